@@ -1,0 +1,12 @@
+//! scpdeck: a terminal file commander for SSH hosts that copies files with
+//! the SCP protocol. See docs/architecture.md for the map of the modules.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod app;
+pub mod cli;
+pub mod fs;
+pub mod shell;
+pub mod text;
+pub mod tui;
+pub mod ui;

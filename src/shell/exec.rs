@@ -1,0 +1,276 @@
+//! Running a framed command over an ssh2 exec channel (blocking; called on
+//! the thread that owns the session).
+
+use std::io::{Read, Write};
+
+use ssh2::{Channel, Session};
+
+use super::command::Command;
+use super::frame::{Frame, MarkerScanner, REMOTE_SHELL, Scan};
+use crate::text::escape_bytes;
+
+/// libssh2's default channel window; callers that stream a lot ask for more.
+pub const DEFAULT_WINDOW: u32 = 2 * 1024 * 1024;
+const PACKET_SIZE: u32 = 32 * 1024;
+const CHUNK: usize = 64 * 1024;
+
+/// How to open the channel.
+#[derive(Debug, Clone, Copy)]
+pub struct ExecOptions {
+    /// Receive window in bytes: how much the remote may send before we read.
+    pub window: u32,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        Self { window: DEFAULT_WINDOW }
+    }
+}
+
+/// Text a login profile printed before the command started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Banner {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Banner {
+    pub fn is_empty(&self) -> bool {
+        self.stdout.is_empty() && self.stderr.is_empty()
+    }
+
+    /// Both streams, escaped for display, one line per line of banner.
+    pub fn escaped_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for stream in [&self.stdout, &self.stderr] {
+            let text = stream.strip_suffix(b"\n").unwrap_or(stream);
+            if !stream.is_empty() {
+                lines.extend(text.split(|&b| b == b'\n').map(escape_bytes));
+            }
+        }
+        lines
+    }
+}
+
+/// How a remote command ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExitStatus {
+    /// The exit code, when the command exited.
+    pub code: Option<i32>,
+    /// The signal name, when the command was killed.
+    pub signal: Option<String>,
+}
+
+impl ExitStatus {
+    pub fn success(&self) -> bool {
+        self.code == Some(0) && self.signal.is_none()
+    }
+}
+
+impl std::fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.code, &self.signal) {
+            (_, Some(sig)) => write!(f, "killed by signal {}", escape_bytes(sig.as_bytes())),
+            (Some(code), None) => write!(f, "exit status {code}"),
+            (None, None) => write!(f, "no exit status"),
+        }
+    }
+}
+
+/// Failures of the framing layer. Callers add the host and what they were doing.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("could not open an SSH channel: {0}")]
+    OpenChannel(#[source] ssh2::Error),
+    #[error("the server refused to run a command: {0}")]
+    Exec(#[source] ssh2::Error),
+    #[error("lost the connection while talking to the remote shell: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the remote shell did not start the command ({status}){}", stderr_suffix(.stderr))]
+    NotStarted { banner: Banner, stderr: Vec<u8>, status: ExitStatus },
+}
+
+fn stderr_suffix(stderr: &[u8]) -> String {
+    let text = escape_bytes(stderr.trim_ascii());
+    if text.is_empty() { String::new() } else { format!(": {text}") }
+}
+
+/// Separates a channel's stderr into banner text and the command's own.
+#[derive(Debug, Clone)]
+pub struct StderrSplit {
+    scanner: Option<MarkerScanner>,
+    banner: Vec<u8>,
+    command: Vec<u8>,
+}
+
+impl StderrSplit {
+    fn new(scanner: MarkerScanner) -> Self {
+        Self { scanner: Some(scanner), banner: Vec::new(), command: Vec::new() }
+    }
+
+    /// Adds stderr bytes read from the channel.
+    pub fn push(&mut self, bytes: &[u8]) {
+        match self.scanner.as_mut() {
+            None => self.command.extend_from_slice(bytes),
+            Some(scanner) => {
+                if let Scan::Found(after) = scanner.feed(bytes) {
+                    self.command.extend_from_slice(after);
+                    if let Some(done) = self.scanner.take() {
+                        self.banner = done.into_preamble();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stderr printed by the login profile (so far).
+    pub fn banner(&self) -> &[u8] {
+        match &self.scanner {
+            Some(scanner) => scanner.preamble(),
+            None => &self.banner,
+        }
+    }
+
+    /// Stderr printed by the command itself (so far).
+    pub fn command(&self) -> &[u8] {
+        &self.command
+    }
+
+    /// Takes the command's stderr collected so far, leaving it empty.
+    pub fn take_command(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.command)
+    }
+}
+
+/// A started command: the channel, positioned after the stdout marker.
+pub struct Started {
+    pub channel: Channel,
+    /// What the login profile printed on stdout before the command.
+    pub banner_stdout: Vec<u8>,
+    /// Stdout bytes of the command that arrived with the marker.
+    pub pending: Vec<u8>,
+    pub stderr: StderrSplit,
+}
+
+impl Started {
+    /// The banner seen so far on both streams.
+    pub fn banner(&self) -> Banner {
+        Banner { stdout: self.banner_stdout.clone(), stderr: self.stderr.banner().to_vec() }
+    }
+
+    /// Reads whatever stderr is available without waiting for more.
+    pub fn poll_stderr(&mut self, session: &Session) -> std::io::Result<()> {
+        let mut buf = [0u8; 4096];
+        let blocking = session.is_blocking();
+        session.set_blocking(false);
+        let result = loop {
+            match self.channel.stderr().read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => self.stderr.push(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        session.set_blocking(blocking);
+        result
+    }
+
+    /// Reads stderr until the remote closes it.
+    pub fn read_stderr_to_end(&mut self) -> std::io::Result<()> {
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.channel.stderr().read(&mut buf)? {
+                0 => return Ok(()),
+                n => self.stderr.push(&buf[..n]),
+            }
+        }
+    }
+
+    /// Waits for the channel to close and returns how the command ended.
+    pub fn finish(&mut self) -> Result<ExitStatus, ExecError> {
+        self.read_stderr_to_end()?;
+        self.channel.wait_close().map_err(|e| ExecError::Io(e.into()))?;
+        exit_status(&self.channel)
+    }
+}
+
+fn exit_status(channel: &Channel) -> Result<ExitStatus, ExecError> {
+    let signal = channel.exit_signal().ok().and_then(|s| s.exit_signal);
+    let code = channel.exit_status().map_err(|e| ExecError::Io(e.into()))?;
+    Ok(ExitStatus { code: if signal.is_some() { None } else { Some(code) }, signal })
+}
+
+/// Opens a channel, starts the remote `sh`, sends the framed `command` and
+/// reads until the command's output begins. Nothing else may be written to
+/// the channel before this returns (see [`super::frame`]).
+pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
+    let frame = Frame::new(command);
+    let mut channel =
+        session.channel_open("session", options.window, PACKET_SIZE, None).map_err(ExecError::OpenChannel)?;
+    channel.exec(REMOTE_SHELL).map_err(ExecError::Exec)?;
+    channel.write_all(frame.script())?;
+    channel.flush()?;
+
+    let mut scanner = frame.scanner();
+    let mut buf = vec![0u8; CHUNK];
+    let pending = loop {
+        let n = channel.read(&mut buf)?;
+        if n == 0 {
+            return Err(not_started(channel, scanner.into_preamble(), frame.scanner()));
+        }
+        if let Scan::Found(after) = scanner.feed(&buf[..n]) {
+            break after.to_vec();
+        }
+    };
+    let mut started = Started {
+        channel,
+        banner_stdout: scanner.into_preamble(),
+        pending,
+        stderr: StderrSplit::new(frame.scanner()),
+    };
+    started.poll_stderr(session)?;
+    Ok(started)
+}
+
+fn not_started(mut channel: Channel, stdout: Vec<u8>, stderr_scanner: MarkerScanner) -> ExecError {
+    let mut split = StderrSplit::new(stderr_scanner);
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = channel.stderr().read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        split.push(&buf[..n]);
+    }
+    let _ = channel.wait_close();
+    let status = exit_status(&channel).unwrap_or_default();
+    let stderr = split.banner().to_vec();
+    ExecError::NotStarted { banner: Banner { stdout, stderr: stderr.clone() }, stderr, status }
+}
+
+/// The complete result of a short command.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub banner: Banner,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub status: ExitStatus,
+}
+
+/// Runs a short command to completion and collects everything it printed.
+pub fn run(session: &Session, command: &Command) -> Result<Output, ExecError> {
+    let mut started = start(session, command, ExecOptions::default())?;
+    started.channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;
+    let mut stdout = std::mem::take(&mut started.pending);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = started.channel.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        stdout.extend_from_slice(&buf[..n]);
+        started.poll_stderr(session)?;
+    }
+    let status = started.finish()?;
+    let banner = started.banner();
+    Ok(Output { banner, stdout, stderr: started.stderr.take_command(), status })
+}

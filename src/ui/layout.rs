@@ -1,0 +1,32 @@
+//! Screen geometry, shared by `render` and by `update` (which needs the page
+//! height for PgUp/PgDn).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// The main areas of the screen.
+pub struct Areas {
+    pub panes: [Rect; 2],
+    pub status: Rect,
+    pub keys: Rect,
+}
+
+/// Splits the screen: two panes side by side, a status line, a key bar.
+pub fn areas(screen: Rect) -> Areas {
+    let [main, status, keys] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)]).areas(screen);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
+    Areas { panes: [left, right], status, keys }
+}
+
+/// Rows inside a pane's border that hold entries (below the column header).
+pub fn pane_entry_area(pane: Rect) -> Rect {
+    let inner = pane.inner(ratatui::layout::Margin { horizontal: 1, vertical: 1 });
+    Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner }
+}
+
+/// How many entry rows a pane shows on a terminal of this size.
+pub fn entry_rows(width: u16, height: u16) -> usize {
+    let screen = Rect::new(0, 0, width, height);
+    usize::from(pane_entry_area(areas(screen).panes[0]).height)
+}

@@ -1,0 +1,409 @@
+//! Test harness: a real OpenSSH `sshd` per test on 127.0.0.1.
+//!
+//! Each [`Sshd`] gets an ephemeral port, fresh host and client keys in a temp
+//! dir, and runs as the current user (root or not). Its log is printed when
+//! the test fails, and the server is killed when the value is dropped.
+//!
+//! Options (see [`SshdBuilder`]): a talkative login profile (text on stdout,
+//! on stderr, empty lines), another login shell (sh, dash, bash, zsh, fish,
+//! tcsh, BusyBox), password and keyboard-interactive authentication, extra
+//! `sshd_config` lines. A second `Sshd` acts as a jump host.
+
+#![allow(dead_code)]
+
+mod accounts;
+mod shells;
+pub mod tmux;
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[allow(unused_imports)]
+pub use accounts::{TestUser, password_user};
+pub use shells::Shell;
+
+/// What the login profile prints before every command.
+#[derive(Debug, Clone, Default)]
+pub struct Banner {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Banner {
+    /// Text on stdout with an empty line in it, and text on stderr: what a
+    /// careless ~/.bashrc does.
+    pub fn talkative() -> Self {
+        Banner {
+            stdout: "Welcome to the test host!\n\nLast login: yesterday\n".into(),
+            stderr: "profile: could not set locale\n".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SshdBuilder {
+    banner: Option<Banner>,
+    shell: Option<Shell>,
+    password: bool,
+    kbd_interactive: bool,
+    extra: Vec<String>,
+}
+
+impl SshdBuilder {
+    /// Every remote command runs after a login profile that prints `banner`.
+    pub fn banner(mut self, banner: Banner) -> Self {
+        self.banner = Some(banner);
+        self
+    }
+
+    /// Every remote command runs under `shell -c COMMAND`, as if `shell` were
+    /// the user's login shell.
+    pub fn shell(mut self, shell: Shell) -> Self {
+        self.shell = Some(shell);
+        self
+    }
+
+    /// Allows password authentication (for [`password_user`]).
+    pub fn password_auth(mut self) -> Self {
+        self.password = true;
+        self
+    }
+
+    /// Allows keyboard-interactive authentication through PAM (for
+    /// [`password_user`]).
+    pub fn kbd_interactive_auth(mut self) -> Self {
+        self.kbd_interactive = true;
+        self
+    }
+
+    /// Adds a line to sshd_config.
+    pub fn config(mut self, line: impl Into<String>) -> Self {
+        self.extra.push(line.into());
+        self
+    }
+
+    pub fn start(self) -> Sshd {
+        Sshd::start_with(self)
+    }
+}
+
+/// A running sshd.
+pub struct Sshd {
+    dir: tempfile::TempDir,
+    pub port: u16,
+    child: Child,
+    /// The user tests log in as with the generated key.
+    pub user: String,
+}
+
+const ALIAS: &str = "scpdeck-test";
+
+impl Sshd {
+    /// An sshd with default options.
+    pub fn start() -> Sshd {
+        Sshd::builder().start()
+    }
+
+    pub fn builder() -> SshdBuilder {
+        SshdBuilder::default()
+    }
+
+    fn start_with(options: SshdBuilder) -> Sshd {
+        let sshd = sshd_binary();
+        let dir = tempfile::Builder::new().prefix("scpdeck-sshd-").tempdir().expect("temp dir");
+        keygen(&dir.path().join("host_ed25519"), "");
+        keygen(&dir.path().join("id_ed25519"), "");
+        std::fs::copy(dir.path().join("id_ed25519.pub"), dir.path().join("authorized_keys"))
+            .expect("authorized_keys");
+        let wrapper = write_wrapper(dir.path(), &options);
+        ensure_privsep_dir();
+
+        let user = accounts::current_user();
+        let config_path = dir.path().join("sshd_config");
+        let log = dir.path().join("sshd.log");
+        for _ in 0..10 {
+            let port = free_port();
+            std::fs::write(&config_path, sshd_config(dir.path(), port, &options, wrapper.as_deref()))
+                .expect("sshd_config");
+            let _ = std::fs::remove_file(&log);
+            let mut child = Command::new(&sshd)
+                .arg("-D")
+                .arg("-f")
+                .arg(&config_path)
+                .arg("-E")
+                .arg(&log)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn sshd");
+            if wait_ready(&mut child, port) {
+                let sshd = Sshd { dir, port, child, user };
+                sshd.write_client_files();
+                return sshd;
+            }
+            // Most likely another process took the port between our probe and
+            // sshd's bind: try another one.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("sshd did not start; its last log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+    }
+
+    fn write_client_files(&self) {
+        std::fs::write(self.path("known_hosts"), format!("{}\n", self.known_hosts_line()))
+            .expect("known_hosts");
+        std::fs::write(self.path("ssh_config"), self.config_block(ALIAS)).expect("ssh_config");
+    }
+
+    /// A file in this server's temp dir.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The temp dir holding keys, config and log (tests may use it as scratch).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The client's private key (no passphrase), authorised for [`Sshd::user`].
+    pub fn client_key(&self) -> PathBuf {
+        self.path("id_ed25519")
+    }
+
+    /// The server's public host key, as `type base64`.
+    pub fn host_public_key(&self) -> String {
+        let text = std::fs::read_to_string(self.path("host_ed25519.pub")).expect("host key");
+        text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The known_hosts line for this server.
+    pub fn known_hosts_line(&self) -> String {
+        format!("[127.0.0.1]:{} {}", self.port, self.host_public_key())
+    }
+
+    /// An ssh_config `Host` block for this server under `alias`.
+    pub fn config_block(&self, alias: &str) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "Host {alias}");
+        let _ = writeln!(s, "  HostName 127.0.0.1");
+        let _ = writeln!(s, "  Port {}", self.port);
+        let _ = writeln!(s, "  User {}", self.user);
+        let _ = writeln!(s, "  IdentityFile {}", self.client_key().display());
+        let _ = writeln!(s, "  IdentitiesOnly yes");
+        let _ = writeln!(s, "  UserKnownHostsFile {}", self.path("known_hosts").display());
+        let _ = writeln!(s, "  GlobalKnownHostsFile /dev/null");
+        let _ = writeln!(s, "  StrictHostKeyChecking yes");
+        let _ = writeln!(s, "  BatchMode yes");
+        s
+    }
+
+    /// The alias for this server in [`Sshd::ssh_config`].
+    pub fn alias(&self) -> &'static str {
+        ALIAS
+    }
+
+    /// An ssh_config file with a `Host scpdeck-test` block for this server,
+    /// its known_hosts file and the client key.
+    pub fn ssh_config(&self) -> PathBuf {
+        self.path("ssh_config")
+    }
+
+    /// `ssh -F <config> scpdeck-test`, ready for more arguments.
+    pub fn ssh(&self) -> Command {
+        let mut cmd = Command::new("ssh");
+        cmd.arg("-F").arg(self.ssh_config()).arg(ALIAS);
+        cmd
+    }
+
+    /// OpenSSH's `scp -F <config>` (add `-O` for the legacy protocol).
+    pub fn scp(&self) -> Command {
+        let mut cmd = Command::new("scp");
+        cmd.arg("-F").arg(self.ssh_config());
+        cmd
+    }
+
+    /// A raw ssh2 session, authenticated with the client key. Uses no scpdeck
+    /// code, so layers above the SSH module can be tested on their own.
+    pub fn session(&self) -> ssh2::Session {
+        let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
+        let mut session = ssh2::Session::new().expect("ssh2 session");
+        session.set_tcp_stream(tcp);
+        session.handshake().unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", self.log()));
+        session
+            .userauth_pubkey_file(&self.user, None, &self.client_key(), None)
+            .unwrap_or_else(|e| panic!("key authentication failed: {e}\n{}", self.log()));
+        assert!(session.authenticated());
+        session
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path("sshd.log")).unwrap_or_default()
+    }
+
+    /// How many logins the server has accepted.
+    pub fn accepted_logins(&self) -> usize {
+        self.log().lines().filter(|l| l.contains("Accepted ") && l.contains(" for ")).count()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Process ids of the per-connection sshd processes (direct children).
+    pub fn connection_pids(&self) -> Vec<i32> {
+        children_of(self.child.id() as i32)
+    }
+
+    /// Kills every connection's server process, as a network drop would.
+    pub fn kill_connections(&self) {
+        for pid in self.connection_pids() {
+            let _ =
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("----- sshd log (port {}) -----\n{}----- end of sshd log -----", self.port, self.log());
+        }
+    }
+}
+
+fn wait_ready(child: &mut Child, port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut banner = [0u8; 8];
+            if stream.read_exact(&mut banner).is_ok() && banner.starts_with(b"SSH-2.0") {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn sshd_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("SCPDECK_TEST_SSHD") {
+        return PathBuf::from(path);
+    }
+    for candidate in ["/usr/sbin/sshd", "/usr/local/sbin/sshd", "/opt/homebrew/sbin/sshd", "/sbin/sshd"] {
+        if Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!(
+        "OpenSSH sshd was not found. The tests run against a real sshd: run scripts/test, \
+         which installs openssh-server (or set SCPDECK_TEST_SSHD to its path)."
+    );
+}
+
+/// Generates a key pair at `path` (and `path.pub`).
+pub fn keygen(path: &Path, passphrase: &str) {
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-C", "scpdeck-test", "-N", passphrase, "-f"])
+        .arg(path)
+        .stdin(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("ssh-keygen not found ({e}): run scripts/test, which installs openssh-client")
+        });
+    assert!(status.success(), "ssh-keygen failed");
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn ensure_privsep_dir() {
+    if nix::unistd::geteuid().is_root() {
+        for dir in ["/run/sshd", "/var/run/sshd"] {
+            if Path::new(dir).parent().is_some_and(|p| p.exists()) {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+    }
+}
+
+fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Path>) -> String {
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let mut c = String::new();
+    let _ = writeln!(c, "Port {port}");
+    let _ = writeln!(c, "ListenAddress 127.0.0.1");
+    let _ = writeln!(c, "HostKey {}", dir.join("host_ed25519").display());
+    let _ = writeln!(c, "PidFile none");
+    let _ = writeln!(c, "AuthorizedKeysFile {}", dir.join("authorized_keys").display());
+    let _ = writeln!(c, "StrictModes no");
+    let _ = writeln!(c, "PermitRootLogin yes");
+    let _ = writeln!(c, "PubkeyAuthentication yes");
+    let _ = writeln!(c, "PasswordAuthentication {}", yes_no(options.password));
+    let _ = writeln!(c, "KbdInteractiveAuthentication {}", yes_no(options.kbd_interactive));
+    let _ = writeln!(c, "UsePAM {}", yes_no(options.kbd_interactive));
+    let _ = writeln!(c, "Subsystem sftp internal-sftp");
+    let _ = writeln!(c, "LogLevel VERBOSE");
+    let _ = writeln!(c, "MaxStartups 200");
+    let _ = writeln!(c, "MaxSessions 200");
+    let _ = writeln!(c, "MaxAuthTries 20");
+    let _ = writeln!(c, "PrintMotd no");
+    let _ = writeln!(c, "PrintLastLog no");
+    let _ = writeln!(c, "AllowTcpForwarding yes");
+    if let Some(wrapper) = wrapper {
+        let _ = writeln!(c, "ForceCommand {}", wrapper.display());
+    }
+    for line in &options.extra {
+        let _ = writeln!(c, "{line}");
+    }
+    c
+}
+
+/// The ForceCommand script that plays the login profile and login shell.
+fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
+    if options.banner.is_none() && options.shell.is_none() {
+        return None;
+    }
+    let mut script = String::from("#!/bin/sh\n");
+    if let Some(banner) = &options.banner {
+        std::fs::write(dir.join("banner.out"), &banner.stdout).expect("banner");
+        std::fs::write(dir.join("banner.err"), &banner.stderr).expect("banner");
+        let _ = writeln!(script, "cat '{}'", dir.join("banner.out").display());
+        let _ = writeln!(script, "cat '{}' >&2", dir.join("banner.err").display());
+    }
+    let shell = options.shell.clone().unwrap_or(Shell::Sh);
+    script.push_str(&shell.exec_line(dir));
+    let path = dir.join("login-shell");
+    std::fs::write(&path, script).expect("wrapper");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod wrapper");
+    Some(path)
+}
+
+fn children_of(parent: i32) -> Vec<i32> {
+    let mut pids = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return pids };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
+        let ppid = rest.split_whitespace().nth(1).and_then(|p| p.parse::<i32>().ok());
+        if ppid == Some(parent) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
