@@ -91,12 +91,18 @@ fn every_available_method_lists_exactly() {
     let caps = Capabilities::probe(&session).unwrap();
     let methods = caps.list_methods();
     assert_eq!(methods, [Method::FindPrintf, Method::Python, Method::Perl, Method::GnuStat, Method::Ls]);
+    assert!(caps.find_fd3);
     let remote = Remote::new(&session, &caps);
     for method in methods {
         let reply = remote.list_with(dir.path(), method).unwrap();
         assert_eq!(reply.value.method, method);
+        assert!(reply.warnings.is_empty(), "{method:?}: {:?}", reply.warnings);
         assert_listing(dir.path(), reply.value.entries, method, &format!("{method:?}"));
     }
+    // GNU find naming owners itself, where it cannot write to /dev/fd/3.
+    let slow = Capabilities { find_fd3: false, ..caps.clone() };
+    let reply = Remote::new(&session, &slow).list(dir.path()).unwrap();
+    assert_listing(dir.path(), reply.value.entries, Method::FindPrintf, "find -printf %u %g");
 }
 
 #[test]
@@ -244,9 +250,15 @@ impl Drop for Immutable {
 
 #[test]
 fn file_operations_work_and_fail_clearly() {
+    for login in [Shell::Sh, Shell::BusyBox].into_iter().filter(|s| Shell::available().contains(s)) {
+        file_operations_under(login);
+    }
+}
+
+fn file_operations_under(login: Shell) {
     let base = tempfile::Builder::new().prefix("scpdeck-ops-").tempdir().unwrap();
     let d = base.path();
-    let sshd = Sshd::start();
+    let sshd = Sshd::builder().shell(login.clone()).start();
     let session = sshd.session();
     let caps = Capabilities::probe(&session).unwrap();
     let remote = Remote::new(&session, &caps);
@@ -344,10 +356,11 @@ fn file_operations_work_and_fail_clearly() {
         (usage.files, usage.dirs, usage.bytes, usage.complete),
         (Some(files), Some(dirs), bytes, true)
     );
-    for method in [
-        scpdeck::fs::remote::UsageMethod::FindStat(StatFlavor::Gnu),
-        scpdeck::fs::remote::UsageMethod::FindPrintf,
-    ] {
+    let mut methods = vec![scpdeck::fs::remote::UsageMethod::FindStat(StatFlavor::Gnu)];
+    if caps.find_printf {
+        methods.push(scpdeck::fs::remote::UsageMethod::FindPrintf);
+    }
+    for method in methods {
         let other = remote.count_with(&[d.join("dest"), d.join("file")], method).unwrap().value;
         assert_eq!(
             (other.files, other.dirs, other.bytes),

@@ -48,6 +48,8 @@ pub struct Capabilities {
     pub login_shell: String,
     /// GNU `find -printf`.
     pub find_printf: bool,
+    /// GNU find can `-fprintf /dev/fd/3` (a second output stream).
+    pub find_fd3: bool,
     /// `find ... -exec CMD {} +` (any POSIX find, including BusyBox's).
     pub find_exec_plus: bool,
     pub stat: Option<StatFlavor>,
@@ -76,6 +78,7 @@ has() { command -v "$1" >/dev/null 2>&1; }
 k home "$HOME"; k user "$(id -un 2>/dev/null)"; k shell "$SHELL"
 k os "$(uname -s 2>/dev/null)"; k release "$(uname -r 2>/dev/null)"; k machine "$(uname -m 2>/dev/null)"
 [ "$(find / -maxdepth 0 -printf x 2>/dev/null)" = x ] && k find_printf 1
+[ "$(find / -maxdepth 0 -fprintf /dev/fd/3 x 3>&1 2>/dev/null)" = x ] && k find_fd3 1
 [ "$(find / -maxdepth 0 -exec echo y {} + 2>/dev/null)" = 'y /' ] && k find_exec_plus 1
 if [ -n "$(stat -c %f / 2>/dev/null)" ]; then k stat gnu
 elif [ -n "$(stat -f %p / 2>/dev/null)" ]; then k stat bsd; fi
@@ -135,6 +138,7 @@ impl Capabilities {
             machine: text("machine"),
             login_shell: text("shell"),
             find_printf: flag("find_printf"),
+            find_fd3: flag("find_fd3"),
             find_exec_plus: flag("find_exec_plus"),
             stat: match text("stat").as_str() {
                 "gnu" => Some(StatFlavor::Gnu),

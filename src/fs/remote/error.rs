@@ -27,12 +27,17 @@ impl Failure {
         }
     }
 
-    /// `(exit status 1: rm: cannot remove ...)`, for the end of a message.
+    /// `(exit status 1: rm: cannot remove ...)`, for the end of a message:
+    /// the first two lines of stderr (a usage text can be fifty).
     fn detail(&self) -> String {
-        if self.stderr.is_empty() {
+        const LINES: usize = 2;
+        let mut lines = self.stderr.split("\\n").filter(|l| !l.trim().is_empty());
+        let shown: Vec<&str> = lines.by_ref().take(LINES).collect();
+        let more = if lines.next().is_some() { " ..." } else { "" };
+        if shown.is_empty() {
             format!("({})", self.status)
         } else {
-            format!("({}: {})", self.status, self.stderr)
+            format!("({}: {}{more})", self.status, shown.join(" / "))
         }
     }
 }
@@ -69,8 +74,6 @@ pub enum RemoteFsError {
         "cannot {action}: the remote output was not understood ({detail}); please report this with the output of `uname -a` on that host"
     )]
     Malformed { action: String, detail: String },
-    #[error("cannot {action}: the remote host has none of {needs}")]
-    Unsupported { action: String, needs: String },
     #[error("refusing to {action}: {reason}")]
     Refused { action: String, reason: String },
 }
@@ -128,6 +131,8 @@ impl Reason {
             // EPERM: immutable files, sticky directories, other users' files.
             (b"Operation not permitted", Reason::PermissionDenied),
             (b"Not a directory", Reason::NotADirectory),
+            // BusyBox's own wording for a destination `dir/` that is a file.
+            (b"non-directory component", Reason::NotADirectory),
             (b"File exists", Reason::AlreadyExists),
         ];
         PATTERNS.iter().find(|(p, _)| contains(line, p)).map(|&(_, r)| r)
@@ -187,7 +192,7 @@ mod tests {
         assert!(matches!(e, RemoteFsError::PermissionDenied(_)));
         let text = e.to_string();
         assert!(text.starts_with("cannot delete /x: permission denied"), "{text}");
-        assert!(text.contains("exit status 1: rm: \\e[31m: Permission denied\\nrm: y"), "{text}");
+        assert!(text.contains("exit status 1: rm: \\e[31m: Permission denied / rm: y: No such"), "{text}");
         assert_eq!(e.failure().map(|f| f.command.as_str()), Some("rm -r -- '/x'"));
     }
 }

@@ -134,7 +134,9 @@ impl Remote<'_> {
         let exists = with_path(Command::new(PRELUDE).lit("ls -d --"), &expanded, &action)?
             .lit(">/dev/null || exit 2;");
         let cmd = if self.caps.realpath || self.caps.readlink_f {
-            let tool = if self.caps.realpath { "realpath --" } else { "readlink -f --" };
+            // BusyBox `realpath` takes no options, not even `--`: paths are
+            // absolute or start with `./` here anyway.
+            let tool = if self.caps.realpath { "realpath" } else { "readlink -f" };
             with_path(exists.lit(tool), &expanded, &action)?
         } else {
             let (parent, _) = split_parent(&expanded);

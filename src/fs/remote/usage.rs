@@ -143,7 +143,11 @@ impl Remote<'_> {
     /// Size and free space of the file system holding `path`.
     pub fn free_space(&self, path: &Path) -> Result<Reply<Space>, RemoteFsError> {
         let action = format!("read the free space of {}", shown(path));
-        let cmd = with_path(Command::new(PRELUDE).lit("df -Pk --"), path, &action)?.lit("</dev/null");
+        // BusyBox `df` says "can't find mount point" for a missing path:
+        // `ls -d` names the reason the same way everywhere.
+        let cmd = with_path(Command::new(PRELUDE).lit("ls -d --"), path, &action)?
+            .lit(">/dev/null || exit 2; df -Pk --");
+        let cmd = with_path(cmd, path, &action)?.lit("</dev/null");
         let reply = script::run(self.session, &action, &cmd)?;
         let space = parse_df(&reply.value).ok_or_else(|| malformed(&action, &reply.value))?;
         Ok(reply.map(|_| space))

@@ -14,7 +14,7 @@ use ssh2::Session;
 
 use self::links::LINK_RECORD;
 use self::ls::LsParser;
-use self::records::{FIND_FORMAT, RecordParser};
+use self::records::{FIND_FAST, FIND_FORMAT, RecordParser};
 use self::stat::{StatParser, stat_args};
 use super::caps::{Capabilities, RemoteClock, StatFlavor};
 use super::error::RemoteFsError;
@@ -78,13 +78,14 @@ impl Method {
     }
 
     /// The script body run inside the directory.
-    fn body(self) -> Command {
+    fn body(self, caps: &Capabilities) -> Command {
         let links_of = |select: &str| {
             let lp = format!("for f do {LINK_RECORD}; done");
             let quoted = String::from_utf8_lossy(&quote(lp.as_bytes()).unwrap_or_default()).into_owned();
             format!("{select} {quoted} sh {{}} +; printf '\\0';")
         };
         match self {
+            Method::FindPrintf if caps.find_fd3 && caps.awk => Command::new(FIND_FAST),
             Method::FindPrintf => {
                 Command::new("exec find . -mindepth 1 -maxdepth 1 -printf").lit(&quoted(FIND_FORMAT))
             }
@@ -163,7 +164,12 @@ impl Parser {
 }
 
 /// The complete script listing `dir` with `method`.
-pub fn script(dir: &Path, method: Method, action: &str) -> Result<Command, RemoteFsError> {
+pub fn script(
+    dir: &Path,
+    method: Method,
+    caps: &Capabilities,
+    action: &str,
+) -> Result<Command, RemoteFsError> {
     // A `cd` that fails says why in words every shell prints differently (or
     // not at all: dash says "can't cd"), so the reason is found out again
     // with `ls -dL`, whose message names the errno.
@@ -172,7 +178,7 @@ pub fn script(dir: &Path, method: Method, action: &str) -> Result<Command, Remot
     let cmd = with_path(cmd, dir, action)?.lit(
         "]; then echo 'scpdeck: Permission denied' >&2; else echo 'scpdeck: Not a directory' >&2; fi; exit 2; };",
     );
-    Ok(cmd.append(&method.body()))
+    Ok(cmd.append(&method.body(caps)))
 }
 
 /// Lists `dir` with `method` (use [`Capabilities::list_method`] unless
@@ -185,7 +191,7 @@ pub fn list_with(
     method: Method,
 ) -> Result<Reply<Listing>, RemoteFsError> {
     let action = format!("list {}", shown(dir));
-    let cmd = script(dir, method, &action)?;
+    let cmd = script(dir, method, caps, &action)?;
     let clock = caps.clock.unwrap_or_else(local_clock);
     let mut parser = Parser::new(method, clock);
     let options = ExecOptions { window: 16 * 1024 * 1024 };

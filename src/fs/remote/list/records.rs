@@ -4,7 +4,13 @@
 //!
 //! `name, kind letter + target kind letter, size, mode (octal), mtime
 //! (seconds[.fraction]), owner, group, symlink target`
+//!
+//! GNU find looks up `%u`/`%g` names for every file without a cache (three
+//! times slower on 100,000 files), so the fast find script prints numeric
+//! ids and, after an empty name, a name section of `u|g NUL id NUL name NUL`
+//! triples for the ids it saw; the parser puts the names in at the end.
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
@@ -13,8 +19,21 @@ use super::fields::{
 };
 use crate::fs::{Entry, Kind, LinkTarget};
 
-/// The `find -printf` format producing these records.
+/// The `find -printf` format producing these records, with names.
 pub const FIND_FORMAT: &str = r"%P\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
+
+/// The same with numeric ids, followed by the name section (needs
+/// `-fprintf /dev/fd/3`; see the module comment).
+pub const FIND_FAST: &str = concat!(
+    r#"{ { find . -mindepth 1 -maxdepth 1 -printf '%P\0%y%Y\0%s\0%m\0%T@\0%U\0%G\0%l\0' "#,
+    r#"-fprintf /dev/fd/3 'u %U\ng %G\n'; echo "x $?" >&3; } 3>&1 >&4 "#,
+    r#"| awk '{s[$0]=1} END{print "s"; for(k in s) print k}' "#,
+    r#"| { st=0; while read t i; do case $t in "#,
+    r#"s) printf '\0';; x) st=$i;; "#,
+    r#"u) printf 'u\0%s\0%s\0' "$i" "$(getent passwd "$i" 2>/dev/null | cut -d: -f1)";; "#,
+    r#"g) printf 'g\0%s\0%s\0' "$i" "$(getent group "$i" 2>/dev/null | cut -d: -f1)";; "#,
+    r#"esac; done; exit $st; }; } 4>&1"#
+);
 
 const FIELDS: usize = 8;
 
@@ -25,11 +44,23 @@ pub struct RecordParser {
     fields: Vec<Vec<u8>>,
     pub entries: Vec<Entry>,
     error: Option<String>,
+    /// In the name section after the records.
+    names_section: bool,
+    users: HashMap<String, String>,
+    groups: HashMap<String, String>,
 }
 
 impl RecordParser {
     pub fn feed(&mut self, mut input: &[u8]) {
         while let Some(field) = self.splitter.next_field(&mut input) {
+            if self.names_section {
+                self.on_name_field(field);
+                continue;
+            }
+            if self.fields.is_empty() && field.is_empty() {
+                self.names_section = true;
+                continue;
+            }
             self.fields.push(field);
             if self.fields.len() == FIELDS {
                 let fields = std::mem::take(&mut self.fields);
@@ -43,12 +74,37 @@ impl RecordParser {
         }
     }
 
-    pub fn finish(self) -> Result<Vec<Entry>, String> {
+    fn on_name_field(&mut self, field: Vec<u8>) {
+        self.fields.push(field);
+        if let [kind, id, name] = self.fields.as_slice() {
+            let (id, name) =
+                (String::from_utf8_lossy(id).into_owned(), String::from_utf8_lossy(name).into_owned());
+            if !name.is_empty() {
+                match kind.as_slice() {
+                    b"u" => self.users.insert(id, name),
+                    _ => self.groups.insert(id, name),
+                };
+            }
+            self.fields.clear();
+        }
+    }
+
+    pub fn finish(mut self) -> Result<Vec<Entry>, String> {
         if let Some(e) = self.error {
             return Err(e);
         }
         if !self.fields.is_empty() || !self.splitter.leftover().is_empty() {
             return Err("the output ended inside an entry".into());
+        }
+        if self.names_section {
+            for e in &mut self.entries {
+                if let Some(name) = self.users.get(&e.owner) {
+                    e.owner.clone_from(name);
+                }
+                if let Some(name) = self.groups.get(&e.group) {
+                    e.group.clone_from(name);
+                }
+            }
         }
         Ok(self.entries)
     }
@@ -108,6 +164,16 @@ mod tests {
         assert_eq!(link.path, OsString::from_vec(b"x -> \xff\n".to_vec()));
         assert_eq!(link.kind, Some(Kind::Dir));
         assert_eq!(e[2].link.as_ref().unwrap().kind, None);
+    }
+
+    #[test]
+    fn numeric_ids_are_named_from_the_name_section() {
+        let mut p = RecordParser::default();
+        p.feed(b"a\0ff\x005\x00644\x001\x000\x0042\0\0b\0ff\x005\x00644\x001\x00999\x000\0\0");
+        p.feed(b"\0u\x000\0root\0g\x0042\0staff\0u\x00999\0\0g\x000\0root\0");
+        let e = p.finish().unwrap();
+        assert_eq!((e[0].owner.as_str(), e[0].group.as_str()), ("root", "staff"));
+        assert_eq!((e[1].owner.as_str(), e[1].group.as_str()), ("999", "root"));
     }
 
     #[test]
