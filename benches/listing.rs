@@ -3,7 +3,7 @@
 //! docs/benchmarks.md); `cargo test` only checks that it builds.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 use std::path::Path;

@@ -139,7 +139,8 @@ fn json_time(t: Mtime) -> String {
     if t.nanos == 0 {
         return t.secs.to_string();
     }
-    let (sign, secs, nanos) = if t.secs < 0 { ("-", -(t.secs + 1), 1_000_000_000 - t.nanos) } else { ("", t.secs, t.nanos) };
+    let (sign, secs, nanos) =
+        if t.secs < 0 { ("-", -(t.secs + 1), 1_000_000_000 - t.nanos) } else { ("", t.secs, t.nanos) };
     let frac = format!("{nanos:09}");
     format!("{sign}{secs}.{}", frac.trim_end_matches('0'))
 }

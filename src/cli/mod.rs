@@ -1,7 +1,10 @@
 //! Command-line interface.
 
 mod args;
+mod ls_command;
+mod ls_format;
 mod tui_command;
 
-pub use args::Cli;
+pub use args::{Cli, Commands, LsArgs};
+pub use ls_command::run_ls;
 pub use tui_command::run_tui;
