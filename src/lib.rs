@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod fs;
 pub mod shell;
+pub mod ssh;
 pub mod text;
 pub mod tui;
 pub mod ui;
