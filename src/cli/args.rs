@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use super::connect_args::ConnectArgs;
+
 /// A terminal file commander for SSH hosts: two panes, keyboard browsing, and
 /// fast parallel copies with the SCP protocol.
 #[derive(Debug, Parser)]
@@ -43,6 +45,9 @@ pub struct LsArgs {
     /// owner, group, and target for symlinks.
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 
     /// `[user@]host:[path]` (a path relative to the remote home; `host:`
     /// alone is the home), or a local path.
