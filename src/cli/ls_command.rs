@@ -142,9 +142,11 @@ fn print(args: &LsArgs, entries: Vec<Entry>) -> io::Result<()> {
 mod tests {
     use super::split_remote;
 
+    type Split<'a> = Option<(&'a [u8], &'a [u8])>;
+
     #[test]
     fn remote_or_local_like_scp() {
-        let cases: [(&[u8], Option<(&[u8], &[u8])>); 9] = [
+        let cases: [(&[u8], Split); 9] = [
             (b"host:", Some((b"host", b""))),
             (b"bob@host:dir/x", Some((b"bob@host", b"dir/x"))),
             (b"host:/a:b", Some((b"host", b"/a:b"))),
