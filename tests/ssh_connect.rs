@@ -584,3 +584,20 @@ fn a_failing_proxy_command_reports_its_stderr() {
     let text = err.to_string();
     assert!(text.contains("proxy-broke-for-127.0.0.1") && text.contains("exit status: 3"), "{text}");
 }
+
+#[test]
+fn the_login_banner_is_shown_escaped() {
+    let banner = std::env::temp_dir().join(format!("scpdeck-banner-{}", std::process::id()));
+    std::fs::write(&banner, "Authorized use only\x1b[2J\x07\nSecond line\n").unwrap();
+    let sshd = Sshd::builder().config(format!("Banner {}", banner.display())).start();
+    let prompter = Scripted::default();
+    ssh::connect(&resolve(&sshd, &[]), &prompter).unwrap();
+    let _ = std::fs::remove_file(&banner);
+    let messages = prompter.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("Authorized use only") && messages[0].contains("Second line"),
+        "{messages:?}"
+    );
+    assert!(!messages[0].contains('\x1b') && !messages[0].contains('\x07'), "{messages:?}");
+}
