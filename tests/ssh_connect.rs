@@ -503,3 +503,101 @@ fn an_unknown_host_name_fails_at_name_resolution() {
     let err = expect_err(ssh::connect(&config, &NoPrompter));
     assert_eq!(err.step(), Step::NameResolution, "{err}");
 }
+
+// ---- proxies ----
+
+/// An ssh_config with a block per (alias, server).
+fn multi_config(dir: &Path, blocks: &[(&str, &Sshd, &str)]) -> PathBuf {
+    let path = dir.join("multi_config");
+    let text: String =
+        blocks.iter().map(|(alias, sshd, extra)| format!("{}{extra}", sshd.config_block(alias))).collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn proxy_jump_through_a_second_sshd() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    let config_file =
+        multi_config(jump.dir(), &[("target", &target, "  ProxyJump jump\n"), ("jump", &jump, "")]);
+    let config = Resolver::system().resolve_str("target", &overrides(&config_file, &[])).unwrap();
+    assert_eq!(config.proxy_jump, vec!["jump"]);
+    let connection = ssh::connect(&config, &NoPrompter).unwrap();
+    assert_eq!(run(&connection, "echo via-jump"), "via-jump\n");
+    assert_eq!((jump.accepted_logins(), target.accepted_logins()), (1, 1));
+    drop(connection);
+    // The same through the fallback resolver.
+    let fallback = Resolver::fallback_only().resolve_str("target", &overrides(&config_file, &[])).unwrap();
+    let connection = ssh::connect(&fallback, &NoPrompter).unwrap();
+    assert_eq!(run(&connection, "echo again"), "again\n");
+    assert_eq!((jump.accepted_logins(), target.accepted_logins()), (2, 2));
+}
+
+#[test]
+fn proxy_jump_with_two_hops_from_the_command_line() {
+    let first = Sshd::start();
+    let second = Sshd::start();
+    let target = Sshd::start();
+    let config_file =
+        multi_config(first.dir(), &[("target", &target, ""), ("first", &first, ""), ("second", &second, "")]);
+    let overrides = Overrides { jump: Some("first,second".into()), ..overrides(&config_file, &[]) };
+    let config = Resolver::system().resolve_str("target", &overrides).unwrap();
+    assert_eq!(config.proxy_jump, vec!["first", "second"]);
+    let connection = ssh::connect(&config, &NoPrompter).unwrap();
+    assert_eq!(run(&connection, "echo two-hops"), "two-hops\n");
+    assert_eq!((first.accepted_logins(), second.accepted_logins(), target.accepted_logins()), (1, 1, 1));
+}
+
+#[test]
+fn proxy_jump_to_an_unreachable_target_names_the_hop() {
+    let jump = Sshd::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config_file = multi_config(jump.dir(), &[("jump", &jump, "")]);
+    let mut config = Resolver::system().resolve_str("jump", &overrides(&config_file, &[])).unwrap();
+    config.alias = "behind".into();
+    config.port = closed;
+    config.proxy_jump = vec!["jump".into()];
+    let err = expect_err(ssh::connect(&config, &NoPrompter));
+    assert_eq!(err.step(), Step::Proxy, "{err}");
+    assert!(err.to_string().contains("jump host jump"), "{err}");
+}
+
+#[test]
+fn proxy_command_runs_with_expanded_tokens() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    let proxy = format!("ProxyCommand=ssh -F {} -W %h:%p {}", jump.ssh_config().display(), jump.alias());
+    let config = resolve(&target, &[&proxy]);
+    assert!(config.proxy_command.is_some());
+    let connection = ssh::connect(&config, &NoPrompter).unwrap();
+    assert_eq!(run(&connection, "echo via-command"), "via-command\n");
+    assert_eq!((jump.accepted_logins(), target.accepted_logins()), (1, 1));
+}
+
+#[test]
+fn a_failing_proxy_command_reports_its_stderr() {
+    let sshd = Sshd::start();
+    let config = resolve(&sshd, &["ProxyCommand=sh -c 'echo proxy-broke-for-%h >&2; exit 3'"]);
+    let err = expect_err(ssh::connect(&config, &NoPrompter));
+    assert_eq!(err.step(), Step::Proxy, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("proxy-broke-for-127.0.0.1") && text.contains("exit status: 3"), "{text}");
+}
+
+#[test]
+fn the_login_banner_is_shown_escaped() {
+    let banner = std::env::temp_dir().join(format!("scpdeck-banner-{}", std::process::id()));
+    std::fs::write(&banner, "Authorized use only\x1b[2J\x07\nSecond line\n").unwrap();
+    let sshd = Sshd::builder().config(format!("Banner {}", banner.display())).start();
+    let prompter = Scripted::default();
+    ssh::connect(&resolve(&sshd, &[]), &prompter).unwrap();
+    let _ = std::fs::remove_file(&banner);
+    let messages = prompter.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("Authorized use only") && messages[0].contains("Second line"),
+        "{messages:?}"
+    );
+    assert!(!messages[0].contains('\x1b') && !messages[0].contains('\x07'), "{messages:?}");
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// OpenSSH's StrictHostKeyChecking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum StrictHostKeyChecking {
     /// Refuse hosts whose key is not in known_hosts.
     Yes,
@@ -36,7 +36,7 @@ impl StrictHostKeyChecking {
 }
 
 /// An SSH user authentication method scpdeck can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthMethod {
     PublicKey,
     KeyboardInteractive,
@@ -78,7 +78,7 @@ impl AuthMethod {
 }
 
 /// Which ssh-agent to ask (IdentityAgent).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum IdentityAgent {
     /// `$SSH_AUTH_SOCK` (the default).
     #[default]
@@ -91,7 +91,7 @@ pub enum IdentityAgent {
 
 /// Everything needed to connect to one host, resolved the way OpenSSH
 /// resolves it (`ssh -G`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HostConfig {
     /// The host (or alias) as the user typed it.
     pub alias: String,

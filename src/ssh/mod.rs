@@ -11,6 +11,7 @@
 //! # Ok::<(), ssh::ConnectError>(())
 //! ```
 
+mod actor;
 mod asker;
 mod auth;
 mod config_text;
@@ -23,10 +24,12 @@ mod fallback;
 mod host_config;
 mod host_key;
 mod jump;
+mod keepalive;
 mod key_file;
 mod known_hosts;
 mod openssh_g;
 mod overrides;
+mod pool;
 mod prompt;
 mod proxy_command;
 mod resolve;
@@ -34,6 +37,7 @@ mod target;
 mod terminal_prompter;
 mod transport;
 
+pub use actor::{Actor, ConnectionEvent, EventSink, collect_events};
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
 pub use credentials::Credentials;
@@ -43,6 +47,7 @@ pub use host_config::{
 };
 pub use known_hosts::HostKey;
 pub use overrides::Overrides;
+pub use pool::{Lease, Pool, PoolLimits};
 pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, NoPrompter, Prompter, Question};
 pub use resolve::{Resolver, host_aliases};
 pub use target::Target;
