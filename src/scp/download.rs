@@ -9,7 +9,7 @@ use ssh2::Session;
 
 use super::error::ScpError;
 use super::event::{Event, FileRef, Summary};
-use super::item::{CHUNK, Item, QUEUE, send};
+use super::item::{CHUNK, Item, QUEUE, next_id, send};
 use super::pipe::Pipe;
 use super::remote::{self, Role};
 use super::reporter::Reporter;
@@ -64,6 +64,7 @@ pub fn download(
     let outcome = match pulled {
         Ok(outcome) => outcome,
         Err(e) => {
+            remote::report(&mut pipe, None, &events);
             pipe.abort();
             reporter.flush();
             return Err(e);
@@ -174,7 +175,7 @@ impl PullState<'_> {
                 let name = self.local_name(operand, name);
                 let file = FileRef { source: operand, path: self.dir.join(os(name.clone())) };
                 self.file = Some(file.clone());
-                Some(Item::File { file, name: os(name), mode, size, times })
+                Some(Item::File { id: next_id(), file, name: os(name), mode, size, times })
             }
             SinkEvent::Data(data) => Some(Item::Data(data.to_vec())),
             SinkEvent::FileEnd(verdict) => {
@@ -185,7 +186,7 @@ impl PullState<'_> {
                 let name = self.local_name(operand, name);
                 self.dir.push(os(name.clone()));
                 let file = FileRef { source: operand, path: self.dir.clone() };
-                Some(Item::Dir { file, name: os(name), mode, times })
+                Some(Item::Dir { id: next_id(), file, name: os(name), mode, times })
             }
             SinkEvent::DirEnd => {
                 self.dir.pop();

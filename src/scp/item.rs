@@ -4,6 +4,7 @@
 //! keeping memory bounded (at most [`QUEUE`] chunks of [`CHUNK`] bytes).
 
 use std::ffi::OsString;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
@@ -25,12 +26,14 @@ pub const QUEUE: usize = 16;
 #[derive(Debug)]
 pub(crate) enum Item {
     Dir {
+        id: u64,
         file: FileRef,
         name: OsString,
         mode: u32,
         times: Option<Times>,
     },
     File {
+        id: u64,
         file: FileRef,
         name: OsString,
         mode: u32,
@@ -42,6 +45,13 @@ pub(crate) enum Item {
     /// the file's (it could not be read to the end) and must not be kept.
     FileEnd(Result<(), String>),
     DirEnd,
+}
+
+/// A new item id, unique in this process (ids tag records in flight and
+/// tell a producer which item to skip).
+pub(crate) fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Sends, waiting for room at most [`WAIT`] at a time so a cancel is seen.

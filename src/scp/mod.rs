@@ -17,12 +17,16 @@ mod error;
 mod event;
 mod item;
 mod pipe;
+mod push;
+mod reader;
 pub mod record;
+mod relay;
 mod remote;
 mod reporter;
 mod request;
 mod sink;
 mod source;
+mod upload;
 mod writer;
 
 pub use download::{CREDIT, download};
@@ -30,10 +34,12 @@ pub use error::ScpError;
 pub use event::{BANNER_FIX, Diagnostic, Event, FileRef, Summary};
 pub use item::{CHUNK, PROGRESS_INTERVAL, QUEUE};
 pub use record::{Record, RecordError, Reply, Times, Timestamp};
+pub use relay::relay;
 pub use remote::DOWNLOAD_WINDOW;
 pub use request::{CancelToken, DownloadRequest, Options, RelayRequest, UploadRequest};
 pub use sink::{Sink, SinkConfig, SinkError, SinkEvent};
 pub use source::{Answer, Sent, Source, SourceError};
+pub use upload::upload;
 
 /// How long a cancel may take to be noticed: the longest single wait.
 pub const CANCEL_LATENCY: std::time::Duration = pipe::WAIT;

@@ -1,7 +1,7 @@
 //! What the caller asks for: requests, options and the cancel token.
 
 use std::ffi::OsString;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,10 +90,6 @@ pub(crate) fn needs_dir(sources: usize, target: &[u8]) -> bool {
 
 pub(crate) fn os(bytes: Vec<u8>) -> OsString {
     OsString::from_vec(bytes)
-}
-
-pub(crate) fn bytes(s: &std::ffi::OsStr) -> &[u8] {
-    s.as_bytes()
 }
 
 #[cfg(test)]

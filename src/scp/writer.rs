@@ -100,10 +100,12 @@ impl Writer {
 
     fn handle(&mut self, item: Item) {
         match item {
-            Item::File { file, name, mode, size, times } => self.begin_file(file, &name, mode, size, times),
+            Item::File { file, name, mode, size, times, .. } => {
+                self.begin_file(file, &name, mode, size, times)
+            }
             Item::Data(data) => self.data(&data),
             Item::FileEnd(verdict) => self.end_file(verdict),
-            Item::Dir { file, name, mode, times } => self.begin_dir(file, &name, mode, times),
+            Item::Dir { file, name, mode, times, .. } => self.begin_dir(file, &name, mode, times),
             Item::DirEnd => self.end_dir(),
         }
     }
