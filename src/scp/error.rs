@@ -11,7 +11,7 @@ use crate::text::escape_bytes;
 #[derive(Debug, thiserror::Error)]
 pub enum ScpError {
     #[error("could not start scp on {host}: {source}")]
-    Start { host: String, source: ExecError },
+    Start { host: String, source: Box<ExecError> },
     #[error(
         "{host} has no scp program ({said}): install OpenSSH's scp there \
          (Debian/Ubuntu: openssh-client, Fedora/RHEL: openssh-clients), or put it on the PATH \

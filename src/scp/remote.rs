@@ -59,7 +59,7 @@ pub(crate) fn start<'s>(
         ExecError::NotStarted { ref stderr, ref status, .. } if status.code == Some(127) => {
             ScpError::Missing { host: host.to_string(), said: escape_bytes(stderr.trim_ascii()) }
         }
-        source => ScpError::Start { host: host.to_string(), source },
+        source => ScpError::Start { host: host.to_string(), source: Box::new(source) },
     })?;
     Ok(Pipe::new(session, started, cancel.clone(), host.to_string()))
 }

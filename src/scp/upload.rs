@@ -98,7 +98,7 @@ fn batch(
                 Reader { items: &items_tx, events: &reader_events, skip, options, cancel: cancel_ref };
             reader.run(sources);
         });
-        let mut push = Push::new(&mut pipe, events.clone(), &skip);
+        let mut push = Push::new(&mut pipe, events.clone(), skip);
         let result = push.run(&items_rx, &mut || reporter.flush(), cancel);
         drop(items_rx);
         let _ = producer.join();

@@ -230,9 +230,16 @@ impl Sshd {
     /// A raw ssh2 session, authenticated with the client key. Uses no scpdeck
     /// code, so layers above the SSH module can be tested on their own.
     pub fn session(&self) -> ssh2::Session {
+        self.session_with(|_| {})
+    }
+
+    /// Like [`Sshd::session`], with `configure` applied before the handshake
+    /// (e.g. `method_pref` to pick a faster cipher for big transfers).
+    pub fn session_with(&self, configure: impl FnOnce(&ssh2::Session)) -> ssh2::Session {
         let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
         let mut session = ssh2::Session::new().expect("ssh2 session");
         session.set_tcp_stream(tcp);
+        configure(&session);
         session.handshake().unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", self.log()));
         session
             .userauth_pubkey_file(&self.user, None, &self.client_key(), None)
