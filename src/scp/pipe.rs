@@ -22,7 +22,9 @@ use crate::shell::{Banner, ExitStatus};
 pub const WAIT: Duration = Duration::from_millis(50);
 
 /// A started remote command in non-blocking mode. Restores the session's
-/// blocking mode when dropped.
+/// blocking mode when dropped, after freeing the channel: a channel freed in
+/// blocking mode waits for the remote to close it, which a stalled remote
+/// never does.
 pub(crate) struct Pipe<'s> {
     session: &'s Session,
     started: Started,
@@ -30,8 +32,20 @@ pub(crate) struct Pipe<'s> {
     pub host: String,
     stderr_line: Vec<u8>,
     stderr_lines: Vec<Vec<u8>>,
-    was_blocking: bool,
     banner_taken: bool,
+    /// Last: fields drop in order, so the channel is freed first.
+    _blocking: RestoreBlocking<'s>,
+}
+
+struct RestoreBlocking<'s> {
+    session: &'s Session,
+    was_blocking: bool,
+}
+
+impl Drop for RestoreBlocking<'_> {
+    fn drop(&mut self) {
+        self.session.set_blocking(self.was_blocking);
+    }
 }
 
 /// How the remote command ended.
@@ -53,8 +67,8 @@ impl<'s> Pipe<'s> {
             host,
             stderr_line: Vec::new(),
             stderr_lines: Vec::new(),
-            was_blocking,
             banner_taken: false,
+            _blocking: RestoreBlocking { session, was_blocking },
         }
     }
 
@@ -222,10 +236,4 @@ fn no_delay(session: &Session) {
     // this call.
     let fd = unsafe { BorrowedFd::borrow_raw(session.as_raw_fd()) };
     let _ = nix::sys::socket::setsockopt(&fd, nix::sys::socket::sockopt::TcpNoDelay, &true);
-}
-
-impl Drop for Pipe<'_> {
-    fn drop(&mut self) {
-        self.session.set_blocking(self.was_blocking);
-    }
 }

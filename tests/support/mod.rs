@@ -51,6 +51,7 @@ pub struct SshdBuilder {
     password: bool,
     kbd_interactive: bool,
     extra: Vec<String>,
+    programs: Vec<(String, String)>,
 }
 
 impl SshdBuilder {
@@ -77,6 +78,13 @@ impl SshdBuilder {
     /// [`password_user`]).
     pub fn kbd_interactive_auth(mut self) -> Self {
         self.kbd_interactive = true;
+        self
+    }
+
+    /// Puts a program (a script) first on the PATH of every remote command,
+    /// e.g. a fake `scp` that plays a hostile server.
+    pub fn program(mut self, name: &str, script: &str) -> Self {
+        self.programs.push((name.to_owned(), script.to_owned()));
         self
     }
 
@@ -380,10 +388,21 @@ fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Pa
 
 /// The ForceCommand script that plays the login profile and login shell.
 fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
-    if options.banner.is_none() && options.shell.is_none() {
+    if options.banner.is_none() && options.shell.is_none() && options.programs.is_empty() {
         return None;
     }
     let mut script = String::from("#!/bin/sh\n");
+    if !options.programs.is_empty() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join("programs");
+        std::fs::create_dir_all(&bin).expect("programs dir");
+        for (name, text) in &options.programs {
+            let path = bin.join(name);
+            std::fs::write(&path, text).expect("program");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod program");
+        }
+        let _ = writeln!(script, "PATH='{}':\"$PATH\"; export PATH", bin.display());
+    }
     if let Some(banner) = &options.banner {
         std::fs::write(dir.join("banner.out"), &banner.stdout).expect("banner");
         std::fs::write(dir.join("banner.err"), &banner.stderr).expect("banner");
