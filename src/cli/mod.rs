@@ -1,6 +1,9 @@
 //! Command-line interface.
 
 mod args;
+mod cp_console;
+mod cp_plan;
+pub mod operand;
 mod tui_command;
 
 pub use args::Cli;
