@@ -11,11 +11,25 @@ use super::operand::{Operand, RemotePath};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// Local to local: handed to `cp`, as OpenSSH's scp does.
-    Local { sources: Vec<PathBuf>, target: PathBuf },
-    Download { from: RemotePath, sources: Vec<OsString>, target: PathBuf },
-    Upload { sources: Vec<PathBuf>, to: RemotePath },
+    Local {
+        sources: Vec<PathBuf>,
+        target: PathBuf,
+    },
+    Download {
+        from: RemotePath,
+        sources: Vec<OsString>,
+        target: PathBuf,
+    },
+    Upload {
+        sources: Vec<PathBuf>,
+        to: RemotePath,
+    },
     /// Host to host through this process.
-    Relay { from: RemotePath, sources: Vec<OsString>, to: RemotePath },
+    Relay {
+        from: RemotePath,
+        sources: Vec<OsString>,
+        to: RemotePath,
+    },
 }
 
 /// Groups the sources: local ones together, remote ones by `user@host`, in

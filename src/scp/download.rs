@@ -70,14 +70,20 @@ pub fn download(
             return Err(e);
         }
     };
-    let ending = remote::finish(&mut pipe, outcome.spoke, &events);
+    reporter.flush();
+    let ending = remote::finish(&mut pipe, outcome.spoke, outcome.remote_errors > 0, &events);
+    let ending = match ending {
+        Ok(ending) => ending,
+        Err(e) => {
+            reporter.flush();
+            return Err(e);
+        }
+    };
     for (index, source) in request.sources.iter().enumerate().skip(outcome.answered) {
         let file = FileRef { source: index, path: PathBuf::from(os(base_name(source.as_bytes()))) };
         let reason = "the remote scp ended without sending it".to_string();
         let _ = events.send(Event::Failed { file, reason });
     }
-    reporter.flush();
-    let ending = ending?;
     Ok(reporter.finish(ending.status))
 }
 
@@ -87,6 +93,8 @@ pub(crate) struct Pulled {
     pub spoke: bool,
     /// Requested paths answered (sent or refused).
     pub answered: usize,
+    /// Errors the remote reported (which explain an unsuccessful exit).
+    pub remote_errors: usize,
 }
 
 /// Reads the remote source to its end, acknowledging ahead, checking every
@@ -101,7 +109,7 @@ pub(crate) fn pull(
     flush: &mut dyn FnMut(),
     cancel: &CancelToken,
 ) -> Result<Pulled, ScpError> {
-    let mut state = PullState { dir: PathBuf::new(), file: None, requested, spoke: false };
+    let mut state = PullState { dir: PathBuf::new(), file: None, requested, spoke: false, remote_errors: 0 };
     send_acks(pipe, &mut sink)?;
     let pending = pipe.take_pending();
     state.process(&pending, &mut sink, items, events, pipe, cancel)?;
@@ -118,7 +126,7 @@ pub(crate) fn pull(
     }
     remote::report(pipe, state.file.as_ref(), events);
     sink.finish().map_err(|source| ScpError::Hostile { host: pipe.host.clone(), source })?;
-    Ok(Pulled { spoke: state.spoke, answered: sink.operand() })
+    Ok(Pulled { spoke: state.spoke, answered: sink.operand(), remote_errors: state.remote_errors })
 }
 
 /// Sends the acknowledgements the sink owes. A remote that has already
@@ -144,6 +152,7 @@ struct PullState<'r> {
     file: Option<FileRef>,
     requested: &'r [Vec<u8>],
     spoke: bool,
+    remote_errors: usize,
 }
 
 impl PullState<'_> {
@@ -180,6 +189,7 @@ impl PullState<'_> {
             SinkEvent::Data(data) => Some(Item::Data(data.to_vec())),
             SinkEvent::FileEnd(verdict) => {
                 self.file = None;
+                self.remote_errors += usize::from(verdict.is_err());
                 Some(Item::FileEnd(verdict.map_err(|m| escape_bytes(&m))))
             }
             SinkEvent::Dir { operand, name, mode, times } => {
@@ -193,6 +203,7 @@ impl PullState<'_> {
                 Some(Item::DirEnd)
             }
             SinkEvent::Error { operand, depth, message } => {
+                self.remote_errors += 1;
                 let name = match self.requested.get(operand) {
                     Some(requested) if depth == 0 => requested.clone(),
                     _ => named_in(&message),

@@ -61,7 +61,10 @@ pub fn relay(
                 pull(&mut pipe, Sink::new(a_config), a_requested, &items_tx, &a_events, &mut || {}, &a_stop);
             drop(items_tx);
             match result {
-                Ok(pulled) => remote::finish(&mut pipe, pulled.spoke, &a_events).map(|_| pulled),
+                Ok(pulled) => {
+                    let explained = pulled.remote_errors > 0;
+                    remote::finish(&mut pipe, pulled.spoke, explained, &a_events).map(|_| pulled)
+                }
                 Err(e) => {
                     remote::report(&mut pipe, None, &a_events);
                     pipe.abort();
@@ -100,7 +103,8 @@ pub fn relay(
         let _ = events.send(Event::Failed { file, reason: "the remote scp ended without sending it".into() });
     }
     let spoke = matches!(pushed, Pushed::Done);
-    let ending = remote::finish(&mut to_pipe, spoke, &events);
+    reporter.flush();
+    let ending = remote::finish(&mut to_pipe, spoke, reporter.failed() > 0, &events);
     reporter.flush();
     let ending = ending?;
     if !spoke {

@@ -84,8 +84,14 @@ fn stderr_event(host: &str, file: Option<&FileRef>, line: &[u8]) -> Event {
 }
 
 /// Waits for the remote scp to end and reports how. A remote that never
-/// spoke and exited with 127 has no scp.
-pub(crate) fn finish(pipe: &mut Pipe<'_>, spoke: bool, events: &Sender<Event>) -> Result<Ending, ScpError> {
+/// spoke and exited with 127 has no scp. An unsuccessful exit status is
+/// reported unless `explained` (files already failed, which is why).
+pub(crate) fn finish(
+    pipe: &mut Pipe<'_>,
+    spoke: bool,
+    explained: bool,
+    events: &Sender<Event>,
+) -> Result<Ending, ScpError> {
     let ending = pipe.finish()?;
     report(pipe, None, events);
     let missing = !spoke && ending.status.code == Some(127);
@@ -96,7 +102,7 @@ pub(crate) fn finish(pipe: &mut Pipe<'_>, spoke: bool, events: &Sender<Event>) -
     for line in &ending.stderr {
         let _ = events.send(stderr_event(&pipe.host, None, line));
     }
-    if !ending.status.success() {
+    if !ending.status.success() && !explained {
         let diagnostic = Diagnostic::Exit { host: pipe.host.clone(), status: ending.status.clone() };
         let _ = events.send(Event::Diagnostic(diagnostic));
     }

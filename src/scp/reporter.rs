@@ -31,6 +31,11 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// Files failed so far (after a flush).
+    pub fn failed(&self) -> u64 {
+        self.summary.failed
+    }
+
     pub fn finish(mut self, remote_status: ExitStatus) -> Summary {
         self.flush();
         self.summary.remote_status = remote_status;

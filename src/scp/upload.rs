@@ -115,7 +115,8 @@ fn batch(
             return Err(e);
         }
     };
-    let ending = remote::finish(&mut pipe, spoke, &events);
+    reporter.flush();
+    let ending = remote::finish(&mut pipe, spoke, reporter.failed() > 0, &events);
     reporter.flush();
     let ending = ending?;
     if !spoke {
