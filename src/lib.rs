@@ -8,6 +8,7 @@ pub mod cli;
 pub mod fs;
 pub mod scp;
 pub mod shell;
+pub mod ssh;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -135,8 +135,8 @@ fn a_terminal_gets_a_progress_line_and_q_silences_it() {
         tmp.path().join("copy").display()
     );
     let tmux = Tmux::start(&command, 100, 10);
-    let screen = tmux.wait_for("/s");
-    assert!(screen.contains("big") && screen.contains("GiB"), "{screen}");
+    let screen = tmux.wait_for("GiB");
+    assert!(screen.contains("big") && screen.contains("/s"), "{screen}");
     // Closing the terminal (SIGHUP) cancels: the partial file is removed.
     drop(tmux);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -151,4 +151,17 @@ fn a_terminal_gets_a_progress_line_and_q_silences_it() {
     }
     assert_eq!(leftovers(), 0);
     assert!(!tmp.path().join("copy").exists());
+
+    let small = tmp.path().join("small");
+    std::fs::File::create(&small).unwrap().set_len(32 << 20).unwrap();
+    let command = format!(
+        "{} cp -q -F {} {} {} ; echo EXIT=$?; sleep 30",
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        remote(&sshd, &small),
+        tmp.path().join("copy2").display()
+    );
+    let tmux = Tmux::start(&command, 100, 10);
+    let screen = tmux.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0") && !screen.contains("/s"), "{screen}");
 }

@@ -1,10 +1,15 @@
 //! Command-line interface.
 
 mod args;
+mod connect_args;
+mod cp_command;
+mod cp_connect;
 mod cp_console;
 mod cp_plan;
 pub mod operand;
 mod tui_command;
 
-pub use args::Cli;
+pub use args::{Cli, Command};
+pub use connect_args::ConnectArgs;
+pub use cp_command::{CpArgs, run_cp};
 pub use tui_command::run_tui;
