@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod fs;
+pub mod scp;
 pub mod shell;
 pub mod ssh;
 pub mod text;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::connect_args::ConnectArgs;
+use super::cp_command::CpArgs;
 
 /// A terminal file commander for SSH hosts: two panes, keyboard browsing, and
 /// fast parallel copies with the SCP protocol.
@@ -13,7 +14,7 @@ use super::connect_args::ConnectArgs;
 #[command(name = "scpdeck", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Commands>,
+    pub command: Option<Command>,
 
     /// Directory for the left pane (default: the current directory).
     pub left: Option<PathBuf>,
@@ -24,7 +25,9 @@ pub struct Cli {
 
 /// Scriptable commands (without one, the full-screen commander starts).
 #[derive(Debug, Subcommand)]
-pub enum Commands {
+pub enum Command {
+    /// Copy files to, from and between SSH hosts, with scp's syntax.
+    Cp(CpArgs),
     /// List a local or remote directory exactly (names as they are, control
     /// characters escaped).
     Ls(LsArgs),
