@@ -74,7 +74,8 @@ impl Viewer {
         }
         let start = *content.line_starts.get(n)?;
         let end = content.line_starts.get(n + 1).map_or(content.bytes.len(), |&next| next - 1);
-        Some(text_line(&content.bytes[start..end.max(start)]))
+        let line = &content.bytes[start..end.max(start)];
+        Some(text_line(line.strip_suffix(b"\n").unwrap_or(line)))
     }
 
     pub fn scroll_by(&mut self, delta: isize) {
@@ -84,7 +85,7 @@ impl Viewer {
 
     pub fn toggle_hex(&mut self) {
         let byte = match &self.content {
-            Some(Ok(c)) if self.hex => self.scroll * HEX_WIDTH,
+            Some(Ok(_)) if self.hex => self.scroll * HEX_WIDTH,
             Some(Ok(c)) => c.line_starts.get(self.scroll).copied().unwrap_or(0),
             _ => 0,
         };
