@@ -192,7 +192,10 @@ fn dialog_go_to_with_completions() {
         Some(app::Dialog::Input(dialog)) => dialog.token,
         other => panic!("{other:?}"),
     };
-    app::update(&mut state, Msg::Completed { token, result: vec!["src".into(), "scratch".into(), "site".into()] });
+    app::update(
+        &mut state,
+        Msg::Completed { token, result: vec!["src".into(), "scratch".into(), "site".into()] },
+    );
     insta::assert_snapshot!(screen(&state, 80, 20));
 }
 
@@ -237,7 +240,8 @@ fn viewer_text_and_hex() {
 #[test]
 fn help_lists_the_keymap_in_effect() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(config::KEYMAP_FILE), "[bindings]\nrefresh = [\"f5\", \"ctrl-r\"]\n").unwrap();
+    std::fs::write(dir.path().join(config::KEYMAP_FILE), "[bindings]\nrefresh = [\"f5\", \"ctrl-r\"]\n")
+        .unwrap();
     let config = config::load(Some(dir.path()), None);
     let mut state = with_config(100, 30, config);
     press(&mut state, KeyCode::F(1));
@@ -255,7 +259,8 @@ fn menu() {
 }
 
 fn picker(state: &mut State) {
-    state.bookmarks = vec![config::Bookmark { name: "web logs".into(), target: "alice@web1:/var/log".into() }];
+    state.bookmarks =
+        vec![config::Bookmark { name: "web logs".into(), target: "alice@web1:/var/log".into() }];
     state.recent = vec!["root@db.internal".into()];
     let effects = press(state, KeyCode::F(2));
     let [Effect::LoadSshHosts { token }] = effects.as_slice() else { panic!("{effects:?}") };

@@ -5,6 +5,8 @@
 use std::io;
 use std::path::Path;
 
+use crossterm::terminal::{Clear, ClearType};
+
 use super::terminal::{Tty, resume, suspend};
 
 /// Runs `editor` (a command line; the file is added as the last argument)
@@ -22,7 +24,11 @@ pub async fn run(
     suspend(mouse)?;
     let status = tokio::process::Command::new(program).args(words).arg(file).status().await;
     resume(mouse)?;
-    terminal.clear()?;
+    // `Terminal::clear` would ask the terminal for the cursor position, racing
+    // the input reader that is being restarted; clear directly, then draw an
+    // empty frame so the next draw repaints every cell.
+    crossterm::execute!(std::io::stdout(), Clear(ClearType::All))?;
+    terminal.draw(|_| {})?;
     Ok(match status {
         Ok(status) if status.success() => Ok(()),
         Ok(status) => Err(format!("{editor} exited with {status}")),
