@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod fs;
 pub mod shell;
+pub mod ssh;
 pub mod text;
 pub mod tui;
 pub mod ui;
