@@ -75,7 +75,6 @@ pub enum Msg {
     },
     /// A connection asks something; answer through `reply`.
     Prompt {
-        id: u64,
         question: Question,
         reply: Reply,
     },
@@ -86,6 +85,8 @@ pub enum Msg {
     },
     /// Something failed in the background outside any dialog (saving bookmarks...).
     Problem(String),
+    /// Something to tell the user (a server's login banner, a reconnect).
+    Notice(String),
     /// The spinner timer.
     Tick,
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.

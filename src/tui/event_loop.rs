@@ -17,6 +17,7 @@ use super::executor::Executor;
 use super::terminal::Tty;
 use crate::app::{self, Effect, Msg, Op, State};
 use crate::fs::Location;
+use crate::ssh::Overrides;
 use crate::ui;
 
 /// Spinner frame interval while connecting.
@@ -24,9 +25,14 @@ const TICK: Duration = Duration::from_millis(120);
 
 /// Runs until the user quits or a terminating signal arrives. `initial`
 /// effects (connections for remote panes) run after the start-up listings.
-pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> io::Result<State> {
+pub async fn run(
+    terminal: &mut Tty,
+    mut state: State,
+    initial: Vec<Effect>,
+    overrides: Overrides,
+) -> io::Result<State> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut executor = Executor::new(tx);
+    let mut executor = Executor::new(tx, overrides);
     let mut events = Some(EventStream::new());
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;

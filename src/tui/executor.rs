@@ -4,18 +4,27 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::remote::Remotes;
 use super::watcher::DirWatcher;
 use super::work;
 use crate::app::{Effect, Msg, Side};
+use crate::ssh::Overrides;
 
 pub struct Executor {
     tx: UnboundedSender<Msg>,
     watchers: [Option<DirWatcher>; 2],
+    remotes: Remotes,
 }
 
 impl Executor {
-    pub fn new(tx: UnboundedSender<Msg>) -> Self {
-        Self { tx, watchers: [None, None] }
+    /// `overrides`: the command line's connection options for every host.
+    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides) -> Self {
+        let remotes = Remotes::new(tx.clone(), overrides);
+        Self { tx, watchers: [None, None], remotes }
+    }
+
+    pub fn remotes(&self) -> &Remotes {
+        &self.remotes
     }
 
     pub fn sender(&self) -> UnboundedSender<Msg> {
@@ -28,10 +37,13 @@ impl Executor {
             Effect::Answer { reply, answer } => reply.send(answer),
             // The event loop owns the terminal and the timer.
             Effect::Edit { .. } | Effect::Ticks { .. } => {}
+            // Noted at once, so questions already on their way are declined.
+            Effect::CancelConnect { id } => self.remotes.cancel(id),
             effect => {
                 let tx = self.tx.clone();
+                let remotes = self.remotes.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Some(msg) = work::run(effect) {
+                    if let Some(msg) = work::run(effect, &remotes) {
                         // The receiver is gone only when the app is quitting.
                         let _ = tx.send(msg);
                     }

@@ -7,7 +7,7 @@ mod viewer;
 
 pub use input::LineInput;
 pub use picker::{HostPicker, PickItem, Source};
-pub use prompt::{Answer, KbdPrompt, Question, Reply};
+pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, Question, Reply, fields, text_answer};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
 
 use super::side::Side;
@@ -120,7 +120,6 @@ pub struct DeleteDialog {
 
 #[derive(Debug, Clone)]
 pub struct PromptDialog {
-    pub id: u64,
     pub question: Question,
     pub inputs: Vec<LineInput>,
     pub field: usize,
