@@ -280,3 +280,47 @@ fn the_host_picker_lists_ssh_config_hosts_and_connects() {
     assert!(recent.contains(sshd.alias()), "{recent}");
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn host_key_and_password_questions_are_dialogs() {
+    let sshd = support::Sshd::builder().password_auth().start();
+    let user = support::password_user();
+    let dir = tempfile::tempdir().unwrap();
+    let known_hosts = dir.path().join("known_hosts");
+    let config = dir.path().join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host pw-host\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  PreferredAuthentications password\n  \
+             PubkeyAuthentication no\n  IdentityAgent none\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n  \
+             StrictHostKeyChecking ask\n",
+            sshd.port,
+            user.name,
+            known_hosts.display()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' '{}' -F '{}' '{}' pw-host:/; sleep 60",
+        dir.path().display(),
+        scpdeck_bin().display(),
+        config.display(),
+        dir.path().display(),
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    let screen = tmux.wait_for("Unknown host key");
+    assert!(screen.contains("SHA256:") && screen.contains("ssh-ed25519"), "{screen}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Password for");
+    tmux.keys(&["-l", "wrong-password"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("(try 2)");
+    assert!(!screen.contains("wrong-password"), "secrets are never shown: {screen}");
+    tmux.keys(&["-l", &user.password]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("pw-host:/");
+    assert!(screen.contains("connected to pw-host"), "{screen}");
+    let recorded = std::fs::read_to_string(&known_hosts).unwrap();
+    assert!(recorded.contains("ssh-ed25519"), "{recorded}");
+    tmux.keys(&["q"]);
+}
