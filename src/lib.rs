@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod fs;
+pub mod scp;
 pub mod shell;
 pub mod ssh;
 pub mod text;
