@@ -208,9 +208,13 @@ fn browses_a_remote_directory_over_ssh_and_changes_it() {
     let sshd = support::Sshd::start();
     let root = remote_tree(&sshd);
     let local = tempfile::tempdir().unwrap();
+    let editor = local.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'edited-remotely\\n' >> \"$1\"\n").unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let command = format!(
-        "SCPDECK_CONFIG_DIR='{}/config' '{}' -F '{}' '{}' '{}:{}'; sleep 60",
+        "SCPDECK_CONFIG_DIR='{}/config' EDITOR='{}' '{}' -F '{}' '{}' '{}:{}'; sleep 60",
         local.path().display(),
+        editor.display(),
         scpdeck_bin().display(),
         sshd.ssh_config().display(),
         local.path().display(),
@@ -251,7 +255,14 @@ fn browses_a_remote_directory_over_ssh_and_changes_it() {
     tmux.keys(&["End", "F3"]);
     let screen = tmux.wait_for("rrrrrrrrrr");
     assert!(screen.contains("text · 2.9 KiB"), "{screen}");
-    tmux.keys(&["q", "q"]);
+    tmux.keys(&["q"]);
+    // F4: fetched, edited locally, uploaded back because it changed.
+    tmux.keys(&["F4"]);
+    let screen = tmux.wait_for("saved ");
+    assert!(screen.contains("remote-file.txt"), "{screen}");
+    let text = std::fs::read_to_string(root.join("remote-file.txt")).unwrap();
+    assert!(text.ends_with("rrr\nedited-remotely\n") || text.ends_with("rrredited-remotely\n"), "{text:?}");
+    tmux.keys(&["q"]);
 }
 
 #[test]

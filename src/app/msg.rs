@@ -83,6 +83,12 @@ pub enum Msg {
         id: u64,
         result: Result<PathBuf, String>,
     },
+    /// A remote file was downloaded for editing (or could not be).
+    EditFetched {
+        location: Location,
+        editor: String,
+        result: Result<PathBuf, String>,
+    },
     /// Something failed in the background outside any dialog (saving bookmarks...).
     Problem(String),
     /// Something to tell the user (a server's login banner, a reconnect).

@@ -63,4 +63,3 @@ pub struct LsArgs {
     /// alone is the home), or a local path.
     pub target: OsString,
 }
-

@@ -7,7 +7,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::remote::Remotes;
 use super::watcher::DirWatcher;
 use super::work;
-use crate::app::{Effect, Msg, Side};
+use std::path::PathBuf;
+
+use crate::app::{Effect, Msg, Op, Side};
+use crate::fs::Location;
 use crate::ssh::Overrides;
 
 pub struct Executor {
@@ -35,7 +38,16 @@ impl Executor {
         match effect {
             Effect::Watch { side, dir } => self.watch(side, dir),
             Effect::Answer { reply, answer } => reply.send(answer),
-            // The event loop owns the terminal and the timer.
+            // A remote file to edit is fetched first; the editor itself
+            // belongs to the event loop, which owns the terminal.
+            Effect::Edit { location: Location::Remote { host, path }, editor, copy: None } => {
+                let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = remotes.fetch_for_edit(&host, &path);
+                    let location = Location::Remote { host, path };
+                    let _ = tx.send(Msg::EditFetched { location, editor, result });
+                });
+            }
             Effect::Edit { .. } | Effect::Ticks { .. } => {}
             // Noted at once, so questions already on their way are declined.
             Effect::CancelConnect { id } => self.remotes.cancel(id),
@@ -50,6 +62,18 @@ impl Executor {
                 });
             }
         }
+    }
+
+    /// Uploads an edited copy of a remote file in the background.
+    pub fn upload_edit(&self, location: Location, copy: PathBuf) {
+        let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+        tokio::task::spawn_blocking(move || {
+            let result = match &location {
+                Location::Remote { host, path } => remotes.upload_edit(host, &copy, path),
+                Location::Local(_) => Ok(String::new()),
+            };
+            let _ = tx.send(Msg::Done { op: Op::Edit(location), result });
+        });
     }
 
     fn watch(&mut self, side: Side, dir: Option<std::path::PathBuf>) {

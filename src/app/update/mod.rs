@@ -55,6 +55,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),
+        Msg::EditFetched { location, editor, result } => {
+            file_ops::edit_fetched(state, location, editor, result)
+        }
         Msg::SshHosts { token, hosts } => hosts::ssh_hosts(state, token, hosts),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
         Msg::Prompt { question, reply } => hosts::prompt(state, question, reply),

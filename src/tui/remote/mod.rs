@@ -2,6 +2,7 @@
 //! host, on its own thread), questions through the TUI prompter, and the
 //! remote file system operations run on those threads.
 
+mod edit;
 mod host;
 mod ops;
 mod prompter;
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+pub use edit::discard;
 pub use host::HostHandle;
 pub use ops::*;
 pub use prompter::TuiPrompter;
@@ -102,6 +104,23 @@ impl Remotes {
         let mut hosts = inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts.insert(host.to_owned(), Arc::new(handle));
         Ok(home)
+    }
+
+    /// Downloads a remote file for editing (blocking).
+    pub fn fetch_for_edit(&self, host: &str, path: &std::path::Path) -> Result<PathBuf, String> {
+        edit::fetch(&*self.host(host)?, host, path)
+    }
+
+    /// Uploads an edited copy back (blocking); the copy is removed once uploaded.
+    pub fn upload_edit(
+        &self,
+        host: &str,
+        copy: &std::path::Path,
+        path: &std::path::Path,
+    ) -> Result<String, String> {
+        let note = edit::upload(&*self.host(host)?, host, copy, path)?;
+        edit::discard(copy);
+        Ok(note)
     }
 
     /// The user gave up waiting for connection `id`.
