@@ -49,6 +49,11 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs bench binaries too: only check that it starts.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("render benchmark: run it with `cargo bench --bench render`");
+        return;
+    }
     let mut state = State::new(PathBuf::from("/big"), PathBuf::from("/other"), jiff::tz::TimeZone::UTC);
     app::update(&mut state, Msg::Resize { width: WIDTH, height: HEIGHT });
     let effects = app::start(&mut state);
