@@ -95,7 +95,10 @@ fn a_missing_file_among_many_exits_1_and_says_which() {
 #[test]
 fn hostile_text_is_escaped_on_stderr_and_exits_1() {
     let sshd = Sshd::builder()
-        .program("scp", "#!/bin/sh\nprintf '\\033]0;pwned\\007\\n' >&2\nprintf 'C0644 1 \\033[2Jx\\nx\\0'\n")
+        .program(
+            "scp",
+            "#!/bin/sh\nprintf '\\033]0;pwned\\007\\n' >&2\nsleep 0.3\nprintf 'C0644 1 \\033[2Jx\\nx\\0'\n",
+        )
         .start();
     let tmp = tempfile::tempdir().unwrap();
     let out = cp(&sshd.ssh_config(), &[&remote(&sshd, Path::new("/x/name")), tmp.path().to_str().unwrap()]);

@@ -31,11 +31,17 @@ impl Console {
         Console { bar, failed: false }
     }
 
-    /// Prints one line without tearing the progress line.
+    /// Prints a message, each of its lines prefixed, without tearing the
+    /// progress line. Remote text in it is already escaped.
     pub fn line(&self, text: &str) {
+        let print = || {
+            for line in text.lines() {
+                eprintln!("scpdeck: {line}");
+            }
+        };
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("scpdeck: {text}")),
-            None => eprintln!("scpdeck: {text}"),
+            Some(bar) => bar.suspend(print),
+            None => print(),
         }
     }
 
