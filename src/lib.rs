@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod fs;
 pub mod scp;
 pub mod shell;

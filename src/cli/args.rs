@@ -1,7 +1,6 @@
 //! The command line, defined with clap.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -14,18 +13,26 @@ use super::cp_command::CpArgs;
 #[command(name = "scpdeck", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<Commands>,
 
-    /// Directory for the left pane (default: the current directory).
-    pub left: Option<PathBuf>,
+    /// Left pane: a local directory or [user@]host[:path] (default: the current directory).
+    pub left: Option<String>,
 
-    /// Directory for the right pane (default: your home directory).
-    pub right: Option<PathBuf>,
+    /// Right pane: a local directory or [user@]host[:path] (default: your home directory).
+    pub right: Option<String>,
+
+    /// Colour theme: default, light, high-contrast, gruvbox, or a theme in the config dir.
+    #[arg(long)]
+    pub theme: Option<String>,
+
+    /// How remote panes connect (as for `scpdeck cp`).
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Scriptable commands (without one, the full-screen commander starts).
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum Commands {
     /// Copy files to, from and between SSH hosts, with scp's syntax.
     Cp(CpArgs),
     /// List a local or remote directory exactly (names as they are, control

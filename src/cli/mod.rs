@@ -11,7 +11,7 @@ mod ls_format;
 pub mod operand;
 mod tui_command;
 
-pub use args::{Cli, Command, LsArgs};
+pub use args::{Cli, Commands, LsArgs};
 pub use connect_args::ConnectArgs;
 pub use cp_command::{CpArgs, run_cp};
 pub use ls_command::run_ls;

@@ -1,39 +1,90 @@
 //! Carries out effects off the UI thread and sends their results back as
-//! messages.
+//! messages. Blocking work runs on tokio's blocking pool; watchers live
+//! here; the terminal-bound effects (editor, ticks) belong to the event loop.
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Effect, Msg};
-use crate::fs::{Location, local};
+use super::remote::Remotes;
+use super::watcher::DirWatcher;
+use super::work;
+use std::path::PathBuf;
 
-#[derive(Clone)]
+use crate::app::{Effect, Msg, Op, Side};
+use crate::fs::Location;
+use crate::ssh::Overrides;
+
 pub struct Executor {
     tx: UnboundedSender<Msg>,
+    watchers: [Option<DirWatcher>; 2],
+    remotes: Remotes,
 }
 
 impl Executor {
-    pub fn new(tx: UnboundedSender<Msg>) -> Self {
-        Self { tx }
+    /// `overrides`: the command line's connection options for every host.
+    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides) -> Self {
+        let remotes = Remotes::new(tx.clone(), overrides);
+        Self { tx, watchers: [None, None], remotes }
     }
 
-    pub fn run(&self, effect: Effect) {
+    pub fn remotes(&self) -> &Remotes {
+        &self.remotes
+    }
+
+    pub fn sender(&self) -> UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    pub fn run(&mut self, effect: Effect) {
         match effect {
-            Effect::List { side, generation, location } => {
-                let tx = self.tx.clone();
+            Effect::Watch { side, dir } => self.watch(side, dir),
+            Effect::Answer { reply, answer } => reply.send(answer),
+            // A remote file to edit is fetched first; the editor itself
+            // belongs to the event loop, which owns the terminal.
+            Effect::Edit { location: Location::Remote { host, path }, editor, copy: None } => {
+                let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
                 tokio::task::spawn_blocking(move || {
-                    let result = list(&location);
-                    // The receiver is gone only when the app is quitting.
-                    let _ = tx.send(Msg::Listed { side, generation, result });
+                    let result = remotes.fetch_for_edit(&host, &path);
+                    let location = Location::Remote { host, path };
+                    let _ = tx.send(Msg::EditFetched { location, editor, result });
+                });
+            }
+            Effect::Edit { .. } | Effect::Ticks { .. } => {}
+            // Noted at once, so questions already on their way are declined.
+            Effect::CancelConnect { id } => self.remotes.cancel(id),
+            effect => {
+                let tx = self.tx.clone();
+                let remotes = self.remotes.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Some(msg) = work::run(effect, &remotes) {
+                        // The receiver is gone only when the app is quitting.
+                        let _ = tx.send(msg);
+                    }
                 });
             }
         }
     }
-}
 
-fn list(location: &Location) -> Result<Vec<crate::fs::Entry>, String> {
-    match location {
-        Location::Local(path) => local::list(path)
-            .map_err(|e| format!("cannot list {location}: {}", crate::text::escape_str(&e.to_string()))),
-        Location::Remote { .. } => Err(format!("cannot list {location}: remote panes are not available yet")),
+    /// Uploads an edited copy of a remote file in the background.
+    pub fn upload_edit(&self, location: Location, copy: PathBuf) {
+        let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+        tokio::task::spawn_blocking(move || {
+            let result = match &location {
+                Location::Remote { host, path } => remotes.upload_edit(host, &copy, path),
+                Location::Local(_) => Ok(String::new()),
+            };
+            let _ = tx.send(Msg::Done { op: Op::Edit(location), result });
+        });
+    }
+
+    fn watch(&mut self, side: Side, dir: Option<std::path::PathBuf>) {
+        self.watchers[side.index()] = None;
+        if let Some(dir) = dir {
+            match DirWatcher::start(side, dir, self.tx.clone()) {
+                Ok(watcher) => self.watchers[side.index()] = Some(watcher),
+                Err(message) => {
+                    let _ = self.tx.send(Msg::Problem(message));
+                }
+            }
+        }
     }
 }
