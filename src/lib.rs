@@ -5,7 +5,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod eventlog;
 pub mod fs;
+pub mod jobs;
 pub mod shell;
 pub mod text;
 pub mod tui;
