@@ -13,6 +13,12 @@ struct Run {
 /// Starts scpdeck on two directories; after it exits the shell records its
 /// exit code and the terminal's mode.
 fn start() -> Run {
+    start_with("")
+}
+
+/// `env` is put before the command (e.g. `EDITOR=...`); the config dir is
+/// always a fresh one so the user's own configuration never leaks in.
+fn start_with(env: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let left = dir.path().join("left");
     let right = dir.path().join("right");
@@ -23,7 +29,8 @@ fn start() -> Run {
     std::fs::write(right.join("right-side.bin"), vec![0u8; 2048]).unwrap();
     let out = dir.path().join("after");
     let command = format!(
-        "'{}' '{}' '{}'; echo \"exit=$?\" > '{}.code'; stty -a > '{}'; sleep 60",
+        "SCPDECK_CONFIG_DIR='{}/config' {env} '{}' '{}' '{}'; echo \"exit=$?\" > '{}.code'; stty -a > '{}'; sleep 60",
+        dir.path().display(),
         scpdeck_bin().display(),
         left.display(),
         right.display(),
@@ -86,6 +93,72 @@ fn sigterm_restores_the_terminal() {
     let (code, stty) = run.after();
     assert_eq!(code, "exit=0");
     assert_cooked(&stty);
+}
+
+#[test]
+fn mkdir_and_live_refresh_of_changes_made_elsewhere() {
+    let run = start();
+    run.tmux.wait_for("right-side.bin");
+    run.tmux.keys(&["F7"]);
+    run.tmux.wait_for("Create directory");
+    run.tmux.keys(&["-l", "made-here"]);
+    run.tmux.keys(&["Enter"]);
+    run.tmux.wait_for("made-here/");
+    assert!(run.dir.path().join("left/made-here").is_dir());
+    // Nobody presses a key: the watcher notices the new file.
+    std::fs::write(run.dir.path().join("left/outside.txt"), "x").unwrap();
+    run.tmux.wait_for("outside.txt");
+    run.tmux.keys(&["F10"]);
+    assert_eq!(run.after().0, "exit=0");
+}
+
+#[test]
+fn f4_hands_the_terminal_to_the_editor_and_takes_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let editor = dir.path().join("editor.sh");
+    // The "editor" proves it owns the terminal (reads a line typed there), then edits.
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'EDITOR READY> '\nread line\nprintf '%s\\n' \"$line\" >> \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let run = start_with(&format!("EDITOR='{}'", editor.display()));
+    run.tmux.wait_for("hello.txt");
+    run.tmux.keys(&["Down", "F4"]);
+    run.tmux.wait_for("EDITOR READY>");
+    run.tmux.keys(&["-l", "typed in the editor"]);
+    run.tmux.keys(&["Enter"]);
+    let screen = run.tmux.wait_for("right-side.bin");
+    assert!(screen.contains("edited"), "{screen}");
+    let text = std::fs::read_to_string(run.dir.path().join("left/hello.txt")).unwrap();
+    assert_eq!(text, "hellotyped in the editor\n");
+    run.tmux.keys(&["q"]);
+    let (code, stty) = run.after();
+    assert_eq!(code, "exit=0");
+    assert_cooked(&stty);
+}
+
+#[test]
+fn a_broken_config_file_is_reported_and_the_defaults_are_used() {
+    let run = start_with("");
+    run.tmux.wait_for("right-side.bin");
+    run.tmux.keys(&["q"]);
+    run.after();
+    let config = run.dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "theme = \"light\"\nmouse = maybe\n").unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}' '{}' '{}'",
+        config.display(),
+        scpdeck_bin().display(),
+        run.dir.path().join("left").display()
+    );
+    let tmux = Tmux::start(&command, 120, 20);
+    let screen = tmux.wait_for("config.toml:2:");
+    assert!(screen.contains("using the defaults"), "{screen}");
+    assert!(screen.contains("hello.txt"), "{screen}");
+    tmux.keys(&["q"]);
 }
 
 #[test]

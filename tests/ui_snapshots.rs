@@ -1,13 +1,20 @@
-//! Whole-screen snapshots of ratatui's TestBackend.
+//! Whole-screen snapshots of ratatui's TestBackend: the main screen at
+//! several sizes, every dialog, the host picker, help, and each theme.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::mpsc;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use scpdeck::app::dialog::{Counts, KbdPrompt, Question, Reply, ViewContent};
 use scpdeck::app::{self, Effect, Msg, Side, State};
-use scpdeck::fs::{Entry, Kind, LinkTarget, Mtime};
+use scpdeck::config::{self, Config};
+use scpdeck::fs::{Entry, Kind, LinkTarget, Location, Mtime};
 use scpdeck::ui;
+
+const DAY: i64 = 1_763_700_000; // 2025-11-21
 
 fn entry(name: &str, kind: Kind, size: u64, secs: i64) -> Entry {
     Entry {
@@ -28,45 +35,98 @@ fn screen(state: &State, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn first_screen(width: u16, height: u16) -> State {
-    let mut state = State::new(
-        PathBuf::from("/home/alice/projects"),
-        PathBuf::from("/home/alice"),
+fn left_entries() -> Vec<Entry> {
+    let mut link = entry("latest", Kind::Symlink, 7, DAY);
+    link.link = Some(LinkTarget { path: "release-2.0".into(), kind: Some(Kind::Dir) });
+    let mut script = entry("build.sh", Kind::File, 300, DAY);
+    script.mode = 0o755;
+    vec![
+        entry("notes.md", Kind::File, 1536, DAY),
+        entry("src", Kind::Dir, 4096, DAY - 86_400),
+        entry("archive.tar.gz", Kind::File, 734_003_200, DAY - 400 * 86_400),
+        link,
+        script,
+        entry("日本語のファイル名.txt", Kind::File, 12, DAY),
+        entry("rocket 🚀 launch plan with a very long name.pdf", Kind::File, 5_000_000, DAY),
+        entry("evil\x1b[2Jname\n", Kind::File, 3, DAY),
+        entry("pipe", Kind::Fifo, 0, DAY),
+    ]
+}
+
+fn with_config(width: u16, height: u16, config: Config) -> State {
+    let mut state = State::with_config(
+        Location::Local(PathBuf::from("/home/alice/projects")),
+        Location::Local(PathBuf::from("/home/alice")),
         jiff::tz::TimeZone::UTC,
+        config,
     );
+    state.home = PathBuf::from("/home/alice");
     app::update(&mut state, Msg::Resize { width, height });
     let effects = app::start(&mut state);
-    let day = 1_763_700_000; // 2025-11-21
-    let mut link = entry("latest", Kind::Symlink, 7, day);
-    link.link = Some(LinkTarget { path: "release-2.0".into(), kind: Some(Kind::Dir) });
-    let left = vec![
-        entry("notes.md", Kind::File, 1536, day),
-        entry("src", Kind::Dir, 4096, day - 86_400),
-        entry("archive.tar.gz", Kind::File, 734_003_200, day - 400 * 86_400),
-        link,
-        entry("日本語のファイル名.txt", Kind::File, 12, day),
-        entry("rocket 🚀 launch plan with a very long name.pdf", Kind::File, 5_000_000, day),
-        entry("evil\x1b[2Jname\n", Kind::File, 3, day),
-        entry("pipe", Kind::Fifo, 0, day),
-    ];
-    let right = vec![entry(".bashrc", Kind::File, 3771, day), entry("projects", Kind::Dir, 4096, day)];
-    for (effect, entries) in effects.into_iter().zip([left, right]) {
-        let Effect::List { side, generation, .. } = effect;
+    let right = vec![entry(".bashrc", Kind::File, 3771, DAY), entry("projects", Kind::Dir, 4096, DAY)];
+    for (effect, entries) in effects.into_iter().zip([left_entries(), right]) {
+        let Effect::List { side, generation, .. } = effect else { panic!("{effect:?}") };
         app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+        let location = state.pane(side).location.clone();
+        app::update(&mut state, Msg::FreeSpace { side, location, result: Ok(52 * 1024 * 1024 * 1024) });
     }
     state
 }
 
-#[test]
-fn first_screen_100x20() {
-    let state = first_screen(100, 20);
-    insta::assert_snapshot!(screen(&state, 100, 20));
+fn first_screen(width: u16, height: u16) -> State {
+    with_config(width, height, Config::default())
+}
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, KeyCode::Char(c));
+    }
 }
 
 #[test]
-fn first_screen_narrow_40x15() {
-    let state = first_screen(40, 15);
-    insta::assert_snapshot!(screen(&state, 40, 15));
+fn main_screen_100x30_with_selection_and_free_space() {
+    let mut state = first_screen(100, 30);
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Insert);
+    press(&mut state, KeyCode::Insert);
+    insta::assert_snapshot!(screen(&state, 100, 30));
+}
+
+#[test]
+fn main_screen_80x24() {
+    insta::assert_snapshot!(screen(&first_screen(80, 24), 80, 24));
+}
+
+#[test]
+fn main_screen_narrow_40x15() {
+    insta::assert_snapshot!(screen(&first_screen(40, 15), 40, 15));
+}
+
+#[test]
+fn cjk_and_emoji_names_line_up_and_are_cut_at_a_character_boundary() {
+    let mut state = first_screen(70, 14);
+    press(&mut state, KeyCode::Tab);
+    let mut terminal = Terminal::new(TestBackend::new(70, 14)).unwrap();
+    terminal.draw(|frame| ui::render(&state, frame)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    // The column where the size ends, per row, found in the cells themselves.
+    let size_end = |row: u16| (0..35).rev().find(|&x| buffer[(x, row)].symbol() == "B").unwrap();
+    let row_of = |start: &str| (0..14).find(|&y| buffer[(2, y)].symbol() == start).unwrap();
+    let (cjk, ascii, emoji) = (row_of("日"), row_of("n"), row_of("r"));
+    assert_eq!(size_end(cjk), size_end(ascii), "wide characters count as two cells");
+    assert_eq!(size_end(emoji), size_end(ascii));
+    let text = screen(&state, 70, 14);
+    let rocket = text.lines().find(|l| l.contains("rocket")).unwrap();
+    assert!(rocket.contains("rocket 🚀 launch pla…"), "{rocket}");
+    insta::assert_snapshot!(text);
 }
 
 #[test]
@@ -78,9 +138,213 @@ fn control_characters_never_reach_the_terminal() {
 }
 
 #[test]
-fn focus_moves_to_the_right_pane() {
+fn focus_moves_to_the_right_pane_with_hidden_files_and_sync() {
     let mut state = first_screen(80, 12);
-    app::update(&mut state, Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Tab)));
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Char('.'));
+    ctrl(&mut state, 's');
     assert_eq!(state.focus, Side::Right);
     insta::assert_snapshot!(screen(&state, 80, 12));
+}
+
+#[test]
+fn filter_typed_in_the_pane_footer() {
+    let mut state = first_screen(80, 14);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "ar");
+    insta::assert_snapshot!(screen(&state, 80, 14));
+}
+
+#[test]
+fn sorted_by_size_descending_with_a_directory_size() {
+    let mut state = first_screen(90, 14);
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::ALT)));
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::ALT)));
+    let location = Location::Local(PathBuf::from("/home/alice/projects/src"));
+    app::update(&mut state, Msg::DirSize { side: Side::Left, location, result: Ok(123_456_789) });
+    insta::assert_snapshot!(screen(&state, 90, 14));
+}
+
+#[test]
+fn dialog_mkdir() {
+    let mut state = first_screen(80, 20);
+    press(&mut state, KeyCode::F(7));
+    type_text(&mut state, "new/sub dir");
+    insta::assert_snapshot!(screen(&state, 80, 20));
+}
+
+#[test]
+fn dialog_rename_with_an_error() {
+    let mut state = first_screen(80, 20);
+    press(&mut state, KeyCode::F(6));
+    ctrl(&mut state, 'u');
+    press(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&state, 80, 20));
+}
+
+#[test]
+fn dialog_go_to_with_completions() {
+    let mut state = first_screen(80, 20);
+    let effects = ctrl(&mut state, 'g');
+    type_text(&mut state, "s");
+    let _ = effects;
+    let token = match state.dialogs.last() {
+        Some(app::Dialog::Input(dialog)) => dialog.token,
+        other => panic!("{other:?}"),
+    };
+    app::update(
+        &mut state,
+        Msg::Completed { token, result: vec!["src".into(), "scratch".into(), "site".into()] },
+    );
+    insta::assert_snapshot!(screen(&state, 80, 20));
+}
+
+#[test]
+fn dialog_select_glob_and_bookmark() {
+    let mut state = first_screen(80, 16);
+    press(&mut state, KeyCode::Char('+'));
+    let glob = screen(&state, 80, 16);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('b'));
+    insta::assert_snapshot!(format!("{glob}\n{}", screen(&state, 80, 16)));
+}
+
+#[test]
+fn dialog_delete_counting_then_counted() {
+    let mut state = first_screen(80, 20);
+    press(&mut state, KeyCode::Insert);
+    press(&mut state, KeyCode::Insert);
+    let effects = press(&mut state, KeyCode::F(8));
+    let counting = screen(&state, 80, 20);
+    let [Effect::Count { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let counts = Counts { files: 1234, dirs: 56, bytes: 7_890_123 };
+    app::update(&mut state, Msg::Counted { token: *token, result: Ok(counts) });
+    insta::assert_snapshot!(format!("{counting}\n{}", screen(&state, 80, 20)));
+}
+
+#[test]
+fn viewer_text_and_hex() {
+    let mut state = first_screen(80, 12);
+    for _ in 0..5 {
+        press(&mut state, KeyCode::Down);
+    }
+    let effects = press(&mut state, KeyCode::F(3));
+    let [Effect::View { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let text = b"# Notes\n\tindented with a tab\nescape \x1b[31m here\n\xff invalid utf-8\n".to_vec();
+    app::update(&mut state, Msg::Viewed { token: *token, result: Ok(ViewContent::new(text, 10_000_000)) });
+    let as_text = screen(&state, 80, 12);
+    press(&mut state, KeyCode::Char('h'));
+    insta::assert_snapshot!(format!("{as_text}\n{}", screen(&state, 80, 12)));
+}
+
+#[test]
+fn help_lists_the_keymap_in_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(config::KEYMAP_FILE), "[bindings]\nrefresh = [\"f5\", \"ctrl-r\"]\n")
+        .unwrap();
+    let config = config::load(Some(dir.path()), None);
+    let mut state = with_config(100, 30, config);
+    press(&mut state, KeyCode::F(1));
+    let text = screen(&state, 100, 30);
+    assert!(text.contains("f5, ctrl-r"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn menu() {
+    let mut state = first_screen(80, 24);
+    press(&mut state, KeyCode::F(9));
+    press(&mut state, KeyCode::Down);
+    insta::assert_snapshot!(screen(&state, 80, 24));
+}
+
+fn picker(state: &mut State) {
+    state.bookmarks =
+        vec![config::Bookmark { name: "web logs".into(), target: "alice@web1:/var/log".into() }];
+    state.recent = vec!["root@db.internal".into()];
+    let effects = press(state, KeyCode::F(2));
+    let [Effect::LoadSshHosts { token }] = effects.as_slice() else { panic!("{effects:?}") };
+    let hosts = vec!["build-server".into(), "web1".into(), "web2".into()];
+    app::update(state, Msg::SshHosts { token: *token, hosts });
+}
+
+#[test]
+fn host_picker_all_sources_then_filtered() {
+    let mut state = first_screen(90, 22);
+    picker(&mut state);
+    let all = screen(&state, 90, 22);
+    type_text(&mut state, "web");
+    insta::assert_snapshot!(format!("{all}\n{}", screen(&state, 90, 22)));
+}
+
+fn connecting(state: &mut State) -> u64 {
+    picker(state);
+    type_text(state, "build");
+    let effects = press(state, KeyCode::Enter);
+    let Some(Effect::Connect { id, .. }) = effects.first() else { panic!("{effects:?}") };
+    app::update(state, Msg::ConnectStage { id: *id, stage: "authenticating as alice".into() });
+    *id
+}
+
+#[test]
+fn connecting_progress() {
+    let mut state = first_screen(80, 16);
+    connecting(&mut state);
+    insta::assert_snapshot!(screen(&state, 80, 16));
+}
+
+fn ask(question: Question) -> String {
+    let mut state = first_screen(80, 20);
+    let id = connecting(&mut state);
+    let (tx, _rx) = mpsc::channel();
+    app::update(&mut state, Msg::Prompt { id, question, reply: Reply::new(tx) });
+    type_text(&mut state, "abc");
+    screen(&state, 80, 20)
+}
+
+#[test]
+fn prompt_password_and_passphrase() {
+    let password = ask(Question::Password { account: "alice@build-server".into() });
+    assert!(!password.contains("abc"), "secrets are never shown");
+    let passphrase = ask(Question::Passphrase { key: "/home/alice/.ssh/id_ed25519".into() });
+    insta::assert_snapshot!(format!("{password}\n{passphrase}"));
+}
+
+#[test]
+fn prompt_keyboard_interactive_with_hostile_text_escaped() {
+    let question = Question::KeyboardInteractive {
+        account: "alice@build-server".into(),
+        name: "Two-factor\x1b]0;pwned\x07".into(),
+        instruction: "Enter your code".into(),
+        prompts: vec![
+            KbdPrompt { text: "Verification code: ".into(), echo: true },
+            KbdPrompt { text: "Password: ".into(), echo: false },
+        ],
+    };
+    let text = ask(question);
+    assert!(!text.contains('\x1b') && !text.contains('\x07'));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn prompt_unknown_host_key() {
+    let question = Question::HostKey {
+        host: "build-server (127.0.0.1:2222)".into(),
+        key_type: "ED25519".into(),
+        fingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s".into(),
+    };
+    insta::assert_snapshot!(ask(question));
+}
+
+#[test]
+fn each_theme_styles_the_screen() {
+    for (name, _) in config::BUILT_IN_THEMES {
+        let config = config::load(None, Some(name));
+        assert!(config.problems.is_empty(), "{name}: {:?}", config.problems);
+        let mut state = with_config(60, 9, config);
+        press(&mut state, KeyCode::Insert);
+        let mut terminal = Terminal::new(TestBackend::new(60, 9)).unwrap();
+        terminal.draw(|frame| ui::render(&state, frame)).unwrap();
+        insta::assert_debug_snapshot!(format!("theme_{name}"), terminal.backend().buffer());
+    }
 }

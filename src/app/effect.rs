@@ -1,12 +1,98 @@
 //! Effects: work that `update` asks for and the runtime carries out off the
-//! UI thread. Each result comes back as a [`super::Msg`].
+//! UI thread. Each result comes back as a [`super::Msg`] carrying the tag
+//! (side and generation, or token) it was asked with.
 
+use std::path::PathBuf;
+
+use super::dialog::{Answer, Reply};
 use super::side::Side;
+use crate::config::Bookmark;
 use crate::fs::Location;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
-    /// List a directory for a pane; the result is `Msg::Listed` with the same
-    /// generation.
-    List { side: Side, generation: u64, location: Location },
+    /// List a directory for a pane: `Msg::Listed` with the same generation.
+    List {
+        side: Side,
+        generation: u64,
+        location: Location,
+    },
+    /// Watch a local directory for a pane (`None`: stop): `Msg::DirChanged`.
+    Watch {
+        side: Side,
+        dir: Option<PathBuf>,
+    },
+    /// Free space of the file system holding `location`: `Msg::FreeSpace`.
+    FreeSpace {
+        side: Side,
+        location: Location,
+    },
+    /// Total size of a directory tree: `Msg::DirSize`.
+    DirSize {
+        side: Side,
+        location: Location,
+    },
+    /// Count what deleting `targets` removes: `Msg::Counted`.
+    Count {
+        token: u64,
+        targets: Vec<Location>,
+    },
+    Mkdir {
+        location: Location,
+    },
+    /// Rename one entry, or move entries into the directory `target`.
+    Rename {
+        sources: Vec<Location>,
+        target: Location,
+    },
+    Delete {
+        targets: Vec<Location>,
+    },
+    /// Names of the directories in `dir` that start with `prefix`: `Msg::Completed`.
+    Complete {
+        token: u64,
+        dir: Location,
+        prefix: String,
+    },
+    /// Read at most `limit` bytes of a file: `Msg::Viewed`.
+    View {
+        token: u64,
+        location: Location,
+        limit: u64,
+    },
+    /// Hand the terminal to `editor` for the file (a local copy when
+    /// remote, uploaded back when changed): `Msg::Edited`.
+    Edit {
+        location: Location,
+        editor: String,
+    },
+    /// Host aliases from ~/.ssh/config: `Msg::SshHosts`.
+    LoadSshHosts {
+        token: u64,
+    },
+    SaveBookmarks {
+        dir: PathBuf,
+        bookmarks: Vec<Bookmark>,
+    },
+    SaveRecent {
+        dir: PathBuf,
+        recent: Vec<String>,
+    },
+    /// Open a connection: `Msg::ConnectStage`, `Msg::Prompt`, `Msg::Connected`.
+    Connect {
+        id: u64,
+        host: String,
+    },
+    CancelConnect {
+        id: u64,
+    },
+    /// Answer a connection's question.
+    Answer {
+        reply: Reply,
+        answer: Answer,
+    },
+    /// Start (or stop) the timer that animates the connecting spinner.
+    Ticks {
+        on: bool,
+    },
 }

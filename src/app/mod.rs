@@ -1,19 +1,28 @@
 //! Application state and the pure `update` function (no I/O here).
 
 mod action;
+pub mod dialog;
 mod effect;
-mod keys;
+mod filter;
+mod history;
+mod menu;
 mod msg;
 mod pane;
 mod side;
+mod sort;
 mod state;
+mod target;
 mod update;
 
 pub use action::Action;
+pub use dialog::Dialog;
 pub use effect::Effect;
-pub use keys::action_for;
-pub use msg::Msg;
-pub use pane::{Pane, Pending, sort_entries};
+pub use history::{History, Nav};
+pub use menu::MENU;
+pub use msg::{Msg, Op};
+pub use pane::{Pane, Pending, Received};
 pub use side::Side;
-pub use state::State;
-pub use update::{act, reload, start, update};
+pub use sort::{Sort, SortKey, sort_indices};
+pub use state::{Connecting, State, Status};
+pub use target::Target;
+pub use update::{act, open_target, reload, start, update};

@@ -1,25 +1,93 @@
 //! Messages: everything that can change the state arrives as one of these.
 
-use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use std::path::PathBuf;
 
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
+
+use super::dialog::{Counts, Question, Reply, ViewContent};
 use super::side::Side;
-use crate::fs::Entry;
+use crate::fs::{Entry, Location};
+
+/// What a finished file operation was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Mkdir(Location),
+    Rename { sources: Vec<Location>, target: Location },
+    Delete(Vec<Location>),
+    Edit(Location),
+}
 
 /// Input, results of background work, and signals.
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    Mouse(MouseEvent),
     Resize {
         width: u16,
         height: u16,
     },
-    /// A directory listing finished. `generation` tells whether the pane still
-    /// wants it.
+    /// A directory listing finished. `generation` tells whether the pane still wants it.
     Listed {
         side: Side,
         generation: u64,
         result: Result<Vec<Entry>, String>,
     },
+    /// A watched local directory changed.
+    DirChanged {
+        side: Side,
+        dir: PathBuf,
+    },
+    FreeSpace {
+        side: Side,
+        location: Location,
+        result: Result<u64, String>,
+    },
+    DirSize {
+        side: Side,
+        location: Location,
+        result: Result<u64, String>,
+    },
+    Counted {
+        token: u64,
+        result: Result<Counts, String>,
+    },
+    /// A file operation finished; `Ok` carries a note for the status line.
+    Done {
+        op: Op,
+        result: Result<String, String>,
+    },
+    Completed {
+        token: u64,
+        result: Vec<String>,
+    },
+    Viewed {
+        token: u64,
+        result: Result<ViewContent, String>,
+    },
+    SshHosts {
+        token: u64,
+        hosts: Vec<String>,
+    },
+    /// A connection reached a new stage (resolving, authenticating...).
+    ConnectStage {
+        id: u64,
+        stage: String,
+    },
+    /// A connection asks something; answer through `reply`.
+    Prompt {
+        id: u64,
+        question: Question,
+        reply: Reply,
+    },
+    /// A connection is up (`Ok` carries the remote home) or failed.
+    Connected {
+        id: u64,
+        result: Result<PathBuf, String>,
+    },
+    /// Something failed in the background outside any dialog (saving bookmarks...).
+    Problem(String),
+    /// The spinner timer.
+    Tick,
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
 }
@@ -29,6 +97,7 @@ impl Msg {
     pub fn from_event(event: Event) -> Option<Msg> {
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+            Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
             Event::Resize(width, height) => Some(Msg::Resize { width, height }),
             _ => None,
         }

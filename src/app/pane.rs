@@ -1,9 +1,13 @@
-//! One pane: where it is, what it lists, where the cursor is.
+//! One pane: where it is, what it lists, what is visible in which order,
+//! where the cursor is. The visible order is an index vector built when the
+//! listing, sort, filter or hidden setting changes, never per frame.
 
-use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
 
+use super::filter::retain_matching;
+use super::history::{History, Nav};
+use super::sort::{Sort, sort_indices};
 use crate::fs::{Entry, Location};
 
 /// A listing the pane asked for and has not received yet.
@@ -13,13 +17,33 @@ pub struct Pending {
     pub location: Location,
     /// Put the cursor on this name when the listing arrives.
     pub focus: Option<OsString>,
+    pub nav: Nav,
+}
+
+/// What a listing result did to the pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// For a request the pane no longer waits for: dropped.
+    Stale,
+    Failed,
+    /// Shown; `moved` when the pane changed directory.
+    Shown {
+        moved: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub struct Pane {
     pub location: Location,
-    /// Entries in display order.
+    /// Entries as listed.
     pub entries: Vec<Entry>,
+    /// Visible entries in display order, as indices into `entries`.
+    view: Vec<usize>,
+    /// Per entry: selected or not.
+    selected: Vec<bool>,
+    pub selected_count: usize,
+    pub selected_bytes: u64,
+    /// Cursor position within the visible entries.
     pub cursor: usize,
     /// First visible row.
     pub offset: usize,
@@ -30,6 +54,17 @@ pub struct Pane {
     pub error: Option<String>,
     /// Generation counter: results tagged with an older one are stale.
     pub generation: u64,
+    pub sort: Sort,
+    pub show_hidden: bool,
+    /// The active fuzzy filter (empty: none).
+    pub filter: String,
+    /// Directory sizes computed on request, by name.
+    pub dir_sizes: HashMap<OsString, u64>,
+    /// Free space of the file system shown, once known.
+    pub free_space: Option<u64>,
+    pub history: History,
+    /// A listing has been shown at least once.
+    pub loaded: bool,
 }
 
 impl Pane {
@@ -37,70 +72,141 @@ impl Pane {
         Self {
             location,
             entries: Vec::new(),
+            view: Vec::new(),
+            selected: Vec::new(),
+            selected_count: 0,
+            selected_bytes: 0,
             cursor: 0,
             offset: 0,
             rows: 1,
             pending: None,
             error: None,
             generation: 0,
+            sort: Sort::default(),
+            show_hidden: false,
+            filter: String::new(),
+            dir_sizes: HashMap::new(),
+            free_space: None,
+            history: History::default(),
+            loaded: false,
         }
+    }
+
+    /// Number of visible entries.
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    /// The visible entry at `row` (0 = first visible entry) and whether it is selected.
+    pub fn row(&self, row: usize) -> Option<(&Entry, bool)> {
+        self.view.get(row).map(|&i| (&self.entries[i], self.selected[i]))
     }
 
     pub fn current(&self) -> Option<&Entry> {
-        self.entries.get(self.cursor)
+        self.row(self.cursor).map(|(e, _)| e)
     }
 
     /// Starts loading `location`; returns the generation to tag the request with.
-    pub fn request(&mut self, location: Location, focus: Option<OsString>) -> u64 {
+    pub fn request(&mut self, location: Location, focus: Option<OsString>, nav: Nav) -> u64 {
         self.generation += 1;
-        self.pending = Some(Pending { generation: self.generation, location, focus });
+        self.pending = Some(Pending { generation: self.generation, location, focus, nav });
         self.generation
     }
 
-    /// Applies a listing result. Returns false when it was stale.
-    pub fn receive(&mut self, generation: u64, result: Result<Vec<Entry>, String>) -> bool {
+    /// Applies a listing result.
+    pub fn receive(&mut self, generation: u64, result: Result<Vec<Entry>, String>) -> Received {
         let Some(pending) = self.pending.take_if(|p| p.generation == generation) else {
-            return false;
+            return Received::Stale;
         };
-        match result {
-            Ok(mut entries) => {
-                sort_entries(&mut entries);
-                let focus = pending.focus.or_else(|| self.keep_focus(&pending.location));
-                self.location = pending.location;
-                self.entries = entries;
-                self.error = None;
-                self.cursor = focus.and_then(|name| self.position_of(&name)).unwrap_or(0);
-                self.cursor = self.cursor.min(self.entries.len().saturating_sub(1));
-                self.offset = 0;
-                self.scroll_into_view();
+        let entries = match result {
+            Ok(entries) => entries,
+            Err(message) => {
+                self.error = Some(message);
+                return Received::Failed;
             }
-            Err(message) => self.error = Some(message),
+        };
+        let moved = pending.location != self.location;
+        let first = !std::mem::replace(&mut self.loaded, true);
+        let (focus, keep_selected) = if moved {
+            let old = std::mem::replace(&mut self.location, pending.location);
+            self.history.record(old, pending.nav);
+            self.filter.clear();
+            self.dir_sizes.clear();
+            self.free_space = None;
+            self.cursor = 0;
+            (pending.focus, HashSet::new())
+        } else {
+            let focus = pending.focus.or_else(|| self.current().map(|e| e.name.clone()));
+            (focus, self.selected_names())
+        };
+        self.selected = entries.iter().map(|e| keep_selected.contains(e.name.as_os_str())).collect();
+        self.entries = entries;
+        self.error = None;
+        self.rebuild(focus.as_deref());
+        if moved {
+            self.offset = 0;
+            self.scroll_into_view();
         }
-        true
+        Received::Shown { moved: moved || first }
     }
 
-    /// On a refresh of the same directory, the cursor stays on the same name.
-    fn keep_focus(&self, location: &Location) -> Option<OsString> {
-        (location == &self.location).then(|| self.current().map(|e| e.name.clone())).flatten()
+    fn selected_names(&self) -> HashSet<OsString> {
+        self.entries.iter().zip(&self.selected).filter(|(_, s)| **s).map(|(e, _)| e.name.clone()).collect()
     }
 
-    fn position_of(&self, name: &OsStr) -> Option<usize> {
-        self.entries.iter().position(|e| e.name == name)
+    /// Rebuilds the visible order, keeping the cursor on `focus` when it is
+    /// visible and on the same row otherwise.
+    pub fn rebuild(&mut self, focus: Option<&OsStr>) {
+        let mut view: Vec<usize> =
+            (0..self.entries.len()).filter(|&i| self.show_hidden || !self.entries[i].is_hidden()).collect();
+        retain_matching(&self.entries, &mut view, &self.filter);
+        sort_indices(&self.entries, &mut view, self.sort);
+        self.view = view;
+        if let Some(row) = focus.and_then(|name| self.position_of(name)) {
+            self.cursor = row;
+        }
+        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
+        self.recount();
+        self.scroll_into_view();
+    }
+
+    /// Rebuilds keeping the cursor on the entry it is on now.
+    pub fn rebuild_keeping_cursor(&mut self) {
+        let focus = self.current().map(|e| e.name.clone());
+        self.rebuild(focus.as_deref());
+    }
+
+    /// Row of the visible entry called `name`.
+    pub fn position_of(&self, name: &OsStr) -> Option<usize> {
+        self.view.iter().position(|&i| self.entries[i].name == name)
     }
 
     /// Moves the cursor by `delta` rows, clamped to the listing.
     pub fn move_by(&mut self, delta: isize) {
-        if self.entries.is_empty() {
+        if self.view.is_empty() {
             return;
         }
-        let last = self.entries.len() - 1;
+        let last = self.view.len() - 1;
         self.cursor = self.cursor.saturating_add_signed(delta).min(last);
         self.scroll_into_view();
     }
 
-    pub fn move_to(&mut self, index: usize) {
-        self.cursor = index.min(self.entries.len().saturating_sub(1));
+    pub fn move_to(&mut self, row: usize) {
+        self.cursor = row.min(self.view.len().saturating_sub(1));
         self.scroll_into_view();
+    }
+
+    /// Scrolls the view by `delta` rows, dragging the cursor along when it
+    /// would leave the screen (the mouse wheel).
+    pub fn scroll_by(&mut self, delta: isize) {
+        let max_offset = self.view.len().saturating_sub(self.rows);
+        self.offset = self.offset.saturating_add_signed(delta).min(max_offset);
+        let last_visible = (self.offset + self.rows).saturating_sub(1);
+        self.cursor = self.cursor.clamp(self.offset, last_visible).min(self.view.len().saturating_sub(1));
     }
 
     pub fn set_rows(&mut self, rows: usize) {
@@ -114,21 +220,83 @@ impl Pane {
         } else if self.cursor >= self.offset + self.rows {
             self.offset = self.cursor + 1 - self.rows;
         }
-        let max_offset = self.entries.len().saturating_sub(self.rows);
+        let max_offset = self.view.len().saturating_sub(self.rows);
         self.offset = self.offset.min(max_offset);
     }
-}
 
-/// Directories first, then names compared case-insensitively, then exactly.
-pub fn sort_entries(entries: &mut [Entry]) {
-    entries.sort_by(|a, b| {
-        b.is_dir_like()
-            .cmp(&a.is_dir_like())
-            .then_with(|| compare_names(a.name.as_bytes(), b.name.as_bytes()))
-    });
-}
+    /// Recomputes the selection totals over the visible entries.
+    pub fn recount(&mut self) {
+        let (mut count, mut bytes) = (0, 0u64);
+        for &i in &self.view {
+            if self.selected[i] {
+                count += 1;
+                bytes = bytes.saturating_add(self.entry_bytes(i));
+            }
+        }
+        self.selected_count = count;
+        self.selected_bytes = bytes;
+    }
 
-fn compare_names(a: &[u8], b: &[u8]) -> Ordering {
-    let lower = |s: &[u8]| String::from_utf8_lossy(s).to_lowercase();
-    lower(a).cmp(&lower(b)).then_with(|| a.cmp(b))
+    /// The size an entry counts for: a directory's once computed.
+    fn entry_bytes(&self, index: usize) -> u64 {
+        let entry = &self.entries[index];
+        if entry.is_dir_like() { self.dir_sizes.get(&entry.name).copied().unwrap_or(0) } else { entry.size }
+    }
+
+    /// Selects or unselects the visible entries for which `pick` is true.
+    pub fn select_where(&mut self, on: bool, mut pick: impl FnMut(&Entry) -> bool) {
+        for &i in &self.view {
+            if pick(&self.entries[i]) {
+                self.selected[i] = on;
+            }
+        }
+        self.recount();
+    }
+
+    /// Toggles the entry under the cursor.
+    pub fn toggle_current(&mut self) {
+        if let Some(&i) = self.view.get(self.cursor) {
+            self.selected[i] = !self.selected[i];
+            self.recount_one(i);
+        }
+    }
+
+    fn recount_one(&mut self, index: usize) {
+        let bytes = self.entry_bytes(index);
+        if self.selected[index] {
+            self.selected_count += 1;
+            self.selected_bytes = self.selected_bytes.saturating_add(bytes);
+        } else {
+            self.selected_count -= 1;
+            self.selected_bytes = self.selected_bytes.saturating_sub(bytes);
+        }
+    }
+
+    pub fn invert_selection(&mut self) {
+        for &i in &self.view {
+            self.selected[i] = !self.selected[i];
+        }
+        self.recount();
+    }
+
+    pub fn clear_selection(&mut self) {
+        self.selected.iter_mut().for_each(|s| *s = false);
+        self.recount();
+    }
+
+    /// What an operation acts on: the visible selected entries, or the one
+    /// under the cursor when nothing is selected.
+    pub fn targets(&self) -> Vec<&Entry> {
+        if self.selected_count > 0 {
+            self.view.iter().filter(|&&i| self.selected[i]).map(|&i| &self.entries[i]).collect()
+        } else {
+            self.current().into_iter().collect()
+        }
+    }
+
+    /// Records a computed directory size.
+    pub fn set_dir_size(&mut self, name: OsString, bytes: u64) {
+        self.dir_sizes.insert(name, bytes);
+        self.recount();
+    }
 }

@@ -1,12 +1,33 @@
 //! The whole application state. Only `update` changes it; `ui::render` reads it.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
 
+use super::dialog::Dialog;
 use super::pane::Pane;
 use super::side::Side;
+use super::sort::Sort;
+use crate::config::{Bookmark, Config, Keymap, Settings, Theme};
 use crate::fs::Location;
+
+/// A line in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A connection being opened for a pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connecting {
+    pub id: u64,
+    pub side: Side,
+    pub host: String,
+    /// Where to go once connected; `None`: the remote home.
+    pub path: Option<PathBuf>,
+}
 
 #[derive(Debug, Clone)]
 pub struct State {
@@ -16,18 +37,69 @@ pub struct State {
     pub size: (u16, u16),
     /// Time zone for showing modification times.
     pub tz: TimeZone,
+    pub settings: Settings,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Where bookmarks and recent connections are saved (`None`: nowhere).
+    pub config_dir: Option<PathBuf>,
+    /// The local home directory (`~` in go-to).
+    pub home: PathBuf,
+    pub bookmarks: Vec<Bookmark>,
+    pub recent: Vec<String>,
+    /// Open dialogs; the last one is on top and gets the keys.
+    pub dialogs: Vec<Dialog>,
+    pub status: Option<Status>,
+    /// Entering or leaving a directory does the same in the other pane.
+    pub sync_browsing: bool,
+    /// Hosts with an open connection, and their remote home directories.
+    pub connected: HashMap<String, PathBuf>,
+    pub connecting: Option<Connecting>,
+    /// Source of tokens and connection ids.
+    pub next_token: u64,
     /// Set when the screen must be redrawn; cleared by the runtime after drawing.
     pub needs_render: bool,
     pub quit: bool,
 }
 
 impl State {
+    /// Both panes local, with the default configuration.
     pub fn new(left: PathBuf, right: PathBuf, tz: TimeZone) -> Self {
+        Self::with_config(Location::Local(left), Location::Local(right), tz, Config::default())
+    }
+
+    pub fn with_config(left: Location, right: Location, tz: TimeZone, config: Config) -> Self {
+        let sort = Sort { key: config.settings.sort, reverse: config.settings.sort_reverse };
+        let make_pane = |location| {
+            let mut pane = Pane::new(location);
+            pane.sort = sort;
+            pane.show_hidden = config.settings.show_hidden;
+            pane
+        };
+        let status = config.problems.first().map(|p| Status {
+            text: match config.problems.len() {
+                1 => p.to_string(),
+                n => format!("{p} (and {} more problems)", n - 1),
+            },
+            error: true,
+        });
         Self {
-            panes: [Pane::new(Location::Local(left)), Pane::new(Location::Local(right))],
+            panes: [make_pane(left), make_pane(right)],
             focus: Side::Left,
             size: (80, 24),
             tz,
+            settings: config.settings,
+            keymap: config.keymap,
+            theme: config.theme,
+            config_dir: config.dir,
+            home: std::path::PathBuf::from("/"),
+            bookmarks: config.bookmarks,
+            recent: config.recent,
+            dialogs: Vec::new(),
+            status,
+            sync_browsing: false,
+            connected: HashMap::new(),
+            connecting: None,
+            next_token: 0,
             needs_render: true,
             quit: false,
         }
@@ -47,5 +119,24 @@ impl State {
 
     pub fn focused_mut(&mut self) -> &mut Pane {
         self.pane_mut(self.focus)
+    }
+
+    pub fn token(&mut self) -> u64 {
+        self.next_token += 1;
+        self.next_token
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), error: false });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), error: true });
+    }
+
+    /// The editor command for F4: the setting, $VISUAL, $EDITOR, then vi.
+    /// The environment is read once at start-up into `settings.editor`.
+    pub fn editor(&self) -> String {
+        if self.settings.editor.trim().is_empty() { "vi".to_owned() } else { self.settings.editor.clone() }
     }
 }

@@ -1,7 +1,5 @@
 //! The command line, defined with clap.
 
-use std::path::PathBuf;
-
 use clap::Parser;
 
 /// A terminal file commander for SSH hosts: two panes, keyboard browsing, and
@@ -9,9 +7,13 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "scpdeck", version, about)]
 pub struct Cli {
-    /// Directory for the left pane (default: the current directory).
-    pub left: Option<PathBuf>,
+    /// Left pane: a local directory or [user@]host[:path] (default: the current directory).
+    pub left: Option<String>,
 
-    /// Directory for the right pane (default: your home directory).
-    pub right: Option<PathBuf>,
+    /// Right pane: a local directory or [user@]host[:path] (default: your home directory).
+    pub right: Option<String>,
+
+    /// Colour theme: default, light, high-contrast, gruvbox, or a theme in the config dir.
+    #[arg(long)]
+    pub theme: Option<String>,
 }

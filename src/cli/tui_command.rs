@@ -6,20 +6,21 @@ use std::process::ExitCode;
 use jiff::tz::TimeZone;
 
 use super::args::Cli;
-use crate::app::State;
+use crate::app::{self, Effect, Side, State, Target};
+use crate::config;
+use crate::fs::Location;
 use crate::text::escape_str;
 use crate::tui::{self, TerminalGuard};
 
 /// Starts the full-screen interface and returns the process exit code.
 pub fn run_tui(cli: Cli) -> ExitCode {
-    let (left, right) = match initial_dirs(&cli) {
-        Ok(dirs) => dirs,
+    let (state, initial) = match initial_state(&cli) {
+        Ok(start) => start,
         Err(message) => {
             eprintln!("scpdeck: {message}");
             return ExitCode::from(2);
         }
     };
-    let state = State::new(left, right, TimeZone::system());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -27,10 +28,13 @@ pub fn run_tui(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mouse = state.settings.mouse;
     let result = runtime.block_on(async {
-        let mut guard = TerminalGuard::enter()?;
-        tui::run(guard.terminal(), state).await
+        let mut guard = TerminalGuard::enter(mouse)?;
+        tui::run(guard.terminal(), state, initial).await
     });
+    // Connection threads may still be blocked on the network: don't wait for them.
+    runtime.shutdown_background();
     // The guard has restored the terminal by now; errors print on a clean screen.
     match result {
         Ok(_) => ExitCode::SUCCESS,
@@ -41,12 +45,39 @@ pub fn run_tui(cli: Cli) -> ExitCode {
     }
 }
 
-fn initial_dirs(cli: &Cli) -> Result<(PathBuf, PathBuf), String> {
+/// The state for the command line, and the connections to open for remote panes.
+fn initial_state(cli: &Cli) -> Result<(State, Vec<Effect>), String> {
     let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| cwd.clone());
-    let left = absolute_dir(cli.left.as_deref().unwrap_or(&cwd), &cwd)?;
-    let right = absolute_dir(cli.right.as_deref().unwrap_or(&home), &cwd)?;
-    Ok((left, right))
+    let mut config = config::load(config::config_dir().as_deref(), cli.theme.as_deref());
+    if config.settings.editor.trim().is_empty() {
+        let from_env =
+            ["VISUAL", "EDITOR"].iter().find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()));
+        config.settings.editor = from_env.unwrap_or_default();
+    }
+    let targets = [
+        cli.left.as_deref().map(|t| Target::parse(t, false)),
+        cli.right.as_deref().map(|t| Target::parse(t, false)),
+    ];
+    // A remote pane shows a local directory until its connection is up.
+    let local = |target: &Option<Target>, default: &Path| -> Result<PathBuf, String> {
+        match target {
+            Some(Target::Local(path)) => absolute_dir(path, &cwd),
+            _ => Ok(default.to_path_buf()),
+        }
+    };
+    let left = local(&targets[0], &cwd)?;
+    let right = local(&targets[1], &home)?;
+    let mut state =
+        State::with_config(Location::Local(left), Location::Local(right), TimeZone::system(), config);
+    state.home = home;
+    let mut initial = Vec::new();
+    for (side, target) in [Side::Left, Side::Right].into_iter().zip(targets) {
+        if let Some(target @ Target::Remote { .. }) = target {
+            initial.extend(app::open_target(&mut state, side, target));
+        }
+    }
+    Ok((state, initial))
 }
 
 fn absolute_dir(path: &Path, cwd: &Path) -> Result<PathBuf, String> {

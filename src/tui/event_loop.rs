@@ -1,35 +1,65 @@
 //! The app loop: input, results and signals become messages; `update` turns
 //! them into state changes and effects; the screen is redrawn only when the
-//! state says so, after all pending messages have been applied.
+//! state says so, after all pending messages have been applied. Nothing
+//! wakes the loop while idle: the spinner timer runs only while connecting.
 
 use std::io;
+use std::time::Duration;
 
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
+use tokio::time::{Interval, MissedTickBehavior, interval};
 
+use super::editor;
 use super::executor::Executor;
 use super::terminal::Tty;
-use crate::app::{self, Msg, State};
+use crate::app::{self, Effect, Msg, Op, State};
+use crate::fs::Location;
 use crate::ui;
 
-/// Runs until the user quits or a terminating signal arrives.
-pub async fn run(terminal: &mut Tty, mut state: State) -> io::Result<State> {
+/// Spinner frame interval while connecting.
+const TICK: Duration = Duration::from_millis(120);
+
+/// Runs until the user quits or a terminating signal arrives. `initial`
+/// effects (connections for remote panes) run after the start-up listings.
+pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> io::Result<State> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let executor = Executor::new(tx);
-    let mut events = EventStream::new();
+    let mut executor = Executor::new(tx);
+    let mut events = Some(EventStream::new());
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
+    let mut ticker: Option<Interval> = None;
+    let mut held = Vec::new();
 
     let size = terminal.size()?;
-    dispatch(&mut state, Msg::Resize { width: size.width, height: size.height }, &executor);
-    for effect in app::start(&mut state) {
-        executor.run(effect);
-    }
+    dispatch(&mut state, Msg::Resize { width: size.width, height: size.height }, &mut executor, &mut held);
+    let mut effects = app::start(&mut state);
+    effects.extend(initial);
+    run_all(effects, &mut executor, &mut held);
 
     loop {
+        for effect in std::mem::take(&mut held) {
+            match effect {
+                Effect::Ticks { on: true } => {
+                    let mut timer = interval(TICK);
+                    timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                    ticker = Some(timer);
+                }
+                Effect::Ticks { on: false } => ticker = None,
+                Effect::Edit { location, editor } => {
+                    // The editor reads the terminal: stop reading it ourselves meanwhile.
+                    drop(events.take());
+                    let msg = edit(terminal, &location, &editor, state.settings.mouse).await?;
+                    events = Some(EventStream::new());
+                    state.needs_render = true;
+                    dispatch(&mut state, msg, &mut executor, &mut held);
+                }
+                other => executor.run(other),
+            }
+        }
         if state.needs_render {
             terminal.draw(|frame| ui::render(&state, frame))?;
             state.needs_render = false;
@@ -38,27 +68,63 @@ pub async fn run(terminal: &mut Tty, mut state: State) -> io::Result<State> {
             return Ok(state);
         }
         let msg = tokio::select! {
-            event = events.next() => match event {
+            event = next_event(&mut events) => match event {
                 Some(Ok(event)) => Msg::from_event(event),
                 Some(Err(e)) => return Err(e),
                 None => Some(Msg::Terminate),
             },
             Some(msg) = rx.recv() => Some(msg),
+            _ = next_tick(&mut ticker) => Some(Msg::Tick),
             _ = term.recv() => Some(Msg::Terminate),
             _ = hup.recv() => Some(Msg::Terminate),
             _ = int.recv() => Some(Msg::Terminate),
         };
         if let Some(msg) = msg {
-            dispatch(&mut state, msg, &executor);
+            dispatch(&mut state, msg, &mut executor, &mut held);
         }
         while let Ok(msg) = rx.try_recv() {
-            dispatch(&mut state, msg, &executor);
+            dispatch(&mut state, msg, &mut executor, &mut held);
         }
     }
 }
 
-fn dispatch(state: &mut State, msg: Msg, executor: &Executor) {
-    for effect in app::update(state, msg) {
-        executor.run(effect);
+async fn next_event(events: &mut Option<EventStream>) -> Option<io::Result<crossterm::event::Event>> {
+    match events {
+        Some(events) => events.next().await,
+        None => std::future::pending().await,
     }
+}
+
+async fn next_tick(ticker: &mut Option<Interval>) {
+    match ticker {
+        Some(ticker) => {
+            ticker.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn dispatch(state: &mut State, msg: Msg, executor: &mut Executor, held: &mut Vec<Effect>) {
+    run_all(app::update(state, msg), executor, held);
+}
+
+/// Runs background effects now; keeps those that need the loop (terminal, timer).
+fn run_all(effects: Vec<Effect>, executor: &mut Executor, held: &mut Vec<Effect>) {
+    for effect in effects {
+        match effect {
+            Effect::Edit { .. } | Effect::Ticks { .. } => held.push(effect),
+            other => executor.run(other),
+        }
+    }
+}
+
+async fn edit(terminal: &mut Tty, location: &Location, editor: &str, mouse: bool) -> io::Result<Msg> {
+    let op = Op::Edit(location.clone());
+    let result = match location {
+        Location::Local(path) => {
+            editor::run(terminal, editor, path, mouse).await?.map(|()| format!("edited {location}"))
+        }
+        Location::Remote { .. } => Err(format!("cannot edit {location}: remote hosts are not available yet")),
+    };
+    Ok(Msg::Done { op, result })
 }

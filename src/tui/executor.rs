@@ -1,39 +1,54 @@
 //! Carries out effects off the UI thread and sends their results back as
-//! messages.
+//! messages. Blocking work runs on tokio's blocking pool; watchers live
+//! here; the terminal-bound effects (editor, ticks) belong to the event loop.
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::{Effect, Msg};
-use crate::fs::{Location, local};
+use super::watcher::DirWatcher;
+use super::work;
+use crate::app::{Effect, Msg, Side};
 
-#[derive(Clone)]
 pub struct Executor {
     tx: UnboundedSender<Msg>,
+    watchers: [Option<DirWatcher>; 2],
 }
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>) -> Self {
-        Self { tx }
+        Self { tx, watchers: [None, None] }
     }
 
-    pub fn run(&self, effect: Effect) {
+    pub fn sender(&self) -> UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    pub fn run(&mut self, effect: Effect) {
         match effect {
-            Effect::List { side, generation, location } => {
+            Effect::Watch { side, dir } => self.watch(side, dir),
+            Effect::Answer { reply, answer } => reply.send(answer),
+            // The event loop owns the terminal and the timer.
+            Effect::Edit { .. } | Effect::Ticks { .. } => {}
+            effect => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = list(&location);
-                    // The receiver is gone only when the app is quitting.
-                    let _ = tx.send(Msg::Listed { side, generation, result });
+                    if let Some(msg) = work::run(effect) {
+                        // The receiver is gone only when the app is quitting.
+                        let _ = tx.send(msg);
+                    }
                 });
             }
         }
     }
-}
 
-fn list(location: &Location) -> Result<Vec<crate::fs::Entry>, String> {
-    match location {
-        Location::Local(path) => local::list(path)
-            .map_err(|e| format!("cannot list {location}: {}", crate::text::escape_str(&e.to_string()))),
-        Location::Remote { .. } => Err(format!("cannot list {location}: remote panes are not available yet")),
+    fn watch(&mut self, side: Side, dir: Option<std::path::PathBuf>) {
+        self.watchers[side.index()] = None;
+        if let Some(dir) = dir {
+            match DirWatcher::start(side, dir, self.tx.clone()) {
+                Ok(watcher) => self.watchers[side.index()] = Some(watcher),
+                Err(message) => {
+                    let _ = self.tx.send(Msg::Problem(message));
+                }
+            }
+        }
     }
 }

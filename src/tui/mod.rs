@@ -1,9 +1,13 @@
 //! The interactive runtime: terminal ownership, the event loop, and the
 //! executor that runs effects in the background.
 
+mod editor;
 mod event_loop;
 mod executor;
+mod local_ops;
 mod terminal;
+mod watcher;
+mod work;
 
 pub use event_loop::run;
 pub use executor::Executor;

@@ -5,6 +5,7 @@ use std::io::{self, Stdout, stdout};
 use std::sync::Once;
 
 use crossterm::cursor::Show;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::Terminal;
@@ -18,10 +19,10 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    pub fn enter() -> io::Result<Self> {
+    /// `mouse`: capture the mouse (clicks and the wheel come to scpdeck).
+    pub fn enter(mouse: bool) -> io::Result<Self> {
         install_panic_hook();
-        enable_raw_mode()?;
-        if let Err(e) = execute!(stdout(), EnterAlternateScreen) {
+        if let Err(e) = resume(mouse) {
             restore();
             return Err(e);
         }
@@ -48,7 +49,26 @@ impl Drop for TerminalGuard {
 /// Puts the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, Show);
+}
+
+/// Gives the terminal to another program (the editor).
+pub fn suspend(mouse: bool) -> io::Result<()> {
+    if mouse {
+        execute!(stdout(), DisableMouseCapture)?;
+    }
+    execute!(stdout(), LeaveAlternateScreen, Show)?;
+    disable_raw_mode()
+}
+
+/// Takes the terminal (back): raw mode, alternate screen, mouse capture.
+pub fn resume(mouse: bool) -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen)?;
+    if mouse {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 /// A panic restores the terminal before the panic message is printed, so the

@@ -4,52 +4,94 @@ use humansize::{BINARY, FormatSizeOptions, format_size};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::app::{Sort, SortKey};
 use crate::fs::{Entry, Kind};
 use crate::text::{escape_bytes, pad_to};
 
 const SIZE_WIDTH: usize = 10;
-const TIME_WIDTH: usize = 16;
+const PERM_WIDTH: usize = 10;
+const MIN_NAME: usize = 12;
+/// The date format used when the configured one does not fit.
+const SHORT_DATE: &str = "%m-%d %H:%M";
+
+/// Cells a time formatted with `format` takes.
+fn format_width(format: &str) -> usize {
+    let sample = Timestamp::UNIX_EPOCH.to_zoned(TimeZone::UTC).strftime(format).to_string();
+    crate::text::width(&sample).max(4)
+}
 
 /// Which columns fit in a pane of a given inner width.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     pub name: usize,
     pub size: bool,
-    pub time: bool,
+    /// Width of the time column (0: not shown).
+    pub time: usize,
+    pub perms: bool,
+    /// strftime format of the time column.
+    pub date_format: String,
 }
 
 impl Columns {
-    /// Drops the time column, then the size column, when the pane is narrow.
-    pub fn for_width(width: usize) -> Self {
-        let with_both = SIZE_WIDTH + TIME_WIDTH + 2;
-        if width >= with_both + 12 {
-            Columns { name: width - with_both, size: true, time: true }
-        } else if width >= SIZE_WIDTH + 1 + 8 {
-            Columns { name: width - SIZE_WIDTH - 1, size: true, time: false }
-        } else {
-            Columns { name: width, size: false, time: false }
+    /// Adds size, then time, then permissions while the name keeps at
+    /// least `MIN_NAME` cells.
+    pub fn for_width(width: usize, date_format: &str) -> Self {
+        let mut columns =
+            Columns { name: width, size: false, time: 0, perms: false, date_format: date_format.into() };
+        if columns.name >= MIN_NAME + SIZE_WIDTH + 1 {
+            columns.size = true;
+            columns.name -= SIZE_WIDTH + 1;
         }
+        // A narrow pane gets a shorter date rather than none.
+        for format in [date_format, SHORT_DATE] {
+            let time_width = format_width(format);
+            if columns.size && columns.name >= MIN_NAME + time_width + 1 {
+                columns.time = time_width;
+                columns.name -= time_width + 1;
+                columns.date_format = format.to_owned();
+                break;
+            }
+        }
+        if columns.time > 0 && columns.name >= MIN_NAME + 8 + PERM_WIDTH + 1 {
+            columns.perms = true;
+            columns.name -= PERM_WIDTH + 1;
+        }
+        columns
     }
 
-    /// The header line.
-    pub fn header(&self) -> String {
-        self.line("Name", "Size", "Modified")
+    /// The header line; `sorted` marks the sort column with an arrow.
+    pub fn header(&self, sort: Sort) -> String {
+        let arrow = if sort.reverse { "↓" } else { "↑" };
+        let mark = |label: &str, key: SortKey| {
+            if sort.key == key { format!("{label}{arrow}") } else { label.to_owned() }
+        };
+        let name = match sort.key {
+            SortKey::Extension => format!("Name (ext{arrow})"),
+            _ => mark("Name", SortKey::Name),
+        };
+        self.line(&name, &mark("Size", SortKey::Size), &mark("Modified", SortKey::Mtime), "Perms")
     }
 
-    /// The line for one entry.
-    pub fn row(&self, entry: &Entry, tz: &TimeZone) -> String {
-        self.line(&name_cell(entry), &size_cell(entry), &time_cell(entry, tz))
+    /// The line for one entry; `dir_size` is a directory's computed size.
+    pub fn row(&self, entry: &Entry, dir_size: Option<u64>, tz: &TimeZone) -> String {
+        let time = if self.time > 0 { time_cell(entry, tz, &self.date_format) } else { String::new() };
+        let perms = if self.perms { entry.permissions() } else { String::new() };
+        self.line(&name_cell(entry), &size_cell(entry, dir_size), &time, &perms)
     }
 
-    fn line(&self, name: &str, size: &str, time: &str) -> String {
+    fn line(&self, name: &str, size: &str, time: &str, perms: &str) -> String {
         let mut out = pad_to(name, self.name, false);
         if self.size {
             out.push(' ');
             out.push_str(&pad_to(size, SIZE_WIDTH, true));
         }
-        if self.time {
+        if self.time > 0 {
             out.push(' ');
-            out.push_str(&pad_to(time, TIME_WIDTH, false));
+            out.push_str(&pad_to(time, self.time, false));
+        }
+        if self.perms {
+            out.push(' ');
+            out.push_str(&pad_to(perms, PERM_WIDTH, false));
         }
         out
     }
@@ -71,9 +113,9 @@ pub fn name_cell(entry: &Entry) -> String {
     name
 }
 
-fn size_cell(entry: &Entry) -> String {
+fn size_cell(entry: &Entry, dir_size: Option<u64>) -> String {
     if entry.is_dir_like() {
-        return "<DIR>".to_owned();
+        return dir_size.map_or_else(|| "<DIR>".to_owned(), human_size);
     }
     match entry.kind {
         Kind::File | Kind::Symlink => human_size(entry.size),
@@ -90,9 +132,9 @@ pub fn human_size(bytes: u64) -> String {
     format_size(bytes, options)
 }
 
-fn time_cell(entry: &Entry, tz: &TimeZone) -> String {
+fn time_cell(entry: &Entry, tz: &TimeZone, format: &str) -> String {
     match Timestamp::new(entry.mtime.secs, 0) {
-        Ok(ts) => ts.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+        Ok(ts) => ts.to_zoned(tz.clone()).strftime(format).to_string(),
         Err(_) => "?".to_owned(),
     }
 }
@@ -110,8 +152,12 @@ mod tests {
 
     #[test]
     fn narrow_panes_drop_columns() {
-        assert!(Columns::for_width(60).time);
-        assert!(!Columns::for_width(30).time && Columns::for_width(30).size);
-        assert!(!Columns::for_width(12).size);
+        let f = "%Y-%m-%d %H:%M";
+        assert!(Columns::for_width(60, f).perms);
+        assert!(!Columns::for_width(45, f).perms && Columns::for_width(45, f).time == 16);
+        let narrow = Columns::for_width(37, f);
+        assert_eq!((narrow.time, narrow.date_format.as_str(), narrow.name), (11, SHORT_DATE, 14));
+        assert!(Columns::for_width(30, f).time == 0 && Columns::for_width(30, f).size);
+        assert!(!Columns::for_width(12, f).size);
     }
 }

@@ -1,7 +1,7 @@
 //! Screen geometry, shared by `render` and by `update` (which needs the page
-//! height for PgUp/PgDn).
+//! height for PgUp/PgDn and the pane areas for mouse clicks).
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
 
 /// The main areas of the screen.
 pub struct Areas {
@@ -10,7 +10,7 @@ pub struct Areas {
     pub keys: Rect,
 }
 
-/// Splits the screen: two panes side by side, a status line, a key bar.
+/// Two panes side by side, a status line and the key bar.
 pub fn areas(screen: Rect) -> Areas {
     let [main, status, keys] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)]).areas(screen);
@@ -21,7 +21,7 @@ pub fn areas(screen: Rect) -> Areas {
 
 /// Rows inside a pane's border that hold entries (below the column header).
 pub fn pane_entry_area(pane: Rect) -> Rect {
-    let inner = pane.inner(ratatui::layout::Margin { horizontal: 1, vertical: 1 });
+    let inner = pane.inner(Margin { horizontal: 1, vertical: 1 });
     Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner }
 }
 
@@ -29,4 +29,18 @@ pub fn pane_entry_area(pane: Rect) -> Rect {
 pub fn entry_rows(width: u16, height: u16) -> usize {
     let screen = Rect::new(0, 0, width, height);
     usize::from(pane_entry_area(areas(screen).panes[0]).height)
+}
+
+/// Text rows of the full-screen viewer (title and key line excluded).
+pub fn viewer_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(2)).max(1)
+}
+
+/// A box of at most `width` x `height` cells centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] =
+        Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [cell] =
+        Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    cell
 }

@@ -1,52 +1,40 @@
 //! Rendering: `render(&State, frame)` draws everything and changes nothing.
 
+mod bars;
 mod columns;
+mod dialogs;
 pub mod layout;
 mod pane;
-mod theme;
 
 use ratatui::Frame;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
+pub use crate::config::Theme;
 pub use columns::{Columns, human_size};
-pub use theme::Theme;
 
-use crate::app::{Side, State};
-use crate::text::fit;
+use crate::app::dialog::Purpose;
+use crate::app::{Dialog, Side, State};
 
 /// Draws the whole screen.
 pub fn render(state: &State, frame: &mut Frame) {
-    let theme = Theme::default();
     let areas = layout::areas(frame.area());
+    let filter_input = state.dialogs.last().and_then(|d| match d {
+        Dialog::Input(input) => match input.purpose {
+            Purpose::Filter { side } => Some((side, &input.input)),
+            _ => None,
+        },
+        _ => None,
+    });
     for side in [Side::Left, Side::Right] {
-        let area = areas.panes[side.index()];
-        pane::render(frame, area, state.pane(side), state.focus == side, &theme, &state.tz);
+        let view = pane::PaneView {
+            pane: state.pane(side),
+            focused: state.focus == side,
+            filter_input: filter_input.filter(|(s, _)| *s == side).map(|(_, input)| input),
+        };
+        pane::render(frame, areas.panes[side.index()], view, state);
     }
-    render_status(state, frame, areas.status, &theme);
-    render_keys(frame, areas.keys, &theme);
-}
-
-fn render_status(state: &State, frame: &mut Frame, area: ratatui::layout::Rect, theme: &Theme) {
-    let pane = state.focused();
-    let width = usize::from(area.width);
-    let line = match &pane.error {
-        Some(error) => Span::styled(fit(error, width), theme.error),
-        None => {
-            let text = pane.current().map(columns::name_cell).unwrap_or_default();
-            Span::styled(fit(&text, width), theme.status)
-        }
-    };
-    frame.render_widget(Paragraph::new(line), area);
-}
-
-fn render_keys(frame: &mut Frame, area: ratatui::layout::Rect, theme: &Theme) {
-    const KEYS: [(&str, &str); 4] = [("Tab", "Switch"), ("Enter", "Open"), ("Bksp", "Up"), ("F10", "Quit")];
-    let mut spans = Vec::new();
-    for (key, label) in KEYS {
-        spans.push(Span::styled(key, theme.key));
-        spans.push(Span::styled(format!(" {label}"), theme.key_label));
-        spans.push(Span::raw(" "));
+    bars::status(state, frame, areas.status);
+    bars::keys(state, frame, areas.keys);
+    for dialog in &state.dialogs {
+        dialogs::render(state, dialog, frame);
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,71 +1,131 @@
 //! Drawing one pane. Only the visible rows are built, so a directory of any
-//! size costs the same to draw.
+//! size costs the same to draw; the footer reads totals kept by the pane.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::columns::Columns;
+use super::columns::{Columns, human_size};
 use super::layout::pane_entry_area;
-use super::theme::Theme;
-use crate::app::Pane;
+use crate::app::dialog::LineInput;
+use crate::app::{Pane, State};
+use crate::config::Theme;
 use crate::fs::{Entry, Kind};
-use crate::text::fit;
+use crate::text::{escape_str, fit, width};
 
-pub fn render(
-    frame: &mut Frame,
-    area: Rect,
-    pane: &Pane,
-    focused: bool,
-    theme: &Theme,
-    tz: &jiff::tz::TimeZone,
-) {
-    let border = if focused { theme.border_focused } else { theme.border };
+/// Everything a pane needs besides itself.
+pub struct PaneView<'a> {
+    pub pane: &'a Pane,
+    pub focused: bool,
+    /// The filter being typed in this pane, if any.
+    pub filter_input: Option<&'a LineInput>,
+}
+
+pub fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &State) {
+    let theme = &state.theme;
+    let pane = view.pane;
+    let border = if view.focused { theme.border_focused } else { theme.border };
     let title_width = usize::from(area.width.saturating_sub(4));
+    let footer_width = usize::from(area.width.saturating_sub(4));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
         .title(Span::styled(fit(&format!(" {} ", pane.location), title_width), theme.title))
-        .title_bottom(Span::styled(footer(pane), theme.status));
+        .title_bottom(Span::styled(
+            fit(&footer(pane, view.filter_input.is_some()), footer_width),
+            theme.footer,
+        ));
     frame.render_widget(block, area);
 
     let entries_area = pane_entry_area(area);
-    let columns = Columns::for_width(usize::from(entries_area.width));
+    if entries_area.height == 0 || entries_area.width == 0 {
+        return;
+    }
+    // The first cell of each row holds the selection mark.
+    let columns = Columns::for_width(usize::from(entries_area.width - 1), &state.settings.date_format);
     let header = Rect { y: entries_area.y - 1, height: 1, ..entries_area };
-    frame.render_widget(Paragraph::new(Span::styled(columns.header(), theme.header)), header);
+    let header_text = format!(" {}", columns.header(pane.sort));
+    frame.render_widget(Paragraph::new(Span::styled(header_text, theme.header)), header);
 
-    let visible = pane.entries.iter().enumerate().skip(pane.offset).take(usize::from(entries_area.height));
-    let lines: Vec<Line> = visible
-        .map(|(index, entry)| {
-            let style = if index != pane.cursor {
-                entry_style(entry, theme)
-            } else if focused {
-                theme.cursor
-            } else {
-                entry_style(entry, theme).patch(theme.cursor_unfocused)
-            };
-            Line::from(Span::styled(columns.row(entry, tz), style))
+    let rows = usize::from(entries_area.height);
+    let lines: Vec<Line> = (pane.offset..pane.len().min(pane.offset + rows))
+        .filter_map(|row| pane.row(row).map(|(entry, selected)| (row, entry, selected)))
+        .map(|(row, entry, selected)| {
+            let mut style = entry_style(entry, theme);
+            if selected {
+                style = style.patch(theme.selected);
+            }
+            if row == pane.cursor {
+                style = if view.focused { theme.cursor } else { style.patch(theme.cursor_unfocused) };
+            }
+            let dir_size = pane.dir_sizes.get(&entry.name).copied();
+            let mark = if selected { "*" } else { " " };
+            let text = format!("{mark}{}", columns.row(entry, dir_size, &state.tz));
+            Line::from(Span::styled(text, style))
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), entries_area);
+
+    if let Some(input) = view.filter_input {
+        render_filter(frame, area, input, theme);
+    }
+    if pane.is_empty() && pane.pending.is_none() {
+        let text = if pane.error.is_some() {
+            "cannot list this directory"
+        } else if pane.entries.is_empty() {
+            "empty directory"
+        } else {
+            "no entry matches"
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(fit(text, usize::from(entries_area.width)), theme.hint)),
+            entries_area,
+        );
+    }
 }
 
-fn entry_style(entry: &Entry, theme: &Theme) -> ratatui::style::Style {
+fn render_filter(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) {
+    let y = area.y + area.height.saturating_sub(1);
+    let max = usize::from(area.width.saturating_sub(4));
+    let text = fit(&format!("/{}", escape_str(input.text())), max);
+    let line =
+        Rect { x: area.x + 2, y, width: (width(&text) as u16).min(area.width.saturating_sub(4)), height: 1 };
+    frame.render_widget(Paragraph::new(Span::styled(text, theme.input)), line);
+    let before = width(&escape_str(&input.text()[..input.cursor()])) as u16 + 1;
+    frame.set_cursor_position((line.x + before.min(line.width), y));
+}
+
+pub fn entry_style(entry: &Entry, theme: &Theme) -> Style {
     match entry.kind {
-        _ if entry.is_dir_like() && entry.kind == Kind::Dir => theme.dir,
+        Kind::Dir => theme.dir,
+        Kind::Symlink if entry.is_dir_like() => theme.dir.patch(theme.symlink),
         Kind::Symlink => theme.symlink,
+        Kind::File if entry.mode & 0o111 != 0 => theme.executable,
         Kind::File => theme.file,
         _ => theme.special,
     }
 }
 
-fn footer(pane: &Pane) -> String {
+/// ` 120 entries · 3 selected, 1.2 MiB · /query · 12 GiB free `
+fn footer(pane: &Pane, typing_filter: bool) -> String {
     if pane.pending.is_some() {
         return " loading… ".to_owned();
     }
-    match pane.entries.len() {
-        1 => " 1 entry ".to_owned(),
-        n => format!(" {n} entries "),
+    let mut parts = vec![match (pane.len(), pane.entries.len()) {
+        (1, 1) => "1 entry".to_owned(),
+        (shown, all) if shown == all => format!("{shown} entries"),
+        (shown, all) => format!("{shown} of {all} entries"),
+    }];
+    if pane.selected_count > 0 {
+        parts.push(format!("{} selected, {}", pane.selected_count, human_size(pane.selected_bytes)));
     }
+    if !pane.filter.is_empty() && !typing_filter {
+        parts.push(format!("/{}", escape_str(&pane.filter)));
+    }
+    if let Some(free) = pane.free_space {
+        parts.push(format!("{} free", human_size(free)));
+    }
+    format!(" {} ", parts.join(" · "))
 }

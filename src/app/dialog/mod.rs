@@ -1,0 +1,128 @@
+//! Dialogs and overlays. The top of `State::dialogs` receives the keys.
+
+mod input;
+mod picker;
+mod prompt;
+mod viewer;
+
+pub use input::LineInput;
+pub use picker::{HostPicker, PickItem, Source};
+pub use prompt::{Answer, KbdPrompt, Question, Reply};
+pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
+
+use super::side::Side;
+use crate::fs::Location;
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// The key bindings in effect.
+    Help {
+        scroll: usize,
+    },
+    /// The command menu (F9); `selected` indexes `MENU`.
+    Menu {
+        selected: usize,
+    },
+    /// A one-line question.
+    Input(InputDialog),
+    /// Delete confirmation, with counts computed in the background.
+    Delete(DeleteDialog),
+    Viewer(Viewer),
+    HostPicker(HostPicker),
+    /// A connection in progress; Esc cancels it.
+    Connecting {
+        id: u64,
+        host: String,
+        stage: String,
+        frame: usize,
+    },
+    /// A question from a connection (password, passphrase, host key...).
+    Prompt(PromptDialog),
+}
+
+/// What an input dialog is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    Mkdir {
+        side: Side,
+    },
+    /// Rename or move `sources` (all in the pane's directory) within the host.
+    Rename {
+        side: Side,
+        sources: Vec<Location>,
+    },
+    /// Go to a path; completions arrive in the background.
+    GoTo {
+        side: Side,
+    },
+    SelectGlob {
+        side: Side,
+    },
+    UnselectGlob {
+        side: Side,
+    },
+    /// The pane's incremental filter, drawn in the pane's footer.
+    Filter {
+        side: Side,
+    },
+    /// Name a bookmark for `target`.
+    Bookmark {
+        target: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDialog {
+    pub purpose: Purpose,
+    pub input: LineInput,
+    /// Completions for the text as of `token` (GoTo only).
+    pub completions: Vec<String>,
+    pub token: u64,
+    /// An error to show under the field (e.g. a bad glob).
+    pub error: Option<String>,
+}
+
+impl InputDialog {
+    pub fn new(purpose: Purpose, text: &str) -> Self {
+        InputDialog { purpose, input: LineInput::new(text), completions: Vec::new(), token: 0, error: None }
+    }
+
+    pub fn title(&self) -> String {
+        match &self.purpose {
+            Purpose::Mkdir { .. } => "Create directory".into(),
+            Purpose::Rename { sources, .. } if sources.len() == 1 => "Rename / move".into(),
+            Purpose::Rename { sources, .. } => format!("Move {} entries to directory", sources.len()),
+            Purpose::GoTo { .. } => "Go to path".into(),
+            Purpose::SelectGlob { .. } => "Select (glob)".into(),
+            Purpose::UnselectGlob { .. } => "Unselect (glob)".into(),
+            Purpose::Filter { .. } => "Filter".into(),
+            Purpose::Bookmark { .. } => "Bookmark name".into(),
+        }
+    }
+}
+
+/// What a delete will remove.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub files: u64,
+    pub dirs: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteDialog {
+    pub side: Side,
+    pub targets: Vec<Location>,
+    pub token: u64,
+    /// `None` while counting.
+    pub counts: Option<Result<Counts, String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PromptDialog {
+    pub id: u64,
+    pub question: Question,
+    pub inputs: Vec<LineInput>,
+    pub field: usize,
+    pub reply: Reply,
+}

@@ -1,0 +1,252 @@
+//! Keys while a dialog is open. The top dialog is taken off the stack,
+//! handled, and put back unless the key closed it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{file_ops, hosts, navigation, selection};
+use crate::app::action::Action;
+use crate::app::dialog::{
+    Answer, DeleteDialog, Dialog, HostPicker, InputDialog, PromptDialog, Purpose, Question, Viewer,
+};
+use crate::app::effect::Effect;
+use crate::app::menu::MENU;
+use crate::app::state::State;
+
+pub fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    state.needs_render = true;
+    let Some(dialog) = state.dialogs.pop() else { return Vec::new() };
+    match dialog {
+        Dialog::Help { scroll } => help(state, scroll, key),
+        Dialog::Menu { selected } => menu(state, selected, key),
+        Dialog::Input(dialog) => input(state, dialog, key),
+        Dialog::Delete(dialog) => delete(state, dialog, key),
+        Dialog::Viewer(viewer) => view(state, viewer, key),
+        Dialog::HostPicker(picker) => picker_key(state, picker, key),
+        dialog @ Dialog::Connecting { .. } => {
+            state.dialogs.push(dialog);
+            if key.code == KeyCode::Esc || is_ctrl_c(key) { hosts::cancel(state) } else { Vec::new() }
+        }
+        Dialog::Prompt(dialog) => prompt(state, dialog, key),
+    }
+}
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn is_close(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Esc | KeyCode::F(10)) || is_ctrl_c(key)
+}
+
+fn help(state: &mut State, scroll: usize, key: &KeyEvent) -> Vec<Effect> {
+    let scroll = match key.code {
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+        KeyCode::PageUp => scroll.saturating_sub(10),
+        KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
+        KeyCode::Home | KeyCode::Char('g') => 0,
+        _ => return Vec::new(),
+    };
+    let max = Action::ALL.len().saturating_sub(1);
+    state.dialogs.push(Dialog::Help { scroll: scroll.min(max) });
+    Vec::new()
+}
+
+fn menu(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effect> {
+    let last = MENU.len() - 1;
+    let selected = match key.code {
+        KeyCode::Enter => return super::act(state, MENU[selected.min(last)]),
+        _ if is_close(key) || key.code == KeyCode::F(9) => return Vec::new(),
+        KeyCode::Up | KeyCode::Char('k') => selected.checked_sub(1).unwrap_or(last),
+        KeyCode::Down | KeyCode::Char('j') => (selected + 1) % MENU.len(),
+        KeyCode::Home | KeyCode::PageUp => 0,
+        KeyCode::End | KeyCode::PageDown => last,
+        _ => selected,
+    };
+    state.dialogs.push(Dialog::Menu { selected });
+    Vec::new()
+}
+
+fn input(state: &mut State, mut dialog: InputDialog, key: &KeyEvent) -> Vec<Effect> {
+    if let Purpose::Filter { side } = dialog.purpose {
+        return filter(state, dialog, side, key);
+    }
+    if is_close(key) {
+        return Vec::new();
+    }
+    if key.code == KeyCode::Enter {
+        return submit(state, dialog);
+    }
+    let is_go_to = matches!(dialog.purpose, Purpose::GoTo { .. });
+    if is_go_to && key.code == KeyCode::Tab {
+        let changed = navigation::complete(&mut dialog);
+        state.dialogs.push(Dialog::Input(dialog));
+        return if changed { navigation::request_completions(state) } else { Vec::new() };
+    }
+    if is_go_to && matches!(key.code, KeyCode::Down | KeyCode::Up) && !dialog.completions.is_empty() {
+        let current = dialog.completions.iter().position(|c| c == dialog.input.text());
+        let n = dialog.completions.len();
+        let next = match (current, key.code) {
+            (None, KeyCode::Down) => 0,
+            (None, _) => n - 1,
+            (Some(i), KeyCode::Down) => (i + 1) % n,
+            (Some(i), _) => (i + n - 1) % n,
+        };
+        let text = dialog.completions[next].clone();
+        dialog.input.set(&text);
+        state.dialogs.push(Dialog::Input(dialog));
+        return Vec::new();
+    }
+    let before = dialog.input.text().to_owned();
+    dialog.input.handle(key);
+    let changed = dialog.input.text() != before;
+    if changed {
+        dialog.error = None;
+    }
+    state.dialogs.push(Dialog::Input(dialog));
+    if changed && is_go_to { navigation::request_completions(state) } else { Vec::new() }
+}
+
+/// The filter edits the pane live; arrows still move the cursor.
+fn filter(
+    state: &mut State,
+    mut dialog: InputDialog,
+    side: crate::app::side::Side,
+    key: &KeyEvent,
+) -> Vec<Effect> {
+    match key.code {
+        _ if is_close(key) => {
+            selection::set_filter(state, side, "");
+            return Vec::new();
+        }
+        KeyCode::Enter => return Vec::new(),
+        KeyCode::Up => state.pane_mut(side).move_by(-1),
+        KeyCode::Down => state.pane_mut(side).move_by(1),
+        KeyCode::PageUp | KeyCode::PageDown => {
+            let page = state.pane(side).rows as isize;
+            state.pane_mut(side).move_by(if key.code == KeyCode::PageUp { -page } else { page });
+        }
+        KeyCode::Backspace if dialog.input.text().is_empty() => return Vec::new(),
+        _ => {
+            dialog.input.handle(key);
+            selection::set_filter(state, side, dialog.input.text());
+        }
+    }
+    state.dialogs.push(Dialog::Input(dialog));
+    Vec::new()
+}
+
+fn submit(state: &mut State, dialog: InputDialog) -> Vec<Effect> {
+    let text = dialog.input.text().to_owned();
+    let result = match dialog.purpose.clone() {
+        Purpose::Mkdir { side } => file_ops::mkdir(state, side, &text),
+        Purpose::Rename { side, sources } => file_ops::rename(state, side, sources, &text),
+        Purpose::GoTo { side } => Ok(navigation::go_to(state, side, &text)),
+        Purpose::SelectGlob { side } => selection::apply_glob(state, side, &text, true).map(|()| Vec::new()),
+        Purpose::UnselectGlob { side } => {
+            selection::apply_glob(state, side, &text, false).map(|()| Vec::new())
+        }
+        Purpose::Bookmark { target } => hosts::add_bookmark(state, target, &text),
+        Purpose::Filter { .. } => Ok(Vec::new()),
+    };
+    match result {
+        Ok(effects) => effects,
+        Err(message) => {
+            state.dialogs.push(Dialog::Input(InputDialog { error: Some(message), ..dialog }));
+            Vec::new()
+        }
+    }
+}
+
+fn delete(state: &mut State, dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => file_ops::confirm_delete(state, dialog),
+        KeyCode::Char('n') | KeyCode::Char('N') => Vec::new(),
+        _ if is_close(key) => Vec::new(),
+        _ => {
+            state.dialogs.push(Dialog::Delete(dialog));
+            Vec::new()
+        }
+    }
+}
+
+fn view(state: &mut State, mut viewer: Viewer, key: &KeyEvent) -> Vec<Effect> {
+    let page = viewer.rows.saturating_sub(1).max(1) as isize;
+    match key.code {
+        _ if is_close(key) => return Vec::new(),
+        KeyCode::F(3) | KeyCode::Char('q') => return Vec::new(),
+        KeyCode::Up | KeyCode::Char('k') => viewer.scroll_by(-1),
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Enter => viewer.scroll_by(1),
+        KeyCode::PageUp | KeyCode::Char('b') => viewer.scroll_by(-page),
+        KeyCode::PageDown | KeyCode::Char(' ') => viewer.scroll_by(page),
+        KeyCode::Home | KeyCode::Char('g') => viewer.scroll = 0,
+        KeyCode::End | KeyCode::Char('G') => viewer.scroll_by(isize::MAX),
+        KeyCode::F(4) | KeyCode::Char('h') => viewer.toggle_hex(),
+        _ => {}
+    }
+    state.dialogs.push(Dialog::Viewer(viewer));
+    Vec::new()
+}
+
+fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<Effect> {
+    match key.code {
+        _ if is_close(key) => return Vec::new(),
+        KeyCode::Enter => return hosts::choose(state, picker),
+        KeyCode::Up => picker.move_by(-1),
+        KeyCode::Down | KeyCode::Tab => picker.move_by(1),
+        KeyCode::PageUp => picker.move_by(-10),
+        KeyCode::PageDown => picker.move_by(10),
+        KeyCode::Delete => {
+            state.dialogs.push(Dialog::HostPicker(picker));
+            return hosts::forget(state);
+        }
+        _ => {
+            if picker.input.handle(key) {
+                picker.selected = 0;
+                picker.refilter();
+            }
+        }
+    }
+    state.dialogs.push(Dialog::HostPicker(picker));
+    Vec::new()
+}
+
+fn prompt(state: &mut State, mut dialog: PromptDialog, key: &KeyEvent) -> Vec<Effect> {
+    let answer = if let Question::HostKey { .. } = dialog.question {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Answer::Accept(true),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => Answer::Accept(false),
+            _ if is_close(key) => Answer::Accept(false),
+            _ => {
+                state.dialogs.push(Dialog::Prompt(dialog));
+                return Vec::new();
+            }
+        }
+    } else {
+        match key.code {
+            _ if is_close(key) => Answer::Cancel,
+            KeyCode::Enter if dialog.field + 1 >= dialog.inputs.len() => {
+                Answer::Text(dialog.inputs.iter().map(|i| i.text().to_owned()).collect())
+            }
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+                dialog.field = (dialog.field + 1).min(dialog.inputs.len().saturating_sub(1));
+                state.dialogs.push(Dialog::Prompt(dialog));
+                return Vec::new();
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                dialog.field = dialog.field.saturating_sub(1);
+                state.dialogs.push(Dialog::Prompt(dialog));
+                return Vec::new();
+            }
+            _ => {
+                if let Some(input) = dialog.inputs.get_mut(dialog.field) {
+                    input.handle(key);
+                }
+                state.dialogs.push(Dialog::Prompt(dialog));
+                return Vec::new();
+            }
+        }
+    };
+    // Declining ends the attempt, as in OpenSSH; the connection then reports why.
+    vec![Effect::Answer { reply: dialog.reply, answer }]
+}

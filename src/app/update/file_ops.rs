@@ -1,0 +1,183 @@
+//! File operations within one host: view, edit, mkdir, rename/move,
+//! delete, directory sizes, and what happens when they finish.
+
+use crate::app::dialog::{Counts, DeleteDialog, Dialog, InputDialog, Purpose, ViewContent, Viewer};
+use crate::app::effect::Effect;
+use crate::app::history::Nav;
+use crate::app::msg::Op;
+use crate::app::side::Side;
+use crate::app::state::State;
+use crate::fs::Location;
+use crate::text::escape_str;
+
+/// Locations of what an operation acts on (selection or cursor).
+fn targets(state: &State, side: Side) -> Vec<Location> {
+    let pane = state.pane(side);
+    pane.targets().into_iter().map(|e| pane.location.join(&e.name)).collect()
+}
+
+pub fn dir_size(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    let pane = state.pane(side);
+    let dirs: Vec<Location> =
+        pane.targets().into_iter().filter(|e| e.is_dir_like()).map(|e| pane.location.join(&e.name)).collect();
+    if dirs.is_empty() {
+        state.info("no directory selected or under the cursor");
+        return Vec::new();
+    }
+    state.info(format!(
+        "computing the size of {} director{}…",
+        dirs.len(),
+        if dirs.len() == 1 { "y" } else { "ies" }
+    ));
+    dirs.into_iter().map(|location| Effect::DirSize { side, location }).collect()
+}
+
+/// The file under the cursor, or an explanation of why there is none.
+fn current_file(state: &mut State, what: &str) -> Option<Location> {
+    let pane = state.focused();
+    match pane.current() {
+        Some(entry) if !entry.is_dir_like() => Some(pane.location.join(&entry.name)),
+        Some(_) => {
+            state.info(format!("{what} works on files; Enter opens directories"));
+            None
+        }
+        None => None,
+    }
+}
+
+pub fn view(state: &mut State) -> Vec<Effect> {
+    let Some(location) = current_file(state, "the viewer") else { return Vec::new() };
+    let token = state.token();
+    let mut viewer = Viewer::new(location.to_string(), token);
+    viewer.rows = crate::ui::layout::viewer_rows(state.size.1);
+    state.dialogs.push(Dialog::Viewer(viewer));
+    vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]
+}
+
+pub fn viewed(state: &mut State, token: u64, result: Result<ViewContent, String>) -> Vec<Effect> {
+    for dialog in &mut state.dialogs {
+        if let Dialog::Viewer(viewer) = dialog
+            && viewer.token == token
+        {
+            viewer.hex = matches!(&result, Ok(c) if c.binary);
+            viewer.content = Some(result);
+            state.needs_render = true;
+            break;
+        }
+    }
+    Vec::new()
+}
+
+pub fn edit(state: &mut State) -> Vec<Effect> {
+    let Some(location) = current_file(state, "the editor") else { return Vec::new() };
+    vec![Effect::Edit { location, editor: state.editor() }]
+}
+
+pub fn start_mkdir(state: &mut State) {
+    let side = state.focus;
+    state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Mkdir { side }, "")));
+}
+
+pub fn mkdir(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, String> {
+    if name.trim().is_empty() {
+        return Err("type a name".into());
+    }
+    let location = super::navigation::resolve(state, side, name);
+    Ok(vec![Effect::Mkdir { location }])
+}
+
+pub fn start_rename(state: &mut State) {
+    let side = state.focus;
+    let sources = targets(state, side);
+    let Some(first) = sources.first() else { return };
+    let pane = state.pane(side);
+    let text = if sources.len() == 1 {
+        first.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    } else {
+        let other = &state.pane(side.other()).location;
+        let dir = if other.host() == pane.location.host() { other.path() } else { pane.location.path() };
+        format!("{}/", dir.to_string_lossy().trim_end_matches('/'))
+    };
+    state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Rename { side, sources }, &text)));
+}
+
+pub fn rename(
+    state: &mut State,
+    side: Side,
+    sources: Vec<Location>,
+    text: &str,
+) -> Result<Vec<Effect>, String> {
+    if text.trim().is_empty() {
+        return Err("type a new name or a destination directory".into());
+    }
+    let target = super::navigation::resolve(state, side, text);
+    if sources.len() == 1 && sources[0] == target {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Effect::Rename { sources, target }])
+}
+
+pub fn start_delete(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    let targets = targets(state, side);
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let token = state.token();
+    state.dialogs.push(Dialog::Delete(DeleteDialog { side, targets: targets.clone(), token, counts: None }));
+    vec![Effect::Count { token, targets }]
+}
+
+pub fn counted(state: &mut State, token: u64, result: Result<Counts, String>) -> Vec<Effect> {
+    if let Some(Dialog::Delete(dialog)) = state.dialogs.last_mut()
+        && dialog.token == token
+    {
+        dialog.counts = Some(result);
+        state.needs_render = true;
+    }
+    Vec::new()
+}
+
+pub fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Effect> {
+    state.pane_mut(dialog.side).clear_selection();
+    state.info(format!(
+        "deleting {} entr{}…",
+        dialog.targets.len(),
+        if dialog.targets.len() == 1 { "y" } else { "ies" }
+    ));
+    vec![Effect::Delete { targets: dialog.targets }]
+}
+
+/// An operation finished: report it and reload every pane on that host,
+/// with the cursor on what was created.
+pub fn done(state: &mut State, op: Op, result: Result<String, String>) -> Vec<Effect> {
+    state.needs_render = true;
+    match result {
+        Ok(note) => state.info(note),
+        Err(message) => state.error(escape_str(&message)),
+    }
+    let (host, focus) = match &op {
+        Op::Mkdir(location) => (location.host().map(str::to_owned), Some(location.clone())),
+        Op::Rename { target, sources } => {
+            let focus = if sources.len() == 1 { Some(target.clone()) } else { None };
+            (target.host().map(str::to_owned), focus)
+        }
+        Op::Delete(targets) => (targets.first().and_then(|t| t.host().map(str::to_owned)), None),
+        Op::Edit(location) => (location.host().map(str::to_owned), None),
+    };
+    let mut effects = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        let pane = state.pane(side);
+        if pane.location.host().map(str::to_owned) != host || pane.pending.is_some() {
+            continue;
+        }
+        let name = focus
+            .as_ref()
+            .filter(|f| f.parent().as_ref() == Some(&pane.location) && side == state.focus)
+            .and_then(|f| f.path().file_name().map(|n| n.to_os_string()));
+        let location = pane.location.clone();
+        effects.extend(super::navigation::navigate(state, side, location, name, Nav::Stay));
+    }
+    effects
+}

@@ -1,0 +1,227 @@
+//! Hosts: the picker, connecting (with progress, cancel and questions),
+//! recent connections and bookmarks.
+
+use std::path::PathBuf;
+
+use crate::app::dialog::{
+    Answer, Dialog, HostPicker, InputDialog, LineInput, PickItem, PromptDialog, Purpose, Question, Reply,
+    Source,
+};
+use crate::app::effect::Effect;
+use crate::app::history::Nav;
+use crate::app::side::Side;
+use crate::app::state::{Connecting, State};
+use crate::app::target::Target;
+use crate::config::{Bookmark, RECENT_LIMIT};
+use crate::fs::Location;
+use crate::text::escape_str;
+
+/// How a location is written as a target (bookmarks, recent list).
+pub fn target_text(location: &Location) -> String {
+    match location {
+        Location::Local(path) => path.to_string_lossy().into_owned(),
+        Location::Remote { host, path } => format!("{host}:{}", path.to_string_lossy()),
+    }
+}
+
+pub fn open_picker(state: &mut State) -> Vec<Effect> {
+    let token = state.token();
+    let mut items = vec![PickItem {
+        label: "this machine".into(),
+        target: state.home.to_string_lossy().into_owned(),
+        source: Source::Local,
+    }];
+    items.extend(state.bookmarks.iter().map(|b| PickItem {
+        label: b.name.clone(),
+        target: b.target.clone(),
+        source: Source::Bookmark,
+    }));
+    items.extend(state.recent.iter().map(|r| PickItem {
+        label: r.clone(),
+        target: r.clone(),
+        source: Source::Recent,
+    }));
+    state.dialogs.push(Dialog::HostPicker(HostPicker::new(state.focus, token, items)));
+    vec![Effect::LoadSshHosts { token }]
+}
+
+pub fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
+    if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
+        && picker.token == token
+    {
+        picker.add(hosts.into_iter().map(|h| PickItem {
+            label: h.clone(),
+            target: h,
+            source: Source::SshConfig,
+        }));
+        state.needs_render = true;
+    }
+    Vec::new()
+}
+
+/// Enter in the picker: the highlighted item, or the typed text when nothing matches.
+pub fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
+    let text = match picker.chosen() {
+        Some(item) => item.target.clone(),
+        None => picker.input.text().trim().to_owned(),
+    };
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let target = Target::parse(&text, true);
+    open_target(state, picker.side, target)
+}
+
+/// Delete in the picker: forget a bookmark or a recent connection.
+pub fn forget(state: &mut State) -> Vec<Effect> {
+    let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut() else { return Vec::new() };
+    let Some(&index) = picker.matches.get(picker.selected) else { return Vec::new() };
+    let item = picker.items[index].clone();
+    let effect = match item.source {
+        Source::Bookmark => {
+            state.bookmarks.retain(|b| !(b.name == item.label && b.target == item.target));
+            save_bookmarks(state)
+        }
+        Source::Recent => {
+            state.recent.retain(|r| r != &item.target);
+            save_recent(state)
+        }
+        Source::Local | Source::SshConfig => return Vec::new(),
+    };
+    if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut() {
+        picker.items.remove(index);
+        picker.refilter();
+    }
+    effect.into_iter().collect()
+}
+
+/// Shows `target` in the pane: at once for local paths and hosts already
+/// connected, after connecting otherwise.
+pub fn open_target(state: &mut State, side: Side, target: Target) -> Vec<Effect> {
+    match target {
+        Target::Local(path) => {
+            let path = if path.is_relative() { state.home.join(path) } else { path };
+            let location = Location::Local(super::navigation::normalize(&path));
+            super::navigation::navigate(state, side, location, None, Nav::Visit)
+        }
+        Target::Remote { host, path } => {
+            if let Some(home) = state.connected.get(&host) {
+                let location = remote_location(&host, home, path);
+                return super::navigation::navigate(state, side, location, None, Nav::Visit);
+            }
+            if let Some(old) = state.connecting.take() {
+                state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == old.id));
+            }
+            let id = state.token();
+            state.connecting = Some(Connecting { id, side, host: host.clone(), path });
+            let stage = "starting".to_owned();
+            state.dialogs.push(Dialog::Connecting { id, host: host.clone(), stage, frame: 0 });
+            vec![Effect::Connect { id, host }, Effect::Ticks { on: true }]
+        }
+    }
+}
+
+fn remote_location(host: &str, home: &std::path::Path, path: Option<PathBuf>) -> Location {
+    let path = match path {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => home.join(path),
+        None => home.to_path_buf(),
+    };
+    Location::Remote { host: host.to_owned(), path: super::navigation::normalize(&path) }
+}
+
+pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
+    for dialog in &mut state.dialogs {
+        if let Dialog::Connecting { id: shown, stage, .. } = dialog
+            && *shown == id
+        {
+            *stage = escape_str(&text);
+            state.needs_render = true;
+        }
+    }
+    Vec::new()
+}
+
+pub fn prompt(state: &mut State, id: u64, question: Question, reply: Reply) -> Vec<Effect> {
+    if state.connecting.as_ref().is_none_or(|c| c.id != id) {
+        return vec![Effect::Answer { reply, answer: Answer::Cancel }];
+    }
+    let inputs = question
+        .fields()
+        .into_iter()
+        .map(|(_, echo)| if echo { LineInput::default() } else { LineInput::secret() })
+        .collect();
+    state.dialogs.push(Dialog::Prompt(PromptDialog { id, question, inputs, field: 0, reply }));
+    state.needs_render = true;
+    Vec::new()
+}
+
+/// Esc while connecting: stop waiting; the connection is abandoned.
+pub fn cancel(state: &mut State) -> Vec<Effect> {
+    let Some(connecting) = state.connecting.take() else { return Vec::new() };
+    state.dialogs.retain(|d| match d {
+        Dialog::Connecting { id, .. } => *id != connecting.id,
+        Dialog::Prompt(p) => p.id != connecting.id,
+        _ => true,
+    });
+    state.info(format!("connection to {} cancelled", escape_str(&connecting.host)));
+    vec![Effect::CancelConnect { id: connecting.id }, Effect::Ticks { on: false }]
+}
+
+pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) -> Vec<Effect> {
+    let Some(connecting) = state.connecting.take_if(|c| c.id == id) else { return Vec::new() };
+    state.needs_render = true;
+    state.dialogs.retain(|d| match d {
+        Dialog::Connecting { id: shown, .. } => *shown != id,
+        Dialog::Prompt(p) => p.id != id,
+        _ => true,
+    });
+    let mut effects = vec![Effect::Ticks { on: false }];
+    match result {
+        Ok(home) => {
+            state.connected.insert(connecting.host.clone(), home.clone());
+            let location = remote_location(&connecting.host, &home, connecting.path);
+            state.info(format!("connected to {}", escape_str(&connecting.host)));
+            let text = target_text(&Location::Remote { host: connecting.host.clone(), path: PathBuf::new() });
+            let text = text.trim_end_matches(':').to_owned();
+            state.recent.retain(|r| r != &text);
+            state.recent.insert(0, text);
+            state.recent.truncate(RECENT_LIMIT);
+            effects.extend(save_recent(state));
+            effects.extend(super::navigation::navigate(state, connecting.side, location, None, Nav::Visit));
+        }
+        Err(message) => state.error(escape_str(&message)),
+    }
+    effects
+}
+
+pub fn start_bookmark(state: &mut State) {
+    let location = &state.focused().location;
+    let name = match location.path().file_name() {
+        Some(name) => name.to_string_lossy().into_owned(),
+        None => location.host().unwrap_or("/").to_owned(),
+    };
+    let target = target_text(location);
+    state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Bookmark { target }, &name)));
+}
+
+pub fn add_bookmark(state: &mut State, target: String, name: &str) -> Result<Vec<Effect>, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("type a name for the bookmark".into());
+    }
+    state.bookmarks.retain(|b| b.name != name);
+    state.bookmarks.push(Bookmark { name: name.to_owned(), target });
+    state.info(format!("bookmarked as {name:?}; open it with the host picker"));
+    Ok(save_bookmarks(state).into_iter().collect())
+}
+
+fn save_bookmarks(state: &State) -> Option<Effect> {
+    let dir = state.config_dir.clone()?;
+    Some(Effect::SaveBookmarks { dir, bookmarks: state.bookmarks.clone() })
+}
+
+fn save_recent(state: &State) -> Option<Effect> {
+    let dir = state.config_dir.clone()?;
+    Some(Effect::SaveRecent { dir, recent: state.recent.clone() })
+}

@@ -1,0 +1,90 @@
+//! Results about what panes show: listings, watcher events, free space,
+//! directory sizes. Results for a directory the pane has left are dropped.
+
+use std::path::Path;
+
+use crate::app::effect::Effect;
+use crate::app::pane::Received;
+use crate::app::side::Side;
+use crate::app::state::State;
+use crate::fs::Location;
+
+pub fn listed(
+    state: &mut State,
+    side: Side,
+    generation: u64,
+    result: Result<Vec<crate::fs::Entry>, String>,
+) -> Vec<Effect> {
+    let received = state.pane_mut(side).receive(generation, result);
+    let location = state.pane(side).location.clone();
+    match received {
+        Received::Stale => Vec::new(),
+        Received::Failed => {
+            state.needs_render = true;
+            if let Some(error) = state.pane(side).error.clone() {
+                state.error(error);
+            }
+            Vec::new()
+        }
+        Received::Shown { moved } => {
+            state.needs_render = true;
+            let mut effects = Vec::new();
+            if moved {
+                let dir = match &location {
+                    Location::Local(path) if state.settings.live_refresh => Some(path.clone()),
+                    _ => None,
+                };
+                effects.push(Effect::Watch { side, dir });
+            }
+            effects.push(Effect::FreeSpace { side, location });
+            effects
+        }
+    }
+}
+
+/// The watcher saw a change: reload the pane if it still shows that directory.
+pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
+    let pane = state.pane(side);
+    let shows = matches!(&pane.location, Location::Local(path) if path == dir);
+    if !shows || pane.pending.is_some() {
+        return Vec::new();
+    }
+    vec![super::navigation::reload(state, side)]
+}
+
+pub fn free_space(
+    state: &mut State,
+    side: Side,
+    location: &Location,
+    result: Result<u64, String>,
+) -> Vec<Effect> {
+    let pane = state.pane_mut(side);
+    if &pane.location == location {
+        // Free space is a nicety: a failure just leaves it unknown.
+        pane.free_space = result.ok();
+        state.needs_render = true;
+    }
+    Vec::new()
+}
+
+pub fn dir_size(
+    state: &mut State,
+    side: Side,
+    location: &Location,
+    result: Result<u64, String>,
+) -> Vec<Effect> {
+    let pane = state.pane_mut(side);
+    let Some(name) = location.path().file_name() else { return Vec::new() };
+    if location.parent().as_ref() != Some(&pane.location) {
+        return Vec::new();
+    }
+    match result {
+        Ok(bytes) => {
+            pane.set_dir_size(name.to_os_string(), bytes);
+            state.info(format!("{}: {}", location, crate::ui::human_size(bytes)));
+        }
+        Err(message) => state.error(message),
+    }
+    state.needs_render = true;
+    Vec::new()
+}

@@ -1,0 +1,215 @@
+//! Moving between directories: open, parent, history, go-to with
+//! completion, refresh, synchronized browsing.
+
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
+
+use crate::app::dialog::{Dialog, InputDialog, Purpose};
+use crate::app::effect::Effect;
+use crate::app::history::Nav;
+use crate::app::side::Side;
+use crate::app::state::State;
+use crate::app::target::Target;
+use crate::fs::Location;
+
+/// Asks for a listing of `location` in the pane on `side`.
+pub fn navigate(
+    state: &mut State,
+    side: Side,
+    location: Location,
+    focus: Option<OsString>,
+    nav: Nav,
+) -> Vec<Effect> {
+    let generation = state.pane_mut(side).request(location.clone(), focus, nav);
+    vec![Effect::List { side, generation, location }]
+}
+
+/// Reloads a pane's current directory, keeping the cursor on its name.
+pub fn reload(state: &mut State, side: Side) -> Effect {
+    let pane = state.pane_mut(side);
+    let location = pane.location.clone();
+    let generation = pane.request(location.clone(), None, Nav::Stay);
+    Effect::List { side, generation, location }
+}
+
+pub fn open(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    let pane = state.pane(side);
+    let Some(entry) = pane.current() else { return Vec::new() };
+    if !entry.is_dir_like() {
+        return super::file_ops::view(state);
+    }
+    let name = entry.name.clone();
+    let location = pane.location.join(&name);
+    let mut effects = navigate(state, side, location, None, Nav::Visit);
+    if state.sync_browsing {
+        let other = state.pane(side.other());
+        if other.entries.iter().any(|e| e.name == name && e.is_dir_like()) {
+            let location = other.location.join(&name);
+            effects.extend(navigate(state, side.other(), location, None, Nav::Visit));
+        } else {
+            state.error(format!(
+                "synchronized browsing: the other pane has no directory {}",
+                crate::text::escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str()))
+            ));
+        }
+    }
+    effects
+}
+
+pub fn parent(state: &mut State) -> Vec<Effect> {
+    let mut effects = parent_of(state, state.focus);
+    if state.sync_browsing {
+        effects.extend(parent_of(state, state.focus.other()));
+    }
+    effects
+}
+
+fn parent_of(state: &mut State, side: Side) -> Vec<Effect> {
+    let pane = state.pane(side);
+    let Some(location) = pane.location.parent() else { return Vec::new() };
+    let came_from = pane.location.path().file_name().map(|n| n.to_os_string());
+    navigate(state, side, location, came_from, Nav::Visit)
+}
+
+pub fn back(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    match state.pane(side).history.peek_back().cloned() {
+        Some(location) => navigate(state, side, location, None, Nav::Back),
+        None => {
+            state.info("no earlier directory in this pane's history");
+            Vec::new()
+        }
+    }
+}
+
+pub fn forward(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    match state.pane(side).history.peek_forward().cloned() {
+        Some(location) => navigate(state, side, location, None, Nav::Forward),
+        None => {
+            state.info("no later directory in this pane's history");
+            Vec::new()
+        }
+    }
+}
+
+pub fn toggle_sync(state: &mut State) {
+    state.sync_browsing = !state.sync_browsing;
+    let word = if state.sync_browsing { "on" } else { "off" };
+    state.info(format!("synchronized browsing {word}"));
+}
+
+pub fn start_go_to(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    let path = state.pane(side).location.path().to_string_lossy().into_owned();
+    let text = if path.ends_with('/') { path } else { format!("{path}/") };
+    state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::GoTo { side }, &text)));
+    request_completions(state)
+}
+
+/// Asks for completions of the go-to text (after every edit).
+pub fn request_completions(state: &mut State) -> Vec<Effect> {
+    let token = state.token();
+    let Some(Dialog::Input(dialog)) = state.dialogs.last() else { return Vec::new() };
+    let Purpose::GoTo { side } = dialog.purpose else { return Vec::new() };
+    let typed = dialog.input.text().to_owned();
+    let (dir_part, prefix) = match typed.rfind('/') {
+        Some(slash) => (&typed[..=slash], &typed[slash + 1..]),
+        None => ("", typed.as_str()),
+    };
+    let dir = resolve(state, side, dir_part);
+    let prefix = prefix.to_owned();
+    if let Some(Dialog::Input(dialog)) = state.dialogs.last_mut() {
+        dialog.token = token;
+        dialog.completions.clear();
+    }
+    vec![Effect::Complete { token, dir, prefix }]
+}
+
+/// Completion names arrived: shown as full texts under the field.
+pub fn completed(state: &mut State, token: u64, names: Vec<String>) -> Vec<Effect> {
+    if let Some(Dialog::Input(dialog)) = state.dialogs.last_mut()
+        && dialog.token == token
+    {
+        let typed = dialog.input.text();
+        let dir_part = typed.rfind('/').map_or("", |slash| &typed[..=slash]);
+        dialog.completions = names.iter().map(|name| format!("{dir_part}{name}/")).collect();
+        state.needs_render = true;
+    }
+    Vec::new()
+}
+
+/// Tab in go-to: the only completion, or the completions' common prefix.
+pub fn complete(dialog: &mut InputDialog) -> bool {
+    let Some(first) = dialog.completions.first() else { return false };
+    let mut common = first.clone();
+    for other in &dialog.completions[1..] {
+        let shared = common.char_indices().zip(other.chars()).take_while(|((_, a), b)| a == b).count();
+        let end = common.char_indices().nth(shared).map_or(common.len(), |(i, _)| i);
+        common.truncate(end);
+    }
+    if common.len() > dialog.input.text().len() {
+        dialog.input.set(&common);
+        return true;
+    }
+    false
+}
+
+/// Enter in go-to: a path on the pane's host, or `host:path` for another host.
+pub fn go_to(state: &mut State, side: Side, text: &str) -> Vec<Effect> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    if let target @ Target::Remote { .. } = Target::parse(text, false) {
+        return super::hosts::open_target(state, side, target);
+    }
+    let location = resolve(state, side, text);
+    navigate(state, side, location, None, Nav::Visit)
+}
+
+/// `text` as a location on the pane's host: `~` is the (local or remote)
+/// home, relative paths start at the pane's directory, `.` and `..` are
+/// resolved lexically.
+pub fn resolve(state: &State, side: Side, text: &str) -> Location {
+    let pane = state.pane(side);
+    let home = match pane.location.host() {
+        Some(host) => state.connected.get(host).cloned().unwrap_or_else(|| PathBuf::from("/")),
+        None => state.home.clone(),
+    };
+    let path = if text == "~" {
+        home
+    } else if let Some(rest) = text.strip_prefix("~/") {
+        home.join(rest)
+    } else {
+        pane.location.path().join(text)
+    };
+    pane.location.with_path(normalize(&path))
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::from("/");
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(name) => out.push(name),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("/a/./b/../c/")), PathBuf::from("/a/c"));
+        assert_eq!(normalize(Path::new("/../..")), PathBuf::from("/"));
+    }
+}

@@ -1,0 +1,170 @@
+//! Which key does what: the defaults from [`Action::default_keys`], changed
+//! by the keymap file (`keymap.toml` in the config dir):
+//!
+//! ```toml
+//! [bindings]
+//! refresh = ["ctrl-r", "f5"]   # replaces the default keys of `refresh`
+//! sync_browsing = []           # unbinds it
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::ConfigError;
+use super::key::Key;
+use crate::app::Action;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    lookup: HashMap<Key, Action>,
+    keys: BTreeMap<Action, Vec<Key>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeymapFile {
+    #[serde(default)]
+    bindings: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut keymap = Keymap { lookup: HashMap::new(), keys: BTreeMap::new() };
+        for &action in Action::ALL {
+            // The built-in notation is checked by a test, so nothing is dropped here.
+            let keys = action.default_keys().iter().filter_map(|k| Key::parse(k).ok()).collect();
+            keymap.bind(action, keys);
+        }
+        keymap
+    }
+}
+
+impl Keymap {
+    /// The action bound to `key`.
+    pub fn action(&self, key: &Key) -> Option<Action> {
+        self.lookup.get(key).copied()
+    }
+
+    /// The keys bound to `action`, in the order they were given.
+    pub fn keys(&self, action: Action) -> &[Key] {
+        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// `keys(action)` as text, e.g. `f1, ?`.
+    pub fn describe(&self, action: Action) -> String {
+        self.keys(action).iter().map(Key::to_string).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Binds `keys` to `action`, replacing its previous keys. A key taken
+    /// from another action leaves that action.
+    pub fn bind(&mut self, action: Action, keys: Vec<Key>) {
+        if let Some(old) = self.keys.remove(&action) {
+            for key in old {
+                self.lookup.remove(&key);
+            }
+        }
+        for key in &keys {
+            if let Some(previous) = self.lookup.insert(*key, action) {
+                if let Some(list) = self.keys.get_mut(&previous) {
+                    list.retain(|k| k != key);
+                }
+            }
+        }
+        self.keys.insert(action, keys);
+    }
+
+    /// The defaults changed by the keymap file `text` (read from `path`).
+    /// Bad entries are reported and skipped; a file that is not valid TOML
+    /// leaves the defaults.
+    pub fn from_file(path: &Path, text: &str) -> (Keymap, Vec<ConfigError>) {
+        let mut keymap = Keymap::default();
+        let file: KeymapFile = match toml::from_str(text) {
+            Ok(file) => file,
+            Err(e) => return (keymap, vec![ConfigError::parse(path, text, &e)]),
+        };
+        let mut problems = Vec::new();
+        for (name, keys) in file.bindings {
+            let Some(action) = Action::from_name(name.get_ref()) else {
+                let message = format!("unknown action {:?} (see docs/keybindings.md)", name.get_ref());
+                problems.push(ConfigError::entry(path, text, name.span().start, message));
+                continue;
+            };
+            let mut parsed = Vec::new();
+            for key in keys.into_inner() {
+                match Key::parse(key.get_ref()) {
+                    Ok(k) => parsed.push(k),
+                    Err(message) => problems.push(ConfigError::entry(path, text, key.span().start, message)),
+                }
+            }
+            keymap.bind(action, parsed);
+        }
+        (keymap, problems)
+    }
+
+    /// The default bindings as a Markdown table (docs/keybindings.md holds it).
+    pub fn markdown_table(&self) -> String {
+        let mut out = String::from("| action | keys | what it does |\n|---|---|---|\n");
+        for &action in Action::ALL {
+            let keys: Vec<String> = self.keys(action).iter().map(|k| format!("`{k}`")).collect();
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                action.name(),
+                keys.join(" "),
+                action.description()
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_key_parses_and_no_key_is_bound_twice() {
+        let keymap = Keymap::default();
+        let mut total = 0;
+        for &action in Action::ALL {
+            for text in action.default_keys() {
+                let key = Key::parse(text).unwrap();
+                assert_eq!(keymap.action(&key), Some(action), "{text} is taken by another action");
+                total += 1;
+            }
+        }
+        assert_eq!(keymap.lookup.len(), total);
+    }
+
+    #[test]
+    fn the_file_rebinds_unbinds_and_reports_bad_entries_with_lines() {
+        let text = "[bindings]\nrefresh = [\"f5\"]\nsync_browsing = []\nfly = [\"x\"]\nquit = [\"hyper-q\", \"f10\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("/c/keymap.toml"), text);
+        assert_eq!(keymap.action(&Key::parse("f5").unwrap()), Some(Action::Refresh));
+        assert_eq!(keymap.action(&Key::parse("ctrl-r").unwrap()), None);
+        assert!(keymap.keys(Action::SyncBrowsing).is_empty());
+        assert_eq!(keymap.describe(Action::Quit), "f10");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("/c/keymap.toml:4:1: unknown action \"fly\""), "{}", messages[0]);
+        assert!(messages[1].starts_with("/c/keymap.toml:5:9: unknown key \"hyper-q\""), "{}", messages[1]);
+    }
+
+    #[test]
+    fn a_key_moved_to_another_action_leaves_the_first() {
+        let text = "[bindings]\nview = [\"q\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        assert!(problems.is_empty());
+        assert_eq!(keymap.action(&Key::parse("q").unwrap()), Some(Action::View));
+        assert_eq!(keymap.describe(Action::Quit), "f10, ctrl-c");
+    }
+
+    #[test]
+    fn broken_toml_names_the_line_and_keeps_the_defaults() {
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), "[bindings]\nquit = [\"f10\"\n");
+        assert_eq!(keymap, Keymap::default());
+        assert!(matches!(&problems[0], ConfigError::Parse { line: 2, .. }), "{problems:?}");
+    }
+}

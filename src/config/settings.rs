@@ -1,0 +1,48 @@
+//! `config.toml`: the settings, each with a default (docs/user-guide.md
+//! lists them; a test keeps the documented defaults true).
+
+use serde::Deserialize;
+
+use super::theme::ThemeStyles;
+use crate::app::SortKey;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Theme name: a built-in one or `themes/NAME.toml` in the config dir.
+    pub theme: String,
+    /// Show entries whose name starts with a dot.
+    pub show_hidden: bool,
+    /// Initial sort order of both panes.
+    pub sort: SortKey,
+    pub sort_reverse: bool,
+    /// Capture the mouse (click to focus and move, wheel to scroll).
+    pub mouse: bool,
+    /// Editor command for F4; empty means $VISUAL, then $EDITOR, then `vi`.
+    pub editor: String,
+    /// The viewer (F3) reads at most this many bytes of a file.
+    pub viewer_max_bytes: u64,
+    /// strftime format of the modification time column.
+    pub date_format: String,
+    /// Watch local directories and refresh when they change.
+    pub live_refresh: bool,
+    /// Styles that replace the chosen theme's (`[theme_overrides]` table).
+    pub theme_overrides: ThemeStyles,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: "default".into(),
+            show_hidden: false,
+            sort: SortKey::Name,
+            sort_reverse: false,
+            mouse: true,
+            editor: String::new(),
+            viewer_max_bytes: 4 * 1024 * 1024,
+            date_format: "%Y-%m-%d %H:%M".into(),
+            live_refresh: true,
+            theme_overrides: ThemeStyles::default(),
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Handing the terminal to `$EDITOR` and taking it back: the screen is
+//! restored to normal mode while the editor runs, then raw mode, the
+//! alternate screen and mouse capture come back and everything is redrawn.
+
+use std::io;
+use std::path::Path;
+
+use crossterm::terminal::{Clear, ClearType};
+
+use super::terminal::{Tty, resume, suspend};
+
+/// Runs `editor` (a command line; the file is added as the last argument)
+/// on `file` in the foreground. Returns whether the editor succeeded.
+pub async fn run(
+    terminal: &mut Tty,
+    editor: &str,
+    file: &Path,
+    mouse: bool,
+) -> io::Result<Result<(), String>> {
+    let mut words = editor.split_whitespace();
+    let Some(program) = words.next() else {
+        return Ok(Err("no editor configured: set $EDITOR or `editor` in config.toml".into()));
+    };
+    suspend(mouse)?;
+    let status = tokio::process::Command::new(program).args(words).arg(file).status().await;
+    resume(mouse)?;
+    // `Terminal::clear` would ask the terminal for the cursor position, racing
+    // the input reader that is being restarted; clear directly, then draw an
+    // empty frame so the next draw repaints every cell.
+    crossterm::execute!(std::io::stdout(), Clear(ClearType::All))?;
+    terminal.draw(|_| {})?;
+    Ok(match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("{editor} exited with {status}")),
+        Err(e) => Err(format!("cannot run {editor}: {e}")),
+    })
+}

@@ -1,0 +1,48 @@
+//! Delete confirmation with the counts computed in the background.
+
+use ratatui::Frame;
+
+use super::{dialog_width, line, lines, popup};
+use crate::app::State;
+use crate::app::dialog::DeleteDialog;
+use crate::ui::human_size;
+
+/// Names listed before "and N more".
+const NAMES: usize = 5;
+
+pub fn render(state: &State, dialog: &DeleteDialog, frame: &mut Frame) {
+    let theme = &state.theme;
+    let shown = dialog.targets.len().min(NAMES);
+    let extra = u16::from(dialog.targets.len() > NAMES);
+    let inner = popup(frame, theme, "Delete", dialog_width(frame, 60), 5 + shown as u16 + extra);
+    let w = inner.width;
+    let what = match dialog.targets.len() {
+        1 => "Delete this entry?".to_owned(),
+        n => format!("Delete these {n} entries?"),
+    };
+    let mut text = vec![line(&what, w, theme.dialog)];
+    for target in dialog.targets.iter().take(shown) {
+        text.push(line(&format!("  {target}"), w, theme.dialog));
+    }
+    if extra > 0 {
+        text.push(line(&format!("  … and {} more", dialog.targets.len() - NAMES), w, theme.dialog));
+    }
+    text.push(line("", w, theme.dialog));
+    text.push(match &dialog.counts {
+        None => line("counting…", w, theme.hint),
+        Some(Ok(c)) => {
+            let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            let summary = format!(
+                "{}, {}, {} in total",
+                plural(c.files, "file", "files"),
+                plural(c.dirs, "directory", "directories"),
+                human_size(c.bytes)
+            );
+            line(&summary, w, theme.dialog_title)
+        }
+        Some(Err(message)) => line(&format!("cannot count: {message}"), w, theme.error),
+    });
+    text.push(line("", w, theme.dialog));
+    text.push(line("Enter/y: delete    Esc/n: cancel", w, theme.hint));
+    lines(frame, inner, text);
+}

@@ -1,0 +1,67 @@
+//! Dialogs and overlays, drawn over the panes.
+
+mod connect;
+mod delete;
+mod help;
+mod input;
+mod menu;
+mod picker;
+mod viewer;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::layout::centered;
+use crate::app::dialog::Purpose;
+use crate::app::{Dialog, State};
+use crate::config::Theme;
+use crate::text::fit;
+
+pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
+    match dialog {
+        Dialog::Help { scroll } => help::render(state, *scroll, frame),
+        Dialog::Menu { selected } => menu::render(state, *selected, frame),
+        // The filter is drawn inside its pane.
+        Dialog::Input(input) if matches!(input.purpose, Purpose::Filter { .. }) => {}
+        Dialog::Input(input) => input::render(state, input, frame),
+        Dialog::Delete(delete) => delete::render(state, delete, frame),
+        Dialog::Viewer(viewer) => viewer::render(state, viewer, frame),
+        Dialog::HostPicker(picker) => picker::render(state, picker, frame),
+        Dialog::Connecting { host, stage, frame: tick, .. } => {
+            connect::connecting(state, host, stage, *tick, frame)
+        }
+        Dialog::Prompt(prompt) => connect::prompt(state, prompt, frame),
+    }
+}
+
+/// Clears a centred box, draws its border and title, returns the inside.
+fn popup(frame: &mut Frame, theme: &Theme, title: &str, width: u16, height: u16) -> Rect {
+    let area = centered(frame.area(), width.saturating_add(2), height.saturating_add(2));
+    frame.render_widget(Clear, area);
+    let title = fit(&format!(" {title} "), usize::from(area.width.saturating_sub(2)));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.dialog_border)
+        .style(theme.dialog)
+        .title(Span::styled(title, theme.dialog_title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// One line of text cut to the area's width.
+fn line<'a>(text: &str, width: u16, style: ratatui::style::Style) -> Line<'a> {
+    Line::from(Span::styled(fit(text, usize::from(width)), style))
+}
+
+/// Draws lines into `area` from the top.
+fn lines(frame: &mut Frame, area: Rect, lines: Vec<Line>) {
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Width for a dialog on this screen: `wanted`, but never wider than the screen allows.
+fn dialog_width(frame: &Frame, wanted: u16) -> u16 {
+    wanted.min(frame.area().width.saturating_sub(4)).max(10)
+}
