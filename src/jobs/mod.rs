@@ -12,6 +12,7 @@ mod conflict;
 mod control;
 mod item;
 mod job;
+pub mod local_fs;
 mod plan;
 mod queue;
 mod rate;
