@@ -37,7 +37,9 @@ pub struct Pane {
     pub location: Location,
     /// Entries as listed.
     pub entries: Vec<Entry>,
-    /// Visible entries in display order, as indices into `entries`.
+    /// All entries in sort order, as indices into `entries`.
+    order: Vec<usize>,
+    /// Visible entries (hidden files and the filter applied) in display order.
     view: Vec<usize>,
     /// Per entry: selected or not.
     selected: Vec<bool>,
@@ -72,6 +74,7 @@ impl Pane {
         Self {
             location,
             entries: Vec::new(),
+            order: Vec::new(),
             view: Vec::new(),
             selected: Vec::new(),
             selected_count: 0,
@@ -146,7 +149,7 @@ impl Pane {
         self.selected = entries.iter().map(|e| keep_selected.contains(e.name.as_os_str())).collect();
         self.entries = entries;
         self.error = None;
-        self.rebuild(focus.as_deref());
+        self.resort(focus.as_deref());
         if moved {
             self.offset = 0;
             self.scroll_into_view();
@@ -158,13 +161,27 @@ impl Pane {
         self.entries.iter().zip(&self.selected).filter(|(_, s)| **s).map(|(e, _)| e.name.clone()).collect()
     }
 
-    /// Rebuilds the visible order, keeping the cursor on `focus` when it is
-    /// visible and on the same row otherwise.
+    /// Sorts again (new entries or a new sort order), then rebuilds the view.
+    pub fn resort(&mut self, focus: Option<&OsStr>) {
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        sort_indices(&self.entries, &mut order, self.sort);
+        self.order = order;
+        self.rebuild(focus);
+    }
+
+    /// Sorts again keeping the cursor on the entry it is on now.
+    pub fn resort_keeping_cursor(&mut self) {
+        let focus = self.current().map(|e| e.name.clone());
+        self.resort(focus.as_deref());
+    }
+
+    /// Rebuilds the visible entries from the sorted order (hidden files and
+    /// the filter applied), keeping the cursor on `focus` when it is visible
+    /// and on the same row otherwise.
     pub fn rebuild(&mut self, focus: Option<&OsStr>) {
         let mut view: Vec<usize> =
-            (0..self.entries.len()).filter(|&i| self.show_hidden || !self.entries[i].is_hidden()).collect();
+            self.order.iter().copied().filter(|&i| self.show_hidden || !self.entries[i].is_hidden()).collect();
         retain_matching(&self.entries, &mut view, &self.filter);
-        sort_indices(&self.entries, &mut view, self.sort);
         self.view = view;
         if let Some(row) = focus.and_then(|name| self.position_of(name)) {
             self.cursor = row;

@@ -161,6 +161,22 @@ mod tests {
         assert_eq!(keymap.describe(Action::Quit), "f10, ctrl-c");
     }
 
+    /// docs/keybindings.md holds the default table between markers.
+    #[test]
+    fn docs_keybindings_match_the_default_keymap() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/keybindings.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (start, end) = ("<!-- keymap:start -->\n", "<!-- keymap:end -->");
+        let (before, rest) = doc.split_once(start).unwrap();
+        let (table, after) = rest.split_once(end).unwrap();
+        let expected = Keymap::default().markdown_table();
+        if std::env::var_os("SCPDECK_BLESS_DOCS").is_some() {
+            std::fs::write(&path, format!("{before}{start}{expected}{end}{after}")).unwrap();
+            return;
+        }
+        assert_eq!(table, expected, "docs/keybindings.md is stale: run SCPDECK_BLESS_DOCS=1 cargo test --lib docs_keybindings");
+    }
+
     #[test]
     fn broken_toml_names_the_line_and_keeps_the_defaults() {
         let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), "[bindings]\nquit = [\"f10\"\n");

@@ -72,14 +72,14 @@ pub fn sort(state: &mut State, key: SortKey) {
         pane.sort.key = key;
         pane.sort.reverse = false;
     }
-    pane.rebuild_keeping_cursor();
+    pane.resort_keeping_cursor();
     announce_sort(state);
 }
 
 pub fn reverse_sort(state: &mut State) {
     let pane = state.focused_mut();
     pane.sort.reverse = !pane.sort.reverse;
-    pane.rebuild_keeping_cursor();
+    pane.resort_keeping_cursor();
     announce_sort(state);
 }
 
