@@ -55,14 +55,21 @@ fn main() {
     let Some(Effect::List { generation, .. }) = effects.first() else { unreachable!() };
     let listing = entries();
     let (_, receive) = time(|| {
-        app::update(&mut state, Msg::Listed { side: Side::Left, generation: *generation, result: Ok(listing) })
+        app::update(
+            &mut state,
+            Msg::Listed { side: Side::Left, generation: *generation, result: Ok(listing) },
+        )
     });
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test backend");
 
     // Steady scrolling: one key, one frame; a page jump every 10 frames.
     let mut frame_times = Vec::with_capacity(FRAMES);
     for i in 0..FRAMES {
-        let msg = if i % 10 == 9 { key(KeyCode::PageDown, KeyModifiers::NONE) } else { key(KeyCode::Down, KeyModifiers::NONE) };
+        let msg = if i % 10 == 9 {
+            key(KeyCode::PageDown, KeyModifiers::NONE)
+        } else {
+            key(KeyCode::Down, KeyModifiers::NONE)
+        };
         let (_, elapsed) = time(|| {
             app::update(&mut state, msg);
             terminal.draw(|frame| ui::render(&state, frame)).expect("draw");

@@ -179,8 +179,12 @@ impl Pane {
     /// the filter applied), keeping the cursor on `focus` when it is visible
     /// and on the same row otherwise.
     pub fn rebuild(&mut self, focus: Option<&OsStr>) {
-        let mut view: Vec<usize> =
-            self.order.iter().copied().filter(|&i| self.show_hidden || !self.entries[i].is_hidden()).collect();
+        let mut view: Vec<usize> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| self.show_hidden || !self.entries[i].is_hidden())
+            .collect();
         retain_matching(&self.entries, &mut view, &self.filter);
         self.view = view;
         if let Some(row) = focus.and_then(|name| self.position_of(name)) {

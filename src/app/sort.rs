@@ -103,7 +103,8 @@ pub fn sort_indices(entries: &[Entry], indices: &mut [usize], sort: Sort) {
             }
             SortKey::Name | SortKey::Size => Ordering::Equal,
         };
-        tie.then_with(|| a.name.cmp(&b.name)).then_with(|| compare_names(ea.name.as_bytes(), eb.name.as_bytes()))
+        tie.then_with(|| a.name.cmp(&b.name))
+            .then_with(|| compare_names(ea.name.as_bytes(), eb.name.as_bytes()))
     };
     keys.sort_unstable_by(|a, b| {
         let within = || {

@@ -174,7 +174,10 @@ mod tests {
             std::fs::write(&path, format!("{before}{start}{expected}{end}{after}")).unwrap();
             return;
         }
-        assert_eq!(table, expected, "docs/keybindings.md is stale: run SCPDECK_BLESS_DOCS=1 cargo test --lib docs_keybindings");
+        assert_eq!(
+            table, expected,
+            "docs/keybindings.md is stale: run SCPDECK_BLESS_DOCS=1 cargo test --lib docs_keybindings"
+        );
     }
 
     #[test]

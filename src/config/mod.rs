@@ -131,13 +131,21 @@ mod tests {
     /// The settings block in docs/user-guide.md is the defaults, exactly.
     #[test]
     fn documented_defaults_are_the_defaults() {
-        let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/user-guide.md")).unwrap();
-        let block = doc.split("<!-- settings:start -->").nth(1).unwrap().split("<!-- settings:end -->").next().unwrap();
+        let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/user-guide.md"))
+            .unwrap();
+        let block = doc
+            .split("<!-- settings:start -->")
+            .nth(1)
+            .unwrap()
+            .split("<!-- settings:end -->")
+            .next()
+            .unwrap();
         let toml_text = block.trim().trim_start_matches("```toml").trim_end_matches("```");
         let settings: Settings = toml::from_str(toml_text).unwrap();
         assert_eq!(settings, Settings::default());
-        let documented: Vec<&str> = toml_text.lines().filter_map(|l| l.split_once(" = ")).map(|(k, _)| k).collect();
-        assert_eq!(documented.len(), 9, "every setting is documented: {documented:?}");
+        let documented: Vec<&str> =
+            toml_text.lines().filter_map(|l| l.split_once(" = ")).map(|(k, _)| k).collect();
+        assert_eq!(documented.len(), 14, "every setting is documented: {documented:?}");
     }
 
     #[test]

@@ -22,18 +22,24 @@ pub enum Mode {
 }
 
 /// What to do when a file already exists at the destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 pub enum OverwritePolicy {
     /// Ask per item (with "apply to all").
     #[default]
+    #[serde(rename = "ask")]
     Ask,
+    #[serde(rename = "overwrite")]
     Overwrite,
+    #[serde(rename = "skip")]
     Skip,
     /// Overwrite when the source is newer than the existing file.
+    #[serde(rename = "newer")]
     IfNewer,
     /// Overwrite when the sizes differ.
+    #[serde(rename = "size")]
     IfSizeDiffers,
     /// Keep the existing file and copy under a new name (`name (1).ext`).
+    #[serde(rename = "keep-both")]
     KeepBoth,
 }
 

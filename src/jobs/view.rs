@@ -7,6 +7,7 @@ use super::item::{ItemId, ItemKind, ItemState};
 use super::job::{Job, JobState};
 use super::rate::eta;
 use super::spec::{JobId, Limits, Mode};
+use crate::fs::Location;
 use crate::text::escape_str;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +72,10 @@ pub struct JobView {
     pub connections: usize,
     pub source_host: Option<String>,
     pub dest_host: Option<String>,
+    /// Where the job copies to, and the directory its sources are in (for
+    /// reloading panes that show them).
+    pub target: Location,
+    pub source_dir: Option<Location>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -182,6 +187,8 @@ impl Job {
             connections: self.running.len(),
             source_host: self.source_host().map(escape_str),
             dest_host: self.dest_host().map(escape_str),
+            target: self.spec.target.clone(),
+            source_dir: self.spec.sources.first().and_then(Location::parent),
         }
     }
 }

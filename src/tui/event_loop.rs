@@ -15,6 +15,7 @@ use tokio::time::{Interval, MissedTickBehavior, interval};
 use super::editor;
 use super::executor::Executor;
 use super::terminal::Tty;
+use super::transfers::Transfers;
 use crate::app::{self, Effect, Msg, Op, State};
 use crate::fs::Location;
 use crate::ui;
@@ -33,6 +34,11 @@ pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> 
     let mut int = signal(SignalKind::interrupt())?;
     let mut ticker: Option<Interval> = None;
     let mut held = Vec::new();
+    let (mut transfers, problem) = Transfers::start(&state.settings);
+    executor.set_scheduler(transfers.scheduler.clone());
+    if let Some(problem) = problem {
+        dispatch(&mut state, Msg::Problem(problem), &mut executor, &mut held);
+    }
 
     let size = terminal.size()?;
     dispatch(&mut state, Msg::Resize { width: size.width, height: size.height }, &mut executor, &mut held);
@@ -65,6 +71,7 @@ pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> 
             state.needs_render = false;
         }
         if state.quit {
+            transfers.stop().await;
             return Ok(state);
         }
         let msg = tokio::select! {
@@ -74,6 +81,7 @@ pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> 
                 None => Some(Msg::Terminate),
             },
             Some(msg) = rx.recv() => Some(msg),
+            msg = transfers.next() => Some(msg),
             _ = next_tick(&mut ticker) => Some(Msg::Tick),
             _ = term.recv() => Some(Msg::Terminate),
             _ = hup.recv() => Some(Msg::Terminate),

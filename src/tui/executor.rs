@@ -7,15 +7,22 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::watcher::DirWatcher;
 use super::work;
 use crate::app::{Effect, Msg, Side};
+use crate::jobs::Scheduler;
 
 pub struct Executor {
     tx: UnboundedSender<Msg>,
     watchers: [Option<DirWatcher>; 2],
+    scheduler: Option<Scheduler>,
 }
 
 impl Executor {
     pub fn new(tx: UnboundedSender<Msg>) -> Self {
-        Self { tx, watchers: [None, None] }
+        Self { tx, watchers: [None, None], scheduler: None }
+    }
+
+    /// Copy jobs go to this scheduler.
+    pub fn set_scheduler(&mut self, scheduler: Scheduler) {
+        self.scheduler = Some(scheduler);
     }
 
     pub fn sender(&self) -> UnboundedSender<Msg> {
@@ -26,6 +33,16 @@ impl Executor {
         match effect {
             Effect::Watch { side, dir } => self.watch(side, dir),
             Effect::Answer { reply, answer } => reply.send(answer),
+            Effect::Submit(spec) => {
+                if let Some(scheduler) = &self.scheduler {
+                    scheduler.submit(spec);
+                }
+            }
+            Effect::Jobs(control) => {
+                if let Some(scheduler) = &self.scheduler {
+                    scheduler.control(control);
+                }
+            }
             // The event loop owns the terminal and the timer.
             Effect::Edit { .. } | Effect::Ticks { .. } => {}
             effect => {

@@ -6,6 +6,7 @@ mod event_loop;
 mod executor;
 mod local_ops;
 mod terminal;
+mod transfers;
 mod watcher;
 mod work;
 

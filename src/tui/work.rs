@@ -13,6 +13,8 @@ use crate::text::escape_str;
 /// Runs one effect to completion (on a blocking thread).
 pub fn run(effect: Effect) -> Option<Msg> {
     Some(match effect {
+        // The scheduler takes these (see `Executor::run`).
+        Effect::Submit(_) | Effect::Jobs(_) => return None,
         Effect::List { side, generation, location } => {
             Msg::Listed { side, generation, result: list(&location) }
         }

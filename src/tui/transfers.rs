@@ -1,0 +1,78 @@
+//! The transfer scheduler and the event log, as the app loop uses them: one
+//! scheduler for the session, its published state and the log's events
+//! turned into messages, and a clean stop on quit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::app::Msg;
+use crate::config::Settings;
+use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
+use crate::jobs::{Control, JobState, QueueView, Scheduler, SystemBackend};
+
+/// How long quitting waits for running transfers to stop and clean up.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+pub struct Transfers {
+    pub scheduler: Scheduler,
+    view: watch::Receiver<Arc<QueueView>>,
+    events: mpsc::UnboundedReceiver<Event>,
+}
+
+impl Transfers {
+    /// Starts the scheduler; the log goes to the state directory when it is
+    /// writable (a problem message says so otherwise).
+    pub fn start(settings: &Settings) -> (Self, Option<String>) {
+        let (file, problem) = match default_log_dir() {
+            Some(dir) => match LogFile::open(&dir) {
+                Ok(file) => (Some(file), None),
+                Err(e) => (None, Some(e.to_string())),
+            },
+            None => (None, Some("no home directory: the log is not written to a file".into())),
+        };
+        let (log, events) = LogSink::new(file);
+        let backend = Arc::new(SystemBackend::new(crate::jobs::remote_side(log.clone())));
+        let scheduler = Scheduler::spawn(backend, settings.limits(), log.clone());
+        let view = scheduler.subscribe();
+        (Self { scheduler, view, events }, problem)
+    }
+
+    /// The next message: a new queue state or a batch of log events.
+    pub async fn next(&mut self) -> Msg {
+        tokio::select! {
+            changed = self.view.changed() => match changed {
+                Ok(()) => Msg::Jobs(self.view.borrow_and_update().clone()),
+                Err(_) => std::future::pending().await,
+            },
+            Some(first) = self.events.recv() => {
+                let mut events = vec![first];
+                while let Ok(more) = self.events.try_recv() {
+                    events.push(more);
+                }
+                Msg::Log(events)
+            }
+        }
+    }
+
+    /// Interrupts running transfers and waits (briefly) until they have
+    /// removed their temporary files.
+    pub async fn stop(&mut self) {
+        let busy = |v: &QueueView| {
+            v.jobs.iter().any(|j| matches!(j.state, JobState::Running | JobState::Connecting))
+        };
+        if !busy(&self.view.borrow()) {
+            return;
+        }
+        self.scheduler.control(Control::PauseAll);
+        let wait = async {
+            while self.view.changed().await.is_ok() {
+                if self.view.borrow().connections == 0 {
+                    return;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(STOP_WAIT, wait).await;
+    }
+}
