@@ -60,6 +60,14 @@ impl JobState {
         }
     }
 
+    /// At most ten characters, for the jobs panel.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            JobState::Waiting => "waiting",
+            other => other.label(),
+        }
+    }
+
     pub fn is_finished(self) -> bool {
         matches!(self, JobState::Done | JobState::Failed | JobState::Cancelled)
     }

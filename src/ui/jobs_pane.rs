@@ -22,7 +22,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let running =
         view.jobs.iter().filter(|j| matches!(j.state, JobState::Running | JobState::Connecting)).count();
     let waiting = view.waiting_for_answer();
-    let mut title = format!(" Jobs: {} running, {} queued", running, ui.active().saturating_sub(running));
+    let queued = view.jobs.iter().filter(|j| j.state == JobState::Queued).count();
+    let mut title = format!(" Jobs: {running} running, {queued} queued");
     if waiting > 0 {
         title.push_str(&format!(", {waiting} waiting for an answer"));
     }
@@ -58,7 +59,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let total = &view.total;
     let gauge_width = (w / 4).clamp(10, 30);
     let total_text = format!(
-        "Total {}  {}  connections {}/{}",
+        "Total {}  {}  conn {}/{}",
         gauge::bar(total.ratio(), gauge_width),
         gauge::numbers(total, running > 0),
         view.connections,
@@ -82,8 +83,8 @@ fn state_style(state: &State, job: &JobView) -> Style {
 fn job_lines(state: &State, job: &JobView, selected: bool, w: usize) -> [Line<'static>; 2] {
     let theme = &state.theme;
     let marker = if selected { "›" } else { " " };
-    let label = if job.cancelling { "cancelling" } else { job.state.label() };
-    let head = format!("{marker}{:>4} {:<11}", job.id.to_string(), fit(label, 11));
+    let label = if job.cancelling { "cancelling" } else { job.state.short_label() };
+    let head = format!("{marker}{:>4} {:<10}", job.id.to_string(), label);
     let row_style = if selected && state.jobs.panel_focus { theme.cursor } else { theme.file };
     let title_room = w.saturating_sub(crate::text::width(&head) + 1);
     let first = Line::from(vec![

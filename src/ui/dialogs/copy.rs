@@ -13,7 +13,7 @@ use crate::ui::human_size;
 
 pub fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
     let theme = &state.theme;
-    let height = 12 + u16::from(dialog.direct_possible) + u16::from(dialog.error.is_some());
+    let height = 11 + u16::from(dialog.direct_possible) + u16::from(dialog.error.is_some());
     let inner = popup(frame, theme, dialog.title(), dialog_width(frame, 72), height);
     let w = inner.width;
     let (files, dirs, bytes) = dialog.totals();

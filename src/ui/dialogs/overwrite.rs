@@ -11,7 +11,7 @@ use crate::ui::human_size;
 pub fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let q = &dialog.question;
-    let inner = popup(frame, theme, "File exists", dialog_width(frame, 64), 12 + CHOICES.len() as u16);
+    let inner = popup(frame, theme, "File exists", dialog_width(frame, 64), 10 + CHOICES.len() as u16);
     let w = inner.width;
     let time = |secs: Option<i64>| {
         secs.and_then(|s| jiff::Timestamp::new(s, 0).ok())
