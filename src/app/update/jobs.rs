@@ -82,11 +82,8 @@ pub fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Eff
         KeyCode::Enter => return submit(state, dialog),
         KeyCode::Tab | KeyCode::Down => dialog.move_focus(1),
         KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
-        _ if dialog.field == CopyField::Target => {
-            if dialog.input.handle(key) {
-                dialog.error = None;
-            }
-        }
+        _ if dialog.field == CopyField::Target && dialog.input.handle(key) => dialog.error = None,
+        _ if dialog.field == CopyField::Target => {}
         KeyCode::Char(' ') | KeyCode::Right => dialog.change(1),
         KeyCode::Left => dialog.change(-1),
         _ => {}
