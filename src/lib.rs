@@ -10,6 +10,7 @@ pub mod eventlog;
 pub mod fs;
 pub mod jobs;
 pub mod shell;
+pub mod ssh;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -1,7 +1,9 @@
 //! Command-line interface.
 
 mod args;
+mod connect_args;
 mod tui_command;
 
 pub use args::Cli;
+pub use connect_args::ConnectArgs;
 pub use tui_command::run_tui;

@@ -50,6 +50,7 @@ pub struct SshdBuilder {
     shell: Option<Shell>,
     password: bool,
     kbd_interactive: bool,
+    log_level: Option<&'static str>,
     extra: Vec<String>,
 }
 
@@ -77,6 +78,13 @@ impl SshdBuilder {
     /// [`password_user`]).
     pub fn kbd_interactive_auth(mut self) -> Self {
         self.kbd_interactive = true;
+        self
+    }
+
+    /// sshd's LogLevel (default VERBOSE); DEBUG3 logs every global request,
+    /// e.g. a client's keepalives.
+    pub fn log_level(mut self, level: &'static str) -> Self {
+        self.log_level = Some(level);
         self
     }
 
@@ -260,6 +268,26 @@ impl Sshd {
         children_of(self.child.id() as i32)
     }
 
+    /// Freezes every connection's server processes (SIGSTOP): the TCP
+    /// connection stays up but nothing answers, as with a hung host or a
+    /// network that drops packets.
+    pub fn stop_connections(&self) {
+        self.signal_connection_trees(nix::sys::signal::Signal::SIGSTOP);
+    }
+
+    /// Undoes [`Sshd::stop_connections`].
+    pub fn continue_connections(&self) {
+        self.signal_connection_trees(nix::sys::signal::Signal::SIGCONT);
+    }
+
+    fn signal_connection_trees(&self, signal: nix::sys::signal::Signal) {
+        let mut pending = self.connection_pids();
+        while let Some(pid) = pending.pop() {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
+            pending.extend(children_of(pid));
+        }
+    }
+
     /// Kills every connection's server process, as a network drop would.
     pub fn kill_connections(&self) {
         for pid in self.connection_pids() {
@@ -355,7 +383,7 @@ fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Pa
     let _ = writeln!(c, "KbdInteractiveAuthentication {}", yes_no(options.kbd_interactive));
     let _ = writeln!(c, "UsePAM {}", yes_no(options.kbd_interactive));
     let _ = writeln!(c, "Subsystem sftp internal-sftp");
-    let _ = writeln!(c, "LogLevel VERBOSE");
+    let _ = writeln!(c, "LogLevel {}", options.log_level.unwrap_or("VERBOSE"));
     let _ = writeln!(c, "MaxStartups 200");
     let _ = writeln!(c, "MaxSessions 200");
     let _ = writeln!(c, "MaxAuthTries 20");

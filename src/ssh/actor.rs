@@ -1,0 +1,213 @@
+//! A connection actor: one OS thread owns one SSH connection (libssh2
+//! serializes every call on a session, and a blocking read blocks the whole
+//! session). Callers submit closures that run on that thread with the
+//! session; results come back through channels.
+//!
+//! The actor connects on first use, sends keepalives while idle, notices a
+//! dropped connection (reported through the event sink, naming the host) and
+//! connects again on the next use.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+
+use ssh2::Session;
+
+use super::connect::connect_with;
+use super::connection::Connection;
+use super::credentials::Credentials;
+use super::error::ConnectError;
+use super::host_config::HostConfig;
+use super::keepalive::{Health, Keepalive};
+use super::prompt::Prompter;
+
+/// What happened to a connection, for the UI's log.
+#[derive(Debug)]
+pub enum ConnectionEvent {
+    /// Connected (again, when `reconnect`).
+    Connected { host: String, reconnect: bool },
+    /// The connection was lost; the next use reconnects.
+    Dropped(ConnectError),
+}
+
+/// Receives [`ConnectionEvent`]s from connection threads.
+pub type EventSink = Arc<dyn Fn(ConnectionEvent) + Send + Sync>;
+
+type Job = Box<dyn FnOnce(Result<&Connection, ConnectError>) + Send>;
+
+/// A handle to a connection thread. Clones share the thread; it ends (and
+/// disconnects) when the last handle is dropped.
+#[derive(Clone)]
+pub struct Actor {
+    host: String,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actor").field("host", &self.host).finish()
+    }
+}
+
+impl Actor {
+    /// Starts the thread. It connects on the first job.
+    pub fn spawn(
+        config: HostConfig,
+        prompter: Arc<dyn Prompter>,
+        credentials: Arc<Credentials>,
+        events: Option<EventSink>,
+    ) -> Result<Actor, ConnectError> {
+        let host = config.label();
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let state =
+            Worker { config, prompter, credentials, events, connection: None, keepalive: None, ever: false };
+        std::thread::Builder::new().name(format!("ssh {host}")).spawn(move || state.serve(inbox)).map_err(
+            |e| ConnectError::Channel { host: host.clone(), detail: format!("cannot start a thread: {e}") },
+        )?;
+        Ok(Actor { host, jobs })
+    }
+
+    /// The host as named in messages.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    fn submit<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Session) -> T + Send + 'static,
+        reply: impl FnOnce(Result<T, ConnectError>) + Send + 'static,
+    ) {
+        let wrapped: Job = Box::new(move |connection| reply(connection.map(|c| job(c.session()))));
+        // A send fails only when the thread has gone; the reply's sender is
+        // dropped with the job, which the caller sees as `Closed`.
+        let _ = self.jobs.send(wrapped);
+    }
+
+    /// Runs `job` on the connection thread and waits for its result. Blocks:
+    /// call it from a thread that may block (use [`Actor::run_async`] from
+    /// async code).
+    pub fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Session) -> T + Send + 'static,
+    ) -> Result<T, ConnectError> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.submit(job, move |result| {
+            let _ = tx.send(result);
+        });
+        rx.recv().unwrap_or_else(|_| Err(ConnectError::Closed { host: self.host.clone() }))
+    }
+
+    /// [`Actor::run`] for async callers: the job still runs on the
+    /// connection thread, and the task waits without blocking the runtime.
+    pub async fn run_async<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Session) -> T + Send + 'static,
+    ) -> Result<T, ConnectError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.submit(job, move |result| {
+            let _ = tx.send(result);
+        });
+        rx.await.unwrap_or_else(|_| Err(ConnectError::Closed { host: self.host.clone() }))
+    }
+
+    /// Connects now (if not connected) instead of on the first job.
+    pub fn connect(&self) -> Result<(), ConnectError> {
+        self.run(|_| ())
+    }
+}
+
+/// The connection thread's state.
+struct Worker {
+    config: HostConfig,
+    prompter: Arc<dyn Prompter>,
+    credentials: Arc<Credentials>,
+    events: Option<EventSink>,
+    connection: Option<Connection>,
+    keepalive: Option<Keepalive>,
+    /// Whether a connection was ever made (the next one is a reconnect).
+    ever: bool,
+}
+
+impl Worker {
+    fn serve(mut self, inbox: mpsc::Receiver<Job>) {
+        loop {
+            let next = match &self.keepalive {
+                Some(keepalive) if self.connection.is_some() => inbox.recv_timeout(keepalive.tick_interval()),
+                _ => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match next {
+                Ok(job) => self.run(job),
+                Err(RecvTimeoutError::Timeout) => self.idle(),
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn emit(&self, event: ConnectionEvent) {
+        tracing::info!("{event:?}");
+        if let Some(sink) = &self.events {
+            sink(event);
+        }
+    }
+
+    fn lost(&mut self, detail: &str) {
+        if let Some(mut connection) = self.connection.take() {
+            let error = connection.dropped(detail);
+            self.emit(ConnectionEvent::Dropped(error));
+        }
+        self.keepalive = None;
+    }
+
+    fn ensure_connected(&mut self) -> Result<(), ConnectError> {
+        if self.connection.as_ref().is_some_and(Connection::is_closed) {
+            self.lost("the server closed the connection");
+        }
+        if self.connection.is_none() {
+            let connection = connect_with(&self.config, &*self.prompter, &self.credentials)?;
+            self.emit(ConnectionEvent::Connected { host: connection.host(), reconnect: self.ever });
+            self.ever = true;
+            self.keepalive =
+                Some(Keepalive::new(self.config.server_alive_interval, self.config.server_alive_count_max));
+            self.connection = Some(connection);
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, job: Job) {
+        if let Err(e) = self.ensure_connected() {
+            job(Err(e));
+            return;
+        }
+        let Some(connection) = &self.connection else { return };
+        connection.session().set_blocking(true);
+        let panicked = std::panic::catch_unwind(AssertUnwindSafe(|| job(Ok(connection)))).is_err();
+        connection.session().set_blocking(true);
+        let closed = connection.is_closed();
+        if panicked {
+            // The session may be mid-packet: start afresh next time.
+            self.lost("a task panicked while using the connection");
+        } else if closed {
+            self.lost("the server closed the connection");
+        } else if let Some(keepalive) = &mut self.keepalive {
+            keepalive.heard_from_server();
+        }
+    }
+
+    fn idle(&mut self) {
+        let (Some(connection), Some(keepalive)) = (&self.connection, &mut self.keepalive) else { return };
+        if let Health::Dead(why) = keepalive.tick(connection) {
+            self.lost(&why);
+        }
+    }
+}
+
+/// A mutex-protected list of events, handy as an [`EventSink`] in tests
+/// and simple callers.
+pub fn collect_events() -> (EventSink, Arc<Mutex<Vec<ConnectionEvent>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink_events = Arc::clone(&events);
+    let sink: EventSink = Arc::new(move |event| {
+        sink_events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+    });
+    (sink, events)
+}

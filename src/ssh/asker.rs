@@ -1,0 +1,43 @@
+//! The connection's side of the prompter: applies BatchMode (never ask) and
+//! remembers what a refused question needed, for the error message.
+
+use std::cell::Cell;
+
+use super::prompt::{Answer, Prompter, Question};
+
+pub struct Asker<'a> {
+    prompter: &'a dyn Prompter,
+    batch_mode: bool,
+    /// What the last question BatchMode suppressed was for.
+    suppressed: Cell<Option<&'static str>>,
+}
+
+impl<'a> Asker<'a> {
+    pub fn new(prompter: &'a dyn Prompter, batch_mode: bool) -> Asker<'a> {
+        Asker { prompter, batch_mode, suppressed: Cell::new(None) }
+    }
+
+    /// Asks, unless BatchMode forbids it (messages are always shown).
+    pub fn ask(&self, question: &Question) -> Answer {
+        if self.batch_mode && !matches!(question, Question::Message { .. }) {
+            self.suppressed.set(Some(match question {
+                Question::Password { .. } => "a password",
+                Question::Passphrase { .. } => "a key passphrase",
+                Question::KeyboardInteractive { .. } => "keyboard-interactive answers",
+                Question::HostKey(_) => "confirmation of the host key",
+                Question::Message { .. } => "nothing",
+            }));
+            return Answer::Cancelled;
+        }
+        self.prompter.ask(question)
+    }
+
+    /// What BatchMode kept scpdeck from asking, if it did.
+    pub fn suppressed(&self) -> Option<&'static str> {
+        self.suppressed.get()
+    }
+
+    pub fn batch_mode(&self) -> bool {
+        self.batch_mode
+    }
+}

@@ -1,0 +1,136 @@
+//! Opening an authenticated SSH connection: stream (TCP or proxy), handshake
+//! (AES-GCM preferred), host key verification, user authentication.
+
+use std::time::Duration;
+
+use ssh2::{MethodType, Session};
+
+use super::asker::Asker;
+use super::auth;
+use super::connection::Connection;
+use super::credentials::Credentials;
+use super::error::{ConnectError, Step};
+use super::host_config::HostConfig;
+use super::host_key;
+use super::jump;
+use super::prompt::Prompter;
+use super::proxy_command;
+use super::transport::{self, Stream, Transport};
+use crate::text::escape_str;
+
+/// Hops (ProxyJump, nested) allowed before a loop is assumed.
+const MAX_HOPS: usize = 8;
+
+/// libssh2's code for a blocking call that ran into the session timeout.
+const ERROR_TIMEOUT: i32 = -9;
+
+/// The ciphers libssh2 is markedly faster with, first.
+const PREFERRED_CIPHERS: [&str; 2] = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"];
+
+/// Connects and authenticates. Blocking; questions go to `prompter` on this
+/// thread. The returned connection belongs to this thread's caller: move it
+/// to the thread that will use it (it is `Send`), but use it from one thread
+/// at a time.
+pub fn connect(config: &HostConfig, prompter: &dyn Prompter) -> Result<Connection, ConnectError> {
+    connect_with(config, prompter, &Credentials::new())
+}
+
+/// [`connect`], trying remembered secrets first and remembering the ones
+/// that work (the pool shares one [`Credentials`] between its connections).
+pub fn connect_with(
+    config: &HostConfig,
+    prompter: &dyn Prompter,
+    credentials: &Credentials,
+) -> Result<Connection, ConnectError> {
+    connect_hop(config, prompter, credentials, 0)
+}
+
+pub(crate) fn connect_hop(
+    config: &HostConfig,
+    prompter: &dyn Prompter,
+    credentials: &Credentials,
+    depth: usize,
+) -> Result<Connection, ConnectError> {
+    let host = config.label();
+    if depth > MAX_HOPS {
+        return Err(ConnectError::Config {
+            host,
+            detail: format!("more than {MAX_HOPS} ProxyJump hops; is there a loop in ProxyJump?"),
+        });
+    }
+    let timeout = config.effective_connect_timeout();
+    let (stream, mut transport) = open_stream(config, prompter, credentials, depth, timeout)?;
+    let probe = stream.probe().map_err(|e| ConnectError::Handshake {
+        host: host.clone(),
+        detail: format!("cannot watch the socket: {e}"),
+    })?;
+
+    let mut session = Session::new()
+        .map_err(|e| ConnectError::Handshake { host: host.clone(), detail: escape_str(e.message()) })?;
+    session.set_timeout(millis(timeout));
+    prefer_fast_ciphers(&session);
+    host_key::prefer_known_algorithms(&session, config);
+    session.set_tcp_stream(stream);
+    if let Err(e) = session.handshake() {
+        if let Some(proxy) = transport.failure() {
+            return Err(ConnectError::Proxy { host, detail: proxy });
+        }
+        if code(&e) == ERROR_TIMEOUT {
+            return Err(ConnectError::Timeout { host, step: Step::Handshake, after: timeout });
+        }
+        return Err(ConnectError::Handshake { host, detail: escape_str(e.message()) });
+    }
+
+    let asker = Asker::new(prompter, config.batch_mode);
+    host_key::verify(&session, config, &asker)?;
+    // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
+    // but a server that stops answering must not hang authentication forever.
+    session.set_timeout(millis(timeout.max(Duration::from_secs(60))));
+    auth::authenticate(&session, config, &asker, credentials)?;
+    session.set_timeout(0);
+    if !config.server_alive_interval.is_zero() {
+        session.set_keepalive(true, config.server_alive_interval.as_secs().clamp(1, u32::MAX as u64) as u32);
+    }
+    Ok(Connection::new(session, probe, transport, config.clone()))
+}
+
+fn open_stream(
+    config: &HostConfig,
+    prompter: &dyn Prompter,
+    credentials: &Credentials,
+    depth: usize,
+    timeout: Duration,
+) -> Result<(Stream, Transport), ConnectError> {
+    if !config.proxy_jump.is_empty() {
+        let (stream, bridge) = jump::open(config, prompter, credentials, depth, timeout)?;
+        return Ok((Stream::Pair(stream), Transport::Jump(bridge)));
+    }
+    if let Some(command) = &config.proxy_command {
+        let command = proxy_command::expanded(config, command)?;
+        let (stream, child) = proxy_command::spawn(config, &command)?;
+        return Ok((Stream::Pair(stream), Transport::Command(child)));
+    }
+    Ok((Stream::Tcp(transport::tcp(config, timeout)?), Transport::Direct))
+}
+
+/// Puts AES-GCM first for both directions when libssh2 has it; the server
+/// picks the first of ours it supports.
+fn prefer_fast_ciphers(session: &Session) {
+    for direction in [MethodType::CryptCs, MethodType::CryptSc] {
+        let Ok(supported) = session.supported_algs(direction) else { continue };
+        let mut order: Vec<&str> =
+            PREFERRED_CIPHERS.iter().copied().filter(|c| supported.contains(c)).collect();
+        order.extend(supported.iter().copied().filter(|c| !PREFERRED_CIPHERS.contains(c) && *c != "none"));
+        let _ = session.method_pref(direction, &order.join(","));
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    d.as_millis().min(u32::MAX as u128) as u32
+}
+
+pub(crate) fn code(e: &ssh2::Error) -> i32 {
+    match e.code() {
+        ssh2::ErrorCode::Session(code) | ssh2::ErrorCode::SFTP(code) => code,
+    }
+}

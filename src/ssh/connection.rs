@@ -1,0 +1,117 @@
+//! An authenticated SSH session with what keeps its stream alive.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::socket::{MsgFlags, recv};
+use ssh2::Session;
+
+use super::error::ConnectError;
+use super::host_config::HostConfig;
+use super::transport::Transport;
+
+/// An authenticated session. Use it from one thread at a time (libssh2
+/// serializes every call on a session); the connection actor owns one per
+/// thread.
+pub struct Connection {
+    // Field order matters: the session is dropped before the transport, so a
+    // proxy sees the stream close before it is stopped.
+    session: Session,
+    probe: OwnedFd,
+    transport: Transport,
+    config: HostConfig,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("host", &self.config.label())
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl Connection {
+    pub(crate) fn new(
+        session: Session,
+        probe: OwnedFd,
+        transport: Transport,
+        config: HostConfig,
+    ) -> Connection {
+        Connection { session, probe, transport, config }
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    /// The host as named in messages.
+    pub fn host(&self) -> String {
+        self.config.label()
+    }
+
+    /// The socket under the session, for `poll`.
+    pub fn raw_fd(&self) -> RawFd {
+        self.probe.as_raw_fd()
+    }
+
+    pub(crate) fn probe_fd(&self) -> BorrowedFd<'_> {
+        self.probe.as_fd()
+    }
+
+    /// Whether the peer has closed the connection (or it broke). Does not
+    /// block and does not consume data.
+    pub fn is_closed(&self) -> bool {
+        let mut fds = [PollFd::new(self.probe.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::ZERO) {
+            Ok(0) => false,
+            Ok(_) => {
+                let revents = fds[0].revents().unwrap_or(PollFlags::empty());
+                if revents.intersects(PollFlags::POLLERR | PollFlags::POLLNVAL) {
+                    return true;
+                }
+                let mut byte = [0u8; 1];
+                match recv(self.probe.as_raw_fd(), &mut byte, MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT) {
+                    Ok(0) => true,
+                    Ok(_) => false,
+                    Err(nix::errno::Errno::EAGAIN) | Err(nix::errno::Errno::EINTR) => false,
+                    Err(_) => true,
+                }
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// An error naming the host for a connection found closed.
+    pub fn dropped(&mut self, detail: &str) -> ConnectError {
+        let mut detail = detail.to_owned();
+        if let Some(proxy) = self.transport.failure() {
+            detail = format!("{detail} (proxy: {proxy})");
+        }
+        ConnectError::Dropped { host: self.host(), detail }
+    }
+}
+
+impl std::ops::Deref for Connection {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if !self.is_closed() {
+            // A polite goodbye, without waiting on a peer that may be gone.
+            self.session.set_blocking(true);
+            self.session.set_timeout(1000);
+            let _ =
+                self.session.disconnect(Some(ssh2::DisconnectCode::ByApplication), "scpdeck closing", None);
+        }
+    }
+}

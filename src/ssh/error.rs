@@ -1,0 +1,249 @@
+//! The one error type of the SSH module. Every message names the host, the
+//! step that failed, and what the user can do about it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The step of connecting that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Reading the destination, ssh_config or command-line options.
+    Configuration,
+    NameResolution,
+    TcpConnect,
+    /// Starting a ProxyCommand or reaching the target through a ProxyJump hop.
+    Proxy,
+    Handshake,
+    HostKey,
+    Authentication,
+    Channel,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::Configuration => "configuration",
+            Step::NameResolution => "name resolution",
+            Step::TcpConnect => "TCP connect",
+            Step::Proxy => "proxy",
+            Step::Handshake => "SSH handshake",
+            Step::HostKey => "host key verification",
+            Step::Authentication => "authentication",
+            Step::Channel => "channel",
+        })
+    }
+}
+
+/// Why authentication failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// The server rejected every password typed (or cached).
+    WrongPassword { tries: u32 },
+    /// Every passphrase typed for this key was wrong.
+    WrongPassphrase { key: PathBuf, tries: u32 },
+    /// The server accepted none of the keys and no other method was left.
+    NoMethodLeft { tried: Vec<String>, server_offers: String },
+    /// BatchMode is on and the next method needed a question.
+    BatchMode { needed: &'static str },
+    /// The user cancelled a question.
+    Cancelled,
+    /// The server says the password has expired.
+    PasswordExpired,
+    /// Anything else libssh2 or the agent reported.
+    Other(String),
+}
+
+impl fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthFailure::WrongPassword { tries } => write!(
+                f,
+                "wrong password ({tries} {}). Check the password and the user name \
+                 (set it with user@host or User in ~/.ssh/config)",
+                if *tries == 1 { "try" } else { "tries" }
+            ),
+            AuthFailure::WrongPassphrase { key, tries } => write!(
+                f,
+                "wrong passphrase for the key {} ({tries} {}). Type the key's passphrase, \
+                 or add the key to ssh-agent with ssh-add",
+                key.display(),
+                if *tries == 1 { "try" } else { "tries" }
+            ),
+            AuthFailure::NoMethodLeft { tried, server_offers } => {
+                write!(f, "the server accepted none of ")?;
+                if tried.is_empty() {
+                    write!(f, "our methods (none was usable)")?;
+                } else {
+                    write!(f, "these: {}", tried.join(", "))?;
+                }
+                write!(
+                    f,
+                    "; it offers: {server_offers}. Check the user name, add your public key to the \
+                     server's ~/.ssh/authorized_keys, or name the right key with -i"
+                )
+            }
+            AuthFailure::BatchMode { needed } => write!(
+                f,
+                "BatchMode is on, so scpdeck did not ask for {needed}. Load a key into ssh-agent, \
+                 or connect without BatchMode"
+            ),
+            AuthFailure::Cancelled => write!(f, "cancelled"),
+            AuthFailure::PasswordExpired => {
+                write!(f, "the password has expired. Log in once with ssh to change it")
+            }
+            AuthFailure::Other(detail) => write!(f, "{detail}"),
+        }
+    }
+}
+
+/// Connecting to a host failed, or a connection broke.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(
+        "{text:?} is not a valid destination: {reason}. Write [user@]host[:port], e.g. alice@example.org:2222 or [2001:db8::1]:22"
+    )]
+    InvalidTarget { text: String, reason: String },
+
+    #[error(
+        "{host}: cannot read the ssh configuration: {detail}. Check your ssh_config and the -F/-o options"
+    )]
+    Config { host: String, detail: String },
+
+    #[error(
+        "{host}: cannot resolve the host name {hostname:?}: {detail}. Check the spelling, HostName in your ssh_config, or your DNS"
+    )]
+    NameResolution { host: String, hostname: String, detail: String },
+
+    #[error("{host}: TCP connect to {address} failed: {detail}. {hint}")]
+    TcpConnect { host: String, address: String, detail: String, hint: &'static str },
+
+    #[error("{host}: no answer within {} during {step} (ConnectTimeout). Check the host name and port and any firewall in between, or raise -o ConnectTimeout=SECONDS", seconds(.after))]
+    Timeout { host: String, step: Step, after: Duration },
+
+    #[error(
+        "{host}: the proxy failed: {detail}. Check ProxyCommand/ProxyJump (run the same ssh command by hand to see why)"
+    )]
+    Proxy { host: String, detail: String },
+
+    #[error("{host}: SSH handshake failed: {detail}. Is an SSH server listening on that port? Check -P/Port")]
+    Handshake { host: String, detail: String },
+
+    #[error("{host}: the host key is not known ({key_type} {fingerprint}) and {reason}. Verify the fingerprint with the host's administrator, then connect once with `ssh` or use -o StrictHostKeyChecking=accept-new; it would be recorded in {}", known_hosts.display())]
+    HostKeyUnknown {
+        host: String,
+        key_type: String,
+        fingerprint: String,
+        known_hosts: PathBuf,
+        reason: &'static str,
+    },
+
+    #[error("{host}: THE HOST KEY HAS CHANGED (now {key_type} {fingerprint}); the key recorded in {}:{line} differs. Someone could be intercepting the connection, or the host was reinstalled. If you know the new key is right, remove the old one with `ssh-keygen -R` and connect again", file.display())]
+    HostKeyChanged { host: String, key_type: String, fingerprint: String, file: PathBuf, line: usize },
+
+    #[error("{host}: the host key {key_type} {fingerprint} is marked @revoked in {}:{line}; refusing to connect. Ask the host's administrator", file.display())]
+    HostKeyRevoked { host: String, key_type: String, fingerprint: String, file: PathBuf, line: usize },
+
+    #[error("{host}: authentication as {user:?} failed: {failure}")]
+    Authentication { host: String, user: String, failure: AuthFailure },
+
+    #[error(
+        "{host}: cannot open a channel: {detail}. The server may limit sessions (MaxSessions) or forbid forwarding (AllowTcpForwarding)"
+    )]
+    Channel { host: String, detail: String },
+
+    #[error("{host}: the connection was lost: {detail}. scpdeck reconnects on the next use")]
+    Dropped { host: String, detail: String },
+
+    #[error("{host}: the connection thread has stopped. Reopen the host")]
+    Closed { host: String },
+}
+
+fn seconds(d: &Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+impl ConnectError {
+    /// The step that failed.
+    pub fn step(&self) -> Step {
+        match self {
+            ConnectError::InvalidTarget { .. } | ConnectError::Config { .. } => Step::Configuration,
+            ConnectError::NameResolution { .. } => Step::NameResolution,
+            ConnectError::TcpConnect { .. } => Step::TcpConnect,
+            ConnectError::Timeout { step, .. } => *step,
+            ConnectError::Proxy { .. } => Step::Proxy,
+            ConnectError::Handshake { .. } => Step::Handshake,
+            ConnectError::HostKeyUnknown { .. }
+            | ConnectError::HostKeyChanged { .. }
+            | ConnectError::HostKeyRevoked { .. } => Step::HostKey,
+            ConnectError::Authentication { .. } => Step::Authentication,
+            ConnectError::Channel { .. } | ConnectError::Dropped { .. } | ConnectError::Closed { .. } => {
+                Step::Channel
+            }
+        }
+    }
+
+    /// The host as the user named it (empty for an unparsable destination).
+    pub fn host(&self) -> &str {
+        match self {
+            ConnectError::InvalidTarget { .. } => "",
+            ConnectError::Config { host, .. }
+            | ConnectError::NameResolution { host, .. }
+            | ConnectError::TcpConnect { host, .. }
+            | ConnectError::Timeout { host, .. }
+            | ConnectError::Proxy { host, .. }
+            | ConnectError::Handshake { host, .. }
+            | ConnectError::HostKeyUnknown { host, .. }
+            | ConnectError::HostKeyChanged { host, .. }
+            | ConnectError::HostKeyRevoked { host, .. }
+            | ConnectError::Authentication { host, .. }
+            | ConnectError::Channel { host, .. }
+            | ConnectError::Dropped { host, .. }
+            | ConnectError::Closed { host } => host,
+        }
+    }
+
+    /// Whether trying again later may help (the network, not the user's
+    /// configuration or credentials, was the problem).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::NameResolution { .. }
+                | ConnectError::TcpConnect { .. }
+                | ConnectError::Timeout { .. }
+                | ConnectError::Dropped { .. }
+                | ConnectError::Proxy { .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_key_names_file_and_line() {
+        let e = ConnectError::HostKeyChanged {
+            host: "web".into(),
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+            file: "/home/u/.ssh/known_hosts".into(),
+            line: 7,
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("web: "), "{text}");
+        assert!(text.contains("/home/u/.ssh/known_hosts:7"), "{text}");
+        assert_eq!(e.step(), Step::HostKey);
+    }
+
+    #[test]
+    fn wrong_password_says_so() {
+        let e = ConnectError::Authentication {
+            host: "web".into(),
+            user: "alice".into(),
+            failure: AuthFailure::WrongPassword { tries: 3 },
+        };
+        assert!(e.to_string().contains("wrong password (3 tries)"), "{e}");
+        assert!(!e.to_string().contains("suitable key"));
+    }
+}

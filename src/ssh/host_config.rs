@@ -1,0 +1,220 @@
+//! The resolved settings for one host: what OpenSSH would use.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Used when ConnectTimeout is unset. OpenSSH then waits for the system's TCP
+/// timeout and forever for the handshake; a file manager must not hang on a
+/// silent port, so scpdeck bounds both.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// OpenSSH's StrictHostKeyChecking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StrictHostKeyChecking {
+    /// Refuse hosts whose key is not in known_hosts.
+    Yes,
+    /// Record unknown hosts without asking; refuse changed keys.
+    AcceptNew,
+    /// Ask about unknown hosts (OpenSSH's default).
+    #[default]
+    Ask,
+    /// Record unknown hosts without asking; still refuse changed keys.
+    No,
+}
+
+impl StrictHostKeyChecking {
+    /// Parses ssh_config's values (and `ssh -G`'s true/false spelling).
+    pub fn parse(value: &str) -> Option<StrictHostKeyChecking> {
+        match value.to_ascii_lowercase().as_str() {
+            "yes" | "true" => Some(StrictHostKeyChecking::Yes),
+            "accept-new" => Some(StrictHostKeyChecking::AcceptNew),
+            "ask" => Some(StrictHostKeyChecking::Ask),
+            "no" | "false" | "off" => Some(StrictHostKeyChecking::No),
+            _ => None,
+        }
+    }
+}
+
+/// An SSH user authentication method scpdeck can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthMethod {
+    PublicKey,
+    KeyboardInteractive,
+    Password,
+}
+
+impl AuthMethod {
+    /// The method's name in the SSH protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::PublicKey => "publickey",
+            AuthMethod::KeyboardInteractive => "keyboard-interactive",
+            AuthMethod::Password => "password",
+        }
+    }
+
+    /// Parses a PreferredAuthentications list, keeping the methods scpdeck
+    /// supports in the given order.
+    pub fn parse_list(value: &str) -> Vec<AuthMethod> {
+        let mut methods = Vec::new();
+        for name in value.split(',') {
+            let method = match name.trim() {
+                "publickey" => AuthMethod::PublicKey,
+                "keyboard-interactive" => AuthMethod::KeyboardInteractive,
+                "password" => AuthMethod::Password,
+                _ => continue,
+            };
+            if !methods.contains(&method) {
+                methods.push(method);
+            }
+        }
+        methods
+    }
+
+    /// OpenSSH's default order (without GSSAPI, which libssh2 lacks).
+    pub fn default_order() -> Vec<AuthMethod> {
+        vec![AuthMethod::PublicKey, AuthMethod::KeyboardInteractive, AuthMethod::Password]
+    }
+}
+
+/// Which ssh-agent to ask (IdentityAgent).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum IdentityAgent {
+    /// `$SSH_AUTH_SOCK` (the default).
+    #[default]
+    FromEnvironment,
+    /// A socket path given in ssh_config.
+    Socket(PathBuf),
+    /// `IdentityAgent none`.
+    Disabled,
+}
+
+/// Everything needed to connect to one host, resolved the way OpenSSH
+/// resolves it (`ssh -G`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HostConfig {
+    /// The host (or alias) as the user typed it.
+    pub alias: String,
+    /// The name or address to connect to (HostName).
+    pub hostname: String,
+    pub port: u16,
+    pub user: String,
+    /// Keys to try, in order (IdentityFile, plus -i).
+    pub identity_files: Vec<PathBuf>,
+    /// Offer only the identity files' keys, even when the agent has others.
+    pub identities_only: bool,
+    pub identity_agent: IdentityAgent,
+    /// ProxyJump hops, first hop first; empty for none.
+    pub proxy_jump: Vec<String>,
+    /// ProxyCommand before %-expansion; `None` for none.
+    pub proxy_command: Option<String>,
+    pub user_known_hosts_files: Vec<PathBuf>,
+    pub global_known_hosts_files: Vec<PathBuf>,
+    pub strict_host_key_checking: StrictHostKeyChecking,
+    /// Write new known_hosts entries hashed (HashKnownHosts).
+    pub hash_known_hosts: bool,
+    /// The name to look up in known_hosts instead of the host name.
+    pub host_key_alias: Option<String>,
+    /// `None`: [`DEFAULT_CONNECT_TIMEOUT`].
+    pub connect_timeout: Option<Duration>,
+    /// Zero: no keepalives.
+    pub server_alive_interval: Duration,
+    pub server_alive_count_max: u32,
+    pub batch_mode: bool,
+    pub number_of_password_prompts: u32,
+    /// Methods in the order to try them.
+    pub preferred_authentications: Vec<AuthMethod>,
+    pub pubkey_authentication: bool,
+    pub kbd_interactive_authentication: bool,
+    pub password_authentication: bool,
+    /// The `-F` file this was resolved with, reused for ProxyJump hops.
+    pub config_file: Option<PathBuf>,
+    /// The OpenSSH client that resolved this (`None`: the fallback parser);
+    /// ProxyJump hops are resolved the same way.
+    pub ssh_program: Option<PathBuf>,
+}
+
+impl HostConfig {
+    /// OpenSSH's defaults for `alias`, before any configuration applies.
+    pub fn defaults(alias: &str, user: &str) -> HostConfig {
+        HostConfig {
+            alias: alias.to_owned(),
+            hostname: alias.to_owned(),
+            port: 22,
+            user: user.to_owned(),
+            identity_files: Vec::new(),
+            identities_only: false,
+            identity_agent: IdentityAgent::FromEnvironment,
+            proxy_jump: Vec::new(),
+            proxy_command: None,
+            user_known_hosts_files: Vec::new(),
+            global_known_hosts_files: Vec::new(),
+            strict_host_key_checking: StrictHostKeyChecking::Ask,
+            hash_known_hosts: false,
+            host_key_alias: None,
+            connect_timeout: None,
+            server_alive_interval: Duration::ZERO,
+            server_alive_count_max: 3,
+            batch_mode: false,
+            number_of_password_prompts: 3,
+            preferred_authentications: AuthMethod::default_order(),
+            pubkey_authentication: true,
+            kbd_interactive_authentication: true,
+            password_authentication: true,
+            config_file: None,
+            ssh_program: None,
+        }
+    }
+
+    /// The timeout for the TCP connect and the SSH handshake.
+    pub fn effective_connect_timeout(&self) -> Duration {
+        self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// How the host is named in messages: the alias, with the real address
+    /// when the alias stands for something else.
+    pub fn label(&self) -> String {
+        if self.alias == self.hostname && self.port == 22 {
+            self.alias.clone()
+        } else if self.alias == self.hostname {
+            format!("{}:{}", self.alias, self.port)
+        } else {
+            format!("{} ({}:{})", self.alias, self.hostname, self.port)
+        }
+    }
+
+    /// The name this host has in known_hosts: `host` on port 22,
+    /// `[host]:port` otherwise (HostKeyAlias replaces the host name).
+    pub fn known_hosts_name(&self) -> String {
+        let host = self.host_key_alias.as_deref().unwrap_or(&self.hostname);
+        if self.port == 22 { host.to_owned() } else { format!("[{host}]:{}", self.port) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_hosts_name_follows_openssh() {
+        let mut c = HostConfig::defaults("web", "u");
+        c.hostname = "10.0.0.1".into();
+        assert_eq!(c.known_hosts_name(), "10.0.0.1");
+        c.port = 2222;
+        assert_eq!(c.known_hosts_name(), "[10.0.0.1]:2222");
+        c.host_key_alias = Some("webkey".into());
+        assert_eq!(c.known_hosts_name(), "[webkey]:2222");
+        assert_eq!(c.label(), "web (10.0.0.1:2222)");
+    }
+
+    #[test]
+    fn parses_option_values() {
+        assert_eq!(StrictHostKeyChecking::parse("true"), Some(StrictHostKeyChecking::Yes));
+        assert_eq!(StrictHostKeyChecking::parse("accept-new"), Some(StrictHostKeyChecking::AcceptNew));
+        assert_eq!(StrictHostKeyChecking::parse("false"), Some(StrictHostKeyChecking::No));
+        assert_eq!(
+            AuthMethod::parse_list("gssapi-with-mic,password,publickey,password"),
+            vec![AuthMethod::Password, AuthMethod::PublicKey]
+        );
+    }
+}

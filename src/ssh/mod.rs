@@ -1,0 +1,54 @@
+//! SSH connections: OpenSSH-compatible configuration (`ssh -G`, or a
+//! config-parsing fallback), authentication through one [`Prompter`],
+//! known_hosts verification, ProxyCommand/ProxyJump, and connection threads.
+//!
+//! Typical use:
+//! ```no_run
+//! # use scpdeck::ssh::{self, Overrides, Resolver, TerminalPrompter};
+//! let config = Resolver::system().resolve_str("alice@example.org", &Overrides::default())?;
+//! let connection = ssh::connect(&config, &TerminalPrompter::new())?;
+//! let _channel = connection.session().channel_session();
+//! # Ok::<(), ssh::ConnectError>(())
+//! ```
+
+mod actor;
+mod asker;
+mod auth;
+mod config_text;
+mod connect;
+mod connection;
+mod credentials;
+mod error;
+mod expand;
+mod fallback;
+mod host_config;
+mod host_key;
+mod jump;
+mod keepalive;
+mod key_file;
+mod known_hosts;
+mod openssh_g;
+mod overrides;
+mod pool;
+mod prompt;
+mod proxy_command;
+mod resolve;
+mod target;
+mod terminal_prompter;
+mod transport;
+
+pub use actor::{Actor, ConnectionEvent, EventSink, collect_events};
+pub use connect::{connect, connect_with};
+pub use connection::Connection;
+pub use credentials::Credentials;
+pub use error::{AuthFailure, ConnectError, Step};
+pub use host_config::{
+    AuthMethod, DEFAULT_CONNECT_TIMEOUT, HostConfig, IdentityAgent, StrictHostKeyChecking,
+};
+pub use known_hosts::HostKey;
+pub use overrides::Overrides;
+pub use pool::{Lease, Pool, PoolLimits};
+pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, NoPrompter, Prompter, Question};
+pub use resolve::{Resolver, host_aliases};
+pub use target::Target;
+pub use terminal_prompter::TerminalPrompter;
