@@ -9,6 +9,7 @@ pub mod config;
 pub mod eventlog;
 pub mod fs;
 pub mod jobs;
+pub mod scp;
 pub mod shell;
 pub mod ssh;
 pub mod text;

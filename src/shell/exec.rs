@@ -132,6 +132,11 @@ impl StderrSplit {
     }
 
     /// Stderr printed by the command itself (so far).
+    /// True once the marker has arrived: [`StderrSplit::banner`] is complete.
+    pub fn marker_seen(&self) -> bool {
+        self.scanner.is_none()
+    }
+
     pub fn command(&self) -> &[u8] {
         &self.command
     }

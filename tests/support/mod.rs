@@ -52,6 +52,7 @@ pub struct SshdBuilder {
     kbd_interactive: bool,
     log_level: Option<&'static str>,
     extra: Vec<String>,
+    programs: Vec<(String, String)>,
 }
 
 impl SshdBuilder {
@@ -85,6 +86,13 @@ impl SshdBuilder {
     /// e.g. a client's keepalives.
     pub fn log_level(mut self, level: &'static str) -> Self {
         self.log_level = Some(level);
+        self
+    }
+
+    /// Puts a program (a script) first on the PATH of every remote command,
+    /// e.g. a fake `scp` that plays a hostile server.
+    pub fn program(mut self, name: &str, script: &str) -> Self {
+        self.programs.push((name.to_owned(), script.to_owned()));
         self
     }
 
@@ -238,9 +246,16 @@ impl Sshd {
     /// A raw ssh2 session, authenticated with the client key. Uses no scpdeck
     /// code, so layers above the SSH module can be tested on their own.
     pub fn session(&self) -> ssh2::Session {
+        self.session_with(|_| {})
+    }
+
+    /// Like [`Sshd::session`], with `configure` applied before the handshake
+    /// (e.g. `method_pref` to pick a faster cipher for big transfers).
+    pub fn session_with(&self, configure: impl FnOnce(&ssh2::Session)) -> ssh2::Session {
         let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
         let mut session = ssh2::Session::new().expect("ssh2 session");
         session.set_tcp_stream(tcp);
+        configure(&session);
         session.handshake().unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", self.log()));
         session
             .userauth_pubkey_file(&self.user, None, &self.client_key(), None)
@@ -401,10 +416,21 @@ fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Pa
 
 /// The ForceCommand script that plays the login profile and login shell.
 fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
-    if options.banner.is_none() && options.shell.is_none() {
+    if options.banner.is_none() && options.shell.is_none() && options.programs.is_empty() {
         return None;
     }
     let mut script = String::from("#!/bin/sh\n");
+    if !options.programs.is_empty() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join("programs");
+        std::fs::create_dir_all(&bin).expect("programs dir");
+        for (name, text) in &options.programs {
+            let path = bin.join(name);
+            std::fs::write(&path, text).expect("program");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod program");
+        }
+        let _ = writeln!(script, "PATH='{}':\"$PATH\"; export PATH", bin.display());
+    }
     if let Some(banner) = &options.banner {
         std::fs::write(dir.join("banner.out"), &banner.stdout).expect("banner");
         std::fs::write(dir.join("banner.err"), &banner.stderr).expect("banner");

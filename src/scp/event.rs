@@ -1,0 +1,119 @@
+//! What a transfer reports while it runs: per-file start, progress, success
+//! and failure, and diagnostics about the remote side. All text in events
+//! that came from a remote host is already escaped.
+
+use std::path::PathBuf;
+
+use crate::shell::ExitStatus;
+
+/// One file or directory of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileRef {
+    /// Index into the request's `sources`.
+    pub source: usize,
+    /// The source's own name for the source itself, `name/sub/file` for
+    /// what a recursive copy finds inside it. Raw bytes, not escaped: use
+    /// [`FileRef::display`] to show it.
+    pub path: PathBuf,
+}
+
+impl FileRef {
+    /// The path, escaped for display.
+    pub fn display(&self) -> String {
+        use std::os::unix::ffi::OsStrExt;
+        crate::text::escape_bytes(self.path.as_os_str().as_bytes())
+    }
+}
+
+/// Something that happened during a transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A file (`size` bytes) or a directory begins.
+    Started { file: FileRef, size: u64, dir: bool },
+    /// Bytes of a file done so far; sent at most every
+    /// [`PROGRESS_INTERVAL`](super::PROGRESS_INTERVAL) per file.
+    Progress { file: FileRef, bytes: u64, size: u64 },
+    /// The file is complete at its destination (for a download: renamed into
+    /// place; for an upload: acknowledged by the remote scp).
+    Finished { file: FileRef, bytes: u64, dir: bool },
+    /// The file or directory was not copied. `reason` is escaped text.
+    Failed { file: FileRef, reason: String },
+    /// Something about the remote side worth showing.
+    Diagnostic(Diagnostic),
+}
+
+/// Text from the remote side that is not a file's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Diagnostic {
+    /// The login profile printed text before scp started. The transfer is
+    /// unaffected (the text is separated from the protocol), but it slows
+    /// every command and breaks other tools.
+    Banner { host: String, lines: Vec<String> },
+    /// A line the remote scp wrote on stderr, tied to the file in flight.
+    Stderr { host: String, file: Option<FileRef>, line: String },
+    /// The remote scp exited unsuccessfully.
+    Exit { host: String, status: ExitStatus },
+}
+
+/// How to stop a login profile from printing text for non-interactive
+/// sessions.
+pub const BANNER_FIX: &str = "print it only in interactive shells: wrap the output in \
+`case $- in *i*) ... ;; esac` (sh, bash, zsh), `if status is-interactive ... end` (fish) or \
+`if ($?prompt) then ... endif` (tcsh) in the shell's rc file";
+
+impl Diagnostic {
+    /// The diagnostic as lines of escaped text, ready for a log or stderr.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Diagnostic::Banner { host, lines } => {
+                let mut out = vec![format!(
+                    "{host}: the login shell printed {} line(s) before scp started (ignored):",
+                    lines.len()
+                )];
+                out.extend(lines.iter().map(|l| format!("{host}:   | {l}")));
+                out.push(format!("{host}: to fix it, {BANNER_FIX}"));
+                out
+            }
+            Diagnostic::Stderr { host, file: Some(f), line } => {
+                vec![format!("{host}: remote scp (while copying {}): {line}", f.display())]
+            }
+            Diagnostic::Stderr { host, file: None, line } => vec![format!("{host}: remote scp: {line}")],
+            Diagnostic::Exit { host, status } => vec![format!("{host}: remote scp ended with {status}")],
+        }
+    }
+}
+
+/// The result of a transfer that ran to its end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files copied.
+    pub files: u64,
+    /// Directories created or entered.
+    pub dirs: u64,
+    /// Files and directories that failed.
+    pub failed: u64,
+    /// Bytes of file data copied.
+    pub bytes: u64,
+    /// The remote scp's exit status (for a relay: the receiving side's).
+    pub remote_status: ExitStatus,
+}
+
+impl Summary {
+    /// True when everything was copied and the remote scp agreed.
+    pub fn success(&self) -> bool {
+        self.failed == 0 && self.remote_status.success()
+    }
+
+    /// Counts an event on its way to the caller.
+    pub(crate) fn count(&mut self, event: &Event) {
+        match event {
+            Event::Finished { dir: true, .. } => self.dirs += 1,
+            Event::Finished { bytes, .. } => {
+                self.files += 1;
+                self.bytes += bytes;
+            }
+            Event::Failed { .. } => self.failed += 1,
+            _ => {}
+        }
+    }
+}

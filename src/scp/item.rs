@@ -1,0 +1,112 @@
+//! The stream of files between the two halves of a transfer: the network
+//! side and the disk side of a download or upload, or the two hosts of a
+//! relay. A bounded queue of these overlaps disk and network I/O while
+//! keeping memory bounded (at most [`QUEUE`] chunks of [`CHUNK`] bytes).
+
+use std::ffi::OsString;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
+
+use super::error::ScpError;
+use super::event::FileRef;
+use super::pipe::WAIT;
+use super::record::Times;
+use super::request::CancelToken;
+
+/// Size of the data chunks read from disk and from the network.
+pub const CHUNK: usize = 256 * 1024;
+/// Chunks in flight between the two halves.
+pub const QUEUE: usize = 16;
+
+/// One step of a stream of files: a file is `File`, its `Data` (exactly
+/// `size` bytes in total), `FileEnd`; a directory is `Dir`, its contents,
+/// `DirEnd`.
+#[derive(Debug)]
+pub(crate) enum Item {
+    Dir {
+        id: u64,
+        file: FileRef,
+        name: OsString,
+        mode: u32,
+        times: Option<Times>,
+    },
+    File {
+        id: u64,
+        file: FileRef,
+        name: OsString,
+        mode: u32,
+        size: u64,
+        times: Option<Times>,
+    },
+    Data(Vec<u8>),
+    /// The producer's verdict: `Err` (escaped text) means the data is not
+    /// the file's (it could not be read to the end) and must not be kept.
+    FileEnd(Result<(), String>),
+    DirEnd,
+}
+
+/// A new item id, unique in this process (ids tag records in flight and
+/// tell a producer which item to skip).
+pub(crate) fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Sends, waiting for room at most [`WAIT`] at a time so a cancel is seen.
+/// `Err(None)` when the other side has gone away.
+pub(crate) fn send<T>(tx: &Sender<T>, mut value: T, cancel: &CancelToken) -> Result<(), Option<ScpError>> {
+    loop {
+        if cancel.is_cancelled() {
+            return Err(Some(ScpError::Cancelled));
+        }
+        match tx.send_timeout(value, WAIT) {
+            Ok(()) => return Ok(()),
+            Err(SendTimeoutError::Timeout(v)) => value = v,
+            Err(SendTimeoutError::Disconnected(_)) => return Err(None),
+        }
+    }
+}
+
+/// Receives, waiting at most [`WAIT`] at a time so a cancel is seen.
+/// `Ok(None)` when the producer is done.
+pub(crate) fn recv<T>(rx: &Receiver<T>, cancel: &CancelToken) -> Result<Option<T>, ScpError> {
+    loop {
+        if cancel.is_cancelled() {
+            return Err(ScpError::Cancelled);
+        }
+        match rx.recv_timeout(WAIT) {
+            Ok(v) => return Ok(Some(v)),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(None),
+        }
+    }
+}
+
+/// Limits progress events to one per [`PROGRESS_INTERVAL`] per file.
+#[derive(Debug)]
+pub(crate) struct Throttle {
+    last: Option<Instant>,
+}
+
+/// The shortest time between two progress events for one file.
+pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+impl Throttle {
+    pub fn new() -> Self {
+        Throttle { last: None }
+    }
+
+    /// True when a progress event is due now.
+    pub fn due(&mut self) -> bool {
+        let now = Instant::now();
+        match self.last {
+            Some(t) if now.duration_since(t) < PROGRESS_INTERVAL => false,
+            _ => {
+                self.last = Some(now);
+                true
+            }
+        }
+    }
+}

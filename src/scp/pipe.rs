@@ -1,0 +1,239 @@
+//! Non-blocking I/O on a started remote command's channel, so that a stalled
+//! peer never blocks cancellation: every wait is a `poll` on the session's
+//! socket of at most [`WAIT`], after which the cancel token is checked.
+//!
+//! libssh2 counts stderr against the same flow-control window as stdout, so
+//! stderr is drained whenever stdout is read or waited for: a remote that
+//! writes a lot to stderr can never stall the data.
+
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::time::Duration;
+
+use nix::poll::{PollFd, PollFlags, poll};
+use ssh2::{BlockDirections, Session};
+
+use super::error::ScpError;
+use super::request::CancelToken;
+use crate::shell::exec::Started;
+use crate::shell::{Banner, ExitStatus};
+
+/// The longest a wait lasts before the cancel token is checked again.
+pub const WAIT: Duration = Duration::from_millis(50);
+
+/// A started remote command in non-blocking mode. Restores the session's
+/// blocking mode when dropped, after freeing the channel: a channel freed in
+/// blocking mode waits for the remote to close it, which a stalled remote
+/// never does.
+pub(crate) struct Pipe<'s> {
+    session: &'s Session,
+    started: Started,
+    cancel: CancelToken,
+    pub host: String,
+    stderr_line: Vec<u8>,
+    stderr_lines: Vec<Vec<u8>>,
+    banner_taken: bool,
+    /// Last: fields drop in order, so the channel is freed first.
+    _blocking: RestoreBlocking<'s>,
+}
+
+struct RestoreBlocking<'s> {
+    session: &'s Session,
+    was_blocking: bool,
+}
+
+impl Drop for RestoreBlocking<'_> {
+    fn drop(&mut self) {
+        self.session.set_blocking(self.was_blocking);
+    }
+}
+
+/// How the remote command ended.
+pub(crate) struct Ending {
+    pub status: ExitStatus,
+    /// Stderr lines not yet taken.
+    pub stderr: Vec<Vec<u8>>,
+}
+
+impl<'s> Pipe<'s> {
+    pub fn new(session: &'s Session, started: Started, cancel: CancelToken, host: String) -> Self {
+        let was_blocking = session.is_blocking();
+        session.set_blocking(false);
+        no_delay(session);
+        Pipe {
+            session,
+            started,
+            cancel,
+            host,
+            stderr_line: Vec::new(),
+            stderr_lines: Vec::new(),
+            banner_taken: false,
+            _blocking: RestoreBlocking { session, was_blocking },
+        }
+    }
+
+    /// Output that arrived together with the marker line.
+    pub fn take_pending(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.started.pending)
+    }
+
+    fn lost(&self, source: std::io::Error) -> ScpError {
+        ScpError::Connection { host: self.host.clone(), source }
+    }
+
+    fn check_cancel(&self) -> Result<(), ScpError> {
+        if self.cancel.is_cancelled() { Err(ScpError::Cancelled) } else { Ok(()) }
+    }
+
+    /// Waits until the socket is ready in the direction libssh2 needs, or
+    /// [`WAIT`] passes.
+    fn wait(&self) -> Result<(), ScpError> {
+        self.check_cancel()?;
+        let flags = match self.session.block_directions() {
+            BlockDirections::Inbound => PollFlags::POLLIN,
+            BlockDirections::Outbound => PollFlags::POLLOUT,
+            BlockDirections::Both | BlockDirections::None => PollFlags::POLLIN | PollFlags::POLLOUT,
+        };
+        // SAFETY: the descriptor belongs to the session, which outlives this
+        // call; it is only polled, never closed or stored.
+        let fd = unsafe { BorrowedFd::borrow_raw(self.session.as_raw_fd()) };
+        let mut fds = [PollFd::new(fd, flags)];
+        match poll(&mut fds, WAIT.as_millis() as u16) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => self.check_cancel(),
+            Err(e) => Err(self.lost(e.into())),
+        }
+    }
+
+    /// Reads stdout without waiting: `Ok(None)` when nothing is there yet,
+    /// `Ok(Some(0))` at the end.
+    pub fn try_read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, ScpError> {
+        self.drain_stderr()?;
+        match self.started.channel.read(buf) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(self.lost(e)),
+        }
+    }
+
+    /// Reads stdout, waiting for data; 0 means the remote closed it.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, ScpError> {
+        loop {
+            if let Some(n) = self.try_read(buf)? {
+                return Ok(n);
+            }
+            self.wait()?;
+        }
+    }
+
+    /// Writes all of `data` to the remote's stdin.
+    pub fn write_all(&mut self, mut data: &[u8]) -> Result<(), ScpError> {
+        while !data.is_empty() {
+            self.check_cancel()?;
+            match self.started.channel.write(data) {
+                Ok(0) => return Err(self.lost(ErrorKind::WriteZero.into())),
+                Ok(n) => data = &data[n..],
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    // The remote window may be full because the remote is
+                    // itself blocked writing stderr: keep that flowing.
+                    self.drain_stderr()?;
+                    self.wait()?;
+                }
+                Err(e) => return Err(self.lost(e)),
+            }
+        }
+        Ok(())
+    }
+
+    fn drain_stderr(&mut self) -> Result<(), ScpError> {
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.started.channel.stderr().read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.started.stderr.push(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => return Err(self.lost(e)),
+            }
+        }
+        let text = self.started.stderr.take_command();
+        for &b in &text {
+            if b == b'\n' {
+                self.stderr_lines.push(std::mem::take(&mut self.stderr_line));
+            } else if self.stderr_line.len() < 4096 {
+                self.stderr_line.push(b);
+            }
+        }
+        Ok(())
+    }
+
+    /// Complete stderr lines printed by the remote command so far.
+    pub fn take_stderr_lines(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.stderr_lines)
+    }
+
+    /// The login profile's output, once complete (both markers seen), and
+    /// only once.
+    pub fn take_banner(&mut self) -> Option<Banner> {
+        if self.banner_taken || !self.started.stderr.marker_seen() {
+            return None;
+        }
+        self.banner_taken = true;
+        Some(self.started.banner()).filter(|b| !b.is_empty())
+    }
+
+    /// Retries a non-blocking libssh2 call until it stops saying "again".
+    fn retry(&mut self, f: impl Fn(&mut ssh2::Channel) -> Result<(), ssh2::Error>) -> Result<(), ScpError> {
+        loop {
+            match f(&mut self.started.channel).map_err(std::io::Error::from) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => self.wait()?,
+                Err(e) => return Err(self.lost(e)),
+            }
+        }
+    }
+
+    /// Tells the remote there is no more input.
+    pub fn send_eof(&mut self) -> Result<(), ScpError> {
+        self.retry(|c| c.send_eof())
+    }
+
+    /// Reads stdout and stderr to their end and returns the exit status.
+    /// Stdout must already be at its end (or unwanted: it is discarded).
+    pub fn finish(&mut self) -> Result<Ending, ScpError> {
+        let mut buf = vec![0u8; 16 * 1024];
+        while self.read(&mut buf)? != 0 {}
+        loop {
+            self.drain_stderr()?;
+            if self.started.channel.eof() {
+                break;
+            }
+            self.wait()?;
+        }
+        self.drain_stderr()?;
+        if !self.stderr_line.is_empty() {
+            self.stderr_lines.push(std::mem::take(&mut self.stderr_line));
+        }
+        self.retry(|c| c.wait_close())?;
+        let signal = self.started.channel.exit_signal().ok().and_then(|s| s.exit_signal);
+        let code = self.started.channel.exit_status().map_err(|e| self.lost(e.into()))?;
+        let status = ExitStatus { code: if signal.is_some() { None } else { Some(code) }, signal };
+        Ok(Ending { status, stderr: self.take_stderr_lines() })
+    }
+
+    /// Closes the channel without waiting for the remote (cancel, errors):
+    /// the remote scp sees its input vanish and exits.
+    pub fn abort(&mut self) {
+        let _ = self.started.channel.close();
+    }
+}
+
+/// Turns off Nagle's algorithm on the session's socket. The protocol writes
+/// small records back to back (a status byte, then the next file's record)
+/// and then waits for a reply: with Nagle, the second write waits for the
+/// peer's delayed ACK, some 40 ms per file. Not a TCP socket (a proxy
+/// command's pipe): nothing to do.
+fn no_delay(session: &Session) {
+    // SAFETY: as in `Pipe::wait`: the session owns the descriptor and outlives
+    // this call.
+    let fd = unsafe { BorrowedFd::borrow_raw(session.as_raw_fd()) };
+    let _ = nix::sys::socket::setsockopt(&fd, nix::sys::socket::sockopt::TcpNoDelay, &true);
+}

@@ -1,0 +1,354 @@
+//! The network half of an upload (and of a relay's receiving host): feeds
+//! [`Item`]s to the remote `scp -t` through the [`Source`] state machine.
+//!
+//! It waits only where the protocol needs it: for the reply to a `C` record
+//! before the data, and for the reply to a `D` record before the contents.
+//! Times, end-of-directory records and data status bytes stay in flight;
+//! their replies are read whenever the channel has them and are tied back
+//! to their file by tag.
+
+use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::error::ScpError;
+use super::event::{Event, FileRef};
+use super::item::{Item, Throttle, recv};
+use super::pipe::Pipe;
+use super::remote;
+use super::source::{Answer, Sent, Source};
+use crate::text::escape_bytes;
+
+struct InFlight {
+    file: FileRef,
+    bytes: u64,
+    dir: bool,
+    /// Already reported as failed (a local read error).
+    failed: bool,
+}
+
+struct Current {
+    id: u64,
+    file: FileRef,
+    name: Vec<u8>,
+    size: u64,
+    sent: u64,
+    throttle: Throttle,
+}
+
+/// What happened to an upload stream.
+pub(crate) enum Pushed {
+    /// Everything was sent and every reply read.
+    Done,
+    /// The remote closed before greeting: it never started (see its exit status).
+    Silent,
+}
+
+pub(crate) struct Push<'p, 's> {
+    pub pipe: &'p mut Pipe<'s>,
+    pub events: Sender<Event>,
+    /// Where to store the id of an item the remote refused, so the producer
+    /// can stop reading it.
+    pub skip: &'p AtomicU64,
+    source: Source,
+    inflight: HashMap<u64, InFlight>,
+    dirs: Vec<u64>,
+    current: Option<Current>,
+    /// Dropping the data of a refused file, or (Some(depth)) everything
+    /// inside a refused directory.
+    discard_file: bool,
+    discard_depth: Option<usize>,
+    buf: Vec<u8>,
+}
+
+impl<'p, 's> Push<'p, 's> {
+    pub fn new(pipe: &'p mut Pipe<'s>, events: Sender<Event>, skip: &'p AtomicU64) -> Self {
+        Push {
+            pipe,
+            events,
+            skip,
+            source: Source::new(),
+            inflight: HashMap::new(),
+            dirs: Vec::new(),
+            current: None,
+            discard_file: false,
+            discard_depth: None,
+            buf: vec![0u8; 4096],
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    /// Sends every item, then waits for the remaining replies.
+    pub fn run(
+        &mut self,
+        items: &Receiver<Item>,
+        flush: &mut dyn FnMut(),
+        cancel: &super::CancelToken,
+    ) -> Result<Pushed, ScpError> {
+        let result = self.run_inner(items, flush, cancel);
+        if result.is_err() {
+            self.fail_unconfirmed();
+        }
+        result
+    }
+
+    fn run_inner(
+        &mut self,
+        items: &Receiver<Item>,
+        flush: &mut dyn FnMut(),
+        cancel: &super::CancelToken,
+    ) -> Result<Pushed, ScpError> {
+        let pending = self.pipe.take_pending();
+        let mut greeting = None;
+        self.handle_answers(&pending, &mut greeting, 0, Sent::Start)?;
+        if greeting.is_none() {
+            greeting = self.await_answer(0, Sent::Start)?;
+        }
+        match greeting {
+            None => return Ok(Pushed::Silent),
+            Some(Err(message)) => {
+                let message = escape_bytes(&message);
+                return Err(ScpError::Remote { host: self.pipe.host.clone(), message });
+            }
+            Some(Ok(())) => {}
+        }
+        while let Some(item) = recv(items, cancel)? {
+            self.item(item)?;
+            let out = self.source.take_output();
+            self.pipe.write_all(&out)?;
+            self.poll_answers()?;
+            remote::report(self.pipe, self.current.as_ref().map(|c| &c.file), &self.events);
+            flush();
+        }
+        if self.current.is_some() || self.discard_file || !self.dirs.is_empty() {
+            // The producer stopped in the middle of a file or directory.
+            let message = "the sending side stopped in the middle of a file".to_string();
+            return Err(ScpError::Remote { host: self.pipe.host.clone(), message });
+        }
+        while self.source.outstanding() > 0 {
+            if !self.read_answers()? {
+                return Err(self.stopped_early());
+            }
+        }
+        self.pipe.send_eof()?;
+        Ok(Pushed::Done)
+    }
+
+    fn stopped_early(&self) -> ScpError {
+        let message = "the remote scp stopped before confirming every file".to_string();
+        ScpError::Remote { host: self.pipe.host.clone(), message }
+    }
+
+    fn fail_unconfirmed(&mut self) {
+        let reason = "the transfer stopped before the remote scp confirmed this file";
+        let mut lost: Vec<FileRef> =
+            self.inflight.drain().filter(|(_, f)| !f.failed).map(|(_, f)| f.file).collect();
+        lost.extend(self.current.take().map(|c| c.file));
+        for file in lost {
+            self.emit(Event::Failed { file, reason: reason.into() });
+        }
+    }
+
+    fn item(&mut self, item: Item) -> Result<(), ScpError> {
+        if let Some(depth) = self.discard_depth {
+            self.discard_depth = match item {
+                Item::Dir { .. } => Some(depth + 1),
+                Item::DirEnd if depth == 1 => None,
+                Item::DirEnd => Some(depth - 1),
+                _ => Some(depth),
+            };
+            return Ok(());
+        }
+        match item {
+            Item::Dir { id, file, name, mode, times } => {
+                if let Some(t) = times {
+                    self.source.times(id, t);
+                }
+                let refused = match self.source.dir(id, mode, name.as_bytes()) {
+                    Err(e) => Some(e.to_string()),
+                    Ok(()) => self.send_and_await(id, Sent::Dir)?,
+                };
+                match refused {
+                    None => {
+                        self.emit(Event::Started { file: file.clone(), size: 0, dir: true });
+                        self.inflight.insert(id, InFlight { file, bytes: 0, dir: true, failed: false });
+                        self.dirs.push(id);
+                    }
+                    Some(reason) => {
+                        self.skip.store(id, Ordering::SeqCst);
+                        self.discard_depth = Some(1);
+                        self.emit(Event::Failed { file, reason });
+                    }
+                }
+            }
+            Item::DirEnd => {
+                if let Some(id) = self.dirs.pop() {
+                    self.source.end_dir(id);
+                }
+            }
+            Item::File { id, file, name, mode, size, times } => {
+                if let Some(t) = times {
+                    self.source.times(id, t);
+                }
+                let refused = match self.source.file(id, mode, size, name.as_bytes()) {
+                    Err(e) => Some(e.to_string()),
+                    Ok(()) => self.send_and_await(id, Sent::File)?,
+                };
+                match refused {
+                    None => {
+                        self.emit(Event::Started { file: file.clone(), size, dir: false });
+                        let name = name.as_bytes().to_vec();
+                        self.current =
+                            Some(Current { id, file, name, size, sent: 0, throttle: Throttle::new() });
+                    }
+                    Some(reason) => {
+                        self.skip.store(id, Ordering::SeqCst);
+                        self.discard_file = true;
+                        self.emit(Event::Failed { file, reason });
+                    }
+                }
+            }
+            Item::Data(data) => {
+                if self.discard_file {
+                    return Ok(());
+                }
+                self.pipe.write_all(&data)?;
+                if let Some(c) = self.current.as_mut() {
+                    c.sent += data.len() as u64;
+                    if c.throttle.due() {
+                        let event = Event::Progress { file: c.file.clone(), bytes: c.sent, size: c.size };
+                        let _ = self.events.send(event);
+                    }
+                }
+            }
+            Item::FileEnd(verdict) => {
+                if std::mem::take(&mut self.discard_file) {
+                    return Ok(());
+                }
+                let Some(c) = self.current.take() else { return Ok(()) };
+                let failed = verdict.is_err();
+                match verdict {
+                    Ok(()) => self.source.data_end(c.id, Ok(())),
+                    Err(reason) => {
+                        let mut message = b"scp: ".to_vec();
+                        message.extend_from_slice(&c.name);
+                        message.extend_from_slice(b": ");
+                        message.extend_from_slice(reason.as_bytes());
+                        self.source.data_end(c.id, Err(&message));
+                        self.emit(Event::Failed { file: c.file.clone(), reason });
+                    }
+                }
+                self.inflight.insert(c.id, InFlight { file: c.file, bytes: c.size, dir: false, failed });
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what is queued and waits for the reply to (`id`, `sent`).
+    /// Returns the refusal message, if refused.
+    fn send_and_await(&mut self, id: u64, sent: Sent) -> Result<Option<String>, ScpError> {
+        let out = self.source.take_output();
+        self.pipe.write_all(&out)?;
+        match self.await_answer(id, sent)? {
+            None => Err(self.stopped_early()),
+            Some(Ok(())) => Ok(None),
+            Some(Err(message)) => Ok(Some(escape_bytes(&message))),
+        }
+    }
+
+    /// Reads replies until the one to (`id`, `sent`) arrives; `None` if the
+    /// remote closed first.
+    fn await_answer(&mut self, id: u64, sent: Sent) -> Result<Option<Result<(), Vec<u8>>>, ScpError> {
+        let mut found = None;
+        while found.is_none() && self.read_answers_into(&mut found, id, sent)? {}
+        Ok(found)
+    }
+
+    /// Reads once (waiting) and handles the replies; false at end of stream.
+    fn read_answers(&mut self) -> Result<bool, ScpError> {
+        let mut none = None;
+        self.read_answers_into(&mut none, u64::MAX, Sent::Start)
+    }
+
+    fn read_answers_into(
+        &mut self,
+        found: &mut Option<Result<(), Vec<u8>>>,
+        id: u64,
+        sent: Sent,
+    ) -> Result<bool, ScpError> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let n = self.pipe.read(&mut buf);
+        let result = n.and_then(|n| {
+            if n == 0 {
+                return Ok(false);
+            }
+            self.handle_answers(&buf[..n], found, id, sent)?;
+            Ok(true)
+        });
+        self.buf = buf;
+        result
+    }
+
+    /// Handles replies that have already arrived, without waiting.
+    fn poll_answers(&mut self) -> Result<(), ScpError> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = loop {
+            match self.pipe.try_read(&mut buf) {
+                Ok(Some(n)) if n > 0 => {
+                    if let Err(e) = self.handle_answers(&buf[..n], &mut None, u64::MAX, Sent::Start) {
+                        break Err(e);
+                    }
+                }
+                Ok(_) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        self.buf = buf;
+        result
+    }
+
+    fn handle_answers(
+        &mut self,
+        mut input: &[u8],
+        found: &mut Option<Result<(), Vec<u8>>>,
+        id: u64,
+        sent: Sent,
+    ) -> Result<(), ScpError> {
+        while !input.is_empty() {
+            let (used, answer) = self
+                .source
+                .feed(input)
+                .map_err(|source| ScpError::Refused { host: self.pipe.host.clone(), source })?;
+            input = &input[used..];
+            let Some(answer) = answer else { continue };
+            if answer.tag == id && answer.sent == sent {
+                *found = Some(answer.result);
+            } else {
+                self.settle(answer);
+            }
+        }
+        Ok(())
+    }
+
+    /// A reply to something that was left in flight.
+    fn settle(&mut self, answer: Answer) {
+        match answer.sent {
+            Sent::Data | Sent::End => {
+                let Some(f) = self.inflight.remove(&answer.tag) else { return };
+                match answer.result {
+                    _ if f.failed => {}
+                    Ok(()) => self.emit(Event::Finished { file: f.file, bytes: f.bytes, dir: f.dir }),
+                    Err(message) => self.emit(Event::Failed { file: f.file, reason: escape_bytes(&message) }),
+                }
+            }
+            // The sink answers times with ok or gives up; a refusal here
+            // shows in the reply to the record that follows.
+            Sent::Times | Sent::Start | Sent::File | Sent::Dir => {}
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! What the caller asks for: requests, options and the cancel token.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Options shared by every direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `-r`: copy directories recursively.
+    pub recursive: bool,
+    /// `-p`: keep modification/access times and modes (including setuid and
+    /// setgid bits, which are otherwise dropped).
+    pub preserve: bool,
+}
+
+/// Copy remote paths on one host to a local target.
+#[derive(Debug, Clone)]
+pub struct DownloadRequest {
+    /// The host's name as the user knows it, for messages.
+    pub host: String,
+    /// Remote paths, as given (relative paths are relative to the remote home).
+    pub sources: Vec<OsString>,
+    /// A local directory, or with one source the destination file name.
+    pub target: PathBuf,
+    pub options: Options,
+}
+
+/// Copy local paths to a remote target.
+#[derive(Debug, Clone)]
+pub struct UploadRequest {
+    pub host: String,
+    pub sources: Vec<PathBuf>,
+    /// A remote directory, or with one source the destination name.
+    pub target: OsString,
+    pub options: Options,
+}
+
+/// Copy remote paths on one host to a target on another, through this
+/// process, without a temporary copy.
+#[derive(Debug, Clone)]
+pub struct RelayRequest {
+    pub from_host: String,
+    pub sources: Vec<OsString>,
+    pub to_host: String,
+    pub target: OsString,
+    pub options: Options,
+}
+
+/// Cancels a transfer from any thread; the transfer notices within
+/// [`CANCEL_LATENCY`](super::CANCEL_LATENCY).
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// The flag itself, for code that can only set an `AtomicBool` (a
+    /// signal handler).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
+    }
+}
+
+/// The last component of a path as the remote scp names it: trailing
+/// slashes removed, then what follows the last slash.
+pub(crate) fn base_name(path: &[u8]) -> Vec<u8> {
+    let mut end = path.len();
+    while end > 1 && path[end - 1] == b'/' {
+        end -= 1;
+    }
+    let trimmed = &path[..end];
+    match trimmed.iter().rposition(|&b| b == b'/') {
+        Some(i) => trimmed[i + 1..].to_vec(),
+        None => trimmed.to_vec(),
+    }
+}
+
+/// True when the target must be an existing directory: several sources, or
+/// a trailing slash.
+pub(crate) fn needs_dir(sources: usize, target: &[u8]) -> bool {
+    sources > 1 || target.ends_with(b"/")
+}
+
+pub(crate) fn os(bytes: Vec<u8>) -> OsString {
+    OsString::from_vec(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names_like_openssh() {
+        assert_eq!(base_name(b"a/b/c"), b"c");
+        assert_eq!(base_name(b"dir///"), b"dir");
+        assert_eq!(base_name(b"plain"), b"plain");
+        assert_eq!(base_name(b"/"), b"");
+        assert_eq!(base_name(b"a/."), b".");
+    }
+}

@@ -1,0 +1,127 @@
+//! Uploads: the reader thread walks the local sources, [`Push`] feeds the
+//! remote `scp -t`.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+
+use crossbeam_channel::bounded;
+use ssh2::Session;
+
+use super::error::ScpError;
+use super::event::{Event, Summary};
+use super::item::QUEUE;
+use super::push::{Push, Pushed};
+use super::reader::{Reader, top_name};
+use super::remote::{self, Role};
+use super::reporter::Reporter;
+use super::request::{CancelToken, Options, UploadRequest, needs_dir};
+use crate::shell::{self, Command, ExitStatus};
+
+/// Copies local `request.sources` to `request.target` on the host behind
+/// `session`, through one channel (plus one per top-level name holding a
+/// newline, which must be given to the remote scp as a path instead).
+pub fn upload(
+    session: &Session,
+    request: &UploadRequest,
+    on_event: &mut dyn FnMut(Event),
+    cancel: &CancelToken,
+) -> Result<Summary, ScpError> {
+    if request.sources.is_empty() {
+        return Err(ScpError::Usage("nothing to upload: no source paths".into()));
+    }
+    let target = request.target.as_os_str();
+    let dir = needs_dir(request.sources.len(), target.as_bytes());
+    let (plain, odd): (Vec<_>, Vec<_>) =
+        request.sources.iter().cloned().enumerate().partition(|(_, path)| !top_name(path).contains(&b'\n'));
+    let mut reporter = Reporter::new(on_event);
+    let mut status = ExitStatus { code: Some(0), signal: None };
+    if !plain.is_empty() {
+        status = batch(session, &request.host, &plain, target, dir, request.options, &mut reporter, cancel)?;
+    }
+    for source in odd {
+        let full = newline_target(session, target, dir, &top_name(&source.1))?;
+        let one =
+            batch(session, &request.host, &[source], &full, false, request.options, &mut reporter, cancel)?;
+        if !one.success() {
+            status = one;
+        }
+    }
+    Ok(reporter.finish(status))
+}
+
+/// The remote path for a top-level source whose name holds a newline: the
+/// name inside the target when the target is a directory.
+fn newline_target(
+    session: &Session,
+    target: &std::ffi::OsStr,
+    dir: bool,
+    name: &[u8],
+) -> Result<OsString, ScpError> {
+    let is_dir = dir || {
+        let test = Command::new("test -d").arg(target)?;
+        shell::exec::run(session, &test).map(|out| out.status.success()).unwrap_or(false)
+    };
+    if !is_dir {
+        return Ok(target.to_os_string());
+    }
+    let mut full = target.as_bytes().to_vec();
+    if !full.ends_with(b"/") {
+        full.push(b'/');
+    }
+    full.extend_from_slice(name);
+    Ok(OsString::from_vec(full))
+}
+
+/// One remote `scp -t` for `sources`.
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    session: &Session,
+    host: &str,
+    sources: &[(usize, PathBuf)],
+    target: &std::ffi::OsStr,
+    dir: bool,
+    options: Options,
+    reporter: &mut Reporter<'_>,
+    cancel: &CancelToken,
+) -> Result<ExitStatus, ScpError> {
+    let mut pipe = remote::start(session, host, Role::Sink { target, dir }, options, cancel)?;
+    let events = reporter.sender();
+    let skip = AtomicU64::new(0);
+    let (items_tx, items_rx) = bounded(QUEUE);
+    let pushed = std::thread::scope(|scope| {
+        let reader_events = events.clone();
+        let (skip, cancel_ref) = (&skip, cancel);
+        let producer = scope.spawn(move || {
+            let reader =
+                Reader { items: &items_tx, events: &reader_events, skip, options, cancel: cancel_ref };
+            reader.run(sources);
+        });
+        let mut push = Push::new(&mut pipe, events.clone(), skip);
+        let result = push.run(&items_rx, &mut || reporter.flush(), cancel);
+        drop(items_rx);
+        let _ = producer.join();
+        result
+    });
+    let spoke = match pushed {
+        Ok(Pushed::Done) => true,
+        Ok(Pushed::Silent) => false,
+        Err(e) => {
+            // What the remote said so far may explain the error.
+            remote::report(&mut pipe, None, &events);
+            pipe.abort();
+            reporter.flush();
+            return Err(e);
+        }
+    };
+    reporter.flush();
+    let ending = remote::finish(&mut pipe, spoke, reporter.failed() > 0, &events);
+    reporter.flush();
+    let ending = ending?;
+    if !spoke {
+        let message = format!("the remote scp exited without answering ({})", ending.status);
+        return Err(ScpError::Remote { host: host.to_string(), message });
+    }
+    Ok(ending.status)
+}

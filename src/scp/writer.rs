@@ -1,0 +1,321 @@
+//! The disk half of a download, on its own thread: turns [`Item`]s into
+//! files and directories under the target.
+//!
+//! A file is written to a temporary name beside its destination
+//! (`.NAME.XXXXXX.scpdeck`) and renamed over the destination only when the
+//! source's status byte said the data is good. Anything else (a remote read
+//! error, a local write error, a lost connection, a cancel) removes the
+//! temporary file, so an existing file is never truncated or replaced by a
+//! partial one. Blocks of zeros are skipped with positioned writes, so sparse
+//! files stay sparse.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{DirBuilder, File, FileTimes, Permissions};
+use std::io::ErrorKind;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{DirBuilderExt, FileExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crossbeam_channel::{Receiver, Sender};
+use tempfile::NamedTempFile;
+
+use super::event::{Event, FileRef};
+use super::item::{Item, Throttle, recv};
+use super::record::{Times, Timestamp};
+use super::request::CancelToken;
+use crate::text::escape_bytes;
+
+pub(crate) struct WriterConfig {
+    pub target: PathBuf,
+    /// The target is an existing directory: top-level items go inside it.
+    pub target_is_dir: bool,
+    pub preserve: bool,
+}
+
+struct OpenDir {
+    file: FileRef,
+    path: PathBuf,
+    mode: u32,
+    times: Option<Times>,
+    created: bool,
+    failed: Option<String>,
+}
+
+struct OpenFile {
+    file: FileRef,
+    dest: PathBuf,
+    temp: Option<NamedTempFile>,
+    size: u64,
+    written: u64,
+    mode: u32,
+    times: Option<Times>,
+    /// Without -p, an existing destination keeps its permissions.
+    keep_mode: Option<u32>,
+    failed: Option<String>,
+    throttle: Throttle,
+}
+
+struct Writer {
+    config: WriterConfig,
+    events: Sender<Event>,
+    dirs: Vec<OpenDir>,
+    file: Option<OpenFile>,
+}
+
+/// Runs until the producer is done, gone, or the transfer is cancelled.
+pub(crate) fn run(items: Receiver<Item>, events: Sender<Event>, config: WriterConfig, cancel: CancelToken) {
+    let mut w = Writer { config, events, dirs: Vec::new(), file: None };
+    while let Ok(Some(item)) = recv(&items, &cancel) {
+        w.handle(item);
+    }
+    if let Some(f) = w.file.take() {
+        w.emit(Event::Failed {
+            file: f.file,
+            reason: "the transfer stopped before the file was complete".into(),
+        });
+    }
+}
+
+fn show(path: &Path) -> String {
+    escape_bytes(path.as_os_str().as_bytes())
+}
+
+impl Writer {
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn dest_for(&self, name: &OsStr) -> PathBuf {
+        match self.dirs.last() {
+            Some(d) => d.path.join(name),
+            None if self.config.target_is_dir => self.config.target.join(name),
+            None => self.config.target.clone(),
+        }
+    }
+
+    fn parent_failure(&self) -> Option<String> {
+        self.dirs.last().and_then(|d| d.failed.clone())
+    }
+
+    fn handle(&mut self, item: Item) {
+        match item {
+            Item::File { file, name, mode, size, times, .. } => {
+                self.begin_file(file, &name, mode, size, times)
+            }
+            Item::Data(data) => self.data(&data),
+            Item::FileEnd(verdict) => self.end_file(verdict),
+            Item::Dir { file, name, mode, times, .. } => self.begin_dir(file, &name, mode, times),
+            Item::DirEnd => self.end_dir(),
+        }
+    }
+
+    fn begin_file(&mut self, file: FileRef, name: &OsStr, mode: u32, size: u64, times: Option<Times>) {
+        let dest = self.dest_for(name);
+        self.emit(Event::Started { file: file.clone(), size, dir: false });
+        let mut open = OpenFile {
+            file,
+            dest,
+            temp: None,
+            size,
+            written: 0,
+            mode,
+            times,
+            keep_mode: None,
+            failed: self.parent_failure(),
+            throttle: Throttle::new(),
+        };
+        if open.failed.is_none() {
+            match create_temp(&open.dest, name, mode) {
+                Ok((temp, keep)) => {
+                    open.temp = Some(temp);
+                    open.keep_mode = if self.config.preserve { None } else { keep };
+                }
+                Err(reason) => open.failed = Some(reason),
+            }
+        }
+        self.file = Some(open);
+    }
+
+    fn data(&mut self, data: &[u8]) {
+        let Some(f) = self.file.as_mut() else { return };
+        if let Some(temp) = f.temp.as_ref()
+            && let Err(e) = write_sparse(temp.as_file(), data, f.written)
+        {
+            f.failed = Some(format!("{}: {e}", show(&f.dest)));
+            // Frees the space now: a full disk should not stay full.
+            f.temp = None;
+        }
+        f.written += data.len() as u64;
+        if f.failed.is_none() && f.throttle.due() {
+            let event = Event::Progress { file: f.file.clone(), bytes: f.written, size: f.size };
+            self.emit(event);
+        }
+    }
+
+    fn end_file(&mut self, verdict: Result<(), String>) {
+        let Some(mut f) = self.file.take() else { return };
+        let result = match (verdict, f.failed.take()) {
+            (Err(reason), _) | (Ok(()), Some(reason)) => Err(reason),
+            (Ok(()), None) => self.finalize(&mut f),
+        };
+        match result {
+            Ok(()) => self.emit(Event::Finished { file: f.file, bytes: f.size, dir: false }),
+            Err(reason) => self.emit(Event::Failed { file: f.file, reason }),
+        }
+    }
+
+    /// Sets size, mode and times on the temporary file, then renames it
+    /// over the destination. On error the temporary file is removed.
+    fn finalize(&self, f: &mut OpenFile) -> Result<(), String> {
+        let dest = show(&f.dest);
+        let fail = |e: std::io::Error| format!("{dest}: {e}");
+        let temp = f.temp.take().ok_or_else(|| fail(ErrorKind::NotFound.into()))?;
+        let handle = temp.as_file();
+        handle.set_len(f.size).map_err(fail)?;
+        let mode = if self.config.preserve { Some(f.mode & 0o7777) } else { f.keep_mode };
+        if let Some(mode) = mode {
+            handle.set_permissions(Permissions::from_mode(mode)).map_err(fail)?;
+        }
+        if self.config.preserve
+            && let Some(times) = f.times.and_then(file_times)
+        {
+            handle.set_times(times).map_err(fail)?;
+        }
+        temp.persist(&f.dest).map(drop).map_err(|e| fail(e.error))
+    }
+
+    fn begin_dir(&mut self, file: FileRef, name: &OsStr, mode: u32, times: Option<Times>) {
+        let path = self.dest_for(name);
+        self.emit(Event::Started { file: file.clone(), size: 0, dir: true });
+        let mut dir = OpenDir { file, path, mode, times, created: false, failed: self.parent_failure() };
+        if dir.failed.is_none() {
+            match std::fs::metadata(&dir.path) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => dir.failed = Some(format!("{}: exists and is not a directory", show(&dir.path))),
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    // Writable for us while its contents arrive; the real mode
+                    // is applied when the directory ends.
+                    match DirBuilder::new().mode((mode & 0o777) | 0o700).create(&dir.path) {
+                        Ok(()) => dir.created = true,
+                        Err(e) => dir.failed = Some(format!("{}: {e}", show(&dir.path))),
+                    }
+                }
+                Err(e) => dir.failed = Some(format!("{}: {e}", show(&dir.path))),
+            }
+        }
+        self.dirs.push(dir);
+    }
+
+    fn end_dir(&mut self) {
+        let Some(dir) = self.dirs.pop() else { return };
+        let result = match dir.failed.clone() {
+            Some(reason) => Err(reason),
+            None => self.finish_dir(&dir).map_err(|e| format!("{}: {e}", show(&dir.path))),
+        };
+        match result {
+            Ok(()) => self.emit(Event::Finished { file: dir.file, bytes: 0, dir: true }),
+            Err(reason) => self.emit(Event::Failed { file: dir.file, reason }),
+        }
+    }
+
+    fn finish_dir(&self, dir: &OpenDir) -> std::io::Result<()> {
+        if self.config.preserve {
+            std::fs::set_permissions(&dir.path, Permissions::from_mode(dir.mode & 0o7777))?;
+        } else if dir.created && dir.mode & 0o700 != 0o700 {
+            // The umask was applied at creation; drop the owner bits that
+            // were only added so the contents could be written.
+            let now = std::fs::metadata(&dir.path)?.permissions().mode() & 0o7777;
+            std::fs::set_permissions(&dir.path, Permissions::from_mode(now & !(0o700 & !dir.mode)))?;
+        }
+        if self.config.preserve
+            && let Some(times) = dir.times.and_then(file_times)
+        {
+            File::open(&dir.path)?.set_times(times)?;
+        }
+        Ok(())
+    }
+}
+
+/// Creates the temporary file beside `dest`. Returns it and, when `dest` is
+/// an existing file, that file's permissions.
+fn create_temp(dest: &Path, name: &OsStr, mode: u32) -> Result<(NamedTempFile, Option<u32>), String> {
+    let fail = |e: std::io::Error| format!("{}: {e}", show(dest));
+    let keep = match std::fs::metadata(dest) {
+        Ok(m) if m.is_dir() => return Err(format!("{}: is a directory", show(dest))),
+        Ok(m) => Some(m.permissions().mode() & 0o7777),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => return Err(fail(e)),
+    };
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // Long names would make the temporary name too long for the file system.
+    let short: Vec<u8> = name.as_bytes().iter().copied().take(64).collect();
+    let mut prefix = b".".to_vec();
+    prefix.extend(short);
+    prefix.push(b'.');
+    let temp = tempfile::Builder::new()
+        .prefix(&OsString::from_vec(prefix))
+        .suffix(".scpdeck")
+        .rand_bytes(6)
+        // New files get the sender's mode less the umask, as with OpenSSH.
+        .permissions(Permissions::from_mode(mode & 0o777))
+        .tempfile_in(parent)
+        .map_err(fail)?;
+    Ok((temp, keep))
+}
+
+const HOLE: usize = 64 * 1024;
+static ZEROS: [u8; HOLE] = [0; HOLE];
+
+/// Writes `data` at `offset`, leaving aligned blocks of zeros as holes.
+fn write_sparse(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
+    let mut pos = 0;
+    while pos < data.len() {
+        let at = offset + pos as u64;
+        let to_boundary = HOLE - (at % HOLE as u64) as usize;
+        let len = to_boundary.min(data.len() - pos);
+        let block = &data[pos..pos + len];
+        if block != &ZEROS[..len] {
+            file.write_all_at(block, at)?;
+        }
+        pos += len;
+    }
+    Ok(())
+}
+
+fn system_time(t: Timestamp) -> Option<SystemTime> {
+    SystemTime::UNIX_EPOCH.checked_add(Duration::new(t.secs, t.micros.saturating_mul(1000)))
+}
+
+/// Times a file system can hold; `None` when they are out of range.
+fn file_times(t: Times) -> Option<FileTimes> {
+    Some(FileTimes::new().set_modified(system_time(t.mtime)?).set_accessed(system_time(t.atime)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn zero_blocks_become_holes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sparse");
+        let f = File::create(&path).unwrap();
+        let mut data = vec![0u8; 8 * HOLE];
+        data[10] = 1;
+        data[8 * HOLE - 1] = 2;
+        write_sparse(&f, &data, 0).unwrap();
+        write_sparse(&f, &data, 100 * HOLE as u64 + 7).unwrap();
+        let size = 108 * HOLE as u64 + 7;
+        f.set_len(size).unwrap();
+        let back = std::fs::read(&path).unwrap();
+        assert_eq!(back.len() as u64, size);
+        assert_eq!(&back[..8 * HOLE], &data[..]);
+        assert_eq!(&back[100 * HOLE + 7..], &data[..]);
+        assert!(f.metadata().unwrap().blocks() * 512 < 32 * HOLE as u64);
+    }
+}
