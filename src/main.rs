@@ -3,8 +3,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use scpdeck::cli::{Cli, run_tui};
+use scpdeck::cli::{Cli, Commands, run_ls, run_tui};
 
 fn main() -> ExitCode {
-    run_tui(Cli::parse())
+    let mut cli = Cli::parse();
+    match cli.command.take() {
+        Some(Commands::Ls(args)) => run_ls(args),
+        None => run_tui(cli),
+    }
 }

@@ -5,8 +5,11 @@ mod connect_args;
 mod cp_console;
 mod cp_plan;
 pub mod operand;
+mod ls_command;
+mod ls_format;
 mod tui_command;
 
-pub use args::Cli;
+pub use args::{Cli, Commands, LsArgs};
 pub use connect_args::ConnectArgs;
+pub use ls_command::run_ls;
 pub use tui_command::run_tui;

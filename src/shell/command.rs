@@ -39,6 +39,13 @@ impl Command {
         paths.into_iter().try_fold(self.lit("--"), |cmd, p| cmd.arg(p))
     }
 
+    /// Appends another command line (already quoted where it needs to be).
+    pub fn append(mut self, other: &Command) -> Self {
+        self.space();
+        self.bytes.extend_from_slice(&other.bytes);
+        self
+    }
+
     /// The command line as bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes

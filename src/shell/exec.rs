@@ -263,19 +263,40 @@ pub struct Output {
 
 /// Runs a short command to completion and collects everything it printed.
 pub fn run(session: &Session, command: &Command) -> Result<Output, ExecError> {
-    let mut started = start(session, command, ExecOptions::default())?;
+    let mut stdout = Vec::new();
+    let mut output = run_streaming(session, command, ExecOptions::default(), &mut |chunk| {
+        stdout.extend_from_slice(chunk)
+    })?;
+    output.stdout = stdout;
+    Ok(output)
+}
+
+/// Runs a command to completion, handing its stdout to `sink` chunk by chunk
+/// as it arrives, so that a large output (a 100,000-entry listing) is parsed
+/// while it streams instead of being buffered first. The returned
+/// [`Output::stdout`] is empty.
+pub fn run_streaming(
+    session: &Session,
+    command: &Command,
+    options: ExecOptions,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<Output, ExecError> {
+    let mut started = start(session, command, options)?;
     started.channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;
-    let mut stdout = std::mem::take(&mut started.pending);
+    let pending = std::mem::take(&mut started.pending);
+    if !pending.is_empty() {
+        sink(&pending);
+    }
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = started.channel.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        stdout.extend_from_slice(&buf[..n]);
+        sink(&buf[..n]);
         started.poll_stderr(session)?;
     }
     let status = started.finish()?;
     let banner = started.banner();
-    Ok(Output { banner, stdout, stderr: started.stderr.take_command(), status })
+    Ok(Output { banner, stdout: Vec::new(), stderr: started.stderr.take_command(), status })
 }

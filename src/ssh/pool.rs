@@ -37,7 +37,7 @@ struct HostEntry {
 struct Shared {
     prompter: Arc<dyn Prompter>,
     credentials: Arc<Credentials>,
-    events: Option<EventSink>,
+    events: Mutex<Option<EventSink>>,
     limits: PoolLimits,
     global: Arc<Semaphore>,
     hosts: Mutex<HashMap<HostConfig, HostEntry>>,
@@ -58,7 +58,7 @@ impl std::fmt::Debug for Pool {
 /// A transfer connection lent by the pool; it goes back (still connected)
 /// when dropped. Use it through [`Actor`]'s methods.
 pub struct Lease {
-    actor: Option<Actor>,
+    actor: Actor,
     key: HostConfig,
     shared: Arc<Shared>,
     _host_slot: OwnedSemaphorePermit,
@@ -69,26 +69,16 @@ impl std::ops::Deref for Lease {
     type Target = Actor;
 
     fn deref(&self) -> &Actor {
-        match &self.actor {
-            Some(actor) => actor,
-            None => unreachable_actor(),
-        }
+        &self.actor
     }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_actor() -> ! {
-    // `actor` is only taken in Drop.
-    panic!("lease used after drop")
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if let Some(actor) = self.actor.take() {
-            let mut hosts = self.shared.hosts.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(entry) = hosts.get_mut(&self.key) {
-                entry.idle.push(actor);
-            }
+        // A clone keeps the thread (and its connection) for the next lease.
+        let mut hosts = self.shared.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = hosts.get_mut(&self.key) {
+            entry.idle.push(self.actor.clone());
         }
     }
 }
@@ -102,7 +92,7 @@ impl Pool {
             shared: Arc::new(Shared {
                 prompter,
                 credentials: Arc::new(Credentials::new()),
-                events: None,
+                events: Mutex::new(None),
                 limits,
                 global: Arc::new(Semaphore::new(limits.global)),
                 hosts: Mutex::new(HashMap::new()),
@@ -110,17 +100,15 @@ impl Pool {
         }
     }
 
-    /// Sends connection events (connected, dropped) to `sink`. Call before
-    /// the pool is cloned or used.
+    /// Sends connection events (connected, dropped) to `sink`.
     pub fn with_events(self, sink: EventSink) -> Pool {
-        let shared = match Arc::try_unwrap(self.shared) {
-            Ok(mut shared) => {
-                shared.events = Some(sink);
-                shared
-            }
-            Err(shared) => return Pool { shared },
-        };
-        Pool { shared: Arc::new(shared) }
+        self.set_events(sink);
+        self
+    }
+
+    /// Sends events of connections started from now on to `sink`.
+    pub fn set_events(&self, sink: EventSink) {
+        *self.shared.events.lock().unwrap_or_else(|p| p.into_inner()) = Some(sink);
     }
 
     pub fn limits(&self) -> PoolLimits {
@@ -132,7 +120,7 @@ impl Pool {
             config.clone(),
             Arc::clone(&self.shared.prompter),
             Arc::clone(&self.shared.credentials),
-            self.shared.events.clone(),
+            self.shared.events.lock().unwrap_or_else(|p| p.into_inner()).clone(),
         )
     }
 
@@ -183,7 +171,7 @@ impl Pool {
             None => self.spawn(config)?,
         };
         Ok(Lease {
-            actor: Some(actor),
+            actor,
             key: config.clone(),
             shared: Arc::clone(&self.shared),
             _host_slot: host_slot,

@@ -12,6 +12,7 @@
 #![allow(dead_code)]
 
 mod accounts;
+pub mod awkward;
 mod shells;
 pub mod tmux;
 
@@ -50,6 +51,7 @@ pub struct SshdBuilder {
     shell: Option<Shell>,
     password: bool,
     kbd_interactive: bool,
+    no_sftp: bool,
     log_level: Option<&'static str>,
     extra: Vec<String>,
     programs: Vec<(String, String)>,
@@ -79,6 +81,12 @@ impl SshdBuilder {
     /// [`password_user`]).
     pub fn kbd_interactive_auth(mut self) -> Self {
         self.kbd_interactive = true;
+        self
+    }
+
+    /// Configures no sftp subsystem (a host that offers only exec).
+    pub fn without_sftp(mut self) -> Self {
+        self.no_sftp = true;
         self
     }
 
@@ -397,7 +405,9 @@ fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Pa
     let _ = writeln!(c, "PasswordAuthentication {}", yes_no(options.password));
     let _ = writeln!(c, "KbdInteractiveAuthentication {}", yes_no(options.kbd_interactive));
     let _ = writeln!(c, "UsePAM {}", yes_no(options.kbd_interactive));
-    let _ = writeln!(c, "Subsystem sftp internal-sftp");
+    if !options.no_sftp {
+        let _ = writeln!(c, "Subsystem sftp internal-sftp");
+    }
     let _ = writeln!(c, "LogLevel {}", options.log_level.unwrap_or("VERBOSE"));
     let _ = writeln!(c, "MaxStartups 200");
     let _ = writeln!(c, "MaxSessions 200");

@@ -1,0 +1,164 @@
+//! `scpdeck ls`: the lister on the command line.
+
+use std::ffi::OsStr;
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use jiff::tz::TimeZone;
+
+use super::args::LsArgs;
+use super::connect_args::ConnectArgs;
+use super::ls_format::{json_line, long, select, short};
+use crate::fs::remote::{Capabilities, Remote, RemoteFsError, Reply};
+use crate::fs::{Entry, local};
+use crate::shell::Banner;
+use crate::ssh::{self, Resolver, TerminalPrompter};
+use crate::text::escape_str;
+
+/// Runs `scpdeck ls` and returns the exit status: 0, or 1 when the listing
+/// failed (the reason on stderr).
+pub fn run_ls(args: LsArgs) -> ExitCode {
+    match list(&args) {
+        Ok(entries) => match print(&args, entries) {
+            Ok(()) => ExitCode::SUCCESS,
+            // A closed pipe (`scpdeck ls host: | head`) is not an error.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("cannot write the listing: {e}")),
+        },
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("scpdeck: {}", escape_str(message));
+    ExitCode::FAILURE
+}
+
+fn list(args: &LsArgs) -> Result<Vec<Entry>, String> {
+    match split_remote(args.target.as_bytes()) {
+        Some((host, path)) => list_remote(host, path, &args.connect),
+        None => list_local(Path::new(&args.target)),
+    }
+}
+
+/// Splits `[user@]host:path` the way scp does: the first `:` outside
+/// `[...]` and before any `/` ends the host; anything else is local (so
+/// `./a:b` and `/x:y` are local files).
+pub fn split_remote(arg: &[u8]) -> Option<(&[u8], &[u8])> {
+    if arg.first() == Some(&b':') {
+        return None;
+    }
+    let mut bracket = arg.first() == Some(&b'[');
+    for (i, &b) in arg.iter().enumerate() {
+        match b {
+            b'@' if arg.get(i + 1) == Some(&b'[') => bracket = true,
+            b']' if bracket && arg.get(i + 1) == Some(&b':') => return Some((&arg[..=i], &arg[i + 2..])),
+            b':' if !bracket => return Some((&arg[..i], &arg[i + 1..])),
+            b'/' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn list_remote(host: &[u8], path: &[u8], connect: &ConnectArgs) -> Result<Vec<Entry>, String> {
+    let host = std::str::from_utf8(host).map_err(|_| "the host name is not valid UTF-8".to_owned())?;
+    let config = Resolver::system().resolve_str(host, &connect.overrides()).map_err(|e| e.to_string())?;
+    let connection = ssh::connect(&config, &TerminalPrompter::new()).map_err(|e| e.to_string())?;
+    let session = connection.session();
+    let caps = Capabilities::probe(session).map_err(|e| e.to_string())?;
+    report(&caps.banner, &[]);
+    let remote = Remote::new(session, &caps);
+    let mut path = PathBuf::from(OsStr::from_bytes(path));
+    if path.as_os_str().as_bytes().starts_with(b"~") {
+        path = remote.resolve(&path).map_err(|e| e.to_string())?.value;
+    }
+    match remote.list(&path) {
+        Ok(reply) => Ok(quietly(reply).entries),
+        // `ls FILE` shows the file: it is found in its directory's listing.
+        Err(not_dir @ RemoteFsError::NotADirectory(_)) => {
+            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                return Err(not_dir.to_string());
+            };
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            let listing = quietly(remote.list(parent).map_err(|_| not_dir.to_string())?);
+            let found: Vec<Entry> = listing.entries.into_iter().filter(|e| e.name == name).collect();
+            if found.is_empty() { Err(not_dir.to_string()) } else { Ok(found) }
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The value of a reply, its warnings printed on stderr (the banner was
+/// reported once already, by the probe).
+fn quietly<T>(reply: Reply<T>) -> T {
+    report(&Banner::default(), &reply.warnings);
+    reply.value
+}
+
+fn report(banner: &Banner, warnings: &[String]) {
+    if !banner.is_empty() {
+        eprintln!("scpdeck: note: the remote login shell printed this before the command (ignored):");
+        for line in banner.escaped_lines() {
+            eprintln!("scpdeck:   | {line}");
+        }
+    }
+    for warning in warnings {
+        eprintln!("scpdeck: warning: {warning}");
+    }
+}
+
+/// A directory's entries, or the one entry for a path that is not one.
+fn list_local(path: &Path) -> Result<Vec<Entry>, String> {
+    let shown = escape_str(&path.to_string_lossy());
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return local::list(path).map_err(|e| format!("cannot list {shown}: {e}"));
+    }
+    std::fs::symlink_metadata(path).map_err(|e| format!("cannot access {shown}: {e}"))?;
+    let name = path.file_name().map_or_else(|| path.as_os_str().to_os_string(), |n| n.to_os_string());
+    let entry = local::entry_for(path, name, &mut local::NameCache::default())
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    Ok(vec![entry])
+}
+
+fn print(args: &LsArgs, entries: Vec<Entry>) -> io::Result<()> {
+    let entries = select(entries, args.all);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        for e in &entries {
+            writeln!(out, "{}", json_line(e))?;
+        }
+    } else if args.long {
+        out.write_all(long(&entries, &TimeZone::system()).as_bytes())?;
+    } else {
+        out.write_all(short(&entries).as_bytes())?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_remote;
+
+    type Split<'a> = Option<(&'a [u8], &'a [u8])>;
+
+    #[test]
+    fn remote_or_local_like_scp() {
+        let cases: [(&[u8], Split); 9] = [
+            (b"host:", Some((b"host", b""))),
+            (b"bob@host:dir/x", Some((b"bob@host", b"dir/x"))),
+            (b"host:/a:b", Some((b"host", b"/a:b"))),
+            (b"[::1]:/tmp", Some((b"[::1]", b"/tmp"))),
+            (b"bob@[fe80::1]:x", Some((b"bob@[fe80::1]", b"x"))),
+            (b"./a:b", None),
+            (b"/abs:x", None),
+            (b":colon", None),
+            (b"plain", None),
+        ];
+        for (arg, want) in cases {
+            assert_eq!(split_remote(arg), want, "{}", String::from_utf8_lossy(arg));
+        }
+    }
+}

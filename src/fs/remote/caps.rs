@@ -1,0 +1,306 @@
+//! What a remote host offers, found out once per connection in one round
+//! trip (plus one harmless `subsystem("sftp")` channel request).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use ssh2::Session;
+
+use super::error::RemoteFsError;
+use super::list::Method;
+use super::script::PRELUDE;
+use crate::shell::{self, Banner, Command};
+use crate::text::escape_bytes;
+
+/// Which `stat` the remote has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatFlavor {
+    /// `stat -c FORMAT` (GNU coreutils or BusyBox).
+    Gnu,
+    /// `stat -f FORMAT` (FreeBSD, macOS, OpenBSD, NetBSD).
+    Bsd,
+}
+
+/// The remote clock, for the dates `ls -l` prints without a year or zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteClock {
+    /// Seconds since the epoch when the probe ran.
+    pub now: i64,
+    /// The remote local time's offset from UTC in seconds (`date +%z`).
+    pub utc_offset: i32,
+}
+
+/// What the probe found. Kept for the life of the connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// `$HOME` of the remote account (where relative paths start).
+    pub home: Option<PathBuf>,
+    /// `id -un`.
+    pub user: String,
+    /// `uname -s`, `uname -r`, `uname -m`.
+    pub os: String,
+    pub os_release: String,
+    pub machine: String,
+    /// `$SHELL`: the login shell that runs `sh` for every command.
+    pub login_shell: String,
+    /// GNU `find -printf`.
+    pub find_printf: bool,
+    /// GNU find can `-fprintf /dev/fd/3` (a second output stream).
+    pub find_fd3: bool,
+    /// `find ... -exec CMD {} +` (any POSIX find, including BusyBox's).
+    pub find_exec_plus: bool,
+    pub stat: Option<StatFlavor>,
+    pub perl: bool,
+    pub python3: bool,
+    /// BusyBox's version line, when a `busybox` binary is on the PATH.
+    pub busybox: Option<String>,
+    /// Where `scp` is, when it is on the PATH.
+    pub scp: Option<PathBuf>,
+    /// The server accepts a `subsystem sftp` request.
+    pub sftp: bool,
+    pub realpath: bool,
+    pub readlink_f: bool,
+    pub readlink: bool,
+    /// `cp -a` works (else `cp -R -P -p`).
+    pub cp_archive: bool,
+    pub awk: bool,
+    pub clock: Option<RemoteClock>,
+    /// What the login profile printed around the probe (reported once).
+    pub banner: Banner,
+}
+
+/// The probe: one script that prints `key NUL value NUL` pairs.
+const PROBE: &str = r#"k() { printf '%s\0%s\0' "$1" "$2"; }
+has() { command -v "$1" >/dev/null 2>&1; }
+k home "$HOME"; k user "$(id -un 2>/dev/null)"; k shell "$SHELL"
+k os "$(uname -s 2>/dev/null)"; k release "$(uname -r 2>/dev/null)"; k machine "$(uname -m 2>/dev/null)"
+[ "$(find / -maxdepth 0 -printf x 2>/dev/null)" = x ] && k find_printf 1
+[ "$(find / -maxdepth 0 -fprintf /dev/fd/3 x 3>&1 2>/dev/null)" = x ] && k find_fd3 1
+[ "$(find / -maxdepth 0 -exec echo y {} + 2>/dev/null)" = 'y /' ] && k find_exec_plus 1
+if [ -n "$(stat -c %f / 2>/dev/null)" ]; then k stat gnu
+elif [ -n "$(stat -f %p / 2>/dev/null)" ]; then k stat bsd; fi
+has perl && perl -e 1 2>/dev/null && k perl 1
+has python3 && python3 -c '' 2>/dev/null && k python3 1
+has busybox && k busybox "$(busybox 2>&1 | head -n 1)"
+has scp && k scp "$(command -v scp)"
+[ "$(realpath / 2>/dev/null)" = / ] && k realpath 1
+[ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
+has readlink && k readlink 1
+has awk && k awk 1
+case "$(cp -a 2>&1)" in *'illegal option'*|*'invalid option'*|*'unrecognized option'*) ;; *) k cp_archive 1 ;; esac
+k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
+true"#;
+
+impl Capabilities {
+    /// Runs the probe. Call once per connection and keep the result
+    /// ([`CapabilityCache`] does that).
+    pub fn probe(session: &Session) -> Result<Self, RemoteFsError> {
+        let action = "probe the remote host";
+        let cmd = Command::new(PRELUDE).lit(PROBE);
+        let out = shell::exec::run(session, &cmd).map_err(|source| RemoteFsError::exec(action, source))?;
+        if !out.status.success() {
+            return Err(RemoteFsError::from_output(action, cmd.as_bytes(), &out));
+        }
+        let mut caps = Self::parse(&out.stdout).ok_or_else(|| RemoteFsError::Malformed {
+            action: action.into(),
+            detail: "odd number of fields".into(),
+        })?;
+        caps.banner = out.banner;
+        caps.sftp = has_sftp_subsystem(session);
+        Ok(caps)
+    }
+
+    /// Reads the probe's `key NUL value NUL` output (sans-IO).
+    pub fn parse(stdout: &[u8]) -> Option<Self> {
+        let fields: Vec<&[u8]> = stdout.split(|&b| b == 0).collect();
+        let (last, pairs) = fields.split_last()?;
+        if !last.is_empty() || pairs.len() % 2 != 0 {
+            return None;
+        }
+        let map: HashMap<&[u8], &[u8]> = pairs.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+        let text = |k: &str| {
+            map.get(k.as_bytes()).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default()
+        };
+        let flag = |k: &str| map.contains_key(k.as_bytes());
+        let path = |k: &str| {
+            map.get(k.as_bytes())
+                .filter(|v| !v.is_empty())
+                .map(|v| PathBuf::from(OsString::from_vec(v.to_vec())))
+        };
+        Some(Self {
+            home: path("home"),
+            user: text("user"),
+            os: text("os"),
+            os_release: text("release"),
+            machine: text("machine"),
+            login_shell: text("shell"),
+            find_printf: flag("find_printf"),
+            find_fd3: flag("find_fd3"),
+            find_exec_plus: flag("find_exec_plus"),
+            stat: match text("stat").as_str() {
+                "gnu" => Some(StatFlavor::Gnu),
+                "bsd" => Some(StatFlavor::Bsd),
+                _ => None,
+            },
+            perl: flag("perl"),
+            python3: flag("python3"),
+            busybox: map.get(&b"busybox"[..]).map(|v| escape_bytes(v)),
+            scp: path("scp"),
+            sftp: false,
+            realpath: flag("realpath"),
+            readlink_f: flag("readlink_f"),
+            readlink: flag("readlink"),
+            cp_archive: flag("cp_archive"),
+            awk: flag("awk"),
+            clock: clock(&text("now"), &text("tz")),
+            banner: Banner::default(),
+        })
+    }
+
+    /// Every listing method this host supports, best first.
+    pub fn list_methods(&self) -> Vec<Method> {
+        let mut methods = Vec::new();
+        if self.find_printf {
+            methods.push(Method::FindPrintf);
+        }
+        if self.python3 {
+            methods.push(Method::Python);
+        }
+        if self.perl {
+            methods.push(Method::Perl);
+        }
+        if self.find_exec_plus {
+            match self.stat {
+                Some(StatFlavor::Gnu) => methods.push(Method::GnuStat),
+                Some(StatFlavor::Bsd) => methods.push(Method::BsdStat),
+                None => {}
+            }
+        }
+        methods.push(Method::Ls);
+        methods
+    }
+
+    /// The listing method [`super::Remote::list`] uses.
+    pub fn list_method(&self) -> Method {
+        self.list_methods().first().copied().unwrap_or(Method::Ls)
+    }
+
+    /// A few lines for the log pane: what the host is and how scpdeck will
+    /// talk to it. Already escaped.
+    pub fn summary(&self) -> Vec<String> {
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        let mut lines = vec![
+            format!(
+                "remote: {} {} {}, user {}, home {}, login shell {}",
+                escape_bytes(self.os.as_bytes()),
+                escape_bytes(self.os_release.as_bytes()),
+                escape_bytes(self.machine.as_bytes()),
+                escape_bytes(self.user.as_bytes()),
+                self.home
+                    .as_ref()
+                    .map_or("unknown".into(), |h| escape_bytes(h.as_os_str().as_encoded_bytes())),
+                escape_bytes(self.login_shell.as_bytes()),
+            ),
+            format!(
+                "remote: listing with {}; scp {}; sftp subsystem {}{}",
+                self.list_method().describe(),
+                self.scp
+                    .as_ref()
+                    .map_or("not found".into(), |p| escape_bytes(p.as_os_str().as_encoded_bytes())),
+                yes_no(self.sftp),
+                self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
+            ),
+        ];
+        if !self.banner.is_empty() {
+            lines.push("remote: the login shell prints text before every command (kept apart, not mixed into results):".into());
+            lines.extend(self.banner.escaped_lines().into_iter().map(|l| format!("  | {l}")));
+        }
+        lines
+    }
+}
+
+fn clock(now: &str, tz: &str) -> Option<RemoteClock> {
+    let now = now.trim().parse().ok()?;
+    let tz = tz.trim();
+    let (sign, digits) = match tz.as_bytes().first()? {
+        b'+' => (1, &tz[1..]),
+        b'-' => (-1, &tz[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    Some(RemoteClock { now, utc_offset: sign * (hours * 3600 + minutes * 60) })
+}
+
+/// Asks for the sftp subsystem on a fresh channel and closes it again: the
+/// request succeeds only when the server has one configured.
+fn has_sftp_subsystem(session: &Session) -> bool {
+    let Ok(mut channel) = session.channel_session() else { return false };
+    let ok = channel.subsystem("sftp").is_ok();
+    let _ = channel.close();
+    let _ = channel.wait_close();
+    ok
+}
+
+/// The probe result of one connection, computed on first use.
+#[derive(Debug, Default)]
+pub struct CapabilityCache {
+    caps: OnceLock<Capabilities>,
+}
+
+impl CapabilityCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The capabilities, probing the host the first time.
+    pub fn get_or_probe(&self, session: &Session) -> Result<&Capabilities, RemoteFsError> {
+        if let Some(caps) = self.caps.get() {
+            return Ok(caps);
+        }
+        let caps = Capabilities::probe(session)?;
+        Ok(self.caps.get_or_init(|| caps))
+    }
+
+    /// The capabilities, if the host has been probed.
+    pub fn get(&self) -> Option<&Capabilities> {
+        self.caps.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pairs_and_picks_methods() {
+        let out = b"home\0/home/a b\nc\0user\0alice\0find_exec_plus\x001\0stat\0gnu\0busybox\0BusyBox v1.36\x1b\0now\x001700000000\0tz\0-0130\0";
+        let caps = Capabilities::parse(out).unwrap();
+        assert_eq!(caps.home, Some(PathBuf::from("/home/a b\nc")));
+        assert_eq!(caps.user, "alice");
+        assert_eq!(caps.busybox.as_deref(), Some("BusyBox v1.36\\e"));
+        assert_eq!(caps.clock, Some(RemoteClock { now: 1_700_000_000, utc_offset: -5400 }));
+        assert_eq!(caps.list_methods(), [Method::GnuStat, Method::Ls]);
+        assert!(!caps.perl && !caps.find_printf);
+    }
+
+    #[test]
+    fn best_method_prefers_find_then_python_then_perl() {
+        let caps = Capabilities::parse(b"find_printf\x001\0perl\x001\0python3\x001\0").unwrap();
+        assert_eq!(caps.list_methods(), [Method::FindPrintf, Method::Python, Method::Perl, Method::Ls]);
+        let caps = Capabilities::parse(b"perl\x001\0").unwrap();
+        assert_eq!(caps.list_method(), Method::Perl);
+    }
+
+    #[test]
+    fn truncated_output_is_refused() {
+        assert!(Capabilities::parse(b"home\0/x").is_none());
+        assert!(Capabilities::parse(b"home\0").is_none());
+    }
+}

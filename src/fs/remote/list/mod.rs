@@ -1,0 +1,211 @@
+//! Listing a remote directory exactly, in one round trip, with the best
+//! tool the host has (see [`Method`]), parsing the output as it streams.
+
+mod fields;
+mod links;
+mod ls;
+mod records;
+mod scripts;
+mod stat;
+
+use std::path::Path;
+
+use ssh2::Session;
+
+use self::links::LINK_RECORD;
+use self::ls::LsParser;
+use self::records::{FIND_FAST, FIND_FORMAT, RecordParser};
+use self::stat::{StatParser, stat_args};
+use super::caps::{Capabilities, RemoteClock, StatFlavor};
+use super::error::RemoteFsError;
+use super::script::{PRELUDE, Reply, shown, warning_lines, with_path};
+use crate::fs::Entry;
+use crate::shell::{self, Command, ExecOptions, quote};
+
+/// How a directory is listed, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GNU `find -printf`: NUL-separated, nanosecond times, one process.
+    FindPrintf,
+    /// `python3` with `os.lstat`: NUL-separated, nanosecond times.
+    Python,
+    /// `perl` with `lstat` (`Time::HiRes` when present): NUL-separated,
+    /// about microsecond times.
+    Perl,
+    /// `find -exec stat -c` (GNU coreutils or BusyBox): `/`-framed records,
+    /// nanoseconds where `%y` shows them (GNU, BusyBox), symlinks via `sh`.
+    GnuStat,
+    /// `find -exec stat -f` (BSD): `/`-framed records, seconds.
+    BsdStat,
+    /// `ls -lan`: the last resort (minutes, numeric owners, heuristics for
+    /// names with newlines).
+    Ls,
+}
+
+/// How exact a method's modification times are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TimePrecision {
+    Nanoseconds,
+    Microseconds,
+    Seconds,
+    /// Minutes for recent files, days for files older than six months.
+    Minutes,
+}
+
+impl Method {
+    pub const ALL: [Method; 6] =
+        [Method::FindPrintf, Method::Python, Method::Perl, Method::GnuStat, Method::BsdStat, Method::Ls];
+
+    /// A short description for the log.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Method::FindPrintf => "GNU find -printf",
+            Method::Python => "python3",
+            Method::Perl => "perl",
+            Method::GnuStat => "find + stat -c",
+            Method::BsdStat => "find + stat -f (BSD)",
+            Method::Ls => "ls -lan (last resort)",
+        }
+    }
+
+    pub fn time_precision(self) -> TimePrecision {
+        match self {
+            Method::FindPrintf | Method::Python | Method::GnuStat => TimePrecision::Nanoseconds,
+            Method::Perl => TimePrecision::Microseconds,
+            Method::BsdStat => TimePrecision::Seconds,
+            Method::Ls => TimePrecision::Minutes,
+        }
+    }
+
+    /// The script body run inside the directory.
+    fn body(self, caps: &Capabilities) -> Command {
+        let links_of = |select: &str| {
+            let lp = format!("for f do {LINK_RECORD}; done");
+            let quoted = String::from_utf8_lossy(&quote(lp.as_bytes()).unwrap_or_default()).into_owned();
+            format!("{select} {quoted} sh {{}} +; printf '\\0';")
+        };
+        match self {
+            Method::FindPrintf if caps.find_fd3 && caps.awk => Command::new(FIND_FAST),
+            Method::FindPrintf => {
+                Command::new("exec find . -mindepth 1 -maxdepth 1 -printf").lit(&quoted(FIND_FORMAT))
+            }
+            Method::Python => Command::new("exec python3 -c").lit(&quoted(scripts::PYTHON)),
+            Method::Perl => Command::new("exec perl -e").lit(&quoted(scripts::PERL)),
+            Method::GnuStat | Method::BsdStat => {
+                let flavor = if self == Method::GnuStat { StatFlavor::Gnu } else { StatFlavor::Bsd };
+                Command::new(&links_of("find . -mindepth 1 -maxdepth 1 -type l -exec sh -c"))
+                    .lit("exec find . -mindepth 1 -maxdepth 1 -exec")
+                    .lit(stat_args(flavor))
+                    .lit("{} +")
+            }
+            Method::Ls => {
+                let lp = format!(
+                    "for f in .* *; do [ -L \"$f\" ] || continue; {LINK_RECORD}; done; printf '\\0';"
+                );
+                Command::new(&lp).lit("exec ls -lan")
+            }
+        }
+    }
+}
+
+fn quoted(text: &str) -> String {
+    // Only scpdeck's own constant scripts come here; they hold no NUL.
+    String::from_utf8_lossy(&quote(text.as_bytes()).unwrap_or_default()).into_owned()
+}
+
+/// A listing and how it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Unsorted; never `.` or `..`.
+    pub entries: Vec<Entry>,
+    pub method: Method,
+}
+
+/// The parser matching a method.
+enum Parser {
+    Records(RecordParser),
+    Stat(StatParser),
+    Ls(LsParser),
+}
+
+impl Parser {
+    fn new(method: Method, clock: RemoteClock) -> Self {
+        match method {
+            Method::FindPrintf | Method::Python | Method::Perl => Parser::Records(RecordParser::default()),
+            Method::GnuStat => Parser::Stat(StatParser::new(StatFlavor::Gnu)),
+            Method::BsdStat => Parser::Stat(StatParser::new(StatFlavor::Bsd)),
+            Method::Ls => Parser::Ls(LsParser::new(clock)),
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        match self {
+            Parser::Records(p) => p.feed(bytes),
+            Parser::Stat(p) => p.feed(bytes),
+            Parser::Ls(p) => p.feed(bytes),
+        }
+    }
+
+    fn count(&self) -> usize {
+        match self {
+            Parser::Records(p) => p.entries.len(),
+            Parser::Stat(p) => p.entries.len(),
+            Parser::Ls(p) => p.entries.len(),
+        }
+    }
+
+    fn finish(self) -> Result<Vec<Entry>, String> {
+        match self {
+            Parser::Records(p) => p.finish(),
+            Parser::Stat(p) => p.finish(),
+            Parser::Ls(p) => p.finish(),
+        }
+    }
+}
+
+/// The complete script listing `dir` with `method`.
+pub fn script(
+    dir: &Path,
+    method: Method,
+    caps: &Capabilities,
+    action: &str,
+) -> Result<Command, RemoteFsError> {
+    // A `cd` that fails says why in words every shell prints differently (or
+    // not at all: dash says "can't cd"), so the reason is found out again
+    // with `ls -dL`, whose message names the errno.
+    let cmd = with_path(Command::new(PRELUDE).lit("cd"), dir, action)?.lit("2>/dev/null || { ls -dL");
+    let cmd = with_path(cmd, dir, action)?.lit(">/dev/null || exit 2; if [ -d");
+    let cmd = with_path(cmd, dir, action)?.lit(
+        "]; then echo 'scpdeck: Permission denied' >&2; else echo 'scpdeck: Not a directory' >&2; fi; exit 2; };",
+    );
+    Ok(cmd.append(&method.body(caps)))
+}
+
+/// Lists `dir` with `method` (use [`Capabilities::list_method`] unless
+/// testing one). Entries that vanish while listing become warnings; a
+/// directory that cannot be read is an error.
+pub fn list_with(
+    session: &Session,
+    caps: &Capabilities,
+    dir: &Path,
+    method: Method,
+) -> Result<Reply<Listing>, RemoteFsError> {
+    let action = format!("list {}", shown(dir));
+    let cmd = script(dir, method, caps, &action)?;
+    let clock = caps.clock.unwrap_or_else(local_clock);
+    let mut parser = Parser::new(method, clock);
+    let options = ExecOptions { window: 16 * 1024 * 1024 };
+    let out = shell::exec::run_streaming(session, &cmd, options, &mut |chunk| parser.feed(chunk))
+        .map_err(|source| RemoteFsError::exec(&action, source))?;
+    // A failing command that still listed entries lost only some of them
+    // (vanished or unreadable entries): keep what it found, warn about the rest.
+    if !out.status.success() && parser.count() == 0 {
+        return Err(RemoteFsError::from_output(&action, cmd.as_bytes(), &out));
+    }
+    let entries = parser.finish().map_err(|detail| RemoteFsError::Malformed { action, detail })?;
+    Ok(Reply { value: Listing { entries, method }, banner: out.banner, warnings: warning_lines(&out.stderr) })
+}
+
+fn local_clock() -> RemoteClock {
+    RemoteClock { now: jiff::Timestamp::now().as_second(), utc_offset: 0 }
+}

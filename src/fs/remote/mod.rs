@@ -1,0 +1,50 @@
+//! The remote file system over plain SSH: small shell commands over exec
+//! channels, all built with [`crate::shell`]'s quoting and framing.
+//!
+//! [`Capabilities::probe`] finds out once per connection what the host has;
+//! [`Remote`] borrows the session and those capabilities and offers the
+//! listing and the file operations, each a blocking call for the thread that
+//! owns the session. Every result is a [`Reply`] carrying what the login
+//! profile printed, so banners are reported and never mixed into results.
+
+mod caps;
+mod error;
+mod list;
+mod ops;
+mod script;
+mod usage;
+
+pub use caps::{Capabilities, CapabilityCache, RemoteClock, StatFlavor};
+pub use error::{Failure, RemoteFsError};
+pub use list::{Listing, Method, TimePrecision};
+pub use ops::Overwrite;
+pub use script::Reply;
+pub use usage::{Space, Usage, UsageMethod};
+
+use std::path::Path;
+
+use ssh2::Session;
+
+/// A remote host's file system: a session and its probed capabilities.
+#[derive(Clone, Copy)]
+pub struct Remote<'a> {
+    pub session: &'a Session,
+    pub caps: &'a Capabilities,
+}
+
+impl<'a> Remote<'a> {
+    pub fn new(session: &'a Session, caps: &'a Capabilities) -> Self {
+        Self { session, caps }
+    }
+
+    /// Lists `dir` (entries unsorted, without `.` and `..`) with the best
+    /// method the host has.
+    pub fn list(&self, dir: &Path) -> Result<Reply<Listing>, RemoteFsError> {
+        self.list_with(dir, self.caps.list_method())
+    }
+
+    /// Lists `dir` with a given method (for tests and benchmarks).
+    pub fn list_with(&self, dir: &Path, method: Method) -> Result<Reply<Listing>, RemoteFsError> {
+        list::list_with(self.session, self.caps, dir, method)
+    }
+}
