@@ -47,68 +47,53 @@ fn extension(name: &[u8]) -> &[u8] {
     }
 }
 
-/// The first 8 bytes of `bytes`, ASCII-lowercased, as a big-endian number:
-/// orders like the lowercased bytes, so most comparisons are one integer
-/// comparison.
-fn prefix_key(bytes: &[u8]) -> u64 {
-    let mut key = [0u8; 8];
-    for (slot, b) in key.iter_mut().zip(bytes) {
-        *slot = b.to_ascii_lowercase();
-    }
-    u64::from_be_bytes(key)
-}
-
-/// Case-insensitive name order, then exact bytes so the order is total.
-fn compare_names(a: &[u8], b: &[u8]) -> Ordering {
-    let folded = if a.is_ascii() && b.is_ascii() {
-        a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
+/// The name folded to lower case, compared bytewise (memcmp). Computed once
+/// per entry and sort, so comparisons never allocate.
+fn folded(name: &[u8]) -> Box<[u8]> {
+    if name.is_ascii() {
+        name.to_ascii_lowercase().into_boxed_slice()
     } else {
-        let lower = |s: &[u8]| String::from_utf8_lossy(s).to_lowercase();
-        lower(a).cmp(&lower(b))
-    };
-    folded.then_with(|| a.cmp(b))
+        String::from_utf8_lossy(name).to_lowercase().into_bytes().into_boxed_slice()
+    }
 }
 
-/// Orders `indices` (into `entries`) by `sort`, directories first. Keys are
-/// computed once per entry, so 100,000 entries sort in milliseconds.
+/// Orders `indices` (into `entries`) by `sort`, directories first, then the
+/// key, then the name case-insensitively, then the exact bytes (a total order).
 pub fn sort_indices(entries: &[Entry], indices: &mut [usize], sort: Sort) {
     struct Key {
         dir: bool,
         primary: u64,
-        name: u64,
+        tie: u32,
+        name: Box<[u8]>,
         index: usize,
     }
     let mut keys: Vec<Key> = indices
         .iter()
         .map(|&index| {
             let entry = &entries[index];
-            let name = entry.name.as_bytes();
-            let primary = match sort.key {
-                SortKey::Name => 0,
-                SortKey::Size => entry.size,
+            let name = folded(entry.name.as_bytes());
+            let (primary, tie) = match sort.key {
+                SortKey::Name | SortKey::Extension => (0, 0),
+                SortKey::Size => (entry.size, 0),
                 // Shifted so that times before 1970 order before later ones.
-                SortKey::Mtime => (entry.mtime.secs as u64) ^ (1 << 63),
-                SortKey::Extension => prefix_key(extension(name)),
+                SortKey::Mtime => ((entry.mtime.secs as u64) ^ (1 << 63), entry.mtime.nanos),
             };
-            Key { dir: entry.is_dir_like(), primary, name: prefix_key(name), index }
+            Key { dir: entry.is_dir_like(), primary, tie, name, index }
         })
         .collect();
-    let full = |a: &Key, b: &Key| -> Ordering {
-        let (ea, eb) = (&entries[a.index], &entries[b.index]);
-        let tie = match sort.key {
-            SortKey::Mtime => ea.mtime.nanos.cmp(&eb.mtime.nanos),
-            SortKey::Extension => {
-                let (xa, xb) = (extension(ea.name.as_bytes()), extension(eb.name.as_bytes()));
-                xa.iter().map(u8::to_ascii_lowercase).cmp(xb.iter().map(u8::to_ascii_lowercase))
-            }
-            SortKey::Name | SortKey::Size => Ordering::Equal,
-        };
-        tie.then_with(|| a.name.cmp(&b.name))
-            .then_with(|| compare_names(ea.name.as_bytes(), eb.name.as_bytes()))
-    };
     keys.sort_unstable_by(|a, b| {
         let within = || {
-            let ordered = a.primary.cmp(&b.primary).then_with(|| full(a, b));
+            let by_extension = || match sort.key {
+                SortKey::Extension => extension(&a.name).cmp(extension(&b.name)),
+                _ => Ordering::Equal,
+            };
+            let ordered = a
+                .primary
+                .cmp(&b.primary)
+                .then(a.tie.cmp(&b.tie))
+                .then_with(by_extension)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| entries[a.index].name.as_bytes().cmp(entries[b.index].name.as_bytes()));
             if sort.reverse { ordered.reverse() } else { ordered }
         };
         b.dir.cmp(&a.dir).then_with(within)

@@ -23,6 +23,10 @@ pub struct Cli {
     /// Colour theme: default, light, high-contrast, gruvbox, or a theme in the config dir.
     #[arg(long)]
     pub theme: Option<String>,
+
+    /// How remote panes connect (as for `scpdeck cp`).
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Scriptable commands (without one, the full-screen commander starts).

@@ -38,21 +38,21 @@ impl Columns {
     pub fn for_width(width: usize, date_format: &str) -> Self {
         let mut columns =
             Columns { name: width, size: false, time: 0, perms: false, date_format: date_format.into() };
-        if columns.name >= MIN_NAME + SIZE_WIDTH + 1 {
+        if columns.name > MIN_NAME + SIZE_WIDTH {
             columns.size = true;
             columns.name -= SIZE_WIDTH + 1;
         }
         // A narrow pane gets a shorter date rather than none.
         for format in [date_format, SHORT_DATE] {
             let time_width = format_width(format);
-            if columns.size && columns.name >= MIN_NAME + time_width + 1 {
+            if columns.size && columns.name > MIN_NAME + time_width {
                 columns.time = time_width;
                 columns.name -= time_width + 1;
                 columns.date_format = format.to_owned();
                 break;
             }
         }
-        if columns.time > 0 && columns.name >= MIN_NAME + 8 + PERM_WIDTH + 1 {
+        if columns.time > 0 && columns.name > MIN_NAME + 8 + PERM_WIDTH {
             columns.perms = true;
             columns.name -= PERM_WIDTH + 1;
         }
