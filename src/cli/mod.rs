@@ -4,9 +4,9 @@ mod args;
 mod connect_args;
 mod cp_console;
 mod cp_plan;
-pub mod operand;
 mod ls_command;
 mod ls_format;
+pub mod operand;
 mod tui_command;
 
 pub use args::{Cli, Commands, LsArgs};

@@ -10,7 +10,8 @@ use tokio::sync::{mpsc, watch};
 use crate::app::Msg;
 use crate::config::Settings;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
-use crate::jobs::{Control, JobState, QueueView, Scheduler, SystemBackend};
+use crate::jobs::{Control, JobState, QueueView, Scheduler, SshRemote, SystemBackend, log_connections};
+use crate::ssh::{NoPrompter, Overrides, Pool, PoolLimits, Resolver};
 
 /// How long quitting waits for running transfers to stop and clean up.
 const STOP_WAIT: Duration = Duration::from_secs(2);
@@ -33,7 +34,12 @@ impl Transfers {
             None => (None, Some("no home directory: the log is not written to a file".into())),
         };
         let (log, events) = LogSink::new(file);
-        let backend = Arc::new(SystemBackend::new(crate::jobs::remote_side(log.clone())));
+        let limits = settings.limits();
+        let pool =
+            Pool::new(Arc::new(NoPrompter), PoolLimits { per_host: limits.per_host, global: limits.global });
+        log_connections(&pool, log.clone());
+        let remote = SshRemote::new(pool, Resolver::system(), Overrides::default());
+        let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
         let scheduler = Scheduler::spawn(backend, settings.limits(), log.clone());
         let view = scheduler.subscribe();
         (Self { scheduler, view, events }, problem)
