@@ -76,7 +76,20 @@ pub fn log_connections(pool: &Pool, log: LogSink) {
 impl RemoteSide for SshRemote {
     fn run(&self, task: Task, reporter: Reporter) -> BoxFuture<'static, Result<(), TaskError>> {
         let inner = self.inner.clone();
-        Box::pin(async move { inner.run(task, reporter).await })
+        Box::pin(async move {
+            let hosts = task_hosts(&task.work);
+            let result = inner.clone().run(task, reporter).await;
+            if let Err(TaskError::Connection(_)) = &result {
+                // Its sessions may be dead without knowing it yet: the next
+                // task connects afresh.
+                for host in hosts {
+                    if let Some(config) = lock(&inner.configs).get(&host).cloned() {
+                        inner.pool.forget(&config);
+                    }
+                }
+            }
+            result
+        })
     }
 }
 
@@ -359,6 +372,23 @@ impl Inner {
         let (result, _) = tokio::join!(held, hold);
         result
     }
+}
+
+/// The remote hosts a task talks to.
+fn task_hosts(work: &Work) -> Vec<String> {
+    let locations: Vec<&Location> = match work {
+        Work::Scan { roots } => roots.iter().map(|r| &r.1).collect(),
+        Work::Probe { dirs } => dirs.iter().collect(),
+        Work::MakeDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
+        Work::Transfer(batch) => batch.items.iter().flat_map(|i| [&i.source, &i.dest]).collect(),
+        Work::Verify { files } => files.iter().flat_map(|f| [&f.1, &f.2]).collect(),
+        Work::Delete { files } => files.iter().map(|f| &f.1).collect(),
+        Work::RemoveDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
+    };
+    let mut hosts: Vec<String> = locations.iter().filter_map(|l| l.host().map(String::from)).collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 fn first_host<'a>(mut locations: impl Iterator<Item = &'a Location>) -> Option<String> {

@@ -58,11 +58,40 @@ struct Events<'a> {
     arrived: HashSet<usize>,
     /// Files the engine reported on (arrived or failed).
     reported: HashSet<usize>,
+    /// Failures, reported once the run is over: when the run was cancelled
+    /// or lost its connection, that is the reason instead.
+    failed: BTreeMap<usize, String>,
     /// Report arrivals as done (downloads); remote targets wait for the rename.
     final_on_arrival: bool,
 }
 
-impl Events<'_> {
+impl<'a> Events<'a> {
+    fn new(r: &'a Reporter, items: Vec<ItemId>, final_on_arrival: bool) -> Self {
+        Events {
+            r,
+            items,
+            sent: HashMap::new(),
+            arrived: HashSet::new(),
+            reported: HashSet::new(),
+            failed: BTreeMap::new(),
+            final_on_arrival,
+        }
+    }
+
+    /// Reports the failures, unless the whole run stopped (cancel, lost
+    /// connection): the task's end reports those items.
+    fn report_failures(&mut self, stop: Option<&Result<String, TaskError>>) {
+        if matches!(stop, Some(Err(_))) {
+            self.reported.retain(|n| self.arrived.contains(n));
+            return;
+        }
+        for (index, reason) in std::mem::take(&mut self.failed) {
+            if let Some(&item) = self.items.get(index) {
+                self.r.item_done(item, Err(reason));
+            }
+        }
+    }
+
     fn on(&mut self, event: scp::Event) {
         let r = self.r;
         match event {
@@ -92,9 +121,7 @@ impl Events<'_> {
             scp::Event::Finished { .. } => {}
             scp::Event::Failed { file, reason } => {
                 self.reported.insert(file.source);
-                if let Some(&item) = self.items.get(file.source) {
-                    r.item_done(item, Err(reason));
-                }
+                self.failed.insert(file.source, reason);
             }
             scp::Event::Diagnostic(diagnostic) => log_diagnostic(r, &diagnostic),
         }
@@ -169,17 +196,12 @@ fn download_groups(
             Event::debug(&format!("scp -f: {} file(s) into {}", group.items.len(), shown(&group.target)))
                 .host(host),
         );
-        let mut events = Events {
-            r,
-            items: group.items.iter().map(|i| i.item).collect(),
-            sent: HashMap::new(),
-            arrived: HashSet::new(),
-            reported: HashSet::new(),
-            final_on_arrival: true,
-        };
+        let mut events = Events::new(r, group.items.iter().map(|i| i.item).collect(), true);
         let result = scp::download(session, &request, &mut |e| events.on(e), cancel);
-        if let Err(error) = result {
-            let reason = stopped(error)?;
+        let stop = result.err().map(stopped);
+        events.report_failures(stop.as_ref());
+        if let Some(stop) = stop {
+            let reason = stop?;
             for (index, item) in group.items.iter().enumerate() {
                 if !events.reported.contains(&index) {
                     r.item_done(item.item, Err(reason.clone()));
@@ -318,14 +340,7 @@ fn send_into(
     r: &Reporter,
     cancel: &CancelToken,
 ) -> Sent {
-    let mut events = Events {
-        r,
-        items: items.iter().map(|i| i.item).collect(),
-        sent: HashMap::new(),
-        arrived: HashSet::new(),
-        reported: HashSet::new(),
-        final_on_arrival: false,
-    };
+    let mut events = Events::new(r, items.iter().map(|i| i.item).collect(), false);
     let options = scp::Options { recursive: false, preserve };
     let target = temp.as_os_str().to_owned();
     let result = match sender {
@@ -357,7 +372,9 @@ fn send_into(
             return direct(from, from_host, to, dest, *port, temp, items, preserve, r);
         }
     };
-    Sent { arrived: events.arrived, reported: events.reported, stop: result.err().map(stopped) }
+    let stop = result.err().map(stopped);
+    events.report_failures(stop.as_ref());
+    Sent { arrived: events.arrived, reported: events.reported, stop }
 }
 
 /// Direct remote to remote: the source host's scp sends to the destination.
