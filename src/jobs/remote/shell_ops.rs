@@ -184,18 +184,6 @@ fn parse_hex(hex: &str) -> Result<[u8; 32], String> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checksums_parse() {
-        let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        assert_eq!(parse_hex(hex).map(|d| d[0]), Ok(0xe3));
-        assert!(parse_hex("abc").is_err());
-    }
-}
-
 /// Size of each file (errors for missing ones).
 pub fn sizes(session: &Session, files: &[&Path]) -> Result<Results<u64>, String> {
     let script =
@@ -208,4 +196,16 @@ pub fn sizes(session: &Session, files: &[&Path]) -> Result<Results<u64>, String>
         .map(|r| r.and_then(|n| n.trim().parse().map_err(|_| format!("bad size {n:?}"))))
         .collect();
     Ok(Results { items, banner: results.banner, stderr: results.stderr })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_parse() {
+        let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(parse_hex(hex).map(|d| d[0]), Ok(0xe3));
+        assert!(parse_hex("abc").is_err());
+    }
 }

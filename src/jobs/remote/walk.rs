@@ -4,7 +4,6 @@
 //! listed with the best method the host has (`fs::remote`).
 
 use std::collections::VecDeque;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use ssh2::Session;
@@ -159,7 +158,7 @@ pub fn probe(
                         .map(|e| {
                             let kind = e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind);
                             let info = DestInfo { kind, size: e.size, mtime: mtime(&e) };
-                            (OsString::from(e.name), info)
+                            (e.name, info)
                         })
                         .collect(),
                 ),
