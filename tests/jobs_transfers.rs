@@ -401,3 +401,36 @@ async fn move_deletes_a_source_only_after_its_verified_copy() {
         assert_eq!(moved.get(path), Some(data), "{}", path.display());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn direct_mode_runs_scp_on_the_source_host() {
+    let two = Sshd::start();
+    let real_scp = std::process::Command::new("sh").args(["-c", "command -v scp"]).output().unwrap();
+    let real_scp = String::from_utf8(real_scp.stdout).unwrap().trim().to_owned();
+    // Host one trusts host two: its scp knows two's host key and has a key.
+    let wrapper = format!(
+        "#!/bin/sh\nexec {real_scp} -i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes \"$@\"\n",
+        two.client_key().display(),
+        two.path("known_hosts").display()
+    );
+    let one = Sshd::builder().program("scp", &wrapper).start();
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("ssh_config");
+    // "two" must mean the same host on host one: 127.0.0.1 and its port.
+    std::fs::write(&config, format!("{}{}", one.config_block("one"), two.config_block("two"))).unwrap();
+    let env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let mut job = spec(Mode::Copy, vec![remote("one", &source)], remote("two", &dest));
+    job.options.direct = true;
+    let id = env.scheduler.submit(job);
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_same_tree(&dest.join("tree"), &source);
+    assert!(leftovers(&dest).is_empty());
+    // The data went from one to two directly: two saw logins from one's scp
+    // as well as scpdeck's own (listing and renaming).
+    assert!(two.accepted_logins() >= 2, "{}", two.accepted_logins());
+}
