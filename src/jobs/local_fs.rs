@@ -187,9 +187,12 @@ pub fn copy_file(
             break;
         }
         if let Some(throttle) = throttle {
-            let wait = throttle.reserve(n as u64);
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
+            // In short naps, so that a cancel is still noticed at once.
+            let until = Instant::now() + throttle.reserve(n as u64);
+            while !cancelled() && Instant::now() < until {
+                std::thread::sleep(
+                    until.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)),
+                );
             }
         }
         temp.write_all(&buffer[..n]).map_err(|e| failed(dest, e))?;

@@ -104,9 +104,14 @@ impl<'a> Events<'a> {
                 let Some(&item) = self.items.get(file.source) else { return };
                 let before = self.sent.insert(file.source, bytes).unwrap_or(0);
                 if let Some(throttle) = &r.throttle {
-                    let wait = throttle.reserve(bytes.saturating_sub(before));
-                    if !wait.is_zero() {
-                        std::thread::sleep(wait.min(Duration::from_millis(500)));
+                    // In short naps, so that a cancel is still noticed at once.
+                    let until = std::time::Instant::now() + throttle.reserve(bytes.saturating_sub(before));
+                    while !r.is_cancelled() && std::time::Instant::now() < until {
+                        std::thread::sleep(
+                            until
+                                .saturating_duration_since(std::time::Instant::now())
+                                .min(Duration::from_millis(50)),
+                        );
                     }
                 }
                 r.progress(item, bytes);
