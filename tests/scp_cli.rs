@@ -95,7 +95,10 @@ fn a_missing_file_among_many_exits_1_and_says_which() {
 #[test]
 fn hostile_text_is_escaped_on_stderr_and_exits_1() {
     let sshd = Sshd::builder()
-        .program("scp", "#!/bin/sh\nprintf '\\033]0;pwned\\007\\n' >&2\nprintf 'C0644 1 \\033[2Jx\\nx\\0'\n")
+        .program(
+            "scp",
+            "#!/bin/sh\nprintf '\\033]0;pwned\\007\\n' >&2\nsleep 0.3\nprintf 'C0644 1 \\033[2Jx\\nx\\0'\n",
+        )
         .start();
     let tmp = tempfile::tempdir().unwrap();
     let out = cp(&sshd.ssh_config(), &[&remote(&sshd, Path::new("/x/name")), tmp.path().to_str().unwrap()]);
@@ -135,8 +138,8 @@ fn a_terminal_gets_a_progress_line_and_q_silences_it() {
         tmp.path().join("copy").display()
     );
     let tmux = Tmux::start(&command, 100, 10);
-    let screen = tmux.wait_for("/s");
-    assert!(screen.contains("big") && screen.contains("GiB"), "{screen}");
+    let screen = tmux.wait_for("GiB");
+    assert!(screen.contains("big") && screen.contains("/s"), "{screen}");
     // Closing the terminal (SIGHUP) cancels: the partial file is removed.
     drop(tmux);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -151,4 +154,17 @@ fn a_terminal_gets_a_progress_line_and_q_silences_it() {
     }
     assert_eq!(leftovers(), 0);
     assert!(!tmp.path().join("copy").exists());
+
+    let small = tmp.path().join("small");
+    std::fs::File::create(&small).unwrap().set_len(32 << 20).unwrap();
+    let command = format!(
+        "{} cp -q -F {} {} {} ; echo EXIT=$?; sleep 30",
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        remote(&sshd, &small),
+        tmp.path().join("copy2").display()
+    );
+    let tmux = Tmux::start(&command, 100, 10);
+    let screen = tmux.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0") && !screen.contains("/s"), "{screen}");
 }

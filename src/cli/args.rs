@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use clap::{Parser, Subcommand};
 
 use super::connect_args::ConnectArgs;
+use super::cp_command::CpArgs;
 
 /// A terminal file commander for SSH hosts: two panes, keyboard browsing, and
 /// fast parallel copies with the SCP protocol.
@@ -32,6 +33,8 @@ pub struct Cli {
 /// Scriptable commands (without one, the full-screen commander starts).
 #[derive(Debug, Subcommand)]
 pub enum Commands {
+    /// Copy files to, from and between SSH hosts, with scp's syntax.
+    Cp(CpArgs),
     /// List a local or remote directory exactly (names as they are, control
     /// characters escaped).
     Ls(LsArgs),

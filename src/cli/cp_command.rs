@@ -55,12 +55,17 @@ pub fn run_cp(args: CpArgs) -> ExitCode {
 }
 
 fn cp(args: &CpArgs, console: &mut Console, cancel: &CancelToken) -> Result<(), String> {
-    let operands = args.operands.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    let Some((target, sources)) = operands.split_last() else { return Err("missing SOURCE or TARGET".into()) };
+    let operands =
+        args.operands.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    let Some((target, sources)) = operands.split_last() else {
+        return Err("missing SOURCE or TARGET".into());
+    };
     let target = match target {
         // Sources from several places all go into one directory: make every
         // step require it, even one with a single source.
-        Operand::Remote(r) if sources.len() > 1 && !r.path.as_bytes().ends_with(b"/") && !r.path.is_empty() => {
+        Operand::Remote(r)
+            if sources.len() > 1 && !r.path.as_bytes().ends_with(b"/") && !r.path.is_empty() =>
+        {
             let mut path = r.path.clone();
             path.push("/");
             Operand::Remote(RemotePath { path, ..r.clone() })
@@ -106,8 +111,18 @@ fn run_step(
         }
         Step::Relay { from, sources, to } => {
             sessions.get(&from)?;
-            sessions.get(&to)?;
-            let (from_session, to_session) = (sessions.cached(&from)?, sessions.cached(&to)?);
+            // Each side needs a session of its own, even on one host.
+            let second = if from.user == to.user && from.host == to.host {
+                Some(sessions.another(&to)?)
+            } else {
+                sessions.get(&to)?;
+                None
+            };
+            let from_session = sessions.cached(&from)?;
+            let to_session = match &second {
+                Some(connection) => connection.session(),
+                None => sessions.cached(&to)?,
+            };
             let request = RelayRequest {
                 from_host: from.destination(),
                 sources,
@@ -127,7 +142,11 @@ fn run_step(
 }
 
 /// Local to local, with `cp` as OpenSSH's scp does.
-fn local_copy(sources: &[std::path::PathBuf], target: &std::path::Path, options: Options) -> Result<(), String> {
+fn local_copy(
+    sources: &[std::path::PathBuf],
+    target: &std::path::Path,
+    options: Options,
+) -> Result<(), String> {
     let mut cmd = std::process::Command::new("cp");
     if options.recursive {
         cmd.arg("-R");

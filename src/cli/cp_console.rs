@@ -19,23 +19,29 @@ impl Console {
     pub fn new(quiet: bool) -> Self {
         let show = !quiet && std::io::stderr().is_terminal();
         let bar = show.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
+            // Drawn from the first file on, not while connecting.
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
             let style = ProgressStyle::with_template(
                 "{wide_msg} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
-            bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
         Console { bar, failed: false }
     }
 
-    /// Prints one line without tearing the progress line.
+    /// Prints a message, each of its lines prefixed, without tearing the
+    /// progress line. Remote text in it is already escaped.
     pub fn line(&self, text: &str) {
+        let print = || {
+            for line in text.lines() {
+                eprintln!("scpdeck: {line}");
+            }
+        };
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("scpdeck: {text}")),
-            None => eprintln!("scpdeck: {text}"),
+            Some(bar) => bar.suspend(print),
+            None => print(),
         }
     }
 
@@ -50,6 +56,10 @@ impl Console {
         match event {
             Event::Started { file, size, dir: false } => {
                 if let Some(bar) = &self.bar {
+                    if bar.is_hidden() {
+                        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+                        bar.enable_steady_tick(Duration::from_millis(200));
+                    }
                     bar.set_message(file.display());
                     bar.set_length(size);
                     bar.set_position(0);

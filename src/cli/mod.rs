@@ -2,6 +2,8 @@
 
 mod args;
 mod connect_args;
+mod cp_command;
+mod cp_connect;
 mod cp_console;
 mod cp_plan;
 mod ls_command;
@@ -12,4 +14,5 @@ mod tui_command;
 pub use args::{Cli, Commands, LsArgs};
 pub use connect_args::ConnectArgs;
 pub use ls_command::run_ls;
+pub use cp_command::{CpArgs, run_cp};
 pub use tui_command::run_tui;
