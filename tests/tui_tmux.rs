@@ -192,3 +192,146 @@ fn scpdeck_pid(needle: &str) -> i32 {
     }
     panic!("no scpdeck process for {needle}");
 }
+
+/// A tree in the sshd's directory to browse remotely.
+fn remote_tree(sshd: &support::Sshd) -> std::path::PathBuf {
+    let root = sshd.dir().join("remote-tree");
+    std::fs::create_dir_all(root.join("remote-sub")).unwrap();
+    std::fs::write(root.join("remote-sub/inner.txt"), "inner").unwrap();
+    std::fs::write(root.join("remote-file.txt"), vec![b'r'; 3000]).unwrap();
+    std::fs::write(root.join("evil\x1b[31mred"), "x").unwrap();
+    root
+}
+
+#[test]
+fn browses_a_remote_directory_over_ssh_and_changes_it() {
+    let sshd = support::Sshd::start();
+    let root = remote_tree(&sshd);
+    let local = tempfile::tempdir().unwrap();
+    let editor = local.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'edited-remotely\\n' >> \"$1\"\n").unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' EDITOR='{}' '{}' -F '{}' '{}' '{}:{}'; sleep 60",
+        local.path().display(),
+        editor.display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        local.path().display(),
+        sshd.alias(),
+        root.display()
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    let screen = tmux.wait_for("remote-file.txt");
+    assert!(screen.contains(&format!("{}:{}", sshd.alias(), root.display())), "{screen}");
+    // Free space comes from `df` on the remote host.
+    let screen = tmux.wait_for("3 entries · ");
+    assert!(screen.lines().any(|l| l.matches("free").count() == 2), "{screen}");
+    assert!(screen.contains("remote-sub/") && screen.contains("2.9 KiB"), "{screen}");
+    assert!(screen.contains("evil\\e[31mred"), "control characters are escaped: {screen}");
+    // Into a remote directory and back.
+    tmux.keys(&["Tab", "Enter"]);
+    let screen = tmux.wait_for("inner.txt");
+    assert!(!screen.contains("remote-file.txt"), "{screen}");
+    tmux.keys(&["BSpace"]);
+    tmux.wait_for("remote-file.txt");
+    // mkdir and delete on the remote host; the pane refreshes after each.
+    tmux.keys(&["F7"]);
+    tmux.wait_for("Create directory");
+    tmux.keys(&["-l", "made-remotely"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("made-remotely/");
+    assert!(root.join("made-remotely").is_dir());
+    tmux.keys(&["F8"]);
+    let screen = tmux.wait_for("0 files, 1 directory");
+    assert!(screen.contains("made-remotely"), "{screen}");
+    tmux.keys(&["y"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while root.join("made-remotely").exists() || tmux.screen().contains("made-remotely/") {
+        assert!(std::time::Instant::now() < deadline, "not deleted: {}", tmux.screen());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The viewer reads the remote file.
+    tmux.keys(&["End", "F3"]);
+    let screen = tmux.wait_for("rrrrrrrrrr");
+    assert!(screen.contains("text · 2.9 KiB"), "{screen}");
+    tmux.keys(&["q"]);
+    // F4: fetched, edited locally, uploaded back because it changed.
+    tmux.keys(&["F4"]);
+    let screen = tmux.wait_for("saved ");
+    assert!(screen.contains("remote-file.txt"), "{screen}");
+    let text = std::fs::read_to_string(root.join("remote-file.txt")).unwrap();
+    assert!(text.ends_with("rrr\nedited-remotely\n") || text.ends_with("rrredited-remotely\n"), "{text:?}");
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn the_host_picker_lists_ssh_config_hosts_and_connects() {
+    let sshd = support::Sshd::start();
+    let local = tempfile::tempdir().unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' '{}' -F '{}' '{}' '{}'; sleep 60",
+        local.path().display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        local.path().display(),
+        local.path().display(),
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    tmux.wait_for("Hosts");
+    tmux.keys(&["F2"]);
+    let screen = tmux.wait_for("ssh config");
+    assert!(screen.contains(sshd.alias()), "{screen}");
+    tmux.keys(&["-l", "test"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(&format!("{}:/", sshd.alias()));
+    assert!(screen.contains("connected to"), "{screen}");
+    // The connection is remembered as a recent host.
+    let recent = std::fs::read_to_string(local.path().join("config/recent.toml")).unwrap();
+    assert!(recent.contains(sshd.alias()), "{recent}");
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn host_key_and_password_questions_are_dialogs() {
+    let sshd = support::Sshd::builder().password_auth().start();
+    let user = support::password_user();
+    let dir = tempfile::tempdir().unwrap();
+    let known_hosts = dir.path().join("known_hosts");
+    let config = dir.path().join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host pw-host\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  PreferredAuthentications password\n  \
+             PubkeyAuthentication no\n  IdentityAgent none\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n  \
+             StrictHostKeyChecking ask\n",
+            sshd.port,
+            user.name,
+            known_hosts.display()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' '{}' -F '{}' '{}' pw-host:/; sleep 60",
+        dir.path().display(),
+        scpdeck_bin().display(),
+        config.display(),
+        dir.path().display(),
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    let screen = tmux.wait_for("Unknown host key");
+    assert!(screen.contains("SHA256:") && screen.contains("ssh-ed25519"), "{screen}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Password for");
+    tmux.keys(&["-l", "wrong-password"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("(try 2)");
+    assert!(!screen.contains("wrong-password"), "secrets are never shown: {screen}");
+    tmux.keys(&["-l", &user.password]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("pw-host:/");
+    assert!(screen.contains("connected to pw-host"), "{screen}");
+    let recorded = std::fs::read_to_string(&known_hosts).unwrap();
+    assert!(recorded.contains("ssh-ed25519"), "{recorded}");
+    tmux.keys(&["q"]);
+}

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use scpdeck::app::dialog::{Counts, KbdPrompt, Question, Reply, ViewContent};
+use scpdeck::app::dialog::{Counts, HostKeyQuestion, KbdPrompt, Question, Reply, ViewContent};
 use scpdeck::app::{self, Effect, Msg, Side, State};
 use scpdeck::config::{self, Config};
 use scpdeck::fs::{Entry, Kind, LinkTarget, Location, Mtime};
@@ -295,25 +295,26 @@ fn connecting_progress() {
 
 fn ask(question: Question) -> String {
     let mut state = first_screen(80, 20);
-    let id = connecting(&mut state);
+    connecting(&mut state);
     let (tx, _rx) = mpsc::channel();
-    app::update(&mut state, Msg::Prompt { id, question, reply: Reply::new(tx) });
+    app::update(&mut state, Msg::Prompt { question, reply: Reply::new(tx) });
     type_text(&mut state, "abc");
     screen(&state, 80, 20)
 }
 
 #[test]
 fn prompt_password_and_passphrase() {
-    let password = ask(Question::Password { account: "alice@build-server".into() });
+    let password = ask(Question::Password { host: "build-server".into(), user: "alice".into(), attempt: 2 });
     assert!(!password.contains("abc"), "secrets are never shown");
-    let passphrase = ask(Question::Passphrase { key: "/home/alice/.ssh/id_ed25519".into() });
+    let passphrase = ask(Question::Passphrase { key: "/home/alice/.ssh/id_ed25519".into(), attempt: 1 });
     insta::assert_snapshot!(format!("{password}\n{passphrase}"));
 }
 
 #[test]
 fn prompt_keyboard_interactive_with_hostile_text_escaped() {
     let question = Question::KeyboardInteractive {
-        account: "alice@build-server".into(),
+        host: "build-server".into(),
+        user: "alice".into(),
         name: "Two-factor\x1b]0;pwned\x07".into(),
         instruction: "Enter your code".into(),
         prompts: vec![
@@ -328,10 +329,21 @@ fn prompt_keyboard_interactive_with_hostile_text_escaped() {
 
 #[test]
 fn prompt_unknown_host_key() {
-    let question = Question::HostKey {
-        host: "build-server (127.0.0.1:2222)".into(),
+    let question = Question::HostKey(HostKeyQuestion {
+        host: "[127.0.0.1]:2222".into(),
         key_type: "ED25519".into(),
         fingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s".into(),
+        known_hosts_file: "/home/alice/.ssh/known_hosts".into(),
+        known_key_types: vec!["RSA".into()],
+    });
+    insta::assert_snapshot!(ask(question));
+}
+
+#[test]
+fn prompt_server_message() {
+    let question = Question::Message {
+        host: "build-server".into(),
+        text: "Authorized use only.\nAll activity is logged.".into(),
     };
     insta::assert_snapshot!(ask(question));
 }

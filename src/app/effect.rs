@@ -60,11 +60,14 @@ pub enum Effect {
         location: Location,
         limit: u64,
     },
-    /// Hand the terminal to `editor` for the file (a local copy when
-    /// remote, uploaded back when changed): `Msg::Edited`.
+    /// Edit a file with `editor`. A local file is edited in place. A remote
+    /// one is first fetched into a private local `copy` (`Msg::EditFetched`);
+    /// with the copy, the terminal goes to the editor and the copy is
+    /// uploaded back only when it changed (`Msg::Done`).
     Edit {
         location: Location,
         editor: String,
+        copy: Option<PathBuf>,
     },
     /// Host aliases from ~/.ssh/config: `Msg::SshHosts`.
     LoadSshHosts {

@@ -75,7 +75,6 @@ pub enum Msg {
     },
     /// A connection asks something; answer through `reply`.
     Prompt {
-        id: u64,
         question: Question,
         reply: Reply,
     },
@@ -84,8 +83,16 @@ pub enum Msg {
         id: u64,
         result: Result<PathBuf, String>,
     },
+    /// A remote file was downloaded for editing (or could not be).
+    EditFetched {
+        location: Location,
+        editor: String,
+        result: Result<PathBuf, String>,
+    },
     /// Something failed in the background outside any dialog (saving bookmarks...).
     Problem(String),
+    /// Something to tell the user (a server's login banner, a reconnect).
+    Notice(String),
     /// The spinner timer.
     Tick,
     /// The scheduler published a new state of the queue.

@@ -13,6 +13,6 @@ mod tui_command;
 
 pub use args::{Cli, Commands, LsArgs};
 pub use connect_args::ConnectArgs;
-pub use ls_command::run_ls;
 pub use cp_command::{CpArgs, run_cp};
+pub use ls_command::run_ls;
 pub use tui_command::run_tui;

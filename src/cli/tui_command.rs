@@ -29,9 +29,10 @@ pub fn run_tui(cli: Cli) -> ExitCode {
         }
     };
     let mouse = state.settings.mouse;
+    let overrides = cli.connect.overrides();
     let result = runtime.block_on(async {
         let mut guard = TerminalGuard::enter(mouse)?;
-        tui::run(guard.terminal(), state, initial).await
+        tui::run(guard.terminal(), state, initial, overrides).await
     });
     // Connection threads may still be blocked on the network: don't wait for them.
     runtime.shutdown_background();

@@ -18,6 +18,7 @@ use super::terminal::Tty;
 use super::transfers::Transfers;
 use crate::app::{self, Effect, Msg, Op, State};
 use crate::fs::Location;
+use crate::ssh::{Overrides, PoolLimits};
 use crate::ui;
 
 /// Spinner frame interval while connecting.
@@ -25,18 +26,28 @@ const TICK: Duration = Duration::from_millis(120);
 
 /// Runs until the user quits or a terminating signal arrives. `initial`
 /// effects (connections for remote panes) run after the start-up listings.
-pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> io::Result<State> {
+pub async fn run(
+    terminal: &mut Tty,
+    mut state: State,
+    initial: Vec<Effect>,
+    overrides: Overrides,
+) -> io::Result<State> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut executor = Executor::new(tx);
+    let (log, log_events, log_problem) = Transfers::log();
+    let limits = state.settings.limits();
+    let pool_limits = PoolLimits { per_host: limits.per_host, global: limits.global };
+    let mut executor = Executor::new(tx, overrides, pool_limits, log.clone());
     let mut events = Some(EventStream::new());
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut ticker: Option<Interval> = None;
     let mut held = Vec::new();
-    let (mut transfers, problem) = Transfers::start(&state.settings);
+    let remotes = executor.remotes();
+    let mut transfers =
+        Transfers::start(&state.settings, remotes.pool(), remotes.overrides(), log, log_events);
     executor.set_scheduler(transfers.scheduler.clone());
-    if let Some(problem) = problem {
+    if let Some(problem) = log_problem {
         dispatch(&mut state, Msg::Problem(problem), &mut executor, &mut held);
     }
 
@@ -55,13 +66,33 @@ pub async fn run(terminal: &mut Tty, mut state: State, initial: Vec<Effect>) -> 
                     ticker = Some(timer);
                 }
                 Effect::Ticks { on: false } => ticker = None,
-                Effect::Edit { location, editor } => {
+                Effect::Edit { location: location @ Location::Remote { .. }, editor, copy: None } => {
+                    executor.run(Effect::Edit { location, editor, copy: None });
+                }
+                Effect::Edit { location, editor, copy } => {
                     // The editor reads the terminal: stop reading it ourselves meanwhile.
                     drop(events.take());
-                    let msg = edit(terminal, &location, &editor, state.settings.mouse).await?;
+                    let outcome =
+                        edit(terminal, &location, &editor, copy.as_deref(), state.settings.mouse).await?;
                     events = Some(EventStream::new());
                     state.needs_render = true;
-                    dispatch(&mut state, msg, &mut executor, &mut held);
+                    match (outcome, copy) {
+                        (Edited::Changed, Some(copy)) => executor.upload_edit(location, copy),
+                        (outcome, copy) => {
+                            if let Some(copy) = &copy {
+                                super::remote::discard(copy);
+                            }
+                            let result = match outcome {
+                                Edited::Failed(message) => Err(message),
+                                Edited::Unchanged if copy_was_remote(&location) => {
+                                    Ok(format!("{location} not changed: nothing uploaded"))
+                                }
+                                _ => Ok(format!("edited {location}")),
+                            };
+                            let msg = Msg::Done { op: Op::Edit(location), result };
+                            dispatch(&mut state, msg, &mut executor, &mut held);
+                        }
+                    }
                 }
                 other => executor.run(other),
             }
@@ -126,13 +157,50 @@ fn run_all(effects: Vec<Effect>, executor: &mut Executor, held: &mut Vec<Effect>
     }
 }
 
-async fn edit(terminal: &mut Tty, location: &Location, editor: &str, mouse: bool) -> io::Result<Msg> {
-    let op = Op::Edit(location.clone());
-    let result = match location {
-        Location::Local(path) => {
-            editor::run(terminal, editor, path, mouse).await?.map(|()| format!("edited {location}"))
-        }
-        Location::Remote { .. } => Err(format!("cannot edit {location}: remote hosts are not available yet")),
+/// How an editing session ended.
+enum Edited {
+    Changed,
+    Unchanged,
+    Failed(String),
+}
+
+fn copy_was_remote(location: &Location) -> bool {
+    location.host().is_some()
+}
+
+/// Runs the editor on the local file (the file itself, or the copy of a
+/// remote one) and tells whether its contents changed.
+async fn edit(
+    terminal: &mut Tty,
+    location: &Location,
+    editor: &str,
+    copy: Option<&std::path::Path>,
+    mouse: bool,
+) -> io::Result<Edited> {
+    let file = match (copy, location) {
+        (Some(copy), _) => copy.to_path_buf(),
+        (None, Location::Local(path)) => path.clone(),
+        (None, Location::Remote { .. }) => return Ok(Edited::Failed(format!("{location} was not fetched"))),
     };
-    Ok(Msg::Done { op, result })
+    let before = digest(&file);
+    Ok(match editor::run(terminal, editor, &file, mouse).await? {
+        Err(message) => Edited::Failed(message),
+        Ok(()) if digest(&file) == before => Edited::Unchanged,
+        Ok(()) => Edited::Changed,
+    })
+}
+
+/// A SHA-256 of the file's contents (`None` when unreadable).
+fn digest(path: &std::path::Path) -> Option<Vec<u8>> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buf).ok()? {
+            0 => return Some(hasher.finalize().to_vec()),
+            n => hasher.update(&buf[..n]),
+        }
+    }
 }

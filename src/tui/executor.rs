@@ -4,20 +4,34 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::remote::Remotes;
 use super::watcher::DirWatcher;
 use super::work;
-use crate::app::{Effect, Msg, Side};
+use std::path::PathBuf;
+
+use crate::app::{Effect, Msg, Op, Side};
+use crate::eventlog::LogSink;
+use crate::fs::Location;
 use crate::jobs::Scheduler;
+use crate::ssh::{Overrides, PoolLimits};
 
 pub struct Executor {
     tx: UnboundedSender<Msg>,
     watchers: [Option<DirWatcher>; 2],
+    remotes: Remotes,
     scheduler: Option<Scheduler>,
 }
 
 impl Executor {
-    pub fn new(tx: UnboundedSender<Msg>) -> Self {
-        Self { tx, watchers: [None, None], scheduler: None }
+    /// `overrides`: the command line's connection options for every host;
+    /// connections are logged to `log`.
+    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
+        let remotes = Remotes::new(tx.clone(), overrides, limits, log);
+        Self { tx, watchers: [None, None], remotes, scheduler: None }
+    }
+
+    pub fn remotes(&self) -> &Remotes {
+        &self.remotes
     }
 
     /// Copy jobs go to this scheduler.
@@ -43,18 +57,42 @@ impl Executor {
                     scheduler.control(control);
                 }
             }
-            // The event loop owns the terminal and the timer.
+            // A remote file to edit is fetched first; the editor itself
+            // belongs to the event loop, which owns the terminal.
+            Effect::Edit { location: Location::Remote { host, path }, editor, copy: None } => {
+                let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = remotes.fetch_for_edit(&host, &path);
+                    let location = Location::Remote { host, path };
+                    let _ = tx.send(Msg::EditFetched { location, editor, result });
+                });
+            }
             Effect::Edit { .. } | Effect::Ticks { .. } => {}
+            // Noted at once, so questions already on their way are declined.
+            Effect::CancelConnect { id } => self.remotes.cancel(id),
             effect => {
                 let tx = self.tx.clone();
+                let remotes = self.remotes.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Some(msg) = work::run(effect) {
+                    if let Some(msg) = work::run(effect, &remotes) {
                         // The receiver is gone only when the app is quitting.
                         let _ = tx.send(msg);
                     }
                 });
             }
         }
+    }
+
+    /// Uploads an edited copy of a remote file in the background.
+    pub fn upload_edit(&self, location: Location, copy: PathBuf) {
+        let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+        tokio::task::spawn_blocking(move || {
+            let result = match &location {
+                Location::Remote { host, path } => remotes.upload_edit(host, &copy, path),
+                Location::Local(_) => Ok(String::new()),
+            };
+            let _ = tx.send(Msg::Done { op: Op::Edit(location), result });
+        });
     }
 
     fn watch(&mut self, side: Side, dir: Option<std::path::PathBuf>) {

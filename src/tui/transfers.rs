@@ -10,8 +10,8 @@ use tokio::sync::{mpsc, watch};
 use crate::app::Msg;
 use crate::config::Settings;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
-use crate::jobs::{Control, JobState, QueueView, Scheduler, SshRemote, SystemBackend, log_connections};
-use crate::ssh::{NoPrompter, Overrides, Pool, PoolLimits, Resolver};
+use crate::jobs::{Control, JobState, QueueView, Scheduler, SshRemote, SystemBackend};
+use crate::ssh::{Overrides, Pool, Resolver};
 
 /// How long quitting waits for running transfers to stop and clean up.
 const STOP_WAIT: Duration = Duration::from_secs(2);
@@ -23,9 +23,9 @@ pub struct Transfers {
 }
 
 impl Transfers {
-    /// Starts the scheduler; the log goes to the state directory when it is
-    /// writable (a problem message says so otherwise).
-    pub fn start(settings: &Settings) -> (Self, Option<String>) {
+    /// The log: events for the app and, when the state directory is
+    /// writable, the log file (a problem message says so otherwise).
+    pub fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>, Option<String>) {
         let (file, problem) = match default_log_dir() {
             Some(dir) => match LogFile::open(&dir) {
                 Ok(file) => (Some(file), None),
@@ -34,15 +34,22 @@ impl Transfers {
             None => (None, Some("no home directory: the log is not written to a file".into())),
         };
         let (log, events) = LogSink::new(file);
-        let limits = settings.limits();
-        let pool =
-            Pool::new(Arc::new(NoPrompter), PoolLimits { per_host: limits.per_host, global: limits.global });
-        log_connections(&pool, log.clone());
-        let remote = SshRemote::new(pool, Resolver::system(), Overrides::default());
+        (log, events, problem)
+    }
+
+    /// Starts the scheduler on the app's connection pool.
+    pub fn start(
+        settings: &Settings,
+        pool: Pool,
+        overrides: Overrides,
+        log: LogSink,
+        events: mpsc::UnboundedReceiver<Event>,
+    ) -> Self {
+        let remote = SshRemote::new(pool, Resolver::system(), overrides);
         let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
-        let scheduler = Scheduler::spawn(backend, settings.limits(), log.clone());
+        let scheduler = Scheduler::spawn(backend, settings.limits(), log);
         let view = scheduler.subscribe();
-        (Self { scheduler, view, events }, problem)
+        Self { scheduler, view, events }
     }
 
     /// The next message: a new queue state or a batch of log events.

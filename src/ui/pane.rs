@@ -76,6 +76,8 @@ pub fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &State) {
             "cannot list this directory"
         } else if pane.entries.is_empty() {
             "empty directory"
+        } else if pane.filter.is_empty() {
+            "only hidden entries (. shows them)"
         } else {
             "no entry matches"
         };

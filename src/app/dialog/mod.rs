@@ -11,7 +11,7 @@ pub use copy::{CopyDialog, CopyField};
 pub use input::LineInput;
 pub use overwrite::{CHOICES, Choice, OverwriteDialog};
 pub use picker::{HostPicker, PickItem, Source};
-pub use prompt::{Answer, KbdPrompt, Question, Reply};
+pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, Question, Reply, fields, text_answer};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
 
 use super::side::Side;
@@ -134,7 +134,6 @@ pub struct DeleteDialog {
 
 #[derive(Debug, Clone)]
 pub struct PromptDialog {
-    pub id: u64,
     pub question: Question,
     pub inputs: Vec<LineInput>,
     pub field: usize,

@@ -1,52 +1,35 @@
-//! Questions a connection asks while it authenticates, shown as modal
-//! dialogs. The connection thread blocks on the reply channel until the user
+//! Questions a connection asks while it authenticates (the ssh module's
+//! `Question`), shown as modal dialogs. The connection thread blocks on the reply channel until the user
 //! answers, so nothing here ever waits.
 
 use std::fmt;
 use std::sync::mpsc::Sender;
 
-/// One thing the connection needs from the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Question {
-    /// A password for `account` (`user@host`).
-    Password { account: String },
-    /// The passphrase of an encrypted private key.
-    Passphrase { key: String },
-    /// Keyboard-interactive: the server's name, instruction and prompts.
-    KeyboardInteractive { account: String, name: String, instruction: String, prompts: Vec<KbdPrompt> },
-    /// An unknown host key: accept it?
-    HostKey { host: String, key_type: String, fingerprint: String },
-}
+pub use crate::ssh::{Answer, HostKeyQuestion, KbdPrompt, Question};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KbdPrompt {
-    pub text: String,
-    /// Whether the answer may be shown while typed.
-    pub echo: bool,
-}
-
-/// The user's reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    /// The typed answers, one per field (one for password and passphrase).
-    Text(Vec<String>),
-    /// The host key question: yes or no.
-    Accept(bool),
-    /// Esc: give up connecting.
-    Cancel,
-}
-
-impl Question {
-    /// The text fields the dialog shows, with their labels.
-    pub fn fields(&self) -> Vec<(String, bool)> {
-        match self {
-            Question::Password { account } => vec![(format!("Password for {account}:"), false)],
-            Question::Passphrase { key } => vec![(format!("Passphrase for key {key}:"), false)],
-            Question::KeyboardInteractive { prompts, .. } => {
-                prompts.iter().map(|p| (p.text.clone(), p.echo)).collect()
-            }
-            Question::HostKey { .. } => Vec::new(),
+/// The text fields a question's dialog shows: label and whether the typed
+/// text may be shown.
+pub fn fields(question: &Question) -> Vec<(String, bool)> {
+    let again = |attempt: u32| if attempt > 1 { format!(" (try {attempt})") } else { String::new() };
+    match question {
+        Question::Password { host, user, attempt } => {
+            vec![(format!("Password for {user}@{host}{}:", again(*attempt)), false)]
         }
+        Question::Passphrase { key, attempt } => {
+            vec![(format!("Passphrase for key {}{}:", key.display(), again(*attempt)), false)]
+        }
+        Question::KeyboardInteractive { prompts, .. } => {
+            prompts.iter().map(|p| (p.text.clone(), p.echo)).collect()
+        }
+        Question::HostKey(_) | Question::Message { .. } => Vec::new(),
+    }
+}
+
+/// The answer for the typed texts of a question with fields.
+pub fn text_answer(question: &Question, mut texts: Vec<String>) -> Answer {
+    match question {
+        Question::KeyboardInteractive { .. } => Answer::Responses(texts),
+        _ => Answer::Secret(texts.pop().unwrap_or_default()),
     }
 }
 

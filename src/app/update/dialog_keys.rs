@@ -7,6 +7,7 @@ use super::{file_ops, hosts, navigation, selection};
 use crate::app::action::Action;
 use crate::app::dialog::{
     Answer, DeleteDialog, Dialog, HostPicker, InputDialog, PromptDialog, Purpose, Question, Viewer,
+    text_answer,
 };
 use crate::app::effect::Effect;
 use crate::app::menu::MENU;
@@ -217,21 +218,28 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
 }
 
 fn prompt(state: &mut State, mut dialog: PromptDialog, key: &KeyEvent) -> Vec<Effect> {
-    let answer = if let Question::HostKey { .. } = dialog.question {
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => Answer::Accept(true),
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => Answer::Accept(false),
-            _ if is_close(key) => Answer::Accept(false),
+    let answer = match dialog.question {
+        Question::HostKey(_) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Answer::Yes,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => Answer::No,
+            _ if is_close(key) => Answer::No,
             _ => {
                 state.dialogs.push(Dialog::Prompt(dialog));
                 return Vec::new();
             }
-        }
-    } else {
-        match key.code {
-            _ if is_close(key) => Answer::Cancel,
+        },
+        Question::Message { .. } => match key.code {
+            KeyCode::Enter | KeyCode::Char(' ') => Answer::Ok,
+            _ if is_close(key) => Answer::Ok,
+            _ => {
+                state.dialogs.push(Dialog::Prompt(dialog));
+                return Vec::new();
+            }
+        },
+        _ => match key.code {
+            _ if is_close(key) => Answer::Cancelled,
             KeyCode::Enter if dialog.field + 1 >= dialog.inputs.len() => {
-                Answer::Text(dialog.inputs.iter().map(|i| i.text().to_owned()).collect())
+                text_answer(&dialog.question, dialog.inputs.iter().map(|i| i.text().to_owned()).collect())
             }
             KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
                 dialog.field = (dialog.field + 1).min(dialog.inputs.len().saturating_sub(1));
@@ -250,7 +258,7 @@ fn prompt(state: &mut State, mut dialog: PromptDialog, key: &KeyEvent) -> Vec<Ef
                 state.dialogs.push(Dialog::Prompt(dialog));
                 return Vec::new();
             }
-        }
+        },
     };
     // Declining ends the attempt, as in OpenSSH; the connection then reports why.
     vec![Effect::Answer { reply: dialog.reply, answer }]

@@ -71,7 +71,27 @@ pub fn viewed(state: &mut State, token: u64, result: Result<ViewContent, String>
 
 pub fn edit(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the editor") else { return Vec::new() };
-    vec![Effect::Edit { location, editor: state.editor() }]
+    if location.host().is_some() {
+        state.info(format!("fetching {location} for editing…"));
+    }
+    vec![Effect::Edit { location, editor: state.editor(), copy: None }]
+}
+
+/// The local copy of a remote file is ready: edit it.
+pub fn edit_fetched(
+    state: &mut State,
+    location: Location,
+    editor: String,
+    result: Result<std::path::PathBuf, String>,
+) -> Vec<Effect> {
+    state.needs_render = true;
+    match result {
+        Ok(copy) => vec![Effect::Edit { location, editor, copy: Some(copy) }],
+        Err(message) => {
+            state.error(escape_str(&message));
+            Vec::new()
+        }
+    }
 }
 
 pub fn start_mkdir(state: &mut State) {

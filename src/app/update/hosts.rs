@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::app::dialog::{
-    Answer, Dialog, HostPicker, InputDialog, LineInput, PickItem, PromptDialog, Purpose, Question, Reply,
-    Source,
+    Dialog, HostPicker, InputDialog, LineInput, PickItem, PromptDialog, Purpose, Question, Reply, Source,
+    fields,
 };
 use crate::app::effect::Effect;
 use crate::app::history::Nav;
@@ -142,16 +142,14 @@ pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn prompt(state: &mut State, id: u64, question: Question, reply: Reply) -> Vec<Effect> {
-    if state.connecting.as_ref().is_none_or(|c| c.id != id) {
-        return vec![Effect::Answer { reply, answer: Answer::Cancel }];
-    }
-    let inputs = question
-        .fields()
+/// A connection's question: always a modal on top (a reconnect may ask too;
+/// questions of a cancelled connection are declined before they get here).
+pub fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect> {
+    let inputs = fields(&question)
         .into_iter()
         .map(|(_, echo)| if echo { LineInput::default() } else { LineInput::secret() })
         .collect();
-    state.dialogs.push(Dialog::Prompt(PromptDialog { id, question, inputs, field: 0, reply }));
+    state.dialogs.push(Dialog::Prompt(PromptDialog { question, inputs, field: 0, reply }));
     state.needs_render = true;
     Vec::new()
 }
@@ -159,11 +157,7 @@ pub fn prompt(state: &mut State, id: u64, question: Question, reply: Reply) -> V
 /// Esc while connecting: stop waiting; the connection is abandoned.
 pub fn cancel(state: &mut State) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take() else { return Vec::new() };
-    state.dialogs.retain(|d| match d {
-        Dialog::Connecting { id, .. } => *id != connecting.id,
-        Dialog::Prompt(p) => p.id != connecting.id,
-        _ => true,
-    });
+    state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == connecting.id));
     state.info(format!("connection to {} cancelled", escape_str(&connecting.host)));
     vec![Effect::CancelConnect { id: connecting.id }, Effect::Ticks { on: false }]
 }
@@ -171,11 +165,7 @@ pub fn cancel(state: &mut State) -> Vec<Effect> {
 pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take_if(|c| c.id == id) else { return Vec::new() };
     state.needs_render = true;
-    state.dialogs.retain(|d| match d {
-        Dialog::Connecting { id: shown, .. } => *shown != id,
-        Dialog::Prompt(p) => p.id != id,
-        _ => true,
-    });
+    state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id: shown, .. } if *shown == id));
     let mut effects = vec![Effect::Ticks { on: false }];
     match result {
         Ok(home) => {

@@ -65,12 +65,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),
+        Msg::EditFetched { location, editor, result } => {
+            file_ops::edit_fetched(state, location, editor, result)
+        }
         Msg::SshHosts { token, hosts } => hosts::ssh_hosts(state, token, hosts),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
-        Msg::Prompt { id, question, reply } => hosts::prompt(state, id, question, reply),
+        Msg::Prompt { question, reply } => hosts::prompt(state, question, reply),
         Msg::Connected { id, result } => hosts::connected(state, id, result),
         Msg::Problem(text) => {
             state.error(text);
+            state.needs_render = true;
+            Vec::new()
+        }
+        Msg::Notice(text) => {
+            state.info(text);
             state.needs_render = true;
             Vec::new()
         }

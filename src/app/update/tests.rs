@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
-use crate::app::dialog::{Answer, Counts, Question, Reply, ViewContent};
+use crate::app::dialog::{Answer, Counts, HostKeyQuestion, KbdPrompt, Question, Reply, ViewContent};
 use crate::app::msg::Op;
 use crate::config::{Config, Keymap};
 use crate::fs::{Entry, Kind, Location, Mtime};
@@ -386,7 +386,7 @@ fn edit_hands_the_file_to_the_configured_editor() {
     update(&mut state, key(KeyCode::Down));
     let effects = update(&mut state, key(KeyCode::F(4)));
     assert!(
-        matches!(&effects[0], Effect::Edit { location, editor } if location == &local("/top/f000") && editor == "nano -w")
+        matches!(&effects[0], Effect::Edit { location, editor, .. } if location == &local("/top/f000") && editor == "nano -w")
     );
 }
 
@@ -548,37 +548,58 @@ fn connecting_can_be_cancelled_and_late_results_are_ignored() {
 #[test]
 fn connection_questions_are_modal_dialogs_answered_through_the_reply() {
     let mut state = loaded(1);
-    let id = connect_to(&mut state, "db");
+    connect_to(&mut state, "db");
     let (tx, rx) = std::sync::mpsc::channel();
-    let question = Question::Password { account: "me@db".into() };
-    update(&mut state, Msg::Prompt { id, question, reply: Reply::new(tx.clone()) });
+    let question = Question::Password { host: "db".into(), user: "me".into(), attempt: 1 };
+    update(&mut state, Msg::Prompt { question, reply: Reply::new(tx.clone()) });
     typed(&mut state, "s3cret");
     let effects = update(&mut state, key(KeyCode::Enter));
     let [Effect::Answer { reply, answer }] = effects.as_slice() else { panic!("{effects:?}") };
     reply.send(answer.clone());
-    assert_eq!(rx.recv().unwrap(), Answer::Text(vec!["s3cret".into()]));
+    assert_eq!(rx.recv().unwrap(), Answer::Secret("s3cret".into()));
 
-    let question = Question::HostKey {
+    let prompts = vec![
+        KbdPrompt { text: "Code: ".into(), echo: true },
+        KbdPrompt { text: "Password: ".into(), echo: false },
+    ];
+    let question = Question::KeyboardInteractive {
+        host: "db".into(),
+        user: "me".into(),
+        name: String::new(),
+        instruction: String::new(),
+        prompts,
+    };
+    update(&mut state, Msg::Prompt { question, reply: Reply::new(tx.clone()) });
+    typed(&mut state, "123");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty(), "Enter moves to the next field");
+    typed(&mut state, "pw");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(&effects[0], Effect::Answer { answer: Answer::Responses(r), .. } if r == &["123", "pw"])
+    );
+
+    let question = Question::HostKey(HostKeyQuestion {
         host: "db".into(),
         key_type: "ssh-ed25519".into(),
         fingerprint: "SHA256:x".into(),
-    };
-    update(&mut state, Msg::Prompt { id, question, reply: Reply::new(tx.clone()) });
+        known_hosts_file: "/k".into(),
+        known_key_types: Vec::new(),
+    });
+    update(&mut state, Msg::Prompt { question: question.clone(), reply: Reply::new(tx.clone()) });
     assert!(update(&mut state, key(KeyCode::Char('z'))).is_empty());
     let effects = update(&mut state, key(KeyCode::Char('y')));
-    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::Accept(true), .. }));
+    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::Yes, .. }));
+    update(&mut state, Msg::Prompt { question, reply: Reply::new(tx.clone()) });
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::No, .. }));
 
-    let effects = update(
-        &mut state,
-        Msg::Prompt {
-            id: id + 100,
-            question: Question::Passphrase { key: "k".into() },
-            reply: Reply::new(tx),
-        },
-    );
+    let question = Question::Passphrase { key: "k".into(), attempt: 2 };
+    update(&mut state, Msg::Prompt { question, reply: Reply::new(tx) });
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::Cancelled, .. }));
     assert!(
-        matches!(&effects[0], Effect::Answer { answer: Answer::Cancel, .. }),
-        "questions of abandoned connections are declined"
+        matches!(state.dialogs.last(), Some(Dialog::Connecting { .. })),
+        "the connection goes on reporting"
     );
 }
 

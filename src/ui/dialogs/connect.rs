@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use super::input::field_widget;
 use super::{dialog_width, line, lines, popup};
 use crate::app::State;
-use crate::app::dialog::{PromptDialog, Question};
+use crate::app::dialog::{PromptDialog, Question, fields};
 use crate::text::escape_str;
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
@@ -30,23 +30,30 @@ pub fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let w = dialog_width(frame, 72);
     let (title, mut text) = match &dialog.question {
-        Question::HostKey { host, key_type, fingerprint } => {
-            let text = vec![
-                line(
-                    &format!("The authenticity of host {} can't be established.", escape_str(host)),
-                    w,
-                    theme.dialog,
-                ),
-                line(&format!("{} key fingerprint is", escape_str(key_type)), w, theme.dialog),
-                line(&format!("  {}", escape_str(fingerprint)), w, theme.dialog_title),
-                line("Compare it with the server's; accept and remember it?", w, theme.dialog),
-                line("", w, theme.dialog),
-                line("y: yes, connect and add to known_hosts    n/Esc: no", w, theme.hint),
+        Question::HostKey(key) => {
+            let mut text = vec![
+                line("The authenticity of host", w, theme.dialog),
+                line(&format!("  {}", escape_str(&key.host)), w, theme.dialog_title),
+                line("can't be established.", w, theme.dialog),
+                line(&format!("{} key fingerprint is", escape_str(&key.key_type)), w, theme.dialog),
+                line(&format!("  {}", escape_str(&key.fingerprint)), w, theme.dialog_title),
             ];
+            if !key.known_key_types.is_empty() {
+                let known = escape_str(&key.known_key_types.join(", "));
+                text.push(line(&format!("(known_hosts has other keys for it: {known})"), w, theme.hint));
+            }
+            text.push(line("Compare it with the server's; accept and remember it?", w, theme.dialog));
+            text.push(line("", w, theme.dialog));
+            let file = escape_str(&key.known_hosts_file.to_string_lossy());
+            text.push(line(&format!("y: yes, connect and add to {file}    n/Esc: no"), w, theme.hint));
             ("Unknown host key", text)
         }
-        Question::KeyboardInteractive { account, name, instruction, .. } => {
-            let mut text = vec![line(&format!("Login to {}", escape_str(account)), w, theme.dialog_title)];
+        Question::KeyboardInteractive { host, user, name, instruction, .. } => {
+            let mut text = vec![line(
+                &format!("Login to {}@{}", escape_str(user), escape_str(host)),
+                w,
+                theme.dialog_title,
+            )];
             for extra in [name, instruction] {
                 text.extend(
                     extra
@@ -57,31 +64,32 @@ pub fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
             }
             ("Authentication", text)
         }
+        Question::Message { host, text } => {
+            let mut lines_ = vec![line(&format!("Message from {}", escape_str(host)), w, theme.dialog_title)];
+            lines_.extend(text.lines().take(12).map(|l| line(&escape_str(l), w, theme.dialog)));
+            lines_.push(line("", w, theme.dialog));
+            lines_.push(line("Enter: continue", w, theme.hint));
+            ("Message", lines_)
+        }
         Question::Password { .. } => ("Password", Vec::new()),
         Question::Passphrase { .. } => ("Key passphrase", Vec::new()),
     };
-    let fields = dialog.question.fields();
+    let labels = fields(&dialog.question);
     let first_field = text.len();
-    for (label, _) in &fields {
+    for (label, _) in &labels {
         text.push(line(&escape_str(label), w, theme.dialog));
         text.push(line("", w, theme.dialog));
     }
-    if !fields.is_empty() {
+    if !labels.is_empty() {
         text.push(line("Enter: next/confirm    Esc: cancel", w, theme.hint));
     }
     let inner = popup(frame, theme, title, w, text.len() as u16);
     lines(frame, inner, std::mem::take(&mut text));
-    for (i, input) in dialog.inputs.iter().enumerate() {
+    // The active field is drawn last: it owns the terminal cursor.
+    let order = (0..dialog.inputs.len()).filter(|&i| i != dialog.field).chain([dialog.field]);
+    for i in order {
+        let Some(input) = dialog.inputs.get(i) else { continue };
         let y = inner.y + (first_field + 2 * i + 1) as u16;
-        if y < inner.y + inner.height {
-            // Only the active field shows the cursor: draw it last.
-            if i != dialog.field {
-                field_widget(frame, Rect { y, height: 1, ..inner }, input, theme);
-            }
-        }
-    }
-    if let Some(input) = dialog.inputs.get(dialog.field) {
-        let y = inner.y + (first_field + 2 * dialog.field + 1) as u16;
         if y < inner.y + inner.height {
             field_widget(frame, Rect { y, height: 1, ..inner }, input, theme);
         }

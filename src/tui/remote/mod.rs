@@ -1,0 +1,155 @@
+//! Remote panes: connections from the ssh pool (one browsing connection per
+//! host, on its own thread), questions through the TUI prompter, and the
+//! remote file system operations run on those threads.
+
+mod edit;
+mod host;
+mod ops;
+mod prompter;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+pub use edit::discard;
+pub use host::HostHandle;
+pub use ops::*;
+pub use prompter::TuiPrompter;
+
+use crate::app::Msg;
+use crate::eventlog::{Event, LogSink};
+use crate::ssh::{ConnectionEvent, Overrides, Pool, PoolLimits, Resolver};
+use crate::text::escape_str;
+
+/// The remote hosts of this run. Cheap to clone.
+#[derive(Clone)]
+pub struct Remotes {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    resolver: Resolver,
+    overrides: Overrides,
+    prompter: Arc<TuiPrompter>,
+    /// By the name the user typed (`alice@web1`, an alias...).
+    hosts: Mutex<HashMap<String, Arc<HostHandle>>>,
+    tx: UnboundedSender<Msg>,
+}
+
+impl Remotes {
+    /// Connections are logged to `log`; `limits` bound the transfer
+    /// connections (shared with the transfer scheduler).
+    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
+        let prompter = Arc::new(TuiPrompter::new(tx.clone()));
+        let events = tx.clone();
+        let sink = Arc::new(move |event: ConnectionEvent| {
+            log.emit(match &event {
+                ConnectionEvent::Connected { host, reconnect: false } => Event::info("connected").host(host),
+                ConnectionEvent::Connected { host, reconnect: true } => {
+                    Event::info("connected again").host(host)
+                }
+                ConnectionEvent::Dropped(error) => Event::error(&error.to_string()),
+            });
+            let msg = match event {
+                ConnectionEvent::Connected { host, reconnect: true } => {
+                    Msg::Notice(format!("reconnected to {}", escape_str(&host)))
+                }
+                ConnectionEvent::Connected { .. } => return,
+                ConnectionEvent::Dropped(error) => Msg::Problem(escape_str(&error.to_string())),
+            };
+            let _ = events.send(msg);
+        });
+        let pool = Pool::new(prompter.clone(), limits).with_events(sink);
+        let inner = Inner {
+            pool,
+            resolver: Resolver::system(),
+            overrides,
+            prompter,
+            hosts: Mutex::new(HashMap::new()),
+            tx,
+        };
+        Remotes { inner: Arc::new(inner) }
+    }
+
+    /// The pool, shared with the transfer scheduler (one set of
+    /// credentials and limits for browsing and copying).
+    pub fn pool(&self) -> Pool {
+        self.inner.pool.clone()
+    }
+
+    pub fn overrides(&self) -> Overrides {
+        self.inner.overrides.clone()
+    }
+
+    /// The connection for `host`, when the user has opened it.
+    pub fn host(&self, host: &str) -> Result<Arc<HostHandle>, String> {
+        let hosts = self.inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts.get(host).cloned().ok_or_else(|| {
+            format!("not connected to {}: open it with the host picker (F2)", escape_str(host))
+        })
+    }
+
+    /// Opens `host` (blocking: run on a blocking thread). Reports stages as
+    /// it goes; returns the remote home.
+    pub fn connect(&self, id: u64, host: &str) -> Result<PathBuf, String> {
+        let inner = &self.inner;
+        inner.prompter.begin(id);
+        let result = self.connect_inner(id, host);
+        inner.prompter.end(id);
+        result
+    }
+
+    fn connect_inner(&self, id: u64, host: &str) -> Result<PathBuf, String> {
+        let inner = &self.inner;
+        let stage = |text: String| {
+            let _ = inner.tx.send(Msg::ConnectStage { id, stage: text });
+        };
+        stage("reading the ssh configuration".into());
+        let config =
+            inner.resolver.resolve_str(host, &inner.overrides).map_err(|e| escape_str(&e.to_string()))?;
+        stage(format!("connecting to {} and authenticating", config.label()));
+        let actor = inner.pool.browser(&config).map_err(|e| escape_str(&e.to_string()))?;
+        let handle = HostHandle::new(config.clone(), actor);
+        handle.connect()?;
+        if inner.prompter.is_cancelled(id) {
+            inner.pool.forget(&config);
+            return Err(format!("connection to {} cancelled", escape_str(host)));
+        }
+        stage("looking at the host (shell, find, stat, scp)".into());
+        let home = handle.run(|remote| Ok(remote.caps.home.clone()))?;
+        let home = home.unwrap_or_else(|| PathBuf::from("/"));
+        let mut hosts = inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts.insert(host.to_owned(), Arc::new(handle));
+        Ok(home)
+    }
+
+    /// Downloads a remote file for editing (blocking).
+    pub fn fetch_for_edit(&self, host: &str, path: &std::path::Path) -> Result<PathBuf, String> {
+        edit::fetch(&*self.host(host)?, host, path)
+    }
+
+    /// Uploads an edited copy back (blocking); the copy is removed once uploaded.
+    pub fn upload_edit(
+        &self,
+        host: &str,
+        copy: &std::path::Path,
+        path: &std::path::Path,
+    ) -> Result<String, String> {
+        let note = edit::upload(&*self.host(host)?, host, copy, path)?;
+        edit::discard(copy);
+        Ok(note)
+    }
+
+    /// The user gave up waiting for connection `id`.
+    pub fn cancel(&self, id: u64) {
+        self.inner.prompter.cancel(id);
+    }
+
+    /// `Host` names without wildcards from the ssh configuration in effect.
+    pub fn ssh_hosts(&self) -> Vec<String> {
+        crate::ssh::host_aliases(self.inner.overrides.config_file.as_deref()).unwrap_or_default()
+    }
+}
