@@ -311,7 +311,7 @@ async fn a_killed_connection_fails_its_items_and_the_rest_goes_on() {
     let next = env.scheduler.submit(spec(Mode::Copy, vec![local(&other)], remote(sshd.alias(), &dest)));
     assert_eq!(finish(&env.scheduler, next).await.state, JobState::Done);
     env.scheduler.control(Control::Retry(id, None));
-    let view = until(&env.scheduler, "the retry", |j| j.state == JobState::Done, id).await;
+    until(&env.scheduler, "the retry", |j| j.state == JobState::Done, id).await;
     assert_same_tree(&dest.join("big"), &source);
 }
 
