@@ -1,6 +1,9 @@
 //! The transfer interface, pure: the copy dialog and the job it queues, the
 //! jobs and log panels and their keys, the overwrite question (which never
-//! opens by itself), job details; snapshots with ratatui's TestBackend.
+//! opens by itself), job details; snapshots with ratatui's TestBackend; and
+//! one copy end to end with the real binary in tmux.
+
+mod support;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -397,4 +400,39 @@ fn panes_showing_a_finished_jobs_target_are_reloaded() {
         .filter_map(|e| if let Effect::List { side, .. } = e { Some(*side) } else { None })
         .collect();
     assert_eq!(reloaded, [Side::Left, Side::Right], "target and source directories");
+}
+
+#[test]
+fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
+    use support::tmux::{Tmux, scpdeck_bin};
+    let dir = tempfile::tempdir().unwrap();
+    let (left, right, state) = (dir.path().join("left"), dir.path().join("right"), dir.path().join("state"));
+    std::fs::create_dir_all(left.join("photos")).unwrap();
+    std::fs::write(left.join("photos/a.jpg"), vec![1u8; 300_000]).unwrap();
+    std::fs::write(left.join("hello.txt"), "hello").unwrap();
+    std::fs::create_dir_all(&right).unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' XDG_STATE_HOME='{}' '{}' '{}' '{}'; sleep 60",
+        dir.path().display(),
+        state.display(),
+        scpdeck_bin().display(),
+        left.display(),
+        right.display()
+    );
+    let tmux = Tmux::start(&command, 100, 30);
+    tmux.wait_for("hello.txt");
+    tmux.keys(&["Space", "Space", "F5"]);
+    tmux.wait_for("Copy 2 files and 1 directory");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(" done ");
+    assert!(screen.contains("Jobs:"), "{screen}");
+    tmux.wait_for("photos/");
+    assert_eq!(std::fs::read(right.join("photos/a.jpg")).unwrap(), vec![1u8; 300_000]);
+    assert_eq!(std::fs::read_to_string(right.join("hello.txt")).unwrap(), "hello");
+    // The keys still drive the panes; alt-l shows the log.
+    tmux.keys(&["M-l"]);
+    tmux.wait_for("Log: level");
+    tmux.keys(&["F10"]);
+    let log = std::fs::read_to_string(state.join("scpdeck/scpdeck.log")).unwrap();
+    assert!(log.contains("done: copy 2 items"), "{log}");
 }
