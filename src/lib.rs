@@ -6,7 +6,9 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod eventlog;
 pub mod fs;
+pub mod jobs;
 pub mod scp;
 pub mod shell;
 pub mod ssh;

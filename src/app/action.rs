@@ -70,10 +70,14 @@ actions! {
     AddBookmark "add_bookmark" ["b"] "Bookmark this pane's directory";
     View "view" ["f3"] "View the file under the cursor";
     Edit "edit" ["f4"] "Edit the file under the cursor with $EDITOR";
-    Rename "rename" ["f6"] "Rename or move within this host";
+    Copy "copy" ["f5"] "Copy the selected or current entries to the other pane";
+    Move "move" ["f6"] "Move the selected or current entries to the other pane";
+    Rename "rename" ["shift-f6"] "Rename or move within this host";
     Mkdir "mkdir" ["f7"] "Create a directory";
     Delete "delete" ["f8", "delete"] "Delete the selected or current entries";
     Menu "menu" ["f9"] "Command menu";
+    Jobs "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
+    Log "log" ["alt-l"] "Show the log (again: focus it, then hide it)";
     Quit "quit" ["f10", "q", "ctrl-c"] "Quit";
 }
 

@@ -98,4 +98,8 @@ pub enum Effect {
     Ticks {
         on: bool,
     },
+    /// Queue a copy or move job.
+    Submit(crate::jobs::JobSpec),
+    /// Pause, resume, cancel, retry, reorder jobs, answer a question.
+    Jobs(crate::jobs::Control),
 }

@@ -95,6 +95,10 @@ pub enum Msg {
     Notice(String),
     /// The spinner timer.
     Tick,
+    /// The scheduler published a new state of the queue.
+    Jobs(std::sync::Arc<crate::jobs::QueueView>),
+    /// Log events (transfers, connections, remote errors).
+    Log(Vec<crate::eventlog::Event>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use jiff::tz::TimeZone;
 
 use super::dialog::Dialog;
+use super::jobs::JobsUi;
 use super::pane::Pane;
 use super::side::Side;
 use super::sort::Sort;
@@ -56,6 +57,8 @@ pub struct State {
     pub connecting: Option<Connecting>,
     /// Source of tokens and connection ids.
     pub next_token: u64,
+    /// Transfers: the queue as last published, the bottom panel, the log.
+    pub jobs: JobsUi,
     /// Set when the screen must be redrawn; cleared by the runtime after drawing.
     pub needs_render: bool,
     pub quit: bool,
@@ -100,6 +103,7 @@ impl State {
             connected: HashMap::new(),
             connecting: None,
             next_token: 0,
+            jobs: JobsUi::default(),
             needs_render: true,
             quit: false,
         }

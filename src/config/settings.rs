@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::theme::ThemeStyles;
 use crate::app::SortKey;
+use crate::jobs::{Limits, OverwritePolicy};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -26,6 +27,14 @@ pub struct Settings {
     pub date_format: String,
     /// Watch local directories and refresh when they change.
     pub live_refresh: bool,
+    /// Transfers: SSH connections open at once, in total and per host.
+    pub max_connections: usize,
+    pub max_connections_per_host: usize,
+    /// Copy dialog defaults: keep times and modes, the overwrite policy
+    /// (ask, overwrite, skip, newer, size, keep-both), verify by sha256.
+    pub copy_preserve: bool,
+    pub copy_overwrite: OverwritePolicy,
+    pub copy_verify: bool,
     /// Styles that replace the chosen theme's (`[theme_overrides]` table).
     pub theme_overrides: ThemeStyles,
 }
@@ -42,7 +51,19 @@ impl Default for Settings {
             viewer_max_bytes: 4 * 1024 * 1024,
             date_format: "%Y-%m-%d %H:%M".into(),
             live_refresh: true,
+            max_connections: 4,
+            max_connections_per_host: 4,
+            copy_preserve: true,
+            copy_overwrite: OverwritePolicy::Ask,
+            copy_verify: false,
             theme_overrides: ThemeStyles::default(),
         }
+    }
+}
+
+impl Settings {
+    /// The scheduler's connection limits (at least one each).
+    pub fn limits(&self) -> Limits {
+        Limits { global: self.max_connections.max(1), per_host: self.max_connections_per_host.max(1) }
     }
 }

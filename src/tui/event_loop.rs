@@ -15,9 +15,10 @@ use tokio::time::{Interval, MissedTickBehavior, interval};
 use super::editor;
 use super::executor::Executor;
 use super::terminal::Tty;
+use super::transfers::Transfers;
 use crate::app::{self, Effect, Msg, Op, State};
 use crate::fs::Location;
-use crate::ssh::Overrides;
+use crate::ssh::{Overrides, PoolLimits};
 use crate::ui;
 
 /// Spinner frame interval while connecting.
@@ -32,13 +33,23 @@ pub async fn run(
     overrides: Overrides,
 ) -> io::Result<State> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut executor = Executor::new(tx, overrides);
+    let (log, log_events, log_problem) = Transfers::log();
+    let limits = state.settings.limits();
+    let pool_limits = PoolLimits { per_host: limits.per_host, global: limits.global };
+    let mut executor = Executor::new(tx, overrides, pool_limits, log.clone());
     let mut events = Some(EventStream::new());
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut ticker: Option<Interval> = None;
     let mut held = Vec::new();
+    let remotes = executor.remotes();
+    let mut transfers =
+        Transfers::start(&state.settings, remotes.pool(), remotes.overrides(), log, log_events);
+    executor.set_scheduler(transfers.scheduler.clone());
+    if let Some(problem) = log_problem {
+        dispatch(&mut state, Msg::Problem(problem), &mut executor, &mut held);
+    }
 
     let size = terminal.size()?;
     dispatch(&mut state, Msg::Resize { width: size.width, height: size.height }, &mut executor, &mut held);
@@ -91,6 +102,7 @@ pub async fn run(
             state.needs_render = false;
         }
         if state.quit {
+            transfers.stop().await;
             return Ok(state);
         }
         let msg = tokio::select! {
@@ -100,6 +112,7 @@ pub async fn run(
                 None => Some(Msg::Terminate),
             },
             Some(msg) = rx.recv() => Some(msg),
+            msg = transfers.next() => Some(msg),
             _ = next_tick(&mut ticker) => Some(Msg::Tick),
             _ = term.recv() => Some(Msg::Terminate),
             _ = hup.recv() => Some(Msg::Terminate),

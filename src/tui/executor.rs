@@ -10,24 +10,33 @@ use super::work;
 use std::path::PathBuf;
 
 use crate::app::{Effect, Msg, Op, Side};
+use crate::eventlog::LogSink;
 use crate::fs::Location;
-use crate::ssh::Overrides;
+use crate::jobs::Scheduler;
+use crate::ssh::{Overrides, PoolLimits};
 
 pub struct Executor {
     tx: UnboundedSender<Msg>,
     watchers: [Option<DirWatcher>; 2],
     remotes: Remotes,
+    scheduler: Option<Scheduler>,
 }
 
 impl Executor {
-    /// `overrides`: the command line's connection options for every host.
-    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides) -> Self {
-        let remotes = Remotes::new(tx.clone(), overrides);
-        Self { tx, watchers: [None, None], remotes }
+    /// `overrides`: the command line's connection options for every host;
+    /// connections are logged to `log`.
+    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
+        let remotes = Remotes::new(tx.clone(), overrides, limits, log);
+        Self { tx, watchers: [None, None], remotes, scheduler: None }
     }
 
     pub fn remotes(&self) -> &Remotes {
         &self.remotes
+    }
+
+    /// Copy jobs go to this scheduler.
+    pub fn set_scheduler(&mut self, scheduler: Scheduler) {
+        self.scheduler = Some(scheduler);
     }
 
     pub fn sender(&self) -> UnboundedSender<Msg> {
@@ -38,6 +47,16 @@ impl Executor {
         match effect {
             Effect::Watch { side, dir } => self.watch(side, dir),
             Effect::Answer { reply, answer } => reply.send(answer),
+            Effect::Submit(spec) => {
+                if let Some(scheduler) = &self.scheduler {
+                    scheduler.submit(spec);
+                }
+            }
+            Effect::Jobs(control) => {
+                if let Some(scheduler) = &self.scheduler {
+                    scheduler.control(control);
+                }
+            }
             // A remote file to edit is fetched first; the editor itself
             // belongs to the event loop, which owns the terminal.
             Effect::Edit { location: Location::Remote { host, path }, editor, copy: None } => {

@@ -7,6 +7,7 @@ mod executor;
 mod local_ops;
 mod remote;
 mod terminal;
+mod transfers;
 mod watcher;
 mod work;
 

@@ -39,6 +39,8 @@ fn one(location: &Location, remotes: &Remotes) -> Result<(Place, PathBuf), Strin
 /// Runs one effect to completion (on a blocking thread).
 pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
     Some(match effect {
+        // The scheduler takes these (see `Executor::run`).
+        Effect::Submit(_) | Effect::Jobs(_) => return None,
         Effect::List { side, generation, location } => {
             let result = one(&location, remotes).and_then(|(place, path)| match place {
                 Place::Local => local::list(&path)

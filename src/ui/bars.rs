@@ -19,6 +19,10 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     if state.focused().show_hidden {
         flags.push("[hidden]");
     }
+    let jobs = jobs_flag(state);
+    if let Some(jobs) = &jobs {
+        flags.push(jobs);
+    }
     let flags = flags.join(" ");
     let room = usize::from(area.width).saturating_sub(width(&flags) + usize::from(!flags.is_empty()));
     let (text, style) = match (&state.status, &state.focused().error) {
@@ -36,13 +40,31 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// `[jobs 2: 45% 12 MiB/s]` while transfers run and their panel is hidden.
+fn jobs_flag(state: &State) -> Option<String> {
+    let active = state.jobs.active();
+    if active == 0 || state.jobs.panel == Some(crate::app::Panel::Jobs) {
+        return None;
+    }
+    let total = &state.jobs.view.total;
+    let waiting = state.jobs.view.waiting_for_answer();
+    let mut flag =
+        format!("[jobs {active}: {:.0}% {}", total.ratio() * 100.0, super::gauge::rate(total.rate));
+    if waiting > 0 {
+        flag.push_str(&format!(", {waiting} waiting"));
+    }
+    flag.push(']');
+    Some(flag)
+}
+
 /// The actions on the key bar with their short labels.
 const BAR: &[(Action, &str)] = &[
     (Action::Help, "Help"),
     (Action::HostPicker, "Hosts"),
     (Action::View, "View"),
     (Action::Edit, "Edit"),
-    (Action::Rename, "RenMov"),
+    (Action::Copy, "Copy"),
+    (Action::Move, "RenMov"),
     (Action::Mkdir, "Mkdir"),
     (Action::Delete, "Delete"),
     (Action::Menu, "Menu"),

@@ -3,7 +3,10 @@
 mod bars;
 mod columns;
 mod dialogs;
+mod gauge;
+mod jobs_pane;
 pub mod layout;
+mod log_pane;
 mod pane;
 
 use ratatui::Frame;
@@ -16,7 +19,7 @@ use crate::app::{Dialog, Side, State};
 
 /// Draws the whole screen.
 pub fn render(state: &State, frame: &mut Frame) {
-    let areas = layout::areas(frame.area());
+    let areas = layout::split(frame.area(), state.jobs.panel.is_some());
     let filter_input = state.dialogs.last().and_then(|d| match d {
         Dialog::Input(input) => match input.purpose {
             Purpose::Filter { side } => Some((side, &input.input)),
@@ -31,6 +34,12 @@ pub fn render(state: &State, frame: &mut Frame) {
             filter_input: filter_input.filter(|(s, _)| *s == side).map(|(_, input)| input),
         };
         pane::render(frame, areas.panes[side.index()], view, state);
+    }
+    if let Some(area) = areas.panel {
+        match state.jobs.panel {
+            Some(crate::app::Panel::Log) => log_pane::render(state, frame, area),
+            _ => jobs_pane::render(state, frame, area),
+        }
     }
     bars::status(state, frame, areas.status);
     bars::keys(state, frame, areas.keys);

@@ -90,17 +90,17 @@ impl SshdBuilder {
         self
     }
 
-    /// Puts a program (a script) first on the PATH of every remote command,
-    /// e.g. a fake `scp` that plays a hostile server.
-    pub fn program(mut self, name: &str, script: &str) -> Self {
-        self.programs.push((name.to_owned(), script.to_owned()));
-        self
-    }
-
     /// sshd's LogLevel (default VERBOSE); DEBUG3 logs every global request,
     /// e.g. a client's keepalives.
     pub fn log_level(mut self, level: &'static str) -> Self {
         self.log_level = Some(level);
+        self
+    }
+
+    /// Puts a program (a script) first on the PATH of every remote command,
+    /// e.g. a fake `scp` that plays a hostile server.
+    pub fn program(mut self, name: &str, script: &str) -> Self {
+        self.programs.push((name.to_owned(), script.to_owned()));
         self
     }
 

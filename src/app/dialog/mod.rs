@@ -1,11 +1,15 @@
 //! Dialogs and overlays. The top of `State::dialogs` receives the keys.
 
+mod copy;
 mod input;
+mod overwrite;
 mod picker;
 mod prompt;
 mod viewer;
 
+pub use copy::{CopyDialog, CopyField};
 pub use input::LineInput;
+pub use overwrite::{CHOICES, Choice, OverwriteDialog};
 pub use picker::{HostPicker, PickItem, Source};
 pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, Question, Reply, fields, text_answer};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
@@ -38,6 +42,16 @@ pub enum Dialog {
     },
     /// A question from a connection (password, passphrase, host key...).
     Prompt(PromptDialog),
+    /// Copy or move to the other pane (F5/F6).
+    Copy(CopyDialog),
+    /// A job's overwrite question.
+    Overwrite(OverwriteDialog),
+    /// A job's failed items and events; `cursor` is on a failed item.
+    JobDetails {
+        job: crate::jobs::JobId,
+        cursor: usize,
+        scroll: usize,
+    },
 }
 
 /// What an input dialog is for.

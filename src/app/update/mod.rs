@@ -6,6 +6,8 @@
 mod dialog_keys;
 mod file_ops;
 mod hosts;
+mod jobs;
+mod jobs_panel;
 mod listing;
 mod mouse;
 mod navigation;
@@ -37,6 +39,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if !state.dialogs.is_empty() {
                 return dialog_keys::handle(state, &key);
             }
+            if let Some(effects) = jobs_panel::key(state, &key) {
+                return effects;
+            }
             match state.keymap.action(&Key::from_event(&key)) {
                 Some(action) => act(state, action),
                 None => Vec::new(),
@@ -51,7 +56,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::DirChanged { side, dir } => listing::dir_changed(state, side, &dir),
         Msg::FreeSpace { side, location, result } => listing::free_space(state, side, &location, result),
         Msg::DirSize { side, location, result } => listing::dir_size(state, side, &location, result),
-        Msg::Counted { token, result } => file_ops::counted(state, token, result),
+        Msg::Counted { token, result } => {
+            if jobs::counted(state, token, &result) {
+                return Vec::new();
+            }
+            file_ops::counted(state, token, result)
+        }
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),
@@ -79,6 +89,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Jobs(view) => jobs_panel::published(state, view),
+        Msg::Log(events) => {
+            jobs_panel::logged(state, events);
+            Vec::new()
+        }
         Msg::Terminate => {
             state.quit = true;
             Vec::new()
@@ -88,16 +103,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 fn resize(state: &mut State, width: u16, height: u16) {
     state.size = (width, height);
-    let rows = layout::entry_rows(width, height);
-    for pane in &mut state.panes {
-        pane.set_rows(rows);
-    }
+    resize_panes(state);
     let viewer_rows = layout::viewer_rows(height);
     for dialog in &mut state.dialogs {
         if let Dialog::Viewer(viewer) = dialog {
             viewer.rows = viewer_rows;
             viewer.scroll_by(0);
         }
+    }
+    state.needs_render = true;
+}
+
+/// Fits the panes' rows to the screen and the jobs/log panel.
+fn resize_panes(state: &mut State) {
+    let (width, height) = state.size;
+    let rows = layout::entry_rows_with(width, height, state.jobs.panel.is_some());
+    for pane in &mut state.panes {
+        pane.set_rows(rows);
     }
     state.needs_render = true;
 }
@@ -138,6 +160,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::AddBookmark => hosts::start_bookmark(state),
         Action::View => return file_ops::view(state),
         Action::Edit => return file_ops::edit(state),
+        Action::Copy => return jobs::start(state, crate::jobs::Mode::Copy),
+        Action::Move => return jobs::start(state, crate::jobs::Mode::Move),
+        Action::Jobs => jobs_panel::toggle(state, crate::app::Panel::Jobs),
+        Action::Log => jobs_panel::toggle(state, crate::app::Panel::Log),
         Action::Rename => file_ops::start_rename(state),
         Action::Mkdir => file_ops::start_mkdir(state),
         Action::Delete => return file_ops::start_delete(state),

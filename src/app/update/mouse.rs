@@ -30,7 +30,7 @@ pub fn handle(state: &mut State, event: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let screen = Rect::new(0, 0, state.size.0, state.size.1);
-    let areas = layout::areas(screen);
+    let areas = layout::split(screen, state.jobs.panel.is_some());
     let point = Position::new(event.column, event.row);
     let Some(side) = [Side::Left, Side::Right].into_iter().find(|s| areas.panes[s.index()].contains(point))
     else {

@@ -19,6 +19,7 @@ pub use ops::*;
 pub use prompter::TuiPrompter;
 
 use crate::app::Msg;
+use crate::eventlog::{Event, LogSink};
 use crate::ssh::{ConnectionEvent, Overrides, Pool, PoolLimits, Resolver};
 use crate::text::escape_str;
 
@@ -39,10 +40,19 @@ struct Inner {
 }
 
 impl Remotes {
-    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides) -> Self {
+    /// Connections are logged to `log`; `limits` bound the transfer
+    /// connections (shared with the transfer scheduler).
+    pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
         let prompter = Arc::new(TuiPrompter::new(tx.clone()));
         let events = tx.clone();
         let sink = Arc::new(move |event: ConnectionEvent| {
+            log.emit(match &event {
+                ConnectionEvent::Connected { host, reconnect: false } => Event::info("connected").host(host),
+                ConnectionEvent::Connected { host, reconnect: true } => {
+                    Event::info("connected again").host(host)
+                }
+                ConnectionEvent::Dropped(error) => Event::error(&error.to_string()),
+            });
             let msg = match event {
                 ConnectionEvent::Connected { host, reconnect: true } => {
                     Msg::Notice(format!("reconnected to {}", escape_str(&host)))
@@ -52,7 +62,7 @@ impl Remotes {
             };
             let _ = events.send(msg);
         });
-        let pool = Pool::new(prompter.clone(), PoolLimits::default()).with_events(sink);
+        let pool = Pool::new(prompter.clone(), limits).with_events(sink);
         let inner = Inner {
             pool,
             resolver: Resolver::system(),
@@ -62,6 +72,16 @@ impl Remotes {
             tx,
         };
         Remotes { inner: Arc::new(inner) }
+    }
+
+    /// The pool, shared with the transfer scheduler (one set of
+    /// credentials and limits for browsing and copying).
+    pub fn pool(&self) -> Pool {
+        self.inner.pool.clone()
+    }
+
+    pub fn overrides(&self) -> Overrides {
+        self.inner.overrides.clone()
     }
 
     /// The connection for `host`, when the user has opened it.

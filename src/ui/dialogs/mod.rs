@@ -1,10 +1,13 @@
 //! Dialogs and overlays, drawn over the panes.
 
 mod connect;
+mod copy;
 mod delete;
 mod help;
 mod input;
+mod job_details;
 mod menu;
+mod overwrite;
 mod picker;
 mod viewer;
 
@@ -33,6 +36,11 @@ pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
             connect::connecting(state, host, stage, *tick, frame)
         }
         Dialog::Prompt(prompt) => connect::prompt(state, prompt, frame),
+        Dialog::Copy(copy) => copy::render(state, copy, frame),
+        Dialog::Overwrite(overwrite) => overwrite::render(state, overwrite, frame),
+        Dialog::JobDetails { job, cursor, scroll } => {
+            job_details::render(state, *job, *cursor, *scroll, frame)
+        }
     }
 }
 

@@ -22,7 +22,9 @@ fn mkdir_then_the_pane_reloads_onto_the_new_directory() {
 fn rename_one_or_move_many_within_the_host() {
     let mut state = loaded(3);
     update(&mut state, key(KeyCode::Down));
-    update(&mut state, key(KeyCode::F(6)));
+    // F6 moves to the other pane; shift-F6 renames in place (as in mc).
+    let shift_f6 = crossterm::event::KeyEvent::new(KeyCode::F(6), crossterm::event::KeyModifiers::SHIFT);
+    update(&mut state, Msg::Key(shift_f6));
     let Some(Dialog::Input(dialog)) = state.dialogs.last() else { panic!() };
     assert_eq!(dialog.input.text(), "f000");
     typed(&mut state, ".bak");
@@ -31,7 +33,7 @@ fn rename_one_or_move_many_within_the_host() {
     assert_eq!((sources.as_slice(), target), ([local("/top/f000")].as_slice(), &local("/top/f000.bak")));
     update(&mut state, key(KeyCode::Char('+')));
     update(&mut state, key(KeyCode::Enter));
-    update(&mut state, key(KeyCode::F(6)));
+    update(&mut state, Msg::Key(shift_f6));
     let Some(Dialog::Input(dialog)) = state.dialogs.last() else { panic!() };
     assert_eq!(dialog.input.text(), "/other/", "many entries default to the other pane's directory");
     let effects = update(&mut state, key(KeyCode::Enter));

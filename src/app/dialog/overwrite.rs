@@ -1,0 +1,38 @@
+//! "The destination exists: overwrite?" for one item of a job, opened from
+//! the jobs panel (never by itself: a background job does not take the
+//! keyboard).
+
+use crate::jobs::{OverwritePolicy, Question};
+
+/// The answers offered, in order, with their keys.
+pub const CHOICES: &[(Choice, char, &str)] = &[
+    (Choice::Policy(OverwritePolicy::Overwrite), 'o', "Overwrite"),
+    (Choice::Policy(OverwritePolicy::Skip), 's', "Skip"),
+    (Choice::Policy(OverwritePolicy::IfNewer), 'n', "If newer"),
+    (Choice::Policy(OverwritePolicy::IfSizeDiffers), 'z', "If size differs"),
+    (Choice::Policy(OverwritePolicy::KeepBoth), 'k', "Keep both"),
+    (Choice::CancelJob, 'c', "Cancel job"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Policy(OverwritePolicy),
+    CancelJob,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverwriteDialog {
+    pub question: Question,
+    /// Index in `CHOICES`.
+    pub choice: usize,
+    /// Apply the answer to every other item of the job that exists.
+    pub all: bool,
+    /// Answered; waiting for the job's next question (or closing).
+    pub answered: bool,
+}
+
+impl OverwriteDialog {
+    pub fn new(question: Question) -> Self {
+        Self { question, choice: 0, all: false, answered: false }
+    }
+}

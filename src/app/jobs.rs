@@ -1,0 +1,61 @@
+//! What the app keeps about transfers: the latest published queue, the
+//! bottom panel (jobs or log) and its cursor, and the in-memory log.
+
+use std::sync::Arc;
+
+use crate::eventlog::{Event, Filter, LogBook};
+use crate::jobs::{JobId, JobView, QueueView};
+
+/// The panel under the file panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Jobs,
+    Log,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobsUi {
+    pub view: Arc<QueueView>,
+    /// Index of the selected job in `view.jobs`.
+    pub selected: usize,
+    pub panel: Option<Panel>,
+    /// Keys go to the panel instead of the file panes.
+    pub panel_focus: bool,
+    pub log: LogBook,
+    pub filter: Filter,
+    /// Log lines scrolled up from the newest (0: follow new events).
+    pub scroll: usize,
+}
+
+impl JobsUi {
+    pub fn selected_job(&self) -> Option<&JobView> {
+        self.view.jobs.get(self.selected)
+    }
+
+    pub fn selected_id(&self) -> Option<JobId> {
+        self.selected_job().map(|j| j.id)
+    }
+
+    pub fn push_log(&mut self, event: Event) {
+        if self.scroll > 0 && self.filter.matches(&event) {
+            // Keep the lines the user is reading in place.
+            self.scroll += 1;
+        }
+        self.log.push(event);
+    }
+
+    /// Keeps the selection on the same job when the list changes.
+    pub fn set_view(&mut self, view: Arc<QueueView>) {
+        let id = self.selected_id();
+        self.view = view;
+        self.selected = id
+            .and_then(|id| self.view.jobs.iter().position(|j| j.id == id))
+            .unwrap_or(self.selected)
+            .min(self.view.jobs.len().saturating_sub(1));
+    }
+
+    /// Jobs not finished yet.
+    pub fn active(&self) -> usize {
+        self.view.jobs.iter().filter(|j| !j.state.is_finished()).count()
+    }
+}

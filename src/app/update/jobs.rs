@@ -1,0 +1,126 @@
+//! Copy and move (F5/F6): opening the dialog, its keys, and queueing the job.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput};
+use crate::app::effect::Effect;
+use crate::app::jobs::Panel;
+use crate::app::state::State;
+use crate::fs::Location;
+use crate::jobs::{JobSpec, Mode, Options, TargetKind};
+
+/// Opens the copy (or move) dialog for the focused pane's targets.
+pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
+    let side = state.focus;
+    let pane = state.pane(side);
+    let entries = pane.targets();
+    if entries.is_empty() {
+        state.info("nothing to copy: no entry under the cursor");
+        return Vec::new();
+    }
+    let sources: Vec<Location> = entries.iter().map(|e| pane.location.join(&e.name)).collect();
+    let dirs = entries.iter().filter(|e| e.is_dir_like()).count() as u64;
+    let files = entries.len() as u64 - dirs;
+    let listed_bytes = entries.iter().filter(|e| !e.is_dir_like()).map(|e| e.size).sum();
+    let target = state.pane(side.other()).location.clone();
+    if target == pane.location {
+        state.info("both panes show the same directory: open the destination in the other pane");
+        return Vec::new();
+    }
+    let direct_possible = matches!((pane.location.host(), target.host()), (Some(a), Some(b)) if a != b);
+    let settings = &state.settings;
+    let options = Options {
+        preserve: settings.copy_preserve,
+        overwrite: settings.copy_overwrite,
+        verify: settings.copy_verify,
+        direct: false,
+        limit_kbit: None,
+    };
+    let token = state.token();
+    let text = target.path().to_string_lossy().into_owned();
+    state.dialogs.push(Dialog::Copy(CopyDialog {
+        mode,
+        side,
+        sources: sources.clone(),
+        files,
+        dirs,
+        listed_bytes,
+        token,
+        counts: None,
+        target,
+        input: LineInput::new(&text),
+        options,
+        direct_possible,
+        field: CopyField::Target,
+        error: None,
+    }));
+    if dirs == 0 {
+        return Vec::new();
+    }
+    vec![Effect::Count { token, targets: sources }]
+}
+
+/// Directory contents counted for an open copy dialog.
+pub fn counted(state: &mut State, token: u64, result: &Result<Counts, String>) -> bool {
+    for dialog in &mut state.dialogs {
+        if let Dialog::Copy(copy) = dialog
+            && copy.token == token
+        {
+            copy.counts = Some(result.clone());
+            state.needs_render = true;
+            return true;
+        }
+    }
+    false
+}
+
+pub fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc | KeyCode::F(10) => return Vec::new(),
+        KeyCode::Char('c') if ctrl => return Vec::new(),
+        KeyCode::Enter => return submit(state, dialog),
+        KeyCode::Tab | KeyCode::Down => dialog.move_focus(1),
+        KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
+        _ if dialog.field == CopyField::Target && dialog.input.handle(key) => dialog.error = None,
+        _ if dialog.field == CopyField::Target => {}
+        KeyCode::Char(' ') | KeyCode::Right => dialog.change(1),
+        KeyCode::Left => dialog.change(-1),
+        _ => {}
+    }
+    state.dialogs.push(Dialog::Copy(dialog));
+    Vec::new()
+}
+
+fn submit(state: &mut State, mut dialog: CopyDialog) -> Vec<Effect> {
+    let text = dialog.input.text().trim().to_owned();
+    if text.is_empty() {
+        dialog.error = Some("type the destination directory".into());
+        state.dialogs.push(Dialog::Copy(dialog));
+        return Vec::new();
+    }
+    // Unchanged: the other pane's directory exactly (its name may not be
+    // valid UTF-8). Edited: a path on the other pane's host, read like scp's
+    // target (a directory to copy into, or a new name for a single source).
+    let unchanged = text == dialog.target.path().to_string_lossy();
+    let (target, target_kind) = if unchanged {
+        (dialog.target.clone(), TargetKind::Dir)
+    } else {
+        (super::navigation::resolve(state, dialog.side.other(), &text), TargetKind::Auto)
+    };
+    if dialog.sources.iter().any(|s| target.host() == s.host() && target.path().starts_with(s.path())) {
+        dialog.error = Some("the destination is inside what is copied".into());
+        state.dialogs.push(Dialog::Copy(dialog));
+        return Vec::new();
+    }
+    let mut options = dialog.options.clone();
+    options.direct &= dialog.direct_possible;
+    let spec = JobSpec { mode: dialog.mode, sources: dialog.sources, target, target_kind, options };
+    state.pane_mut(dialog.side).clear_selection();
+    state.info(format!("queued: {} (alt-j shows the transfers)", spec.title()));
+    if state.jobs.panel.is_none() {
+        state.jobs.panel = Some(Panel::Jobs);
+        super::resize_panes(state);
+    }
+    vec![Effect::Submit(spec)]
+}

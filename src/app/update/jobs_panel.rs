@@ -1,0 +1,261 @@
+//! The jobs and log panels, the job details overlay, the overwrite question,
+//! and what the app does when the scheduler publishes.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::dialog::{CHOICES, Choice, Dialog, OverwriteDialog};
+use crate::app::effect::Effect;
+use crate::app::history::Nav;
+use crate::app::jobs::Panel;
+use crate::app::side::Side;
+use crate::app::state::State;
+use crate::eventlog::Event;
+use crate::jobs::{Answer, Control, JobId, JobState, QueueView};
+
+/// alt-j / alt-l: show the panel, then focus it, then hide it.
+pub fn toggle(state: &mut State, panel: Panel) {
+    let jobs = &mut state.jobs;
+    match (jobs.panel, jobs.panel_focus) {
+        (Some(p), true) if p == panel => {
+            jobs.panel = None;
+            jobs.panel_focus = false;
+        }
+        (Some(p), false) if p == panel => jobs.panel_focus = true,
+        _ => {
+            jobs.panel = Some(panel);
+            jobs.panel_focus = true;
+        }
+    }
+    super::resize_panes(state);
+}
+
+/// Keys while a panel has the focus; `None` when the key is not the panel's
+/// (it then goes to the key map as usual).
+pub fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let panel = state.jobs.panel.filter(|_| state.jobs.panel_focus)?;
+    if matches!(key.code, KeyCode::Esc | KeyCode::Tab | KeyCode::BackTab) {
+        state.jobs.panel_focus = false;
+        state.needs_render = true;
+        return Some(Vec::new());
+    }
+    let effects = match panel {
+        Panel::Jobs => jobs_key(state, key)?,
+        Panel::Log => log_key(state, key)?,
+    };
+    state.needs_render = true;
+    Some(effects)
+}
+
+fn jobs_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let count = state.jobs.view.jobs.len();
+    let jobs = &mut state.jobs;
+    let control = |c: Control| Some(vec![Effect::Jobs(c)]);
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => jobs.selected = jobs.selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            jobs.selected = (jobs.selected + 1).min(count.saturating_sub(1))
+        }
+        KeyCode::Home => jobs.selected = 0,
+        KeyCode::End => jobs.selected = count.saturating_sub(1),
+        KeyCode::Char('P') => {
+            let all = if jobs.view.paused { Control::ResumeAll } else { Control::PauseAll };
+            return control(all);
+        }
+        KeyCode::Char('x') => return control(Control::ClearFinished),
+        KeyCode::Char('l') => {
+            jobs.panel = Some(Panel::Log);
+            return Some(Vec::new());
+        }
+        _ => return job_key(state, key),
+    }
+    Some(Vec::new())
+}
+
+/// Keys about the selected job.
+fn job_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let job = state.jobs.selected_job()?.clone();
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    let control = match key.code {
+        KeyCode::Char('p') | KeyCode::Char(' ') if job.state == JobState::Paused => Control::Resume(job.id),
+        KeyCode::Char('p') | KeyCode::Char(' ') => Control::Pause(job.id),
+        KeyCode::Char('c') | KeyCode::Delete => Control::Cancel(job.id),
+        KeyCode::Char('r') => Control::Retry(job.id, None),
+        KeyCode::Char('K') | KeyCode::Char('+') => Control::MoveUp(job.id),
+        KeyCode::Up if shift => Control::MoveUp(job.id),
+        KeyCode::Char('J') | KeyCode::Char('-') => Control::MoveDown(job.id),
+        KeyCode::Down if shift => Control::MoveDown(job.id),
+        KeyCode::Enter | KeyCode::Char('a') => {
+            match job.question {
+                Some(question) => state.dialogs.push(Dialog::Overwrite(OverwriteDialog::new(question))),
+                None => state.dialogs.push(Dialog::JobDetails { job: job.id, cursor: 0, scroll: 0 }),
+            }
+            return Some(Vec::new());
+        }
+        _ => return None,
+    };
+    Some(vec![Effect::Jobs(control)])
+}
+
+fn log_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let page = 10;
+    let jobs = &mut state.jobs;
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => jobs.scroll += 1,
+        KeyCode::Down | KeyCode::Char('j') => jobs.scroll = jobs.scroll.saturating_sub(1),
+        KeyCode::PageUp => jobs.scroll += page,
+        KeyCode::PageDown => jobs.scroll = jobs.scroll.saturating_sub(page),
+        KeyCode::Home | KeyCode::Char('g') => jobs.scroll = usize::MAX / 2,
+        KeyCode::End | KeyCode::Char('G') => jobs.scroll = 0,
+        KeyCode::Char('L') => jobs.filter.min_level = jobs.filter.min_level.next(),
+        KeyCode::Char('H') => {
+            let hosts = jobs.log.hosts();
+            let next = match &jobs.filter.host {
+                None => hosts.first().cloned(),
+                Some(h) => hosts.iter().skip_while(|x| *x != h).nth(1).cloned(),
+            };
+            jobs.filter.host = next;
+            jobs.scroll = 0;
+        }
+        KeyCode::Char('J') => {
+            jobs.filter.job = match jobs.filter.job {
+                None => jobs.selected_id().map(|id| id.0),
+                Some(_) => None,
+            };
+            jobs.scroll = 0;
+        }
+        KeyCode::Char('l') => jobs.panel = Some(Panel::Jobs),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Keys of the job details overlay: failed items (retry one or all) and
+/// the job's events.
+pub fn details_key(
+    state: &mut State,
+    job: JobId,
+    cursor: usize,
+    scroll: usize,
+    key: &KeyEvent,
+) -> Vec<Effect> {
+    let failed = state.jobs.view.job(job).map(|j| j.failed.clone()).unwrap_or_default();
+    let (mut cursor, mut scroll) = (cursor, scroll);
+    let mut effects = Vec::new();
+    match key.code {
+        KeyCode::Esc | KeyCode::F(10) | KeyCode::Char('q') => return Vec::new(),
+        KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1).min(failed.len().saturating_sub(1)),
+        KeyCode::PageUp => scroll += 10,
+        KeyCode::PageDown => scroll = scroll.saturating_sub(10),
+        KeyCode::Char('r') => {
+            if let Some(item) = failed.get(cursor) {
+                effects.push(Effect::Jobs(Control::Retry(job, Some(item.item))));
+            }
+        }
+        KeyCode::Char('R') => effects.push(Effect::Jobs(Control::Retry(job, None))),
+        _ => {}
+    }
+    state.dialogs.push(Dialog::JobDetails { job, cursor, scroll });
+    effects
+}
+
+pub fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEvent) -> Vec<Effect> {
+    let picked = match key.code {
+        KeyCode::Esc | KeyCode::F(10) => return Vec::new(),
+        _ if dialog.answered => None,
+        KeyCode::Left | KeyCode::BackTab | KeyCode::Up => {
+            dialog.choice = dialog.choice.checked_sub(1).unwrap_or(CHOICES.len() - 1);
+            None
+        }
+        KeyCode::Right | KeyCode::Tab | KeyCode::Down => {
+            dialog.choice = (dialog.choice + 1) % CHOICES.len();
+            None
+        }
+        KeyCode::Char('a') | KeyCode::Char(' ') => {
+            dialog.all = !dialog.all;
+            None
+        }
+        KeyCode::Enter => Some(dialog.choice),
+        KeyCode::Char(c) => CHOICES.iter().position(|(_, k, _)| *k == c.to_ascii_lowercase()),
+        _ => None,
+    };
+    let Some(choice) = picked else {
+        state.dialogs.push(Dialog::Overwrite(dialog));
+        return Vec::new();
+    };
+    let question = &dialog.question;
+    let control = match CHOICES[choice].0 {
+        Choice::CancelJob => return vec![Effect::Jobs(Control::Cancel(question.job))],
+        Choice::Policy(policy) => {
+            Control::Answer(question.job, question.item, Answer { policy, all: dialog.all })
+        }
+    };
+    if !dialog.all && question.more > 0 {
+        // The user is answering this job's questions: show the next one
+        // here when it comes.
+        dialog.answered = true;
+        dialog.choice = choice;
+        state.dialogs.push(Dialog::Overwrite(dialog));
+    }
+    vec![Effect::Jobs(control)]
+}
+
+/// The scheduler published: keep the view, follow the open question,
+/// reload panes showing what finished jobs changed, and say when a job
+/// waits for an answer (without opening anything).
+pub fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
+    let before = state.jobs.view.clone();
+    state.jobs.set_view(view.clone());
+    state.needs_render = true;
+    follow_question(state);
+    let newly_waiting = view
+        .jobs
+        .iter()
+        .find(|j| j.question.is_some() && before.job(j.id).is_none_or(|b| b.question.is_none()));
+    if let Some(job) = newly_waiting
+        && !state.dialogs.iter().any(|d| matches!(d, Dialog::Overwrite(_)))
+    {
+        state.info(format!("job {} waits for an answer: alt-j, then Enter on it", job.id));
+    }
+    let mut effects = Vec::new();
+    for job in view.jobs.iter().filter(|j| j.state.is_finished()) {
+        if before.job(job.id).is_none_or(|b| b.state.is_finished()) {
+            continue;
+        }
+        for side in [Side::Left, Side::Right] {
+            let pane = state.pane(side);
+            let shows =
+                |l: &crate::fs::Location| pane.location == *l || l.parent().as_ref() == Some(&pane.location);
+            if pane.pending.is_none() && (shows(&job.target) || job.source_dir.as_ref().is_some_and(shows)) {
+                let location = pane.location.clone();
+                effects.extend(super::navigation::navigate(state, side, location, None, Nav::Stay));
+            }
+        }
+    }
+    effects
+}
+
+fn follow_question(state: &mut State) {
+    let Some(Dialog::Overwrite(dialog)) = state.dialogs.last_mut() else { return };
+    if !dialog.answered {
+        return;
+    }
+    match state.jobs.view.job(dialog.question.job).and_then(|j| j.question.clone()) {
+        Some(next) if next.item != dialog.question.item => *dialog = OverwriteDialog::new(next),
+        Some(_) => {}
+        None => {
+            state.dialogs.pop();
+        }
+    }
+}
+
+pub fn logged(state: &mut State, events: Vec<Event>) {
+    let visible = state.jobs.panel == Some(Panel::Log)
+        || state.dialogs.iter().any(|d| matches!(d, Dialog::JobDetails { .. }));
+    for event in events {
+        state.jobs.push_log(event);
+    }
+    state.needs_render |= visible;
+}

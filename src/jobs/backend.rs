@@ -1,0 +1,89 @@
+//! The I/O side of the scheduler: a [`Backend`] carries out tasks (the real
+//! one over SSH and SCP, the unit tests' one in memory) and reports through
+//! a [`Reporter`].
+
+use futures::future::BoxFuture;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::item::{ItemId, Scan};
+use super::task::{Digest, DirProbe, Task, TaskError, TaskId, Update};
+use super::throttle::Throttle;
+use crate::eventlog::{Event, LogSink};
+use crate::fs::Location;
+
+pub trait Backend: Send + Sync + 'static {
+    /// Carries out `task`, reporting each item through `reporter`. Must
+    /// return soon (well within a second) after `reporter.cancel` fires,
+    /// leaving every destination as it was (no partial file under a final
+    /// name): the result is then `Err(TaskError::Interrupted)`.
+    fn run(&self, task: Task, reporter: Reporter) -> BoxFuture<'static, Result<(), TaskError>>;
+}
+
+/// A worker's line to the reducer and the log, for one task.
+#[derive(Clone)]
+pub struct Reporter {
+    pub task: TaskId,
+    pub job: u64,
+    pub cancel: CancellationToken,
+    /// The job's bandwidth limit, shared by all its tasks.
+    pub throttle: Option<Throttle>,
+    updates: UnboundedSender<Update>,
+    log: LogSink,
+}
+
+impl Reporter {
+    pub fn new(
+        task: TaskId,
+        job: u64,
+        cancel: CancellationToken,
+        throttle: Option<Throttle>,
+        updates: UnboundedSender<Update>,
+        log: LogSink,
+    ) -> Self {
+        Self { task, job, cancel, throttle, updates, log }
+    }
+
+    fn send(&self, update: Update) {
+        // The scheduler outlives its workers; a closed channel means it is
+        // shutting down and the report no longer matters.
+        let _ = self.updates.send(update);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    pub fn connected(&self) {
+        self.send(Update::Connected { task: self.task });
+    }
+
+    pub fn scanned(&self, item: ItemId, result: Result<Scan, String>) {
+        self.send(Update::Scanned { task: self.task, item, result });
+    }
+
+    pub fn probed(&self, dir: Location, probe: DirProbe) {
+        self.send(Update::Probed { task: self.task, dir, probe });
+    }
+
+    pub fn started(&self, item: ItemId) {
+        self.send(Update::Started { task: self.task, item });
+    }
+
+    pub fn progress(&self, item: ItemId, bytes: u64) {
+        self.send(Update::Progress { task: self.task, item, bytes });
+    }
+
+    pub fn item_done(&self, item: ItemId, result: Result<(), String>) {
+        self.send(Update::ItemDone { task: self.task, item, result });
+    }
+
+    pub fn hashed(&self, item: ItemId, source: Result<Digest, String>, dest: Result<Digest, String>) {
+        self.send(Update::Hashed { task: self.task, item, source, dest });
+    }
+
+    /// Logs an event attributed to this task's job.
+    pub fn log(&self, event: Event) {
+        self.log.emit(event.job(self.job));
+    }
+}

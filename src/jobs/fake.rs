@@ -1,0 +1,438 @@
+//! An in-process backend for the scheduler's unit tests: an in-memory file
+//! system per host, transfers that take (virtual) time, connections that
+//! take time to open and can drop, unreadable files, corrupted copies. It
+//! records what ran concurrently so tests can check the limits.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sha2::{Digest as _, Sha256};
+
+use super::backend::{Backend, Reporter};
+use super::item::{DestInfo, ItemKind, Scan, ScanEntry, ScanError};
+use super::task::{DirProbe, Task, TaskError, Work};
+use crate::fs::{Kind, Location};
+
+type Key = (Option<String>, PathBuf);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Dir,
+    File { data: Vec<u8>, mtime: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Bytes per second of one transfer task.
+    pub rate: u64,
+    pub chunk: u64,
+    pub connect: Duration,
+    /// Time per file on top of its bytes (a round trip per file).
+    pub per_file: Duration,
+    /// Sources that cannot be read ("Permission denied").
+    pub denied: HashSet<PathBuf>,
+    /// Copies of these sources arrive corrupted (for verification).
+    pub corrupt: HashSet<PathBuf>,
+    /// The connection to this host drops once that many bytes went through it.
+    pub drop_host_after: Option<(String, u64)>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            rate: 1_000_000,
+            chunk: 10_000,
+            connect: Duration::from_millis(100),
+            per_file: Duration::from_millis(1),
+            denied: HashSet::new(),
+            corrupt: HashSet::new(),
+            drop_host_after: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    active: HashMap<Option<String>, usize>,
+    pub max_active: HashMap<Option<String>, usize>,
+    global: usize,
+    pub max_global: usize,
+    /// (job, work name, files in the task) in start order.
+    pub started: Vec<(u64, &'static str, usize)>,
+    pub concurrent_transfers: HashMap<u64, usize>,
+    pub max_concurrent_transfers: HashMap<u64, usize>,
+    /// Deletions of sources whose copy was not in place, if any.
+    pub unsafe_deletes: Vec<PathBuf>,
+    pub deleted: Vec<PathBuf>,
+    moved_bytes: HashMap<String, u64>,
+    dropped: bool,
+}
+
+pub struct Fake {
+    pub fs: Mutex<BTreeMap<Key, Node>>,
+    pub config: Mutex<Config>,
+    pub stats: Mutex<Stats>,
+}
+
+pub fn key(location: &Location) -> Key {
+    (location.host().map(String::from), location.path().to_path_buf())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Fake {
+    pub fn new(config: Config) -> Arc<Self> {
+        Arc::new(Self { fs: Mutex::default(), config: Mutex::new(config), stats: Mutex::default() })
+    }
+
+    pub fn dir(&self, at: &Location) {
+        let mut fs = lock(&self.fs);
+        for ancestor in at.path().ancestors() {
+            fs.insert((at.host().map(String::from), ancestor.to_path_buf()), Node::Dir);
+        }
+    }
+
+    pub fn file(&self, at: &Location, data: &[u8], mtime: i64) {
+        if let Some(parent) = at.parent() {
+            self.dir(&parent);
+        }
+        lock(&self.fs).insert(key(at), Node::File { data: data.to_vec(), mtime });
+    }
+
+    pub fn get(&self, at: &Location) -> Option<Node> {
+        lock(&self.fs).get(&key(at)).cloned()
+    }
+
+    pub fn data(&self, at: &Location) -> Option<Vec<u8>> {
+        match self.get(at) {
+            Some(Node::File { data, .. }) => Some(data),
+            _ => None,
+        }
+    }
+
+    /// Every path on a host under `dir`, for checking leftovers.
+    pub fn paths_under(&self, dir: &Location) -> Vec<PathBuf> {
+        let host = dir.host().map(String::from);
+        lock(&self.fs)
+            .keys()
+            .filter(|(h, p)| *h == host && p.starts_with(dir.path()) && p != dir.path())
+            .map(|(_, p)| p.clone())
+            .collect()
+    }
+
+    fn hosts(task: &Task) -> Vec<Option<String>> {
+        let (source, dest) = match &task.work {
+            Work::Scan { roots } => (roots.first().map(|r| r.1.clone()), None),
+            Work::Probe { dirs } => (None, dirs.first().cloned()),
+            Work::MakeDirs { dirs } => (None, dirs.first().map(|d| d.1.clone())),
+            Work::Transfer(batch) => {
+                let first = batch.items.first();
+                (
+                    first.map(|i| i.source.clone()),
+                    if batch.direct { None } else { first.map(|i| i.dest.clone()) },
+                )
+            }
+            Work::Verify { files } => {
+                (files.first().map(|f| f.1.clone()), files.first().map(|f| f.2.clone()))
+            }
+            Work::Delete { files } => (files.first().map(|f| f.1.clone()), None),
+            Work::RemoveDirs { dirs } => (dirs.first().map(|d| d.1.clone()), None),
+        };
+        [source, dest].into_iter().flatten().map(|l| l.host().map(String::from)).collect()
+    }
+
+    fn enter(&self, task: &Task, hosts: &[Option<String>]) {
+        let mut stats = lock(&self.stats);
+        let files = match &task.work {
+            Work::Transfer(batch) => batch.items.len(),
+            _ => 0,
+        };
+        stats.started.push((task.job.0, task.work.name(), files));
+        for host in hosts {
+            let n = stats.active.entry(host.clone()).or_default();
+            *n += 1;
+            let n = *n;
+            let max = stats.max_active.entry(host.clone()).or_default();
+            *max = (*max).max(n);
+            if host.is_some() {
+                stats.global += 1;
+                stats.max_global = stats.max_global.max(stats.global);
+            }
+        }
+        if files > 0 {
+            let n = stats.concurrent_transfers.entry(task.job.0).or_default();
+            *n += 1;
+            let n = *n;
+            let max = stats.max_concurrent_transfers.entry(task.job.0).or_default();
+            *max = (*max).max(n);
+        }
+    }
+
+    fn leave(&self, task: &Task, hosts: &[Option<String>]) {
+        let mut stats = lock(&self.stats);
+        for host in hosts {
+            if let Some(n) = stats.active.get_mut(host) {
+                *n -= 1;
+            }
+            if host.is_some() {
+                stats.global -= 1;
+            }
+        }
+        if let (Work::Transfer(_), Some(n)) = (&task.work, stats.concurrent_transfers.get_mut(&task.job.0)) {
+            *n -= 1;
+        }
+    }
+
+    /// Waits `d`, or returns early with `Interrupted` when cancelled.
+    async fn pause(r: &Reporter, d: Duration) -> Result<(), TaskError> {
+        tokio::select! {
+            _ = tokio::time::sleep(d) => Ok(()),
+            _ = r.cancel.cancelled() => Err(TaskError::Interrupted),
+        }
+    }
+
+    async fn work(self: Arc<Self>, task: Task, r: Reporter) -> Result<(), TaskError> {
+        let connect = lock(&self.config).connect;
+        Self::pause(&r, connect).await?;
+        r.connected();
+        match task.work {
+            Work::Scan { roots } => {
+                for (item, root) in roots {
+                    r.scanned(item, self.scan(&root));
+                }
+            }
+            Work::Probe { dirs } => {
+                for dir in dirs {
+                    let probe = self.probe(&dir);
+                    r.probed(dir, probe);
+                }
+            }
+            Work::MakeDirs { dirs } => {
+                for (item, dir, _) in dirs {
+                    let parent_ok = dir.parent().is_some_and(|p| self.get(&p) == Some(Node::Dir));
+                    let result = if parent_ok {
+                        lock(&self.fs).insert(key(&dir), Node::Dir);
+                        Ok(())
+                    } else {
+                        Err(format!("mkdir: {}: No such file or directory", dir.path().display()))
+                    };
+                    r.item_done(item, result);
+                }
+            }
+            Work::Transfer(batch) => {
+                for file in batch.items {
+                    self.transfer_one(&r, &file.source, &file.dest, file.item, batch.preserve).await?;
+                }
+            }
+            Work::Verify { files } => {
+                for (item, source, dest) in files {
+                    r.hashed(item, self.hash(&source), self.hash(&dest));
+                }
+            }
+            Work::Delete { files } => {
+                for (item, source) in files {
+                    let result = self.delete(&source);
+                    r.item_done(item, result);
+                }
+            }
+            Work::RemoveDirs { dirs } => {
+                for (item, dir) in dirs {
+                    let busy = !self.paths_under(&dir).is_empty();
+                    let result = if busy {
+                        Err("rmdir: Directory not empty".to_string())
+                    } else {
+                        lock(&self.fs).remove(&key(&dir));
+                        lock(&self.stats).deleted.push(dir.path().to_path_buf());
+                        Ok(())
+                    };
+                    r.item_done(item, result);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn transfer_one(
+        &self,
+        r: &Reporter,
+        source: &Location,
+        dest: &Location,
+        item: super::item::ItemId,
+        preserve: bool,
+    ) -> Result<(), TaskError> {
+        let config = lock(&self.config).clone();
+        let (data, mtime) = match self.get(source) {
+            Some(Node::File { data, mtime }) if !config.denied.contains(source.path()) => (data, mtime),
+            _ => {
+                r.item_done(item, Err(format!("scp: {}: Permission denied", source.path().display())));
+                return Ok(());
+            }
+        };
+        r.started(item);
+        Self::pause(r, config.per_file).await?;
+        let temp = dest.with_path(PathBuf::from(format!("{}.scpdeck-tmp", dest.path().display())));
+        lock(&self.fs).insert(key(&temp), Node::File { data: Vec::new(), mtime: 0 });
+        let mut done = 0u64;
+        while done < data.len() as u64 {
+            let step = config.chunk.min(data.len() as u64 - done);
+            let waited = Self::pause(r, Duration::from_secs_f64(step as f64 / config.rate as f64)).await;
+            if let Err(e) = waited.and_then(|()| self.count_bytes(&[source, dest], step)) {
+                lock(&self.fs).remove(&key(&temp));
+                return Err(e);
+            }
+            done += step;
+            r.progress(item, done);
+        }
+        let mut data = data;
+        if config.corrupt.contains(source.path())
+            && let Some(b) = data.first_mut()
+        {
+            *b ^= 0xff;
+        }
+        let mut fs = lock(&self.fs);
+        fs.remove(&key(&temp));
+        fs.insert(key(dest), Node::File { data, mtime: if preserve { mtime } else { 9_999 } });
+        drop(fs);
+        r.item_done(item, Ok(()));
+        Ok(())
+    }
+
+    fn count_bytes(&self, ends: &[&Location], bytes: u64) -> Result<(), TaskError> {
+        let drop_after = lock(&self.config).drop_host_after.clone();
+        let mut stats = lock(&self.stats);
+        for host in ends.iter().filter_map(|l| l.host()) {
+            let moved = stats.moved_bytes.entry(host.to_string()).or_default();
+            *moved += bytes;
+            let moved = *moved;
+            if let Some((h, limit)) = &drop_after
+                && h == host
+                && moved > *limit
+                && !stats.dropped
+            {
+                stats.dropped = true;
+                return Err(TaskError::Connection(format!("connection to {host} lost: Broken pipe")));
+            }
+        }
+        Ok(())
+    }
+
+    fn scan(&self, root: &Location) -> Result<Scan, String> {
+        let denied = lock(&self.config).denied.clone();
+        let fs = lock(&self.fs);
+        let host = root.host().map(String::from);
+        let mut scan = Scan::default();
+        let Some(node) = fs.get(&key(root)) else {
+            return Err(format!("{}: No such file or directory", root.path().display()));
+        };
+        scan.entries.push(entry(Path::new(""), node));
+        if *node != Node::Dir {
+            return Ok(scan);
+        }
+        for ((h, path), node) in fs.range(key(root)..) {
+            if *h != host || !path.starts_with(root.path()) {
+                break;
+            }
+            let Ok(rel) = path.strip_prefix(root.path()) else { continue };
+            if rel.as_os_str().is_empty()
+                || rel.ancestors().skip(1).any(|a| denied.contains(&root.path().join(a)))
+            {
+                continue;
+            }
+            if *node == Node::Dir && denied.contains(path) {
+                scan.errors.push(ScanError { rel: rel.to_path_buf(), reason: "Permission denied".into() });
+            } else {
+                scan.entries.push(entry(rel, node));
+            }
+        }
+        Ok(scan)
+    }
+
+    fn probe(&self, dir: &Location) -> DirProbe {
+        let fs = lock(&self.fs);
+        match fs.get(&key(dir)) {
+            None => DirProbe::Missing,
+            Some(Node::File { data, mtime }) => {
+                DirProbe::NotADir(DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) })
+            }
+            Some(Node::Dir) => {
+                let host = dir.host().map(String::from);
+                let entries = fs
+                    .iter()
+                    .filter(|((h, p), _)| *h == host && p.parent() == Some(dir.path()))
+                    .filter_map(|((_, p), node)| {
+                        let info = match node {
+                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: None },
+                            Node::File { data, mtime } => {
+                                DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) }
+                            }
+                        };
+                        Some((p.file_name()?.to_os_string(), info))
+                    })
+                    .collect();
+                DirProbe::Listing(entries)
+            }
+        }
+    }
+
+    fn hash(&self, at: &Location) -> Result<[u8; 32], String> {
+        match self.get(at) {
+            Some(Node::File { data, .. }) => Ok(Sha256::digest(&data).into()),
+            _ => Err(format!("{}: No such file", at.path().display())),
+        }
+    }
+
+    fn delete(&self, source: &Location) -> Result<(), String> {
+        let mut stats = lock(&self.stats);
+        stats.deleted.push(source.path().to_path_buf());
+        // The scheduler must only delete a source whose copy is in place:
+        // check that some file with the same content exists elsewhere.
+        let fs = lock(&self.fs);
+        let Some(Node::File { data, .. }) = fs.get(&key(source)) else {
+            return Err("No such file".into());
+        };
+        let copied =
+            fs.iter().any(|(k, n)| *k != key(source) && matches!(n, Node::File { data: d, .. } if d == data));
+        if !copied {
+            stats.unsafe_deletes.push(source.path().to_path_buf());
+        }
+        drop(fs);
+        lock(&self.fs).remove(&key(source));
+        Ok(())
+    }
+}
+
+fn entry(rel: &Path, node: &Node) -> ScanEntry {
+    match node {
+        Node::Dir => {
+            ScanEntry { rel: rel.to_path_buf(), kind: ItemKind::Dir, size: 0, mode: 0o755, mtime: None }
+        }
+        Node::File { data, mtime } => ScanEntry {
+            rel: rel.to_path_buf(),
+            kind: ItemKind::File,
+            size: data.len() as u64,
+            mode: 0o644,
+            mtime: Some(*mtime),
+        },
+    }
+}
+
+/// Runs the fake; the Arc is kept so tests can look inside afterwards.
+pub struct FakeBackend(pub Arc<Fake>);
+
+impl Backend for FakeBackend {
+    fn run(&self, task: Task, reporter: Reporter) -> BoxFuture<'static, Result<(), TaskError>> {
+        let fake = self.0.clone();
+        Box::pin(async move {
+            let hosts = Fake::hosts(&task);
+            fake.enter(&task, &hosts);
+            let result = fake.clone().work(task.clone(), reporter).await;
+            fake.leave(&task, &hosts);
+            result
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! One item of a job: a file or a directory, with its own state, so that a
+//! failure, a question or a retry concerns that item only.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use crate::fs::{Kind, Location};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub u32);
+
+impl ItemId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    File,
+    Dir,
+}
+
+/// The stage an item failed in, which says where a retry starts again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Scan,
+    Resolve,
+    Create,
+    Transfer,
+    Verify,
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemState {
+    /// A source not yet walked (its kind and contents are unknown).
+    Unscanned,
+    Scanning,
+    /// Known; waits for its destination directory's listing.
+    Unresolved,
+    /// Exists at the destination; waits for the user's answer.
+    Asking,
+    /// May be created (directory) or transferred (file).
+    Ready,
+    Creating,
+    Transferring,
+    /// Transfer confirmed; waits for checksum verification.
+    Copied,
+    Verifying,
+    /// Copy confirmed (and verified); a move still has to delete the source.
+    Confirmed,
+    Deleting,
+    Done,
+    Skipped(String),
+    Failed {
+        stage: Stage,
+        reason: String,
+    },
+    /// Cancelled; a retry resumes at the stage.
+    Cancelled(Stage),
+}
+
+impl ItemState {
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            ItemState::Done | ItemState::Skipped(_) | ItemState::Failed { .. } | ItemState::Cancelled(_)
+        )
+    }
+
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            ItemState::Scanning
+                | ItemState::Creating
+                | ItemState::Transferring
+                | ItemState::Verifying
+                | ItemState::Deleting
+        )
+    }
+
+    pub fn failed(stage: Stage, reason: impl Into<String>) -> Self {
+        ItemState::Failed { stage, reason: reason.into() }
+    }
+}
+
+impl Stage {
+    /// Where an item failed or cancelled at this stage starts again.
+    pub fn resume(self) -> ItemState {
+        match self {
+            Stage::Scan => ItemState::Unscanned,
+            Stage::Resolve => ItemState::Unresolved,
+            Stage::Create | Stage::Transfer => ItemState::Ready,
+            Stage::Verify => ItemState::Copied,
+            Stage::Delete => ItemState::Confirmed,
+        }
+    }
+}
+
+/// What exists at an item's destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DestInfo {
+    pub kind: Kind,
+    pub size: u64,
+    /// Seconds since the epoch.
+    pub mtime: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Path relative to the directory holding the selected source, e.g.
+    /// `photos/2024/a.jpg`: what the jobs and log panes show.
+    pub rel: PathBuf,
+    pub source: Location,
+    /// Known once the target is resolved (may get a new name: keep both).
+    pub dest: Option<Location>,
+    pub kind: ItemKind,
+    pub size: u64,
+    pub mode: u32,
+    pub mtime: Option<i64>,
+    /// The directory item this one is in, if it belongs to a scanned tree.
+    pub parent: Option<ItemId>,
+    pub state: ItemState,
+    /// Bytes transferred in the current attempt.
+    pub bytes: u64,
+    /// What the destination held when it was listed.
+    pub existing: Option<DestInfo>,
+}
+
+impl Item {
+    /// A selected source, before it is scanned.
+    pub fn source(source: Location) -> Self {
+        let rel = source.path().file_name().map(PathBuf::from).unwrap_or_else(|| source.path().to_path_buf());
+        Self {
+            rel,
+            source,
+            dest: None,
+            kind: ItemKind::File,
+            size: 0,
+            mode: 0o644,
+            mtime: None,
+            parent: None,
+            state: ItemState::Unscanned,
+            bytes: 0,
+            existing: None,
+        }
+    }
+
+    /// The path shown to the user, escaped.
+    pub fn shown(&self) -> String {
+        crate::text::escape_bytes(self.rel.as_os_str().as_bytes())
+    }
+
+    /// The destination's file name.
+    pub fn dest_name(&self) -> Option<OsString> {
+        self.dest.as_ref().and_then(|d| d.path().file_name()).map(OsString::from)
+    }
+}
+
+/// One entry found by walking a source, relative to the walked root (the
+/// root itself has an empty `rel`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanEntry {
+    pub rel: PathBuf,
+    pub kind: ItemKind,
+    pub size: u64,
+    pub mode: u32,
+    pub mtime: Option<i64>,
+}
+
+/// Something under a walked root that cannot be copied (unreadable
+/// directory, device file...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    pub rel: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub entries: Vec<ScanEntry>,
+    pub errors: Vec<ScanError>,
+}

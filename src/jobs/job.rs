@@ -1,0 +1,195 @@
+//! One job: its items and everything the reducer knows about them. The
+//! per-job logic is split by concern: `plan.rs` (what to do next),
+//! `resolve.rs` (destinations and overwrite decisions), `apply.rs` (worker
+//! updates), `control.rs` (user commands), `view.rs` (what panes show).
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+
+use super::item::{DestInfo, Item, ItemId, ItemKind, ItemState};
+use super::rate::RateMeter;
+use super::spec::{JobId, JobSpec, Mode, OverwritePolicy};
+use super::task::TaskId;
+use crate::fs::Location;
+
+/// How the job's target turned out to be meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Target {
+    Unknown,
+    Probing,
+    /// Sources go into the target directory.
+    Into,
+    /// The single source is copied under the target's name; what exists
+    /// there now.
+    As(Option<DestInfo>),
+}
+
+/// A destination directory's entries, as far as the job knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Listing {
+    Probing,
+    Known(HashMap<OsString, DestInfo>),
+    Failed(String),
+}
+
+/// The visible state of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Connecting,
+    Running,
+    Paused,
+    /// Nothing else to do until the user answers a question.
+    Waiting,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Connecting => "connecting",
+            JobState::Running => "running",
+            JobState::Paused => "paused",
+            JobState::Waiting => "waiting for answer",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    /// At most ten characters, for the jobs panel.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            JobState::Waiting => "waiting",
+            other => other.label(),
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, JobState::Done | JobState::Failed | JobState::Cancelled)
+    }
+}
+
+/// A task of this job that a worker is carrying out.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Running {
+    pub connected: bool,
+    pub items: Vec<ItemId>,
+    pub dirs: Vec<Location>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: JobId,
+    pub spec: JobSpec,
+    pub items: Vec<Item>,
+    /// The overwrite policy; "apply to all" answers change it.
+    pub policy: OverwritePolicy,
+    pub paused: bool,
+    pub cancelled: bool,
+    /// A failure of the job as a whole (the target), shown above its items.
+    pub error: Option<String>,
+    pub(super) target: Target,
+    pub(super) listings: HashMap<Location, Listing>,
+    /// Names given by "keep both", so two items never get the same one.
+    pub(super) kept_names: HashSet<Location>,
+    pub(super) running: HashMap<TaskId, Running>,
+    /// Some task got its connection since the job (re)started.
+    pub(super) connected: bool,
+    pub(super) current: Option<ItemId>,
+    pub(super) meter: RateMeter,
+}
+
+impl Job {
+    pub fn new(id: JobId, spec: JobSpec) -> Self {
+        let items = spec.sources.iter().cloned().map(Item::source).collect();
+        Self {
+            id,
+            policy: spec.options.overwrite,
+            spec,
+            items,
+            paused: false,
+            cancelled: false,
+            error: None,
+            target: Target::Unknown,
+            listings: HashMap::new(),
+            kept_names: HashSet::new(),
+            running: HashMap::new(),
+            connected: false,
+            current: None,
+            meter: RateMeter::default(),
+        }
+    }
+
+    pub fn item(&self, id: ItemId) -> Option<&Item> {
+        self.items.get(id.index())
+    }
+
+    pub(super) fn item_mut(&mut self, id: ItemId) -> Option<&mut Item> {
+        self.items.get_mut(id.index())
+    }
+
+    pub fn active_tasks(&self) -> usize {
+        self.running.len()
+    }
+
+    pub fn source_host(&self) -> Option<&str> {
+        self.spec.sources.first().and_then(Location::host)
+    }
+
+    pub fn dest_host(&self) -> Option<&str> {
+        self.spec.target.host()
+    }
+
+    /// The state after a copy is confirmed (or a directory exists): a move
+    /// still has to delete its source.
+    pub(super) fn after_copy(&self) -> ItemState {
+        match self.spec.mode {
+            Mode::Copy => ItemState::Done,
+            Mode::Move => ItemState::Confirmed,
+        }
+    }
+
+    pub fn all_terminal(&self) -> bool {
+        self.items.iter().all(|i| i.state.is_terminal())
+    }
+
+    pub fn state(&self, queue_paused: bool) -> JobState {
+        if self.running.is_empty() && self.all_terminal() {
+            let items = &self.items;
+            let cancelled = |i: &&Item| matches!(i.state, ItemState::Cancelled(_));
+            return if self.cancelled && items.iter().any(|i| cancelled(&i)) {
+                JobState::Cancelled
+            } else if self.error.is_some()
+                || items.iter().any(|i| matches!(i.state, ItemState::Failed { .. }))
+            {
+                JobState::Failed
+            } else if items.iter().any(|i| cancelled(&i)) {
+                JobState::Cancelled
+            } else {
+                JobState::Done
+            };
+        }
+        if self.cancelled && self.running.is_empty() {
+            return JobState::Cancelled;
+        }
+        if !self.cancelled && (self.paused || queue_paused) {
+            return JobState::Paused;
+        }
+        if !self.running.is_empty() {
+            let connected = self.connected || self.running.values().any(|r| r.connected);
+            return if connected { JobState::Running } else { JobState::Connecting };
+        }
+        if self.items.iter().any(|i| i.state == ItemState::Asking) {
+            return JobState::Waiting;
+        }
+        JobState::Queued
+    }
+
+    pub fn is_file(&self, id: ItemId) -> bool {
+        self.item(id).is_some_and(|i| i.kind == ItemKind::File)
+    }
+}

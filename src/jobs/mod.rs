@@ -1,0 +1,47 @@
+//! Transfer jobs: a scheduler that runs many copies at once within
+//! connection limits, and the state the jobs pane shows.
+//!
+//! Shape (yazi-style): [`Queue`] is the single reducer that owns all job
+//! state; it hands [`Task`]s to workers and workers only report
+//! [`Update`]s back. [`Scheduler`] is the tokio driver around it, and a
+//! [`Backend`] does the I/O (SSH and SCP in the app, in memory in tests).
+
+mod apply;
+mod backend;
+mod conflict;
+mod control;
+mod item;
+mod job;
+pub mod local_fs;
+mod plan;
+mod queue;
+mod rate;
+mod remote;
+mod resolve;
+mod scheduler;
+mod spec;
+mod system;
+mod task;
+mod throttle;
+mod view;
+
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;
+
+pub use backend::{Backend, Reporter};
+pub use conflict::keep_both_name;
+pub use control::Answer;
+pub use item::{DestInfo, ItemId, ItemKind, Scan, ScanEntry, ScanError};
+pub use job::JobState;
+pub use plan::Side;
+pub use queue::{Command, Control, Queue};
+pub use rate::RateMeter;
+pub use remote::{SshRemote, log_connections};
+pub use scheduler::Scheduler;
+pub use spec::{JobId, JobSpec, Limits, Mode, Options, OverwritePolicy, TargetKind};
+pub use system::{RemoteSide, SystemBackend, run_local, touches_remote};
+pub use task::{Batch, BatchItem, Digest, DirProbe, Task, TaskError, TaskId, Update, Work};
+pub use throttle::Throttle;
+pub use view::{FailedItem, JobView, Progress, Question, QueueView};

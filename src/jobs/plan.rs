@@ -1,0 +1,253 @@
+//! Choosing a job's next task (pure). Bookkeeping, then follow-up steps of
+//! files already copied, then directories, then a transfer batch sized so
+//! that what is left spreads over the parallel sessions.
+
+use super::item::{ItemId, ItemKind, ItemState};
+use super::job::{Job, Listing, Running, Target};
+use super::spec::Mode;
+use super::task::{Batch, BatchItem, Work};
+use crate::fs::Location;
+
+/// Upper bounds on a batch: a session goes back to the pool between batches,
+/// so a job queued later gets its share soon, and a dropped connection
+/// concerns a bounded number of files.
+const MAX_BATCH_FILES: usize = 256;
+const MAX_BATCH_BYTES: u64 = 64 * 1024 * 1024;
+/// Lower bound on a batch of small files: each batch costs a channel and a
+/// remote scp process, so the tail of a job is not cut into single files.
+const MIN_BATCH_FILES: usize = 32;
+/// Bytes a batch may hold whatever the share: a few small files are not
+/// worth another session.
+const MIN_BATCH_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Which connections a task needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Source,
+    Dest,
+    Both,
+}
+
+impl Work {
+    pub fn side(&self) -> Side {
+        match self {
+            Work::Scan { .. } | Work::Delete { .. } | Work::RemoveDirs { .. } => Side::Source,
+            Work::Probe { .. } | Work::MakeDirs { .. } => Side::Dest,
+            Work::Transfer(batch) if batch.direct => Side::Source,
+            Work::Transfer(_) | Work::Verify { .. } => Side::Both,
+        }
+    }
+}
+
+impl Job {
+    /// Whether the job may start tasks at all.
+    pub fn can_start(&self) -> bool {
+        !self.paused && !self.cancelled && self.error.is_none()
+    }
+
+    /// The next task, given which sides have a free connection and how many
+    /// sessions may work in parallel (`lanes`). Marks what the task takes.
+    pub(super) fn next_work(&mut self, lanes: usize, can: &dyn Fn(Side) -> bool) -> Option<(Work, Running)> {
+        let work = self.plan(lanes, can)?;
+        let mut running = Running::default();
+        match &work {
+            Work::Probe { dirs } => {
+                for dir in dirs {
+                    if *dir == self.spec.target && self.target == Target::Unknown {
+                        self.target = Target::Probing;
+                    } else {
+                        self.listings.insert(dir.clone(), Listing::Probing);
+                    }
+                }
+                running.dirs = dirs.clone();
+            }
+            Work::Scan { roots } => running.items = self.mark(roots.iter().map(|r| r.0), ItemState::Scanning),
+            Work::MakeDirs { dirs } => {
+                running.items = self.mark(dirs.iter().map(|d| d.0), ItemState::Creating)
+            }
+            Work::Transfer(batch) => {
+                running.items = self.mark(batch.items.iter().map(|i| i.item), ItemState::Transferring);
+            }
+            Work::Verify { files } => {
+                running.items = self.mark(files.iter().map(|f| f.0), ItemState::Verifying)
+            }
+            Work::Delete { files } => {
+                running.items = self.mark(files.iter().map(|f| f.0), ItemState::Deleting)
+            }
+            Work::RemoveDirs { dirs } => {
+                running.items = self.mark(dirs.iter().map(|d| d.0), ItemState::Deleting)
+            }
+        }
+        Some((work, running))
+    }
+
+    fn mark(&mut self, ids: impl Iterator<Item = ItemId>, state: ItemState) -> Vec<ItemId> {
+        ids.inspect(|&id| {
+            if let Some(item) = self.item_mut(id) {
+                item.state = state.clone();
+                item.bytes = 0;
+            }
+        })
+        .collect()
+    }
+
+    fn plan(&self, lanes: usize, can: &dyn Fn(Side) -> bool) -> Option<Work> {
+        if !self.can_start() {
+            return None;
+        }
+        if self.target == Target::Unknown && can(Side::Dest) {
+            return Some(Work::Probe { dirs: vec![self.spec.target.clone()] });
+        }
+        let roots: Vec<(ItemId, Location)> =
+            self.ids_in(ItemState::Unscanned).map(|(id, i)| (id, i.source.clone())).collect();
+        if !roots.is_empty() && can(Side::Source) {
+            return Some(Work::Scan { roots });
+        }
+        let dirs = self.dirs_to_probe();
+        if !dirs.is_empty() && can(Side::Dest) {
+            return Some(Work::Probe { dirs });
+        }
+        if self.spec.mode == Mode::Move && can(Side::Source) {
+            let files: Vec<(ItemId, Location)> = self
+                .ids_in(ItemState::Confirmed)
+                .filter(|(_, i)| i.kind == ItemKind::File)
+                .map(|(id, i)| (id, i.source.clone()))
+                .collect();
+            if !files.is_empty() {
+                return Some(Work::Delete { files });
+            }
+            if let Some(dirs) = self.dirs_to_remove() {
+                return Some(Work::RemoveDirs { dirs });
+            }
+        }
+        if self.spec.options.verify && can(Side::Both) {
+            let files: Vec<_> = self
+                .ids_in(ItemState::Copied)
+                .filter_map(|(id, i)| Some((id, i.source.clone(), i.dest.clone()?)))
+                .collect();
+            if !files.is_empty() {
+                return Some(Work::Verify { files });
+            }
+        }
+        let dirs = self.dirs_to_make();
+        if !dirs.is_empty() && can(Side::Dest) {
+            return Some(Work::MakeDirs { dirs });
+        }
+        let direct = self.spec.options.direct && self.source_host().is_some() && self.dest_host().is_some();
+        let side = if direct { Side::Source } else { Side::Both };
+        if !can(side) {
+            return None;
+        }
+        let items = self.next_batch(lanes);
+        (!items.is_empty()).then_some(Work::Transfer(Batch {
+            items,
+            preserve: self.spec.options.preserve,
+            direct,
+        }))
+    }
+
+    fn ids_in(&self, state: ItemState) -> impl Iterator<Item = (ItemId, &super::item::Item)> + '_ {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, i)| i.state == state)
+            .map(|(n, i)| (ItemId(n as u32), i))
+    }
+
+    /// Whether an item's parent directory exists at the destination.
+    fn parent_made(&self, parent: Option<ItemId>) -> bool {
+        parent
+            .and_then(|p| self.item(p))
+            .is_none_or(|p| matches!(p.state, ItemState::Confirmed | ItemState::Done))
+    }
+
+    fn dirs_to_make(&self) -> Vec<(ItemId, Location, u32)> {
+        let mut dirs: Vec<(ItemId, Location, u32)> = Vec::new();
+        let mut taken = std::collections::HashSet::new();
+        for (id, item) in self.ids_in(ItemState::Ready).filter(|(_, i)| i.kind == ItemKind::Dir) {
+            // A parent in the same task is created first (parents come first).
+            let parent_in_task = item.parent.is_some_and(|p| taken.contains(&p));
+            if let (true, Some(dest)) = (parent_in_task || self.parent_made(item.parent), &item.dest) {
+                let mode = if self.spec.options.preserve { item.mode & 0o7777 } else { 0o755 };
+                dirs.push((id, dest.clone(), mode));
+                taken.insert(id);
+            }
+        }
+        dirs
+    }
+
+    /// Guided batch: an even share of the files and bytes left for each
+    /// lane, so that the parallel sessions finish at about the same time
+    /// while the last batches get smaller.
+    fn next_batch(&self, lanes: usize) -> Vec<BatchItem> {
+        let ready: Vec<(ItemId, &super::item::Item)> = self
+            .ids_in(ItemState::Ready)
+            .filter(|(_, i)| i.kind == ItemKind::File && self.parent_made(i.parent))
+            .collect();
+        let lanes = lanes.max(1) as u64;
+        let files = ((ready.len() as u64).div_ceil(lanes) as usize).clamp(MIN_BATCH_FILES, MAX_BATCH_FILES);
+        let bytes = ready
+            .iter()
+            .map(|(_, i)| i.size)
+            .sum::<u64>()
+            .div_ceil(lanes)
+            .clamp(MIN_BATCH_BYTES, MAX_BATCH_BYTES);
+        let mut batch = Vec::new();
+        let mut taken = 0u64;
+        for (id, item) in ready {
+            if batch.len() >= files || (!batch.is_empty() && taken + item.size > bytes) {
+                break;
+            }
+            let Some(dest) = item.dest.clone() else { continue };
+            taken += item.size;
+            batch.push(BatchItem {
+                item: id,
+                source: item.source.clone(),
+                dest,
+                size: item.size,
+                mode: item.mode,
+                mtime: item.mtime,
+            });
+        }
+        batch
+    }
+
+    /// For a move whose files are all settled: the moved directories whose
+    /// whole contents were moved, deepest first.
+    fn dirs_to_remove(&self) -> Option<Vec<(ItemId, Location)>> {
+        let clean = self.dirs_clean()?;
+        let dirs: Vec<(ItemId, Location)> = self
+            .items
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(n, i)| i.state == ItemState::Confirmed && i.kind == ItemKind::Dir && clean[*n])
+            .map(|(n, i)| (ItemId(n as u32), i.source.clone()))
+            .collect();
+        (!dirs.is_empty()).then_some(dirs)
+    }
+
+    /// Once every file is settled: for each item, whether it and everything
+    /// below it was moved (so a directory may be removed).
+    pub(super) fn dirs_clean(&self) -> Option<Vec<bool>> {
+        let settled = self
+            .items
+            .iter()
+            .all(|i| i.state.is_terminal() || (i.kind == ItemKind::Dir && i.state == ItemState::Confirmed));
+        if !settled {
+            return None;
+        }
+        let mut clean = vec![true; self.items.len()];
+        for (index, item) in self.items.iter().enumerate().rev() {
+            let ok = clean[index] && matches!(item.state, ItemState::Done | ItemState::Confirmed);
+            clean[index] = ok;
+            if let Some(parent) = item.parent
+                && !ok
+                && let Some(slot) = clean.get_mut(parent.index())
+            {
+                *slot = false;
+            }
+        }
+        Some(clean)
+    }
+}

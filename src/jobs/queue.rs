@@ -1,0 +1,293 @@
+//! The reducer: owns every job, applies worker reports and user commands,
+//! and decides which tasks start, within the connection limits and fairly
+//! between jobs. Pure: time comes in as an argument and effects go out as
+//! [`Command`]s for the scheduler's driver to carry out.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::control::Answer;
+use super::item::ItemId;
+use super::job::{Job, JobState};
+use super::plan::Side;
+use super::spec::{JobId, JobSpec, Limits};
+use super::task::{Task, TaskId, Update};
+use super::view::{Progress, QueueView};
+use crate::eventlog::Event;
+
+/// What the driver must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Start(Task),
+    /// Fire the task's cancel token.
+    Interrupt(TaskId),
+    Log(Event),
+}
+
+/// A user's (or the command line's) request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    PauseAll,
+    ResumeAll,
+    Pause(JobId),
+    Resume(JobId),
+    Cancel(JobId),
+    /// Failed and cancelled items of the job: one, or all.
+    Retry(JobId, Option<ItemId>),
+    MoveUp(JobId),
+    MoveDown(JobId),
+    Answer(JobId, ItemId, Answer),
+    ClearFinished,
+    SetLimits(Limits),
+}
+
+/// Connections a task holds: one per remote host it talks to; `None` is
+/// this machine, which has a per-host limit but no connection.
+type Hosts = Vec<Option<String>>;
+
+#[derive(Debug, Default)]
+pub struct Queue {
+    jobs: Vec<Job>,
+    limits: Limits,
+    paused: bool,
+    next_task: u64,
+    tasks: HashMap<TaskId, (JobId, Hosts)>,
+}
+
+impl Queue {
+    pub fn new(limits: Limits) -> Self {
+        Self { limits, ..Self::default() }
+    }
+
+    pub fn jobs(&self) -> &[Job] {
+        &self.jobs
+    }
+
+    pub fn job(&self, id: JobId) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    fn job_mut(&mut self, id: JobId) -> Option<&mut Job> {
+        self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    pub fn submit(&mut self, id: JobId, spec: JobSpec) -> Vec<Command> {
+        let mut log = vec![Event::info(&format!("queued: {}", spec.title())).job(id.0)];
+        let mut job = Job::new(id, spec);
+        let hosts: Vec<Option<&str>> = job.spec.sources.iter().map(|s| s.host()).collect();
+        if hosts.windows(2).any(|w| w[0] != w[1]) {
+            let reason = "the sources are on different hosts; copy them as separate jobs".to_string();
+            for index in 0..job.items.len() {
+                job.fail(ItemId(index as u32), super::item::Stage::Scan, reason.clone(), &mut log);
+            }
+            job.error = Some(reason);
+        }
+        if job.spec.sources.is_empty() {
+            job.error = Some("nothing to copy".into());
+        }
+        self.jobs.push(job);
+        let mut commands: Vec<Command> = log.into_iter().map(Command::Log).collect();
+        commands.extend(self.schedule());
+        commands
+    }
+
+    pub fn update(&mut self, update: Update) -> Vec<Command> {
+        let task = update.task();
+        let Some((job_id, _)) = self.tasks.get(&task).cloned() else { return Vec::new() };
+        if matches!(update, Update::Finished { .. }) {
+            self.tasks.remove(&task);
+        }
+        let paused = self.paused;
+        let mut log = Vec::new();
+        let mut changed = false;
+        if let Some(job) = self.job_mut(job_id) {
+            let before = job.state(paused);
+            changed = job.apply(update, &mut log);
+            report_end(job, before, paused, &mut log);
+        }
+        let mut commands: Vec<Command> = log.into_iter().map(Command::Log).collect();
+        if changed {
+            commands.extend(self.schedule());
+        }
+        commands
+    }
+
+    pub fn control(&mut self, control: Control) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let mut log = Vec::new();
+        let paused = self.paused;
+        match control {
+            Control::PauseAll => {
+                self.paused = true;
+                commands.extend(self.tasks.keys().copied().map(Command::Interrupt));
+            }
+            Control::ResumeAll => self.paused = false,
+            Control::Pause(id) => {
+                if let Some(job) = self.job_mut(id).filter(|j| !j.state(paused).is_finished()) {
+                    commands.extend(job.pause().into_iter().map(Command::Interrupt));
+                }
+            }
+            Control::Resume(id) => {
+                if let Some(job) = self.job_mut(id) {
+                    job.resume();
+                }
+            }
+            Control::Cancel(id) => {
+                if let Some(job) = self.job_mut(id) {
+                    let before = job.state(paused);
+                    commands.extend(job.cancel().into_iter().map(Command::Interrupt));
+                    report_end(job, before, paused, &mut log);
+                }
+            }
+            Control::Retry(id, item) => {
+                if let Some(job) = self.job_mut(id) {
+                    job.retry(item, &mut log);
+                }
+            }
+            Control::MoveUp(id) => {
+                if let Some(n) = self.position(id).filter(|&n| n > 0) {
+                    self.jobs.swap(n, n - 1);
+                }
+            }
+            Control::MoveDown(id) => {
+                if let Some(n) = self.position(id).filter(|&n| n + 1 < self.jobs.len()) {
+                    self.jobs.swap(n, n + 1);
+                }
+            }
+            Control::Answer(id, item, answer) => {
+                if let Some(job) = self.job_mut(id) {
+                    job.answer(item, answer, &mut log);
+                }
+            }
+            Control::ClearFinished => self.jobs.retain(|j| !j.state(paused).is_finished()),
+            Control::SetLimits(limits) => self.limits = limits,
+        }
+        commands.extend(log.into_iter().map(Command::Log));
+        commands.extend(self.schedule());
+        commands
+    }
+
+    fn position(&self, id: JobId) -> Option<usize> {
+        self.jobs.iter().position(|j| j.id == id)
+    }
+
+    /// Samples transfer rates.
+    pub fn tick(&mut self, now: Instant) {
+        for job in &mut self.jobs {
+            job.sample(now);
+        }
+    }
+
+    pub fn view(&self) -> QueueView {
+        let jobs: Vec<_> = self.jobs.iter().map(|j| j.view(self.paused)).collect();
+        let mut total = Progress::default();
+        for job in &jobs {
+            total.bytes_done += job.progress.bytes_done;
+            total.bytes_total += job.progress.bytes_total;
+            total.files_done += job.progress.files_done;
+            total.files_total += job.progress.files_total;
+            total.rate += job.progress.rate;
+        }
+        let remaining: u64 = jobs
+            .iter()
+            .filter(|j| !j.state.is_finished())
+            .map(|j| j.progress.bytes_total.saturating_sub(j.progress.bytes_done))
+            .sum();
+        total.eta = super::rate::eta(total.rate, remaining);
+        let connections = self.tasks.values().map(|(_, hosts)| hosts.iter().flatten().count()).sum();
+        QueueView { jobs, paused: self.paused, total, limits: self.limits, connections }
+    }
+
+    /// Starts tasks while connections are free. The job with the fewest
+    /// running tasks goes first (ties: higher in the queue), so jobs share
+    /// the connections and none waits for another to finish.
+    fn schedule(&mut self) -> Vec<Command> {
+        let mut commands = Vec::new();
+        if self.paused {
+            return commands;
+        }
+        let lanes = self.limits.per_host.min(self.limits.global).max(1);
+        loop {
+            let Queue { jobs, tasks, limits, next_task, .. } = self;
+            let mut order: Vec<usize> = (0..jobs.len()).filter(|&n| jobs[n].can_start()).collect();
+            order.sort_by_key(|&n| (jobs[n].active_tasks(), n));
+            let mut started = false;
+            for n in order {
+                let job = &mut jobs[n];
+                let (source, dest) = (job.source_host().map(String::from), job.dest_host().map(String::from));
+                let hosts_for = |side: Side| -> Hosts {
+                    match side {
+                        Side::Source => vec![source.clone()],
+                        Side::Dest => vec![dest.clone()],
+                        Side::Both => vec![source.clone(), dest.clone()],
+                    }
+                };
+                let can = |side: Side| fits(tasks, limits, &hosts_for(side));
+                let Some((work, running)) = job.next_work(lanes, &can) else { continue };
+                *next_task += 1;
+                let id = TaskId(*next_task);
+                tasks.insert(id, (job.id, hosts_for(work.side())));
+                job.running.insert(id, running);
+                commands.push(Command::Start(Task { id, job: job.id, work }));
+                started = true;
+                break;
+            }
+            if !started {
+                break;
+            }
+        }
+        commands
+    }
+}
+
+/// Whether a task holding `hosts` fits within the limits now.
+fn fits(tasks: &HashMap<TaskId, (JobId, Hosts)>, limits: &Limits, hosts: &Hosts) -> bool {
+    let mut count: HashMap<&Option<String>, usize> = HashMap::new();
+    let mut remote = 0;
+    for (_, held) in tasks.values() {
+        for host in dedup_local(held) {
+            *count.entry(host).or_default() += 1;
+            remote += usize::from(host.is_some());
+        }
+    }
+    let wanted = dedup_local(hosts);
+    let remote_wanted = wanted.iter().filter(|h| h.is_some()).count();
+    if remote_wanted > 0 && remote + remote_wanted > limits.global {
+        return false;
+    }
+    wanted.iter().all(|host| {
+        let same = wanted.iter().filter(|h| *h == host).count();
+        count.get(host).copied().unwrap_or(0) + same <= limits.per_host
+    })
+}
+
+/// The slots a task holds: one connection per remote end (two for a relay
+/// between remote hosts); a task on this machine alone holds the one local
+/// slot, so local copies run in parallel up to the per-host limit too.
+fn dedup_local(hosts: &Hosts) -> Vec<&Option<String>> {
+    let remote: Vec<&Option<String>> = hosts.iter().filter(|h| h.is_some()).collect();
+    if remote.is_empty() && !hosts.is_empty() { vec![&None] } else { remote }
+}
+
+fn report_end(job: &Job, before: JobState, paused: bool, log: &mut Vec<Event>) {
+    let after = job.state(paused);
+    if after == before || !after.is_finished() {
+        return;
+    }
+    let (progress, skipped) = job.progress();
+    let failed = progress.files_total.saturating_sub(progress.files_done);
+    let text = format!(
+        "{}: {} ({} of {} files, {} skipped, {failed} not copied)",
+        after.label(),
+        job.spec.title(),
+        progress.files_done - skipped,
+        progress.files_total,
+        skipped
+    );
+    let event = if after == JobState::Done { Event::info(&text) } else { Event::error(&text) };
+    log.push(event.job(job.id.0));
+}

@@ -1,0 +1,396 @@
+//! The remote side of transfers, over the connection pool's transfer
+//! sessions: every blocking ssh2 call runs on the thread that owns its
+//! session (the pool's connection actors).
+
+mod shell_ops;
+mod transfer;
+mod walk;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use ssh2::Session;
+
+use super::backend::Reporter;
+use super::item::ItemId;
+use super::local_fs;
+use super::system::RemoteSide;
+use super::task::{Digest, Task, TaskError, Work};
+use crate::eventlog::{Event, LogSink};
+use crate::fs::Location;
+use crate::fs::remote::Capabilities;
+use crate::shell::Banner;
+use crate::ssh::{ConnectError, ConnectionEvent, HostConfig, Lease, Overrides, Pool, Resolver};
+use transfer::Sender;
+
+/// Transfers over SSH: resolves hosts like OpenSSH, borrows sessions from
+/// the pool, and logs what it runs and what the remote side said.
+pub struct SshRemote {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    resolver: Resolver,
+    overrides: Overrides,
+    configs: Mutex<HashMap<String, HostConfig>>,
+    caps: Mutex<HashMap<String, Capabilities>>,
+    /// Hosts whose login banner has been reported already.
+    warned: Mutex<HashSet<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SshRemote {
+    pub fn new(pool: Pool, resolver: Resolver, overrides: Overrides) -> Self {
+        let inner = Inner {
+            pool,
+            resolver,
+            overrides,
+            configs: Mutex::default(),
+            caps: Mutex::default(),
+            warned: Mutex::default(),
+        };
+        Self { inner: Arc::new(inner) }
+    }
+}
+
+/// Logs the pool's connections: made, made again, dropped (with the reason).
+pub fn log_connections(pool: &Pool, log: LogSink) {
+    pool.set_events(Arc::new(move |event| {
+        let event = match event {
+            ConnectionEvent::Connected { host, reconnect: false } => Event::info("connected").host(&host),
+            ConnectionEvent::Connected { host, reconnect: true } => {
+                Event::info("connected again").host(&host)
+            }
+            ConnectionEvent::Dropped(error) => Event::error(&error.to_string()),
+        };
+        log.emit(event);
+    }));
+}
+
+impl RemoteSide for SshRemote {
+    fn run(&self, task: Task, reporter: Reporter) -> BoxFuture<'static, Result<(), TaskError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let hosts = task_hosts(&task.work);
+            let result = inner.clone().run(task, reporter).await;
+            if let Err(TaskError::Connection(_)) = &result {
+                // Its sessions may be dead without knowing it yet: the next
+                // task connects afresh.
+                for host in hosts {
+                    if let Some(config) = lock(&inner.configs).get(&host).cloned() {
+                        inner.pool.forget(&config);
+                    }
+                }
+            }
+            result
+        })
+    }
+}
+
+fn connection(e: ConnectError) -> TaskError {
+    TaskError::Connection(e.to_string())
+}
+
+impl Inner {
+    async fn config(&self, host: &str) -> Result<HostConfig, TaskError> {
+        if let Some(config) = lock(&self.configs).get(host) {
+            return Ok(config.clone());
+        }
+        let (resolver, overrides, text) = (self.resolver.clone(), self.overrides.clone(), host.to_owned());
+        let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&text, &overrides))
+            .await
+            .map_err(|e| TaskError::Failed(e.to_string()))?
+            .map_err(connection)?;
+        lock(&self.configs).insert(host.to_owned(), config.clone());
+        Ok(config)
+    }
+
+    /// A transfer session to `host`, connected; waits within the limits.
+    async fn lease(self: &Arc<Self>, host: &str, r: &Reporter) -> Result<Lease, TaskError> {
+        let config = self.config(host).await?;
+        let lease = tokio::select! {
+            lease = self.pool.transfer_async(&config) => lease.map_err(connection)?,
+            _ = r.cancel.cancelled() => return Err(TaskError::Interrupted),
+        };
+        let connected = lease.run_async(|_| ());
+        tokio::select! {
+            result = connected => result.map_err(connection)?,
+            _ = r.cancel.cancelled() => return Err(TaskError::Interrupted),
+        }
+        Ok(lease)
+    }
+
+    /// Runs `job` on the lease's connection thread.
+    async fn on<T: Send + 'static>(
+        lease: &Lease,
+        job: impl FnOnce(&Session) -> T + Send + 'static,
+    ) -> Result<T, TaskError> {
+        lease.run_async(job).await.map_err(connection)
+    }
+
+    fn banner(&self, host: &str, banner: &Banner, r: &Reporter) {
+        if banner.is_empty() || !lock(&self.warned).insert(host.to_owned()) {
+            return;
+        }
+        let mut text = banner.stdout.clone();
+        text.extend_from_slice(&banner.stderr);
+        r.log(Event::banner(host, &text));
+    }
+
+    /// The host's capabilities, probed once.
+    fn caps(self: &Arc<Self>, session: &Session, host: &str) -> Result<Capabilities, String> {
+        if let Some(caps) = lock(&self.caps).get(host) {
+            return Ok(caps.clone());
+        }
+        let caps = Capabilities::probe(session).map_err(|e| e.to_string())?;
+        lock(&self.caps).insert(host.to_owned(), caps.clone());
+        Ok(caps)
+    }
+
+    async fn run(self: Arc<Self>, task: Task, r: Reporter) -> Result<(), TaskError> {
+        match task.work {
+            Work::Scan { roots } => self.scan(roots, r).await,
+            Work::Probe { dirs } => self.probe(dirs, r).await,
+            Work::MakeDirs { dirs } => {
+                let items: Vec<(ItemId, PathBuf, Option<u32>)> =
+                    dirs.iter().map(|(id, d, mode)| (*id, d.path().to_path_buf(), Some(*mode))).collect();
+                self.each(first_host(dirs.iter().map(|d| &d.1)), r, move |s| {
+                    let paths: Vec<(&Path, Option<u32>)> =
+                        items.iter().map(|(_, p, m)| (p.as_path(), *m)).collect();
+                    (items.iter().map(|i| i.0).collect(), shell_ops::make_dirs(s, &paths))
+                })
+                .await
+            }
+            Work::Delete { files } => {
+                let items: Vec<(ItemId, PathBuf)> =
+                    files.iter().map(|(id, l)| (*id, l.path().to_path_buf())).collect();
+                self.each(first_host(files.iter().map(|f| &f.1)), r, move |s| {
+                    let paths: Vec<&Path> = items.iter().map(|(_, p)| p.as_path()).collect();
+                    (items.iter().map(|i| i.0).collect(), shell_ops::remove_files(s, &paths))
+                })
+                .await
+            }
+            Work::RemoveDirs { dirs } => {
+                let items: Vec<(ItemId, PathBuf)> =
+                    dirs.iter().map(|(id, l)| (*id, l.path().to_path_buf())).collect();
+                self.each(first_host(dirs.iter().map(|d| &d.1)), r, move |s| {
+                    let paths: Vec<&Path> = items.iter().map(|(_, p)| p.as_path()).collect();
+                    (items.iter().map(|i| i.0).collect(), shell_ops::remove_dirs(s, &paths))
+                })
+                .await
+            }
+            Work::Verify { files } => self.verify(files, r).await,
+            Work::Transfer(batch) => self.transfer(batch, r).await,
+        }
+    }
+
+    /// Runs a per-item script on the host and reports each item.
+    async fn each(
+        self: &Arc<Self>,
+        host: Option<String>,
+        r: Reporter,
+        job: impl FnOnce(&Session) -> (Vec<ItemId>, Result<shell_ops::Results<String>, String>) + Send + 'static,
+    ) -> Result<(), TaskError> {
+        let host = host.ok_or_else(|| TaskError::Failed("no remote host in this task".into()))?;
+        let lease = self.lease(&host, &r).await?;
+        r.connected();
+        let (ids, results) = Self::on(&lease, job).await?;
+        let results = results.map_err(TaskError::Failed)?;
+        self.banner(&host, &results.banner, &r);
+        for (id, result) in ids.into_iter().zip(results.items) {
+            r.item_done(id, result.map(drop));
+        }
+        Ok(())
+    }
+
+    async fn scan(self: &Arc<Self>, roots: Vec<(ItemId, Location)>, r: Reporter) -> Result<(), TaskError> {
+        let host =
+            first_host(roots.iter().map(|x| &x.1)).ok_or_else(|| TaskError::Failed("no host".into()))?;
+        let lease = self.lease(&host, &r).await?;
+        r.connected();
+        r.log(Event::debug(&format!("walking {} source(s)", roots.len())).host(&host));
+        let (me, h) = (self.clone(), host.clone());
+        let paths: Vec<PathBuf> = roots.iter().map(|x| x.1.path().to_path_buf()).collect();
+        let (scans, banners) = Self::on(&lease, move |s| {
+            let mut banners = Vec::new();
+            let scans = match me.caps(s, &h) {
+                Ok(caps) => walk::scan(s, &caps, &paths, &mut banners),
+                Err(e) => paths.iter().map(|_| Err(e.clone())).collect(),
+            };
+            (scans, banners)
+        })
+        .await?;
+        banners.iter().for_each(|b| self.banner(&host, b, &r));
+        for ((id, _), scan) in roots.into_iter().zip(scans) {
+            r.scanned(id, scan);
+        }
+        Ok(())
+    }
+
+    async fn probe(self: &Arc<Self>, dirs: Vec<Location>, r: Reporter) -> Result<(), TaskError> {
+        let host = first_host(dirs.iter()).ok_or_else(|| TaskError::Failed("no host".into()))?;
+        let lease = self.lease(&host, &r).await?;
+        r.connected();
+        let (me, h) = (self.clone(), host.clone());
+        let paths: Vec<PathBuf> = dirs.iter().map(|d| d.path().to_path_buf()).collect();
+        let (probes, banners) = Self::on(&lease, move |s| {
+            let mut banners = Vec::new();
+            let probes = match me.caps(s, &h) {
+                Ok(caps) => walk::probe(s, &caps, &paths, &mut banners),
+                Err(e) => paths.iter().map(|_| super::task::DirProbe::Error(e.clone())).collect(),
+            };
+            (probes, banners)
+        })
+        .await?;
+        banners.iter().for_each(|b| self.banner(&host, b, &r));
+        for (dir, probe) in dirs.into_iter().zip(probes) {
+            r.probed(dir, probe);
+        }
+        Ok(())
+    }
+
+    /// sha256 of files on one side (local or remote).
+    async fn hashes(
+        self: &Arc<Self>,
+        files: Vec<Location>,
+        r: &Reporter,
+    ) -> Result<Vec<Result<Digest, String>>, TaskError> {
+        match first_host(files.iter()) {
+            None => {
+                let cancel = r.cancel.clone();
+                tokio::task::spawn_blocking(move || {
+                    files.iter().map(|f| local_fs::hash(f.path(), &|| cancel.is_cancelled())).collect()
+                })
+                .await
+                .map_err(|e| TaskError::Failed(e.to_string()))
+            }
+            Some(host) => {
+                let lease = self.lease(&host, r).await?;
+                let paths: Vec<PathBuf> = files.iter().map(|f| f.path().to_path_buf()).collect();
+                r.log(Event::debug(&format!("sha256 of {} file(s)", paths.len())).host(&host));
+                let results = Self::on(&lease, move |s| {
+                    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+                    shell_ops::sha256(s, &paths)
+                })
+                .await?
+                .map_err(TaskError::Failed)?;
+                self.banner(&host, &results.banner, r);
+                Ok(results.items)
+            }
+        }
+    }
+
+    async fn verify(
+        self: &Arc<Self>,
+        files: Vec<(ItemId, Location, Location)>,
+        r: Reporter,
+    ) -> Result<(), TaskError> {
+        r.connected();
+        let sources = self.hashes(files.iter().map(|f| f.1.clone()).collect(), &r).await?;
+        let dests = self.hashes(files.iter().map(|f| f.2.clone()).collect(), &r).await?;
+        if r.is_cancelled() {
+            return Err(TaskError::Interrupted);
+        }
+        for (((id, _, _), source), dest) in files.into_iter().zip(sources).zip(dests) {
+            r.hashed(id, source, dest);
+        }
+        Ok(())
+    }
+
+    async fn transfer(self: &Arc<Self>, batch: super::task::Batch, r: Reporter) -> Result<(), TaskError> {
+        let Some(first) = batch.items.first() else { return Ok(()) };
+        let (from, to) = (first.source.host().map(String::from), first.dest.host().map(String::from));
+        let preserve = batch.preserve;
+        let items = batch.items.clone();
+        match (from, to) {
+            (Some(from), None) => {
+                let lease = self.lease(&from, &r).await?;
+                r.connected();
+                let (rr, host) = (r.clone(), from.clone());
+                Self::on(&lease, move |s| transfer::download(s, &host, &items, preserve, &rr)).await?
+            }
+            (None, Some(to)) => {
+                let lease = self.lease(&to, &r).await?;
+                r.connected();
+                let (rr, host) = (r.clone(), to.clone());
+                Self::on(&lease, move |s| {
+                    transfer::to_remote(s, &host, &Sender::Local, &items, preserve, &rr)
+                })
+                .await?
+            }
+            (Some(from), Some(to)) => self.remote_to_remote(from, to, batch.direct, items, preserve, r).await,
+            (None, None) => Err(TaskError::Failed("a local copy reached the remote side".into())),
+        }
+    }
+
+    /// Relay (or direct): the destination session is lent to the source's
+    /// connection thread while its own thread waits, so no other job uses it.
+    async fn remote_to_remote(
+        self: &Arc<Self>,
+        from: String,
+        to: String,
+        direct: bool,
+        items: Vec<super::task::BatchItem>,
+        preserve: bool,
+        r: Reporter,
+    ) -> Result<(), TaskError> {
+        let source = self.lease(&from, &r).await?;
+        let dest = self.lease(&to, &r).await?;
+        r.connected();
+        let target = self.config(&to).await?;
+        let (session_tx, session_rx) = tokio::sync::oneshot::channel::<Session>();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let hold = dest.run_async(move |s| {
+            let _ = session_tx.send(s.clone());
+            // Until the relay is over (or gone).
+            let _ = done_rx.recv();
+        });
+        let held = async {
+            let to_session = session_rx
+                .await
+                .map_err(|_| TaskError::Connection(format!("lost the connection to {to}")))?;
+            let rr = r.clone();
+            Self::on(&source, move |s| {
+                let sender = if direct {
+                    let address = format!("{}@{}", target.user, target.hostname);
+                    Sender::Direct { from: s, from_host: &from, to: (address, target.port) }
+                } else {
+                    Sender::Relay { from: s, from_host: &from }
+                };
+                let result = transfer::to_remote(&to_session, &to, &sender, &items, preserve, &rr);
+                drop(done_tx);
+                result
+            })
+            .await?
+        };
+        let (result, _) = tokio::join!(held, hold);
+        result
+    }
+}
+
+/// The remote hosts a task talks to.
+fn task_hosts(work: &Work) -> Vec<String> {
+    let locations: Vec<&Location> = match work {
+        Work::Scan { roots } => roots.iter().map(|r| &r.1).collect(),
+        Work::Probe { dirs } => dirs.iter().collect(),
+        Work::MakeDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
+        Work::Transfer(batch) => batch.items.iter().flat_map(|i| [&i.source, &i.dest]).collect(),
+        Work::Verify { files } => files.iter().flat_map(|f| [&f.1, &f.2]).collect(),
+        Work::Delete { files } => files.iter().map(|f| &f.1).collect(),
+        Work::RemoveDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
+    };
+    let mut hosts: Vec<String> = locations.iter().filter_map(|l| l.host().map(String::from)).collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+fn first_host<'a>(mut locations: impl Iterator<Item = &'a Location>) -> Option<String> {
+    locations.find_map(|l| l.host().map(String::from))
+}

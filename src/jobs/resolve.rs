@@ -1,0 +1,225 @@
+//! Working out each item's destination and what to do when something is
+//! already there (pure; runs after every change).
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+
+use super::conflict::{Decision, decide, keep_both_name};
+use super::item::{DestInfo, ItemId, ItemKind, ItemState, Stage};
+use super::job::{Job, Listing, Target};
+use super::spec::{Mode, OverwritePolicy};
+use crate::eventlog::Event;
+use crate::fs::{Kind, Location};
+
+/// What is known about an item's destination.
+enum Lookup {
+    Wait,
+    Found(Option<DestInfo>),
+    Failed(String),
+}
+
+impl Job {
+    /// Resolves every item that can be resolved now, parents before children
+    /// (items are stored in that order).
+    pub(super) fn settle(&mut self, log: &mut Vec<Event>) {
+        if let Some(reason) = &self.error {
+            // The job as a whole failed: nothing left can proceed.
+            for item in self.items.iter_mut().filter(|i| !i.state.is_terminal() && !i.state.is_busy()) {
+                let stage = if item.state == ItemState::Unscanned { Stage::Scan } else { Stage::Resolve };
+                item.state = ItemState::failed(stage, reason.clone());
+            }
+            return;
+        }
+        for index in 0..self.items.len() {
+            let id = ItemId(index as u32);
+            match self.items[index].state {
+                ItemState::Unresolved => self.resolve(id, log),
+                ItemState::Asking if self.policy != OverwritePolicy::Ask => {
+                    let policy = self.policy;
+                    self.decide_with(id, policy, log);
+                }
+                _ => {}
+            }
+        }
+        self.keep_partly_moved_dirs();
+    }
+
+    /// A move keeps a source directory when something in it was not moved.
+    fn keep_partly_moved_dirs(&mut self) {
+        if self.spec.mode != Mode::Move {
+            return;
+        }
+        let Some(clean) = self.dirs_clean() else { return };
+        for (item, clean) in self.items.iter_mut().zip(clean) {
+            if item.kind == ItemKind::Dir && item.state == ItemState::Confirmed && !clean {
+                item.state = ItemState::Skipped("source kept: not everything in it was moved".into());
+            }
+        }
+    }
+
+    fn resolve(&mut self, id: ItemId, log: &mut Vec<Event>) {
+        let Some(item) = self.item(id) else { return };
+        let dest = match item.parent.and_then(|p| self.item(p)) {
+            Some(parent) => match &parent.state {
+                ItemState::Failed { .. } | ItemState::Skipped(_) => {
+                    let reason = format!("not copied: {} was not", parent.shown());
+                    return self.fail(id, Stage::Resolve, reason, log);
+                }
+                ItemState::Cancelled(_) => return self.set(id, ItemState::Cancelled(Stage::Resolve)),
+                ItemState::Ready | ItemState::Creating | ItemState::Confirmed | ItemState::Done => {
+                    match (&parent.dest, item.rel.file_name()) {
+                        (Some(dest), Some(name)) => dest.join(name),
+                        _ => return,
+                    }
+                }
+                _ => return,
+            },
+            None => match &self.target {
+                Target::Into => match item.source.path().file_name() {
+                    Some(name) => self.spec.target.join(name),
+                    None => return self.fail(id, Stage::Resolve, "the source has no file name".into(), log),
+                },
+                Target::As(_) => self.spec.target.clone(),
+                Target::Unknown | Target::Probing => return,
+            },
+        };
+        if let Some(reason) = same_place(&self.items[id.index()].source, &dest) {
+            return self.fail(id, Stage::Resolve, reason, log);
+        }
+        let existing = match self.lookup(id, &dest) {
+            Lookup::Wait => {
+                self.items[id.index()].dest = Some(dest);
+                return;
+            }
+            Lookup::Failed(reason) => {
+                return self.fail(id, Stage::Resolve, format!("cannot list the destination: {reason}"), log);
+            }
+            Lookup::Found(existing) => existing,
+        };
+        let item = &mut self.items[id.index()];
+        item.dest = Some(dest.clone());
+        item.existing = existing;
+        match (item.kind, existing) {
+            (ItemKind::Dir, None) => {
+                // Created by us: nothing can be in it yet.
+                self.listings.insert(dest, Listing::Known(HashMap::new()));
+                self.set(id, ItemState::Ready);
+            }
+            (ItemKind::Dir, Some(info)) if info.kind == Kind::Dir => {
+                let state = self.after_copy();
+                self.set(id, state);
+            }
+            (ItemKind::Dir, Some(_)) => {
+                let reason = "a file with this name exists at the destination".to_string();
+                self.fail(id, Stage::Resolve, reason, log);
+            }
+            (ItemKind::File, None) => self.set(id, ItemState::Ready),
+            (ItemKind::File, Some(_)) => {
+                let policy = self.policy;
+                self.decide_with(id, policy, log);
+            }
+        }
+    }
+
+    /// Applies an overwrite policy to a file whose destination exists.
+    pub(super) fn decide_with(&mut self, id: ItemId, policy: OverwritePolicy, log: &mut Vec<Event>) {
+        let Some(item) = self.item(id) else { return };
+        let Some(existing) = item.existing else {
+            return self.set(id, ItemState::Ready);
+        };
+        match decide(policy, item.size, item.mtime, &existing) {
+            Decision::Copy => self.set(id, ItemState::Ready),
+            Decision::Skip(reason) => self.set(id, ItemState::Skipped(reason)),
+            Decision::Clash(reason) => self.fail(id, Stage::Resolve, reason, log),
+            Decision::Ask => {
+                if item.state != ItemState::Asking {
+                    log.push(
+                        Event::info(&format!(
+                            "{} exists at the destination: waiting for an answer",
+                            item.shown()
+                        ))
+                        .job(self.id.0),
+                    );
+                }
+                self.set(id, ItemState::Asking);
+            }
+            Decision::KeepBoth => {
+                let Some(dest) = item.dest.clone() else { return };
+                let (Some(dir), Some(name)) = (dest.parent(), dest.path().file_name()) else { return };
+                let mut taken: HashSet<OsString> = match self.listings.get(&dir) {
+                    Some(Listing::Known(names)) => names.keys().cloned().collect(),
+                    _ => HashSet::new(),
+                };
+                taken.extend(
+                    self.kept_names
+                        .iter()
+                        .filter(|l| l.parent().as_ref() == Some(&dir))
+                        .filter_map(|l| l.path().file_name().map(OsString::from)),
+                );
+                let new = dir.join(keep_both_name(name, &taken));
+                self.kept_names.insert(new.clone());
+                let item = &mut self.items[id.index()];
+                item.dest = Some(new);
+                item.existing = None;
+                self.set(id, ItemState::Ready);
+            }
+        }
+    }
+
+    fn lookup(&self, id: ItemId, dest: &Location) -> Lookup {
+        let top = self.items[id.index()].parent.is_none();
+        if let (true, Target::As(existing)) = (top, &self.target) {
+            return Lookup::Found(*existing);
+        }
+        let (Some(dir), Some(name)) = (dest.parent(), dest.path().file_name()) else {
+            return Lookup::Failed("the destination has no parent directory".into());
+        };
+        match self.listings.get(&dir) {
+            Some(Listing::Known(names)) => Lookup::Found(names.get(name).copied()),
+            Some(Listing::Failed(reason)) => Lookup::Failed(reason.clone()),
+            Some(Listing::Probing) | None => Lookup::Wait,
+        }
+    }
+
+    pub(super) fn set(&mut self, id: ItemId, state: ItemState) {
+        if let Some(item) = self.item_mut(id) {
+            item.state = state;
+        }
+    }
+
+    pub(super) fn fail(&mut self, id: ItemId, stage: Stage, reason: String, log: &mut Vec<Event>) {
+        let job = self.id.0;
+        if let Some(item) = self.item_mut(id) {
+            item.bytes = 0;
+            log.push(Event::error(&format!("{}: {reason}", item.shown())).job(job));
+            item.state = ItemState::failed(stage, reason);
+        }
+    }
+
+    /// Destination directories whose listing some item waits for.
+    pub(super) fn dirs_to_probe(&self) -> Vec<Location> {
+        let mut dirs: Vec<Location> = Vec::new();
+        for item in self.items.iter().filter(|i| i.state == ItemState::Unresolved) {
+            let Some(dir) = item.dest.as_ref().and_then(Location::parent) else { continue };
+            if !self.listings.contains_key(&dir) && !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs
+    }
+}
+
+/// Refuses to copy a file onto itself or a directory into itself: with a move
+/// that would delete the only copy.
+fn same_place(source: &Location, dest: &Location) -> Option<String> {
+    if source.host() != dest.host() {
+        return None;
+    }
+    if source.path() == dest.path() {
+        return Some("the source and the destination are the same".into());
+    }
+    if dest.path().starts_with(source.path()) {
+        return Some("cannot copy a directory into itself".into());
+    }
+    None
+}

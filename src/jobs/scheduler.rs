@@ -1,0 +1,221 @@
+//! The scheduler's driver: a tokio task that owns the [`Queue`] (the single
+//! reducer), starts workers for the tasks it chooses, feeds their reports
+//! back into it, and publishes what the panes show through a `watch`
+//! channel (latest value wins, so a slow reader never slows transfers).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use super::backend::{Backend, Reporter};
+use super::queue::{Command, Control, Queue};
+use super::spec::{JobId, JobSpec, Limits};
+use super::task::{TaskError, TaskId, Update};
+use super::throttle::Throttle;
+use super::view::{JobView, QueueView};
+use crate::eventlog::{Event, LogSink};
+
+/// Rates are sampled, and progress published, at this pace.
+const TICK: Duration = Duration::from_millis(200);
+/// Progress-only changes are published at most this often.
+const PUBLISH_EVERY: Duration = Duration::from_millis(50);
+
+enum Request {
+    Submit(JobId, JobSpec),
+    Control(Control),
+}
+
+/// A handle on the scheduler; cheap to clone. When the last handle is
+/// dropped, running tasks are interrupted and the driver ends.
+#[derive(Clone)]
+pub struct Scheduler {
+    requests: mpsc::UnboundedSender<Request>,
+    view: watch::Receiver<Arc<QueueView>>,
+    ids: Arc<AtomicU64>,
+}
+
+impl Scheduler {
+    /// Starts the driver on the current tokio runtime.
+    pub fn spawn(backend: Arc<dyn Backend>, limits: Limits, log: LogSink) -> Self {
+        let (requests, requests_rx) = mpsc::unbounded_channel();
+        let (view_tx, view) = watch::channel(Arc::new(QueueView { limits, ..QueueView::default() }));
+        let (updates_tx, updates_rx) = mpsc::unbounded_channel();
+        let driver = Driver {
+            queue: Queue::new(limits),
+            backend,
+            log,
+            updates_tx,
+            tokens: HashMap::new(),
+            throttles: HashMap::new(),
+            view_tx,
+            dirty: false,
+            published: Instant::now(),
+        };
+        tokio::spawn(driver.run(requests_rx, updates_rx));
+        Self { requests, view, ids: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// Queues a job; it starts as soon as connections are free.
+    pub fn submit(&self, spec: JobSpec) -> JobId {
+        let id = JobId(self.ids.fetch_add(1, Ordering::Relaxed) + 1);
+        // Fails only when the driver is gone, i.e. the runtime is shutting down.
+        let _ = self.requests.send(Request::Submit(id, spec));
+        id
+    }
+
+    pub fn control(&self, control: Control) {
+        let _ = self.requests.send(Request::Control(control));
+    }
+
+    /// The latest published state of the queue.
+    pub fn view(&self) -> Arc<QueueView> {
+        self.view.borrow().clone()
+    }
+
+    /// A receiver that wakes up whenever the published state changes.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<QueueView>> {
+        self.view.clone()
+    }
+
+    /// Waits until the job is done, failed or cancelled.
+    pub async fn wait(&self, id: JobId) -> Option<JobView> {
+        let mut rx = self.view.clone();
+        loop {
+            if let Some(job) = rx.borrow_and_update().job(id).filter(|j| j.state.is_finished()) {
+                return Some(job.clone());
+            }
+            rx.changed().await.ok()?;
+        }
+    }
+}
+
+struct Driver {
+    queue: Queue,
+    backend: Arc<dyn Backend>,
+    log: LogSink,
+    updates_tx: mpsc::UnboundedSender<Update>,
+    tokens: HashMap<TaskId, CancellationToken>,
+    throttles: HashMap<JobId, Throttle>,
+    view_tx: watch::Sender<Arc<QueueView>>,
+    dirty: bool,
+    published: Instant,
+}
+
+impl Driver {
+    async fn run(
+        mut self,
+        mut requests: mpsc::UnboundedReceiver<Request>,
+        mut updates: mpsc::UnboundedReceiver<Update>,
+    ) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut open = true;
+        loop {
+            tokio::select! {
+                request = requests.recv(), if open => match request {
+                    Some(request) => self.request(request),
+                    None => {
+                        open = false;
+                        let commands = self.queue.control(Control::PauseAll);
+                        self.execute(commands);
+                    }
+                },
+                Some(update) = updates.recv() => self.update(update),
+                _ = tick.tick() => {
+                    self.queue.tick(Instant::now().into_std());
+                    self.dirty = true;
+                    self.publish(true);
+                    continue;
+                }
+            }
+            while let Ok(update) = updates.try_recv() {
+                self.update(update);
+            }
+            if !open && self.queue.is_idle() {
+                self.publish(true);
+                return;
+            }
+            self.publish(false);
+        }
+    }
+
+    fn request(&mut self, request: Request) {
+        let commands = match request {
+            Request::Submit(id, spec) => {
+                if let Some(kbit) = spec.options.limit_kbit {
+                    self.throttles.insert(id, Throttle::from_kbit(kbit));
+                }
+                self.queue.submit(id, spec)
+            }
+            Request::Control(control) => self.queue.control(control),
+        };
+        self.execute(commands);
+        self.dirty = true;
+        self.publish(true);
+    }
+
+    fn update(&mut self, update: Update) {
+        let finished = match &update {
+            Update::Finished { task, .. } => self.tokens.remove(task).is_some(),
+            _ => false,
+        };
+        let commands = self.queue.update(update);
+        self.execute(commands);
+        self.dirty = true;
+        if finished {
+            self.publish(true);
+        }
+    }
+
+    fn execute(&mut self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::Log(event) => self.log.emit(event),
+                Command::Interrupt(task) => {
+                    if let Some(token) = self.tokens.get(&task) {
+                        token.cancel();
+                    }
+                }
+                Command::Start(task) => {
+                    let id = task.id;
+                    self.log
+                        .emit(Event::debug(&format!("{id}: {} started", task.work.name())).job(task.job.0));
+                    let token = CancellationToken::new();
+                    self.tokens.insert(id, token.clone());
+                    let throttle = self.throttles.get(&task.job).cloned();
+                    let reporter = Reporter::new(
+                        id,
+                        task.job.0,
+                        token,
+                        throttle,
+                        self.updates_tx.clone(),
+                        self.log.clone(),
+                    );
+                    let work = self.backend.run(task, reporter);
+                    let tx = self.updates_tx.clone();
+                    tokio::spawn(async move {
+                        // A panicking backend must still release its task.
+                        let result = tokio::spawn(work).await.unwrap_or_else(|e| {
+                            Err(TaskError::Failed(format!("internal error in the transfer: {e}")))
+                        });
+                        let _ = tx.send(Update::Finished { task: id, result });
+                    });
+                }
+            }
+        }
+    }
+
+    fn publish(&mut self, now: bool) {
+        if !self.dirty || (!now && self.published.elapsed() < PUBLISH_EVERY) {
+            return;
+        }
+        self.dirty = false;
+        self.published = Instant::now();
+        self.view_tx.send_replace(Arc::new(self.queue.view()));
+    }
+}

@@ -1,0 +1,149 @@
+//! What a job is asked to do: the user's choices from the copy dialog or the
+//! `cp` command line.
+
+use std::fmt;
+
+use crate::fs::Location;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Copy,
+    /// Copy, then delete each source item once its copy is confirmed.
+    Move,
+}
+
+/// What to do when a file already exists at the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub enum OverwritePolicy {
+    /// Ask per item (with "apply to all").
+    #[default]
+    #[serde(rename = "ask")]
+    Ask,
+    #[serde(rename = "overwrite")]
+    Overwrite,
+    #[serde(rename = "skip")]
+    Skip,
+    /// Overwrite when the source is newer than the existing file.
+    #[serde(rename = "newer")]
+    IfNewer,
+    /// Overwrite when the sizes differ.
+    #[serde(rename = "size")]
+    IfSizeDiffers,
+    /// Keep the existing file and copy under a new name (`name (1).ext`).
+    #[serde(rename = "keep-both")]
+    KeepBoth,
+}
+
+impl OverwritePolicy {
+    pub const ALL: [OverwritePolicy; 6] = [
+        OverwritePolicy::Ask,
+        OverwritePolicy::Overwrite,
+        OverwritePolicy::Skip,
+        OverwritePolicy::IfNewer,
+        OverwritePolicy::IfSizeDiffers,
+        OverwritePolicy::KeepBoth,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OverwritePolicy::Ask => "ask",
+            OverwritePolicy::Overwrite => "overwrite",
+            OverwritePolicy::Skip => "skip",
+            OverwritePolicy::IfNewer => "overwrite if newer",
+            OverwritePolicy::IfSizeDiffers => "overwrite if size differs",
+            OverwritePolicy::KeepBoth => "keep both",
+        }
+    }
+
+    /// The name used on the command line (`--overwrite NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            OverwritePolicy::Ask => "ask",
+            OverwritePolicy::Overwrite => "overwrite",
+            OverwritePolicy::Skip => "skip",
+            OverwritePolicy::IfNewer => "newer",
+            OverwritePolicy::IfSizeDiffers => "size",
+            OverwritePolicy::KeepBoth => "keep-both",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Keep modification times and permission bits (scp -p).
+    pub preserve: bool,
+    pub overwrite: OverwritePolicy,
+    /// Compare sha256 of source and copy after the transfer.
+    pub verify: bool,
+    /// Remote to remote: run scp on the source host towards the destination
+    /// instead of streaming through scpdeck.
+    pub direct: bool,
+    /// Bandwidth limit for the whole job in Kbit/s (scp -l).
+    pub limit_kbit: Option<u64>,
+}
+
+/// How the target is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// The target is a directory the sources go into (the other pane).
+    Dir,
+    /// Like scp: into the target if it is a directory, otherwise a single
+    /// source is copied under the target's name.
+    Auto,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSpec {
+    pub mode: Mode,
+    /// Files and directories to copy (directories recursively).
+    pub sources: Vec<Location>,
+    pub target: Location,
+    pub target_kind: TargetKind,
+    pub options: Options,
+}
+
+impl JobSpec {
+    /// "copy 3 items → host:/dir" (escaped), for the jobs pane.
+    pub fn title(&self) -> String {
+        let verb = match self.mode {
+            Mode::Copy => "copy",
+            Mode::Move => "move",
+        };
+        let what = match self.sources.as_slice() {
+            [one] => one.to_string(),
+            many => format!(
+                "{} items from {}",
+                many.len(),
+                many.first().and_then(Location::parent).map(|p| p.to_string()).unwrap_or_default()
+            ),
+        };
+        format!("{verb} {what} → {}", self.target)
+    }
+}
+
+/// Connection limits: a transfer batch holds one connection per remote host it
+/// touches (two for remote to remote), while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub global: usize,
+    pub per_host: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { global: 4, per_host: 4 }
+    }
+}

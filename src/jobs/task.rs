@@ -1,0 +1,167 @@
+//! Work the reducer hands to workers, and what workers report back. Workers
+//! never touch job state: every effect of their work arrives as an
+//! [`Update`] at the single reducer ([`super::Queue`]).
+
+use std::ffi::OsString;
+use std::fmt;
+
+use super::item::{DestInfo, ItemId, Scan};
+use super::spec::JobId;
+use crate::fs::Location;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u64);
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task {}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub id: TaskId,
+    pub job: JobId,
+    pub work: Work,
+}
+
+/// One file of a transfer batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchItem {
+    pub item: ItemId,
+    pub source: Location,
+    /// The final name; the engine writes a temporary name and renames.
+    pub dest: Location,
+    pub size: u64,
+    pub mode: u32,
+    pub mtime: Option<i64>,
+}
+
+/// Files sent over one session and one channel: a large selection is cut
+/// into several batches so that several sessions carry it in parallel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub items: Vec<BatchItem>,
+    pub preserve: bool,
+    /// Remote to remote: scp runs on the source host towards the destination.
+    pub direct: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// Walk these sources (on the source side): `Update::Scanned` per root.
+    Scan { roots: Vec<(ItemId, Location)> },
+    /// List these destination directories: `Update::Probed` per directory.
+    Probe { dirs: Vec<Location> },
+    /// Create these destination directories, parents first: `ItemDone` each.
+    MakeDirs { dirs: Vec<(ItemId, Location, u32)> },
+    /// `Started`, `Progress`, `ItemDone` per file.
+    Transfer(Batch),
+    /// sha256 of source and copy: `Hashed` per file.
+    Verify { files: Vec<(ItemId, Location, Location)> },
+    /// Delete moved source files: `ItemDone` each.
+    Delete { files: Vec<(ItemId, Location)> },
+    /// Remove moved (now empty) source directories, deepest first.
+    RemoveDirs { dirs: Vec<(ItemId, Location)> },
+}
+
+impl Work {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Work::Scan { .. } => "scan",
+            Work::Probe { .. } => "probe",
+            Work::MakeDirs { .. } => "mkdir",
+            Work::Transfer(_) => "transfer",
+            Work::Verify { .. } => "verify",
+            Work::Delete { .. } => "delete",
+            Work::RemoveDirs { .. } => "rmdir",
+        }
+    }
+}
+
+/// What a destination directory turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirProbe {
+    /// A directory with these entries.
+    Listing(Vec<(OsString, DestInfo)>),
+    Missing,
+    /// Exists but is not a directory.
+    NotADir(DestInfo),
+    Error(String),
+}
+
+pub type Digest = [u8; 32];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// The task has its connection(s) and is working.
+    Connected {
+        task: TaskId,
+    },
+    Scanned {
+        task: TaskId,
+        item: ItemId,
+        result: Result<Scan, String>,
+    },
+    Probed {
+        task: TaskId,
+        dir: Location,
+        probe: DirProbe,
+    },
+    /// A file of a transfer started.
+    Started {
+        task: TaskId,
+        item: ItemId,
+    },
+    /// Bytes of a file done so far in this attempt.
+    Progress {
+        task: TaskId,
+        item: ItemId,
+        bytes: u64,
+    },
+    /// An item of a transfer, mkdir, delete or rmdir finished.
+    ItemDone {
+        task: TaskId,
+        item: ItemId,
+        result: Result<(), String>,
+    },
+    /// Checksums of a file's source and copy.
+    Hashed {
+        task: TaskId,
+        item: ItemId,
+        source: Result<Digest, String>,
+        dest: Result<Digest, String>,
+    },
+    /// The task ended; items it did not report on take `result`'s reason.
+    Finished {
+        task: TaskId,
+        result: Result<(), TaskError>,
+    },
+}
+
+impl Update {
+    pub fn task(&self) -> TaskId {
+        match self {
+            Update::Connected { task }
+            | Update::Scanned { task, .. }
+            | Update::Probed { task, .. }
+            | Update::Started { task, .. }
+            | Update::Progress { task, .. }
+            | Update::ItemDone { task, .. }
+            | Update::Hashed { task, .. }
+            | Update::Finished { task, .. } => *task,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TaskError {
+    /// Stopped by cancel or pause; the destination is unchanged.
+    #[error("interrupted")]
+    Interrupted,
+    /// The connection could not be made or dropped; the message says why.
+    #[error("{0}")]
+    Connection(String),
+    #[error("{0}")]
+    Failed(String),
+}

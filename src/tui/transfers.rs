@@ -1,0 +1,91 @@
+//! The transfer scheduler and the event log, as the app loop uses them: one
+//! scheduler for the session, its published state and the log's events
+//! turned into messages, and a clean stop on quit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::app::Msg;
+use crate::config::Settings;
+use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
+use crate::jobs::{Control, JobState, QueueView, Scheduler, SshRemote, SystemBackend};
+use crate::ssh::{Overrides, Pool, Resolver};
+
+/// How long quitting waits for running transfers to stop and clean up.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+pub struct Transfers {
+    pub scheduler: Scheduler,
+    view: watch::Receiver<Arc<QueueView>>,
+    events: mpsc::UnboundedReceiver<Event>,
+}
+
+impl Transfers {
+    /// The log: events for the app and, when the state directory is
+    /// writable, the log file (a problem message says so otherwise).
+    pub fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>, Option<String>) {
+        let (file, problem) = match default_log_dir() {
+            Some(dir) => match LogFile::open(&dir) {
+                Ok(file) => (Some(file), None),
+                Err(e) => (None, Some(e.to_string())),
+            },
+            None => (None, Some("no home directory: the log is not written to a file".into())),
+        };
+        let (log, events) = LogSink::new(file);
+        (log, events, problem)
+    }
+
+    /// Starts the scheduler on the app's connection pool.
+    pub fn start(
+        settings: &Settings,
+        pool: Pool,
+        overrides: Overrides,
+        log: LogSink,
+        events: mpsc::UnboundedReceiver<Event>,
+    ) -> Self {
+        let remote = SshRemote::new(pool, Resolver::system(), overrides);
+        let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
+        let scheduler = Scheduler::spawn(backend, settings.limits(), log);
+        let view = scheduler.subscribe();
+        Self { scheduler, view, events }
+    }
+
+    /// The next message: a new queue state or a batch of log events.
+    pub async fn next(&mut self) -> Msg {
+        tokio::select! {
+            changed = self.view.changed() => match changed {
+                Ok(()) => Msg::Jobs(self.view.borrow_and_update().clone()),
+                Err(_) => std::future::pending().await,
+            },
+            Some(first) = self.events.recv() => {
+                let mut events = vec![first];
+                while let Ok(more) = self.events.try_recv() {
+                    events.push(more);
+                }
+                Msg::Log(events)
+            }
+        }
+    }
+
+    /// Interrupts running transfers and waits (briefly) until they have
+    /// removed their temporary files.
+    pub async fn stop(&mut self) {
+        let busy = |v: &QueueView| {
+            v.jobs.iter().any(|j| matches!(j.state, JobState::Running | JobState::Connecting))
+        };
+        if !busy(&self.view.borrow()) {
+            return;
+        }
+        self.scheduler.control(Control::PauseAll);
+        let wait = async {
+            while self.view.changed().await.is_ok() {
+                if self.view.borrow().connections == 0 {
+                    return;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(STOP_WAIT, wait).await;
+    }
+}

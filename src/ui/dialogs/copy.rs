@@ -1,0 +1,75 @@
+//! The copy/move dialog.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::input::field_widget;
+use super::{dialog_width, line, lines, popup};
+use crate::app::State;
+use crate::app::dialog::{CopyDialog, CopyField};
+use crate::jobs::Mode;
+use crate::ui::human_size;
+
+pub fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
+    let theme = &state.theme;
+    let height = 11 + u16::from(dialog.direct_possible) + u16::from(dialog.error.is_some());
+    let inner = popup(frame, theme, dialog.title(), dialog_width(frame, 72), height);
+    let w = inner.width;
+    let (files, dirs, bytes) = dialog.totals();
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut what = format!("{} {}", dialog.title(), plural(files, "file", "files"));
+    if dirs > 0 {
+        what.push_str(&format!(" and {}", plural(dirs, "directory", "directories")));
+    }
+    what.push_str(&match bytes {
+        Some(bytes) => format!(" ({})", human_size(bytes)),
+        None => " (counting…)".to_owned(),
+    });
+    let from = dialog.sources.first().and_then(|s| s.parent()).map(|p| p.to_string()).unwrap_or_default();
+    let to = match dialog.target.host() {
+        Some(host) => format!("to {}:", crate::text::escape_str(host)),
+        None => "to (this machine):".to_owned(),
+    };
+    let focus = |field: CopyField| if dialog.field == field { theme.menu_selected } else { theme.dialog };
+    let check = |on: bool| if on { "[x]" } else { "[ ]" };
+    let o = &dialog.options;
+    let mut text: Vec<Line> = vec![
+        line(&what, w, theme.dialog_title),
+        line(&format!("  from {from}"), w, theme.dialog),
+        line(&to, w, focus(CopyField::Target)),
+        line("", w, theme.dialog),
+        line("", w, theme.dialog),
+        line(&format!("{} Preserve times and modes", check(o.preserve)), w, focus(CopyField::Preserve)),
+        line(&format!("If a file exists: < {} >", o.overwrite.label()), w, focus(CopyField::Overwrite)),
+        line(
+            &format!("{} Verify by checksum (sha256 on both sides)", check(o.verify)),
+            w,
+            focus(CopyField::Verify),
+        ),
+    ];
+    if dialog.direct_possible {
+        let hosts = (dialog.sources.first().and_then(|s| s.host()), dialog.target.host());
+        let (a, b) = (hosts.0.unwrap_or_default(), hosts.1.unwrap_or_default());
+        let label =
+            format!("{} Direct: scp runs on {a} towards {b} (hosts must trust each other)", check(o.direct));
+        text.push(line(&crate::text::escape_str(&label), w, focus(CopyField::Direct)));
+    }
+    if dialog.mode == Mode::Move {
+        text.push(line("Sources are deleted once their copy is confirmed.", w, theme.hint));
+    } else {
+        text.push(line("", w, theme.dialog));
+    }
+    let start = match dialog.mode {
+        Mode::Copy => "[ Copy ]",
+        Mode::Move => "[ Move ]",
+    };
+    text.push(line(start, w, focus(CopyField::Start)));
+    if let Some(error) = &dialog.error {
+        text.push(line(error, w, theme.error));
+    }
+    text.push(line("Tab next · Space/←→ change · Enter start · Esc cancel", w, theme.hint));
+    lines(frame, inner, text);
+    let field = Rect { y: inner.y + 3, height: 1, ..inner };
+    field_widget(frame, field, &dialog.input, theme);
+}

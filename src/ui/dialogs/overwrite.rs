@@ -1,0 +1,51 @@
+//! A job's question: the destination exists, what now?
+
+use ratatui::Frame;
+use ratatui::text::Line;
+
+use super::{dialog_width, line, lines, popup};
+use crate::app::State;
+use crate::app::dialog::{CHOICES, OverwriteDialog};
+use crate::ui::human_size;
+
+pub fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame) {
+    let theme = &state.theme;
+    let q = &dialog.question;
+    let inner = popup(frame, theme, "File exists", dialog_width(frame, 64), 10 + CHOICES.len() as u16);
+    let w = inner.width;
+    let time = |secs: Option<i64>| {
+        secs.and_then(|s| jiff::Timestamp::new(s, 0).ok())
+            .map(|t| t.to_zoned(state.tz.clone()).strftime(&state.settings.date_format).to_string())
+            .unwrap_or_else(|| "time unknown".into())
+    };
+    let mut text: Vec<Line> = vec![
+        line(&format!("Job {}: {} exists at the destination", q.job, q.name), w, theme.dialog_title),
+        line(&format!("  {}", q.dest), w, theme.dialog),
+        line("", w, theme.dialog),
+        line(
+            &format!("  new:      {:>10}  {}", human_size(q.source_size), time(q.source_mtime)),
+            w,
+            theme.dialog,
+        ),
+        line(
+            &format!("  existing: {:>10}  {}", human_size(q.dest_size), time(q.dest_mtime)),
+            w,
+            theme.dialog,
+        ),
+        line("", w, theme.dialog),
+    ];
+    for (index, (_, key, label)) in CHOICES.iter().enumerate() {
+        let style = if index == dialog.choice { theme.menu_selected } else { theme.dialog };
+        text.push(line(&format!("  {key}  {label}"), w, style));
+    }
+    text.push(line("", w, theme.dialog));
+    let all = if dialog.all { "[x]" } else { "[ ]" };
+    text.push(line(&format!("{all} Apply to all ({} more waiting)  (a)", q.more), w, theme.dialog));
+    if dialog.answered {
+        text.push(line("answered; waiting for the next question…", w, theme.hint));
+    } else {
+        text.push(line("", w, theme.dialog));
+    }
+    text.push(line("letter or ↑↓ Enter: answer · Esc: answer later", w, theme.hint));
+    lines(frame, inner, text);
+}

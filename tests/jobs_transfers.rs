@@ -1,0 +1,439 @@
+//! Transfers through the scheduler against the harness sshd and the real
+//! remote scp: every direction, several sessions, a permission-denied item,
+//! a killed connection, a talkative host, cancel, and move.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use scpdeck::eventlog::{Event, Level, LogSink};
+use scpdeck::fs::Location;
+use scpdeck::jobs::{
+    Control, JobId, JobSpec, JobState, JobView, Limits, Mode, Options, OverwritePolicy, Scheduler, SshRemote,
+    SystemBackend, TargetKind, log_connections,
+};
+use scpdeck::ssh::{Answer, NoPrompter, Overrides, Pool, PoolLimits, Prompter, Question, Resolver};
+use support::{Banner, Sshd, password_user};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+struct Env {
+    scheduler: Scheduler,
+    log: UnboundedReceiver<Event>,
+}
+
+fn env(config_file: &Path, limits: Limits, prompter: Arc<dyn Prompter>) -> Env {
+    let (sink, log) = LogSink::new(None);
+    let pool = Pool::new(prompter, PoolLimits { per_host: limits.per_host, global: limits.global });
+    log_connections(&pool, sink.clone());
+    let overrides = Overrides { config_file: Some(config_file.to_path_buf()), ..Overrides::default() };
+    let remote = SshRemote::new(pool, Resolver::system(), overrides);
+    let scheduler = Scheduler::spawn(Arc::new(SystemBackend::new(Arc::new(remote))), limits, sink);
+    Env { scheduler, log }
+}
+
+fn key_env(sshd: &Sshd) -> Env {
+    env(&sshd.ssh_config(), Limits::default(), Arc::new(NoPrompter))
+}
+
+fn remote(host: &str, path: &Path) -> Location {
+    Location::Remote { host: host.into(), path: path.to_path_buf() }
+}
+
+fn local(path: &Path) -> Location {
+    Location::Local(path.to_path_buf())
+}
+
+fn spec(mode: Mode, sources: Vec<Location>, target: Location) -> JobSpec {
+    let options = Options { preserve: true, overwrite: OverwritePolicy::Overwrite, ..Options::default() };
+    JobSpec { mode, sources, target, target_kind: TargetKind::Dir, options }
+}
+
+async fn finish(s: &Scheduler, job: JobId) -> JobView {
+    match tokio::time::timeout(Duration::from_secs(120), s.wait(job)).await {
+        Ok(Some(view)) => view,
+        other => panic!("job {job} did not finish: {other:?}\n{:#?}", s.view()),
+    }
+}
+
+async fn until(s: &Scheduler, what: &str, done: impl Fn(&JobView) -> bool, job: JobId) -> JobView {
+    let mut rx = s.subscribe();
+    let wait = async {
+        loop {
+            if let Some(view) = rx.borrow_and_update().job(job).filter(|j| done(j)) {
+                return view.clone();
+            }
+            if rx.changed().await.is_err() {
+                panic!("the scheduler stopped");
+            }
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(60), wait).await {
+        Ok(view) => view,
+        Err(_) => panic!("timed out waiting for {what}: {:#?}", s.view()),
+    }
+}
+
+fn drain(log: &mut UnboundedReceiver<Event>) -> Vec<Event> {
+    let mut events = Vec::new();
+    while let Ok(event) = log.try_recv() {
+        events.push(event);
+    }
+    events
+}
+
+/// Every file under `root` (relative path → contents); directories as `None`.
+fn tree(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            if path.is_dir() {
+                out.insert(rel, None);
+                stack.push(path);
+            } else {
+                out.insert(rel, Some(std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Asserts that two directories hold the same files (temporary directories
+/// scpdeck left after a killed connection aside), without dumping contents.
+fn assert_same_tree(copy: &Path, original: &Path) {
+    let strip = |t: BTreeMap<PathBuf, Option<Vec<u8>>>| -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+        t.into_iter().filter(|(p, _)| !p.to_string_lossy().contains(".scpdeck")).collect()
+    };
+    let (a, b) = (strip(tree(copy)), strip(tree(original)));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "same names");
+    for (path, data) in &b {
+        assert!(a.get(path) == Some(data), "{} differs", path.display());
+    }
+}
+
+fn make_tree(root: &Path) {
+    for (name, size) in [
+        ("plain.txt", 10),
+        ("with space and 'quote' $(x) `y`.txt", 2000),
+        ("-leading-dash", 3),
+        ("sub/deep/data.bin", 300_000),
+        ("sub/ünïcödé.md", 50),
+    ] {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, (0..size).map(|i| (i % 251) as u8).collect::<Vec<u8>>()).unwrap();
+    }
+    std::fs::create_dir_all(root.join("empty dir")).unwrap();
+}
+
+fn leftovers(root: &Path) -> Vec<PathBuf> {
+    tree(root).into_keys().filter(|p| p.to_string_lossy().contains(".scpdeck")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uploads_and_downloads_a_tree_with_awkward_names() {
+    let sshd = Sshd::start();
+    let env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let remote_dir = work.path().join("remote");
+    std::fs::create_dir(&remote_dir).unwrap();
+    let up = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &remote_dir)));
+    let view = finish(&env.scheduler, up).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_same_tree(&remote_dir.join("tree"), &source);
+    assert!(leftovers(&remote_dir).is_empty(), "{:?}", leftovers(&remote_dir));
+
+    let back = work.path().join("back");
+    std::fs::create_dir(&back).unwrap();
+    let down = env.scheduler.submit(spec(
+        Mode::Copy,
+        vec![remote(sshd.alias(), &remote_dir.join("tree"))],
+        local(&back),
+    ));
+    let view = finish(&env.scheduler, down).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_eq!(view.progress.files_done, 5);
+    assert_same_tree(&back.join("tree"), &source);
+    assert!(leftovers(&back).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn relays_between_two_hosts_and_verifies() {
+    let (one, two) = (Sshd::start(), Sshd::start());
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("ssh_config");
+    std::fs::write(&config, format!("{}{}", one.config_block("one"), two.config_block("two"))).unwrap();
+    let env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let mut job = spec(Mode::Copy, vec![remote("one", &source)], remote("two", &dest));
+    job.options.verify = true;
+    let id = env.scheduler.submit(job);
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_same_tree(&dest.join("tree"), &source);
+    assert!(one.accepted_logins() >= 1 && two.accepted_logins() >= 1);
+    assert!(leftovers(&dest).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_large_selection_travels_over_several_sessions() {
+    let sshd = Sshd::start();
+    let env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("many");
+    std::fs::create_dir(&source).unwrap();
+    for i in 0..300 {
+        std::fs::write(source.join(format!("f{i:03}")), vec![i as u8; 4096]).unwrap();
+    }
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    let mut peak = 0;
+    let started = Instant::now();
+    while !env.scheduler.view().job(id).is_some_and(|j| j.state.is_finished())
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        peak = peak.max(sshd.connection_pids().len());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_same_tree(&dest.join("many"), &source);
+    let logins = sshd.accepted_logins();
+    assert!((3..=4).contains(&logins), "several sessions, within the limit of 4: {logins}");
+    assert!(peak <= 4, "at most 4 connections at once: {peak}");
+}
+
+struct PasswordPrompter(String);
+
+impl Prompter for PasswordPrompter {
+    fn ask(&self, question: &Question) -> Answer {
+        match question {
+            Question::Password { attempt: 1, .. } => Answer::Secret(self.0.clone()),
+            _ => Answer::Cancelled,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_permission_denied_item_among_many_fails_alone_and_retries() {
+    use std::os::unix::fs::PermissionsExt;
+    let sshd = Sshd::builder().password_auth().start();
+    let user = password_user();
+    let config = sshd.path("password_config");
+    let block = format!(
+        "Host pw\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  IdentityFile /nonexistent\n  IdentitiesOnly yes\n  \
+         IdentityAgent none\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n",
+        sshd.port,
+        user.name,
+        sshd.path("known_hosts").display()
+    );
+    std::fs::write(&config, block).unwrap();
+    let env = env(&config, Limits::default(), Arc::new(PasswordPrompter(user.password.clone())));
+    let shared = tempfile::Builder::new().prefix("scpdeck-shared-").tempdir_in("/tmp").unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let source = shared.path().join("files");
+    std::fs::create_dir(&source).unwrap();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for i in 0..20 {
+        let path = source.join(format!("f{i:02}"));
+        std::fs::write(&path, format!("file {i}")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::set_permissions(source.join("f07"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let id = env.scheduler.submit(spec(Mode::Copy, vec![remote("pw", &source)], local(work.path())));
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Failed, "{view:#?}");
+    assert_eq!(view.failed.len(), 1, "{:#?}", view.failed);
+    assert_eq!(view.failed[0].name, "files/f07");
+    assert!(view.failed[0].reason.contains("Permission denied"), "{}", view.failed[0].reason);
+    assert_eq!(view.progress.files_done, 19);
+    assert!(!work.path().join("files/f07").exists());
+    assert_eq!(std::fs::read_to_string(work.path().join("files/f08")).unwrap(), "file 8");
+
+    std::fs::set_permissions(source.join("f07"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.scheduler.control(Control::Retry(id, Some(view.failed[0].item)));
+    let view = until(&env.scheduler, "the retry", |j| j.state == JobState::Done, id).await;
+    assert_eq!(view.progress.files_done, 20);
+    assert_eq!(std::fs::read_to_string(work.path().join("files/f07")).unwrap(), "file 7");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_connection_fails_its_items_and_the_rest_goes_on() {
+    let sshd = Sshd::start();
+    let mut env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("big");
+    std::fs::create_dir(&source).unwrap();
+    // Large enough to be caught mid-way: 4 x 256 MiB, sparse on disk.
+    for i in 0..4 {
+        std::fs::File::create(source.join(format!("b{i}"))).unwrap().set_len(256 << 20).unwrap();
+    }
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    std::fs::create_dir(dest.join("big")).unwrap();
+    std::fs::write(dest.join("big/b1"), b"the old b1").unwrap();
+    let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    until(&env.scheduler, "bytes moving", |j| j.progress.bytes_done > 0, id).await;
+    sshd.kill_connections();
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Failed, "{view:#?}");
+    assert!(!view.failed.is_empty());
+    for failed in &view.failed {
+        assert!(failed.reason.contains("connection") || failed.reason.contains("lost"), "{failed:?}");
+    }
+    // No destination name holds a partial file: each is complete or as before.
+    for i in 0..4 {
+        let path = dest.join(format!("big/b{i}"));
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let old = i == 1 && std::fs::read(&path).unwrap() == b"the old b1";
+            assert!(meta.len() == 256 << 20 || old, "b{i} is partial");
+        }
+    }
+    let events = drain(&mut env.log);
+    assert!(events.iter().any(|e| e.level == Level::Error), "{events:#?}");
+
+    // The queue goes on: a new job and the retry both complete (connecting again).
+    let other = work.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("x"), b"x").unwrap();
+    let next = env.scheduler.submit(spec(Mode::Copy, vec![local(&other)], remote(sshd.alias(), &dest)));
+    assert_eq!(finish(&env.scheduler, next).await.state, JobState::Done);
+    env.scheduler.control(Control::Retry(id, None));
+    until(&env.scheduler, "the retry", |j| j.state == JobState::Done, id).await;
+    for i in 0..4 {
+        let size = std::fs::metadata(dest.join(format!("big/b{i}"))).unwrap().len();
+        assert_eq!(size, 256 << 20, "b{i}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_talkative_host_copies_and_logs_the_banner_with_the_fix() {
+    let sshd = Sshd::builder().banner(Banner::talkative()).start();
+    let mut env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let up = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    assert_eq!(finish(&env.scheduler, up).await.state, JobState::Done);
+    let back = work.path().join("back");
+    std::fs::create_dir(&back).unwrap();
+    let down =
+        env.scheduler.submit(spec(Mode::Copy, vec![remote(sshd.alias(), &dest.join("tree"))], local(&back)));
+    assert_eq!(finish(&env.scheduler, down).await.state, JobState::Done);
+    assert_same_tree(&back.join("tree"), &source);
+    let events = drain(&mut env.log);
+    let banner = events
+        .iter()
+        .find(|e| e.level == Level::Warn && e.text.contains("Welcome to the test host"))
+        .unwrap_or_else(|| panic!("no banner diagnostic: {events:#?}"));
+    assert_eq!(banner.host.as_deref(), Some(sshd.alias()));
+    assert!(banner.text.contains("interactive"), "{}", banner.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancel_stops_fast_removes_temporary_files_and_keeps_destinations() {
+    let sshd = Sshd::start();
+    let env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let remote_dir = work.path().join("remote");
+    std::fs::create_dir(&remote_dir).unwrap();
+    // Large enough to be caught mid-way without a bandwidth limit (whose
+    // sleeps come between progress reports): 1 GiB, sparse on disk.
+    std::fs::File::create(remote_dir.join("big")).unwrap().set_len(1 << 30).unwrap();
+    let local_dir = work.path().join("local");
+    std::fs::create_dir(&local_dir).unwrap();
+    std::fs::write(local_dir.join("big"), b"keep me").unwrap();
+    for (source, target, dest_dir) in [
+        (remote(sshd.alias(), &remote_dir.join("big")), local(&local_dir), local_dir.clone()),
+        (local(&remote_dir.join("big")), remote(sshd.alias(), &local_dir), local_dir.clone()),
+    ] {
+        let id = env.scheduler.submit(spec(Mode::Copy, vec![source], target));
+        until(&env.scheduler, "bytes moving", |j| j.progress.bytes_done > 0, id).await;
+        let asked = Instant::now();
+        env.scheduler.control(Control::Cancel(id));
+        let view = until(&env.scheduler, "cancelled", |j| j.state.is_finished(), id).await;
+        let took = asked.elapsed();
+        assert_eq!(view.state, JobState::Cancelled, "{view:#?}");
+        assert!(took < Duration::from_millis(1500), "cancel took {took:?}");
+        assert_eq!(std::fs::read(dest_dir.join("big")).unwrap(), b"keep me");
+        // The engine's or our private temporary files are gone.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(leftovers(&dest_dir).is_empty(), "{:?}", leftovers(&dest_dir));
+        assert_eq!(std::fs::read_dir(&dest_dir).unwrap().count(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn move_deletes_a_source_only_after_its_verified_copy() {
+    let sshd = Sshd::start();
+    let env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let dest = work.path().join("dest");
+    // A directory where a file should go: that file cannot be copied.
+    std::fs::create_dir_all(dest.join("tree/plain.txt")).unwrap();
+    let expected = tree(&source);
+    let mut job = spec(Mode::Move, vec![remote(sshd.alias(), &source)], local(&dest));
+    job.options.verify = true;
+    let id = env.scheduler.submit(job);
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Failed, "{view:#?}");
+    assert_eq!(view.failed.len(), 1, "{:#?}", view.failed);
+    assert_eq!(view.failed[0].name, "tree/plain.txt");
+    // The failed item's source stays, with the directory holding it; the rest moved.
+    assert!(source.join("plain.txt").is_file());
+    assert!(!source.join("sub").exists(), "a fully moved directory is removed");
+    assert!(!source.join("-leading-dash").exists());
+    let moved = tree(&dest.join("tree"));
+    for (path, data) in expected.iter().filter(|(p, _)| *p != Path::new("plain.txt")) {
+        assert_eq!(moved.get(path), Some(data), "{}", path.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn direct_mode_runs_scp_on_the_source_host() {
+    let two = Sshd::start();
+    let real_scp = std::process::Command::new("sh").args(["-c", "command -v scp"]).output().unwrap();
+    let real_scp = String::from_utf8(real_scp.stdout).unwrap().trim().to_owned();
+    // Host one trusts host two: its scp knows two's host key and has a key.
+    let wrapper = format!(
+        "#!/bin/sh\nexec {real_scp} -i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes \"$@\"\n",
+        two.client_key().display(),
+        two.path("known_hosts").display()
+    );
+    let one = Sshd::builder().program("scp", &wrapper).start();
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("ssh_config");
+    // "two" must mean the same host on host one: 127.0.0.1 and its port.
+    std::fs::write(&config, format!("{}{}", one.config_block("one"), two.config_block("two"))).unwrap();
+    let env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let mut job = spec(Mode::Copy, vec![remote("one", &source)], remote("two", &dest));
+    job.options.direct = true;
+    let id = env.scheduler.submit(job);
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_same_tree(&dest.join("tree"), &source);
+    assert!(leftovers(&dest).is_empty());
+    // The data went from one to two directly: two saw logins from one's scp
+    // as well as scpdeck's own (listing and renaming).
+    assert!(two.accepted_logins() >= 2, "{}", two.accepted_logins());
+}

@@ -1,0 +1,438 @@
+//! The transfer interface, pure: the copy dialog and the job it queues, the
+//! jobs and log panels and their keys, the overwrite question (which never
+//! opens by itself), job details; snapshots with ratatui's TestBackend; and
+//! one copy end to end with the real binary in tmux.
+
+mod support;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use scpdeck::app::dialog::{Counts, Dialog};
+use scpdeck::app::{self, Effect, Msg, Panel, Side, State};
+use scpdeck::config::Config;
+use scpdeck::eventlog::Event;
+use scpdeck::fs::{Entry, Kind, Location, Mtime};
+use scpdeck::jobs::{
+    Answer, Control, FailedItem, ItemId, JobId, JobSpec, JobState, JobView, Limits, Mode, OverwritePolicy,
+    Progress, Question, QueueView, TargetKind,
+};
+use scpdeck::ui;
+
+const DAY: i64 = 1_763_700_000; // 2025-11-21
+
+fn entry(name: &str, kind: Kind, size: u64) -> Entry {
+    Entry {
+        name: OsString::from(name),
+        kind,
+        size,
+        mode: if kind == Kind::Dir { 0o755 } else { 0o644 },
+        mtime: Mtime { secs: DAY, nanos: 0 },
+        owner: "alice".into(),
+        group: "staff".into(),
+        link: None,
+    }
+}
+
+fn remote(host: &str, path: &str) -> Location {
+    Location::Remote { host: host.into(), path: PathBuf::from(path) }
+}
+
+fn state_with(left: Location, right: Location, width: u16, height: u16) -> State {
+    let mut state = State::with_config(left, right, jiff::tz::TimeZone::UTC, Config::default());
+    state.home = PathBuf::from("/home/alice");
+    app::update(&mut state, Msg::Resize { width, height });
+    let effects = app::start(&mut state);
+    let lists = [
+        vec![
+            entry("photos", Kind::Dir, 4096),
+            entry("notes.md", Kind::File, 1536),
+            entry("big.iso", Kind::File, 3 << 30),
+        ],
+        vec![entry("backup", Kind::Dir, 4096)],
+    ];
+    for (effect, entries) in effects.into_iter().zip(lists) {
+        if let Effect::List { side, generation, .. } = effect {
+            app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+        }
+    }
+    state
+}
+
+fn local_state() -> State {
+    state_with(Location::Local("/home/alice/work".into()), remote("web1", "/srv/backup"), 100, 30)
+}
+
+fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn alt(state: &mut State, c: char) -> Vec<Effect> {
+    app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)))
+}
+
+/// The one job control among `effects`.
+fn control(effects: Vec<Effect>) -> Option<Control> {
+    match effects.as_slice() {
+        [Effect::Jobs(control)] => Some(control.clone()),
+        _ => None,
+    }
+}
+
+fn screen(state: &State) -> String {
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(state, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn progress(bytes_done: u64, bytes_total: u64, files_done: usize, files_total: usize, rate: f64) -> Progress {
+    let eta = (rate > 0.0).then(|| Duration::from_secs_f64((bytes_total - bytes_done) as f64 / rate));
+    Progress { bytes_done, bytes_total, files_done, files_total, rate, eta }
+}
+
+fn job(id: u64, state: JobState, title: &str, progress: Progress) -> JobView {
+    JobView {
+        id: JobId(id),
+        title: title.into(),
+        mode: Mode::Copy,
+        state,
+        progress,
+        skipped: 0,
+        current: None,
+        failed: Vec::new(),
+        cancelling: false,
+        error: None,
+        question: None,
+        connections: 0,
+        source_host: None,
+        dest_host: Some("web1".into()),
+        target: remote("web1", "/srv/backup"),
+        source_dir: Some(Location::Local("/home/alice/work".into())),
+    }
+}
+
+fn question() -> Question {
+    Question {
+        job: JobId(2),
+        item: ItemId(4),
+        name: "photos/2024/cat.jpg".into(),
+        dest: "web1:/srv/backup/photos/2024/cat.jpg".into(),
+        source_size: 2_400_000,
+        source_mtime: Some(DAY),
+        dest_size: 1_900_000,
+        dest_mtime: Some(DAY - 86_400 * 30),
+        more: 3,
+    }
+}
+
+fn queue() -> QueueView {
+    let mut running = job(
+        1,
+        JobState::Running,
+        "copy 2 items from /home/alice/work → web1:/srv/backup",
+        progress(700 << 20, 1 << 30, 412, 1000, 42.5 * 1024.0 * 1024.0),
+    );
+    running.current = Some("photos/2023/IMG_0412.jpg".into());
+    running.connections = 4;
+    let mut waiting = job(
+        2,
+        JobState::Waiting,
+        "copy photos → web1:/srv/backup",
+        progress(10 << 20, 80 << 20, 30, 120, 0.0),
+    );
+    waiting.question = Some(question());
+    let mut failed = job(
+        3,
+        JobState::Failed,
+        "move logs from db2:/var/log/app → /home/alice/work",
+        progress(5 << 20, 6 << 20, 48, 50, 0.0),
+    );
+    failed.mode = Mode::Move;
+    failed.failed = vec![
+        FailedItem {
+            item: ItemId(7),
+            name: "logs/secret.log".into(),
+            reason: "scp: /var/log/app/secret.log: Permission denied".into(),
+        },
+        FailedItem {
+            item: ItemId(9),
+            name: "logs/huge.log".into(),
+            reason: "connection to db2 lost: Broken pipe".into(),
+        },
+    ];
+    let done = job(4, JobState::Done, "copy notes.md → web1:/srv/backup", progress(1536, 1536, 1, 1, 0.0));
+    let total = progress(715 << 20, (1 << 30) + (86 << 20) + 1536, 491, 1171, 42.5 * 1024.0 * 1024.0);
+    QueueView {
+        jobs: vec![running, waiting, failed, done],
+        paused: false,
+        total,
+        limits: Limits::default(),
+        connections: 4,
+    }
+}
+
+fn at(event: Event, secs: i64) -> Event {
+    event.at(jiff::Timestamp::new(DAY + secs, 0).unwrap())
+}
+
+fn events() -> Vec<Event> {
+    vec![
+        at(Event::info("connected (OpenSSH_9.6, key ~/.ssh/id_ed25519)").host("web1"), 0),
+        at(Event::debug("run: scp -t -p -- '/srv/backup/photos'").host("web1").job(1), 1),
+        at(Event::banner("db2", b"Welcome to db2!\x1b[31m maintenance at 22:00\n"), 2),
+        at(Event::error("scp: /var/log/app/secret.log: Permission denied").host("db2").job(3), 3),
+        at(Event::error("logs/huge.log: connection to db2 lost: Broken pipe").host("db2").job(3), 4),
+        at(Event::warn("remote scp ended with exit status 1").host("db2").job(3), 5),
+        at(
+            Event::info("done: copy notes.md → web1:/srv/backup (1 of 1 files, 0 skipped, 0 not copied)")
+                .job(4),
+            6,
+        ),
+    ]
+}
+
+#[test]
+fn f5_opens_the_copy_dialog_and_enter_queues_the_job() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::Insert);
+    let effects = key(&mut state, KeyCode::F(5));
+    let [Effect::Count { token, targets }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(targets.len(), 2, "a directory is counted in the background");
+    let token = *token;
+    app::update(
+        &mut state,
+        Msg::Counted { token, result: Ok(Counts { files: 120, dirs: 7, bytes: 80 << 20 }) },
+    );
+    insta::assert_snapshot!("copy_dialog", screen(&state));
+
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Char(' ')); // preserve off
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Right); // ask -> overwrite
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Char(' ')); // verify on
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.mode, Mode::Copy);
+    assert_eq!(
+        spec.sources,
+        [
+            Location::Local("/home/alice/work/photos".into()),
+            Location::Local("/home/alice/work/big.iso".into())
+        ]
+    );
+    assert_eq!((spec.target.clone(), spec.target_kind), (remote("web1", "/srv/backup"), TargetKind::Dir));
+    assert!(!spec.options.preserve && spec.options.verify);
+    assert_eq!(spec.options.overwrite, OverwritePolicy::Overwrite);
+    assert!(state.dialogs.is_empty());
+    assert_eq!(state.jobs.panel, Some(Panel::Jobs), "the jobs panel shows up");
+    assert!(!state.jobs.panel_focus, "but browsing keeps the keyboard");
+    assert_eq!(state.pane(Side::Left).selected_count, 0);
+}
+
+#[test]
+fn an_edited_target_is_read_like_scp_on_the_other_host() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::F(6));
+    for _ in 0.."/srv/backup".len() {
+        key(&mut state, KeyCode::Backspace);
+    }
+    for c in "/tmp/renamed.md".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(JobSpec { mode, target, target_kind, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (*mode, target.clone(), *target_kind),
+        (Mode::Move, remote("web1", "/tmp/renamed.md"), TargetKind::Auto)
+    );
+}
+
+#[test]
+fn direct_mode_is_offered_between_two_remote_hosts() {
+    let mut state = state_with(remote("db2", "/var/log"), remote("web1", "/srv/backup"), 90, 28);
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::F(5));
+    for _ in 0..4 {
+        key(&mut state, KeyCode::Tab);
+    }
+    key(&mut state, KeyCode::Char(' '));
+    insta::assert_snapshot!("copy_dialog_remote_to_remote", screen(&state));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(spec.options.direct);
+}
+
+#[test]
+fn jobs_panel_shows_every_job_and_its_keys_control_them() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    app::update(&mut state, Msg::Log(events()));
+    alt(&mut state, 'j');
+    assert!(state.jobs.panel_focus);
+    insta::assert_snapshot!("jobs_panel", screen(&state));
+
+    assert_eq!(control(key(&mut state, KeyCode::Char('p'))), Some(Control::Pause(JobId(1))));
+    assert_eq!(control(key(&mut state, KeyCode::Char('c'))), Some(Control::Cancel(JobId(1))));
+    assert_eq!(control(key(&mut state, KeyCode::Char('P'))), Some(Control::PauseAll));
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Down);
+    assert_eq!(control(key(&mut state, KeyCode::Char('r'))), Some(Control::Retry(JobId(3), None)));
+    assert_eq!(control(key(&mut state, KeyCode::Char('K'))), Some(Control::MoveUp(JobId(3))));
+    assert_eq!(control(key(&mut state, KeyCode::Char('J'))), Some(Control::MoveDown(JobId(3))));
+    assert_eq!(control(key(&mut state, KeyCode::Char('x'))), Some(Control::ClearFinished));
+    // Esc gives the keyboard back to the file panes; the panel stays.
+    key(&mut state, KeyCode::Esc);
+    assert!(!state.jobs.panel_focus && state.jobs.panel.is_some());
+    key(&mut state, KeyCode::Down);
+    assert_eq!(state.pane(Side::Left).cursor, 1, "the file panes work while jobs run");
+}
+
+#[test]
+fn a_question_never_takes_the_keyboard_and_is_answered_from_the_panel() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Down);
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    assert!(state.dialogs.is_empty(), "no dialog pops up by itself");
+    assert!(
+        state.status.as_ref().is_some_and(|s| s.text.contains("waits for an answer")),
+        "{:?}",
+        state.status
+    );
+    key(&mut state, KeyCode::Down);
+    assert_eq!(state.pane(Side::Left).cursor, 2, "keys still go to the pane");
+
+    alt(&mut state, 'j');
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Enter);
+    assert!(matches!(state.dialogs.last(), Some(Dialog::Overwrite(_))));
+    insta::assert_snapshot!("overwrite_question", screen(&state));
+
+    key(&mut state, KeyCode::Char('a'));
+    let effects = key(&mut state, KeyCode::Char('n'));
+    let answer = Answer { policy: OverwritePolicy::IfNewer, all: true };
+    assert_eq!(control(effects), Some(Control::Answer(JobId(2), ItemId(4), answer)));
+    assert!(state.dialogs.is_empty());
+}
+
+#[test]
+fn answering_one_by_one_follows_the_jobs_next_question() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    alt(&mut state, 'j');
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Enter);
+    let effects = key(&mut state, KeyCode::Char('s'));
+    let skip = Answer { policy: OverwritePolicy::Skip, all: false };
+    assert_eq!(control(effects), Some(Control::Answer(JobId(2), ItemId(4), skip)));
+    let mut next = queue();
+    let q = next.jobs[1].question.as_mut().unwrap();
+    q.item = ItemId(5);
+    q.name = "photos/2024/dog.jpg".into();
+    app::update(&mut state, Msg::Jobs(Arc::new(next.clone())));
+    let Some(Dialog::Overwrite(dialog)) = state.dialogs.last() else { panic!("{:?}", state.dialogs) };
+    assert_eq!((dialog.question.item, dialog.answered), (ItemId(5), false));
+    next.jobs[1].question = None;
+    key(&mut state, KeyCode::Char('o'));
+    app::update(&mut state, Msg::Jobs(Arc::new(next)));
+    assert!(state.dialogs.is_empty(), "no more questions: the dialog closes");
+}
+
+#[test]
+fn log_panel_filters_by_level_host_and_job() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    app::update(&mut state, Msg::Log(events()));
+    alt(&mut state, 'l');
+    insta::assert_snapshot!("log_panel", screen(&state));
+    key(&mut state, KeyCode::Char('L')); // warn and above
+    key(&mut state, KeyCode::Char('H')); // first host: db2
+    let shown: Vec<String> = state.jobs.log.filtered(&state.jobs.filter).map(|e| e.text.clone()).collect();
+    assert_eq!(shown.len(), 4, "{shown:?}");
+    assert!(shown[0].contains("login shell printed") && !shown[0].contains('\x1b'));
+    insta::assert_snapshot!("log_panel_filtered", screen(&state));
+    key(&mut state, KeyCode::Char('H'));
+    key(&mut state, KeyCode::Char('H'));
+    assert_eq!(state.jobs.filter.host, None, "the host filter cycles back to all");
+}
+
+#[test]
+fn a_failed_job_shows_its_items_and_events_and_retries_one() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    app::update(&mut state, Msg::Log(events()));
+    alt(&mut state, 'j');
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!("job_details", screen(&state));
+    key(&mut state, KeyCode::Down);
+    assert_eq!(control(key(&mut state, KeyCode::Char('r'))), Some(Control::Retry(JobId(3), Some(ItemId(9)))));
+    assert_eq!(control(key(&mut state, KeyCode::Char('R'))), Some(Control::Retry(JobId(3), None)));
+}
+
+#[test]
+fn panes_showing_a_finished_jobs_target_are_reloaded() {
+    let mut state = state_with(
+        Location::Local("/home/alice/work".into()),
+        Location::Local("/srv/backup".into()),
+        100,
+        30,
+    );
+    let mut view = queue();
+    view.jobs.truncate(1);
+    view.jobs[0].target = Location::Local("/srv/backup".into());
+    app::update(&mut state, Msg::Jobs(Arc::new(view.clone())));
+    view.jobs[0].state = JobState::Done;
+    let effects = app::update(&mut state, Msg::Jobs(Arc::new(view)));
+    let reloaded: Vec<Side> = effects
+        .iter()
+        .filter_map(|e| if let Effect::List { side, .. } = e { Some(*side) } else { None })
+        .collect();
+    assert_eq!(reloaded, [Side::Left, Side::Right], "target and source directories");
+}
+
+#[test]
+fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
+    use support::tmux::{Tmux, scpdeck_bin};
+    let dir = tempfile::tempdir().unwrap();
+    let (left, right, state) = (dir.path().join("left"), dir.path().join("right"), dir.path().join("state"));
+    std::fs::create_dir_all(left.join("photos")).unwrap();
+    std::fs::write(left.join("photos/a.jpg"), vec![1u8; 300_000]).unwrap();
+    std::fs::write(left.join("hello.txt"), "hello").unwrap();
+    std::fs::create_dir_all(&right).unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' XDG_STATE_HOME='{}' '{}' '{}' '{}'; sleep 60",
+        dir.path().display(),
+        state.display(),
+        scpdeck_bin().display(),
+        left.display(),
+        right.display()
+    );
+    let tmux = Tmux::start(&command, 100, 30);
+    tmux.wait_for("hello.txt");
+    tmux.keys(&["Space", "Space", "F5"]);
+    tmux.wait_for("Copy 2 files and 1 directory");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(" done ");
+    assert!(screen.contains("Jobs:"), "{screen}");
+    tmux.wait_for("photos/");
+    assert_eq!(std::fs::read(right.join("photos/a.jpg")).unwrap(), vec![1u8; 300_000]);
+    assert_eq!(std::fs::read_to_string(right.join("hello.txt")).unwrap(), "hello");
+    // The keys still drive the panes; alt-l shows the log.
+    tmux.keys(&["M-l"]);
+    tmux.wait_for("Log: level");
+    tmux.keys(&["F10"]);
+    let log = std::fs::read_to_string(state.join("scpdeck/scpdeck.log")).unwrap();
+    assert!(log.contains("done: copy 2 items"), "{log}");
+}
