@@ -153,8 +153,17 @@ fn a_killed_connection_is_reported_and_reestablished_by_the_pool() {
     // Killed in the middle of a job: the job sees its own error, the drop is
     // reported, and the next job connects again.
     let inflight = std::thread::scope(|scope| {
-        let job = scope.spawn(|| browser.run(|s| exec(s, "sleep 5; echo never")));
-        std::thread::sleep(Duration::from_millis(500));
+        // Kill only once the remote command is really running: a fixed
+        // sleep races with a loaded machine.
+        let started = sshd.path("job-started");
+        let command = format!("touch '{}'; sleep 5; echo never", started.display());
+        let browser = &browser;
+        let job = scope.spawn(move || browser.run(move |s| exec(s, &command)));
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !started.exists() {
+            assert!(std::time::Instant::now() < deadline, "the job never started");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         sshd.kill_connections();
         job.join().unwrap()
     });

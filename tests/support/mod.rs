@@ -413,6 +413,11 @@ fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Pa
     let _ = writeln!(c, "MaxSessions 200");
     let _ = writeln!(c, "MaxAuthTries 20");
     let _ = writeln!(c, "PrintMotd no");
+    // bash sources ~/.bashrc for commands run over ssh when it is a top-level
+    // shell; this machine's own rc files (pyenv init, say) would then print
+    // into tests at random. A shell level above 1 keeps them out: banners
+    // come only from the `banner` option.
+    let _ = writeln!(c, "SetEnv SHLVL=5");
     let _ = writeln!(c, "PrintLastLog no");
     let _ = writeln!(c, "AllowTcpForwarding yes");
     if let Some(wrapper) = wrapper {
