@@ -86,7 +86,7 @@ fn a_missing_file_among_many_exits_1_and_says_which() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("scpdeck: scpdeck-test: missing: scp: "), "{err}");
+    assert!(err.starts_with("scpdeck: scpdeck-test: missing: "), "{err}");
     assert!(err.contains("No such file or directory"), "{err}");
     assert_eq!(std::fs::read(target.join("a")).unwrap(), b"a");
     assert_eq!(std::fs::read(target.join("c")).unwrap(), b"c");
@@ -101,14 +101,19 @@ fn hostile_text_is_escaped_on_stderr_and_exits_1() {
         )
         .start();
     let tmp = tempfile::tempdir().unwrap();
-    let out = cp(&sshd.ssh_config(), &[&remote(&sshd, Path::new("/x/name")), tmp.path().to_str().unwrap()]);
+    // A real file, so that the walk finds it; the remote scp then lies.
+    let (source, target) = (tmp.path().join("src"), tmp.path().join("dst"));
+    std::fs::create_dir(&source).unwrap();
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(source.join("name"), b"x").unwrap();
+    let out = cp(&sshd.ssh_config(), &[&remote(&sshd, &source.join("name")), target.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
     assert!(err.contains("\\e[2Jx"), "{err}");
     assert!(err.contains("\\e]0;pwned\\x07"), "{err}");
     assert!(err.lines().all(|l| l.starts_with("scpdeck: ")), "{err}");
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
 }
 
 #[test]

@@ -57,8 +57,8 @@ fn up(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Option
     Run { result, events }
 }
 
-const R: Options = Options { recursive: true, preserve: false };
-const P: Options = Options { recursive: false, preserve: true };
+const R: Options = Options { recursive: true, preserve: false, limit: None };
+const P: Options = Options { recursive: false, preserve: true, limit: None };
 
 /// Two scratch directories: "remote" (what the remote scp sees) and "local".
 fn dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -252,7 +252,7 @@ fn preserve_keeps_times_and_modes_and_only_then_setuid() {
     std::fs::write(d.join("f"), b"f").unwrap();
     std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o750)).unwrap();
     std::fs::File::open(&d).unwrap().set_times(std::fs::FileTimes::new().set_modified(mtime)).unwrap();
-    down(&session, &[&d], &local, Options { recursive: true, preserve: true }).ok();
+    down(&session, &[&d], &local, Options { recursive: true, preserve: true, limit: None }).ok();
     let m = std::fs::metadata(local.join("dir")).unwrap();
     assert_eq!((m.mode() & 0o7777, m.mtime()), (0o750, 1_500_000_000));
 }

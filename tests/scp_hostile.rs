@@ -115,7 +115,7 @@ fn bad_server_records_are_refused_and_nothing_is_written() {
     ];
     for &(name, recursive, expected) in cases {
         let (tmp, target) = scratch();
-        let options = Options { recursive, preserve: false };
+        let options = Options { recursive, ..Options::default() };
         let (result, events) = down(&session, &Path::new("/nowhere").join(name), &target, options);
         let err = match result {
             Err(e @ ScpError::Hostile { .. }) => e.to_string(),

@@ -1,13 +1,25 @@
-//! `scpdeck cp`: scp's command line on top of the SCP engine.
+//! `scpdeck cp`: scp's command line on the TUI's transfer scheduler (the
+//! one transfer path): parallel sessions, a shared bandwidth limit, the
+//! copy dialog's overwrite and verify options.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use super::cp_ask;
 use super::cp_console::Console;
-use super::cp_plan::{Step, plan};
-use super::operand::{Operand, RemotePath, parse};
-use crate::scp::{self, CancelToken, DownloadRequest, Options, RelayRequest, Summary, UploadRequest};
+use super::cp_jobs::jobs;
+use super::operand::{Operand, parse};
+use crate::eventlog::{LogFile, LogSink, default_log_dir};
+use crate::jobs::{
+    Answer, Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwritePolicy, Scheduler,
+    SshRemote, SystemBackend, Throttle,
+};
+use crate::ssh::{Pool, PoolLimits, Resolver, TerminalPrompter};
 use crate::text::escape_bytes;
 
 /// Copy files to, from and between SSH hosts with the SCP protocol.
@@ -20,17 +32,34 @@ pub struct CpArgs {
     /// Copy directories recursively.
     #[arg(short = 'r')]
     pub recursive: bool,
-    /// Keep modification and access times and modes (including setuid and
-    /// setgid bits, which are dropped otherwise).
+    /// Keep modification times and modes (including setuid and setgid
+    /// bits, which are dropped otherwise).
     #[arg(short = 'p')]
     pub preserve: bool,
-    /// Show no progress line.
+    /// Show no progress bar.
     #[arg(short = 'q')]
     pub quiet: bool,
     /// Copy between two remote hosts through this machine (always the case;
     /// accepted for compatibility with scp).
     #[arg(short = '3')]
     pub through_local: bool,
+    /// Parallel SSH sessions (per host and in all).
+    #[arg(short = 'j', value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub sessions: u16,
+    /// Limit the bandwidth of the whole command to KBIT Kbit/s (1 Kbit =
+    /// 1024 bits), as scp's -l.
+    #[arg(short = 'l', value_name = "KBIT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// What to do with a file that exists at the destination: ask (on the
+    /// terminal, per file), overwrite, skip, newer (overwrite if the source
+    /// is newer), size (overwrite if the sizes differ), rename (keep both:
+    /// `name (1).ext`).
+    #[arg(long, value_name = "POLICY", default_value = "overwrite", value_parser = overwrite_policy)]
+    pub overwrite: OverwritePolicy,
+    /// Compare SHA-256 checksums of every source and its copy.
+    #[arg(long)]
+    pub verify: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     /// SOURCE... TARGET
@@ -38,122 +67,155 @@ pub struct CpArgs {
     pub operands: Vec<OsString>,
 }
 
+fn overwrite_policy(name: &str) -> Result<OverwritePolicy, String> {
+    match name {
+        "rename" => Ok(OverwritePolicy::KeepBoth),
+        _ => OverwritePolicy::from_name(name)
+            .ok_or_else(|| "one of ask, overwrite, skip, newer, size, rename".to_owned()),
+    }
+}
+
 /// Runs `scpdeck cp`. Exit status 0 only when every file was copied.
 pub fn run_cp(args: CpArgs) -> ExitCode {
     let mut console = Console::new(args.quiet);
-    let cancel = CancelToken::new();
-    // Ctrl-C and friends cancel the transfer, so temporary files are removed
-    // before the process ends.
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        let _ = signal_hook::flag::register(signal, cancel.flag());
-    }
-    if let Err(text) = cp(&args, &mut console, &cancel) {
-        console.error(&text);
-    }
+    let specs = match prepare(&args) {
+        Ok(specs) => specs,
+        Err(text) => {
+            console.error(&text);
+            return ExitCode::from(1);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            console.error(&format!("cannot start: {e}"));
+            return ExitCode::from(1);
+        }
+    };
+    let ok = runtime.block_on(run(&args, specs, &mut console));
+    // A question may still wait for a line on the terminal: do not wait for it.
+    runtime.shutdown_background();
     console.finish();
-    if console.failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if ok && !console.failed { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-fn cp(args: &CpArgs, console: &mut Console, cancel: &CancelToken) -> Result<(), String> {
+/// The jobs, or why the command cannot run (escaped).
+fn prepare(args: &CpArgs) -> Result<Vec<JobSpec>, String> {
     let operands =
         args.operands.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
     let Some((target, sources)) = operands.split_last() else {
         return Err("missing SOURCE or TARGET".into());
     };
-    let target = match target {
-        // Sources from several places all go into one directory: make every
-        // step require it, even one with a single source.
-        Operand::Remote(r)
-            if sources.len() > 1 && !r.path.as_bytes().ends_with(b"/") && !r.path.is_empty() =>
-        {
-            let mut path = r.path.clone();
-            path.push("/");
-            Operand::Remote(RemotePath { path, ..r.clone() })
-        }
-        Operand::Local(p) if sources.len() > 1 && !p.is_dir() => {
-            return Err(format!("{}: not a directory", escape_bytes(p.as_os_str().as_bytes())));
-        }
-        other => other.clone(),
+    if let Operand::Local(p) = target
+        && sources.len() > 1
+        && !p.is_dir()
+    {
+        return Err(format!("{}: not a directory", escape_bytes(p.as_os_str().as_bytes())));
+    }
+    if args.overwrite == OverwritePolicy::Ask && !cp_ask::can_ask() {
+        return Err("--overwrite ask needs a terminal to ask on; choose another policy".into());
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("the current directory: {e}"))?;
+    let options = Options {
+        preserve: args.preserve,
+        overwrite: args.overwrite,
+        verify: args.verify,
+        direct: false,
+        limit_kbit: args.limit,
+        files_only: !args.recursive,
     };
-    let options = Options { recursive: args.recursive, preserve: args.preserve };
-    let mut sessions = super::cp_connect::Sessions::new(&args.connect);
-    for step in plan(sources, &target) {
-        if cancel.is_cancelled() {
-            return Err("cancelled".into());
-        }
-        if let Err(text) = run_step(step, options, &mut sessions, console, cancel) {
-            console.error(&text);
-        }
-    }
-    Ok(())
+    Ok(jobs(sources, target, &cwd, &options))
 }
 
-fn run_step(
-    step: Step,
-    options: Options,
-    sessions: &mut super::cp_connect::Sessions<'_>,
-    console: &mut Console,
-    cancel: &CancelToken,
-) -> Result<(), String> {
-    let summary: Summary = match step {
-        Step::Local { sources, target } => return local_copy(&sources, &target, options),
-        Step::Download { from, sources, target } => {
-            let host = from.destination();
-            let session = sessions.get(&from)?;
-            let request = DownloadRequest { host: host.clone(), sources, target, options };
-            scp::download(session, &request, &mut |e| console.event(&host, e), cancel)
-        }
-        Step::Upload { sources, to } => {
-            let host = to.destination();
-            let session = sessions.get(&to)?;
-            let request = UploadRequest { host: host.clone(), sources, target: to.path.clone(), options };
-            scp::upload(session, &request, &mut |e| console.event(&host, e), cancel)
-        }
-        Step::Relay { from, sources, to } => {
-            sessions.get(&from)?;
-            // Each side needs a session of its own, even on one host.
-            let second = if from.user == to.user && from.host == to.host {
-                Some(sessions.another(&to)?)
-            } else {
-                sessions.get(&to)?;
-                None
-            };
-            let from_session = sessions.cached(&from)?;
-            let to_session = match &second {
-                Some(connection) => connection.session(),
-                None => sessions.cached(&to)?,
-            };
-            let request = RelayRequest {
-                from_host: from.destination(),
-                sources,
-                to_host: to.destination(),
-                target: to.path.clone(),
-                options,
-            };
-            let host = format!("{} -> {}", request.from_host, request.to_host);
-            scp::relay(from_session, to_session, &request, &mut |e| console.event(&host, e), cancel)
-        }
-    }
-    .map_err(|e| e.to_string())?;
-    if !summary.success() {
-        console.failed = true;
-    }
-    Ok(())
+/// The log file (when the state directory is writable), so that what the
+/// remote side said can be read again later, as with the commander.
+fn log() -> (LogSink, mpsc::UnboundedReceiver<crate::eventlog::Event>) {
+    let file = default_log_dir().and_then(|dir| LogFile::open(&dir).ok());
+    LogSink::new(file)
 }
 
-/// Local to local, with `cp` as OpenSSH's scp does.
-fn local_copy(
-    sources: &[std::path::PathBuf],
-    target: &std::path::Path,
-    options: Options,
-) -> Result<(), String> {
-    let mut cmd = std::process::Command::new("cp");
-    if options.recursive {
-        cmd.arg("-R");
+/// Runs the jobs to their end; true when all of them were done.
+async fn run(args: &CpArgs, specs: Vec<JobSpec>, console: &mut Console) -> bool {
+    // Ctrl-C, a closed terminal and kill cancel the transfers, so that their
+    // temporary files are removed before the process ends.
+    let mut signals = Vec::new();
+    for kind in [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()] {
+        match signal(kind) {
+            Ok(s) => signals.push(s),
+            Err(e) => console.error(&format!("cannot catch signals: {e}")),
+        }
     }
-    if options.preserve {
-        cmd.arg("-p");
+    let (sink, mut events) = log();
+    let sessions = usize::from(args.sessions);
+    let pool =
+        Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
+    let remote = SshRemote::new(pool, Resolver::system(), args.connect.overrides());
+    let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
+    let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);
+    // One budget for every job: -l limits the whole command.
+    let limit = args.limit.map(Throttle::from_kbit);
+    let ids: Vec<JobId> = specs.into_iter().map(|spec| scheduler.submit_with(spec, limit.clone())).collect();
+
+    let mut view = scheduler.subscribe();
+    let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, Answer)>();
+    let mut asking: Option<(JobId, ItemId)> = None;
+    // Until the scheduler has taken an answer in, its view still shows the
+    // question: never ask it twice.
+    let mut answered = std::collections::HashSet::new();
+    let mut cancelled = false;
+    loop {
+        let snapshot = view.borrow_and_update().clone();
+        console.view(&snapshot);
+        let finished = |id: &JobId| snapshot.job(*id).is_some_and(|j| j.state.is_finished());
+        if ids.iter().all(finished) {
+            break;
+        }
+        if asking.is_none()
+            && !cancelled
+            && let Some(question) = snapshot
+                .jobs
+                .iter()
+                .filter_map(|j| j.question.clone())
+                .find(|q| !answered.contains(&(q.job, q.item)))
+        {
+            asking = Some((question.job, question.item));
+            let (tx, bar) = (answers_tx.clone(), console.bar());
+            // Blocking terminal input on a thread of its own, never waited for.
+            std::thread::spawn(move || {
+                let answer = cp_ask::ask(&question, bar.as_ref());
+                let _ = tx.send((question.job, question.item, answer));
+            });
+        }
+        let signalled = async {
+            if signals.is_empty() {
+                std::future::pending::<()>().await;
+            }
+            futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+        };
+        tokio::select! {
+            changed = view.changed() => if changed.is_err() { break },
+            Some(event) = events.recv() => console.log(&event),
+            Some((job, item, answer)) = answers.recv() => {
+                asking = None;
+                answered.insert((job, item));
+                scheduler.control(Control::Answer(job, item, answer));
+            }
+            () = signalled => {
+                if cancelled {
+                    // Asked twice: stop now, whatever is left behind.
+                    break;
+                }
+                cancelled = true;
+                console.error("interrupted: cancelling and removing temporary files");
+                for &id in &ids {
+                    scheduler.control(Control::Cancel(id));
+                }
+            }
+        }
     }
-    let status = cmd.arg("--").args(sources).arg(target).status().map_err(|e| format!("cp: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("cp ended with {status}")) }
+    while let Ok(event) = events.try_recv() {
+        console.log(&event);
+    }
+    let done = view.borrow().jobs.iter().filter(|j| j.state == JobState::Done).count();
+    !cancelled && done == ids.len()
 }

@@ -2,10 +2,10 @@
 
 mod args;
 mod connect_args;
+mod cp_ask;
 mod cp_command;
-mod cp_connect;
 mod cp_console;
-mod cp_plan;
+mod cp_jobs;
 mod ls_command;
 mod ls_format;
 pub mod operand;

@@ -74,6 +74,16 @@ impl Job {
             Ok(scan) => scan,
             Err(reason) => return self.fail(id, Stage::Scan, reason, log),
         };
+        if self.spec.options.files_only
+            && scan.entries.iter().any(|e| e.rel.as_os_str().is_empty() && e.kind == ItemKind::Dir)
+        {
+            return self.fail(
+                id,
+                Stage::Scan,
+                "not a regular file (copying directories needs -r)".into(),
+                log,
+            );
+        }
         // Parents before children, whatever order the walk produced.
         scan.entries.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut ids: HashMap<PathBuf, ItemId> = HashMap::from([(PathBuf::new(), id)]);

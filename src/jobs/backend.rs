@@ -8,9 +8,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::item::{ItemId, Scan};
 use super::task::{Digest, DirProbe, Task, TaskError, TaskId, Update};
-use super::throttle::Throttle;
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
+use crate::scp::Throttle;
 
 pub trait Backend: Send + Sync + 'static {
     /// Carries out `task`, reporting each item through `reporter`. Must

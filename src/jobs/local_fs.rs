@@ -13,8 +13,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::item::{DestInfo, ItemKind, Scan, ScanEntry, ScanError};
 use super::task::{Digest, DirProbe};
-use super::throttle::Throttle;
 use crate::fs::Kind;
+use crate::scp::Throttle;
 use crate::text::escape_str;
 
 const CHUNK: usize = 256 * 1024;

@@ -22,7 +22,6 @@ mod scheduler;
 mod spec;
 mod system;
 mod task;
-mod throttle;
 mod view;
 
 #[cfg(test)]
@@ -30,6 +29,7 @@ mod fake;
 #[cfg(test)]
 mod tests;
 
+pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
 pub use conflict::keep_both_name;
 pub use control::Answer;
@@ -43,5 +43,4 @@ pub use scheduler::Scheduler;
 pub use spec::{JobId, JobSpec, Limits, Mode, Options, OverwritePolicy, TargetKind};
 pub use system::{RemoteSide, SystemBackend, run_local, touches_remote};
 pub use task::{Batch, BatchItem, Digest, DirProbe, Task, TaskError, TaskId, Update, Work};
-pub use throttle::Throttle;
 pub use view::{FailedItem, JobView, Progress, Question, QueueView};

@@ -16,9 +16,9 @@ use super::backend::{Backend, Reporter};
 use super::queue::{Command, Control, Queue};
 use super::spec::{JobId, JobSpec, Limits};
 use super::task::{TaskError, TaskId, Update};
-use super::throttle::Throttle;
 use super::view::{JobView, QueueView};
 use crate::eventlog::{Event, LogSink};
+use crate::scp::Throttle;
 
 /// Rates are sampled, and progress published, at this pace.
 const TICK: Duration = Duration::from_millis(200);
@@ -26,7 +26,7 @@ const TICK: Duration = Duration::from_millis(200);
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
 
 enum Request {
-    Submit(JobId, JobSpec),
+    Submit(JobId, JobSpec, Option<Throttle>),
     Control(Control),
 }
 
@@ -62,9 +62,16 @@ impl Scheduler {
 
     /// Queues a job; it starts as soon as connections are free.
     pub fn submit(&self, spec: JobSpec) -> JobId {
+        self.submit_with(spec, None)
+    }
+
+    /// Queues a job whose transfers draw on `limit` (a bandwidth limit
+    /// shared with other jobs, e.g. all of one `scpdeck cp`) instead of one
+    /// of its own from `spec.options.limit_kbit`.
+    pub fn submit_with(&self, spec: JobSpec, limit: Option<Throttle>) -> JobId {
         let id = JobId(self.ids.fetch_add(1, Ordering::Relaxed) + 1);
         // Fails only when the driver is gone, i.e. the runtime is shutting down.
-        let _ = self.requests.send(Request::Submit(id, spec));
+        let _ = self.requests.send(Request::Submit(id, spec, limit));
         id
     }
 
@@ -146,9 +153,9 @@ impl Driver {
 
     fn request(&mut self, request: Request) {
         let commands = match request {
-            Request::Submit(id, spec) => {
-                if let Some(kbit) = spec.options.limit_kbit {
-                    self.throttles.insert(id, Throttle::from_kbit(kbit));
+            Request::Submit(id, spec, limit) => {
+                if let Some(throttle) = limit.or_else(|| spec.options.limit_kbit.map(Throttle::from_kbit)) {
+                    self.throttles.insert(id, throttle);
                 }
                 self.queue.submit(id, spec)
             }

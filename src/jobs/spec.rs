@@ -93,6 +93,9 @@ pub struct Options {
     pub direct: bool,
     /// Bandwidth limit for the whole job in Kbit/s (scp -l).
     pub limit_kbit: Option<u64>,
+    /// Refuse directory sources ("not a regular file"), as scp does
+    /// without -r.
+    pub files_only: bool,
 }
 
 /// How the target is to be read.

@@ -43,7 +43,8 @@ pub fn download(
     let requested: Vec<Vec<u8>> = request.sources.iter().map(|s| base_name(s.as_bytes())).collect();
     let config = SinkConfig { recursive: request.options.recursive, requested, credit: CREDIT };
     let role = Role::Source { paths: &request.sources };
-    let mut pipe = remote::start(session, &request.host, role, request.options, cancel)?;
+    let mut pipe = remote::start(session, &request.host, role, &request.options, cancel)?;
+    pipe.limit(request.options.limit.clone());
 
     let mut reporter = Reporter::new(on_event);
     let (items_tx, items_rx) = bounded(QUEUE);

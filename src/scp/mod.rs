@@ -26,6 +26,7 @@ mod reporter;
 mod request;
 mod sink;
 mod source;
+mod throttle;
 mod upload;
 mod writer;
 
@@ -39,6 +40,7 @@ pub use remote::DOWNLOAD_WINDOW;
 pub use request::{CancelToken, DownloadRequest, Options, RelayRequest, UploadRequest};
 pub use sink::{Sink, SinkConfig, SinkError, SinkEvent};
 pub use source::{Answer, Sent, Source, SourceError};
+pub use throttle::{QUANTUM, Throttle};
 pub use upload::upload;
 
 /// How long a cancel may take to be noticed: the longest single wait.

@@ -15,6 +15,7 @@ use ssh2::{BlockDirections, Session};
 
 use super::error::ScpError;
 use super::request::CancelToken;
+use super::throttle::Throttle;
 use crate::shell::exec::Started;
 use crate::shell::{Banner, ExitStatus};
 
@@ -33,6 +34,8 @@ pub(crate) struct Pipe<'s> {
     stderr_line: Vec<u8>,
     stderr_lines: Vec<Vec<u8>>,
     banner_taken: bool,
+    /// Paces the data read and written (scp -l).
+    limit: Option<Throttle>,
     /// Last: fields drop in order, so the channel is freed first.
     _blocking: RestoreBlocking<'s>,
 }
@@ -68,7 +71,24 @@ impl<'s> Pipe<'s> {
             stderr_line: Vec::new(),
             stderr_lines: Vec::new(),
             banner_taken: false,
+            limit: None,
             _blocking: RestoreBlocking { session, was_blocking },
+        }
+    }
+
+    /// Paces this channel's data with `limit` (one side of a relay only, so
+    /// that a byte is not counted twice).
+    pub fn limit(&mut self, limit: Option<Throttle>) {
+        self.limit = limit;
+    }
+
+    /// Waits until `bytes` fit the bandwidth limit, if there is one.
+    fn pace(&self, bytes: usize) -> Result<(), ScpError> {
+        match &self.limit {
+            Some(limit) if bytes > 0 && !limit.pace(bytes as u64, &|| self.cancel.is_cancelled()) => {
+                Err(ScpError::Cancelled)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -115,18 +135,34 @@ impl<'s> Pipe<'s> {
         }
     }
 
-    /// Reads stdout, waiting for data; 0 means the remote closed it.
+    /// Reads stdout, waiting for data; 0 means the remote closed it. With a
+    /// limit, at most a quantum is read at once and paid for before the next.
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, ScpError> {
+        let len = self.limit.as_ref().map_or(buf.len(), |l| l.quantum().min(buf.len()));
+        let buf = &mut buf[..len];
         loop {
             if let Some(n) = self.try_read(buf)? {
+                self.pace(n)?;
                 return Ok(n);
             }
             self.wait()?;
         }
     }
 
-    /// Writes all of `data` to the remote's stdin.
-    pub fn write_all(&mut self, mut data: &[u8]) -> Result<(), ScpError> {
+    /// Writes all of `data` to the remote's stdin; with a limit, a quantum
+    /// at a time, each once the budget allows it.
+    pub fn write_all(&mut self, data: &[u8]) -> Result<(), ScpError> {
+        let Some(quantum) = self.limit.as_ref().map(Throttle::quantum) else {
+            return self.write_unpaced(data);
+        };
+        for piece in data.chunks(quantum) {
+            self.pace(piece.len())?;
+            self.write_unpaced(piece)?;
+        }
+        Ok(())
+    }
+
+    fn write_unpaced(&mut self, mut data: &[u8]) -> Result<(), ScpError> {
         while !data.is_empty() {
             self.check_cancel()?;
             match self.started.channel.write(data) {

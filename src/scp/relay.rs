@@ -40,7 +40,7 @@ pub fn relay(
     let target = request.target.as_os_str();
     let dir = needs_dir(request.sources.len(), target.as_bytes());
     let mut to_pipe =
-        remote::start(to, &request.to_host, Role::Sink { target, dir }, request.options, cancel)?;
+        remote::start(to, &request.to_host, Role::Sink { target, dir }, &request.options, cancel)?;
     let requested: Vec<Vec<u8>> = request.sources.iter().map(|s| base_name(s.as_bytes())).collect();
     let config =
         SinkConfig { recursive: request.options.recursive, requested: requested.clone(), credit: CREDIT };
@@ -56,7 +56,9 @@ pub fn relay(
         let (a_events, a_stop, a_config, a_requested) = (events.clone(), stop.clone(), config, &requested);
         let sender = scope.spawn(move || {
             let role = Role::Source { paths: &request.sources };
-            let mut pipe = remote::start(from, &request.from_host, role, request.options, &a_stop)?;
+            let mut pipe = remote::start(from, &request.from_host, role, &request.options, &a_stop)?;
+            // Paced where the data comes in; the other side follows.
+            pipe.limit(request.options.limit.clone());
             let result =
                 pull(&mut pipe, Sink::new(a_config), a_requested, &items_tx, &a_events, &mut || {}, &a_stop);
             drop(items_tx);

@@ -6,14 +6,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::throttle::Throttle;
+
 /// Options shared by every direction.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// `-r`: copy directories recursively.
     pub recursive: bool,
     /// `-p`: keep modification/access times and modes (including setuid and
     /// setgid bits, which are otherwise dropped).
     pub preserve: bool,
+    /// `-l`: a bandwidth limit, shared by every channel that holds a clone.
+    /// Downloads and relays pace what they read, uploads what they write.
+    pub limit: Option<Throttle>,
 }
 
 /// Copy remote paths on one host to a local target.

@@ -212,6 +212,10 @@ impl Sink {
                     return Err(SinkError::LineTooLong);
                 }
                 self.line.extend_from_slice(body);
+                if complete && self.state == State::Line && self.message_continues() {
+                    self.line.push(b'\n');
+                    return Ok((used, None));
+                }
                 if !complete {
                     return Ok((used, None));
                 }
@@ -224,6 +228,22 @@ impl Sink {
                 Ok((used, event))
             }
         }
+    }
+
+    /// OpenSSH writes `\1scp: PATH: reason` with PATH as it is, so a
+    /// newline in the requested name ends the line early: when the line so
+    /// far ends with the name up to one of its newlines, the message goes on.
+    fn message_continues(&self) -> bool {
+        if self.line.first() != Some(&1) || self.depth != 0 {
+            return false;
+        }
+        let Some(name) = self.config.requested.get(self.operand) else { return false };
+        let seen = self.line.iter().filter(|&&b| b == b'\n').count();
+        let Some(cut) = name.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(seen).map(|(i, _)| i)
+        else {
+            return false;
+        };
+        self.line.ends_with(&name[..cut])
     }
 
     fn end_file<'a>(&mut self, verdict: Result<(), Vec<u8>>) -> SinkEvent<'a> {

@@ -38,12 +38,12 @@ pub fn upload(
     let mut reporter = Reporter::new(on_event);
     let mut status = ExitStatus { code: Some(0), signal: None };
     if !plain.is_empty() {
-        status = batch(session, &request.host, &plain, target, dir, request.options, &mut reporter, cancel)?;
+        status = batch(session, &request.host, &plain, target, dir, &request.options, &mut reporter, cancel)?;
     }
     for source in odd {
         let full = newline_target(session, target, dir, &top_name(&source.1))?;
         let one =
-            batch(session, &request.host, &[source], &full, false, request.options, &mut reporter, cancel)?;
+            batch(session, &request.host, &[source], &full, false, &request.options, &mut reporter, cancel)?;
         if !one.success() {
             status = one;
         }
@@ -82,11 +82,12 @@ fn batch(
     sources: &[(usize, PathBuf)],
     target: &std::ffi::OsStr,
     dir: bool,
-    options: Options,
+    options: &Options,
     reporter: &mut Reporter<'_>,
     cancel: &CancelToken,
 ) -> Result<ExitStatus, ScpError> {
     let mut pipe = remote::start(session, host, Role::Sink { target, dir }, options, cancel)?;
+    pipe.limit(options.limit.clone());
     let events = reporter.sender();
     let skip = AtomicU64::new(0);
     let (items_tx, items_rx) = bounded(QUEUE);
@@ -94,8 +95,13 @@ fn batch(
         let reader_events = events.clone();
         let (skip, cancel_ref) = (&skip, cancel);
         let producer = scope.spawn(move || {
-            let reader =
-                Reader { items: &items_tx, events: &reader_events, skip, options, cancel: cancel_ref };
+            let reader = Reader {
+                items: &items_tx,
+                events: &reader_events,
+                skip,
+                options: options.clone(),
+                cancel: cancel_ref,
+            };
             reader.run(sources);
         });
         let mut push = Push::new(&mut pipe, events.clone(), skip);

@@ -90,6 +90,17 @@ pub enum ExecError {
     NotStarted { banner: Banner, stderr: Vec<u8>, status: ExitStatus },
 }
 
+impl ExecError {
+    /// The connection itself is gone (not just this command refused).
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            ExecError::OpenChannel(e) | ExecError::Exec(e) => crate::ssh::is_transport_error(e),
+            ExecError::Io(_) => true,
+            ExecError::NotStarted { .. } => false,
+        }
+    }
+}
+
 fn stderr_suffix(stderr: &[u8]) -> String {
     let text = escape_bytes(stderr.trim_ascii());
     if text.is_empty() { String::new() } else { format!(": {text}") }

@@ -136,6 +136,15 @@ fn code(e: &ssh2::Error) -> i32 {
 }
 
 impl Auth<'_> {
+    /// The server closed the connection: a failure is not a refusal.
+    fn peer_closed(&self) -> bool {
+        use std::os::fd::{AsRawFd, BorrowedFd};
+        // SAFETY: the session owns the descriptor and outlives this call; it
+        // is only polled and peeked at.
+        let fd = unsafe { BorrowedFd::borrow_raw(self.session.as_raw_fd()) };
+        super::connection::socket_closed(fd)
+    }
+
     fn public_key(&mut self) -> Outcome {
         if let Some(outcome) = self.agent() {
             return outcome;
@@ -214,6 +223,12 @@ impl Auth<'_> {
             // The server accepts the key, or the key must be decrypted to
             // find its public half: either way the passphrase is needed.
             Err(e) if info.encrypted && needs_passphrase(&e) => {}
+            Err(e) if super::error::is_transport_error(&e) || self.peer_closed() => {
+                return Outcome::Failed(Some(AuthFailure::Other(format!(
+                    "lost the connection while authenticating: {}",
+                    escape_str(e.message())
+                ))));
+            }
             Err(e) if code(&e) == ERROR_FILE => {
                 return Outcome::Failed(Some(AuthFailure::Other(format!(
                     "cannot use the key {}: {}",

@@ -217,6 +217,12 @@ impl ConnectError {
     }
 }
 
+/// libssh2's socket errors (send, disconnect, receive): the connection is
+/// gone, whatever the call was doing.
+pub fn is_transport_error(e: &ssh2::Error) -> bool {
+    matches!(e.code(), ssh2::ErrorCode::Session(-7 | -13 | -43))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 mod bars;
 mod columns;
 mod dialogs;
-mod gauge;
+pub mod gauge;
 mod jobs_pane;
 pub mod layout;
 mod log_pane;

@@ -35,6 +35,7 @@ pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
         verify: settings.copy_verify,
         direct: false,
         limit_kbit: None,
+        files_only: false,
     };
     let token = state.token();
     let text = target.path().to_string_lossy().into_owned();

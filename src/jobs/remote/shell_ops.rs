@@ -29,6 +29,14 @@ pub struct Results<T> {
     pub stderr: String,
 }
 
+/// Starts the reason of a failure that lost the connection.
+pub const LOST: &str = "lost the connection: ";
+
+/// The failure lost the connection: the work is for a new one.
+pub fn is_lost(reason: &str) -> bool {
+    reason.starts_with(LOST)
+}
+
 /// Runs `script` with `args` as its positional parameters (`"$@"`); each
 /// line of its output is `OK [value]` or `ERR reason`, one per item.
 fn run_each(
@@ -42,7 +50,8 @@ fn run_each(
         cmd = cmd.arg(arg).map_err(|e| e.to_string())?;
     }
     let cmd = cmd.lit(";").lit(script);
-    let output = shell::exec::run(session, &cmd).map_err(|e| e.to_string())?;
+    let output = shell::exec::run(session, &cmd)
+        .map_err(|e| if e.is_connection_lost() { format!("{LOST}{e}") } else { e.to_string() })?;
     let mut lines = output.stdout.split(|&b| b == b'\n');
     let results = (0..items)
         .map(|_| match lines.next() {

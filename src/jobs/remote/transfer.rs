@@ -5,7 +5,7 @@
 //! destination only once it arrived complete: a cancel or a dropped
 //! connection never leaves a truncated file under a destination name.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,12 +48,11 @@ fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
 }
 
-/// Feeds engine events to the reporter and the log, throttling when the job
-/// has a bandwidth limit (sleeping here holds the session's reads back).
+/// Feeds engine events to the reporter and the log (the engine itself
+/// paces the data when the job has a bandwidth limit).
 struct Events<'a> {
     r: &'a Reporter,
     items: Vec<ItemId>,
-    sent: HashMap<usize, u64>,
     /// Files that arrived complete (by index in the request).
     arrived: HashSet<usize>,
     /// Files the engine reported on (arrived or failed).
@@ -70,7 +69,6 @@ impl<'a> Events<'a> {
         Events {
             r,
             items,
-            sent: HashMap::new(),
             arrived: HashSet::new(),
             reported: HashSet::new(),
             failed: BTreeMap::new(),
@@ -102,18 +100,6 @@ impl<'a> Events<'a> {
             }
             scp::Event::Progress { file, bytes, .. } => {
                 let Some(&item) = self.items.get(file.source) else { return };
-                let before = self.sent.insert(file.source, bytes).unwrap_or(0);
-                if let Some(throttle) = &r.throttle {
-                    // In short naps, so that a cancel is still noticed at once.
-                    let until = std::time::Instant::now() + throttle.reserve(bytes.saturating_sub(before));
-                    while !r.is_cancelled() && std::time::Instant::now() < until {
-                        std::thread::sleep(
-                            until
-                                .saturating_duration_since(std::time::Instant::now())
-                                .min(Duration::from_millis(50)),
-                        );
-                    }
-                }
                 r.progress(item, bytes);
             }
             scp::Event::Finished { file, dir: false, .. } => {
@@ -195,7 +181,7 @@ fn download_groups(
             host: host.to_owned(),
             sources: group.items.iter().map(|i| i.source.path().as_os_str().to_owned()).collect(),
             target: group.target.clone(),
-            options: scp::Options { recursive: false, preserve },
+            options: scp::Options { recursive: false, preserve, limit: r.throttle.clone() },
         };
         r.log(
             Event::debug(&format!("scp -f: {} file(s) into {}", group.items.len(), shown(&group.target)))
@@ -266,6 +252,7 @@ fn to_remote_groups(
         }
         let temp = match shell_ops::make_temp_dir(to, &dir) {
             Ok((temp, _)) => temp,
+            Err(reason) if shell_ops::is_lost(&reason) => return Err(TaskError::Connection(reason)),
             Err(reason) => {
                 for item in &items {
                     r.item_done(item.item, Err(reason.clone()));
@@ -297,6 +284,7 @@ fn to_remote_groups(
                         );
                     }
                 }
+                Err(e) if shell_ops::is_lost(&e) => return Err(TaskError::Connection(e)),
                 Err(e) => {
                     for (_, item) in &pairs {
                         r.item_done(item.item, Err(format!("cannot put the file in place: {e}")));
@@ -346,7 +334,7 @@ fn send_into(
     cancel: &CancelToken,
 ) -> Sent {
     let mut events = Events::new(r, items.iter().map(|i| i.item).collect(), false);
-    let options = scp::Options { recursive: false, preserve };
+    let options = scp::Options { recursive: false, preserve, limit: r.throttle.clone() };
     let target = temp.as_os_str().to_owned();
     let result = match sender {
         Sender::Local => {
@@ -403,6 +391,10 @@ fn direct(
     let mut cmd = Command::new("scp -q -o BatchMode=yes").lit(&format!("-P {port}"));
     if preserve {
         cmd = cmd.lit("-p");
+    }
+    if let Some(limit) = &r.throttle {
+        // The data never passes through here: the remote scp keeps the limit.
+        cmd = cmd.lit(&format!("-l {}", limit.kbit().max(1)));
     }
     let cmd = cmd
         .paths(items.iter().map(|i| i.source.path().as_os_str()))

@@ -101,6 +101,23 @@ fn errors_are_tied_to_the_operand_and_data_errors_fail_the_file() {
 }
 
 #[test]
+fn an_error_about_a_name_with_newlines_is_one_message() {
+    let input = b"\x01scp: /d/a\nb\nc: Permission denied\n\x01scp: x\n\x01scp: /d/y: gone\n";
+    for step in [1, 3, 100] {
+        let (events, err, _) = run(config(false, &["a\nb\nc", "x", "y"]), input, step);
+        assert_eq!(err, None);
+        assert_eq!(
+            events,
+            [
+                Ev::Error(0, 0, "scp: /d/a\nb\nc: Permission denied".into()),
+                Ev::Error(1, 0, "scp: x".into()),
+                Ev::Error(2, 0, "scp: /d/y: gone".into()),
+            ]
+        );
+    }
+}
+
+#[test]
 fn recursive_tree() {
     let input = b"D0755 0 top\nC0644 1 f\nx\0D0700 0 sub\nE\nE\n";
     let (events, err, sink) = run(config(true, &["top"]), input, 4);

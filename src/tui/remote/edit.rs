@@ -26,7 +26,7 @@ pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, S
         host: label.to_owned(),
         sources: vec![remote.as_os_str().to_os_string()],
         target: copy.clone(),
-        options: Options { recursive: false, preserve: false },
+        options: Options::default(),
     };
     let result = host.run(move |r| {
         let summary = scp::download(r.session, &request, &mut |_| {}, &CancelToken::new())
@@ -48,7 +48,7 @@ pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Res
         host: label.to_owned(),
         sources: vec![copy.to_path_buf()],
         target: remote.as_os_str().to_os_string(),
-        options: Options { recursive: false, preserve: false },
+        options: Options::default(),
     };
     let result = host.run(move |r| {
         let summary = scp::upload(r.session, &request, &mut |_| {}, &CancelToken::new())
