@@ -4,7 +4,7 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use crossbeam_channel::{Sender, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use ssh2::Session;
 
 use super::error::ScpError;
@@ -54,10 +54,13 @@ pub fn download(
     let pulled = std::thread::scope(|scope| {
         let writer_events = events.clone();
         let writer_cancel = cancel.clone();
-        let writer = scope.spawn(move || writer::run(items_rx, writer_events, writer_config, writer_cancel));
+        let (spares_tx, spares) = bounded(QUEUE + 2);
+        let writer = scope
+            .spawn(move || writer::run(items_rx, writer_events, writer_config, writer_cancel, spares_tx));
         let sink = Sink::new(config.clone());
         let flush = &mut || reporter.flush();
-        let result = pull(&mut pipe, sink, &config.requested, &items_tx, &events, flush, cancel);
+        let queue = Queue { items: &items_tx, spares: &spares };
+        let result = pull(&mut pipe, sink, &config.requested, queue, &events, flush, cancel);
         drop(items_tx);
         let _ = writer.join();
         result
@@ -98,6 +101,14 @@ pub(crate) struct Pulled {
     pub remote_errors: usize,
 }
 
+/// Where [`pull`] puts what arrives: items for the consumer, and the data
+/// buffers the consumer gives back to be filled again.
+#[derive(Clone, Copy)]
+pub(crate) struct Queue<'q> {
+    pub items: &'q Sender<Item>,
+    pub spares: &'q Receiver<Vec<u8>>,
+}
+
 /// Reads the remote source to its end, acknowledging ahead, checking every
 /// record, and turning what arrives into [`Item`]s. `flush` is called after
 /// every read, on the calling thread.
@@ -105,22 +116,25 @@ pub(crate) fn pull(
     pipe: &mut Pipe<'_>,
     mut sink: Sink,
     requested: &[Vec<u8>],
-    items: &Sender<Item>,
+    queue: Queue<'_>,
     events: &Sender<Event>,
     flush: &mut dyn FnMut(),
     cancel: &CancelToken,
 ) -> Result<Pulled, ScpError> {
+    let items = queue.items;
     let mut state = PullState { dir: PathBuf::new(), file: None, requested, spoke: false, remote_errors: 0 };
     send_acks(pipe, &mut sink)?;
     let pending = pipe.take_pending();
     state.process(&pending, &mut sink, items, events, pipe, cancel)?;
-    let mut buf = vec![0u8; CHUNK];
     loop {
+        let mut buf = queue.spares.try_recv().unwrap_or_default();
+        buf.resize(CHUNK, 0);
         let n = pipe.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        state.process(&buf[..n], &mut sink, items, events, pipe, cancel)?;
+        buf.truncate(n);
+        state.process_owned(buf, &mut sink, items, events, pipe, cancel)?;
         send_acks(pipe, &mut sink)?;
         remote::report(pipe, state.file.as_ref(), events);
         flush();
@@ -157,6 +171,36 @@ struct PullState<'r> {
 }
 
 impl PullState<'_> {
+    /// Like [`PullState::process`]; a buffer that holds file data only is
+    /// handed over as it is instead of copied.
+    fn process_owned(
+        &mut self,
+        buf: Vec<u8>,
+        sink: &mut Sink,
+        items: &Sender<Item>,
+        events: &Sender<Event>,
+        pipe: &Pipe<'_>,
+        cancel: &CancelToken,
+    ) -> Result<(), ScpError> {
+        self.spoke |= !buf.is_empty();
+        let hostile = |source| ScpError::Hostile { host: pipe.host.clone(), source };
+        let (used, event) = sink.feed(&buf).map_err(hostile)?;
+        let whole = used == buf.len() && matches!(&event, Some(SinkEvent::Data(d)) if d.len() == used);
+        let item = if whole {
+            Some(Item::Data(buf))
+        } else {
+            let item = event.and_then(|e| self.item(e, events));
+            if let Some(item) = item {
+                send(items, item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
+            }
+            return self.process(&buf[used..], sink, items, events, pipe, cancel);
+        };
+        if let Some(item) = item {
+            send(items, item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
+        }
+        Ok(())
+    }
+
     fn process(
         &mut self,
         mut input: &[u8],

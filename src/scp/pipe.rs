@@ -36,6 +36,8 @@ pub(crate) struct Pipe<'s> {
     banner_taken: bool,
     /// Paces the data read and written (scp -l).
     limit: Option<Throttle>,
+    /// The receive window to keep open, when larger than the channel's own.
+    window: Option<u32>,
     /// Last: fields drop in order, so the channel is freed first.
     _blocking: RestoreBlocking<'s>,
 }
@@ -72,6 +74,7 @@ impl<'s> Pipe<'s> {
             stderr_lines: Vec::new(),
             banner_taken: false,
             limit: None,
+            window: None,
             _blocking: RestoreBlocking { session, was_blocking },
         }
     }
@@ -80,6 +83,23 @@ impl<'s> Pipe<'s> {
     /// that a byte is not counted twice).
     pub fn limit(&mut self, limit: Option<Throttle>) {
         self.limit = limit;
+    }
+
+    /// Keeps the receive window at `window` bytes (libssh2 only tops it up
+    /// to the size the channel was opened with).
+    pub fn grow_window(&mut self, window: u32) {
+        self.window = Some(window);
+        self.top_up_window();
+    }
+
+    fn top_up_window(&mut self) {
+        let Some(target) = self.window else { return };
+        let open = self.started.channel.read_window().remaining;
+        if open < target / 2 {
+            // Non-blocking: an adjustment that cannot go now is tried again
+            // after the next read.
+            let _ = self.started.channel.adjust_receive_window(u64::from(target - open), true);
+        }
     }
 
     /// Waits until `bytes` fit the bandwidth limit, if there is one.
@@ -129,7 +149,10 @@ impl<'s> Pipe<'s> {
     pub fn try_read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, ScpError> {
         self.drain_stderr()?;
         match self.started.channel.read(buf) {
-            Ok(n) => Ok(Some(n)),
+            Ok(n) => {
+                self.top_up_window();
+                Ok(Some(n))
+            }
             Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
             Err(e) => Err(self.lost(e)),
         }

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicU64;
 use crossbeam_channel::bounded;
 use ssh2::Session;
 
-use super::download::{CREDIT, pull};
+use super::download::{CREDIT, Queue, pull};
 use super::error::ScpError;
 use super::event::{Event, Summary};
 use super::item::{Item, QUEUE};
@@ -59,8 +59,11 @@ pub fn relay(
             let mut pipe = remote::start(from, &request.from_host, role, &request.options, &a_stop)?;
             // Paced where the data comes in; the other side follows.
             pipe.limit(request.options.limit.clone());
-            let result =
-                pull(&mut pipe, Sink::new(a_config), a_requested, &items_tx, &a_events, &mut || {}, &a_stop);
+            let result = {
+                // The sending side does not give buffers back.
+                let queue = Queue { items: &items_tx, spares: &crossbeam_channel::never() };
+                pull(&mut pipe, Sink::new(a_config), a_requested, queue, &a_events, &mut || {}, &a_stop)
+            };
             drop(items_tx);
             match result {
                 Ok(pulled) => {

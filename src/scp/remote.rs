@@ -10,13 +10,29 @@ use super::error::ScpError;
 use super::event::{Diagnostic, Event, FileRef};
 use super::pipe::{Ending, Pipe};
 use super::request::{CancelToken, Options};
-use crate::shell::exec::{ExecOptions, start as exec_start};
+use crate::shell::exec::{DEFAULT_WINDOW, ExecOptions, start as exec_start};
 use crate::shell::{Command, ExecError};
 use crate::text::escape_bytes;
 
-/// The receive window of a download channel. libssh2's default (2 MiB)
-/// caps a stream at window / round trip: about 50 MB/s at 40 ms.
+/// The largest receive window of a download channel. libssh2's default
+/// (2 MiB) caps a stream at window / round trip: about 50 MB/s at 40 ms.
+/// But libssh2 reads everything the peer has sent into its packet list
+/// before handing any of it over, so a window larger than needed costs
+/// memory and cache misses: on loopback a 32 MiB window halves libssh2's
+/// throughput (docs/benchmarks.md). A download therefore opens its channel
+/// with the default window and grows it to what the round trip needs.
 pub const DOWNLOAD_WINDOW: u32 = 32 * 1024 * 1024;
+
+/// The rate a download's window is sized for: window = round trip × this.
+const WINDOW_RATE: f64 = 1e9;
+
+/// The receive window a download needs when opening a channel took
+/// `round_trip`: the bandwidth-delay product at [`WINDOW_RATE`], between
+/// libssh2's default and [`DOWNLOAD_WINDOW`].
+pub fn download_window(round_trip: std::time::Duration) -> u32 {
+    let wanted = round_trip.as_secs_f64() * WINDOW_RATE;
+    wanted.clamp(DEFAULT_WINDOW as f64, DOWNLOAD_WINDOW as f64) as u32
+}
 
 /// Which side the remote scp plays.
 pub(crate) enum Role<'a> {
@@ -45,13 +61,15 @@ pub(crate) fn start<'s>(
     if options.preserve {
         cmd = cmd.lit("-p");
     }
-    let (cmd, window) = match role {
-        Role::Source { paths } => (cmd.paths(paths)?, DOWNLOAD_WINDOW),
+    let downloading = matches!(role, Role::Source { .. });
+    let cmd = match role {
+        Role::Source { paths } => cmd.paths(paths)?,
         Role::Sink { target, dir } => {
             let cmd = if dir { cmd.lit("-d") } else { cmd };
-            (cmd.paths([target])?, ExecOptions::default().window)
+            cmd.paths([target])?
         }
     };
+    let window = DEFAULT_WINDOW;
     if cancel.is_cancelled() {
         return Err(ScpError::Cancelled);
     }
@@ -65,7 +83,12 @@ pub(crate) fn start<'s>(
         },
         source => ScpError::Start { host: host.to_string(), source: Box::new(source) },
     })?;
-    Ok(Pipe::new(session, started, cancel.clone(), host.to_string()))
+    let round_trip = started.round_trip;
+    let mut pipe = Pipe::new(session, started, cancel.clone(), host.to_string());
+    if downloading {
+        pipe.grow_window(download_window(round_trip));
+    }
+    Ok(pipe)
 }
 
 /// Sends the banner (once complete) and new stderr lines as diagnostics.
@@ -111,4 +134,17 @@ pub(crate) fn finish(
         let _ = events.send(Event::Diagnostic(diagnostic));
     }
     Ok(ending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_window_follows_the_round_trip() {
+        assert_eq!(download_window(Duration::from_micros(100)), DEFAULT_WINDOW);
+        assert_eq!(download_window(Duration::from_millis(10)), 10_000_000);
+        assert_eq!(download_window(Duration::from_millis(45)), DOWNLOAD_WINDOW);
+    }
 }

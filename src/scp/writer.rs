@@ -64,10 +64,24 @@ struct Writer {
 }
 
 /// Runs until the producer is done, gone, or the transfer is cancelled.
-pub(crate) fn run(items: Receiver<Item>, events: Sender<Event>, config: WriterConfig, cancel: CancelToken) {
+/// Data buffers go back through `spares` once written, for the reader to
+/// fill again (no allocation, no copy per chunk).
+pub(crate) fn run(
+    items: Receiver<Item>,
+    events: Sender<Event>,
+    config: WriterConfig,
+    cancel: CancelToken,
+    spares: Sender<Vec<u8>>,
+) {
     let mut w = Writer { config, events, dirs: Vec::new(), file: None };
     while let Ok(Some(item)) = recv(&items, &cancel) {
-        w.handle(item);
+        match item {
+            Item::Data(data) => {
+                w.data(&data);
+                let _ = spares.try_send(data);
+            }
+            other => w.handle(other),
+        }
     }
     if let Some(f) = w.file.take() {
         w.emit(Event::Failed {
@@ -270,18 +284,26 @@ fn create_temp(dest: &Path, name: &OsStr, mode: u32) -> Result<(NamedTempFile, O
 const HOLE: usize = 64 * 1024;
 static ZEROS: [u8; HOLE] = [0; HOLE];
 
-/// Writes `data` at `offset`, leaving aligned blocks of zeros as holes.
+/// Writes `data` at `offset`, leaving aligned blocks of zeros as holes;
+/// runs of other blocks go in one write.
 fn write_sparse(file: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
     let mut pos = 0;
+    // Start of the run of non-zero blocks not yet written.
+    let mut run = 0;
     while pos < data.len() {
         let at = offset + pos as u64;
         let to_boundary = HOLE - (at % HOLE as u64) as usize;
         let len = to_boundary.min(data.len() - pos);
-        let block = &data[pos..pos + len];
-        if block != &ZEROS[..len] {
-            file.write_all_at(block, at)?;
+        if data[pos..pos + len] == ZEROS[..len] {
+            if run < pos {
+                file.write_all_at(&data[run..pos], offset + run as u64)?;
+            }
+            run = pos + len;
         }
         pos += len;
+    }
+    if run < data.len() {
+        file.write_all_at(&data[run..], offset + run as u64)?;
     }
     Ok(())
 }

@@ -166,6 +166,9 @@ pub struct Started {
     /// Stdout bytes of the command that arrived with the marker.
     pub pending: Vec<u8>,
     pub stderr: StderrSplit,
+    /// How long opening the channel took: one round trip to the server,
+    /// which a caller may size its receive window by.
+    pub round_trip: std::time::Duration,
 }
 
 impl Started {
@@ -221,8 +224,10 @@ fn exit_status(channel: &Channel) -> Result<ExitStatus, ExecError> {
 /// the channel before this returns (see [`super::frame`]).
 pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
     let frame = Frame::new(command);
+    let opening = std::time::Instant::now();
     let mut channel =
         session.channel_open("session", options.window, PACKET_SIZE, None).map_err(ExecError::OpenChannel)?;
+    let round_trip = opening.elapsed();
     channel.exec(REMOTE_SHELL).map_err(ExecError::Exec)?;
     channel.write_all(frame.script())?;
     channel.flush()?;
@@ -243,6 +248,7 @@ pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Resu
         banner_stdout: scanner.into_preamble(),
         pending,
         stderr: StderrSplit::new(frame.scanner()),
+        round_trip,
     };
     started.poll_stderr(session)?;
     Ok(started)

@@ -1,0 +1,362 @@
+//! Transfers: `scpdeck cp` (the release binary) against OpenSSH `scp -O`
+//! (the SCP protocol) and `scp` (SFTP) in the same run, on loopback and
+//! through a proxy that adds 20 ms each way; the 1 GiB download also
+//! against a minimal libssh2 read loop, with peak memory. Run with
+//! `scripts/bench` or `cargo bench --bench transfer` (docs/benchmarks.md);
+//! `-- --profile` counts instructions with callgrind instead.
+
+#[path = "../../tests/support/mod.rs"]
+#[allow(unused_imports)]
+mod support;
+
+mod measure;
+mod profile;
+mod proxy;
+mod ssh2_loop;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use measure::{Sample, median, run};
+use proxy::DelayProxy;
+use support::Sshd;
+
+const GIB: u64 = 1 << 30;
+const PROXY_FILE: u64 = 256 << 20;
+const SMALL_FILES: usize = 2000;
+const SMALL_SIZE: usize = 4096;
+const DELAY: Duration = Duration::from_millis(20);
+/// The cipher scpdeck prefers; every client uses it, so that the protocol
+/// implementations are compared, not the ciphers.
+const CIPHER: &str = "aes128-gcm@openssh.com";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tool {
+    Scpdeck,
+    ScpLegacy,
+    ScpSftp,
+}
+
+const TOOLS: [Tool; 3] = [Tool::Scpdeck, Tool::ScpLegacy, Tool::ScpSftp];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Net {
+    Loopback,
+    Proxy,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Way {
+    Down,
+    Up,
+}
+
+#[derive(Clone, Copy)]
+enum What {
+    Big,
+    ProxyFile,
+    Small,
+}
+
+struct Env {
+    sshd: Sshd,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    runs: usize,
+    _proxy: DelayProxy,
+}
+
+impl Env {
+    fn src(&self, what: What) -> PathBuf {
+        self.dir.path().join(match what {
+            What::Big => "src/big",
+            What::ProxyFile => "src/proxy-file",
+            What::Small => "src/small",
+        })
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn fresh_out(&self) {
+        let _ = std::fs::remove_dir_all(self.out());
+        std::fs::create_dir(self.out()).expect("out dir");
+    }
+
+    fn command(&self, tool: Tool, net: Net, way: Way, what: What) -> Command {
+        let alias = match net {
+            Net::Loopback => "lo",
+            Net::Proxy => "far",
+        };
+        let remote = |p: &Path| format!("{alias}:{}", p.display());
+        let (src, dst) = match way {
+            Way::Down => (remote(&self.src(what)), self.out().display().to_string()),
+            Way::Up => (self.src(what).display().to_string(), format!("{}/", remote(&self.out()))),
+        };
+        let mut cmd = match tool {
+            Tool::Scpdeck => {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_scpdeck"));
+                c.arg("cp");
+                c
+            }
+            Tool::ScpLegacy => {
+                let mut c = Command::new("scp");
+                c.arg("-O");
+                c
+            }
+            Tool::ScpSftp => Command::new("scp"),
+        };
+        cmd.arg("-q").arg("-F").arg(&self.config);
+        if matches!(what, What::Small) {
+            cmd.arg("-r");
+        }
+        cmd.arg(src).arg(dst);
+        cmd
+    }
+
+    fn check(&self, what: What) {
+        match what {
+            What::Small => {
+                let n = std::fs::read_dir(self.out().join("small")).map(|d| d.count()).unwrap_or(0);
+                assert_eq!(n, SMALL_FILES, "files copied");
+            }
+            big => {
+                let name = self.src(big).file_name().map(PathBuf::from).unwrap_or_default();
+                let want = std::fs::metadata(self.src(big)).map(|m| m.len()).unwrap_or(0);
+                assert_eq!(std::fs::metadata(self.out().join(name)).map(|m| m.len()).ok(), Some(want));
+            }
+        }
+    }
+
+    fn measure(&self, tool: Tool, net: Net, way: Way, what: What) -> Sample {
+        let sample = median(
+            self.runs,
+            || self.fresh_out(),
+            || {
+                let s = run(&mut self.command(tool, net, way, what));
+                self.check(what);
+                s
+            },
+        );
+        let _ = std::fs::remove_dir_all(self.out());
+        sample
+    }
+
+    /// The minimal libssh2 loop on the 1 GiB file; with `write`, it also
+    /// writes what it reads to a file.
+    fn ssh2_loop(&self, write: bool) -> Sample {
+        let file = self.src(What::Big);
+        let size = GIB.to_string();
+        let sample = median(
+            self.runs,
+            || self.fresh_out(),
+            || {
+                let mut cmd = Command::new(std::env::current_exe().expect("exe"));
+                cmd.arg(ssh2_loop::ARG)
+                    .arg(self.sshd.port.to_string())
+                    .arg(&self.sshd.user)
+                    .arg(self.sshd.client_key())
+                    .arg(&file)
+                    .arg(&size);
+                if write {
+                    cmd.arg(self.out().join("big"));
+                }
+                run(&mut cmd)
+            },
+        );
+        let _ = std::fs::remove_dir_all(self.out());
+        sample
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(ssh2_loop::ARG) {
+        return ssh2_loop::main(&args[2..]);
+    }
+    // `cargo test --all-targets` runs bench binaries without `--bench`.
+    if !args.iter().any(|a| a == "--bench") {
+        println!("transfer benchmark: run `scripts/bench` or `cargo bench --bench transfer`");
+        return;
+    }
+    let runs = std::env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let env = setup(runs);
+    if args.iter().any(|a| a == "--serve") {
+        // Keeps the server, the proxy and the files for runs by hand.
+        println!("config {} files {}", env.config.display(), env.dir.path().join("src").display());
+        let _ = std::io::stdout().flush();
+        std::thread::sleep(Duration::from_secs(3600));
+        return;
+    }
+    if args.iter().any(|a| a == "--profile") {
+        return profile::main(&env.sshd, &env.config, env.dir.path());
+    }
+    report(&env);
+}
+
+fn setup(runs: usize) -> Env {
+    let sshd = Sshd::start();
+    let dir = tempfile::Builder::new().prefix("scpdeck-bench-").tempdir().expect("temp dir");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(src.join("small")).expect("mkdir");
+    write_random(&src.join("big"), GIB, 1);
+    write_random(&src.join("proxy-file"), PROXY_FILE, 2);
+    for i in 0..SMALL_FILES {
+        let data: Vec<u8> = (0..SMALL_SIZE).map(|b| (b * 31 + i) as u8).collect();
+        std::fs::write(src.join(format!("small/f{i:04}")), data).expect("small file");
+    }
+    let proxy = DelayProxy::start(sshd.port, DELAY);
+    let known = sshd.path("known_hosts");
+    let line = format!("[127.0.0.1]:{} {}\n", proxy.port, sshd.host_public_key());
+    let mut file = std::fs::OpenOptions::new().append(true).open(&known).expect("known_hosts");
+    file.write_all(line.as_bytes()).expect("known_hosts");
+    let block = |alias: &str, port: u16| {
+        sshd.config_block(alias).replace(&format!("Port {}\n", sshd.port), &format!("Port {port}\n"))
+            + &format!("  Ciphers {CIPHER}\n")
+    };
+    let config = dir.path().join("ssh_config");
+    std::fs::write(&config, block("lo", sshd.port) + &block("far", proxy.port)).expect("config");
+    Env { sshd, dir, config, runs, _proxy: proxy }
+}
+
+/// Incompressible, not sparse: a xorshift stream.
+fn write_random(path: &Path, size: u64, seed: u64) {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ seed;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let mut block = vec![0u8; 1 << 20];
+    for _ in 0..size / block.len() as u64 {
+        for word in block.chunks_exact_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            word.copy_from_slice(&state.to_le_bytes());
+        }
+        file.write_all(&block).expect("write");
+    }
+    file.flush().expect("flush");
+}
+
+fn secs(s: &Sample) -> String {
+    format!("{:.2} s", s.secs)
+}
+
+fn rate(s: &Sample, bytes: u64) -> String {
+    format!("{:.2} s ({:.0} MB/s)", s.secs, bytes as f64 / s.secs / 1e6)
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn report(env: &Env) {
+    let cases = [
+        ("1 GiB, loopback, down", Net::Loopback, Way::Down, What::Big),
+        ("1 GiB, loopback, up", Net::Loopback, Way::Up, What::Big),
+        ("256 MiB, +20 ms each way, down", Net::Proxy, Way::Down, What::ProxyFile),
+        ("256 MiB, +20 ms each way, up", Net::Proxy, Way::Up, What::ProxyFile),
+        ("2,000 × 4 KiB, loopback, down", Net::Loopback, Way::Down, What::Small),
+        ("2,000 × 4 KiB, loopback, up", Net::Loopback, Way::Up, What::Small),
+        ("2,000 × 4 KiB, +20 ms each way, down", Net::Proxy, Way::Down, What::Small),
+        ("2,000 × 4 KiB, +20 ms each way, up", Net::Proxy, Way::Up, What::Small),
+    ];
+    let mut table = String::from(
+        "| case | scpdeck | scp -O | scp (SFTP) | scpdeck ÷ scp -O | scpdeck ÷ scp |\n|---|---|---|---|---|---|\n",
+    );
+    let mut results = Vec::new();
+    // BENCH_ONLY=text runs the cases whose name holds it (and no summary).
+    let only = std::env::var("BENCH_ONLY").ok();
+    for (name, net, way, what) in cases {
+        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            continue;
+        }
+        let samples: Vec<Sample> = TOOLS.iter().map(|&t| env.measure(t, net, way, what)).collect();
+        let bytes = match what {
+            What::Big => Some(GIB),
+            What::ProxyFile => Some(PROXY_FILE),
+            What::Small => None,
+        };
+        let cell = |s: &Sample| bytes.map_or_else(|| secs(s), |b| rate(s, b));
+        let row = format!(
+            "| {name} | {} | {} | {} | {:.3} | {:.3} |\n",
+            cell(&samples[0]),
+            cell(&samples[1]),
+            cell(&samples[2]),
+            samples[0].secs / samples[1].secs,
+            samples[0].secs / samples[2].secs
+        );
+        print!("{row}");
+        let _ = std::io::stdout().flush();
+        table += &row;
+        results.push((name, samples));
+    }
+    if results.len() < 8 {
+        if results.first().is_some_and(|r| r.0 == cases[0].0) || only.as_deref() == Some("loop") {
+            let ceiling = env.ssh2_loop(false);
+            println!("libssh2 loop: {}, {:.1} MiB", rate(&ceiling, GIB), mib(ceiling.max_rss_kib));
+            let writing = env.ssh2_loop(true);
+            println!("libssh2 loop + write: {}, {:.1} MiB", rate(&writing, GIB), mib(writing.max_rss_kib));
+        }
+        for (name, samples) in &results {
+            println!("{name}: scpdeck peak RSS {:.1} MiB", mib(samples[0].max_rss_kib));
+        }
+        return;
+    }
+    let ceiling = env.ssh2_loop(false);
+    let writing = env.ssh2_loop(true);
+    let big_down = &results[0].1[0];
+    let big_up = &results[1].1[0];
+    let mut out = format!(
+        "\nmedian of {} runs (one for a run over 60 s); times include connecting\n\n{table}\n",
+        env.runs
+    );
+    let _ = writeln!(
+        out,
+        "| 1 GiB, loopback, down | time | peak RSS |\n|---|---|---|\n\
+         | minimal libssh2 loop (`cat`, discarded) | {} | {:.1} MiB |\n\
+         | the same loop, writing the file | {} | {:.1} MiB |\n\
+         | scpdeck cp (written to disk) | {} | {:.1} MiB |\n\
+         | scpdeck cp, 1 GiB up | {} | {:.1} MiB |\n",
+        rate(&ceiling, GIB),
+        mib(ceiling.max_rss_kib),
+        rate(&writing, GIB),
+        mib(writing.max_rss_kib),
+        rate(big_down, GIB),
+        mib(big_down.max_rss_kib),
+        rate(big_up, GIB),
+        mib(big_up.max_rss_kib)
+    );
+    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+    let ratio = |i: usize| results[i].1[0].secs / results[i].1[1].secs;
+    let speedup = results[2].1[1].secs / results[2].1[0].secs;
+    let vs_loop = big_down.secs / ceiling.secs;
+    let _ = writeln!(out, "targets:");
+    let _ = writeln!(
+        out,
+        "- 2,000 files +20 ms down: {:.3} of scp -O -r (≤ 0.10) {}",
+        ratio(6),
+        verdict(ratio(6) <= 0.10)
+    );
+    let _ = writeln!(
+        out,
+        "- 2,000 files +20 ms up: {:.3} of scp -O -r (≤ 0.20) {}",
+        ratio(7),
+        verdict(ratio(7) <= 0.20)
+    );
+    let _ = writeln!(
+        out,
+        "- 256 MiB +20 ms down: {speedup:.2}× faster than scp -O (≥ 3) {}",
+        verdict(speedup >= 3.0)
+    );
+    let _ = writeln!(
+        out,
+        "- 1 GiB loopback down: {vs_loop:.3} × the libssh2 loop's time (≤ 1.05) {}",
+        verdict(vs_loop <= 1.05)
+    );
+    let rss = mib(big_down.max_rss_kib.max(big_up.max_rss_kib));
+    let _ = writeln!(out, "- peak RSS during 1 GiB: {rss:.1} MiB (≤ 64) {}", verdict(rss <= 64.0));
+    println!("{out}");
+}
