@@ -439,6 +439,24 @@ async fn target_is_read_like_scp() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn without_recursion_a_directory_source_fails_and_files_go_on() {
+    let fake = Fake::new(Config::default());
+    let root = tree(&fake, "h", 3, 10);
+    fake.file(&remote("h", "/src/a"), b"A", 1);
+    fake.dir(&local("/dst"));
+    let s = start(&fake, Limits::default());
+    let mut spec = copy(vec![root, remote("h", "/src/a")], local("/dst"));
+    spec.options.files_only = true;
+    let view = finish(&s, s.submit(spec)).await.unwrap();
+    assert_eq!(view.state, JobState::Failed);
+    assert_eq!(view.failed.len(), 1, "{:#?}", view.failed);
+    assert_eq!(view.failed[0].name, "tree");
+    assert!(view.failed[0].reason.contains("not a regular file"), "{}", view.failed[0].reason);
+    assert_eq!(fake.data(&local("/dst/a")), Some(b"A".to_vec()));
+    assert_eq!(fake.get(&local("/dst/tree")), None);
+}
+
+#[tokio::test(start_paused = true)]
 async fn copying_onto_itself_is_refused() {
     let fake = Fake::new(Config::default());
     fake.file(&local("/d/file"), b"x", 1);
