@@ -213,8 +213,10 @@ pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Resu
     let mut channel =
         session.channel_open("session", options.window, PACKET_SIZE, None).map_err(ExecError::OpenChannel)?;
     channel.exec(REMOTE_SHELL).map_err(ExecError::Exec)?;
+    // No `flush()`: on an ssh2 channel it calls libssh2_channel_flush_ex,
+    // which discards unread incoming data (a banner that already arrived),
+    // and writes are sent by `write_all` anyway.
     channel.write_all(frame.script())?;
-    channel.flush()?;
 
     let mut scanner = frame.scanner();
     let mut buf = vec![0u8; CHUNK];
