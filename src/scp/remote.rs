@@ -59,6 +59,10 @@ pub(crate) fn start<'s>(
         ExecError::NotStarted { ref stderr, ref status, .. } if status.code == Some(127) => {
             ScpError::Missing { host: host.to_string(), said: escape_bytes(stderr.trim_ascii()) }
         }
+        source if source.is_connection_lost() => ScpError::Connection {
+            host: host.to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::ConnectionAborted, source.to_string()),
+        },
         source => ScpError::Start { host: host.to_string(), source: Box::new(source) },
     })?;
     Ok(Pipe::new(session, started, cancel.clone(), host.to_string()))

@@ -66,24 +66,7 @@ impl Connection {
     /// Whether the peer has closed the connection (or it broke). Does not
     /// block and does not consume data.
     pub fn is_closed(&self) -> bool {
-        let mut fds = [PollFd::new(self.probe.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, PollTimeout::ZERO) {
-            Ok(0) => false,
-            Ok(_) => {
-                let revents = fds[0].revents().unwrap_or(PollFlags::empty());
-                if revents.intersects(PollFlags::POLLERR | PollFlags::POLLNVAL) {
-                    return true;
-                }
-                let mut byte = [0u8; 1];
-                match recv(self.probe.as_raw_fd(), &mut byte, MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT) {
-                    Ok(0) => true,
-                    Ok(_) => false,
-                    Err(nix::errno::Errno::EAGAIN) | Err(nix::errno::Errno::EINTR) => false,
-                    Err(_) => true,
-                }
-            }
-            Err(_) => false,
-        }
+        socket_closed(self.probe.as_fd())
     }
 
     /// An error naming the host for a connection found closed.
@@ -113,5 +96,28 @@ impl Drop for Connection {
             let _ =
                 self.session.disconnect(Some(ssh2::DisconnectCode::ByApplication), "scpdeck closing", None);
         }
+    }
+}
+
+/// Whether the peer has closed the socket (or it broke): readable with
+/// nothing to read. Does not block and does not consume data.
+pub(crate) fn socket_closed(fd: BorrowedFd<'_>) -> bool {
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(0) => false,
+        Ok(_) => {
+            let revents = fds[0].revents().unwrap_or(PollFlags::empty());
+            if revents.intersects(PollFlags::POLLERR | PollFlags::POLLNVAL) {
+                return true;
+            }
+            let mut byte = [0u8; 1];
+            match recv(fd.as_raw_fd(), &mut byte, MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(nix::errno::Errno::EAGAIN) | Err(nix::errno::Errno::EINTR) => false,
+                Err(_) => true,
+            }
+        }
+        Err(_) => false,
     }
 }

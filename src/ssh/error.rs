@@ -217,6 +217,17 @@ impl ConnectError {
     }
 }
 
+/// Whether an ssh2 error means the transport itself is gone: libssh2 could
+/// not write to or read from the socket, or the server disconnected. Every
+/// layer that turns ssh2 errors into messages asks this, so a drop is
+/// reported as a drop and not as a refused key or a failed command.
+pub fn is_transport_lost(e: &ssh2::Error) -> bool {
+    const SOCKET_SEND: i32 = -7;
+    const SOCKET_DISCONNECT: i32 = -13;
+    const SOCKET_RECV: i32 = -43;
+    matches!(e.code(), ssh2::ErrorCode::Session(SOCKET_SEND | SOCKET_DISCONNECT | SOCKET_RECV))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
