@@ -84,3 +84,19 @@ fn output_after_the_marker_may_be_binary_and_large() {
     assert_eq!(out.stdout.len(), 3_000_000);
     assert!(out.stdout.iter().all(|&b| b == 0xff));
 }
+
+#[test]
+/// Regression: a banner that arrived before the script was written used to
+/// be discarded (an ssh2 channel's `flush` drops unread input). Seen under
+/// load, so many rounds.
+fn banners_are_complete_on_every_command_of_a_busy_session() {
+    let sshd = Sshd::builder().banner(Banner::talkative()).start();
+    let session = sshd.session();
+    let expected = Banner::talkative();
+    for round in 0..150 {
+        let out = shell::exec::run(&session, &Command::new("echo payload")).unwrap();
+        assert_eq!(out.banner.stdout, expected.stdout.as_bytes(), "round {round}: {out:?}");
+        assert_eq!(out.banner.stderr, expected.stderr.as_bytes(), "round {round}: {out:?}");
+        assert_eq!(out.stdout, b"payload\n", "round {round}");
+    }
+}

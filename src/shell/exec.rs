@@ -7,7 +7,8 @@ use ssh2::{Channel, Session};
 
 use super::command::Command;
 use super::frame::{Frame, MarkerScanner, REMOTE_SHELL, Scan};
-use crate::text::escape_bytes;
+use crate::ssh::is_transport_lost;
+use crate::text::{escape_bytes, escape_str};
 
 /// libssh2's default channel window; callers that stream a lot ask for more.
 pub const DEFAULT_WINDOW: u32 = 2 * 1024 * 1024;
@@ -80,9 +81,9 @@ impl std::fmt::Display for ExitStatus {
 /// Failures of the framing layer. Callers add the host and what they were doing.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
-    #[error("could not open an SSH channel: {0}")]
+    #[error("could not open an SSH channel: {}", describe(.0))]
     OpenChannel(#[source] ssh2::Error),
-    #[error("the server refused to run a command: {0}")]
+    #[error("the server refused to run a command: {}", describe(.0))]
     Exec(#[source] ssh2::Error),
     #[error("lost the connection while talking to the remote shell: {0}")]
     Io(#[from] std::io::Error),
@@ -91,14 +92,34 @@ pub enum ExecError {
 }
 
 impl ExecError {
-    /// The connection itself is gone (not just this command refused).
+    /// True when the SSH connection itself is gone (reset, closed, killed),
+    /// not just this one command: callers report it as a lost connection
+    /// and reconnect, instead of blaming the command.
     pub fn is_connection_lost(&self) -> bool {
         match self {
-            ExecError::OpenChannel(e) | ExecError::Exec(e) => crate::ssh::is_transport_error(e),
-            ExecError::Io(_) => true,
+            ExecError::OpenChannel(e) | ExecError::Exec(e) => is_transport_lost(e),
+            ExecError::Io(e) => io_connection_lost(e),
             ExecError::NotStarted { .. } => false,
         }
     }
+}
+
+/// libssh2 often has no message for a dead socket ("Unexpected error"):
+/// say what happened instead.
+fn describe(e: &ssh2::Error) -> String {
+    match e.code() {
+        ssh2::ErrorCode::Session(-7) => "the connection is gone (sending failed)".to_owned(),
+        ssh2::ErrorCode::Session(-13) => "the server closed the connection".to_owned(),
+        ssh2::ErrorCode::Session(-43) => "the connection is gone (receiving failed)".to_owned(),
+        _ => escape_str(&e.to_string()),
+    }
+}
+
+/// Whether an I/O error from a channel means the connection is gone.
+pub fn io_connection_lost(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+    matches!(e.kind(), BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof)
+        || e.get_ref().and_then(|inner| inner.downcast_ref::<ssh2::Error>()).is_some_and(is_transport_lost)
 }
 
 fn stderr_suffix(stderr: &[u8]) -> String {
@@ -229,8 +250,10 @@ pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Resu
         session.channel_open("session", options.window, PACKET_SIZE, None).map_err(ExecError::OpenChannel)?;
     let round_trip = opening.elapsed();
     channel.exec(REMOTE_SHELL).map_err(ExecError::Exec)?;
+    // No `flush()`: on an ssh2 channel it calls libssh2_channel_flush_ex,
+    // which discards unread incoming data (a banner that already arrived),
+    // and writes are sent by `write_all` anyway.
     channel.write_all(frame.script())?;
-    channel.flush()?;
 
     let mut scanner = frame.scanner();
     let mut buf = vec![0u8; CHUNK];

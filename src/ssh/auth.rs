@@ -223,7 +223,7 @@ impl Auth<'_> {
             // The server accepts the key, or the key must be decrypted to
             // find its public half: either way the passphrase is needed.
             Err(e) if info.encrypted && needs_passphrase(&e) => {}
-            Err(e) if super::error::is_transport_error(&e) || self.peer_closed() => {
+            Err(e) if super::error::is_transport_lost(&e) || self.peer_closed() => {
                 return Outcome::Failed(Some(AuthFailure::Other(format!(
                     "lost the connection while authenticating: {}",
                     escape_str(e.message())

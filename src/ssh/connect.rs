@@ -1,6 +1,7 @@
 //! Opening an authenticated SSH connection: stream (TCP or proxy), handshake
 //! (AES-GCM preferred), host key verification, user authentication.
 
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
 
 use ssh2::{MethodType, Session};
@@ -8,6 +9,7 @@ use ssh2::{MethodType, Session};
 use super::asker::Asker;
 use super::auth;
 use super::connection::Connection;
+use super::connection::socket_closed;
 use super::credentials::Credentials;
 use super::error::{ConnectError, Step};
 use super::host_config::HostConfig;
@@ -78,7 +80,8 @@ pub(crate) fn connect_hop(
         if code(&e) == ERROR_TIMEOUT {
             return Err(ConnectError::Timeout { host, step: Step::Handshake, after: timeout });
         }
-        return Err(ConnectError::Handshake { host, detail: escape_str(e.message()) });
+        let error = ConnectError::Handshake { host, detail: escape_str(e.message()) };
+        return Err(lost_during(&probe, config, "the handshake", error));
     }
 
     let asker = Asker::new(prompter, config.batch_mode);
@@ -86,7 +89,8 @@ pub(crate) fn connect_hop(
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));
-    auth::authenticate(&session, config, &asker, credentials)?;
+    auth::authenticate(&session, config, &asker, credentials)
+        .map_err(|e| lost_during(&probe, config, "authentication", e))?;
     session.set_timeout(0);
     if !config.server_alive_interval.is_zero() {
         session.set_keepalive(true, config.server_alive_interval.as_secs().clamp(1, u32::MAX as u64) as u32);
@@ -133,4 +137,17 @@ pub(crate) fn code(e: &ssh2::Error) -> i32 {
     match e.code() {
         ssh2::ErrorCode::Session(code) | ssh2::ErrorCode::SFTP(code) => code,
     }
+}
+
+/// A connection that dies during the handshake or authentication makes the
+/// step "fail"; reporting that as refused keys or a broken server would send
+/// the user after the wrong problem. A socket the server has closed tells.
+/// (A server that hangs up after MaxAuthTries also closes it: the original
+/// failure stays in the detail.)
+fn lost_during(probe: &OwnedFd, config: &HostConfig, step: &str, error: ConnectError) -> ConnectError {
+    if !socket_closed(probe.as_fd()) {
+        return error;
+    }
+    let detail = format!("the server closed the connection during {step} ({error})");
+    ConnectError::Dropped { host: config.label(), detail }
 }

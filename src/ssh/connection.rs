@@ -99,8 +99,8 @@ impl Drop for Connection {
     }
 }
 
-/// Whether the peer has closed the socket (or it broke). Does not block
-/// and does not consume data.
+/// Whether the peer has closed the socket (or it broke): readable with
+/// nothing to read. Does not block and does not consume data.
 pub(crate) fn socket_closed(fd: BorrowedFd<'_>) -> bool {
     let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
     match poll(&mut fds, PollTimeout::ZERO) {

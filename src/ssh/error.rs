@@ -217,10 +217,15 @@ impl ConnectError {
     }
 }
 
-/// libssh2's socket errors (send, disconnect, receive): the connection is
-/// gone, whatever the call was doing.
-pub fn is_transport_error(e: &ssh2::Error) -> bool {
-    matches!(e.code(), ssh2::ErrorCode::Session(-7 | -13 | -43))
+/// Whether an ssh2 error means the transport itself is gone: libssh2 could
+/// not write to or read from the socket, or the server disconnected. Every
+/// layer that turns ssh2 errors into messages asks this, so a drop is
+/// reported as a drop and not as a refused key or a failed command.
+pub fn is_transport_lost(e: &ssh2::Error) -> bool {
+    const SOCKET_SEND: i32 = -7;
+    const SOCKET_DISCONNECT: i32 = -13;
+    const SOCKET_RECV: i32 = -43;
+    matches!(e.code(), ssh2::ErrorCode::Session(SOCKET_SEND | SOCKET_DISCONNECT | SOCKET_RECV))
 }
 
 #[cfg(test)]

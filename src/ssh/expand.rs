@@ -19,6 +19,19 @@ pub struct Tokens {
     pub host_key_alias: String,
 }
 
+impl Tokens {
+    /// The token values for a resolved host.
+    pub fn for_config(config: &super::host_config::HostConfig) -> Self {
+        Tokens {
+            host: config.hostname.clone(),
+            original_host: config.alias.clone(),
+            port: config.port,
+            remote_user: config.user.clone(),
+            host_key_alias: config.host_key_alias.clone().unwrap_or_else(|| config.alias.clone()),
+        }
+    }
+}
+
 /// The local user's name and home directory, from the password database
 /// (OpenSSH uses it, not `$HOME`, for `~` and %d).
 pub fn local_user() -> (String, PathBuf) {

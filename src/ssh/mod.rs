@@ -41,7 +41,7 @@ pub use actor::{Actor, ConnectionEvent, EventSink, collect_events};
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
 pub use credentials::Credentials;
-pub use error::{AuthFailure, ConnectError, Step, is_transport_error};
+pub use error::{AuthFailure, ConnectError, Step, is_transport_lost};
 pub use host_config::{
     AuthMethod, DEFAULT_CONNECT_TIMEOUT, HostConfig, IdentityAgent, StrictHostKeyChecking,
 };

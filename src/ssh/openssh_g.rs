@@ -116,13 +116,7 @@ pub fn finish(
     identity_files: &[String],
     identity_agent: Option<&str>,
 ) -> Result<(), String> {
-    let tokens = Tokens {
-        host: config.hostname.clone(),
-        original_host: config.alias.clone(),
-        port: config.port,
-        remote_user: config.user.clone(),
-        host_key_alias: config.host_key_alias.clone().unwrap_or_else(|| config.alias.clone()),
-    };
+    let tokens = Tokens::for_config(config);
     config.identity_files =
         identity_files.iter().map(|f| expand::file(f, &tokens)).collect::<Result<_, _>>()?;
     let expand_all = |files: &[PathBuf]| -> Result<Vec<PathBuf>, String> {

@@ -26,13 +26,7 @@ pub struct ProxyChild {
 
 /// The ProxyCommand with %h, %p, %r, %n and %% expanded.
 pub fn expanded(config: &HostConfig, command: &str) -> Result<String, ConnectError> {
-    let tokens = Tokens {
-        host: config.hostname.clone(),
-        original_host: config.alias.clone(),
-        port: config.port,
-        remote_user: config.user.clone(),
-        host_key_alias: config.host_key_alias.clone().unwrap_or_else(|| config.alias.clone()),
-    };
+    let tokens = Tokens::for_config(config);
     expand::percent(command, &tokens, expand::PROXY_TOKENS).map_err(|detail| ConnectError::Config {
         host: config.label(),
         detail: format!("ProxyCommand: {detail}"),

@@ -64,6 +64,18 @@ impl LinkSection {
     }
 }
 
+/// Splits `input` at each `delim`, continuing the piece left in `partial`
+/// by the previous chunk; hands each complete piece to `on_piece` and keeps
+/// the unfinished tail in `partial`.
+pub fn split_pieces(partial: &mut Vec<u8>, mut input: &[u8], delim: u8, mut on_piece: impl FnMut(Vec<u8>)) {
+    while let Some(i) = input.iter().position(|&b| b == delim) {
+        partial.extend_from_slice(&input[..i]);
+        on_piece(std::mem::take(partial));
+        input = &input[i + 1..];
+    }
+    partial.extend_from_slice(input);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

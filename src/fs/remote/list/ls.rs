@@ -13,7 +13,7 @@ use std::os::unix::ffi::OsStringExt;
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 
-use super::links::LinkSection;
+use super::links::{LinkSection, split_pieces};
 use crate::fs::remote::RemoteClock;
 use crate::fs::{Entry, Kind, LinkTarget, Mtime};
 
@@ -59,17 +59,13 @@ impl LsParser {
     }
 
     pub fn feed(&mut self, input: &[u8]) {
-        let mut rest = self.links.feed(input);
+        let rest = self.links.feed(input);
         if !self.links.done() {
             return;
         }
-        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-            self.line.extend_from_slice(&rest[..i]);
-            let line = std::mem::take(&mut self.line);
-            self.on_line(line);
-            rest = &rest[i + 1..];
-        }
-        self.line.extend_from_slice(rest);
+        let mut line = std::mem::take(&mut self.line);
+        split_pieces(&mut line, rest, b'\n', |piece| self.on_line(piece));
+        self.line = line;
     }
 
     fn on_line(&mut self, line: Vec<u8>) {

@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use super::fields::{nanos_of_clock, parse_radix, parse_u64};
-use super::links::LinkSection;
+use super::links::{LinkSection, split_pieces};
 use crate::fs::remote::StatFlavor;
 use crate::fs::{Entry, Kind, LinkTarget, Mtime};
 
@@ -46,17 +46,13 @@ impl StatParser {
     }
 
     pub fn feed(&mut self, input: &[u8]) {
-        let mut rest = self.links.feed(input);
+        let rest = self.links.feed(input);
         if !self.links.done() {
             return;
         }
-        while let Some(i) = rest.iter().position(|&b| b == b'/') {
-            self.piece.extend_from_slice(&rest[..i]);
-            let piece = std::mem::take(&mut self.piece);
-            self.on_piece(piece);
-            rest = &rest[i + 1..];
-        }
-        self.piece.extend_from_slice(rest);
+        let mut piece = std::mem::take(&mut self.piece);
+        split_pieces(&mut piece, rest, b'/', |piece| self.on_piece(piece));
+        self.piece = piece;
     }
 
     fn on_piece(&mut self, piece: Vec<u8>) {
