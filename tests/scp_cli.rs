@@ -143,8 +143,9 @@ fn a_terminal_gets_a_progress_line_and_q_silences_it() {
         tmp.path().join("copy").display()
     );
     let tmux = Tmux::start(&command, 100, 10);
-    let screen = tmux.wait_for("GiB");
-    assert!(screen.contains("big") && screen.contains("/s"), "{screen}");
+    // The bar shows the totals first, then the file in flight.
+    let screen = tmux.wait_for("big");
+    assert!(screen.contains("GiB") && screen.contains("/s"), "{screen}");
     // Closing the terminal (SIGHUP) cancels: the partial file is removed.
     drop(tmux);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
