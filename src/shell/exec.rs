@@ -244,6 +244,19 @@ fn exit_status(channel: &Channel) -> Result<ExitStatus, ExecError> {
 /// reads until the command's output begins. Nothing else may be written to
 /// the channel before this returns (see [`super::frame`]).
 pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
+    start_with(session, command, options, false)
+}
+
+/// [`start`]; with `close_stdin`, the end of input follows the script at
+/// once, for a command that is sent nothing else: that saves the round trip
+/// of waiting for the marker before closing stdin. An EOF is not data, so a
+/// shell that reads its script in blocks cannot swallow it.
+fn start_with(
+    session: &Session,
+    command: &Command,
+    options: ExecOptions,
+    close_stdin: bool,
+) -> Result<Started, ExecError> {
     let frame = Frame::new(command);
     let opening = std::time::Instant::now();
     let mut channel =
@@ -254,6 +267,9 @@ pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Resu
     // which discards unread incoming data (a banner that already arrived),
     // and writes are sent by `write_all` anyway.
     channel.write_all(frame.script())?;
+    if close_stdin {
+        channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;
+    }
 
     let mut scanner = frame.scanner();
     let mut buf = vec![0u8; CHUNK];
@@ -321,8 +337,7 @@ pub fn run_streaming(
     options: ExecOptions,
     sink: &mut dyn FnMut(&[u8]),
 ) -> Result<Output, ExecError> {
-    let mut started = start(session, command, options)?;
-    started.channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;
+    let mut started = start_with(session, command, options, true)?;
     let pending = std::mem::take(&mut started.pending);
     if !pending.is_empty() {
         sink(&pending);
