@@ -135,7 +135,12 @@ fn the_probe_reports_the_host() {
     assert_eq!(caps.user, support::awkward::user_name(nix::unistd::getuid().as_raw()));
     assert_eq!(caps.home.as_deref(), std::env::var_os("HOME").as_deref().map(Path::new));
     assert!(
-        caps.scp.is_some() && caps.sftp && caps.realpath && caps.readlink_f && caps.cp_archive && caps.awk
+        caps.scp.is_some()
+            && caps.sftp == Some(true)
+            && caps.realpath
+            && caps.readlink_f
+            && caps.cp_archive
+            && caps.awk
     );
     assert_eq!(caps.stat, Some(StatFlavor::Gnu));
     assert!(caps.clock.is_some());
@@ -143,7 +148,8 @@ fn the_probe_reports_the_host() {
     assert!(caps.summary()[1].contains("GNU find -printf"), "{:?}", caps.summary());
 
     let bare = Sshd::builder().without_sftp().start();
-    assert!(!Capabilities::probe(&bare.session()).unwrap().sftp);
+    assert_eq!(Capabilities::probe(&bare.session()).unwrap().sftp, Some(false));
+    assert_eq!(Capabilities::probe_shell(&bare.session()).unwrap().sftp, None);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! What a remote host offers, found out once per connection in one round
-//! trip (plus one harmless `subsystem("sftp")` channel request).
+//! command (plus one harmless `subsystem("sftp")` channel request, which
+//! transfers skip).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -59,8 +60,9 @@ pub struct Capabilities {
     pub busybox: Option<String>,
     /// Where `scp` is, when it is on the PATH.
     pub scp: Option<PathBuf>,
-    /// The server accepts a `subsystem sftp` request.
-    pub sftp: bool,
+    /// The server accepts a `subsystem sftp` request (None: not asked,
+    /// see [`Capabilities::probe_shell`]).
+    pub sftp: Option<bool>,
     pub realpath: bool,
     pub readlink_f: bool,
     pub readlink: bool,
@@ -98,6 +100,14 @@ impl Capabilities {
     /// Runs the probe. Call once per connection and keep the result
     /// ([`CapabilityCache`] does that).
     pub fn probe(session: &Session) -> Result<Self, RemoteFsError> {
+        let mut caps = Self::probe_shell(session)?;
+        caps.sftp = Some(has_sftp_subsystem(session));
+        Ok(caps)
+    }
+
+    /// The probe without asking for the sftp subsystem: that costs three
+    /// round trips of its own, and transfers (always SCP) never need it.
+    pub fn probe_shell(session: &Session) -> Result<Self, RemoteFsError> {
         let action = "probe the remote host";
         let cmd = Command::new(PRELUDE).lit(PROBE);
         let out = shell::exec::run(session, &cmd).map_err(|source| RemoteFsError::exec(action, source))?;
@@ -109,7 +119,6 @@ impl Capabilities {
             detail: "odd number of fields".into(),
         })?;
         caps.banner = out.banner;
-        caps.sftp = has_sftp_subsystem(session);
         Ok(caps)
     }
 
@@ -149,7 +158,7 @@ impl Capabilities {
             python3: flag("python3"),
             busybox: map.get(&b"busybox"[..]).map(|v| escape_bytes(v)),
             scp: path("scp"),
-            sftp: false,
+            sftp: None,
             realpath: flag("realpath"),
             readlink_f: flag("readlink_f"),
             readlink: flag("readlink"),
@@ -210,7 +219,7 @@ impl Capabilities {
                 self.scp
                     .as_ref()
                     .map_or("not found".into(), |p| escape_bytes(p.as_os_str().as_encoded_bytes())),
-                yes_no(self.sftp),
+                self.sftp.map_or("not checked", yes_no),
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];

@@ -148,7 +148,7 @@ impl Inner {
         if let Some(caps) = lock(&self.caps).get(host) {
             return Ok(caps.clone());
         }
-        let caps = Capabilities::probe(session).map_err(|e| e.to_string())?;
+        let caps = Capabilities::probe_shell(session).map_err(|e| e.to_string())?;
         lock(&self.caps).insert(host.to_owned(), caps.clone());
         Ok(caps)
     }

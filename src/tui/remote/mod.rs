@@ -37,6 +37,7 @@ struct Inner {
     /// By the name the user typed (`alice@web1`, an alias...).
     hosts: Mutex<HashMap<String, Arc<HostHandle>>>,
     tx: UnboundedSender<Msg>,
+    log: LogSink,
 }
 
 impl Remotes {
@@ -45,8 +46,9 @@ impl Remotes {
     pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
         let prompter = Arc::new(TuiPrompter::new(tx.clone()));
         let events = tx.clone();
+        let connections = log.clone();
         let sink = Arc::new(move |event: ConnectionEvent| {
-            log.emit(match &event {
+            connections.emit(match &event {
                 ConnectionEvent::Connected { host, reconnect: false } => Event::info("connected").host(host),
                 ConnectionEvent::Connected { host, reconnect: true } => {
                     Event::info("connected again").host(host)
@@ -70,6 +72,7 @@ impl Remotes {
             prompter,
             hosts: Mutex::new(HashMap::new()),
             tx,
+            log,
         };
         Remotes { inner: Arc::new(inner) }
     }
@@ -119,7 +122,10 @@ impl Remotes {
             return Err(format!("connection to {} cancelled", escape_str(host)));
         }
         stage("looking at the host (shell, find, stat, scp)".into());
-        let home = handle.run(|remote| Ok(remote.caps.home.clone()))?;
+        let (home, summary) = handle.run(|remote| Ok((remote.caps.home.clone(), remote.caps.summary())))?;
+        for line in summary {
+            inner.log.emit(Event::info(&line).host(&config.label()));
+        }
         let home = home.unwrap_or_else(|| PathBuf::from("/"));
         let mut hosts = inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts.insert(host.to_owned(), Arc::new(handle));
