@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use measure::{Sample, median, run};
+use measure::{Sample, interleaved, run};
 use proxy::DelayProxy;
 use support::Sshd;
 
@@ -132,44 +132,53 @@ impl Env {
         }
     }
 
-    fn measure(&self, tool: Tool, net: Net, way: Way, what: What) -> Sample {
-        let sample = median(
-            self.runs,
-            || self.fresh_out(),
-            || {
-                let s = run(&mut self.command(tool, net, way, what));
-                self.check(what);
-                s
-            },
-        );
-        let _ = std::fs::remove_dir_all(self.out());
+    /// One run of `tool` (into a fresh output directory, checked after).
+    fn run_tool(&self, tool: Tool, net: Net, way: Way, what: What) -> Sample {
+        self.fresh_out();
+        let sample = run(&mut self.command(tool, net, way, what));
+        self.check(what);
         sample
     }
 
-    /// The minimal libssh2 loop on the 1 GiB file; with `write`, it also
-    /// writes what it reads to a file.
-    fn ssh2_loop(&self, write: bool) -> Sample {
-        let file = self.src(What::Big);
-        let size = GIB.to_string();
-        let sample = median(
-            self.runs,
-            || self.fresh_out(),
-            || {
-                let mut cmd = Command::new(std::env::current_exe().expect("exe"));
-                cmd.arg(ssh2_loop::ARG)
-                    .arg(self.sshd.port.to_string())
-                    .arg(&self.sshd.user)
-                    .arg(self.sshd.client_key())
-                    .arg(&file)
-                    .arg(&size);
-                if write {
-                    cmd.arg(self.out().join("big"));
-                }
-                run(&mut cmd)
-            },
+    /// The three tools on one case, taking turns.
+    fn measure(&self, net: Net, way: Way, what: What) -> Vec<Sample> {
+        let mut clients: Vec<Box<dyn FnMut() -> Sample + '_>> =
+            TOOLS.iter().map(|&t| Box::new(move || self.run_tool(t, net, way, what)) as Box<_>).collect();
+        let mut refs: Vec<&mut dyn FnMut() -> Sample> = clients.iter_mut().map(|c| &mut **c as _).collect();
+        let samples = interleaved(self.runs, &mut refs);
+        let _ = std::fs::remove_dir_all(self.out());
+        samples
+    }
+
+    /// One run of the minimal libssh2 loop on the 1 GiB file; with
+    /// `write`, it also writes what it reads to a file.
+    fn run_loop(&self, write: bool) -> Sample {
+        self.fresh_out();
+        let mut cmd = Command::new(std::env::current_exe().expect("exe"));
+        cmd.arg(ssh2_loop::ARG)
+            .arg(self.sshd.port.to_string())
+            .arg(&self.sshd.user)
+            .arg(self.sshd.client_key())
+            .arg(self.src(What::Big))
+            .arg(GIB.to_string());
+        if write {
+            cmd.arg(self.out().join("big"));
+        }
+        run(&mut cmd)
+    }
+
+    /// The libssh2 loop (discarding, writing) and scpdeck's 1 GiB
+    /// download, taking turns: the ceiling comparison is made under the
+    /// same load.
+    fn ceiling(&self) -> Vec<Sample> {
+        let samples = interleaved(
+            self.runs.max(5),
+            &mut [&mut || self.run_loop(false), &mut || self.run_loop(true), &mut || {
+                self.run_tool(Tool::Scpdeck, Net::Loopback, Way::Down, What::Big)
+            }],
         );
         let _ = std::fs::remove_dir_all(self.out());
-        sample
+        samples
     }
 }
 
@@ -273,7 +282,7 @@ fn report(env: &Env) {
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
             continue;
         }
-        let samples: Vec<Sample> = TOOLS.iter().map(|&t| env.measure(t, net, way, what)).collect();
+        let samples = env.measure(net, way, what);
         let bytes = match what {
             What::Big => Some(GIB),
             What::ProxyFile => Some(PROXY_FILE),
@@ -293,70 +302,55 @@ fn report(env: &Env) {
         table += &row;
         results.push((name, samples));
     }
-    if results.len() < 8 {
-        if results.first().is_some_and(|r| r.0 == cases[0].0) || only.as_deref() == Some("loop") {
-            let ceiling = env.ssh2_loop(false);
-            println!("libssh2 loop: {}, {:.1} MiB", rate(&ceiling, GIB), mib(ceiling.max_rss_kib));
-            let writing = env.ssh2_loop(true);
-            println!("libssh2 loop + write: {}, {:.1} MiB", rate(&writing, GIB), mib(writing.max_rss_kib));
-        }
-        for (name, samples) in &results {
-            println!("{name}: scpdeck peak RSS {:.1} MiB", mib(samples[0].max_rss_kib));
-        }
-        return;
+    let ceiling_wanted = results.len() == cases.len()
+        || results.first().is_some_and(|r| r.0 == cases[0].0)
+        || only.as_deref() == Some("loop");
+    let ceiling = ceiling_wanted.then(|| env.ceiling());
+    if let Some([plain, writing, scpdeck]) = ceiling.as_deref() {
+        let _ = writeln!(
+            table,
+            "\n| 1 GiB, loopback, down, taking turns | time | peak RSS |\n|---|---|---|\n\
+             | minimal libssh2 loop (`cat`, discarded) | {} | {:.1} MiB |\n\
+             | the same loop, writing the file | {} | {:.1} MiB |\n\
+             | scpdeck cp (written to disk) | {} | {:.1} MiB |\n\
+             \nscpdeck ÷ loop = {:.3}; scpdeck ÷ loop writing = {:.3}",
+            rate(plain, GIB),
+            mib(plain.max_rss_kib),
+            rate(writing, GIB),
+            mib(writing.max_rss_kib),
+            rate(scpdeck, GIB),
+            mib(scpdeck.max_rss_kib),
+            scpdeck.secs / plain.secs,
+            scpdeck.secs / writing.secs,
+        );
     }
-    let ceiling = env.ssh2_loop(false);
-    let writing = env.ssh2_loop(true);
-    let big_down = &results[0].1[0];
-    let big_up = &results[1].1[0];
-    let mut out = format!(
-        "\nmedian of {} runs (one for a run over 60 s); times include connecting\n\n{table}\n",
+    println!(
+        "\nmedian of {} runs, taking turns (one for a run over 60 s); times include connecting\n",
         env.runs
     );
-    let _ = writeln!(
-        out,
-        "| 1 GiB, loopback, down | time | peak RSS |\n|---|---|---|\n\
-         | minimal libssh2 loop (`cat`, discarded) | {} | {:.1} MiB |\n\
-         | the same loop, writing the file | {} | {:.1} MiB |\n\
-         | scpdeck cp (written to disk) | {} | {:.1} MiB |\n\
-         | scpdeck cp, 1 GiB up | {} | {:.1} MiB |\n",
-        rate(&ceiling, GIB),
-        mib(ceiling.max_rss_kib),
-        rate(&writing, GIB),
-        mib(writing.max_rss_kib),
-        rate(big_down, GIB),
-        mib(big_down.max_rss_kib),
-        rate(big_up, GIB),
-        mib(big_up.max_rss_kib)
-    );
+    println!("{table}");
+    for (name, samples) in &results {
+        println!("{name}: scpdeck peak RSS {:.1} MiB", mib(samples[0].max_rss_kib));
+    }
+    let (Some([plain, _, scpdeck]), true) = (ceiling.as_deref(), results.len() == cases.len()) else {
+        return;
+    };
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
     let ratio = |i: usize| results[i].1[0].secs / results[i].1[1].secs;
     let speedup = results[2].1[1].secs / results[2].1[0].secs;
-    let vs_loop = big_down.secs / ceiling.secs;
-    let _ = writeln!(out, "targets:");
-    let _ = writeln!(
-        out,
+    let vs_loop = scpdeck.secs / plain.secs;
+    println!("\ntargets:");
+    println!(
         "- 2,000 files +20 ms down: {:.3} of scp -O -r (≤ 0.10) {}",
         ratio(6),
         verdict(ratio(6) <= 0.10)
     );
-    let _ = writeln!(
-        out,
-        "- 2,000 files +20 ms up: {:.3} of scp -O -r (≤ 0.20) {}",
-        ratio(7),
-        verdict(ratio(7) <= 0.20)
-    );
-    let _ = writeln!(
-        out,
-        "- 256 MiB +20 ms down: {speedup:.2}× faster than scp -O (≥ 3) {}",
-        verdict(speedup >= 3.0)
-    );
-    let _ = writeln!(
-        out,
+    println!("- 2,000 files +20 ms up: {:.3} of scp -O -r (≤ 0.20) {}", ratio(7), verdict(ratio(7) <= 0.20));
+    println!("- 256 MiB +20 ms down: {speedup:.2}× faster than scp -O (≥ 3) {}", verdict(speedup >= 3.0));
+    println!(
         "- 1 GiB loopback down: {vs_loop:.3} × the libssh2 loop's time (≤ 1.05) {}",
         verdict(vs_loop <= 1.05)
     );
-    let rss = mib(big_down.max_rss_kib.max(big_up.max_rss_kib));
-    let _ = writeln!(out, "- peak RSS during 1 GiB: {rss:.1} MiB (≤ 64) {}", verdict(rss <= 64.0));
-    println!("{out}");
+    let rss = [results[0].1[0], results[1].1[0], *scpdeck].iter().map(|s| s.max_rss_kib).max().unwrap_or(0);
+    println!("- peak RSS during 1 GiB: {:.1} MiB (≤ 64) {}", mib(rss), verdict(mib(rss) <= 64.0));
 }

@@ -32,20 +32,27 @@ pub fn run(cmd: &mut Command) -> Sample {
     Sample { secs, max_rss_kib: usage.ru_maxrss as u64 }
 }
 
-/// The median by time of `runs` samples (`prepare` runs before each, untimed).
-pub fn median(runs: usize, mut prepare: impl FnMut(), mut sample: impl FnMut() -> Sample) -> Sample {
-    let mut samples = Vec::new();
+/// Runs each client `runs` times, taking turns (client 1, 2, 3, 1, 2, 3...)
+/// so that a change in the machine's load falls on all of them alike; a
+/// client whose run took over a minute runs only once. Returns each one's
+/// median by time, with the highest peak RSS of its runs.
+pub fn interleaved(runs: usize, clients: &mut [&mut dyn FnMut() -> Sample]) -> Vec<Sample> {
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); clients.len()];
     for _ in 0..runs.max(1) {
-        prepare();
-        let s = sample();
-        samples.push(s);
-        // One run of a slow baseline over a minute is enough.
-        if s.secs > 60.0 {
-            break;
+        for (client, taken) in clients.iter_mut().zip(samples.iter_mut()) {
+            if taken.iter().any(|s| s.secs > 60.0) {
+                continue;
+            }
+            taken.push(client());
         }
     }
-    samples.sort_by(|a, b| a.secs.total_cmp(&b.secs));
-    let mut mid = samples[samples.len() / 2];
-    mid.max_rss_kib = samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0);
-    mid
+    samples
+        .into_iter()
+        .map(|mut taken| {
+            taken.sort_by(|a, b| a.secs.total_cmp(&b.secs));
+            let mut mid = taken[taken.len() / 2];
+            mid.max_rss_kib = taken.iter().map(|s| s.max_rss_kib).max().unwrap_or(0);
+            mid
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::os::fd::AsRawFd;
 
 use ssh2::{MethodType, Session};
 
@@ -35,8 +36,20 @@ pub fn main(args: &[String]) {
     channel.exec(&format!("cat '{file}'")).expect("exec");
     let mut buf = vec![0u8; 256 * 1024];
     let mut total = 0u64;
+    // SSH2_LOOP_POLL=1: non-blocking reads and poll(2), as scpdeck's engine reads.
+    let polling = std::env::var_os("SSH2_LOOP_POLL").is_some();
+    session.set_blocking(!polling);
     loop {
-        let n = channel.read(&mut buf).expect("read");
+        let n = match channel.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let mut fds = [libc::pollfd { fd: session.as_raw_fd(), events: libc::POLLIN, revents: 0 }];
+                // SAFETY: one valid pollfd for the session's socket.
+                unsafe { libc::poll(fds.as_mut_ptr(), 1, 1000) };
+                continue;
+            }
+            Err(e) => panic!("read: {e}"),
+        };
         if n == 0 {
             break;
         }
@@ -45,6 +58,7 @@ pub fn main(args: &[String]) {
             out.write_all(&buf[..n]).expect("write");
         }
     }
+    session.set_blocking(true);
     channel.wait_close().expect("close");
     assert_eq!(total, size.parse::<u64>().expect("size"), "bytes read");
 }
