@@ -16,7 +16,7 @@ use scpdeck::jobs::{
     SystemBackend, TargetKind, log_connections,
 };
 use scpdeck::ssh::{Answer, NoPrompter, Overrides, Pool, PoolLimits, Prompter, Question, Resolver};
-use support::{Banner, Sshd, password_user};
+use support::{Banner, Shell, Sshd, password_user};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 struct Env {
@@ -131,6 +131,11 @@ fn make_tree(root: &Path) {
     std::fs::create_dir_all(root.join("empty dir")).unwrap();
 }
 
+fn which(program: &str) -> PathBuf {
+    let out = std::process::Command::new("sh").args(["-c", &format!("command -v {program}")]).output().unwrap();
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
 fn leftovers(root: &Path) -> Vec<PathBuf> {
     tree(root).into_keys().filter(|p| p.to_string_lossy().contains(".scpdeck")).collect()
 }
@@ -162,6 +167,31 @@ async fn uploads_and_downloads_a_tree_with_awkward_names() {
     assert_eq!(view.progress.files_done, 5);
     assert_same_tree(&back.join("tree"), &source);
     assert!(leftovers(&back).is_empty());
+}
+
+/// Finished uploads are renamed into place by one perl process where the
+/// host has perl (the test above), and by `mv` per file where it has not:
+/// a host whose PATH holds only BusyBox applets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uploads_into_place_on_a_host_without_perl() {
+    if !Shell::available().contains(&Shell::BusyBox) {
+        panic!("busybox is missing: run scripts/test, which installs it");
+    }
+    let sshd = Sshd::builder().shell(Shell::BusyBox).start();
+    // Such hosts (OpenWrt...) have an scp of their own beside BusyBox.
+    std::os::unix::fs::symlink(which("scp"), sshd.path("busybox-bin/scp")).unwrap();
+    let env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("tree");
+    make_tree(&source);
+    let remote_dir = work.path().join("remote");
+    std::fs::create_dir_all(remote_dir.join("tree")).unwrap();
+    std::fs::write(remote_dir.join("tree/plain.txt"), b"old contents").unwrap();
+    let up = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &remote_dir)));
+    let view = finish(&env.scheduler, up).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_same_tree(&remote_dir.join("tree"), &source);
+    assert!(leftovers(&remote_dir).is_empty(), "{:?}", leftovers(&remote_dir));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

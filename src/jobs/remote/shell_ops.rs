@@ -113,10 +113,16 @@ pub fn make_dirs(session: &Session, dirs: &[(&Path, Option<u32>)]) -> Result<Res
     run_each(session, &script, &args, dirs.len())
 }
 
-/// Renames each `from` over its `to` (same file system: atomic).
+/// Renames each `from` over its `to` (same file system: atomic). One perl
+/// process does them all where there is perl (rename(2) per pair: a batch
+/// of 256 small files would otherwise cost 512 forks on the server);
+/// otherwise `mv -f` per pair.
 pub fn rename_over(session: &Session, pairs: &[(&Path, &Path)]) -> Result<Results<String>, String> {
     let script = format!(
-        r#"while [ $# -gt 0 ]; do if err=$(mv -f -- "$1" "$2" 2>&1); then echo OK; else {FAIL}; fi; shift 2; done"#
+        r#"if command -v perl >/dev/null 2>&1; then exec perl -e 'while (@ARGV) {{ my ($f, $t) = splice(@ARGV, 0, 2); if (rename($f, $t)) {{ print "OK
+" }} else {{ my $e = "$!"; $e =~ tr/
+/ /; print "ERR $e
+" }} }}' -- "$@"; fi; while [ $# -gt 0 ]; do if err=$(mv -f -- "$1" "$2" 2>&1); then echo OK; else {FAIL}; fi; shift 2; done"#
     );
     let args: Vec<&OsStr> = pairs.iter().flat_map(|(a, b)| [a.as_os_str(), b.as_os_str()]).collect();
     run_each(session, &script, &args, pairs.len())
