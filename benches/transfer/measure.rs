@@ -1,8 +1,8 @@
 //! Running a client as a child process: its wall time and its peak
-//! resident memory (`ru_maxrss` from `wait4`, this child only).
+//! resident memory.
 
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {
@@ -11,25 +11,35 @@ pub struct Sample {
     pub max_rss_kib: u64,
 }
 
-/// Runs `cmd` to its end; panics unless it exits 0.
+/// Runs `cmd` to its end; panics unless it exits 0. The peak memory is
+/// the child's own `VmHWM`, sampled every 5 ms while it runs (it only
+/// grows): `ru_maxrss` would report at least this process's memory,
+/// because Linux carries the parent's high-water mark across a vfork+exec.
 pub fn run(cmd: &mut Command) -> Sample {
     cmd.stdin(Stdio::null()).stdout(Stdio::null());
     let start = Instant::now();
-    let child = cmd.spawn().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: plain syscall on our own child; `usage` is written by the kernel.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file).ok().as_deref().and_then(vm_hwm_kib) {
+            peak = peak.max(kib);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => panic!("{cmd:?}: {e}"),
+        }
+    };
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(waited, pid, "wait4 failed for {cmd:?}");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed with status {status:#x}"
-    );
-    // Reaped already: the Child must not wait again.
-    std::mem::forget(child);
-    Sample { secs, max_rss_kib: usage.ru_maxrss as u64 }
+    assert!(status.success(), "{cmd:?} failed: {status}");
+    Sample { secs, max_rss_kib: peak }
+}
+
+/// The `VmHWM:` line of /proc/PID/status, in KiB.
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Runs each client `runs` times, taking turns (client 1, 2, 3, 1, 2, 3...)
