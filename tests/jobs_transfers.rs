@@ -132,7 +132,8 @@ fn make_tree(root: &Path) {
 }
 
 fn which(program: &str) -> PathBuf {
-    let out = std::process::Command::new("sh").args(["-c", &format!("command -v {program}")]).output().unwrap();
+    let out =
+        std::process::Command::new("sh").args(["-c", &format!("command -v {program}")]).output().unwrap();
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
