@@ -185,20 +185,13 @@ impl PullState<'_> {
         self.spoke |= !buf.is_empty();
         let hostile = |source| ScpError::Hostile { host: pipe.host.clone(), source };
         let (used, event) = sink.feed(&buf).map_err(hostile)?;
-        let whole = used == buf.len() && matches!(&event, Some(SinkEvent::Data(d)) if d.len() == used);
-        let item = if whole {
-            Some(Item::Data(buf))
-        } else {
-            let item = event.and_then(|e| self.item(e, events));
-            if let Some(item) = item {
-                send(items, item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
-            }
-            return self.process(&buf[used..], sink, items, events, pipe, cancel);
-        };
-        if let Some(item) = item {
+        if used == buf.len() && matches!(&event, Some(SinkEvent::Data(d)) if d.len() == used) {
+            return send(items, Item::Data(buf), cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)));
+        }
+        if let Some(item) = event.and_then(|e| self.item(e, events)) {
             send(items, item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
         }
-        Ok(())
+        self.process(&buf[used..], sink, items, events, pipe, cancel)
     }
 
     fn process(
