@@ -270,12 +270,10 @@ fn the_host_picker_lists_ssh_config_hosts_and_connects() {
     let sshd = support::Sshd::start();
     let local = tempfile::tempdir().unwrap();
     let command = format!(
-        "SCPDECK_CONFIG_DIR='{}/config' '{}' -F '{}' '{}' '{}'; sleep 60",
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{0}' '{0}'; sleep 60",
         local.path().display(),
         scpdeck_bin().display(),
         sshd.ssh_config().display(),
-        local.path().display(),
-        local.path().display(),
     );
     let tmux = Tmux::start(&command, 120, 30);
     tmux.wait_for("Hosts");
@@ -286,6 +284,20 @@ fn the_host_picker_lists_ssh_config_hosts_and_connects() {
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for(&format!("{}:/", sshd.alias()));
     assert!(screen.contains("connected to"), "{screen}");
+    // The log says what the host is and how scpdeck talks to it.
+    let log_file = local.path().join("state/scpdeck/scpdeck.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let log = loop {
+        let log = std::fs::read_to_string(&log_file).unwrap_or_default();
+        if log.contains("remote: listing with") || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(
+        log.contains("remote: listing with GNU find -printf") && log.contains("sftp subsystem yes"),
+        "{log}"
+    );
     // The connection is remembered as a recent host.
     let recent = std::fs::read_to_string(local.path().join("config/recent.toml")).unwrap();
     assert!(recent.contains(sshd.alias()), "{recent}");
