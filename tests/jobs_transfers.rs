@@ -131,12 +131,6 @@ fn make_tree(root: &Path) {
     std::fs::create_dir_all(root.join("empty dir")).unwrap();
 }
 
-fn which(program: &str) -> PathBuf {
-    let out =
-        std::process::Command::new("sh").args(["-c", &format!("command -v {program}")]).output().unwrap();
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
 fn leftovers(root: &Path) -> Vec<PathBuf> {
     tree(root).into_keys().filter(|p| p.to_string_lossy().contains(".scpdeck")).collect()
 }
@@ -180,7 +174,7 @@ async fn uploads_into_place_on_a_host_without_perl() {
     }
     let sshd = Sshd::builder().shell(Shell::BusyBox).start();
     // Such hosts (OpenWrt...) have an scp of their own beside BusyBox.
-    std::os::unix::fs::symlink(which("scp"), sshd.path("busybox-bin/scp")).unwrap();
+    std::os::unix::fs::symlink(support::which("scp"), sshd.path("busybox-bin/scp")).unwrap();
     let env = key_env(&sshd);
     let work = tempfile::tempdir().unwrap();
     let source = work.path().join("tree");
@@ -439,8 +433,7 @@ async fn move_deletes_a_source_only_after_its_verified_copy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn direct_mode_runs_scp_on_the_source_host() {
     let two = Sshd::start();
-    let real_scp = std::process::Command::new("sh").args(["-c", "command -v scp"]).output().unwrap();
-    let real_scp = String::from_utf8(real_scp.stdout).unwrap().trim().to_owned();
+    let real_scp = support::which("scp").display().to_string();
     // Host one trusts host two: its scp knows two's host key and has a key.
     let wrapper = format!(
         "#!/bin/sh\nexec {real_scp} -i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes \"$@\"\n",

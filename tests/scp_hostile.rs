@@ -42,11 +42,6 @@ fn up(session: &ssh2::Session, source: &Path, target: &Path) -> (Result<Summary,
     (result, events)
 }
 
-fn real_scp() -> String {
-    let out = std::process::Command::new("sh").args(["-c", "command -v scp"]).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 /// A fake remote scp: what it sends depends on the requested path's name.
 fn bad_server() -> Sshd {
     let script = format!(
@@ -73,7 +68,7 @@ case "$last" in
 *) exec {scp} "$@" ;;
 esac
 "#,
-        scp = real_scp()
+        scp = support::which("scp").display()
     );
     Sshd::builder().program("scp", &script).start()
 }

@@ -33,7 +33,8 @@ pub fn main(args: &[String]) {
     // libssh2's default window is its fastest on loopback (docs/benchmarks.md).
     let window = window.unwrap_or(scpdeck::shell::exec::DEFAULT_WINDOW);
     let mut channel = session.channel_open("session", window, 32768, None).expect("channel");
-    channel.exec(&format!("cat '{file}'")).expect("exec");
+    let quoted = scpdeck::shell::quote(file.as_bytes()).expect("quotable path");
+    channel.exec(&format!("cat {}", String::from_utf8_lossy(&quoted))).expect("exec");
     let mut buf = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     // SSH2_LOOP_POLL=1: non-blocking reads and poll(2), as scpdeck's engine reads.

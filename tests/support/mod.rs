@@ -364,6 +364,12 @@ fn sshd_binary() -> PathBuf {
 }
 
 /// Generates a key pair at `path` (and `path.pub`).
+/// Where `program` is on this machine's PATH (empty when it is not).
+pub fn which(program: &str) -> PathBuf {
+    let out = Command::new("sh").arg("-c").arg(format!("command -v {program}")).output().expect("sh");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
 pub fn keygen(path: &Path, passphrase: &str) {
     let status = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-C", "scpdeck-test", "-N", passphrase, "-f"])

@@ -154,6 +154,15 @@ fn engine_token(r: &Reporter) -> CancelToken {
     token
 }
 
+/// Runs `work` with an engine token that follows the scheduler's cancel,
+/// then lets the bridging thread end.
+fn with_engine_token<T>(r: &Reporter, work: impl FnOnce(&CancelToken) -> T) -> T {
+    let cancel = engine_token(r);
+    let result = work(&cancel);
+    cancel.cancel();
+    result
+}
+
 pub fn download(
     session: &Session,
     host: &str,
@@ -161,11 +170,7 @@ pub fn download(
     preserve: bool,
     r: &Reporter,
 ) -> Result<(), TaskError> {
-    let cancel = engine_token(r);
-    let result = download_groups(session, host, batch, preserve, r, &cancel);
-    // Lets the bridging thread end.
-    cancel.cancel();
-    result
+    with_engine_token(r, |cancel| download_groups(session, host, batch, preserve, r, cancel))
 }
 
 fn download_groups(
@@ -223,10 +228,7 @@ pub fn to_remote(
     preserve: bool,
     r: &Reporter,
 ) -> Result<(), TaskError> {
-    let cancel = engine_token(r);
-    let result = to_remote_groups(to, host, sender, batch, preserve, r, &cancel);
-    cancel.cancel();
-    result
+    with_engine_token(r, |cancel| to_remote_groups(to, host, sender, batch, preserve, r, cancel))
 }
 
 fn to_remote_groups(
