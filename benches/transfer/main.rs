@@ -276,7 +276,8 @@ fn report(env: &Env) {
         "| case | scpdeck | scp -O | scp (SFTP) | scpdeck ÷ scp -O | scpdeck ÷ scp |\n|---|---|---|---|---|---|\n",
     );
     let mut results = Vec::new();
-    // BENCH_ONLY=text runs the cases whose name holds it (and no summary).
+    // BENCH_ONLY=text runs the cases whose name holds it (and no summary);
+    // BENCH_ONLY=ceiling runs only the libssh2 loop comparison.
     let only = std::env::var("BENCH_ONLY").ok();
     for (name, net, way, what) in cases {
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
@@ -304,7 +305,7 @@ fn report(env: &Env) {
     }
     let ceiling_wanted = results.len() == cases.len()
         || results.first().is_some_and(|r| r.0 == cases[0].0)
-        || only.as_deref() == Some("loop");
+        || only.as_deref() == Some("ceiling");
     let ceiling = ceiling_wanted.then(|| env.ceiling());
     if let Some([plain, writing, scpdeck]) = ceiling.as_deref() {
         let _ = writeln!(
