@@ -26,7 +26,7 @@ impl Run {
         self.events
             .iter()
             .filter_map(|e| match e {
-                Event::Failed { file, reason } => Some((file.display(), reason.clone())),
+                Event::Failed { file, reason, .. } => Some((file.display(), reason.clone())),
                 _ => None,
             })
             .collect()
@@ -39,6 +39,7 @@ fn down(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Opti
         sources: sources.iter().map(|p| OsString::from(p.as_os_str())).collect(),
         target: target.to_path_buf(),
         options,
+        landing: Vec::new(),
     };
     let mut events = Vec::new();
     let result = scp::download(session, &request, &mut |e| events.push(e), &CancelToken::new());
@@ -51,6 +52,7 @@ fn up(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Option
         sources: sources.iter().map(|p| p.to_path_buf()).collect(),
         target: target.as_os_str().to_os_string(),
         options,
+        names: Vec::new(),
     };
     let mut events = Vec::new();
     let result = scp::upload(session, &request, &mut |e| events.push(e), &CancelToken::new());
@@ -346,7 +348,7 @@ fn a_permission_denied_file_among_many_fails_alone() {
     assert_eq!((summary.files, summary.failed), (2, 1), "{:#?}", run.events);
     assert!(!summary.success());
     let failed = run.events.iter().find_map(|e| match e {
-        Event::Failed { file, reason } => Some((file.source, file.display(), reason.clone())),
+        Event::Failed { file, reason, .. } => Some((file.source, file.display(), reason.clone())),
         _ => None,
     });
     let (source, path, reason) = failed.unwrap();
@@ -388,6 +390,7 @@ fn relay_streams_host_to_host() {
         to_host: "b".into(),
         target: local.clone().into(),
         options: R,
+        names: Vec::new(),
     };
     let mut events = Vec::new();
     let summary = scp::relay(&from, &to, &request, &mut |e| events.push(e), &CancelToken::new()).unwrap();
@@ -395,7 +398,7 @@ fn relay_streams_host_to_host() {
     assert_eq!(tree(&local.join("tree")), tree(&remote.join("tree")));
     assert_eq!(std::fs::read(local.join("single")).unwrap(), b"one");
     let missing = events.iter().find_map(|e| match e {
-        Event::Failed { file, reason } => Some((file.source, reason.clone())),
+        Event::Failed { file, reason, .. } => Some((file.source, reason.clone())),
         _ => None,
     });
     assert!(matches!(missing, Some((2, ref r)) if r.contains("No such file")), "{missing:?}");
@@ -424,6 +427,7 @@ fn cancel_stops_quickly_and_leaves_the_destination_alone() {
                 sources: vec![big.clone().into()],
                 target: local.clone(),
                 options: Options::default(),
+                landing: Vec::new(),
             };
             scp::download(&session, &request, &mut on_event, &token)
         } else {
@@ -434,6 +438,7 @@ fn cancel_stops_quickly_and_leaves_the_destination_alone() {
                 sources: vec![src],
                 target: remote.join("up").into(),
                 options: Options::default(),
+                names: Vec::new(),
             };
             scp::upload(&session, &request, &mut on_event, &token)
         };

@@ -24,6 +24,7 @@ fn down(
         sources: vec![OsString::from(source.as_os_str())],
         target: target.to_path_buf(),
         options,
+        landing: Vec::new(),
     };
     let mut events = Vec::new();
     let result = scp::download(session, &request, &mut |e| events.push(e), &CancelToken::new());
@@ -36,6 +37,7 @@ fn up(session: &ssh2::Session, source: &Path, target: &Path) -> (Result<Summary,
         sources: vec![source.to_path_buf()],
         target: target.as_os_str().to_os_string(),
         options: Options::default(),
+        names: Vec::new(),
     };
     let mut events = Vec::new();
     let result = scp::upload(session, &request, &mut |e| events.push(e), &CancelToken::new());
@@ -183,6 +185,7 @@ fn a_stalled_peer_cannot_block_cancel() {
         sources: vec!["/nowhere/stall".into()],
         target: target.clone(),
         options: Options::default(),
+        landing: Vec::new(),
     };
     let result = scp::download(&session, &request, &mut |_| {}, &token);
     let latency = canceller.join().unwrap().elapsed();
@@ -201,6 +204,7 @@ fn a_refused_target_is_a_clear_error() {
         sources: vec![src.clone(), src],
         target: "/nonexistent-scpdeck-dir".into(),
         options: Options::default(),
+        names: Vec::new(),
     };
     let result = scp::upload(&sshd.session(), &request, &mut |_| {}, &CancelToken::new());
     let err = result.unwrap_err().to_string();

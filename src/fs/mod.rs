@@ -3,6 +3,7 @@
 mod entry;
 pub mod local;
 mod location;
+pub mod place;
 pub mod remote;
 
 pub use entry::{Entry, Kind, LinkTarget, Mtime, permission_string};

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::item::{Item, ItemId, ItemKind, ItemState, Scan, Stage};
-use super::job::{Job, Listing, Target};
+use super::item::{Item, ItemId, ItemKind, ItemState, Scan, ScanError, Stage};
+use super::job::{Job, Listing, Running, Target};
 use super::spec::TargetKind;
-use super::task::{DirProbe, TaskError, TaskId, Update};
+use super::task::{DirProbe, Outcome, TaskError, TaskId, Update};
 use crate::eventlog::Event;
 use crate::fs::Location;
 
@@ -47,10 +47,6 @@ impl Job {
                 self.release(task, item);
                 self.item_done(item, result, log);
             }
-            Update::Hashed { task, item, source, dest } => {
-                self.release(task, item);
-                self.hashed(item, source, dest, log);
-            }
             Update::Finished { task, result } => {
                 self.finished(task, result, log);
                 self.settle(log);
@@ -84,6 +80,17 @@ impl Job {
                 log,
             );
         }
+        // A walk may only name things below the root: `.`, `..` or an
+        // absolute path from a listing would put a copy outside its place.
+        let (entries, odd): (Vec<_>, Vec<_>) = std::mem::take(&mut scan.entries)
+            .into_iter()
+            .partition(|e| e.rel.components().all(|c| matches!(c, std::path::Component::Normal(_))));
+        scan.entries = entries;
+        scan.errors.extend(odd.into_iter().map(|e| ScanError {
+            reason: format!("the walk returned an invalid name {:?}", e.rel),
+            rel: e.rel,
+        }));
+        scan.errors.retain(|e| e.rel.components().all(|c| matches!(c, std::path::Component::Normal(_))));
         // Parents before children, whatever order the walk produced.
         scan.entries.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut ids: HashMap<PathBuf, ItemId> = HashMap::from([(PathBuf::new(), id)]);
@@ -114,6 +121,9 @@ impl Job {
                 state: ItemState::Unresolved,
                 bytes: 0,
                 existing: None,
+                place: Default::default(),
+                after: None,
+                drops: 0,
             });
             ids.insert(entry.rel, new);
         }
@@ -179,66 +189,76 @@ impl Job {
         self.error = Some(reason);
     }
 
-    fn item_done(&mut self, id: ItemId, result: Result<(), String>, log: &mut Vec<Event>) {
+    fn item_done(&mut self, id: ItemId, result: Result<Outcome, String>, log: &mut Vec<Event>) {
         let Some(item) = self.item(id) else { return };
-        let (stage, next) = match (&item.state, item.kind) {
-            (ItemState::Creating, _) => (Stage::Create, self.after_copy()),
-            (ItemState::Transferring, _) if self.spec.options.verify => (Stage::Transfer, ItemState::Copied),
-            (ItemState::Transferring, _) => (Stage::Transfer, self.after_copy()),
-            (ItemState::Deleting, _) => (Stage::Delete, ItemState::Done),
+        let (stage, next) = match &item.state {
+            ItemState::Creating => (Stage::Create, self.after_copy()),
+            ItemState::Transferring => (Stage::Transfer, self.after_copy()),
+            ItemState::Deleting => (Stage::Delete, ItemState::Done),
             _ => return,
         };
         match result {
-            Ok(()) => {
+            Ok(outcome) => {
+                let job = self.id.0;
                 let item = &mut self.items[id.index()];
                 if item.kind == ItemKind::File {
                     item.bytes = item.size;
                 }
-                item.state = next;
+                item.state = match outcome {
+                    Outcome::Done => next,
+                    Outcome::PlacedAs(dest) => {
+                        log.push(
+                            Event::info(&format!("{}: kept both, copied as {dest}", item.shown())).job(job),
+                        );
+                        item.dest = Some(dest);
+                        next
+                    }
+                    Outcome::Skipped(reason) => {
+                        log.push(Event::info(&format!("{}: skipped: {reason}", item.shown())).job(job));
+                        item.bytes = 0;
+                        ItemState::Skipped(reason)
+                    }
+                };
             }
-            Err(reason) => self.fail(id, stage, reason, log),
-        }
-    }
-
-    fn hashed(
-        &mut self,
-        id: ItemId,
-        source: Result<[u8; 32], String>,
-        dest: Result<[u8; 32], String>,
-        log: &mut Vec<Event>,
-    ) {
-        if self.item(id).is_none_or(|i| i.state != ItemState::Verifying) {
-            return;
-        }
-        match (source, dest) {
-            (Ok(a), Ok(b)) if a == b => {
-                let next = self.after_copy();
-                self.set(id, next);
+            Err(reason) => {
+                // A directory made in the same task as its parent fails with
+                // the parent: say so rather than "No such file or directory".
+                let parent = self.item(id).and_then(|i| i.parent).and_then(|p| self.item(p));
+                let reason = match parent {
+                    Some(p) if matches!(p.state, ItemState::Failed { .. } | ItemState::Skipped(_)) => {
+                        format!("not copied: {} was not", p.shown())
+                    }
+                    _ => reason,
+                };
+                self.fail(id, stage, reason, log)
             }
-            (Ok(a), Ok(b)) => {
-                let reason = format!("checksum mismatch: source sha256 {}, copy {}", hex(&a), hex(&b));
-                // The copy is bad: a retry transfers again.
-                self.fail(id, Stage::Transfer, reason, log);
-            }
-            (Err(e), _) => self.fail(id, Stage::Verify, format!("cannot checksum the source: {e}"), log),
-            (_, Err(e)) => self.fail(id, Stage::Verify, format!("cannot checksum the copy: {e}"), log),
         }
     }
 
     fn finished(&mut self, task: TaskId, result: Result<(), TaskError>, log: &mut Vec<Event>) {
         let Some(running) = self.running.remove(&task) else { return };
+        if let Err(TaskError::Dropped(reason)) = &result {
+            self.dropped_probes += u32::from(!running.dirs.is_empty());
+            if self.dropped_probes > MAX_DROPS {
+                return self.finished_with(running, &Err(TaskError::Connection(gave_up(reason))), log);
+            }
+        }
+        self.finished_with(running, &result, log)
+    }
+
+    fn finished_with(&mut self, running: Running, result: &Result<(), TaskError>, log: &mut Vec<Event>) {
         for dir in running.dirs {
             if dir == self.spec.target && self.target == Target::Probing {
-                match &result {
-                    Err(TaskError::Interrupted) => self.target = Target::Unknown,
+                match result {
+                    Err(TaskError::Interrupted | TaskError::Dropped(_)) => self.target = Target::Unknown,
                     Err(TaskError::Connection(r) | TaskError::Failed(r)) => {
                         self.fail_job(format!("cannot open the target {dir}: {r}"), log)
                     }
                     Ok(()) => self.fail_job(format!("the target {dir} was not examined"), log),
                 }
             } else if self.listings.get(&dir) == Some(&Listing::Probing) {
-                match &result {
-                    Err(TaskError::Interrupted) => {
+                match result {
+                    Err(TaskError::Interrupted | TaskError::Dropped(_)) => {
                         self.listings.remove(&dir);
                     }
                     Err(TaskError::Connection(r) | TaskError::Failed(r)) => {
@@ -250,19 +270,31 @@ impl Job {
                 }
             }
         }
+        let mut again = 0;
         for id in running.items {
             let Some(item) = self.item(id) else { continue };
             let (stage, resume) = match item.state {
                 ItemState::Scanning => (Stage::Scan, ItemState::Unscanned),
                 ItemState::Creating => (Stage::Create, ItemState::Ready),
                 ItemState::Transferring => (Stage::Transfer, ItemState::Ready),
-                ItemState::Verifying => (Stage::Verify, ItemState::Copied),
                 ItemState::Deleting => (Stage::Delete, ItemState::Confirmed),
                 _ => continue,
             };
-            match &result {
+            match result {
                 Err(TaskError::Interrupted) if self.cancelled => self.set(id, ItemState::Cancelled(stage)),
                 Err(TaskError::Interrupted) => self.set(id, resume),
+                Err(TaskError::Dropped(reason)) => {
+                    let drops = item.drops + 1;
+                    if drops > MAX_DROPS {
+                        self.fail(id, stage, gave_up(reason), log);
+                    } else {
+                        again += 1;
+                        if let Some(item) = self.item_mut(id) {
+                            item.drops = drops;
+                            item.state = resume;
+                        }
+                    }
+                }
                 Err(TaskError::Connection(reason) | TaskError::Failed(reason)) => {
                     self.fail(id, stage, reason.clone(), log)
                 }
@@ -272,12 +304,24 @@ impl Job {
                 item.bytes = 0;
             }
         }
+        if let (true, Err(TaskError::Dropped(reason))) = (again > 0, result) {
+            log.push(
+                Event::warn(&format!(
+                    "the connection dropped ({reason}); {again} item(s) go back in line for another connection"
+                ))
+                .job(self.id.0),
+            );
+        }
         if self.current.is_some_and(|c| self.item(c).is_none_or(|i| i.state != ItemState::Transferring)) {
             self.current = None;
         }
     }
 }
 
-fn hex(digest: &[u8; 32]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+/// How many times an item (or a job's listings) may lose its connection
+/// before it fails: a server that drops every session is not retried forever.
+pub(super) const MAX_DROPS: u32 = 3;
+
+fn gave_up(reason: &str) -> String {
+    format!("{reason} (the connection dropped {} times; giving up)", MAX_DROPS + 1)
 }

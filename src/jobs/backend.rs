@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::item::{ItemId, Scan};
-use super::task::{Digest, DirProbe, Task, TaskError, TaskId, Update};
+use super::task::{DirProbe, Outcome, Task, TaskError, TaskId, Update};
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
 use crate::scp::Throttle;
@@ -74,12 +74,15 @@ impl Reporter {
         self.send(Update::Progress { task: self.task, item, bytes });
     }
 
+    /// A mkdir, delete or rmdir item finished.
     pub fn item_done(&self, item: ItemId, result: Result<(), String>) {
-        self.send(Update::ItemDone { task: self.task, item, result });
+        self.finished_item(item, result.map(|()| Outcome::Done));
     }
 
-    pub fn hashed(&self, item: ItemId, source: Result<Digest, String>, dest: Result<Digest, String>) {
-        self.send(Update::Hashed { task: self.task, item, source, dest });
+    /// A transfer item finished: placed (perhaps under another name),
+    /// skipped at placement, or failed.
+    pub fn finished_item(&self, item: ItemId, result: Result<Outcome, String>) {
+        self.send(Update::ItemDone { task: self.task, item, result });
     }
 
     /// Logs an event attributed to this task's job.

@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use super::item::DestInfo;
 use super::spec::OverwritePolicy;
 use crate::fs::Kind;
+use crate::fs::place::keep_both_candidate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -43,22 +43,13 @@ pub fn decide(policy: OverwritePolicy, size: u64, mtime: Option<i64>, existing: 
     }
 }
 
-/// `name (1).ext`, `name (2).ext`... the first not in `taken`. The extension
-/// starts at the first dot after the first character, so `a.tar.gz` becomes
-/// `a (1).tar.gz` and `.profile` becomes `.profile (1)`.
-pub fn keep_both_name(name: &OsStr, taken: &HashSet<OsString>) -> OsString {
-    let bytes = name.as_bytes();
-    let split = bytes.iter().skip(1).position(|&b| b == b'.').map(|p| p + 1).unwrap_or(bytes.len());
-    let (stem, ext) = bytes.split_at(split);
-    (1u64..)
-        .map(|n| {
-            let mut candidate = stem.to_vec();
-            candidate.extend_from_slice(format!(" ({n})").as_bytes());
-            candidate.extend_from_slice(ext);
-            OsString::from_vec(candidate)
-        })
-        .find(|candidate| !taken.contains(candidate))
-        .unwrap_or_else(|| name.to_os_string())
+/// The first "keep both" name not in `taken` (`name (1).ext`, `name (2).ext`…)
+/// and its number.
+pub fn keep_both_name(name: &OsStr, taken: &HashSet<OsString>) -> (u32, OsString) {
+    (1u32..u32::MAX)
+        .map(|n| (n, keep_both_candidate(name, n)))
+        .find(|(_, candidate)| !taken.contains(candidate))
+        .unwrap_or_else(|| (0, name.to_os_string()))
 }
 
 #[cfg(test)]
@@ -88,9 +79,7 @@ mod tests {
     #[test]
     fn keep_both_names() {
         let taken: HashSet<OsString> = ["a.txt", "a (1).txt"].iter().map(OsString::from).collect();
-        assert_eq!(keep_both_name(OsStr::new("a.txt"), &taken), "a (2).txt");
-        assert_eq!(keep_both_name(OsStr::new("x.tar.gz"), &taken), "x (1).tar.gz");
-        assert_eq!(keep_both_name(OsStr::new(".profile"), &taken), ".profile (1)");
-        assert_eq!(keep_both_name(OsStr::new("noext"), &taken), "noext (1)");
+        assert_eq!(keep_both_name(OsStr::new("a.txt"), &taken), (2, "a (2).txt".into()));
+        assert_eq!(keep_both_name(OsStr::new("x.tar.gz"), &taken), (1, "x (1).tar.gz".into()));
     }
 }

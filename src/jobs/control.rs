@@ -35,7 +35,6 @@ impl Job {
                 (ItemState::Unscanned, _) => Stage::Scan,
                 (ItemState::Ready, ItemKind::Dir) => Stage::Create,
                 (ItemState::Ready, ItemKind::File) => Stage::Transfer,
-                (ItemState::Copied, _) => Stage::Verify,
                 (ItemState::Confirmed, _) => Stage::Delete,
                 _ => Stage::Resolve,
             };

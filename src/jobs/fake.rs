@@ -13,7 +13,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::backend::{Backend, Reporter};
 use super::item::{DestInfo, ItemKind, Scan, ScanEntry, ScanError};
-use super::task::{DirProbe, Task, TaskError, Work};
+use super::task::{Batch, BatchItem, DirProbe, Outcome, Place, Task, TaskError, Work, compare_digests};
+use crate::fs::place::keep_both_candidate;
 use crate::fs::{Kind, Location};
 
 type Key = (Option<String>, PathBuf);
@@ -36,8 +37,12 @@ pub struct Config {
     pub denied: HashSet<PathBuf>,
     /// Copies of these sources arrive corrupted (for verification).
     pub corrupt: HashSet<PathBuf>,
-    /// The connection to this host drops once that many bytes went through it.
+    /// Destination directories that cannot be created ("Permission denied").
+    pub mkdir_denied: HashSet<PathBuf>,
+    /// The connection to this host drops once that many bytes went through
+    /// it (as many times as the second number says).
     pub drop_host_after: Option<(String, u64)>,
+    pub drops: u32,
 }
 
 impl Default for Config {
@@ -49,7 +54,9 @@ impl Default for Config {
             per_file: Duration::from_millis(1),
             denied: HashSet::new(),
             corrupt: HashSet::new(),
+            mkdir_denied: HashSet::new(),
             drop_host_after: None,
+            drops: 1,
         }
     }
 }
@@ -68,7 +75,7 @@ pub struct Stats {
     pub unsafe_deletes: Vec<PathBuf>,
     pub deleted: Vec<PathBuf>,
     moved_bytes: HashMap<String, u64>,
-    dropped: bool,
+    pub dropped: u32,
 }
 
 pub struct Fake {
@@ -136,9 +143,6 @@ impl Fake {
                     first.map(|i| i.source.clone()),
                     if batch.direct { None } else { first.map(|i| i.dest.clone()) },
                 )
-            }
-            Work::Verify { files } => {
-                (files.first().map(|f| f.1.clone()), files.first().map(|f| f.2.clone()))
             }
             Work::Delete { files } => (files.first().map(|f| f.1.clone()), None),
             Work::RemoveDirs { dirs } => (dirs.first().map(|d| d.1.clone()), None),
@@ -215,7 +219,10 @@ impl Fake {
             Work::MakeDirs { dirs } => {
                 for (item, dir, _) in dirs {
                     let parent_ok = dir.parent().is_some_and(|p| self.get(&p) == Some(Node::Dir));
-                    let result = if parent_ok {
+                    let denied = lock(&self.config).mkdir_denied.contains(dir.path());
+                    let result = if denied {
+                        Err(format!("mkdir: {}: Permission denied", dir.path().display()))
+                    } else if parent_ok {
                         lock(&self.fs).insert(key(&dir), Node::Dir);
                         Ok(())
                     } else {
@@ -225,13 +232,8 @@ impl Fake {
                 }
             }
             Work::Transfer(batch) => {
-                for file in batch.items {
-                    self.transfer_one(&r, &file.source, &file.dest, file.item, batch.preserve).await?;
-                }
-            }
-            Work::Verify { files } => {
-                for (item, source, dest) in files {
-                    r.hashed(item, self.hash(&source), self.hash(&dest));
+                for file in &batch.items {
+                    self.transfer_one(&r, file, &batch).await?;
                 }
             }
             Work::Delete { files } => {
@@ -257,14 +259,8 @@ impl Fake {
         Ok(())
     }
 
-    async fn transfer_one(
-        &self,
-        r: &Reporter,
-        source: &Location,
-        dest: &Location,
-        item: super::item::ItemId,
-        preserve: bool,
-    ) -> Result<(), TaskError> {
+    async fn transfer_one(&self, r: &Reporter, file: &BatchItem, batch: &Batch) -> Result<(), TaskError> {
+        let (source, dest, item) = (&file.source, &file.dest, file.item);
         let config = lock(&self.config).clone();
         let (data, mtime) = match self.get(source) {
             Some(Node::File { data, mtime }) if !config.denied.contains(source.path()) => (data, mtime),
@@ -288,6 +284,7 @@ impl Fake {
             done += step;
             r.progress(item, done);
         }
+        let expected: [u8; 32] = Sha256::digest(&data).into();
         let mut data = data;
         if config.corrupt.contains(source.path())
             && let Some(b) = data.first_mut()
@@ -296,14 +293,47 @@ impl Fake {
         }
         let mut fs = lock(&self.fs);
         fs.remove(&key(&temp));
-        fs.insert(key(dest), Node::File { data, mtime: if preserve { mtime } else { 9_999 } });
+        if batch.verify {
+            let copied: [u8; 32] = Sha256::digest(&data).into();
+            if let Err(reason) = compare_digests(&expected, &copied) {
+                drop(fs);
+                r.item_done(item, Err(reason));
+                return Ok(());
+            }
+        }
+        let node = Node::File { data, mtime: if batch.preserve { mtime } else { 9_999 } };
+        let outcome = match file.place {
+            Place::Replace | Place::Into => {
+                fs.insert(key(dest), node);
+                Outcome::Done
+            }
+            Place::NoReplace if fs.contains_key(&key(dest)) => Outcome::Skipped("exists".into()),
+            Place::NoReplace => {
+                fs.insert(key(dest), node);
+                Outcome::Done
+            }
+            Place::KeepBoth { from } => {
+                let (Some(dir), Some(name)) = (dest.parent(), dest.path().file_name()) else {
+                    return Err(TaskError::Failed("no name".into()));
+                };
+                let free = (from..)
+                    .map(|n| dir.join(keep_both_candidate(name, n)))
+                    .find(|candidate| !fs.contains_key(&key(candidate)))
+                    .unwrap_or_else(|| dest.clone());
+                fs.insert(key(&free), node);
+                if free == *dest { Outcome::Done } else { Outcome::PlacedAs(free) }
+            }
+        };
         drop(fs);
-        r.item_done(item, Ok(()));
+        r.finished_item(item, Ok(outcome));
         Ok(())
     }
 
     fn count_bytes(&self, ends: &[&Location], bytes: u64) -> Result<(), TaskError> {
-        let drop_after = lock(&self.config).drop_host_after.clone();
+        let (drop_after, drops) = {
+            let config = lock(&self.config);
+            (config.drop_host_after.clone(), config.drops)
+        };
         let mut stats = lock(&self.stats);
         for host in ends.iter().filter_map(|l| l.host()) {
             let moved = stats.moved_bytes.entry(host.to_string()).or_default();
@@ -312,10 +342,11 @@ impl Fake {
             if let Some((h, limit)) = &drop_after
                 && h == host
                 && moved > *limit
-                && !stats.dropped
+                && stats.dropped < drops
             {
-                stats.dropped = true;
-                return Err(TaskError::Connection(format!("connection to {host} lost: Broken pipe")));
+                stats.dropped += 1;
+                stats.moved_bytes.clear();
+                return Err(TaskError::Dropped(format!("connection to {host} lost: Broken pipe")));
             }
         }
         Ok(())
@@ -376,13 +407,6 @@ impl Fake {
                     .collect();
                 DirProbe::Listing(entries)
             }
-        }
-    }
-
-    fn hash(&self, at: &Location) -> Result<[u8; 32], String> {
-        match self.get(at) {
-            Some(Node::File { data, .. }) => Ok(Sha256::digest(&data).into()),
-            _ => Err(format!("{}: No such file", at.path().display())),
         }
     }
 

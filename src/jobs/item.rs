@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
+use super::task::Place;
 use crate::fs::{Kind, Location};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,7 +30,6 @@ pub enum Stage {
     Resolve,
     Create,
     Transfer,
-    Verify,
     Delete,
 }
 
@@ -45,10 +45,8 @@ pub enum ItemState {
     /// May be created (directory) or transferred (file).
     Ready,
     Creating,
+    /// Sent, checked (when verification is on) and placed by one task.
     Transferring,
-    /// Transfer confirmed; waits for checksum verification.
-    Copied,
-    Verifying,
     /// Copy confirmed (and verified); a move still has to delete the source.
     Confirmed,
     Deleting,
@@ -73,11 +71,7 @@ impl ItemState {
     pub fn is_busy(&self) -> bool {
         matches!(
             self,
-            ItemState::Scanning
-                | ItemState::Creating
-                | ItemState::Transferring
-                | ItemState::Verifying
-                | ItemState::Deleting
+            ItemState::Scanning | ItemState::Creating | ItemState::Transferring | ItemState::Deleting
         )
     }
 
@@ -93,7 +87,6 @@ impl Stage {
             Stage::Scan => ItemState::Unscanned,
             Stage::Resolve => ItemState::Unresolved,
             Stage::Create | Stage::Transfer => ItemState::Ready,
-            Stage::Verify => ItemState::Copied,
             Stage::Delete => ItemState::Confirmed,
         }
     }
@@ -127,6 +120,13 @@ pub struct Item {
     pub bytes: u64,
     /// What the destination held when it was listed.
     pub existing: Option<DestInfo>,
+    /// How the copy takes its destination's name.
+    pub place: Place,
+    /// Another item of the job bound for the same destination, which goes
+    /// first (scp's "the last one wins").
+    pub after: Option<ItemId>,
+    /// Tasks of this item stopped by a dropped connection so far.
+    pub drops: u32,
 }
 
 impl Item {
@@ -145,6 +145,9 @@ impl Item {
             state: ItemState::Unscanned,
             bytes: 0,
             existing: None,
+            place: Place::Replace,
+            after: None,
+            drops: 0,
         }
     }
 

@@ -3,7 +3,7 @@
 //! `resolve.rs` (destinations and overwrite decisions), `apply.rs` (worker
 //! updates), `control.rs` (user commands), `view.rs` (what panes show).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ffi::OsString;
 
 use super::item::{DestInfo, Item, ItemId, ItemKind, ItemState};
@@ -94,8 +94,11 @@ pub struct Job {
     pub error: Option<String>,
     pub(super) target: Target,
     pub(super) listings: HashMap<Location, Listing>,
-    /// Names given by "keep both", so two items never get the same one.
-    pub(super) kept_names: HashSet<Location>,
+    /// File destinations and the item bound for each, so that two items of
+    /// the job never race for one name.
+    pub(super) claims: HashMap<Location, ItemId>,
+    /// Listing tasks stopped by a dropped connection.
+    pub(super) dropped_probes: u32,
     pub(super) running: HashMap<TaskId, Running>,
     /// Some task got its connection since the job (re)started.
     pub(super) connected: bool,
@@ -116,7 +119,8 @@ impl Job {
             error: None,
             target: Target::Unknown,
             listings: HashMap::new(),
-            kept_names: HashSet::new(),
+            claims: HashMap::new(),
+            dropped_probes: 0,
             running: HashMap::new(),
             connected: false,
             current: None,

@@ -1,25 +1,21 @@
 //! The local side of tasks: walking sources, listing destinations, creating
-//! directories, copying a file (local to local), hashing, deleting. Blocking
+//! directories, hashing, deleting (copying: `local_copy.rs`). Blocking
 //! calls for `spawn_blocking`; they check the cancel flag between chunks so
 //! a cancel takes effect within milliseconds.
 
 use std::fs::{self, File, Permissions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use sha2::{Digest as _, Sha256};
 
 use super::item::{DestInfo, ItemKind, Scan, ScanEntry, ScanError};
 use super::task::{Digest, DirProbe};
 use crate::fs::Kind;
-use crate::scp::Throttle;
 use crate::text::escape_str;
 
 const CHUNK: usize = 256 * 1024;
-/// Progress reports at most this often per file.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// What an I/O error means, in words a user can act on.
 pub fn describe(path: &Path, error: &io::Error) -> String {
@@ -136,93 +132,6 @@ pub fn make_dir(dir: &Path, mode: u32) -> Result<(), String> {
     }
 }
 
-/// Why a copy stopped.
-#[derive(Debug)]
-pub enum CopyError {
-    Cancelled,
-    Failed(String),
-}
-
-/// Copies `source` to `dest` through a temporary file beside `dest`, renamed
-/// over it only when complete: a failure or cancel leaves `dest` as it was.
-/// One local to local file copy.
-pub struct FileCopy<'a> {
-    pub source: &'a Path,
-    pub dest: &'a Path,
-    /// The source's permission bits.
-    pub mode: u32,
-    pub mtime: Option<i64>,
-    /// Keep mode and modification time exactly.
-    pub preserve: bool,
-}
-
-pub fn copy_file(
-    copy: &FileCopy,
-    throttle: Option<&Throttle>,
-    cancelled: &dyn Fn() -> bool,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64, CopyError> {
-    let FileCopy { source, dest, mode, mtime, preserve } = *copy;
-    let failed = |path: &Path, e: io::Error| CopyError::Failed(describe(path, &e));
-    let mut input = File::open(source).map_err(|e| failed(source, e))?;
-    let dir = dest.parent().ok_or_else(|| CopyError::Failed("the destination has no directory".into()))?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    // New files get the source's permission bits less the umask, like scp
-    // and cp; with "preserve" exactly the source's.
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", name.chars().take(100).collect::<String>()))
-        .suffix(".scpdeck")
-        .permissions(Permissions::from_mode(mode & 0o777))
-        .tempfile_in(dir)
-        .map_err(|e| failed(dest, e))?;
-    let mut buffer = vec![0u8; CHUNK];
-    let mut done = 0u64;
-    let mut reported = Instant::now();
-    loop {
-        if cancelled() {
-            return Err(CopyError::Cancelled);
-        }
-        let n = input.read(&mut buffer).map_err(|e| failed(source, e))?;
-        if n == 0 {
-            break;
-        }
-        if let Some(throttle) = throttle {
-            // In short naps, so that a cancel is still noticed at once.
-            let until = Instant::now() + throttle.reserve(n as u64);
-            while !cancelled() && Instant::now() < until {
-                std::thread::sleep(
-                    until.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)),
-                );
-            }
-        }
-        temp.write_all(&buffer[..n]).map_err(|e| failed(dest, e))?;
-        done += n as u64;
-        if reported.elapsed() >= PROGRESS_EVERY {
-            progress(done);
-            reported = Instant::now();
-        }
-    }
-    let file = temp.as_file();
-    if preserve {
-        file.set_permissions(Permissions::from_mode(mode & 0o7777)).map_err(|e| failed(dest, e))?;
-        if let Some(secs) = mtime {
-            let time = if secs >= 0 {
-                UNIX_EPOCH + Duration::from_secs(secs as u64)
-            } else {
-                UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
-            };
-            file.set_modified(time).map_err(|e| failed(dest, e))?;
-        }
-    }
-    file.sync_all().map_err(|e| failed(dest, e))?;
-    if cancelled() {
-        return Err(CopyError::Cancelled);
-    }
-    temp.persist(dest).map_err(|e| failed(dest, e.error))?;
-    progress(done);
-    Ok(done)
-}
-
 pub fn hash(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<Digest, String> {
     let mut file = File::open(path).map_err(|e| describe(path, &e))?;
     let mut hasher = Sha256::new();
@@ -251,45 +160,6 @@ pub fn remove_dir(path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn copies_through_a_temporary_file_and_preserves() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = dir.path().join("src");
-        fs::write(&source, vec![5u8; 600_000]).unwrap();
-        let dest = dir.path().join("dst");
-        fs::write(&dest, b"old").unwrap();
-        let mut reports = Vec::new();
-        let copy =
-            FileCopy { source: &source, dest: &dest, mode: 0o640, mtime: Some(1_000_000), preserve: true };
-        let n = copy_file(&copy, None, &|| false, &mut |b| reports.push(b)).unwrap();
-        assert_eq!(n, 600_000);
-        assert_eq!(fs::read(&dest).unwrap(), vec![5u8; 600_000]);
-        let meta = fs::metadata(&dest).unwrap();
-        assert_eq!(meta.mode() & 0o777, 0o640);
-        assert_eq!(meta.mtime(), 1_000_000);
-        assert_eq!(reports.last(), Some(&600_000));
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left");
-    }
-
-    #[test]
-    fn a_cancelled_copy_leaves_the_destination_and_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let source = dir.path().join("src");
-        fs::write(&source, vec![1u8; 2_000_000]).unwrap();
-        let dest = dir.path().join("dst");
-        fs::write(&dest, b"keep").unwrap();
-        let calls = std::cell::Cell::new(0);
-        let cancel = || {
-            calls.set(calls.get() + 1);
-            calls.get() > 3
-        };
-        let copy = FileCopy { source: &source, dest: &dest, mode: 0o644, mtime: None, preserve: false };
-        let result = copy_file(&copy, None, &cancel, &mut |_| {});
-        assert!(matches!(result, Err(CopyError::Cancelled)));
-        assert_eq!(fs::read(&dest).unwrap(), b"keep");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
-    }
 
     #[test]
     fn scans_trees_and_reports_what_cannot_be_copied() {

@@ -12,6 +12,8 @@ mod conflict;
 mod control;
 mod item;
 mod job;
+mod landing;
+mod local_copy;
 pub mod local_fs;
 mod plan;
 mod queue;
@@ -28,6 +30,8 @@ mod view;
 mod fake;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ends;
 
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
@@ -42,5 +46,5 @@ pub use remote::{SshRemote, log_connections};
 pub use scheduler::Scheduler;
 pub use spec::{JobId, JobSpec, Limits, Mode, Options, OverwritePolicy, TargetKind};
 pub use system::{RemoteSide, SystemBackend, run_local, touches_remote};
-pub use task::{Batch, BatchItem, Digest, DirProbe, Task, TaskError, TaskId, Update, Work};
+pub use task::{Batch, BatchItem, Digest, DirProbe, Outcome, Place, Task, TaskError, TaskId, Update, Work};
 pub use view::{FailedItem, JobView, Progress, Question, QueueView};

@@ -34,7 +34,7 @@ impl Work {
             Work::Scan { .. } | Work::Delete { .. } | Work::RemoveDirs { .. } => Side::Source,
             Work::Probe { .. } | Work::MakeDirs { .. } => Side::Dest,
             Work::Transfer(batch) if batch.direct => Side::Source,
-            Work::Transfer(_) | Work::Verify { .. } => Side::Both,
+            Work::Transfer(_) => Side::Both,
         }
     }
 }
@@ -68,9 +68,6 @@ impl Job {
             Work::Transfer(batch) => {
                 running.items = self.mark(batch.items.iter().map(|i| i.item), ItemState::Transferring);
             }
-            Work::Verify { files } => {
-                running.items = self.mark(files.iter().map(|f| f.0), ItemState::Verifying)
-            }
             Work::Delete { files } => {
                 running.items = self.mark(files.iter().map(|f| f.0), ItemState::Deleting)
             }
@@ -79,6 +76,42 @@ impl Job {
             }
         }
         Some((work, running))
+    }
+
+    /// Called when no task of any job runs and this one started none: fails
+    /// the items that wait on something that cannot come. A job waiting for
+    /// an answer, paused or cancelled is left alone. Returns whether any
+    /// item changed.
+    pub(super) fn unstick(&mut self, log: &mut Vec<crate::eventlog::Event>) -> bool {
+        if !self.can_start()
+            || !self.running.is_empty()
+            || self.items.iter().any(|i| i.state == ItemState::Asking)
+        {
+            return false;
+        }
+        let stuck: Vec<(ItemId, super::item::Stage, String)> = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !i.state.is_terminal())
+            .map(|(n, i)| {
+                let stage = match (&i.state, i.kind) {
+                    (ItemState::Unscanned | ItemState::Scanning, _) => super::item::Stage::Scan,
+                    (ItemState::Ready | ItemState::Creating, ItemKind::Dir) => super::item::Stage::Create,
+                    (ItemState::Ready | ItemState::Transferring, ItemKind::File) => {
+                        super::item::Stage::Transfer
+                    }
+                    (ItemState::Confirmed | ItemState::Deleting, _) => super::item::Stage::Delete,
+                    _ => super::item::Stage::Resolve,
+                };
+                (ItemId(n as u32), stage, format!("{:?}", i.state))
+            })
+            .collect();
+        for (id, stage, state) in &stuck {
+            let reason = format!("nothing was left that could finish this item (it waited in state {state})");
+            self.fail(*id, *stage, reason, log);
+        }
+        !stuck.is_empty()
     }
 
     fn mark(&mut self, ids: impl Iterator<Item = ItemId>, state: ItemState) -> Vec<ItemId> {
@@ -120,15 +153,6 @@ impl Job {
                 return Some(Work::RemoveDirs { dirs });
             }
         }
-        if self.spec.options.verify && can(Side::Both) {
-            let files: Vec<_> = self
-                .ids_in(ItemState::Copied)
-                .filter_map(|(id, i)| Some((id, i.source.clone(), i.dest.clone()?)))
-                .collect();
-            if !files.is_empty() {
-                return Some(Work::Verify { files });
-            }
-        }
         let dirs = self.dirs_to_make();
         if !dirs.is_empty() && can(Side::Dest) {
             return Some(Work::MakeDirs { dirs });
@@ -143,6 +167,7 @@ impl Job {
             items,
             preserve: self.spec.options.preserve,
             direct,
+            verify: self.spec.options.verify,
         }))
     }
 
@@ -159,6 +184,14 @@ impl Job {
         parent
             .and_then(|p| self.item(p))
             .is_none_or(|p| matches!(p.state, ItemState::Confirmed | ItemState::Done))
+    }
+
+    /// Whether the item bound for the same destination before this one has
+    /// had its turn (placed, or ended in any way).
+    fn turn_come(&self, after: Option<ItemId>) -> bool {
+        after
+            .and_then(|a| self.item(a))
+            .is_none_or(|a| a.state.is_terminal() || a.state == ItemState::Confirmed)
     }
 
     fn dirs_to_make(&self) -> Vec<(ItemId, Location, u32)> {
@@ -182,7 +215,9 @@ impl Job {
     fn next_batch(&self, lanes: usize) -> Vec<BatchItem> {
         let ready: Vec<(ItemId, &super::item::Item)> = self
             .ids_in(ItemState::Ready)
-            .filter(|(_, i)| i.kind == ItemKind::File && self.parent_made(i.parent))
+            .filter(|(_, i)| {
+                i.kind == ItemKind::File && self.parent_made(i.parent) && self.turn_come(i.after)
+            })
             .collect();
         let lanes = lanes.max(1) as u64;
         let files = ((ready.len() as u64).div_ceil(lanes) as usize).clamp(MIN_BATCH_FILES, MAX_BATCH_FILES);
@@ -194,11 +229,18 @@ impl Job {
             .clamp(MIN_BATCH_BYTES, MAX_BATCH_BYTES);
         let mut batch = Vec::new();
         let mut taken = 0u64;
+        let mut dests = std::collections::HashSet::new();
         for (id, item) in ready {
             if batch.len() >= files || (!batch.is_empty() && taken + item.size > bytes) {
                 break;
             }
             let Some(dest) = item.dest.clone() else { continue };
+            // Two files for one name never travel together: the later one
+            // waits for its turn (`after`), and this keeps it so even for a
+            // name claimed twice by "keep both" candidates.
+            if !dests.insert(dest.clone()) {
+                continue;
+            }
             taken += item.size;
             batch.push(BatchItem {
                 item: id,
@@ -207,6 +249,8 @@ impl Job {
                 size: item.size,
                 mode: item.mode,
                 mtime: item.mtime,
+                place: item.place,
+                replaces: item.existing.is_some_and(|e| e.kind == crate::fs::Kind::File),
             });
         }
         batch

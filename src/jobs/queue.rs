@@ -240,7 +240,25 @@ impl Queue {
                 break;
             }
         }
+        if self.tasks.is_empty() {
+            commands.extend(self.unstick());
+        }
         commands
+    }
+
+    /// With nothing running, nothing can change for a job but its user's
+    /// answers: an item that still waits for something else would wait
+    /// forever (and a `cp` would never exit). Such items fail, saying so,
+    /// so that no wait is without an end whatever bug led to it.
+    fn unstick(&mut self) -> Vec<Command> {
+        let mut log = Vec::new();
+        for job in &mut self.jobs {
+            let before = job.state(false);
+            if job.unstick(&mut log) {
+                report_end(job, before, false, &mut log);
+            }
+        }
+        log.into_iter().map(Command::Log).collect()
     }
 }
 
@@ -290,4 +308,69 @@ fn report_end(job: &Job, before: JobState, paused: bool, log: &mut Vec<Event>) {
     );
     let event = if after == JobState::Done { Event::info(&text) } else { Event::error(&text) };
     log.push(event.job(job.id.0));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::fs::Location;
+    use crate::jobs::item::{ItemState, Stage};
+    use crate::jobs::spec::{Mode, Options, TargetKind};
+
+    #[test]
+    fn an_item_nothing_can_move_on_fails_instead_of_waiting_forever() {
+        let mut queue = Queue::new(Limits::default());
+        let spec = JobSpec {
+            mode: Mode::Copy,
+            sources: vec![Location::Local(PathBuf::from("/src/f"))],
+            target: Location::Local(PathBuf::from("/dst")),
+            target_kind: TargetKind::Dir,
+            options: Options::default(),
+        };
+        queue.submit(JobId(1), spec);
+        // Whatever bug might lead there: the job's tasks are gone, and its
+        // item waits for a task that nothing will start.
+        queue.tasks.clear();
+        let job = &mut queue.jobs[0];
+        job.running.clear();
+        job.items[0].state = ItemState::Transferring;
+        let commands = queue.schedule();
+        let job = &queue.jobs[0];
+        assert!(
+            matches!(&job.items[0].state, ItemState::Failed { stage: Stage::Transfer, reason } if reason.contains("nothing was left")),
+            "{:?}",
+            job.items[0].state
+        );
+        assert!(job.state(false).is_finished());
+        let logged: Vec<&Event> =
+            commands.iter().filter_map(|c| if let Command::Log(e) = c { Some(e) } else { None }).collect();
+        assert!(logged.iter().any(|e| e.text.contains("nothing was left")), "{logged:?}");
+        assert!(logged.iter().any(|e| e.text.starts_with("failed:")), "{logged:?}");
+    }
+
+    #[test]
+    fn a_job_waiting_for_an_answer_or_paused_is_left_alone() {
+        let mut queue = Queue::new(Limits::default());
+        let spec = JobSpec {
+            mode: Mode::Copy,
+            sources: vec![Location::Local(PathBuf::from("/src/a")), Location::Local(PathBuf::from("/src/b"))],
+            target: Location::Local(PathBuf::from("/dst")),
+            target_kind: TargetKind::Dir,
+            options: Options::default(),
+        };
+        queue.submit(JobId(1), spec);
+        queue.tasks.clear();
+        let job = &mut queue.jobs[0];
+        job.running.clear();
+        job.items[0].state = ItemState::Asking;
+        job.items[1].state = ItemState::Ready;
+        queue.schedule();
+        assert_eq!(queue.jobs[0].items[1].state, ItemState::Ready, "it may wait for the answer");
+        queue.jobs[0].items[0].state = ItemState::Done;
+        queue.jobs[0].paused = true;
+        queue.schedule();
+        assert_eq!(queue.jobs[0].items[1].state, ItemState::Ready, "paused jobs wait");
+    }
 }

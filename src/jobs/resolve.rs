@@ -8,6 +8,7 @@ use super::conflict::{Decision, decide, keep_both_name};
 use super::item::{DestInfo, ItemId, ItemKind, ItemState, Stage};
 use super::job::{Job, Listing, Target};
 use super::spec::{Mode, OverwritePolicy};
+use super::task::Place;
 use crate::eventlog::Event;
 use crate::fs::{Kind, Location};
 
@@ -42,6 +43,33 @@ impl Job {
             }
         }
         self.keep_partly_moved_dirs();
+        self.drop_orphans(log);
+    }
+
+    /// Items inside a directory that failed, was skipped or cancelled can
+    /// never be copied: they end too, whatever state they wait in (a file
+    /// ready to go into a directory that could not be created must not wait
+    /// for it forever). Parents come before children, so one pass reaches
+    /// every depth.
+    fn drop_orphans(&mut self, log: &mut Vec<Event>) {
+        for index in 0..self.items.len() {
+            let item = &self.items[index];
+            // Only what still needs its directory at the destination; a
+            // copied item waiting for its source to be deleted does not.
+            if !matches!(item.state, ItemState::Unresolved | ItemState::Ready | ItemState::Asking) {
+                continue;
+            }
+            let Some(parent) = item.parent.and_then(|p| self.item(p)) else { continue };
+            let id = ItemId(index as u32);
+            match &parent.state {
+                ItemState::Cancelled(_) => self.set(id, ItemState::Cancelled(Stage::Resolve)),
+                ItemState::Failed { .. } | ItemState::Skipped(_) => {
+                    let reason = format!("not copied: {} was not", parent.shown());
+                    self.fail(id, Stage::Resolve, reason, log);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A move keeps a source directory when something in it was not moved.
@@ -99,10 +127,17 @@ impl Job {
         let item = &mut self.items[id.index()];
         item.dest = Some(dest.clone());
         item.existing = existing;
-        match (item.kind, existing) {
+        let kind = item.kind;
+        let claimant = self.claims.get(&dest).copied().filter(|&other| other != id);
+        match (kind, existing) {
+            (ItemKind::Dir, _) if claimant.is_some_and(|other| self.is_file(other)) => {
+                let reason = "another file of this copy has the same name".to_string();
+                self.fail(id, Stage::Resolve, reason, log);
+            }
             (ItemKind::Dir, None) => {
-                // Created by us: nothing can be in it yet.
-                self.listings.insert(dest, Listing::Known(HashMap::new()));
+                // Created by us: nothing can be in it yet, but another source
+                // directory of the same name may be merged into it too.
+                self.listings.entry(dest).or_insert_with(|| Listing::Known(HashMap::new()));
                 self.set(id, ItemState::Ready);
             }
             (ItemKind::Dir, Some(info)) if info.kind == Kind::Dir => {
@@ -113,22 +148,41 @@ impl Job {
                 let reason = "a file with this name exists at the destination".to_string();
                 self.fail(id, Stage::Resolve, reason, log);
             }
-            (ItemKind::File, None) => self.set(id, ItemState::Ready),
-            (ItemKind::File, Some(_)) => {
+            (ItemKind::File, _) => {
+                // Another file of this job goes to the same name (two sources
+                // with one base name): it counts as what is there, and this
+                // one waits for it, so that the last one wins as with scp.
+                if let Some(other) = claimant {
+                    let theirs =
+                        self.item(other).map(|o| DestInfo { kind: Kind::File, size: o.size, mtime: o.mtime });
+                    let item = &mut self.items[id.index()];
+                    item.after = Some(other);
+                    item.existing = item.existing.or(theirs);
+                }
+                self.claims.insert(dest, id);
                 let policy = self.policy;
                 self.decide_with(id, policy, log);
             }
         }
     }
 
-    /// Applies an overwrite policy to a file whose destination exists.
+    /// Applies an overwrite policy to a file, whether or not its destination
+    /// exists, and says how the copy will take its name.
     pub(super) fn decide_with(&mut self, id: ItemId, policy: OverwritePolicy, log: &mut Vec<Event>) {
         let Some(item) = self.item(id) else { return };
         let Some(existing) = item.existing else {
-            return self.set(id, ItemState::Ready);
+            // Free when listed; what decides is whether it still is when the
+            // copy is ready.
+            let place = match policy {
+                OverwritePolicy::Overwrite => Place::Replace,
+                OverwritePolicy::KeepBoth => Place::KeepBoth { from: 0 },
+                _ => Place::NoReplace,
+            };
+            return self.ready(id, place);
         };
         match decide(policy, item.size, item.mtime, &existing) {
-            Decision::Copy => self.set(id, ItemState::Ready),
+            Decision::Copy if is_special(existing.kind) => self.ready(id, Place::Into),
+            Decision::Copy => self.ready(id, Place::Replace),
             Decision::Skip(reason) => self.set(id, ItemState::Skipped(reason)),
             Decision::Clash(reason) => self.fail(id, Stage::Resolve, reason, log),
             Decision::Ask => {
@@ -151,18 +205,24 @@ impl Job {
                     _ => HashSet::new(),
                 };
                 taken.extend(
-                    self.kept_names
-                        .iter()
+                    self.claims
+                        .keys()
                         .filter(|l| l.parent().as_ref() == Some(&dir))
                         .filter_map(|l| l.path().file_name().map(OsString::from)),
                 );
-                let new = dir.join(keep_both_name(name, &taken));
-                self.kept_names.insert(new.clone());
+                let (from, new) = keep_both_name(name, &taken);
+                self.claims.insert(dir.join(new), id);
                 let item = &mut self.items[id.index()];
-                item.dest = Some(new);
-                item.existing = None;
-                self.set(id, ItemState::Ready);
+                item.after = None;
+                self.ready(id, Place::KeepBoth { from });
             }
+        }
+    }
+
+    fn ready(&mut self, id: ItemId, place: Place) {
+        if let Some(item) = self.item_mut(id) {
+            item.place = place;
+            item.state = ItemState::Ready;
         }
     }
 
@@ -222,4 +282,10 @@ fn same_place(source: &Location, dest: &Location) -> Option<String> {
         return Some("cannot copy a directory into itself".into());
     }
     None
+}
+
+/// Files that are not regular files nor directories: a copy is written into
+/// them as scp does, never renamed over them.
+fn is_special(kind: Kind) -> bool {
+    matches!(kind, Kind::Fifo | Kind::CharDevice | Kind::BlockDevice | Kind::Socket)
 }

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use super::backend::{Backend, Reporter};
-use super::local_fs::{self, CopyError, FileCopy};
+use super::local_copy::{self, CopyError, FileCopy, Pace};
+use super::local_fs;
 use super::task::{Task, TaskError, Work};
+use crate::eventlog::Event;
 use crate::fs::Location;
 
 pub struct SystemBackend {
@@ -47,7 +49,6 @@ pub fn touches_remote(work: &Work) -> bool {
         Work::Probe { dirs } => dirs.iter().any(remote),
         Work::MakeDirs { dirs } => dirs.iter().any(|d| remote(&d.1)),
         Work::Transfer(batch) => batch.items.iter().any(|i| remote(&i.source) || remote(&i.dest)),
-        Work::Verify { files } => files.iter().any(|f| remote(&f.1) || remote(&f.2)),
         Work::Delete { files } => files.iter().any(|f| remote(&f.1)),
         Work::RemoveDirs { dirs } => dirs.iter().any(|d| remote(&d.1)),
     }
@@ -84,32 +85,32 @@ pub fn run_local(task: Task, r: &Reporter) -> Result<(), TaskError> {
                     return Err(TaskError::Interrupted);
                 }
                 r.started(file.item);
-                let (source, dest) = (path(&file.source), path(&file.dest));
+                let source = path(&file.source);
                 let copy = FileCopy {
                     source: &source,
-                    dest: &dest,
+                    dest: &file.dest,
                     mode: file.mode,
                     mtime: file.mtime,
                     preserve: batch.preserve,
+                    place: file.place,
+                    verify: batch.verify,
                 };
                 let item = file.item;
-                match local_fs::copy_file(&copy, r.throttle.as_ref(), &cancelled, &mut |b| {
-                    r.progress(item, b)
-                }) {
-                    Ok(_) => r.item_done(item, Ok(())),
+                let mut pace = Pace {
+                    throttle: r.throttle.as_ref(),
+                    cancelled: &cancelled,
+                    progress: &mut |b| r.progress(item, b),
+                };
+                match local_copy::copy_file(&copy, &mut pace) {
+                    Ok(copied) => {
+                        if let Some(note) = copied.note {
+                            r.log(Event::warn(&note));
+                        }
+                        r.finished_item(item, Ok(copied.outcome));
+                    }
                     Err(CopyError::Cancelled) => return Err(TaskError::Interrupted),
                     Err(CopyError::Failed(reason)) => r.item_done(item, Err(reason)),
                 }
-            }
-        }
-        Work::Verify { files } => {
-            for (item, source, dest) in files {
-                let source = local_fs::hash(source.path(), &cancelled);
-                let dest = local_fs::hash(dest.path(), &cancelled);
-                if cancelled() {
-                    return Err(TaskError::Interrupted);
-                }
-                r.hashed(item, source, dest);
             }
         }
         Work::Delete { files } => {

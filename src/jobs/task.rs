@@ -25,6 +25,25 @@ pub struct Task {
     pub work: Work,
 }
 
+/// How a file that arrived complete (and verified, when asked) takes its
+/// destination's name. Decided when the destination is listed, carried out
+/// by the worker in one step that nothing else can come between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Place {
+    /// Replace whatever is there, atomically (rename over it).
+    #[default]
+    Replace,
+    /// Only while the name is free; when something took it meanwhile, the
+    /// item is skipped and the copy discarded ("skip" decided at placement).
+    NoReplace,
+    /// Keep both: the first free name among `dest` and `name (N).ext` for N
+    /// from `from` on (0 is `dest` itself).
+    KeepBoth { from: u32 },
+    /// Write into the existing destination as scp does (a device, a named
+    /// pipe): no temporary file, nothing renamed.
+    Into,
+}
+
 /// One file of a transfer batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchItem {
@@ -35,6 +54,22 @@ pub struct BatchItem {
     pub size: u64,
     pub mode: u32,
     pub mtime: Option<i64>,
+    pub place: Place,
+    /// The destination was an existing regular file when listed: only such
+    /// a file may be rewritten in place when no temporary copy is possible.
+    pub replaces: bool,
+}
+
+/// What became of a file of a transfer, mkdir, delete or rmdir that
+/// succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Placed under another name than asked (keep both).
+    PlacedAs(Location),
+    /// Not placed: the name was taken when the file was ready
+    /// ([`Place::NoReplace`]); the copy was discarded.
+    Skipped(String),
 }
 
 /// Files sent over one session and one channel: a large selection is cut
@@ -45,6 +80,9 @@ pub struct Batch {
     pub preserve: bool,
     /// Remote to remote: scp runs on the source host towards the destination.
     pub direct: bool,
+    /// Compare sha256 of each source and its temporary copy before the copy
+    /// is placed: a mismatch leaves the destination untouched.
+    pub verify: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +95,6 @@ pub enum Work {
     MakeDirs { dirs: Vec<(ItemId, Location, u32)> },
     /// `Started`, `Progress`, `ItemDone` per file.
     Transfer(Batch),
-    /// sha256 of source and copy: `Hashed` per file.
-    Verify { files: Vec<(ItemId, Location, Location)> },
     /// Delete moved source files: `ItemDone` each.
     Delete { files: Vec<(ItemId, Location)> },
     /// Remove moved (now empty) source directories, deepest first.
@@ -72,7 +108,6 @@ impl Work {
             Work::Probe { .. } => "probe",
             Work::MakeDirs { .. } => "mkdir",
             Work::Transfer(_) => "transfer",
-            Work::Verify { .. } => "verify",
             Work::Delete { .. } => "delete",
             Work::RemoveDirs { .. } => "rmdir",
         }
@@ -91,6 +126,19 @@ pub enum DirProbe {
 }
 
 pub type Digest = [u8; 32];
+
+/// The verdict on a copy: its sha256 and the source's.
+pub fn compare_digests(source: &Digest, copy: &Digest) -> Result<(), String> {
+    if source == copy {
+        return Ok(());
+    }
+    let hex = |d: &Digest| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    Err(format!(
+        "checksum mismatch (source sha256 {}, copy {}): the copy was discarded and the destination left as it was",
+        hex(source),
+        hex(copy)
+    ))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Update {
@@ -123,14 +171,7 @@ pub enum Update {
     ItemDone {
         task: TaskId,
         item: ItemId,
-        result: Result<(), String>,
-    },
-    /// Checksums of a file's source and copy.
-    Hashed {
-        task: TaskId,
-        item: ItemId,
-        source: Result<Digest, String>,
-        dest: Result<Digest, String>,
+        result: Result<Outcome, String>,
     },
     /// The task ended; items it did not report on take `result`'s reason.
     Finished {
@@ -148,7 +189,6 @@ impl Update {
             | Update::Started { task, .. }
             | Update::Progress { task, .. }
             | Update::ItemDone { task, .. }
-            | Update::Hashed { task, .. }
             | Update::Finished { task, .. } => *task,
         }
     }
@@ -159,9 +199,14 @@ pub enum TaskError {
     /// Stopped by cancel or pause; the destination is unchanged.
     #[error("interrupted")]
     Interrupted,
-    /// The connection could not be made or dropped; the message says why.
+    /// No connection could be made (after the pool's own retries); the
+    /// message says why. The task's items fail with it.
     #[error("{0}")]
     Connection(String),
+    /// The connection dropped while the task ran. Its unfinished items go
+    /// back in line for another connection (a bounded number of times).
+    #[error("{0}")]
+    Dropped(String),
     #[error("{0}")]
     Failed(String),
 }

@@ -11,15 +11,20 @@ use super::*;
 use crate::eventlog::LogSink;
 use crate::fs::Location;
 
-fn remote(host: &str, path: &str) -> Location {
+pub(super) fn remote(host: &str, path: &str) -> Location {
     Location::Remote { host: host.into(), path: PathBuf::from(path) }
 }
 
-fn local(path: &str) -> Location {
+pub(super) fn local(path: &str) -> Location {
     Location::Local(PathBuf::from(path))
 }
 
-fn spec(mode: Mode, sources: Vec<Location>, target: Location, overwrite: OverwritePolicy) -> JobSpec {
+pub(super) fn spec(
+    mode: Mode,
+    sources: Vec<Location>,
+    target: Location,
+    overwrite: OverwritePolicy,
+) -> JobSpec {
     JobSpec {
         mode,
         sources,
@@ -29,16 +34,16 @@ fn spec(mode: Mode, sources: Vec<Location>, target: Location, overwrite: Overwri
     }
 }
 
-fn copy(sources: Vec<Location>, target: Location) -> JobSpec {
+pub(super) fn copy(sources: Vec<Location>, target: Location) -> JobSpec {
     spec(Mode::Copy, sources, target, OverwritePolicy::Overwrite)
 }
 
-fn start(fake: &Arc<Fake>, limits: Limits) -> Scheduler {
+pub(super) fn start(fake: &Arc<Fake>, limits: Limits) -> Scheduler {
     Scheduler::spawn(Arc::new(FakeBackend(fake.clone())), limits, LogSink::discard())
 }
 
 /// Waits (in virtual time) until the published view satisfies `done`.
-async fn until(s: &Scheduler, what: &str, done: impl Fn(&QueueView) -> bool) -> Arc<QueueView> {
+pub(super) async fn until(s: &Scheduler, what: &str, done: impl Fn(&QueueView) -> bool) -> Arc<QueueView> {
     let mut rx = s.subscribe();
     let wait = async {
         loop {
@@ -58,17 +63,17 @@ async fn until(s: &Scheduler, what: &str, done: impl Fn(&QueueView) -> bool) -> 
 }
 
 /// Waits (in virtual time) until the job is finished.
-async fn finish(s: &Scheduler, job: JobId) -> Option<JobView> {
+pub(super) async fn finish(s: &Scheduler, job: JobId) -> Option<JobView> {
     let view = until(s, "the job finishes", |v| v.job(job).is_some_and(|j| j.state.is_finished())).await;
     view.job(job).cloned()
 }
 
-fn state(view: &QueueView, job: JobId) -> Option<JobState> {
+pub(super) fn state(view: &QueueView, job: JobId) -> Option<JobState> {
     view.job(job).map(|j| j.state)
 }
 
 /// `n` files of `size` bytes under host:/src/tree.
-fn tree(fake: &Fake, host: &str, n: usize, size: usize) -> Location {
+pub(super) fn tree(fake: &Fake, host: &str, n: usize, size: usize) -> Location {
     let root = remote(host, "/src/tree");
     for i in 0..n {
         fake.file(&root.join(format!("d{}/f{i:03}", i % 3)), &vec![i as u8; size], 1000 + i as i64);
@@ -395,7 +400,7 @@ async fn move_deletes_sources_only_after_a_verified_copy() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_dropped_connection_fails_its_items_and_the_rest_goes_on() {
+async fn a_dropped_connection_sends_its_items_again_and_the_rest_goes_on() {
     let fake = Fake::new(Config { drop_host_after: Some(("a".into(), 150_000)), ..Config::default() });
     tree(&fake, "a", 40, 10_000);
     tree(&fake, "b", 10, 10_000);
@@ -407,16 +412,35 @@ async fn a_dropped_connection_fails_its_items_and_the_rest_goes_on() {
     let va = finish(&s, a).await.unwrap();
     let vb = finish(&s, b).await.unwrap();
     assert_eq!(vb.state, JobState::Done);
-    assert_eq!(va.state, JobState::Failed);
-    assert!(!va.failed.is_empty() && va.failed.len() < 40, "{}", va.failed.len());
-    assert!(va.failed.iter().all(|f| f.reason.contains("connection to a lost")), "{:?}", va.failed);
-    // The other batches of the same job went on.
-    assert_eq!(va.progress.files_done + va.failed.len(), 40);
+    assert_eq!(fake.stats.lock().unwrap().dropped, 1);
+    assert_eq!(va.state, JobState::Done, "{:?}", va.failed);
+    assert_eq!(va.progress.files_done, 40);
+    for i in 0..40 {
+        let copy = fake.data(&local(&format!("/da/tree/d{}/f{i:03}", i % 3)));
+        assert_eq!(copy, Some(vec![i as u8; 10_000]));
+    }
     let leftovers = fake.paths_under(&local("/da"));
     assert!(leftovers.iter().all(|p| !p.to_string_lossy().contains("scpdeck-tmp")), "{leftovers:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_that_keeps_dropping_fails_its_items_after_a_few_attempts() {
+    let fake =
+        Fake::new(Config { drop_host_after: Some(("a".into(), 5_000)), drops: 1000, ..Config::default() });
+    tree(&fake, "a", 6, 10_000);
+    fake.dir(&local("/da"));
+    let s = start(&fake, Limits::default());
+    let a = s.submit(copy(vec![remote("a", "/src/tree")], local("/da")));
+    let va = finish(&s, a).await.unwrap();
+    assert_eq!(va.state, JobState::Failed);
+    assert_eq!(va.failed.len(), 6);
+    assert!(va.failed.iter().all(|f| f.reason.contains("giving up")), "{:?}", va.failed);
+    // Each file was tried once and again three times at most.
+    assert!(fake.stats.lock().unwrap().dropped <= 6 * 4);
     s.control(Control::Retry(a, None));
+    fake.config.lock().unwrap().drop_host_after = None;
     let view = until(&s, "retried", |v| state(v, a) == Some(JobState::Done)).await;
-    assert_eq!(view.job(a).map(|j| j.progress.files_done), Some(40));
+    assert_eq!(view.job(a).map(|j| j.progress.files_done), Some(6));
 }
 
 #[tokio::test(start_paused = true)]

@@ -107,11 +107,7 @@ impl Job {
             p.files_total += 1;
             match &item.state {
                 ItemState::Skipped(_) => skipped += 1,
-                ItemState::Copied
-                | ItemState::Verifying
-                | ItemState::Confirmed
-                | ItemState::Deleting
-                | ItemState::Done => {
+                ItemState::Confirmed | ItemState::Deleting | ItemState::Done => {
                     p.files_done += 1;
                     p.bytes_total += item.size;
                     p.bytes_done += item.size;

@@ -49,8 +49,12 @@ pub fn download(
     let mut reporter = Reporter::new(on_event);
     let (items_tx, items_rx) = bounded(QUEUE);
     let events = reporter.sender();
-    let writer_config =
-        WriterConfig { target: target.clone(), target_is_dir, preserve: request.options.preserve };
+    let writer_config = WriterConfig {
+        target: target.clone(),
+        target_is_dir,
+        preserve: request.options.preserve,
+        landing: request.landing.clone(),
+    };
     let pulled = std::thread::scope(|scope| {
         let writer_events = events.clone();
         let writer_cancel = cancel.clone();
@@ -86,7 +90,7 @@ pub fn download(
     for (index, source) in request.sources.iter().enumerate().skip(outcome.answered) {
         let file = FileRef { source: index, path: PathBuf::from(os(base_name(source.as_bytes()))) };
         let reason = "the remote scp ended without sending it".to_string();
-        let _ = events.send(Event::Failed { file, reason });
+        let _ = events.send(Event::failed(file, reason));
     }
     Ok(reporter.finish(ending.status))
 }
@@ -247,7 +251,7 @@ impl PullState<'_> {
                     _ => named_in(&message),
                 };
                 let file = FileRef { source: operand, path: self.dir.join(os(name)) };
-                let _ = events.send(Event::Failed { file, reason: escape_bytes(&message) });
+                let _ = events.send(Event::failed(file, escape_bytes(&message)));
                 None
             }
         }

@@ -37,9 +37,67 @@ pub enum Event {
     /// place; for an upload: acknowledged by the remote scp).
     Finished { file: FileRef, bytes: u64, dir: bool },
     /// The file or directory was not copied. `reason` is escaped text.
-    Failed { file: FileRef, reason: String },
+    Failed { file: FileRef, reason: String, cause: Cause },
+    /// Where a download's file went when the request said how
+    /// ([`Landing`](super::Landing)); sent before its `Finished`.
+    Landed { file: FileRef, at: Landed },
     /// Something about the remote side worth showing.
     Diagnostic(Diagnostic),
+}
+
+impl Event {
+    /// A failure with no cause the caller could act on.
+    pub fn failed(file: FileRef, reason: impl Into<String>) -> Event {
+        Event::Failed { file, reason: reason.into(), cause: Cause::Other }
+    }
+}
+
+/// What made a file fail, where the caller can do something about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cause {
+    #[default]
+    Other,
+    /// The destination's disk (or the user's quota) is full: an existing
+    /// file may still be replaced in place, where a temporary copy beside
+    /// it does not fit.
+    NoSpace,
+}
+
+impl Cause {
+    /// The cause of a local I/O error.
+    pub fn of_io(e: &std::io::Error) -> Cause {
+        let errno = e.raw_os_error().map(nix::errno::Errno::from_raw);
+        if e.kind() == std::io::ErrorKind::StorageFull
+            || matches!(errno, Some(nix::errno::Errno::ENOSPC | nix::errno::Errno::EDQUOT))
+        {
+            Cause::NoSpace
+        } else {
+            Cause::Other
+        }
+    }
+
+    /// The cause of a remote scp's error line (`scp: PATH: REASON`, in the
+    /// C locale the remote command runs in).
+    pub fn of_remote(message: &[u8]) -> Cause {
+        let reason = message.rsplit(|&b| b == b':').next().unwrap_or(message).trim_ascii();
+        match reason {
+            b"No space left on device" | b"Disk quota exceeded" => Cause::NoSpace,
+            _ => Cause::Other,
+        }
+    }
+}
+
+/// Where a downloaded file went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Landed {
+    /// A complete temporary file at this path, beside the destination,
+    /// left for the caller to put in place.
+    Temp(std::path::PathBuf),
+    /// Written straight into the destination (a device or a pipe, as asked).
+    Into,
+    /// Written straight into the existing destination file, because no
+    /// temporary file was possible beside it; the reason, for the log.
+    InPlace(&'static str),
 }
 
 /// Text from the remote side that is not a file's result.

@@ -32,16 +32,17 @@ mod writer;
 
 pub use download::{CREDIT, download};
 pub use error::ScpError;
-pub use event::{BANNER_FIX, Diagnostic, Event, FileRef, Summary};
+pub use event::{BANNER_FIX, Cause, Diagnostic, Event, FileRef, Landed, Summary};
 pub use item::{CHUNK, PROGRESS_INTERVAL, QUEUE};
 pub use record::{Record, RecordError, Reply, Times, Timestamp};
 pub use relay::relay;
 pub use remote::DOWNLOAD_WINDOW;
-pub use request::{CancelToken, DownloadRequest, Options, RelayRequest, UploadRequest};
+pub use request::{CancelToken, DownloadRequest, Landing, Options, RelayRequest, UploadRequest};
 pub use sink::{Sink, SinkConfig, SinkError, SinkEvent};
 pub use source::{Answer, Sent, Source, SourceError};
 pub use throttle::{QUANTUM, Throttle};
 pub use upload::upload;
+pub use writer::in_place_cure;
 
 /// How long a cancel may take to be noticed: the longest single wait.
 pub const CANCEL_LATENCY: std::time::Duration = pipe::WAIT;

@@ -8,13 +8,14 @@
 //! to their file by tag.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
 
 use super::error::ScpError;
-use super::event::{Event, FileRef};
+use super::event::{Cause, Event, FileRef};
 use super::item::{Item, Throttle, recv};
 use super::pipe::Pipe;
 use super::remote;
@@ -52,6 +53,8 @@ pub(crate) struct Push<'p, 's> {
     /// Where to store the id of an item the remote refused, so the producer
     /// can stop reading it.
     pub skip: &'p AtomicU64,
+    /// Names to send top-level sources under, by source index.
+    names: &'p [OsString],
     source: Source,
     inflight: HashMap<u64, InFlight>,
     dirs: Vec<u64>,
@@ -64,11 +67,17 @@ pub(crate) struct Push<'p, 's> {
 }
 
 impl<'p, 's> Push<'p, 's> {
-    pub fn new(pipe: &'p mut Pipe<'s>, events: Sender<Event>, skip: &'p AtomicU64) -> Self {
+    pub fn new(
+        pipe: &'p mut Pipe<'s>,
+        events: Sender<Event>,
+        skip: &'p AtomicU64,
+        names: &'p [OsString],
+    ) -> Self {
         Push {
             pipe,
             events,
             skip,
+            names,
             source: Source::new(),
             inflight: HashMap::new(),
             dirs: Vec::new(),
@@ -150,7 +159,7 @@ impl<'p, 's> Push<'p, 's> {
             self.inflight.drain().filter(|(_, f)| !f.failed).map(|(_, f)| f.file).collect();
         lost.extend(self.current.take().map(|c| c.file));
         for file in lost {
-            self.emit(Event::Failed { file, reason: reason.into() });
+            self.emit(Event::failed(file, reason));
         }
     }
 
@@ -164,8 +173,14 @@ impl<'p, 's> Push<'p, 's> {
             };
             return Ok(());
         }
+        let (top, names) = (self.dirs.is_empty(), self.names);
+        let renamed = |file: &FileRef, name: OsString| match names.get(file.source) {
+            Some(wire) if top => wire.clone(),
+            _ => name,
+        };
         match item {
             Item::Dir { id, file, name, mode, times } => {
+                let name = renamed(&file, name);
                 if let Some(t) = times {
                     self.source.times(id, t);
                 }
@@ -182,7 +197,7 @@ impl<'p, 's> Push<'p, 's> {
                     Some(reason) => {
                         self.skip.store(id, Ordering::SeqCst);
                         self.discard_depth = Some(1);
-                        self.emit(Event::Failed { file, reason });
+                        self.emit(Event::failed(file, reason));
                     }
                 }
             }
@@ -192,6 +207,7 @@ impl<'p, 's> Push<'p, 's> {
                 }
             }
             Item::File { id, file, name, mode, size, times } => {
+                let name = renamed(&file, name);
                 if let Some(t) = times {
                     self.source.times(id, t);
                 }
@@ -209,7 +225,8 @@ impl<'p, 's> Push<'p, 's> {
                     Some(reason) => {
                         self.skip.store(id, Ordering::SeqCst);
                         self.discard_file = true;
-                        self.emit(Event::Failed { file, reason });
+                        let cause = Cause::of_remote(reason.as_bytes());
+                        self.emit(Event::Failed { file, reason, cause });
                     }
                 }
             }
@@ -240,7 +257,7 @@ impl<'p, 's> Push<'p, 's> {
                         message.extend_from_slice(b": ");
                         message.extend_from_slice(reason.as_bytes());
                         self.source.data_end(c.id, Err(&message));
-                        self.emit(Event::Failed { file: c.file.clone(), reason });
+                        self.emit(Event::failed(c.file.clone(), reason));
                     }
                 }
                 self.inflight.insert(c.id, InFlight { file: c.file, bytes: c.size, dir: false, failed });
@@ -343,7 +360,11 @@ impl<'p, 's> Push<'p, 's> {
                 match answer.result {
                     _ if f.failed => {}
                     Ok(()) => self.emit(Event::Finished { file: f.file, bytes: f.bytes, dir: f.dir }),
-                    Err(message) => self.emit(Event::Failed { file: f.file, reason: escape_bytes(&message) }),
+                    Err(message) => self.emit(Event::Failed {
+                        file: f.file,
+                        reason: escape_bytes(&message),
+                        cause: Cause::of_remote(&message),
+                    }),
                 }
             }
             // The sink answers times with ok or gives up; a refusal here

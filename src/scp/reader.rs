@@ -55,7 +55,7 @@ impl Reader<'_> {
     }
 
     fn fail(&self, file: FileRef, reason: String) {
-        let _ = self.events.send(Event::Failed { file, reason });
+        let _ = self.events.send(Event::failed(file, reason));
     }
 
     fn source(&self, index: usize, path: &Path) -> Result<(), Stop> {

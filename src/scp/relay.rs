@@ -77,7 +77,7 @@ pub fn relay(
                 }
             }
         });
-        let mut push = Push::new(&mut to_pipe, events.clone(), &skip);
+        let mut push = Push::new(&mut to_pipe, events.clone(), &skip, &request.names);
         let pushed = push.run(&items_rx, &mut || reporter.flush(), cancel);
         if pushed.is_err() {
             stop.cancel();
@@ -105,7 +105,7 @@ pub fn relay(
     };
     for (index, name) in requested.iter().enumerate().skip(pulled.answered) {
         let file = super::event::FileRef { source: index, path: super::request::os(name.clone()).into() };
-        let _ = events.send(Event::Failed { file, reason: "the remote scp ended without sending it".into() });
+        let _ = events.send(Event::failed(file, "the remote scp ended without sending it"));
     }
     let spoke = matches!(pushed, Pushed::Done);
     reporter.flush();

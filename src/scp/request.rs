@@ -31,6 +31,23 @@ pub struct DownloadRequest {
     /// A local directory, or with one source the destination file name.
     pub target: PathBuf,
     pub options: Options,
+    /// Where each source, a file, goes instead (by index; empty: under the
+    /// target, renamed into place as it completes).
+    pub landing: Vec<Landing>,
+}
+
+/// Where a downloaded file goes, for a caller that puts files in place
+/// itself (the transfer scheduler: "keep both", verification first...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Landing {
+    /// Into a temporary file beside `dest`, left there complete and
+    /// reported with [`Landed::Temp`](super::Landed). With `in_place`, an
+    /// existing `dest` may be written in place instead when no temporary
+    /// file can be made beside it.
+    Keep { dest: PathBuf, in_place: bool },
+    /// Straight into `dest`: a device, a named pipe, or a file to replace in
+    /// place.
+    Into { dest: PathBuf },
 }
 
 /// Copy local paths to a remote target.
@@ -41,6 +58,10 @@ pub struct UploadRequest {
     /// A remote directory, or with one source the destination name.
     pub target: OsString,
     pub options: Options,
+    /// The names the sources are sent under, by index (empty: their own).
+    /// The sender names files in SCP, so a caller can receive into a
+    /// directory of short, unique temporary names.
+    pub names: Vec<OsString>,
 }
 
 /// Copy remote paths on one host to a target on another, through this
@@ -52,6 +73,8 @@ pub struct RelayRequest {
     pub to_host: String,
     pub target: OsString,
     pub options: Options,
+    /// The names the sources are sent under, by index (empty: their own).
+    pub names: Vec<OsString>,
 }
 
 /// Cancels a transfer from any thread; the transfer notices within

@@ -33,17 +33,41 @@ pub fn upload(
     }
     let target = request.target.as_os_str();
     let dir = needs_dir(request.sources.len(), target.as_bytes());
+    let wire = |index: usize, path: &PathBuf| match request.names.get(index) {
+        Some(name) => name.as_bytes().to_vec(),
+        None => top_name(path),
+    };
     let (plain, odd): (Vec<_>, Vec<_>) =
-        request.sources.iter().cloned().enumerate().partition(|(_, path)| !top_name(path).contains(&b'\n'));
+        request.sources.iter().cloned().enumerate().partition(|(n, path)| !wire(*n, path).contains(&b'\n'));
     let mut reporter = Reporter::new(on_event);
     let mut status = ExitStatus { code: Some(0), signal: None };
     if !plain.is_empty() {
-        status = batch(session, &request.host, &plain, target, dir, &request.options, &mut reporter, cancel)?;
+        let names = &request.names;
+        status = batch(
+            session,
+            &request.host,
+            &plain,
+            target,
+            dir,
+            names,
+            &request.options,
+            &mut reporter,
+            cancel,
+        )?;
     }
     for source in odd {
-        let full = newline_target(session, target, dir, &top_name(&source.1))?;
-        let one =
-            batch(session, &request.host, &[source], &full, false, &request.options, &mut reporter, cancel)?;
+        let full = newline_target(session, target, dir, &wire(source.0, &source.1))?;
+        let one = batch(
+            session,
+            &request.host,
+            &[source],
+            &full,
+            false,
+            &request.names,
+            &request.options,
+            &mut reporter,
+            cancel,
+        )?;
         if !one.success() {
             status = one;
         }
@@ -82,6 +106,7 @@ fn batch(
     sources: &[(usize, PathBuf)],
     target: &std::ffi::OsStr,
     dir: bool,
+    names: &[OsString],
     options: &Options,
     reporter: &mut Reporter<'_>,
     cancel: &CancelToken,
@@ -104,7 +129,7 @@ fn batch(
             };
             reader.run(sources);
         });
-        let mut push = Push::new(&mut pipe, events.clone(), skip);
+        let mut push = Push::new(&mut pipe, events.clone(), skip, names);
         let result = push.run(&items_rx, &mut || reporter.flush(), cancel);
         drop(items_rx);
         let _ = producer.join();

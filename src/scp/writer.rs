@@ -2,12 +2,18 @@
 //! files and directories under the target.
 //!
 //! A file is written to a temporary name beside its destination
-//! (`.NAME.XXXXXX.scpdeck`) and renamed over the destination only when the
-//! source's status byte said the data is good. Anything else (a remote read
-//! error, a local write error, a lost connection, a cancel) removes the
-//! temporary file, so an existing file is never truncated or replaced by a
-//! partial one. Blocks of zeros are skipped with positioned writes, so sparse
-//! files stay sparse.
+//! (`.NAME.XXXXXX.scpdeck`, at most 16 bytes of the name) and renamed over
+//! the destination only when the source's status byte said the data is
+//! good; or, when the request says so ([`Landing::Keep`]), left complete
+//! for the caller to place. Anything else (a remote read error, a local
+//! write error, a lost connection, a cancel) removes the temporary file, so
+//! an existing file is never truncated or replaced by a partial one. Blocks
+//! of zeros are skipped with positioned writes, so sparse files stay sparse.
+//!
+//! As with scp, a destination that is a device or a named pipe is written
+//! into, never replaced; and an existing writable file is written in place
+//! when no temporary file can be made beside it (a directory we may not
+//! create files in, a name too long): reported as [`Landed::InPlace`].
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{DirBuilder, File, FileTimes, Permissions};
@@ -20,10 +26,10 @@ use std::time::{Duration, SystemTime};
 use crossbeam_channel::{Receiver, Sender};
 use tempfile::NamedTempFile;
 
-use super::event::{Event, FileRef};
+use super::event::{Cause, Event, FileRef, Landed};
 use super::item::{Item, Throttle, recv};
 use super::record::{Times, Timestamp};
-use super::request::CancelToken;
+use super::request::{CancelToken, Landing};
 use crate::text::escape_bytes;
 
 pub(crate) struct WriterConfig {
@@ -31,6 +37,9 @@ pub(crate) struct WriterConfig {
     /// The target is an existing directory: top-level items go inside it.
     pub target_is_dir: bool,
     pub preserve: bool,
+    /// Where each requested top-level file goes, by source index, when the
+    /// caller decides (empty: under the target, renamed into place).
+    pub landing: Vec<Landing>,
 }
 
 struct OpenDir {
@@ -42,17 +51,30 @@ struct OpenDir {
     failed: Option<String>,
 }
 
+/// What the data of a file is written to.
+enum Out {
+    /// A temporary file, renamed over the destination at the end (or kept
+    /// for the caller when `keep`).
+    Temp { temp: NamedTempFile, keep: bool },
+    /// The destination itself, a device or a pipe: written in order.
+    Into(File),
+    /// The existing destination file itself, rewritten from its start.
+    InPlace { file: File, why: &'static str },
+    /// Nothing (the file failed).
+    None,
+}
+
 struct OpenFile {
     file: FileRef,
     dest: PathBuf,
-    temp: Option<NamedTempFile>,
+    out: Out,
     size: u64,
     written: u64,
     mode: u32,
     times: Option<Times>,
     /// Without -p, an existing destination keeps its permissions.
     keep_mode: Option<u32>,
-    failed: Option<String>,
+    failed: Option<(String, Cause)>,
     throttle: Throttle,
 }
 
@@ -84,10 +106,14 @@ pub(crate) fn run(
         }
     }
     if let Some(f) = w.file.take() {
-        w.emit(Event::Failed {
-            file: f.file,
-            reason: "the transfer stopped before the file was complete".into(),
-        });
+        let mut reason = "the transfer stopped before the file was complete".to_string();
+        if let Out::InPlace { why, .. } = f.out {
+            reason.push_str(&format!(
+                " (it was being written in place because {why}; {} is now incomplete)",
+                show(&f.dest)
+            ));
+        }
+        w.emit(Event::failed(f.file, reason));
     }
 }
 
@@ -125,40 +151,95 @@ impl Writer {
     }
 
     fn begin_file(&mut self, file: FileRef, name: &OsStr, mode: u32, size: u64, times: Option<Times>) {
-        let dest = self.dest_for(name);
+        let landing = match self.dirs.is_empty() {
+            true => self.config.landing.get(file.source).cloned(),
+            false => None,
+        };
+        let dest = match &landing {
+            Some(Landing::Keep { dest, .. } | Landing::Into { dest }) => dest.clone(),
+            None => self.dest_for(name),
+        };
         self.emit(Event::Started { file: file.clone(), size, dir: false });
         let mut open = OpenFile {
             file,
             dest,
-            temp: None,
+            out: Out::None,
             size,
             written: 0,
             mode,
             times,
             keep_mode: None,
-            failed: self.parent_failure(),
+            failed: self.parent_failure().map(|r| (r, Cause::Other)),
             throttle: Throttle::new(),
         };
         if open.failed.is_none() {
-            match create_temp(&open.dest, name, mode) {
-                Ok((temp, keep)) => {
-                    open.temp = Some(temp);
+            match self.open_out(&open.dest, name, mode, landing.as_ref()) {
+                Ok((out, keep)) => {
+                    open.out = out;
                     open.keep_mode = if self.config.preserve { None } else { keep };
                 }
-                Err(reason) => open.failed = Some(reason),
+                Err(reason) => open.failed = Some((reason, Cause::Other)),
             }
         }
         self.file = Some(open);
     }
 
+    /// Where a file's data goes: a device or pipe itself, a temporary file,
+    /// or (when none can be made) an existing file in place. Returns the
+    /// existing destination's permissions too.
+    fn open_out(
+        &self,
+        dest: &Path,
+        name: &OsStr,
+        mode: u32,
+        landing: Option<&Landing>,
+    ) -> Result<(Out, Option<u32>), String> {
+        let fail = |e: std::io::Error| format!("{}: {e}", show(dest));
+        let existing = match std::fs::metadata(dest) {
+            Ok(m) if m.is_dir() => return Err(format!("{}: is a directory", show(dest))),
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == ErrorKind::NotFound => None,
+            Err(e) => return Err(fail(e)),
+        };
+        let special = existing.as_ref().is_some_and(|m| !m.is_file());
+        let keep = existing.as_ref().map(|m| m.permissions().mode() & 0o7777);
+        if special || matches!(landing, Some(Landing::Into { .. })) {
+            let file = std::fs::OpenOptions::new().write(true).open(dest).map_err(fail)?;
+            if !special && existing.is_some() {
+                return Ok((Out::InPlace { file, why: "the caller asked for it" }, keep));
+            }
+            return Ok((Out::Into(file), None));
+        }
+        let may_replace_in_place = match landing {
+            Some(Landing::Keep { in_place, .. }) => *in_place,
+            _ => true,
+        };
+        match create_temp(dest, name, mode) {
+            Ok(temp) => Ok((Out::Temp { temp, keep: landing.is_some() }, keep)),
+            Err(e) => match (in_place_cure(&e), existing) {
+                (Some(why), Some(m)) if may_replace_in_place && m.is_file() => {
+                    let file = std::fs::OpenOptions::new().write(true).open(dest).map_err(fail)?;
+                    Ok((Out::InPlace { file, why }, keep))
+                }
+                _ => Err(fail(e)),
+            },
+        }
+    }
+
     fn data(&mut self, data: &[u8]) {
         let Some(f) = self.file.as_mut() else { return };
-        if let Some(temp) = f.temp.as_ref()
-            && let Err(e) = write_sparse(temp.as_file(), data, f.written)
-        {
-            f.failed = Some(format!("{}: {e}", show(&f.dest)));
+        let written = match &mut f.out {
+            Out::Temp { temp, .. } => write_sparse(temp.as_file(), data, f.written),
+            Out::InPlace { file, .. } => file.write_all_at(data, f.written),
+            Out::Into(file) => std::io::Write::write_all(file, data),
+            Out::None => Ok(()),
+        };
+        if let Err(e) = written {
+            f.failed = Some((format!("{}: {e}", show(&f.dest)), Cause::of_io(&e)));
             // Frees the space now: a full disk should not stay full.
-            f.temp = None;
+            if matches!(f.out, Out::Temp { .. }) {
+                f.out = Out::None;
+            }
         }
         f.written += data.len() as u64;
         if f.failed.is_none() && f.throttle.due() {
@@ -170,33 +251,55 @@ impl Writer {
     fn end_file(&mut self, verdict: Result<(), String>) {
         let Some(mut f) = self.file.take() else { return };
         let result = match (verdict, f.failed.take()) {
-            (Err(reason), _) | (Ok(()), Some(reason)) => Err(reason),
-            (Ok(()), None) => self.finalize(&mut f),
+            (Err(reason), _) => Err((reason, Cause::Other)),
+            (Ok(()), Some(failure)) => Err(failure),
+            (Ok(()), None) => self.finalize(&mut f).map_err(|r| (r, Cause::Other)),
         };
         match result {
-            Ok(()) => self.emit(Event::Finished { file: f.file, bytes: f.size, dir: false }),
-            Err(reason) => self.emit(Event::Failed { file: f.file, reason }),
+            Ok(landed) => {
+                if let Some(at) = landed {
+                    self.emit(Event::Landed { file: f.file.clone(), at });
+                }
+                self.emit(Event::Finished { file: f.file, bytes: f.size, dir: false })
+            }
+            Err((mut reason, cause)) => {
+                if let Out::InPlace { why, .. } = f.out {
+                    reason.push_str(&format!(
+                        " (it was being written in place because {why}; it is now incomplete)"
+                    ));
+                }
+                self.emit(Event::Failed { file: f.file, reason, cause })
+            }
         }
     }
 
-    /// Sets size, mode and times on the temporary file, then renames it
-    /// over the destination. On error the temporary file is removed.
-    fn finalize(&self, f: &mut OpenFile) -> Result<(), String> {
+    /// Sets size, mode and times on what was written; a temporary file is
+    /// then renamed over the destination (or kept, as asked). On error a
+    /// temporary file is removed.
+    fn finalize(&self, f: &mut OpenFile) -> Result<Option<Landed>, String> {
         let dest = show(&f.dest);
         let fail = |e: std::io::Error| format!("{dest}: {e}");
-        let temp = f.temp.take().ok_or_else(|| fail(ErrorKind::NotFound.into()))?;
-        let handle = temp.as_file();
-        handle.set_len(f.size).map_err(fail)?;
         let mode = if self.config.preserve { Some(f.mode & 0o7777) } else { f.keep_mode };
-        if let Some(mode) = mode {
-            handle.set_permissions(Permissions::from_mode(mode)).map_err(fail)?;
+        let times = if self.config.preserve { f.times.and_then(file_times) } else { None };
+        match std::mem::replace(&mut f.out, Out::None) {
+            Out::None => Err(fail(ErrorKind::NotFound.into())),
+            Out::Into(_) => Ok(Some(Landed::Into)),
+            Out::InPlace { file, why } => {
+                file.set_len(f.size).map_err(fail)?;
+                set_attributes(&file, mode, times).map_err(fail)?;
+                Ok(Some(Landed::InPlace(why)))
+            }
+            Out::Temp { temp, keep } => {
+                let handle = temp.as_file();
+                handle.set_len(f.size).map_err(fail)?;
+                set_attributes(handle, mode, times).map_err(fail)?;
+                if keep {
+                    let (_, path) = temp.keep().map_err(|e| fail(e.error))?;
+                    return Ok(Some(Landed::Temp(path)));
+                }
+                temp.persist(&f.dest).map(|_| None).map_err(|e| fail(e.error))
+            }
         }
-        if self.config.preserve
-            && let Some(times) = f.times.and_then(file_times)
-        {
-            handle.set_times(times).map_err(fail)?;
-        }
-        temp.persist(&f.dest).map(drop).map_err(|e| fail(e.error))
     }
 
     fn begin_dir(&mut self, file: FileRef, name: &OsStr, mode: u32, times: Option<Times>) {
@@ -229,7 +332,7 @@ impl Writer {
         };
         match result {
             Ok(()) => self.emit(Event::Finished { file: dir.file, bytes: 0, dir: true }),
-            Err(reason) => self.emit(Event::Failed { file: dir.file, reason }),
+            Err(reason) => self.emit(Event::failed(dir.file, reason)),
         }
     }
 
@@ -251,34 +354,47 @@ impl Writer {
     }
 }
 
-/// Creates the temporary file beside `dest`. Returns it and, when `dest` is
-/// an existing file, that file's permissions.
-fn create_temp(dest: &Path, name: &OsStr, mode: u32) -> Result<(NamedTempFile, Option<u32>), String> {
-    let fail = |e: std::io::Error| format!("{}: {e}", show(dest));
-    let keep = match std::fs::metadata(dest) {
-        Ok(m) if m.is_dir() => return Err(format!("{}: is a directory", show(dest))),
-        Ok(m) => Some(m.permissions().mode() & 0o7777),
-        Err(e) if e.kind() == ErrorKind::NotFound => None,
-        Err(e) => return Err(fail(e)),
-    };
+fn set_attributes(file: &File, mode: Option<u32>, times: Option<FileTimes>) -> std::io::Result<()> {
+    if let Some(mode) = mode {
+        file.set_permissions(Permissions::from_mode(mode))?;
+    }
+    if let Some(times) = times {
+        file.set_times(times)?;
+    }
+    Ok(())
+}
+
+/// Why no temporary file can be made beside a destination, when writing the
+/// destination in place avoids the cause (as scp does): a directory we may
+/// not create files in, a temporary name too long for the system.
+pub fn in_place_cure(e: &std::io::Error) -> Option<&'static str> {
+    use nix::errno::Errno;
+    match e.raw_os_error().map(Errno::from_raw) {
+        Some(Errno::EACCES | Errno::EPERM) => Some("no temporary file can be created in its directory"),
+        Some(Errno::ENAMETOOLONG) => Some("a temporary name beside it would be too long"),
+        Some(Errno::ENOSPC | Errno::EDQUOT) => Some("there is no room for a temporary copy beside it"),
+        _ => None,
+    }
+}
+
+/// Creates the temporary file beside `dest`, with a short name so that a
+/// destination path near the system's limit still has room for it.
+fn create_temp(dest: &Path, name: &OsStr, mode: u32) -> std::io::Result<NamedTempFile> {
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    // Long names would make the temporary name too long for the file system.
-    let short: Vec<u8> = name.as_bytes().iter().copied().take(64).collect();
+    let bytes = name.as_bytes();
     let mut prefix = b".".to_vec();
-    prefix.extend(short);
+    prefix.extend_from_slice(&bytes[..bytes.len().min(16)]);
     prefix.push(b'.');
-    let temp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(&OsString::from_vec(prefix))
         .suffix(".scpdeck")
         .rand_bytes(6)
         // New files get the sender's mode less the umask, as with OpenSSH.
         .permissions(Permissions::from_mode(mode & 0o777))
         .tempfile_in(parent)
-        .map_err(fail)?;
-    Ok((temp, keep))
 }
 
 const HOLE: usize = 64 * 1024;

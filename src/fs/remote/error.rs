@@ -84,6 +84,11 @@ impl RemoteFsError {
         Self::Exec { action: action.to_owned(), source: Box::new(source) }
     }
 
+    /// Whether the SSH connection itself is gone (not just this command).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, Self::Exec { source, .. } if source.is_connection_lost())
+    }
+
     /// The failed command's details, when a command ran and failed.
     pub fn failure(&self) -> Option<&Failure> {
         match self {

@@ -2,8 +2,11 @@
 //! sessions: every blocking ssh2 call runs on the thread that owns its
 //! session (the pool's connection actors).
 
+mod arrivals;
+mod direct;
+mod download;
 mod shell_ops;
-mod transfer;
+mod upload;
 mod walk;
 
 use std::collections::{HashMap, HashSet};
@@ -15,15 +18,14 @@ use ssh2::Session;
 
 use super::backend::Reporter;
 use super::item::ItemId;
-use super::local_fs;
 use super::system::RemoteSide;
-use super::task::{Digest, Task, TaskError, Work};
+use super::task::{Batch, Task, TaskError, Work};
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
 use crate::fs::remote::Capabilities;
 use crate::shell::Banner;
 use crate::ssh::{ConnectError, ConnectionEvent, HostConfig, Lease, Overrides, Pool, Resolver};
-use transfer::Sender;
+use upload::{Leftovers, Sender};
 
 /// Transfers over SSH: resolves hosts like OpenSSH, borrows sessions from
 /// the pool, and logs what it runs and what the remote side said.
@@ -39,6 +41,8 @@ struct Inner {
     caps: Mutex<HashMap<String, Capabilities>>,
     /// Hosts whose login banner has been reported already.
     warned: Mutex<HashSet<String>>,
+    /// Private upload directories that dropped connections left behind.
+    leftovers: Leftovers,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -54,6 +58,7 @@ impl SshRemote {
             configs: Mutex::default(),
             caps: Mutex::default(),
             warned: Mutex::default(),
+            leftovers: Leftovers::default(),
         };
         Self { inner: Arc::new(inner) }
     }
@@ -79,7 +84,7 @@ impl RemoteSide for SshRemote {
         Box::pin(async move {
             let hosts = task_hosts(&task.work);
             let result = inner.clone().run(task, reporter).await;
-            if let Err(TaskError::Connection(_)) = &result {
+            if let Err(TaskError::Connection(_) | TaskError::Dropped(_)) = &result {
                 // Its sessions may be dead without knowing it yet: the next
                 // task connects afresh.
                 for host in hosts {
@@ -126,12 +131,13 @@ impl Inner {
         Ok(lease)
     }
 
-    /// Runs `job` on the lease's connection thread.
+    /// Runs `job` on the lease's connection thread. The lease is connected
+    /// already, so a failure here means the connection dropped.
     async fn on<T: Send + 'static>(
         lease: &Lease,
         job: impl FnOnce(&Session) -> T + Send + 'static,
     ) -> Result<T, TaskError> {
-        lease.run_async(job).await.map_err(connection)
+        lease.run_async(job).await.map_err(|e| TaskError::Dropped(e.to_string()))
     }
 
     fn banner(&self, host: &str, banner: &Banner, r: &Reporter) {
@@ -144,11 +150,17 @@ impl Inner {
     }
 
     /// The host's capabilities, probed once.
-    fn caps(self: &Arc<Self>, session: &Session, host: &str) -> Result<Capabilities, String> {
+    fn caps(self: &Arc<Self>, session: &Session, host: &str) -> Result<Capabilities, TaskError> {
         if let Some(caps) = lock(&self.caps).get(host) {
             return Ok(caps.clone());
         }
-        let caps = Capabilities::probe_shell(session).map_err(|e| e.to_string())?;
+        let caps = Capabilities::probe_shell(session).map_err(|e| {
+            if e.is_connection_lost() {
+                TaskError::Dropped(e.to_string())
+            } else {
+                TaskError::Failed(e.to_string())
+            }
+        })?;
         lock(&self.caps).insert(host.to_owned(), caps.clone());
         Ok(caps)
     }
@@ -185,7 +197,6 @@ impl Inner {
                 })
                 .await
             }
-            Work::Verify { files } => self.verify(files, r).await,
             Work::Transfer(batch) => self.transfer(batch, r).await,
         }
     }
@@ -195,13 +206,15 @@ impl Inner {
         self: &Arc<Self>,
         host: Option<String>,
         r: Reporter,
-        job: impl FnOnce(&Session) -> (Vec<ItemId>, Result<shell_ops::Results<String>, String>) + Send + 'static,
+        job: impl FnOnce(&Session) -> (Vec<ItemId>, Result<shell_ops::Results<String>, shell_ops::OpError>)
+        + Send
+        + 'static,
     ) -> Result<(), TaskError> {
         let host = host.ok_or_else(|| TaskError::Failed("no remote host in this task".into()))?;
         let lease = self.lease(&host, &r).await?;
         r.connected();
         let (ids, results) = Self::on(&lease, job).await?;
-        let results = results.map_err(TaskError::Failed)?;
+        let results = results.map_err(op_error)?;
         self.banner(&host, &results.banner, &r);
         for (id, result) in ids.into_iter().zip(results.items) {
             r.item_done(id, result.map(drop));
@@ -219,13 +232,11 @@ impl Inner {
         let paths: Vec<PathBuf> = roots.iter().map(|x| x.1.path().to_path_buf()).collect();
         let (scans, banners) = Self::on(&lease, move |s| {
             let mut banners = Vec::new();
-            let scans = match me.caps(s, &h) {
-                Ok(caps) => walk::scan(s, &caps, &paths, &mut banners),
-                Err(e) => paths.iter().map(|_| Err(e.clone())).collect(),
-            };
+            let scans = me.caps(s, &h).and_then(|caps| walk::scan(s, &caps, &paths, &mut banners));
             (scans, banners)
         })
         .await?;
+        let scans = scans?;
         banners.iter().for_each(|b| self.banner(&host, b, &r));
         for ((id, _), scan) in roots.into_iter().zip(scans) {
             r.scanned(id, scan);
@@ -241,13 +252,11 @@ impl Inner {
         let paths: Vec<PathBuf> = dirs.iter().map(|d| d.path().to_path_buf()).collect();
         let (probes, banners) = Self::on(&lease, move |s| {
             let mut banners = Vec::new();
-            let probes = match me.caps(s, &h) {
-                Ok(caps) => walk::probe(s, &caps, &paths, &mut banners),
-                Err(e) => paths.iter().map(|_| super::task::DirProbe::Error(e.clone())).collect(),
-            };
+            let probes = me.caps(s, &h).and_then(|caps| walk::probe(s, &caps, &paths, &mut banners));
             (probes, banners)
         })
         .await?;
+        let probes = probes?;
         banners.iter().for_each(|b| self.banner(&host, b, &r));
         for (dir, probe) in dirs.into_iter().zip(probes) {
             r.probed(dir, probe);
@@ -255,76 +264,27 @@ impl Inner {
         Ok(())
     }
 
-    /// sha256 of files on one side (local or remote).
-    async fn hashes(
-        self: &Arc<Self>,
-        files: Vec<Location>,
-        r: &Reporter,
-    ) -> Result<Vec<Result<Digest, String>>, TaskError> {
-        match first_host(files.iter()) {
-            None => {
-                let cancel = r.cancel.clone();
-                tokio::task::spawn_blocking(move || {
-                    files.iter().map(|f| local_fs::hash(f.path(), &|| cancel.is_cancelled())).collect()
-                })
-                .await
-                .map_err(|e| TaskError::Failed(e.to_string()))
-            }
-            Some(host) => {
-                let lease = self.lease(&host, r).await?;
-                let paths: Vec<PathBuf> = files.iter().map(|f| f.path().to_path_buf()).collect();
-                r.log(Event::debug(&format!("sha256 of {} file(s)", paths.len())).host(&host));
-                let results = Self::on(&lease, move |s| {
-                    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-                    shell_ops::sha256(s, &paths)
-                })
-                .await?
-                .map_err(TaskError::Failed)?;
-                self.banner(&host, &results.banner, r);
-                Ok(results.items)
-            }
-        }
-    }
-
-    async fn verify(
-        self: &Arc<Self>,
-        files: Vec<(ItemId, Location, Location)>,
-        r: Reporter,
-    ) -> Result<(), TaskError> {
-        r.connected();
-        let sources = self.hashes(files.iter().map(|f| f.1.clone()).collect(), &r).await?;
-        let dests = self.hashes(files.iter().map(|f| f.2.clone()).collect(), &r).await?;
-        if r.is_cancelled() {
-            return Err(TaskError::Interrupted);
-        }
-        for (((id, _, _), source), dest) in files.into_iter().zip(sources).zip(dests) {
-            r.hashed(id, source, dest);
-        }
-        Ok(())
-    }
-
-    async fn transfer(self: &Arc<Self>, batch: super::task::Batch, r: Reporter) -> Result<(), TaskError> {
+    async fn transfer(self: &Arc<Self>, batch: Batch, r: Reporter) -> Result<(), TaskError> {
         let Some(first) = batch.items.first() else { return Ok(()) };
         let (from, to) = (first.source.host().map(String::from), first.dest.host().map(String::from));
-        let preserve = batch.preserve;
-        let items = batch.items.clone();
         match (from, to) {
             (Some(from), None) => {
                 let lease = self.lease(&from, &r).await?;
                 r.connected();
                 let (rr, host) = (r.clone(), from.clone());
-                Self::on(&lease, move |s| transfer::download(s, &host, &items, preserve, &rr)).await?
+                Self::on(&lease, move |s| download::download(s, &host, &batch, &rr)).await?
             }
             (None, Some(to)) => {
                 let lease = self.lease(&to, &r).await?;
                 r.connected();
-                let (rr, host) = (r.clone(), to.clone());
+                let (rr, host, left) = (r.clone(), to.clone(), self.leftovers.clone());
                 Self::on(&lease, move |s| {
-                    transfer::to_remote(s, &host, &Sender::Local, &items, preserve, &rr)
+                    upload::clean_leftovers(s, &host, &left);
+                    upload::to_remote(s, &host, &Sender::Local, &batch, &rr, &left)
                 })
                 .await?
             }
-            (Some(from), Some(to)) => self.remote_to_remote(from, to, batch.direct, items, preserve, r).await,
+            (Some(from), Some(to)) => self.remote_to_remote(from, to, batch, r).await,
             (None, None) => Err(TaskError::Failed("a local copy reached the remote side".into())),
         }
     }
@@ -335,9 +295,7 @@ impl Inner {
         self: &Arc<Self>,
         from: String,
         to: String,
-        direct: bool,
-        items: Vec<super::task::BatchItem>,
-        preserve: bool,
+        batch: Batch,
         r: Reporter,
     ) -> Result<(), TaskError> {
         let source = self.lease(&from, &r).await?;
@@ -351,19 +309,24 @@ impl Inner {
             // Until the relay is over (or gone).
             let _ = done_rx.recv();
         });
+        let left = self.leftovers.clone();
         let held = async {
-            let to_session = session_rx
-                .await
-                .map_err(|_| TaskError::Connection(format!("lost the connection to {to}")))?;
+            let to_session =
+                session_rx.await.map_err(|_| TaskError::Dropped(format!("lost the connection to {to}")))?;
             let rr = r.clone();
             Self::on(&source, move |s| {
-                let sender = if direct {
-                    let address = format!("{}@{}", target.user, target.hostname);
-                    Sender::Direct { from: s, from_host: &from, to: (address, target.port) }
+                let address = format!("{}@{}", target.user, target.hostname);
+                let sender = if batch.direct {
+                    Sender::Direct {
+                        from: s,
+                        from_host: &from,
+                        peer: direct::Peer { address: &address, port: target.port },
+                    }
                 } else {
                     Sender::Relay { from: s, from_host: &from }
                 };
-                let result = transfer::to_remote(&to_session, &to, &sender, &items, preserve, &rr);
+                upload::clean_leftovers(&to_session, &to, &left);
+                let result = upload::to_remote(&to_session, &to, &sender, &batch, &rr, &left);
                 drop(done_tx);
                 result
             })
@@ -374,6 +337,14 @@ impl Inner {
     }
 }
 
+/// A shell operation's failure as the task's: a lost connection is retried.
+fn op_error(e: shell_ops::OpError) -> TaskError {
+    match e {
+        shell_ops::OpError::Lost(reason) => TaskError::Dropped(reason),
+        shell_ops::OpError::Failed(reason) => TaskError::Failed(reason),
+    }
+}
+
 /// The remote hosts a task talks to.
 fn task_hosts(work: &Work) -> Vec<String> {
     let locations: Vec<&Location> = match work {
@@ -381,7 +352,6 @@ fn task_hosts(work: &Work) -> Vec<String> {
         Work::Probe { dirs } => dirs.iter().collect(),
         Work::MakeDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
         Work::Transfer(batch) => batch.items.iter().flat_map(|i| [&i.source, &i.dest]).collect(),
-        Work::Verify { files } => files.iter().flat_map(|f| [&f.1, &f.2]).collect(),
         Work::Delete { files } => files.iter().map(|f| &f.1).collect(),
         Work::RemoveDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
     };

@@ -27,6 +27,7 @@ pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, S
         sources: vec![remote.as_os_str().to_os_string()],
         target: copy.clone(),
         options: Options::default(),
+        landing: Vec::new(),
     };
     let result = host.run(move |r| {
         let summary = scp::download(r.session, &request, &mut |_| {}, &CancelToken::new())
@@ -49,6 +50,7 @@ pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Res
         sources: vec![copy.to_path_buf()],
         target: remote.as_os_str().to_os_string(),
         options: Options::default(),
+        names: Vec::new(),
     };
     let result = host.run(move |r| {
         let summary = scp::upload(r.session, &request, &mut |_| {}, &CancelToken::new())

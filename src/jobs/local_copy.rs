@@ -1,0 +1,320 @@
+//! One local to local file copy: into a temporary file beside the
+//! destination, checked (with verification on), then placed as the item's
+//! [`Place`] says; into the destination itself when it is a device or a
+//! pipe, or, for an existing writable file, when no temporary file is
+//! possible (as scp does, and said in the log).
+
+use std::fs::{File, OpenOptions, Permissions};
+use std::io::{self, Read, Seek, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use sha2::{Digest as _, Sha256};
+
+use super::landing::{in_place_cure, in_place_note, land, writable_file};
+use super::local_fs::{describe, hash};
+use super::task::{Outcome, Place, compare_digests};
+use crate::fs::Location;
+use crate::scp::Throttle;
+
+const CHUNK: usize = 256 * 1024;
+/// Progress reports at most this often per file.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// One local to local file copy.
+pub struct FileCopy<'a> {
+    pub source: &'a Path,
+    pub dest: &'a Location,
+    /// The source's permission bits.
+    pub mode: u32,
+    pub mtime: Option<i64>,
+    /// Keep mode and modification time exactly.
+    pub preserve: bool,
+    pub place: Place,
+    /// Compare sha256 of the source and the copy before placing it.
+    pub verify: bool,
+}
+
+/// Why a copy stopped.
+#[derive(Debug)]
+pub enum CopyError {
+    Cancelled,
+    Failed(String),
+}
+
+/// How a copy ended, and a note for the log when it was not atomic.
+#[derive(Debug)]
+pub struct Copied {
+    pub outcome: Outcome,
+    pub note: Option<String>,
+}
+
+/// Everything a copy loop needs besides the files.
+pub struct Pace<'a> {
+    pub throttle: Option<&'a Throttle>,
+    pub cancelled: &'a dyn Fn() -> bool,
+    pub progress: &'a mut dyn FnMut(u64),
+}
+
+pub fn copy_file(copy: &FileCopy, pace: &mut Pace) -> Result<Copied, CopyError> {
+    let dest = copy.dest.path();
+    let special = std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if copy.place == Place::Into || special {
+        let mut out = OpenOptions::new().write(true).open(dest).map_err(|e| failed(dest, e))?;
+        pump(copy.source, &mut out, pace).map_err(|e| e.describe(copy.source, dest))?;
+        return Ok(Copied { outcome: Outcome::Done, note: None });
+    }
+    let dir = dest.parent().ok_or_else(|| CopyError::Failed("the destination has no directory".into()))?;
+    let temp = match temp_file(dir, dest, copy.mode) {
+        Ok(temp) => temp,
+        Err(e) => return in_place(copy, pace, &e),
+    };
+    let source_digest = match pump(copy.source, temp.as_file(), pace) {
+        Ok(digest) => digest,
+        Err(Pumped::Write(e)) if in_place_cure(&e).is_some() => {
+            // Frees the space before the copy is tried again in place.
+            drop(temp);
+            return in_place(copy, pace, &e);
+        }
+        Err(e) => return Err(e.describe(copy.source, dest)),
+    };
+    let file = temp.as_file();
+    finish_attributes(file, copy).map_err(|e| failed(dest, e))?;
+    file.sync_all().map_err(|e| failed(dest, e))?;
+    if (pace.cancelled)() {
+        return Err(CopyError::Cancelled);
+    }
+    if copy.verify {
+        let copied = hash(temp.path(), pace.cancelled).map_err(CopyError::Failed)?;
+        compare_digests(&source_digest, &copied).map_err(CopyError::Failed)?;
+    }
+    // From here the temporary file is ours to place or remove.
+    let (_, temp_path) = temp.keep().map_err(|e| failed(dest, e.error))?;
+    let outcome = land(&temp_path, copy.dest, copy.place).map_err(CopyError::Failed)?;
+    Ok(Copied { outcome, note: None })
+}
+
+/// The copy written straight into an existing writable file, when `why`
+/// rules out a temporary one (and the policy replaces the file anyway).
+fn in_place(copy: &FileCopy, pace: &mut Pace, why: &io::Error) -> Result<Copied, CopyError> {
+    let dest = copy.dest.path();
+    let cure = in_place_cure(why).filter(|_| copy.place == Place::Replace && writable_file(dest));
+    let Some(cure) = cure else {
+        return Err(failed(dest, io::Error::new(why.kind(), why.to_string())));
+    };
+    let shown = crate::text::escape_bytes(dest.as_os_str().as_bytes());
+    let spoilt = |e: CopyError| match e {
+        CopyError::Failed(reason) => CopyError::Failed(format!(
+            "{reason} (it was being replaced in place because {cure}; it is now incomplete)"
+        )),
+        CopyError::Cancelled => CopyError::Failed(format!(
+            "{shown}: cancelled while it was being replaced in place because {cure}; it is now incomplete"
+        )),
+    };
+    let mut out = OpenOptions::new().write(true).open(dest).map_err(|e| failed(dest, e))?;
+    pump(copy.source, &mut out, pace).map_err(|e| spoilt(e.describe(copy.source, dest)))?;
+    let length = out.stream_position().map_err(|e| spoilt(failed(dest, e)))?;
+    out.set_len(length).map_err(|e| spoilt(failed(dest, e)))?;
+    finish_attributes(&out, copy).map_err(|e| failed(dest, e))?;
+    Ok(Copied { outcome: Outcome::Done, note: Some(in_place_note(&shown, cure)) })
+}
+
+/// Why [`pump`] stopped.
+enum Pumped {
+    Cancelled,
+    Read(io::Error),
+    Write(io::Error),
+}
+
+impl Pumped {
+    fn describe(self, source: &Path, dest: &Path) -> CopyError {
+        match self {
+            Pumped::Cancelled => CopyError::Cancelled,
+            Pumped::Read(e) => failed(source, e),
+            Pumped::Write(e) => failed(dest, e),
+        }
+    }
+}
+
+/// Reads `source` to its end into `out`, paced and cancellable; returns
+/// the sha256 of what was read.
+fn pump(source: &Path, mut out: impl Write, pace: &mut Pace) -> Result<[u8; 32], Pumped> {
+    let mut input = File::open(source).map_err(Pumped::Read)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; CHUNK];
+    let mut done = 0u64;
+    let mut reported = Instant::now();
+    loop {
+        if (pace.cancelled)() {
+            return Err(Pumped::Cancelled);
+        }
+        let n = input.read(&mut buffer).map_err(Pumped::Read)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(throttle) = pace.throttle {
+            // In short naps, so that a cancel is still noticed at once.
+            let until = Instant::now() + throttle.reserve(n as u64);
+            while !(pace.cancelled)() && Instant::now() < until {
+                std::thread::sleep(
+                    until.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)),
+                );
+            }
+        }
+        out.write_all(&buffer[..n]).map_err(Pumped::Write)?;
+        hasher.update(&buffer[..n]);
+        done += n as u64;
+        if reported.elapsed() >= PROGRESS_EVERY {
+            (pace.progress)(done);
+            reported = Instant::now();
+        }
+    }
+    (pace.progress)(done);
+    Ok(hasher.finalize().into())
+}
+
+fn finish_attributes(file: &File, copy: &FileCopy) -> io::Result<()> {
+    if !copy.preserve {
+        return Ok(());
+    }
+    file.set_permissions(Permissions::from_mode(copy.mode & 0o7777))?;
+    if let Some(secs) = copy.mtime {
+        let time = if secs >= 0 {
+            UNIX_EPOCH + Duration::from_secs(secs as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+        };
+        file.set_modified(time)?;
+    }
+    Ok(())
+}
+
+/// A temporary file beside `dest`, with a short name (`.NAME.XXXXXX.scpdeck`,
+/// at most 16 bytes of the name) so that a destination path near the
+/// system's limit still has room for it. New files get the source's
+/// permission bits less the umask, like scp and cp.
+fn temp_file(dir: &Path, dest: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
+    let name = dest.file_name().map(|n| n.as_bytes()).unwrap_or_default();
+    let short = String::from_utf8_lossy(&name[..name.len().min(16)]).into_owned();
+    tempfile::Builder::new()
+        .prefix(&format!(".{short}."))
+        .suffix(".scpdeck")
+        .rand_bytes(6)
+        .permissions(Permissions::from_mode(mode & 0o777))
+        .tempfile_in(dir)
+}
+
+fn failed(path: &Path, e: io::Error) -> CopyError {
+    CopyError::Failed(describe(path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn copy_to<'a>(source: &'a Path, dest: &'a Location, place: Place, verify: bool) -> FileCopy<'a> {
+        FileCopy { source, dest, mode: 0o640, mtime: Some(1_000_000), preserve: true, place, verify }
+    }
+
+    fn run(copy: &FileCopy) -> (Result<Copied, CopyError>, Vec<u64>) {
+        let mut reports = Vec::new();
+        let result = copy_file(
+            copy,
+            &mut Pace { throttle: None, cancelled: &|| false, progress: &mut |b| reports.push(b) },
+        );
+        (result, reports)
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn copies_through_a_temporary_file_verified_and_preserved() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("src");
+        fs::write(&source, vec![5u8; 600_000]).unwrap();
+        let dest = Location::Local(dir.path().join("dst"));
+        fs::write(dest.path(), b"old").unwrap();
+        let (result, reports) = run(&copy_to(&source, &dest, Place::Replace, true));
+        assert_eq!(result.unwrap().outcome, Outcome::Done);
+        assert_eq!(fs::read(dest.path()).unwrap(), vec![5u8; 600_000]);
+        let meta = fs::metadata(dest.path()).unwrap();
+        assert_eq!(meta.mode() & 0o777, 0o640);
+        assert_eq!(meta.mtime(), 1_000_000);
+        assert_eq!(reports.last(), Some(&600_000));
+        assert_eq!(names(dir.path()), ["dst", "src"], "no temporary file left");
+    }
+
+    #[test]
+    fn a_cancelled_copy_leaves_the_destination_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("src");
+        fs::write(&source, vec![1u8; 2_000_000]).unwrap();
+        let dest = Location::Local(dir.path().join("dst"));
+        fs::write(dest.path(), b"keep").unwrap();
+        let calls = std::cell::Cell::new(0);
+        let cancel = || {
+            calls.set(calls.get() + 1);
+            calls.get() > 3
+        };
+        let copy = copy_to(&source, &dest, Place::Replace, false);
+        let result =
+            copy_file(&copy, &mut Pace { throttle: None, cancelled: &cancel, progress: &mut |_| {} });
+        assert!(matches!(result, Err(CopyError::Cancelled)));
+        assert_eq!(fs::read(dest.path()).unwrap(), b"keep");
+        assert_eq!(names(dir.path()), ["dst", "src"]);
+    }
+
+    #[test]
+    fn no_replace_skips_and_keep_both_takes_the_next_free_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a.txt");
+        fs::write(&source, b"new").unwrap();
+        fs::create_dir(dir.path().join("out")).unwrap();
+        let dest = Location::Local(dir.path().join("out/a.txt"));
+        fs::write(dest.path(), b"old").unwrap();
+        let (skipped, _) = run(&copy_to(&source, &dest, Place::NoReplace, false));
+        assert!(matches!(skipped.unwrap().outcome, Outcome::Skipped(_)));
+        assert_eq!(fs::read(dest.path()).unwrap(), b"old");
+        let (kept, _) = run(&copy_to(&source, &dest, Place::KeepBoth { from: 0 }, false));
+        let expected = Location::Local(dir.path().join("out/a (1).txt"));
+        assert_eq!(kept.unwrap().outcome, Outcome::PlacedAs(expected.clone()));
+        assert_eq!(fs::read(expected.path()).unwrap(), b"new");
+        assert_eq!(names(&dir.path().join("out")), ["a (1).txt", "a.txt"]);
+    }
+
+    #[test]
+    fn a_device_or_pipe_destination_is_written_into_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("data");
+        fs::write(&source, vec![7u8; 300_000]).unwrap();
+        let fifo = dir.path().join("pipe");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(&fifo).unwrap())
+        };
+        let dest = Location::Local(fifo.clone());
+        // Decided as a plain replace: the kind found at copy time wins.
+        let (result, _) = run(&copy_to(&source, &dest, Place::Replace, false));
+        assert_eq!(result.unwrap().outcome, Outcome::Done);
+        assert_eq!(reader.join().unwrap(), vec![7u8; 300_000]);
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        let null = Location::Local(PathBuf::from("/dev/null"));
+        let (result, _) = run(&copy_to(&source, &null, Place::Into, false));
+        assert_eq!(result.unwrap().outcome, Outcome::Done);
+        assert!(!fs::metadata("/dev/null").unwrap().is_file());
+    }
+}

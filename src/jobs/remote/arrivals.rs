@@ -1,0 +1,115 @@
+//! What one run of the SCP engine did for each file of a batch: the engine's
+//! events turned into progress for the scheduler (as they come) and into a
+//! record of what arrived and what failed (for the placement that follows).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use crate::eventlog::{Event, Level};
+use crate::jobs::backend::Reporter;
+use crate::jobs::item::ItemId;
+use crate::jobs::task::TaskError;
+use crate::scp::{self, CancelToken, Cause, Diagnostic, Landed, ScpError};
+
+/// How a file of the run arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrived {
+    /// Complete (an upload acknowledged by the remote scp, in its temporary
+    /// place; a download renamed by the engine).
+    Complete,
+    /// A download left complete at this temporary path.
+    Temp(std::path::PathBuf),
+    /// A download written into its destination (a device, a pipe).
+    Into,
+    /// A download written into its existing destination, for this reason.
+    InPlace(&'static str),
+}
+
+/// Per-file results of one engine run, by index in the request.
+pub struct Arrivals<'a> {
+    r: &'a Reporter,
+    items: Vec<ItemId>,
+    pub arrived: HashMap<usize, Arrived>,
+    pub failed: BTreeMap<usize, (String, Cause)>,
+}
+
+impl<'a> Arrivals<'a> {
+    pub fn new(r: &'a Reporter, items: Vec<ItemId>) -> Self {
+        Arrivals { r, items, arrived: HashMap::new(), failed: BTreeMap::new() }
+    }
+
+    pub fn on(&mut self, event: scp::Event) {
+        let r = self.r;
+        match event {
+            scp::Event::Started { file, dir: false, .. } => {
+                if let Some(&item) = self.items.get(file.source) {
+                    r.started(item);
+                }
+            }
+            scp::Event::Progress { file, bytes, .. } => {
+                if let Some(&item) = self.items.get(file.source) {
+                    r.progress(item, bytes);
+                }
+            }
+            scp::Event::Landed { file, at } => {
+                let arrived = match at {
+                    Landed::Temp(path) => Arrived::Temp(path),
+                    Landed::Into => Arrived::Into,
+                    Landed::InPlace(why) => Arrived::InPlace(why),
+                };
+                self.arrived.insert(file.source, arrived);
+            }
+            scp::Event::Finished { file, dir: false, .. } => {
+                self.arrived.entry(file.source).or_insert(Arrived::Complete);
+            }
+            scp::Event::Failed { file, reason, cause } => {
+                self.arrived.remove(&file.source);
+                self.failed.insert(file.source, (reason, cause));
+            }
+            scp::Event::Diagnostic(diagnostic) => log_diagnostic(r, &diagnostic),
+            scp::Event::Started { .. } | scp::Event::Finished { .. } => {}
+        }
+    }
+}
+
+pub fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
+    let (host, level) = match diagnostic {
+        Diagnostic::Banner { host, .. } => (host, Level::Warn),
+        Diagnostic::Stderr { host, .. } => (host, Level::Error),
+        Diagnostic::Exit { host, .. } => (host, Level::Warn),
+    };
+    r.log(Event::new(level, &diagnostic.lines().join(" / ")).host(host));
+}
+
+/// What stopped a whole run: a reason for the files it did not report on
+/// (`Ok`), or a stop for the task (cancelled, connection lost).
+pub fn stopped(error: ScpError) -> Result<String, TaskError> {
+    match error {
+        ScpError::Cancelled => Err(TaskError::Interrupted),
+        ScpError::Connection { .. } => Err(TaskError::Dropped(error.to_string())),
+        other => Ok(other.to_string()),
+    }
+}
+
+/// Runs `work` with an engine token that follows the scheduler's cancel.
+/// The engine checks its token between waits of at most 50 ms; the
+/// scheduler's token is mirrored into it by a short-lived watcher thread
+/// that ends as soon as the work does.
+pub fn with_engine_token<T>(r: &Reporter, work: impl FnOnce(&CancelToken) -> T) -> T {
+    let token = CancelToken::new();
+    let (theirs, ours) = (token.clone(), r.cancel.clone());
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let watcher = std::thread::spawn(move || {
+        while !ours.is_cancelled() {
+            match done_rx.recv_timeout(Duration::from_millis(50)) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+        }
+        theirs.cancel();
+    });
+    let result = work(&token);
+    drop(done_tx);
+    let _ = watcher.join();
+    result
+}

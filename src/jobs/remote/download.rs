@@ -1,0 +1,264 @@
+//! Downloads of a batch, on the thread that owns the session: one scp run
+//! per local destination directory, each file into a temporary file beside
+//! its destination; then, per file, the check against the source (with
+//! verification on) and the placement its item asked for. A destination
+//! that is a device or a pipe is written into; an existing file that has no
+//! room for a temporary copy beside it is written in place (said in the log).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ssh2::Session;
+
+use super::arrivals::{Arrivals, Arrived, stopped, with_engine_token};
+use super::shell_ops;
+use crate::eventlog::Event;
+use crate::jobs::backend::Reporter;
+use crate::jobs::landing::{in_place_note, land};
+use crate::jobs::local_fs;
+use crate::jobs::task::{Batch, BatchItem, Outcome, Place, TaskError, compare_digests};
+use crate::scp::{self, CancelToken, Cause, Landing};
+use crate::text::escape_bytes;
+
+fn shown(path: &Path) -> String {
+    escape_bytes(path.as_os_str().as_encoded_bytes())
+}
+
+pub fn download(session: &Session, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
+    let mut by_dir: BTreeMap<PathBuf, Vec<&BatchItem>> = BTreeMap::new();
+    for item in &batch.items {
+        match item.dest.parent() {
+            Some(dir) => by_dir.entry(dir.path().to_path_buf()).or_default().push(item),
+            None => r.item_done(item.item, Err("the destination has no directory".into())),
+        }
+    }
+    with_engine_token(r, |cancel| {
+        by_dir.iter().try_for_each(|(dir, items)| into_dir(session, host, dir, items, batch, r, cancel))
+    })
+}
+
+/// Per file: its source's sha256 (with verification on, for what arrived).
+type Digests = Vec<Option<Result<[u8; 32], String>>>;
+
+/// One run of the engine into `dir`; what it did per file, and what stopped
+/// it early.
+struct Run {
+    arrived: Vec<Option<Arrived>>,
+    failed: Vec<Option<(String, Cause)>>,
+    stop: Option<Result<String, TaskError>>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    session: &Session,
+    host: &str,
+    dir: &Path,
+    items: &[&BatchItem],
+    landing: Vec<Landing>,
+    batch: &Batch,
+    r: &Reporter,
+    cancel: &CancelToken,
+) -> Run {
+    let request = scp::DownloadRequest {
+        host: host.to_owned(),
+        sources: items.iter().map(|i| i.source.path().as_os_str().to_owned()).collect(),
+        target: dir.to_path_buf(),
+        options: scp::Options { recursive: false, preserve: batch.preserve, limit: r.throttle.clone() },
+        landing,
+    };
+    r.log(Event::debug(&format!("scp -f: {} file(s) into {}", items.len(), shown(dir))).host(host));
+    let mut arrivals = Arrivals::new(r, items.iter().map(|i| i.item).collect());
+    let result = scp::download(session, &request, &mut |e| arrivals.on(e), cancel);
+    let mut arrived: Vec<Option<Arrived>> = vec![None; items.len()];
+    let mut failed: Vec<Option<(String, Cause)>> = vec![None; items.len()];
+    for (index, how) in arrivals.arrived {
+        if let Some(slot) = arrived.get_mut(index) {
+            *slot = Some(how);
+        }
+    }
+    let stop = result.err().map(stopped);
+    // A run stopped as a whole (cancel, lost connection) speaks for its files.
+    if !matches!(stop, Some(Err(_))) {
+        for (index, failure) in arrivals.failed {
+            if let Some(slot) = failed.get_mut(index) {
+                *slot = Some(failure);
+            }
+        }
+    }
+    Run { arrived, failed, stop }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn into_dir(
+    session: &Session,
+    host: &str,
+    dir: &Path,
+    items: &[&BatchItem],
+    batch: &Batch,
+    r: &Reporter,
+    cancel: &CancelToken,
+) -> Result<(), TaskError> {
+    let landing = items
+        .iter()
+        .map(|i| match i.place {
+            Place::Into => Landing::Into { dest: i.dest.path().to_path_buf() },
+            place => Landing::Keep {
+                dest: i.dest.path().to_path_buf(),
+                in_place: place == Place::Replace && i.replaces,
+            },
+        })
+        .collect();
+    let mut first = run(session, host, dir, items, landing, batch, r, cancel);
+    if let Some(Err(stop)) = first.stop.take() {
+        return abandon(first, items, batch, stop, r);
+    }
+    // A file whose temporary copy did not fit on the disk is written over
+    // the existing one in place, as scp would have.
+    let again: Vec<usize> = (0..items.len())
+        .filter(|&n| {
+            matches!(&first.failed[n], Some((_, Cause::NoSpace)))
+                && items[n].place == Place::Replace
+                && items[n].replaces
+        })
+        .collect();
+    if !again.is_empty() {
+        let retry: Vec<&BatchItem> = again.iter().map(|&n| items[n]).collect();
+        let landing = retry.iter().map(|i| Landing::Into { dest: i.dest.path().to_path_buf() }).collect();
+        let second = run(session, host, dir, &retry, landing, batch, r, cancel);
+        if let Some(Err(stop)) = second.stop {
+            return abandon(first, items, batch, stop, r);
+        }
+        for (k, &n) in again.iter().enumerate() {
+            first.failed[n] = second.failed[k].clone();
+            let why = "there was no room for a temporary copy beside it";
+            first.arrived[n] = second.arrived[k].as_ref().map(|_| Arrived::InPlace(why));
+        }
+    }
+    let digests = source_digests(session, items, &first, batch, r)?;
+    let reason = match first.stop {
+        Some(Ok(reason)) => reason,
+        _ => "the remote scp did not send it".to_owned(),
+    };
+    for (n, item) in items.iter().enumerate() {
+        let result = match (&first.arrived[n], &first.failed[n]) {
+            (Some(how), _) => settle(item, how, digests.get(n).and_then(Option::as_ref), r),
+            (None, Some((failure, _))) => Err(failure.clone()),
+            (None, None) => Err(reason.clone()),
+        };
+        r.finished_item(item.item, result);
+    }
+    Ok(())
+}
+
+/// The sources' sha256, computed on the host, for the files that arrived
+/// (only with verification on).
+fn source_digests(
+    session: &Session,
+    items: &[&BatchItem],
+    run: &Run,
+    batch: &Batch,
+    r: &Reporter,
+) -> Result<Digests, TaskError> {
+    let mut digests: Digests = vec![None; items.len()];
+    if !batch.verify {
+        return Ok(digests);
+    }
+    let wanted: Vec<usize> = (0..items.len())
+        .filter(|&n| matches!(run.arrived[n], Some(Arrived::Temp(_) | Arrived::InPlace(_))))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(digests);
+    }
+    let paths: Vec<&Path> = wanted.iter().map(|&n| items[n].source.path()).collect();
+    r.log(Event::debug(&format!("sha256 of {} source file(s)", paths.len())));
+    match shell_ops::sha256(session, &paths) {
+        Ok(results) => {
+            for (&n, digest) in wanted.iter().zip(results.items) {
+                digests[n] = Some(digest);
+            }
+        }
+        Err(shell_ops::OpError::Lost(reason)) => {
+            for &n in &wanted {
+                discard(&run.arrived[n]);
+            }
+            return Err(TaskError::Dropped(reason));
+        }
+        Err(shell_ops::OpError::Failed(reason)) => {
+            for &n in &wanted {
+                digests[n] = Some(Err(reason.clone()));
+            }
+        }
+    }
+    Ok(digests)
+}
+
+/// Checks (when asked) and places one file that arrived.
+fn settle(
+    item: &BatchItem,
+    how: &Arrived,
+    source: Option<&Result<[u8; 32], String>>,
+    r: &Reporter,
+) -> Result<Outcome, String> {
+    let dest = item.dest.path();
+    let check = |path: &Path| -> Result<(), String> {
+        match source {
+            None => Ok(()),
+            Some(Err(e)) => Err(format!("cannot checksum the source: {e}")),
+            Some(Ok(expected)) => {
+                let copy = local_fs::hash(path, &|| r.is_cancelled())?;
+                compare_digests(expected, &copy)
+            }
+        }
+    };
+    match how {
+        Arrived::Temp(temp) => {
+            if let Err(reason) = check(temp) {
+                let _ = std::fs::remove_file(temp);
+                return Err(reason);
+            }
+            land(temp, &item.dest, item.place)
+        }
+        Arrived::InPlace(why) => {
+            r.log(Event::warn(&in_place_note(&shown(dest), why)));
+            check(dest)
+                .map_err(|e| format!("{e} (it was written in place: the destination now holds this copy)"))?;
+            Ok(Outcome::Done)
+        }
+        Arrived::Into | Arrived::Complete => Ok(Outcome::Done),
+    }
+}
+
+/// The run stopped for the whole task (cancel, lost connection): complete
+/// copies are still placed when nothing needs checking first; the rest is
+/// removed, and the task ends with `stop`.
+fn abandon(
+    run: Run,
+    items: &[&BatchItem],
+    batch: &Batch,
+    stop: TaskError,
+    r: &Reporter,
+) -> Result<(), TaskError> {
+    for (n, item) in items.iter().enumerate() {
+        match &run.arrived[n] {
+            Some(Arrived::Temp(temp)) if !batch.verify && matches!(stop, TaskError::Dropped(_)) => {
+                r.finished_item(item.item, land(temp, &item.dest, item.place));
+            }
+            Some(Arrived::Temp(temp)) => {
+                let _ = std::fs::remove_file(temp);
+            }
+            Some(Arrived::Into | Arrived::Complete) => r.finished_item(item.item, Ok(Outcome::Done)),
+            Some(Arrived::InPlace(why)) => {
+                r.log(Event::warn(&in_place_note(&shown(item.dest.path()), why)));
+                r.finished_item(item.item, Ok(Outcome::Done));
+            }
+            None => {}
+        }
+    }
+    Err(stop)
+}
+
+fn discard(arrived: &Option<Arrived>) {
+    if let Some(Arrived::Temp(temp)) = arrived {
+        let _ = std::fs::remove_file(temp);
+    }
+}

@@ -1,0 +1,528 @@
+//! Batches bound for a remote host (from this machine, relayed from another
+//! host, or sent directly by that host's scp), on the thread that owns the
+//! destination session. Per destination directory:
+//!
+//! 1. the files go into a private directory beside their destination
+//!    (`.sd-XXXXXXXX`, mode 700, named here), under short numbered names;
+//! 2. with verification on, each copy's sha256 is compared with its
+//!    source's while it is still there: a bad copy never replaces anything;
+//! 3. each good copy is put in place the way its item asks (replace, only if
+//!    still free, keep both) by one command for the whole directory;
+//! 4. the private directory is removed.
+//!
+//! A destination that is a device or a pipe is written into directly, as
+//! scp does; so is an existing file when no private directory can be made
+//! beside it or no temporary copy fits (said in the log). If the connection
+//! drops, the private directory is remembered and removed over the next
+//! connection to the host.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ssh2::Session;
+
+use super::arrivals::{Arrivals, stopped, with_engine_token};
+use super::direct::{self, Peer};
+use super::shell_ops::{self, Move, Moved, OpError, RemoteFailure};
+use crate::eventlog::Event;
+use crate::fs::place::{keep_both_candidate, split_extension};
+use crate::jobs::backend::Reporter;
+use crate::jobs::landing::in_place_note;
+use crate::jobs::local_fs;
+use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, compare_digests};
+use crate::scp::{self, CancelToken, Cause};
+use crate::text::escape_bytes;
+
+/// How files reach the remote directory.
+pub enum Sender<'s> {
+    /// From this machine.
+    Local,
+    /// From another host, through scpdeck.
+    Relay { from: &'s Session, from_host: &'s str },
+    /// scp runs on the source host towards the destination.
+    Direct { from: &'s Session, from_host: &'s str, peer: Peer<'s> },
+}
+
+/// Private directories a dropped connection left behind, per host, removed
+/// over the next connection.
+pub type Leftovers = Arc<Mutex<Vec<(String, PathBuf, OsString)>>>;
+
+fn shown(path: &Path) -> String {
+    escape_bytes(path.as_os_str().as_bytes())
+}
+
+/// Sends `batch` to `host` (behind `to`) with `sender`.
+pub fn to_remote(
+    to: &Session,
+    host: &str,
+    sender: &Sender,
+    batch: &Batch,
+    r: &Reporter,
+    leftovers: &Leftovers,
+) -> Result<(), TaskError> {
+    let mut by_dir: BTreeMap<PathBuf, Vec<&BatchItem>> = BTreeMap::new();
+    for item in &batch.items {
+        match item.dest.parent() {
+            Some(dir) => by_dir.entry(dir.path().to_path_buf()).or_default().push(item),
+            None => r.item_done(item.item, Err("the destination has no directory".into())),
+        }
+    }
+    with_engine_token(r, |cancel| {
+        let ctx = Ctx { to, host, sender, batch, r, cancel, leftovers };
+        by_dir.iter().try_for_each(|(dir, items)| ctx.to_dir(dir, items))
+    })
+}
+
+struct Ctx<'a> {
+    to: &'a Session,
+    host: &'a str,
+    sender: &'a Sender<'a>,
+    batch: &'a Batch,
+    r: &'a Reporter,
+    cancel: &'a CancelToken,
+    leftovers: &'a Leftovers,
+}
+
+/// What one send did per file.
+struct Sent {
+    arrived: Vec<bool>,
+    failed: Vec<Option<(String, Cause)>>,
+    /// What stopped the send early: a reason for the files it did not
+    /// report on, or a stop for the task.
+    stop: Option<Result<String, TaskError>>,
+}
+
+impl Ctx<'_> {
+    fn to_dir(&self, dir: &Path, items: &[&BatchItem]) -> Result<(), TaskError> {
+        let mut results: Vec<Option<Result<Outcome, String>>> = vec![None; items.len()];
+        let done = self.to_dir_results(dir, items, &mut results);
+        // Even when the task stops here, what was placed is reported: it must
+        // not be sent again (a "keep both" copy would be made twice).
+        for (item, result) in items.iter().zip(results) {
+            match (result, &done) {
+                (Some(result), _) => self.r.finished_item(item.item, result),
+                (None, Ok(())) => self.r.finished_item(item.item, Err("the file did not arrive".into())),
+                (None, Err(_)) => {}
+            }
+        }
+        done
+    }
+
+    fn to_dir_results(
+        &self,
+        dir: &Path,
+        items: &[&BatchItem],
+        results: &mut [Option<Result<Outcome, String>>],
+    ) -> Result<(), TaskError> {
+        // Files to write straight into their destination, and why.
+        let mut direct: Vec<(usize, Option<&'static str>)> = Vec::new();
+        let (into, through): (Vec<usize>, Vec<usize>) =
+            (0..items.len()).partition(|&n| items[n].place == Place::Into);
+        direct.extend(into.into_iter().map(|n| (n, None)));
+        for through in self.runs(items, through) {
+            let private = OsString::from(format!(".sd-{}", random_name()));
+            match shell_ops::make_private_dir(self.to, dir, &private) {
+                Ok(()) => {
+                    let result = self.through_private(dir, &private, items, &through, results, &mut direct);
+                    self.remove_private(dir, &private, result.as_ref().err());
+                    result?;
+                }
+                Err(RemoteFailure::Op(OpError::Lost(reason))) => return Err(TaskError::Dropped(reason)),
+                Err(RemoteFailure::Op(OpError::Failed(reason))) => {
+                    for &n in &through {
+                        results[n] = Some(Err(reason.clone()));
+                    }
+                }
+                Err(RemoteFailure::Refused(said)) => {
+                    let cause = tail(&said);
+                    for &n in &through {
+                        match cure(cause) {
+                            Some(why) if replaceable(items[n]) => direct.push((n, Some(why))),
+                            _ => {
+                                results[n] =
+                                    Some(Err(format!("cannot create a file in {}: {cause}", shown(dir))))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !direct.is_empty() {
+            self.straight_into(dir, items, &direct, results)?;
+        }
+        Ok(())
+    }
+
+    /// The files that go through a private directory, cut into runs: one,
+    /// but for a direct copy, whose files arrive under their sources' base
+    /// names, as many as it takes for these to differ within each run.
+    fn runs(&self, items: &[&BatchItem], through: Vec<usize>) -> Vec<Vec<usize>> {
+        if through.is_empty() {
+            return Vec::new();
+        }
+        if !matches!(self.sender, Sender::Direct { .. }) {
+            return vec![through];
+        }
+        let mut runs: Vec<(std::collections::HashSet<&OsStr>, Vec<usize>)> = Vec::new();
+        for n in through {
+            match runs.iter_mut().find(|(names, _)| !names.contains(base(items[n]))) {
+                Some((names, run)) => {
+                    names.insert(base(items[n]));
+                    run.push(n);
+                }
+                None => runs.push(([base(items[n])].into(), vec![n])),
+            }
+        }
+        runs.into_iter().map(|(_, run)| run).collect()
+    }
+
+    /// Steps 1 to 3 for the files `which` of `items`.
+    fn through_private(
+        &self,
+        dir: &Path,
+        private: &OsStr,
+        items: &[&BatchItem],
+        which: &[usize],
+        results: &mut [Option<Result<Outcome, String>>],
+        direct: &mut Vec<(usize, Option<&'static str>)>,
+    ) -> Result<(), TaskError> {
+        let temp_dir = dir.join(private);
+        let group: Vec<&BatchItem> = which.iter().map(|&n| items[n]).collect();
+        // Short numbered names: unique whatever the sources are called,
+        // and short, so that a destination path near the limit still fits.
+        let names: Vec<OsString> = match self.sender {
+            Sender::Direct { .. } => group.iter().map(|i| base(i).to_os_string()).collect(),
+            _ => (0..group.len()).map(|k| OsString::from(k.to_string())).collect(),
+        };
+        let sent = self.send(&temp_dir, &group, &names)?;
+        let temps: Vec<PathBuf> = names.iter().map(|n| temp_dir.join(n)).collect();
+        let unmask = |reason: &str, k: usize| {
+            reason
+                .replace(&shown(&temps[k]), &shown(group[k].dest.path()))
+                .replace(&shown(&temp_dir), &shown(dir))
+        };
+        let stopped_for = match &sent.stop {
+            Some(Ok(reason)) => reason.clone(),
+            _ => "the file did not arrive".into(),
+        };
+        let mut arrived = Vec::new();
+        for (k, &n) in which.iter().enumerate() {
+            match (&sent.failed[k], sent.arrived[k]) {
+                (_, true) => arrived.push(k),
+                (Some((_, Cause::NoSpace)), _) if replaceable(group[k]) => {
+                    direct.push((n, Some("there is no room for a temporary copy beside it")))
+                }
+                (Some((reason, _)), _) => results[n] = Some(Err(unmask(reason, k))),
+                // A run stopped as a whole leaves these to the task's end.
+                (None, false) if matches!(sent.stop, Some(Err(_))) => {}
+                (None, false) => results[n] = Some(Err(unmask(&stopped_for, k))),
+            }
+        }
+        // Complete copies still go into place after a cancel (nothing is
+        // lost by keeping them), unless they had to be checked first or the
+        // connection is gone.
+        let stop = match sent.stop {
+            Some(Err(stop)) if self.batch.verify || !matches!(stop, TaskError::Interrupted) => {
+                return Err(stop);
+            }
+            Some(Err(stop)) => Some(stop),
+            _ => None,
+        };
+        let checked = self.verify(&group, &temps, &arrived)?;
+        let mut moves = Vec::new();
+        let mut placed = Vec::new();
+        for (&k, verdict) in arrived.iter().zip(checked) {
+            if let Err(reason) = verdict {
+                results[which[k]] = Some(Err(reason));
+                continue;
+            }
+            let item = group[k];
+            let name = item.dest.path().file_name().unwrap_or_default();
+            let (stem, ext, how) = match item.place {
+                Place::KeepBoth { from } => {
+                    let (stem, ext) = split_extension(name);
+                    (stem, ext, format!("k{from}"))
+                }
+                Place::NoReplace => (name, OsStr::new(""), "n".to_owned()),
+                _ => (name, OsStr::new(""), "r".to_owned()),
+            };
+            moves.push(Move { temp: &temps[k], dir, stem, ext, how });
+            placed.push(k);
+        }
+        if moves.is_empty() {
+            return stop.map_or(Ok(()), Err);
+        }
+        let outcome = shell_ops::place(self.to, &moves).map_err(|e| match e {
+            OpError::Lost(reason) => TaskError::Dropped(reason),
+            OpError::Failed(reason) => TaskError::Failed(format!("cannot put the files in place: {reason}")),
+        })?;
+        for (&k, result) in placed.iter().zip(outcome.items) {
+            let item = group[k];
+            results[which[k]] = Some(match result {
+                Ok(Moved::At(0)) => Ok(Outcome::Done),
+                Ok(Moved::At(n)) => {
+                    let name = item.dest.path().file_name().unwrap_or_default();
+                    Ok(Outcome::PlacedAs(item.dest.with_path(dir.join(keep_both_candidate(name, n)))))
+                }
+                Ok(Moved::Taken) => Ok(Outcome::Skipped(
+                    "exists at the destination (it appeared while this copy was made)".into(),
+                )),
+                Err(reason) => Err(format!("cannot put the file in place: {}", unmask(&reason, k))),
+            });
+        }
+        stop.map_or(Ok(()), Err)
+    }
+
+    /// Writes files straight into their destinations (devices, pipes, and
+    /// existing files that no temporary copy could be made for).
+    fn straight_into(
+        &self,
+        dir: &Path,
+        items: &[&BatchItem],
+        which: &[(usize, Option<&'static str>)],
+        results: &mut [Option<Result<Outcome, String>>],
+    ) -> Result<(), TaskError> {
+        let group: Vec<&BatchItem> = which.iter().map(|&(n, _)| items[n]).collect();
+        if let Sender::Direct { .. } = self.sender {
+            // The source host's scp names files after their sources.
+            if let Some(k) = group.iter().position(|i| Some(base(i)) != i.dest.path().file_name()) {
+                for &(n, _) in which {
+                    results[n] = Some(Err(format!(
+                        "{}: a direct copy cannot write into a destination of another name",
+                        shown(group[k].dest.path())
+                    )));
+                }
+                return Ok(());
+            }
+        }
+        let names: Vec<OsString> =
+            group.iter().map(|i| i.dest.path().file_name().unwrap_or_default().to_os_string()).collect();
+        for (item, &(_, why)) in group.iter().zip(which) {
+            if let Some(why) = why {
+                self.r.log(Event::warn(&in_place_note(&shown(item.dest.path()), why)).host(self.host));
+            }
+        }
+        let sent = self.send(dir, &group, &names)?;
+        let dests: Vec<PathBuf> = group.iter().map(|i| i.dest.path().to_path_buf()).collect();
+        let arrived: Vec<usize> = (0..group.len()).filter(|&k| sent.arrived[k]).collect();
+        let rewritten: Vec<usize> = arrived.iter().copied().filter(|&k| which[k].1.is_some()).collect();
+        let checked = self.verify(&group, &dests, &rewritten)?;
+        let mut verdicts = rewritten.iter().zip(checked).collect::<BTreeMap<_, _>>();
+        let stopped_for = match &sent.stop {
+            Some(Ok(reason)) => reason.clone(),
+            _ => "the file did not arrive".into(),
+        };
+        for (k, &(n, why)) in which.iter().enumerate() {
+            let spoilt = |reason: String| match why {
+                Some(why) => {
+                    format!("{reason} (it was written in place because {why}; it is now incomplete)")
+                }
+                None => reason,
+            };
+            if !sent.arrived[k] && sent.failed[k].is_none() && matches!(sent.stop, Some(Err(_))) {
+                continue;
+            }
+            results[n] = Some(match (sent.arrived[k], &sent.failed[k]) {
+                (true, _) => match verdicts.remove(&k) {
+                    Some(Err(reason)) => {
+                        Err(format!("{reason} (written in place: the destination holds this copy)"))
+                    }
+                    _ => Ok(Outcome::Done),
+                },
+                (false, Some((reason, _))) => Err(spoilt(reason.clone())),
+                (false, None) => Err(spoilt(stopped_for.clone())),
+            });
+        }
+        match sent.stop {
+            Some(Err(stop)) => Err(stop),
+            _ => Ok(()),
+        }
+    }
+
+    /// One engine run (or one direct scp) into `target`, each file under
+    /// `names[k]`.
+    fn send(&self, target: &Path, items: &[&BatchItem], names: &[OsString]) -> Result<Sent, TaskError> {
+        let r = self.r;
+        let mut target_arg = target.as_os_str().to_owned();
+        target_arg.push("/");
+        let options =
+            scp::Options { recursive: false, preserve: self.batch.preserve, limit: r.throttle.clone() };
+        let mut arrivals = Arrivals::new(r, items.iter().map(|i| i.item).collect());
+        let result = match self.sender {
+            Sender::Local => {
+                let request = scp::UploadRequest {
+                    host: self.host.to_owned(),
+                    sources: items.iter().map(|i| i.source.path().to_path_buf()).collect(),
+                    target: target_arg,
+                    options,
+                    names: names.to_vec(),
+                };
+                r.log(
+                    Event::debug(&format!("scp -t: {} file(s) to {}", items.len(), shown(target)))
+                        .host(self.host),
+                );
+                scp::upload(self.to, &request, &mut |e| arrivals.on(e), self.cancel).map(drop)
+            }
+            Sender::Relay { from, from_host } => {
+                let request = scp::RelayRequest {
+                    from_host: (*from_host).to_owned(),
+                    sources: items.iter().map(|i| i.source.path().as_os_str().to_owned()).collect(),
+                    to_host: self.host.to_owned(),
+                    target: target_arg,
+                    options,
+                    names: names.to_vec(),
+                };
+                r.log(
+                    Event::debug(&format!("scp -f | scp -t: {} file(s) from {from_host}", items.len()))
+                        .host(self.host),
+                );
+                scp::relay(from, self.to, &request, &mut |e| arrivals.on(e), self.cancel).map(drop)
+            }
+            Sender::Direct { from, from_host, peer } => {
+                let delivered =
+                    direct::send((from, from_host), self.to, peer, target, items, self.batch.preserve, r)?;
+                let failed = vec![None; items.len()];
+                return Ok(Sent { arrived: delivered.arrived, failed, stop: delivered.reason.map(Ok) });
+            }
+        };
+        let mut sent =
+            Sent { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
+        for (k, _) in arrivals.arrived {
+            if let Some(slot) = sent.arrived.get_mut(k) {
+                *slot = true;
+            }
+        }
+        sent.stop = result.err().map(stopped);
+        // When the whole run stopped (cancel, lost connection), the engine's
+        // "stopped before it was confirmed" is not the files' fault: the
+        // task's end speaks for them.
+        if !matches!(sent.stop, Some(Err(_))) {
+            for (k, failure) in arrivals.failed {
+                if let Some(slot) = sent.failed.get_mut(k) {
+                    *slot = Some(failure);
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// With verification on: for each file `which[k]` of `items`, whether
+    /// its copy at `copies[k]` has its source's sha256.
+    fn verify(
+        &self,
+        items: &[&BatchItem],
+        copies: &[PathBuf],
+        which: &[usize],
+    ) -> Result<Vec<Result<(), String>>, TaskError> {
+        if !self.batch.verify || which.is_empty() {
+            return Ok(vec![Ok(()); which.len()]);
+        }
+        let sources: Vec<&Path> = which.iter().map(|&k| items[k].source.path()).collect();
+        let source_digests = match self.sender {
+            Sender::Local => {
+                let cancelled = || self.r.is_cancelled();
+                sources.iter().map(|p| local_fs::hash(p, &cancelled)).collect()
+            }
+            Sender::Relay { from, .. } | Sender::Direct { from, .. } => remote_digests(from, &sources)?,
+        };
+        let copy_paths: Vec<&Path> = which.iter().map(|&k| copies[k].as_path()).collect();
+        self.r.log(Event::debug(&format!("sha256 of {} copied file(s)", copy_paths.len())).host(self.host));
+        let copy_digests = remote_digests(self.to, &copy_paths)?;
+        if self.r.is_cancelled() {
+            return Err(TaskError::Interrupted);
+        }
+        Ok(source_digests
+            .into_iter()
+            .zip(copy_digests)
+            .map(|(source, copy)| match (source, copy) {
+                (Ok(a), Ok(b)) => compare_digests(&a, &b),
+                (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
+                (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
+            })
+            .collect())
+    }
+
+    /// Step 4; after a dropped connection, the directory is remembered for
+    /// the next connection instead.
+    fn remove_private(&self, dir: &Path, private: &OsStr, stop: Option<&TaskError>) {
+        if let Some(TaskError::Dropped(_)) = stop {
+            self.remember(dir, private);
+            return;
+        }
+        match shell_ops::remove_private_dir(self.to, dir, private) {
+            Ok(()) => {}
+            Err(OpError::Lost(_)) => self.remember(dir, private),
+            Err(OpError::Failed(e)) => self.r.log(
+                Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(dir)))
+                    .host(self.host),
+            ),
+        }
+    }
+
+    fn remember(&self, dir: &Path, private: &OsStr) {
+        let mut left = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
+        left.push((self.host.to_owned(), dir.to_path_buf(), private.to_os_string()));
+    }
+}
+
+fn remote_digests(session: &Session, paths: &[&Path]) -> Result<Vec<Result<Digest, String>>, TaskError> {
+    match shell_ops::sha256(session, paths) {
+        Ok(results) => Ok(results.items),
+        Err(OpError::Lost(reason)) => Err(TaskError::Dropped(reason)),
+        Err(OpError::Failed(reason)) => Ok(vec![Err(reason); paths.len()]),
+    }
+}
+
+/// Removes what dropped connections left on `host` (best effort).
+pub fn clean_leftovers(session: &Session, host: &str, leftovers: &Leftovers) {
+    let mine: Vec<(PathBuf, OsString)> = {
+        let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
+        let (mine, others) = std::mem::take(&mut *left).into_iter().partition(|(h, _, _)| h == host);
+        *left = others;
+        mine.into_iter().map(|(_, dir, name)| (dir, name)).collect()
+    };
+    for (dir, name) in mine {
+        let _ = shell_ops::remove_private_dir(session, &dir, &name);
+    }
+}
+
+/// The source's base name (what a direct scp names the copy).
+fn base(item: &BatchItem) -> &OsStr {
+    item.source.path().file_name().unwrap_or_default()
+}
+
+/// A file that may be rewritten in place: replaced anyway by the policy,
+/// and an existing regular file when listed.
+fn replaceable(item: &BatchItem) -> bool {
+    item.place == Place::Replace && item.replaces
+}
+
+/// The end of a host's error line: `mkdir: cannot create directory 'x':
+/// Permission denied` gives `Permission denied`.
+fn tail(said: &str) -> &str {
+    said.rsplit(": ").next().unwrap_or(said).trim()
+}
+
+/// Why no private directory could be made, when writing in place avoids
+/// the cause (the host's words, in the C locale of the remote commands).
+fn cure(cause: &str) -> Option<&'static str> {
+    match cause {
+        "Permission denied" | "Operation not permitted" => {
+            Some("no temporary file can be created in its directory")
+        }
+        "File name too long" => Some("a temporary name beside it would be too long"),
+        "No space left on device" | "Disk quota exceeded" => {
+            Some("there is no room for a temporary copy beside it")
+        }
+        _ => None,
+    }
+}
+
+/// Eight random lowercase letters and digits.
+fn random_name() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    rand::random::<[u8; 8]>().iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+}
