@@ -261,7 +261,8 @@ fn a_reset_during_authentication_is_retried_and_never_a_refused_key() {
     }
     // sshd runs the command only from a path whose every directory is
     // root's and writable by no one else: not under /tmp.
-    let dir = tempfile::Builder::new().prefix("scpdeck-akc-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let dir =
+        tempfile::Builder::new().prefix("scpdeck-akc-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     if let Some(unsafe_dir) = dir.path().ancestors().skip(1).find(|d| !root_only(d)) {
         eprintln!("skipped: {} is not root's alone, so sshd would refuse the command", unsafe_dir.display());
         return;
@@ -290,12 +291,17 @@ fn a_reset_during_authentication_is_retried_and_never_a_refused_key() {
     std::fs::write(sshd.path("authorized_keys"), "").unwrap();
     let config = resolve(&sshd.ssh_config(), sshd.alias(), &[]);
     let (sink, events) = ssh::collect_events();
-    let actor =
-        Actor::spawn(config, Arc::new(NoPrompter), Arc::new(Credentials::new()), Some(sink)).unwrap();
+    let actor = Actor::spawn(config, Arc::new(NoPrompter), Arc::new(Credentials::new()), Some(sink)).unwrap();
     actor.connect().unwrap_or_else(|e| panic!("{e}\n{}", sshd.log()));
     assert!(marker.exists(), "the connection was never reset:\n{}", sshd.log());
     assert_eq!(retries(&events), [(1, Step::Authentication)]);
-    let text = events.lock().unwrap().iter().find(|e| matches!(e, ConnectionEvent::Retrying { .. })).unwrap().to_string();
+    let text = events
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|e| matches!(e, ConnectionEvent::Retrying { .. }))
+        .unwrap()
+        .to_string();
     assert!(text.contains("before login") && !text.contains("accepted none"), "{text}");
     assert_eq!(sshd.accepted_logins(), 1);
 }
@@ -325,10 +331,9 @@ impl LimitedProxy {
                     continue;
                 }
                 let Ok(server) = TcpStream::connect(("127.0.0.1", to)) else { continue };
-                for (mut from, mut into) in [
-                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
-                    (server, client),
-                ] {
+                for (mut from, mut into) in
+                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
+                {
                     std::thread::spawn(move || {
                         let _ = std::io::copy(&mut from, &mut into);
                         let _ = into.shutdown(Shutdown::Write);

@@ -90,7 +90,9 @@ pub fn authenticate(
             AuthMethod::Password => auth.password(),
         };
         if !matches!(outcome, Outcome::Authenticated | Outcome::Cancelled) {
-            if let Some(detail) = auth.lost.take().or_else(|| auth.peer_closed().then(|| auth.closed_detail())) {
+            if let Some(detail) =
+                auth.lost.take().or_else(|| auth.peer_closed().then(|| auth.closed_detail()))
+            {
                 return Err(closed(config, detail));
             }
         }

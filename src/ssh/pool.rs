@@ -208,8 +208,7 @@ impl Pool {
             // Host first, then global: a task holding a global slot never
             // waits for a host slot, so no two tasks wait on each other.
             let host_slot = slots.acquire_owned().await.map_err(|_| closed())?;
-            let global_slot =
-                Arc::clone(&self.shared.global).acquire_owned().await.map_err(|_| closed())?;
+            let global_slot = Arc::clone(&self.shared.global).acquire_owned().await.map_err(|_| closed())?;
             let reused = self.in_generation(config, generation, |entry| entry.idle.pop())?.flatten();
             let (actor, fresh) = match reused {
                 Some(actor) => (actor, false),
