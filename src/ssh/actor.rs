@@ -52,12 +52,6 @@ impl ConnectionEvent {
             ConnectionEvent::Dropped(error) => error.host(),
         }
     }
-
-    /// Whether the event reports a problem (a lost connection), as opposed
-    /// to news (connected) or scpdeck adapting to the server.
-    pub fn is_problem(&self) -> bool {
-        matches!(self, ConnectionEvent::Dropped(_))
-    }
 }
 
 impl std::fmt::Display for ConnectionEvent {

@@ -280,6 +280,35 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_closed_before_login_is_transient_and_names_max_startups() {
+        let e = ConnectError::ClosedBeforeLogin {
+            host: "web".into(),
+            step: Step::Handshake,
+            detail: "Failed getting banner".into(),
+            attempts: 1,
+        };
+        assert!(e.is_transient() && e.is_closed_before_login());
+        assert!(!e.to_string().contains("attempts"), "{e}");
+        let e = e.after_attempts(4);
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "web: the server closed the connection before login (SSH handshake, 4 attempts)"
+            )
+        );
+        assert!(text.contains("MaxStartups") && text.contains("-j 1"), "{text}");
+        let refused = ConnectError::Authentication {
+            host: "web".into(),
+            user: "alice".into(),
+            failure: AuthFailure::NoMethodLeft { tried: vec![], server_offers: "publickey".into() },
+        };
+        assert!(!refused.is_transient() && !refused.is_closed_before_login());
+        let resolve =
+            ConnectError::NameResolution { host: "w".into(), hostname: "w".into(), detail: "x".into() };
+        assert!(!resolve.is_transient());
+    }
+
+    #[test]
     fn wrong_password_says_so() {
         let e = ConnectError::Authentication {
             host: "web".into(),
