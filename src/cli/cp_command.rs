@@ -149,6 +149,8 @@ async fn run(args: &CpArgs, specs: Vec<JobSpec>, console: &mut Console) -> bool 
     let sessions = usize::from(args.sessions);
     let pool =
         Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
+    // Retries and lowered sessions are warnings the console shows.
+    crate::jobs::log_connections(&pool, sink.clone());
     let remote = SshRemote::new(pool, Resolver::system(), args.connect.overrides());
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
     let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);

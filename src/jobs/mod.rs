@@ -42,7 +42,7 @@ pub use job::JobState;
 pub use plan::Side;
 pub use queue::{Command, Control, Queue};
 pub use rate::RateMeter;
-pub use remote::{SshRemote, log_connections};
+pub use remote::{SshRemote, connection_event, log_connections};
 pub use scheduler::Scheduler;
 pub use spec::{JobId, JobSpec, Limits, Mode, Options, OverwritePolicy, TargetKind};
 pub use system::{RemoteSide, SystemBackend, run_local, touches_remote};

@@ -259,8 +259,8 @@ fn start_with(
 ) -> Result<Started, ExecError> {
     let frame = Frame::new(command);
     let opening = std::time::Instant::now();
-    let mut channel =
-        session.channel_open("session", options.window, PACKET_SIZE, None).map_err(ExecError::OpenChannel)?;
+    let mut channel = crate::ssh::channel::open_session(session, options.window, PACKET_SIZE)
+        .map_err(ExecError::OpenChannel)?;
     let round_trip = opening.elapsed();
     channel.exec(REMOTE_SHELL).map_err(ExecError::Exec)?;
     // No `flush()`: on an ssh2 channel it calls libssh2_channel_flush_ex,

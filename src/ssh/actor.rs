@@ -10,6 +10,7 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ssh2::Session;
 
@@ -20,6 +21,7 @@ use super::error::ConnectError;
 use super::host_config::HostConfig;
 use super::keepalive::{Health, Keepalive};
 use super::prompt::Prompter;
+use super::startup::{self, Startups};
 
 /// What happened to a connection, for the UI's log.
 #[derive(Debug)]
@@ -28,6 +30,62 @@ pub enum ConnectionEvent {
     Connected { host: String, reconnect: bool },
     /// The connection was lost; the next use reconnects.
     Dropped(ConnectError),
+    /// The server closed a connection before login (`error`, attempt
+    /// `attempt` of `attempts`); the next attempt follows after `pause`.
+    Retrying { host: String, attempt: u32, attempts: u32, pause: Duration, error: ConnectError },
+    /// Connections to the host failed while others worked: the pool now
+    /// runs at most `sessions` transfer sessions to it.
+    SessionsLowered { host: String, sessions: usize },
+    /// The server refused a second channel on this connection: it runs one
+    /// channel at a time (sshd's MaxSessions 1).
+    OneChannel { host: String },
+}
+
+impl ConnectionEvent {
+    /// The host the event is about.
+    pub fn host(&self) -> &str {
+        match self {
+            ConnectionEvent::Connected { host, .. }
+            | ConnectionEvent::Retrying { host, .. }
+            | ConnectionEvent::SessionsLowered { host, .. }
+            | ConnectionEvent::OneChannel { host } => host,
+            ConnectionEvent::Dropped(error) => error.host(),
+        }
+    }
+}
+
+impl std::fmt::Display for ConnectionEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectionEvent::Connected { reconnect: false, .. } => write!(f, "connected"),
+            ConnectionEvent::Connected { reconnect: true, .. } => write!(f, "connected again"),
+            ConnectionEvent::Dropped(error) => write!(f, "{error}"),
+            ConnectionEvent::Retrying { host, attempt, attempts, pause, error } => {
+                let detail = match error {
+                    ConnectError::ClosedBeforeLogin { step, detail, .. } => format!("{step}: {detail}"),
+                    other => other.to_string(),
+                };
+                write!(
+                    f,
+                    "connection to {host} closed by the server before login (attempt {attempt} of {attempts}, \
+                     retrying in {} s; {detail}). It may limit connections starting at once (MaxStartups): \
+                     connections to {host} now start one at a time",
+                    pause.as_secs_f64()
+                )
+            }
+            ConnectionEvent::SessionsLowered { host, sessions } => write!(
+                f,
+                "{host} turned a new connection away while others to it worked: at most {sessions} \
+                 transfer session{} to it from now on (its MaxStartups or another connection limit)",
+                if *sessions == 1 { "" } else { "s" }
+            ),
+            ConnectionEvent::OneChannel { host } => write!(
+                f,
+                "{host} allows one channel per connection (MaxSessions 1?): commands and transfers \
+                 on each connection take turns"
+            ),
+        }
+    }
 }
 
 /// Receives [`ConnectionEvent`]s from connection threads.
@@ -57,10 +115,31 @@ impl Actor {
         credentials: Arc<Credentials>,
         events: Option<EventSink>,
     ) -> Result<Actor, ConnectError> {
+        Actor::spawn_with(config, prompter, credentials, events, Arc::new(Startups::new(1)))
+    }
+
+    /// [`Actor::spawn`], sharing how connections to the host start with the
+    /// pool's other connections to it.
+    pub(crate) fn spawn_with(
+        config: HostConfig,
+        prompter: Arc<dyn Prompter>,
+        credentials: Arc<Credentials>,
+        events: Option<EventSink>,
+        startups: Arc<Startups>,
+    ) -> Result<Actor, ConnectError> {
         let host = config.label();
         let (jobs, inbox) = mpsc::channel::<Job>();
-        let state =
-            Worker { config, prompter, credentials, events, connection: None, keepalive: None, ever: false };
+        let state = Worker {
+            config,
+            prompter,
+            credentials,
+            events,
+            startups,
+            connection: None,
+            keepalive: None,
+            ever: false,
+            told_one_channel: false,
+        };
         std::thread::Builder::new().name(format!("ssh {host}")).spawn(move || state.serve(inbox)).map_err(
             |e| ConnectError::Channel { host: host.clone(), detail: format!("cannot start a thread: {e}") },
         )?;
@@ -114,6 +193,11 @@ impl Actor {
     pub fn connect(&self) -> Result<(), ConnectError> {
         self.run(|_| ())
     }
+
+    /// [`Actor::connect`] for async callers.
+    pub async fn connect_async(&self) -> Result<(), ConnectError> {
+        self.run_async(|_| ()).await
+    }
 }
 
 /// The connection thread's state.
@@ -122,10 +206,13 @@ struct Worker {
     prompter: Arc<dyn Prompter>,
     credentials: Arc<Credentials>,
     events: Option<EventSink>,
+    startups: Arc<Startups>,
     connection: Option<Connection>,
     keepalive: Option<Keepalive>,
     /// Whether a connection was ever made (the next one is a reconnect).
     ever: bool,
+    /// Whether this connection's one-channel limit was reported.
+    told_one_channel: bool,
 }
 
 impl Worker {
@@ -163,14 +250,54 @@ impl Worker {
             self.lost("the server closed the connection");
         }
         if self.connection.is_none() {
-            let connection = connect_with(&self.config, &*self.prompter, &self.credentials)?;
+            let connection = self.connect()?;
             self.emit(ConnectionEvent::Connected { host: connection.host(), reconnect: self.ever });
             self.ever = true;
             self.keepalive =
                 Some(Keepalive::new(self.config.server_alive_interval, self.config.server_alive_count_max));
             self.connection = Some(connection);
+            self.told_one_channel = false;
         }
         Ok(())
+    }
+
+    /// Connects, retrying a connection the server closed before login with
+    /// backoff, one start at a time once the host has dropped one (see
+    /// [`super::startup`]).
+    fn connect(&self) -> Result<Connection, ConnectError> {
+        let startups = Arc::clone(&self.startups);
+        let mut turn = startups.turn();
+        let attempts = startups.attempts();
+        let mut attempt = 1;
+        loop {
+            match connect_with(&self.config, &*self.prompter, &self.credentials) {
+                Ok(connection) => {
+                    startups.connected();
+                    return Ok(connection);
+                }
+                Err(error) if error.is_closed_before_login() => {
+                    startups.dropped();
+                    if attempt >= attempts {
+                        startups.gave_up();
+                        return Err(error.after_attempts(attempt));
+                    }
+                    if turn.is_none() {
+                        turn = Some(startups.wait_turn());
+                        // Another connection used every retry meanwhile:
+                        // the host is not taking any.
+                        if startups.given_up() {
+                            return Err(error.after_attempts(attempt));
+                        }
+                    }
+                    let pause = startup::pause_before(attempt + 1);
+                    let host = self.config.label();
+                    self.emit(ConnectionEvent::Retrying { host, attempt, attempts, pause, error });
+                    std::thread::sleep(pause);
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     fn run(&mut self, job: Job) {
@@ -188,8 +315,14 @@ impl Worker {
             self.lost("a task panicked while using the connection");
         } else if closed {
             self.lost("the server closed the connection");
-        } else if let Some(keepalive) = &mut self.keepalive {
-            keepalive.heard_from_server();
+        } else {
+            if let Some(keepalive) = &mut self.keepalive {
+                keepalive.heard_from_server();
+            }
+            if !self.told_one_channel && super::channel::allows_one_channel(connection.session()) {
+                self.told_one_channel = true;
+                self.emit(ConnectionEvent::OneChannel { host: self.config.label() });
+            }
         }
     }
 

@@ -40,6 +40,9 @@ struct Auth<'a> {
     tried: Vec<String>,
     /// Public keys already offered through the agent.
     offered: Vec<Vec<u8>>,
+    /// Set when the server closed or reset the connection: what failed
+    /// then is not a refusal, and no further method (or question) is tried.
+    lost: Option<String>,
 }
 
 /// Authenticates `session` as `config.user`.
@@ -55,6 +58,7 @@ pub fn authenticate(
     let offers = match session.auth_methods(&config.user) {
         Ok(list) => list.to_owned(),
         Err(_) if session.authenticated() => return Ok(()),
+        Err(e) if super::error::is_transport_lost(&e) => return Err(closed(config, escape_str(e.message()))),
         Err(e) => return Err(fail(AuthFailure::Other(escape_str(e.message())))),
     };
     show_banner(session, asker, &host);
@@ -68,6 +72,7 @@ pub fn authenticate(
         account,
         tried: Vec::new(),
         offered: Vec::new(),
+        lost: None,
     };
     let mut specific = None;
     for method in &config.preferred_authentications {
@@ -84,6 +89,13 @@ pub fn authenticate(
             AuthMethod::KeyboardInteractive => auth.keyboard_interactive(),
             AuthMethod::Password => auth.password(),
         };
+        if !matches!(outcome, Outcome::Authenticated | Outcome::Cancelled) {
+            if let Some(detail) =
+                auth.lost.take().or_else(|| auth.peer_closed().then(|| auth.closed_detail()))
+            {
+                return Err(closed(config, detail));
+            }
+        }
         match outcome {
             Outcome::Authenticated => return Ok(()),
             Outcome::Failed(Some(failure)) => specific = Some(failure),
@@ -105,6 +117,17 @@ pub fn authenticate(
         (None, None) => AuthFailure::NoMethodLeft { tried: auth.tried, server_offers: escape_str(&offers) },
     };
     Err(fail(failure))
+}
+
+/// The connection ended during authentication: reported as such (and
+/// retried by the caller), never as keys or passwords the server refused.
+fn closed(config: &HostConfig, detail: String) -> ConnectError {
+    ConnectError::ClosedBeforeLogin {
+        host: config.label(),
+        step: super::error::Step::Authentication,
+        detail,
+        attempts: 1,
+    }
 }
 
 fn show_banner(session: &Session, asker: &Asker<'_>, host: &str) {
@@ -143,6 +166,23 @@ impl Auth<'_> {
         // is only polled and peeked at.
         let fd = unsafe { BorrowedFd::borrow_raw(self.session.as_raw_fd()) };
         super::connection::socket_closed(fd)
+    }
+
+    /// Records `e` as the end of the connection when it is one.
+    fn lost_by(&mut self, e: &ssh2::Error) -> bool {
+        if super::error::is_transport_lost(e) || self.peer_closed() {
+            self.lost = Some(format!("{} ({})", self.closed_detail(), escape_str(e.message())));
+            return true;
+        }
+        false
+    }
+
+    fn closed_detail(&self) -> String {
+        if self.tried.is_empty() {
+            "the connection ended during authentication".to_owned()
+        } else {
+            format!("the connection ended during authentication, after offering {}", self.tried.join(", "))
+        }
     }
 
     fn public_key(&mut self) -> Outcome {
@@ -184,9 +224,16 @@ impl Auth<'_> {
             }
             self.offered.push(identity.blob().to_vec());
             self.tried.push(format!("agent key {}", escape_str(identity.comment())));
-            if agent.userauth(&self.config.user, &identity).is_ok() && self.session.authenticated() {
-                let _ = agent.disconnect();
-                return Some(Outcome::Authenticated);
+            match agent.userauth(&self.config.user, &identity) {
+                Ok(()) if self.session.authenticated() => {
+                    let _ = agent.disconnect();
+                    return Some(Outcome::Authenticated);
+                }
+                Err(e) if self.lost_by(&e) => {
+                    let _ = agent.disconnect();
+                    return Some(Outcome::Failed(None));
+                }
+                _ => {}
             }
         }
         let _ = agent.disconnect();
@@ -223,12 +270,7 @@ impl Auth<'_> {
             // The server accepts the key, or the key must be decrypted to
             // find its public half: either way the passphrase is needed.
             Err(e) if info.encrypted && needs_passphrase(&e) => {}
-            Err(e) if super::error::is_transport_lost(&e) || self.peer_closed() => {
-                return Outcome::Failed(Some(AuthFailure::Other(format!(
-                    "lost the connection while authenticating: {}",
-                    escape_str(e.message())
-                ))));
-            }
+            Err(e) if self.lost_by(&e) => return Outcome::Failed(None),
             Err(e) if code(&e) == ERROR_FILE => {
                 return Outcome::Failed(Some(AuthFailure::Other(format!(
                     "cannot use the key {}: {}",
@@ -253,6 +295,7 @@ impl Auth<'_> {
                     return Outcome::Authenticated;
                 }
                 Err(e) if needs_passphrase(&e) => continue,
+                Err(e) if self.lost_by(&e) => return Outcome::Failed(None),
                 _ => return Outcome::Failed(None),
             }
         }
@@ -279,17 +322,23 @@ impl Auth<'_> {
             if responder.cancelled {
                 return Outcome::Cancelled;
             }
+            let (answered_now, password) = (responder.answered, responder.password);
+            if let Err(e) = &result {
+                if self.lost_by(e) {
+                    return Outcome::Failed(None);
+                }
+            }
             match result {
                 Ok(()) if self.session.authenticated() => {
-                    if let Some(password) = &responder.password {
+                    if let Some(password) = &password {
                         self.credentials.remember_password(&self.account, password);
                     }
                     return Outcome::Authenticated;
                 }
-                _ if !responder.answered => break,
+                _ if !answered_now => break,
                 _ => {
                     answered += 1;
-                    if responder.password.is_some() {
+                    if password.is_some() {
                         self.credentials.forget_password(&self.account);
                     }
                 }
@@ -325,6 +374,7 @@ impl Auth<'_> {
                 Err(e) if code(&e) == ERROR_PASSWORD_EXPIRED => {
                     return Outcome::Failed(Some(AuthFailure::PasswordExpired));
                 }
+                Err(e) if self.lost_by(&e) => return Outcome::Failed(None),
                 _ => self.credentials.forget_password(&self.account),
             }
         }

@@ -11,7 +11,7 @@ use super::auth;
 use super::connection::Connection;
 use super::connection::socket_closed;
 use super::credentials::Credentials;
-use super::error::{ConnectError, Step};
+use super::error::{AuthFailure, ConnectError, Step, is_transport_lost};
 use super::host_config::HostConfig;
 use super::host_key;
 use super::jump;
@@ -80,8 +80,14 @@ pub(crate) fn connect_hop(
         if code(&e) == ERROR_TIMEOUT {
             return Err(ConnectError::Timeout { host, step: Step::Handshake, after: timeout });
         }
-        let error = ConnectError::Handshake { host, detail: escape_str(e.message()) };
-        return Err(lost_during(&probe, config, "the handshake", error));
+        // sshd drops connections beyond MaxStartups before its banner (or
+        // after a line saying so): that is a closed connection, not a
+        // server that speaks no SSH.
+        if is_transport_lost(&e) || socket_closed(probe.as_fd()) {
+            let detail = escape_str(e.message());
+            return Err(ConnectError::ClosedBeforeLogin { host, step: Step::Handshake, detail, attempts: 1 });
+        }
+        return Err(ConnectError::Handshake { host, detail: escape_str(e.message()) });
     }
 
     let asker = Asker::new(prompter, config.batch_mode);
@@ -89,8 +95,7 @@ pub(crate) fn connect_hop(
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));
-    auth::authenticate(&session, config, &asker, credentials)
-        .map_err(|e| lost_during(&probe, config, "authentication", e))?;
+    auth::authenticate(&session, config, &asker, credentials).map_err(|e| lost_during(&probe, config, e))?;
     session.set_timeout(0);
     if !config.server_alive_interval.is_zero() {
         session.set_keepalive(true, config.server_alive_interval.as_secs().clamp(1, u32::MAX as u64) as u32);
@@ -139,15 +144,24 @@ pub(crate) fn code(e: &ssh2::Error) -> i32 {
     }
 }
 
-/// A connection that dies during the handshake or authentication makes the
-/// step "fail"; reporting that as refused keys or a broken server would send
-/// the user after the wrong problem. A socket the server has closed tells.
-/// (A server that hangs up after MaxAuthTries also closes it: the original
-/// failure stays in the detail.)
-fn lost_during(probe: &OwnedFd, config: &HostConfig, step: &str, error: ConnectError) -> ConnectError {
+/// A connection that dies during authentication makes the method "fail";
+/// reporting that as refused keys would send the user after the wrong
+/// problem. A socket the server has closed tells. A failure that is the
+/// user's own answer (a wrong password, a cancelled question, BatchMode)
+/// stays what it is: retrying it would only ask again. (A server that hangs
+/// up after MaxAuthTries also closes it: what was offered is in the detail.)
+fn lost_during(probe: &OwnedFd, config: &HostConfig, error: ConnectError) -> ConnectError {
+    let ConnectError::Authentication { failure, .. } = &error else { return error };
+    let detail = match failure {
+        AuthFailure::NoMethodLeft { tried, .. } if !tried.is_empty() => {
+            format!("the connection ended during authentication, after offering {}", tried.join(", "))
+        }
+        AuthFailure::NoMethodLeft { .. } => "the connection ended during authentication".to_owned(),
+        AuthFailure::Other(detail) => detail.clone(),
+        _ => return error,
+    };
     if !socket_closed(probe.as_fd()) {
         return error;
     }
-    let detail = format!("the server closed the connection during {step} ({error})");
-    ConnectError::Dropped { host: config.label(), detail }
+    ConnectError::ClosedBeforeLogin { host: config.label(), step: Step::Authentication, detail, attempts: 1 }
 }

@@ -89,6 +89,7 @@ impl std::ops::Deref for Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        super::channel::forget(&self.session);
         if !self.is_closed() {
             // A polite goodbye, without waiting on a peer that may be gone.
             self.session.set_blocking(true);

@@ -155,8 +155,22 @@ pub enum ConnectError {
     #[error("{host}: the connection was lost: {detail}. scpdeck reconnects on the next use")]
     Dropped { host: String, detail: String },
 
+    /// The server closed or reset the connection before login completed
+    /// (no banner, end of file or reset during the key exchange or
+    /// authentication). sshd does that to connections beyond MaxStartups,
+    /// so it is worth trying again, later and one connection at a time.
+    #[error(
+        "{host}: the server closed the connection before login ({step}{}): {detail}. It may limit connections that have not logged in yet (sshd's MaxStartups): use fewer sessions (-j 1, or max_connections_per_host in the settings), or ask the host's administrator to raise MaxStartups",
+        attempts_text(*.attempts)
+    )]
+    ClosedBeforeLogin { host: String, step: Step, detail: String, attempts: u32 },
+
     #[error("{host}: the connection thread has stopped. Reopen the host")]
     Closed { host: String },
+}
+
+fn attempts_text(attempts: u32) -> String {
+    if attempts > 1 { format!(", {attempts} attempts") } else { String::new() }
 }
 
 fn seconds(d: &Duration) -> String {
@@ -170,7 +184,7 @@ impl ConnectError {
             ConnectError::InvalidTarget { .. } | ConnectError::Config { .. } => Step::Configuration,
             ConnectError::NameResolution { .. } => Step::NameResolution,
             ConnectError::TcpConnect { .. } => Step::TcpConnect,
-            ConnectError::Timeout { step, .. } => *step,
+            ConnectError::Timeout { step, .. } | ConnectError::ClosedBeforeLogin { step, .. } => *step,
             ConnectError::Proxy { .. } => Step::Proxy,
             ConnectError::Handshake { .. } => Step::Handshake,
             ConnectError::HostKeyUnknown { .. }
@@ -199,21 +213,39 @@ impl ConnectError {
             | ConnectError::Authentication { host, .. }
             | ConnectError::Channel { host, .. }
             | ConnectError::Dropped { host, .. }
+            | ConnectError::ClosedBeforeLogin { host, .. }
             | ConnectError::Closed { host } => host,
         }
     }
 
-    /// Whether trying again later may help (the network, not the user's
-    /// configuration or credentials, was the problem).
+    /// Whether trying again may help: the connection broke or the server
+    /// turned it away (too busy, too many connections starting), as
+    /// opposed to a final answer (authentication refused, host key, name
+    /// resolution, proxy, configuration) that a retry would only repeat.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ConnectError::NameResolution { .. }
-                | ConnectError::TcpConnect { .. }
+            ConnectError::TcpConnect { .. }
                 | ConnectError::Timeout { .. }
                 | ConnectError::Dropped { .. }
-                | ConnectError::Proxy { .. }
+                | ConnectError::ClosedBeforeLogin { .. }
         )
+    }
+
+    /// Whether the server closed or reset the connection before login: the
+    /// case retried with backoff, one connection at a time.
+    pub fn is_closed_before_login(&self) -> bool {
+        matches!(self, ConnectError::ClosedBeforeLogin { .. })
+    }
+
+    /// The same error, saying how many attempts were made.
+    pub fn after_attempts(self, attempts: u32) -> ConnectError {
+        match self {
+            ConnectError::ClosedBeforeLogin { host, step, detail, .. } => {
+                ConnectError::ClosedBeforeLogin { host, step, detail, attempts }
+            }
+            other => other,
+        }
     }
 }
 
@@ -245,6 +277,35 @@ mod tests {
         assert!(text.starts_with("web: "), "{text}");
         assert!(text.contains("/home/u/.ssh/known_hosts:7"), "{text}");
         assert_eq!(e.step(), Step::HostKey);
+    }
+
+    #[test]
+    fn a_connection_closed_before_login_is_transient_and_names_max_startups() {
+        let e = ConnectError::ClosedBeforeLogin {
+            host: "web".into(),
+            step: Step::Handshake,
+            detail: "Failed getting banner".into(),
+            attempts: 1,
+        };
+        assert!(e.is_transient() && e.is_closed_before_login());
+        assert!(!e.to_string().contains("attempts"), "{e}");
+        let e = e.after_attempts(4);
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "web: the server closed the connection before login (SSH handshake, 4 attempts)"
+            )
+        );
+        assert!(text.contains("MaxStartups") && text.contains("-j 1"), "{text}");
+        let refused = ConnectError::Authentication {
+            host: "web".into(),
+            user: "alice".into(),
+            failure: AuthFailure::NoMethodLeft { tried: vec![], server_offers: "publickey".into() },
+        };
+        assert!(!refused.is_transient() && !refused.is_closed_before_login());
+        let resolve =
+            ConnectError::NameResolution { host: "w".into(), hostname: "w".into(), detail: "x".into() };
+        assert!(!resolve.is_transient());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 mod actor;
 mod asker;
 mod auth;
+pub mod channel;
 mod config_text;
 mod connect;
 mod connection;
@@ -33,6 +34,7 @@ mod pool;
 mod prompt;
 mod proxy_command;
 mod resolve;
+mod startup;
 mod target;
 mod terminal_prompter;
 mod transport;

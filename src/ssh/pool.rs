@@ -1,17 +1,24 @@
 //! Connections per host: one browsing connection that never waits behind
 //! transfers, and transfer connections lent out within per-host and global
 //! limits (kept open between transfers).
+//!
+//! A lease is connected before it is handed out. When a host turns a new
+//! connection away before login (after the actor's retries, see
+//! [`super::startup`]) while other transfer connections to it work, the
+//! host gets one transfer session fewer for good and the task waits for
+//! one of the working ones instead of failing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::actor::{Actor, EventSink};
+use super::actor::{Actor, ConnectionEvent, EventSink};
 use super::credentials::Credentials;
 use super::error::ConnectError;
 use super::host_config::HostConfig;
 use super::prompt::Prompter;
+use super::startup::Startups;
 
 /// How many transfer connections may be open at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +39,10 @@ struct HostEntry {
     browser: Actor,
     slots: Arc<Semaphore>,
     idle: Vec<Actor>,
+    /// Transfer connections made and not known to be dead (idle or lent).
+    working: usize,
+    /// Tells this entry from one made after [`Pool::forget`].
+    generation: u64,
 }
 
 struct Shared {
@@ -41,6 +52,10 @@ struct Shared {
     limits: PoolLimits,
     global: Arc<Semaphore>,
     hosts: Mutex<HashMap<HostConfig, HostEntry>>,
+    /// Per host, how its connections start and how many transfer sessions
+    /// it takes; kept when the host's connections are forgotten.
+    startups: Mutex<HashMap<HostConfig, Arc<Startups>>>,
+    generations: std::sync::atomic::AtomicU64,
 }
 
 /// The connections of a running scpdeck. Cheap to clone.
@@ -60,6 +75,7 @@ impl std::fmt::Debug for Pool {
 pub struct Lease {
     actor: Actor,
     key: HostConfig,
+    generation: u64,
     shared: Arc<Shared>,
     _host_slot: OwnedSemaphorePermit,
     _global_slot: OwnedSemaphorePermit,
@@ -75,9 +91,10 @@ impl std::ops::Deref for Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        // A clone keeps the thread (and its connection) for the next lease.
+        // A clone keeps the thread (and its connection) for the next lease;
+        // not after the host was forgotten (its connections may be dead).
         let mut hosts = self.shared.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = hosts.get_mut(&self.key) {
+        if let Some(entry) = hosts.get_mut(&self.key).filter(|e| e.generation == self.generation) {
             entry.idle.push(self.actor.clone());
         }
     }
@@ -96,6 +113,8 @@ impl Pool {
                 limits,
                 global: Arc::new(Semaphore::new(limits.global)),
                 hosts: Mutex::new(HashMap::new()),
+                startups: Mutex::new(HashMap::new()),
+                generations: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -115,13 +134,31 @@ impl Pool {
         self.shared.limits
     }
 
+    fn startups(&self, config: &HostConfig) -> Arc<Startups> {
+        let mut startups = self.shared.startups.lock().unwrap_or_else(|p| p.into_inner());
+        let per_host = self.shared.limits.per_host;
+        Arc::clone(startups.entry(config.clone()).or_insert_with(|| Arc::new(Startups::new(per_host))))
+    }
+
     fn spawn(&self, config: &HostConfig) -> Result<Actor, ConnectError> {
-        Actor::spawn(
+        Actor::spawn_with(
             config.clone(),
             Arc::clone(&self.shared.prompter),
             Arc::clone(&self.shared.credentials),
-            self.shared.events.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            self.events(),
+            self.startups(config),
         )
+    }
+
+    fn events(&self) -> Option<EventSink> {
+        self.shared.events.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn emit(&self, event: ConnectionEvent) {
+        tracing::info!("{event:?}");
+        if let Some(sink) = self.events() {
+            sink(event);
+        }
     }
 
     fn with_entry<T>(
@@ -133,8 +170,10 @@ impl Pool {
         if !hosts.contains_key(config) {
             let entry = HostEntry {
                 browser: self.spawn(config)?,
-                slots: Arc::new(Semaphore::new(self.shared.limits.per_host)),
+                slots: Arc::new(Semaphore::new(self.startups(config).sessions())),
                 idle: Vec::new(),
+                working: 0,
+                generation: self.shared.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             };
             hosts.insert(config.clone(), entry);
         }
@@ -150,33 +189,74 @@ impl Pool {
         self.with_entry(config, |entry| entry.browser.clone())
     }
 
-    /// A transfer connection to the host, waiting while the per-host or
-    /// global limit is reached. Blocks: call from a thread that may block
-    /// (use [`Pool::transfer_async`] from async code).
+    /// A transfer connection to the host, connected, waiting while the
+    /// per-host or global limit is reached. Blocks: call from a thread that
+    /// may block (use [`Pool::transfer_async`] from async code).
     pub fn transfer(&self, config: &HostConfig) -> Result<Lease, ConnectError> {
         futures::executor::block_on(self.transfer_async(config))
     }
 
-    /// [`Pool::transfer`] for async callers.
+    /// [`Pool::transfer`] for async callers. A connection the server turns
+    /// away before login while others to the host work lowers the host's
+    /// transfer sessions, and the caller waits for a working one; the
+    /// error comes back only when no connection to the host works.
     pub async fn transfer_async(&self, config: &HostConfig) -> Result<Lease, ConnectError> {
         let closed = || ConnectError::Closed { host: config.label() };
-        let slots = self.with_entry(config, |entry| Arc::clone(&entry.slots))?;
-        // Host first, then global: a task holding a global slot never waits
-        // for a host slot, so no two tasks wait on each other.
-        let host_slot = slots.acquire_owned().await.map_err(|_| closed())?;
-        let global_slot = Arc::clone(&self.shared.global).acquire_owned().await.map_err(|_| closed())?;
-        let reused = self.with_entry(config, |entry| entry.idle.pop())?;
-        let actor = match reused {
-            Some(actor) => actor,
-            None => self.spawn(config)?,
-        };
-        Ok(Lease {
-            actor,
-            key: config.clone(),
-            shared: Arc::clone(&self.shared),
-            _host_slot: host_slot,
-            _global_slot: global_slot,
-        })
+        loop {
+            let (slots, generation) =
+                self.with_entry(config, |entry| (Arc::clone(&entry.slots), entry.generation))?;
+            // Host first, then global: a task holding a global slot never
+            // waits for a host slot, so no two tasks wait on each other.
+            let host_slot = slots.acquire_owned().await.map_err(|_| closed())?;
+            let global_slot = Arc::clone(&self.shared.global).acquire_owned().await.map_err(|_| closed())?;
+            let reused = self.in_generation(config, generation, |entry| entry.idle.pop())?.flatten();
+            let (actor, fresh) = match reused {
+                Some(actor) => (actor, false),
+                None => (self.spawn(config)?, true),
+            };
+            let error = match actor.connect_async().await {
+                Ok(()) => {
+                    if fresh {
+                        self.in_generation(config, generation, |entry| entry.working += 1)?;
+                    }
+                    return Ok(Lease {
+                        actor,
+                        key: config.clone(),
+                        generation,
+                        shared: Arc::clone(&self.shared),
+                        _host_slot: host_slot,
+                        _global_slot: global_slot,
+                    });
+                }
+                Err(error) => error,
+            };
+            let working = self
+                .in_generation(config, generation, |entry| {
+                    if !fresh {
+                        entry.working = entry.working.saturating_sub(1);
+                    }
+                    entry.working
+                })?
+                .unwrap_or(0);
+            if !error.is_closed_before_login() || working == 0 {
+                return Err(error);
+            }
+            // The host takes no more connections than it has: this slot
+            // goes away for good, and the loop waits for a working one.
+            host_slot.forget();
+            let sessions = self.startups(config).lower();
+            self.emit(ConnectionEvent::SessionsLowered { host: config.label(), sessions });
+        }
+    }
+
+    /// Runs `f` on the host's entry if it is still of `generation`.
+    fn in_generation<T>(
+        &self,
+        config: &HostConfig,
+        generation: u64,
+        f: impl FnOnce(&mut HostEntry) -> T,
+    ) -> Result<Option<T>, ConnectError> {
+        self.with_entry(config, |entry| (entry.generation == generation).then(|| f(entry)))
     }
 
     /// Closes every connection to the host (after the current jobs); later

@@ -92,6 +92,16 @@ pub fn tcp(config: &HostConfig, timeout: Duration) -> Result<TcpStream, ConnectE
     if matches!(error.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) {
         return Err(ConnectError::Timeout { host, step: super::error::Step::TcpConnect, after: timeout });
     }
+    // Reset right after the TCP handshake: the server accepted the
+    // connection and dropped it (sshd past MaxStartups, a busy host).
+    if matches!(error.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) {
+        return Err(ConnectError::ClosedBeforeLogin {
+            host,
+            step: super::error::Step::TcpConnect,
+            detail: error.to_string(),
+            attempts: 1,
+        });
+    }
     let hint = match error.kind() {
         ErrorKind::ConnectionRefused => {
             "Nothing accepts connections on that port: check the port (-P, or Port in ssh_config) and that sshd runs"

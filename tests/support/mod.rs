@@ -55,6 +55,8 @@ pub struct SshdBuilder {
     log_level: Option<&'static str>,
     extra: Vec<String>,
     programs: Vec<(String, String)>,
+    max_startups: Option<String>,
+    max_sessions: Option<u32>,
 }
 
 impl SshdBuilder {
@@ -104,7 +106,22 @@ impl SshdBuilder {
         self
     }
 
-    /// Adds a line to sshd_config.
+    /// sshd's MaxStartups (default 200): e.g. "2", or "1:100:1" to drop
+    /// every unauthenticated connection beyond the first.
+    pub fn max_startups(mut self, value: &str) -> Self {
+        self.max_startups = Some(value.to_owned());
+        self
+    }
+
+    /// sshd's MaxSessions (default 200): channels open at once on one
+    /// connection.
+    pub fn max_sessions(mut self, value: u32) -> Self {
+        self.max_sessions = Some(value);
+        self
+    }
+
+    /// Adds a line to sshd_config (sshd keeps the first value of a keyword,
+    /// so a keyword the harness sets has its own option).
     pub fn config(mut self, line: impl Into<String>) -> Self {
         self.extra.push(line.into());
         self
@@ -415,8 +432,8 @@ fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Pa
         let _ = writeln!(c, "Subsystem sftp internal-sftp");
     }
     let _ = writeln!(c, "LogLevel {}", options.log_level.unwrap_or("VERBOSE"));
-    let _ = writeln!(c, "MaxStartups 200");
-    let _ = writeln!(c, "MaxSessions 200");
+    let _ = writeln!(c, "MaxStartups {}", options.max_startups.as_deref().unwrap_or("200"));
+    let _ = writeln!(c, "MaxSessions {}", options.max_sessions.unwrap_or(200));
     let _ = writeln!(c, "MaxAuthTries 20");
     let _ = writeln!(c, "PrintMotd no");
     // bash sources ~/.bashrc for commands run over ssh when it is a top-level

@@ -250,7 +250,7 @@ fn clock(now: &str, tz: &str) -> Option<RemoteClock> {
 /// Asks for the sftp subsystem on a fresh channel and closes it again: the
 /// request succeeds only when the server has one configured.
 fn has_sftp_subsystem(session: &Session) -> bool {
-    let Ok(mut channel) = session.channel_session() else { return false };
+    let Ok(mut channel) = crate::ssh::channel::open_default(session) else { return false };
     let ok = channel.subsystem("sftp").is_ok();
     let _ = channel.close();
     let _ = channel.wait_close();

@@ -64,18 +64,20 @@ impl SshRemote {
     }
 }
 
-/// Logs the pool's connections: made, made again, dropped (with the reason).
+/// Logs the pool's connections: made, made again, dropped (with the reason),
+/// retried, and how scpdeck adapted to the server's limits.
 pub fn log_connections(pool: &Pool, log: LogSink) {
-    pool.set_events(Arc::new(move |event| {
-        let event = match event {
-            ConnectionEvent::Connected { host, reconnect: false } => Event::info("connected").host(&host),
-            ConnectionEvent::Connected { host, reconnect: true } => {
-                Event::info("connected again").host(&host)
-            }
-            ConnectionEvent::Dropped(error) => Event::error(&error.to_string()),
-        };
-        log.emit(event);
-    }));
+    pool.set_events(Arc::new(move |event| log.emit(connection_event(&event))));
+}
+
+/// The log event for a connection event.
+pub fn connection_event(event: &ConnectionEvent) -> Event {
+    let text = event.to_string();
+    match event {
+        ConnectionEvent::Connected { host, .. } => Event::info(&text).host(host),
+        ConnectionEvent::Dropped(_) => Event::error(&text),
+        other => Event::warn(&text).host(other.host()),
+    }
 }
 
 impl RemoteSide for SshRemote {
@@ -117,18 +119,15 @@ impl Inner {
     }
 
     /// A transfer session to `host`, connected; waits within the limits.
+    /// The pool retries a connection the server turns away before login and
+    /// hands out a working session when the host has one, so an error here
+    /// means no connection to the host could be made.
     async fn lease(self: &Arc<Self>, host: &str, r: &Reporter) -> Result<Lease, TaskError> {
         let config = self.config(host).await?;
-        let lease = tokio::select! {
-            lease = self.pool.transfer_async(&config) => lease.map_err(connection)?,
-            _ = r.cancel.cancelled() => return Err(TaskError::Interrupted),
-        };
-        let connected = lease.run_async(|_| ());
         tokio::select! {
-            result = connected => result.map_err(connection)?,
-            _ = r.cancel.cancelled() => return Err(TaskError::Interrupted),
+            lease = self.pool.transfer_async(&config) => lease.map_err(connection),
+            _ = r.cancel.cancelled() => Err(TaskError::Interrupted),
         }
-        Ok(lease)
     }
 
     /// Runs `job` on the lease's connection thread. The lease is connected

@@ -48,19 +48,13 @@ impl Remotes {
         let events = tx.clone();
         let connections = log.clone();
         let sink = Arc::new(move |event: ConnectionEvent| {
-            connections.emit(match &event {
-                ConnectionEvent::Connected { host, reconnect: false } => Event::info("connected").host(host),
-                ConnectionEvent::Connected { host, reconnect: true } => {
-                    Event::info("connected again").host(host)
-                }
-                ConnectionEvent::Dropped(error) => Event::error(&error.to_string()),
-            });
+            connections.emit(crate::jobs::connection_event(&event));
             let msg = match event {
                 ConnectionEvent::Connected { host, reconnect: true } => {
                     Msg::Notice(format!("reconnected to {}", escape_str(&host)))
                 }
-                ConnectionEvent::Connected { .. } => return,
                 ConnectionEvent::Dropped(error) => Msg::Problem(escape_str(&error.to_string())),
+                _ => return,
             };
             let _ = events.send(msg);
         });

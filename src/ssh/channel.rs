@@ -1,0 +1,103 @@
+//! Opening session channels on servers that limit them per connection
+//! (sshd's MaxSessions, e.g. `MaxSessions 1`).
+//!
+//! sshd frees a channel's place only when it garbage-collects the channel,
+//! in its main loop after it has handled every packet that arrived
+//! together. Our close of one channel and the open of the next arrive
+//! together, so on a one-channel server the open is refused even though
+//! the earlier channel is closed. The refusal itself takes the server
+//! through its loop: opening again right after it works. Every channel
+//! scpdeck opens goes through [`open_session`], which does that (and waits a
+//! little longer each time for a channel that is still closing), and
+//! remembers that the connection allows one channel at a time.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ssh2::{Channel, Session};
+
+/// libssh2's error for a channel open the server refused.
+pub const CHANNEL_FAILURE: i32 = -21;
+
+/// Pauses before the attempts after a refusal: the first retry goes at
+/// once (see the module docs), later ones give a channel still closing
+/// (a cancelled transfer's remote command exiting) time to end: about two
+/// seconds in all.
+const RETRY_PAUSES: [Duration; 7] = [
+    Duration::ZERO,
+    Duration::from_millis(10),
+    Duration::from_millis(40),
+    Duration::from_millis(100),
+    Duration::from_millis(250),
+    Duration::from_millis(500),
+    Duration::from_millis(1000),
+];
+
+/// The message of a refusal that outlasted every retry.
+const REFUSED: &str = "the server refused to open a channel, also after waiting for the connection's \
+                       other channels to close; it may allow fewer channels per connection (sshd's \
+                       MaxSessions)";
+
+/// Sessions (by the address of their libssh2 session) whose server refused
+/// a second channel. libssh2 gives a session no room for our own data and
+/// callers hold a bare `Session`; [`forget`] removes an entry when its
+/// connection ends, so a later session at the same address starts afresh.
+static ONE_CHANNEL: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+
+fn key(session: &Session) -> usize {
+    let raw = session.raw();
+    &*raw as *const _ as usize
+}
+
+fn remember(session: &Session) {
+    let mut set = ONE_CHANNEL.lock().unwrap_or_else(|p| p.into_inner());
+    set.get_or_insert_with(HashSet::new).insert(key(session));
+}
+
+/// Whether this session's server has refused a channel while another was
+/// closing: it runs one channel at a time.
+pub fn allows_one_channel(session: &Session) -> bool {
+    let set = ONE_CHANNEL.lock().unwrap_or_else(|p| p.into_inner());
+    set.as_ref().is_some_and(|s| s.contains(&key(session)))
+}
+
+/// Drops what was remembered about `session` (its connection is ending).
+pub fn forget(session: &Session) {
+    let mut set = ONE_CHANNEL.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(set) = set.as_mut() {
+        set.remove(&key(session));
+    }
+}
+
+/// Opens a session channel with this receive window and packet size,
+/// retrying when the server refuses it (see the module docs). Any other
+/// error is returned at once. The session must be in blocking mode.
+pub fn open_session(session: &Session, window: u32, packet: u32) -> Result<Channel, ssh2::Error> {
+    let mut pauses = RETRY_PAUSES.iter();
+    loop {
+        match session.channel_open("session", window, packet, None) {
+            Err(e) if code(&e) == CHANNEL_FAILURE => {
+                remember(session);
+                let Some(pause) = pauses.next() else {
+                    return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
+                };
+                tracing::debug!("channel open refused ({}); trying again in {pause:?}", e.message());
+                std::thread::sleep(*pause);
+            }
+            other => return other,
+        }
+    }
+}
+
+/// [`open_session`] with libssh2's default window and packet size (what
+/// `Session::channel_session` uses).
+pub fn open_default(session: &Session) -> Result<Channel, ssh2::Error> {
+    open_session(session, 2 * 1024 * 1024, 32 * 1024)
+}
+
+fn code(e: &ssh2::Error) -> i32 {
+    match e.code() {
+        ssh2::ErrorCode::Session(code) | ssh2::ErrorCode::SFTP(code) => code,
+    }
+}
