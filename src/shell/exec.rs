@@ -87,6 +87,9 @@ pub enum ExecError {
     Exec(#[source] ssh2::Error),
     #[error("lost the connection while talking to the remote shell: {0}")]
     Io(#[from] std::io::Error),
+    /// An I/O error after which libssh2 says the socket itself failed.
+    #[error("lost the connection while talking to the remote shell: {0}")]
+    Lost(std::io::Error),
     #[error("the remote shell did not start the command ({status}){}", stderr_suffix(.stderr))]
     NotStarted { banner: Banner, stderr: Vec<u8>, status: ExitStatus },
 }
@@ -99,8 +102,21 @@ impl ExecError {
         match self {
             ExecError::OpenChannel(e) | ExecError::Exec(e) => is_transport_lost(e),
             ExecError::Io(e) => io_connection_lost(e),
+            ExecError::Lost(_) => true,
             ExecError::NotStarted { .. } => false,
         }
+    }
+}
+
+/// ssh2 turns its errors into `io::Error`s without their code; libssh2
+/// still has it as the session's last error, which tells a dead socket from
+/// a failed command.
+fn with_cause(session: &Session, error: ExecError) -> ExecError {
+    match error {
+        ExecError::Io(e) if ssh2::Error::last_session_error(session).is_some_and(|l| is_transport_lost(&l)) => {
+            ExecError::Lost(e)
+        }
+        other => other,
     }
 }
 
@@ -244,7 +260,7 @@ fn exit_status(channel: &Channel) -> Result<ExitStatus, ExecError> {
 /// reads until the command's output begins. Nothing else may be written to
 /// the channel before this returns (see [`super::frame`]).
 pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
-    start_with(session, command, options, false)
+    start_with(session, command, options, false).map_err(|e| with_cause(session, e))
 }
 
 /// [`start`]; with `close_stdin`, the end of input follows the script at
@@ -332,6 +348,15 @@ pub fn run(session: &Session, command: &Command) -> Result<Output, ExecError> {
 /// while it streams instead of being buffered first. The returned
 /// [`Output::stdout`] is empty.
 pub fn run_streaming(
+    session: &Session,
+    command: &Command,
+    options: ExecOptions,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<Output, ExecError> {
+    streaming(session, command, options, sink).map_err(|e| with_cause(session, e))
+}
+
+fn streaming(
     session: &Session,
     command: &Command,
     options: ExecOptions,
