@@ -120,7 +120,7 @@ pub fn probe(dir: &Path) -> DirProbe {
 }
 
 fn info(meta: &fs::Metadata) -> DestInfo {
-    let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
+    let kind = Kind::from_mode(meta.mode());
     DestInfo { kind, size: meta.len(), mtime: mtime_secs(meta) }
 }
 

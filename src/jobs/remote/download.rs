@@ -109,7 +109,7 @@ fn into_dir(
         })
         .collect();
     let mut first = run(session, host, dir, items, landing, batch, r, cancel);
-    if let Some(Err(stop)) = first.stop.take() {
+    if let Some(Err(stop)) = first.stop.clone() {
         return abandon(first, items, batch, stop, r);
     }
     // A file whose temporary copy did not fit on the disk is written over
