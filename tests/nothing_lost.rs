@@ -70,11 +70,15 @@ fn files(root: &Path) -> Vec<(PathBuf, Option<Vec<u8>>)> {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let rel = path.strip_prefix(root).unwrap().to_path_buf();
-            if path.is_dir() {
+            let kind = std::fs::symlink_metadata(&path).unwrap().file_type();
+            if kind.is_dir() {
                 stack.push(path);
                 out.push((rel, None));
-            } else {
+            } else if kind.is_file() {
                 out.push((rel, Some(std::fs::read(&path).unwrap())));
+            } else {
+                // Devices and pipes are not read (a pipe would block).
+                out.push((rel, None));
             }
         }
     }

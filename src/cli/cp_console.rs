@@ -63,7 +63,12 @@ impl Console {
     /// stderr, cleanup problems). Item failures and job ends come from the
     /// views instead, so they are not repeated here.
     pub fn log(&self, event: &Event) {
-        if event.level >= Level::Warn && event.host.is_some() {
+        // What a host said, and warnings about a job's files (a file
+        // replaced in place, files sent again after a dropped connection);
+        // failures are printed from the view, once each.
+        if (event.level >= Level::Warn && event.host.is_some())
+            || (event.level == Level::Warn && event.job.is_some())
+        {
             self.line(&event.text);
         }
     }
