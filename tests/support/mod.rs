@@ -52,6 +52,7 @@ pub struct SshdBuilder {
     password: bool,
     kbd_interactive: bool,
     no_sftp: bool,
+    no_busybox_binary: bool,
     log_level: Option<&'static str>,
     extra: Vec<String>,
     programs: Vec<(String, String)>,
@@ -87,6 +88,14 @@ impl SshdBuilder {
     /// Configures no sftp subsystem (a host that offers only exec).
     pub fn without_sftp(mut self) -> Self {
         self.no_sftp = true;
+        self
+    }
+
+    /// With [`Shell::BusyBox`]: the PATH holds BusyBox's applets but no
+    /// `busybox` program, as on hosts whose package lists no `busybox`
+    /// applet (Debian's dynamically linked `busybox`).
+    pub fn without_busybox_binary(mut self) -> Self {
+        self.no_busybox_binary = true;
         self
     }
 
@@ -459,7 +468,7 @@ fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
         let _ = writeln!(script, "cat '{}' >&2", dir.join("banner.err").display());
     }
     let shell = options.shell.clone().unwrap_or(Shell::Sh);
-    script.push_str(&shell.exec_line(dir));
+    script.push_str(&shell.exec_line(dir, !options.no_busybox_binary));
     let path = dir.join("login-shell");
     std::fs::write(&path, script).expect("wrapper");
     use std::os::unix::fs::PermissionsExt;

@@ -56,7 +56,9 @@ pub struct Capabilities {
     pub stat: Option<StatFlavor>,
     pub perl: bool,
     pub python3: bool,
-    /// BusyBox's version line, when a `busybox` binary is on the PATH.
+    /// BusyBox's version line: from `ls --help` when `ls` is a BusyBox
+    /// applet (some packages install the applets without a `busybox`
+    /// command on the PATH), else from `busybox` when it is on the PATH.
     pub busybox: Option<String>,
     /// Where `scp` is, when it is on the PATH.
     pub scp: Option<PathBuf>,
@@ -86,7 +88,8 @@ if [ -n "$(stat -c %f / 2>/dev/null)" ]; then k stat gnu
 elif [ -n "$(stat -f %p / 2>/dev/null)" ]; then k stat bsd; fi
 has perl && perl -e 1 2>/dev/null && k perl 1
 has python3 && python3 -c '' 2>/dev/null && k python3 1
-has busybox && k busybox "$(busybox 2>&1 | head -n 1)"
+v=$(ls --help 2>&1 | head -n 1)
+case $v in BusyBox*) k busybox "$v" ;; *) has busybox && k busybox "$(busybox 2>&1 | head -n 1)" ;; esac
 has scp && k scp "$(command -v scp)"
 [ "$(realpath / 2>/dev/null)" = / ] && k realpath 1
 [ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
