@@ -117,11 +117,15 @@ fn expected_delivery(banner: &Banner) -> Delivery {
     }
 }
 
-/// Runs `exec cat` through [`shell::exec::start`], the way the SCP driver
-/// streams: the input written after the start must reach the command whole.
+/// Runs `exec tee FILE` through [`shell::exec::start`], the way the SCP
+/// driver streams: the input written after the start must reach the
+/// command whole. The file's name holds a newline, so the command is
+/// several lines, sent as one.
 fn echo_through_start(session: &ssh2::Session, banner: &Banner, context: &str) {
-    let mut started =
-        shell::exec::start(session, &Command::new("exec cat"), shell::ExecOptions::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("copy\nof 'input'");
+    let cmd = Command::new("exec tee").paths([&file]).unwrap();
+    let mut started = shell::exec::start(session, &cmd, shell::ExecOptions::default()).unwrap();
     assert_eq!(started.banner_stdout, banner.stdout, "{context}");
     let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
     started.channel.write_all(&data).unwrap();
@@ -130,6 +134,7 @@ fn echo_through_start(session: &ssh2::Session, banner: &Banner, context: &str) {
     started.channel.read_to_end(&mut echoed).unwrap();
     assert!(started.finish().unwrap().success(), "{context}");
     assert_eq!(echoed, data, "{context}");
+    assert_eq!(std::fs::read(&file).unwrap(), data, "{context}");
     assert_eq!(started.banner().stderr, banner.stderr, "{context}");
 }
 
