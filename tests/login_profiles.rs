@@ -44,6 +44,8 @@ fn probes_listings_and_file_operations() {
             assert!(caps.home.is_some() && !caps.user.is_empty() && caps.scp.is_some(), "{name}: {caps:?}");
             let summary = caps.summary().join("\n");
             assert!(!summary.chars().any(|c| c.is_control() && c != '\n'), "{name}: {summary:?}");
+            assert_eq!(caps.profile_reads_input, banner.reads_lines > 0, "{name}");
+            assert_eq!(summary.contains("reads standard input"), banner.reads_lines > 0, "{name}: {summary}");
             let remote = Remote::new(&session, &caps);
             for method in caps.list_methods() {
                 let reply = remote.list_with(dir.path(), method).unwrap();

@@ -13,6 +13,7 @@ use ssh2::Session;
 use super::error::RemoteFsError;
 use super::list::Method;
 use super::script::PRELUDE;
+use crate::shell::delivery::{self, Delivery};
 use crate::shell::{self, Banner, Command};
 use crate::text::escape_bytes;
 
@@ -74,6 +75,9 @@ pub struct Capabilities {
     pub clock: Option<RemoteClock>,
     /// What the login profile printed around the probe (reported once).
     pub banner: Banner,
+    /// The login profile reads standard input, so every command waits for
+    /// it (see `shell::delivery`).
+    pub profile_reads_input: bool,
 }
 
 /// The probe: one script that prints `key NUL value NUL` pairs.
@@ -122,6 +126,7 @@ impl Capabilities {
             detail: "odd number of fields".into(),
         })?;
         caps.banner = out.banner;
+        caps.profile_reads_input = matches!(delivery::recall(session), Delivery::Careful { .. });
         Ok(caps)
     }
 
@@ -169,6 +174,7 @@ impl Capabilities {
             awk: flag("awk"),
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),
+            profile_reads_input: false,
         })
     }
 
@@ -226,6 +232,9 @@ impl Capabilities {
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];
+        if self.profile_reads_input {
+            lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
+        }
         if !self.banner.is_empty() {
             lines.push("remote: the login shell prints text before every command (kept apart, not mixed into results):".into());
             lines.extend(self.banner.escaped_lines().into_iter().map(|l| format!("  | {l}")));
