@@ -10,7 +10,7 @@ use ssh2::{Channel, Session};
 use super::banner::Banner;
 use super::bootstrap;
 use super::command::Command;
-use super::delivery::{self, Delivery};
+use super::delivery::{self, Delivery, Plan};
 use super::error::ExecError;
 use super::exec::{ExecOptions, Started};
 use super::frame::{Frame, REMOTE_SHELL};
@@ -42,14 +42,9 @@ pub(super) fn launch(
     close_stdin: bool,
 ) -> Result<Started, ExecError> {
     let known = delivery::recall(session);
-    let lines = match known {
-        Delivery::Careful { lines } => lines,
-        // A script eaten by the profile shows only when the command's input
-        // ends (it then exits without the marker); a command that keeps its
-        // input open would wait for it forever. So those go careful until
-        // the connection is known.
-        Delivery::Unknown if !close_stdin => 1,
-        Delivery::Unknown | Delivery::Pipelined => match pipelined(session, command, options, close_stdin)? {
+    let lines = match known.plan(!close_stdin) {
+        Plan::Careful { lines } => lines,
+        Plan::Pipelined => match pipelined(session, command, options, close_stdin)? {
             Attempt::Started(started) => {
                 if known == Delivery::Unknown {
                     delivery::learn(session, Delivery::Pipelined);
@@ -141,11 +136,7 @@ fn careful(
         return Err(not_started(channel, stdout, &frame).0);
     };
     let (discarded, rest) = bootstrap::split_discarded(scanner.preamble());
-    let learned = match discarded {
-        Some(discarded) if discarded >= fed => Delivery::Pipelined,
-        Some(discarded) => Delivery::Careful { lines: fed - discarded },
-        None => Delivery::Careful { lines: fed },
-    };
+    let learned = Delivery::after_careful(fed, discarded);
     let banner = [ready.preamble(), rest].concat();
     Ok((started(session, channel, &frame, banner, pending, round_trip)?, learned))
 }
