@@ -1,8 +1,9 @@
 //! Framing a remote command so that whatever a login profile prints is
 //! separated from the command's own output (sans-IO part).
 //!
-//! The remote login shell runs only `sh`; the framed script is written to that
-//! `sh` on standard input, so only POSIX `sh` ever parses scpdeck's quoting,
+//! The remote login shell runs only `sh` (or, where the login profile reads
+//! standard input, a bootstrap that becomes `sh`: [`super::bootstrap`]); the
+//! framed script is written to that `sh` on standard input, so only POSIX `sh` ever parses scpdeck's quoting,
 //! whatever the user's login shell is (bash, zsh, fish, tcsh...). The script
 //! first prints a random marker line on stderr and on stdout. Everything that
 //! arrives before the marker on either stream was printed by the login profile:
