@@ -84,6 +84,22 @@ fn every_kind_and_awkward_name_is_listed_exactly_under_every_login_shell() {
 }
 
 #[test]
+fn a_busybox_host_is_recognised_without_a_busybox_command() {
+    if !Shell::available().contains(&Shell::BusyBox) {
+        return;
+    }
+    let dir = tree();
+    let sshd = Sshd::builder().shell(Shell::BusyBox).without_busybox_binary().start();
+    let session = sshd.session();
+    let caps = Capabilities::probe(&session).unwrap();
+    let version = caps.busybox.clone().unwrap_or_else(|| panic!("BusyBox not recognised: {caps:?}"));
+    assert!(version.starts_with("BusyBox v"), "{version}");
+    let reply = Remote::new(&session, &caps).list(dir.path()).unwrap();
+    assert_eq!(reply.value.method, Method::GnuStat);
+    assert_listing(dir.path(), reply.value.entries, Method::GnuStat, "BusyBox without busybox");
+}
+
+#[test]
 fn every_available_method_lists_exactly() {
     let dir = tree();
     let sshd = Sshd::start();

@@ -63,6 +63,14 @@ fn busybox_shell_has_only_busybox_on_its_path() {
     assert_eq!(lines.next(), Some(sshd.path("busybox-bin").to_str().unwrap()), "{out}");
     assert!(lines.next().is_some_and(|l| l.contains("BusyBox")), "{out}");
     assert_eq!(lines.next(), Some("no-scp"), "{out}");
+    assert!(sshd.path("busybox-bin/busybox").exists(), "busybox itself is an applet on the PATH");
+
+    // (BusyBox-static's own `sh` finds applets without any file, so the
+    // directory is what is checked.)
+    let applets_only = Sshd::builder().shell(Shell::BusyBox).without_busybox_binary().start();
+    let (out, _, status) = run(&applets_only.session(), "stat -c %F \"${PATH%%:*}/ls\"");
+    assert_eq!((out.as_str(), status), ("symbolic link\n", 0));
+    assert!(!applets_only.path("busybox-bin/busybox").exists());
 }
 
 #[test]

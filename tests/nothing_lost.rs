@@ -120,7 +120,10 @@ fn five_concurrent_recursive_copies_into_one_directory_all_end_with_everything()
     std::fs::create_dir(&up).unwrap();
     std::fs::create_dir(&down).unwrap();
     let config = sshd.ssh_config();
-    for (from, to) in [(s(&source).to_owned(), format!("{}/", on(sshd.alias(), &up))), (on(sshd.alias(), &source), format!("{}/", s(&down)))] {
+    for (from, to) in [
+        (s(&source).to_owned(), format!("{}/", on(sshd.alias(), &up))),
+        (on(sshd.alias(), &source), format!("{}/", s(&down))),
+    ] {
         let runs: Vec<Child> = (0..5).map(|_| spawn(&config, &["-r", &from, &to])).collect();
         for run in runs {
             let out = within(run, Duration::from_secs(90));
@@ -151,7 +154,8 @@ fn concurrent_keep_both_keeps_every_copy_with_its_own_content() {
     let config = sshd.ssh_config();
     let expected: BTreeSet<Vec<u8>> = (0..5).map(|n| format!("copy {n}").into_bytes()).collect();
     for (remote_source, dest) in [(false, &up), (true, &down)] {
-        let target = if remote_source { format!("{}/", s(dest)) } else { format!("{}/", on(sshd.alias(), dest)) };
+        let target =
+            if remote_source { format!("{}/", s(dest)) } else { format!("{}/", on(sshd.alias(), dest)) };
         let runs: Vec<Child> = sources
             .iter()
             .map(|f| {
@@ -165,8 +169,10 @@ fn concurrent_keep_both_keeps_every_copy_with_its_own_content() {
         }
         let got: Vec<(PathBuf, Option<Vec<u8>>)> = files(dest);
         let names: BTreeSet<String> = got.iter().map(|(p, _)| p.to_string_lossy().into_owned()).collect();
-        let wanted: BTreeSet<String> =
-            ["f.txt", "f (1).txt", "f (2).txt", "f (3).txt", "f (4).txt"].iter().map(|n| n.to_string()).collect();
+        let wanted: BTreeSet<String> = ["f.txt", "f (1).txt", "f (2).txt", "f (3).txt", "f (4).txt"]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         assert_eq!(names, wanted, "{got:?}");
         let contents: BTreeSet<Vec<u8>> = got.into_iter().filter_map(|(_, c)| c).collect();
         assert_eq!(contents, expected, "each run kept its own copy");
@@ -201,7 +207,11 @@ fn two_sources_with_one_name_last_wins_or_both_are_kept() {
                 assert_eq!(std::fs::read(dest.join("x")).unwrap(), b"from a");
                 assert_eq!(std::fs::read(dest.join("x (1)")).unwrap(), b"from b");
             } else {
-                assert_eq!(std::fs::read(dest.join("x")).unwrap(), b"from b", "the last one wins, as with scp");
+                assert_eq!(
+                    std::fs::read(dest.join("x")).unwrap(),
+                    b"from b",
+                    "the last one wins, as with scp"
+                );
                 assert_eq!(files(dest).len(), 1);
             }
             no_leftovers(dest);

@@ -1,12 +1,25 @@
 //! Framing a remote command so that whatever a login profile prints is
 //! separated from the command's own output (sans-IO part).
 //!
-//! The remote login shell runs only `sh`; the framed script is written to that
-//! `sh` on standard input, so only POSIX `sh` ever parses scpdeck's quoting,
+//! The remote login shell runs only `sh` (or, where the login profile reads
+//! standard input, a bootstrap that becomes `sh`: [`super::bootstrap`]); the
+//! framed script is written to that `sh` on standard input, so only POSIX `sh` ever parses scpdeck's quoting,
 //! whatever the user's login shell is (bash, zsh, fish, tcsh...). The script
-//! first prints a unique marker line on stderr and on stdout. Everything that
+//! first prints a random marker line on stderr and on stdout. Everything that
 //! arrives before the marker on either stream was printed by the login profile:
 //! it is kept as a banner and reported, never mistaken for output.
+//!
+//! The marker is printed as two words (`printf '%s%s\n' SCPDECK- HEX`), so
+//! its text occurs nowhere in what is sent: a profile that echoes its input
+//! or traces commands cannot fake it, and the scanner may accept it anywhere,
+//! after a banner without a final newline too.
+//!
+//! The script is always exactly one line. A login profile that reads a line
+//! of standard input (`read x` in ~/.bashrc) then eats all of it and nothing
+//! runs; were it several lines, the shell would run the rest without its
+//! first (a path with a newline would become a command). A command that holds
+//! newlines is therefore quoted once more as a whole, its newlines written as
+//! `'"$scpdeck_nl"'`, and run with `eval`.
 //!
 //! Some shells (dash, BusyBox) read a script from a pipe in blocks, so bytes
 //! sent after the script could be swallowed by the shell instead of reaching
@@ -14,167 +27,147 @@
 //! arrived: at that point the shell has parsed the whole script.
 
 use super::command::Command;
+use super::marker::MarkerScanner;
+use super::quote::{QuoteError, quote_one_line};
+use crate::text::escape_bytes;
 
-/// The remote command that every framed script is fed to.
+/// The remote command that every framed script is fed to (when scripts are
+/// pipelined; see [`super::bootstrap`] for the other way).
 pub const REMOTE_SHELL: &str = "sh";
 
-/// One framed invocation: its marker and the script to send.
+/// The shell variable holding a newline in a one-line script.
+const NEWLINE_VAR: &str = "scpdeck_nl";
+
+/// One framed invocation: its random token and the script to send.
 #[derive(Debug, Clone)]
 pub struct Frame {
-    marker: String,
+    token: String,
     script: Vec<u8>,
 }
 
 impl Frame {
-    /// Frames `command`. The script ends with a newline; the command runs in
-    /// the same `sh` (use `exec` in it to replace the shell).
-    pub fn new(command: &Command) -> Self {
-        let marker = format!("SCPDECK-{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>());
-        let mut script = Vec::new();
-        script.extend_from_slice(format!("echo {marker} >&2; echo {marker}; ").as_bytes());
-        script.extend_from_slice(command.as_bytes());
+    /// Frames `command` as a one-line script ending with a newline; the
+    /// command runs in the same `sh` (use `exec` in it to replace the shell).
+    /// Fails only for a command holding a NUL byte, which no shell can read.
+    pub fn new(command: &Command) -> Result<Self, QuoteError> {
+        let token = format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>());
+        let body = command.as_bytes();
+        let mut script = Vec::with_capacity(body.len() + 160);
+        let multi_line = body.contains(&b'\n');
+        if multi_line {
+            // `$(...)` strips trailing newlines, hence the `x`.
+            script.extend_from_slice(
+                format!(r"{NEWLINE_VAR}=$(printf '\nx'); {NEWLINE_VAR}=${{{NEWLINE_VAR}%x}}; ").as_bytes(),
+            );
+        }
+        let print = format!(r"printf '%s%s\n' SCPDECK- {token}");
+        script.extend_from_slice(format!("{print} >&2; {print}; ").as_bytes());
+        if multi_line {
+            script.extend_from_slice(b"eval ");
+            script.extend(quote_one_line(body, NEWLINE_VAR)?);
+        } else if body.contains(&0) {
+            return Err(QuoteError::Nul(escape_bytes(body)));
+        } else {
+            script.extend_from_slice(body);
+        }
         script.push(b'\n');
-        Self { marker, script }
+        Ok(Self { token, script })
     }
 
-    /// The bytes to write to the remote `sh`.
+    /// The bytes to write to the remote `sh`: one line.
     pub fn script(&self) -> &[u8] {
         &self.script
     }
 
+    /// The random part of every marker of this frame.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The marker the script prints on both streams before the command.
+    pub fn marker(&self) -> String {
+        format!("SCPDECK-{}", self.token)
+    }
+
     /// A scanner that splits one output stream at this frame's marker.
     pub fn scanner(&self) -> MarkerScanner {
-        MarkerScanner::new(&self.marker)
+        MarkerScanner::new(&self.marker())
     }
-}
-
-/// Splits a stream into what came before the marker line (the banner) and
-/// what came after it (the command's own output).
-#[derive(Debug, Clone)]
-pub struct MarkerScanner {
-    line: Vec<u8>,
-    preamble: Vec<u8>,
-    found: bool,
-}
-
-/// What one call to [`MarkerScanner::feed`] found.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Scan<'a> {
-    /// The marker has not arrived yet; the bytes were kept as banner text.
-    Searching,
-    /// The marker arrived; these bytes followed it in the same chunk.
-    Found(&'a [u8]),
-}
-
-impl MarkerScanner {
-    fn new(marker: &str) -> Self {
-        let mut line = marker.as_bytes().to_vec();
-        line.push(b'\n');
-        Self { line, preamble: Vec::new(), found: false }
-    }
-
-    /// Feeds bytes read before the marker. Must not be called after `Found`.
-    pub fn feed<'a>(&mut self, bytes: &'a [u8]) -> Scan<'a> {
-        debug_assert!(!self.found, "fed after the marker was found");
-        let start = self.preamble.len();
-        self.preamble.extend_from_slice(bytes);
-        // The marker must start a line: at the very beginning or after '\n'.
-        let from = start.saturating_sub(self.line.len());
-        let mut i = from;
-        while let Some(pos) = find(&self.preamble[i..], &self.line) {
-            let at = i + pos;
-            if at == 0 || self.preamble[at - 1] == b'\n' {
-                let end = at + self.line.len();
-                let consumed_from_input = end - start;
-                self.preamble.truncate(at);
-                self.found = true;
-                return Scan::Found(&bytes[consumed_from_input..]);
-            }
-            i = at + 1;
-        }
-        Scan::Searching
-    }
-
-    /// Whether the marker has been seen.
-    pub fn found(&self) -> bool {
-        self.found
-    }
-
-    /// Everything before the marker (or everything so far, if it never came).
-    pub fn preamble(&self) -> &[u8] {
-        &self.preamble
-    }
-
-    /// Takes the preamble out of the scanner.
-    pub fn into_preamble(self) -> Vec<u8> {
-        self.preamble
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shell::marker::Scan;
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
 
-    fn frame() -> Frame {
-        Frame::new(&Command::new("true"))
+    fn frame(command: &Command) -> Frame {
+        Frame::new(command).unwrap()
+    }
+
+    /// Runs a script through the local `sh` as the remote one would.
+    fn run_sh(script: &[u8]) -> std::process::Output {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(script).unwrap();
+        child.wait_with_output().unwrap()
     }
 
     #[test]
     fn script_prints_markers_then_runs_the_command() {
-        let f = frame();
+        let f = frame(&Command::new("echo hi"));
         let text = String::from_utf8(f.script().to_vec()).unwrap();
-        assert!(text.starts_with("echo SCPDECK-"));
-        assert!(text.ends_with("; true\n"));
+        assert!(text.starts_with("printf '%s%s\\n' SCPDECK- "), "{text}");
+        assert!(text.ends_with("; echo hi\n"), "{text}");
+        let out = run_sh(f.script());
+        let marker = format!("{}\n", f.marker());
+        assert_eq!(out.stdout, format!("{marker}hi\n").as_bytes());
+        assert_eq!(out.stderr, marker.as_bytes());
     }
 
     #[test]
-    fn output_right_after_marker_is_returned() {
-        let f = frame();
-        let mut s = f.scanner();
-        let mut chunk = f.marker.as_bytes().to_vec();
-        chunk.extend_from_slice(b"\npayload");
-        assert_eq!(s.feed(&chunk), Scan::Found(b"payload"));
-        assert_eq!(s.preamble(), b"");
+    fn the_marker_text_never_occurs_in_the_script() {
+        let f = frame(&Command::new("echo").arg("x\ny").unwrap());
+        let mut scanner = f.scanner();
+        assert_eq!(scanner.feed(f.script()), Scan::Searching);
     }
 
     #[test]
-    fn banner_before_marker_is_kept_even_split_across_chunks() {
-        let f = frame();
-        let mut s = f.scanner();
-        let mut all = b"Welcome!\n\nlast login\n".to_vec();
-        all.extend_from_slice(f.marker.as_bytes());
-        all.extend_from_slice(b"\n\0data");
-        let mut rest = Vec::new();
-        for piece in all.chunks(3) {
-            match s.feed(piece) {
-                Scan::Searching => {}
-                Scan::Found(after) => {
-                    rest.extend_from_slice(after);
-                    break;
-                }
-            }
+    fn every_script_is_one_line_and_runs_exactly() {
+        let awkward: &[&[u8]] = &[b"new\nline", b"\n", b"trailing\n\n", b"it's\n'$(touch pwned)'", b"\\n"];
+        let mut cmd = Command::new("f() {\n  printf '%s\\0' \"$@\"\n}\nf");
+        for word in awkward {
+            cmd = cmd.arg(OsStr::from_bytes(word)).unwrap();
         }
-        assert!(s.found());
-        assert_eq!(s.preamble(), b"Welcome!\n\nlast login\n");
-        assert_eq!(rest, b"\0");
+        let f = frame(&cmd);
+        assert_eq!(f.script().iter().filter(|&&b| b == b'\n').count(), 1);
+        assert!(f.script().ends_with(b"\n"));
+        let out = run_sh(f.script());
+        let expected: Vec<u8> = awkward.iter().flat_map(|w| w.iter().copied().chain([0])).collect();
+        let marker = format!("{}\n", f.marker());
+        assert_eq!(
+            out.stdout,
+            [marker.as_bytes(), &expected].concat(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     #[test]
-    fn marker_inside_a_line_is_not_the_marker() {
-        let f = frame();
-        let mut s = f.scanner();
-        let mut chunk = b"echo ".to_vec();
-        chunk.extend_from_slice(f.marker.as_bytes());
-        chunk.push(b'\n');
-        assert_eq!(s.feed(&chunk), Scan::Searching);
+    fn a_nul_in_a_literal_is_refused() {
+        assert!(Frame::new(&Command::new("echo a\0b")).is_err());
+        assert!(Frame::new(&Command::new("echo a\0b\n")).is_err());
     }
 
     #[test]
     fn markers_are_unique() {
-        assert_ne!(frame().marker, frame().marker);
+        let cmd = Command::new("true");
+        assert_ne!(frame(&cmd).marker(), frame(&cmd).marker());
     }
 }

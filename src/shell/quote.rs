@@ -18,16 +18,32 @@ pub enum QuoteError {
 
 /// Quotes `word` for a POSIX shell.
 pub fn quote(word: &[u8]) -> Result<Vec<u8>, QuoteError> {
+    quote_with(word, None)
+}
+
+/// Quotes `word` for a POSIX shell as one line: each newline becomes
+/// `'"$VAR"'`, so the result is exact only where the shell variable
+/// `newline_var` holds a single newline. The framing sends every command
+/// as a one-line script this way (see [`super::frame`]).
+pub fn quote_one_line(word: &[u8], newline_var: &str) -> Result<Vec<u8>, QuoteError> {
+    quote_with(word, Some(newline_var))
+}
+
+fn quote_with(word: &[u8], newline_var: Option<&str>) -> Result<Vec<u8>, QuoteError> {
     if word.contains(&0) {
         return Err(QuoteError::Nul(escape_bytes(word)));
     }
     let mut out = Vec::with_capacity(word.len() + 2);
     out.push(b'\'');
     for &b in word {
-        if b == b'\'' {
-            out.extend_from_slice(b"'\\''");
-        } else {
-            out.push(b);
+        match (b, newline_var) {
+            (b'\'', _) => out.extend_from_slice(b"'\\''"),
+            (b'\n', Some(var)) => {
+                out.extend_from_slice(b"'\"$");
+                out.extend_from_slice(var.as_bytes());
+                out.extend_from_slice(b"\"'");
+            }
+            _ => out.push(b),
         }
     }
     out.push(b'\'');
@@ -56,6 +72,19 @@ mod tests {
     #[test]
     fn nul_is_refused() {
         assert!(matches!(quote(b"a\0b"), Err(QuoteError::Nul(_))));
+    }
+
+    #[test]
+    fn one_line_quoting_has_no_newline_and_round_trips_through_sh() {
+        let word = b"a\nb 'c'\n\n$(x)\n";
+        let quoted = quote_one_line(word, "nl").unwrap();
+        assert_eq!(quoted, br#"'a'"$nl"'b '\''c'\'''"$nl"''"$nl"'$(x)'"$nl"''"#);
+        let mut script = br"nl=$(printf '\nx'); nl=${nl%x}; printf %s ".to_vec();
+        script.extend(quoted);
+        let out =
+            std::process::Command::new("sh").arg("-c").arg(OsStr::from_bytes(&script)).output().unwrap();
+        assert_eq!(out.stdout, word);
+        assert!(matches!(quote_one_line(b"a\0", "nl"), Err(QuoteError::Nul(_))));
     }
 
     #[test]

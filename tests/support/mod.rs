@@ -4,8 +4,9 @@
 //! dir, and runs as the current user (root or not). Its log is printed when
 //! the test fails, and the server is killed when the value is dropped.
 //!
-//! Options (see [`SshdBuilder`]): a talkative login profile (text on stdout,
-//! on stderr, empty lines), another login shell (sh, dash, bash, zsh, fish,
+//! Options (see [`SshdBuilder`]): a misbehaving login profile ([`Banner`]:
+//! text on stdout and stderr, a title escape without newline, binary noise,
+//! reading standard input), another login shell (sh, dash, bash, zsh, fish,
 //! tcsh, BusyBox), password and keyboard-interactive authentication, extra
 //! `sshd_config` lines. A second `Sshd` acts as a jump host.
 
@@ -13,6 +14,8 @@
 
 mod accounts;
 pub mod awkward;
+mod banner;
+pub mod deadline;
 mod shells;
 pub mod tmux;
 
@@ -25,25 +28,8 @@ use std::time::{Duration, Instant};
 
 #[allow(unused_imports)]
 pub use accounts::{TestUser, password_user};
+pub use banner::Banner;
 pub use shells::Shell;
-
-/// What the login profile prints before every command.
-#[derive(Debug, Clone, Default)]
-pub struct Banner {
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Banner {
-    /// Text on stdout with an empty line in it, and text on stderr: what a
-    /// careless ~/.bashrc does.
-    pub fn talkative() -> Self {
-        Banner {
-            stdout: "Welcome to the test host!\n\nLast login: yesterday\n".into(),
-            stderr: "profile: could not set locale\n".into(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct SshdBuilder {
@@ -52,6 +38,7 @@ pub struct SshdBuilder {
     password: bool,
     kbd_interactive: bool,
     no_sftp: bool,
+    no_busybox_binary: bool,
     log_level: Option<&'static str>,
     extra: Vec<String>,
     programs: Vec<(String, String)>,
@@ -60,7 +47,8 @@ pub struct SshdBuilder {
 }
 
 impl SshdBuilder {
-    /// Every remote command runs after a login profile that prints `banner`.
+    /// Every remote command runs after a login profile that does what
+    /// `banner` says (prints, reads standard input).
     pub fn banner(mut self, banner: Banner) -> Self {
         self.banner = Some(banner);
         self
@@ -89,6 +77,14 @@ impl SshdBuilder {
     /// Configures no sftp subsystem (a host that offers only exec).
     pub fn without_sftp(mut self) -> Self {
         self.no_sftp = true;
+        self
+    }
+
+    /// With [`Shell::BusyBox`]: the PATH holds BusyBox's applets but no
+    /// `busybox` program, as on hosts whose package lists no `busybox`
+    /// applet (Debian's dynamically linked `busybox`).
+    pub fn without_busybox_binary(mut self) -> Self {
+        self.no_busybox_binary = true;
         self
     }
 
@@ -470,13 +466,10 @@ fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
         let _ = writeln!(script, "PATH='{}':\"$PATH\"; export PATH", bin.display());
     }
     if let Some(banner) = &options.banner {
-        std::fs::write(dir.join("banner.out"), &banner.stdout).expect("banner");
-        std::fs::write(dir.join("banner.err"), &banner.stderr).expect("banner");
-        let _ = writeln!(script, "cat '{}'", dir.join("banner.out").display());
-        let _ = writeln!(script, "cat '{}' >&2", dir.join("banner.err").display());
+        script.push_str(&banner.wrapper_lines(dir));
     }
     let shell = options.shell.clone().unwrap_or(Shell::Sh);
-    script.push_str(&shell.exec_line(dir));
+    script.push_str(&shell.exec_line(dir, !options.no_busybox_binary));
     let path = dir.join("login-shell");
     std::fs::write(&path, script).expect("wrapper");
     use std::os::unix::fs::PermissionsExt;

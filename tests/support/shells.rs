@@ -36,8 +36,15 @@ impl Shell {
         }
     }
 
-    /// Where the shell is installed, if it is.
+    /// Where the shell is installed, if it is. `SCPDECK_TEST_BUSYBOX` names
+    /// another BusyBox binary (e.g. Debian's dynamically linked `busybox`
+    /// package, unpacked beside the installed `busybox-static`).
     pub fn path(&self) -> Option<PathBuf> {
+        if *self == Shell::BusyBox {
+            if let Some(path) = std::env::var_os("SCPDECK_TEST_BUSYBOX") {
+                return Some(PathBuf::from(path));
+            }
+        }
         let dirs = ["/bin", "/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"];
         dirs.iter().map(|d| Path::new(d).join(self.name())).find(|p| p.exists())
     }
@@ -50,7 +57,7 @@ impl Shell {
 
     /// The wrapper's last line: run the original command under this shell,
     /// as sshd would under a real login shell (`shell -c COMMAND`).
-    pub(super) fn exec_line(&self, dir: &Path) -> String {
+    pub(super) fn exec_line(&self, dir: &Path, busybox_itself: bool) -> String {
         let path = self.path().unwrap_or_else(|| {
             panic!("{} is not installed: run scripts/test, which installs the test shells", self.name())
         });
@@ -62,7 +69,7 @@ impl Shell {
         );
         match self {
             Shell::BusyBox => {
-                let bin = busybox_bin(dir, &path);
+                let bin = busybox_bin(dir, &path, busybox_itself);
                 let _ = writeln!(
                     line,
                     "PATH='{}'; export PATH; exec '{}' sh -c \"$SSH_ORIGINAL_COMMAND\"",
@@ -82,13 +89,21 @@ impl Shell {
     }
 }
 
-/// A directory of symlinks, one per BusyBox applet.
-fn busybox_bin(dir: &Path, busybox: &Path) -> PathBuf {
+/// A directory of symlinks, one per BusyBox applet, and `busybox` itself
+/// unless `busybox_itself` is false. `busybox --list` names `busybox` in
+/// Debian's busybox-static but not in its dynamically linked `busybox`
+/// package, so it is linked here by name rather than taken from the list.
+fn busybox_bin(dir: &Path, busybox: &Path, busybox_itself: bool) -> PathBuf {
     let bin = dir.join("busybox-bin");
     std::fs::create_dir_all(&bin).expect("busybox bin dir");
     let list = Command::new(busybox).arg("--list").output().expect("busybox --list");
-    for applet in String::from_utf8_lossy(&list.stdout).lines() {
+    let applets = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect::<Vec<_>>();
+    assert!(applets.iter().any(|a| a == "sh"), "{} has no sh applet", busybox.display());
+    for applet in applets.iter().map(String::as_str).chain(["busybox"]) {
         let _ = std::os::unix::fs::symlink(busybox, bin.join(applet));
+    }
+    if !busybox_itself {
+        std::fs::remove_file(bin.join("busybox")).expect("remove busybox from the applet dir");
     }
     bin
 }

@@ -13,6 +13,7 @@ use ssh2::Session;
 use super::error::RemoteFsError;
 use super::list::Method;
 use super::script::PRELUDE;
+use crate::shell::delivery::{self, Delivery};
 use crate::shell::{self, Banner, Command};
 use crate::text::escape_bytes;
 
@@ -56,7 +57,9 @@ pub struct Capabilities {
     pub stat: Option<StatFlavor>,
     pub perl: bool,
     pub python3: bool,
-    /// BusyBox's version line, when a `busybox` binary is on the PATH.
+    /// BusyBox's version line: from `ls --help` when `ls` is a BusyBox
+    /// applet (some packages install the applets without a `busybox`
+    /// command on the PATH), else from `busybox` when it is on the PATH.
     pub busybox: Option<String>,
     /// Where `scp` is, when it is on the PATH.
     pub scp: Option<PathBuf>,
@@ -72,6 +75,9 @@ pub struct Capabilities {
     pub clock: Option<RemoteClock>,
     /// What the login profile printed around the probe (reported once).
     pub banner: Banner,
+    /// The login profile reads standard input, so every command waits for
+    /// it (see `shell::delivery`).
+    pub profile_reads_input: bool,
 }
 
 /// The probe: one script that prints `key NUL value NUL` pairs.
@@ -86,7 +92,8 @@ if [ -n "$(stat -c %f / 2>/dev/null)" ]; then k stat gnu
 elif [ -n "$(stat -f %p / 2>/dev/null)" ]; then k stat bsd; fi
 has perl && perl -e 1 2>/dev/null && k perl 1
 has python3 && python3 -c '' 2>/dev/null && k python3 1
-has busybox && k busybox "$(busybox 2>&1 | head -n 1)"
+v=$(ls --help 2>&1 | head -n 1)
+case $v in BusyBox*) k busybox "$v" ;; *) has busybox && k busybox "$(busybox 2>&1 | head -n 1)" ;; esac
 has scp && k scp "$(command -v scp)"
 [ "$(realpath / 2>/dev/null)" = / ] && k realpath 1
 [ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
@@ -119,6 +126,7 @@ impl Capabilities {
             detail: "odd number of fields".into(),
         })?;
         caps.banner = out.banner;
+        caps.profile_reads_input = matches!(delivery::recall(session), Delivery::Careful { .. });
         Ok(caps)
     }
 
@@ -166,6 +174,7 @@ impl Capabilities {
             awk: flag("awk"),
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),
+            profile_reads_input: false,
         })
     }
 
@@ -223,6 +232,9 @@ impl Capabilities {
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];
+        if self.profile_reads_input {
+            lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
+        }
         if !self.banner.is_empty() {
             lines.push("remote: the login shell prints text before every command (kept apart, not mixed into results):".into());
             lines.extend(self.banner.escaped_lines().into_iter().map(|l| format!("  | {l}")));

@@ -1,0 +1,39 @@
+//! What a login profile printed before a command started.
+
+use crate::text::escape_bytes;
+
+/// Text a login profile printed before the command started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Banner {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Banner {
+    pub fn is_empty(&self) -> bool {
+        self.stdout.is_empty() && self.stderr.is_empty()
+    }
+
+    /// Both streams, escaped for display, one line per line of banner.
+    pub fn escaped_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for stream in [&self.stdout, &self.stderr] {
+            let text = stream.strip_suffix(b"\n").unwrap_or(stream);
+            if !stream.is_empty() {
+                lines.extend(text.split(|&b| b == b'\n').map(escape_bytes));
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_escaped_and_a_missing_final_newline_is_fine() {
+        let banner = Banner { stdout: b"\x1b]0;title\x07".to_vec(), stderr: b"a\n\0b\n".to_vec() };
+        assert_eq!(banner.escaped_lines(), ["\\e]0;title\\x07", "a", "\\x00b"]);
+    }
+}
