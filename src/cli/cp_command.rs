@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::cp_ask;
 use super::cp_console::Console;
+use super::cp_expand;
 use super::cp_jobs::jobs;
 use super::operand::{Operand, parse};
 use crate::eventlog::{LogFile, LogSink, default_log_dir};
@@ -78,8 +79,8 @@ fn overwrite_policy(name: &str) -> Result<OverwritePolicy, String> {
 /// Runs `scpdeck cp`. Exit status 0 only when every file was copied.
 pub fn run_cp(args: CpArgs) -> ExitCode {
     let mut console = Console::new(args.quiet);
-    let specs = match prepare(&args) {
-        Ok(specs) => specs,
+    let prepared = match prepare(&args) {
+        Ok(prepared) => prepared,
         Err(text) => {
             console.error(&text);
             return ExitCode::from(1);
@@ -92,26 +93,29 @@ pub fn run_cp(args: CpArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let ok = runtime.block_on(run(&args, specs, &mut console));
+    let ok = runtime.block_on(run(&args, prepared, &mut console));
     // A question may still wait for a line on the terminal: do not wait for it.
     runtime.shutdown_background();
     console.finish();
     if ok && !console.failed { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-/// The jobs, or why the command cannot run (escaped).
-fn prepare(args: &CpArgs) -> Result<Vec<JobSpec>, String> {
-    let operands =
+/// The operands and options, checked before anything connects.
+struct Prepared {
+    sources: Vec<Operand>,
+    target: Operand,
+    cwd: std::path::PathBuf,
+    options: Options,
+}
+
+/// What to copy, or why the command cannot run (escaped).
+fn prepare(args: &CpArgs) -> Result<Prepared, String> {
+    let mut operands =
         args.operands.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    let Some((target, sources)) = operands.split_last() else {
+    let Some(target) = operands.pop() else {
         return Err("missing SOURCE or TARGET".into());
     };
-    if let Operand::Local(p) = target
-        && sources.len() > 1
-        && !p.is_dir()
-    {
-        return Err(format!("{}: not a directory", escape_bytes(p.as_os_str().as_bytes())));
-    }
+    check_target(&operands, &target)?;
     if args.overwrite == OverwritePolicy::Ask && !cp_ask::can_ask() {
         return Err("--overwrite ask needs a terminal to ask on; choose another policy".into());
     }
@@ -124,7 +128,41 @@ fn prepare(args: &CpArgs) -> Result<Vec<JobSpec>, String> {
         limit_kbit: args.limit,
         files_only: !args.recursive,
     };
-    Ok(jobs(sources, target, &cwd, &options))
+    Ok(Prepared { sources: operands, target, cwd, options })
+}
+
+/// Several sources go into a directory.
+fn check_target(sources: &[Operand], target: &Operand) -> Result<(), String> {
+    match target {
+        Operand::Local(p) if sources.len() > 1 && !p.is_dir() => {
+            Err(format!("{}: not a directory", escape_bytes(p.as_os_str().as_bytes())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The jobs, once remote homes and patterns are expanded (see
+/// `cp_expand`); `None` when nothing is left to copy.
+async fn jobs_for(
+    args: &CpArgs,
+    prepared: Prepared,
+    pool: &Pool,
+    console: &mut Console,
+) -> Option<Vec<JobSpec>> {
+    let Prepared { sources, target, cwd, options } = prepared;
+    let (sources, target, errors) =
+        cp_expand::expand(pool, &Resolver::system(), &args.connect.overrides(), sources, target).await;
+    for error in &errors {
+        console.error(error);
+    }
+    if let Err(error) = check_target(&sources, &target) {
+        console.error(&error);
+        return None;
+    }
+    if sources.is_empty() {
+        return None;
+    }
+    Some(jobs(&sources, &target, &cwd, &options))
 }
 
 /// The log file (when the state directory is writable), so that what the
@@ -135,7 +173,7 @@ fn log() -> (LogSink, mpsc::UnboundedReceiver<crate::eventlog::Event>) {
 }
 
 /// Runs the jobs to their end; true when all of them were done.
-async fn run(args: &CpArgs, specs: Vec<JobSpec>, console: &mut Console) -> bool {
+async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
     // Ctrl-C, a closed terminal and kill cancel the transfers, so that their
     // temporary files are removed before the process ends.
     let mut signals = Vec::new();
@@ -151,6 +189,7 @@ async fn run(args: &CpArgs, specs: Vec<JobSpec>, console: &mut Console) -> bool 
         Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
     // Retries and lowered sessions are warnings the console shows.
     crate::jobs::log_connections(&pool, sink.clone());
+    let Some(specs) = jobs_for(args, prepared, &pool, console).await else { return false };
     let remote = SshRemote::new(pool, Resolver::system(), args.connect.overrides());
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
     let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);

@@ -5,6 +5,7 @@ mod connect_args;
 mod cp_ask;
 mod cp_command;
 mod cp_console;
+mod cp_expand;
 mod cp_jobs;
 mod ls_command;
 mod ls_format;

@@ -2,7 +2,9 @@
 
 use std::ffi::OsStr;
 
-use super::quote::{QuoteError, quote_os};
+use std::os::unix::ffi::OsStrExt;
+
+use super::quote::{QuoteError, quote_home_path, quote_os, quote_pattern};
 
 /// A command line for a remote POSIX `sh`. Literal parts are written by
 /// scpdeck itself; everything that came from a user or a remote host is added
@@ -28,6 +30,24 @@ impl Command {
     /// Appends one quoted word.
     pub fn arg(mut self, word: impl AsRef<OsStr>) -> Result<Self, QuoteError> {
         let quoted = quote_os(word.as_ref())?;
+        self.space();
+        self.bytes.extend(quoted);
+        Ok(self)
+    }
+
+    /// Appends a remote path as scp's remote shell reads it: a leading `~`
+    /// or `~NAME` is expanded to a home directory, the rest is quoted.
+    pub fn home_path(mut self, path: impl AsRef<OsStr>) -> Result<Self, QuoteError> {
+        let quoted = quote_home_path(path.as_ref().as_bytes())?;
+        self.space();
+        self.bytes.extend(quoted);
+        Ok(self)
+    }
+
+    /// Appends a glob pattern that the remote shell expands (and nothing
+    /// else: see [`quote_pattern`]).
+    pub fn pattern(mut self, pattern: impl AsRef<OsStr>) -> Result<Self, QuoteError> {
+        let quoted = quote_pattern(pattern.as_ref().as_bytes())?;
         self.space();
         self.bytes.extend(quoted);
         Ok(self)

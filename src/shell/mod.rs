@@ -19,4 +19,6 @@ mod stderr_split;
 
 pub use command::Command;
 pub use exec::{Banner, ExecError, ExecOptions, ExitStatus, Output, Started};
-pub use quote::{QuoteError, quote, quote_one_line, quote_os};
+pub use quote::{
+    QuoteError, is_pattern, quote, quote_home_path, quote_one_line, quote_os, quote_pattern, split_tilde,
+};

@@ -55,6 +55,144 @@ pub fn quote_os(word: &OsStr) -> Result<Vec<u8>, QuoteError> {
     quote(word.as_bytes())
 }
 
+/// The `~` or `~NAME` a remote path starts with, where NAME is a user name
+/// (letters, digits, `.`, `_`, `-`), and the rest (empty, or from a `/`).
+pub fn split_tilde(path: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = path.strip_prefix(b"~")?;
+    let end = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+    let name = &rest[..end];
+    name.iter().all(|&b| b.is_ascii_alphanumeric() || b"._-".contains(&b)).then(|| path.split_at(end + 1))
+}
+
+/// Quotes a remote path the way scp's remote shell reads it: a leading `~`
+/// or `~NAME` is left unquoted so the shell expands it to a home directory;
+/// everything else is quoted as by [`quote`].
+pub fn quote_home_path(path: &[u8]) -> Result<Vec<u8>, QuoteError> {
+    let Some((home, rest)) = split_tilde(path) else { return quote(path) };
+    let mut out = home.to_vec();
+    if !rest.is_empty() {
+        // The slash stays unquoted: it ends the tilde prefix.
+        out.push(b'/');
+        out.extend(quote(&rest[1..])?);
+    }
+    Ok(out)
+}
+
+/// Whether a path holds a glob pattern (`*`, `?` or `[`).
+pub fn is_pattern(path: &[u8]) -> bool {
+    path.iter().any(|b| b"*?[".contains(b))
+}
+
+/// Quotes a remote glob pattern so that the remote shell expands the
+/// pattern and nothing else: `*`, `?`, bracket expressions and a leading
+/// `~`/`~NAME` stay unquoted, every other character is quoted (so `$(…)`,
+/// backticks, `$VAR` and spaces are only characters of names). Inside a
+/// bracket expression the members are quoted one by one, which POSIX
+/// shells read as literal members; `!`/`^` first, `-` and classes like
+/// `[:alpha:]` stay as they are.
+pub fn quote_pattern(pattern: &[u8]) -> Result<Vec<u8>, QuoteError> {
+    if pattern.contains(&0) {
+        return Err(QuoteError::Nul(escape_bytes(pattern)));
+    }
+    let (mut out, body) = match split_tilde(pattern) {
+        Some((home, rest)) if !rest.is_empty() => {
+            let mut out = home.to_vec();
+            out.push(b'/');
+            (out, &rest[1..])
+        }
+        Some((home, _)) => return Ok(home.to_vec()),
+        None => (Vec::new(), pattern),
+    };
+    let mut literal = Vec::new();
+    let flush = |literal: &mut Vec<u8>, out: &mut Vec<u8>| -> Result<(), QuoteError> {
+        if !literal.is_empty() {
+            out.extend(quote(literal)?);
+            literal.clear();
+        }
+        Ok(())
+    };
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        match b {
+            b'*' | b'?' => {
+                flush(&mut literal, &mut out)?;
+                out.push(b);
+            }
+            b'[' => match bracket_end(body, i) {
+                Some(end) => {
+                    flush(&mut literal, &mut out)?;
+                    out.extend(quote_bracket(&body[i..=end])?);
+                    i = end;
+                }
+                None => literal.push(b),
+            },
+            _ => literal.push(b),
+        }
+        i += 1;
+    }
+    flush(&mut literal, &mut out)?;
+    if out.is_empty() {
+        out.extend_from_slice(b"''");
+    }
+    Ok(out)
+}
+
+/// Where the bracket expression opened at `start` closes: the first `]`
+/// after at least one member (a `]` first, or after `!`/`^`, is a member).
+fn bracket_end(body: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    if matches!(body.get(i), Some(b'!' | b'^')) {
+        i += 1;
+    }
+    if body.get(i) == Some(&b']') {
+        i += 1;
+    }
+    while i < body.len() {
+        if body[i] == b'[' && body.get(i + 1) == Some(&b':') {
+            let close = body[i + 2..].windows(2).position(|w| w == b":]")?;
+            i += 2 + close + 2;
+            continue;
+        }
+        if body[i] == b']' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `[...]` with its members quoted one by one.
+fn quote_bracket(bracket: &[u8]) -> Result<Vec<u8>, QuoteError> {
+    let inner = &bracket[1..bracket.len() - 1];
+    let mut out = b"[".to_vec();
+    let mut i = 0;
+    if matches!(inner.first(), Some(b'!' | b'^')) {
+        out.push(b'!');
+        i = 1;
+    }
+    while i < inner.len() {
+        let b = inner[i];
+        if b == b'[' && inner.get(i + 1) == Some(&b':') {
+            let close = inner[i + 2..].windows(2).position(|w| w == b":]").unwrap_or(0);
+            let class = &inner[i..i + 2 + close + 2];
+            if class[2..class.len() - 2].iter().all(u8::is_ascii_alphabetic) {
+                out.extend_from_slice(class);
+                i += class.len();
+                continue;
+            }
+        }
+        if b == b'-' && i > 0 && i + 1 < inner.len() {
+            out.push(b'-');
+        } else {
+            out.extend(quote(&[b])?);
+        }
+        i += 1;
+    }
+    out.push(b']');
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +223,76 @@ mod tests {
             std::process::Command::new("sh").arg("-c").arg(OsStr::from_bytes(&script)).output().unwrap();
         assert_eq!(out.stdout, word);
         assert!(matches!(quote_one_line(b"a\0", "nl"), Err(QuoteError::Nul(_))));
+    }
+
+    /// The names `pattern` matches in a directory holding `names`, as sh
+    /// expands it once quoted; and whether anything ran.
+    fn expand(pattern: &[u8], names: &[&str]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let mut script = b"for f in ".to_vec();
+        script.extend(quote_pattern(pattern).unwrap());
+        script.extend_from_slice(b"; do [ -e \"$f\" ] && printf '%s/' \"$f\"; done");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(OsStr::from_bytes(&script))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let mut found: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn patterns_expand_and_nothing_else_does() {
+        let names = ["a.gz", "b.gz", "c.txt", "$(touch x).gz", "`id`.gz", "sp ace.gz", "[x].gz", "q1", "q2"];
+        assert_eq!(
+            expand(b"*.gz", &names),
+            ["$(touch x).gz", "[x].gz", "`id`.gz", "a.gz", "b.gz", "sp ace.gz"]
+        );
+        assert_eq!(expand(b"$(touch x)*", &names), ["$(touch x).gz"]);
+        assert_eq!(expand(b"`id`*", &names), ["`id`.gz"]);
+        assert_eq!(expand(b"sp ace*", &names), ["sp ace.gz"]);
+        assert_eq!(expand(b"[ab].gz", &names), ["a.gz", "b.gz"]);
+        assert_eq!(expand(b"[!ab].*", &names), ["c.txt"]);
+        assert_eq!(expand(b"q[0-9]", &names), ["q1", "q2"]);
+        assert_eq!(expand(b"q[[:digit:]]", &names), ["q1", "q2"]);
+        assert_eq!(expand(b"[$]*", &names), ["$(touch x).gz"]);
+        // An unclosed bracket is a character of the name.
+        assert_eq!(expand(b"[x", &names), Vec::<String>::new());
+        let dir = tempfile::tempdir().unwrap();
+        let mut script = b"cd ".to_vec();
+        script.extend(quote(dir.path().as_os_str().as_bytes()).unwrap());
+        script.extend_from_slice(b"; for f in ");
+        script.extend(quote_pattern(b"$(touch pwned)`touch pwned2`*").unwrap());
+        script.extend_from_slice(b"; do :; done");
+        std::process::Command::new("sh").arg("-c").arg(OsStr::from_bytes(&script)).status().unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing ran");
+    }
+
+    #[test]
+    fn a_home_prefix_is_left_to_the_shell() {
+        assert_eq!(split_tilde(b"~alice/x/y"), Some((&b"~alice"[..], &b"/x/y"[..])));
+        assert_eq!(split_tilde(b"~"), Some((&b"~"[..], &b""[..])));
+        assert_eq!(split_tilde(b"~a$b/x"), None);
+        assert_eq!(quote_home_path(b"~root/a b").unwrap(), b"~root/'a b'");
+        assert_eq!(quote_home_path(b"~x;rm/a").unwrap(), b"'~x;rm/a'");
+        assert_eq!(quote_pattern(b"~root/*.log").unwrap(), b"~root/*'.log'");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(OsStr::from_bytes(
+                &[b"printf %s ".as_slice(), &quote_home_path(b"~root/x").unwrap()].concat(),
+            ))
+            .output()
+            .unwrap();
+        assert!(out.stdout.ends_with(b"/x") && !out.stdout.starts_with(b"~"), "{:?}", out.stdout);
     }
 
     #[test]

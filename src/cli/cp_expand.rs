@@ -1,0 +1,130 @@
+//! What scp's remote shell does to a remote operand before anything is
+//! copied: `~NAME/…` becomes that user's home, and a source with a glob
+//! pattern (`host:'logs/*.gz'`) becomes the files it matches. Done once per
+//! such operand, over the host's browsing connection, with the pattern quoted
+//! so that nothing but globbing happens there (`shell::quote_pattern`).
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use super::operand::{Operand, RemotePath};
+use crate::shell::{self, Command, is_pattern, split_tilde};
+use crate::ssh::{Overrides, Pool, Resolver};
+use crate::text::escape_bytes;
+
+/// Whether the remote shell has something to do with this path.
+fn needs_shell(path: &[u8], source: bool) -> bool {
+    let home_of_other = split_tilde(path).is_some_and(|(home, _)| home.len() > 1);
+    home_of_other || (source && is_pattern(path))
+}
+
+/// The operands with remote homes and patterns expanded; the error lines
+/// (escaped) of those that match nothing or cannot be expanded.
+pub async fn expand(
+    pool: &Pool,
+    resolver: &Resolver,
+    overrides: &Overrides,
+    sources: Vec<Operand>,
+    target: Operand,
+) -> (Vec<Operand>, Operand, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut expanded = Vec::new();
+    for source in sources {
+        match source {
+            Operand::Remote(remote) if needs_shell(remote.path.as_bytes(), true) => {
+                match expand_one(pool, resolver, overrides, &remote, true).await {
+                    Ok(paths) => expanded.extend(
+                        paths.into_iter().map(|path| Operand::Remote(RemotePath { path, ..remote.clone() })),
+                    ),
+                    Err(e) => errors.push(e),
+                }
+            }
+            other => expanded.push(other),
+        }
+    }
+    let target = match target {
+        Operand::Remote(remote) if needs_shell(remote.path.as_bytes(), false) => {
+            match expand_one(pool, resolver, overrides, &remote, false).await {
+                Ok(mut paths) if paths.len() == 1 => {
+                    let path = paths.remove(0);
+                    Operand::Remote(RemotePath { path, ..remote })
+                }
+                Ok(_) => {
+                    errors.push(format!("{}: the target is not one path", shown(&remote)));
+                    Operand::Remote(remote)
+                }
+                Err(e) => {
+                    errors.push(e);
+                    Operand::Remote(remote)
+                }
+            }
+        }
+        other => other,
+    };
+    (expanded, target, errors)
+}
+
+fn shown(remote: &RemotePath) -> String {
+    format!("{}:{}", remote.destination(), escape_bytes(remote.path.as_bytes()))
+}
+
+/// Asks the host's shell for what `remote.path` names.
+async fn expand_one(
+    pool: &Pool,
+    resolver: &Resolver,
+    overrides: &Overrides,
+    remote: &RemotePath,
+    source: bool,
+) -> Result<Vec<OsString>, String> {
+    let path = remote.path.as_bytes();
+    let pattern = source && is_pattern(path);
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", shown(remote));
+    let command = if pattern {
+        Command::new("for f in")
+            .pattern(&remote.path)
+            .map(|c| c.lit(r#"; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done"#))
+    } else {
+        Command::new(r"printf '%s\0'").home_path(&remote.path)
+    }
+    .map_err(|e| fail(&e))?;
+    let (resolver, overrides, host) = (resolver.clone(), overrides.clone(), remote.destination());
+    let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&host, &overrides))
+        .await
+        .map_err(|e| fail(&e))?
+        .map_err(|e| fail(&e))?;
+    let actor = pool.browser(&config).map_err(|e| fail(&e))?;
+    let output = actor
+        .run_async(move |session| shell::exec::run(session, &command))
+        .await
+        .map_err(|e| fail(&e))?
+        .map_err(|e| fail(&e))?;
+    let found: Vec<OsString> = output
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| OsString::from_vec(p.to_vec()))
+        .collect();
+    if pattern && found.is_empty() {
+        return Err(fail(&"No such file or directory (nothing matches the pattern)"));
+    }
+    if let Some(unknown) = found.iter().find(|p| p.as_bytes().starts_with(b"~")) {
+        let user = split_tilde(unknown.as_bytes()).map_or(&b""[..], |(home, _)| &home[1..]);
+        return Err(fail(&format!("no such user \"{}\" on the host", escape_bytes(user))));
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_remote_shell_expands() {
+        assert!(needs_shell(b"~alice/x", true));
+        assert!(needs_shell(b"~alice", false));
+        assert!(!needs_shell(b"~/x", true), "the user's own home is the starting directory");
+        assert!(needs_shell(b"logs/*.gz", true));
+        assert!(!needs_shell(b"logs/*.gz", false), "a target is not a pattern");
+        assert!(!needs_shell(b"plain/path", true));
+    }
+}
