@@ -491,3 +491,33 @@ fn a_destination_directory_whose_name_holds_a_newline_leaves_nothing_behind() {
     assert_eq!(std::fs::read_dir(&odd).unwrap().count(), 1, "only the copy");
     no_leftovers(tmp.path());
 }
+
+#[test]
+fn a_copy_within_one_host_takes_one_session_and_keeps_the_rules() {
+    let sshd = Sshd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("tree");
+    make_tree(&source);
+    let dest = tmp.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let config = sshd.ssh_config();
+    let (from, to) = (on(sshd.alias(), &source), format!("{}/", on(sshd.alias(), &dest)));
+    // One session in all: a relay would need two to the same host.
+    let out = cp(&config, &["-r", "-j", "1", "--verify", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files(&dest.join("tree")), files(&source));
+    let out = cp(
+        &config,
+        &[
+            "-j",
+            "1",
+            "--overwrite",
+            "rename",
+            &on(sshd.alias(), &source.join("d/file0")),
+            &format!("{}/", on(sshd.alias(), &dest.join("tree/d"))),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dest.join("tree/d/file0 (1)")).unwrap(), b"d/0");
+    no_leftovers(&dest);
+}

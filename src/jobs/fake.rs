@@ -141,7 +141,11 @@ impl Fake {
                 let first = batch.items.first();
                 (
                     first.map(|i| i.source.clone()),
-                    if batch.direct { None } else { first.map(|i| i.dest.clone()) },
+                    if batch.direct || batch.within_one_host() {
+                        None
+                    } else {
+                        first.map(|i| i.dest.clone())
+                    },
                 )
             }
             Work::Delete { files } => (files.first().map(|f| f.1.clone()), None),

@@ -33,7 +33,7 @@ impl Work {
         match self {
             Work::Scan { .. } | Work::Delete { .. } | Work::RemoveDirs { .. } => Side::Source,
             Work::Probe { .. } | Work::MakeDirs { .. } => Side::Dest,
-            Work::Transfer(batch) if batch.direct => Side::Source,
+            Work::Transfer(batch) if batch.direct || batch.within_one_host() => Side::Source,
             Work::Transfer(_) => Side::Both,
         }
     }
@@ -158,7 +158,9 @@ impl Job {
             return Some(Work::MakeDirs { dirs });
         }
         let direct = self.spec.options.direct && self.source_host().is_some() && self.dest_host().is_some();
-        let side = if direct { Side::Source } else { Side::Both };
+        // Within one host the host copies by itself, over one session.
+        let one_host = self.source_host().is_some() && self.source_host() == self.dest_host();
+        let side = if direct || one_host { Side::Source } else { Side::Both };
         if !can(side) {
             return None;
         }

@@ -85,6 +85,13 @@ pub struct Batch {
     pub verify: bool,
 }
 
+impl Batch {
+    /// From one remote host to the same host: the host copies by itself.
+    pub fn within_one_host(&self) -> bool {
+        self.items.first().is_some_and(|i| i.source.host().is_some() && i.source.host() == i.dest.host())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
     /// Walk these sources (on the source side): `Update::Scanned` per root.

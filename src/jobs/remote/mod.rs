@@ -283,6 +283,16 @@ impl Inner {
                 })
                 .await?
             }
+            (Some(from), Some(to)) if from == to => {
+                let lease = self.lease(&to, &r).await?;
+                r.connected();
+                let (rr, host, left) = (r.clone(), to.clone(), self.leftovers.clone());
+                Self::on(&lease, move |s| {
+                    upload::clean_leftovers(s, &host, &left);
+                    upload::to_remote(s, &host, &Sender::SameHost, &batch, &rr, &left)
+                })
+                .await?
+            }
             (Some(from), Some(to)) => self.remote_to_remote(from, to, batch, r).await,
             (None, None) => Err(TaskError::Failed("a local copy reached the remote side".into())),
         }

@@ -211,6 +211,21 @@ const PLACE_PERL: &str = r#"use Fcntl; while (@ARGV) { my ($t, $dir, $stem, $ext
 /// The `sh` half of [`place`], for hosts without perl.
 const PLACE_SH: &str = r#"while [ $# -ge 5 ]; do t=$1; dir=$2; stem=$3; ext=$4; how=$5; shift 5; if [ "$how" = r ]; then if err=$(mv -f -- "$t" "$dir/$stem$ext" 2>&1); then echo OK 0; else {FAIL}; fi; continue; fi; if [ "$how" = n ]; then n=0; else n=${how#k}; fi; last=$((n + 10000)); said=; while [ "$n" -lt "$last" ]; do if [ "$n" -eq 0 ]; then d="$dir/$stem$ext"; else d="$dir/$stem ($n)$ext"; fi; if [ -e "$d" ] || [ -L "$d" ]; then if [ "$how" = n ]; then rm -f -- "$t"; echo OK TAKEN; said=1; break; fi; n=$((n + 1)); continue; fi; if ln -- "$t" "$d" 2>/dev/null; then rm -f -- "$t"; echo OK "$n"; said=1; break; fi; if [ -e "$d" ] || [ -L "$d" ]; then continue; fi; if (set -C; : > "$d") 2>/dev/null; then if err=$(mv -f -- "$t" "$d" 2>&1); then echo OK "$n"; else {FAIL}; fi; said=1; break; fi; if [ -e "$d" ] || [ -L "$d" ]; then continue; fi; err="cannot create $stem$ext"; {FAIL}; said=1; break; done; [ -n "$said" ] || echo 'ERR no free name to keep both copies'; done"#;
 
+/// The host copies each `(from, to)` by itself (`cp`, with `-p` to keep
+/// times and modes).
+pub fn copy_files(
+    session: &Session,
+    pairs: &[(&Path, &Path)],
+    preserve: bool,
+) -> Result<Results<String>, OpError> {
+    let flags = if preserve { "-p " } else { "" };
+    let script = format!(
+        r#"while [ $# -ge 2 ]; do if err=$(cp {flags}-- "$1" "$2" 2>&1); then echo OK; else {FAIL}; fi; shift 2; done"#
+    );
+    let args: Vec<&OsStr> = pairs.iter().flat_map(|(a, b)| [a.as_os_str(), b.as_os_str()]).collect();
+    run_each(session, &script, &args, pairs.len())
+}
+
 /// Deletes files (never directories).
 pub fn remove_files(session: &Session, files: &[&Path]) -> Result<Results<String>, OpError> {
     let script = format!(

@@ -44,6 +44,10 @@ pub enum Sender<'s> {
     Relay { from: &'s Session, from_host: &'s str },
     /// scp runs on the source host towards the destination.
     Direct { from: &'s Session, from_host: &'s str, peer: Peer<'s> },
+    /// From the destination host itself: it copies with `cp`, over the one
+    /// session (a relay would need two sessions to one host, which a host
+    /// that allows only one would never give).
+    SameHost,
 }
 
 /// Private directories a dropped connection left behind, per host, removed
@@ -381,6 +385,7 @@ impl Ctx<'_> {
                 );
                 scp::relay(from, self.to, &request, &mut |e| arrivals.on(e), self.cancel).map(drop)
             }
+            Sender::SameHost => return self.copy_on_host(target, items, names),
             Sender::Direct { from, from_host, peer } => {
                 let delivered =
                     direct::send((from, from_host), self.to, peer, target, items, self.batch.preserve, r)?;
@@ -409,6 +414,41 @@ impl Ctx<'_> {
         Ok(sent)
     }
 
+    /// The host copies `items` into `target` itself (`cp`, `cp -p`).
+    fn copy_on_host(
+        &self,
+        target: &Path,
+        items: &[&BatchItem],
+        names: &[OsString],
+    ) -> Result<Sent, TaskError> {
+        let copies: Vec<PathBuf> = names.iter().map(|n| target.join(n)).collect();
+        let pairs: Vec<(&Path, &Path)> =
+            items.iter().zip(&copies).map(|(i, c)| (i.source.path(), c.as_path())).collect();
+        self.r.log(
+            Event::debug(&format!("cp on the host: {} file(s) to {}", items.len(), shown(target)))
+                .host(self.host),
+        );
+        for item in items {
+            self.r.started(item.item);
+        }
+        let results = shell_ops::copy_files(self.to, &pairs, self.batch.preserve).map_err(|e| match e {
+            OpError::Lost(reason) => TaskError::Dropped(reason),
+            OpError::Failed(reason) => TaskError::Failed(reason),
+        })?;
+        let mut sent =
+            Sent { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
+        for (k, (item, result)) in items.iter().zip(results.items).enumerate() {
+            match result {
+                Ok(_) => {
+                    self.r.progress(item.item, item.size);
+                    sent.arrived[k] = true;
+                }
+                Err(reason) => sent.failed[k] = Some((reason.clone(), Cause::of_remote(reason.as_bytes()))),
+            }
+        }
+        Ok(sent)
+    }
+
     /// With verification on: for each file `which[k]` of `items`, whether
     /// its copy at `copies[k]` has its source's sha256.
     fn verify(
@@ -427,6 +467,7 @@ impl Ctx<'_> {
                 sources.iter().map(|p| local_fs::hash(p, &cancelled)).collect()
             }
             Sender::Relay { from, .. } | Sender::Direct { from, .. } => remote_digests(from, &sources)?,
+            Sender::SameHost => remote_digests(self.to, &sources)?,
         };
         let copy_paths: Vec<&Path> = which.iter().map(|&k| copies[k].as_path()).collect();
         self.r.log(Event::debug(&format!("sha256 of {} copied file(s)", copy_paths.len())).host(self.host));
