@@ -28,8 +28,8 @@ fn main() {
     fill(&big);
     let sshd = Sshd::start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).expect("probe");
-    let remote = Remote::new(&session, &caps);
+    let caps = Capabilities::probe(session.link()).expect("probe");
+    let remote = Remote::new(session.link(), &caps);
 
     println!("directory: {ENTRIES} entries; median of {RUNS} runs");
     let mut results = Vec::new();
@@ -43,7 +43,7 @@ fn main() {
     }
     let ls_cmd = Command::new("ls -la --").arg(&big).expect("quote");
     let same_session = median(|| {
-        let out = shell::exec::run(&session, &ls_cmd).expect("ls -la");
+        let out = shell::exec::run(session.link(), &ls_cmd).expect("ls -la");
         assert!(out.stdout.len() > ENTRIES * 40);
     });
     println!("  ls -la over the same session (bytes only) {:>8.1} ms", ms(same_session));

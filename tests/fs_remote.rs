@@ -5,12 +5,12 @@
 mod support;
 
 use std::ffi::OsStr;
-use std::net::TcpStream;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use scpdeck::fs::remote::{Capabilities, Method, Remote, RemoteFsError, StatFlavor, TimePrecision};
+use scpdeck::fs::FsError;
+use scpdeck::fs::remote::{Capabilities, Method, Remote, StatFlavor, TimePrecision};
 use scpdeck::fs::{Entry, Kind};
 use support::awkward::{awkward_tree, lstat_entries, os};
 use support::{Banner, Shell, Sshd};
@@ -67,8 +67,8 @@ fn every_kind_and_awkward_name_is_listed_exactly_under_every_login_shell() {
     for login in Shell::available() {
         let sshd = Sshd::builder().shell(login.clone()).start();
         let session = sshd.session();
-        let caps = Capabilities::probe(&session).unwrap();
-        let reply = Remote::new(&session, &caps).list(dir.path()).unwrap();
+        let caps = Capabilities::probe(session.link()).unwrap();
+        let reply = Remote::new(session.link(), &caps).list(dir.path()).unwrap();
         let method = reply.value.method;
         if login == Shell::BusyBox {
             assert!(caps.busybox.is_some() && !caps.perl && !caps.python3 && !caps.find_printf, "{caps:?}");
@@ -91,10 +91,10 @@ fn a_busybox_host_is_recognised_without_a_busybox_command() {
     let dir = tree();
     let sshd = Sshd::builder().shell(Shell::BusyBox).without_busybox_binary().start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
+    let caps = Capabilities::probe(session.link()).unwrap();
     let version = caps.busybox.clone().unwrap_or_else(|| panic!("BusyBox not recognised: {caps:?}"));
     assert!(version.starts_with("BusyBox v"), "{version}");
-    let reply = Remote::new(&session, &caps).list(dir.path()).unwrap();
+    let reply = Remote::new(session.link(), &caps).list(dir.path()).unwrap();
     assert_eq!(reply.value.method, Method::GnuStat);
     assert_listing(dir.path(), reply.value.entries, Method::GnuStat, "BusyBox without busybox");
 }
@@ -104,11 +104,11 @@ fn every_available_method_lists_exactly() {
     let dir = tree();
     let sshd = Sshd::start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
+    let caps = Capabilities::probe(session.link()).unwrap();
     let methods = caps.list_methods();
     assert_eq!(methods, [Method::FindPrintf, Method::Python, Method::Perl, Method::GnuStat, Method::Ls]);
     assert!(caps.find_fd3);
-    let remote = Remote::new(&session, &caps);
+    let remote = Remote::new(session.link(), &caps);
     for method in methods {
         let reply = remote.list_with(dir.path(), method).unwrap();
         assert_eq!(reply.value.method, method);
@@ -117,7 +117,7 @@ fn every_available_method_lists_exactly() {
     }
     // GNU find naming owners itself, where it cannot write to /dev/fd/3.
     let slow = Capabilities { find_fd3: false, ..caps.clone() };
-    let reply = Remote::new(&session, &slow).list(dir.path()).unwrap();
+    let reply = Remote::new(session.link(), &slow).list(dir.path()).unwrap();
     assert_listing(dir.path(), reply.value.entries, Method::FindPrintf, "find -printf %u %g");
 }
 
@@ -129,8 +129,8 @@ fn empty_and_huge_named_directories() {
     std::fs::write(dir.path().join(OsStr::from_bytes(&long)), b"").unwrap();
     let sshd = Sshd::start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
-    let remote = Remote::new(&session, &caps);
+    let caps = Capabilities::probe(session.link()).unwrap();
+    let remote = Remote::new(session.link(), &caps);
     for method in caps.list_methods() {
         assert_eq!(
             remote.list_with(&dir.path().join("empty"), method).unwrap().value.entries,
@@ -146,7 +146,7 @@ fn empty_and_huge_named_directories() {
 fn the_probe_reports_the_host() {
     let sshd = Sshd::start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
+    let caps = Capabilities::probe(session.link()).unwrap();
     assert_eq!(caps.os, "Linux");
     assert_eq!(caps.user, support::awkward::user_name(nix::unistd::getuid().as_raw()));
     assert_eq!(caps.home.as_deref(), std::env::var_os("HOME").as_deref().map(Path::new));
@@ -164,8 +164,8 @@ fn the_probe_reports_the_host() {
     assert!(caps.summary()[1].contains("GNU find -printf"), "{:?}", caps.summary());
 
     let bare = Sshd::builder().without_sftp().start();
-    assert_eq!(Capabilities::probe(&bare.session()).unwrap().sftp, Some(false));
-    assert_eq!(Capabilities::probe_shell(&bare.session()).unwrap().sftp, None);
+    assert_eq!(Capabilities::probe(bare.session().link()).unwrap().sftp, Some(false));
+    assert_eq!(Capabilities::probe_shell(bare.session().link()).unwrap().sftp, None);
 }
 
 #[test]
@@ -174,12 +174,12 @@ fn a_talkative_login_profile_is_reported_not_listed() {
     for login in [Shell::Sh, Shell::BusyBox].into_iter().filter(|s| Shell::available().contains(s)) {
         let sshd = Sshd::builder().banner(Banner::talkative()).shell(login.clone()).start();
         let session = sshd.session();
-        let caps = Capabilities::probe(&session).unwrap();
+        let caps = Capabilities::probe(session.link()).unwrap();
         assert_eq!(caps.banner.stdout, b"Welcome to the test host!\n\nLast login: yesterday\n");
         assert_eq!(caps.banner.stderr, b"profile: could not set locale\n");
         assert!(caps.summary().iter().any(|l| l.contains("| Welcome to the test host!")));
         assert!(caps.home.is_some() && !caps.user.is_empty());
-        let remote = Remote::new(&session, &caps);
+        let remote = Remote::new(session.link(), &caps);
         // BusyBox `ls` prints control characters as `?`: its host has `stat`,
         // which comes first (see docs/architecture.md).
         for method in
@@ -204,13 +204,8 @@ fn a_talkative_login_profile_is_reported_not_listed() {
 }
 
 /// A session as the unprivileged `scpdeck-test` account.
-fn unprivileged(sshd: &Sshd) -> ssh2::Session {
-    let user = support::password_user();
-    let mut session = ssh2::Session::new().unwrap();
-    session.set_tcp_stream(TcpStream::connect(("127.0.0.1", sshd.port)).unwrap());
-    session.handshake().unwrap();
-    session.userauth_password(&user.name, &user.password).unwrap();
-    session
+fn unprivileged(sshd: &Sshd) -> scpdeck::ssh::OwnedLink {
+    sshd.session_as(&support::password_user())
 }
 
 #[test]
@@ -218,15 +213,15 @@ fn listing_failures_say_why() {
     let dir = tree();
     let sshd = Sshd::builder().password_auth().start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
-    let remote = Remote::new(&session, &caps);
+    let caps = Capabilities::probe(session.link()).unwrap();
+    let remote = Remote::new(session.link(), &caps);
     for method in caps.list_methods() {
         let e = remote.list_with(&dir.path().join("no such dir"), method).unwrap_err();
-        assert!(matches!(e, RemoteFsError::NotFound(_)), "{method:?}: {e}");
+        assert!(matches!(e, FsError::NotFound(_)), "{method:?}: {e}");
         let e = remote.list_with(&dir.path().join("plain.txt"), method).unwrap_err();
-        assert!(matches!(e, RemoteFsError::NotADirectory(_)), "{method:?}: {e}");
+        assert!(matches!(e, FsError::NotADirectory(_)), "{method:?}: {e}");
         let e = remote.list_with(&dir.path().join("dangling"), method).unwrap_err();
-        assert!(matches!(e, RemoteFsError::NotFound(_)), "{method:?}: {e}");
+        assert!(matches!(e, FsError::NotFound(_)), "{method:?}: {e}");
     }
 
     // Root reads everything: permission denied needs another account.
@@ -240,15 +235,19 @@ fn listing_failures_say_why() {
         std::fs::set_permissions(d, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     let user_session = unprivileged(&sshd);
-    let user_caps = Capabilities::probe(&user_session).unwrap();
+    let user_caps = Capabilities::probe(user_session.link()).unwrap();
     assert_eq!(user_caps.user, "scpdeck-test");
-    let user = Remote::new(&user_session, &user_caps);
+    let user = Remote::new(user_session.link(), &user_caps);
     for method in user_caps.list_methods() {
         for d in [&no_exec, &no_read] {
             let e = user.list_with(d, method).unwrap_err();
-            assert!(matches!(e, RemoteFsError::PermissionDenied(_)), "{method:?} {}: {e}", d.display());
+            assert!(matches!(e, FsError::PermissionDenied(_)), "{method:?} {}: {e}", d.display());
             let failure = e.failure().unwrap();
-            assert!(!failure.stderr.is_empty() && failure.status.code.is_some_and(|c| c != 0), "{failure:?}");
+            assert!(
+                !failure.said.is_empty()
+                    && failure.status.as_ref().and_then(|s| s.code).is_some_and(|c| c != 0),
+                "{failure:?}"
+            );
             assert!(failure.command.contains("cd "), "{failure:?}");
         }
     }
@@ -282,8 +281,8 @@ fn file_operations_under(login: Shell) {
     let d = base.path();
     let sshd = Sshd::builder().shell(login.clone()).start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
-    let remote = Remote::new(&session, &caps);
+    let caps = Capabilities::probe(session.link()).unwrap();
+    let remote = Remote::new(session.link(), &caps);
     let odd = os(b"-odd $(x) 'q' \xff\nname");
 
     // mkdir -p, with awkward names all the way down.
@@ -293,7 +292,7 @@ fn file_operations_under(login: Shell) {
     remote.mkdir_p(&deep).unwrap();
     std::fs::write(d.join("file"), b"12345").unwrap();
     let e = remote.mkdir_p(&d.join("file").join("sub")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotADirectory(_) | RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::NotADirectory(_) | FsError::AlreadyExists(_)), "{e}");
 
     // New empty file; never over an existing one.
     let new = d.join(&odd).join("new\nfile");
@@ -301,27 +300,27 @@ fn file_operations_under(login: Shell) {
     assert_eq!(std::fs::metadata(&new).unwrap().len(), 0);
     std::fs::write(&new, b"keep").unwrap();
     let e = remote.new_file(&new).unwrap_err();
-    assert!(matches!(e, RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
     assert_eq!(std::fs::read(&new).unwrap(), b"keep");
     let e = remote.new_file(&d.join("missing").join("x")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
 
     // Rename, refusing to replace.
     let renamed = d.join(&odd).join("-renamed ' \"");
     remote.rename(&new, &renamed).unwrap();
     assert!(!new.exists() && renamed.exists());
     let e = remote.rename(&d.join("file"), &renamed).unwrap_err();
-    assert!(matches!(e, RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
     assert_eq!(std::fs::read(&renamed).unwrap(), b"keep");
     let e = remote.rename(&d.join("gone"), &d.join("gone2")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
 
     // Symlinks: the target exactly as given.
     let target = OsStr::from_bytes(b"-t -> \xff");
     remote.symlink(target, &d.join("ln")).unwrap();
     assert_eq!(std::fs::read_link(d.join("ln")).unwrap().as_os_str(), target);
     let e = remote.symlink(OsStr::new("x"), &d.join("ln")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
 
     // Copy within the host keeps modes, times and symlinks.
     std::fs::set_permissions(d.join("file"), std::fs::Permissions::from_mode(0o640)).unwrap();
@@ -334,7 +333,7 @@ fn file_operations_under(login: Shell) {
     );
     assert!(d.join("copy/a b/c").is_dir());
     let e = remote.copy(&d.join("file"), &d.join("copy/file copy")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
     remote
         .copy_into(&[d.join("file"), d.join("ln")], &d.join("copy"), scpdeck::fs::remote::Overwrite::Never)
         .unwrap();
@@ -342,7 +341,7 @@ fn file_operations_under(login: Shell) {
     let e = remote
         .copy_into(&[d.join("file")], &d.join("copy"), scpdeck::fs::remote::Overwrite::Never)
         .unwrap_err();
-    assert!(matches!(e, RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
     remote.copy_into(&[d.join("file")], &d.join("copy"), scpdeck::fs::remote::Overwrite::Replace).unwrap();
 
     // Move into a directory.
@@ -356,11 +355,11 @@ fn file_operations_under(login: Shell) {
     let e = remote
         .move_into(&[d.join("ln")], &d.join("dest"), scpdeck::fs::remote::Overwrite::Never)
         .unwrap_err();
-    assert!(matches!(e, RemoteFsError::AlreadyExists(_)), "{e}");
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
     let e = remote
         .move_into(&[d.join("ln")], &d.join("file"), scpdeck::fs::remote::Overwrite::Replace)
         .unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotADirectory(_)), "{e}");
+    assert!(matches!(e, FsError::NotADirectory(_)), "{e}");
 
     // chmod.
     remote.chmod(&[d.join("file")], 0o4711, false).unwrap();
@@ -368,7 +367,7 @@ fn file_operations_under(login: Shell) {
     remote.chmod(&[d.join("dest")], 0o750, true).unwrap();
     assert_eq!(std::fs::metadata(d.join("dest/copy/a b")).unwrap().mode() & 0o7777, 0o750);
     let e = remote.chmod(&[d.join("gone")], 0o644, false).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
 
     // Counting (the delete confirmation and the directory size).
     std::fs::write(d.join("dest/copy/a b/c/big"), vec![0u8; 100_000]).unwrap();
@@ -393,7 +392,7 @@ fn file_operations_under(login: Shell) {
     let du = remote.count_with(&[d.join("dest")], scpdeck::fs::remote::UsageMethod::Du).unwrap().value;
     assert!(du.files.is_none() && du.bytes >= 100_000, "{du:?}");
     let e = remote.count(&[d.join("gone")]).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
 
     // Free space agrees with statvfs.
     let space = remote.free_space(d).unwrap().value;
@@ -401,7 +400,7 @@ fn file_operations_under(login: Shell) {
     assert_eq!(space.total, vfs.blocks() as u64 * vfs.fragment_size() as u64 / 1024 * 1024);
     assert!(space.available > 0 && space.mount.is_absolute());
     let e = remote.free_space(&d.join("gone")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
 
     // Path resolution.
     let home = caps.home.clone().unwrap();
@@ -413,9 +412,9 @@ fn file_operations_under(login: Shell) {
     let via = d.join("to copy").join("..").join("copy").join("a b");
     assert_eq!(remote.resolve(&via).unwrap().value, d.canonicalize().unwrap().join("dest/copy/a b"));
     let e = remote.resolve(&d.join("gone")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
     let e = remote.resolve(Path::new("~no-such-user-here/x")).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
 
     // Delete, never following a symlink given with a trailing slash.
     remote.delete(&[d.join("to copy/")]).unwrap();
@@ -423,10 +422,10 @@ fn file_operations_under(login: Shell) {
     remote.delete(&[d.join("dest"), d.join(&odd)]).unwrap();
     assert!(!d.join("dest").exists() && !d.join(&odd).exists());
     let e = remote.delete(&[d.join("dest")]).unwrap_err();
-    assert!(matches!(e, RemoteFsError::NotFound(_)), "{e}");
+    assert!(matches!(e, FsError::NotFound(_)), "{e}");
     for refused in ["/", "/tmp/..", ""] {
         let e = remote.delete(&[PathBuf::from(refused)]).unwrap_err();
-        assert!(matches!(e, RemoteFsError::Refused { .. }), "{refused}: {e}");
+        assert!(matches!(e, FsError::Refused { .. }), "{refused}: {e}");
     }
 }
 
@@ -455,12 +454,12 @@ fn operations_refused_by_the_host_are_permission_denied() {
 
     // As root: an immutable directory refuses even root (EPERM).
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
-    let root = Remote::new(&session, &caps);
+    let caps = Capabilities::probe(session.link()).unwrap();
+    let root = Remote::new(session.link(), &caps);
     if let Some(_guard) = Immutable::new(&d.join("sealed")) {
-        let denied = |r: Result<_, RemoteFsError>| match r {
-            Err(RemoteFsError::PermissionDenied(f)) => {
-                assert!(f.stderr.contains("Operation not permitted"), "{f:?}")
+        let denied = |r: Result<_, FsError>| match r {
+            Err(FsError::PermissionDenied(f)) => {
+                assert!(f.said.contains("Operation not permitted"), "{f:?}")
             }
             other => panic!("expected permission denied, got {other:?}"),
         };
@@ -473,10 +472,10 @@ fn operations_refused_by_the_host_are_permission_denied() {
 
     // As an ordinary account: root's directory is not writable (EACCES).
     let user_session = unprivileged(&sshd);
-    let user_caps = Capabilities::probe(&user_session).unwrap();
-    let user = Remote::new(&user_session, &user_caps);
+    let user_caps = Capabilities::probe(user_session.link()).unwrap();
+    let user = Remote::new(user_session.link(), &user_caps);
     let sources = [d.join("sealed/file")];
-    let results: Vec<(&str, Result<(), RemoteFsError>)> = vec![
+    let results: Vec<(&str, Result<(), FsError>)> = vec![
         ("mkdir", user.mkdir_p(&d.join("x/y")).map(drop)),
         ("new file", user.new_file(&d.join("x")).map(drop)),
         ("delete", user.delete(&sources).map(drop)),
@@ -487,7 +486,7 @@ fn operations_refused_by_the_host_are_permission_denied() {
     ];
     for (what, result) in results {
         let e = result.unwrap_err();
-        assert!(matches!(e, RemoteFsError::PermissionDenied(_)), "{what}: {e}");
+        assert!(matches!(e, FsError::PermissionDenied(_)), "{what}: {e}");
         assert!(e.to_string().contains("permission denied"), "{what}: {e}");
     }
     assert_eq!(std::fs::read(d.join("sealed/file")).unwrap(), b"x");
@@ -498,8 +497,8 @@ fn kinds_are_what_lstat_says_for_devices_in_dev() {
     // Character devices cannot be created without root: /dev always has some.
     let sshd = Sshd::start();
     let session = sshd.session();
-    let caps = Capabilities::probe(&session).unwrap();
-    let entries = Remote::new(&session, &caps).list(Path::new("/dev")).unwrap().value.entries;
+    let caps = Capabilities::probe(session.link()).unwrap();
+    let entries = Remote::new(session.link(), &caps).list(Path::new("/dev")).unwrap().value.entries;
     let null = entries.iter().find(|e| e.name == "null").unwrap();
     assert_eq!((null.kind, null.mode), (Kind::CharDevice, 0o666));
 }

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use scpdeck::fs::remote::{Capabilities, Remote};
-use scpdeck::scp::{self, CancelToken, Diagnostic, DownloadRequest, Event, Options, UploadRequest};
+use scpdeck::scp::{self, CancellationToken, Diagnostic, DownloadRequest, Event, Options, UploadRequest};
 use scpdeck::shell::delivery::{self, Delivery};
 use support::awkward::{awkward_tree, lstat_entries};
 use support::deadline::{output_within, within};
@@ -35,7 +35,7 @@ fn probes_listings_and_file_operations() {
         let sshd = Sshd::builder().banner(banner.clone()).start();
         within(&sshd, LIMIT, || {
             let session = sshd.session();
-            let caps = Capabilities::probe(&session).unwrap();
+            let caps = Capabilities::probe(session.link()).unwrap();
             assert_eq!(
                 (&caps.banner.stdout, &caps.banner.stderr),
                 (&banner.stdout, &banner.stderr),
@@ -46,7 +46,7 @@ fn probes_listings_and_file_operations() {
             assert!(!summary.chars().any(|c| c.is_control() && c != '\n'), "{name}: {summary:?}");
             assert_eq!(caps.profile_reads_input, banner.reads_lines > 0, "{name}");
             assert_eq!(summary.contains("reads standard input"), banner.reads_lines > 0, "{name}: {summary}");
-            let remote = Remote::new(&session, &caps);
+            let remote = Remote::new(session.link(), &caps);
             for method in caps.list_methods() {
                 let reply = remote.list_with(dir.path(), method).unwrap();
                 assert_eq!(reply.banner, caps.banner, "{name} {method:?}");
@@ -60,7 +60,7 @@ fn probes_listings_and_file_operations() {
             assert!(made.is_dir(), "{name}");
             remote.delete(std::slice::from_ref(&made)).unwrap();
             assert!(!made.exists(), "{name}");
-            let learned = delivery::recall(&session);
+            let learned = delivery::recall(session.link());
             match banner.reads_lines {
                 0 => assert_eq!(learned, Delivery::Pipelined, "{name}"),
                 n => assert_eq!(learned, Delivery::Careful { lines: n as u32 }, "{name}"),
@@ -92,9 +92,13 @@ fn scp_engine_both_ways() {
                 options: Options { recursive: true, ..Options::default() },
                 landing: Vec::new(),
             };
-            let summary =
-                scp::download(&sshd.session(), &request, &mut |e| events.push(e), &CancelToken::new())
-                    .unwrap();
+            let summary = scp::download(
+                sshd.session().link(),
+                &request,
+                &mut |e| events.push(e),
+                &CancellationToken::new(),
+            )
+            .unwrap();
             assert!(summary.success(), "{name}: {events:?}");
             assert_eq!(std::fs::read(local.join("tree/sub/data")).unwrap(), data, "{name}");
             assert_eq!(std::fs::read(local.join("tree/it's a $(name) here")).unwrap(), b"odd", "{name}");
@@ -108,8 +112,13 @@ fn scp_engine_both_ways() {
                 options: Options { recursive: true, ..Options::default() },
                 names: Vec::new(),
             };
-            let summary =
-                scp::upload(&sshd.session(), &request, &mut |e| events.push(e), &CancelToken::new()).unwrap();
+            let summary = scp::upload(
+                sshd.session().link(),
+                &request,
+                &mut |e| events.push(e),
+                &CancellationToken::new(),
+            )
+            .unwrap();
             assert!(summary.success(), "{name}: {events:?}");
             assert_eq!(std::fs::read(remote.join("back/tree/sub/data")).unwrap(), data, "{name}");
             assert_eq!(

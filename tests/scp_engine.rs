@@ -7,7 +7,9 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use scpdeck::scp::{self, CancelToken, DownloadRequest, Event, Options, ScpError, Summary, UploadRequest};
+use scpdeck::scp::{
+    self, CancellationToken, DownloadRequest, Event, Options, ScpError, Summary, UploadRequest,
+};
 use support::{Sshd, password_user};
 
 struct Run {
@@ -33,7 +35,7 @@ impl Run {
     }
 }
 
-fn down(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Options) -> Run {
+fn down(session: &scpdeck::ssh::OwnedLink, sources: &[&Path], target: &Path, options: Options) -> Run {
     let request = DownloadRequest {
         host: "test-host".into(),
         sources: sources.iter().map(|p| OsString::from(p.as_os_str())).collect(),
@@ -42,11 +44,11 @@ fn down(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Opti
         landing: Vec::new(),
     };
     let mut events = Vec::new();
-    let result = scp::download(session, &request, &mut |e| events.push(e), &CancelToken::new());
+    let result = scp::download(session.link(), &request, &mut |e| events.push(e), &CancellationToken::new());
     Run { result, events }
 }
 
-fn up(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Options) -> Run {
+fn up(session: &scpdeck::ssh::OwnedLink, sources: &[&Path], target: &Path, options: Options) -> Run {
     let request = UploadRequest {
         host: "test-host".into(),
         sources: sources.iter().map(|p| p.to_path_buf()).collect(),
@@ -55,7 +57,7 @@ fn up(session: &ssh2::Session, sources: &[&Path], target: &Path, options: Option
         names: Vec::new(),
     };
     let mut events = Vec::new();
-    let result = scp::upload(session, &request, &mut |e| events.push(e), &CancelToken::new());
+    let result = scp::upload(session.link(), &request, &mut |e| events.push(e), &CancellationToken::new());
     Run { result, events }
 }
 
@@ -165,7 +167,7 @@ fn nested_tree_with_empty_files_and_dirs_both_directions() {
 
 /// A session with a cipher OpenSSL accelerates: libssh2's own ChaCha20 is
 /// several times slower, which matters for the 4 GiB test.
-fn fast_session(sshd: &Sshd) -> ssh2::Session {
+fn fast_session(sshd: &Sshd) -> scpdeck::ssh::OwnedLink {
     sshd.session_with(|s| {
         for dir in [ssh2::MethodType::CryptCs, ssh2::MethodType::CryptSc] {
             let _ = s.method_pref(dir, "aes128-gcm@openssh.com,aes128-ctr,chacha20-poly1305@openssh.com");
@@ -312,14 +314,8 @@ fn awkward_names_both_directions() {
 
 /// A session as the unprivileged `scpdeck-test` user (tests run as root,
 /// for whom every file is readable).
-fn user_session(sshd: &Sshd) -> ssh2::Session {
-    let user = password_user();
-    let tcp = std::net::TcpStream::connect(("127.0.0.1", sshd.port)).unwrap();
-    let mut session = ssh2::Session::new().unwrap();
-    session.set_tcp_stream(tcp);
-    session.handshake().unwrap();
-    session.userauth_password(&user.name, &user.password).unwrap();
-    session
+fn user_session(sshd: &Sshd) -> scpdeck::ssh::OwnedLink {
+    sshd.session_as(&password_user())
 }
 
 fn shared_dir() -> tempfile::TempDir {
@@ -393,7 +389,9 @@ fn relay_streams_host_to_host() {
         names: Vec::new(),
     };
     let mut events = Vec::new();
-    let summary = scp::relay(&from, &to, &request, &mut |e| events.push(e), &CancelToken::new()).unwrap();
+    let summary =
+        scp::relay(from.link(), to.link(), &request, &mut |e| events.push(e), &CancellationToken::new())
+            .unwrap();
     assert_eq!((summary.files, summary.failed), (5, 1), "{events:#?}");
     assert_eq!(tree(&local.join("tree")), tree(&remote.join("tree")));
     assert_eq!(std::fs::read(local.join("single")).unwrap(), b"one");
@@ -413,7 +411,7 @@ fn cancel_stops_quickly_and_leaves_the_destination_alone() {
     std::fs::File::create(&big).unwrap().set_len(1 << 30).unwrap();
     std::fs::write(local.join("big"), b"keep me").unwrap();
     for direction in ["down", "up"] {
-        let token = CancelToken::new();
+        let token = CancellationToken::new();
         let mut cancelled_at = None;
         let mut on_event = |e: Event| {
             if matches!(e, Event::Progress { .. }) && cancelled_at.is_none() {
@@ -429,7 +427,7 @@ fn cancel_stops_quickly_and_leaves_the_destination_alone() {
                 options: Options::default(),
                 landing: Vec::new(),
             };
-            scp::download(&session, &request, &mut on_event, &token)
+            scp::download(session.link(), &request, &mut on_event, &token)
         } else {
             let src = local.join("src");
             std::fs::File::create(&src).unwrap().set_len(1 << 30).unwrap();
@@ -440,7 +438,7 @@ fn cancel_stops_quickly_and_leaves_the_destination_alone() {
                 options: Options::default(),
                 names: Vec::new(),
             };
-            scp::upload(&session, &request, &mut on_event, &token)
+            scp::upload(session.link(), &request, &mut on_event, &token)
         };
         let latency = cancelled_at.expect("no progress before the end").elapsed();
         assert!(matches!(result, Err(ScpError::Cancelled)), "{direction}: {result:?}");

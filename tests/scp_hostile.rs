@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use scpdeck::scp::{
-    self, CancelToken, Diagnostic, DownloadRequest, Event, Options, ScpError, Summary, UploadRequest,
+    self, CancellationToken, Diagnostic, DownloadRequest, Event, Options, ScpError, Summary, UploadRequest,
 };
 use support::{Banner, Shell, Sshd};
 
 fn down(
-    session: &ssh2::Session,
+    session: &scpdeck::ssh::OwnedLink,
     source: &Path,
     target: &Path,
     options: Options,
@@ -27,11 +27,15 @@ fn down(
         landing: Vec::new(),
     };
     let mut events = Vec::new();
-    let result = scp::download(session, &request, &mut |e| events.push(e), &CancelToken::new());
+    let result = scp::download(session.link(), &request, &mut |e| events.push(e), &CancellationToken::new());
     (result, events)
 }
 
-fn up(session: &ssh2::Session, source: &Path, target: &Path) -> (Result<Summary, ScpError>, Vec<Event>) {
+fn up(
+    session: &scpdeck::ssh::OwnedLink,
+    source: &Path,
+    target: &Path,
+) -> (Result<Summary, ScpError>, Vec<Event>) {
     let request = UploadRequest {
         host: "bad-host".into(),
         sources: vec![source.to_path_buf()],
@@ -40,7 +44,7 @@ fn up(session: &ssh2::Session, source: &Path, target: &Path) -> (Result<Summary,
         names: Vec::new(),
     };
     let mut events = Vec::new();
-    let result = scp::upload(session, &request, &mut |e| events.push(e), &CancelToken::new());
+    let result = scp::upload(session.link(), &request, &mut |e| events.push(e), &CancellationToken::new());
     (result, events)
 }
 
@@ -171,7 +175,7 @@ fn a_stalled_peer_cannot_block_cancel() {
     let sshd = bad_server();
     let session = sshd.session();
     let (_tmp, target) = scratch();
-    let token = CancelToken::new();
+    let token = CancellationToken::new();
     let canceller = {
         let token = token.clone();
         std::thread::spawn(move || {
@@ -187,7 +191,7 @@ fn a_stalled_peer_cannot_block_cancel() {
         options: Options::default(),
         landing: Vec::new(),
     };
-    let result = scp::download(&session, &request, &mut |_| {}, &token);
+    let result = scp::download(session.link(), &request, &mut |_| {}, &token);
     let latency = canceller.join().unwrap().elapsed();
     assert!(matches!(result, Err(ScpError::Cancelled)), "{result:?}");
     assert!(latency < Duration::from_secs(1), "{latency:?}");
@@ -206,7 +210,7 @@ fn a_refused_target_is_a_clear_error() {
         options: Options::default(),
         names: Vec::new(),
     };
-    let result = scp::upload(&sshd.session(), &request, &mut |_| {}, &CancelToken::new());
+    let result = scp::upload(sshd.session().link(), &request, &mut |_| {}, &CancellationToken::new());
     let err = result.unwrap_err().to_string();
     assert!(err.contains("/nonexistent-scpdeck-dir: No such file or directory"), "{err}");
 }

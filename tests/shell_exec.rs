@@ -42,7 +42,7 @@ fn quoted_words_arrive_exactly_under_every_login_shell() {
     for login in Shell::available() {
         let sshd = Sshd::builder().shell(login.clone()).start();
         let session = sshd.session();
-        let out = shell::exec::run(&session, &printf_each()).unwrap();
+        let out = shell::exec::run(session.link(), &printf_each()).unwrap();
         assert!(out.status.success(), "{login:?}: {out:?}");
         assert_eq!(out.stdout, expected(), "{login:?}");
         assert!(out.banner.is_empty(), "{login:?}: {:?}", out.banner);
@@ -53,7 +53,7 @@ fn quoted_words_arrive_exactly_under_every_login_shell() {
 #[test]
 fn banner_is_separated_from_output_and_reported() {
     let sshd = Sshd::builder().banner(Banner::talkative()).start();
-    let out = shell::exec::run(&sshd.session(), &printf_each()).unwrap();
+    let out = shell::exec::run(sshd.session().link(), &printf_each()).unwrap();
     assert_eq!(out.stdout, expected());
     assert_eq!(out.stderr, b"");
     assert_eq!(out.banner.stdout, b"Welcome to the test host!\n\nLast login: yesterday\n");
@@ -68,7 +68,7 @@ fn banner_is_separated_from_output_and_reported() {
 fn command_stderr_and_exit_status_are_kept_apart_from_the_banner() {
     let sshd = Sshd::builder().banner(Banner::talkative()).start();
     let cmd = Command::new("ls").paths([OsStr::new("/no/such/dir")]).unwrap();
-    let out = shell::exec::run(&sshd.session(), &cmd).unwrap();
+    let out = shell::exec::run(sshd.session().link(), &cmd).unwrap();
     assert_eq!(out.status.code, Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("No such file"), "{out:?}");
     assert_eq!(out.banner.stderr, b"profile: could not set locale\n");
@@ -77,7 +77,7 @@ fn command_stderr_and_exit_status_are_kept_apart_from_the_banner() {
 #[test]
 fn a_missing_program_reports_exit_127() {
     let sshd = Sshd::start();
-    let out = shell::exec::run(&sshd.session(), &Command::new("exec scpdeck-no-such-program")).unwrap();
+    let out = shell::exec::run(sshd.session().link(), &Command::new("exec scpdeck-no-such-program")).unwrap();
     assert_eq!(out.status.code, Some(127));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"), "{out:?}");
 }
@@ -86,7 +86,7 @@ fn a_missing_program_reports_exit_127() {
 fn output_after_the_marker_may_be_binary_and_large() {
     let sshd = Sshd::start();
     let cmd = Command::new("head -c 3000000 /dev/zero | tr '\\0' '\\377'");
-    let out = shell::exec::run(&sshd.session(), &cmd).unwrap();
+    let out = shell::exec::run(sshd.session().link(), &cmd).unwrap();
     assert_eq!(out.stdout.len(), 3_000_000);
     assert!(out.stdout.iter().all(|&b| b == 0xff));
 }
@@ -100,7 +100,7 @@ fn banners_are_complete_on_every_command_of_a_busy_session() {
     let session = sshd.session();
     let expected = Banner::talkative();
     for round in 0..150 {
-        let out = shell::exec::run(&session, &Command::new("echo payload")).unwrap();
+        let out = shell::exec::run(session.link(), &Command::new("echo payload")).unwrap();
         assert_eq!(out.banner.stdout, expected.stdout, "round {round}: {out:?}");
         assert_eq!(out.banner.stderr, expected.stderr, "round {round}: {out:?}");
         assert_eq!(out.stdout, b"payload\n", "round {round}");
@@ -121,11 +121,11 @@ fn expected_delivery(banner: &Banner) -> Delivery {
 /// driver streams: the input written after the start must reach the
 /// command whole. The file's name holds a newline, so the command is
 /// several lines, sent as one.
-fn echo_through_start(session: &ssh2::Session, banner: &Banner, context: &str) {
+fn echo_through_start(session: &scpdeck::ssh::OwnedLink, banner: &Banner, context: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("copy\nof 'input'");
     let cmd = Command::new("exec tee").paths([&file]).unwrap();
-    let mut started = shell::exec::start(session, &cmd, shell::ExecOptions::default()).unwrap();
+    let mut started = shell::exec::start(session.link(), &cmd, shell::ExecOptions::default()).unwrap();
     assert_eq!(started.banner_stdout, banner.stdout, "{context}");
     let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
     started.channel.write_all(&data).unwrap();
@@ -146,7 +146,7 @@ fn misbehaving_profiles_are_survived_and_what_they_print_is_kept_exactly() {
             // Short commands first: the first one finds out how to deliver.
             let session = sshd.session();
             for round in 0..3 {
-                let out = shell::exec::run(&session, &printf_each()).unwrap();
+                let out = shell::exec::run(session.link(), &printf_each()).unwrap();
                 assert_eq!(out.stdout, expected(), "{name}, round {round}");
                 assert_eq!(
                     (out.banner.stdout, out.banner.stderr),
@@ -154,13 +154,13 @@ fn misbehaving_profiles_are_survived_and_what_they_print_is_kept_exactly() {
                     "{name}"
                 );
                 assert_eq!(out.stderr, b"", "{name}");
-                assert_eq!(delivery::recall(&session), expected_delivery(&banner), "{name}");
+                assert_eq!(delivery::recall(session.link()), expected_delivery(&banner), "{name}");
             }
             echo_through_start(&session, &banner, name);
             // A streaming command on a new connection, where nothing is known.
             let fresh = sshd.session();
             echo_through_start(&fresh, &banner, &format!("{name}, fresh session"));
-            assert_eq!(delivery::recall(&fresh), expected_delivery(&banner), "{name}");
+            assert_eq!(delivery::recall(fresh.link()), expected_delivery(&banner), "{name}");
         });
     }
 }
@@ -176,7 +176,7 @@ fn a_path_with_a_newline_runs_nothing_under_a_line_reading_profile() {
         let sshd = Sshd::builder().banner(Banner::reading(lines)).start();
         within(&sshd, LIMIT, || {
             let cmd = Command::new("ls").paths([OsStr::new(&path)]).unwrap();
-            let out = shell::exec::run(&sshd.session(), &cmd).unwrap();
+            let out = shell::exec::run(sshd.session().link(), &cmd).unwrap();
             assert_eq!(out.status.code, Some(2), "{out:?}");
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.contains("touch /") && stderr.contains("No such file"), "{stderr}");
@@ -192,11 +192,11 @@ fn every_login_shell_runs_the_careful_bootstrap() {
         within(&sshd, LIMIT, || {
             let session = sshd.session();
             echo_through_start(&session, &Banner::reading(1), &format!("{login:?}"));
-            let out = shell::exec::run(&session, &printf_each()).unwrap();
+            let out = shell::exec::run(session.link(), &printf_each()).unwrap();
             assert!(out.status.success(), "{login:?}: {out:?}");
             assert_eq!(out.stdout, expected(), "{login:?}");
             assert!(out.banner.is_empty(), "{login:?}: {:?}", out.banner);
-            assert_eq!(delivery::recall(&session), Delivery::Careful { lines: 1 }, "{login:?}");
+            assert_eq!(delivery::recall(session.link()), Delivery::Careful { lines: 1 }, "{login:?}");
         });
     }
 }
@@ -207,7 +207,7 @@ fn a_profile_that_never_stops_reading_fails_clearly() {
         Sshd::builder().banner(Banner { stdout: b"hello".to_vec(), ..Banner::reading(10_000) }).start();
     within(&sshd, LIMIT, || {
         let session = sshd.session();
-        let e = shell::exec::run(&session, &Command::new("echo never")).unwrap_err();
+        let e = shell::exec::run(session.link(), &Command::new("echo never")).unwrap_err();
         assert!(matches!(e, ExecError::ProfileNeverDone { fed, .. } if fed > 10), "{e:?}");
         let text = e.to_string();
         assert!(
@@ -226,7 +226,7 @@ fn a_profile_that_never_stops_reading_fails_clearly() {
 fn a_forced_command_that_ignores_the_script_is_an_error_not_a_loop() {
     let sshd = Sshd::builder().config("ForceCommand /bin/true").start();
     within(&sshd, LIMIT, || {
-        let e = shell::exec::run(&sshd.session(), &Command::new("echo hi")).unwrap_err();
+        let e = shell::exec::run(sshd.session().link(), &Command::new("echo hi")).unwrap_err();
         assert!(matches!(&e, ExecError::NotStarted { status, .. } if status.success()), "{e:?}");
     });
 }

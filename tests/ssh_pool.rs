@@ -25,7 +25,7 @@ fn resolve(sshd: &Sshd, options: &[&str]) -> HostConfig {
     Resolver::system().resolve_str(sshd.alias(), &overrides).unwrap()
 }
 
-fn exec(session: &ssh2::Session, command: &str) -> Result<String, String> {
+fn exec(session: scpdeck::ssh::Link<'_>, command: &str) -> Result<String, String> {
     let mut channel = session.channel_session().map_err(|e| e.to_string())?;
     channel.exec(command).map_err(|e| e.to_string())?;
     let mut out = String::new();

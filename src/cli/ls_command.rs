@@ -11,8 +11,7 @@ use jiff::tz::TimeZone;
 use super::args::LsArgs;
 use super::connect_args::ConnectArgs;
 use super::ls_format::{json_line, long, select, short};
-use crate::fs::remote::{Capabilities, Remote, RemoteFsError, Reply};
-use crate::fs::{Entry, local};
+use crate::fs::{Entry, FileSystem, FsError, Listing, LocalFs, RemoteFs};
 use crate::shell::Banner;
 use crate::ssh::{self, Resolver, TerminalPrompter};
 use crate::text::escape_str;
@@ -67,60 +66,50 @@ fn list_remote(host: &[u8], path: &[u8], connect: &ConnectArgs) -> Result<Vec<En
     let host = std::str::from_utf8(host).map_err(|_| "the host name is not valid UTF-8".to_owned())?;
     let config = Resolver::system().resolve_str(host, &connect.overrides()).map_err(|e| e.to_string())?;
     let connection = ssh::connect(&config, &TerminalPrompter::new()).map_err(|e| e.to_string())?;
-    let session = connection.session();
-    let caps = Capabilities::probe(session).map_err(|e| e.to_string())?;
-    report(&caps.banner, &[]);
-    let remote = Remote::new(session, &caps);
+    let fs = RemoteFs::open(connection.link()).map_err(|e| e.to_string())?;
+    report_banner(fs.host().banner());
     let mut path = PathBuf::from(OsStr::from_bytes(path));
     if path.as_os_str().as_bytes().starts_with(b"~") {
-        path = remote.resolve(&path).map_err(|e| e.to_string())?.value;
+        path = fs.resolve(&path).map_err(|e| e.to_string())?;
     }
-    match remote.list(&path) {
-        Ok(reply) => Ok(quietly(reply).entries),
-        // `ls FILE` shows the file: it is found in its directory's listing.
-        Err(not_dir @ RemoteFsError::NotADirectory(_)) => {
-            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-                return Err(not_dir.to_string());
-            };
+    list_on(&fs, &path).map_err(|e| e.to_string())
+}
+
+/// A directory's entries, or the one entry for a path that is not one
+/// (found in its directory's listing).
+fn list_on(fs: &dyn FileSystem, path: &Path) -> Result<Vec<Entry>, FsError> {
+    match fs.list(path) {
+        Ok(listing) => Ok(quietly(listing)),
+        Err(not_dir @ FsError::NotADirectory(_)) => {
+            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return Err(not_dir) };
             let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-            let listing = quietly(remote.list(parent).map_err(|_| not_dir.to_string())?);
-            let found: Vec<Entry> = listing.entries.into_iter().filter(|e| e.name == name).collect();
-            if found.is_empty() { Err(not_dir.to_string()) } else { Ok(found) }
+            let listing = fs.list(parent).map_err(|_| not_dir.clone())?;
+            let found: Vec<Entry> = quietly(listing).into_iter().filter(|e| e.name == name).collect();
+            if found.is_empty() { Err(not_dir) } else { Ok(found) }
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e),
     }
 }
 
-/// The value of a reply, its warnings printed on stderr (the banner was
-/// reported once already, by the probe).
-fn quietly<T>(reply: Reply<T>) -> T {
-    report(&Banner::default(), &reply.warnings);
-    reply.value
+/// The entries, the listing's warnings printed on stderr.
+fn quietly(listing: Listing) -> Vec<Entry> {
+    for warning in &listing.warnings {
+        eprintln!("scpdeck: warning: {warning}");
+    }
+    listing.entries
 }
 
-fn report(banner: &Banner, warnings: &[String]) {
+fn report_banner(banner: &Banner) {
     if !banner.is_empty() {
         eprintln!("scpdeck: note: the remote login shell printed this before the command (ignored):");
         for line in banner.escaped_lines() {
             eprintln!("scpdeck:   | {line}");
         }
     }
-    for warning in warnings {
-        eprintln!("scpdeck: warning: {warning}");
-    }
 }
 
-/// A directory's entries, or the one entry for a path that is not one.
 fn list_local(path: &Path) -> Result<Vec<Entry>, String> {
-    let shown = escape_str(&path.to_string_lossy());
-    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return local::list(path).map_err(|e| format!("cannot list {shown}: {e}"));
-    }
-    std::fs::symlink_metadata(path).map_err(|e| format!("cannot access {shown}: {e}"))?;
-    let name = path.file_name().map_or_else(|| path.as_os_str().to_os_string(), |n| n.to_os_string());
-    let entry = local::entry_for(path, name, &mut local::NameCache::default())
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    Ok(vec![entry])
+    list_on(&LocalFs::new(), path).map_err(|e| e.to_string())
 }
 
 fn print(args: &LsArgs, entries: Vec<Entry>) -> io::Result<()> {

@@ -1,10 +1,16 @@
 //! File-system model shared by local and remote panes.
 
 mod entry;
+mod error;
 pub mod local;
 mod location;
 pub mod place;
 pub mod remote;
+mod system;
 
 pub use entry::{Entry, Kind, LinkTarget, Mtime, permission_string};
+pub use error::{Failure, FsError};
+pub use local::LocalFs;
 pub use location::Location;
+pub use remote::RemoteFs;
+pub use system::{Digest, Each, FileSystem, Listing, Placement, Stat, Usage, complete};

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::local_fs::describe;
+use super::local_copy::describe;
 use super::task::{Outcome, Place};
 use crate::fs::Location;
 use crate::fs::place::{Placed, Rename, place};

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use sha2::{Digest as _, Sha256};
 
 use super::landing::{in_place_cure, in_place_note, land, writable_file};
-use super::local_fs::{describe, hash};
 use super::task::{Outcome, Place, compare_digests};
 use crate::fs::Location;
+use crate::fs::local::sha256;
 use crate::scp::Throttle;
 
 const CHUNK: usize = 256 * 1024;
@@ -87,7 +87,7 @@ pub fn copy_file(copy: &FileCopy, pace: &mut Pace) -> Result<Copied, CopyError> 
         return Err(CopyError::Cancelled);
     }
     if copy.verify {
-        let copied = hash(temp.path(), pace.cancelled).map_err(CopyError::Failed)?;
+        let copied = sha256(temp.path(), pace.cancelled).map_err(|e| CopyError::Failed(e.to_string()))?;
         compare_digests(&source_digest, &copied).map_err(CopyError::Failed)?;
     }
     // From here the temporary file is ours to place or remove.
@@ -208,6 +208,15 @@ fn temp_file(dir: &Path, dest: &Path, mode: u32) -> io::Result<tempfile::NamedTe
 
 fn failed(path: &Path, e: io::Error) -> CopyError {
     CopyError::Failed(describe(path, &e))
+}
+
+/// `PATH: the system's error`, escaped.
+pub fn describe(path: &Path, error: &io::Error) -> String {
+    format!(
+        "{}: {}",
+        crate::text::escape_bytes(path.as_os_str().as_bytes()),
+        crate::text::escape_str(&error.to_string())
+    )
 }
 
 #[cfg(test)]

@@ -8,10 +8,9 @@ use futures::future::BoxFuture;
 
 use super::backend::{Backend, Reporter};
 use super::local_copy::{self, CopyError, FileCopy, Pace};
-use super::local_fs;
 use super::task::{Task, TaskError, Work};
 use crate::eventlog::Event;
-use crate::fs::Location;
+use crate::fs::{LocalFs, Location};
 
 pub struct SystemBackend {
     remote: Arc<dyn RemoteSide>,
@@ -60,68 +59,46 @@ fn path(location: &Location) -> PathBuf {
 
 /// Carries out a task whose every location is on this machine.
 pub fn run_local(task: Task, r: &Reporter) -> Result<(), TaskError> {
-    let cancelled = || r.is_cancelled();
     r.connected();
     match task.work {
-        Work::Scan { roots } => {
-            for (item, root) in roots {
-                r.scanned(item, local_fs::scan(root.path()));
-            }
+        Work::Transfer(batch) => copy_batch(batch, r),
+        work => super::fs_tasks::run(work, &LocalFs::with_cancel(r.cancel.clone()), r),
+    }
+}
+
+/// Local to local copies, file by file.
+fn copy_batch(batch: super::task::Batch, r: &Reporter) -> Result<(), TaskError> {
+    let cancelled = || r.is_cancelled();
+    for file in batch.items {
+        if cancelled() {
+            return Err(TaskError::Interrupted);
         }
-        Work::Probe { dirs } => {
-            for dir in dirs {
-                let probe = local_fs::probe(dir.path());
-                r.probed(dir, probe);
-            }
-        }
-        Work::MakeDirs { dirs } => {
-            for (item, dir, mode) in dirs {
-                r.item_done(item, local_fs::make_dir(dir.path(), mode));
-            }
-        }
-        Work::Transfer(batch) => {
-            for file in batch.items {
-                if cancelled() {
-                    return Err(TaskError::Interrupted);
+        r.started(file.item);
+        let source = path(&file.source);
+        let copy = FileCopy {
+            source: &source,
+            dest: &file.dest,
+            mode: file.mode,
+            mtime: file.mtime,
+            preserve: batch.preserve,
+            place: file.place,
+            verify: batch.verify,
+        };
+        let item = file.item;
+        let mut pace = Pace {
+            throttle: r.throttle.as_ref(),
+            cancelled: &cancelled,
+            progress: &mut |b| r.progress(item, b),
+        };
+        match local_copy::copy_file(&copy, &mut pace) {
+            Ok(copied) => {
+                if let Some(note) = copied.note {
+                    r.log(Event::warn(&note));
                 }
-                r.started(file.item);
-                let source = path(&file.source);
-                let copy = FileCopy {
-                    source: &source,
-                    dest: &file.dest,
-                    mode: file.mode,
-                    mtime: file.mtime,
-                    preserve: batch.preserve,
-                    place: file.place,
-                    verify: batch.verify,
-                };
-                let item = file.item;
-                let mut pace = Pace {
-                    throttle: r.throttle.as_ref(),
-                    cancelled: &cancelled,
-                    progress: &mut |b| r.progress(item, b),
-                };
-                match local_copy::copy_file(&copy, &mut pace) {
-                    Ok(copied) => {
-                        if let Some(note) = copied.note {
-                            r.log(Event::warn(&note));
-                        }
-                        r.finished_item(item, Ok(copied.outcome));
-                    }
-                    Err(CopyError::Cancelled) => return Err(TaskError::Interrupted),
-                    Err(CopyError::Failed(reason)) => r.item_done(item, Err(reason)),
-                }
+                r.finished_item(item, Ok(copied.outcome));
             }
-        }
-        Work::Delete { files } => {
-            for (item, source) in files {
-                r.item_done(item, local_fs::remove_file(source.path()));
-            }
-        }
-        Work::RemoveDirs { dirs } => {
-            for (item, dir) in dirs {
-                r.item_done(item, local_fs::remove_dir(dir.path()));
-            }
+            Err(CopyError::Cancelled) => return Err(TaskError::Interrupted),
+            Err(CopyError::Failed(reason)) => r.item_done(item, Err(reason)),
         }
     }
     Ok(())

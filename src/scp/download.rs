@@ -4,8 +4,8 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
+use crate::ssh::Link;
 use crossbeam_channel::{Receiver, Sender, bounded};
-use ssh2::Session;
 
 use super::error::ScpError;
 use super::event::{Event, FileRef, Summary};
@@ -13,10 +13,11 @@ use super::item::{CHUNK, Item, QUEUE, next_id, send};
 use super::pipe::Pipe;
 use super::remote::{self, Role};
 use super::reporter::Reporter;
-use super::request::{CancelToken, DownloadRequest, base_name, needs_dir, os};
+use super::request::{DownloadRequest, base_name, needs_dir, os};
 use super::sink::{Sink, SinkConfig, SinkEvent};
 use super::writer::{self, WriterConfig};
 use crate::text::escape_bytes;
+use tokio_util::sync::CancellationToken;
 
 /// Acknowledgements kept in flight ahead of the remote source.
 pub const CREDIT: usize = 256;
@@ -26,10 +27,10 @@ pub const CREDIT: usize = 256;
 /// events; an `Err` means the transfer as a whole stopped (files already
 /// reported `Finished` are complete).
 pub fn download(
-    session: &Session,
+    link: Link<'_>,
     request: &DownloadRequest,
     on_event: &mut dyn FnMut(Event),
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<Summary, ScpError> {
     if request.sources.is_empty() {
         return Err(ScpError::Usage("nothing to download: no source paths".into()));
@@ -43,7 +44,7 @@ pub fn download(
     let requested: Vec<Vec<u8>> = request.sources.iter().map(|s| base_name(s.as_bytes())).collect();
     let config = SinkConfig { recursive: request.options.recursive, requested, credit: CREDIT };
     let role = Role::Source { paths: &request.sources };
-    let mut pipe = remote::start(session, &request.host, role, &request.options, cancel)?;
+    let mut pipe = remote::start(link, &request.host, role, &request.options, cancel)?;
     pipe.limit(request.options.limit.clone());
 
     let mut reporter = Reporter::new(on_event);
@@ -123,7 +124,7 @@ pub(crate) fn pull(
     queue: Queue<'_>,
     events: &Sender<Event>,
     flush: &mut dyn FnMut(),
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<Pulled, ScpError> {
     let items = queue.items;
     let mut state = PullState { dir: PathBuf::new(), file: None, requested, spoke: false, remote_errors: 0 };
@@ -184,7 +185,7 @@ impl PullState<'_> {
         items: &Sender<Item>,
         events: &Sender<Event>,
         pipe: &Pipe<'_>,
-        cancel: &CancelToken,
+        cancel: &CancellationToken,
     ) -> Result<(), ScpError> {
         self.spoke |= !buf.is_empty();
         let hostile = |source| ScpError::Hostile { host: pipe.host.clone(), source };
@@ -205,7 +206,7 @@ impl PullState<'_> {
         items: &Sender<Item>,
         events: &Sender<Event>,
         pipe: &Pipe<'_>,
-        cancel: &CancelToken,
+        cancel: &CancellationToken,
     ) -> Result<(), ScpError> {
         self.spoke |= !input.is_empty();
         let hostile = |source| ScpError::Hostile { host: pipe.host.clone(), source };

@@ -13,7 +13,7 @@ use super::error::ScpError;
 use super::event::FileRef;
 use super::pipe::WAIT;
 use super::record::Times;
-use super::request::CancelToken;
+use tokio_util::sync::CancellationToken;
 
 /// Size of the data chunks read from disk and from the network.
 pub const CHUNK: usize = 256 * 1024;
@@ -56,7 +56,11 @@ pub(crate) fn next_id() -> u64 {
 
 /// Sends, waiting for room at most [`WAIT`] at a time so a cancel is seen.
 /// `Err(None)` when the other side has gone away.
-pub(crate) fn send<T>(tx: &Sender<T>, mut value: T, cancel: &CancelToken) -> Result<(), Option<ScpError>> {
+pub(crate) fn send<T>(
+    tx: &Sender<T>,
+    mut value: T,
+    cancel: &CancellationToken,
+) -> Result<(), Option<ScpError>> {
     loop {
         if cancel.is_cancelled() {
             return Err(Some(ScpError::Cancelled));
@@ -71,7 +75,7 @@ pub(crate) fn send<T>(tx: &Sender<T>, mut value: T, cancel: &CancelToken) -> Res
 
 /// Receives, waiting at most [`WAIT`] at a time so a cancel is seen.
 /// `Ok(None)` when the producer is done.
-pub(crate) fn recv<T>(rx: &Receiver<T>, cancel: &CancelToken) -> Result<Option<T>, ScpError> {
+pub(crate) fn recv<T>(rx: &Receiver<T>, cancel: &CancellationToken) -> Result<Option<T>, ScpError> {
     loop {
         if cancel.is_cancelled() {
             return Err(ScpError::Cancelled);
@@ -86,16 +90,16 @@ pub(crate) fn recv<T>(rx: &Receiver<T>, cancel: &CancelToken) -> Result<Option<T
 
 /// Limits progress events to one per [`PROGRESS_INTERVAL`] per file.
 #[derive(Debug)]
-pub(crate) struct Throttle {
+pub(crate) struct ProgressPace {
     last: Option<Instant>,
 }
 
 /// The shortest time between two progress events for one file.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
-impl Throttle {
+impl ProgressPace {
     pub fn new() -> Self {
-        Throttle { last: None }
+        ProgressPace { last: None }
     }
 
     /// True when a progress event is due now.

@@ -8,7 +8,9 @@
 //!   through [`crate::shell::exec`] and move many files through one channel,
 //!   with disk I/O on a second thread. They take the `&Session` of the thread
 //!   that owns it, report per-file [`Event`]s to a callback on that thread,
-//!   and stop within [`CANCEL_LATENCY`] of a [`CancelToken::cancel`].
+//!   and stop within [`CANCEL_LATENCY`] of a [`CancellationToken::cancel`]
+//!   (tokio_util's token: the scheduler's own, used from blocking and async
+//!   code alike).
 //!
 //! See docs/architecture.md ("SCP engine") for the pipelining.
 
@@ -37,10 +39,11 @@ pub use item::{CHUNK, PROGRESS_INTERVAL, QUEUE};
 pub use record::{Record, RecordError, Reply, Times, Timestamp};
 pub use relay::relay;
 pub use remote::DOWNLOAD_WINDOW;
-pub use request::{CancelToken, DownloadRequest, Landing, Options, RelayRequest, UploadRequest};
+pub use request::{DownloadRequest, Landing, Options, RelayRequest, UploadRequest};
 pub use sink::{Sink, SinkConfig, SinkError, SinkEvent};
 pub use source::{Answer, Sent, Source, SourceError};
 pub use throttle::{QUANTUM, Throttle};
+pub use tokio_util::sync::CancellationToken;
 pub use upload::upload;
 pub use writer::in_place_cure;
 

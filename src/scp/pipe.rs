@@ -7,17 +7,19 @@
 //! writes a lot to stderr can never stall the data.
 
 use std::io::{ErrorKind, Read, Write};
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 use std::time::Duration;
 
 use nix::poll::{PollFd, PollFlags, poll};
 use ssh2::{BlockDirections, Session};
 
+use crate::ssh::Link;
+
 use super::error::ScpError;
-use super::request::CancelToken;
 use super::throttle::Throttle;
 use crate::shell::exec::Started;
 use crate::shell::{Banner, ExitStatus};
+use tokio_util::sync::CancellationToken;
 
 /// The longest a wait lasts before the cancel token is checked again.
 pub const WAIT: Duration = Duration::from_millis(50);
@@ -27,9 +29,9 @@ pub const WAIT: Duration = Duration::from_millis(50);
 /// blocking mode waits for the remote to close it, which a stalled remote
 /// never does.
 pub(crate) struct Pipe<'s> {
-    session: &'s Session,
+    link: Link<'s>,
     started: Started,
-    cancel: CancelToken,
+    cancel: CancellationToken,
     pub host: String,
     stderr_line: Vec<u8>,
     stderr_lines: Vec<Vec<u8>>,
@@ -61,12 +63,13 @@ pub(crate) struct Ending {
 }
 
 impl<'s> Pipe<'s> {
-    pub fn new(session: &'s Session, started: Started, cancel: CancelToken, host: String) -> Self {
+    pub fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
+        let session = link.session();
         let was_blocking = session.is_blocking();
         session.set_blocking(false);
-        no_delay(session);
+        no_delay(link.socket());
         Pipe {
-            session,
+            link,
             started,
             cancel,
             host,
@@ -129,15 +132,12 @@ impl<'s> Pipe<'s> {
     /// [`WAIT`] passes.
     fn wait(&self) -> Result<(), ScpError> {
         self.check_cancel()?;
-        let flags = match self.session.block_directions() {
+        let flags = match self.link.block_directions() {
             BlockDirections::Inbound => PollFlags::POLLIN,
             BlockDirections::Outbound => PollFlags::POLLOUT,
             BlockDirections::Both | BlockDirections::None => PollFlags::POLLIN | PollFlags::POLLOUT,
         };
-        // SAFETY: the descriptor belongs to the session, which outlives this
-        // call; it is only polled, never closed or stored.
-        let fd = unsafe { BorrowedFd::borrow_raw(self.session.as_raw_fd()) };
-        let mut fds = [PollFd::new(fd, flags)];
+        let mut fds = [PollFd::new(self.link.socket(), flags)];
         match poll(&mut fds, WAIT.as_millis() as u16) {
             Ok(_) | Err(nix::errno::Errno::EINTR) => self.check_cancel(),
             Err(e) => Err(self.lost(e.into())),
@@ -290,9 +290,6 @@ impl<'s> Pipe<'s> {
 /// and then waits for a reply: with Nagle, the second write waits for the
 /// peer's delayed ACK, some 40 ms per file. Not a TCP socket (a proxy
 /// command's pipe): nothing to do.
-fn no_delay(session: &Session) {
-    // SAFETY: as in `Pipe::wait`: the session owns the descriptor and outlives
-    // this call.
-    let fd = unsafe { BorrowedFd::borrow_raw(session.as_raw_fd()) };
-    let _ = nix::sys::socket::setsockopt(&fd, nix::sys::socket::sockopt::TcpNoDelay, &true);
+fn no_delay(socket: BorrowedFd<'_>) {
+    let _ = nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::TcpNoDelay, &true);
 }

@@ -16,7 +16,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::error::ScpError;
 use super::event::{Cause, Event, FileRef};
-use super::item::{Item, Throttle, recv};
+use super::item::{Item, ProgressPace, recv};
 use super::pipe::Pipe;
 use super::remote;
 use super::source::{Answer, Sent, Source};
@@ -36,7 +36,7 @@ struct Current {
     name: Vec<u8>,
     size: u64,
     sent: u64,
-    throttle: Throttle,
+    pace: ProgressPace,
 }
 
 /// What happened to an upload stream.
@@ -97,7 +97,7 @@ impl<'p, 's> Push<'p, 's> {
         &mut self,
         items: &Receiver<Item>,
         flush: &mut dyn FnMut(),
-        cancel: &super::CancelToken,
+        cancel: &super::CancellationToken,
     ) -> Result<Pushed, ScpError> {
         let result = self.run_inner(items, flush, cancel);
         if result.is_err() {
@@ -110,7 +110,7 @@ impl<'p, 's> Push<'p, 's> {
         &mut self,
         items: &Receiver<Item>,
         flush: &mut dyn FnMut(),
-        cancel: &super::CancelToken,
+        cancel: &super::CancellationToken,
     ) -> Result<Pushed, ScpError> {
         let pending = self.pipe.take_pending();
         let mut greeting = None;
@@ -220,7 +220,7 @@ impl<'p, 's> Push<'p, 's> {
                         self.emit(Event::Started { file: file.clone(), size, dir: false });
                         let name = name.as_bytes().to_vec();
                         self.current =
-                            Some(Current { id, file, name, size, sent: 0, throttle: Throttle::new() });
+                            Some(Current { id, file, name, size, sent: 0, pace: ProgressPace::new() });
                     }
                     Some(reason) => {
                         self.skip.store(id, Ordering::SeqCst);
@@ -237,7 +237,7 @@ impl<'p, 's> Push<'p, 's> {
                 self.pipe.write_all(&data)?;
                 if let Some(c) = self.current.as_mut() {
                     c.sent += data.len() as u64;
-                    if c.throttle.due() {
+                    if c.pace.due() {
                         let event = Event::Progress { file: c.file.clone(), bytes: c.sent, size: c.size };
                         let _ = self.events.send(event);
                     }

@@ -19,8 +19,9 @@ use crossbeam_channel::Sender;
 use super::event::{Event, FileRef};
 use super::item::{CHUNK, Item, next_id, send};
 use super::record::{Times, Timestamp, vis_newline_name};
-use super::request::{CancelToken, Options, base_name, os};
+use super::request::{Options, base_name, os};
 use crate::text::escape_bytes;
+use tokio_util::sync::CancellationToken;
 
 /// OpenSSH sends permission bits and setuid/setgid, not the sticky bit.
 const MODE_MASK: u32 = 0o6777;
@@ -30,7 +31,7 @@ pub(crate) struct Reader<'a> {
     pub events: &'a Sender<Event>,
     pub skip: &'a AtomicU64,
     pub options: Options,
-    pub cancel: &'a CancelToken,
+    pub cancel: &'a CancellationToken,
 }
 
 /// The producer stopped: cancelled, or the network side went away.

@@ -11,8 +11,8 @@
 use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::AtomicU64;
 
+use crate::ssh::Link;
 use crossbeam_channel::bounded;
-use ssh2::Session;
 
 use super::download::{CREDIT, Queue, pull};
 use super::error::ScpError;
@@ -21,18 +21,19 @@ use super::item::{Item, QUEUE};
 use super::push::{Push, Pushed};
 use super::remote::{self, Role};
 use super::reporter::Reporter;
-use super::request::{CancelToken, RelayRequest, base_name, needs_dir};
+use super::request::{RelayRequest, base_name, needs_dir};
 use super::sink::{Sink, SinkConfig};
+use tokio_util::sync::CancellationToken;
 
 /// Copies `request.sources` on the host behind `from` to `request.target`
 /// on the host behind `to`. Per-file results arrive as events on the
 /// calling thread.
 pub fn relay(
-    from: &Session,
-    to: &Session,
+    from: Link<'_>,
+    to: Link<'_>,
     request: &RelayRequest,
     on_event: &mut dyn FnMut(Event),
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<Summary, ScpError> {
     if request.sources.is_empty() {
         return Err(ScpError::Usage("nothing to copy: no source paths".into()));
@@ -49,7 +50,7 @@ pub fn relay(
     let events = reporter.sender();
     // Stops the sending side when the receiving side gives up (or the
     // caller cancels): it may be waiting on its own network.
-    let stop = CancelToken::new();
+    let stop = CancellationToken::new();
     let skip = AtomicU64::new(0);
     let (items_tx, items_rx) = bounded::<Item>(QUEUE);
     let (pushed, pulled) = std::thread::scope(|scope| {

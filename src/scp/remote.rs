@@ -3,16 +3,17 @@
 
 use std::ffi::{OsStr, OsString};
 
+use crate::ssh::Link;
 use crossbeam_channel::Sender;
-use ssh2::Session;
 
 use super::error::ScpError;
 use super::event::{Diagnostic, Event, FileRef};
 use super::pipe::{Ending, Pipe};
-use super::request::{CancelToken, Options};
+use super::request::Options;
 use crate::shell::exec::{DEFAULT_WINDOW, ExecOptions, start as exec_start};
 use crate::shell::{Command, ExecError};
 use crate::text::escape_bytes;
+use tokio_util::sync::CancellationToken;
 
 /// The largest receive window of a download channel. libssh2's default
 /// (2 MiB) caps a stream at window / round trip: about 50 MB/s at 40 ms.
@@ -45,11 +46,11 @@ pub(crate) enum Role<'a> {
 /// Starts the remote scp. Every path is quoted after `--`; the command runs
 /// under `sh` whatever the login shell is, after the banner markers.
 pub(crate) fn start<'s>(
-    session: &'s Session,
+    link: Link<'s>,
     host: &str,
     role: Role<'_>,
     options: &Options,
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<Pipe<'s>, ScpError> {
     let mut cmd = Command::new("exec scp").lit(match role {
         Role::Source { .. } => "-f",
@@ -73,7 +74,7 @@ pub(crate) fn start<'s>(
     if cancel.is_cancelled() {
         return Err(ScpError::Cancelled);
     }
-    let started = exec_start(session, &cmd, ExecOptions { window }).map_err(|e| match e {
+    let started = exec_start(link, &cmd, ExecOptions { window }).map_err(|e| match e {
         ExecError::NotStarted { ref stderr, ref status, .. } if status.code == Some(127) => {
             ScpError::Missing { host: host.to_string(), said: escape_bytes(stderr.trim_ascii()) }
         }
@@ -84,7 +85,7 @@ pub(crate) fn start<'s>(
         source => ScpError::Start { host: host.to_string(), source: Box::new(source) },
     })?;
     let round_trip = started.round_trip;
-    let mut pipe = Pipe::new(session, started, cancel.clone(), host.to_string());
+    let mut pipe = Pipe::new(link, started, cancel.clone(), host.to_string());
     if downloading {
         pipe.grow_window(download_window(round_trip));
     }

@@ -3,8 +3,6 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::throttle::Throttle;
 
@@ -75,31 +73,6 @@ pub struct RelayRequest {
     pub options: Options,
     /// The names the sources are sent under, by index (empty: their own).
     pub names: Vec<OsString>,
-}
-
-/// Cancels a transfer from any thread; the transfer notices within
-/// [`CANCEL_LATENCY`](super::CANCEL_LATENCY).
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    /// The flag itself, for code that can only set an `AtomicBool` (a
-    /// signal handler).
-    pub fn flag(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.0)
-    }
 }
 
 /// The last component of a path as the remote scp names it: trailing

@@ -6,8 +6,8 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 
+use crate::ssh::Link;
 use crossbeam_channel::bounded;
-use ssh2::Session;
 
 use super::error::ScpError;
 use super::event::{Event, Summary};
@@ -16,17 +16,18 @@ use super::push::{Push, Pushed};
 use super::reader::{Reader, top_name};
 use super::remote::{self, Role};
 use super::reporter::Reporter;
-use super::request::{CancelToken, Options, UploadRequest, needs_dir};
+use super::request::{Options, UploadRequest, needs_dir};
 use crate::shell::{self, Command, ExitStatus};
+use tokio_util::sync::CancellationToken;
 
 /// Copies local `request.sources` to `request.target` on the host behind
 /// `session`, through one channel (plus one per top-level name holding a
 /// newline, which must be given to the remote scp as a path instead).
 pub fn upload(
-    session: &Session,
+    link: Link<'_>,
     request: &UploadRequest,
     on_event: &mut dyn FnMut(Event),
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<Summary, ScpError> {
     if request.sources.is_empty() {
         return Err(ScpError::Usage("nothing to upload: no source paths".into()));
@@ -43,22 +44,13 @@ pub fn upload(
     let mut status = ExitStatus { code: Some(0), signal: None };
     if !plain.is_empty() {
         let names = &request.names;
-        status = batch(
-            session,
-            &request.host,
-            &plain,
-            target,
-            dir,
-            names,
-            &request.options,
-            &mut reporter,
-            cancel,
-        )?;
+        status =
+            batch(link, &request.host, &plain, target, dir, names, &request.options, &mut reporter, cancel)?;
     }
     for source in odd {
-        let full = newline_target(session, target, dir, &wire(source.0, &source.1))?;
+        let full = newline_target(link, target, dir, &wire(source.0, &source.1))?;
         let one = batch(
-            session,
+            link,
             &request.host,
             &[source],
             &full,
@@ -78,14 +70,14 @@ pub fn upload(
 /// The remote path for a top-level source whose name holds a newline: the
 /// name inside the target when the target is a directory.
 fn newline_target(
-    session: &Session,
+    link: Link<'_>,
     target: &std::ffi::OsStr,
     dir: bool,
     name: &[u8],
 ) -> Result<OsString, ScpError> {
     let is_dir = dir || {
         let test = Command::new("test -d").arg(target)?;
-        shell::exec::run(session, &test).map(|out| out.status.success()).unwrap_or(false)
+        shell::exec::run(link, &test).map(|out| out.status.success()).unwrap_or(false)
     };
     if !is_dir {
         return Ok(target.to_os_string());
@@ -101,7 +93,7 @@ fn newline_target(
 /// One remote `scp -t` for `sources`.
 #[allow(clippy::too_many_arguments)]
 fn batch(
-    session: &Session,
+    link: Link<'_>,
     host: &str,
     sources: &[(usize, PathBuf)],
     target: &std::ffi::OsStr,
@@ -109,9 +101,9 @@ fn batch(
     names: &[OsString],
     options: &Options,
     reporter: &mut Reporter<'_>,
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<ExitStatus, ScpError> {
-    let mut pipe = remote::start(session, host, Role::Sink { target, dir }, options, cancel)?;
+    let mut pipe = remote::start(link, host, Role::Sink { target, dir }, options, cancel)?;
     pipe.limit(options.limit.clone());
     let events = reporter.sender();
     let skip = AtomicU64::new(0);

@@ -27,10 +27,11 @@ use crossbeam_channel::{Receiver, Sender};
 use tempfile::NamedTempFile;
 
 use super::event::{Cause, Event, FileRef, Landed};
-use super::item::{Item, Throttle, recv};
+use super::item::{Item, ProgressPace, recv};
 use super::record::{Times, Timestamp};
-use super::request::{CancelToken, Landing};
+use super::request::Landing;
 use crate::text::escape_bytes;
+use tokio_util::sync::CancellationToken;
 
 pub(crate) struct WriterConfig {
     pub target: PathBuf,
@@ -75,7 +76,7 @@ struct OpenFile {
     /// Without -p, an existing destination keeps its permissions.
     keep_mode: Option<u32>,
     failed: Option<(String, Cause)>,
-    throttle: Throttle,
+    pace: ProgressPace,
 }
 
 struct Writer {
@@ -92,7 +93,7 @@ pub(crate) fn run(
     items: Receiver<Item>,
     events: Sender<Event>,
     config: WriterConfig,
-    cancel: CancelToken,
+    cancel: CancellationToken,
     spares: Sender<Vec<u8>>,
 ) {
     let mut w = Writer { config, events, dirs: Vec::new(), file: None };
@@ -170,7 +171,7 @@ impl Writer {
             times,
             keep_mode: None,
             failed: self.parent_failure().map(|r| (r, Cause::Other)),
-            throttle: Throttle::new(),
+            pace: ProgressPace::new(),
         };
         if open.failed.is_none() {
             match self.open_out(&open.dest, name, mode, landing.as_ref()) {
@@ -242,7 +243,7 @@ impl Writer {
             }
         }
         f.written += data.len() as u64;
-        if f.failed.is_none() && f.throttle.due() {
+        if f.failed.is_none() && f.pace.due() {
             let event = Event::Progress { file: f.file.clone(), bytes: f.written, size: f.size };
             self.emit(event);
         }

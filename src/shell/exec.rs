@@ -5,6 +5,8 @@ use std::io::Read;
 
 use ssh2::{Channel, Session};
 
+use crate::ssh::Link;
+
 use super::command::Command;
 use super::launch::{CHUNK, launch};
 
@@ -88,8 +90,8 @@ impl Started {
 /// reads until the command's output begins. Nothing else may be written to
 /// the channel before this returns (see [`super::frame`]); after it, the
 /// command reads what is written (the SCP driver streams its protocol).
-pub fn start(session: &Session, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
-    launch(session, command, options, false).map_err(|e| e.with_cause(session))
+pub fn start(link: Link<'_>, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
+    launch(link, command, options, false).map_err(|e| e.with_cause(&link))
 }
 
 /// The complete result of a short command.
@@ -102,11 +104,10 @@ pub struct Output {
 }
 
 /// Runs a short command to completion and collects everything it printed.
-pub fn run(session: &Session, command: &Command) -> Result<Output, ExecError> {
+pub fn run(link: Link<'_>, command: &Command) -> Result<Output, ExecError> {
     let mut stdout = Vec::new();
-    let mut output = run_streaming(session, command, ExecOptions::default(), &mut |chunk| {
-        stdout.extend_from_slice(chunk)
-    })?;
+    let mut output =
+        run_streaming(link, command, ExecOptions::default(), &mut |chunk| stdout.extend_from_slice(chunk))?;
     output.stdout = stdout;
     Ok(output)
 }
@@ -118,21 +119,22 @@ pub fn run(session: &Session, command: &Command) -> Result<Output, ExecError> {
 /// the script (it is sent nothing else), which saves waiting for the marker
 /// before closing it.
 pub fn run_streaming(
-    session: &Session,
+    link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     sink: &mut dyn FnMut(&[u8]),
 ) -> Result<Output, ExecError> {
-    streaming(session, command, options, sink).map_err(|e| e.with_cause(session))
+    streaming(link, command, options, sink).map_err(|e| e.with_cause(&link))
 }
 
 fn streaming(
-    session: &Session,
+    link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     sink: &mut dyn FnMut(&[u8]),
 ) -> Result<Output, ExecError> {
-    let mut started = launch(session, command, options, true)?;
+    let session = link.session();
+    let mut started = launch(link, command, options, true)?;
     let pending = std::mem::take(&mut started.pending);
     if !pending.is_empty() {
         sink(&pending);

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use ssh2::{Channel, Session};
 
+use crate::ssh::Link;
+
 use super::banner::Banner;
 use super::bootstrap;
 use super::command::Command;
@@ -36,18 +38,18 @@ const PROFILE_LIMIT: Duration = Duration::from_secs(10);
 /// (see [`delivery`]). With `close_stdin` the command's input ends right
 /// after the script.
 pub(super) fn launch(
-    session: &Session,
+    link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
 ) -> Result<Started, ExecError> {
-    let known = delivery::recall(session);
+    let known = delivery::recall(link);
     let lines = match known.plan(!close_stdin) {
         Plan::Careful { lines } => lines,
-        Plan::Pipelined => match pipelined(session, command, options, close_stdin)? {
+        Plan::Pipelined => match pipelined(link, command, options, close_stdin)? {
             Attempt::Started(started) => {
                 if known == Delivery::Unknown {
-                    delivery::learn(session, Delivery::Pipelined);
+                    delivery::learn(link, Delivery::Pipelined);
                 }
                 return Ok(started);
             }
@@ -55,8 +57,8 @@ pub(super) fn launch(
             Attempt::Eaten => 1,
         },
     };
-    let (started, learned) = careful(session, command, options, close_stdin, lines)?;
-    delivery::learn(session, learned);
+    let (started, learned) = careful(link, command, options, close_stdin, lines)?;
+    delivery::learn(link, learned);
     Ok(started)
 }
 
@@ -69,13 +71,14 @@ enum Attempt {
 
 /// The fast path: exec `sh` and write the script at once.
 fn pipelined(
-    session: &Session,
+    link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
 ) -> Result<Attempt, ExecError> {
+    let session = link.session();
     let frame = Frame::new(command)?;
-    let (mut channel, round_trip) = open(session, options)?;
+    let (mut channel, round_trip) = open(link, options)?;
     channel.exec(REMOTE_SHELL).map_err(ExecError::Exec)?;
     // No `flush()`: on an ssh2 channel it calls libssh2_channel_flush_ex,
     // which discards unread incoming data (a banner that already arrived),
@@ -108,14 +111,15 @@ fn pipelined(
 /// then the go-line and the script. Returns what was learned about the
 /// profile.
 fn careful(
-    session: &Session,
+    link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
     lines: u32,
 ) -> Result<(Started, Delivery), ExecError> {
+    let session = link.session();
     let frame = Frame::new(command)?;
-    let (mut channel, round_trip) = open(session, options)?;
+    let (mut channel, round_trip) = open(link, options)?;
     channel.exec(&bootstrap::command(frame.token())).map_err(ExecError::Exec)?;
     let mut ready = MarkerScanner::new(&bootstrap::ready_marker(frame.token()));
     let (after_ready, fed) = match await_ready(session, &mut channel, &mut ready, lines)? {
@@ -225,9 +229,9 @@ fn read_to_marker(
     }
 }
 
-fn open(session: &Session, options: ExecOptions) -> Result<(Channel, Duration), ExecError> {
+fn open(link: Link<'_>, options: ExecOptions) -> Result<(Channel, Duration), ExecError> {
     let opening = Instant::now();
-    let channel = crate::ssh::channel::open_session(session, options.window, PACKET_SIZE)
+    let channel = crate::ssh::channel::open_session(link, options.window, PACKET_SIZE)
         .map_err(ExecError::OpenChannel)?;
     Ok((channel, opening.elapsed()))
 }

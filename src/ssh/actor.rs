@@ -12,14 +12,13 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ssh2::Session;
-
 use super::connect::connect_with;
 use super::connection::Connection;
 use super::credentials::Credentials;
 use super::error::ConnectError;
 use super::host_config::HostConfig;
 use super::keepalive::{Health, Keepalive};
+use super::link::Link;
 use super::prompt::Prompter;
 use super::startup::{self, Startups};
 
@@ -153,10 +152,10 @@ impl Actor {
 
     fn submit<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&Session) -> T + Send + 'static,
+        job: impl FnOnce(Link<'_>) -> T + Send + 'static,
         reply: impl FnOnce(Result<T, ConnectError>) + Send + 'static,
     ) {
-        let wrapped: Job = Box::new(move |connection| reply(connection.map(|c| job(c.session()))));
+        let wrapped: Job = Box::new(move |connection| reply(connection.map(|c| job(c.link()))));
         // A send fails only when the thread has gone; the reply's sender is
         // dropped with the job, which the caller sees as `Closed`.
         let _ = self.jobs.send(wrapped);
@@ -167,7 +166,7 @@ impl Actor {
     /// async code).
     pub fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&Session) -> T + Send + 'static,
+        job: impl FnOnce(Link<'_>) -> T + Send + 'static,
     ) -> Result<T, ConnectError> {
         let (tx, rx) = mpsc::sync_channel(1);
         self.submit(job, move |result| {
@@ -180,7 +179,7 @@ impl Actor {
     /// connection thread, and the task waits without blocking the runtime.
     pub async fn run_async<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&Session) -> T + Send + 'static,
+        job: impl FnOnce(Link<'_>) -> T + Send + 'static,
     ) -> Result<T, ConnectError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.submit(job, move |result| {
@@ -319,7 +318,7 @@ impl Worker {
             if let Some(keepalive) = &mut self.keepalive {
                 keepalive.heard_from_server();
             }
-            if !self.told_one_channel && super::channel::allows_one_channel(connection.session()) {
+            if !self.told_one_channel && super::channel::allows_one_channel(connection.link()) {
                 self.told_one_channel = true;
                 self.emit(ConnectionEvent::OneChannel { host: self.config.label() });
             }

@@ -2,6 +2,7 @@
 //! files (asking for passphrases), keyboard-interactive, password.
 
 use std::borrow::Cow;
+use std::os::fd::BorrowedFd;
 use std::path::Path;
 
 use ssh2::{ErrorCode, Session};
@@ -30,6 +31,9 @@ enum Outcome {
 
 struct Auth<'a> {
     session: &'a Session,
+    /// The connection's own duplicate of the socket, to tell a closed
+    /// connection from a refusal.
+    socket: BorrowedFd<'a>,
     config: &'a HostConfig,
     asker: &'a Asker<'a>,
     credentials: &'a Credentials,
@@ -48,6 +52,7 @@ struct Auth<'a> {
 /// Authenticates `session` as `config.user`.
 pub fn authenticate(
     session: &Session,
+    socket: BorrowedFd<'_>,
     config: &HostConfig,
     asker: &Asker<'_>,
     credentials: &Credentials,
@@ -65,6 +70,7 @@ pub fn authenticate(
     let account = format!("{}@{}:{}", config.user, config.hostname, config.port);
     let mut auth = Auth {
         session,
+        socket,
         config,
         asker,
         credentials,
@@ -161,11 +167,7 @@ fn code(e: &ssh2::Error) -> i32 {
 impl Auth<'_> {
     /// The server closed the connection: a failure is not a refusal.
     fn peer_closed(&self) -> bool {
-        use std::os::fd::{AsRawFd, BorrowedFd};
-        // SAFETY: the session owns the descriptor and outlives this call; it
-        // is only polled and peeked at.
-        let fd = unsafe { BorrowedFd::borrow_raw(self.session.as_raw_fd()) };
-        super::connection::socket_closed(fd)
+        super::connection::socket_closed(self.socket)
     }
 
     /// Records `e` as the end of the connection when it is one.

@@ -11,11 +11,11 @@
 //! little longer each time for a channel that is still closing), and
 //! remembers that the connection allows one channel at a time.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use ssh2::{Channel, Session};
+use ssh2::Channel;
+
+use super::link::Link;
 
 /// libssh2's error for a channel open the server refused.
 pub const CHANNEL_FAILURE: i32 = -21;
@@ -39,46 +39,25 @@ const REFUSED: &str = "the server refused to open a channel, also after waiting 
                        other channels to close; it may allow fewer channels per connection (sshd's \
                        MaxSessions)";
 
-/// Sessions (by the address of their libssh2 session) whose server refused
-/// a second channel. libssh2 gives a session no room for our own data and
-/// callers hold a bare `Session`; [`forget`] removes an entry when its
-/// connection ends, so a later session at the same address starts afresh.
-static ONE_CHANNEL: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+/// Known about a connection whose server refused a second channel: it runs
+/// one channel at a time (kept in the connection's facts).
+struct OneChannel;
 
-fn key(session: &Session) -> usize {
-    let raw = session.raw();
-    &*raw as *const _ as usize
-}
-
-fn remember(session: &Session) {
-    let mut set = ONE_CHANNEL.lock().unwrap_or_else(|p| p.into_inner());
-    set.get_or_insert_with(HashSet::new).insert(key(session));
-}
-
-/// Whether this session's server has refused a channel while another was
+/// Whether this connection's server has refused a channel while another was
 /// closing: it runs one channel at a time.
-pub fn allows_one_channel(session: &Session) -> bool {
-    let set = ONE_CHANNEL.lock().unwrap_or_else(|p| p.into_inner());
-    set.as_ref().is_some_and(|s| s.contains(&key(session)))
-}
-
-/// Drops what was remembered about `session` (its connection is ending).
-pub fn forget(session: &Session) {
-    let mut set = ONE_CHANNEL.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(set) = set.as_mut() {
-        set.remove(&key(session));
-    }
+pub fn allows_one_channel(link: Link<'_>) -> bool {
+    link.facts().get::<OneChannel>().is_some()
 }
 
 /// Opens a session channel with this receive window and packet size,
 /// retrying when the server refuses it (see the module docs). Any other
 /// error is returned at once. The session must be in blocking mode.
-pub fn open_session(session: &Session, window: u32, packet: u32) -> Result<Channel, ssh2::Error> {
+pub fn open_session(link: Link<'_>, window: u32, packet: u32) -> Result<Channel, ssh2::Error> {
     let mut pauses = RETRY_PAUSES.iter();
     loop {
-        match session.channel_open("session", window, packet, None) {
+        match link.channel_open("session", window, packet, None) {
             Err(e) if code(&e) == CHANNEL_FAILURE => {
-                remember(session);
+                link.facts().set(OneChannel);
                 let Some(pause) = pauses.next() else {
                     return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
                 };
@@ -92,8 +71,8 @@ pub fn open_session(session: &Session, window: u32, packet: u32) -> Result<Chann
 
 /// [`open_session`] with libssh2's default window and packet size (what
 /// `Session::channel_session` uses).
-pub fn open_default(session: &Session) -> Result<Channel, ssh2::Error> {
-    open_session(session, 2 * 1024 * 1024, 32 * 1024)
+pub fn open_default(link: Link<'_>) -> Result<Channel, ssh2::Error> {
+    open_session(link, 2 * 1024 * 1024, 32 * 1024)
 }
 
 fn code(e: &ssh2::Error) -> i32 {

@@ -95,7 +95,8 @@ pub(crate) fn connect_hop(
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));
-    auth::authenticate(&session, config, &asker, credentials).map_err(|e| lost_during(&probe, config, e))?;
+    auth::authenticate(&session, probe.as_fd(), config, &asker, credentials)
+        .map_err(|e| lost_during(&probe, config, e))?;
     session.set_timeout(0);
     if !config.server_alive_interval.is_zero() {
         session.set_keepalive(true, config.server_alive_interval.as_secs().clamp(1, u32::MAX as u64) as u32);

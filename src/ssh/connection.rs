@@ -1,6 +1,7 @@
 //! An authenticated SSH session with what keeps its stream alive.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::sync::Arc;
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::socket::{MsgFlags, recv};
@@ -8,6 +9,7 @@ use ssh2::Session;
 
 use super::error::ConnectError;
 use super::host_config::HostConfig;
+use super::link::{Facts, Link};
 use super::transport::Transport;
 
 /// An authenticated session. Use it from one thread at a time (libssh2
@@ -20,6 +22,8 @@ pub struct Connection {
     probe: OwnedFd,
     transport: Transport,
     config: HostConfig,
+    /// What the layers above learn about this connection.
+    facts: Arc<Facts>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -38,11 +42,16 @@ impl Connection {
         transport: Transport,
         config: HostConfig,
     ) -> Connection {
-        Connection { session, probe, transport, config }
+        Connection { session, probe, transport, config, facts: Arc::default() }
     }
 
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// The session with its socket and what is known about the connection.
+    pub fn link(&self) -> Link<'_> {
+        Link::new(&self.session, self.probe.as_fd(), &self.facts)
     }
 
     pub fn config(&self) -> &HostConfig {
@@ -89,7 +98,6 @@ impl std::ops::Deref for Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        super::channel::forget(&self.session);
         if !self.is_closed() {
             // A polite goodbye, without waiting on a peer that may be gone.
             self.session.set_blocking(true);

@@ -28,6 +28,7 @@ mod jump;
 mod keepalive;
 mod key_file;
 mod known_hosts;
+mod link;
 mod openssh_g;
 mod overrides;
 mod pool;
@@ -48,6 +49,7 @@ pub use host_config::{
     AuthMethod, DEFAULT_CONNECT_TIMEOUT, HostConfig, IdentityAgent, StrictHostKeyChecking,
 };
 pub use known_hosts::HostKey;
+pub use link::{Facts, Link, OwnedLink};
 pub use overrides::Overrides;
 pub use pool::{Lease, Pool, PoolLimits};
 pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, NoPrompter, Prompter, Question};

@@ -4,7 +4,7 @@
 mod editor;
 mod event_loop;
 mod executor;
-mod local_ops;
+
 mod remote;
 mod terminal;
 mod transfers;

@@ -1,39 +1,38 @@
-//! The blocking work behind each effect, on this machine or on the host of
-//! the locations involved, turned into the message that reports it.
+//! The blocking work behind each effect, on the file system of the
+//! locations involved (this machine's, or a host's on its connection
+//! thread), turned into the message that reports it.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-use super::local_ops;
-use super::remote::{self, HostHandle, Remotes};
-use crate::app::dialog::ViewContent;
+use super::remote::Remotes;
+use crate::app::dialog::{Counts, ViewContent};
 use crate::app::{Effect, Msg, Op};
 use crate::config;
-use crate::fs::{Location, local};
-use crate::text::escape_str;
+use crate::fs::{FileSystem, FsError, LocalFs, Location, complete};
+use crate::text::{escape_bytes, escape_str};
 
-/// Where a group of locations lives.
-enum Place {
-    Local,
-    Remote(Arc<HostHandle>),
+fn shown(path: &Path) -> String {
+    escape_bytes(path.as_os_str().as_encoded_bytes())
 }
 
-/// The place of `locations` (all on one host) and their paths.
-fn place(locations: &[&Location], remotes: &Remotes) -> Result<(Place, Vec<PathBuf>), String> {
-    let paths = locations.iter().map(|l| l.path().to_path_buf()).collect();
+/// Runs `op` on the file system holding `locations` (all on one host).
+fn on_fs<T: Send + 'static>(
+    locations: &[&Location],
+    remotes: &Remotes,
+    op: impl FnOnce(&dyn FileSystem) -> Result<T, FsError> + Send + 'static,
+) -> Result<T, String> {
     let host = locations.first().and_then(|l| l.host());
     if locations.iter().any(|l| l.host() != host) {
         return Err("these entries are on different hosts: copying between hosts comes with F5".into());
     }
     match host {
-        None => Ok((Place::Local, paths)),
-        Some(host) => Ok((Place::Remote(remotes.host(host)?), paths)),
+        None => op(&LocalFs::new()).map_err(|e| e.to_string()),
+        Some(host) => remotes.host(host)?.run(op),
     }
 }
 
-fn one(location: &Location, remotes: &Remotes) -> Result<(Place, PathBuf), String> {
-    let (place, mut paths) = place(&[location], remotes)?;
-    Ok((place, paths.pop().unwrap_or_default()))
+fn paths(locations: &[Location]) -> Vec<PathBuf> {
+    locations.iter().map(|l| l.path().to_path_buf()).collect()
 }
 
 /// Runs one effect to completion (on a blocking thread).
@@ -42,76 +41,64 @@ pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
         // The scheduler takes these (see `Executor::run`).
         Effect::Submit(_) | Effect::Jobs(_) => return None,
         Effect::List { side, generation, location } => {
-            let result = one(&location, remotes).and_then(|(place, path)| match place {
-                Place::Local => local::list(&path)
-                    .map_err(|e| format!("cannot list {location}: {}", escape_str(&e.to_string()))),
-                Place::Remote(host) => remote::list(&host, &path),
-            });
+            let dir = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| fs.list(&dir)).map(|l| l.entries);
             Msg::Listed { side, generation, result }
         }
         Effect::FreeSpace { side, location } => {
-            let result = one(&location, remotes).and_then(|(place, path)| match place {
-                Place::Local => local_ops::free_space(&path),
-                Place::Remote(host) => remote::free_space(&host, &path),
-            });
+            let path = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| fs.free_space(&path));
             Msg::FreeSpace { side, location, result }
         }
         Effect::DirSize { side, location } => {
-            let result = one(&location, remotes).and_then(|(place, path)| match place {
-                Place::Local => local_ops::dir_size(&path),
-                Place::Remote(host) => remote::dir_size(&host, &path),
-            });
+            let dir = vec![location.path().to_path_buf()];
+            let result = on_fs(&[&location], remotes, move |fs| fs.usage(&dir)).map(|u| u.bytes);
             Msg::DirSize { side, location, result }
         }
         Effect::Count { token, targets } => {
-            let refs: Vec<&Location> = targets.iter().collect();
-            let result = place(&refs, remotes).and_then(|(place, paths)| match place {
-                Place::Local => local_ops::count(&paths),
-                Place::Remote(host) => remote::count(&host, &paths),
+            let (refs, paths): (Vec<&Location>, _) = (targets.iter().collect(), paths(&targets));
+            let result = on_fs(&refs, remotes, move |fs| fs.usage(&paths)).map(|u| Counts {
+                files: u.files.unwrap_or(0),
+                dirs: u.dirs.unwrap_or(0),
+                bytes: u.bytes,
             });
             Msg::Counted { token, result }
         }
         Effect::Mkdir { location } => {
-            let result = one(&location, remotes).and_then(|(place, path)| match place {
-                Place::Local => local_ops::mkdir(&path),
-                Place::Remote(host) => remote::mkdir(&host, &path),
-            });
+            let path = location.path().to_path_buf();
+            let note = format!("created {}", shown(&path));
+            let result = on_fs(&[&location], remotes, move |fs| fs.make_dir(&path)).map(|()| note);
             Msg::Done { op: Op::Mkdir(location), result }
         }
         Effect::Rename { sources, target } => {
             let mut refs: Vec<&Location> = sources.iter().collect();
             refs.push(&target);
-            let result = place(&refs, remotes).and_then(|(place, mut paths)| {
-                let to = paths.pop().unwrap_or_default();
-                match place {
-                    Place::Local => local_ops::rename(&paths, &to),
-                    Place::Remote(host) => remote::rename(&host, &paths, &to),
-                }
-            });
+            let (from, to) = (paths(&sources), target.path().to_path_buf());
+            let note = match from.as_slice() {
+                [one] => format!("moved {} to {}", shown(one), shown(&to)),
+                many => format!("moved {} entries to {}", many.len(), shown(&to)),
+            };
+            let result = on_fs(&refs, remotes, move |fs| rename(fs, &from, &to)).map(|()| note);
             Msg::Done { op: Op::Rename { sources, target }, result }
         }
         Effect::Delete { targets } => {
-            let refs: Vec<&Location> = targets.iter().collect();
-            let result = place(&refs, remotes).and_then(|(place, paths)| match place {
-                Place::Local => local_ops::delete(&paths),
-                Place::Remote(host) => remote::delete(&host, &paths),
-            });
+            let (refs, paths): (Vec<&Location>, _) = (targets.iter().collect(), paths(&targets));
+            let note = match paths.as_slice() {
+                [one] => format!("deleted {}", shown(one)),
+                many => format!("deleted {} entries", many.len()),
+            };
+            let result = on_fs(&refs, remotes, move |fs| fs.delete(&paths)).map(|()| note);
             Msg::Done { op: Op::Delete(targets), result }
         }
         Effect::Complete { token, dir, prefix } => {
-            let result = match one(&dir, remotes) {
-                Ok((Place::Local, path)) => local_ops::complete(&path, &prefix),
-                Ok((Place::Remote(host), path)) => remote::complete(&host, &path, &prefix),
-                Err(_) => Vec::new(),
-            };
+            let path = dir.path().to_path_buf();
+            let result =
+                on_fs(&[&dir], remotes, move |fs| Ok(complete(fs, &path, &prefix))).unwrap_or_default();
             Msg::Completed { token, result }
         }
         Effect::View { token, location, limit } => {
-            let result = one(&location, remotes)
-                .and_then(|(place, path)| match place {
-                    Place::Local => local_ops::read_prefix(&path, limit),
-                    Place::Remote(host) => remote::read_prefix(&host, &path, limit),
-                })
+            let path = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| fs.read_prefix(&path, limit))
                 .map(|(bytes, total)| ViewContent::new(bytes, total));
             Msg::Viewed { token, result }
         }
@@ -131,4 +118,24 @@ pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
             return None;
         }
     })
+}
+
+/// Renames one entry, or moves entries into the directory `target`;
+/// nothing existing is replaced.
+fn rename(fs: &dyn FileSystem, sources: &[PathBuf], target: &Path) -> Result<(), FsError> {
+    let is_dir = fs
+        .stat(&[target])?
+        .pop()
+        .and_then(Result::ok)
+        .flatten()
+        .is_some_and(|s| s.kind == crate::fs::Kind::Dir);
+    let into_dir = is_dir && !(sources.len() == 1 && sources[0] == target);
+    match sources {
+        _ if into_dir => fs.move_into(sources, target),
+        [one] => fs.rename(one, target),
+        _ => Err(FsError::Refused {
+            action: format!("move {} entries", sources.len()),
+            reason: format!("{} is not a directory", escape_str(&target.to_string_lossy())),
+        }),
+    }
 }

@@ -264,16 +264,19 @@ impl Sshd {
         cmd
     }
 
-    /// A raw ssh2 session, authenticated with the client key. Uses no scpdeck
-    /// code, so layers above the SSH module can be tested on their own.
-    pub fn session(&self) -> ssh2::Session {
+    /// A raw ssh2 session, authenticated with the client key, made without
+    /// scpdeck's connection code, so layers above the SSH module can be
+    /// tested on their own. It derefs to the `ssh2::Session`; `.link()` is
+    /// what scpdeck's layers take.
+    pub fn session(&self) -> scpdeck::ssh::OwnedLink {
         self.session_with(|_| {})
     }
 
     /// Like [`Sshd::session`], with `configure` applied before the handshake
     /// (e.g. `method_pref` to pick a faster cipher for big transfers).
-    pub fn session_with(&self, configure: impl FnOnce(&ssh2::Session)) -> ssh2::Session {
+    pub fn session_with(&self, configure: impl FnOnce(&ssh2::Session)) -> scpdeck::ssh::OwnedLink {
         let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
+        let socket = tcp.try_clone().expect("clone the socket");
         let mut session = ssh2::Session::new().expect("ssh2 session");
         session.set_tcp_stream(tcp);
         configure(&session);
@@ -282,7 +285,20 @@ impl Sshd {
             .userauth_pubkey_file(&self.user, None, &self.client_key(), None)
             .unwrap_or_else(|e| panic!("key authentication failed: {e}\n{}", self.log()));
         assert!(session.authenticated());
+        scpdeck::ssh::OwnedLink::new(session, &socket).expect("duplicate the socket")
+    }
+
+    /// A session like [`Sshd::session`] as another account, by password.
+    pub fn session_as(&self, user: &TestUser) -> scpdeck::ssh::OwnedLink {
+        let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
+        let socket = tcp.try_clone().expect("clone the socket");
+        let mut session = ssh2::Session::new().expect("ssh2 session");
+        session.set_tcp_stream(tcp);
+        session.handshake().unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", self.log()));
         session
+            .userauth_password(&user.name, &user.password)
+            .unwrap_or_else(|e| panic!("password authentication failed: {e}\n{}", self.log()));
+        scpdeck::ssh::OwnedLink::new(session, &socket).expect("duplicate the socket")
     }
 
     /// The server's log so far.

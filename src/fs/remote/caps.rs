@@ -6,13 +6,12 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use ssh2::Session;
+use crate::ssh::Link;
 
-use super::error::RemoteFsError;
 use super::list::Method;
 use super::script::PRELUDE;
+use crate::fs::FsError;
 use crate::shell::delivery::{self, Delivery};
 use crate::shell::{self, Banner, Command};
 use crate::text::escape_bytes;
@@ -104,29 +103,30 @@ k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
 true"#;
 
 impl Capabilities {
-    /// Runs the probe. Call once per connection and keep the result
-    /// ([`CapabilityCache`] does that).
-    pub fn probe(session: &Session) -> Result<Self, RemoteFsError> {
-        let mut caps = Self::probe_shell(session)?;
-        caps.sftp = Some(has_sftp_subsystem(session));
+    /// Runs the probe with the sftp check (three round trips of its own).
+    /// Call once per connection and keep the result ([`super::Host`] does
+    /// that, in the connection's facts).
+    pub fn probe(link: Link<'_>) -> Result<Self, FsError> {
+        let mut caps = Self::probe_shell(link)?;
+        caps.sftp = Some(has_sftp_subsystem(link));
         Ok(caps)
     }
 
     /// The probe without asking for the sftp subsystem: that costs three
     /// round trips of its own, and transfers (always SCP) never need it.
-    pub fn probe_shell(session: &Session) -> Result<Self, RemoteFsError> {
+    pub fn probe_shell(link: Link<'_>) -> Result<Self, FsError> {
         let action = "probe the remote host";
         let cmd = Command::new(PRELUDE).lit(PROBE);
-        let out = shell::exec::run(session, &cmd).map_err(|source| RemoteFsError::exec(action, source))?;
+        let out = shell::exec::run(link, &cmd).map_err(|source| FsError::exec(action, source))?;
         if !out.status.success() {
-            return Err(RemoteFsError::from_output(action, cmd.as_bytes(), &out));
+            return Err(FsError::from_output(action, cmd.as_bytes(), &out));
         }
-        let mut caps = Self::parse(&out.stdout).ok_or_else(|| RemoteFsError::Malformed {
+        let mut caps = Self::parse(&out.stdout).ok_or_else(|| FsError::Malformed {
             action: action.into(),
             detail: "odd number of fields".into(),
         })?;
         caps.banner = out.banner;
-        caps.profile_reads_input = matches!(delivery::recall(session), Delivery::Careful { .. });
+        caps.profile_reads_input = matches!(delivery::recall(link), Delivery::Careful { .. });
         Ok(caps)
     }
 
@@ -261,38 +261,12 @@ fn clock(now: &str, tz: &str) -> Option<RemoteClock> {
 
 /// Asks for the sftp subsystem on a fresh channel and closes it again: the
 /// request succeeds only when the server has one configured.
-fn has_sftp_subsystem(session: &Session) -> bool {
-    let Ok(mut channel) = crate::ssh::channel::open_default(session) else { return false };
+pub(super) fn has_sftp_subsystem(link: Link<'_>) -> bool {
+    let Ok(mut channel) = crate::ssh::channel::open_default(link) else { return false };
     let ok = channel.subsystem("sftp").is_ok();
     let _ = channel.close();
     let _ = channel.wait_close();
     ok
-}
-
-/// The probe result of one connection, computed on first use.
-#[derive(Debug, Default)]
-pub struct CapabilityCache {
-    caps: OnceLock<Capabilities>,
-}
-
-impl CapabilityCache {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The capabilities, probing the host the first time.
-    pub fn get_or_probe(&self, session: &Session) -> Result<&Capabilities, RemoteFsError> {
-        if let Some(caps) = self.caps.get() {
-            return Ok(caps);
-        }
-        let caps = Capabilities::probe(session)?;
-        Ok(self.caps.get_or_init(|| caps))
-    }
-
-    /// The capabilities, if the host has been probed.
-    pub fn get(&self) -> Option<&Capabilities> {
-        self.caps.get()
-    }
 }
 
 #[cfg(test)]

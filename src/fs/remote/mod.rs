@@ -7,44 +7,49 @@
 //! owns the session. Every result is a [`Reply`] carrying what the login
 //! profile printed, so banners are reported and never mixed into results.
 
+mod batch;
 mod caps;
-mod error;
+mod host;
 mod list;
 mod ops;
+mod remote_fs;
 mod script;
 mod usage;
 
-pub use caps::{Capabilities, CapabilityCache, RemoteClock, StatFlavor};
-pub use error::{Failure, RemoteFsError};
+pub use batch::PathKind;
+pub use caps::{Capabilities, RemoteClock, StatFlavor};
+pub use host::Host;
 pub use list::{Listing, Method, TimePrecision};
 pub use ops::Overwrite;
+pub use remote_fs::RemoteFs;
 pub use script::Reply;
 pub use usage::{Space, Usage, UsageMethod};
 
 use std::path::Path;
 
-use ssh2::Session;
+use crate::fs::FsError;
+use crate::ssh::Link;
 
 /// A remote host's file system: a session and its probed capabilities.
 #[derive(Clone, Copy)]
 pub struct Remote<'a> {
-    pub session: &'a Session,
+    pub link: Link<'a>,
     pub caps: &'a Capabilities,
 }
 
 impl<'a> Remote<'a> {
-    pub fn new(session: &'a Session, caps: &'a Capabilities) -> Self {
-        Self { session, caps }
+    pub fn new(link: Link<'a>, caps: &'a Capabilities) -> Self {
+        Self { link, caps }
     }
 
     /// Lists `dir` (entries unsorted, without `.` and `..`) with the best
     /// method the host has.
-    pub fn list(&self, dir: &Path) -> Result<Reply<Listing>, RemoteFsError> {
+    pub fn list(&self, dir: &Path) -> Result<Reply<Listing>, FsError> {
         self.list_with(dir, self.caps.list_method())
     }
 
     /// Lists `dir` with a given method (for tests and benchmarks).
-    pub fn list_with(&self, dir: &Path, method: Method) -> Result<Reply<Listing>, RemoteFsError> {
-        list::list_with(self.session, self.caps, dir, method)
+    pub fn list_with(&self, dir: &Path, method: Method) -> Result<Reply<Listing>, FsError> {
+        list::list_with(self.link, self.caps, dir, method)
     }
 }

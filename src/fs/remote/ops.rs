@@ -6,14 +6,14 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use super::Remote;
-use super::error::RemoteFsError;
 use super::script::{self, PRELUDE, Reply, refuse_existing, shown, strip_newline, with_path, with_word};
+use crate::fs::FsError;
 use crate::shell::Command;
 
 /// What to do when a destination already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overwrite {
-    /// Fail with [`RemoteFsError::AlreadyExists`] and change nothing.
+    /// Fail with [`FsError::AlreadyExists`] and change nothing.
     Never,
     /// Replace files (what `mv -f` and `cp` do; a directory is merged into).
     Replace,
@@ -21,22 +21,30 @@ pub enum Overwrite {
 
 impl Remote<'_> {
     /// `mkdir -p`: creates `path` and any missing parents.
-    pub fn mkdir_p(&self, path: &Path) -> Result<Reply<()>, RemoteFsError> {
+    pub fn mkdir_p(&self, path: &Path) -> Result<Reply<()>, FsError> {
         let action = format!("create the directory {}", shown(path));
         let cmd = with_path(Command::new(PRELUDE).lit("mkdir -p --"), path, &action)?.lit("</dev/null");
         self.run(&action, cmd)
     }
 
+    /// Creates `path` and any missing parents; fails when something is at
+    /// `path` already.
+    pub fn make_new_dir(&self, path: &Path) -> Result<Reply<()>, FsError> {
+        let action = format!("create the directory {}", shown(path));
+        let cmd = refuse_existing(Command::new(PRELUDE), path, &action)?.lit("mkdir -p --");
+        self.run(&action, with_path(cmd, path, &action)?.lit("</dev/null"))
+    }
+
     /// Deletes files and whole directory trees (`rm -r`). Call
     /// [`Remote::count`] first to tell the user what will go. A symlink is
     /// removed, never followed, even when given with a trailing `/`.
-    pub fn delete(&self, paths: &[PathBuf]) -> Result<Reply<()>, RemoteFsError> {
+    pub fn delete(&self, paths: &[PathBuf]) -> Result<Reply<()>, FsError> {
         let action = format!("delete {}", list_shown(paths));
         let mut cmd = Command::new(PRELUDE).lit("rm -r --");
         for path in paths {
             let path = trim_slashes(path);
             if refuse_to_delete(&path) {
-                return Err(RemoteFsError::Refused {
+                return Err(FsError::Refused {
                     action,
                     reason: format!("{} is not something to delete", shown(&path)),
                 });
@@ -44,14 +52,14 @@ impl Remote<'_> {
             cmd = with_path(cmd, &path, &action)?;
         }
         if paths.is_empty() {
-            return Err(RemoteFsError::Refused { action, reason: "nothing was selected".into() });
+            return Err(FsError::Refused { action, reason: "nothing was selected".into() });
         }
         self.run(&action, cmd.lit("</dev/null"))
     }
 
     /// Renames (or moves within the host) `from` to exactly `to`, which must
     /// not exist yet.
-    pub fn rename(&self, from: &Path, to: &Path) -> Result<Reply<()>, RemoteFsError> {
+    pub fn rename(&self, from: &Path, to: &Path) -> Result<Reply<()>, FsError> {
         let action = format!("rename {} to {}", shown(from), shown(to));
         let cmd = refuse_existing(Command::new(PRELUDE), to, &action)?.lit("mv --");
         let cmd = with_path(with_path(cmd, from, &action)?, to, &action)?.lit("</dev/null");
@@ -64,7 +72,7 @@ impl Remote<'_> {
         sources: &[PathBuf],
         dir: &Path,
         overwrite: Overwrite,
-    ) -> Result<Reply<()>, RemoteFsError> {
+    ) -> Result<Reply<()>, FsError> {
         let action = format!("move {} into {}", list_shown(sources), shown(dir));
         let program = if overwrite == Overwrite::Replace { "mv -f --" } else { "mv --" };
         self.put_in_dir(&action, program, sources, dir, overwrite)
@@ -72,7 +80,7 @@ impl Remote<'_> {
 
     /// Copies `from` to exactly `to` (which must not exist) within the host,
     /// keeping modes, times and symlinks (`cp -a`, or `cp -R -P -p`).
-    pub fn copy(&self, from: &Path, to: &Path) -> Result<Reply<()>, RemoteFsError> {
+    pub fn copy(&self, from: &Path, to: &Path) -> Result<Reply<()>, FsError> {
         let action = format!("copy {} to {}", shown(from), shown(to));
         let cmd = refuse_existing(Command::new(PRELUDE), to, &action)?.lit(self.cp());
         let cmd = with_path(with_path(cmd, from, &action)?, to, &action)?.lit("</dev/null");
@@ -85,14 +93,14 @@ impl Remote<'_> {
         sources: &[PathBuf],
         dir: &Path,
         overwrite: Overwrite,
-    ) -> Result<Reply<()>, RemoteFsError> {
+    ) -> Result<Reply<()>, FsError> {
         let action = format!("copy {} into {}", list_shown(sources), shown(dir));
         self.put_in_dir(&action, self.cp(), sources, dir, overwrite)
     }
 
     /// Sets permission bits (`chmod`, octal; `-R` when `recursive`). Symlinks
     /// given directly are followed, as `chmod` does.
-    pub fn chmod(&self, paths: &[PathBuf], mode: u32, recursive: bool) -> Result<Reply<()>, RemoteFsError> {
+    pub fn chmod(&self, paths: &[PathBuf], mode: u32, recursive: bool) -> Result<Reply<()>, FsError> {
         let action = format!("change the mode of {} to {:o}", list_shown(paths), mode & 0o7777);
         let mut cmd = Command::new(PRELUDE).lit("chmod");
         if recursive {
@@ -105,9 +113,44 @@ impl Remote<'_> {
         self.run(&action, cmd.lit("</dev/null"))
     }
 
+    /// Sets the owner and/or the group (`chown`, `chgrp`; `-R` when
+    /// `recursive`). Names are checked to be plain user and group names
+    /// (or numbers) before they reach the command.
+    pub fn chown(
+        &self,
+        paths: &[PathBuf],
+        owner: Option<&str>,
+        group: Option<&str>,
+        recursive: bool,
+    ) -> Result<Reply<()>, FsError> {
+        let action = format!("change the owner of {}", list_shown(paths));
+        let plain = |n: &str| {
+            !n.is_empty()
+                && !n.starts_with('-')
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-$".contains(&b))
+        };
+        let spec = match (owner, group) {
+            (Some(o), Some(g)) if plain(o) && plain(g) => format!("{o}:{g}"),
+            (Some(o), None) if plain(o) => o.to_owned(),
+            (None, Some(g)) if plain(g) => format!(":{g}"),
+            _ => {
+                return Err(FsError::Refused { action, reason: "not a user or group name".into() });
+            }
+        };
+        let mut cmd = Command::new(PRELUDE).lit("chown");
+        if recursive {
+            cmd = cmd.lit("-R");
+        }
+        cmd = with_word(cmd, OsStr::new(&spec), &action)?.lit("--");
+        for path in paths {
+            cmd = with_path(cmd, path, &action)?;
+        }
+        self.run(&action, cmd.lit("</dev/null"))
+    }
+
     /// Creates the symlink `link` pointing at `target` (kept exactly as
     /// given: relative targets stay relative). `link` must not exist.
-    pub fn symlink(&self, target: &OsStr, link: &Path) -> Result<Reply<()>, RemoteFsError> {
+    pub fn symlink(&self, target: &OsStr, link: &Path) -> Result<Reply<()>, FsError> {
         let action = format!("create the symlink {}", shown(link));
         let cmd = refuse_existing(Command::new(PRELUDE), link, &action)?.lit("ln -s --");
         let cmd = with_path(with_word(cmd, target, &action)?, link, &action)?.lit("</dev/null");
@@ -115,7 +158,7 @@ impl Remote<'_> {
     }
 
     /// Creates an empty file; fails if anything is at `path` already.
-    pub fn new_file(&self, path: &Path) -> Result<Reply<()>, RemoteFsError> {
+    pub fn new_file(&self, path: &Path) -> Result<Reply<()>, FsError> {
         let action = format!("create the file {}", shown(path));
         let cmd = refuse_existing(Command::new(PRELUDE), path, &action)?.lit("touch --");
         self.run(&action, with_path(cmd, path, &action)?.lit("</dev/null"))
@@ -125,7 +168,7 @@ impl Remote<'_> {
     /// symlinks and `..` resolved (`realpath`, else `readlink -f`, else
     /// `cd -P && pwd -P` on the directory part). Relative paths start at the
     /// remote home.
-    pub fn resolve(&self, path: &Path) -> Result<Reply<PathBuf>, RemoteFsError> {
+    pub fn resolve(&self, path: &Path) -> Result<Reply<PathBuf>, FsError> {
         let action = format!("resolve {}", shown(path));
         let expanded = match self.expand_tilde(path, &action)? {
             Some(p) => p,
@@ -158,7 +201,7 @@ impl Remote<'_> {
     }
 
     /// `~`, `~/x`, `~user/x` made absolute; `None` when `path` has no tilde.
-    fn expand_tilde(&self, path: &Path, action: &str) -> Result<Option<PathBuf>, RemoteFsError> {
+    fn expand_tilde(&self, path: &Path, action: &str) -> Result<Option<PathBuf>, FsError> {
         let bytes = path.as_os_str().as_bytes();
         if bytes.first() != Some(&b'~') {
             return Ok(None);
@@ -192,18 +235,15 @@ impl Remote<'_> {
         sources: &[PathBuf],
         dir: &Path,
         overwrite: Overwrite,
-    ) -> Result<Reply<()>, RemoteFsError> {
+    ) -> Result<Reply<()>, FsError> {
         if sources.is_empty() {
-            return Err(RemoteFsError::Refused {
-                action: action.into(),
-                reason: "nothing was selected".into(),
-            });
+            return Err(FsError::Refused { action: action.into(), reason: "nothing was selected".into() });
         }
         let mut cmd = Command::new(PRELUDE);
         for source in sources {
             let source = trim_slashes(source);
             let Some(name) = source.file_name() else {
-                return Err(RemoteFsError::Refused {
+                return Err(FsError::Refused {
                     action: action.into(),
                     reason: format!("{} has no name", shown(&source)),
                 });
@@ -224,12 +264,12 @@ impl Remote<'_> {
         self.run(action, cmd)
     }
 
-    fn run(&self, action: &str, cmd: Command) -> Result<Reply<()>, RemoteFsError> {
-        Ok(script::run(self.session, action, &cmd)?.map(drop))
+    fn run(&self, action: &str, cmd: Command) -> Result<Reply<()>, FsError> {
+        Ok(script::run(self.link, action, &cmd)?.map(drop))
     }
 
-    fn run_stdout(&self, action: &str, cmd: Command) -> Result<Reply<Vec<u8>>, RemoteFsError> {
-        script::run(self.session, action, &cmd)
+    fn run_stdout(&self, action: &str, cmd: Command) -> Result<Reply<Vec<u8>>, FsError> {
+        script::run(self.link, action, &cmd)
     }
 }
 

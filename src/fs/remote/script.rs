@@ -5,9 +5,9 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
-use ssh2::Session;
+use crate::ssh::Link;
 
-use super::error::RemoteFsError;
+use crate::fs::FsError;
 use crate::shell::{self, Banner, Command, Output};
 use crate::text::escape_bytes;
 
@@ -54,32 +54,32 @@ pub fn shown(path: &Path) -> String {
 }
 
 /// Appends a path word, turning a NUL in it into an error for `action`.
-pub fn with_path(cmd: Command, path: &Path, action: &str) -> Result<Command, RemoteFsError> {
-    cmd.arg(path_word(path)).map_err(|source| RemoteFsError::Quote { action: action.into(), source })
+pub fn with_path(cmd: Command, path: &Path, action: &str) -> Result<Command, FsError> {
+    cmd.arg(path_word(path)).map_err(|source| FsError::Quote { action: action.into(), source })
 }
 
 /// Appends a word that is not a path (a mode, a symlink target as given).
-pub fn with_word(cmd: Command, word: &OsStr, action: &str) -> Result<Command, RemoteFsError> {
-    cmd.arg(word).map_err(|source| RemoteFsError::Quote { action: action.into(), source })
+pub fn with_word(cmd: Command, word: &OsStr, action: &str) -> Result<Command, FsError> {
+    cmd.arg(word).map_err(|source| FsError::Quote { action: action.into(), source })
 }
 
-/// Fails with "File exists" (recognised as [`RemoteFsError::AlreadyExists`])
+/// Fails with "File exists" (recognised as [`FsError::AlreadyExists`])
 /// when something, even a dangling symlink, is at `path`.
-pub fn refuse_existing(cmd: Command, path: &Path, action: &str) -> Result<Command, RemoteFsError> {
+pub fn refuse_existing(cmd: Command, path: &Path, action: &str) -> Result<Command, FsError> {
     let cmd = with_path(cmd.lit("if [ -e"), path, action)?.lit("] || [ -L");
     Ok(with_path(cmd, path, action)?.lit("]; then echo 'scpdeck: File exists' >&2; exit 1; fi;"))
 }
 
 /// Runs a short command; a failure becomes a classified error.
-pub fn run(session: &Session, action: &str, cmd: &Command) -> Result<Reply<Vec<u8>>, RemoteFsError> {
-    let out = shell::exec::run(session, cmd).map_err(|source| RemoteFsError::exec(action, source))?;
+pub fn run(link: Link<'_>, action: &str, cmd: &Command) -> Result<Reply<Vec<u8>>, FsError> {
+    let out = shell::exec::run(link, cmd).map_err(|source| FsError::exec(action, source))?;
     check(action, cmd, out)
 }
 
 /// Turns a finished command into a reply or a classified error.
-pub fn check(action: &str, cmd: &Command, out: Output) -> Result<Reply<Vec<u8>>, RemoteFsError> {
+pub fn check(action: &str, cmd: &Command, out: Output) -> Result<Reply<Vec<u8>>, FsError> {
     if !out.status.success() {
-        return Err(RemoteFsError::from_output(action, cmd.as_bytes(), &out));
+        return Err(FsError::from_output(action, cmd.as_bytes(), &out));
     }
     Ok(Reply { value: out.stdout, banner: out.banner, warnings: warning_lines(&out.stderr) })
 }

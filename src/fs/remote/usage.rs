@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::Remote;
 use super::caps::StatFlavor;
-use super::error::RemoteFsError;
 use super::script::{self, PRELUDE, Reply, shown, with_path};
+use crate::fs::FsError;
 use crate::shell::{Command, ExitStatus, Output};
 
 /// How [`Usage`] was counted.
@@ -50,7 +50,7 @@ pub struct Space {
 impl Remote<'_> {
     /// Counts files, directories and bytes under `paths` with the best
     /// method the host has.
-    pub fn count(&self, paths: &[PathBuf]) -> Result<Reply<Usage>, RemoteFsError> {
+    pub fn count(&self, paths: &[PathBuf]) -> Result<Reply<Usage>, FsError> {
         let method = if self.caps.find_printf && self.caps.awk {
             UsageMethod::FindPrintf
         } else if let (Some(flavor), true, true) = (self.caps.stat, self.caps.find_exec_plus, self.caps.awk) {
@@ -62,18 +62,18 @@ impl Remote<'_> {
     }
 
     /// The size of one directory tree (same as [`Remote::count`]).
-    pub fn dir_size(&self, dir: &Path) -> Result<Reply<Usage>, RemoteFsError> {
+    pub fn dir_size(&self, dir: &Path) -> Result<Reply<Usage>, FsError> {
         self.count(&[dir.to_path_buf()])
     }
 
     /// Counts with a given method (for tests).
-    pub fn count_with(&self, paths: &[PathBuf], method: UsageMethod) -> Result<Reply<Usage>, RemoteFsError> {
+    pub fn count_with(&self, paths: &[PathBuf], method: UsageMethod) -> Result<Reply<Usage>, FsError> {
         let action = match paths {
             [one] => format!("measure {}", shown(one)),
             many => format!("measure {} items", many.len()),
         };
         if paths.is_empty() {
-            return Err(RemoteFsError::Refused { action, reason: "nothing was selected".into() });
+            return Err(FsError::Refused { action, reason: "nothing was selected".into() });
         }
         let (program, is_dir) = match method {
             UsageMethod::FindPrintf => ("-printf 'x %y %s\\n'", r#"$2=="d""#),
@@ -96,8 +96,8 @@ impl Remote<'_> {
             .lit(program)
             .lit("</dev/null; echo \"status $?\"; } | awk")
             .arg(&awk)
-            .map_err(|source| RemoteFsError::Quote { action: action.clone(), source })?;
-        let reply = script::run(self.session, &action, &cmd)?;
+            .map_err(|source| FsError::Quote { action: action.clone(), source })?;
+        let reply = script::run(self.link, &action, &cmd)?;
         let numbers = numbers(&reply.value);
         let [files, dirs, bytes, status] = numbers[..] else {
             return Err(malformed(&action, &reply.value));
@@ -109,7 +109,7 @@ impl Remote<'_> {
                 stderr: reply.warnings.join("\n").into_bytes(),
                 status: ExitStatus { code: i32::try_from(status).ok(), signal: None },
             };
-            return Err(RemoteFsError::from_output(&action, cmd.as_bytes(), &out));
+            return Err(FsError::from_output(&action, cmd.as_bytes(), &out));
         }
         Ok(reply.map(|_| Usage {
             files: Some(files),
@@ -120,7 +120,7 @@ impl Remote<'_> {
         }))
     }
 
-    fn du(&self, paths: &[PathBuf], action: &str) -> Result<Reply<Usage>, RemoteFsError> {
+    fn du(&self, paths: &[PathBuf], action: &str) -> Result<Reply<Usage>, FsError> {
         let mut cmd = Command::new(PRELUDE).lit("s=0; for p in");
         for path in paths {
             cmd = with_path(cmd, path, action)?;
@@ -129,7 +129,7 @@ impl Remote<'_> {
         // the leading digits are kept, so odd names cannot confuse the sum.
         let cmd =
             cmd.lit(r#"; do n=$(du -sk -- "$p" </dev/null) || s=1; echo "${n%%[!0-9]*}"; done; exit $s"#);
-        let reply = script::run(self.session, action, &cmd)?;
+        let reply = script::run(self.link, action, &cmd)?;
         let kib: u64 = numbers(&reply.value).iter().sum();
         Ok(reply.map(|_| Usage {
             files: None,
@@ -141,21 +141,21 @@ impl Remote<'_> {
     }
 
     /// Size and free space of the file system holding `path`.
-    pub fn free_space(&self, path: &Path) -> Result<Reply<Space>, RemoteFsError> {
+    pub fn free_space(&self, path: &Path) -> Result<Reply<Space>, FsError> {
         let action = format!("read the free space of {}", shown(path));
         // BusyBox `df` says "can't find mount point" for a missing path:
         // `ls -d` names the reason the same way everywhere.
         let cmd = with_path(Command::new(PRELUDE).lit("ls -d --"), path, &action)?
             .lit(">/dev/null || exit 2; df -Pk --");
         let cmd = with_path(cmd, path, &action)?.lit("</dev/null");
-        let reply = script::run(self.session, &action, &cmd)?;
+        let reply = script::run(self.link, &action, &cmd)?;
         let space = parse_df(&reply.value).ok_or_else(|| malformed(&action, &reply.value))?;
         Ok(reply.map(|_| space))
     }
 }
 
-fn malformed(action: &str, out: &[u8]) -> RemoteFsError {
-    RemoteFsError::Malformed { action: action.into(), detail: crate::text::escape_bytes(out) }
+fn malformed(action: &str, out: &[u8]) -> FsError {
+    FsError::Malformed { action: action.into(), detail: crate::text::escape_bytes(out) }
 }
 
 fn numbers(out: &[u8]) -> Vec<u64> {

@@ -3,13 +3,12 @@
 //! record of what arrived and what failed (for the placement that follows).
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
 use crate::eventlog::{Event, Level};
 use crate::jobs::backend::Reporter;
 use crate::jobs::item::ItemId;
 use crate::jobs::task::TaskError;
-use crate::scp::{self, CancelToken, Cause, Diagnostic, Landed, ScpError};
+use crate::scp::{self, Cause, Diagnostic, Landed, ScpError};
 
 /// How a file of the run arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,27 +88,4 @@ pub fn stopped(error: ScpError) -> Result<String, TaskError> {
         ScpError::Connection { .. } => Err(TaskError::Dropped(error.to_string())),
         other => Ok(other.to_string()),
     }
-}
-
-/// Runs `work` with an engine token that follows the scheduler's cancel.
-/// The engine checks its token between waits of at most 50 ms; the
-/// scheduler's token is mirrored into it by a short-lived watcher thread
-/// that ends as soon as the work does.
-pub fn with_engine_token<T>(r: &Reporter, work: impl FnOnce(&CancelToken) -> T) -> T {
-    let token = CancelToken::new();
-    let (theirs, ours) = (token.clone(), r.cancel.clone());
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let watcher = std::thread::spawn(move || {
-        while !ours.is_cancelled() {
-            match done_rx.recv_timeout(Duration::from_millis(50)) {
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                _ => return,
-            }
-        }
-        theirs.cancel();
-    });
-    let result = work(&token);
-    drop(done_tx);
-    let _ = watcher.join();
-    result
 }

@@ -5,10 +5,10 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use ssh2::Session;
+use crate::ssh::Link;
 
-use super::shell_ops::{self, OpError};
 use crate::eventlog::Event;
+use crate::fs::{FileSystem, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::task::{BatchItem, TaskError};
 use crate::shell::{self, Command};
@@ -30,8 +30,8 @@ pub struct Delivered {
 /// Runs the source host's scp for `items` into `target` on the peer. The
 /// items' base names must differ (they arrive under them).
 pub fn send(
-    from: (&Session, &str),
-    to: &Session,
+    from: (Link<'_>, &str),
+    to: Link<'_>,
     peer: &Peer,
     target: &Path,
     items: &[&BatchItem],
@@ -80,13 +80,16 @@ pub fn send(
     let files: Vec<PathBuf> =
         items.iter().filter_map(|i| Some(target.join(i.source.path().file_name()?))).collect();
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let sizes = match shell_ops::sizes(to, &paths) {
-        Ok(sizes) => sizes,
-        Err(OpError::Lost(e)) => return Err(TaskError::Dropped(e)),
-        Err(OpError::Failed(e)) => return Ok(nothing(e)),
+    let stats = match RemoteFs::open(to).and_then(|fs| fs.stat(&paths)) {
+        Ok(stats) => stats,
+        Err(e) if e.is_connection_lost() => return Err(crate::jobs::fs_tasks::task_error(e)),
+        Err(e) => return Ok(nothing(e.to_string())),
     };
-    let arrived: Vec<bool> =
-        items.iter().zip(sizes.items).map(|(item, size)| size.is_ok_and(|s| s == item.size)).collect();
+    let arrived: Vec<bool> = items
+        .iter()
+        .zip(stats)
+        .map(|(item, stat)| stat.is_ok_and(|s| s.is_some_and(|s| s.size == item.size)))
+        .collect();
     if output.status.success() && arrived.iter().all(|a| *a) {
         return Ok(Delivered { arrived, reason: None });
     }

@@ -8,23 +8,22 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ssh2::Session;
+use crate::ssh::Link;
 
-use super::arrivals::{Arrivals, Arrived, stopped, with_engine_token};
-use super::shell_ops;
+use super::arrivals::{Arrivals, Arrived, stopped};
 use crate::eventlog::Event;
+use crate::fs::{FileSystem, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::landing::{in_place_note, land};
-use crate::jobs::local_fs;
 use crate::jobs::task::{Batch, BatchItem, Outcome, Place, TaskError, compare_digests};
-use crate::scp::{self, CancelToken, Cause, Landing};
+use crate::scp::{self, CancellationToken, Cause, Landing};
 use crate::text::escape_bytes;
 
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
 }
 
-pub fn download(session: &Session, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
+pub fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
     let mut by_dir: BTreeMap<PathBuf, Vec<&BatchItem>> = BTreeMap::new();
     for item in &batch.items {
         match item.dest.parent() {
@@ -32,9 +31,7 @@ pub fn download(session: &Session, host: &str, batch: &Batch, r: &Reporter) -> R
             None => r.item_done(item.item, Err("the destination has no directory".into())),
         }
     }
-    with_engine_token(r, |cancel| {
-        by_dir.iter().try_for_each(|(dir, items)| into_dir(session, host, dir, items, batch, r, cancel))
-    })
+    by_dir.iter().try_for_each(|(dir, items)| into_dir(session, host, dir, items, batch, r, &r.cancel))
 }
 
 /// Per file: its source's sha256 (with verification on, for what arrived).
@@ -50,14 +47,14 @@ struct Run {
 
 #[allow(clippy::too_many_arguments)]
 fn run(
-    session: &Session,
+    session: Link<'_>,
     host: &str,
     dir: &Path,
     items: &[&BatchItem],
     landing: Vec<Landing>,
     batch: &Batch,
     r: &Reporter,
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Run {
     let request = scp::DownloadRequest {
         host: host.to_owned(),
@@ -90,13 +87,13 @@ fn run(
 
 #[allow(clippy::too_many_arguments)]
 fn into_dir(
-    session: &Session,
+    session: Link<'_>,
     host: &str,
     dir: &Path,
     items: &[&BatchItem],
     batch: &Batch,
     r: &Reporter,
-    cancel: &CancelToken,
+    cancel: &CancellationToken,
 ) -> Result<(), TaskError> {
     let landing = items
         .iter()
@@ -153,7 +150,7 @@ fn into_dir(
 /// The sources' sha256, computed on the host, for the files that arrived
 /// (only with verification on).
 fn source_digests(
-    session: &Session,
+    session: Link<'_>,
     items: &[&BatchItem],
     run: &Run,
     batch: &Batch,
@@ -171,21 +168,21 @@ fn source_digests(
     }
     let paths: Vec<&Path> = wanted.iter().map(|&n| items[n].source.path()).collect();
     r.log(Event::debug(&format!("sha256 of {} source file(s)", paths.len())));
-    match shell_ops::sha256(session, &paths) {
+    match RemoteFs::open(session).and_then(|fs| fs.sha256(&paths)) {
         Ok(results) => {
-            for (&n, digest) in wanted.iter().zip(results.items) {
-                digests[n] = Some(digest);
+            for (&n, digest) in wanted.iter().zip(results) {
+                digests[n] = Some(digest.map_err(|e| e.to_string()));
             }
         }
-        Err(shell_ops::OpError::Lost(reason)) => {
+        Err(e) if e.is_connection_lost() => {
             for &n in &wanted {
                 discard(&run.arrived[n]);
             }
-            return Err(TaskError::Dropped(reason));
+            return Err(crate::jobs::fs_tasks::task_error(e));
         }
-        Err(shell_ops::OpError::Failed(reason)) => {
+        Err(e) => {
             for &n in &wanted {
-                digests[n] = Some(Err(reason.clone()));
+                digests[n] = Some(Err(e.to_string()));
             }
         }
     }
@@ -205,7 +202,7 @@ fn settle(
             None => Ok(()),
             Some(Err(e)) => Err(format!("cannot checksum the source: {e}")),
             Some(Ok(expected)) => {
-                let copy = local_fs::hash(path, &|| r.is_cancelled())?;
+                let copy = crate::fs::local::sha256(path, &|| r.is_cancelled()).map_err(|e| e.to_string())?;
                 compare_digests(expected, &copy)
             }
         }

@@ -5,26 +5,24 @@
 mod arrivals;
 mod direct;
 mod download;
-mod shell_ops;
 mod upload;
-mod walk;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
-use ssh2::Session;
 
 use super::backend::Reporter;
-use super::item::ItemId;
+use super::fs_tasks;
 use super::system::RemoteSide;
 use super::task::{Batch, Task, TaskError, Work};
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
-use crate::fs::remote::Capabilities;
+use crate::fs::RemoteFs;
 use crate::shell::Banner;
-use crate::ssh::{ConnectError, ConnectionEvent, HostConfig, Lease, Overrides, Pool, Resolver};
+use crate::ssh::{
+    ConnectError, ConnectionEvent, HostConfig, Lease, Link, Overrides, OwnedLink, Pool, Resolver,
+};
 use upload::{Leftovers, Sender};
 
 /// Transfers over SSH: resolves hosts like OpenSSH, borrows sessions from
@@ -38,7 +36,6 @@ struct Inner {
     resolver: Resolver,
     overrides: Overrides,
     configs: Mutex<HashMap<String, HostConfig>>,
-    caps: Mutex<HashMap<String, Capabilities>>,
     /// Hosts whose login banner has been reported already.
     warned: Mutex<HashSet<String>>,
     /// Private upload directories that dropped connections left behind.
@@ -56,7 +53,6 @@ impl SshRemote {
             resolver,
             overrides,
             configs: Mutex::default(),
-            caps: Mutex::default(),
             warned: Mutex::default(),
             leftovers: Leftovers::default(),
         };
@@ -134,11 +130,12 @@ impl Inner {
     /// already, so a failure here means the connection dropped.
     async fn on<T: Send + 'static>(
         lease: &Lease,
-        job: impl FnOnce(&Session) -> T + Send + 'static,
+        job: impl FnOnce(Link<'_>) -> T + Send + 'static,
     ) -> Result<T, TaskError> {
         lease.run_async(job).await.map_err(|e| TaskError::Dropped(e.to_string()))
     }
 
+    /// Reports the host's login banner, once per host.
     fn banner(&self, host: &str, banner: &Banner, r: &Reporter) {
         if banner.is_empty() || !lock(&self.warned).insert(host.to_owned()) {
             return;
@@ -148,119 +145,31 @@ impl Inner {
         r.log(Event::banner(host, &text));
     }
 
-    /// The host's capabilities, probed once.
-    fn caps(self: &Arc<Self>, session: &Session, host: &str) -> Result<Capabilities, TaskError> {
-        if let Some(caps) = lock(&self.caps).get(host) {
-            return Ok(caps.clone());
-        }
-        let caps = Capabilities::probe_shell(session).map_err(|e| {
-            if e.is_connection_lost() {
-                TaskError::Dropped(e.to_string())
-            } else {
-                TaskError::Failed(e.to_string())
-            }
-        })?;
-        lock(&self.caps).insert(host.to_owned(), caps.clone());
-        Ok(caps)
-    }
-
     async fn run(self: Arc<Self>, task: Task, r: Reporter) -> Result<(), TaskError> {
         match task.work {
-            Work::Scan { roots } => self.scan(roots, r).await,
-            Work::Probe { dirs } => self.probe(dirs, r).await,
-            Work::MakeDirs { dirs } => {
-                let items: Vec<(ItemId, PathBuf, Option<u32>)> =
-                    dirs.iter().map(|(id, d, mode)| (*id, d.path().to_path_buf(), Some(*mode))).collect();
-                self.each(first_host(dirs.iter().map(|d| &d.1)), r, move |s| {
-                    let paths: Vec<(&Path, Option<u32>)> =
-                        items.iter().map(|(_, p, m)| (p.as_path(), *m)).collect();
-                    (items.iter().map(|i| i.0).collect(), shell_ops::make_dirs(s, &paths))
-                })
-                .await
-            }
-            Work::Delete { files } => {
-                let items: Vec<(ItemId, PathBuf)> =
-                    files.iter().map(|(id, l)| (*id, l.path().to_path_buf())).collect();
-                self.each(first_host(files.iter().map(|f| &f.1)), r, move |s| {
-                    let paths: Vec<&Path> = items.iter().map(|(_, p)| p.as_path()).collect();
-                    (items.iter().map(|i| i.0).collect(), shell_ops::remove_files(s, &paths))
-                })
-                .await
-            }
-            Work::RemoveDirs { dirs } => {
-                let items: Vec<(ItemId, PathBuf)> =
-                    dirs.iter().map(|(id, l)| (*id, l.path().to_path_buf())).collect();
-                self.each(first_host(dirs.iter().map(|d| &d.1)), r, move |s| {
-                    let paths: Vec<&Path> = items.iter().map(|(_, p)| p.as_path()).collect();
-                    (items.iter().map(|i| i.0).collect(), shell_ops::remove_dirs(s, &paths))
-                })
-                .await
-            }
             Work::Transfer(batch) => self.transfer(batch, r).await,
+            work => self.fs_work(work, r).await,
         }
     }
 
-    /// Runs a per-item script on the host and reports each item.
-    async fn each(
-        self: &Arc<Self>,
-        host: Option<String>,
-        r: Reporter,
-        job: impl FnOnce(&Session) -> (Vec<ItemId>, Result<shell_ops::Results<String>, shell_ops::OpError>)
-        + Send
-        + 'static,
-    ) -> Result<(), TaskError> {
-        let host = host.ok_or_else(|| TaskError::Failed("no remote host in this task".into()))?;
+    /// Scans, listings, mkdir, deletes: the file-system tasks, on the
+    /// host's file system, the same code as on this machine.
+    async fn fs_work(self: &Arc<Self>, work: Work, r: Reporter) -> Result<(), TaskError> {
+        let host = task_hosts(&work)
+            .into_iter()
+            .next()
+            .ok_or_else(|| TaskError::Failed("no remote host in this task".into()))?;
         let lease = self.lease(&host, &r).await?;
         r.connected();
-        let (ids, results) = Self::on(&lease, job).await?;
-        let results = results.map_err(op_error)?;
-        self.banner(&host, &results.banner, &r);
-        for (id, result) in ids.into_iter().zip(results.items) {
-            r.item_done(id, result.map(drop));
-        }
-        Ok(())
-    }
-
-    async fn scan(self: &Arc<Self>, roots: Vec<(ItemId, Location)>, r: Reporter) -> Result<(), TaskError> {
-        let host =
-            first_host(roots.iter().map(|x| &x.1)).ok_or_else(|| TaskError::Failed("no host".into()))?;
-        let lease = self.lease(&host, &r).await?;
-        r.connected();
-        r.log(Event::debug(&format!("walking {} source(s)", roots.len())).host(&host));
-        let (me, h) = (self.clone(), host.clone());
-        let paths: Vec<PathBuf> = roots.iter().map(|x| x.1.path().to_path_buf()).collect();
-        let (scans, banners) = Self::on(&lease, move |s| {
-            let mut banners = Vec::new();
-            let scans = me.caps(s, &h).and_then(|caps| walk::scan(s, &caps, &paths, &mut banners));
-            (scans, banners)
+        r.log(Event::debug(&format!("{} on the host", work.name())).host(&host));
+        let rr = r.clone();
+        let (banner, result) = Self::on(&lease, move |link| match RemoteFs::open(link) {
+            Ok(fs) => (fs.host().banner().clone(), fs_tasks::run(work, &fs, &rr)),
+            Err(e) => (Banner::default(), Err(fs_tasks::task_error(e))),
         })
         .await?;
-        let scans = scans?;
-        banners.iter().for_each(|b| self.banner(&host, b, &r));
-        for ((id, _), scan) in roots.into_iter().zip(scans) {
-            r.scanned(id, scan);
-        }
-        Ok(())
-    }
-
-    async fn probe(self: &Arc<Self>, dirs: Vec<Location>, r: Reporter) -> Result<(), TaskError> {
-        let host = first_host(dirs.iter()).ok_or_else(|| TaskError::Failed("no host".into()))?;
-        let lease = self.lease(&host, &r).await?;
-        r.connected();
-        let (me, h) = (self.clone(), host.clone());
-        let paths: Vec<PathBuf> = dirs.iter().map(|d| d.path().to_path_buf()).collect();
-        let (probes, banners) = Self::on(&lease, move |s| {
-            let mut banners = Vec::new();
-            let probes = me.caps(s, &h).and_then(|caps| walk::probe(s, &caps, &paths, &mut banners));
-            (probes, banners)
-        })
-        .await?;
-        let probes = probes?;
-        banners.iter().for_each(|b| self.banner(&host, b, &r));
-        for (dir, probe) in dirs.into_iter().zip(probes) {
-            r.probed(dir, probe);
-        }
-        Ok(())
+        self.banner(&host, &banner, &r);
+        result
     }
 
     async fn transfer(self: &Arc<Self>, batch: Batch, r: Reporter) -> Result<(), TaskError> {
@@ -277,21 +186,15 @@ impl Inner {
                 let lease = self.lease(&to, &r).await?;
                 r.connected();
                 let (rr, host, left) = (r.clone(), to.clone(), self.leftovers.clone());
-                Self::on(&lease, move |s| {
-                    upload::clean_leftovers(s, &host, &left);
-                    upload::to_remote(s, &host, &Sender::Local, &batch, &rr, &left)
-                })
-                .await?
+                Self::on(&lease, move |s| upload::to_remote(s, &host, &Sender::Local, &batch, &rr, &left))
+                    .await?
             }
             (Some(from), Some(to)) if from == to => {
                 let lease = self.lease(&to, &r).await?;
                 r.connected();
                 let (rr, host, left) = (r.clone(), to.clone(), self.leftovers.clone());
-                Self::on(&lease, move |s| {
-                    upload::clean_leftovers(s, &host, &left);
-                    upload::to_remote(s, &host, &Sender::SameHost, &batch, &rr, &left)
-                })
-                .await?
+                Self::on(&lease, move |s| upload::to_remote(s, &host, &Sender::SameHost, &batch, &rr, &left))
+                    .await?
             }
             (Some(from), Some(to)) => self.remote_to_remote(from, to, batch, r).await,
             (None, None) => Err(TaskError::Failed("a local copy reached the remote side".into())),
@@ -311,17 +214,18 @@ impl Inner {
         let dest = self.lease(&to, &r).await?;
         r.connected();
         let target = self.config(&to).await?;
-        let (session_tx, session_rx) = tokio::sync::oneshot::channel::<Session>();
+        let (session_tx, session_rx) = tokio::sync::oneshot::channel::<std::io::Result<OwnedLink>>();
         let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         let hold = dest.run_async(move |s| {
-            let _ = session_tx.send(s.clone());
+            let _ = session_tx.send(s.to_owned());
             // Until the relay is over (or gone).
             let _ = done_rx.recv();
         });
         let left = self.leftovers.clone();
         let held = async {
+            let lost = |detail: String| TaskError::Dropped(format!("lost the connection to {to}: {detail}"));
             let to_session =
-                session_rx.await.map_err(|_| TaskError::Dropped(format!("lost the connection to {to}")))?;
+                session_rx.await.map_err(|_| lost("it closed".into()))?.map_err(|e| lost(e.to_string()))?;
             let rr = r.clone();
             Self::on(&source, move |s| {
                 let address = format!("{}@{}", target.user, target.hostname);
@@ -334,8 +238,8 @@ impl Inner {
                 } else {
                     Sender::Relay { from: s, from_host: &from }
                 };
-                upload::clean_leftovers(&to_session, &to, &left);
-                let result = upload::to_remote(&to_session, &to, &sender, &batch, &rr, &left);
+                let to_link = to_session.link();
+                let result = upload::to_remote(to_link, &to, &sender, &batch, &rr, &left);
                 drop(done_tx);
                 result
             })
@@ -343,14 +247,6 @@ impl Inner {
         };
         let (result, _) = tokio::join!(held, hold);
         result
-    }
-}
-
-/// A shell operation's failure as the task's: a lost connection is retried.
-fn op_error(e: shell_ops::OpError) -> TaskError {
-    match e {
-        shell_ops::OpError::Lost(reason) => TaskError::Dropped(reason),
-        shell_ops::OpError::Failed(reason) => TaskError::Failed(reason),
     }
 }
 
@@ -368,8 +264,4 @@ fn task_hosts(work: &Work) -> Vec<String> {
     hosts.sort();
     hosts.dedup();
     hosts
-}
-
-fn first_host<'a>(mut locations: impl Iterator<Item = &'a Location>) -> Option<String> {
-    locations.find_map(|l| l.host().map(String::from))
 }

@@ -22,18 +22,18 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use ssh2::Session;
+use crate::ssh::Link;
 
-use super::arrivals::{Arrivals, stopped, with_engine_token};
+use super::arrivals::{Arrivals, stopped};
 use super::direct::{self, Peer};
-use super::shell_ops::{self, Move, Moved, OpError, RemoteFailure};
 use crate::eventlog::Event;
-use crate::fs::place::{keep_both_candidate, split_extension};
+use crate::fs::place::{Placed, Rename};
+use crate::fs::{FileSystem, FsError, Placement, RemoteFs};
 use crate::jobs::backend::Reporter;
+use crate::jobs::fs_tasks::task_error;
 use crate::jobs::landing::in_place_note;
-use crate::jobs::local_fs;
 use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, compare_digests};
-use crate::scp::{self, CancelToken, Cause};
+use crate::scp::{self, CancellationToken, Cause};
 use crate::text::escape_bytes;
 
 /// How files reach the remote directory.
@@ -41,9 +41,9 @@ pub enum Sender<'s> {
     /// From this machine.
     Local,
     /// From another host, through scpdeck.
-    Relay { from: &'s Session, from_host: &'s str },
+    Relay { from: Link<'s>, from_host: &'s str },
     /// scp runs on the source host towards the destination.
-    Direct { from: &'s Session, from_host: &'s str, peer: Peer<'s> },
+    Direct { from: Link<'s>, from_host: &'s str, peer: Peer<'s> },
     /// From the destination host itself: it copies with `cp`, over the one
     /// session (a relay would need two sessions to one host, which a host
     /// that allows only one would never give).
@@ -60,7 +60,7 @@ fn shown(path: &Path) -> String {
 
 /// Sends `batch` to `host` (behind `to`) with `sender`.
 pub fn to_remote(
-    to: &Session,
+    to: Link<'_>,
     host: &str,
     sender: &Sender,
     batch: &Batch,
@@ -74,24 +74,29 @@ pub fn to_remote(
             None => r.item_done(item.item, Err("the destination has no directory".into())),
         }
     }
-    with_engine_token(r, |cancel| {
-        let ctx = Ctx { to, host, sender, batch, r, cancel, leftovers };
-        by_dir.iter().try_for_each(|(dir, items)| ctx.to_dir(dir, items))
-    })
+    // What earlier dropped connections left here goes first, and again at
+    // the end (another task may have remembered some meanwhile).
+    clean_leftovers(to, host, leftovers, r);
+    let ctx = Ctx { to, host, sender, batch, r, cancel: &r.cancel, leftovers };
+    let result = by_dir.iter().try_for_each(|(dir, items)| ctx.to_dir(dir, items));
+    if result.is_ok() {
+        clean_leftovers(to, host, leftovers, r);
+    }
+    result
 }
 
 struct Ctx<'a> {
-    to: &'a Session,
+    to: Link<'a>,
     host: &'a str,
     sender: &'a Sender<'a>,
     batch: &'a Batch,
     r: &'a Reporter,
-    cancel: &'a CancelToken,
+    cancel: &'a CancellationToken,
     leftovers: &'a Leftovers,
 }
 
 /// What one send did per file.
-struct Sent {
+struct Delivery {
     arrived: Vec<bool>,
     failed: Vec<Option<(String, Cause)>>,
     /// What stopped the send early: a reason for the files it did not
@@ -100,6 +105,11 @@ struct Sent {
 }
 
 impl Ctx<'_> {
+    /// The destination host's file system.
+    fn fs(&self) -> Result<RemoteFs<'_>, TaskError> {
+        RemoteFs::open(self.to).map_err(task_error)
+    }
+
     fn to_dir(&self, dir: &Path, items: &[&BatchItem]) -> Result<(), TaskError> {
         let mut results: Vec<Option<Result<Outcome, String>>> = vec![None; items.len()];
         let done = self.to_dir_results(dir, items, &mut results);
@@ -128,22 +138,20 @@ impl Ctx<'_> {
         direct.extend(into.into_iter().map(|n| (n, None)));
         for through in self.runs(items, through) {
             let private = OsString::from(format!(".sd-{}", random_name()));
-            match shell_ops::make_private_dir(self.to, dir, &private) {
+            let temp_dir = dir.join(&private);
+            let made = self.fs()?.make_dirs(&[(temp_dir.as_path(), Some(0o700))]).map_err(task_error)?;
+            match made.into_iter().next().unwrap_or(Ok(())) {
                 Ok(()) => {
                     let result = self.through_private(dir, &private, items, &through, results, &mut direct);
                     self.remove_private(dir, &private, result.as_ref().err());
                     result?;
                 }
-                Err(RemoteFailure::Op(OpError::Lost(reason))) => return Err(TaskError::Dropped(reason)),
-                Err(RemoteFailure::Op(OpError::Failed(reason))) => {
+                Err(refused) => {
+                    // Said about the directory, never the private one's name.
+                    let cause =
+                        refused.failure().map_or_else(|| refused.to_string(), |f| tail(&f.said).to_owned());
                     for &n in &through {
-                        results[n] = Some(Err(reason.clone()));
-                    }
-                }
-                Err(RemoteFailure::Refused(said)) => {
-                    let cause = tail(&said);
-                    for &n in &through {
-                        match cure(cause) {
+                        match cure(&refused) {
                             Some(why) if replaceable(items[n]) => direct.push((n, Some(why))),
                             _ => {
                                 results[n] =
@@ -236,7 +244,7 @@ impl Ctx<'_> {
             _ => None,
         };
         let checked = self.verify(&group, &temps, &arrived)?;
-        let mut moves = Vec::new();
+        let mut placements = Vec::new();
         let mut placed = Vec::new();
         for (&k, verdict) in arrived.iter().zip(checked) {
             if let Err(reason) = verdict {
@@ -244,37 +252,27 @@ impl Ctx<'_> {
                 continue;
             }
             let item = group[k];
-            let name = item.dest.path().file_name().unwrap_or_default();
-            let (stem, ext, how) = match item.place {
-                Place::KeepBoth { from } => {
-                    let (stem, ext) = split_extension(name);
-                    (stem, ext, format!("k{from}"))
-                }
-                Place::NoReplace => (name, OsStr::new(""), "n".to_owned()),
-                _ => (name, OsStr::new(""), "r".to_owned()),
+            let how = match item.place {
+                Place::KeepBoth { from } => Rename::KeepBoth { from },
+                Place::NoReplace => Rename::NoReplace,
+                _ => Rename::Replace,
             };
-            moves.push(Move { temp: &temps[k], dir, stem, ext, how });
+            placements.push(Placement { temp: &temps[k], dest: item.dest.path(), how });
             placed.push(k);
         }
-        if moves.is_empty() {
+        if placements.is_empty() {
             return stop.map_or(Ok(()), Err);
         }
-        let outcome = shell_ops::place(self.to, &moves).map_err(|e| match e {
-            OpError::Lost(reason) => TaskError::Dropped(reason),
-            OpError::Failed(reason) => TaskError::Failed(format!("cannot put the files in place: {reason}")),
-        })?;
-        for (&k, result) in placed.iter().zip(outcome.items) {
+        let outcome = self.fs()?.place(&placements).map_err(task_error)?;
+        for (&k, result) in placed.iter().zip(outcome) {
             let item = group[k];
             results[which[k]] = Some(match result {
-                Ok(Moved::At(0)) => Ok(Outcome::Done),
-                Ok(Moved::At(n)) => {
-                    let name = item.dest.path().file_name().unwrap_or_default();
-                    Ok(Outcome::PlacedAs(item.dest.with_path(dir.join(keep_both_candidate(name, n)))))
-                }
-                Ok(Moved::Taken) => Ok(Outcome::Skipped(
+                Ok(Placed::At(path)) if path == item.dest.path() => Ok(Outcome::Done),
+                Ok(Placed::At(path)) => Ok(Outcome::PlacedAs(item.dest.with_path(path))),
+                Ok(Placed::Taken) => Ok(Outcome::Skipped(
                     "exists at the destination (it appeared while this copy was made)".into(),
                 )),
-                Err(reason) => Err(format!("cannot put the file in place: {}", unmask(&reason, k))),
+                Err(e) => Err(unmask(&e.to_string(), k)),
             });
         }
         stop.map_or(Ok(()), Err)
@@ -348,7 +346,7 @@ impl Ctx<'_> {
 
     /// One engine run (or one direct scp) into `target`, each file under
     /// `names[k]`.
-    fn send(&self, target: &Path, items: &[&BatchItem], names: &[OsString]) -> Result<Sent, TaskError> {
+    fn send(&self, target: &Path, items: &[&BatchItem], names: &[OsString]) -> Result<Delivery, TaskError> {
         let r = self.r;
         let mut target_arg = target.as_os_str().to_owned();
         target_arg.push("/");
@@ -383,18 +381,18 @@ impl Ctx<'_> {
                     Event::debug(&format!("scp -f | scp -t: {} file(s) from {from_host}", items.len()))
                         .host(self.host),
                 );
-                scp::relay(from, self.to, &request, &mut |e| arrivals.on(e), self.cancel).map(drop)
+                scp::relay(*from, self.to, &request, &mut |e| arrivals.on(e), self.cancel).map(drop)
             }
             Sender::SameHost => return self.copy_on_host(target, items, names),
             Sender::Direct { from, from_host, peer } => {
                 let delivered =
-                    direct::send((from, from_host), self.to, peer, target, items, self.batch.preserve, r)?;
+                    direct::send((*from, from_host), self.to, peer, target, items, self.batch.preserve, r)?;
                 let failed = vec![None; items.len()];
-                return Ok(Sent { arrived: delivered.arrived, failed, stop: delivered.reason.map(Ok) });
+                return Ok(Delivery { arrived: delivered.arrived, failed, stop: delivered.reason.map(Ok) });
             }
         };
         let mut sent =
-            Sent { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
+            Delivery { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
         for (k, _) in arrivals.arrived {
             if let Some(slot) = sent.arrived.get_mut(k) {
                 *slot = true;
@@ -420,7 +418,7 @@ impl Ctx<'_> {
         target: &Path,
         items: &[&BatchItem],
         names: &[OsString],
-    ) -> Result<Sent, TaskError> {
+    ) -> Result<Delivery, TaskError> {
         let copies: Vec<PathBuf> = names.iter().map(|n| target.join(n)).collect();
         let pairs: Vec<(&Path, &Path)> =
             items.iter().zip(&copies).map(|(i, c)| (i.source.path(), c.as_path())).collect();
@@ -431,19 +429,19 @@ impl Ctx<'_> {
         for item in items {
             self.r.started(item.item);
         }
-        let results = shell_ops::copy_files(self.to, &pairs, self.batch.preserve).map_err(|e| match e {
-            OpError::Lost(reason) => TaskError::Dropped(reason),
-            OpError::Failed(reason) => TaskError::Failed(reason),
-        })?;
+        let results = self.fs()?.copy_files(&pairs, self.batch.preserve).map_err(task_error)?;
         let mut sent =
-            Sent { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
-        for (k, (item, result)) in items.iter().zip(results.items).enumerate() {
+            Delivery { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
+        for (k, (item, result)) in items.iter().zip(results).enumerate() {
             match result {
-                Ok(_) => {
+                Ok(()) => {
                     self.r.progress(item.item, item.size);
                     sent.arrived[k] = true;
                 }
-                Err(reason) => sent.failed[k] = Some((reason.clone(), Cause::of_remote(reason.as_bytes()))),
+                Err(e) => {
+                    let cause = if matches!(e, FsError::NoSpace(_)) { Cause::NoSpace } else { Cause::Other };
+                    sent.failed[k] = Some((e.to_string(), cause));
+                }
             }
         }
         Ok(sent)
@@ -464,9 +462,12 @@ impl Ctx<'_> {
         let source_digests = match self.sender {
             Sender::Local => {
                 let cancelled = || self.r.is_cancelled();
-                sources.iter().map(|p| local_fs::hash(p, &cancelled)).collect()
+                sources
+                    .iter()
+                    .map(|p| crate::fs::local::sha256(p, &cancelled).map_err(|e| e.to_string()))
+                    .collect()
             }
-            Sender::Relay { from, .. } | Sender::Direct { from, .. } => remote_digests(from, &sources)?,
+            Sender::Relay { from, .. } | Sender::Direct { from, .. } => remote_digests(*from, &sources)?,
             Sender::SameHost => remote_digests(self.to, &sources)?,
         };
         let copy_paths: Vec<&Path> = which.iter().map(|&k| copies[k].as_path()).collect();
@@ -493,10 +494,11 @@ impl Ctx<'_> {
             self.remember(dir, private);
             return;
         }
-        match shell_ops::remove_private_dir(self.to, dir, private) {
+        let removed = RemoteFs::open(self.to).and_then(|fs| fs.delete(&[dir.join(private)]));
+        match removed {
             Ok(()) => {}
-            Err(OpError::Lost(_)) => self.remember(dir, private),
-            Err(OpError::Failed(e)) => self.r.log(
+            Err(e) if e.is_connection_lost() => self.remember(dir, private),
+            Err(e) => self.r.log(
                 Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(dir)))
                     .host(self.host),
             ),
@@ -509,24 +511,42 @@ impl Ctx<'_> {
     }
 }
 
-fn remote_digests(session: &Session, paths: &[&Path]) -> Result<Vec<Result<Digest, String>>, TaskError> {
-    match shell_ops::sha256(session, paths) {
-        Ok(results) => Ok(results.items),
-        Err(OpError::Lost(reason)) => Err(TaskError::Dropped(reason)),
-        Err(OpError::Failed(reason)) => Ok(vec![Err(reason); paths.len()]),
-    }
+fn remote_digests(link: Link<'_>, paths: &[&Path]) -> Result<Vec<Result<Digest, String>>, TaskError> {
+    let fs = RemoteFs::open(link).map_err(task_error)?;
+    crate::jobs::fs_tasks::digests(&fs, paths)
 }
 
-/// Removes what dropped connections left on `host` (best effort).
-pub fn clean_leftovers(session: &Session, host: &str, leftovers: &Leftovers) {
+/// Removes what dropped connections left on `host`; what cannot be removed
+/// now (the connection is gone too) stays remembered.
+fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Reporter) {
     let mine: Vec<(PathBuf, OsString)> = {
         let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
         let (mine, others) = std::mem::take(&mut *left).into_iter().partition(|(h, _, _)| h == host);
         *left = others;
         mine.into_iter().map(|(_, dir, name)| (dir, name)).collect()
     };
+    if mine.is_empty() {
+        return;
+    }
+    let fs = RemoteFs::open(session);
     for (dir, name) in mine {
-        let _ = shell_ops::remove_private_dir(session, &dir, &name);
+        // Only names of our own private directories were remembered.
+        if !name.as_encoded_bytes().starts_with(b".sd-") {
+            continue;
+        }
+        match fs.as_ref().map_err(Clone::clone).and_then(|fs| fs.delete(&[dir.join(&name)])) {
+            Ok(()) => r.log(
+                Event::debug(&format!("removed a temporary directory left in {}", shown(&dir))).host(host),
+            ),
+            Err(e) if e.is_connection_lost() => {
+                let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
+                left.push((host.to_owned(), dir, name));
+            }
+            Err(e) => r.log(
+                Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(&dir)))
+                    .host(host),
+            ),
+        }
     }
 }
 
@@ -548,16 +568,12 @@ fn tail(said: &str) -> &str {
 }
 
 /// Why no private directory could be made, when writing in place avoids
-/// the cause (the host's words, in the C locale of the remote commands).
-fn cure(cause: &str) -> Option<&'static str> {
-    match cause {
-        "Permission denied" | "Operation not permitted" => {
-            Some("no temporary file can be created in its directory")
-        }
-        "File name too long" => Some("a temporary name beside it would be too long"),
-        "No space left on device" | "Disk quota exceeded" => {
-            Some("there is no room for a temporary copy beside it")
-        }
+/// the cause.
+fn cure(refused: &FsError) -> Option<&'static str> {
+    match refused {
+        FsError::PermissionDenied(_) => Some("no temporary file can be created in its directory"),
+        FsError::NameTooLong(_) => Some("a temporary name beside it would be too long"),
+        FsError::NoSpace(_) => Some("there is no room for a temporary copy beside it"),
         _ => None,
     }
 }

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::host::HostHandle;
-use crate::scp::{self, CancelToken, DownloadRequest, Options, UploadRequest};
+use crate::scp::{self, CancellationToken, DownloadRequest, Options, UploadRequest};
 use crate::text::{escape_bytes, escape_str};
 
 fn shown(path: &Path) -> String {
@@ -29,8 +29,8 @@ pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, S
         options: Options::default(),
         landing: Vec::new(),
     };
-    let result = host.run(move |r| {
-        let summary = scp::download(r.session, &request, &mut |_| {}, &CancelToken::new())
+    let result = host.with_link(move |link| {
+        let summary = scp::download(link, &request, &mut |_| {}, &CancellationToken::new())
             .map_err(|e| escape_str(&e.to_string()))?;
         if summary.success() { Ok(()) } else { Err("the download did not complete".to_owned()) }
     });
@@ -52,8 +52,8 @@ pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Res
         options: Options::default(),
         names: Vec::new(),
     };
-    let result = host.run(move |r| {
-        let summary = scp::upload(r.session, &request, &mut |_| {}, &CancelToken::new())
+    let result = host.with_link(move |link| {
+        let summary = scp::upload(link, &request, &mut |_| {}, &CancellationToken::new())
             .map_err(|e| escape_str(&e.to_string()))?;
         if summary.success() { Ok(summary.bytes) } else { Err("the upload did not complete".to_owned()) }
     });

@@ -1,43 +1,39 @@
-//! One remote host as the panes see it: the pool's browsing connection
-//! (an actor thread owning the session) and the host's probed capabilities.
+//! One remote host as the panes see it: the pool's browsing connection (an
+//! actor thread owning the session). What was probed about the host lives
+//! with the connection (`fs::remote::Host`).
 
-use std::sync::{Arc, Mutex};
-
-use crate::fs::remote::{Capabilities, Remote};
-use crate::ssh::{Actor, HostConfig};
+use crate::fs::{FileSystem, FsError, RemoteFs};
+use crate::ssh::{Actor, HostConfig, Link};
 use crate::text::escape_str;
 
 pub struct HostHandle {
     pub config: HostConfig,
     actor: Actor,
-    caps: Arc<Mutex<Option<Arc<Capabilities>>>>,
 }
 
 impl HostHandle {
     pub fn new(config: HostConfig, actor: Actor) -> Self {
-        HostHandle { config, actor, caps: Arc::new(Mutex::new(None)) }
+        HostHandle { config, actor }
     }
 
-    /// Runs `job` on the connection's thread (connecting, and probing the
-    /// host once, when needed). Blocks the calling thread, never the UI.
+    /// Runs `op` on the host's file system, on the connection's thread
+    /// (connecting, and probing the host once per connection, when needed).
+    /// Blocks the calling thread, never the UI.
     pub fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(Remote<'_>) -> Result<T, String> + Send + 'static,
+        op: impl FnOnce(&dyn FileSystem) -> Result<T, FsError> + Send + 'static,
     ) -> Result<T, String> {
-        let cache = Arc::clone(&self.caps);
-        let result = self.actor.run(move |session| {
-            let known = cache.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let caps = match known {
-                Some(caps) => caps,
-                None => {
-                    let caps = Arc::new(Capabilities::probe(session).map_err(|e| e.to_string())?);
-                    *cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&caps));
-                    caps
-                }
-            };
-            job(Remote::new(session, &caps))
-        });
-        result.map_err(|e| escape_str(&e.to_string()))?
+        let result = self.actor.run(move |link| RemoteFs::open(link).and_then(|fs| op(&fs)));
+        result.map_err(|e| escape_str(&e.to_string()))?.map_err(|e| e.to_string())
+    }
+
+    /// Runs `job` with the connection itself (transfers of one file for
+    /// the editor, the host's summary).
+    pub fn with_link<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(Link<'_>) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        self.actor.run(job).map_err(|e| escape_str(&e.to_string()))?
     }
 
     /// Connects now (asking the user's questions) without running anything.

@@ -4,7 +4,6 @@
 
 mod edit;
 mod host;
-mod ops;
 mod prompter;
 
 use std::collections::HashMap;
@@ -15,7 +14,6 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub use edit::discard;
 pub use host::HostHandle;
-pub use ops::*;
 pub use prompter::TuiPrompter;
 
 use crate::app::Msg;
@@ -116,7 +114,10 @@ impl Remotes {
             return Err(format!("connection to {} cancelled", escape_str(host)));
         }
         stage("looking at the host (shell, find, stat, scp)".into());
-        let (home, summary) = handle.run(|remote| Ok((remote.caps.home.clone(), remote.caps.summary())))?;
+        let (home, summary) = handle.with_link(|link| {
+            let fs = crate::fs::RemoteFs::open(link).map_err(|e| e.to_string())?;
+            Ok((fs.host().caps().home.clone(), fs.host().summary(link)))
+        })?;
         for line in summary {
             inner.log.emit(Event::info(&line).host(&config.label()));
         }

@@ -10,16 +10,16 @@ mod stat;
 
 use std::path::Path;
 
-use ssh2::Session;
+use crate::ssh::Link;
 
 use self::links::LINK_RECORD;
 use self::ls::LsParser;
 use self::records::{FIND_FAST, FIND_FORMAT, RecordParser};
 use self::stat::{StatParser, stat_args};
 use super::caps::{Capabilities, RemoteClock, StatFlavor};
-use super::error::RemoteFsError;
 use super::script::{PRELUDE, Reply, shown, warning_lines, with_path};
 use crate::fs::Entry;
+use crate::fs::FsError;
 use crate::shell::{self, Command, ExecOptions, quote};
 
 /// How a directory is listed, best first.
@@ -164,12 +164,7 @@ impl Parser {
 }
 
 /// The complete script listing `dir` with `method`.
-pub fn script(
-    dir: &Path,
-    method: Method,
-    caps: &Capabilities,
-    action: &str,
-) -> Result<Command, RemoteFsError> {
+pub fn script(dir: &Path, method: Method, caps: &Capabilities, action: &str) -> Result<Command, FsError> {
     // A `cd` that fails says why in words every shell prints differently (or
     // not at all: dash says "can't cd"), so the reason is found out again
     // with `ls -dL`, whose message names the errno.
@@ -185,24 +180,24 @@ pub fn script(
 /// testing one). Entries that vanish while listing become warnings; a
 /// directory that cannot be read is an error.
 pub fn list_with(
-    session: &Session,
+    link: Link<'_>,
     caps: &Capabilities,
     dir: &Path,
     method: Method,
-) -> Result<Reply<Listing>, RemoteFsError> {
+) -> Result<Reply<Listing>, FsError> {
     let action = format!("list {}", shown(dir));
     let cmd = script(dir, method, caps, &action)?;
     let clock = caps.clock.unwrap_or_else(local_clock);
     let mut parser = Parser::new(method, clock);
     let options = ExecOptions { window: 16 * 1024 * 1024 };
-    let out = shell::exec::run_streaming(session, &cmd, options, &mut |chunk| parser.feed(chunk))
-        .map_err(|source| RemoteFsError::exec(&action, source))?;
+    let out = shell::exec::run_streaming(link, &cmd, options, &mut |chunk| parser.feed(chunk))
+        .map_err(|source| FsError::exec(&action, source))?;
     // A failing command that still listed entries lost only some of them
     // (vanished or unreadable entries): keep what it found, warn about the rest.
     if !out.status.success() && parser.count() == 0 {
-        return Err(RemoteFsError::from_output(&action, cmd.as_bytes(), &out));
+        return Err(FsError::from_output(&action, cmd.as_bytes(), &out));
     }
-    let entries = parser.finish().map_err(|detail| RemoteFsError::Malformed { action, detail })?;
+    let entries = parser.finish().map_err(|detail| FsError::Malformed { action, detail })?;
     Ok(Reply { value: Listing { entries, method }, banner: out.banner, warnings: warning_lines(&out.stderr) })
 }
 

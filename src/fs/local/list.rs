@@ -1,4 +1,4 @@
-//! The local file system backend (blocking; run off the UI thread).
+//! Listing a local directory (blocking; run off the UI thread).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -9,7 +9,7 @@ use std::path::Path;
 
 use nix::unistd::{Gid, Group, Uid, User};
 
-use super::entry::{Entry, Kind, LinkTarget, Mtime};
+use crate::fs::entry::{Entry, Kind, LinkTarget, Mtime};
 
 /// Lists `dir` without following symlinks for the entries themselves; a
 /// symlink's target kind is looked up separately.

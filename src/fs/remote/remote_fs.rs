@@ -1,0 +1,197 @@
+//! A host's file system behind [`FileSystem`]: the connection's link and
+//! its [`Host`], every operation a command chosen by what the host has.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::Remote;
+use super::batch::{self, PathKind};
+use super::host::Host;
+use super::script::{PRELUDE, shown, with_path};
+use crate::fs::entry::Kind;
+use crate::fs::error::FsError;
+use crate::fs::place::Placed;
+use crate::fs::system::{Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
+use crate::shell::{self, Command};
+use crate::ssh::Link;
+use crate::text::escape_bytes;
+
+/// The file system of the host behind a connection. Use it on the thread
+/// that owns the connection.
+pub struct RemoteFs<'a> {
+    link: Link<'a>,
+    host: Arc<Host>,
+}
+
+impl<'a> RemoteFs<'a> {
+    /// The host's file system, probing the host the first time on this
+    /// connection.
+    pub fn open(link: Link<'a>) -> Result<Self, FsError> {
+        Ok(RemoteFs { link, host: Host::of(link)? })
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    pub fn link(&self) -> Link<'a> {
+        self.link
+    }
+
+    fn remote(&self) -> Remote<'_> {
+        Remote::new(self.link, self.host.caps())
+    }
+
+    /// What one path is, from its parent's listing (times and modes as the
+    /// listing method gives them).
+    fn entry_of(&self, path: &Path) -> Result<Option<Stat>, FsError> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return Ok(None) };
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        let listing = self.remote().list(parent)?;
+        Ok(listing.value.entries.into_iter().find(|e| e.name == name).map(|e| Stat {
+            kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
+            size: e.size,
+            mode: e.mode & 0o7777,
+            mtime: Some(e.mtime.secs),
+        }))
+    }
+}
+
+impl FileSystem for RemoteFs<'_> {
+    fn list(&self, dir: &Path) -> Result<Listing, FsError> {
+        let reply = self.remote().list(dir)?;
+        Ok(Listing { entries: reply.value.entries, warnings: reply.warnings })
+    }
+
+    fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>> {
+        let kinds = batch::kinds(self.link, paths)?;
+        let mut stats = Vec::with_capacity(paths.len());
+        for (path, kind) in paths.iter().zip(kinds) {
+            stats.push(match kind {
+                Err(e) => Err(e),
+                Ok(PathKind::Missing) => Ok(None),
+                Ok(kind) => match self.entry_of(path) {
+                    Err(e) if e.is_connection_lost() => return Err(e),
+                    Err(e) => Err(e),
+                    // Listed as the link it is; what it points to decides.
+                    Ok(Some(stat)) => Ok(Some(Stat { kind: kind_of(kind, stat.kind), ..stat })),
+                    Ok(None) => Ok(Some(Stat {
+                        kind: kind_of(kind, Kind::Unknown),
+                        size: 0,
+                        mode: 0o644,
+                        mtime: None,
+                    })),
+                },
+            });
+        }
+        Ok(stats)
+    }
+
+    fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {
+        let usage = self.remote().count(paths)?.value;
+        Ok(Usage { files: usage.files, dirs: usage.dirs, bytes: usage.bytes, complete: usage.complete })
+    }
+
+    fn free_space(&self, path: &Path) -> Result<u64, FsError> {
+        Ok(self.remote().free_space(path)?.value.available)
+    }
+
+    fn resolve(&self, path: &Path) -> Result<PathBuf, FsError> {
+        Ok(self.remote().resolve(path)?.value)
+    }
+
+    fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        let action = format!("read {}", shown(path));
+        let command = with_path(Command::new(PRELUDE).lit("wc -c <"), path, &action)?
+            .lit("&&")
+            .lit(&format!("head -c {limit} <"));
+        let command = with_path(command, path, &action)?;
+        let output = shell::exec::run(self.link, &command).map_err(|e| FsError::exec(&action, e))?;
+        if !output.status.success() {
+            return Err(FsError::from_output(&action, command.as_bytes(), &output));
+        }
+        let newline = output.stdout.iter().position(|&b| b == b'\n').unwrap_or(output.stdout.len());
+        let total = std::str::from_utf8(&output.stdout[..newline]).ok().and_then(|t| t.trim().parse().ok());
+        let total = total.ok_or_else(|| FsError::Malformed {
+            action: action.clone(),
+            detail: escape_bytes(&output.stdout[..newline]),
+        })?;
+        Ok((output.stdout.get(newline + 1..).unwrap_or_default().to_vec(), total))
+    }
+
+    fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
+        batch::sha256(self.link, paths)
+    }
+
+    fn make_dir(&self, path: &Path) -> Result<(), FsError> {
+        self.remote().make_new_dir(path).map(drop)
+    }
+
+    fn make_dirs(&self, dirs: &[(&Path, Option<u32>)]) -> Each<()> {
+        batch::make_dirs(self.link, dirs)
+    }
+
+    fn delete(&self, paths: &[PathBuf]) -> Result<(), FsError> {
+        self.remote().delete(paths).map(drop)
+    }
+
+    fn remove_files(&self, paths: &[&Path]) -> Each<()> {
+        batch::remove_files(self.link, paths)
+    }
+
+    fn remove_dirs(&self, paths: &[&Path]) -> Each<()> {
+        batch::remove_dirs(self.link, paths)
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> Result<(), FsError> {
+        self.remote().rename(from, to).map(drop)
+    }
+
+    fn move_into(&self, sources: &[PathBuf], dir: &Path) -> Result<(), FsError> {
+        self.remote().move_into(sources, dir, super::Overwrite::Never).map(drop)
+    }
+
+    fn chmod(&self, paths: &[PathBuf], mode: u32, recursive: bool) -> Result<(), FsError> {
+        self.remote().chmod(paths, mode, recursive).map(drop)
+    }
+
+    fn chown(
+        &self,
+        paths: &[PathBuf],
+        owner: Option<&str>,
+        group: Option<&str>,
+        recursive: bool,
+    ) -> Result<(), FsError> {
+        self.remote().chown(paths, owner, group, recursive).map(drop)
+    }
+
+    fn symlink(&self, target: &OsStr, link: &Path) -> Result<(), FsError> {
+        self.remote().symlink(target, link).map(drop)
+    }
+
+    fn touch(&self, path: &Path) -> Result<(), FsError> {
+        self.remote().new_file(path).map(drop)
+    }
+
+    fn place(&self, placements: &[Placement]) -> Each<Placed> {
+        batch::place(self.link, placements)
+    }
+
+    fn copy_files(&self, pairs: &[(&Path, &Path)], preserve: bool) -> Each<()> {
+        batch::copy_files(self.link, pairs, preserve)
+    }
+}
+
+/// The kind `[ -d ]`/`[ -f ]` saw (links followed), refined by the listing
+/// where they only say "something else".
+fn kind_of(seen: PathKind, listed: Kind) -> Kind {
+    match seen {
+        PathKind::Dir => Kind::Dir,
+        PathKind::File => Kind::File,
+        PathKind::Other | PathKind::Missing => match listed {
+            Kind::Dir | Kind::File | Kind::Unknown => Kind::Unknown,
+            other => other,
+        },
+    }
+}
