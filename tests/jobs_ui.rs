@@ -403,6 +403,19 @@ fn panes_showing_a_finished_jobs_target_are_reloaded() {
 }
 
 #[test]
+fn a_published_view_equal_to_the_shown_one_draws_nothing() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    state.needs_render = false;
+    let effects = app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    assert!(effects.is_empty() && !state.needs_render, "idle is idle: nothing changed, nothing drawn");
+    let mut view = queue();
+    view.jobs[0].progress.bytes_done += 1;
+    app::update(&mut state, Msg::Jobs(Arc::new(view)));
+    assert!(state.needs_render, "progress is drawn");
+}
+
+#[test]
 fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
     use support::tmux::{Tmux, scpdeck_bin};
     let dir = tempfile::tempdir().unwrap();

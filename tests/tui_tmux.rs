@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::tmux::{Tmux, scpdeck_bin, wait_for_file};
+use support::tmux::{Tmux, scpdeck_bin, scpdeck_pid, wait_for_file};
 
 struct Run {
     tmux: Tmux,
@@ -176,21 +176,6 @@ fn help_and_version() {
     let out = std::process::Command::new(scpdeck_bin()).arg("--help").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("terminal file commander"));
-}
-
-/// The pid of the scpdeck process (not the shell around it) whose command
-/// line mentions `needle`.
-fn scpdeck_pid(needle: &str) -> i32 {
-    let bin = scpdeck_bin().canonicalize().unwrap();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let exe = std::fs::read_link(entry.path().join("exe")).ok();
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        if exe.as_deref() == Some(bin.as_path()) && String::from_utf8_lossy(&cmdline).contains(needle) {
-            return pid;
-        }
-    }
-    panic!("no scpdeck process for {needle}");
 }
 
 /// A tree in the sshd's directory to browse remotely.

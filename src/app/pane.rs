@@ -18,6 +18,9 @@ pub struct Pending {
     /// Put the cursor on this name when the listing arrives.
     pub focus: Option<OsString>,
     pub nav: Nav,
+    /// The watcher saw a change meanwhile, perhaps after the directory was
+    /// read: list it again once this arrives.
+    pub changed: bool,
 }
 
 /// What a listing result did to the pane.
@@ -26,9 +29,11 @@ pub enum Received {
     /// For a request the pane no longer waits for: dropped.
     Stale,
     Failed,
-    /// Shown; `moved` when the pane changed directory.
+    /// Shown; `moved` when the pane changed directory, `changed` when it
+    /// changed while being listed (see `Pending::changed`).
     Shown {
         moved: bool,
+        changed: bool,
     },
 }
 
@@ -116,7 +121,7 @@ impl Pane {
     /// Starts loading `location`; returns the generation to tag the request with.
     pub fn request(&mut self, location: Location, focus: Option<OsString>, nav: Nav) -> u64 {
         self.generation += 1;
-        self.pending = Some(Pending { generation: self.generation, location, focus, nav });
+        self.pending = Some(Pending { generation: self.generation, location, focus, nav, changed: false });
         self.generation
     }
 
@@ -154,7 +159,7 @@ impl Pane {
             self.offset = 0;
             self.scroll_into_view();
         }
-        Received::Shown { moved: moved || first }
+        Received::Shown { moved: moved || first, changed: pending.changed }
     }
 
     fn selected_names(&self) -> HashSet<OsString> {

@@ -2,6 +2,8 @@
 //! reducer), starts workers for the tasks it chooses, feeds their reports
 //! back into it, and publishes what the panes show through a `watch`
 //! channel (latest value wins, so a slow reader never slows transfers).
+//! With no task running it has no timer and publishes nothing: every
+//! published view wakes the app, which redraws.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::backend::{Backend, Reporter};
@@ -20,7 +22,8 @@ use super::view::{JobView, QueueView};
 use crate::eventlog::{Event, LogSink};
 use crate::scp::Throttle;
 
-/// Rates are sampled, and progress published, at this pace.
+/// While a task runs, rates are sampled, and progress held back by
+/// `PUBLISH_EVERY` published, at this pace.
 const TICK: Duration = Duration::from_millis(200);
 /// Progress-only changes are published at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
@@ -119,8 +122,7 @@ impl Driver {
         mut requests: mpsc::UnboundedReceiver<Request>,
         mut updates: mpsc::UnboundedReceiver<Update>,
     ) {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut tick: Option<Interval> = None;
         let mut open = true;
         loop {
             tokio::select! {
@@ -133,7 +135,7 @@ impl Driver {
                     }
                 },
                 Some(update) = updates.recv() => self.update(update),
-                _ = tick.tick() => {
+                _ = next_tick(&mut tick) => {
                     self.queue.tick(Instant::now().into_std());
                     self.dirty = true;
                     self.publish(true);
@@ -143,12 +145,31 @@ impl Driver {
             while let Ok(update) = updates.try_recv() {
                 self.update(update);
             }
+            self.pace(&mut tick);
             if !open && self.queue.is_idle() {
-                self.publish(true);
                 return;
             }
-            self.publish(false);
         }
+    }
+
+    /// Ticks only while tasks run: nothing else changes with time. The
+    /// last task gone, one more sample zeroes the rates, and everything
+    /// held back is published now, since no tick will come to do it.
+    fn pace(&mut self, tick: &mut Option<Interval>) {
+        if !self.queue.is_idle() {
+            tick.get_or_insert_with(|| {
+                let mut interval = tokio::time::interval(TICK);
+                interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+                interval
+            });
+            self.publish(false);
+            return;
+        }
+        if tick.take().is_some() {
+            self.queue.tick(Instant::now().into_std());
+            self.dirty = true;
+        }
+        self.publish(true);
     }
 
     fn request(&mut self, request: Request) {
@@ -217,12 +238,65 @@ impl Driver {
         }
     }
 
+    /// Sends the view unless it equals the one last sent: a reader wakes
+    /// (and the app redraws) only for a real change.
     fn publish(&mut self, now: bool) {
         if !self.dirty || (!now && self.published.elapsed() < PUBLISH_EVERY) {
             return;
         }
         self.dirty = false;
         self.published = Instant::now();
-        self.view_tx.send_replace(Arc::new(self.queue.view()));
+        let view = self.queue.view();
+        self.view_tx.send_if_modified(|published| {
+            let changed = **published != view;
+            if changed {
+                *published = Arc::new(view);
+            }
+            changed
+        });
+    }
+}
+
+async fn next_tick(tick: &mut Option<Interval>) {
+    match tick {
+        Some(tick) => {
+            tick.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Idle is idle: the driver publishes changes only, and nothing at all once
+/// no task runs. (The rest of its behaviour: `jobs/tests.rs`.)
+#[cfg(test)]
+mod tests {
+    use super::super::Control;
+    use super::super::fake::{Config, Fake};
+    use super::super::tests::{copy, finish, local, remote, start, until};
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn publishes_progress_while_a_task_runs_and_nothing_after() {
+        let fake = Fake::new(Config { rate: 100_000, ..Config::default() });
+        fake.file(&remote("a", "/src/f"), &[7; 500_000], 1);
+        fake.dir(&local("/dst"));
+        let s = start(&fake, Limits::default());
+        let mut rx = s.subscribe();
+        rx.borrow_and_update();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert!(!rx.has_changed().unwrap_or(true), "published with no job");
+
+        let job = s.submit(copy(vec![remote("a", "/src/f")], local("/dst")));
+        until(&s, "a rate is shown", |v| v.total.rate > 0.0).await;
+        assert_eq!(finish(&s, job).await.map(|j| j.state), Some(super::super::JobState::Done));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(rx.borrow_and_update().total.rate, 0.0, "the rate falls to zero once no task runs");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert!(!rx.has_changed().unwrap_or(true), "published after the job ended");
+
+        // A request that changes nothing publishes nothing either.
+        s.control(Control::ResumeAll);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!rx.has_changed().unwrap_or(true), "published an unchanged view");
     }
 }

@@ -12,6 +12,13 @@ use super::Sshd;
 /// `limit`. A test that hangs is then ended by killing `sshd`'s
 /// connections (its blocking reads fail), so no thread is left behind.
 pub fn within<T: Send>(sshd: &Sshd, limit: Duration, test: impl FnOnce() -> T + Send) -> T {
+    bounded(limit, || sshd.kill_connections(), test)
+}
+
+/// Runs `test` on its own thread; fails if it has not finished within
+/// `limit`, after `unblock` (which must make the test end: kill what it
+/// waits for) has run.
+pub fn bounded<T: Send>(limit: Duration, unblock: impl FnOnce(), test: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| {
         let (done, finished) = mpsc::channel::<()>();
         let handle = scope.spawn(move || {
@@ -21,10 +28,13 @@ pub fn within<T: Send>(sshd: &Sshd, limit: Duration, test: impl FnOnce() -> T + 
         });
         let timed_out = matches!(finished.recv_timeout(limit), Err(RecvTimeoutError::Timeout));
         if timed_out {
-            sshd.kill_connections();
+            unblock();
         }
         let result = handle.join();
-        assert!(!timed_out, "still running after {limit:?}: it hung (its connections were killed to end it)");
+        assert!(
+            !timed_out,
+            "still running after {limit:?}: it hung (what it waited for was killed to end it)"
+        );
         result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }

@@ -206,6 +206,10 @@ pub fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEv
 /// reload panes showing what finished jobs changed, and say when a job
 /// waits for an answer (without opening anything).
 pub fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
+    if *view == *state.jobs.view {
+        // Nothing to show that is not on the screen already: idle is idle.
+        return Vec::new();
+    }
     let before = state.jobs.view.clone();
     state.jobs.set_view(view.clone());
     state.needs_render = true;

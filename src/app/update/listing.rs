@@ -26,7 +26,7 @@ pub fn listed(
             }
             Vec::new()
         }
-        Received::Shown { moved } => {
+        Received::Shown { moved, changed } => {
             state.needs_render = true;
             let mut effects = Vec::new();
             if moved {
@@ -37,16 +37,26 @@ pub fn listed(
                 effects.push(Effect::Watch { side, dir });
             }
             effects.push(Effect::FreeSpace { side, location });
+            if changed {
+                effects.push(super::navigation::reload(state, side));
+            }
             effects
         }
     }
 }
 
-/// The watcher saw a change: reload the pane if it still shows that directory.
+/// The watcher saw a change: reload the pane if it still shows that
+/// directory. While a listing of it is on its way, one more follows it
+/// instead: that one may have read the directory before the change, and
+/// the watcher reports a change once.
 pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
-    let pane = state.pane(side);
-    let shows = matches!(&pane.location, Location::Local(path) if path == dir);
-    if !shows || pane.pending.is_some() {
+    let is_dir = |location: &Location| matches!(location, Location::Local(path) if path == dir);
+    let pane = state.pane_mut(side);
+    if let Some(pending) = &mut pane.pending {
+        pending.changed |= is_dir(&pending.location);
+        return Vec::new();
+    }
+    if !is_dir(&pane.location) {
         return Vec::new();
     }
     vec![super::navigation::reload(state, side)]

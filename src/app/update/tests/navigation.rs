@@ -98,6 +98,18 @@ fn watcher_changes_reload_only_the_directory_shown() {
 }
 
 #[test]
+fn a_change_while_listing_lists_once_more_after() {
+    let mut state = loaded(1);
+    let effects = update(&mut state, ctrl('r'));
+    assert!(update(&mut state, Msg::DirChanged { side: Side::Left, dir: "/top".into() }).is_empty());
+    assert!(update(&mut state, Msg::DirChanged { side: Side::Left, dir: "/top".into() }).is_empty());
+    let after = deliver(&mut state, &effects, Side::Left, files(1));
+    assert_eq!(listing(&after, Side::Left).1, local("/top"), "listed again: {after:?}");
+    let quiet = deliver(&mut state, &after, Side::Left, files(2));
+    assert!(quiet.iter().all(|e| !matches!(e, Effect::List { .. })), "and then no more: {quiet:?}");
+}
+
+#[test]
 fn back_and_forward_through_history() {
     let mut state = loaded(1);
     let effects = update(&mut state, key(KeyCode::Enter));
