@@ -129,8 +129,9 @@ fn f4_hands_the_terminal_to_the_editor_and_takes_it_back() {
     run.tmux.wait_for("EDITOR READY>");
     run.tmux.keys(&["-l", "typed in the editor"]);
     run.tmux.keys(&["Enter"]);
-    let screen = run.tmux.wait_for("right-side.bin");
-    assert!(screen.contains("edited"), "{screen}");
+    // The status line says so once the editor is done and the screen is back.
+    let screen = run.tmux.wait_for("edited");
+    assert!(screen.contains("right-side.bin"), "{screen}");
     let text = std::fs::read_to_string(run.dir.path().join("left/hello.txt")).unwrap();
     assert_eq!(text, "hellotyped in the editor\n");
     run.tmux.keys(&["q"]);
