@@ -67,10 +67,10 @@ impl Keymap {
             }
         }
         for key in &keys {
-            if let Some(previous) = self.lookup.insert(*key, action) {
-                if let Some(list) = self.keys.get_mut(&previous) {
-                    list.retain(|k| k != key);
-                }
+            if let Some(previous) = self.lookup.insert(*key, action)
+                && let Some(list) = self.keys.get_mut(&previous)
+            {
+                list.retain(|k| k != key);
             }
         }
         self.keys.insert(action, keys);

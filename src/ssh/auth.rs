@@ -89,12 +89,11 @@ pub fn authenticate(
             AuthMethod::KeyboardInteractive => auth.keyboard_interactive(),
             AuthMethod::Password => auth.password(),
         };
-        if !matches!(outcome, Outcome::Authenticated | Outcome::Cancelled) {
-            if let Some(detail) =
+        if !matches!(outcome, Outcome::Authenticated | Outcome::Cancelled)
+            && let Some(detail) =
                 auth.lost.take().or_else(|| auth.peer_closed().then(|| auth.closed_detail()))
-            {
-                return Err(closed(config, detail));
-            }
+        {
+            return Err(closed(config, detail));
         }
         match outcome {
             Outcome::Authenticated => return Ok(()),
@@ -131,10 +130,10 @@ fn closed(config: &HostConfig, detail: String) -> ConnectError {
 }
 
 fn show_banner(session: &Session, asker: &Asker<'_>, host: &str) {
-    if let Ok(Some(banner)) = session.userauth_banner() {
-        if !banner.trim().is_empty() {
-            asker.ask(&Question::Message { host: host.to_owned(), text: escape_banner(banner) });
-        }
+    if let Ok(Some(banner)) = session.userauth_banner()
+        && !banner.trim().is_empty()
+    {
+        asker.ask(&Question::Message { host: host.to_owned(), text: escape_banner(banner) });
     }
 }
 
@@ -247,10 +246,10 @@ impl Auth<'_> {
         };
         let info = key_file::inspect(&text);
         let public = read_public(key).or(info.public_key.clone());
-        if let Some(blob) = public.as_deref().and_then(blob_of) {
-            if self.offered.contains(&blob) {
-                return Outcome::Failed(None);
-            }
+        if let Some(blob) = public.as_deref().and_then(blob_of)
+            && self.offered.contains(&blob)
+        {
+            return Outcome::Failed(None);
         }
         self.tried.push(format!("key {}", key.display()));
         let user = &self.config.user;
@@ -323,10 +322,10 @@ impl Auth<'_> {
                 return Outcome::Cancelled;
             }
             let (answered_now, password) = (responder.answered, responder.password);
-            if let Err(e) = &result {
-                if self.lost_by(e) {
-                    return Outcome::Failed(None);
-                }
+            if let Err(e) = &result
+                && self.lost_by(e)
+            {
+                return Outcome::Failed(None);
             }
             match result {
                 Ok(()) if self.session.authenticated() => {
