@@ -24,6 +24,7 @@ mod expand;
 mod fallback;
 mod host_config;
 mod host_key;
+mod include_glob;
 mod jump;
 mod keepalive;
 mod key_file;
