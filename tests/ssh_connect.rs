@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use scpdeck::ssh::{
-    self, Answer, AuthFailure, ConnectError, Connection, HostConfig, NoPrompter, Overrides, Prompter,
-    Question, Resolver, Step,
+    self, Answer, AuthFailure, ConnectError, Connection, ConnectionEvent, HostConfig, NoPrompter, Overrides,
+    Prompter, Question, Resolver, Step,
 };
 use support::{Sshd, keygen, password_user};
 
@@ -189,6 +189,29 @@ fn encrypted_key_asks_for_its_passphrase_and_says_when_it_is_wrong() {
     }
     assert!(err.to_string().contains("wrong passphrase"), "{err}");
     assert_eq!(prompter.questions().len(), 3);
+}
+
+/// What the server said about a key it refused reaches the event sink
+/// (and from there the log panel), even when a later key gets in.
+#[test]
+fn a_refused_key_is_told_with_the_servers_reason() {
+    let sshd = Sshd::start();
+    let stranger = sshd.path("stranger_key");
+    keygen(&stranger, "");
+    let mut config = resolve(&sshd, &[]);
+    config.identity_files.insert(0, stranger.clone());
+    let (sink, events) = ssh::collect_events();
+    let connection = ssh::connect_with(&config, &NoPrompter, &ssh::Credentials::new(), Some(&sink)).unwrap();
+    assert_eq!(run(&connection, "echo in"), "in\n");
+    let events = events.lock().unwrap();
+    let refused: Vec<String> = events
+        .iter()
+        .filter(|e| matches!(e, ConnectionEvent::KeyRefused { .. }))
+        .map(|e| e.to_string())
+        .collect();
+    let [told] = refused.as_slice() else { panic!("{events:?}") };
+    let expected = format!("the server refused the key {}: ", stranger.display());
+    assert!(told.starts_with(&expected) && told.len() > expected.len(), "{told}");
 }
 
 #[test]

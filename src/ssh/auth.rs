@@ -7,6 +7,7 @@ use std::path::Path;
 use ssh2::{ErrorCode, Session};
 
 use super::asker::Asker;
+use super::connection_event::{ConnectionEvent, EventSink};
 use super::credentials::Credentials;
 use super::error::{AuthFailure, ConnectError};
 use super::host_config::{AuthMethod, HostConfig, IdentityAgent};
@@ -33,6 +34,8 @@ struct Auth<'a> {
     config: &'a HostConfig,
     asker: &'a Asker<'a>,
     credentials: &'a Credentials,
+    /// Where keys the server refused are told, with its reason.
+    events: Option<&'a EventSink>,
     host: String,
     /// `user@host:port`, the key for remembered passwords.
     account: String,
@@ -51,6 +54,7 @@ pub fn authenticate(
     config: &HostConfig,
     asker: &Asker<'_>,
     credentials: &Credentials,
+    events: Option<&EventSink>,
 ) -> Result<(), ConnectError> {
     let host = config.label();
     let fail =
@@ -68,6 +72,7 @@ pub fn authenticate(
         config,
         asker,
         credentials,
+        events,
         host: host.clone(),
         account,
         tried: Vec::new(),
@@ -158,6 +163,18 @@ fn code(e: &ssh2::Error) -> i32 {
 }
 
 impl Auth<'_> {
+    fn tell(&self, event: ConnectionEvent) {
+        if let Some(events) = self.events {
+            events(event);
+        }
+    }
+
+    /// Tells why the server refused `key` (libssh2's words).
+    fn refused(&self, key: String, e: &ssh2::Error) {
+        let reason = format!("{} (libssh2 error {})", escape_str(e.message()), code(e));
+        self.tell(ConnectionEvent::KeyRefused { host: self.host.clone(), key, reason });
+    }
+
     /// The server closed the connection: a failure is not a refusal.
     fn peer_closed(&self) -> bool {
         use std::os::fd::{AsRawFd, BorrowedFd};
@@ -209,7 +226,8 @@ impl Auth<'_> {
             IdentityAgent::Socket(path) => agent.set_identity_path(path).ok()?,
         }
         if agent.connect().is_err() || agent.list_identities().is_err() {
-            tracing::debug!(host = %self.host, "ssh-agent not reachable");
+            let text = "the ssh agent could not be reached: its keys were not offered".to_owned();
+            self.tell(ConnectionEvent::Detail { host: self.host.clone(), text });
             return None;
         }
         let allowed: Option<Vec<Vec<u8>>> = self
@@ -232,7 +250,8 @@ impl Auth<'_> {
                     let _ = agent.disconnect();
                     return Some(Outcome::Failed(None));
                 }
-                _ => {}
+                Err(e) => self.refused(format!("agent key {}", escape_str(identity.comment())), &e),
+                Ok(()) => {}
             }
         }
         let _ = agent.disconnect();
@@ -260,9 +279,6 @@ impl Auth<'_> {
             &text,
             cached.as_deref().map(|s| s.as_str()),
         );
-        if let Err(e) = &first {
-            tracing::debug!(host = %self.host, key = %key.display(), "key refused: {} ({})", e.message(), code(e));
-        }
         match first {
             Ok(()) if self.session.authenticated() => return Outcome::Authenticated,
             Ok(()) => return Outcome::Failed(None),
@@ -271,13 +287,14 @@ impl Auth<'_> {
             Err(e) if info.encrypted && needs_passphrase(&e) => {}
             Err(e) if self.lost_by(&e) => return Outcome::Failed(None),
             Err(e) if code(&e) == ERROR_FILE => {
-                return Outcome::Failed(Some(AuthFailure::Other(format!(
-                    "cannot use the key {}: {}",
-                    key.display(),
-                    escape_str(e.message())
-                ))));
+                let text = format!("cannot use the key {}: {}", key.display(), escape_str(e.message()));
+                self.tell(ConnectionEvent::Detail { host: self.host.clone(), text: text.clone() });
+                return Outcome::Failed(Some(AuthFailure::Other(text)));
             }
-            Err(_) => return Outcome::Failed(None),
+            Err(e) => {
+                self.refused(key.display().to_string(), &e);
+                return Outcome::Failed(None);
+            }
         }
         if cached.is_some() {
             self.credentials.forget_passphrase(key);

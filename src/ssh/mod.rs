@@ -18,6 +18,7 @@ pub mod channel;
 mod config_text;
 mod connect;
 mod connection;
+mod connection_event;
 mod credentials;
 mod error;
 mod expand;
@@ -40,9 +41,10 @@ mod target;
 mod terminal_prompter;
 mod transport;
 
-pub use actor::{Actor, ConnectionEvent, EventSink, collect_events};
+pub use actor::Actor;
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
+pub use connection_event::{ConnectionEvent, EventSink, collect_events};
 pub use credentials::Credentials;
 pub use error::{AuthFailure, ConnectError, Step, is_transport_lost};
 pub use host_config::{
