@@ -12,7 +12,7 @@ use super::credentials::Credentials;
 use super::error::{AuthFailure, ConnectError};
 use super::host_config::{AuthMethod, HostConfig, IdentityAgent};
 use super::key_file;
-use super::prompt::{Answer, KbdPrompt, Question};
+use super::prompt::{KbdPrompt, PromptAnswer, Question};
 use crate::text::escape_str;
 
 // libssh2 error codes that tell authentication outcomes apart.
@@ -302,7 +302,7 @@ impl Auth<'_> {
         let tries = self.config.number_of_password_prompts.max(1);
         for attempt in 1..=tries {
             let passphrase = match self.asker.ask(&Question::Passphrase { key: key.to_path_buf(), attempt }) {
-                Answer::Secret(p) => zeroize::Zeroizing::new(p),
+                PromptAnswer::Secret(p) => zeroize::Zeroizing::new(p),
                 _ => return Outcome::Cancelled,
             };
             match self.session.userauth_pubkey_memory(user, public.as_deref(), &text, Some(&passphrase)) {
@@ -377,7 +377,7 @@ impl Auth<'_> {
                         attempt,
                     };
                     match self.asker.ask(&question) {
-                        Answer::Secret(p) => zeroize::Zeroizing::new(p),
+                        PromptAnswer::Secret(p) => zeroize::Zeroizing::new(p),
                         _ => return Outcome::Cancelled,
                     }
                 }
@@ -449,7 +449,7 @@ impl ssh2::KeyboardInteractivePrompt for Responder<'_> {
                 .collect(),
         };
         match self.asker.ask(&question) {
-            Answer::Responses(mut responses) => {
+            PromptAnswer::Responses(mut responses) => {
                 responses.resize(prompts.len(), String::new());
                 self.answered = true;
                 if lone_secret {
@@ -457,7 +457,7 @@ impl ssh2::KeyboardInteractivePrompt for Responder<'_> {
                 }
                 responses
             }
-            Answer::Secret(secret) if prompts.len() == 1 => {
+            PromptAnswer::Secret(secret) if prompts.len() == 1 => {
                 self.answered = true;
                 if lone_secret {
                     self.password = Some(zeroize::Zeroizing::new(secret.clone()));

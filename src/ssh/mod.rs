@@ -53,7 +53,7 @@ pub use host_config::{
 pub use known_hosts::HostKey;
 pub use overrides::Overrides;
 pub use pool::{Lease, Pool, PoolLimits};
-pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, NoPrompter, Prompter, Question};
+pub use prompt::{HostKeyQuestion, KbdPrompt, NoPrompter, PromptAnswer, Prompter, Question};
 pub use resolve::{Resolver, host_aliases};
 pub use target::Target;
 pub use terminal_prompter::TerminalPrompter;

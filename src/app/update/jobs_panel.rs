@@ -12,7 +12,7 @@ use crate::app::jobs::Panel;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::eventlog::Event;
-use crate::jobs::{Answer, Control, JobId, JobState, QueueView};
+use crate::jobs::{Control, JobId, JobState, OverwriteAnswer, QueueView};
 
 /// alt-j / alt-l: show the panel, then focus it, then hide it.
 pub fn toggle(state: &mut State, panel: Panel) {
@@ -189,7 +189,7 @@ pub fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEv
     let control = match CHOICES[choice].0 {
         Choice::CancelJob => return vec![Effect::Jobs(Control::Cancel(question.job))],
         Choice::Policy(policy) => {
-            Control::Answer(question.job, question.item, Answer { policy, all: dialog.all })
+            Control::Answer(question.job, question.item, OverwriteAnswer { policy, all: dialog.all })
         }
     };
     if !dialog.all && question.more > 0 {
