@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use indicatif::ProgressBar;
 
 use crate::jobs::{OverwriteAnswer, OverwritePolicy, Question};
-use crate::ui::human_size;
+use crate::text::human_size;
 
 pub const CHOICES: &str = "[o]verwrite, [s]kip, only if [n]ewer, only if the size [d]iffers, [r]ename (keep both); \
      a capital letter answers for all the others too";

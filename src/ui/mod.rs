@@ -12,7 +12,7 @@ mod pane;
 use ratatui::Frame;
 
 pub use crate::config::Theme;
-pub use columns::{Columns, human_size};
+pub use columns::Columns;
 
 use crate::app::dialog::Purpose;
 use crate::app::{Dialog, Side, State};

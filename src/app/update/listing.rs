@@ -81,7 +81,7 @@ pub fn dir_size(
     match result {
         Ok(bytes) => {
             pane.set_dir_size(name.to_os_string(), bytes);
-            state.info(format!("{}: {}", location, crate::ui::human_size(bytes)));
+            state.info(format!("{}: {}", location, crate::text::human_size(bytes)));
         }
         Err(message) => state.error(message),
     }
