@@ -6,6 +6,7 @@ mod effect;
 mod filter;
 mod history;
 mod jobs;
+pub mod layout;
 mod menu;
 mod msg;
 mod pane;

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::columns::Columns;
-use super::layout::pane_entry_area;
 use crate::app::dialog::LineInput;
+use crate::app::layout::pane_entry_area;
 use crate::app::{Pane, State};
 use crate::config::Theme;
 use crate::fs::{Entry, Kind};

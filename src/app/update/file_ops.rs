@@ -50,7 +50,7 @@ pub fn view(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the viewer") else { return Vec::new() };
     let token = state.token();
     let mut viewer = Viewer::new(location.to_string(), token);
-    viewer.rows = crate::ui::layout::viewer_rows(state.size.1);
+    viewer.rows = crate::app::layout::viewer_rows(state.size.1);
     state.dialogs.push(Dialog::Viewer(viewer));
     vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]
 }

@@ -18,11 +18,11 @@ mod tests;
 use super::action::Action;
 use super::dialog::Dialog;
 use super::effect::Effect;
+use super::layout;
 use super::msg::Msg;
 use super::side::Side;
 use super::state::State;
 use crate::config::Key;
-use crate::ui::layout;
 
 pub use hosts::open_target;
 pub use navigation::reload;
