@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use super::error::ConfigError;
 use super::key::Key;
-use crate::app::Action;
+use crate::choices::Action;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {

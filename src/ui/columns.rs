@@ -3,7 +3,8 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::app::{Sort, SortKey};
+use crate::app::Sort;
+use crate::choices::SortKey;
 use crate::fs::{Entry, Kind};
 use crate::text::{escape_bytes, human_size, pad_to};
 

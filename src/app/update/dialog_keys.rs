@@ -4,7 +4,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{file_ops, hosts, navigation, selection};
-use crate::app::action::Action;
 use crate::app::dialog::{
     DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, Viewer,
     text_answer,
@@ -12,6 +11,7 @@ use crate::app::dialog::{
 use crate::app::effect::Effect;
 use crate::app::menu::MENU;
 use crate::app::state::State;
+use crate::choices::Action;
 
 pub fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     state.needs_render = true;

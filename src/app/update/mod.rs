@@ -15,13 +15,13 @@ mod selection;
 #[cfg(test)]
 mod tests;
 
-use super::action::Action;
 use super::dialog::Dialog;
 use super::effect::Effect;
 use super::layout;
 use super::msg::Msg;
 use super::side::Side;
 use super::state::State;
+use crate::choices::{Action, SortKey};
 use crate::config::Key;
 
 pub use hosts::open_target;
@@ -150,10 +150,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::InvertSelection => state.focused_mut().invert_selection(),
         Action::Filter => selection::start_filter(state),
         Action::ToggleHidden => selection::toggle_hidden(state),
-        Action::SortName => selection::sort(state, super::SortKey::Name),
-        Action::SortSize => selection::sort(state, super::SortKey::Size),
-        Action::SortMtime => selection::sort(state, super::SortKey::Mtime),
-        Action::SortExtension => selection::sort(state, super::SortKey::Extension),
+        Action::SortName => selection::sort(state, SortKey::Name),
+        Action::SortSize => selection::sort(state, SortKey::Size),
+        Action::SortMtime => selection::sort(state, SortKey::Mtime),
+        Action::SortExtension => selection::sort(state, SortKey::Extension),
         Action::ReverseSort => selection::reverse_sort(state),
         Action::DirSize => return file_ops::dir_size(state),
         Action::HostPicker => return hosts::open_picker(state),

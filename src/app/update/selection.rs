@@ -6,8 +6,8 @@ use globset::GlobBuilder;
 
 use crate::app::dialog::{Dialog, InputDialog, Purpose};
 use crate::app::side::Side;
-use crate::app::sort::SortKey;
 use crate::app::state::State;
+use crate::choices::SortKey;
 
 /// Insert/Space: toggle the entry under the cursor and move down.
 pub fn toggle(state: &mut State) {
