@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{file_ops, hosts, navigation, selection};
+use super::{act, file_ops, hosts, navigation, selection};
 use crate::app::dialog::{
     DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, Viewer,
     text_answer,
@@ -61,7 +61,7 @@ fn help(state: &mut State, scroll: usize, key: &KeyEvent) -> Vec<Effect> {
 fn menu(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effect> {
     let last = MENU.len() - 1;
     let selected = match key.code {
-        KeyCode::Enter => return super::act(state, MENU[selected.min(last)]),
+        KeyCode::Enter => return act::act(state, MENU[selected.min(last)]),
         _ if is_close(key) || key.code == KeyCode::F(9) => return Vec::new(),
         KeyCode::Up | KeyCode::Char('k') => selected.checked_sub(1).unwrap_or(last),
         KeyCode::Down | KeyCode::Char('j') => (selected + 1) % MENU.len(),

@@ -28,7 +28,7 @@ pub fn toggle(state: &mut State, panel: Panel) {
             jobs.panel_focus = true;
         }
     }
-    super::resize_panes(state);
+    super::panes::resize_panes(state);
 }
 
 /// Keys while a panel has the focus; `None` when the key is not the panel's
@@ -230,7 +230,7 @@ pub fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
                 |l: &crate::fs::Location| pane.location == *l || l.parent().as_ref() == Some(&pane.location);
             if pane.pending.is_none() && (shows(&job.target) || job.source_dir.as_ref().is_some_and(shows)) {
                 let location = pane.location.clone();
-                effects.extend(super::navigation::navigate(state, side, location, None, Nav::Stay));
+                effects.extend(super::panes::navigate(state, side, location, None, Nav::Stay));
             }
         }
     }

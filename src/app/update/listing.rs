@@ -49,7 +49,7 @@ pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
     if !shows || pane.pending.is_some() {
         return Vec::new();
     }
-    vec![super::navigation::reload(state, side)]
+    vec![super::panes::reload(state, side)]
 }
 
 pub fn free_space(

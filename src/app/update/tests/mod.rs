@@ -14,6 +14,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use super::*;
 use crate::app::dialog::{Counts, HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, ViewContent};
 use crate::app::msg::Op;
+use crate::app::side::Side;
+use crate::choices::Action;
 use crate::config::{Config, Keymap};
 use crate::fs::{Entry, Kind, Location, Mtime};
 
