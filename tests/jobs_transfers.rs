@@ -15,7 +15,7 @@ use scpdeck::jobs::{
     Control, JobId, JobSpec, JobState, JobView, Limits, Mode, Options, OverwritePolicy, Scheduler, SshRemote,
     SystemBackend, TargetKind, log_connections,
 };
-use scpdeck::ssh::{Answer, NoPrompter, Overrides, Pool, PoolLimits, Prompter, Question, Resolver};
+use scpdeck::ssh::{NoPrompter, Overrides, Pool, PoolLimits, PromptAnswer, Prompter, Question, Resolver};
 use support::{Banner, Shell, Sshd, password_user};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -249,10 +249,10 @@ async fn a_large_selection_travels_over_several_sessions() {
 struct PasswordPrompter(String);
 
 impl Prompter for PasswordPrompter {
-    fn ask(&self, question: &Question) -> Answer {
+    fn ask(&self, question: &Question) -> PromptAnswer {
         match question {
-            Question::Password { attempt: 1, .. } => Answer::Secret(self.0.clone()),
-            _ => Answer::Cancelled,
+            Question::Password { attempt: 1, .. } => PromptAnswer::Secret(self.0.clone()),
+            _ => PromptAnswer::Cancelled,
         }
     }
 }

@@ -19,8 +19,8 @@ use scpdeck::config::Config;
 use scpdeck::eventlog::Event;
 use scpdeck::fs::{Entry, Kind, Location, Mtime};
 use scpdeck::jobs::{
-    Answer, Control, FailedItem, ItemId, JobId, JobSpec, JobState, JobView, Limits, Mode, OverwritePolicy,
-    Progress, Question, QueueView, TargetKind,
+    Control, FailedItem, ItemId, JobId, JobSpec, JobState, JobView, Limits, Mode, OverwriteAnswer,
+    OverwritePolicy, Progress, Question, QueueView, TargetKind,
 };
 use scpdeck::ui;
 
@@ -320,7 +320,7 @@ fn a_question_never_takes_the_keyboard_and_is_answered_from_the_panel() {
 
     key(&mut state, KeyCode::Char('a'));
     let effects = key(&mut state, KeyCode::Char('n'));
-    let answer = Answer { policy: OverwritePolicy::IfNewer, all: true };
+    let answer = OverwriteAnswer { policy: OverwritePolicy::IfNewer, all: true };
     assert_eq!(control(effects), Some(Control::Answer(JobId(2), ItemId(4), answer)));
     assert!(state.dialogs.is_empty());
 }
@@ -333,7 +333,7 @@ fn answering_one_by_one_follows_the_jobs_next_question() {
     key(&mut state, KeyCode::Down);
     key(&mut state, KeyCode::Enter);
     let effects = key(&mut state, KeyCode::Char('s'));
-    let skip = Answer { policy: OverwritePolicy::Skip, all: false };
+    let skip = OverwriteAnswer { policy: OverwritePolicy::Skip, all: false };
     assert_eq!(control(effects), Some(Control::Answer(JobId(2), ItemId(4), skip)));
     let mut next = queue();
     let q = next.jobs[1].question.as_mut().unwrap();

@@ -11,20 +11,20 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use scpdeck::ssh::{
-    self, Answer, AuthFailure, ConnectError, Connection, HostConfig, NoPrompter, Overrides, Prompter,
-    Question, Resolver, Step,
+    self, AuthFailure, ConnectError, Connection, ConnectionEvent, HostConfig, NoPrompter, Overrides,
+    PromptAnswer, Prompter, Question, Resolver, Step,
 };
 use support::{Sshd, keygen, password_user};
 
 /// Answers questions from a script and records them.
 #[derive(Default)]
 struct Scripted {
-    answers: Mutex<VecDeque<Answer>>,
+    answers: Mutex<VecDeque<PromptAnswer>>,
     asked: Mutex<Vec<Question>>,
 }
 
 impl Scripted {
-    fn new(answers: impl IntoIterator<Item = Answer>) -> Scripted {
+    fn new(answers: impl IntoIterator<Item = PromptAnswer>) -> Scripted {
         Scripted { answers: Mutex::new(answers.into_iter().collect()), asked: Mutex::default() }
     }
 
@@ -44,12 +44,12 @@ impl Scripted {
 }
 
 impl Prompter for Scripted {
-    fn ask(&self, question: &Question) -> Answer {
+    fn ask(&self, question: &Question) -> PromptAnswer {
         self.asked.lock().unwrap().push(question.clone());
         if matches!(question, Question::Message { .. }) {
-            return Answer::Ok;
+            return PromptAnswer::Ok;
         }
-        self.answers.lock().unwrap().pop_front().unwrap_or(Answer::Cancelled)
+        self.answers.lock().unwrap().pop_front().unwrap_or(PromptAnswer::Cancelled)
     }
 }
 
@@ -165,7 +165,8 @@ fn encrypted_key_asks_for_its_passphrase_and_says_when_it_is_wrong() {
     let config = resolve(&sshd, &["BatchMode=no", &identity]);
     assert_eq!(config.identity_files[0], key);
 
-    let prompter = Scripted::new([Answer::Secret("wrong".into()), Answer::Secret("passphrase".into())]);
+    let prompter =
+        Scripted::new([PromptAnswer::Secret("wrong".into()), PromptAnswer::Secret("passphrase".into())]);
     let connection = ssh::connect(&config, &prompter).unwrap();
     assert_eq!(run(&connection, "echo unlocked"), "unlocked\n");
     assert_eq!(
@@ -179,7 +180,7 @@ fn encrypted_key_asks_for_its_passphrase_and_says_when_it_is_wrong() {
     // Without the .pub file the public key is read from the key file itself.
     std::fs::remove_file(key.with_extension("pub")).unwrap();
     let only_locked = resolve(&sshd, &["BatchMode=no", &identity]).tap(|c| c.identity_files.truncate(1));
-    let prompter = Scripted::new((0..3).map(|_| Answer::Secret("nope".into())));
+    let prompter = Scripted::new((0..3).map(|_| PromptAnswer::Secret("nope".into())));
     let err = expect_err(ssh::connect(&only_locked, &prompter));
     match &err {
         ConnectError::Authentication {
@@ -189,6 +190,29 @@ fn encrypted_key_asks_for_its_passphrase_and_says_when_it_is_wrong() {
     }
     assert!(err.to_string().contains("wrong passphrase"), "{err}");
     assert_eq!(prompter.questions().len(), 3);
+}
+
+/// What the server said about a key it refused reaches the event sink
+/// (and from there the log panel), even when a later key gets in.
+#[test]
+fn a_refused_key_is_told_with_the_servers_reason() {
+    let sshd = Sshd::start();
+    let stranger = sshd.path("stranger_key");
+    keygen(&stranger, "");
+    let mut config = resolve(&sshd, &[]);
+    config.identity_files.insert(0, stranger.clone());
+    let (sink, events) = ssh::collect_events();
+    let connection = ssh::connect_with(&config, &NoPrompter, &ssh::Credentials::new(), Some(&sink)).unwrap();
+    assert_eq!(run(&connection, "echo in"), "in\n");
+    let events = events.lock().unwrap();
+    let refused: Vec<String> = events
+        .iter()
+        .filter(|e| matches!(e, ConnectionEvent::KeyRefused { .. }))
+        .map(|e| e.to_string())
+        .collect();
+    let [told] = refused.as_slice() else { panic!("{events:?}") };
+    let expected = format!("the server refused the key {}: ", stranger.display());
+    assert!(told.starts_with(&expected) && told.len() > expected.len(), "{told}");
 }
 
 #[test]
@@ -239,14 +263,15 @@ fn password_with_a_retry_and_wrong_passwords_say_so() {
     let config_file = password_config(&sshd, &user.name, "");
     let config = Resolver::system().resolve_str("pw", &overrides(&config_file, &[])).unwrap();
 
-    let prompter = Scripted::new([Answer::Secret("wrong".into()), Answer::Secret(user.password.clone())]);
+    let prompter =
+        Scripted::new([PromptAnswer::Secret("wrong".into()), PromptAnswer::Secret(user.password.clone())]);
     let connection = ssh::connect(&config, &prompter).unwrap();
     assert_eq!(run(&connection, "id -un").trim(), user.name);
     let questions = prompter.questions();
     assert_eq!(questions.len(), 2);
     assert!(matches!(&questions[1], Question::Password { attempt: 2, user: u, .. } if *u == user.name));
 
-    let prompter = Scripted::new((0..3).map(|_| Answer::Secret("wrong".into())));
+    let prompter = Scripted::new((0..3).map(|_| PromptAnswer::Secret("wrong".into())));
     let err = expect_err(ssh::connect(&config, &prompter));
     assert!(
         matches!(err, ConnectError::Authentication { failure: AuthFailure::WrongPassword { tries: 3 }, .. }),
@@ -264,8 +289,8 @@ fn keyboard_interactive_with_a_retry() {
     let config_file = password_config(&sshd, &user.name, "");
     let config = Resolver::system().resolve_str("pw", &overrides(&config_file, &[])).unwrap();
     let prompter = Scripted::new([
-        Answer::Responses(vec!["wrong".into()]),
-        Answer::Responses(vec![user.password.clone()]),
+        PromptAnswer::Responses(vec!["wrong".into()]),
+        PromptAnswer::Responses(vec![user.password.clone()]),
     ]);
     let connection = ssh::connect(&config, &prompter).unwrap();
     assert_eq!(run(&connection, "id -un").trim(), user.name);
@@ -287,7 +312,7 @@ fn batch_mode_never_asks_and_fails_clearly() {
     let sshd = Sshd::builder().password_auth().start();
     let config_file = password_config(&sshd, &user.name, "  BatchMode yes\n");
     let config = Resolver::system().resolve_str("pw", &overrides(&config_file, &[])).unwrap();
-    let prompter = Scripted::new([Answer::Secret(user.password.clone())]);
+    let prompter = Scripted::new([PromptAnswer::Secret(user.password.clone())]);
     let err = expect_err(ssh::connect(&config, &prompter));
     assert!(
         matches!(
@@ -343,12 +368,12 @@ fn strict_yes_refuses_an_unknown_host_without_asking() {
 fn ask_shows_type_and_fingerprint_and_records_when_accepted() {
     let sshd = Sshd::start();
     let (config, file) = with_known_hosts(&sshd, "", &["StrictHostKeyChecking=ask", "BatchMode=no"]);
-    let prompter = Scripted::new([Answer::No]);
+    let prompter = Scripted::new([PromptAnswer::No]);
     let err = expect_err(ssh::connect(&config, &prompter));
     assert!(matches!(err, ConnectError::HostKeyUnknown { .. }), "{err}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
 
-    let prompter = Scripted::new([Answer::Yes]);
+    let prompter = Scripted::new([PromptAnswer::Yes]);
     let connection = ssh::connect(&config, &prompter).unwrap();
     assert_eq!(run(&connection, "echo trusted"), "trusted\n");
     match &prompter.questions()[..] {
@@ -380,7 +405,7 @@ fn ask_shows_type_and_fingerprint_and_records_when_accepted() {
 fn ask_in_batch_mode_refuses() {
     let sshd = Sshd::start();
     let (config, _) = with_known_hosts(&sshd, "", &["StrictHostKeyChecking=ask", "BatchMode=yes"]);
-    let prompter = Scripted::new([Answer::Yes]);
+    let prompter = Scripted::new([PromptAnswer::Yes]);
     let err = expect_err(ssh::connect(&config, &prompter));
     assert!(
         matches!(err, ConnectError::HostKeyUnknown { .. }) && err.to_string().contains("BatchMode"),
@@ -437,7 +462,7 @@ fn a_changed_key_is_refused_in_every_mode_naming_file_and_line() {
     for mode in ["yes", "accept-new", "ask", "no"] {
         let option = format!("StrictHostKeyChecking={mode}");
         let (config, file) = with_known_hosts(&sshd, &known, &[&option, "BatchMode=no"]);
-        let prompter = Scripted::new([Answer::Yes]);
+        let prompter = Scripted::new([PromptAnswer::Yes]);
         let err = expect_err(ssh::connect(&config, &prompter));
         match &err {
             ConnectError::HostKeyChanged { file: f, line: 3, .. } => assert_eq!(f, &file),

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use scpdeck::ssh::{
-    self, Actor, Answer, ConnectError, ConnectionEvent, Credentials, HostConfig, NoPrompter, Overrides, Pool,
-    PoolLimits, Prompter, Question, Resolver,
+    self, Actor, ConnectError, ConnectionEvent, Credentials, HostConfig, NoPrompter, Overrides, Pool,
+    PoolLimits, PromptAnswer, Prompter, Question, Resolver,
 };
 use support::{Sshd, password_user};
 
@@ -250,13 +250,13 @@ struct Counting {
 }
 
 impl Prompter for Counting {
-    fn ask(&self, question: &Question) -> Answer {
+    fn ask(&self, question: &Question) -> PromptAnswer {
         match question {
             Question::Password { .. } => {
                 self.asked.fetch_add(1, Ordering::SeqCst);
-                Answer::Secret(self.password.clone())
+                PromptAnswer::Secret(self.password.clone())
             }
-            _ => Answer::Cancelled,
+            _ => PromptAnswer::Cancelled,
         }
     }
 }

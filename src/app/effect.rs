@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::dialog::{Answer, Reply};
+use super::dialog::{PromptAnswer, Reply};
 use super::side::Side;
 use crate::config::Bookmark;
 use crate::fs::Location;
@@ -92,7 +92,7 @@ pub enum Effect {
     /// Answer a connection's question.
     Answer {
         reply: Reply,
-        answer: Answer,
+        answer: PromptAnswer,
     },
     /// Start (or stop) the timer that animates the connecting spinner.
     Ticks {

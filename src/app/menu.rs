@@ -1,6 +1,6 @@
 //! The command menu (F9): every action that is not plain cursor movement.
 
-use super::action::Action;
+use crate::choices::Action;
 
 pub const MENU: &[Action] = &[
     Action::HostPicker,

@@ -1,11 +1,11 @@
 //! Application state and the pure `update` function (no I/O here).
 
-mod action;
 pub mod dialog;
 mod effect;
 mod filter;
 mod history;
 mod jobs;
+pub mod layout;
 mod menu;
 mod msg;
 mod pane;
@@ -15,7 +15,6 @@ mod state;
 mod target;
 mod update;
 
-pub use action::Action;
 pub use dialog::Dialog;
 pub use effect::Effect;
 pub use history::{History, Nav};
@@ -24,7 +23,7 @@ pub use menu::MENU;
 pub use msg::{Msg, Op};
 pub use pane::{Pane, Pending, Received};
 pub use side::Side;
-pub use sort::{Sort, SortKey, sort_indices};
+pub use sort::{Sort, sort_indices};
 pub use state::{Connecting, State, Status};
 pub use target::Target;
 pub use update::{act, open_target, reload, start, update};

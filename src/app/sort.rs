@@ -4,29 +4,8 @@
 use std::cmp::Ordering;
 use std::os::unix::ffi::OsStrExt;
 
-use serde::Deserialize;
-
+use crate::choices::SortKey;
 use crate::fs::Entry;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortKey {
-    Name,
-    Size,
-    Mtime,
-    Extension,
-}
-
-impl SortKey {
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Name => "name",
-            SortKey::Size => "size",
-            SortKey::Mtime => "mtime",
-            SortKey::Extension => "ext",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {

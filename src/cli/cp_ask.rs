@@ -5,8 +5,8 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use indicatif::ProgressBar;
 
-use crate::jobs::{Answer, OverwritePolicy, Question};
-use crate::ui::human_size;
+use crate::jobs::{OverwriteAnswer, OverwritePolicy, Question};
+use crate::text::human_size;
 
 pub const CHOICES: &str = "[o]verwrite, [s]kip, only if [n]ewer, only if the size [d]iffers, [r]ename (keep both); \
      a capital letter answers for all the others too";
@@ -18,7 +18,7 @@ pub fn can_ask() -> bool {
 
 /// Reads an answer: a letter of [`CHOICES`] (an empty line skips). `None`
 /// for anything else.
-pub fn parse(line: &str) -> Option<Answer> {
+pub fn parse(line: &str) -> Option<OverwriteAnswer> {
     let line = line.trim();
     let letter = match line.chars().count() {
         0 => 's',
@@ -33,7 +33,7 @@ pub fn parse(line: &str) -> Option<Answer> {
         'r' | 'k' => OverwritePolicy::KeepBoth,
         _ => return None,
     };
-    Some(Answer { policy, all: letter.is_ascii_uppercase() })
+    Some(OverwriteAnswer { policy, all: letter.is_ascii_uppercase() })
 }
 
 fn when(mtime: Option<i64>) -> String {
@@ -62,7 +62,7 @@ pub fn describe(q: &Question) -> String {
 
 /// Asks on the terminal until the answer is understood; end of input
 /// skips this item and all the others (nothing is overwritten unasked).
-pub fn ask(question: &Question, bar: Option<&ProgressBar>) -> Answer {
+pub fn ask(question: &Question, bar: Option<&ProgressBar>) -> OverwriteAnswer {
     let run = || {
         let mut stderr = std::io::stderr();
         let _ = writeln!(stderr, "scpdeck: {}", describe(question));
@@ -71,7 +71,7 @@ pub fn ask(question: &Question, bar: Option<&ProgressBar>) -> Answer {
             let _ = stderr.flush();
             let mut line = String::new();
             match std::io::stdin().lock().read_line(&mut line) {
-                Ok(0) | Err(_) => return Answer { policy: OverwritePolicy::Skip, all: true },
+                Ok(0) | Err(_) => return OverwriteAnswer { policy: OverwritePolicy::Skip, all: true },
                 Ok(_) => {
                     if let Some(answer) = parse(&line) {
                         return answer;
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn answers() {
-        let answer = |policy, all| Some(Answer { policy, all });
+        let answer = |policy, all| Some(OverwriteAnswer { policy, all });
         assert_eq!(parse("o\n"), answer(OverwritePolicy::Overwrite, false));
         assert_eq!(parse("O"), answer(OverwritePolicy::Overwrite, true));
         assert_eq!(parse(""), answer(OverwritePolicy::Skip, false));

@@ -17,7 +17,7 @@ use super::cp_jobs::jobs;
 use super::operand::{Operand, parse};
 use crate::eventlog::{LogFile, LogSink, default_log_dir};
 use crate::jobs::{
-    Answer, Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwritePolicy, Scheduler,
+    Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwriteAnswer, OverwritePolicy, Scheduler,
     SshRemote, SystemBackend, Throttle,
 };
 use crate::ssh::{Pool, PoolLimits, Resolver, TerminalPrompter};
@@ -198,7 +198,7 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
     let ids: Vec<JobId> = specs.into_iter().map(|spec| scheduler.submit_with(spec, limit.clone())).collect();
 
     let mut view = scheduler.subscribe();
-    let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, Answer)>();
+    let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, OverwriteAnswer)>();
     let mut asking: Option<(JobId, ItemId)> = None;
     // Until the scheduler has taken an answer in, its view still shows the
     // question: never ask it twice.

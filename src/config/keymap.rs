@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use super::error::ConfigError;
 use super::key::Key;
-use crate::app::Action;
+use crate::choices::Action;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
@@ -67,10 +67,10 @@ impl Keymap {
             }
         }
         for key in &keys {
-            if let Some(previous) = self.lookup.insert(*key, action) {
-                if let Some(list) = self.keys.get_mut(&previous) {
-                    list.retain(|k| k != key);
-                }
+            if let Some(previous) = self.lookup.insert(*key, action)
+                && let Some(list) = self.keys.get_mut(&previous)
+            {
+                list.retain(|k| k != key);
             }
         }
         self.keys.insert(action, keys);

@@ -4,8 +4,7 @@
 use serde::Deserialize;
 
 use super::theme::ThemeStyles;
-use crate::app::SortKey;
-use crate::jobs::{Limits, OverwritePolicy};
+use crate::choices::{Limits, OverwritePolicy, SortKey};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -8,7 +8,7 @@ use crate::eventlog::Event;
 
 /// An answer to "the destination exists: overwrite?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Answer {
+pub struct OverwriteAnswer {
     /// Any policy but `Ask`.
     pub policy: OverwritePolicy,
     /// Also for every other item of the job that exists at the destination.
@@ -78,7 +78,7 @@ impl Job {
     }
 
     /// Answers the question about `item`.
-    pub(super) fn answer(&mut self, item: ItemId, answer: Answer, log: &mut Vec<Event>) {
+    pub(super) fn answer(&mut self, item: ItemId, answer: OverwriteAnswer, log: &mut Vec<Event>) {
         if answer.policy == OverwritePolicy::Ask
             || self.item(item).is_none_or(|i| i.state != ItemState::Asking)
         {

@@ -36,7 +36,7 @@ mod tests_ends;
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
 pub use conflict::keep_both_name;
-pub use control::Answer;
+pub use control::OverwriteAnswer;
 pub use item::{DestInfo, ItemId, ItemKind, Scan, ScanEntry, ScanError};
 pub use job::JobState;
 pub use plan::Side;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use super::control::Answer;
+use super::control::OverwriteAnswer;
 use super::item::ItemId;
 use super::job::{Job, JobState};
 use super::plan::Side;
@@ -36,7 +36,7 @@ pub enum Control {
     Retry(JobId, Option<ItemId>),
     MoveUp(JobId),
     MoveDown(JobId),
-    Answer(JobId, ItemId, Answer),
+    Answer(JobId, ItemId, OverwriteAnswer),
     ClearFinished,
     SetLimits(Limits),
 }

@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+// Named in config.toml and on the command line too: defined with the other
+// choices, re-exported here as part of what a job is given.
+pub use crate::choices::{Limits, OverwritePolicy};
 use crate::fs::Location;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,66 +22,6 @@ pub enum Mode {
     Copy,
     /// Copy, then delete each source item once its copy is confirmed.
     Move,
-}
-
-/// What to do when a file already exists at the destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-pub enum OverwritePolicy {
-    /// Ask per item (with "apply to all").
-    #[default]
-    #[serde(rename = "ask")]
-    Ask,
-    #[serde(rename = "overwrite")]
-    Overwrite,
-    #[serde(rename = "skip")]
-    Skip,
-    /// Overwrite when the source is newer than the existing file.
-    #[serde(rename = "newer")]
-    IfNewer,
-    /// Overwrite when the sizes differ.
-    #[serde(rename = "size")]
-    IfSizeDiffers,
-    /// Keep the existing file and copy under a new name (`name (1).ext`).
-    #[serde(rename = "keep-both")]
-    KeepBoth,
-}
-
-impl OverwritePolicy {
-    pub const ALL: [OverwritePolicy; 6] = [
-        OverwritePolicy::Ask,
-        OverwritePolicy::Overwrite,
-        OverwritePolicy::Skip,
-        OverwritePolicy::IfNewer,
-        OverwritePolicy::IfSizeDiffers,
-        OverwritePolicy::KeepBoth,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OverwritePolicy::Ask => "ask",
-            OverwritePolicy::Overwrite => "overwrite",
-            OverwritePolicy::Skip => "skip",
-            OverwritePolicy::IfNewer => "overwrite if newer",
-            OverwritePolicy::IfSizeDiffers => "overwrite if size differs",
-            OverwritePolicy::KeepBoth => "keep both",
-        }
-    }
-
-    /// The name used on the command line (`--overwrite NAME`).
-    pub fn name(self) -> &'static str {
-        match self {
-            OverwritePolicy::Ask => "ask",
-            OverwritePolicy::Overwrite => "overwrite",
-            OverwritePolicy::Skip => "skip",
-            OverwritePolicy::IfNewer => "newer",
-            OverwritePolicy::IfSizeDiffers => "size",
-            OverwritePolicy::KeepBoth => "keep-both",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -134,19 +77,5 @@ impl JobSpec {
             ),
         };
         format!("{verb} {what} → {}", self.target)
-    }
-}
-
-/// Connection limits: a transfer batch holds one connection per remote host it
-/// touches (two for remote to remote), while it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub global: usize,
-    pub per_host: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self { global: 4, per_host: 4 }
     }
 }

@@ -313,13 +313,21 @@ async fn questions_wait_for_answers_without_holding_up_other_items() {
     assert_eq!(finish(&s, other).await.map(|j| j.state), Some(JobState::Done));
     let question = view.job(job).and_then(|j| j.question.clone()).unwrap();
     assert_eq!((question.name.as_str(), question.more, question.dest_size), ("a", 2, 3));
-    s.control(Control::Answer(job, question.item, Answer { policy: OverwritePolicy::Skip, all: false }));
+    s.control(Control::Answer(
+        job,
+        question.item,
+        OverwriteAnswer { policy: OverwritePolicy::Skip, all: false },
+    ));
     let view = until(&s, "second question", |v| {
         v.job(job).and_then(|j| j.question.as_ref()).is_some_and(|q| q.name == "b")
     })
     .await;
     let question = view.job(job).and_then(|j| j.question.clone()).unwrap();
-    s.control(Control::Answer(job, question.item, Answer { policy: OverwritePolicy::Overwrite, all: true }));
+    s.control(Control::Answer(
+        job,
+        question.item,
+        OverwriteAnswer { policy: OverwritePolicy::Overwrite, all: true },
+    ));
     let done = finish(&s, job).await.unwrap();
     assert_eq!((done.state, done.skipped), (JobState::Done, 1));
     assert_eq!(fake.data(&local("/dst/a")), Some(b"old".to_vec()));

@@ -67,8 +67,9 @@ pub fn download(
         let queue = Queue { items: &items_tx, spares: &spares };
         let result = pull(&mut pipe, sink, &config.requested, queue, &events, flush, cancel);
         drop(items_tx);
-        let _ = writer.join();
-        result
+        // A writer that panicked left files unwritten and unreported: that,
+        // not whatever the pull then ran into, is why the transfer failed.
+        writer.join().map_err(|_| ScpError::Panicked("disk writer")).and(result)
     });
     let outcome = match pulled {
         Ok(outcome) => outcome,

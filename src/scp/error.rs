@@ -34,4 +34,10 @@ pub enum ScpError {
     Usage(String),
     #[error("cancelled")]
     Cancelled,
+    /// A thread of the engine panicked: what it held is lost, so the
+    /// transfer must not look done.
+    #[error(
+        "the {0} thread stopped unexpectedly (a bug in scpdeck; please report it): the transfer was stopped"
+    )]
+    Panicked(&'static str),
 }

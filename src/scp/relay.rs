@@ -84,8 +84,7 @@ pub fn relay(
             stop.cancel();
         }
         drop(items_rx);
-        let pulled =
-            sender.join().unwrap_or_else(|_| Err(ScpError::Usage("the sending thread failed".into())));
+        let pulled = sender.join().unwrap_or(Err(ScpError::Panicked("sending host's")));
         (pushed, pulled)
     });
     let result = match (pushed, pulled) {

@@ -124,8 +124,8 @@ fn batch(
         let mut push = Push::new(&mut pipe, events.clone(), skip, names);
         let result = push.run(&items_rx, &mut || reporter.flush(), cancel);
         drop(items_rx);
-        let _ = producer.join();
-        result
+        // A reader that panicked ended its files early: never a success.
+        producer.join().map_err(|_| ScpError::Panicked("file reader")).and(result)
     });
     let spoke = match pushed {
         Ok(Pushed::Done) => true,

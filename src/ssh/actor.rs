@@ -8,12 +8,12 @@
 //! connects again on the next use.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use super::connect::connect_with;
 use super::connection::Connection;
+use super::connection_event::{ConnectionEvent, EventSink};
 use super::credentials::Credentials;
 use super::error::ConnectError;
 use super::host_config::HostConfig;
@@ -21,74 +21,6 @@ use super::keepalive::{Health, Keepalive};
 use super::link::Link;
 use super::prompt::Prompter;
 use super::startup::{self, Startups};
-
-/// What happened to a connection, for the UI's log.
-#[derive(Debug)]
-pub enum ConnectionEvent {
-    /// Connected (again, when `reconnect`).
-    Connected { host: String, reconnect: bool },
-    /// The connection was lost; the next use reconnects.
-    Dropped(ConnectError),
-    /// The server closed a connection before login (`error`, attempt
-    /// `attempt` of `attempts`); the next attempt follows after `pause`.
-    Retrying { host: String, attempt: u32, attempts: u32, pause: Duration, error: ConnectError },
-    /// Connections to the host failed while others worked: the pool now
-    /// runs at most `sessions` transfer sessions to it.
-    SessionsLowered { host: String, sessions: usize },
-    /// The server refused a second channel on this connection: it runs one
-    /// channel at a time (sshd's MaxSessions 1).
-    OneChannel { host: String },
-}
-
-impl ConnectionEvent {
-    /// The host the event is about.
-    pub fn host(&self) -> &str {
-        match self {
-            ConnectionEvent::Connected { host, .. }
-            | ConnectionEvent::Retrying { host, .. }
-            | ConnectionEvent::SessionsLowered { host, .. }
-            | ConnectionEvent::OneChannel { host } => host,
-            ConnectionEvent::Dropped(error) => error.host(),
-        }
-    }
-}
-
-impl std::fmt::Display for ConnectionEvent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConnectionEvent::Connected { reconnect: false, .. } => write!(f, "connected"),
-            ConnectionEvent::Connected { reconnect: true, .. } => write!(f, "connected again"),
-            ConnectionEvent::Dropped(error) => write!(f, "{error}"),
-            ConnectionEvent::Retrying { host, attempt, attempts, pause, error } => {
-                let detail = match error {
-                    ConnectError::ClosedBeforeLogin { step, detail, .. } => format!("{step}: {detail}"),
-                    other => other.to_string(),
-                };
-                write!(
-                    f,
-                    "connection to {host} closed by the server before login (attempt {attempt} of {attempts}, \
-                     retrying in {} s; {detail}). It may limit connections starting at once (MaxStartups): \
-                     connections to {host} now start one at a time",
-                    pause.as_secs_f64()
-                )
-            }
-            ConnectionEvent::SessionsLowered { host, sessions } => write!(
-                f,
-                "{host} turned a new connection away while others to it worked: at most {sessions} \
-                 transfer session{} to it from now on (its MaxStartups or another connection limit)",
-                if *sessions == 1 { "" } else { "s" }
-            ),
-            ConnectionEvent::OneChannel { host } => write!(
-                f,
-                "{host} allows one channel per connection (MaxSessions 1?): commands and transfers \
-                 on each connection take turns"
-            ),
-        }
-    }
-}
-
-/// Receives [`ConnectionEvent`]s from connection threads.
-pub type EventSink = Arc<dyn Fn(ConnectionEvent) + Send + Sync>;
 
 type Job = Box<dyn FnOnce(Result<&Connection, ConnectError>) + Send>;
 
@@ -230,7 +162,6 @@ impl Worker {
     }
 
     fn emit(&self, event: ConnectionEvent) {
-        tracing::info!("{event:?}");
         if let Some(sink) = &self.events {
             sink(event);
         }
@@ -269,7 +200,7 @@ impl Worker {
         let attempts = startups.attempts();
         let mut attempt = 1;
         loop {
-            match connect_with(&self.config, &*self.prompter, &self.credentials) {
+            match connect_with(&self.config, &*self.prompter, &self.credentials, self.events.as_ref()) {
                 Ok(connection) => {
                     startups.connected();
                     return Ok(connection);
@@ -331,15 +262,4 @@ impl Worker {
             self.lost(&why);
         }
     }
-}
-
-/// A mutex-protected list of events, handy as an [`EventSink`] in tests
-/// and simple callers.
-pub fn collect_events() -> (EventSink, Arc<Mutex<Vec<ConnectionEvent>>>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink_events = Arc::clone(&events);
-    let sink: EventSink = Arc::new(move |event| {
-        sink_events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
-    });
-    (sink, events)
 }

@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use super::prompt::{Answer, Prompter, Question};
+use super::prompt::{PromptAnswer, Prompter, Question};
 
 pub struct Asker<'a> {
     prompter: &'a dyn Prompter,
@@ -18,7 +18,7 @@ impl<'a> Asker<'a> {
     }
 
     /// Asks, unless BatchMode forbids it (messages are always shown).
-    pub fn ask(&self, question: &Question) -> Answer {
+    pub fn ask(&self, question: &Question) -> PromptAnswer {
         if self.batch_mode && !matches!(question, Question::Message { .. }) {
             self.suppressed.set(Some(match question {
                 Question::Password { .. } => "a password",
@@ -27,7 +27,7 @@ impl<'a> Asker<'a> {
                 Question::HostKey(_) => "confirmation of the host key",
                 Question::Message { .. } => "nothing",
             }));
-            return Answer::Cancelled;
+            return PromptAnswer::Cancelled;
         }
         self.prompter.ask(question)
     }

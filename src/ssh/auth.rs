@@ -8,11 +8,12 @@ use std::path::Path;
 use ssh2::{ErrorCode, Session};
 
 use super::asker::Asker;
+use super::connection_event::{ConnectionEvent, EventSink};
 use super::credentials::Credentials;
 use super::error::{AuthFailure, ConnectError};
 use super::host_config::{AuthMethod, HostConfig, IdentityAgent};
 use super::key_file;
-use super::prompt::{Answer, KbdPrompt, Question};
+use super::prompt::{KbdPrompt, PromptAnswer, Question};
 use crate::text::escape_str;
 
 // libssh2 error codes that tell authentication outcomes apart.
@@ -37,6 +38,8 @@ struct Auth<'a> {
     config: &'a HostConfig,
     asker: &'a Asker<'a>,
     credentials: &'a Credentials,
+    /// Where keys the server refused are told, with its reason.
+    events: Option<&'a EventSink>,
     host: String,
     /// `user@host:port`, the key for remembered passwords.
     account: String,
@@ -56,6 +59,7 @@ pub fn authenticate(
     config: &HostConfig,
     asker: &Asker<'_>,
     credentials: &Credentials,
+    events: Option<&EventSink>,
 ) -> Result<(), ConnectError> {
     let host = config.label();
     let fail =
@@ -74,6 +78,7 @@ pub fn authenticate(
         config,
         asker,
         credentials,
+        events,
         host: host.clone(),
         account,
         tried: Vec::new(),
@@ -95,12 +100,11 @@ pub fn authenticate(
             AuthMethod::KeyboardInteractive => auth.keyboard_interactive(),
             AuthMethod::Password => auth.password(),
         };
-        if !matches!(outcome, Outcome::Authenticated | Outcome::Cancelled) {
-            if let Some(detail) =
+        if !matches!(outcome, Outcome::Authenticated | Outcome::Cancelled)
+            && let Some(detail) =
                 auth.lost.take().or_else(|| auth.peer_closed().then(|| auth.closed_detail()))
-            {
-                return Err(closed(config, detail));
-            }
+        {
+            return Err(closed(config, detail));
         }
         match outcome {
             Outcome::Authenticated => return Ok(()),
@@ -137,10 +141,10 @@ fn closed(config: &HostConfig, detail: String) -> ConnectError {
 }
 
 fn show_banner(session: &Session, asker: &Asker<'_>, host: &str) {
-    if let Ok(Some(banner)) = session.userauth_banner() {
-        if !banner.trim().is_empty() {
-            asker.ask(&Question::Message { host: host.to_owned(), text: escape_banner(banner) });
-        }
+    if let Ok(Some(banner)) = session.userauth_banner()
+        && !banner.trim().is_empty()
+    {
+        asker.ask(&Question::Message { host: host.to_owned(), text: escape_banner(banner) });
     }
 }
 
@@ -165,6 +169,18 @@ fn code(e: &ssh2::Error) -> i32 {
 }
 
 impl Auth<'_> {
+    fn tell(&self, event: ConnectionEvent) {
+        if let Some(events) = self.events {
+            events(event);
+        }
+    }
+
+    /// Tells why the server refused `key` (libssh2's words).
+    fn refused(&self, key: String, e: &ssh2::Error) {
+        let reason = format!("{} (libssh2 error {})", escape_str(e.message()), code(e));
+        self.tell(ConnectionEvent::KeyRefused { host: self.host.clone(), key, reason });
+    }
+
     /// The server closed the connection: a failure is not a refusal.
     fn peer_closed(&self) -> bool {
         super::connection::socket_closed(self.socket)
@@ -212,7 +228,8 @@ impl Auth<'_> {
             IdentityAgent::Socket(path) => agent.set_identity_path(path).ok()?,
         }
         if agent.connect().is_err() || agent.list_identities().is_err() {
-            tracing::debug!(host = %self.host, "ssh-agent not reachable");
+            let text = "the ssh agent could not be reached: its keys were not offered".to_owned();
+            self.tell(ConnectionEvent::Detail { host: self.host.clone(), text });
             return None;
         }
         let allowed: Option<Vec<Vec<u8>>> = self
@@ -235,7 +252,8 @@ impl Auth<'_> {
                     let _ = agent.disconnect();
                     return Some(Outcome::Failed(None));
                 }
-                _ => {}
+                Err(e) => self.refused(format!("agent key {}", escape_str(identity.comment())), &e),
+                Ok(()) => {}
             }
         }
         let _ = agent.disconnect();
@@ -249,10 +267,10 @@ impl Auth<'_> {
         };
         let info = key_file::inspect(&text);
         let public = read_public(key).or(info.public_key.clone());
-        if let Some(blob) = public.as_deref().and_then(blob_of) {
-            if self.offered.contains(&blob) {
-                return Outcome::Failed(None);
-            }
+        if let Some(blob) = public.as_deref().and_then(blob_of)
+            && self.offered.contains(&blob)
+        {
+            return Outcome::Failed(None);
         }
         self.tried.push(format!("key {}", key.display()));
         let user = &self.config.user;
@@ -263,9 +281,6 @@ impl Auth<'_> {
             &text,
             cached.as_deref().map(|s| s.as_str()),
         );
-        if let Err(e) = &first {
-            tracing::debug!(host = %self.host, key = %key.display(), "key refused: {} ({})", e.message(), code(e));
-        }
         match first {
             Ok(()) if self.session.authenticated() => return Outcome::Authenticated,
             Ok(()) => return Outcome::Failed(None),
@@ -274,13 +289,14 @@ impl Auth<'_> {
             Err(e) if info.encrypted && needs_passphrase(&e) => {}
             Err(e) if self.lost_by(&e) => return Outcome::Failed(None),
             Err(e) if code(&e) == ERROR_FILE => {
-                return Outcome::Failed(Some(AuthFailure::Other(format!(
-                    "cannot use the key {}: {}",
-                    key.display(),
-                    escape_str(e.message())
-                ))));
+                let text = format!("cannot use the key {}: {}", key.display(), escape_str(e.message()));
+                self.tell(ConnectionEvent::Detail { host: self.host.clone(), text: text.clone() });
+                return Outcome::Failed(Some(AuthFailure::Other(text)));
             }
-            Err(_) => return Outcome::Failed(None),
+            Err(e) => {
+                self.refused(key.display().to_string(), &e);
+                return Outcome::Failed(None);
+            }
         }
         if cached.is_some() {
             self.credentials.forget_passphrase(key);
@@ -288,7 +304,7 @@ impl Auth<'_> {
         let tries = self.config.number_of_password_prompts.max(1);
         for attempt in 1..=tries {
             let passphrase = match self.asker.ask(&Question::Passphrase { key: key.to_path_buf(), attempt }) {
-                Answer::Secret(p) => zeroize::Zeroizing::new(p),
+                PromptAnswer::Secret(p) => zeroize::Zeroizing::new(p),
                 _ => return Outcome::Cancelled,
             };
             match self.session.userauth_pubkey_memory(user, public.as_deref(), &text, Some(&passphrase)) {
@@ -325,10 +341,10 @@ impl Auth<'_> {
                 return Outcome::Cancelled;
             }
             let (answered_now, password) = (responder.answered, responder.password);
-            if let Err(e) = &result {
-                if self.lost_by(e) {
-                    return Outcome::Failed(None);
-                }
+            if let Err(e) = &result
+                && self.lost_by(e)
+            {
+                return Outcome::Failed(None);
             }
             match result {
                 Ok(()) if self.session.authenticated() => {
@@ -363,7 +379,7 @@ impl Auth<'_> {
                         attempt,
                     };
                     match self.asker.ask(&question) {
-                        Answer::Secret(p) => zeroize::Zeroizing::new(p),
+                        PromptAnswer::Secret(p) => zeroize::Zeroizing::new(p),
                         _ => return Outcome::Cancelled,
                     }
                 }
@@ -435,7 +451,7 @@ impl ssh2::KeyboardInteractivePrompt for Responder<'_> {
                 .collect(),
         };
         match self.asker.ask(&question) {
-            Answer::Responses(mut responses) => {
+            PromptAnswer::Responses(mut responses) => {
                 responses.resize(prompts.len(), String::new());
                 self.answered = true;
                 if lone_secret {
@@ -443,7 +459,7 @@ impl ssh2::KeyboardInteractivePrompt for Responder<'_> {
                 }
                 responses
             }
-            Answer::Secret(secret) if prompts.len() == 1 => {
+            PromptAnswer::Secret(secret) if prompts.len() == 1 => {
                 self.answered = true;
                 if lone_secret {
                     self.password = Some(zeroize::Zeroizing::new(secret.clone()));

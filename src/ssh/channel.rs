@@ -61,7 +61,8 @@ pub fn open_session(link: Link<'_>, window: u32, packet: u32) -> Result<Channel,
                 let Some(pause) = pauses.next() else {
                     return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
                 };
-                tracing::debug!("channel open refused ({}); trying again in {pause:?}", e.message());
+                // Not logged here: the actor reports the host's one-channel
+                // limit once, after the job (`ConnectionEvent::OneChannel`).
                 std::thread::sleep(*pause);
             }
             other => return other,

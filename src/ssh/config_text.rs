@@ -91,12 +91,7 @@ pub fn expand_text(text: &str, base: &Path, depth: usize) -> Result<String, Stri
                 for pattern in words(rest) {
                     let pattern = expand::tilde(&pattern, &home);
                     let pattern = if pattern.is_absolute() { pattern } else { base.join(pattern) };
-                    let mut files: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
-                        .map_err(|e| format!("bad Include pattern {}: {e}", pattern.display()))?
-                        .filter_map(Result::ok)
-                        .collect();
-                    files.sort();
-                    for file in files {
+                    for file in super::include_glob::expand(&pattern)? {
                         let Ok(included) = std::fs::read_to_string(&file) else { continue };
                         out.push_str(&expand_text(&included, base, depth + 1)?);
                     }

@@ -10,6 +10,7 @@ use super::asker::Asker;
 use super::auth;
 use super::connection::Connection;
 use super::connection::socket_closed;
+use super::connection_event::EventSink;
 use super::credentials::Credentials;
 use super::error::{AuthFailure, ConnectError, Step, is_transport_lost};
 use super::host_config::HostConfig;
@@ -34,23 +35,27 @@ const PREFERRED_CIPHERS: [&str; 2] = ["aes128-gcm@openssh.com", "aes256-gcm@open
 /// to the thread that will use it (it is `Send`), but use it from one thread
 /// at a time.
 pub fn connect(config: &HostConfig, prompter: &dyn Prompter) -> Result<Connection, ConnectError> {
-    connect_with(config, prompter, &Credentials::new())
+    connect_with(config, prompter, &Credentials::new(), None)
 }
 
 /// [`connect`], trying remembered secrets first and remembering the ones
-/// that work (the pool shares one [`Credentials`] between its connections).
+/// that work (the pool shares one [`Credentials`] between its connections),
+/// and telling `events` what it notices on the way (keys the server
+/// refused and why, the ProxyCommand's stderr).
 pub fn connect_with(
     config: &HostConfig,
     prompter: &dyn Prompter,
     credentials: &Credentials,
+    events: Option<&EventSink>,
 ) -> Result<Connection, ConnectError> {
-    connect_hop(config, prompter, credentials, 0)
+    connect_hop(config, prompter, credentials, events, 0)
 }
 
 pub(crate) fn connect_hop(
     config: &HostConfig,
     prompter: &dyn Prompter,
     credentials: &Credentials,
+    events: Option<&EventSink>,
     depth: usize,
 ) -> Result<Connection, ConnectError> {
     let host = config.label();
@@ -61,7 +66,7 @@ pub(crate) fn connect_hop(
         });
     }
     let timeout = config.effective_connect_timeout();
-    let (stream, mut transport) = open_stream(config, prompter, credentials, depth, timeout)?;
+    let (stream, mut transport) = open_stream(config, prompter, credentials, events, depth, timeout)?;
     let probe = stream.probe().map_err(|e| ConnectError::Handshake {
         host: host.clone(),
         detail: format!("cannot watch the socket: {e}"),
@@ -95,7 +100,7 @@ pub(crate) fn connect_hop(
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));
-    auth::authenticate(&session, probe.as_fd(), config, &asker, credentials)
+    auth::authenticate(&session, probe.as_fd(), config, &asker, credentials, events)
         .map_err(|e| lost_during(&probe, config, e))?;
     session.set_timeout(0);
     if !config.server_alive_interval.is_zero() {
@@ -108,16 +113,17 @@ fn open_stream(
     config: &HostConfig,
     prompter: &dyn Prompter,
     credentials: &Credentials,
+    events: Option<&EventSink>,
     depth: usize,
     timeout: Duration,
 ) -> Result<(Stream, Transport), ConnectError> {
     if !config.proxy_jump.is_empty() {
-        let (stream, bridge) = jump::open(config, prompter, credentials, depth, timeout)?;
+        let (stream, bridge) = jump::open(config, prompter, credentials, events, depth, timeout)?;
         return Ok((Stream::Pair(stream), Transport::Jump(bridge)));
     }
     if let Some(command) = &config.proxy_command {
         let command = proxy_command::expanded(config, command)?;
-        let (stream, child) = proxy_command::spawn(config, &command)?;
+        let (stream, child) = proxy_command::spawn(config, &command, events.cloned())?;
         return Ok((Stream::Pair(stream), Transport::Command(child)));
     }
     Ok((Stream::Tcp(transport::tcp(config, timeout)?), Transport::Direct))

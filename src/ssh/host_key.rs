@@ -10,7 +10,7 @@ use super::error::ConnectError;
 use super::expand;
 use super::host_config::{HostConfig, StrictHostKeyChecking};
 use super::known_hosts::{self, HostKey, KnownHosts, Verdict};
-use super::prompt::{Answer, HostKeyQuestion, Question};
+use super::prompt::{HostKeyQuestion, PromptAnswer, Question};
 
 fn all_files(config: &HostConfig) -> Vec<PathBuf> {
     config.user_known_hosts_files.iter().chain(&config.global_known_hosts_files).cloned().collect()
@@ -79,7 +79,7 @@ pub fn verify(session: &Session, config: &HostConfig, asker: &Asker<'_>) -> Resu
                 known_hosts_file: record_in.clone(),
                 known_key_types: other_types,
             });
-            if asker.ask(&question) != Answer::Yes {
+            if asker.ask(&question) != PromptAnswer::Yes {
                 return Err(refuse("you did not accept it"));
             }
         }

@@ -19,6 +19,7 @@ use ssh2::Channel;
 
 use super::connect::{code, connect_hop};
 use super::connection::Connection;
+use super::connection_event::EventSink;
 use super::credentials::Credentials;
 use super::error::{ConnectError, Step};
 use super::host_config::HostConfig;
@@ -58,6 +59,7 @@ pub fn open(
     config: &HostConfig,
     prompter: &dyn Prompter,
     credentials: &Credentials,
+    events: Option<&EventSink>,
     depth: usize,
     timeout: Duration,
 ) -> Result<(UnixStream, JumpBridge), ConnectError> {
@@ -73,7 +75,7 @@ pub fn open(
     }
     let target = Target::parse(last.strip_prefix("ssh://").unwrap_or(last))?;
     let hop_config = Resolver::of(config).resolve(&target, &overrides)?;
-    let hop = connect_hop(&hop_config, prompter, credentials, depth + 1)?;
+    let hop = connect_hop(&hop_config, prompter, credentials, events, depth + 1)?;
     let hop_name = hop.host();
 
     // The hop's sshd connects to the target; bound that wait too.
@@ -104,8 +106,9 @@ pub fn open(
     let thread = std::thread::Builder::new()
         .name(format!("jump {hop_name}"))
         .spawn(move || {
+            // Why it stopped is told by the error of the connection that
+            // goes through it (`JumpBridge::failure`).
             if let Err(why) = relay(&hop, channel, theirs) {
-                tracing::debug!(hop = %hop.host(), "jump bridge stopped: {why}");
                 *recorded.lock().unwrap_or_else(|p| p.into_inner()) = Some(why);
             }
         })

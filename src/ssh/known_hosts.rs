@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use globset::GlobBuilder;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -180,7 +181,7 @@ fn host_matches(hosts: &str, name: &str) -> bool {
             Some(p) => (true, p),
             None => (false, pattern),
         };
-        if wildmatch::WildMatch::new(&pattern.to_ascii_lowercase()).matches(&name) {
+        if pattern_matches(&pattern.to_ascii_lowercase(), &name) {
             if negated {
                 return false;
             }
@@ -188,6 +189,33 @@ fn host_matches(hosts: &str, name: &str) -> bool {
         }
     }
     matched
+}
+
+/// OpenSSH's host patterns know `*` and `?` only: everything else, the
+/// `[` and `]` of `[host]:port` too, is matched literally.
+fn pattern_matches(pattern: &str, name: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == name;
+    }
+    let mut glob = String::with_capacity(pattern.len() + 8);
+    let mut literal = String::new();
+    for c in pattern.chars() {
+        if !matches!(c, '*' | '?') {
+            literal.push(c);
+            continue;
+        }
+        glob.push_str(&globset::escape(&literal));
+        // A run of `*` is one `*` (globset gives `**` a meaning of its own).
+        if !(c == '*' && literal.is_empty() && glob.ends_with('*')) {
+            glob.push(c);
+        }
+        literal.clear();
+    }
+    glob.push_str(&globset::escape(&literal));
+    GlobBuilder::new(&glob)
+        .backslash_escape(false)
+        .build()
+        .is_ok_and(|glob| glob.compile_matcher().is_match(name))
 }
 
 /// `|1|salt|hash`: HMAC-SHA1 of the name keyed with the salt.
@@ -317,6 +345,20 @@ mod tests {
         ));
         assert_eq!(k.check("h", &a), Verdict::Revoked { file: "/kh".into(), line: 1 });
         assert_eq!(k.known_types("h"), vec!["ssh-ed25519".to_owned()]);
+    }
+
+    #[test]
+    fn patterns_know_only_star_and_question_mark() {
+        assert!(pattern_matches("*.example.org", "a.b.example.org"));
+        assert!(pattern_matches("**.example.org", "a.example.org"));
+        assert!(pattern_matches("web?", "web1"));
+        assert!(!pattern_matches("web?", "web12"));
+        assert!(pattern_matches("[*.example.org]:2222", "[a.example.org]:2222"));
+        assert!(!pattern_matches("[*.example.org]:2222", "a.example.org"));
+        assert!(pattern_matches("h[1]*", "h[1]x"));
+        assert!(!pattern_matches("h[1]*", "h1x"));
+        assert!(pattern_matches("{a,b}*", "{a,b}c"));
+        assert!(!pattern_matches("{a,b}*", "ac"));
     }
 
     #[test]

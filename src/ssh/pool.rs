@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::actor::{Actor, ConnectionEvent, EventSink};
+use super::actor::Actor;
+use super::connection_event::{ConnectionEvent, EventSink};
 use super::credentials::Credentials;
 use super::error::ConnectError;
 use super::host_config::HostConfig;
@@ -155,7 +156,6 @@ impl Pool {
     }
 
     fn emit(&self, event: ConnectionEvent) {
-        tracing::info!("{event:?}");
         if let Some(sink) = self.events() {
             sink(event);
         }

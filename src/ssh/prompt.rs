@@ -14,7 +14,7 @@ pub enum Question {
     /// The passphrase of an encrypted private key. `attempt` counts from 1.
     Passphrase { key: PathBuf, attempt: u32 },
     /// A keyboard-interactive round (PAM, one-time codes...). Answer with
-    /// [`Answer::Responses`], one per prompt.
+    /// [`PromptAnswer::Responses`], one per prompt.
     KeyboardInteractive {
         host: String,
         user: String,
@@ -22,8 +22,8 @@ pub enum Question {
         instruction: String,
         prompts: Vec<KbdPrompt>,
     },
-    /// An unknown host key: answer [`Answer::Yes`] to trust it (it is then
-    /// recorded in `known_hosts_file`) or [`Answer::No`].
+    /// An unknown host key: answer [`PromptAnswer::Yes`] to trust it (it is then
+    /// recorded in `known_hosts_file`) or [`PromptAnswer::No`].
     HostKey(HostKeyQuestion),
     /// Information to show (e.g. the server's login banner); the answer is
     /// ignored.
@@ -57,7 +57,7 @@ pub struct HostKeyQuestion {
 
 /// The user's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub enum PromptAnswer {
     /// A password or passphrase.
     Secret(String),
     /// Keyboard-interactive responses, one per prompt.
@@ -74,7 +74,7 @@ pub enum Answer {
 /// expected); implementations must be usable from several connection
 /// threads at once.
 pub trait Prompter: Send + Sync {
-    fn ask(&self, question: &Question) -> Answer;
+    fn ask(&self, question: &Question) -> PromptAnswer;
 }
 
 /// Never asks: every question is cancelled and messages are dropped. For
@@ -83,7 +83,7 @@ pub trait Prompter: Send + Sync {
 pub struct NoPrompter;
 
 impl Prompter for NoPrompter {
-    fn ask(&self, _question: &Question) -> Answer {
-        Answer::Cancelled
+    fn ask(&self, _question: &Question) -> PromptAnswer {
+        PromptAnswer::Cancelled
     }
 }

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::connection_event::{ConnectionEvent, EventSink};
 use super::error::ConnectError;
 use super::expand::{self, Tokens};
 use super::host_config::HostConfig;
@@ -33,8 +34,14 @@ pub fn expanded(config: &HostConfig, command: &str) -> Result<String, ConnectErr
     })
 }
 
-/// Starts `command` (already expanded) under the user's shell.
-pub fn spawn(config: &HostConfig, command: &str) -> Result<(UnixStream, ProxyChild), ConnectError> {
+/// Starts `command` (already expanded) under the user's shell. What it
+/// prints on stderr goes to `events` as it comes (OpenSSH shows it on the
+/// terminal, which the TUI owns) and is kept to explain a failure.
+pub fn spawn(
+    config: &HostConfig,
+    command: &str,
+    events: Option<EventSink>,
+) -> Result<(UnixStream, ProxyChild), ConnectError> {
     let fail = |detail: String| ConnectError::Proxy { host: config.label(), detail };
     let (ours, theirs) = UnixStream::pair().map_err(|e| fail(format!("cannot create a socket pair: {e}")))?;
     let theirs_out = theirs.try_clone().map_err(|e| fail(format!("cannot duplicate a socket: {e}")))?;
@@ -56,7 +63,9 @@ pub fn spawn(config: &HostConfig, command: &str) -> Result<(UnixStream, ProxyChi
         let _ = std::thread::Builder::new().name("proxy-stderr".into()).spawn(move || {
             for line in BufReader::new(pipe).split(b'\n').map_while(Result::ok) {
                 let line = crate::text::escape_bytes(&line);
-                tracing::debug!(host = %host, "proxy: {line}");
+                if let Some(events) = &events {
+                    events(ConnectionEvent::Detail { host: host.clone(), text: format!("proxy: {line}") });
+                }
                 let mut lines = kept.lock().unwrap_or_else(|p| p.into_inner());
                 if lines.len() == KEPT_LINES {
                     lines.remove(0);

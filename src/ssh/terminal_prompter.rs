@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::sync::Mutex;
 
-use super::prompt::{Answer, Prompter, Question};
+use super::prompt::{PromptAnswer, Prompter, Question};
 
 /// Reads answers from /dev/tty (passwords with echo off) and writes
 /// questions to it, so piped stdin/stdout are left alone. Without a terminal
@@ -20,19 +20,19 @@ impl TerminalPrompter {
         TerminalPrompter::default()
     }
 
-    fn ask_on_tty(&self, question: &Question) -> std::io::Result<Answer> {
+    fn ask_on_tty(&self, question: &Question) -> std::io::Result<PromptAnswer> {
         Ok(match question {
             Question::Password { host, user, attempt } => {
                 if *attempt > 1 {
                     say("Permission denied, please try again.\n")?;
                 }
-                Answer::Secret(rpassword::prompt_password(format!("{user}@{host}'s password: "))?)
+                PromptAnswer::Secret(rpassword::prompt_password(format!("{user}@{host}'s password: "))?)
             }
             Question::Passphrase { key, attempt } => {
                 if *attempt > 1 {
                     say("Bad passphrase, try again.\n")?;
                 }
-                Answer::Secret(rpassword::prompt_password(format!(
+                PromptAnswer::Secret(rpassword::prompt_password(format!(
                     "Enter passphrase for key '{}': ",
                     key.display()
                 ))?)
@@ -51,7 +51,7 @@ impl TerminalPrompter {
                         rpassword::prompt_password(&prompt.text)?
                     });
                 }
-                Answer::Responses(responses)
+                PromptAnswer::Responses(responses)
             }
             Question::HostKey(q) => {
                 let mut text = format!("The authenticity of host '{}' can't be established.\n", q.host);
@@ -67,8 +67,8 @@ impl TerminalPrompter {
                 loop {
                     let reply = read_line("Are you sure you want to continue connecting (yes/no)? ")?;
                     match reply.trim().to_ascii_lowercase().as_str() {
-                        "yes" => break Answer::Yes,
-                        "no" | "" => break Answer::No,
+                        "yes" => break PromptAnswer::Yes,
+                        "no" | "" => break PromptAnswer::No,
                         _ => say("Please type 'yes' or 'no'.\n")?,
                     }
                 }
@@ -78,19 +78,19 @@ impl TerminalPrompter {
                 if !text.ends_with('\n') {
                     say("\n")?;
                 }
-                Answer::Ok
+                PromptAnswer::Ok
             }
         })
     }
 }
 
 impl Prompter for TerminalPrompter {
-    fn ask(&self, question: &Question) -> Answer {
+    fn ask(&self, question: &Question) -> PromptAnswer {
         let _one_at_a_time = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match self.ask_on_tty(question) {
             Ok(answer) => answer,
-            Err(_) if matches!(question, Question::Message { .. }) => Answer::Ok,
-            Err(_) => Answer::Cancelled,
+            Err(_) if matches!(question, Question::Message { .. }) => PromptAnswer::Ok,
+            Err(_) => PromptAnswer::Cancelled,
         }
     }
 }

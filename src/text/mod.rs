@@ -1,7 +1,10 @@
-//! Text helpers shared by every layer that shows untrusted text.
+//! Text helpers shared by every layer that shows text: escaping untrusted
+//! text, display widths, sizes.
 
 mod escape;
+mod size;
 mod width;
 
 pub use escape::{escape_bytes, escape_str, is_unsafe};
+pub use size::human_size;
 pub use width::{fit, pad_to, width};

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::columns;
-use crate::app::{Action, State};
+use crate::app::State;
+use crate::choices::Action;
 use crate::text::{escape_str, fit, width};
 
 /// The latest message, or the entry under the cursor; flags on the right.

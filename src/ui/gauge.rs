@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::columns::human_size;
 use crate::jobs::Progress;
+use crate::text::human_size;
 
 /// `███████░░░░░░░  45%` in `width` cells.
 pub fn bar(ratio: f64, width: usize) -> String {

@@ -5,21 +5,20 @@ mod columns;
 mod dialogs;
 pub mod gauge;
 mod jobs_pane;
-pub mod layout;
 mod log_pane;
 mod pane;
 
 use ratatui::Frame;
 
 pub use crate::config::Theme;
-pub use columns::{Columns, human_size};
+pub use columns::Columns;
 
 use crate::app::dialog::Purpose;
 use crate::app::{Dialog, Side, State};
 
 /// Draws the whole screen.
 pub fn render(state: &State, frame: &mut Frame) {
-    let areas = layout::split(frame.area(), state.jobs.panel.is_some());
+    let areas = crate::app::layout::split(frame.area(), state.jobs.panel.is_some());
     let filter_input = state.dialogs.last().and_then(|d| match d {
         Dialog::Input(input) => match input.purpose {
             Purpose::Filter { side } => Some((side, &input.input)),

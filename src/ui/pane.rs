@@ -7,13 +7,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::columns::{Columns, human_size};
-use super::layout::pane_entry_area;
+use super::columns::Columns;
 use crate::app::dialog::LineInput;
+use crate::app::layout::pane_entry_area;
 use crate::app::{Pane, State};
 use crate::config::Theme;
 use crate::fs::{Entry, Kind};
-use crate::text::{escape_str, fit, width};
+use crate::text::{escape_str, fit, human_size, width};
 
 /// Everything a pane needs besides itself.
 pub struct PaneView<'a> {

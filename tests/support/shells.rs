@@ -40,10 +40,10 @@ impl Shell {
     /// another BusyBox binary (e.g. Debian's dynamically linked `busybox`
     /// package, unpacked beside the installed `busybox-static`).
     pub fn path(&self) -> Option<PathBuf> {
-        if *self == Shell::BusyBox {
-            if let Some(path) = std::env::var_os("SCPDECK_TEST_BUSYBOX") {
-                return Some(PathBuf::from(path));
-            }
+        if *self == Shell::BusyBox
+            && let Some(path) = std::env::var_os("SCPDECK_TEST_BUSYBOX")
+        {
+            return Some(PathBuf::from(path));
         }
         let dirs = ["/bin", "/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"];
         dirs.iter().map(|d| Path::new(d).join(self.name())).find(|p| p.exists())

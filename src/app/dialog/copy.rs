@@ -4,8 +4,9 @@
 use super::Counts;
 use super::input::LineInput;
 use crate::app::side::Side;
+use crate::choices::OverwritePolicy;
 use crate::fs::Location;
-use crate::jobs::{Mode, Options, OverwritePolicy};
+use crate::jobs::{Mode, Options};
 
 /// The dialog's rows that take the focus, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ pub use copy::{CopyDialog, CopyField};
 pub use input::LineInput;
 pub use overwrite::{CHOICES, Choice, OverwriteDialog};
 pub use picker::{HostPicker, PickItem, Source};
-pub use prompt::{Answer, HostKeyQuestion, KbdPrompt, Question, Reply, fields, text_answer};
+pub use prompt::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, fields, text_answer};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
 
 use super::side::Side;

@@ -2,7 +2,8 @@
 //! the jobs panel (never by itself: a background job does not take the
 //! keyboard).
 
-use crate::jobs::{OverwritePolicy, Question};
+use crate::choices::OverwritePolicy;
+use crate::jobs::Question;
 
 /// The answers offered, in order, with their keys.
 pub const CHOICES: &[(Choice, char, &str)] = &[

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::mpsc::Sender;
 
-pub use crate::ssh::{Answer, HostKeyQuestion, KbdPrompt, Question};
+pub use crate::ssh::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question};
 
 /// The text fields a question's dialog shows: label and whether the typed
 /// text may be shown.
@@ -26,24 +26,24 @@ pub fn fields(question: &Question) -> Vec<(String, bool)> {
 }
 
 /// The answer for the typed texts of a question with fields.
-pub fn text_answer(question: &Question, mut texts: Vec<String>) -> Answer {
+pub fn text_answer(question: &Question, mut texts: Vec<String>) -> PromptAnswer {
     match question {
-        Question::KeyboardInteractive { .. } => Answer::Responses(texts),
-        _ => Answer::Secret(texts.pop().unwrap_or_default()),
+        Question::KeyboardInteractive { .. } => PromptAnswer::Responses(texts),
+        _ => PromptAnswer::Secret(texts.pop().unwrap_or_default()),
     }
 }
 
 /// Where the answer goes: the channel the connection thread waits on.
 #[derive(Clone)]
-pub struct Reply(Sender<Answer>);
+pub struct Reply(Sender<PromptAnswer>);
 
 impl Reply {
-    pub fn new(tx: Sender<Answer>) -> Self {
+    pub fn new(tx: Sender<PromptAnswer>) -> Self {
         Reply(tx)
     }
 
     /// Sends the answer; a connection that gave up waiting is not an error.
-    pub fn send(&self, answer: Answer) {
+    pub fn send(&self, answer: PromptAnswer) {
         let _ = self.0.send(answer);
     }
 }

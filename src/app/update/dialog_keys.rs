@@ -3,15 +3,15 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{file_ops, hosts, navigation, selection};
-use crate::app::action::Action;
+use super::{act, file_ops, hosts, navigation, selection};
 use crate::app::dialog::{
-    Answer, DeleteDialog, Dialog, HostPicker, InputDialog, PromptDialog, Purpose, Question, Viewer,
+    DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, Viewer,
     text_answer,
 };
 use crate::app::effect::Effect;
 use crate::app::menu::MENU;
 use crate::app::state::State;
+use crate::choices::Action;
 
 pub fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     state.needs_render = true;
@@ -61,7 +61,7 @@ fn help(state: &mut State, scroll: usize, key: &KeyEvent) -> Vec<Effect> {
 fn menu(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effect> {
     let last = MENU.len() - 1;
     let selected = match key.code {
-        KeyCode::Enter => return super::act(state, MENU[selected.min(last)]),
+        KeyCode::Enter => return act::act(state, MENU[selected.min(last)]),
         _ if is_close(key) || key.code == KeyCode::F(9) => return Vec::new(),
         KeyCode::Up | KeyCode::Char('k') => selected.checked_sub(1).unwrap_or(last),
         KeyCode::Down | KeyCode::Char('j') => (selected + 1) % MENU.len(),
@@ -220,24 +220,24 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
 fn prompt(state: &mut State, mut dialog: PromptDialog, key: &KeyEvent) -> Vec<Effect> {
     let answer = match dialog.question {
         Question::HostKey(_) => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => Answer::Yes,
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => Answer::No,
-            _ if is_close(key) => Answer::No,
+            KeyCode::Char('y') | KeyCode::Char('Y') => PromptAnswer::Yes,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => PromptAnswer::No,
+            _ if is_close(key) => PromptAnswer::No,
             _ => {
                 state.dialogs.push(Dialog::Prompt(dialog));
                 return Vec::new();
             }
         },
         Question::Message { .. } => match key.code {
-            KeyCode::Enter | KeyCode::Char(' ') => Answer::Ok,
-            _ if is_close(key) => Answer::Ok,
+            KeyCode::Enter | KeyCode::Char(' ') => PromptAnswer::Ok,
+            _ if is_close(key) => PromptAnswer::Ok,
             _ => {
                 state.dialogs.push(Dialog::Prompt(dialog));
                 return Vec::new();
             }
         },
         _ => match key.code {
-            _ if is_close(key) => Answer::Cancelled,
+            _ if is_close(key) => PromptAnswer::Cancelled,
             KeyCode::Enter if dialog.field + 1 >= dialog.inputs.len() => {
                 text_answer(&dialog.question, dialog.inputs.iter().map(|i| i.text().to_owned()).collect())
             }

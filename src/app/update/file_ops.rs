@@ -50,7 +50,7 @@ pub fn view(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the viewer") else { return Vec::new() };
     let token = state.token();
     let mut viewer = Viewer::new(location.to_string(), token);
-    viewer.rows = crate::ui::layout::viewer_rows(state.size.1);
+    viewer.rows = crate::app::layout::viewer_rows(state.size.1);
     state.dialogs.push(Dialog::Viewer(viewer));
     vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]
 }
@@ -103,7 +103,7 @@ pub fn mkdir(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, S
     if name.trim().is_empty() {
         return Err("type a name".into());
     }
-    let location = super::navigation::resolve(state, side, name);
+    let location = super::panes::resolve(state, side, name);
     Ok(vec![Effect::Mkdir { location }])
 }
 
@@ -131,7 +131,7 @@ pub fn rename(
     if text.trim().is_empty() {
         return Err("type a new name or a destination directory".into());
     }
-    let target = super::navigation::resolve(state, side, text);
+    let target = super::panes::resolve(state, side, text);
     if sources.len() == 1 && sources[0] == target {
         return Ok(Vec::new());
     }
@@ -197,7 +197,7 @@ pub fn done(state: &mut State, op: Op, result: Result<String, String>) -> Vec<Ef
             .filter(|f| f.parent().as_ref() == Some(&pane.location) && side == state.focus)
             .and_then(|f| f.path().file_name().map(|n| n.to_os_string()));
         let location = pane.location.clone();
-        effects.extend(super::navigation::navigate(state, side, location, name, Nav::Stay));
+        effects.extend(super::panes::navigate(state, side, location, name, Nav::Stay));
     }
     effects
 }

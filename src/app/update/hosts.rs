@@ -101,13 +101,13 @@ pub fn open_target(state: &mut State, side: Side, target: Target) -> Vec<Effect>
     match target {
         Target::Local(path) => {
             let path = if path.is_relative() { state.home.join(path) } else { path };
-            let location = Location::Local(super::navigation::normalize(&path));
-            super::navigation::navigate(state, side, location, None, Nav::Visit)
+            let location = Location::Local(super::panes::normalize(&path));
+            super::panes::navigate(state, side, location, None, Nav::Visit)
         }
         Target::Remote { host, path } => {
             if let Some(home) = state.connected.get(&host) {
                 let location = remote_location(&host, home, path);
-                return super::navigation::navigate(state, side, location, None, Nav::Visit);
+                return super::panes::navigate(state, side, location, None, Nav::Visit);
             }
             if let Some(old) = state.connecting.take() {
                 state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == old.id));
@@ -127,7 +127,7 @@ fn remote_location(host: &str, home: &std::path::Path, path: Option<PathBuf>) ->
         Some(path) => home.join(path),
         None => home.to_path_buf(),
     };
-    Location::Remote { host: host.to_owned(), path: super::navigation::normalize(&path) }
+    Location::Remote { host: host.to_owned(), path: super::panes::normalize(&path) }
 }
 
 pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
@@ -178,7 +178,7 @@ pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) ->
             state.recent.insert(0, text);
             state.recent.truncate(RECENT_LIMIT);
             effects.extend(save_recent(state));
-            effects.extend(super::navigation::navigate(state, connecting.side, location, None, Nav::Visit));
+            effects.extend(super::panes::navigate(state, connecting.side, location, None, Nav::Visit));
         }
         Err(message) => state.error(escape_str(&message)),
     }

@@ -107,7 +107,7 @@ fn submit(state: &mut State, mut dialog: CopyDialog) -> Vec<Effect> {
     let (target, target_kind) = if unchanged {
         (dialog.target.clone(), TargetKind::Dir)
     } else {
-        (super::navigation::resolve(state, dialog.side.other(), &text), TargetKind::Auto)
+        (super::panes::resolve(state, dialog.side.other(), &text), TargetKind::Auto)
     };
     if dialog.sources.iter().any(|s| target.host() == s.host() && target.path().starts_with(s.path())) {
         dialog.error = Some("the destination is inside what is copied".into());
@@ -121,7 +121,7 @@ fn submit(state: &mut State, mut dialog: CopyDialog) -> Vec<Effect> {
     state.info(format!("queued: {} (alt-j shows the transfers)", spec.title()));
     if state.jobs.panel.is_none() {
         state.jobs.panel = Some(Panel::Jobs);
-        super::resize_panes(state);
+        super::panes::resize_panes(state);
     }
     vec![Effect::Submit(spec)]
 }

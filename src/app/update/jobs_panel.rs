@@ -12,7 +12,7 @@ use crate::app::jobs::Panel;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::eventlog::Event;
-use crate::jobs::{Answer, Control, JobId, JobState, QueueView};
+use crate::jobs::{Control, JobId, JobState, OverwriteAnswer, QueueView};
 
 /// alt-j / alt-l: show the panel, then focus it, then hide it.
 pub fn toggle(state: &mut State, panel: Panel) {
@@ -28,7 +28,7 @@ pub fn toggle(state: &mut State, panel: Panel) {
             jobs.panel_focus = true;
         }
     }
-    super::resize_panes(state);
+    super::panes::resize_panes(state);
 }
 
 /// Keys while a panel has the focus; `None` when the key is not the panel's
@@ -189,7 +189,7 @@ pub fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEv
     let control = match CHOICES[choice].0 {
         Choice::CancelJob => return vec![Effect::Jobs(Control::Cancel(question.job))],
         Choice::Policy(policy) => {
-            Control::Answer(question.job, question.item, Answer { policy, all: dialog.all })
+            Control::Answer(question.job, question.item, OverwriteAnswer { policy, all: dialog.all })
         }
     };
     if !dialog.all && question.more > 0 {
@@ -234,7 +234,7 @@ pub fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
                 |l: &crate::fs::Location| pane.location == *l || l.parent().as_ref() == Some(&pane.location);
             if pane.pending.is_none() && (shows(&job.target) || job.source_dir.as_ref().is_some_and(shows)) {
                 let location = pane.location.clone();
-                effects.extend(super::navigation::navigate(state, side, location, None, Nav::Stay));
+                effects.extend(super::panes::navigate(state, side, location, None, Nav::Stay));
             }
         }
     }

@@ -38,7 +38,7 @@ pub fn listed(
             }
             effects.push(Effect::FreeSpace { side, location });
             if changed {
-                effects.push(super::navigation::reload(state, side));
+                effects.push(super::panes::reload(state, side));
             }
             effects
         }
@@ -59,7 +59,7 @@ pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
     if !is_dir(&pane.location) {
         return Vec::new();
     }
-    vec![super::navigation::reload(state, side)]
+    vec![super::panes::reload(state, side)]
 }
 
 pub fn free_space(
@@ -91,7 +91,7 @@ pub fn dir_size(
     match result {
         Ok(bytes) => {
             pane.set_dir_size(name.to_os_string(), bytes);
-            state.info(format!("{}: {}", location, crate::ui::human_size(bytes)));
+            state.info(format!("{}: {}", location, crate::text::human_size(bytes)));
         }
         Err(message) => state.error(message),
     }

@@ -6,9 +6,9 @@ use ratatui::layout::{Position, Rect};
 
 use crate::app::dialog::Dialog;
 use crate::app::effect::Effect;
+use crate::app::layout;
 use crate::app::side::Side;
 use crate::app::state::State;
-use crate::ui::layout;
 
 /// Rows moved per wheel notch.
 const WHEEL_ROWS: isize = 3;

@@ -6,8 +6,8 @@ use globset::GlobBuilder;
 
 use crate::app::dialog::{Dialog, InputDialog, Purpose};
 use crate::app::side::Side;
-use crate::app::sort::SortKey;
 use crate::app::state::State;
+use crate::choices::SortKey;
 
 /// Insert/Space: toggle the entry under the cursor and move down.
 pub fn toggle(state: &mut State) {
@@ -35,7 +35,7 @@ pub fn apply_glob(state: &mut State, side: Side, pattern: &str, select: bool) ->
         glob.is_match(std::path::Path::new(std::ffi::OsStr::from_bytes(entry.name.as_bytes())))
     });
     let (count, bytes) = (pane.selected_count, pane.selected_bytes);
-    state.info(format!("{count} selected ({})", crate::ui::human_size(bytes)));
+    state.info(format!("{count} selected ({})", crate::text::human_size(bytes)));
     Ok(())
 }
 

@@ -70,7 +70,10 @@ pub fn log_connections(pool: &Pool, log: LogSink) {
 pub fn connection_event(event: &ConnectionEvent) -> Event {
     let text = event.to_string();
     match event {
-        ConnectionEvent::Connected { host, .. } => Event::info(&text).host(host),
+        ConnectionEvent::Connected { host, .. } | ConnectionEvent::KeyRefused { host, .. } => {
+            Event::info(&text).host(host)
+        }
+        ConnectionEvent::Detail { host, .. } => Event::debug(&text).host(host),
         ConnectionEvent::Dropped(_) => Event::error(&text),
         other => Event::warn(&text).host(other.host()),
     }

@@ -58,7 +58,7 @@ pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Res
         if summary.success() { Ok(summary.bytes) } else { Err("the upload did not complete".to_owned()) }
     });
     match result {
-        Ok(bytes) => Ok(format!("saved {} ({} uploaded)", shown(remote), crate::ui::human_size(bytes))),
+        Ok(bytes) => Ok(format!("saved {} ({} uploaded)", shown(remote), crate::text::human_size(bytes))),
         Err(e) => Err(format!(
             "cannot upload the edited {}: {e}; your version is kept in {}",
             shown(remote),

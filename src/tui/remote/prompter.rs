@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::Msg;
 use crate::app::dialog::Reply;
-use crate::ssh::{Answer, Prompter, Question};
+use crate::ssh::{PromptAnswer, Prompter, Question};
 use crate::text::escape_str;
 
 pub struct TuiPrompter {
@@ -63,21 +63,21 @@ impl TuiPrompter {
 }
 
 impl Prompter for TuiPrompter {
-    fn ask(&self, question: &Question) -> Answer {
+    fn ask(&self, question: &Question) -> PromptAnswer {
         if let Question::Message { host, text } = question {
             // A login banner: shown without holding up the connection.
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
             let _ = self.tx.send(Msg::Notice(format!("{}: {}", escape_str(host), escape_str(first))));
-            return Answer::Ok;
+            return PromptAnswer::Ok;
         }
         if self.any_cancelled() {
-            return Answer::Cancelled;
+            return PromptAnswer::Cancelled;
         }
         let (tx, rx) = mpsc::channel();
         if self.tx.send(Msg::Prompt { question: question.clone(), reply: Reply::new(tx) }).is_err() {
-            return Answer::Cancelled;
+            return PromptAnswer::Cancelled;
         }
-        rx.recv().unwrap_or(Answer::Cancelled)
+        rx.recv().unwrap_or(PromptAnswer::Cancelled)
     }
 }
 
@@ -95,15 +95,15 @@ mod tests {
             asking.ask(&Question::Password { host: "h".into(), user: "u".into(), attempt: 1 })
         });
         let Some(Msg::Prompt { reply, .. }) = rx.blocking_recv() else { panic!("no prompt") };
-        reply.send(Answer::Secret("pw".into()));
-        assert_eq!(thread.join().unwrap(), Answer::Secret("pw".into()));
+        reply.send(PromptAnswer::Secret("pw".into()));
+        assert_eq!(thread.join().unwrap(), PromptAnswer::Secret("pw".into()));
         prompter.cancel(7);
         assert!(prompter.is_cancelled(7));
         let answer = prompter.ask(&Question::Passphrase { key: "k".into(), attempt: 1 });
-        assert_eq!(answer, Answer::Cancelled);
+        assert_eq!(answer, PromptAnswer::Cancelled);
         assert!(rx.try_recv().is_err(), "nothing was shown");
         let banner = prompter.ask(&Question::Message { host: "h".into(), text: "\nWelcome\x1b[2J\n".into() });
-        assert_eq!(banner, Answer::Ok);
+        assert_eq!(banner, PromptAnswer::Ok);
         assert!(matches!(rx.try_recv(), Ok(Msg::Notice(text)) if text == "h: Welcome\\e[2J"));
     }
 }

@@ -9,7 +9,7 @@ use super::{dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{CopyDialog, CopyField};
 use crate::jobs::Mode;
-use crate::ui::human_size;
+use crate::text::human_size;
 
 pub fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
     let theme = &state.theme;

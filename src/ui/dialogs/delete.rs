@@ -5,7 +5,7 @@ use ratatui::Frame;
 use super::{dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::DeleteDialog;
-use crate::ui::human_size;
+use crate::text::human_size;
 
 /// Names listed before "and N more".
 const NAMES: usize = 5;

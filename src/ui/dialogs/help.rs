@@ -5,7 +5,8 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
 use super::{dialog_width, lines, popup};
-use crate::app::{Action, State};
+use crate::app::State;
+use crate::choices::Action;
 use crate::text::{fit, pad_to};
 
 const DIALOG_KEYS: &[(&str, &str)] = &[

@@ -12,11 +12,10 @@ mod picker;
 mod viewer;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::layout::centered;
 use crate::app::dialog::Purpose;
 use crate::app::{Dialog, State};
 use crate::config::Theme;
@@ -45,6 +44,15 @@ pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
 }
 
 /// Clears a centred box, draws its border and title, returns the inside.
+/// A box of at most `width` x `height` cells centred in `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] =
+        Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [cell] =
+        Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    cell
+}
+
 fn popup(frame: &mut Frame, theme: &Theme, title: &str, width: u16, height: u16) -> Rect {
     let area = centered(frame.area(), width.saturating_add(2), height.saturating_add(2));
     frame.render_widget(Clear, area);

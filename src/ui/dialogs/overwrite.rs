@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use super::{dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{CHOICES, OverwriteDialog};
-use crate::ui::human_size;
+use crate::text::human_size;
 
 pub fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame) {
     let theme = &state.theme;

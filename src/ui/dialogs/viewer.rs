@@ -8,7 +8,7 @@ use super::{line, lines};
 use crate::app::State;
 use crate::app::dialog::Viewer;
 use crate::text::escape_str;
-use crate::ui::human_size;
+use crate::text::human_size;
 
 pub fn render(state: &State, viewer: &Viewer, frame: &mut Frame) {
     let theme = &state.theme;

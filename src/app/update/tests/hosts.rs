@@ -64,7 +64,7 @@ fn connection_questions_are_modal_dialogs_answered_through_the_reply() {
     let effects = update(&mut state, key(KeyCode::Enter));
     let [Effect::Answer { reply, answer }] = effects.as_slice() else { panic!("{effects:?}") };
     reply.send(answer.clone());
-    assert_eq!(rx.recv().unwrap(), Answer::Secret("s3cret".into()));
+    assert_eq!(rx.recv().unwrap(), PromptAnswer::Secret("s3cret".into()));
 
     let prompts = vec![
         KbdPrompt { text: "Code: ".into(), echo: true },
@@ -83,7 +83,7 @@ fn connection_questions_are_modal_dialogs_answered_through_the_reply() {
     typed(&mut state, "pw");
     let effects = update(&mut state, key(KeyCode::Enter));
     assert!(
-        matches!(&effects[0], Effect::Answer { answer: Answer::Responses(r), .. } if r == &["123", "pw"])
+        matches!(&effects[0], Effect::Answer { answer: PromptAnswer::Responses(r), .. } if r == &["123", "pw"])
     );
 
     let question = Question::HostKey(HostKeyQuestion {
@@ -96,15 +96,15 @@ fn connection_questions_are_modal_dialogs_answered_through_the_reply() {
     update(&mut state, Msg::Prompt { question: question.clone(), reply: Reply::new(tx.clone()) });
     assert!(update(&mut state, key(KeyCode::Char('z'))).is_empty());
     let effects = update(&mut state, key(KeyCode::Char('y')));
-    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::Yes, .. }));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::Yes, .. }));
     update(&mut state, Msg::Prompt { question, reply: Reply::new(tx.clone()) });
     let effects = update(&mut state, key(KeyCode::Esc));
-    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::No, .. }));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::No, .. }));
 
     let question = Question::Passphrase { key: "k".into(), attempt: 2 };
     update(&mut state, Msg::Prompt { question, reply: Reply::new(tx) });
     let effects = update(&mut state, key(KeyCode::Esc));
-    assert!(matches!(&effects[0], Effect::Answer { answer: Answer::Cancelled, .. }));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::Cancelled, .. }));
     assert!(
         matches!(state.dialogs.last(), Some(Dialog::Connecting { .. })),
         "the connection goes on reporting"

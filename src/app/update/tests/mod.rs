@@ -12,8 +12,10 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
-use crate::app::dialog::{Answer, Counts, HostKeyQuestion, KbdPrompt, Question, Reply, ViewContent};
+use crate::app::dialog::{Counts, HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, ViewContent};
 use crate::app::msg::Op;
+use crate::app::side::Side;
+use crate::choices::Action;
 use crate::config::{Config, Keymap};
 use crate::fs::{Entry, Kind, Location, Mtime};
 

@@ -69,8 +69,8 @@ fn sorting_keys_and_reversal_keep_the_cursor_entry() {
     update(&mut state, alt('r'));
     assert!(!state.panes[0].sort.reverse);
     update(&mut state, alt('t'));
-    assert_eq!(state.panes[0].sort.key, crate::app::SortKey::Mtime);
+    assert_eq!(state.panes[0].sort.key, crate::choices::SortKey::Mtime);
     update(&mut state, alt('e'));
     update(&mut state, alt('n'));
-    assert_eq!(state.panes[0].sort.key, crate::app::SortKey::Name);
+    assert_eq!(state.panes[0].sort.key, crate::choices::SortKey::Name);
 }

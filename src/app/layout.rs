@@ -1,7 +1,8 @@
-//! Screen geometry, shared by `render` and by `update` (which needs the page
-//! height for PgUp/PgDn and the pane areas for mouse clicks).
+//! Screen geometry: where the panes, the jobs/log panel and the bars go.
+//! It lives with the state because `update` needs it (the page height for
+//! PgUp/PgDn, the pane areas for mouse clicks); `render` draws into it.
 
-use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
 /// The main areas of the screen.
 pub struct Areas {
@@ -12,12 +13,8 @@ pub struct Areas {
     pub keys: Rect,
 }
 
-/// Two panes side by side, a status line and the key bar.
-pub fn areas(screen: Rect) -> Areas {
-    split(screen, false)
-}
-
-/// Like [`areas`], with the jobs or log panel under the panes when `panel`.
+/// Two panes side by side, the jobs or log panel under them when `panel`
+/// (and there is room), a status line and the key bar.
 pub fn split(screen: Rect, panel: bool) -> Areas {
     let [main, status, keys] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)]).areas(screen);
@@ -46,12 +43,8 @@ pub fn pane_entry_area(pane: Rect) -> Rect {
     Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner }
 }
 
-/// How many entry rows a pane shows on a terminal of this size.
-pub fn entry_rows(width: u16, height: u16) -> usize {
-    entry_rows_with(width, height, false)
-}
-
-/// Entry rows with or without the jobs/log panel.
+/// How many entry rows a pane shows on a terminal of this size, with or
+/// without the jobs/log panel.
 pub fn entry_rows_with(width: u16, height: u16, panel: bool) -> usize {
     let screen = Rect::new(0, 0, width, height);
     usize::from(pane_entry_area(split(screen, panel).panes[0]).height)
@@ -60,13 +53,4 @@ pub fn entry_rows_with(width: u16, height: u16, panel: bool) -> usize {
 /// Text rows of the full-screen viewer (title and key line excluded).
 pub fn viewer_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(2)).max(1)
-}
-
-/// A box of at most `width` x `height` cells centred in `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] =
-        Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [cell] =
-        Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
-    cell
 }
