@@ -136,3 +136,38 @@ fn after_a_local_copy_has_finished() {
         },
     );
 }
+
+#[test]
+fn with_a_remote_pane_connected() {
+    let sshd = support::Sshd::start();
+    let home = tempfile::tempdir().unwrap();
+    let remote = home.path().join("remote");
+    std::fs::create_dir_all(&remote).unwrap();
+    std::fs::write(remote.join("on-the-host.txt"), b"x").unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{0}' '{3}:{4}'; sleep 60",
+        home.path().display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        sshd.alias(),
+        remote.display()
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    bounded(
+        LIMIT,
+        || tmux.kill(),
+        || {
+            tmux.wait_for("on-the-host.txt");
+            let pid = scpdeck_pid(&sshd.ssh_config().display().to_string());
+            settle(pid);
+            // The connection thread sleeps until something happens: no
+            // keepalive timer without ServerAliveInterval, no polling (a
+            // once-a-second look at the socket would be 5 wake-ups).
+            let usage = usage_over(pid, WINDOW);
+            assert_idle(usage, "with a remote pane connected");
+            assert!(usage.wakeups <= 2, "the connection thread woke {} times in {WINDOW:?}", usage.wakeups);
+            tmux.wait_for("on-the-host.txt");
+            tmux.keys(&["q"]);
+        },
+    );
+}

@@ -9,12 +9,16 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc::{self, TryRecvError};
+use std::time::Duration;
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use super::connect::connect_with;
 use super::connection::Connection;
 use super::connection_event::{ConnectionEvent, EventSink};
 use super::credentials::Credentials;
+use super::doorbell::{Bell, Door, doorbell};
 use super::error::ConnectError;
 use super::host_config::HostConfig;
 use super::keepalive::{Health, Keepalive};
@@ -30,6 +34,8 @@ type Job = Box<dyn FnOnce(Result<&Connection, ConnectError>) + Send>;
 pub struct Actor {
     host: String,
     jobs: mpsc::Sender<Job>,
+    /// Wakes the thread for each job (it sleeps in `poll`, see `serve`).
+    bell: Arc<Bell>,
 }
 
 impl std::fmt::Debug for Actor {
@@ -60,6 +66,10 @@ impl Actor {
     ) -> Result<Actor, ConnectError> {
         let host = config.label();
         let (jobs, inbox) = mpsc::channel::<Job>();
+        let (bell, door) = doorbell().map_err(|e| ConnectError::Channel {
+            host: host.clone(),
+            detail: format!("cannot make a pipe for the connection thread: {e}"),
+        })?;
         let state = Worker {
             config,
             prompter,
@@ -71,10 +81,14 @@ impl Actor {
             ever: false,
             told_one_channel: false,
         };
-        std::thread::Builder::new().name(format!("ssh {host}")).spawn(move || state.serve(inbox)).map_err(
-            |e| ConnectError::Channel { host: host.clone(), detail: format!("cannot start a thread: {e}") },
-        )?;
-        Ok(Actor { host, jobs })
+        std::thread::Builder::new()
+            .name(format!("ssh {host}"))
+            .spawn(move || state.serve(inbox, door))
+            .map_err(|e| ConnectError::Channel {
+                host: host.clone(),
+                detail: format!("cannot start a thread: {e}"),
+            })?;
+        Ok(Actor { host, jobs, bell: Arc::new(bell) })
     }
 
     /// The host as named in messages.
@@ -90,7 +104,9 @@ impl Actor {
         let wrapped: Job = Box::new(move |connection| reply(connection.map(|c| job(c.link()))));
         // A send fails only when the thread has gone; the reply's sender is
         // dropped with the job, which the caller sees as `Closed`.
-        let _ = self.jobs.send(wrapped);
+        if self.jobs.send(wrapped).is_ok() {
+            self.bell.ring();
+        }
     }
 
     /// Runs `job` on the connection thread and waits for its result. Blocks:
@@ -147,16 +163,45 @@ struct Worker {
 }
 
 impl Worker {
-    fn serve(mut self, inbox: mpsc::Receiver<Job>) {
+    /// Runs jobs as they come. Between jobs the thread sleeps in `poll` on
+    /// the doorbell and, when connected, the socket: it wakes for a job,
+    /// for data from the server (keepalive replies, a close) and, only with
+    /// ServerAliveInterval set, when the next keepalive is due; an idle
+    /// connection costs nothing.
+    fn serve(mut self, inbox: mpsc::Receiver<Job>, door: Door) {
         loop {
-            let next = match &self.keepalive {
-                Some(keepalive) if self.connection.is_some() => inbox.recv_timeout(keepalive.tick_interval()),
-                _ => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            match inbox.try_recv() {
+                Ok(job) => {
+                    self.run(job);
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => {}
+            }
+            let due =
+                self.keepalive.as_ref().filter(|_| self.connection.is_some()).and_then(Keepalive::next_due);
+            let timeout = due.map_or(PollTimeout::NONE, |d| {
+                PollTimeout::try_from(d.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
+            });
+            let (door_ready, socket_ready) = {
+                let mut fds = vec![PollFd::new(door.fd(), PollFlags::POLLIN)];
+                if let Some(connection) = &self.connection {
+                    fds.push(PollFd::new(connection.probe_fd(), PollFlags::POLLIN));
+                }
+                if poll(&mut fds, timeout).is_err() {
+                    // EINTR: look again.
+                    continue;
+                }
+                let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+                (ready(&fds[0]), fds.get(1).is_some_and(ready))
             };
-            match next {
-                Ok(job) => self.run(job),
-                Err(RecvTimeoutError::Timeout) => self.idle(),
-                Err(RecvTimeoutError::Disconnected) => return,
+            if door_ready && !door.answer() {
+                // Every handle is gone: the jobs sent before are run, then
+                // the inbox says it is closed.
+                continue;
+            }
+            if socket_ready || (!door_ready && due.is_some()) {
+                self.idle();
             }
         }
     }

@@ -45,13 +45,10 @@ impl Keepalive {
         if self.interval.is_zero() { Duration::from_secs(30) } else { self.interval * self.count_max }
     }
 
-    /// How long the idle loop may sleep before the next tick.
-    pub fn tick_interval(&self) -> Duration {
-        if self.interval.is_zero() {
-            Duration::from_secs(1)
-        } else {
-            self.interval.min(Duration::from_secs(1))
-        }
+    /// How long until the next keepalive is due; `None` without
+    /// ServerAliveInterval (nothing to send: the idle connection sleeps).
+    pub fn next_due(&self) -> Option<std::time::Duration> {
+        (!self.interval.is_zero()).then(|| self.interval.saturating_sub(self.last_sent.elapsed()))
     }
 
     /// Runs between jobs: processes what the server sent, sends a keepalive

@@ -20,6 +20,7 @@ mod connect;
 mod connection;
 mod connection_event;
 mod credentials;
+mod doorbell;
 mod error;
 mod expand;
 mod fallback;
