@@ -4,11 +4,13 @@
 //! such operand, over the host's browsing connection, with the pattern quoted
 //! so that nothing but globbing happens there (`shell::quote_pattern`).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
 
 use super::operand::{Operand, RemotePath};
-use crate::shell::{self, Command, is_pattern, split_tilde};
+use crate::fs::{FileSystem, RemoteFs};
+use crate::shell::{is_pattern, split_tilde};
 use crate::ssh::{Overrides, Pool, Resolver};
 use crate::text::escape_bytes;
 
@@ -68,7 +70,8 @@ fn shown(remote: &RemotePath) -> String {
     format!("{}:{}", remote.destination(), escape_bytes(remote.path.as_bytes()))
 }
 
-/// Asks the host's shell for what `remote.path` names.
+/// Asks the host's shell for what `remote.path` names (`FileSystem::expand`).
+/// A target is not a pattern: only its home directory is expanded.
 async fn expand_one(
     pool: &Pool,
     resolver: &Resolver,
@@ -76,42 +79,32 @@ async fn expand_one(
     remote: &RemotePath,
     source: bool,
 ) -> Result<Vec<OsString>, String> {
-    let path = remote.path.as_bytes();
-    let pattern = source && is_pattern(path);
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", shown(remote));
-    let command = if pattern {
-        Command::new("for f in")
-            .pattern(&remote.path)
-            .map(|c| c.lit(r#"; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done"#))
-    } else {
-        Command::new(r"printf '%s\0'").home_path(&remote.path)
-    }
-    .map_err(|e| fail(&e))?;
+    let whole = remote.path.as_bytes();
+    let (asked, rest): (&[u8], &[u8]) = match split_tilde(whole) {
+        Some((home, rest)) if !source => (home, rest),
+        _ => (whole, b""),
+    };
+    let path = PathBuf::from(OsStr::from_bytes(asked));
     let (resolver, overrides, host) = (resolver.clone(), overrides.clone(), remote.destination());
     let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&host, &overrides))
         .await
         .map_err(|e| fail(&e))?
         .map_err(|e| fail(&e))?;
     let actor = pool.browser(&config).map_err(|e| fail(&e))?;
-    let output = actor
-        .run_async(move |session| shell::exec::run(session, &command))
+    let expanded = actor
+        .run_async(move |link| RemoteFs::open(link).and_then(|fs| fs.expand(&path)))
         .await
         .map_err(|e| fail(&e))?
         .map_err(|e| fail(&e))?;
-    let found: Vec<OsString> = output
-        .stdout
-        .split(|&b| b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| OsString::from_vec(p.to_vec()))
-        .collect();
-    if pattern && found.is_empty() {
-        return Err(fail(&"No such file or directory (nothing matches the pattern)"));
-    }
-    if let Some(unknown) = found.iter().find(|p| p.as_bytes().starts_with(b"~")) {
-        let user = split_tilde(unknown.as_bytes()).map_or(&b""[..], |(home, _)| &home[1..]);
-        return Err(fail(&format!("no such user \"{}\" on the host", escape_bytes(user))));
-    }
-    Ok(found)
+    Ok(expanded
+        .into_iter()
+        .map(|found| {
+            let mut joined = found.into_os_string().into_vec();
+            joined.extend_from_slice(rest);
+            OsString::from_vec(joined)
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -82,6 +82,13 @@ pub trait FileSystem {
     /// symlinks and `..` resolved); relative paths start at the home.
     fn resolve(&self, path: &Path) -> Result<PathBuf, FsError>;
 
+    /// What `pattern` names as the host's shell reads a path it is given
+    /// (as scp's remote shell does): a leading `~` or `~USER` becomes that
+    /// home directory, `*`, `?` and `[...]` match names (and nothing else is
+    /// ever run). The matches, sorted; [`FsError::NotFound`] when a pattern
+    /// matches nothing.
+    fn expand(&self, pattern: &Path) -> Result<Vec<PathBuf>, FsError>;
+
     /// The first `limit` bytes of a file and its size.
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError>;
 

@@ -52,6 +52,7 @@ pub use error::{AuthFailure, ConnectError, Step, is_transport_lost};
 pub use host_config::{
     AuthMethod, DEFAULT_CONNECT_TIMEOUT, HostConfig, IdentityAgent, StrictHostKeyChecking,
 };
+pub use include_glob::expand as glob_paths;
 pub use known_hosts::HostKey;
 pub use link::{Facts, Link, OwnedLink};
 pub use overrides::Overrides;

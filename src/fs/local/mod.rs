@@ -66,6 +66,10 @@ impl FileSystem for LocalFs {
         read::resolve(path)
     }
 
+    fn expand(&self, pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
+        read::expand(pattern)
+    }
+
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
         read::read_prefix(path, limit)
     }

@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -81,6 +82,44 @@ pub fn resolve(path: &Path) -> Result<PathBuf, FsError> {
     fs::canonicalize(&expanded).map_err(|e| FsError::io(&format!("resolve {}", shown(path)), path, &e))
 }
 
+/// What `pattern` names: `~` and `~USER` expanded, then glob patterns
+/// matched as glob(3) and the shell do.
+pub fn expand(pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
+    let action = format!("expand {}", shown(pattern));
+    let bytes = pattern.as_os_str().as_encoded_bytes();
+    let home_of = |user: &[u8]| -> Option<PathBuf> {
+        if user.is_empty() {
+            return directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+        }
+        let name = std::str::from_utf8(user).ok()?;
+        nix::unistd::User::from_name(name).ok().flatten().map(|u| u.dir)
+    };
+    let path = match crate::shell::split_tilde(bytes) {
+        Some((home, rest)) => {
+            let Some(dir) = home_of(&home[1..]) else {
+                return Err(FsError::NotFound(crate::fs::error::Failure::local(
+                    &action,
+                    pattern,
+                    &io::Error::new(io::ErrorKind::NotFound, "no such user"),
+                )));
+            };
+            let rest = std::ffi::OsStr::from_bytes(rest.strip_prefix(b"/").unwrap_or(rest));
+            dir.join(rest)
+        }
+        None => pattern.to_path_buf(),
+    };
+    if !crate::shell::is_pattern(path.as_os_str().as_encoded_bytes()) {
+        return Ok(vec![path]);
+    }
+    let found = crate::ssh::glob_paths(&path)
+        .map_err(|detail| FsError::Refused { action: action.clone(), reason: detail })?;
+    if found.is_empty() {
+        let error = io::Error::new(io::ErrorKind::NotFound, "nothing matches the pattern");
+        return Err(FsError::NotFound(crate::fs::error::Failure::local(&action, pattern, &error)));
+    }
+    Ok(found)
+}
+
 /// The first `limit` bytes of a file and its size.
 pub fn read_prefix(path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
     let action = || format!("read {}", shown(path));
@@ -135,5 +174,21 @@ mod tests {
         assert_eq!(read_prefix(&root.join("a/b/f"), 2).unwrap(), (b"12".to_vec(), 5));
         assert!(free_space(root).unwrap() > 0);
         assert_eq!(resolve(&root.join("a/b/../b")).unwrap(), fs::canonicalize(root.join("a/b")).unwrap());
+    }
+
+    #[test]
+    fn patterns_and_homes_expand() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["x.gz", "y.gz", ".hidden.gz", "z.txt"] {
+            fs::write(root.join(name), b"").unwrap();
+        }
+        assert_eq!(expand(&root.join("*.gz")).unwrap(), [root.join("x.gz"), root.join("y.gz")]);
+        assert_eq!(expand(&root.join("z.txt")).unwrap(), [root.join("z.txt")], "a plain path is itself");
+        assert!(matches!(expand(&root.join("*.zip")), Err(FsError::NotFound(_))));
+        let home = directories::BaseDirs::new().unwrap().home_dir().to_path_buf();
+        assert_eq!(expand(Path::new("~/x")).unwrap(), [home.join("x")]);
+        assert_eq!(expand(Path::new("~root")).unwrap(), [PathBuf::from("/root")]);
+        assert!(matches!(expand(Path::new("~no-such-user-here/x")), Err(FsError::NotFound(_))));
     }
 }

@@ -200,6 +200,46 @@ impl Remote<'_> {
         }))
     }
 
+    /// What `pattern` names as the remote shell reads it: `~`/`~USER`
+    /// expanded, glob patterns matched, nothing else run
+    /// (`shell::quote_pattern`), the matches sorted.
+    pub fn expand(&self, pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
+        let action = format!("expand {}", shown(pattern));
+        let quote = |source| FsError::Quote { action: action.clone(), source };
+        let is_pattern = crate::shell::is_pattern(pattern.as_os_str().as_bytes());
+        let cmd = if is_pattern {
+            Command::new(PRELUDE)
+                .lit("for f in")
+                .pattern(pattern)
+                .map(|c| c.lit(r#"; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done"#))
+        } else {
+            Command::new(PRELUDE).lit(r"printf '%s\0'").home_path(pattern)
+        }
+        .map_err(quote)?;
+        let out = self.run_stdout(&action, cmd)?.value;
+        let mut found: Vec<PathBuf> = out
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| PathBuf::from(OsString::from_vec(p.to_vec())))
+            .collect();
+        found.sort();
+        let missing = |what: &str| {
+            FsError::NotFound(crate::fs::Failure {
+                action: action.clone(),
+                command: String::new(),
+                status: None,
+                said: what.to_owned(),
+            })
+        };
+        if is_pattern && found.is_empty() {
+            return Err(missing("nothing matches the pattern"));
+        }
+        if found.iter().any(|p| p.as_os_str().as_bytes().starts_with(b"~")) {
+            return Err(missing("no such user on the host"));
+        }
+        Ok(found)
+    }
+
     /// `~`, `~/x`, `~user/x` made absolute; `None` when `path` has no tilde.
     fn expand_tilde(&self, path: &Path, action: &str) -> Result<Option<PathBuf>, FsError> {
         let bytes = path.as_os_str().as_bytes();

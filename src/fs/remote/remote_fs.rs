@@ -101,6 +101,10 @@ impl FileSystem for RemoteFs<'_> {
         Ok(self.remote().resolve(path)?.value)
     }
 
+    fn expand(&self, pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
+        self.remote().expand(pattern)
+    }
+
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
         let action = format!("read {}", shown(path));
         let command = with_path(Command::new(PRELUDE).lit("wc -c <"), path, &action)?
