@@ -91,11 +91,14 @@ impl OwnerDialog {
     pub fn change(&self) -> Result<OwnerChange, String> {
         let pick = |text: &str, what: &str, has: &dyn Fn(&(String, String)) -> &str| {
             let text = text.trim();
-            if text.chars().any(|c| c == ':' || c.is_whitespace() || c.is_control()) {
-                return Err(format!("a {what} name has no spaces or colons"));
-            }
             let same = !self.current.is_empty() && self.current.iter().all(|c| has(c) == text);
-            Ok((!text.is_empty() && (self.recursive || !same)).then(|| text.to_owned()))
+            if text.is_empty() || (same && !self.recursive) {
+                return Ok(None);
+            }
+            if text.chars().any(|c| c == ':' || c.is_whitespace() || c.is_control()) {
+                return Err(format!("a {what} name has no spaces, colons or control characters"));
+            }
+            Ok(Some(text.to_owned()))
         };
         let owner = pick(self.owner.text(), "user", &|c| c.0.as_str())?;
         let group = pick(self.group.text(), "group", &|c| c.1.as_str())?;
@@ -143,6 +146,8 @@ mod tests {
         assert_eq!(d.change().map(|c| c.owner), Ok(Some("1001".into())), "numbers, trimmed");
         d.group.set("x y");
         assert!(d.change().is_err());
+        let odd = dialog(&[("evil\x1b", "staff")]);
+        assert_eq!(odd.change(), Ok(OwnerChange { owner: None, group: None }), "an odd name left as listed");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn render(state: &State, dialog: &ModeDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let note = dialog.error.is_some() || dialog.waiting;
     let height = 13 + u16::from(dialog.has_dirs) + u16::from(note);
-    let inner = popup(frame, theme, &dialog.title(), dialog_width(frame, 56), height);
+    let inner = popup(frame, theme, &dialog.title(), dialog_width(frame, 62), height);
     let w = inner.width;
     let focus = |field: ModeField| if dialog.field == field { theme.menu_selected } else { theme.dialog };
     let now = format!("Now:   {}   {}", octal(dialog.original), rwx(dialog.original));

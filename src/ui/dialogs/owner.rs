@@ -12,7 +12,7 @@ use crate::text::escape_str;
 pub fn render(state: &State, dialog: &OwnerDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let height = 8 + u16::from(dialog.has_dirs) + u16::from(dialog.error.is_some());
-    let inner = popup(frame, theme, &dialog.title(), dialog_width(frame, 56), height);
+    let inner = popup(frame, theme, &dialog.title(), dialog_width(frame, 62), height);
     let w = inner.width;
     let focus = |field: OwnerField| if dialog.field == field { theme.menu_selected } else { theme.dialog };
     // Owner and group names come from the host's listing: escaped.
