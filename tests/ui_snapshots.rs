@@ -361,3 +361,93 @@ fn each_theme_styles_the_screen() {
         insta::assert_debug_snapshot!(format!("theme_{name}"), terminal.backend().buffer());
     }
 }
+
+fn alt(state: &mut State, c: char) -> Vec<Effect> {
+    app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)))
+}
+
+#[test]
+fn dialog_chmod_octal_and_grid_on_a_directory() {
+    let mut state = first_screen(80, 24);
+    press(&mut state, KeyCode::Down);
+    alt(&mut state, 'm');
+    let octal = screen(&state, 80, 24);
+    // Into the grid: group write on, then to setgid and on.
+    for code in [KeyCode::Down, KeyCode::Down, KeyCode::Right, KeyCode::Char(' ')] {
+        press(&mut state, code);
+    }
+    for code in [KeyCode::Down, KeyCode::Down, KeyCode::Char(' '), KeyCode::Down, KeyCode::Char(' ')] {
+        press(&mut state, code);
+    }
+    let grid = screen(&state, 80, 24);
+    assert!(grid.contains("rwxrwsr-x") && grid.contains("[x] Recursive"), "{grid}");
+    insta::assert_snapshot!(format!("{octal}\n{grid}"));
+}
+
+#[test]
+fn dialog_chmod_of_several_files_with_an_error() {
+    let mut state = first_screen(80, 22);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Insert);
+    }
+    press(&mut state, KeyCode::Down);
+    alt(&mut state, 'm');
+    for _ in 0..4 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    press(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&state, 80, 22));
+}
+
+#[test]
+fn dialog_chown_with_a_hostile_owner_name_escaped() {
+    let mut state = first_screen(80, 18);
+    let mut odd = entry("odd-owner", Kind::File, 1, DAY);
+    odd.owner = "evil\x1b]0;x\x07".into();
+    let effects = ctrl(&mut state, 'r');
+    for effect in effects {
+        if let Effect::List { side, generation, .. } = effect {
+            let entries = match side {
+                Side::Left => vec![odd.clone(), entry("src", Kind::Dir, 4096, DAY)],
+                Side::Right => vec![entry("projects", Kind::Dir, 4096, DAY)],
+            };
+            app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+        }
+    }
+    press(&mut state, KeyCode::Down);
+    alt(&mut state, 'o');
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, ":x");
+    press(&mut state, KeyCode::Enter);
+    let text = screen(&state, 80, 18);
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+    assert!(text.contains("evil\\e]0;x\\x07"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dialog_symlink_to_the_other_panes_entry() {
+    let mut state = first_screen(80, 16);
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Tab);
+    alt(&mut state, 'k');
+    let prefilled = screen(&state, 80, 16);
+    press(&mut state, KeyCode::Tab);
+    ctrl(&mut state, 'u');
+    type_text(&mut state, "../relative target");
+    press(&mut state, KeyCode::Tab);
+    ctrl(&mut state, 'u');
+    type_text(&mut state, "src");
+    press(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!(format!("{prefilled}\n{}", screen(&state, 80, 16)));
+}
+
+#[test]
+fn dialog_touch_refuses_an_existing_name() {
+    let mut state = first_screen(80, 14);
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::F(4), KeyModifiers::SHIFT)));
+    type_text(&mut state, "notes.md");
+    press(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&state, 80, 14));
+}

@@ -2,6 +2,7 @@
 //! UI thread. Each result comes back as a [`super::Msg`] carrying the tag
 //! (side and generation, or token) it was asked with.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use super::dialog::{PromptAnswer, Reply};
@@ -47,6 +48,33 @@ pub enum Effect {
     },
     Delete {
         targets: Vec<Location>,
+    },
+    /// Set the permission bits of `targets` (whole trees with `recursive`).
+    Chmod {
+        targets: Vec<Location>,
+        mode: u32,
+        recursive: bool,
+    },
+    /// Set the owner and/or the group of `targets` (names or numbers).
+    Chown {
+        targets: Vec<Location>,
+        owner: Option<String>,
+        group: Option<String>,
+        recursive: bool,
+    },
+    /// Create the symlink `link` pointing at `target`, kept as typed.
+    Symlink {
+        target: OsString,
+        link: Location,
+    },
+    /// Create an empty file; nothing may be there.
+    Touch {
+        location: Location,
+    },
+    /// The mode of what a symlink points at: `Msg::ModeOf`.
+    ModeOf {
+        token: u64,
+        location: Location,
     },
     /// Names of the directories in `dir` that start with `prefix`: `Msg::Completed`.
     Complete {

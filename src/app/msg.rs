@@ -12,9 +12,17 @@ use crate::fs::{Entry, Location};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     Mkdir(Location),
-    Rename { sources: Vec<Location>, target: Location },
+    Rename {
+        sources: Vec<Location>,
+        target: Location,
+    },
     Delete(Vec<Location>),
     Edit(Location),
+    Chmod(Vec<Location>),
+    Chown(Vec<Location>),
+    /// The link created.
+    Symlink(Location),
+    Touch(Location),
 }
 
 /// Input, results of background work, and signals.
@@ -50,6 +58,11 @@ pub enum Msg {
     Counted {
         token: u64,
         result: Result<Counts, String>,
+    },
+    /// The permission bits of what a symlink points at (`None`: it dangles).
+    ModeOf {
+        token: u64,
+        result: Result<Option<u32>, String>,
     },
     /// A file operation finished; `Ok` carries a note for the status line.
     Done {

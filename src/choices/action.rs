@@ -74,7 +74,11 @@ actions! {
     Move "move" ["f6"] "Move the selected or current entries to the other pane";
     Rename "rename" ["shift-f6"] "Rename or move within this host";
     Mkdir "mkdir" ["f7"] "Create a directory";
+    Touch "touch" ["shift-f4"] "Create an empty file";
+    Symlink "symlink" ["alt-k"] "Create a symlink (to the other pane's entry)";
     Delete "delete" ["f8", "delete"] "Delete the selected or current entries";
+    Chmod "chmod" ["alt-m"] "Change the mode (permissions), recursively too";
+    Chown "chown" ["alt-o"] "Change the owner and group, recursively too";
     Menu "menu" ["f9"] "Command menu";
     Jobs "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
     Log "log" ["alt-l"] "Show the log (again: focus it, then hide it)";

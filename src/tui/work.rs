@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::remote::Remotes;
-use crate::app::dialog::{Counts, ViewContent};
+use crate::app::dialog::{Counts, ViewContent, octal};
 use crate::app::{Effect, Msg, Op};
 use crate::config;
 use crate::fs::{FileSystem, FsError, LocalFs, Location, complete};
@@ -29,6 +29,18 @@ fn on_fs<T: Send + 'static>(
         None => op(&LocalFs::new()).map_err(|e| e.to_string()),
         Some(host) => remotes.host(host)?.run(op),
     }
+}
+
+/// One path as shown, or how many there are.
+fn what(paths: &[PathBuf]) -> String {
+    match paths {
+        [one] => shown(one),
+        many => format!("{} entries", many.len()),
+    }
+}
+
+fn within(recursive: bool) -> &'static str {
+    if recursive { " (recursively)" } else { "" }
 }
 
 fn paths(locations: &[Location]) -> Vec<PathBuf> {
@@ -89,6 +101,46 @@ pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
             };
             let result = on_fs(&refs, remotes, move |fs| fs.delete(&paths)).map(|()| note);
             Msg::Done { op: Op::Delete(targets), result }
+        }
+        Effect::Chmod { targets, mode, recursive } => {
+            let (refs, paths): (Vec<&Location>, _) = (targets.iter().collect(), paths(&targets));
+            let note = format!("mode of {} set to {}{}", what(&paths), octal(mode), within(recursive));
+            let result = on_fs(&refs, remotes, move |fs| fs.chmod(&paths, mode, recursive)).map(|()| note);
+            Msg::Done { op: Op::Chmod(targets), result }
+        }
+        Effect::Chown { targets, owner, group, recursive } => {
+            let (refs, paths): (Vec<&Location>, _) = (targets.iter().collect(), paths(&targets));
+            let to = match (&owner, &group) {
+                (Some(o), Some(g)) => format!("owner {o}, group {g}"),
+                (Some(o), None) => format!("owner {o}"),
+                (None, g) => format!("group {}", g.as_deref().unwrap_or_default()),
+            };
+            let note = format!("{} of {} set{}", escape_str(&to), what(&paths), within(recursive));
+            let result = on_fs(&refs, remotes, move |fs| {
+                fs.chown(&paths, owner.as_deref(), group.as_deref(), recursive)
+            })
+            .map(|()| note);
+            Msg::Done { op: Op::Chown(targets), result }
+        }
+        Effect::Symlink { target, link } => {
+            let path = link.path().to_path_buf();
+            let note = format!("linked {} to {}", shown(&path), escape_bytes(target.as_encoded_bytes()));
+            let result = on_fs(&[&link], remotes, move |fs| fs.symlink(&target, &path)).map(|()| note);
+            Msg::Done { op: Op::Symlink(link), result }
+        }
+        Effect::Touch { location } => {
+            let path = location.path().to_path_buf();
+            let note = format!("created the empty file {}", shown(&path));
+            let result = on_fs(&[&location], remotes, move |fs| fs.touch(&path)).map(|()| note);
+            Msg::Done { op: Op::Touch(location), result }
+        }
+        Effect::ModeOf { token, location } => {
+            let path = location.path().to_path_buf();
+            // `stat` follows the link: the mode chmod would change.
+            let result = on_fs(&[&location], remotes, move |fs| {
+                Ok(fs.stat(&[&path])?.into_iter().next().transpose()?.flatten().map(|s| s.mode & 0o7777))
+            });
+            Msg::ModeOf { token, result }
         }
         Effect::Complete { token, dir, prefix } => {
             let path = dir.path().to_path_buf();

@@ -2,14 +2,20 @@
 
 mod copy;
 mod input;
+mod link;
+mod mode;
 mod overwrite;
+mod owner;
 mod picker;
 mod prompt;
 mod viewer;
 
 pub use copy::{CopyDialog, CopyField};
 pub use input::LineInput;
+pub use link::{LinkDialog, LinkField};
+pub use mode::{GRID_COLS, GRID_ROWS, ModeDialog, ModeField, grid_bit, octal, parse_octal};
 pub use overwrite::{CHOICES, Choice, OverwriteDialog};
+pub use owner::{OwnerChange, OwnerDialog, OwnerField};
 pub use picker::{HostPicker, PickItem, Source};
 pub use prompt::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, fields, text_answer};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
@@ -46,6 +52,12 @@ pub enum Dialog {
     Copy(CopyDialog),
     /// A job's overwrite question.
     Overwrite(OverwriteDialog),
+    /// Change the mode: octal field and rwx grid.
+    Mode(ModeDialog),
+    /// Change the owner and group.
+    Owner(OwnerDialog),
+    /// Create a symlink.
+    Link(LinkDialog),
     /// A job's failed items and events; `cursor` is on a failed item.
     JobDetails {
         job: crate::jobs::JobId,
@@ -58,6 +70,10 @@ pub enum Dialog {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     Mkdir {
+        side: Side,
+    },
+    /// Create an empty file.
+    Touch {
         side: Side,
     },
     /// Rename or move `sources` (all in the pane's directory) within the host.
@@ -104,6 +120,7 @@ impl InputDialog {
     pub fn title(&self) -> String {
         match &self.purpose {
             Purpose::Mkdir { .. } => "Create directory".into(),
+            Purpose::Touch { .. } => "Create empty file".into(),
             Purpose::Rename { sources, .. } if sources.len() == 1 => "Rename / move".into(),
             Purpose::Rename { sources, .. } => format!("Move {} entries to directory", sources.len()),
             Purpose::GoTo { .. } => "Go to path".into(),

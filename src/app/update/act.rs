@@ -1,6 +1,6 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
-use super::{file_ops, hosts, jobs, jobs_panel, navigation, panes, selection};
+use super::{attributes, create, file_ops, hosts, jobs, jobs_panel, navigation, panes, selection};
 use crate::app::dialog::Dialog;
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
@@ -51,6 +51,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Rename => file_ops::start_rename(state),
         Action::Mkdir => file_ops::start_mkdir(state),
         Action::Delete => return file_ops::start_delete(state),
+        Action::Chmod => return attributes::start_chmod(state),
+        Action::Chown => attributes::start_chown(state),
+        Action::Symlink => create::start_symlink(state),
+        Action::Touch => create::start_touch(state),
         Action::Menu => state.dialogs.push(Dialog::Menu { selected: 0 }),
         Action::Help => state.dialogs.push(Dialog::Help { scroll: 0 }),
         Action::Quit => state.quit = true,

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{act, file_ops, hosts, navigation, selection};
+use super::{act, attributes, create, file_ops, hosts, navigation, selection};
 use crate::app::dialog::{
     DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, Viewer,
     text_answer,
@@ -33,6 +33,9 @@ pub fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Dialog::JobDetails { job, cursor, scroll } => {
             super::jobs_panel::details_key(state, job, cursor, scroll, key)
         }
+        Dialog::Mode(dialog) => attributes::mode_key(state, dialog, key),
+        Dialog::Owner(dialog) => attributes::owner_key(state, dialog, key),
+        Dialog::Link(dialog) => create::link_key(state, dialog, key),
     }
 }
 
@@ -40,7 +43,7 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
-fn is_close(key: &KeyEvent) -> bool {
+pub(super) fn is_close(key: &KeyEvent) -> bool {
     matches!(key.code, KeyCode::Esc | KeyCode::F(10)) || is_ctrl_c(key)
 }
 
@@ -146,6 +149,7 @@ fn submit(state: &mut State, dialog: InputDialog) -> Vec<Effect> {
     let text = dialog.input.text().to_owned();
     let result = match dialog.purpose.clone() {
         Purpose::Mkdir { side } => file_ops::mkdir(state, side, &text),
+        Purpose::Touch { side } => create::touch(state, side, &text),
         Purpose::Rename { side, sources } => file_ops::rename(state, side, sources, &text),
         Purpose::GoTo { side } => Ok(navigation::go_to(state, side, &text)),
         Purpose::SelectGlob { side } => selection::apply_glob(state, side, &text, true).map(|()| Vec::new()),

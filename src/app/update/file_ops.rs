@@ -185,6 +185,12 @@ pub fn done(state: &mut State, op: Op, result: Result<String, String>) -> Vec<Ef
         }
         Op::Delete(targets) => (targets.first().and_then(|t| t.host().map(str::to_owned)), None),
         Op::Edit(location) => (location.host().map(str::to_owned), None),
+        Op::Chmod(targets) | Op::Chown(targets) => {
+            (targets.first().and_then(|t| t.host().map(str::to_owned)), None)
+        }
+        Op::Symlink(location) | Op::Touch(location) => {
+            (location.host().map(str::to_owned), Some(location.clone()))
+        }
     };
     let mut effects = Vec::new();
     for side in [Side::Left, Side::Right] {

@@ -1,10 +1,13 @@
 //! `update(state, msg) -> effects`: the only place the state changes. Pure:
 //! no I/O, no clock, so every behaviour here is a plain unit test. Split by
 //! concern: actions, navigation, listing results, selection and view
-//! settings, file operations, hosts and connections, dialog keys, mouse;
+//! settings, file operations, modes and owners, creating links and
+//! files, hosts and connections, dialog keys, mouse;
 //! what they share is in `panes`, which imports none of them.
 
 mod act;
+mod attributes;
+mod create;
 mod dialog_keys;
 mod file_ops;
 mod hosts;
@@ -59,6 +62,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             file_ops::counted(state, token, result)
         }
+        Msg::ModeOf { token, result } => attributes::mode_of(state, token, result),
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),

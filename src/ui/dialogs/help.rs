@@ -16,6 +16,8 @@ const DIALOG_KEYS: &[(&str, &str)] = &[
     ("h, F4", "viewer: text / hex; q, F3, Esc close"),
     ("Del", "host picker: forget a bookmark or recent host"),
     ("↑ ↓ Enter Esc", "filter: move, keep the filter, clear it"),
+    ("Tab ←→↑↓ Space", "change mode: next field, move in the grid, toggle"),
+    ("Tab", "owner, symlink: next field"),
 ];
 
 /// The help text as (keys, description) rows.

@@ -1,4 +1,4 @@
-//! One-line input dialogs: mkdir, rename/move, go to (with completions),
+//! One-line input dialogs: mkdir, new empty file, rename/move, go to (with completions),
 //! glob selection, bookmark name. Also draws any text field.
 
 use ratatui::Frame;
@@ -19,6 +19,7 @@ pub fn render(state: &State, dialog: &InputDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let hint = match &dialog.purpose {
         Purpose::Mkdir { .. } => "Name (a/b/c creates the parents too):".to_owned(),
+        Purpose::Touch { .. } => "Name of the new empty file:".to_owned(),
         Purpose::Rename { sources, .. } if sources.len() == 1 => {
             format!(
                 "Rename or move {} to:",
@@ -53,6 +54,13 @@ pub fn render(state: &State, dialog: &InputDialog, frame: &mut Frame) {
 
 /// Draws a text field and puts the terminal cursor in it.
 pub fn field_widget(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) {
+    let x = field_text(frame, area, input, theme);
+    frame.set_cursor_position((x, area.y));
+}
+
+/// Draws a text field without the terminal cursor (a field without the
+/// focus); returns the column where the cursor would be.
+pub fn field_text(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) -> u16 {
     let (text, before) = if input.secret {
         let dots = input.text().chars().count();
         ("•".repeat(dots), dots)
@@ -66,6 +74,5 @@ pub fn field_widget(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Th
     let span =
         Span::styled(crate::text::pad_to(&fit(&visible, room), usize::from(area.width), false), theme.input);
     frame.render_widget(Paragraph::new(span), area);
-    let x = area.x + ((before - skip) as u16).min(area.width.saturating_sub(1));
-    frame.set_cursor_position((x, area.y));
+    area.x + ((before - skip) as u16).min(area.width.saturating_sub(1))
 }

@@ -6,8 +6,11 @@ mod delete;
 mod help;
 mod input;
 mod job_details;
+mod link;
 mod menu;
+mod mode;
 mod overwrite;
+mod owner;
 mod picker;
 mod viewer;
 
@@ -40,6 +43,9 @@ pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
         Dialog::JobDetails { job, cursor, scroll } => {
             job_details::render(state, *job, *cursor, *scroll, frame)
         }
+        Dialog::Mode(dialog) => mode::render(state, dialog, frame),
+        Dialog::Owner(dialog) => owner::render(state, dialog, frame),
+        Dialog::Link(dialog) => link::render(state, dialog, frame),
     }
 }
 
@@ -75,6 +81,20 @@ fn line<'a>(text: &str, width: u16, style: ratatui::style::Style) -> Line<'a> {
 /// Draws lines into `area` from the top.
 fn lines(frame: &mut Frame, area: Rect, lines: Vec<Line>) {
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// What a dialog acts on: the first target, and how many more.
+fn targets_line(targets: &[crate::fs::Location]) -> String {
+    match targets {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+    }
+}
+
+/// A checkbox and its label.
+fn checkbox(on: bool, label: &str) -> String {
+    format!("{} {label}", if on { "[x]" } else { "[ ]" })
 }
 
 /// Width for a dialog on this screen: `wanted`, but never wider than the screen allows.

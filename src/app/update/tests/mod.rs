@@ -1,6 +1,7 @@
 //! update() behaviour, action by action: shared helpers here, tests by
 //! concern in the submodules.
 
+mod attributes;
 mod file_ops;
 mod hosts;
 mod navigation;
