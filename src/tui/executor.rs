@@ -100,8 +100,8 @@ impl Executor {
         if let Some(dir) = dir {
             match DirWatcher::start(side, dir, self.tx.clone()) {
                 Ok(watcher) => self.watchers[side.index()] = Some(watcher),
-                Err(message) => {
-                    let _ = self.tx.send(Msg::Problem(message));
+                Err(error) => {
+                    let _ = self.tx.send(Msg::Problem(error.shown()));
                 }
             }
         }

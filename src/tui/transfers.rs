@@ -29,7 +29,7 @@ impl Transfers {
         let (file, problem) = match default_log_dir() {
             Some(dir) => match LogFile::open(&dir) {
                 Ok(file) => (Some(file), None),
-                Err(e) => (None, Some(e.to_string())),
+                Err(e) => (None, Some(crate::text::escape_str(&e.to_string()))),
             },
             None => (None, Some("no home directory: the log is not written to a file".into())),
         };

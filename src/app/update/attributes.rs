@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::dialog_keys::is_close;
+use crate::app::WorkError;
 use crate::app::dialog::{Dialog, ModeDialog, ModeField, OwnerDialog, OwnerField};
 use crate::app::effect::Effect;
 use crate::app::state::State;
@@ -43,7 +44,7 @@ pub fn start_chmod(state: &mut State) -> Vec<Effect> {
 }
 
 /// The mode of a symlink's target, for the open dialog that asked.
-pub fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, String>) -> Vec<Effect> {
+pub fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, WorkError>) -> Vec<Effect> {
     for dialog in &mut state.dialogs {
         if let Dialog::Mode(mode) = dialog
             && mode.token == token
@@ -55,9 +56,10 @@ pub fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, String
                     mode.waiting = false;
                     mode.error = Some("the link points at nothing: there is no mode to change".into());
                 }
-                Err(message) => {
+                Err(error) => {
                     mode.waiting = false;
-                    mode.error = Some(format!("cannot read the mode of the link's target: {message}"));
+                    mode.error =
+                        Some(format!("cannot read the mode of the link's target: {}", error.shown()));
                 }
             }
             state.needs_render = true;

@@ -8,7 +8,8 @@ use crate::app::msg::Op;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::fs::Location;
-use crate::text::escape_str;
+
+use crate::app::WorkError;
 
 /// Locations of what an operation acts on (selection or cursor).
 fn targets(state: &State, side: Side) -> Vec<Location> {
@@ -55,13 +56,13 @@ pub fn view(state: &mut State) -> Vec<Effect> {
     vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]
 }
 
-pub fn viewed(state: &mut State, token: u64, result: Result<ViewContent, String>) -> Vec<Effect> {
+pub fn viewed(state: &mut State, token: u64, result: Result<ViewContent, WorkError>) -> Vec<Effect> {
     for dialog in &mut state.dialogs {
         if let Dialog::Viewer(viewer) = dialog
             && viewer.token == token
         {
             viewer.hex = matches!(&result, Ok(c) if c.binary);
-            viewer.content = Some(result);
+            viewer.content = Some(result.map_err(|e| e.shown()));
             state.needs_render = true;
             break;
         }
@@ -82,13 +83,13 @@ pub fn edit_fetched(
     state: &mut State,
     location: Location,
     editor: String,
-    result: Result<std::path::PathBuf, String>,
+    result: Result<std::path::PathBuf, WorkError>,
 ) -> Vec<Effect> {
     state.needs_render = true;
     match result {
         Ok(copy) => vec![Effect::Edit { location, editor, copy: Some(copy) }],
-        Err(message) => {
-            state.error(escape_str(&message));
+        Err(error) => {
+            state.error(error.shown());
             Vec::new()
         }
     }
@@ -149,11 +150,11 @@ pub fn start_delete(state: &mut State) -> Vec<Effect> {
     vec![Effect::Count { token, targets }]
 }
 
-pub fn counted(state: &mut State, token: u64, result: Result<Counts, String>) -> Vec<Effect> {
+pub fn counted(state: &mut State, token: u64, result: Result<Counts, WorkError>) -> Vec<Effect> {
     if let Some(Dialog::Delete(dialog)) = state.dialogs.last_mut()
         && dialog.token == token
     {
-        dialog.counts = Some(result);
+        dialog.counts = Some(result.map_err(|e| e.shown()));
         state.needs_render = true;
     }
     Vec::new()
@@ -171,11 +172,11 @@ pub fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Effect> {
 
 /// An operation finished: report it and reload every pane on that host,
 /// with the cursor on what was created.
-pub fn done(state: &mut State, op: Op, result: Result<String, String>) -> Vec<Effect> {
+pub fn done(state: &mut State, op: Op, result: Result<String, WorkError>) -> Vec<Effect> {
     state.needs_render = true;
     match result {
         Ok(note) => state.info(note),
-        Err(message) => state.error(escape_str(&message)),
+        Err(error) => state.error(error.shown()),
     }
     let (host, focus) = match &op {
         Op::Mkdir(location) => (location.host().map(str::to_owned), Some(location.clone())),

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::app::WorkError;
 use crate::app::dialog::{
     Dialog, HostPicker, InputDialog, LineInput, PickItem, PromptDialog, Purpose, Question, Reply, Source,
     fields,
@@ -162,7 +163,7 @@ pub fn cancel(state: &mut State) -> Vec<Effect> {
     vec![Effect::CancelConnect { id: connecting.id }, Effect::Ticks { on: false }]
 }
 
-pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) -> Vec<Effect> {
+pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, WorkError>) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take_if(|c| c.id == id) else { return Vec::new() };
     state.needs_render = true;
     state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id: shown, .. } if *shown == id));
@@ -180,7 +181,7 @@ pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) ->
             effects.extend(save_recent(state));
             effects.extend(super::panes::navigate(state, connecting.side, location, None, Nav::Visit));
         }
-        Err(message) => state.error(escape_str(&message)),
+        Err(error) => state.error(error.shown()),
     }
     effects
 }

@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::WorkError;
 use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
@@ -62,12 +63,12 @@ pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
 }
 
 /// Directory contents counted for an open copy dialog.
-pub fn counted(state: &mut State, token: u64, result: &Result<Counts, String>) -> bool {
+pub fn counted(state: &mut State, token: u64, result: &Result<Counts, WorkError>) -> bool {
     for dialog in &mut state.dialogs {
         if let Dialog::Copy(copy) = dialog
             && copy.token == token
         {
-            copy.counts = Some(result.clone());
+            copy.counts = Some(result.as_ref().copied().map_err(WorkError::shown));
             state.needs_render = true;
             return true;
         }

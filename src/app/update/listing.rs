@@ -7,13 +7,14 @@ use crate::app::effect::Effect;
 use crate::app::pane::Received;
 use crate::app::side::Side;
 use crate::app::state::State;
+use crate::app::work_error::WorkError;
 use crate::fs::Location;
 
 pub fn listed(
     state: &mut State,
     side: Side,
     generation: u64,
-    result: Result<Vec<crate::fs::Entry>, String>,
+    result: Result<Vec<crate::fs::Entry>, WorkError>,
 ) -> Vec<Effect> {
     let received = state.pane_mut(side).receive(generation, result);
     let location = state.pane(side).location.clone();
@@ -66,7 +67,7 @@ pub fn free_space(
     state: &mut State,
     side: Side,
     location: &Location,
-    result: Result<u64, String>,
+    result: Result<u64, WorkError>,
 ) -> Vec<Effect> {
     let pane = state.pane_mut(side);
     if &pane.location == location {
@@ -81,7 +82,7 @@ pub fn dir_size(
     state: &mut State,
     side: Side,
     location: &Location,
-    result: Result<u64, String>,
+    result: Result<u64, WorkError>,
 ) -> Vec<Effect> {
     let pane = state.pane_mut(side);
     let Some(name) = location.path().file_name() else { return Vec::new() };
@@ -93,7 +94,7 @@ pub fn dir_size(
             pane.set_dir_size(name.to_os_string(), bytes);
             state.info(format!("{}: {}", location, crate::text::human_size(bytes)));
         }
-        Err(message) => state.error(message),
+        Err(error) => state.error(error.shown()),
     }
     state.needs_render = true;
     Vec::new()
