@@ -12,6 +12,7 @@
 //! ```
 
 mod actor;
+mod algorithms;
 mod asker;
 mod auth;
 mod config_text;
