@@ -9,6 +9,7 @@
 #[allow(unused_imports)]
 mod support;
 
+mod ciphers;
 mod measure;
 mod profile;
 mod proxy;
@@ -87,7 +88,8 @@ impl Env {
         std::fs::create_dir(self.out()).expect("out dir");
     }
 
-    fn command(&self, tool: Tool, net: Net, way: Way, what: What) -> Command {
+    /// The command line of one run; `options` are `-o` settings (a cipher).
+    fn command(&self, tool: Tool, net: Net, way: Way, what: What, options: &[String]) -> Command {
         let alias = match net {
             Net::Loopback => "lo",
             Net::Proxy => "far",
@@ -111,6 +113,9 @@ impl Env {
             Tool::ScpSftp => Command::new("scp"),
         };
         cmd.arg("-q").arg("-F").arg(&self.config);
+        for option in options {
+            cmd.arg("-o").arg(option);
+        }
         if matches!(what, What::Small) {
             cmd.arg("-r");
         }
@@ -134,8 +139,13 @@ impl Env {
 
     /// One run of `tool` (into a fresh output directory, checked after).
     fn run_tool(&self, tool: Tool, net: Net, way: Way, what: What) -> Sample {
+        self.run_with(tool, net, way, what, &[])
+    }
+
+    /// [`Env::run_tool`] with `-o` options.
+    fn run_with(&self, tool: Tool, net: Net, way: Way, what: What, options: &[String]) -> Sample {
         self.fresh_out();
-        let sample = run(&mut self.command(tool, net, way, what));
+        let sample = run(&mut self.command(tool, net, way, what, options));
         self.check(what);
         sample
     }
@@ -277,7 +287,8 @@ fn report(env: &Env) {
     );
     let mut results = Vec::new();
     // BENCH_ONLY=text runs the cases whose name holds it (and no summary);
-    // BENCH_ONLY=ceiling runs only the libssh2 loop comparison.
+    // BENCH_ONLY=ceiling runs only the libssh2 loop comparison,
+    // BENCH_ONLY=ciphers only the cipher table.
     let only = std::env::var("BENCH_ONLY").ok();
     for (name, net, way, what) in cases {
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
@@ -307,6 +318,10 @@ fn report(env: &Env) {
         || results.first().is_some_and(|r| r.0 == cases[0].0)
         || only.as_deref() == Some("ceiling");
     let ceiling = ceiling_wanted.then(|| env.ceiling());
+    if only.is_none() || only.as_deref() == Some("ciphers") {
+        println!("\n1 GiB on loopback under each cipher (median of {} runs, all taking turns)\n", env.runs);
+        let _ = writeln!(table, "\n{}", ciphers::table(env));
+    }
     if let Some([plain, writing, scpdeck]) = ceiling.as_deref() {
         let _ = writeln!(
             table,
