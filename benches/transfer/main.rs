@@ -101,7 +101,7 @@ impl Env {
         };
         let mut cmd = match tool {
             Tool::Scpdeck => {
-                let mut c = Command::new(env!("CARGO_BIN_EXE_scpdeck"));
+                let mut c = Command::new(scpdeck_bin());
                 c.arg("cp");
                 c
             }
@@ -240,6 +240,12 @@ fn setup(runs: usize) -> Env {
     let config = dir.path().join("ssh_config");
     std::fs::write(&config, block("lo", sshd.port) + &block("far", proxy.port)).expect("config");
     Env { sshd, dir, config, runs, _proxy: proxy }
+}
+
+/// The scpdeck binary measured: this build's, or `SCPDECK_BENCH_BIN` (a
+/// copy of another build, to compare two builds under the same load).
+fn scpdeck_bin() -> String {
+    std::env::var("SCPDECK_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_scpdeck").to_owned())
 }
 
 /// Incompressible, not sparse: a xorshift stream.

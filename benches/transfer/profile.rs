@@ -58,7 +58,7 @@ fn clients(sshd: &Sshd, config: &Path, dir: &Path, file: &Path, out: &Path) {
     ];
     println!("callgrind, 64 MiB download on loopback (instructions executed by the client)\n");
     for (name, argv) in [
-        ("scpdeck", scp(env!("CARGO_BIN_EXE_scpdeck"), false)),
+        ("scpdeck", scp(&crate::scpdeck_bin(), false)),
         ("libssh2-loop", loop_argv),
         ("scp", scp("scp", true)),
     ] {
@@ -109,7 +109,7 @@ fn argv(config: &Path, file: &Path, out: &Path, suite: &Suite, up: bool, legacy:
     let mut argv: Vec<String> = if legacy {
         vec!["scp".into(), "-O".into()]
     } else {
-        vec![env!("CARGO_BIN_EXE_scpdeck").into(), "cp".into()]
+        vec![crate::scpdeck_bin(), "cp".into()]
     };
     argv.extend(["-q".into(), "-F".into(), config.display().to_string()]);
     for option in suite.options() {
