@@ -50,6 +50,10 @@ fn main() {
         }
     }
 
+    // A patched copy: rebuild when its C sources change (the rerun-if-env
+    // lines above would otherwise stop Cargo from looking at them).
+    println!("cargo:rerun-if-changed=libssh2");
+
     if !Path::new("libssh2/.git").exists() {
         let _ = Command::new("git")
             .args(&["submodule", "update", "--init"])

@@ -133,6 +133,14 @@ static int crypt_dtor(LIBSSH2_SESSION *session, void **abstract)
 }
 #endif
 
+/* AES through a backend whose ssh2_cipher_crypt() takes many blocks per
+   call: the transport then encrypts and decrypts a packet per call */
+#if LIBSSH2_CIPHER_MULTI_BLOCK
+#define AES_MULTI_BLOCK SSH2_CRYPT_FLAG_MULTI_BLOCK
+#else
+#define AES_MULTI_BLOCK 0
+#endif
+
 #if LIBSSH2_AES_GCM
 static const struct crypt_method crypt_method_aes256_gcm = {
     "aes256-gcm@openssh.com",
@@ -141,7 +149,8 @@ static const struct crypt_method crypt_method_aes256_gcm = {
     12,                         /* initial value length */
     32,                         /* secret length -- 32*8 == 256-bit */
     16,                         /* length of the authentication tag */
-    SSH2_CRYPT_FLAG_INTEGRATED_MAC | SSH2_CRYPT_FLAG_PKTLEN_AAD,
+    SSH2_CRYPT_FLAG_INTEGRATED_MAC | SSH2_CRYPT_FLAG_PKTLEN_AAD |
+    AES_MULTI_BLOCK,
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -156,7 +165,8 @@ static const struct crypt_method crypt_method_aes128_gcm = {
     12,                         /* initial value length */
     16,                         /* secret length -- 16*8 == 128-bit */
     16,                         /* length of the authentication tag */
-    SSH2_CRYPT_FLAG_INTEGRATED_MAC | SSH2_CRYPT_FLAG_PKTLEN_AAD,
+    SSH2_CRYPT_FLAG_INTEGRATED_MAC | SSH2_CRYPT_FLAG_PKTLEN_AAD |
+    AES_MULTI_BLOCK,
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -173,7 +183,7 @@ static const struct crypt_method crypt_method_aes128_ctr = {
     16,                         /* initial value length */
     16,                         /* secret length -- 16*8 == 128-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -188,7 +198,7 @@ static const struct crypt_method crypt_method_aes192_ctr = {
     16,                         /* initial value length */
     24,                         /* secret length -- 24*8 == 192-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -203,7 +213,7 @@ static const struct crypt_method crypt_method_aes256_ctr = {
     16,                         /* initial value length */
     32,                         /* secret length -- 32*8 == 256-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -220,7 +230,7 @@ static const struct crypt_method crypt_method_aes128_cbc = {
     16,                         /* initial value length */
     16,                         /* secret length -- 16*8 == 128-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -235,7 +245,7 @@ static const struct crypt_method crypt_method_aes192_cbc = {
     16,                         /* initial value length */
     24,                         /* secret length -- 24*8 == 192-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -250,7 +260,7 @@ static const struct crypt_method crypt_method_aes256_cbc = {
     16,                         /* initial value length */
     32,                         /* secret length -- 32*8 == 256-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,
@@ -266,7 +276,7 @@ static const struct crypt_method crypt_method_rijndael_cbc_lysator_liu_se = {
     16,                         /* initial value length */
     32,                         /* secret length -- 32*8 == 256-bit */
     0,                          /* length of the authentication tag */
-    0,                          /* flags */
+    AES_MULTI_BLOCK,            /* flags */
     &crypt_init,
     NULL,
     &crypt_encrypt,

@@ -48,6 +48,12 @@
 #error "no cryptography backend selected"
 #endif
 
+/* 1 when the backend's ssh2_cipher_crypt() takes any whole number of
+   blocks per call (see HACKING-CRYPTO.md) */
+#ifndef LIBSSH2_CIPHER_MULTI_BLOCK
+#define LIBSSH2_CIPHER_MULTI_BLOCK 0
+#endif
+
 #ifndef ssh2_crypto_init
 void ssh2_crypto_init(void);
 #endif

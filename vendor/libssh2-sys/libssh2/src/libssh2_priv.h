@@ -1081,6 +1081,10 @@ struct crypt_method {
 #define SSH2_CRYPT_FLAG_PKTLEN_AAD                2
 /* Crypto method must encrypt and decrypt entire messages */
 #define SSH2_CRYPT_FLAG_REQUIRES_FULL_PACKET      4
+/* Crypto method takes any whole number of blocks in one crypt() call (with
+   SSH2_CRYPT_FLAG_INTEGRATED_MAC, the tag too on the last call), so the
+   transport encrypts and decrypts a packet per call rather than a block */
+#define SSH2_CRYPT_FLAG_MULTI_BLOCK               8
 
 /* Values for firstlast */
 #define FIRST_BLOCK  1

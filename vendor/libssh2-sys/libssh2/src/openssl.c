@@ -913,10 +913,11 @@ int ssh2_cipher_init(ssh2_cipher_ctx *ctx, SSH2_CIPHER_T(algo),
 #define EVP_MAX_BLOCK_LENGTH 32
 #endif
 
+/* Works in place on any number of whole blocks (LIBSSH2_CIPHER_MULTI_BLOCK):
+   EVP ciphers accept the same buffer as input and output. */
 int ssh2_cipher_crypt(ssh2_cipher_ctx *ctx, SSH2_CIPHER_T(algo), int encrypt,
                       unsigned char *block, size_t blocksize, int firstlast)
 {
-    unsigned char buf[EVP_MAX_BLOCK_LENGTH];
     int ret = 1;
     int rc = 1;
 
@@ -933,15 +934,16 @@ int ssh2_cipher_crypt(ssh2_cipher_ctx *ctx, SSH2_CIPHER_T(algo), int encrypt,
     const int aadlen = (is_aesgcm && IS_FIRST(firstlast)) ? 4 : 0;
     /* size of AT, if present */
     const int authenticationtag = IS_LAST(firstlast) ? authlen : 0;
-    unsigned int cryptlen; /* length to encrypt */
+    size_t cryptlen; /* length to encrypt */
 
     (void)algo;
 
-    if(blocksize > sizeof(buf) ||
-       blocksize < (size_t)(aadlen + authenticationtag))
+    if(blocksize < (size_t)(aadlen + authenticationtag))
         return 1;
 
-    cryptlen = (unsigned int)blocksize - aadlen - authenticationtag;
+    cryptlen = blocksize - aadlen - authenticationtag;
+    if(cryptlen > UINT_MAX)  /* EVP_Cipher() takes an unsigned int */
+        return 1;
 
 #if LIBSSH2_AES_GCM
     /* First block */
@@ -966,7 +968,8 @@ int ssh2_cipher_crypt(ssh2_cipher_ctx *ctx, SSH2_CIPHER_T(algo), int encrypt,
 #endif /* LIBSSH2_AES_GCM */
 
     if(cryptlen > 0)
-        ret = EVP_Cipher(*ctx, buf + aadlen, block + aadlen, cryptlen);
+        ret = EVP_Cipher(*ctx, block + aadlen, block + aadlen,
+                         (unsigned int)cryptlen);
 
 #if defined(USE_OPENSSL_3) || defined(LIBSSH2_WOLFSSL)
     if(ret != -1)
@@ -1004,10 +1007,6 @@ int ssh2_cipher_crypt(ssh2_cipher_ctx *ctx, SSH2_CIPHER_T(algo), int encrypt,
 #endif /* LIBSSH2_AES_GCM */
             }
         }
-        /* Copy en/decrypted data back to the caller.
-           The first aadlen should not be touched because they were not
-           encrypted and are unmodified. */
-        memcpy(block + aadlen, buf + aadlen, cryptlen);
         rc = !ret;
     }
 

@@ -225,6 +225,12 @@
 # define LIBSSH2_3DES 1
 #endif
 
+/* ssh2_cipher_crypt() works in place on any length EVP_Cipher() takes;
+   left off for wolfSSL, whose EVP layer this was not tested with */
+#ifndef LIBSSH2_WOLFSSL
+# define LIBSSH2_CIPHER_MULTI_BLOCK 1
+#endif
+
 #define LIBSSH2_KEY_SK  /* implements ssh2_sk_pubkey() */
 
 #include "crypto_config.h"

@@ -128,7 +128,7 @@ static void transport_debugdump(LIBSSH2_SESSION *session, const char *desc,
     ((session)->remote.crypt && ((session)->remote.crypt->flags & (flag)))
 
 /* transport_decrypt() decrypts 'len' bytes from 'source' to 'dest' in units of
- * blocksize.
+ * blocksize, or all at once with SSH2_CRYPT_FLAG_MULTI_BLOCK.
  *
  * returns 0 on success and negative on failure
  */
@@ -143,6 +143,21 @@ static int transport_decrypt(LIBSSH2_SESSION *session, unsigned char *source,
        few bytes are not encrypted so it throws off the rest of the count. */
     if(!CRYPT_FLAG_R(session, SSH2_CRYPT_FLAG_PKTLEN_AAD))
         assert((len % blocksize) == 0);
+
+    if(CRYPT_FLAG_R(session, SSH2_CRYPT_FLAG_MULTI_BLOCK)) {
+        /* One call for all of it: per-block calls cost a cipher call and
+           two copies per block, several times the decryption itself. On
+           the last part of an AES-GCM packet, the tag at its end is
+           checked. */
+        if(session->remote.crypt->crypt(session, 0, source, len,
+                                        &session->remote.crypt_abstract,
+                                        firstlast)) {
+            SSH2_SAFEFREE(session, p->payload);
+            return LIBSSH2_ERROR_DECRYPT;
+        }
+        memcpy(dest, source, len);
+        return LIBSSH2_ERROR_NONE;
+    }
 
     while(len > 0) {
         /* normally decrypt up to blocksize bytes at a time */
@@ -1212,6 +1227,22 @@ int ssh2_transport_send(LIBSSH2_SESSION *session,
                                            &session->local.crypt_abstract,
                                            0))
                 return LIBSSH2_ERROR_ENCRYPT;
+        }
+        else if(CRYPT_FLAG_L(session, SSH2_CRYPT_FLAG_MULTI_BLOCK)) {
+            /* The whole packet in one call: from its start (the length is
+               AAD for AES-GCM) or, with encrypt-then-MAC, after the plain
+               length field; with an integrated MAC also the tag space after
+               the packet, which the call fills in. */
+            size_t crypt_len = packet_length - etm_crypt_offset;
+            if(CRYPT_FLAG_L(session, SSH2_CRYPT_FLAG_INTEGRATED_MAC))
+                crypt_len += local_mac ? local_mac->mac_len : 0;
+            if(session->local.crypt->crypt(session, 0,
+                                           &p->outbuf[etm_crypt_offset],
+                                           crypt_len,
+                                           &session->local.crypt_abstract,
+                                           (etm_crypt_offset ? MIDDLE_BLOCK :
+                                            FIRST_BLOCK) | LAST_BLOCK))
+                return LIBSSH2_ERROR_ENCRYPT; /* encryption failure */
         }
         else {
             /* Encrypt the whole packet data, one block size at a time.
