@@ -72,7 +72,7 @@ fn measure(env: &Env, way: Way) -> Vec<(Sample, Sample)> {
     samples.chunks(2).map(|pair| (pair[0], pair[1])).collect()
 }
 
-/// The table for docs/benchmarks.md; rows are printed as they come.
+/// The table for docs/benchmarks.md (printed once both directions ran).
 pub fn table(env: &Env) -> String {
     let down = measure(env, Way::Down);
     let up = measure(env, Way::Up);

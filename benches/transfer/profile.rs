@@ -106,11 +106,8 @@ fn suites(config: &Path, dir: &Path, file: &Path, out: &Path) {
 }
 
 fn argv(config: &Path, file: &Path, out: &Path, suite: &Suite, up: bool, legacy: bool) -> Vec<String> {
-    let mut argv: Vec<String> = if legacy {
-        vec!["scp".into(), "-O".into()]
-    } else {
-        vec![crate::scpdeck_bin(), "cp".into()]
-    };
+    let mut argv: Vec<String> =
+        if legacy { vec!["scp".into(), "-O".into()] } else { vec![crate::scpdeck_bin(), "cp".into()] };
     argv.extend(["-q".into(), "-F".into(), config.display().to_string()]);
     for option in suite.options() {
         argv.extend(["-o".into(), option]);
@@ -158,9 +155,10 @@ fn callgrind(name: &str, argv: &[String], dir: &Path, out: &Path) -> Vec<Count> 
 fn annotate(path: &Path) -> Option<Count> {
     let out = Command::new("callgrind_annotate").arg("--threshold=95").arg(path).output().expect("annotate");
     let text = String::from_utf8_lossy(&out.stdout);
-    let command = text.lines().find(|l| l.starts_with("Cmd:")).unwrap_or("").trim_start_matches("Cmd: ");
+    let command = text.lines().find_map(|l| l.strip_prefix("Profiled target:")).unwrap_or("").trim();
     let total_line = text.lines().find(|l| l.contains("PROGRAM TOTALS")).unwrap_or("").trim();
-    let total: u64 = total_line.split_whitespace().next().unwrap_or("0").replace(',', "").parse().unwrap_or(0);
+    let total: u64 =
+        total_line.split_whitespace().next().unwrap_or("0").replace(',', "").parse().unwrap_or(0);
     if total == 0 {
         return None;
     }
