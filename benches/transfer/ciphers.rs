@@ -24,7 +24,7 @@ const fn ctr(cipher: &'static str, mac: &'static str) -> Suite {
     Suite { cipher, mac: Some(mac) }
 }
 
-pub const SUITES: [Suite; 8] = [
+pub const SUITES: [Suite; 9] = [
     aead("chacha20-poly1305@openssh.com"),
     aead("aes128-gcm@openssh.com"),
     aead("aes256-gcm@openssh.com"),
@@ -33,6 +33,7 @@ pub const SUITES: [Suite; 8] = [
     ctr("aes256-ctr", "hmac-sha2-256-etm@openssh.com"),
     ctr("aes128-ctr", "hmac-sha2-512-etm@openssh.com"),
     ctr("aes128-ctr", "hmac-sha2-256"),
+    ctr("aes128-ctr", "hmac-sha2-512"),
 ];
 
 impl Suite {
