@@ -7,13 +7,13 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ssh2_config::{ParseRule, SshConfig};
+use ssh2_config::{Algorithms, ParseRule, SshConfig};
 
 use super::config_text;
 use super::error::ConnectError;
 use super::expand;
 use super::host_config::{AuthMethod, HostConfig, StrictHostKeyChecking};
-use super::openssh_g::{finish, jump_list};
+use super::openssh_g::{algorithm_list, finish, jump_list};
 use super::overrides::Overrides;
 use super::target::Target;
 
@@ -113,10 +113,19 @@ pub fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, Con
     config.pubkey_authentication = params.pubkey_authentication.unwrap_or(true);
     config.kbd_interactive_authentication = !get("kbdinteractiveauthentication").is_some_and(|v| no(&v));
     config.password_authentication = !get("passwordauthentication").is_some_and(|v| no(&v));
+    config.ciphers = chosen(&params.ciphers);
+    config.macs = chosen(&params.mac);
     config.config_file = overrides.config_file.clone();
     let agent = get("identityagent");
     finish(&mut config, &identity_files, agent.as_deref()).map_err(config_error)?;
     Ok(config)
+}
+
+/// The list the user's configuration made (`+`, `-` and `^` applied to
+/// OpenSSH's defaults by the parser); `None` where it left the default.
+fn chosen(algorithms: &Algorithms) -> Option<Vec<String>> {
+    // The crate's default holds several names per entry ("a,b").
+    (!algorithms.is_default()).then(|| algorithm_list(&algorithms.algorithms().join(",")))
 }
 
 fn paths(value: Option<String>, default: &str) -> Vec<PathBuf> {

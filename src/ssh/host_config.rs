@@ -127,6 +127,12 @@ pub struct HostConfig {
     pub pubkey_authentication: bool,
     pub kbd_interactive_authentication: bool,
     pub password_authentication: bool,
+    /// Ciphers as the user set them (ssh_config or `-o`), in their order;
+    /// `None` when they left OpenSSH's default, in whose place scpdeck
+    /// asks for the ciphers libssh2 is fastest with (`ssh::algorithms`).
+    pub ciphers: Option<Vec<String>>,
+    /// MACs, the same way.
+    pub macs: Option<Vec<String>>,
     /// The `-F` file this was resolved with, reused for ProxyJump hops.
     pub config_file: Option<PathBuf>,
     /// The OpenSSH client that resolved this (`None`: the fallback parser);
@@ -161,6 +167,8 @@ impl HostConfig {
             pubkey_authentication: true,
             kbd_interactive_authentication: true,
             password_authentication: true,
+            ciphers: None,
+            macs: None,
             config_file: None,
             ssh_program: None,
         }

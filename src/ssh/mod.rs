@@ -12,6 +12,7 @@
 //! ```
 
 mod actor;
+mod algorithms;
 mod asker;
 mod auth;
 pub mod channel;

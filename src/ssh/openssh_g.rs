@@ -58,9 +58,42 @@ pub fn resolve(program: &Path, target: &Target, overrides: &Overrides) -> Result
     }
     let text = String::from_utf8_lossy(&output.stdout);
     let mut config = parse(&target.host, &text).map_err(config_error)?;
+    forget_default_algorithms(program, &mut config);
     config.config_file = overrides.config_file.clone();
     config.ssh_program = Some(program.to_path_buf());
     Ok(config)
+}
+
+/// `ssh -G` prints Ciphers and MACs whether or not the user set them. The
+/// same client run without any configuration prints its defaults; a list
+/// equal to those is what nobody chose, so scpdeck's own order applies.
+/// (A list that the user wrote out equal to the default is therefore
+/// treated as unset.) If that run fails, the lists stay as the user's:
+/// scpdeck then asks for exactly what OpenSSH would.
+fn forget_default_algorithms(program: &Path, config: &mut HostConfig) {
+    let Ok(output) = Command::new(program)
+        .args(["-G", "-F", "none", "--", "localhost"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return;
+    };
+    let Ok(defaults) = parse("localhost", &String::from_utf8_lossy(&output.stdout)) else { return };
+    if !output.status.success() {
+        return;
+    }
+    if config.ciphers == defaults.ciphers {
+        config.ciphers = None;
+    }
+    if config.macs == defaults.macs {
+        config.macs = None;
+    }
+}
+
+/// A comma-separated algorithm list.
+pub fn algorithm_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect()
 }
 
 /// Parses `ssh -G` output (`keyword value` lines, keywords in lower case).
@@ -102,6 +135,8 @@ pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
             "pubkeyauthentication" => config.pubkey_authentication = !no(value),
             "kbdinteractiveauthentication" => config.kbd_interactive_authentication = !no(value),
             "passwordauthentication" => config.password_authentication = !no(value),
+            "ciphers" => config.ciphers = Some(algorithm_list(value)),
+            "macs" => config.macs = Some(algorithm_list(value)),
             _ => {}
         }
     }
@@ -165,7 +200,7 @@ identitiesonly yes\nkbdinteractiveauthentication yes\npasswordauthentication no\
 stricthostkeychecking accept-new\nnumberofpasswordprompts 2\nserveralivecountmax 5\nserveraliveinterval 7\n\
 identityfile ~/.ssh/id_ed25519\nidentityfile /k/%r\nglobalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2\n\
 userknownhostsfile /u/kh /u/kh2\nconnecttimeout none\nproxyjump hop1,u@hop2:22\nproxycommand sh -c 'nc %h %p'\n\
-identityagent none\n";
+identityagent none\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-512-etm@openssh.com\n";
 
     #[test]
     fn parses_ssh_g_output() {
@@ -186,6 +221,8 @@ identityagent none\n";
         assert_eq!(c.proxy_jump, vec!["hop1", "u@hop2:22"]);
         assert_eq!(c.proxy_command.as_deref(), Some("sh -c 'nc %h %p'"));
         assert_eq!(c.identity_agent, IdentityAgent::Disabled);
+        assert_eq!(c.ciphers, Some(vec!["aes256-ctr".to_owned(), "aes128-gcm@openssh.com".to_owned()]));
+        assert_eq!(c.macs, Some(vec!["hmac-sha2-512-etm@openssh.com".to_owned()]));
     }
 
     #[test]
