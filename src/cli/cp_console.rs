@@ -18,7 +18,7 @@ const GROUP_FROM: usize = 3;
 /// Names listed on such a line.
 const GROUP_NAMES: usize = 3;
 
-pub struct Console {
+pub(super) struct Console {
     bar: Option<ProgressBar>,
     shown: HashSet<(JobId, ItemId)>,
     job_errors: HashSet<JobId>,
@@ -27,7 +27,7 @@ pub struct Console {
 }
 
 impl Console {
-    pub fn new(quiet: bool) -> Self {
+    pub(super) fn new(quiet: bool) -> Self {
         let show = !quiet && std::io::stderr().is_terminal();
         let bar = show.then(|| {
             // Drawn from the first transfer on, not while connecting (a
@@ -43,18 +43,18 @@ impl Console {
     }
 
     /// The bar, to keep it still while something else uses the terminal.
-    pub fn bar(&self) -> Option<ProgressBar> {
+    pub(super) fn bar(&self) -> Option<ProgressBar> {
         self.bar.clone()
     }
 
     /// Prints a message, each of its lines prefixed, without tearing the
     /// progress bar. Remote text in it is already escaped.
-    pub fn line(&self, text: &str) {
+    pub(super) fn line(&self, text: &str) {
         print_lines(self.bar.as_ref(), text);
     }
 
     /// An error that concerns the whole command; `text` is already escaped.
-    pub fn error(&mut self, text: &str) {
+    pub(super) fn error(&mut self, text: &str) {
         self.failed = true;
         self.line(text);
     }
@@ -62,7 +62,7 @@ impl Console {
     /// Shows what a host said besides the transfer (login banners, remote
     /// stderr, cleanup problems). Item failures and job ends come from the
     /// views instead, so they are not repeated here.
-    pub fn log(&self, event: &Event) {
+    pub(super) fn log(&self, event: &Event) {
         // What a host said, and warnings about a job's files (a file
         // replaced in place, files sent again after a dropped connection);
         // failures are printed from the view, once each.
@@ -75,7 +75,7 @@ impl Console {
 
     /// Shows a new state of the queue: the bar, and what failed since the
     /// last one.
-    pub fn view(&mut self, view: &QueueView) {
+    pub(super) fn view(&mut self, view: &QueueView) {
         for job in &view.jobs {
             self.job(job);
         }
@@ -133,7 +133,7 @@ impl Console {
         }
     }
 
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -141,7 +141,7 @@ impl Console {
 }
 
 /// `scpdeck: ` before every line of `text`, with the bar out of the way.
-pub fn print_lines(bar: Option<&ProgressBar>, text: &str) {
+pub(super) fn print_lines(bar: Option<&ProgressBar>, text: &str) {
     // Never eprintln!: after SIGHUP the terminal is gone, and a panic
     // would skip the cleanup of temporary files.
     let print = || {

@@ -22,7 +22,7 @@ fn needs_shell(path: &[u8], source: bool) -> bool {
 
 /// The operands with remote homes and patterns expanded; the error lines
 /// (escaped) of those that match nothing or cannot be expanded.
-pub async fn expand(
+pub(super) async fn expand(
     pool: &Pool,
     resolver: &Resolver,
     overrides: &Overrides,

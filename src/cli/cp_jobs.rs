@@ -17,7 +17,7 @@ type Place = Option<(Option<String>, String)>;
 /// The jobs for `sources` → `target`. Local paths are made absolute against
 /// `cwd`; remote paths are read like scp reads them (empty or `~` is the
 /// home directory, `~/x` is below it).
-pub fn jobs(sources: &[Operand], target: &Operand, cwd: &Path, options: &Options) -> Vec<JobSpec> {
+pub(super) fn jobs(sources: &[Operand], target: &Operand, cwd: &Path, options: &Options) -> Vec<JobSpec> {
     let target_is_dir = match target {
         Operand::Local(p) => p.as_os_str().as_bytes().ends_with(b"/"),
         Operand::Remote(r) => r.path.as_bytes().ends_with(b"/"),

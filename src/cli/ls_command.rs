@@ -45,7 +45,7 @@ fn list(args: &LsArgs) -> Result<Vec<Entry>, String> {
 /// Splits `[user@]host:path` the way scp does: the first `:` outside
 /// `[...]` and before any `/` ends the host; anything else is local (so
 /// `./a:b` and `/x:y` are local files).
-pub fn split_remote(arg: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(super) fn split_remote(arg: &[u8]) -> Option<(&[u8], &[u8])> {
     if arg.first() == Some(&b':') {
         return None;
     }

@@ -38,7 +38,6 @@ pub enum Control {
     MoveDown(JobId),
     Answer(JobId, ItemId, OverwriteAnswer),
     ClearFinished,
-    SetLimits(Limits),
 }
 
 /// Connections a task holds: one per remote host it talks to; `None` is
@@ -164,7 +163,6 @@ impl Queue {
                 }
             }
             Control::ClearFinished => self.jobs.retain(|j| !j.state(paused).is_finished()),
-            Control::SetLimits(limits) => self.limits = limits,
         }
         commands.extend(log.into_iter().map(Command::Log));
         commands.extend(self.schedule());

@@ -140,11 +140,6 @@ impl Sink {
         self.operand
     }
 
-    /// Directory depth below the target.
-    pub fn depth(&self) -> usize {
-        self.depth
-    }
-
     /// Consumes input. Returns how many bytes were used and at most one
     /// event. Uses at least one byte of a non-empty input or returns an event,
     /// so calling it until the input is used up always ends.
@@ -341,7 +336,7 @@ impl Sink {
 }
 
 /// Why `name` cannot be a single path component, if it cannot.
-pub fn name_problem(name: &[u8]) -> Option<&'static str> {
+pub(super) fn name_problem(name: &[u8]) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
     } else if name == b"." || name == b".." {

@@ -83,11 +83,6 @@ impl Source {
         std::mem::take(&mut self.out)
     }
 
-    /// True while the reply to `sent` for `tag` has not arrived.
-    pub fn awaiting(&self, tag: u64, sent: Sent) -> bool {
-        self.pending.contains(&(tag, sent))
-    }
-
     /// Replies still due.
     pub fn outstanding(&self) -> usize {
         self.pending.len()
@@ -207,7 +202,7 @@ mod tests {
         let mut s = Source::new();
         assert_eq!(feed_all(&mut s, b"\0").unwrap()[0].sent, Sent::Start);
         s.file(1, 0o644, 2, b"a").unwrap();
-        assert!(s.awaiting(1, Sent::File));
+        assert_eq!(s.outstanding(), 1);
         assert_eq!(s.take_output(), b"C0644 2 a\n");
         let answers = feed_all(&mut s, b"\0").unwrap();
         assert_eq!(answers, [Answer { tag: 1, sent: Sent::File, result: Ok(()) }]);

@@ -35,7 +35,7 @@ const AEAD_CIPHERS: [&str; 3] =
 /// Sets the cipher and MAC preferences of `session` (before the
 /// handshake). Fails like OpenSSH's "no matching cipher" when none of the
 /// user's ciphers is one libssh2 has.
-pub fn prefer(session: &Session, config: &HostConfig) -> Result<(), ConnectError> {
+pub(super) fn prefer(session: &Session, config: &HostConfig) -> Result<(), ConnectError> {
     for (cipher_dir, mac_dir) in
         [(MethodType::CryptCs, MethodType::MacCs), (MethodType::CryptSc, MethodType::MacSc)]
     {

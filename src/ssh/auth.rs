@@ -53,7 +53,7 @@ struct Auth<'a> {
 }
 
 /// Authenticates `session` as `config.user`.
-pub fn authenticate(
+pub(super) fn authenticate(
     session: &Session,
     socket: BorrowedFd<'_>,
     config: &HostConfig,

@@ -28,7 +28,7 @@ const DEFAULT_IDENTITIES: [&str; 7] = [
     "~/.ssh/id_dsa",
 ];
 
-pub fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
+pub(super) fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
     let config_error = |detail: String| ConnectError::Config { host: target.host.clone(), detail };
     // Command-line values come first: in ssh_config the first value wins.
     let mut text = String::from("Host *\n");

@@ -19,7 +19,7 @@ fn all_files(config: &HostConfig) -> Vec<PathBuf> {
 /// Before the handshake: offer the host key algorithms this host is already
 /// known with first, as OpenSSH does, so that a server with several keys
 /// presents the one on record.
-pub fn prefer_known_algorithms(session: &Session, config: &HostConfig) {
+pub(super) fn prefer_known_algorithms(session: &Session, config: &HostConfig) {
     let known = KnownHosts::load(&all_files(config)).known_types(&config.known_hosts_name());
     if known.is_empty() {
         return;
@@ -34,7 +34,7 @@ pub fn prefer_known_algorithms(session: &Session, config: &HostConfig) {
 }
 
 /// After the handshake: accepts, records, asks about or refuses the key.
-pub fn verify(session: &Session, config: &HostConfig, asker: &Asker<'_>) -> Result<(), ConnectError> {
+pub(super) fn verify(session: &Session, config: &HostConfig, asker: &Asker<'_>) -> Result<(), ConnectError> {
     let host = config.label();
     let Some((blob, _)) = session.host_key() else {
         return Err(ConnectError::Handshake { host, detail: "the server sent no host key".to_owned() });

@@ -14,7 +14,7 @@ use super::target::Target;
 use crate::text::escape_str;
 
 /// The `ssh -G` command line for a target with command-line overrides.
-pub fn command(program: &Path, target: &Target, overrides: &Overrides) -> Command {
+pub(super) fn command(program: &Path, target: &Target, overrides: &Overrides) -> Command {
     let mut cmd = Command::new(program);
     cmd.arg("-G");
     if let Some(file) = &overrides.config_file {
@@ -41,7 +41,11 @@ pub fn command(program: &Path, target: &Target, overrides: &Overrides) -> Comman
 }
 
 /// Runs `ssh -G` and parses what it prints.
-pub fn resolve(program: &Path, target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
+pub(super) fn resolve(
+    program: &Path,
+    target: &Target,
+    overrides: &Overrides,
+) -> Result<HostConfig, ConnectError> {
     let config_error = |detail: String| ConnectError::Config { host: target.host.clone(), detail };
     let output = command(program, target, overrides)
         .output()
@@ -92,12 +96,12 @@ fn forget_default_algorithms(program: &Path, config: &mut HostConfig) {
 }
 
 /// A comma-separated algorithm list.
-pub fn algorithm_list(value: &str) -> Vec<String> {
+pub(super) fn algorithm_list(value: &str) -> Vec<String> {
     value.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect()
 }
 
 /// Parses `ssh -G` output (`keyword value` lines, keywords in lower case).
-pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
+pub(super) fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
     let (local_user, _) = expand::local_user();
     let mut config = HostConfig::defaults(alias, &local_user);
     let mut identity_files = Vec::new();
@@ -146,7 +150,7 @@ pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
 
 /// Expands the file options of a parsed configuration (shared with the
 /// fallback resolver).
-pub fn finish(
+pub(super) fn finish(
     config: &mut HostConfig,
     identity_files: &[String],
     identity_agent: Option<&str>,
@@ -172,7 +176,7 @@ pub fn finish(
 }
 
 /// A ProxyJump value as a list of hops (`none` is no hop).
-pub fn jump_list(value: &str) -> Vec<String> {
+pub(super) fn jump_list(value: &str) -> Vec<String> {
     if value.eq_ignore_ascii_case("none") {
         return Vec::new();
     }

@@ -12,7 +12,7 @@ use crate::app::WorkError;
 
 /// Runs `editor` (a command line; the file is added as the last argument)
 /// on `file` in the foreground. Returns whether the editor succeeded.
-pub async fn run(
+pub(super) async fn run(
     terminal: &mut Tty,
     editor: &str,
     file: &Path,

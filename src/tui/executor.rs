@@ -39,10 +39,6 @@ impl Executor {
         self.scheduler = Some(scheduler);
     }
 
-    pub fn sender(&self) -> UnboundedSender<Msg> {
-        self.tx.clone()
-    }
-
     pub fn run(&mut self, effect: Effect) {
         match effect {
             Effect::Watch { side, dir } => self.watch(side, dir),

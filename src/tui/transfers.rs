@@ -16,7 +16,7 @@ use crate::ssh::{Overrides, Pool, Resolver};
 /// How long quitting waits for running transfers to stop and clean up.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
-pub struct Transfers {
+pub(super) struct Transfers {
     pub scheduler: Scheduler,
     view: watch::Receiver<Arc<QueueView>>,
     events: mpsc::UnboundedReceiver<Event>,
@@ -25,7 +25,7 @@ pub struct Transfers {
 impl Transfers {
     /// The log: events for the app and, when the state directory is
     /// writable, the log file (a problem message says so otherwise).
-    pub fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>, Option<String>) {
+    pub(super) fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>, Option<String>) {
         let (file, problem) = match default_log_dir() {
             Some(dir) => match LogFile::open(&dir) {
                 Ok(file) => (Some(file), None),
@@ -38,7 +38,7 @@ impl Transfers {
     }
 
     /// Starts the scheduler on the app's connection pool.
-    pub fn start(
+    pub(super) fn start(
         settings: &Settings,
         pool: Pool,
         overrides: Overrides,
@@ -53,7 +53,7 @@ impl Transfers {
     }
 
     /// The next message: a new queue state or a batch of log events.
-    pub async fn next(&mut self) -> Msg {
+    pub(super) async fn next(&mut self) -> Msg {
         tokio::select! {
             changed = self.view.changed() => match changed {
                 Ok(()) => Msg::Jobs(self.view.borrow_and_update().clone()),
@@ -71,7 +71,7 @@ impl Transfers {
 
     /// Interrupts running transfers and waits (briefly) until they have
     /// removed their temporary files.
-    pub async fn stop(&mut self) {
+    pub(super) async fn stop(&mut self) {
         let busy = |v: &QueueView| {
             v.jobs.iter().any(|j| matches!(j.state, JobState::Running | JobState::Connecting))
         };

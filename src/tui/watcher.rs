@@ -21,7 +21,7 @@ use crate::app::{Msg, Side, WorkError};
 /// Changes within this window after the first become one refresh.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-pub struct DirWatcher {
+pub(super) struct DirWatcher {
     // Dropping it ends notify's thread, which drops the sender and so ends
     // the debouncing task.
     _watcher: RecommendedWatcher,
@@ -30,7 +30,7 @@ pub struct DirWatcher {
 impl DirWatcher {
     /// Watches `dir` (not its subdirectories) for the pane on `side`. Needs
     /// a tokio runtime (the debouncing task runs on it).
-    pub fn start(side: Side, dir: PathBuf, tx: UnboundedSender<Msg>) -> Result<Self, WorkError> {
+    pub(super) fn start(side: Side, dir: PathBuf, tx: UnboundedSender<Msg>) -> Result<Self, WorkError> {
         let (changes_tx, changes) = mpsc::unbounded_channel();
         let watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
             // Errors carry no path we could refresh; a lost event shows up

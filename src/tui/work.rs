@@ -48,7 +48,7 @@ fn paths(locations: &[Location]) -> Vec<PathBuf> {
 }
 
 /// Runs one effect to completion (on a blocking thread).
-pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
+pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
     Some(match effect {
         // The scheduler takes these (see `Executor::run`).
         Effect::Submit(_) | Effect::Jobs(_) => return None,

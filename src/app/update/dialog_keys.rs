@@ -13,7 +13,7 @@ use crate::app::menu::MENU;
 use crate::app::state::State;
 use crate::choices::Action;
 
-pub fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     state.needs_render = true;
     let Some(dialog) = state.dialogs.pop() else { return Vec::new() };
     match dialog {

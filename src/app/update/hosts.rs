@@ -18,14 +18,14 @@ use crate::fs::Location;
 use crate::text::escape_str;
 
 /// How a location is written as a target (bookmarks, recent list).
-pub fn target_text(location: &Location) -> String {
+pub(super) fn target_text(location: &Location) -> String {
     match location {
         Location::Local(path) => path.to_string_lossy().into_owned(),
         Location::Remote { host, path } => format!("{host}:{}", path.to_string_lossy()),
     }
 }
 
-pub fn open_picker(state: &mut State) -> Vec<Effect> {
+pub(super) fn open_picker(state: &mut State) -> Vec<Effect> {
     let token = state.token();
     let mut items = vec![PickItem {
         label: "this machine".into(),
@@ -46,7 +46,7 @@ pub fn open_picker(state: &mut State) -> Vec<Effect> {
     vec![Effect::LoadSshHosts { token }]
 }
 
-pub fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
+pub(super) fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
     if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
         && picker.token == token
     {
@@ -61,7 +61,7 @@ pub fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effec
 }
 
 /// Enter in the picker: the highlighted item, or the typed text when nothing matches.
-pub fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
+pub(super) fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
     let text = match picker.chosen() {
         Some(item) => item.target.clone(),
         None => picker.input.text().trim().to_owned(),
@@ -74,7 +74,7 @@ pub fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
 }
 
 /// Delete in the picker: forget a bookmark or a recent connection.
-pub fn forget(state: &mut State) -> Vec<Effect> {
+pub(super) fn forget(state: &mut State) -> Vec<Effect> {
     let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut() else { return Vec::new() };
     let Some(&index) = picker.matches.get(picker.selected) else { return Vec::new() };
     let item = picker.items[index].clone();
@@ -131,7 +131,7 @@ fn remote_location(host: &str, home: &std::path::Path, path: Option<PathBuf>) ->
     Location::Remote { host: host.to_owned(), path: super::panes::normalize(&path) }
 }
 
-pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
+pub(super) fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
     for dialog in &mut state.dialogs {
         if let Dialog::Connecting { id: shown, stage, .. } = dialog
             && *shown == id
@@ -145,7 +145,7 @@ pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
 
 /// A connection's question: always a modal on top (a reconnect may ask too;
 /// questions of a cancelled connection are declined before they get here).
-pub fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect> {
+pub(super) fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect> {
     let inputs = fields(&question)
         .into_iter()
         .map(|(_, echo)| if echo { LineInput::default() } else { LineInput::secret() })
@@ -156,14 +156,14 @@ pub fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect
 }
 
 /// Esc while connecting: stop waiting; the connection is abandoned.
-pub fn cancel(state: &mut State) -> Vec<Effect> {
+pub(super) fn cancel(state: &mut State) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take() else { return Vec::new() };
     state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == connecting.id));
     state.info(format!("connection to {} cancelled", escape_str(&connecting.host)));
     vec![Effect::CancelConnect { id: connecting.id }, Effect::Ticks { on: false }]
 }
 
-pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, WorkError>) -> Vec<Effect> {
+pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, WorkError>) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take_if(|c| c.id == id) else { return Vec::new() };
     state.needs_render = true;
     state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id: shown, .. } if *shown == id));
@@ -186,7 +186,7 @@ pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, WorkError>)
     effects
 }
 
-pub fn start_bookmark(state: &mut State) {
+pub(super) fn start_bookmark(state: &mut State) {
     let location = &state.focused().location;
     let name = match location.path().file_name() {
         Some(name) => name.to_string_lossy().into_owned(),
@@ -196,7 +196,7 @@ pub fn start_bookmark(state: &mut State) {
     state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Bookmark { target }, &name)));
 }
 
-pub fn add_bookmark(state: &mut State, target: String, name: &str) -> Result<Vec<Effect>, String> {
+pub(super) fn add_bookmark(state: &mut State, target: String, name: &str) -> Result<Vec<Effect>, String> {
     let name = name.trim();
     if name.is_empty() {
         return Err("type a name for the bookmark".into());

@@ -11,7 +11,7 @@ use crate::fs::Location;
 use crate::jobs::{JobSpec, Mode, Options, TargetKind};
 
 /// Opens the copy (or move) dialog for the focused pane's targets.
-pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
+pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let side = state.focus;
     let pane = state.pane(side);
     let entries = pane.targets();
@@ -63,7 +63,7 @@ pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
 }
 
 /// Directory contents counted for an open copy dialog.
-pub fn counted(state: &mut State, token: u64, result: &Result<Counts, WorkError>) -> bool {
+pub(super) fn counted(state: &mut State, token: u64, result: &Result<Counts, WorkError>) -> bool {
     for dialog in &mut state.dialogs {
         if let Dialog::Copy(copy) = dialog
             && copy.token == token
@@ -76,7 +76,7 @@ pub fn counted(state: &mut State, token: u64, result: &Result<Counts, WorkError>
     false
 }
 
-pub fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Esc | KeyCode::F(10) => return Vec::new(),

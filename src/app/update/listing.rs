@@ -10,7 +10,7 @@ use crate::app::state::State;
 use crate::app::work_error::WorkError;
 use crate::fs::Location;
 
-pub fn listed(
+pub(super) fn listed(
     state: &mut State,
     side: Side,
     generation: u64,
@@ -50,7 +50,7 @@ pub fn listed(
 /// directory. While a listing of it is on its way, one more follows it
 /// instead: that one may have read the directory before the change, and
 /// the watcher reports a change once.
-pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
+pub(super) fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
     let is_dir = |location: &Location| matches!(location, Location::Local(path) if path == dir);
     let pane = state.pane_mut(side);
     if let Some(pending) = &mut pane.pending {
@@ -63,7 +63,7 @@ pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
     vec![super::panes::reload(state, side)]
 }
 
-pub fn free_space(
+pub(super) fn free_space(
     state: &mut State,
     side: Side,
     location: &Location,
@@ -78,7 +78,7 @@ pub fn free_space(
     Vec::new()
 }
 
-pub fn dir_size(
+pub(super) fn dir_size(
     state: &mut State,
     side: Side,
     location: &Location,

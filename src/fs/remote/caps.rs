@@ -68,8 +68,6 @@ pub struct Capabilities {
     pub realpath: bool,
     pub readlink_f: bool,
     pub readlink: bool,
-    /// `cp -a` works (else `cp -R -P -p`).
-    pub cp_archive: bool,
     pub awk: bool,
     pub clock: Option<RemoteClock>,
     /// What the login profile printed around the probe (reported once).
@@ -98,7 +96,6 @@ has scp && k scp "$(command -v scp)"
 [ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
 has readlink && k readlink 1
 has awk && k awk 1
-case "$(cp -a 2>&1)" in *'illegal option'*|*'invalid option'*|*'unrecognized option'*) ;; *) k cp_archive 1 ;; esac
 k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
 true"#;
 
@@ -170,7 +167,6 @@ impl Capabilities {
             realpath: flag("realpath"),
             readlink_f: flag("readlink_f"),
             readlink: flag("readlink"),
-            cp_archive: flag("cp_archive"),
             awk: flag("awk"),
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),

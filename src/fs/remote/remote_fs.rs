@@ -35,10 +35,6 @@ impl<'a> RemoteFs<'a> {
         &self.host
     }
 
-    pub fn link(&self) -> Link<'a> {
-        self.link
-    }
-
     fn remote(&self) -> Remote<'_> {
         Remote::new(self.link, self.host.caps())
     }

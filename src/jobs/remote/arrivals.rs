@@ -12,7 +12,7 @@ use crate::scp::{self, Cause, Diagnostic, Landed, ScpError};
 
 /// How a file of the run arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arrived {
+pub(super) enum Arrived {
     /// Complete (an upload acknowledged by the remote scp, in its temporary
     /// place; a download renamed by the engine).
     Complete,
@@ -25,7 +25,7 @@ pub enum Arrived {
 }
 
 /// Per-file results of one engine run, by index in the request.
-pub struct Arrivals<'a> {
+pub(super) struct Arrivals<'a> {
     r: &'a Reporter,
     items: Vec<ItemId>,
     pub arrived: HashMap<usize, Arrived>,
@@ -33,11 +33,11 @@ pub struct Arrivals<'a> {
 }
 
 impl<'a> Arrivals<'a> {
-    pub fn new(r: &'a Reporter, items: Vec<ItemId>) -> Self {
+    pub(super) fn new(r: &'a Reporter, items: Vec<ItemId>) -> Self {
         Arrivals { r, items, arrived: HashMap::new(), failed: BTreeMap::new() }
     }
 
-    pub fn on(&mut self, event: scp::Event) {
+    pub(super) fn on(&mut self, event: scp::Event) {
         let r = self.r;
         match event {
             scp::Event::Started { file, dir: false, .. } => {
@@ -71,7 +71,7 @@ impl<'a> Arrivals<'a> {
     }
 }
 
-pub fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
+pub(super) fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
     let (host, level) = match diagnostic {
         Diagnostic::Banner { host, .. } => (host, Level::Warn),
         Diagnostic::Stderr { host, .. } => (host, Level::Error),
@@ -82,7 +82,7 @@ pub fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
 
 /// What stopped a whole run: a reason for the files it did not report on
 /// (`Ok`), or a stop for the task (cancelled, connection lost).
-pub fn stopped(error: ScpError) -> Result<String, TaskError> {
+pub(super) fn stopped(error: ScpError) -> Result<String, TaskError> {
     match error {
         ScpError::Cancelled => Err(TaskError::Interrupted),
         ScpError::Connection { .. } => Err(TaskError::Dropped(error.to_string())),

@@ -23,7 +23,7 @@ fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
 }
 
-pub fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
+pub(super) fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
     let mut by_dir: BTreeMap<PathBuf, Vec<&BatchItem>> = BTreeMap::new();
     for item in &batch.items {
         match item.dest.parent() {

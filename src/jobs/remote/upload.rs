@@ -37,7 +37,7 @@ use crate::scp::{self, CancellationToken, Cause};
 use crate::text::escape_bytes;
 
 /// How files reach the remote directory.
-pub enum Sender<'s> {
+pub(super) enum Sender<'s> {
     /// From this machine.
     Local,
     /// From another host, through scpdeck.
@@ -52,14 +52,14 @@ pub enum Sender<'s> {
 
 /// Private directories a dropped connection left behind, per host, removed
 /// over the next connection.
-pub type Leftovers = Arc<Mutex<Vec<(String, PathBuf, OsString)>>>;
+pub(super) type Leftovers = Arc<Mutex<Vec<(String, PathBuf, OsString)>>>;
 
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
 }
 
 /// Sends `batch` to `host` (behind `to`) with `sender`.
-pub fn to_remote(
+pub(super) fn to_remote(
     to: Link<'_>,
     host: &str,
     sender: &Sender,

@@ -16,7 +16,7 @@ fn shown(path: &Path) -> String {
 
 /// Downloads `remote` into a new private directory; returns the local copy
 /// (named like the remote file, so editors recognise its type).
-pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, WorkError> {
+pub(super) fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, WorkError> {
     let dir = match tempfile::Builder::new().prefix("scpdeck-edit-").tempdir() {
         Ok(dir) => dir.keep(),
         Err(e) => {
@@ -49,7 +49,12 @@ pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, W
 }
 
 /// Uploads the edited copy over `remote`.
-pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Result<String, WorkError> {
+pub(super) fn upload(
+    host: &HostHandle,
+    label: &str,
+    copy: &Path,
+    remote: &Path,
+) -> Result<String, WorkError> {
     let request = UploadRequest {
         host: label.to_owned(),
         sources: vec![copy.to_path_buf()],
@@ -88,7 +93,7 @@ fn verdict(summary: &Summary, failed: Option<String>, what: &str) -> Result<u64,
 }
 
 /// Removes a local copy and its private directory.
-pub fn discard(copy: &Path) {
+pub(crate) fn discard(copy: &Path) {
     if let Some(dir) = copy.parent() {
         let _ = std::fs::remove_dir_all(dir);
     }

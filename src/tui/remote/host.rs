@@ -4,16 +4,15 @@
 
 use crate::app::WorkError;
 use crate::fs::{FileSystem, FsError, RemoteFs};
-use crate::ssh::{Actor, HostConfig, Link};
+use crate::ssh::{Actor, Link};
 
 pub struct HostHandle {
-    pub config: HostConfig,
     actor: Actor,
 }
 
 impl HostHandle {
-    pub fn new(config: HostConfig, actor: Actor) -> Self {
-        HostHandle { config, actor }
+    pub fn new(actor: Actor) -> Self {
+        HostHandle { actor }
     }
 
     /// Runs `op` on the host's file system, on the connection's thread

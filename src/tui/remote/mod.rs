@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-pub use edit::discard;
-pub use host::HostHandle;
-pub use prompter::TuiPrompter;
+pub(super) use edit::discard;
+pub(super) use host::HostHandle;
+pub(super) use prompter::TuiPrompter;
 
 use crate::app::{Msg, WorkError};
 use crate::eventlog::{Event, LogSink};
@@ -104,7 +104,7 @@ impl Remotes {
         let config = inner.resolver.resolve_str(host, &inner.overrides)?;
         stage(format!("connecting to {} and authenticating", config.label()));
         let actor = inner.pool.browser(&config)?;
-        let handle = HostHandle::new(config.clone(), actor);
+        let handle = HostHandle::new(actor);
         handle.connect()?;
         if inner.prompter.is_cancelled(id) {
             inner.pool.forget(&config);

@@ -13,7 +13,7 @@ use crate::text::escape_str;
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
 
-pub fn connecting(state: &State, host: &str, stage: &str, tick: usize, frame: &mut Frame) {
+pub(super) fn connecting(state: &State, host: &str, stage: &str, tick: usize, frame: &mut Frame) {
     let theme = &state.theme;
     let inner = popup(frame, theme, "Connecting", dialog_width(frame, 56), 4);
     let w = inner.width;
@@ -26,7 +26,7 @@ pub fn connecting(state: &State, host: &str, stage: &str, tick: usize, frame: &m
     lines(frame, inner, text);
 }
 
-pub fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
+pub(super) fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let w = dialog_width(frame, 72);
     let (title, mut text) = match &dialog.question {

@@ -10,7 +10,7 @@ use crate::app::State;
 use crate::app::dialog::HostPicker;
 use crate::text::{escape_str, fit, pad_to};
 
-pub fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
+pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     let theme = &state.theme;
     let height = frame.area().height.saturating_sub(4).clamp(4, 20);
     let side = match picker.side {
