@@ -5,12 +5,12 @@
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use support::tmux::{Tmux, scpdeck_bin};
-use support::{Sshd, password_user};
+use support::Sshd;
 
 fn cp(config: &Path, args: &[&str]) -> Output {
     Command::new(scpdeck_bin()).arg("cp").arg("-F").arg(config).args(args).output().unwrap()
@@ -187,29 +187,9 @@ fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
     assert!(!dir.join("e").exists());
 }
 
-/// An sshd where the unprivileged `scpdeck-test` user logs in with the
-/// harness key; the config's alias is `other`.
-fn unprivileged() -> (Sshd, PathBuf, tempfile::TempDir) {
-    let user = password_user();
-    let shared = tempfile::Builder::new().prefix("scpdeck-keys-").tempdir_in("/tmp").unwrap();
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let keys = shared.path().join("authorized_keys");
-    let sshd = Sshd::builder()
-        .config(format!("Match User {}\n  AuthorizedKeysFile {}", user.name, keys.display()))
-        .start();
-    std::fs::copy(sshd.path("authorized_keys"), &keys).unwrap();
-    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let config = shared.path().join("config");
-    let block = sshd
-        .config_block("other")
-        .replace(&format!("User {}\n", sshd.user), &format!("User {}\n", user.name));
-    std::fs::write(&config, block).unwrap();
-    (sshd, config, shared)
-}
-
 #[test]
 fn permission_denied_both_ways_and_hostile_names_stay_escaped() {
-    let (_sshd, config, shared) = unprivileged();
+    let (_sshd, config, shared) = support::unprivileged_sshd();
     let root_only = shared.path().join("root-only");
     std::fs::create_dir(&root_only).unwrap();
     std::fs::set_permissions(&root_only, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -151,13 +151,7 @@ fn the_probe_reports_the_host() {
     assert_eq!(caps.os, "Linux");
     assert_eq!(caps.user, support::awkward::user_name(nix::unistd::getuid().as_raw()));
     assert_eq!(caps.home.as_deref(), std::env::var_os("HOME").as_deref().map(Path::new));
-    assert!(
-        caps.scp.is_some()
-            && caps.sftp == Some(true)
-            && caps.realpath
-            && caps.readlink_f
-            && caps.awk
-    );
+    assert!(caps.scp.is_some() && caps.sftp == Some(true) && caps.realpath && caps.readlink_f && caps.awk);
     assert_eq!(caps.stat, Some(StatFlavor::Gnu));
     assert!(caps.clock.is_some());
     assert!(caps.banner.is_empty());

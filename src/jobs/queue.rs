@@ -317,17 +317,23 @@ mod tests {
     use crate::jobs::item::{ItemState, Stage};
     use crate::jobs::spec::{Mode, Options, TargetKind};
 
-    #[test]
-    fn an_item_nothing_can_move_on_fails_instead_of_waiting_forever() {
+    /// A queue holding one job that copies local `sources` into `/dst`.
+    fn queue_with(sources: &[&str]) -> Queue {
         let mut queue = Queue::new(Limits::default());
         let spec = JobSpec {
             mode: Mode::Copy,
-            sources: vec![Location::Local(PathBuf::from("/src/f"))],
+            sources: sources.iter().map(|s| Location::Local(PathBuf::from(s))).collect(),
             target: Location::Local(PathBuf::from("/dst")),
             target_kind: TargetKind::Dir,
             options: Options::default(),
         };
         queue.submit(JobId(1), spec);
+        queue
+    }
+
+    #[test]
+    fn an_item_nothing_can_move_on_fails_instead_of_waiting_forever() {
+        let mut queue = queue_with(&["/src/f"]);
         // Whatever bug might lead there: the job's tasks are gone, and its
         // item waits for a task that nothing will start.
         queue.tasks.clear();
@@ -350,15 +356,7 @@ mod tests {
 
     #[test]
     fn a_job_waiting_for_an_answer_or_paused_is_left_alone() {
-        let mut queue = Queue::new(Limits::default());
-        let spec = JobSpec {
-            mode: Mode::Copy,
-            sources: vec![Location::Local(PathBuf::from("/src/a")), Location::Local(PathBuf::from("/src/b"))],
-            target: Location::Local(PathBuf::from("/dst")),
-            target_kind: TargetKind::Dir,
-            options: Options::default(),
-        };
-        queue.submit(JobId(1), spec);
+        let mut queue = queue_with(&["/src/a", "/src/b"]);
         queue.tasks.clear();
         let job = &mut queue.jobs[0];
         job.running.clear();

@@ -27,7 +27,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)]
-pub use accounts::{TestUser, password_user};
+pub use accounts::{TestUser, password_user, unprivileged_sshd};
 pub use banner::Banner;
 pub use shells::Shell;
 
