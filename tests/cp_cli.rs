@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::tmux::{Tmux, scpdeck_bin};
 use support::Sshd;
+use support::tmux::{Tmux, scpdeck_bin};
 
 fn cp(config: &Path, args: &[&str]) -> Output {
     Command::new(scpdeck_bin()).arg("cp").arg("-F").arg(config).args(args).output().unwrap()
