@@ -5,7 +5,7 @@
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
 /// The smallest terminal the commander draws on: two panes of 20 columns
-/// (a name and a size), three entry rows, the status line and the key bar.
+/// (names, shortened), three entry rows, the status line and the key bar.
 /// The commander refuses to start on a smaller one, and draws a notice
 /// instead of the panes when resized below it.
 pub const MIN_WIDTH: u16 = 40;

@@ -111,13 +111,14 @@ pub fn attach(sink: &LogSink) {
 }
 
 /// An output that writes into the commander's log (its pane and file) at
-/// debug level, for when standard error is the screen it draws on.
+/// info level, which the pane shows by default, for when standard error is
+/// the screen it draws on.
 pub fn to_log() -> Output {
     Arc::new(|line: &VerboseLine| {
         let Some(slot) = LOG.get() else { return };
         let sink = slot.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(sink) = sink {
-            let mut event = super::Event::new(Level::Debug, &format!("debug{}: {}", line.depth, line.text));
+            let mut event = super::Event::new(Level::Info, &format!("debug{}: {}", line.depth, line.text));
             event.host = line.host.clone();
             sink.emit(event);
         }

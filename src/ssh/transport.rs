@@ -75,6 +75,7 @@ pub fn tcp(config: &HostConfig, timeout: Duration) -> Result<TcpStream, ConnectE
     for address in &addresses {
         match TcpStream::connect_timeout(address, timeout) {
             Ok(stream) => {
+                log::info!("TCP connection to {address} open");
                 configure(&stream, config);
                 return Ok(stream);
             }
