@@ -1,8 +1,13 @@
 
 # scpdeck: the host part of an operand (web<TAB> -> web1:) and -J's hosts,
-# from ssh_config's host aliases (`scpdeck complete-hosts`).
+# from ssh_config's host aliases (`scpdeck complete-hosts`, reading the -F
+# file when the command line has one).
 _scpdeck_hosts() {
-    local cur="$1" suffix="$2" user="" host alias
+    local cur="$1" suffix="$2" user="" host alias i
+    local config=()
+    for ((i = 1; i + 1 < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == -F ]] && config=(-F "${COMP_WORDS[i + 1]}")
+    done
     host="$cur"
     if [[ $cur == *@* ]]; then
         user="${cur%%@*}@"
@@ -10,7 +15,7 @@ _scpdeck_hosts() {
     fi
     while IFS= read -r alias; do
         [[ -n $alias && $alias == "$host"* ]] && COMPREPLY+=("$user$alias$suffix")
-    done < <(command scpdeck complete-hosts 2>/dev/null)
+    done < <(command scpdeck complete-hosts "${config[@]}" 2>/dev/null)
 }
 
 _scpdeck_operands() {

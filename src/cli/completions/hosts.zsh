@@ -1,7 +1,11 @@
 # scpdeck: the host part of an operand (web<TAB> -> web1:) and -J's hosts,
-# from ssh_config's host aliases (`scpdeck complete-hosts`).
+# from ssh_config's host aliases (`scpdeck complete-hosts`, reading the -F
+# file when the command line has one).
 _scpdeck_host_aliases() {
-    reply=(${(f)"$(command scpdeck complete-hosts 2>/dev/null)"})
+    local -a config
+    local i=${words[(i)-F]}
+    (( i + 1 < CURRENT )) && config=(-F ${words[i+1]})
+    reply=(${(f)"$(command scpdeck complete-hosts $config 2>/dev/null)"})
 }
 
 _scpdeck_operand() {
