@@ -255,3 +255,68 @@ fn home_file(bytes: &[u8]) -> tempfile::NamedTempFile {
     std::fs::write(file.path(), bytes).unwrap();
     file
 }
+
+/// The colours (SGR foreground and background parameters) in text
+/// captured with `capture-pane -e`.
+fn colours(screen: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for sequence in screen.split("\x1b[").skip(1) {
+        let Some(end) = sequence.find(|c: char| !(c.is_ascii_digit() || c == ';')) else { continue };
+        if !sequence[end..].starts_with('m') {
+            continue;
+        }
+        let params: Vec<u32> = sequence[..end].split(';').filter_map(|p| p.parse().ok()).collect();
+        if params.iter().any(|&p| matches!(p, 30..=38 | 40..=48 | 90..=97 | 100..=107)) {
+            found.push(sequence[..end].to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn the_commander_refuses_a_small_terminal_and_drops_colours_under_no_color() {
+    let tmp = tempfile::tempdir().unwrap();
+    let start = |env: &str, flags: &str| {
+        let command = format!(
+            "{env} SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' {flags} '{0}' '{0}'; sleep 30",
+            tmp.path().display(),
+            scpdeck_bin().display()
+        );
+        Tmux::start(&command, 80, 12)
+    };
+    let command = format!(
+        "'{0}' '{1}' 2>'{1}/err'; echo EXIT=$?; sleep 30",
+        scpdeck_bin().display(),
+        tmp.path().display()
+    );
+    let small = Tmux::start(&command, 30, 6);
+    let screen = small.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    let err = std::fs::read_to_string(tmp.path().join("err")).unwrap();
+    assert!(err.starts_with("scpdeck: the terminal is 30x6; the commander needs at least 40x8"), "{err}");
+
+    let coloured = start("env -u NO_COLOR", "");
+    coloured.wait_for("Name");
+    assert!(!colours(&coloured.screen_with_styles()).is_empty());
+    for (env, flags) in [("env NO_COLOR=1", ""), ("env -u NO_COLOR", "--color never")] {
+        let tmux = start(env, flags);
+        tmux.wait_for("Name");
+        let screen = tmux.screen_with_styles();
+        assert_eq!(colours(&screen), Vec::<String>::new(), "{env} {flags}: {screen:?}");
+        assert!(
+            screen.contains("\x1b[7m") || screen.contains(";7m"),
+            "the cursor in reverse video: {screen:?}"
+        );
+    }
+}
+
+#[test]
+fn clap_messages_follow_color() {
+    let forced = scpdeck(&["cp", "--color", "always", "--bogus"]);
+    assert_eq!(forced.status.code(), Some(2));
+    assert!(forced.stderr.contains(&0x1b), "{}", text(&forced.stderr));
+    let never = scpdeck(&["cp", "--color=never", "--bogus"]);
+    assert!(!never.stderr.contains(&0x1b), "{}", text(&never.stderr));
+    let help = scpdeck(&["--color=always", "--help"]);
+    assert!(help.stdout.contains(&0x1b));
+}

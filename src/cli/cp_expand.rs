@@ -94,7 +94,7 @@ async fn expand_one(
     let expanded = actor
         .run_async(move |link| RemoteFs::open(link).and_then(|fs| fs.expand(&path)))
         .await?
-        .map_err(|source| CliError::Expand { operand: shown(remote), source })?;
+        .map_err(|source| CliError::Expand { operand: shown(remote), source: Box::new(source) })?;
     Ok(expanded
         .into_iter()
         .map(|found| {

@@ -39,12 +39,12 @@ pub enum CliError {
     Signals(io::Error),
     /// No connection to a host, or no login: nothing was copied or listed.
     #[error(transparent)]
-    Connect(#[from] ConnectError),
+    Connect(Box<ConnectError>),
     /// A remote `~USER` or pattern operand the host could not expand.
     #[error("{operand}: {source}")]
-    Expand { operand: String, source: FsError },
+    Expand { operand: String, source: Box<FsError> },
     #[error(transparent)]
-    List(#[from] FsError),
+    List(Box<FsError>),
     #[error("cannot write the listing: {0}")]
     Write(io::Error),
     #[error(
@@ -54,6 +54,19 @@ pub enum CliError {
     TerminalTooSmall { width: u16, height: u16, min_width: u16, min_height: u16 },
     #[error("{0}")]
     Terminal(io::Error),
+}
+
+// Boxed: these errors are large, and every result of the commands carries one.
+impl From<ConnectError> for CliError {
+    fn from(error: ConnectError) -> Self {
+        CliError::Connect(Box::new(error))
+    }
+}
+
+impl From<FsError> for CliError {
+    fn from(error: FsError) -> Self {
+        CliError::List(Box::new(error))
+    }
 }
 
 impl CliError {
@@ -90,6 +103,6 @@ mod tests {
         assert_eq!(CliError::from(refused).status(), Status::Connection);
         assert_eq!(CliError::AskWithoutTerminal.status(), Status::Usage);
         let listing = FsError::Cancelled;
-        assert_eq!(CliError::List(listing).status(), Status::Failed);
+        assert_eq!(CliError::from(listing).status(), Status::Failed);
     }
 }
