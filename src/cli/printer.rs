@@ -89,5 +89,9 @@ mod tests {
         let coloured = Printer::new(true).prefix(Tone::Error);
         assert!(coloured.starts_with("\x1b[") && coloured.contains("scpdeck:"), "{coloured:?}");
         assert!(coloured.ends_with("\x1b[0m"), "{coloured:?}");
+        let colour = |tone| Printer::new(true).prefix(tone);
+        assert!(colour(Tone::Error).contains("31m"), "red");
+        assert!(colour(Tone::Warning).contains("33m"), "yellow");
+        assert!(colour(Tone::Verbose).starts_with("\x1b[2m"), "dim");
     }
 }
