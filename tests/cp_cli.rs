@@ -141,7 +141,7 @@ fn l_keeps_the_rate_under_the_limit_both_ways() {
 }
 
 #[test]
-fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
+fn missing_files_exit_1_unknown_hosts_and_refused_keys_255_with_one_line_each() {
     let sshd = Sshd::start();
     let tmp = tempfile::tempdir().unwrap();
     let config = sshd.ssh_config();
@@ -158,7 +158,7 @@ fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
 
     std::fs::write(dir.join("x"), b"x").unwrap();
     let out = cp(&config, &[s(&dir.join("x")), "no-such-host.invalid:/tmp/"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(255));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no-such-host.invalid"), "{err}");
@@ -173,7 +173,7 @@ fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
     std::fs::write(&stranger, block).unwrap();
     std::fs::write(dir.join("f"), b"f").unwrap();
     let out = cp(&stranger, &[s(&dir.join("f")), &on("stranger", &dir.join("g"))]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(255));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.to_lowercase().contains("auth"), "{err}");
@@ -247,8 +247,9 @@ fn overwrite_policies_and_verify() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read(remote.join("a.txt")).unwrap(), b"new", "scp overwrites by default");
 
+    // A usage error: nothing is tried.
     let out = cp(&config, &["--overwrite", "ask", source, &target]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("needs a terminal"), "{}", stderr(&out));
     let out = cp(&config, &["--overwrite", "sometimes", source, &target]);
     assert_eq!(out.status.code(), Some(2));

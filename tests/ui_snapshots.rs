@@ -451,3 +451,20 @@ fn dialog_touch_refuses_an_existing_name() {
     press(&mut state, KeyCode::Enter);
     insta::assert_snapshot!(screen(&state, 80, 14));
 }
+
+#[test]
+fn the_smallest_terminal_draws_the_panes_and_a_smaller_one_a_notice() {
+    use scpdeck::app::layout::{MIN_HEIGHT, MIN_WIDTH};
+    let state = first_screen(MIN_WIDTH, MIN_HEIGHT);
+    insta::assert_snapshot!("smallest_terminal", screen(&state, MIN_WIDTH, MIN_HEIGHT));
+    for (width, height) in [(MIN_WIDTH - 1, MIN_HEIGHT), (MIN_WIDTH, MIN_HEIGHT - 1), (12, 3)] {
+        let state = first_screen(width, height);
+        let text = screen(&state, width, height);
+        assert!(text.contains("Terminal too"), "{width}x{height}:\n{text}");
+        assert!(!text.contains("notes.md"), "no pane drawn at {width}x{height}:\n{text}");
+    }
+    insta::assert_snapshot!(
+        "too_small_notice",
+        screen(&first_screen(MIN_WIDTH - 1, MIN_HEIGHT), MIN_WIDTH - 1, MIN_HEIGHT)
+    );
+}

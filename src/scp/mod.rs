@@ -29,6 +29,7 @@ mod request;
 mod sink;
 mod source;
 mod throttle;
+mod trace;
 mod upload;
 mod writer;
 

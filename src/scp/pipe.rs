@@ -275,6 +275,7 @@ impl<'s> Pipe<'s> {
         let signal = self.started.channel.exit_signal().ok().and_then(|s| s.exit_signal);
         let code = self.started.channel.exit_status().map_err(|e| self.lost(e.into()))?;
         let status = ExitStatus { code: if signal.is_some() { None } else { Some(code) }, signal };
+        self.started.ended(&status);
         Ok(Ending { status, stderr: self.take_stderr_lines() })
     }
 

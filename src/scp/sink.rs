@@ -131,6 +131,9 @@ impl Sink {
 
     /// How many `\0` acknowledgements to send now; resets the count.
     pub fn take_acks(&mut self) -> usize {
+        for _ in 0..self.acks {
+            super::trace::sent(&[0]);
+        }
         std::mem::take(&mut self.acks)
     }
 
@@ -186,7 +189,10 @@ impl Sink {
                 Ok((n, Some(SinkEvent::Data(&input[..n]))))
             }
             State::Status => match input[0] {
-                0 => Ok((1, Some(self.end_file(Ok(()))))),
+                0 => {
+                    super::trace::received(&[0]);
+                    Ok((1, Some(self.end_file(Ok(())))))
+                }
                 code @ (1 | 2) => {
                     self.state = State::StatusMessage { fatal: code == 2 };
                     self.line.clear();
@@ -215,6 +221,11 @@ impl Sink {
                     return Ok((used, None));
                 }
                 let line = std::mem::take(&mut self.line);
+                if let State::StatusMessage { fatal } = self.state {
+                    super::trace::received(&[&[if fatal { 2 } else { 1 }], &line[..]].concat());
+                } else {
+                    super::trace::received(&line);
+                }
                 let event = match self.state {
                     State::StatusMessage { fatal: true } => return Err(SinkError::Fatal(line)),
                     State::StatusMessage { fatal: false } => Some(self.end_file(Err(line))),

@@ -5,7 +5,7 @@
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
 
-use ssh2::Session;
+use ssh2::{MethodType, Session};
 
 use super::algorithms;
 use super::asker::Asker;
@@ -65,6 +65,12 @@ pub(crate) fn connect_hop(
         });
     }
     let timeout = config.effective_connect_timeout();
+    let via = match (&config.proxy_jump[..], &config.proxy_command) {
+        ([], None) => String::new(),
+        ([], Some(_)) => " through its ProxyCommand".to_owned(),
+        (jumps, _) => format!(" through {}", jumps.join(", ")),
+    };
+    log::info!("connecting to {} port {} as {}{via}", config.hostname, config.port, config.user);
     let (stream, mut transport) = open_stream(config, prompter, credentials, events, depth, timeout)?;
     let probe = stream.probe().map_err(|e| ConnectError::Handshake {
         host: host.clone(),
@@ -94,6 +100,12 @@ pub(crate) fn connect_hop(
         return Err(ConnectError::Handshake { host, detail: escape_str(e.message()) });
     }
 
+    log::info!(
+        "SSH handshake done: server {}, key exchange {}, cipher {}",
+        session.banner().unwrap_or("(no banner)"),
+        session.methods(MethodType::Kex).unwrap_or("?"),
+        session.methods(MethodType::CryptCs).unwrap_or("?"),
+    );
     let asker = Asker::new(prompter, config.batch_mode);
     host_key::verify(&session, config, &asker)?;
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,

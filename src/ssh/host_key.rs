@@ -44,8 +44,12 @@ pub(super) fn verify(session: &Session, config: &HostConfig, asker: &Asker<'_>) 
     let known = KnownHosts::load(&all_files(config));
     let key_type = key.key_type();
     let fingerprint = key.fingerprint();
+    log::info!("server host key: {key_type} {fingerprint}");
     let other_types = match known.check(&name, &key) {
-        Verdict::Known => return Ok(()),
+        Verdict::Known => {
+            log::info!("host key for {name} found in known_hosts");
+            return Ok(());
+        }
         Verdict::Changed { file, line } => {
             return Err(ConnectError::HostKeyChanged { host, key_type, fingerprint, file, line });
         }

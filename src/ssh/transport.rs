@@ -75,6 +75,7 @@ pub(super) fn tcp(config: &HostConfig, timeout: Duration) -> Result<TcpStream, C
     for address in &addresses {
         match TcpStream::connect_timeout(address, timeout) {
             Ok(stream) => {
+                log::info!("TCP connection to {address} open");
                 configure(&stream, config);
                 return Ok(stream);
             }

@@ -34,6 +34,8 @@ impl Transfers {
             None => (None, Some("no home directory: the log is not written to a file".into())),
         };
         let (log, events) = LogSink::new(file);
+        // `-v` with the screen on standard error writes here.
+        crate::eventlog::verbose::attach(&log);
         (log, events, problem)
     }
 
