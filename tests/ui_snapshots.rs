@@ -341,6 +341,19 @@ fn prompt_unknown_host_key() {
 }
 
 #[test]
+fn prompt_host_key_address_warning() {
+    let question = Question::Confirm {
+        host: "build-server".into(),
+        text:
+            "Warning: the ssh-ed25519 host key for 'build-server'\ndiffers from the key for the IP address \
+               '192.0.2.7'\nOffending key for IP in /home/alice/.ssh/known_hosts:4\nMatching host key in \
+               /home/alice/.ssh/known_hosts:3"
+                .into(),
+    };
+    insta::assert_snapshot!(ask(question));
+}
+
+#[test]
 fn prompt_server_message() {
     let question = Question::Message {
         host: "build-server".into(),

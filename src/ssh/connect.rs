@@ -66,6 +66,11 @@ pub(crate) fn connect_hop(
     }
     let timeout = config.effective_connect_timeout();
     let (stream, mut transport) = open_stream(config, prompter, credentials, events, depth, timeout)?;
+    // CheckHostIP's address: none through a proxy, as in OpenSSH.
+    let peer = match &stream {
+        Stream::Tcp(tcp) => tcp.peer_addr().ok(),
+        Stream::Pair(_) => None,
+    };
     let probe = stream.probe().map_err(|e| ConnectError::Handshake {
         host: host.clone(),
         detail: format!("cannot watch the socket: {e}"),
@@ -95,7 +100,7 @@ pub(crate) fn connect_hop(
     }
 
     let asker = Asker::new(prompter, config.batch_mode);
-    host_key::verify(&session, config, &asker)?;
+    host_key::verify(&session, config, peer, &asker)?;
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));

@@ -126,6 +126,7 @@ pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
             }
             "hashknownhosts" => config.hash_known_hosts = yes(value),
             "hostkeyalias" if value != "none" => config.host_key_alias = Some(value.to_owned()),
+            "checkhostip" => config.check_host_ip = yes(value),
             "connecttimeout" => config.connect_timeout = seconds(value),
             "serveraliveinterval" => config.server_alive_interval = seconds(value).unwrap_or(Duration::ZERO),
             "serveralivecountmax" => config.server_alive_count_max = value.parse().unwrap_or(3),
@@ -200,7 +201,7 @@ identitiesonly yes\nkbdinteractiveauthentication yes\npasswordauthentication no\
 stricthostkeychecking accept-new\nnumberofpasswordprompts 2\nserveralivecountmax 5\nserveraliveinterval 7\n\
 identityfile ~/.ssh/id_ed25519\nidentityfile /k/%r\nglobalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2\n\
 userknownhostsfile /u/kh /u/kh2\nconnecttimeout none\nproxyjump hop1,u@hop2:22\nproxycommand sh -c 'nc %h %p'\n\
-identityagent none\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-512-etm@openssh.com\n";
+identityagent none\ncheckhostip yes\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-512-etm@openssh.com\n";
 
     #[test]
     fn parses_ssh_g_output() {
@@ -210,6 +211,7 @@ identityagent none\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-5
             ("web", "10.1.1.1", 2200, "bob")
         );
         assert!(c.identities_only && c.hash_known_hosts && !c.batch_mode && !c.password_authentication);
+        assert!(c.check_host_ip);
         assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::AcceptNew);
         assert_eq!(c.identity_files[0], expand::local_user().1.join(".ssh/id_ed25519"));
         assert_eq!(c.identity_files[1], PathBuf::from("/k/bob"));

@@ -103,7 +103,7 @@ mod tests {
             format!(
                 "Include {}/*.conf\nHost web\n  HostName %h.example.org\n  User deploy\n  Port 2222\n  \
                  ProxyCommand sh -c \"nc %h %p\"\n  ServerAliveInterval 15\n  ConnectTimeout 4\n\
-                 Host db\n  ProxyJump web,bastion:2200\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n  \
+                 Host db\n  ProxyJump web,bastion:2200\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n  CheckHostIP yes\n  \
                  IdentitiesOnly yes\n  IdentityFile /keys/db\n  UserKnownHostsFile /kh/one /kh/two\n\
                  Host *\n  User fallback\n  NumberOfPasswordPrompts 2\n  ServerAliveCountMax 5\n\
                  HostKeyAlias alias-%h\n",
@@ -145,6 +145,7 @@ mod tests {
             .resolve_str("db", &Overrides { config_file: Some(config.clone()), ..Default::default() })
             .unwrap();
         assert_eq!(db.strict_host_key_checking, StrictHostKeyChecking::AcceptNew);
+        assert!(db.check_host_ip);
         assert_eq!(db.proxy_jump, vec!["web", "bastion:2200"]);
     }
 

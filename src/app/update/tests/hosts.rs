@@ -101,6 +101,16 @@ fn connection_questions_are_modal_dialogs_answered_through_the_reply() {
     let effects = update(&mut state, key(KeyCode::Esc));
     assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::No, .. }));
 
+    // CheckHostIP's warning: yes or no, like the host key.
+    let question = Question::Confirm { host: "db".into(), text: "Warning: the key differs".into() };
+    update(&mut state, Msg::Prompt { question: question.clone(), reply: Reply::new(tx.clone()) });
+    assert!(update(&mut state, key(KeyCode::Char('z'))).is_empty());
+    let effects = update(&mut state, key(KeyCode::Char('y')));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::Yes, .. }));
+    update(&mut state, Msg::Prompt { question, reply: Reply::new(tx.clone()) });
+    let effects = update(&mut state, key(KeyCode::Char('n')));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::No, .. }));
+
     let question = Question::Passphrase { key: "k".into(), attempt: 2 };
     update(&mut state, Msg::Prompt { question, reply: Reply::new(tx) });
     let effects = update(&mut state, key(KeyCode::Esc));
