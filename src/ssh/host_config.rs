@@ -196,6 +196,14 @@ impl HostConfig {
         }
     }
 
+    /// Where it connects: `user@host:port` (an IPv6 address in brackets).
+    pub fn address(&self) -> String {
+        match self.hostname.contains(':') {
+            true => format!("{}@[{}]:{}", self.user, self.hostname, self.port),
+            false => format!("{}@{}:{}", self.user, self.hostname, self.port),
+        }
+    }
+
     /// The name this host has in known_hosts, as OpenSSH looks it up:
     /// HostKeyAlias alone when set (never with a port), else the host name,
     /// as `[host]:port` when the port is not 22; in lower case, as `ssh`
@@ -232,6 +240,9 @@ mod tests {
         assert_eq!(c.known_hosts_name(), "[web.example]:2222");
         c.hostname = "10.0.0.1".into();
         assert_eq!(c.label(), "web (10.0.0.1:2222)");
+        assert_eq!(c.address(), "u@10.0.0.1:2222");
+        c.hostname = "2001:db8::1".into();
+        assert_eq!(c.address(), "u@[2001:db8::1]:2222");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod connect;
 mod connection;
 mod connection_event;
 mod credentials;
+pub mod destination;
 mod doorbell;
 mod error;
 mod expand;
@@ -50,6 +51,7 @@ pub use connect::{connect, connect_with};
 pub use connection::Connection;
 pub use connection_event::{ConnectionEvent, EventSink, collect_events};
 pub use credentials::Credentials;
+pub use destination::{Destination, DestinationError};
 pub use error::{AddressKeyChanged, AuthFailure, ChangedKey, ConnectError, Step, is_transport_lost};
 pub use host_config::{
     AuthMethod, DEFAULT_CONNECT_TIMEOUT, HostConfig, IdentityAgent, StrictHostKeyChecking,

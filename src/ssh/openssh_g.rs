@@ -42,6 +42,13 @@ pub fn command(program: &Path, target: &Target, overrides: &Overrides) -> Comman
 
 /// Runs `ssh -G` and parses what it prints.
 pub fn resolve(program: &Path, target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
+    let mut config = settings(program, target, overrides)?;
+    forget_default_algorithms(program, &mut config);
+    Ok(config)
+}
+
+/// What `ssh -G` prints, parsed, with the algorithm lists as printed.
+pub fn settings(program: &Path, target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
     let config_error = |detail: String| ConnectError::Config { host: target.host.clone(), detail };
     let output = command(program, target, overrides)
         .output()
@@ -58,7 +65,6 @@ pub fn resolve(program: &Path, target: &Target, overrides: &Overrides) -> Result
     }
     let text = String::from_utf8_lossy(&output.stdout);
     let mut config = parse(&target.host, &text).map_err(config_error)?;
-    forget_default_algorithms(program, &mut config);
     config.config_file = overrides.config_file.clone();
     config.ssh_program = Some(program.to_path_buf());
     Ok(config)
