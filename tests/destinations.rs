@@ -7,10 +7,11 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use support::Sshd;
+use support::deadline::output_within;
 use support::tmux::{Tmux, scpdeck_bin};
 
 /// An ssh_config that knows the server's key and the client key for its
@@ -30,25 +31,9 @@ fn bare_config(sshd: &Sshd) -> PathBuf {
 
 /// Runs `scpdeck COMMAND -F CONFIG ARGS...`, failing after a minute.
 fn scpdeck(command: &str, config: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(scpdeck_bin())
-        .arg(command)
-        .arg("-F")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("scpdeck {command} did not end within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    let mut cmd = Command::new(scpdeck_bin());
+    cmd.arg(command).arg("-F").arg(config).args(args);
+    output_within(&mut cmd, Duration::from_secs(60))
 }
 
 fn ok(out: &Output) -> String {

@@ -7,42 +7,9 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
-use scpdeck::ssh::{self, ConnectError, Connection, Overrides, PromptAnswer, Prompter, Question, Resolver};
-use support::{Sshd, keygen, non_loopback_address};
-
-/// Answers host key questions with `answer`; keeps what was asked.
-struct Answering {
-    answer: PromptAnswer,
-    asked: Mutex<Vec<Question>>,
-}
-
-impl Answering {
-    fn new(answer: PromptAnswer) -> Answering {
-        Answering { answer, asked: Mutex::default() }
-    }
-
-    fn questions(&self) -> Vec<Question> {
-        let asked = self.asked.lock().unwrap();
-        asked.iter().filter(|q| !matches!(q, Question::Message { .. })).cloned().collect()
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let asked = self.asked.lock().unwrap();
-        asked
-            .iter()
-            .filter_map(|q| if let Question::Message { text, .. } = q { Some(text.clone()) } else { None })
-            .collect()
-    }
-}
-
-impl Prompter for Answering {
-    fn ask(&self, question: &Question) -> PromptAnswer {
-        self.asked.lock().unwrap().push(question.clone());
-        if matches!(question, Question::Message { .. }) { PromptAnswer::Ok } else { self.answer.clone() }
-    }
-}
+use scpdeck::ssh::{self, ConnectError, Connection, Overrides, PromptAnswer, Question, Resolver};
+use support::{Scripted, Sshd, keygen, non_loopback_address};
 
 /// An ssh_config with one `Host` block per server, all recording into one
 /// known_hosts file that starts empty.
@@ -88,20 +55,20 @@ impl Setup {
         std::fs::write(self.known(), text).unwrap();
     }
 
-    /// scpdeck connects to `alias` with `-o` options; questions get `answer`.
+    /// scpdeck connects to `alias` with `-o` options; a question gets `answer`.
     fn scpdeck(
         &self,
         alias: &str,
         options: &[&str],
         answer: PromptAnswer,
-    ) -> (Result<Connection, ConnectError>, Answering) {
+    ) -> (Result<Connection, ConnectError>, Scripted) {
         let overrides = Overrides {
             config_file: Some(self.config()),
             options: options.iter().map(|o| o.to_string()).collect(),
             ..Overrides::default()
         };
         let config = Resolver::system().resolve_str(alias, &overrides).unwrap();
-        let prompter = Answering::new(answer);
+        let prompter = Scripted::new([answer]);
         (ssh::connect(&config, &prompter), prompter)
     }
 
@@ -117,14 +84,14 @@ impl Setup {
     }
 }
 
-fn connected(result: (Result<Connection, ConnectError>, Answering)) -> Answering {
+fn connected(result: (Result<Connection, ConnectError>, Scripted)) -> Scripted {
     match result.0 {
         Ok(_) => result.1,
         Err(e) => panic!("scpdeck did not connect: {e}"),
     }
 }
 
-fn refused(result: (Result<Connection, ConnectError>, Answering)) -> (ConnectError, Answering) {
+fn refused(result: (Result<Connection, ConnectError>, Scripted)) -> (ConnectError, Scripted) {
     match result.0 {
         Ok(_) => panic!("scpdeck connected, but OpenSSH refuses"),
         Err(e) => (e, result.1),

@@ -17,6 +17,7 @@ mod accounts;
 pub mod awkward;
 mod banner;
 pub mod deadline;
+mod scripted;
 mod shells;
 pub mod tmux;
 
@@ -30,6 +31,8 @@ use std::time::{Duration, Instant};
 #[allow(unused_imports)]
 pub use accounts::{TestUser, password_user};
 pub use banner::Banner;
+#[allow(unused_imports)]
+pub use scripted::Scripted;
 pub use shells::Shell;
 
 #[derive(Debug, Clone, Default)]
