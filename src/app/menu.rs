@@ -14,6 +14,7 @@ pub const MENU: &[Action] = &[
     Action::SortMtime,
     Action::SortExtension,
     Action::ReverseSort,
+    Action::NaturalSort,
     Action::DirSize,
     Action::Filter,
     Action::SelectGlob,

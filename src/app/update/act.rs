@@ -38,6 +38,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SortSize => selection::sort(state, SortKey::Size),
         Action::SortMtime => selection::sort(state, SortKey::Mtime),
         Action::SortExtension => selection::sort(state, SortKey::Extension),
+        Action::NaturalSort => selection::natural_sort(state),
         Action::ReverseSort => selection::reverse_sort(state),
         Action::DirSize => return file_ops::dir_size(state),
         Action::HostPicker => return hosts::open_picker(state),
