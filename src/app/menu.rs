@@ -16,6 +16,8 @@ pub const MENU: &[Action] = &[
     Action::ReverseSort,
     Action::NaturalSort,
     Action::DirSize,
+    Action::Compare,
+    Action::Synchronize,
     Action::Filter,
     Action::SelectGlob,
     Action::UnselectGlob,

@@ -28,12 +28,25 @@ pub type Tree = BTreeMap<PathBuf, Node>;
 #[derive(Debug, Default)]
 pub struct Progress {
     entries: AtomicU64,
+    /// Files to hash in all, once hashing starts (0 before).
+    hashing: AtomicU64,
     cancelled: AtomicBool,
 }
 
 impl Progress {
     pub fn entries(&self) -> u64 {
         self.entries.load(Ordering::Relaxed)
+    }
+
+    /// Hashing `files` starts: `entries` counts from 0 up to it.
+    pub fn expect(&self, files: u64) {
+        self.entries.store(0, Ordering::Relaxed);
+        self.hashing.store(files, Ordering::Relaxed);
+    }
+
+    /// Files to hash in all (0: still reading the trees).
+    pub fn hashing(&self) -> u64 {
+        self.hashing.load(Ordering::Relaxed)
     }
 
     pub fn cancel(&self) {

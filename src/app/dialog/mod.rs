@@ -8,6 +8,7 @@ mod overwrite;
 mod owner;
 mod picker;
 mod prompt;
+mod sync;
 mod viewer;
 
 pub use copy::{CopyDialog, CopyField};
@@ -18,6 +19,7 @@ pub use overwrite::{CHOICES, Choice, OverwriteDialog};
 pub use owner::{OwnerChange, OwnerDialog, OwnerField};
 pub use picker::{HostPicker, PickItem, Source};
 pub use prompt::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, fields, text_answer};
+pub use sync::{SyncDialog, SyncField, SyncPurpose, SyncStage};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
 
 use super::side::Side;
@@ -58,6 +60,8 @@ pub enum Dialog {
     Owner(OwnerDialog),
     /// Create a symlink.
     Link(LinkDialog),
+    /// Compare directories, or synchronize them (options, scan, preview).
+    Sync(SyncDialog),
     /// A job's failed items and events; `cursor` is on a failed item.
     JobDetails {
         job: crate::jobs::JobId,

@@ -1,7 +1,7 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
-use super::{attributes, create, file_ops, hosts, jobs, jobs_panel, navigation, panes, selection};
-use crate::app::dialog::Dialog;
+use super::{attributes, create, file_ops, hosts, jobs, jobs_panel, navigation, panes, selection, sync};
+use crate::app::dialog::{Dialog, SyncPurpose};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
 use crate::app::state::State;
@@ -39,6 +39,8 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SortMtime => selection::sort(state, SortKey::Mtime),
         Action::SortExtension => selection::sort(state, SortKey::Extension),
         Action::NaturalSort => selection::natural_sort(state),
+        Action::Compare => return sync::open(state, SyncPurpose::Compare),
+        Action::Synchronize => return sync::open(state, SyncPurpose::Synchronize),
         Action::ReverseSort => selection::reverse_sort(state),
         Action::DirSize => return file_ops::dir_size(state),
         Action::HostPicker => return hosts::open_picker(state),

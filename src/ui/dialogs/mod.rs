@@ -12,6 +12,7 @@ mod mode;
 mod overwrite;
 mod owner;
 mod picker;
+mod sync;
 mod viewer;
 
 use ratatui::Frame;
@@ -46,6 +47,7 @@ pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
         Dialog::Mode(dialog) => mode::render(state, dialog, frame),
         Dialog::Owner(dialog) => owner::render(state, dialog, frame),
         Dialog::Link(dialog) => link::render(state, dialog, frame),
+        Dialog::Sync(dialog) => sync::render(state, dialog, frame),
     }
 }
 

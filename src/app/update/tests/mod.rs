@@ -6,6 +6,7 @@ mod file_ops;
 mod hosts;
 mod navigation;
 mod selection;
+mod sync;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
