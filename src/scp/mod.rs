@@ -17,6 +17,7 @@
 mod download;
 mod error;
 mod event;
+mod handoff;
 mod item;
 mod pipe;
 mod push;
