@@ -7,19 +7,23 @@
 //! owns the session. Every result is a [`Reply`] carrying what the login
 //! profile printed, so banners are reported and never mixed into results.
 
+mod banner_note;
 mod batch;
 mod caps;
 mod host;
 mod list;
+mod login_shell;
 mod ops;
 mod remote_fs;
 mod script;
 mod usage;
 
+pub use banner_note::BannerNote;
 pub use batch::PathKind;
 pub use caps::{Capabilities, RemoteClock, StatFlavor};
 pub use host::Host;
 pub use list::{Listing, Method, TimePrecision};
+pub use login_shell::{Guard, LoginShell, ProfileFix, SSH_RC_FIX};
 pub use ops::Overwrite;
 pub use remote_fs::RemoteFs;
 pub use script::Reply;
@@ -46,6 +50,21 @@ impl<'a> Remote<'a> {
     /// method the host has.
     pub fn list(&self, dir: &Path) -> Result<Reply<Listing>, FsError> {
         self.list_with(dir, self.caps.list_method())
+    }
+
+    /// Lists only the entries `names` of `dir` (see [`list::list_names`]).
+    pub fn list_names(&self, dir: &Path, names: &[&std::ffi::OsStr]) -> Result<Reply<Listing>, FsError> {
+        self.list_names_with(dir, names, self.caps.list_method())
+    }
+
+    /// Lists entries `names` of `dir` with a given method (for tests).
+    pub fn list_names_with(
+        &self,
+        dir: &Path,
+        names: &[&std::ffi::OsStr],
+        method: Method,
+    ) -> Result<Reply<Listing>, FsError> {
+        list::list_names(self.link, self.caps, dir, names, method)
     }
 
     /// Lists `dir` with a given method (for tests and benchmarks).

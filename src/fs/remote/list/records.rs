@@ -15,17 +15,21 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use super::fields::{
-    NulSplitter, kind_of_letter, parse_mtime, parse_radix, parse_u64, target_kind_of_letter,
+    LOOP_LETTER, NulSplitter, kind_of_letter, parse_mtime, parse_radix, parse_u64, target_kind_of_letter,
 };
 use crate::fs::{Entry, Kind, LinkTarget};
 
-/// The `find -printf` format producing these records, with names.
-pub(super) const FIND_FORMAT: &str = r"%P\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
+/// The `find -printf` format producing these records, with names (`%f`,
+/// the last component: the same as `%P` one level down, and the name alone
+/// for a file given on the command line).
+pub(super) const FIND_FORMAT: &str = r"%f\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
 
 /// The same with numeric ids, followed by the name section (needs
-/// `-fprintf /dev/fd/3`; see the module comment).
+/// `-fprintf /dev/fd/3`; see the module comment): `{ { find` + what to
+/// list + this.
+pub(super) const FIND_FAST_OPEN: &str = "{ { find";
 pub(super) const FIND_FAST: &str = concat!(
-    r#"{ { find . -mindepth 1 -maxdepth 1 -printf '%P\0%y%Y\0%s\0%m\0%T@\0%U\0%G\0%l\0' "#,
+    r#"-printf '%f\0%y%Y\0%s\0%m\0%T@\0%U\0%G\0%l\0' "#,
     r#"-fprintf /dev/fd/3 'u %U\ng %G\n'; echo "x $?" >&3; } 3>&1 >&4 "#,
     r#"| awk '{s[$0]=1} END{print "s"; for(k in s) print k}' "#,
     r#"| { st=0; while read t i; do case $t in "#,
@@ -114,8 +118,8 @@ fn entry(mut f: Vec<Vec<u8>>) -> Result<Entry, String> {
     let bad = |what: &str, v: &[u8]| format!("bad {what} {:?}", String::from_utf8_lossy(v));
     let target = std::mem::take(&mut f[7]);
     let name = std::mem::take(&mut f[0]);
-    let (kind, target_kind) = match f[1].as_slice() {
-        [k, t] => (kind_of_letter(*k), target_kind_of_letter(*t)),
+    let (kind, target_kind, loops) = match f[1].as_slice() {
+        [k, t] => (kind_of_letter(*k), target_kind_of_letter(*t), *t == LOOP_LETTER),
         other => return Err(bad("kind", other)),
     };
     if name.is_empty() {
@@ -129,8 +133,11 @@ fn entry(mut f: Vec<Vec<u8>>) -> Result<Entry, String> {
         mtime: parse_mtime(&f[4]).ok_or_else(|| bad("time", &f[4]))?,
         owner: String::from_utf8_lossy(&f[5]).into_owned(),
         group: String::from_utf8_lossy(&f[6]).into_owned(),
-        link: (kind == Kind::Symlink)
-            .then(|| LinkTarget { path: OsString::from_vec(target), kind: target_kind }),
+        link: (kind == Kind::Symlink).then(|| LinkTarget {
+            path: OsString::from_vec(target),
+            kind: target_kind,
+            loops,
+        }),
     })
 }
 
