@@ -36,7 +36,7 @@ pub struct SyncArgs {
     /// conflict), and change nothing.
     #[arg(short = 'n', long)]
     pub dry_run: bool,
-    /// With --dry-run: one JSON object per action and line (op, path, kind,
+    /// With --dry-run: one JSON object per action and line (op, path, dir,
     /// size, why).
     #[arg(long, requires = "dry_run")]
     pub json: bool,
