@@ -181,10 +181,8 @@ fn refusals_and_a_changed_host_key_are_shown_and_logged_whole() {
             assert!(screen.contains("[alt-h]"), "{screen}");
             let line = log_line(&log, &["HOST KEY HAS CHANGED", "host=changed"]);
             assert!(line.contains("Someone could be intercepting the connection"), "{line}");
-            assert!(
-                line.ends_with("remove the old one with `ssh-keygen -R` and connect again"),
-                "whole: {line}"
-            );
+            assert!(line.ends_with(" and connect again"), "whole: {line}");
+            assert!(line.contains("remove the old one with `ssh-keygen -f "), "the fix: {line}");
 
             // No job: q quits at once.
             tmux.keys(&["q"]);

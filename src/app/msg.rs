@@ -83,6 +83,11 @@ pub enum Msg {
         token: u64,
         hosts: Vec<String>,
     },
+    /// `(host, user@host:port)` for the hosts that could be resolved.
+    HostAddresses {
+        token: u64,
+        addresses: Vec<(String, String)>,
+    },
     /// A connection reached a new stage (resolving, authenticating...).
     ConnectStage {
         id: u64,

@@ -19,8 +19,9 @@ pub enum CliError {
     Operand(#[from] OperandError),
     #[error("--overwrite ask needs a terminal to ask on; choose another policy")]
     AskWithoutTerminal,
-    #[error("the host name is not valid UTF-8")]
-    HostNotUtf8,
+    /// A destination that cannot be read (`ssh://` with a bad port...).
+    #[error(transparent)]
+    Destination(#[from] crate::ssh::DestinationError),
     /// A pane's starting directory (the commander's LEFT or RIGHT).
     #[error("{path} is not a directory")]
     PaneNotADirectory { path: String },
@@ -75,7 +76,7 @@ impl CliError {
         match self {
             CliError::Operand(_)
             | CliError::AskWithoutTerminal
-            | CliError::HostNotUtf8
+            | CliError::Destination(_)
             | CliError::PaneNotADirectory { .. }
             | CliError::PaneDirectory { .. } => Status::Usage,
             CliError::Connect(_) => Status::Connection,

@@ -17,7 +17,7 @@ use super::printer::{Printer, Tone};
 use crate::eventlog::verbose;
 use crate::fs::{Entry, FileSystem, FsError, Listing, LocalFs, RemoteFs};
 use crate::shell::Banner;
-use crate::ssh::{self, Resolver, TerminalPrompter};
+use crate::ssh::{self, Destination, Resolver, TerminalPrompter, destination};
 
 /// Runs `scpdeck ls` (see [`Status`] for its exit statuses; the reason for
 /// a failure goes to stderr).
@@ -44,39 +44,20 @@ pub fn run_ls(args: LsArgs) -> ExitCode {
 }
 
 fn list(args: &LsArgs, printer: &Printer) -> Result<Vec<Entry>, CliError> {
-    match split_remote(args.target.as_bytes()) {
-        Some((host, path)) => list_remote(host, path, &args.connect, printer),
+    match destination::parse(args.target.as_bytes())? {
+        Some(Destination { target, path }) => {
+            list_remote(&target.to_string(), path.unwrap_or_default().as_bytes(), &args.connect, printer)
+        }
         None => Ok(list_on(&LocalFs::new(), Path::new(&args.target), printer)?),
     }
 }
 
-/// Splits `[user@]host:path` the way scp does: the first `:` outside
-/// `[...]` and before any `/` ends the host; anything else is local (so
-/// `./a:b` and `/x:y` are local files).
-pub(super) fn split_remote(arg: &[u8]) -> Option<(&[u8], &[u8])> {
-    if arg.first() == Some(&b':') {
-        return None;
-    }
-    let mut bracket = arg.first() == Some(&b'[');
-    for (i, &b) in arg.iter().enumerate() {
-        match b {
-            b'@' if arg.get(i + 1) == Some(&b'[') => bracket = true,
-            b']' if bracket && arg.get(i + 1) == Some(&b':') => return Some((&arg[..=i], &arg[i + 2..])),
-            b':' if !bracket => return Some((&arg[..i], &arg[i + 1..])),
-            b'/' => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
 fn list_remote(
-    host: &[u8],
+    host: &str,
     path: &[u8],
     connect: &ConnectArgs,
     printer: &Printer,
 ) -> Result<Vec<Entry>, CliError> {
-    let host = std::str::from_utf8(host).map_err(|_| CliError::HostNotUtf8)?;
     let config = Resolver::system().resolve_str(host, &connect.overrides())?;
     let connection = ssh::connect(&config, &TerminalPrompter::new())?;
     let fs = RemoteFs::open(connection.link())?;
@@ -135,29 +116,4 @@ fn print(args: &LsArgs, entries: Vec<Entry>) -> io::Result<()> {
         out.write_all(short(&entries).as_bytes())?;
     }
     out.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_remote;
-
-    type Split<'a> = Option<(&'a [u8], &'a [u8])>;
-
-    #[test]
-    fn remote_or_local_like_scp() {
-        let cases: [(&[u8], Split); 9] = [
-            (b"host:", Some((b"host", b""))),
-            (b"bob@host:dir/x", Some((b"bob@host", b"dir/x"))),
-            (b"host:/a:b", Some((b"host", b"/a:b"))),
-            (b"[::1]:/tmp", Some((b"[::1]", b"/tmp"))),
-            (b"bob@[fe80::1]:x", Some((b"bob@[fe80::1]", b"x"))),
-            (b"./a:b", None),
-            (b"/abs:x", None),
-            (b":colon", None),
-            (b"plain", None),
-        ];
-        for (arg, want) in cases {
-            assert_eq!(split_remote(arg), want, "{}", String::from_utf8_lossy(arg));
-        }
-    }
 }

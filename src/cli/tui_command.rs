@@ -82,10 +82,8 @@ fn initial_state(cli: &Cli) -> Result<(State, Vec<Effect>), CliError> {
             ["VISUAL", "EDITOR"].iter().find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()));
         config.settings.editor = from_env.unwrap_or_default();
     }
-    let targets = [
-        cli.left.as_deref().map(|t| Target::parse(t, false)),
-        cli.right.as_deref().map(|t| Target::parse(t, false)),
-    ];
+    let parse = |t: &str| Target::parse(t, false);
+    let targets = [cli.left.as_deref().map(parse).transpose()?, cli.right.as_deref().map(parse).transpose()?];
     // A remote pane shows a local directory until its connection is up.
     let local = |target: &Option<Target>, default: &Path| -> Result<PathBuf, CliError> {
         match target {

@@ -25,6 +25,7 @@ impl<'a> Asker<'a> {
                 Question::Passphrase { .. } => "a key passphrase",
                 Question::KeyboardInteractive { .. } => "keyboard-interactive answers",
                 Question::HostKey(_) => "confirmation of the host key",
+                Question::Confirm { .. } => "confirmation to go on connecting",
                 Question::Message { .. } => "nothing",
             }));
             return PromptAnswer::Cancelled;

@@ -72,6 +72,11 @@ pub(crate) fn connect_hop(
     };
     log::info!("connecting to {} port {} as {}{via}", config.hostname, config.port, config.user);
     let (stream, mut transport) = open_stream(config, prompter, credentials, events, depth, timeout)?;
+    // CheckHostIP's address: none through a proxy, as in OpenSSH.
+    let peer = match &stream {
+        Stream::Tcp(tcp) => tcp.peer_addr().ok(),
+        Stream::Pair(_) => None,
+    };
     let probe = stream.probe().map_err(|e| ConnectError::Handshake {
         host: host.clone(),
         detail: format!("cannot watch the socket: {e}"),
@@ -107,7 +112,7 @@ pub(crate) fn connect_hop(
         session.methods(MethodType::CryptCs).unwrap_or("?"),
     );
     let asker = Asker::new(prompter, config.batch_mode);
-    host_key::verify(&session, config, &asker)?;
+    host_key::verify(&session, config, peer, &asker)?;
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));

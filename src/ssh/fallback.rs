@@ -97,6 +97,7 @@ pub(super) fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConf
     }
     config.hash_known_hosts = get("hashknownhosts").is_some_and(|v| yes(&v));
     config.host_key_alias = get("hostkeyalias").filter(|v| v != "none");
+    config.check_host_ip = get("checkhostip").is_some_and(|v| yes(&v));
     config.connect_timeout = params.connect_timeout;
     config.server_alive_interval = params.server_alive_interval.unwrap_or(Duration::ZERO);
     config.server_alive_count_max = get("serveralivecountmax").and_then(|v| v.parse().ok()).unwrap_or(3);

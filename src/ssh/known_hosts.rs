@@ -66,8 +66,8 @@ struct Entry {
 pub(super) enum Verdict {
     /// A line for this host has this key.
     Known,
-    /// A line for this host has another key of the same type.
-    Changed { file: PathBuf, line: usize },
+    /// A line for this host has another key of the same type: `recorded`.
+    Changed { file: PathBuf, line: usize, recorded: HostKey },
     /// This key is marked `@revoked`.
     Revoked { file: PathBuf, line: usize },
     /// No line for this host has a key of this type; `other_types` lists
@@ -121,16 +121,24 @@ impl KnownHosts {
             if entry.key_type == key_type && entry.blob == key.blob {
                 known = true;
             } else if entry.key_type == key_type {
-                changed.get_or_insert((entry.file.clone(), entry.line));
+                changed.get_or_insert_with(|| (entry.file.clone(), entry.line, HostKey::new(&entry.blob)));
             } else if !other_types.contains(&entry.key_type) {
                 other_types.push(entry.key_type.clone());
             }
         }
         match (known, changed) {
             (true, _) => Verdict::Known,
-            (false, Some((file, line))) => Verdict::Changed { file, line },
+            (false, Some((file, line, recorded))) => Verdict::Changed { file, line, recorded },
             (false, None) => Verdict::Unknown { other_types },
         }
+    }
+
+    /// The first line that records `key` for `name`.
+    pub(super) fn line_of(&self, name: &str, key: &HostKey) -> Option<(PathBuf, usize)> {
+        self.entries
+            .iter()
+            .find(|e| e.marker == Marker::None && e.blob == key.blob && host_matches(&e.hosts, name))
+            .map(|e| (e.file.clone(), e.line))
     }
 
     /// Key types recorded for `name`, to prefer them in the handshake (as
@@ -308,7 +316,10 @@ mod tests {
         let new = key("ssh-ed25519", b"new");
         let rsa = key("ssh-rsa", b"r");
         let k = known(&format!("h {}\nh {}\n", rsa.to_line_part(), old.to_line_part()));
-        assert_eq!(k.check("h", &new), Verdict::Changed { file: "/kh".into(), line: 2 });
+        assert_eq!(
+            k.check("h", &new),
+            Verdict::Changed { file: "/kh".into(), line: 2, recorded: old.clone() }
+        );
         assert_eq!(
             k.check("h", &key("ecdsa-sha2-nistp256", b"e")),
             Verdict::Unknown { other_types: vec!["ssh-rsa".into(), "ssh-ed25519".into()] }

@@ -46,6 +46,17 @@ pub(super) fn resolve(
     target: &Target,
     overrides: &Overrides,
 ) -> Result<HostConfig, ConnectError> {
+    let mut config = settings(program, target, overrides)?;
+    forget_default_algorithms(program, &mut config);
+    Ok(config)
+}
+
+/// What `ssh -G` prints, parsed, with the algorithm lists as printed.
+pub(super) fn settings(
+    program: &Path,
+    target: &Target,
+    overrides: &Overrides,
+) -> Result<HostConfig, ConnectError> {
     let config_error = |detail: String| ConnectError::Config { host: target.host.clone(), detail };
     let output = command(program, target, overrides)
         .output()
@@ -62,7 +73,6 @@ pub(super) fn resolve(
     }
     let text = String::from_utf8_lossy(&output.stdout);
     let mut config = parse(&target.host, &text).map_err(config_error)?;
-    forget_default_algorithms(program, &mut config);
     config.config_file = overrides.config_file.clone();
     config.ssh_program = Some(program.to_path_buf());
     Ok(config)
@@ -130,6 +140,7 @@ pub(super) fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
             }
             "hashknownhosts" => config.hash_known_hosts = yes(value),
             "hostkeyalias" if value != "none" => config.host_key_alias = Some(value.to_owned()),
+            "checkhostip" => config.check_host_ip = yes(value),
             "connecttimeout" => config.connect_timeout = seconds(value),
             "serveraliveinterval" => config.server_alive_interval = seconds(value).unwrap_or(Duration::ZERO),
             "serveralivecountmax" => config.server_alive_count_max = value.parse().unwrap_or(3),
@@ -204,7 +215,7 @@ identitiesonly yes\nkbdinteractiveauthentication yes\npasswordauthentication no\
 stricthostkeychecking accept-new\nnumberofpasswordprompts 2\nserveralivecountmax 5\nserveraliveinterval 7\n\
 identityfile ~/.ssh/id_ed25519\nidentityfile /k/%r\nglobalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2\n\
 userknownhostsfile /u/kh /u/kh2\nconnecttimeout none\nproxyjump hop1,u@hop2:22\nproxycommand sh -c 'nc %h %p'\n\
-identityagent none\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-512-etm@openssh.com\n";
+identityagent none\ncheckhostip yes\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-512-etm@openssh.com\n";
 
     #[test]
     fn parses_ssh_g_output() {
@@ -214,6 +225,7 @@ identityagent none\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-5
             ("web", "10.1.1.1", 2200, "bob")
         );
         assert!(c.identities_only && c.hash_known_hosts && !c.batch_mode && !c.password_authentication);
+        assert!(c.check_host_ip);
         assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::AcceptNew);
         assert_eq!(c.identity_files[0], expand::local_user().1.join(".ssh/id_ed25519"));
         assert_eq!(c.identity_files[1], PathBuf::from("/k/bob"));

@@ -155,6 +155,9 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
             Msg::Viewed { token, result }
         }
         Effect::LoadSshHosts { token } => Msg::SshHosts { token, hosts: remotes.ssh_hosts() },
+        Effect::ResolveHosts { token, hosts } => {
+            Msg::HostAddresses { token, addresses: remotes.addresses(&hosts) }
+        }
         Effect::SaveBookmarks { dir, bookmarks } => {
             return config::save_bookmarks(&dir, &bookmarks)
                 .err()

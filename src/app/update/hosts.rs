@@ -16,13 +16,19 @@ use crate::app::state::{Connecting, State};
 use crate::app::target::Target;
 use crate::config::{Bookmark, RECENT_LIMIT};
 use crate::fs::Location;
+use crate::ssh::{self, Destination};
 use crate::text::escape_str;
 
-/// How a location is written as a target (bookmarks, recent list).
+/// How a location is written as a target (bookmarks): text that
+/// `Target::parse` reads back as the same place (an `ssh://` URI when the
+/// host has a port).
 pub(super) fn target_text(location: &Location) -> String {
     match location {
         Location::Local(path) => path.to_string_lossy().into_owned(),
-        Location::Remote { host, path } => format!("{host}:{}", path.to_string_lossy()),
+        Location::Remote { host, path } => match ssh::Target::parse(host) {
+            Ok(target) => Destination { target, path: Some(path.clone().into_os_string()) }.text(),
+            Err(_) => format!("{host}:{}", path.to_string_lossy()),
+        },
     }
 }
 
@@ -47,6 +53,8 @@ pub(super) fn open_picker(state: &mut State) -> Vec<Effect> {
     vec![Effect::LoadSshHosts { token }]
 }
 
+/// The ssh config's hosts arrived: listed, then every listed host is
+/// resolved to show where it goes.
 pub(super) fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
     if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
         && picker.token == token
@@ -56,6 +64,17 @@ pub(super) fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Ve
             target: h,
             source: Source::SshConfig,
         }));
+        state.needs_render = true;
+        return vec![Effect::ResolveHosts { token, hosts: picker.remote_hosts() }];
+    }
+    Vec::new()
+}
+
+pub(super) fn host_addresses(state: &mut State, token: u64, addresses: Vec<(String, String)>) -> Vec<Effect> {
+    if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
+        && picker.token == token
+    {
+        picker.set_addresses(addresses);
         state.needs_render = true;
     }
     Vec::new()
@@ -70,8 +89,14 @@ pub(super) fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
     if text.is_empty() {
         return Vec::new();
     }
-    let target = Target::parse(&text, true);
-    open_target(state, picker.side, target)
+    match Target::parse(&text, true) {
+        Ok(target) => open_target(state, picker.side, target),
+        Err(e) => {
+            state.error(escape_str(&e.to_string()));
+            state.dialogs.push(Dialog::HostPicker(picker));
+            Vec::new()
+        }
+    }
 }
 
 /// Delete in the picker: forget a bookmark or a recent connection.
@@ -174,8 +199,8 @@ pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, Work
             state.connected.insert(connecting.host.clone(), home.clone());
             let location = remote_location(&connecting.host, &home, connecting.path);
             state.report(Note::info(&format!("connected to {}", connecting.host)).host(&connecting.host));
-            let text = target_text(&Location::Remote { host: connecting.host.clone(), path: PathBuf::new() });
-            let text = text.trim_end_matches(':').to_owned();
+            // `[user@]host[:port]`, as the host picker reads it.
+            let text = connecting.host.clone();
             state.recent.retain(|r| r != &text);
             state.recent.insert(0, text);
             state.recent.truncate(RECENT_LIMIT);

@@ -8,6 +8,7 @@ use crate::app::history::Nav;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::app::target::Target;
+use crate::text::escape_str;
 
 pub(super) fn open(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
@@ -139,8 +140,13 @@ pub(super) fn go_to(state: &mut State, side: Side, text: &str) -> Vec<Effect> {
     if text.is_empty() {
         return Vec::new();
     }
-    if let target @ Target::Remote { .. } = Target::parse(text, false) {
-        return super::hosts::open_target(state, side, target);
+    match Target::parse(text, false) {
+        Ok(target @ Target::Remote { .. }) => return super::hosts::open_target(state, side, target),
+        Ok(Target::Local(_)) => {}
+        Err(e) => {
+            state.error(escape_str(&e.to_string()));
+            return Vec::new();
+        }
     }
     let location = resolve(state, side, text);
     navigate(state, side, location, None, Nav::Visit)

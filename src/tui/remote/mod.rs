@@ -148,4 +148,10 @@ impl Remotes {
     pub fn ssh_hosts(&self) -> Vec<String> {
         crate::ssh::host_aliases(self.inner.overrides.config_file.as_deref()).unwrap_or_default()
     }
+
+    /// `(host, user@host:port)` for each host that resolves.
+    pub fn addresses(&self, hosts: &[String]) -> Vec<(String, String)> {
+        let address = |host: &String| self.inner.resolver.address(host, &self.inner.overrides).ok();
+        hosts.iter().filter_map(|host| Some((host.clone(), address(host)?))).collect()
+    }
 }

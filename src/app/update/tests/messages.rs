@@ -49,13 +49,15 @@ fn a_changed_host_key_is_logged_with_its_host() {
     let effects =
         open_target(&mut state, Side::Left, crate::app::Target::Remote { host: "web1".into(), path: None });
     let Some(Effect::Connect { id, .. }) = effects.first() else { panic!("{effects:?}") };
-    let changed = crate::ssh::ConnectError::HostKeyChanged {
+    let changed = crate::ssh::ConnectError::HostKeyChanged(Box::new(crate::ssh::ChangedKey {
         host: "web1".into(),
+        name: "web1".into(),
         key_type: "ssh-ed25519".into(),
         fingerprint: "SHA256:abc".into(),
         file: PathBuf::from("/home/me/.ssh/known_hosts"),
         line: 3,
-    };
+        address_note: None,
+    }));
     update(&mut state, Msg::Connected { id: *id, result: Err(changed.into()) });
     let notes = state.messages.take_outbox();
     let [note] = notes.as_slice() else { panic!("{notes:?}") };
