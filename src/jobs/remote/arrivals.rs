@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::banners::Seen;
 use crate::eventlog::{Event, Level};
 use crate::jobs::backend::Reporter;
 use crate::jobs::item::ItemId;
@@ -30,11 +31,15 @@ pub(super) struct Arrivals<'a> {
     items: Vec<ItemId>,
     pub arrived: HashMap<usize, Arrived>,
     pub failed: BTreeMap<usize, (String, Cause)>,
+    /// Login banners the run saw, for [`super::banners::seen`]
+    /// once the run is over (the note needs the host's probe, which cannot
+    /// run while the engine holds the session).
+    pub banners: Vec<Seen>,
 }
 
 impl<'a> Arrivals<'a> {
     pub(super) fn new(r: &'a Reporter, items: Vec<ItemId>) -> Self {
-        Arrivals { r, items, arrived: HashMap::new(), failed: BTreeMap::new() }
+        Arrivals { r, items, arrived: HashMap::new(), failed: BTreeMap::new(), banners: Vec::new() }
     }
 
     pub(super) fn on(&mut self, event: scp::Event) {
@@ -65,13 +70,43 @@ impl<'a> Arrivals<'a> {
                 self.arrived.remove(&file.source);
                 self.failed.insert(file.source, (reason, cause));
             }
+            scp::Event::Diagnostic(Diagnostic::Banner { host, stdout, stderr }) => {
+                self.banners.push(Seen { host, stdout, stderr })
+            }
             scp::Event::Diagnostic(diagnostic) => log_diagnostic(r, &diagnostic),
             scp::Event::Started { .. } | scp::Event::Finished { .. } => {}
         }
     }
 }
 
-pub(super) fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
+impl Arrivals<'_> {
+    /// After a run in which the server broke the protocol (`error`), as
+    /// OpenSSH's scp ends with "protocol error": nothing of the run is kept.
+    /// Every file fails with the offence; the temporary copies go.
+    pub(super) fn distrust(&mut self, error: Option<&ScpError>) {
+        let Some(offence) = error.filter(|e| e.is_protocol_violation()).map(ToString::to_string) else {
+            return;
+        };
+        for (index, how) in std::mem::take(&mut self.arrived) {
+            let reason = match how {
+                Arrived::Temp(path) => {
+                    let _ = std::fs::remove_file(path);
+                    offence.clone()
+                }
+                Arrived::Complete => offence.clone(),
+                Arrived::Into | Arrived::InPlace(_) => {
+                    format!("{offence} (it had already been written into its destination)")
+                }
+            };
+            self.failed.insert(index, (reason, Cause::Other));
+        }
+        for index in 0..self.items.len() {
+            self.failed.entry(index).or_insert_with(|| (offence.clone(), Cause::Other));
+        }
+    }
+}
+
+fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
     let (host, level) = match diagnostic {
         Diagnostic::Banner { host, .. } => (host, Level::Warn),
         Diagnostic::Stderr { host, .. } => (host, Level::Error),
