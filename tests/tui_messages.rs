@@ -193,8 +193,11 @@ fn refusals_and_a_changed_host_key_are_shown_and_logged_whole() {
 
 #[test]
 fn quitting_with_a_transfer_running_asks_and_alt_j_hides_a_focused_panel() {
-    // The host's scp never sends anything: the copy stays running.
-    let sshd = support::Sshd::builder().program("scp", "#!/bin/sh\nexec sleep 600\n").start();
+    // The host's scp never sends anything: the copy stays running. Run
+    // without arguments (the probe reads its usage line) it answers.
+    let scp =
+        "#!/bin/sh\n[ $# -eq 0 ] && { echo 'usage: scp [-346ABCOpqRrsTv]' >&2; exit 1; }\nexec sleep 600\n";
+    let sshd = support::Sshd::builder().program("scp", scp).start();
     let remote = sshd.dir().join("slow");
     std::fs::create_dir(&remote).unwrap();
     std::fs::write(remote.join("big.bin"), vec![7u8; 100_000]).unwrap();
