@@ -11,7 +11,6 @@ use crate::app::WorkError;
 use crate::app::compare::CompareMarks;
 use crate::app::dialog::{Dialog, SyncDialog, SyncField, SyncPurpose, SyncStage};
 use crate::app::effect::Effect;
-use crate::app::jobs::Panel;
 use crate::app::layout::preview_rows;
 use crate::app::side::Side;
 use crate::app::state::State;
@@ -184,9 +183,8 @@ fn run(state: &mut State, dialog: SyncDialog) -> Vec<Effect> {
         "synchronize: {copies} copies in {} jobs, {deletes} deletions (alt-j shows the transfers)",
         specs.len()
     ));
-    if !specs.is_empty() && state.jobs.panel.is_none() {
-        state.jobs.panel = Some(Panel::Jobs);
-        super::panes::resize_panes(state);
+    if !specs.is_empty() {
+        super::jobs::open_panel_on_queue(state);
     }
     effects.extend(specs.into_iter().map(Effect::Submit));
     effects
