@@ -116,6 +116,16 @@ pub enum Msg {
         editor: String,
         result: Result<PathBuf, WorkError>,
     },
+    /// Results of the search `token`, as they arrived.
+    Found {
+        token: u64,
+        batch: Vec<crate::fs::Found>,
+    },
+    /// The search `token` ended (`Ok`: the tool, and its warnings).
+    FindEnded {
+        token: u64,
+        result: Result<crate::fs::FindEnd, WorkError>,
+    },
     /// Something failed in the background outside any dialog (saving bookmarks...).
     Problem(String),
     /// Something to tell the user (a server's login banner, a reconnect).
