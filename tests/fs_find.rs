@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use scpdeck::fs::remote::{Capabilities, FindTool, Remote, StatFlavor};
-use scpdeck::fs::{FileSystem, FindQuery, Found, FsError, Kind, KindFilter, LocalFs, RemoteFs};
+use scpdeck::fs::{FileSystem, FindQuery, Found, FsError, KindFilter, LocalFs, RemoteFs};
 use support::{Shell, Sshd};
 use tokio_util::sync::CancellationToken;
 
@@ -150,31 +150,34 @@ fn a_busybox_host_is_searched_without_printf() {
 #[test]
 fn a_missing_root_is_an_error_and_unreadable_parts_are_warnings() {
     let dir = tree();
-    std::fs::create_dir(dir.path().join("closed")).unwrap();
-    std::fs::write(dir.path().join("closed/hidden.log"), "").unwrap();
-    let closed = dir.path().join("closed");
-    std::fs::set_permissions(&closed, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
-    let sshd = Sshd::start();
+    let sshd = Sshd::builder().password_auth().start();
     let session = sshd.session();
     let fs = RemoteFs::open(session.link()).unwrap();
     let query = FindQuery { root: dir.path().join("no such"), ..FindQuery::default() };
     let error = fs.find(&query, &CancellationToken::new(), &mut |_| {}).unwrap_err();
     assert!(matches!(error, FsError::NotFound(_)), "{error:?}");
-    let query = FindQuery {
-        root: dir.path().to_path_buf(),
-        name: "*.log".into(),
-        glob: true,
-        ..FindQuery::default()
-    };
-    let mut all = Vec::new();
-    let end = fs.find(&query, &CancellationToken::new(), &mut |b| all.extend(b));
-    std::fs::set_permissions(&closed, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let end = end.unwrap();
-    if nix::unistd::geteuid().is_root() {
-        return; // root reads the closed directory anyway
+
+    // Root reads everything: an unreadable directory needs another account.
+    let shared = tempfile::Builder::new().prefix("scpdeck-find-locked-").tempdir_in("/tmp").unwrap();
+    let root = shared.path();
+    std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::create_dir(root.join("open")).unwrap();
+    std::fs::write(root.join("open/a.log"), "x").unwrap();
+    std::fs::create_dir(root.join("closed")).unwrap();
+    std::fs::write(root.join("closed/hidden.log"), "x").unwrap();
+    std::fs::set_permissions(root.join("closed"), std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .unwrap();
+    let session = sshd.session_as(&support::password_user());
+    let caps = Capabilities::probe(session.link()).unwrap();
+    let remote = Remote::new(session.link(), &caps);
+    let query =
+        FindQuery { root: root.to_path_buf(), name: "*.log".into(), glob: true, ..FindQuery::default() };
+    for tool in [FindTool::FindPrintf, FindTool::FindStat(StatFlavor::Gnu), FindTool::Perl] {
+        let mut all = Vec::new();
+        let end = remote.find_with(tool, &query, &CancellationToken::new(), &mut |b| all.extend(b)).unwrap();
+        assert_eq!(names(root, &all), [b"open/a.log".to_vec()], "{tool:?}: {:?}", end.warnings);
+        assert!(end.warnings.iter().any(|w| w.contains("Permission denied")), "{tool:?}: {:?}", end.warnings);
     }
-    assert_eq!(names(dir.path(), &all).len(), 4, "{all:?}");
-    assert!(end.warnings.iter().any(|w| w.contains("Permission denied")), "{:?}", end.warnings);
 }
 
 #[test]
@@ -223,5 +226,33 @@ fn a_cancel_stops_the_search_on_the_host_within_a_second() {
             names(dir.path(), &run(&fs, &FindQuery { name: "old".into(), ..query.clone() })),
             [b"old.log".to_vec()]
         );
+    });
+}
+
+#[test]
+fn a_20000_entry_tree_streams_in_batches() {
+    let dir = tempfile::Builder::new().prefix("scpdeck-find-big-").tempdir().unwrap();
+    for d in 0..100 {
+        let sub = dir.path().join(format!("d{d:03}"));
+        std::fs::create_dir(&sub).unwrap();
+        for f in 0..199 {
+            std::fs::write(sub.join(format!("f{f:03}.dat")), "").unwrap();
+        }
+    }
+    let sshd = Sshd::start();
+    let session = sshd.session();
+    support::deadline::within(&sshd, Duration::from_secs(120), || {
+        let fs = RemoteFs::open(session.link()).unwrap();
+        let query = FindQuery { root: dir.path().to_path_buf(), ..FindQuery::default() };
+        let (mut all, mut batches) = (Vec::new(), 0);
+        fs.find(&query, &CancellationToken::new(), &mut |b| {
+            batches += 1;
+            all.extend(b);
+        })
+        .unwrap();
+        assert_eq!(all.len(), 20_000);
+        assert!(batches > 1, "the results came in one piece");
+        let query = FindQuery { name: "f19?.DAT".into(), glob: true, ..query };
+        assert_eq!(run(&fs, &query).len(), 100 * 9);
     });
 }

@@ -355,17 +355,14 @@ fn finds_on_the_remote_pane_jumps_to_a_result_and_copies_results_from_two_direct
     tmux.wait_for("Search under");
     tmux.keys(&["-l", "INNER"]);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("1 found under");
-    assert!(
-        screen.contains("remote-sub/inner.txt") && screen.contains("done (with find -printf)"),
-        "{screen}"
-    );
+    let screen = tmux.wait_for("1 found — done with find -printf");
+    assert!(screen.contains("remote-sub/inner.txt") && screen.contains("Find under"), "{screen}");
     // Enter: the pane goes to the result's directory, the cursor on it.
     tmux.keys(&["Enter"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let screen = tmux.screen();
-        if !screen.contains("Search under")
+        if !screen.contains("Find under")
             && !screen.contains("remote-file.txt")
             && screen.contains("inner.txt")
         {
@@ -379,7 +376,7 @@ fn finds_on_the_remote_pane_jumps_to_a_result_and_copies_results_from_two_direct
     tmux.wait_for("Search under");
     tmux.keys(&["-l", "*.txt"]);
     tmux.keys(&["Tab", "Space", "Enter"]);
-    tmux.wait_for("2 found under");
+    tmux.wait_for("2 found — done");
     tmux.keys(&["*", "F5"]);
     tmux.wait_for("Copy 2 files");
     tmux.keys(&["Enter"]);

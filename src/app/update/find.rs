@@ -180,13 +180,13 @@ pub(super) fn ended(state: &mut State, token: u64, result: Result<FindEnd, WorkE
     let Some(results) = running(state, token) else { return Vec::new() };
     results.running = false;
     results.outcome = Some(match result {
-        Ok(end) if end.warnings.is_empty() => format!("done (with {})", end.tool),
-        Ok(end) => format!(
-            "done (with {}); {} warning(s), first: {}",
-            end.tool,
-            end.warnings.len(),
-            escape_str(&end.warnings[0])
-        ),
+        Ok(end) => match end.warnings.as_slice() {
+            [] => format!("done with {}", end.tool),
+            [one] => format!("done with {} · 1 warning: {}", end.tool, escape_str(one)),
+            [first, rest @ ..] => {
+                format!("done with {} · {} warnings: {}", end.tool, rest.len() + 1, escape_str(first))
+            }
+        },
         Err(error) => escape_str(&error.to_string()),
     });
     state.needs_render = true;

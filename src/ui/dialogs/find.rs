@@ -100,7 +100,8 @@ fn list(state: &State, dialog: &FindDialog, results: &FindResults, frame: &mut F
     let theme = &state.theme;
     let area = frame.area();
     let (width, height) = find_box(area.width, area.height);
-    let inner = popup(frame, theme, "Find", width.saturating_sub(2), height.saturating_sub(2));
+    let title = format!("Find under {}", dialog.root);
+    let inner = popup(frame, theme, &title, width.saturating_sub(2), height.saturating_sub(2));
     let w = inner.width;
     let count = results.found.len();
     let selected = match results.selected.len() {
@@ -108,9 +109,9 @@ fn list(state: &State, dialog: &FindDialog, results: &FindResults, frame: &mut F
         n => format!(", {n} selected"),
     };
     let status = match (&results.outcome, results.running) {
-        (_, true) => format!("Searching… {count} found under {}{selected}", dialog.root),
-        (Some(outcome), false) => format!("{count} found under {}{selected} — {outcome}", dialog.root),
-        (None, false) => format!("{count} found under {}{selected}", dialog.root),
+        (_, true) => format!("Searching… {count} found{selected}"),
+        (Some(outcome), false) => format!("{count} found{selected} — {outcome}"),
+        (None, false) => format!("{count} found{selected}"),
     };
     let rows = usize::from(inner.height.saturating_sub(3));
     let mut text = vec![line(&status, w, theme.dialog_title), line(&summary(dialog), w, theme.hint)];
@@ -124,7 +125,7 @@ fn list(state: &State, dialog: &FindDialog, results: &FindResults, frame: &mut F
         text.push(line("", w, theme.dialog));
     }
     text.push(line(
-        "Enter go to · Space select · * invert · F5 copy · Backspace new search · Esc stop/close",
+        "Enter go to · Space/* select · F5 copy · Backspace new · Esc stop/close",
         w,
         theme.hint,
     ));

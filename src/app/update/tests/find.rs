@@ -91,7 +91,7 @@ fn results_stream_in_and_stale_ones_are_dropped() {
     );
     let results = dialog(&state).results.as_ref().unwrap();
     assert!(!results.running);
-    assert_eq!(results.outcome.as_deref(), Some("done (with find -printf)"));
+    assert_eq!(results.outcome.as_deref(), Some("done with find -printf"));
     // A late batch of an ended search changes nothing.
     update(&mut state, Msg::Found { token, batch: vec![found("/top/c", Kind::File)] });
     assert_eq!(dialog(&state).results.as_ref().unwrap().found.len(), 2);

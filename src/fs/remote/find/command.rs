@@ -61,7 +61,7 @@ fn stat_loop(flavor: StatFlavor) -> String {
 /// The perl search: arguments root, regex (empty: any name), case
 /// insensitive (1/0), kind (a f d l), larger than, smaller than, minutes
 /// (-1: no filter), text (empty: none).
-const PERL: &str = r#"use strict;use File::Find;binmode STDOUT;
+const PERL: &str = r#"use strict;use File::Find;use warnings "File::Find";binmode STDOUT;
 my($root,$re,$ic,$k,$gt,$lt,$mm,$tx)=@ARGV;my $rx=$re eq ""?undef:($ic?qr/$re/si:qr/$re/s);
 my $now=time;my $ltx=$ic?lc $tx:$tx;
 find({no_chdir=>1,wanted=>sub{my $p=$File::Find::name;return if $p eq $root;
