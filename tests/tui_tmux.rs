@@ -372,6 +372,8 @@ fn finds_on_the_remote_pane_jumps_to_a_result_and_copies_results_from_two_direct
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     // Both .txt files (two directories), selected and copied to the local pane.
+    tmux.keys(&["BSpace"]);
+    tmux.wait_for("remote-file.txt");
     tmux.keys(&["M-?"]);
     tmux.wait_for("Search under");
     tmux.keys(&["-l", "*.txt"]);
