@@ -33,6 +33,7 @@ pub const MENU: &[Action] = &[
     Action::Chown,
     Action::Jobs,
     Action::Log,
+    Action::Messages,
     Action::Back,
     Action::Forward,
     Action::SwitchPane,

@@ -31,6 +31,8 @@ mod fake;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_counts;
+#[cfg(test)]
 mod tests_ends;
 
 pub use crate::scp::Throttle;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::control::OverwriteAnswer;
-use super::item::ItemId;
+use super::item::{ItemId, ItemState};
 use super::job::{Job, JobState};
 use super::plan::Side;
 use super::spec::{JobId, JobSpec, Limits};
@@ -187,6 +187,7 @@ impl Queue {
             total.bytes_done += job.progress.bytes_done;
             total.bytes_total += job.progress.bytes_total;
             total.files_done += job.progress.files_done;
+            total.files_skipped += job.progress.files_skipped;
             total.files_total += job.progress.files_total;
             total.rate += job.progress.rate;
         }
@@ -289,23 +290,46 @@ fn dedup_local(hosts: &Hosts) -> Vec<&Option<String>> {
     if remote.is_empty() && !hosts.is_empty() { vec![&None] } else { remote }
 }
 
+/// The line that says how a job ended, with the same counts the jobs panel
+/// and the job's details show: files copied and skipped, items (files and
+/// directories) failed and cancelled, and the first failure's whole reason.
 fn report_end(job: &Job, before: JobState, paused: bool, log: &mut Vec<Event>) {
     let after = job.state(paused);
     if after == before || !after.is_finished() {
         return;
     }
-    let (progress, skipped) = job.progress();
-    let failed = progress.files_total.saturating_sub(progress.files_done);
-    let text = format!(
-        "{}: {} ({} of {} files, {} skipped, {failed} not copied)",
+    log.push(end_event(job, after));
+}
+
+fn end_event(job: &Job, after: JobState) -> Event {
+    let progress = job.progress();
+    let failed: Vec<&super::item::Item> =
+        job.items.iter().filter(|i| matches!(i.state, ItemState::Failed { .. })).collect();
+    let cancelled = job.items.iter().filter(|i| matches!(i.state, ItemState::Cancelled(_))).count();
+    let mut text = format!(
+        "{}: {} ({} of {} files copied, {} skipped",
         after.label(),
         job.spec.title(),
-        progress.files_done - skipped,
+        progress.files_done,
         progress.files_total,
-        skipped
+        progress.files_skipped
     );
+    if !failed.is_empty() {
+        text.push_str(&format!(", {} failed", failed.len()));
+    }
+    if cancelled > 0 {
+        text.push_str(&format!(", {cancelled} cancelled"));
+    }
+    text.push(')');
+    if let Some(error) = &job.error {
+        text.push_str(&format!(": {error}"));
+    } else if let Some(item) = failed.first()
+        && let ItemState::Failed { reason, .. } = &item.state
+    {
+        text.push_str(&format!("; first failure: {}: {reason}", item.shown()));
+    }
     let event = if after == JobState::Done { Event::info(&text) } else { Event::error(&text) };
-    log.push(event.job(job.id.0));
+    event.job(job.id.0)
 }
 
 #[cfg(test)]

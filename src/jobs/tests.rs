@@ -329,7 +329,7 @@ async fn questions_wait_for_answers_without_holding_up_other_items() {
         OverwriteAnswer { policy: OverwritePolicy::Overwrite, all: true },
     ));
     let done = finish(&s, job).await.unwrap();
-    assert_eq!((done.state, done.skipped), (JobState::Done, 1));
+    assert_eq!((done.state, done.progress.files_skipped), (JobState::Done, 1));
     assert_eq!(fake.data(&local("/dst/a")), Some(b"old".to_vec()));
     assert_eq!(fake.data(&local("/dst/b")), Some(b"b".to_vec()));
     assert_eq!(fake.data(&local("/dst/c")), Some(b"c".to_vec()));

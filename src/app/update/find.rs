@@ -177,18 +177,38 @@ pub(super) fn found(state: &mut State, token: u64, batch: Vec<Found>) -> Vec<Eff
 }
 
 pub(super) fn ended(state: &mut State, token: u64, result: Result<FindEnd, WorkError>) -> Vec<Effect> {
-    let Some(results) = running(state, token) else { return Vec::new() };
+    let root = state.dialogs.iter().find_map(|d| match d {
+        Dialog::Find(dialog) => {
+            dialog.results.as_ref().filter(|r| r.token == token).map(|_| dialog.root.clone())
+        }
+        _ => None,
+    });
+    let (Some(root), Some(results)) = (root, running(state, token)) else { return Vec::new() };
     results.running = false;
+    let mut report = None;
     results.outcome = Some(match result {
         Ok(end) => match end.warnings.as_slice() {
             [] => format!("done with {}", end.tool),
-            [one] => format!("done with {} · 1 warning: {}", end.tool, escape_str(one)),
-            [first, rest @ ..] => {
-                format!("done with {} · {} warnings: {}", end.tool, rest.len() + 1, escape_str(first))
+            warnings => {
+                let (count, first) = (warnings.len(), escape_str(&warnings[0]));
+                report =
+                    Some((false, format!("search under {root}: {count} warning(s), the first: {first}")));
+                let plural = if count == 1 { "warning" } else { "warnings" };
+                format!("done with {} · {count} {plural}: {first}", end.tool)
             }
         },
-        Err(error) => escape_str(&error.to_string()),
+        Err(error) => {
+            let text = escape_str(&error.to_string());
+            report = Some((true, text.clone()));
+            text
+        }
     });
+    // Also in the status line and the log, like every warning and error.
+    match report {
+        Some((true, text)) => state.error(text),
+        Some((false, text)) => state.warn(text),
+        None => {}
+    }
     state.needs_render = true;
     Vec::new()
 }

@@ -41,18 +41,21 @@ impl<'a> RemoteFs<'a> {
         Remote::new(self.link, self.host.caps())
     }
 
-    /// What one path is, from its parent's listing (times and modes as the
-    /// listing method gives them).
-    fn entry_of(&self, path: &Path) -> Result<Option<Stat>, FsError> {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return Ok(None) };
-        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-        let listing = self.remote().list(parent)?;
-        Ok(listing.value.entries.into_iter().find(|e| e.name == name).map(|e| Stat {
-            kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
-            size: e.size,
-            mode: e.mode & 0o7777,
-            mtime: Some(e.mtime.secs),
-        }))
+    /// What paths without a last name are (`/`, `.`, `..`): one `[ -d ]`
+    /// test each, in one command.
+    fn stat_bare(&self, paths: &[&Path]) -> Each<Option<Stat>> {
+        let kinds = batch::kinds(self.link, paths)?;
+        Ok(kinds
+            .into_iter()
+            .map(|kind| {
+                kind.map(|kind| match kind {
+                    PathKind::Missing => None,
+                    kind => {
+                        Some(Stat { kind: kind_of(kind, Kind::Unknown), size: 0, mode: 0o755, mtime: None })
+                    }
+                })
+            })
+            .collect())
     }
 }
 
@@ -71,26 +74,50 @@ impl FileSystem for RemoteFs<'_> {
         Ok(Listing { entries: reply.value.entries, warnings: reply.warnings })
     }
 
+    /// One listing of the named entries per parent directory (a single
+    /// source costs one round trip, however many entries its directory
+    /// holds); a link is what it points to.
     fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>> {
-        let kinds = batch::kinds(self.link, paths)?;
-        let mut stats = Vec::with_capacity(paths.len());
-        for (path, kind) in paths.iter().zip(kinds) {
-            stats.push(match kind {
-                Err(e) => Err(e),
-                Ok(PathKind::Missing) => Ok(None),
-                Ok(kind) => match self.entry_of(path) {
-                    Err(e) if e.is_connection_lost() => return Err(e),
-                    Err(e) => Err(e),
-                    // Listed as the link it is; what it points to decides.
-                    Ok(Some(stat)) => Ok(Some(Stat { kind: kind_of(kind, stat.kind), ..stat })),
-                    Ok(None) => Ok(Some(Stat {
-                        kind: kind_of(kind, Kind::Unknown),
-                        size: 0,
-                        mode: 0o644,
-                        mtime: None,
-                    })),
-                },
-            });
+        let mut stats: Vec<Result<Option<Stat>, FsError>> = vec![Ok(None); paths.len()];
+        let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
+        let mut bare = Vec::new();
+        for (index, path) in paths.iter().enumerate() {
+            match (path.parent(), path.file_name()) {
+                (Some(parent), Some(_)) => {
+                    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                    match groups.iter_mut().find(|(p, _)| *p == parent) {
+                        Some((_, members)) => members.push(index),
+                        None => groups.push((parent, vec![index])),
+                    }
+                }
+                _ => bare.push(index),
+            }
+        }
+        for (parent, members) in groups {
+            let names: Vec<&OsStr> = members.iter().filter_map(|&i| paths[i].file_name()).collect();
+            match self.remote().list_names(parent, &names) {
+                Ok(reply) => {
+                    for (&index, name) in members.iter().zip(&names) {
+                        let entry = reply.value.entries.iter().find(|e| e.name == *name);
+                        stats[index] = Ok(entry.map(|e| Stat {
+                            kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
+                            size: e.size,
+                            mode: e.mode & 0o7777,
+                            mtime: Some(e.mtime.secs),
+                        }));
+                    }
+                }
+                Err(e) if e.is_connection_lost() => return Err(e),
+                // Not there, or under something that is not a directory.
+                Err(FsError::NotFound(_) | FsError::NotADirectory(_)) => {}
+                Err(e) => members.iter().for_each(|&index| stats[index] = Err(e.clone())),
+            }
+        }
+        if !bare.is_empty() {
+            let bare_paths: Vec<&Path> = bare.iter().map(|&i| paths[i]).collect();
+            for (index, stat) in bare.into_iter().zip(self.stat_bare(&bare_paths)?) {
+                stats[index] = stat;
+            }
         }
         Ok(stats)
     }
@@ -114,21 +141,21 @@ impl FileSystem for RemoteFs<'_> {
 
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
         let action = format!("read {}", shown(path));
-        let command = with_path(Command::new(PRELUDE).lit("wc -c <"), path, &action)?
-            .lit("&&")
-            .lit(&format!("head -c {limit} <"));
+        // `head` opens the file itself, so a refusal is in its own words
+        // ("head: cannot open '/x' for reading: Permission denied"), not a
+        // shell's ("sh: 1: cannot open /x"). The size follows the data on
+        // a line of its own: data, newline, size, newline.
+        let command = with_path(Command::new(PRELUDE).lit(&format!("head -c {limit} --")), path, &action)?
+            .lit("&& echo && wc -c <");
         let command = with_path(command, path, &action)?;
         let output = shell::exec::run(self.link, &command).map_err(|e| FsError::exec(&action, e))?;
         if !output.status.success() {
             return Err(FsError::from_output(&action, command.as_bytes(), &output));
         }
-        let newline = output.stdout.iter().position(|&b| b == b'\n').unwrap_or(output.stdout.len());
-        let total = std::str::from_utf8(&output.stdout[..newline]).ok().and_then(|t| t.trim().parse().ok());
-        let total = total.ok_or_else(|| FsError::Malformed {
+        split_size(&output.stdout).ok_or_else(|| FsError::Malformed {
             action: action.clone(),
-            detail: escape_bytes(&output.stdout[..newline]),
-        })?;
-        Ok((output.stdout.get(newline + 1..).unwrap_or_default().to_vec(), total))
+            detail: escape_bytes(output.stdout.rsplit(|&b| b == b'\n').nth(1).unwrap_or_default()),
+        })
     }
 
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
@@ -204,5 +231,26 @@ fn kind_of(seen: PathKind, listed: Kind) -> Kind {
             Kind::Dir | Kind::File | Kind::Unknown => Kind::Unknown,
             other => other,
         },
+    }
+}
+
+/// `DATA\nSIZE\n` as the data and the size.
+fn split_size(out: &[u8]) -> Option<(Vec<u8>, u64)> {
+    let body = out.strip_suffix(b"\n")?;
+    let newline = body.iter().rposition(|&b| b == b'\n')?;
+    let size = std::str::from_utf8(&body[newline + 1..]).ok()?.trim().parse().ok()?;
+    Some((body[..newline].to_vec(), size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_size;
+
+    #[test]
+    fn the_size_is_the_last_line_whatever_the_data_holds() {
+        assert_eq!(split_size(b"ab\ncd\n\n6\n"), Some((b"ab\ncd\n".to_vec(), 6)));
+        assert_eq!(split_size(b"\n0\n"), Some((Vec::new(), 0)));
+        assert_eq!(split_size(b"x\n   12\n"), Some((b"x".to_vec(), 12)), "BSD wc pads the number");
+        assert_eq!(split_size(b"no size"), None);
     }
 }

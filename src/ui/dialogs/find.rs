@@ -124,11 +124,7 @@ fn list(state: &State, dialog: &FindDialog, results: &FindResults, frame: &mut F
     while text.len() < rows + 2 {
         text.push(line("", w, theme.dialog));
     }
-    text.push(line(
-        "Enter go to · Space/* select · F5 copy · Backspace new · Esc stop/close",
-        w,
-        theme.hint,
-    ));
+    text.push(line("Enter go to · Space/* select · F5 copy · Backspace new · Esc stop/close", w, theme.hint));
     lines(frame, inner, text);
 }
 

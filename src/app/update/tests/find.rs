@@ -164,3 +164,23 @@ fn selected_results_from_several_directories_are_copied_in_one_job() {
     // The results stay for more.
     assert!(matches!(state.dialogs.last(), Some(Dialog::Find(_))));
 }
+
+#[test]
+fn warnings_and_errors_also_reach_the_status_line() {
+    let mut state = loaded(3);
+    let token = search(&mut state, "x");
+    let warnings = vec!["find: '/top/closed': Permission denied".to_owned()];
+    update(&mut state, Msg::FindEnded { token, result: Ok(FindEnd { tool: "perl", warnings }) });
+    let outcome = dialog(&state).results.as_ref().unwrap().outcome.clone().unwrap();
+    assert_eq!(outcome, "done with perl · 1 warning: find: '/top/closed': Permission denied");
+    let status = format!("{:?}", state.status);
+    assert!(status.contains("search under /top: 1 warning(s)"), "{status}");
+    update(&mut state, key(KeyCode::Backspace));
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let [Effect::Find { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let error = crate::fs::FsError::MissingProgram { action: "search /top".into(), program: "perl".into() };
+    update(&mut state, Msg::FindEnded { token: *token, result: Err(error.into()) });
+    let outcome = dialog(&state).results.as_ref().unwrap().outcome.clone().unwrap();
+    assert_eq!(outcome, "cannot search /top: the host has no perl");
+    assert!(format!("{:?}", state.status).contains("the host has no perl"));
+}

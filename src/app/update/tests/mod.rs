@@ -5,7 +5,9 @@ mod attributes;
 mod file_ops;
 mod find;
 mod hosts;
+mod messages;
 mod navigation;
+mod quit;
 mod selection;
 
 use std::ffi::OsString;
