@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod scp;
 pub mod shell;
 pub mod ssh;
+pub mod sync;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -27,6 +27,7 @@ fn help_reads_like_scp_with_examples() {
     insta::assert_snapshot!("cp_help", help);
     insta::assert_snapshot!("help", text(&scpdeck(&["--help"]).stdout));
     insta::assert_snapshot!("ls_help", text(&scpdeck(&["ls", "--help"]).stdout));
+    insta::assert_snapshot!("sync_help", text(&scpdeck(&["sync", "--help"]).stdout));
 }
 
 #[test]
@@ -47,6 +48,9 @@ fn usage_errors_exit_2_and_nothing_runs() {
         vec!["cp", "scp://[::1/x", c],
         vec!["ls"],
         vec!["ls", "-z", "."],
+        vec!["sync", f],
+        vec!["sync", "--json", f, c],
+        vec!["sync", "--exclude", "a[b", f, c],
         vec!["completions", "tcsh"],
         vec!["/no/such/dir"],
     ] {

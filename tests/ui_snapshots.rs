@@ -511,6 +511,74 @@ fn the_smallest_terminal_draws_the_panes_and_a_smaller_one_a_notice() {
     );
 }
 
+/// The compare (alt-c) or synchronize (alt-y) dialog opened, Enter
+/// pressed: the scan's token.
+fn scan(state: &mut State, c: char) -> u64 {
+    app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)));
+    let effects = press(state, KeyCode::Enter);
+    effects.iter().find_map(|e| if let Effect::Scan { token, .. } = e { Some(*token) } else { None }).unwrap()
+}
+
+fn differences() -> Vec<scpdeck::sync::Difference> {
+    use scpdeck::sync::{Difference, End, Node, Why};
+    let file = |size, mtime| Some(Node { kind: Kind::File, size, mtime, mode: 0o644 });
+    let dir = Some(Node { kind: Kind::Dir, size: 0, mtime: 0, mode: 0o755 });
+    vec![
+        Difference {
+            path: ".bashrc".into(),
+            left: None,
+            right: file(3771, DAY),
+            why: Why::OnlyIn(End::Right),
+        },
+        Difference {
+            path: "build.sh".into(),
+            left: file(300, DAY),
+            right: file(300, DAY - 5),
+            why: Why::NewerIn(End::Left),
+        },
+        Difference {
+            path: "notes.md".into(),
+            left: file(1536, DAY),
+            right: file(99, DAY),
+            why: Why::SizeDiffers,
+        },
+        Difference { path: "projects".into(), left: None, right: dir, why: Why::OnlyIn(End::Right) },
+        Difference {
+            path: "src/main.rs".into(),
+            left: file(10, DAY),
+            right: file(10, DAY),
+            why: Why::ContentDiffers,
+        },
+    ]
+}
+
+#[test]
+fn compare_marks_and_selects_in_both_panes() {
+    let mut state = first_screen(120, 24);
+    let token = scan(&mut state, 'c');
+    insta::assert_snapshot!("compare_scanning", screen(&state, 120, 24));
+    app::update(&mut state, Msg::Scanned { token, result: Ok(differences()) });
+    insta::assert_snapshot!(screen(&state, 120, 24));
+}
+
+#[test]
+fn synchronize_dialog_and_preview() {
+    let mut state = first_screen(100, 30);
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::ALT)));
+    insta::assert_snapshot!("synchronize_options", screen(&state, 100, 30));
+    let effects = press(&mut state, KeyCode::Enter);
+    let token =
+        effects.iter().find_map(|e| if let Effect::Scan { token, .. } = e { Some(*token) } else { None });
+    app::update(&mut state, Msg::Scanned { token: token.unwrap(), result: Ok(differences()) });
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Char(' '));
+    insta::assert_snapshot!("synchronize_preview", screen(&state, 100, 30));
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    let token = scan(&mut state, 'y');
+    app::update(&mut state, Msg::Scanned { token, result: Ok(Vec::new()) });
+    insta::assert_snapshot!("synchronize_nothing_to_do", screen(&state, 100, 30));
+}
+
 fn open_find(state: &mut State) {
     app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::ALT)));
 }

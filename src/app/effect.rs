@@ -132,6 +132,15 @@ pub enum Effect {
     Ticks {
         on: bool,
     },
+    /// Read both trees (hash with the checksum criterion) and compare
+    /// them: `Msg::Scanned`. `progress` counts and cancels.
+    Scan {
+        token: u64,
+        left: Location,
+        right: Location,
+        options: crate::sync::SyncOptions,
+        progress: std::sync::Arc<crate::sync::Progress>,
+    },
     /// Search under `location` on its host: `Msg::Found` as results come,
     /// then `Msg::FindEnded`, all with `token`.
     Find {

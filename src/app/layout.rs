@@ -57,6 +57,11 @@ pub fn entry_rows_with(width: u16, height: u16, panel: bool) -> usize {
     usize::from(pane_entry_area(split(screen, panel).panes[0]).height)
 }
 
+/// The synchronize preview's rows of actions on a screen `height` rows high.
+pub fn preview_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(14)).max(3)
+}
+
 /// Text rows of the full-screen viewer (title and key line excluded).
 pub fn viewer_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(2)).max(1)

@@ -1,5 +1,6 @@
 //! Application state and the pure `update` function (no I/O here).
 
+pub mod compare;
 pub mod dialog;
 mod effect;
 mod filter;

@@ -75,6 +75,11 @@ pub enum Msg {
         token: u64,
         result: Vec<String>,
     },
+    /// Two trees compared (`Effect::Scan`).
+    Scanned {
+        token: u64,
+        result: Result<Vec<crate::sync::Difference>, WorkError>,
+    },
     Viewed {
         token: u64,
         result: Result<ViewContent, WorkError>,

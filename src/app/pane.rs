@@ -75,6 +75,8 @@ pub struct Pane {
     pub history: History,
     /// A listing has been shown at least once.
     pub loaded: bool,
+    /// The last comparison with the other pane (until the pane moves).
+    pub compare: Option<super::compare::CompareMarks>,
 }
 
 impl Pane {
@@ -100,6 +102,7 @@ impl Pane {
             free_space: None,
             history: History::default(),
             loaded: false,
+            compare: None,
         }
     }
 
@@ -159,6 +162,7 @@ impl Pane {
             self.filter.clear();
             self.dir_sizes.clear();
             self.free_space = None;
+            self.compare = None;
             self.cursor = 0;
             (pending.focus, HashSet::new())
         } else {

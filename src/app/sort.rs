@@ -1,5 +1,7 @@
 //! Sort orders. Directories always come first; within each group the chosen
 //! key decides, in either direction, with the name as the tie-breaker.
+//! Names compare naturally by default (`img_2` before `img_10`: runs of
+//! digits as numbers, the alphanumeric-sort crate), or bytewise.
 
 use std::cmp::Ordering;
 use std::os::unix::ffi::OsStrExt;
@@ -11,11 +13,23 @@ use crate::fs::Entry;
 pub struct Sort {
     pub key: SortKey,
     pub reverse: bool,
+    /// Digits in names compare as numbers (`natural_sort` in config.toml).
+    pub natural: bool,
 }
 
 impl Default for Sort {
     fn default() -> Self {
-        Sort { key: SortKey::Name, reverse: false }
+        Sort { key: SortKey::Name, reverse: false, natural: true }
+    }
+}
+
+/// Folded names in natural order (digit runs as numbers), or bytewise.
+/// Folded names are always UTF-8 (see [`folded`]); were one not, bytes decide.
+pub(crate) fn compare_names(a: &[u8], b: &[u8], natural: bool) -> Ordering {
+    if natural && let (Ok(a), Ok(b)) = (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        alphanumeric_sort::compare_str(a, b)
+    } else {
+        a.cmp(b)
     }
 }
 
@@ -26,8 +40,8 @@ fn extension(name: &[u8]) -> &[u8] {
     }
 }
 
-/// The name folded to lower case, compared bytewise (memcmp). Computed once
-/// per entry and sort, so comparisons never allocate.
+/// The name folded to lower case, compared bytewise (memcmp) or naturally.
+/// Computed once per entry and sort, so comparisons never allocate.
 fn folded(name: &[u8]) -> Box<[u8]> {
     if name.is_ascii() {
         name.to_ascii_lowercase().into_boxed_slice()
@@ -71,7 +85,7 @@ pub fn sort_indices(entries: &[Entry], indices: &mut [usize], sort: Sort) {
                 .cmp(&b.primary)
                 .then(a.tie.cmp(&b.tie))
                 .then_with(by_extension)
-                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| compare_names(&a.name, &b.name, sort.natural))
                 .then_with(|| entries[a.index].name.as_bytes().cmp(entries[b.index].name.as_bytes()));
             if sort.reverse { ordered.reverse() } else { ordered }
         };
@@ -102,7 +116,7 @@ mod tests {
 
     fn sorted(entries: &[Entry], key: SortKey, reverse: bool) -> Vec<String> {
         let mut indices: Vec<usize> = (0..entries.len()).collect();
-        sort_indices(entries, &mut indices, Sort { key, reverse });
+        sort_indices(entries, &mut indices, Sort { key, reverse, natural: false });
         indices.iter().map(|&i| entries[i].display_name()).collect()
     }
 
@@ -122,5 +136,19 @@ mod tests {
         assert_eq!(sorted(&entries, SortKey::Mtime, false), ["zdir", "adir", "b.txt", "c", "A.rs"]);
         assert_eq!(sorted(&entries, SortKey::Extension, false), ["adir", "zdir", "c", "A.rs", "b.txt"]);
         assert_eq!(sorted(&entries, SortKey::Extension, true), ["zdir", "adir", "b.txt", "A.rs", "c"]);
+    }
+
+    #[test]
+    fn natural_order_counts_digits_as_numbers() {
+        let names = ["img_10.jpg", "img_2.jpg", "IMG_1.jpg", "img_02b", "v1.10", "v1.9", "x"];
+        let entries: Vec<Entry> = names.iter().map(|n| entry(n, Kind::File, 0, 0)).collect();
+        let mut indices: Vec<usize> = (0..entries.len()).collect();
+        sort_indices(&entries, &mut indices, Sort::default());
+        let natural: Vec<&str> = indices.iter().map(|&i| names[i]).collect();
+        assert_eq!(natural, ["IMG_1.jpg", "img_2.jpg", "img_02b", "img_10.jpg", "v1.9", "v1.10", "x"]);
+        let bytewise = sorted(&entries, SortKey::Name, false);
+        assert_eq!(bytewise, ["img_02b", "IMG_1.jpg", "img_10.jpg", "img_2.jpg", "v1.10", "v1.9", "x"]);
+        // Names that are not UTF-8 still order, totally.
+        assert_eq!(compare_names(b"a\xff", b"a1", true), Ordering::Greater);
     }
 }

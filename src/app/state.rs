@@ -73,7 +73,11 @@ impl State {
     }
 
     pub fn with_config(left: Location, right: Location, tz: TimeZone, config: Config) -> Self {
-        let sort = Sort { key: config.settings.sort, reverse: config.settings.sort_reverse };
+        let sort = Sort {
+            key: config.settings.sort,
+            reverse: config.settings.sort_reverse,
+            natural: config.settings.natural_sort,
+        };
         let make_pane = |location| {
             let mut pane = Pane::new(location);
             pane.sort = sort;

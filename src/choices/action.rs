@@ -65,6 +65,9 @@ actions! {
     SortMtime "sort_mtime" ["alt-t"] "Sort by modification time (again: reverse)";
     SortExtension "sort_extension" ["alt-e"] "Sort by extension (again: reverse)";
     ReverseSort "reverse_sort" ["alt-r"] "Reverse the sort order";
+    NaturalSort "natural_sort" ["alt-v"] "Natural name order (img_2 before img_10) on/off";
+    Compare "compare" ["alt-c"] "Compare the panes' directories: select and mark what differs";
+    Synchronize "synchronize" ["alt-y"] "Synchronize the panes' directories: plan, preview, run";
     DirSize "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
     HostPicker "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
     AddBookmark "add_bookmark" ["b"] "Bookmark this pane's directory";

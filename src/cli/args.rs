@@ -7,6 +7,7 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use super::color::ColorWhen;
 use super::connect_args::ConnectArgs;
 use super::cp_command::CpArgs;
+use super::sync_command::SyncArgs;
 
 /// A terminal file commander for SSH hosts: two panes, keyboard browsing, and
 /// fast parallel copies with the SCP protocol.
@@ -54,6 +55,9 @@ pub struct GlobalArgs {
 pub enum Commands {
     /// Copy files to, from and between SSH hosts, with scp's syntax.
     Cp(CpArgs),
+    /// Make a directory like another (copy what is missing or different,
+    /// --delete extras), local or on SSH hosts; --dry-run shows the plan.
+    Sync(SyncArgs),
     /// List a local or remote directory exactly (names as they are, control
     /// characters escaped).
     Ls(LsArgs),

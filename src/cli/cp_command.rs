@@ -5,10 +5,6 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
-use std::sync::Arc;
-
-use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
 
 use super::args::GlobalArgs;
 use super::color::progress_bar;
@@ -18,14 +14,11 @@ use super::cp_expand;
 use super::cp_jobs::jobs;
 use super::error::CliError;
 use super::exit_status::Status;
+use super::jobs_run::{Run, any_signal, catch_signals, log, pool, run_jobs};
 use super::operand::{Operand, parse};
 use crate::eventlog::verbose;
-use crate::eventlog::{LogFile, LogSink, default_log_dir};
-use crate::jobs::{
-    Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwriteAnswer, OverwritePolicy, Scheduler,
-    SshRemote, SystemBackend, Throttle,
-};
-use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
+use crate::jobs::{JobSpec, Options, OverwritePolicy};
+use crate::ssh::{Overrides, Pool, Resolver};
 use crate::text::escape_bytes;
 
 /// Copy files to, from and between SSH hosts with the SCP protocol.
@@ -230,38 +223,12 @@ async fn jobs_for(
     Ok(Some(jobs(&sources, &target, &cwd, &options)))
 }
 
-/// The log file (when the state directory is writable), so that what the
-/// remote side said can be read again later, as with the commander.
-fn log() -> (LogSink, mpsc::UnboundedReceiver<crate::eventlog::Event>) {
-    let file = default_log_dir().and_then(|dir| LogFile::open(&dir).ok());
-    LogSink::new(file)
-}
-
-/// Waits for the first of `signals` (forever when there are none).
-async fn any_signal(signals: &mut [tokio::signal::unix::Signal]) {
-    if signals.is_empty() {
-        std::future::pending::<()>().await;
-    }
-    futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
-}
-
 /// Runs the jobs to their end; true when all of them were done.
 async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result<bool, CliError> {
-    // Ctrl-C, a closed terminal and kill cancel the transfers, so that their
-    // temporary files are removed before the process ends.
-    let mut signals = Vec::new();
-    for kind in [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()] {
-        match signal(kind) {
-            Ok(s) => signals.push(s),
-            Err(e) => console.error(&CliError::Signals(e).to_string()),
-        }
-    }
+    let mut signals = catch_signals(console);
     let (sink, mut events) = log();
     let sessions = usize::from(args.sessions);
-    let pool =
-        Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
-    // Retries and lowered sessions are warnings the console shows.
-    crate::jobs::log_connections(&pool, sink.clone());
+    let pool = pool(sessions, &sink);
     // Connecting may take long (an unreachable host, a password prompt):
     // a signal ends it too.
     let planned = tokio::select! {
@@ -273,68 +240,6 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
         return Ok(false);
     };
     let Some(specs) = planned else { return Ok(false) };
-    let remote = SshRemote::new(pool, Resolver::system(), args.connect.overrides());
-    let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
-    let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);
-    // One budget for every job: -l limits the whole command.
-    let limit = args.limit.map(Throttle::from_kbit);
-    let ids: Vec<JobId> = specs.into_iter().map(|spec| scheduler.submit_with(spec, limit.clone())).collect();
-
-    let mut view = scheduler.subscribe();
-    let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, OverwriteAnswer)>();
-    let mut asking: Option<(JobId, ItemId)> = None;
-    // Until the scheduler has taken an answer in, its view still shows the
-    // question: never ask it twice.
-    let mut answered = std::collections::HashSet::new();
-    let mut cancelled = false;
-    loop {
-        let snapshot = view.borrow_and_update().clone();
-        console.view(&snapshot);
-        let finished = |id: &JobId| snapshot.job(*id).is_some_and(|j| j.state.is_finished());
-        if ids.iter().all(finished) {
-            break;
-        }
-        if asking.is_none()
-            && !cancelled
-            && let Some(question) = snapshot
-                .jobs
-                .iter()
-                .filter_map(|j| j.question.clone())
-                .find(|q| !answered.contains(&(q.job, q.item)))
-        {
-            asking = Some((question.job, question.item));
-            let (tx, bar) = (answers_tx.clone(), console.bar());
-            // Blocking terminal input on a thread of its own, never waited for.
-            std::thread::spawn(move || {
-                let answer = cp_ask::ask(&question, bar.as_ref());
-                let _ = tx.send((question.job, question.item, answer));
-            });
-        }
-        let signalled = any_signal(&mut signals);
-        tokio::select! {
-            changed = view.changed() => if changed.is_err() { break },
-            Some(event) = events.recv() => console.log(&event),
-            Some((job, item, answer)) = answers.recv() => {
-                asking = None;
-                answered.insert((job, item));
-                scheduler.control(Control::Answer(job, item, answer));
-            }
-            () = signalled => {
-                if cancelled {
-                    // Asked twice: stop now, whatever is left behind.
-                    break;
-                }
-                cancelled = true;
-                console.error("interrupted: cancelling and removing temporary files");
-                for &id in &ids {
-                    scheduler.control(Control::Cancel(id));
-                }
-            }
-        }
-    }
-    while let Ok(event) = events.try_recv() {
-        console.log(&event);
-    }
-    let done = view.borrow().jobs.iter().filter(|j| j.state == JobState::Done).count();
-    Ok(!cancelled && done == ids.len())
+    let run = Run { pool, overrides: args.connect.overrides(), sessions, limit_kbit: args.limit };
+    Ok(run_jobs(run, specs, sink, &mut events, &mut signals, console).await)
 }

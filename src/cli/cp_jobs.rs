@@ -50,7 +50,7 @@ pub(super) fn jobs(sources: &[Operand], target: &Operand, cwd: &Path, options: &
         .collect()
 }
 
-fn location(operand: &Operand, cwd: &Path) -> Location {
+pub(super) fn location(operand: &Operand, cwd: &Path) -> Location {
     match operand {
         Operand::Local(path) => Location::Local(cwd.join(path)),
         Operand::Remote(remote) => Location::Remote { host: remote.destination(), path: remote_path(remote) },

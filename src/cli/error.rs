@@ -17,6 +17,9 @@ use crate::ssh::ConnectError;
 pub enum CliError {
     #[error(transparent)]
     Operand(#[from] OperandError),
+    /// A `sync --exclude` pattern that is not a glob.
+    #[error(transparent)]
+    Exclude(#[from] crate::sync::ExcludeError),
     #[error("--overwrite ask needs a terminal to ask on; choose another policy")]
     AskWithoutTerminal,
     /// A destination that cannot be read (`ssh://` with a bad port...).
@@ -75,6 +78,7 @@ impl CliError {
     pub fn status(&self) -> Status {
         match self {
             CliError::Operand(_)
+            | CliError::Exclude(_)
             | CliError::AskWithoutTerminal
             | CliError::Destination(_)
             | CliError::PaneNotADirectory { .. }

@@ -103,7 +103,7 @@ pub(super) fn kind_name(kind: Kind) -> &'static str {
 }
 
 /// Valid UTF-8 kept, every invalid byte written as the text `\xNN`.
-fn escape_invalid(bytes: &[u8]) -> String {
+pub(super) fn escape_invalid(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -116,7 +116,7 @@ fn escape_invalid(bytes: &[u8]) -> String {
 
 /// A JSON string in which every control character (C0, DEL, C1) and
 /// bidirectional control is a `\u` escape, so the line is safe on a terminal.
-fn json_string(out: &mut String, s: &str) {
+pub(super) fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

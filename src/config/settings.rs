@@ -16,6 +16,8 @@ pub struct Settings {
     /// Initial sort order of both panes.
     pub sort: SortKey,
     pub sort_reverse: bool,
+    /// Names compare naturally: `img_2` before `img_10`.
+    pub natural_sort: bool,
     /// Capture the mouse (click to focus and move, wheel to scroll).
     pub mouse: bool,
     /// Editor command for F4; empty means $VISUAL, then $EDITOR, then `vi`.
@@ -48,6 +50,7 @@ impl Default for Settings {
             show_hidden: false,
             sort: SortKey::Name,
             sort_reverse: false,
+            natural_sort: true,
             mouse: true,
             editor: String::new(),
             viewer_max_bytes: 4 * 1024 * 1024,

@@ -6,6 +6,7 @@ mod event_loop;
 mod executor;
 
 mod remote;
+mod scan;
 mod terminal;
 mod transfers;
 mod watcher;

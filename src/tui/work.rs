@@ -19,7 +19,7 @@ fn shown(path: &Path) -> String {
 }
 
 /// Runs `op` on the file system holding `locations` (all on one host).
-fn on_fs<T: Send + 'static>(
+pub(super) fn on_fs<T: Send + 'static>(
     locations: &[&Location],
     remotes: &Remotes,
     op: impl FnOnce(&dyn FileSystem) -> Result<T, FsError> + Send + 'static,
@@ -55,6 +55,9 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
     Some(match effect {
         // The scheduler takes these (see `Executor::run`).
         Effect::Submit(_) | Effect::Jobs(_) => return None,
+        Effect::Scan { token, left, right, options, progress } => {
+            Msg::Scanned { token, result: super::scan::scan(&left, &right, &options, &progress, remotes) }
+        }
         Effect::List { side, generation, location } => {
             let dir = location.path().to_path_buf();
             let result = on_fs(&[&location], remotes, move |fs| fs.list(&dir)).map(|l| l.entries);

@@ -15,6 +15,9 @@ use crate::config::Theme;
 use crate::fs::{Entry, Kind};
 use crate::text::{escape_str, fit, human_size, width};
 
+/// Cells for a compare mark (`content differs`, `differs inside`).
+const MARK_WIDTH: usize = 15;
+
 /// Everything a pane needs besides itself.
 pub(super) struct PaneView<'a> {
     pub pane: &'a Pane,
@@ -43,8 +46,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
     if entries_area.height == 0 || entries_area.width == 0 {
         return;
     }
-    // The first cell of each row holds the selection mark.
-    let columns = Columns::for_width(usize::from(entries_area.width - 1), &state.settings.date_format);
+    // The first cell of each row holds the selection mark; after a compare
+    // the last cells say why an entry differs.
+    let marks = pane.compare.as_ref().map(|c| &c.marks);
+    let mark_width = if marks.is_some() { MARK_WIDTH + 1 } else { 0 };
+    let width = usize::from(entries_area.width - 1).saturating_sub(mark_width).max(1);
+    let columns = Columns::for_width(width, &state.settings.date_format);
     let header = Rect { y: entries_area.y - 1, height: 1, ..entries_area };
     let header_text = format!(" {}", columns.header(pane.sort));
     frame.render_widget(Paragraph::new(Span::styled(header_text, theme.header)), header);
@@ -63,7 +70,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
             let dir_size = pane.dir_sizes.get(&entry.name).copied();
             let mark = if selected { "*" } else { " " };
             let text = format!("{mark}{}", columns.row(entry, dir_size, &state.tz));
-            Line::from(Span::styled(text, style))
+            match marks {
+                Some(marks) => {
+                    let why = marks.get(&entry.name).copied().unwrap_or_default();
+                    let why = format!(" {:<MARK_WIDTH$}", fit(why, MARK_WIDTH));
+                    Line::from(vec![Span::styled(text, style), Span::styled(why, theme.hint)])
+                }
+                None => Line::from(Span::styled(text, style)),
+            }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), entries_area);
@@ -125,6 +139,9 @@ fn footer(pane: &Pane, typing_filter: bool) -> String {
     }
     if !pane.filter.is_empty() && !typing_filter {
         parts.push(format!("/{}", escape_str(&pane.filter)));
+    }
+    if let Some(compare) = &pane.compare {
+        parts.push(compare.summary());
     }
     if let Some(free) = pane.free_space {
         parts.push(format!("{} free", human_size(free)));

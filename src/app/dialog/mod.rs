@@ -10,6 +10,7 @@ mod owner;
 mod picker;
 mod prompt;
 mod quit;
+mod sync;
 mod viewer;
 
 pub use copy::{CopyDialog, CopyField};
@@ -22,6 +23,7 @@ pub use owner::{OwnerChange, OwnerDialog, OwnerField};
 pub use picker::{HostPicker, PickItem, Source};
 pub use prompt::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, fields, text_answer};
 pub use quit::{QUIT_CHOICES, QuitChoice, QuitDialog, Unfinished};
+pub use sync::{SyncDialog, SyncField, SyncPurpose, SyncStage};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
 
 use super::side::Side;
@@ -62,6 +64,8 @@ pub enum Dialog {
     Owner(OwnerDialog),
     /// Create a symlink.
     Link(LinkDialog),
+    /// Compare directories, or synchronize them (options, scan, preview).
+    Sync(SyncDialog),
     /// Find files on the pane's host, and the results.
     Find(Box<FindDialog>),
     /// A job's failed items and events; `cursor` is on a failed item.

@@ -1,9 +1,9 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
 use super::{
-    attributes, create, file_ops, hosts, jobs, jobs_panel, messages, navigation, panes, quit, selection,
+    attributes, create, file_ops, hosts, jobs, jobs_panel, messages, navigation, panes, quit, selection, sync,
 };
-use crate::app::dialog::Dialog;
+use crate::app::dialog::{Dialog, SyncPurpose};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
 use crate::app::state::State;
@@ -40,6 +40,9 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SortSize => selection::sort(state, SortKey::Size),
         Action::SortMtime => selection::sort(state, SortKey::Mtime),
         Action::SortExtension => selection::sort(state, SortKey::Extension),
+        Action::NaturalSort => selection::natural_sort(state),
+        Action::Compare => return sync::open(state, SyncPurpose::Compare),
+        Action::Synchronize => return sync::open(state, SyncPurpose::Synchronize),
         Action::ReverseSort => selection::reverse_sort(state),
         Action::DirSize => return file_ops::dir_size(state),
         Action::HostPicker => return hosts::open_picker(state),

@@ -145,9 +145,14 @@ fn submit(state: &mut State, mut dialog: CopyDialog) -> Vec<Effect> {
     state.pane_mut(dialog.side).clear_selection();
     let note = Note::info(&format!("queued: {} (alt-j shows the transfers)", spec.title()));
     state.report_about(note, Subject::Queued);
+    open_panel_on_queue(state);
+    vec![Effect::Submit(spec)]
+}
+
+/// Jobs were queued: the jobs panel opens when `jobs_panel` says so.
+pub(super) fn open_panel_on_queue(state: &mut State) {
     if state.settings.jobs_panel == JobsPanel::OnQueue && state.jobs.panel.is_none() {
         state.jobs.panel = Some(Panel::Jobs);
         super::panes::resize_panes(state);
     }
-    vec![Effect::Submit(spec)]
 }

@@ -21,6 +21,7 @@ mod navigation;
 mod panes;
 mod quit;
 mod selection;
+mod sync;
 #[cfg(test)]
 mod tests;
 
@@ -75,6 +76,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),
+        Msg::Scanned { token, result } => sync::scanned(state, token, result),
         Msg::EditFetched { location, editor, result } => {
             file_ops::edit_fetched(state, location, editor, result)
         }
@@ -102,9 +104,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick => {
-            if let Some(Dialog::Connecting { frame, .. }) = state.dialogs.last_mut() {
-                *frame += 1;
-                state.needs_render = true;
+            match state.dialogs.last_mut() {
+                Some(Dialog::Connecting { frame, .. }) => {
+                    *frame += 1;
+                    state.needs_render = true;
+                }
+                // The scan's count and gauge move.
+                Some(Dialog::Sync(d)) if matches!(d.stage, super::dialog::SyncStage::Scanning { .. }) => {
+                    state.needs_render = true;
+                }
+                _ => {}
             }
             Vec::new()
         }

@@ -83,6 +83,15 @@ pub(super) fn reverse_sort(state: &mut State) {
     announce_sort(state);
 }
 
+/// Natural name order (digits as numbers) on or off in the focused pane.
+pub(super) fn natural_sort(state: &mut State) {
+    let pane = state.focused_mut();
+    pane.sort.natural = !pane.sort.natural;
+    pane.resort_keeping_cursor();
+    let natural = pane.sort.natural;
+    state.info(if natural { "natural name order: img_2 before img_10" } else { "names ordered bytewise" });
+}
+
 fn announce_sort(state: &mut State) {
     let sort = state.focused().sort;
     let direction = if sort.reverse { "descending" } else { "ascending" };

@@ -44,7 +44,8 @@ pub(super) fn script(shell: Shell) -> String {
 /// `_scpdeck_operand` instead of `_default`, `-J` with the host aliases;
 /// the functions go before the lines that start completing.
 fn zsh(generated: &str) -> String {
-    const OPERANDS: [&str; 4] = ["'*::sources -- ", "':target -- ", "'::left -- ", "'::right -- "];
+    const OPERANDS: [&str; 5] =
+        ["'*::sources -- ", "':source -- ", "':target -- ", "'::left -- ", "'::right -- "];
     let mut out = String::with_capacity(generated.len() + ZSH_HOSTS.len());
     for line in generated.lines() {
         if line.starts_with("if [ \"$funcstack[1]\" = \"_scpdeck\" ]") {
@@ -75,10 +76,11 @@ mod tests {
     #[test]
     fn zsh_operands_and_jump_hosts_complete_hosts() {
         let script = script(Shell::Zsh);
-        // cp's sources and target, ls's target, the two panes.
-        assert_eq!(script.matches(":_scpdeck_operand' \\").count(), 5, "{script}");
-        // -J of the commander, cp and ls.
-        assert_eq!(script.matches(":DESTINATION:_scpdeck_jump_hosts'").count(), 3, "{script}");
+        // cp's sources and target, sync's source and target, ls's target,
+        // the two panes.
+        assert_eq!(script.matches(":_scpdeck_operand' \\").count(), 7, "{script}");
+        // -J of the commander, cp, sync and ls.
+        assert_eq!(script.matches(":DESTINATION:_scpdeck_jump_hosts'").count(), 4, "{script}");
         let defined = script.find("_scpdeck_operand() {").unwrap();
         assert!(defined < script.find("if [ \"$funcstack[1]\" = \"_scpdeck\" ]").unwrap());
     }

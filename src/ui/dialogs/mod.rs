@@ -15,6 +15,7 @@ mod overwrite;
 mod owner;
 mod picker;
 mod quit;
+mod sync;
 mod viewer;
 
 use ratatui::Frame;
@@ -49,6 +50,7 @@ pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
         Dialog::Mode(dialog) => mode::render(state, dialog, frame),
         Dialog::Owner(dialog) => owner::render(state, dialog, frame),
         Dialog::Link(dialog) => link::render(state, dialog, frame),
+        Dialog::Sync(dialog) => sync::render(state, dialog, frame),
         Dialog::Find(dialog) => find::render(state, dialog, frame),
         Dialog::Messages { back } => messages::render(state, *back, frame),
         Dialog::Quit(dialog) => quit::render(state, dialog, frame),

@@ -9,6 +9,7 @@ mod messages;
 mod navigation;
 mod quit;
 mod selection;
+mod sync;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -1,0 +1,141 @@
+//! Running scheduler jobs from the command line to their end, for `cp` and
+//! `sync` alike: the log, signals that cancel (and remove temporary files),
+//! the overwrite question on the terminal, progress on the console.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use super::cp_ask;
+use super::cp_console::Console;
+use super::error::CliError;
+use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
+use crate::jobs::{
+    Control, ItemId, JobId, JobSpec, JobState, Limits, OverwriteAnswer, Scheduler, SshRemote, SystemBackend,
+    Throttle,
+};
+use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
+
+/// The log file (when the state directory is writable), so that what the
+/// remote side said can be read again later, as with the commander.
+pub(super) fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>) {
+    let file = default_log_dir().and_then(|dir| LogFile::open(&dir).ok());
+    LogSink::new(file)
+}
+
+/// Ctrl-C, a closed terminal and kill: caught so that they cancel the
+/// transfers and their temporary files are removed before the process ends.
+pub(super) fn catch_signals(console: &mut Console) -> Vec<tokio::signal::unix::Signal> {
+    let mut signals = Vec::new();
+    for kind in [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()] {
+        match signal(kind) {
+            Ok(s) => signals.push(s),
+            Err(e) => console.error(&CliError::Signals(e).to_string()),
+        }
+    }
+    signals
+}
+
+/// A pool of `sessions` connections per host and in all, with the terminal
+/// for questions; retries and lowered sessions are warnings the console
+/// shows.
+pub(super) fn pool(sessions: usize, sink: &LogSink) -> Pool {
+    let pool =
+        Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
+    crate::jobs::log_connections(&pool, sink.clone());
+    pool
+}
+
+/// Waits for the first of `signals` (forever when there are none).
+pub(super) async fn any_signal(signals: &mut [tokio::signal::unix::Signal]) {
+    if signals.is_empty() {
+        std::future::pending::<()>().await;
+    }
+    futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+}
+
+/// What the jobs run on.
+pub(super) struct Run {
+    pub(super) pool: Pool,
+    pub(super) overrides: Overrides,
+    pub(super) sessions: usize,
+    /// One budget for every job: -l limits the whole command.
+    pub(super) limit_kbit: Option<u64>,
+}
+
+/// Runs `specs` to their end; true when all of them were done.
+pub(super) async fn run_jobs(
+    run: Run,
+    specs: Vec<JobSpec>,
+    sink: LogSink,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    signals: &mut [tokio::signal::unix::Signal],
+    console: &mut Console,
+) -> bool {
+    let Run { pool, overrides, sessions, limit_kbit } = run;
+    let remote = SshRemote::new(pool, Resolver::system(), overrides);
+    let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
+    let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);
+    let limit = limit_kbit.map(Throttle::from_kbit);
+    let ids: Vec<JobId> = specs.into_iter().map(|spec| scheduler.submit_with(spec, limit.clone())).collect();
+
+    let mut view = scheduler.subscribe();
+    let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, OverwriteAnswer)>();
+    let mut asking: Option<(JobId, ItemId)> = None;
+    // Until the scheduler has taken an answer in, its view still shows the
+    // question: never ask it twice.
+    let mut answered = HashSet::new();
+    let mut cancelled = false;
+    loop {
+        let snapshot = view.borrow_and_update().clone();
+        console.view(&snapshot);
+        let finished = |id: &JobId| snapshot.job(*id).is_some_and(|j| j.state.is_finished());
+        if ids.iter().all(finished) {
+            break;
+        }
+        if asking.is_none()
+            && !cancelled
+            && let Some(question) = snapshot
+                .jobs
+                .iter()
+                .filter_map(|j| j.question.clone())
+                .find(|q| !answered.contains(&(q.job, q.item)))
+        {
+            asking = Some((question.job, question.item));
+            let (tx, bar) = (answers_tx.clone(), console.bar());
+            // Blocking terminal input on a thread of its own, never waited for.
+            std::thread::spawn(move || {
+                let answer = cp_ask::ask(&question, bar.as_ref());
+                let _ = tx.send((question.job, question.item, answer));
+            });
+        }
+        let signalled = any_signal(signals);
+        tokio::select! {
+            changed = view.changed() => if changed.is_err() { break },
+            Some(event) = events.recv() => console.log(&event),
+            Some((job, item, answer)) = answers.recv() => {
+                asking = None;
+                answered.insert((job, item));
+                scheduler.control(Control::Answer(job, item, answer));
+            }
+            () = signalled => {
+                if cancelled {
+                    // Asked twice: stop now, whatever is left behind.
+                    break;
+                }
+                cancelled = true;
+                console.error("interrupted: cancelling and removing temporary files");
+                for &id in &ids {
+                    scheduler.control(Control::Cancel(id));
+                }
+            }
+        }
+    }
+    while let Ok(event) = events.try_recv() {
+        console.log(&event);
+    }
+    let done = view.borrow().jobs.iter().filter(|j| j.state == JobState::Done).count();
+    !cancelled && done == ids.len()
+}
