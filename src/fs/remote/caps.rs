@@ -25,6 +25,26 @@ pub enum StatFlavor {
     Bsd,
 }
 
+/// A host's sha256 program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashTool {
+    Sha256sum,
+    Shasum,
+    Openssl,
+}
+
+impl HashTool {
+    /// A shell command that hashes its standard input and prints the
+    /// digest in hex first on its line.
+    pub fn command(self) -> &'static str {
+        match self {
+            HashTool::Sha256sum => "sha256sum",
+            HashTool::Shasum => "shasum -a 256",
+            HashTool::Openssl => "openssl dgst -sha256 | sed 's/^.*= *//'",
+        }
+    }
+}
+
 /// The remote clock, for the dates `ls -l` prints without a year or zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RemoteClock {
@@ -71,6 +91,16 @@ pub struct Capabilities {
     /// `cp -a` works (else `cp -R -P -p`).
     pub cp_archive: bool,
     pub awk: bool,
+    /// `tail -c +N` (the bytes from N on): reads a file from an offset.
+    pub tail_c: bool,
+    /// `head -c N`: bounds such a read.
+    pub head_c: bool,
+    /// `dd` with `bs`, `skip`, `count`, `seek` and `conv=notrunc`: reads
+    /// from and writes at block offsets.
+    pub dd: bool,
+    /// The program that computes sha256 (`sha256sum`, `shasum -a 256` or
+    /// `openssl dgst -sha256`), when there is one.
+    pub sha256: Option<HashTool>,
     pub clock: Option<RemoteClock>,
     /// What the login profile printed around the probe (reported once).
     pub banner: Banner,
@@ -98,6 +128,10 @@ has scp && k scp "$(command -v scp)"
 [ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
 has readlink && k readlink 1
 has awk && k awk 1
+[ "$(printf abc | tail -c +2 2>/dev/null)" = bc ] && k tail_c 1
+[ "$(printf abc | head -c 2 2>/dev/null)" = ab ] && k head_c 1
+[ "$(printf abcdef | dd bs=2 skip=1 count=1 2>/dev/null)" = cd ] && printf '' | dd of=/dev/null bs=2 seek=1 conv=notrunc 2>/dev/null && k dd 1
+if has sha256sum; then k sha256 sha256sum; elif has shasum; then k sha256 shasum; elif has openssl; then k sha256 openssl; fi
 case "$(cp -a 2>&1)" in *'illegal option'*|*'invalid option'*|*'unrecognized option'*) ;; *) k cp_archive 1 ;; esac
 k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
 true"#;
@@ -172,6 +206,15 @@ impl Capabilities {
             readlink: flag("readlink"),
             cp_archive: flag("cp_archive"),
             awk: flag("awk"),
+            tail_c: flag("tail_c"),
+            head_c: flag("head_c"),
+            dd: flag("dd"),
+            sha256: match text("sha256").as_str() {
+                "sha256sum" => Some(HashTool::Sha256sum),
+                "shasum" => Some(HashTool::Shasum),
+                "openssl" => Some(HashTool::Openssl),
+                _ => None,
+            },
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),
             profile_reads_input: false,
@@ -232,6 +275,7 @@ impl Capabilities {
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];
+        lines.push(self.resume_summary());
         if self.profile_reads_input {
             lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
         }

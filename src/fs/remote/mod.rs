@@ -12,15 +12,17 @@ mod caps;
 mod host;
 mod list;
 mod ops;
+mod ranges;
 mod remote_fs;
 mod script;
 mod usage;
 
 pub use batch::PathKind;
-pub use caps::{Capabilities, RemoteClock, StatFlavor};
+pub use caps::{Capabilities, HashTool, RemoteClock, StatFlavor};
 pub use host::Host;
 pub use list::{Listing, Method, TimePrecision};
 pub use ops::Overwrite;
+pub use ranges::{Append, BLOCK};
 pub use remote_fs::RemoteFs;
 pub use script::Reply;
 pub use usage::{Space, Usage, UsageMethod};
