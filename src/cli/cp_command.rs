@@ -14,14 +14,16 @@ use super::cp_ask;
 use super::cp_console::Console;
 use super::cp_expand;
 use super::cp_jobs::jobs;
+use super::cp_resume;
 use super::operand::{Operand, parse};
 use crate::eventlog::{LogFile, LogSink, default_log_dir};
+use crate::jobs::journal::Journal;
 use crate::jobs::{
-    Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwriteAnswer, OverwritePolicy, Scheduler,
-    SshRemote, SystemBackend, Throttle,
+    AdoptedMap, Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwriteAnswer, OverwritePolicy,
+    Scheduler, SshRemote, SystemBackend, Throttle,
 };
 use crate::ssh::{Pool, PoolLimits, Resolver, TerminalPrompter};
-use crate::text::escape_bytes;
+use crate::text::{escape_bytes, escape_str};
 
 /// Copy files to, from and between SSH hosts with the SCP protocol.
 ///
@@ -61,6 +63,12 @@ pub struct CpArgs {
     /// Compare SHA-256 checksums of every source and its copy.
     #[arg(long)]
     pub verify: bool,
+    /// Continue an interrupted copy (the same operands): skip files that
+    /// are complete at the destination (same size and modification time,
+    /// or the same SHA-256 with --verify), resume the partial copies the
+    /// earlier run left, and keep them again if this one is interrupted.
+    #[arg(short = 'c', long = "resume")]
+    pub resume: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     /// SOURCE... TARGET
@@ -127,6 +135,7 @@ fn prepare(args: &CpArgs) -> Result<Prepared, String> {
         direct: false,
         limit_kbit: args.limit,
         files_only: !args.recursive,
+        resume: args.resume,
     };
     Ok(Prepared { sources: operands, target, cwd, options })
 }
@@ -184,6 +193,14 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
         }
     }
     let (sink, mut events) = log();
+    let journal = match crate::jobs::journal::default_dir().map(|dir| Journal::open(&dir)) {
+        Some(Ok(journal)) => Some(journal),
+        Some(Err(e)) => {
+            console.line(&escape_str(&e.to_string()));
+            None
+        }
+        None => None,
+    };
     let sessions = usize::from(args.sessions);
     let pool =
         Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
@@ -192,10 +209,19 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
     let Some(specs) = jobs_for(args, prepared, &pool, console).await else { return false };
     let remote = SshRemote::new(pool, Resolver::system(), args.connect.overrides());
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
-    let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);
+    let adopted = match (&journal, args.resume) {
+        (Some(journal), true) => cp_resume::adopt(journal, &specs),
+        _ => vec![AdoptedMap::new(); specs.len()],
+    };
+    let limits = Limits { global: sessions, per_host: sessions };
+    let scheduler = Scheduler::spawn_with(backend, limits, sink, journal);
     // One budget for every job: -l limits the whole command.
     let limit = args.limit.map(Throttle::from_kbit);
-    let ids: Vec<JobId> = specs.into_iter().map(|spec| scheduler.submit_with(spec, limit.clone())).collect();
+    let ids: Vec<JobId> = specs
+        .into_iter()
+        .zip(adopted)
+        .map(|(spec, adopted)| scheduler.submit_adopting(spec, limit.clone(), adopted))
+        .collect();
 
     let mut view = scheduler.subscribe();
     let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, OverwriteAnswer)>();
@@ -208,7 +234,9 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
         let snapshot = view.borrow_and_update().clone();
         console.view(&snapshot);
         let finished = |id: &JobId| snapshot.job(*id).is_some_and(|j| j.state.is_finished());
-        if ids.iter().all(finished) {
+        // Interrupted with --resume: over once nothing runs any more.
+        let stopped = |id: &JobId| snapshot.job(*id).is_none_or(|j| j.connections == 0);
+        if ids.iter().all(finished) || (cancelled && args.resume && ids.iter().all(stopped)) {
             break;
         }
         if asking.is_none()
@@ -247,16 +275,32 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
                     break;
                 }
                 cancelled = true;
-                console.error("interrupted: cancelling and removing temporary files");
-                for &id in &ids {
-                    scheduler.control(Control::Cancel(id));
+                if args.resume {
+                    console.error("interrupted: partial copies are kept; run the same command again to continue");
+                    scheduler.control(Control::PauseAll);
+                } else {
+                    console.error("interrupted: cancelling and removing temporary files");
+                    for &id in &ids {
+                        scheduler.control(Control::Cancel(id));
+                    }
                 }
             }
         }
     }
+    // What is left to do (a failed file's partial copy, an interrupted
+    // --resume) is in the journal for the next run, or the commander.
+    scheduler.sync().await;
     while let Ok(event) = events.try_recv() {
         console.log(&event);
     }
-    let done = view.borrow().jobs.iter().filter(|j| j.state == JobState::Done).count();
+    let last = view.borrow().clone();
+    for job in &last.jobs {
+        for path in &job.left_behind {
+            console.line(&format!(
+                "a partial copy the interrupted run left was not used: {path} (remove it when it is not needed)"
+            ));
+        }
+    }
+    let done = last.jobs.iter().filter(|j| j.state == JobState::Done).count();
     !cancelled && done == ids.len()
 }

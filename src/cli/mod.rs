@@ -7,6 +7,7 @@ mod cp_command;
 mod cp_console;
 mod cp_expand;
 mod cp_jobs;
+mod cp_resume;
 mod ls_command;
 mod ls_format;
 pub mod operand;

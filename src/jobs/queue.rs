@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::control::OverwriteAnswer;
 use super::item::ItemId;
-use super::job::{Job, JobState};
+use super::job::{AdoptedMap, Job, JobState};
 use super::plan::Side;
 use super::spec::{JobId, JobSpec, Limits};
 use super::task::{Task, TaskId, Update};
@@ -76,8 +76,15 @@ impl Queue {
     }
 
     pub fn submit(&mut self, id: JobId, spec: JobSpec) -> Vec<Command> {
+        self.submit_adopting(id, spec, AdoptedMap::new())
+    }
+
+    /// Queues a job that continues what an interrupted run of the same
+    /// copy left (`cp --resume`).
+    pub fn submit_adopting(&mut self, id: JobId, spec: JobSpec, adopted: AdoptedMap) -> Vec<Command> {
         let mut log = vec![Event::info(&format!("queued: {}", spec.title())).job(id.0)];
         let mut job = Job::new(id, spec);
+        job.adopted = adopted;
         let hosts: Vec<Option<&str>> = job.spec.sources.iter().map(|s| s.host()).collect();
         if hosts.windows(2).any(|w| w[0] != w[1]) {
             let reason = "the sources are on different hosts; copy them as separate jobs".to_string();
@@ -91,6 +98,17 @@ impl Queue {
         }
         self.jobs.push(job);
         let mut commands: Vec<Command> = log.into_iter().map(Command::Log).collect();
+        commands.extend(self.schedule());
+        commands
+    }
+
+    /// Takes back a job from the journal (paused when anything was left
+    /// to do: see [`super::journal::restore`]).
+    pub fn restore(&mut self, job: Job) -> Vec<Command> {
+        let left = job.items.iter().filter(|i| !i.state.is_terminal()).count();
+        let text = format!("restored from the last session ({left} item(s) left): {}", job.spec.title());
+        let mut commands = vec![Command::Log(Event::info(&text).job(job.id.0))];
+        self.jobs.push(job);
         commands.extend(self.schedule());
         commands
     }
@@ -163,7 +181,13 @@ impl Queue {
                     job.answer(item, answer, &mut log);
                 }
             }
-            Control::ClearFinished => self.jobs.retain(|j| !j.state(paused).is_finished()),
+            Control::ClearFinished => {
+                // A job with partial copies goes once they are removed.
+                for job in self.jobs.iter_mut().filter(|j| j.state(paused).is_finished()) {
+                    job.clearing = true;
+                }
+                self.jobs.retain(|j| !j.clearing || j.has_discards());
+            }
             Control::SetLimits(limits) => self.limits = limits,
         }
         commands.extend(log.into_iter().map(Command::Log));
@@ -213,7 +237,8 @@ impl Queue {
         let lanes = self.limits.per_host.min(self.limits.global).max(1);
         loop {
             let Queue { jobs, tasks, limits, next_task, .. } = self;
-            let mut order: Vec<usize> = (0..jobs.len()).filter(|&n| jobs[n].can_start()).collect();
+            let mut order: Vec<usize> =
+                (0..jobs.len()).filter(|&n| jobs[n].can_start() || jobs[n].has_discards()).collect();
             order.sort_by_key(|&n| (jobs[n].active_tasks(), n));
             let mut started = false;
             for n in order {
@@ -240,6 +265,7 @@ impl Queue {
                 break;
             }
         }
+        self.jobs.retain(|j| !j.clearing || j.has_discards() || !j.running.is_empty());
         if self.tasks.is_empty() {
             commands.extend(self.unstick());
         }

@@ -56,6 +56,14 @@ impl Progress {
     }
 }
 
+/// A file that continued from its partial copy in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumedItem {
+    pub name: String,
+    /// Where it continued.
+    pub at: u64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobView {
     pub id: JobId,
@@ -64,8 +72,19 @@ pub struct JobView {
     pub state: JobState,
     pub progress: Progress,
     pub skipped: usize,
+    /// The file in flight, with "(resumed at SIZE)" when it continued
+    /// from a partial copy.
     pub current: Option<String>,
     pub failed: Vec<FailedItem>,
+    /// Files resumed in this run (at most [`RESUMED_SHOWN`]).
+    pub resumed: Vec<ResumedItem>,
+    /// Partial copies kept for a resume (files of the job that will
+    /// continue where they stopped).
+    pub partials: usize,
+    /// Once the job is over: partial copies an interrupted run left that
+    /// no file of this one took (escaped `host:path`), for the user to
+    /// remove; never removed silently.
+    pub left_behind: Vec<String>,
     pub cancelling: bool,
     pub error: Option<String>,
     pub question: Option<Question>,
@@ -98,7 +117,25 @@ impl QueueView {
     }
 }
 
+/// Resumed files a view lists.
+pub const RESUMED_SHOWN: usize = 100;
+
 impl Job {
+    /// Bytes moved by this run so far (what was already there before it,
+    /// a resumed file's offset, is done but not moved): what the rate
+    /// counts.
+    fn moved(&self) -> u64 {
+        self.items
+            .iter()
+            .filter(|i| i.kind == ItemKind::File)
+            .map(|i| match &i.state {
+                ItemState::Confirmed | ItemState::Deleting | ItemState::Done => i.size.saturating_sub(i.base),
+                ItemState::Transferring => i.bytes.saturating_sub(i.base),
+                _ => 0,
+            })
+            .sum()
+    }
+
     pub(super) fn progress(&self) -> (Progress, usize) {
         let mut p = Progress::default();
         let mut skipped = 0;
@@ -127,11 +164,11 @@ impl Job {
     }
 
     pub(super) fn sample(&mut self, now: Instant) {
-        let (progress, _) = self.progress();
         if self.running.is_empty() {
             self.meter.reset();
         } else {
-            self.meter.sample(now, progress.bytes_done);
+            let moved = self.moved();
+            self.meter.sample(now, moved);
         }
     }
 
@@ -163,21 +200,46 @@ impl Job {
                 more: self.items.iter().filter(|i| i.state == ItemState::Asking).count() - 1,
             })
         });
-        let current = self
-            .current
-            .and_then(|c| self.item(c))
-            .filter(|i| i.state == ItemState::Transferring)
-            .map(|i| i.shown());
+        let current =
+            self.current.and_then(|c| self.item(c)).filter(|i| i.state == ItemState::Transferring).map(|i| {
+                match i.resumed_at {
+                    Some(at) => format!("{} (resumed at {})", i.shown(), crate::text::human_size(at)),
+                    None => i.shown(),
+                }
+            });
+        let resumed = self
+            .items
+            .iter()
+            .filter_map(|i| Some(ResumedItem { name: i.shown(), at: i.resumed_at? }))
+            .take(RESUMED_SHOWN)
+            .collect();
+        let partials = self.items.iter().filter(|i| i.partial.is_some()).count();
+        let state = self.state(queue_paused);
+        let mut left_behind: Vec<String> = match state.is_finished() {
+            true => self
+                .adopted
+                .iter()
+                .filter_map(|((_, dest), adopted)| match adopted {
+                    super::job::Adopted::Partial(p, _) => Some(dest.with_path(p.temp.clone()).to_string()),
+                    super::job::Adopted::Placed { .. } => None,
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        left_behind.sort();
         JobView {
             id: self.id,
             title: self.spec.title(),
             mode: self.spec.mode,
-            state: self.state(queue_paused),
+            state,
             progress,
             skipped,
             current,
             failed,
-            cancelling: self.cancelled && !self.running.is_empty(),
+            resumed,
+            partials,
+            left_behind,
+            cancelling: self.cancelled && (!self.running.is_empty() || self.has_discards()),
             error: self.error.as_deref().map(escape_str),
             question,
             connections: self.running.len(),

@@ -112,6 +112,15 @@ fn job_lines(state: &State, job: &JobView, selected: bool, w: usize) -> [Line<'s
         (format!("  {} failed; {}: {}", job.failed.len(), failed.name, failed.reason), theme.error)
     } else if let Some(current) = &job.current {
         (format!("  {current}"), theme.hint)
+    } else if job.partials > 0 {
+        (
+            format!(
+                "  {} partial cop{} kept to resume",
+                job.partials,
+                if job.partials == 1 { "y" } else { "ies" }
+            ),
+            theme.hint,
+        )
     } else {
         (String::new(), theme.hint)
     };

@@ -36,6 +36,7 @@ pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
         direct: false,
         limit_kbit: None,
         files_only: false,
+        resume: false,
     };
     let token = state.token();
     let text = target.path().to_string_lossy().into_owned();

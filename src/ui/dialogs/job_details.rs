@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::app::State;
 use crate::eventlog::{Filter, Level};
 use crate::jobs::JobId;
-use crate::text::fit;
+use crate::text::{fit, human_size};
 use crate::ui::{gauge, log_pane};
 
 pub fn render(state: &State, job: JobId, cursor: usize, scroll: usize, frame: &mut Frame) {
@@ -43,6 +43,20 @@ pub fn render(state: &State, job: JobId, cursor: usize, scroll: usize, frame: &m
         ));
         if let Some(error) = &v.error {
             lines.push(Line::styled(fit(error, w), theme.error));
+        }
+        if !v.resumed.is_empty() || v.partials > 0 {
+            let resumed: Vec<String> =
+                v.resumed.iter().map(|r| format!("{} resumed at {}", r.name, human_size(r.at))).collect();
+            let mut text = resumed.join(", ");
+            if v.partials > 0 {
+                let kept = format!(
+                    "{} partial cop{} kept to resume",
+                    v.partials,
+                    if v.partials == 1 { "y" } else { "ies" }
+                );
+                text = if text.is_empty() { kept } else { format!("{text}; {kept}") };
+            }
+            lines.push(Line::styled(fit(&text, w), theme.dialog));
         }
         let failed = &v.failed;
         lines.push(Line::styled(
