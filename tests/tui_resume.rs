@@ -1,0 +1,134 @@
+//! The commander keeps its queue across a crash: a large copy started in
+//! tmux, scpdeck SIGKILLed half way and started again: the job is there,
+//! paused, with what is left; resumed, it completes, byte for byte.
+
+mod support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use support::proxy::CountingProxy;
+use support::tmux::{Tmux, scpdeck_bin, scpdeck_pid};
+use support::{Sshd, random_file};
+
+const SIZE: u64 = 24 << 20;
+
+/// Bytes of the upload's partial copy on the host (its private directory).
+fn partial_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".sd-"))
+        .flat_map(|e| std::fs::read_dir(e.path()).into_iter().flatten().flatten())
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
+/// Presses `key` until `shown` is on the screen: a key pressed while the
+/// app is still starting can go unread.
+fn press_until(tmux: &Tmux, key: &str, shown: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        tmux.keys(&[key]);
+        let until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < until {
+            if tmux.screen().contains(shown) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(Instant::now() < deadline, "{key} never showed {shown:?}; screen:\n{}", tmux.screen());
+    }
+}
+
+fn eventually(tmux: &Tmux, what: &str, limit: Duration, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}; screen:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_copy_killed_half_way_comes_back_paused_and_resumes() {
+    let sshd = Sshd::start();
+    // About three seconds for the file: time to kill scpdeck half way.
+    let proxy = CountingProxy::limited(&sshd, Some(8 << 20));
+    let config = proxy.ssh_config(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let (local, remote) = (work.path().join("local"), work.path().join("remote"));
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::create_dir_all(&remote).unwrap();
+    random_file(&local.join("big.bin"), SIZE, 7);
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{3}' '{4}:{5}'; sleep 60",
+        work.path().display(),
+        scpdeck_bin().display(),
+        config.display(),
+        local.display(),
+        sshd.alias(),
+        remote.display()
+    );
+    let tmux = Tmux::start(&command, 120, 32);
+    support::deadline::bounded(
+        Duration::from_secs(180),
+        || tmux.kill(),
+        || {
+            tmux.wait_for("big.bin");
+            // The remote pane is up (its free space comes from the host).
+            tmux.wait_for_times("free", 2);
+            press_until(&tmux, "F5", "[ Copy ]");
+            tmux.keys(&["Enter"]);
+            eventually(&tmux, "half the file is on the host", Duration::from_secs(60), || {
+                partial_bytes(&remote) >= SIZE / 2
+            });
+            let pid = scpdeck_pid(&config.display().to_string());
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL)
+                .unwrap();
+        },
+    );
+    drop(tmux);
+    let kept = partial_bytes(&remote);
+    assert!(kept >= SIZE / 2 && !remote.join("big.bin").exists(), "{kept}");
+
+    let tmux = Tmux::start(&command, 120, 32);
+    support::deadline::bounded(
+        Duration::from_secs(180),
+        || tmux.kill(),
+        || {
+            let screen = tmux.wait_for("unfinished job(s) from the last session, paused");
+            assert!(screen.contains("alt-j"), "{screen}");
+            tmux.wait_for(&format!("{}:{}", sshd.alias(), remote.display()));
+            press_until(&tmux, "M-j", "partial copy kept to resume");
+            let screen = tmux.wait_for("paused");
+            // What was done shows: about half of it.
+            assert!(screen.contains(" MiB/24 MiB"), "{screen}");
+            let before = proxy.up();
+            tmux.keys(&["p"]);
+            eventually(&tmux, "the copy is in place", Duration::from_secs(60), || {
+                remote.join("big.bin").exists()
+            });
+            tmux.wait_for("done");
+            let moved = proxy.up() - before;
+            assert!(moved <= SIZE * 6 / 10, "the resumed job moved {moved} bytes of {SIZE}");
+            tmux.keys(&["Escape", "q"]);
+        },
+    );
+    let journal = work.path().join("state/scpdeck/jobs");
+    let records = || {
+        std::fs::read_dir(&journal)
+            .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "jsonl")).count())
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while records() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(records(), 0, "the finished job left the journal");
+    let digest = |p: &Path| Sha256::digest(std::fs::read(p).unwrap()).to_vec();
+    assert_eq!(digest(&remote.join("big.bin")), digest(&local.join("big.bin")));
+    assert_eq!(partial_bytes(&remote), 0);
+    let left: Vec<_> = std::fs::read_dir(&remote).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, ["big.bin"], "the private directory is gone");
+}
