@@ -170,6 +170,9 @@ impl Job {
     }
 
     fn probed(&mut self, dir: Location, probe: DirProbe, log: &mut Vec<Event>) {
+        if let DirProbe::Listing(entries) = &probe {
+            self.found.extend(super::leftovers::candidates(&dir, entries));
+        }
         if dir == self.spec.target && self.target == Target::Probing {
             return self.target_probed(probe, log);
         }

@@ -255,7 +255,13 @@ impl Fake {
             }
             Work::Discard { files } => {
                 for (item, temp) in files {
-                    lock(&self.fs).remove(&key(&temp));
+                    let under = self.paths_under(&temp);
+                    let mut fs = lock(&self.fs);
+                    for path in under {
+                        fs.remove(&key(&temp.with_path(path)));
+                    }
+                    fs.remove(&key(&temp));
+                    drop(fs);
                     lock(&self.stats).discarded.push(temp.path().to_path_buf());
                     r.item_done(item, Ok(()));
                 }
@@ -442,7 +448,7 @@ impl Fake {
                     .filter(|((h, p), _)| *h == host && p.parent() == Some(dir.path()))
                     .filter_map(|((_, p), node)| {
                         let info = match node {
-                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: None },
+                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: Some(1) },
                             Node::File { data, mtime } => {
                                 DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) }
                             }

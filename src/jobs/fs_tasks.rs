@@ -56,6 +56,15 @@ pub fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), TaskErro
             report(r, dirs.iter().map(|d| d.0), fs.remove_dirs(&paths))?;
         }
         Work::Discard { files } => {
+            // A leftover private directory goes whole; files one by one.
+            let is_dir = |p: &Path| p.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b".sd-"));
+            let (dirs, files): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, l)| is_dir(l.path()));
+            for (item, dir) in dirs {
+                match fs.delete(&[dir.path().to_path_buf()]) {
+                    Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+                    result => r.item_done(item, result.map_err(|e| e.to_string())),
+                }
+            }
             let paths: Vec<&Path> = files.iter().map(|(_, l)| l.path()).collect();
             report(r, files.iter().map(|f| f.0), fs.remove_files(&paths))?;
             // An upload's partial copy sits in a private directory of its

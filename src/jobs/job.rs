@@ -105,6 +105,11 @@ pub struct Job {
     pub cancelled: bool,
     /// Cleared from the list once its partial copies are removed.
     pub(super) clearing: bool,
+    /// A job that only removes leftover temporary files (see `leftovers.rs`).
+    pub(super) cleanup: bool,
+    /// Temporary names seen in destination listings, for the queue to
+    /// weigh as leftovers.
+    pub(super) found: Vec<(Location, DestInfo)>,
     /// A failure of the job as a whole (the target), shown above its items.
     pub error: Option<String>,
     pub(super) target: Target,
@@ -135,6 +140,8 @@ impl Job {
             paused: false,
             cancelled: false,
             clearing: false,
+            cleanup: false,
+            found: Vec::new(),
             error: None,
             target: Target::Unknown,
             listings: HashMap::new(),
@@ -185,6 +192,9 @@ impl Job {
         // Partial copies still to be removed keep a job from ending.
         let idle = self.running.is_empty() && !self.has_discards();
         if idle && self.all_terminal() {
+            if self.cleanup {
+                return JobState::Done;
+            }
             let items = &self.items;
             let cancelled = |i: &&Item| matches!(i.state, ItemState::Cancelled(_));
             return if self.cancelled && items.iter().any(|i| cancelled(&i)) {
@@ -213,6 +223,14 @@ impl Job {
             return JobState::Waiting;
         }
         JobState::Queued
+    }
+
+    /// What the jobs panel calls the job.
+    pub fn title(&self) -> String {
+        match self.cleanup {
+            true => format!("remove {} leftover temporary file(s)", self.items.len()),
+            false => self.spec.title(),
+        }
     }
 
     pub fn is_file(&self, id: ItemId) -> bool {

@@ -15,6 +15,7 @@ mod item;
 mod job;
 pub mod journal;
 mod landing;
+mod leftovers;
 mod local_copy;
 mod plan;
 mod queue;

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::control::OverwriteAnswer;
-use super::item::ItemId;
+use super::item::{DestInfo, ItemId};
 use super::job::{AdoptedMap, Job, JobState};
 use super::plan::Side;
 use super::spec::{JobId, JobSpec, Limits};
 use super::task::{Task, TaskId, Update};
 use super::view::{Progress, QueueView};
 use crate::eventlog::Event;
+use crate::fs::Location;
 
 /// What the driver must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,10 @@ pub enum Command {
     /// Fire the task's cancel token.
     Interrupt(TaskId),
     Log(Event),
+    /// Temporary files seen that no job of this queue owns: leftovers,
+    /// unless another process owns them (the driver looks, then hands the
+    /// rest back with [`Queue::add_leftovers`]).
+    Leftovers(Vec<(Location, DestInfo)>),
 }
 
 /// A user's (or the command line's) request.
@@ -39,6 +44,9 @@ pub enum Control {
     Answer(JobId, ItemId, OverwriteAnswer),
     ClearFinished,
     SetLimits(Limits),
+    /// Remove the leftover temporary files listed (a cleanup job; the
+    /// scheduler gives it its id).
+    RemoveLeftovers,
 }
 
 /// Connections a task holds: one per remote host it talks to; `None` is
@@ -52,6 +60,8 @@ pub struct Queue {
     paused: bool,
     next_task: u64,
     tasks: HashMap<TaskId, (JobId, Hosts)>,
+    /// Temporary files no job owns.
+    leftovers: Vec<Location>,
 }
 
 impl Queue {
@@ -128,9 +138,52 @@ impl Queue {
             report_end(job, before, paused, &mut log);
         }
         let mut commands: Vec<Command> = log.into_iter().map(Command::Log).collect();
+        let found = self.job_mut(job_id).map(|j| std::mem::take(&mut j.found)).unwrap_or_default();
+        let found = self.not_owned(found);
+        if !found.is_empty() {
+            commands.push(Command::Leftovers(found));
+        }
         if changed {
             commands.extend(self.schedule());
         }
+        commands
+    }
+
+    /// Of temporary files seen, those that no job owns and that are not
+    /// listed already.
+    fn not_owned(&self, found: Vec<(Location, DestInfo)>) -> Vec<(Location, DestInfo)> {
+        if found.is_empty() {
+            return found;
+        }
+        let owned = super::leftovers::owned(&self.jobs);
+        found
+            .into_iter()
+            .filter(|(l, _)| !owned.contains(&(l.host().map(String::from), l.path().to_path_buf())))
+            .filter(|(l, _)| !self.leftovers.contains(l))
+            .collect()
+    }
+
+    /// Lists temporary files as leftovers (the driver found no process
+    /// that owns them), each said once in the log.
+    pub fn add_leftovers(&mut self, found: Vec<(Location, DestInfo)>) -> Vec<Command> {
+        let mut commands = Vec::new();
+        for (location, _) in self.not_owned(found) {
+            let text = format!(
+                "a temporary file no job owns (a partial copy an interrupted run left): {location}; the jobs panel removes it with D"
+            );
+            commands.push(Command::Log(Event::warn(&text)));
+            self.leftovers.push(location);
+        }
+        commands
+    }
+
+    /// Turns the listed leftovers into a job that removes them.
+    pub fn remove_leftovers(&mut self, id: JobId) -> Vec<Command> {
+        let leftovers = std::mem::take(&mut self.leftovers);
+        let Some(job) = super::leftovers::cleanup_job(id, &leftovers) else { return Vec::new() };
+        let mut commands = vec![Command::Log(Event::info(&job.title()).job(id.0))];
+        self.jobs.push(job);
+        commands.extend(self.schedule());
         commands
     }
 
@@ -189,6 +242,8 @@ impl Queue {
                 self.jobs.retain(|j| !j.clearing || j.has_discards());
             }
             Control::SetLimits(limits) => self.limits = limits,
+            // Needs an id: the driver turns it into `remove_leftovers`.
+            Control::RemoveLeftovers => {}
         }
         commands.extend(log.into_iter().map(Command::Log));
         commands.extend(self.schedule());
@@ -223,7 +278,8 @@ impl Queue {
             .sum();
         total.eta = super::rate::eta(total.rate, remaining);
         let connections = self.tasks.values().map(|(_, hosts)| hosts.iter().flatten().count()).sum();
-        QueueView { jobs, paused: self.paused, total, limits: self.limits, connections }
+        let leftovers = self.leftovers.iter().map(ToString::to_string).collect();
+        QueueView { jobs, paused: self.paused, total, limits: self.limits, connections, leftovers }
     }
 
     /// Starts tasks while connections are free. The job with the fewest

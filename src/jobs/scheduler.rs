@@ -15,6 +15,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::backend::{Backend, Reporter};
+use super::item::DestInfo;
 use super::job::{AdoptedMap, Job};
 use super::journal::{Journal, Keeper, Saved};
 use super::queue::{Command, Control, Queue};
@@ -22,6 +23,7 @@ use super::spec::{JobId, JobSpec, Limits};
 use super::task::{TaskError, TaskId, Update};
 use super::view::{JobView, QueueView};
 use crate::eventlog::{Event, LogSink};
+use crate::fs::Location;
 use crate::scp::Throttle;
 
 /// While a task runs, rates are sampled, and progress held back by
@@ -33,7 +35,10 @@ const PUBLISH_EVERY: Duration = Duration::from_millis(50);
 /// loses no more than this much of the record of what was done (never a
 /// byte of data: partial copies are measured on disk when they resume).
 const JOURNAL_EVERY: Duration = Duration::from_secs(1);
-/// A new partial copy is written this soon after the last write.
+/// A temporary file counts as left over only when nothing wrote to it for
+/// this long (seconds): another scpdeck may be writing a fresh one.
+const LEFTOVER_AGE: i64 = 600;
+/// A change of an item is written this soon after the last write.
 const JOURNAL_SOON: Duration = Duration::from_millis(100);
 
 enum Request {
@@ -43,6 +48,8 @@ enum Request {
     Restore(Box<Job>, Saved),
     /// Write the journal now and say when it is on disk.
     Sync(oneshot::Sender<()>),
+    /// Temporary files seen outside any job (at start-up).
+    Leftovers(Vec<(Location, DestInfo)>),
 }
 
 /// A handle on the scheduler; cheap to clone. When the last handle is
@@ -70,6 +77,7 @@ impl Scheduler {
         let (requests, requests_rx) = mpsc::unbounded_channel();
         let (view_tx, view) = watch::channel(Arc::new(QueueView { limits, ..QueueView::default() }));
         let (updates_tx, updates_rx) = mpsc::unbounded_channel();
+        let ids = Arc::new(AtomicU64::new(0));
         let driver = Driver {
             queue: Queue::new(limits),
             backend,
@@ -82,10 +90,12 @@ impl Scheduler {
             published: Instant::now(),
             keeper: journal.map(Keeper::new),
             journal_due: false,
+            journal_soon: false,
             journaled: Instant::now(),
+            ids: ids.clone(),
         };
         tokio::spawn(driver.run(requests_rx, updates_rx));
-        Self { requests, view, ids: Arc::new(AtomicU64::new(0)) }
+        Self { requests, view, ids }
     }
 
     /// Queues a job; it starts as soon as connections are free.
@@ -121,6 +131,13 @@ impl Scheduler {
         let job = super::journal::restore(id, &saved.job, &saved.items)?;
         let _ = self.requests.send(Request::Restore(Box::new(job), saved));
         Some(id)
+    }
+
+    /// Temporary files seen in directories a job wrote to (the commander
+    /// looks where the restored jobs copy to): those no job, here or in
+    /// another process, owns are listed as leftovers.
+    pub fn leftovers(&self, found: Vec<(Location, DestInfo)>) {
+        let _ = self.requests.send(Request::Leftovers(found));
     }
 
     /// Writes the journal and waits until it is on disk (before exiting).
@@ -166,7 +183,12 @@ struct Driver {
     keeper: Option<Keeper>,
     /// The queue changed since the journal was last written.
     journal_due: bool,
+    /// ... and an item changed: written within `JOURNAL_SOON` (or the
+    /// next tick).
+    journal_soon: bool,
     journaled: Instant,
+    /// Job ids, shared with the handles (a cleanup job takes one).
+    ids: Arc<AtomicU64>,
 }
 
 impl Driver {
@@ -192,7 +214,8 @@ impl Driver {
                     self.queue.tick(Instant::now().into_std());
                     self.dirty = true;
                     self.publish(true);
-                    if self.journaled.elapsed() >= JOURNAL_EVERY {
+                    let wait = if self.journal_soon { JOURNAL_SOON } else { JOURNAL_EVERY };
+                    if self.journaled.elapsed() >= wait {
                         self.write_journal();
                     }
                     continue;
@@ -238,6 +261,7 @@ impl Driver {
         if let (true, Some(keeper)) = (self.journal_due, self.keeper.as_mut()) {
             keeper.flush(&self.queue);
             self.journal_due = false;
+            self.journal_soon = false;
             self.journaled = Instant::now();
         }
     }
@@ -250,7 +274,15 @@ impl Driver {
                 }
                 self.queue.submit_adopting(id, spec, adopted)
             }
+            Request::Control(Control::RemoveLeftovers) => {
+                let id = JobId(self.ids.fetch_add(1, Ordering::Relaxed) + 1);
+                self.queue.remove_leftovers(id)
+            }
             Request::Control(control) => self.queue.control(control),
+            Request::Leftovers(found) => {
+                let found = self.unowned_elsewhere(found);
+                self.queue.add_leftovers(found)
+            }
             Request::Restore(job, saved) => {
                 if let Some(throttle) = job.spec.options.limit_kbit.map(Throttle::from_kbit) {
                     self.throttles.insert(job.id, throttle);
@@ -292,12 +324,15 @@ impl Driver {
             Update::Finished { task, .. } => self.tokens.remove(task).is_some(),
             _ => false,
         };
-        // A new partial copy is recorded soon: a crash must not leave a
-        // temporary file that no record owns, if it can be helped.
-        let urgent = matches!(update, Update::Partial { partial: Some(_), .. });
+        // A change of an item (a new partial copy, a file placed) is
+        // recorded soon, progress within a second: a crash should neither
+        // leave a temporary file no record owns nor forget a placed file.
+        let urgent =
+            !matches!(update, Update::Progress { .. } | Update::Started { .. } | Update::Connected { .. });
         let commands = self.queue.update(update);
         self.journal_due = true;
-        if urgent && self.journaled.elapsed() >= JOURNAL_SOON {
+        self.journal_soon |= urgent;
+        if self.journal_soon && self.journaled.elapsed() >= JOURNAL_SOON {
             self.write_journal();
         }
         self.execute(commands);
@@ -307,9 +342,29 @@ impl Driver {
         }
     }
 
+    /// Of temporary files no job here owns, those no other process owns
+    /// either (its journal names them) and that nothing wrote to lately.
+    fn unowned_elsewhere(&self, found: Vec<(Location, DestInfo)>) -> Vec<(Location, DestInfo)> {
+        let named = self.keeper.as_ref().map(|k| k.journal().named_temps()).unwrap_or_default();
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let settled = |info: &DestInfo| info.mtime.is_some_and(|m| m + LEFTOVER_AGE <= now as i64);
+        found
+            .into_iter()
+            .filter(|(l, info)| {
+                settled(info) && !named.contains(&(l.host().map(String::from), l.path().to_path_buf()))
+            })
+            .collect()
+    }
+
     fn execute(&mut self, commands: Vec<Command>) {
         for command in commands {
             match command {
+                Command::Leftovers(found) => {
+                    let found = self.unowned_elsewhere(found);
+                    let more = self.queue.add_leftovers(found);
+                    self.execute(more);
+                }
                 Command::Log(event) => self.log.emit(event),
                 Command::Interrupt(task) => {
                     if let Some(token) = self.tokens.get(&task) {

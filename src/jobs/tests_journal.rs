@@ -137,3 +137,35 @@ fn records_round_trip_a_job_with_decisions_and_partial_copies() {
     let busy = journal::ItemRecord::of(&job.items[4]).item().unwrap();
     assert_eq!(busy.state, ItemState::Ready);
 }
+
+#[tokio::test(start_paused = true)]
+async fn temporary_files_no_job_owns_are_listed_and_removed_only_when_asked() {
+    let fake = Fake::new(Config::default());
+    fake.file(&remote("a", "/src/f"), &[1; 1000], 1);
+    // A crash left these where the job copies to (old, as the fake's
+    // times are): a download's temporary file and an upload's directory.
+    fake.file(&local("/dst/.f.Ab12Cd.scpdeck"), &[9; 10], 1);
+    fake.dir(&local("/dst/.sd-ab12cd34"));
+    fake.file(&local("/dst/.sd-ab12cd34/0"), &[9; 10], 1);
+    fake.file(&local("/dst/.not-ours.scpdeck"), &[9; 10], 1);
+    let s = super::tests::start(&fake, Limits::default());
+    let job = s.submit(copy(vec![remote("a", "/src/f")], local("/dst")));
+    assert_eq!(finish(&s, job).await.map(|j| j.state), Some(JobState::Done));
+    let view = s.view();
+    assert_eq!(view.leftovers, ["/dst/.f.Ab12Cd.scpdeck", "/dst/.sd-ab12cd34"], "{view:#?}");
+    // Listed, never removed by themselves.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(fake.get(&local("/dst/.f.Ab12Cd.scpdeck")).is_some());
+    s.control(Control::RemoveLeftovers);
+    let view = until(&s, "cleaned", |v| v.jobs.len() == 2 && v.jobs[1].state.is_finished()).await;
+    let cleanup = &view.jobs[1];
+    assert_eq!(
+        (cleanup.state, cleanup.title.as_str()),
+        (JobState::Done, "remove 2 leftover temporary file(s)")
+    );
+    assert!(view.leftovers.is_empty());
+    assert_eq!(fake.get(&local("/dst/.f.Ab12Cd.scpdeck")), None);
+    assert_eq!(fake.get(&local("/dst/.sd-ab12cd34")), None);
+    assert!(fake.get(&local("/dst/.not-ours.scpdeck")).is_some(), "not one of our names");
+    assert_eq!(fake.data(&local("/dst/f")), Some(vec![1; 1000]));
+}

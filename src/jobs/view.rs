@@ -105,6 +105,9 @@ pub struct QueueView {
     pub limits: Limits,
     /// Remote connections in use by transfers.
     pub connections: usize,
+    /// Temporary files no job owns (escaped `host:path`), for the user
+    /// to remove (or not).
+    pub leftovers: Vec<String>,
 }
 
 impl QueueView {
@@ -229,7 +232,7 @@ impl Job {
         left_behind.sort();
         JobView {
             id: self.id,
-            title: self.spec.title(),
+            title: self.title(),
             mode: self.spec.mode,
             state,
             progress,

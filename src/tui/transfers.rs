@@ -57,8 +57,10 @@ impl Transfers {
             None => (None, None),
         };
         let saved = journal.as_ref().map(Journal::unowned).unwrap_or_default();
+        let beside = journal::temps_beside(&saved);
         let scheduler = Scheduler::spawn_with(backend, settings.limits(), log, journal);
         let restored = saved.into_iter().filter_map(|saved| scheduler.restore(saved)).count();
+        scheduler.leftovers(beside);
         if restored > 0 {
             notice = Some(format!(
                 "{restored} unfinished job(s) from the last session, paused: alt-j shows them (p resumes, c discards)"

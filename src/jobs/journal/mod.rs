@@ -11,14 +11,17 @@ pub mod store;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 
 pub use record::{ItemRecord, JobRecord, restore};
 pub use store::{Journal, JournalError, Line, Saved, default_dir};
 
-use super::item::{Item, ItemKind, ItemState};
+use super::item::{DestInfo, Item, ItemKind, ItemState};
 use super::job::{Adopted, AdoptedMap, Job};
 use super::queue::Queue;
 use super::spec::{JobId, JobSpec};
+use crate::fs::{Kind, Location};
 
 /// What a job read back from the journal asked for, and what it left for
 /// a new run of the same copy to take over: its partial copies and the
@@ -39,6 +42,36 @@ pub fn adopted_from(saved: &Saved) -> Option<(JobSpec, AdoptedMap)> {
         adopted.insert((item.source, dest), found);
     }
     Some((spec, adopted))
+}
+
+/// scpdeck's temporary files in this machine's directories that the saved
+/// jobs copied into: where a crash may have left one before the journal
+/// named it (the scheduler keeps those no job owns as leftovers).
+pub fn temps_beside(saved: &[Saved]) -> Vec<(Location, DestInfo)> {
+    let mut dirs: Vec<PathBuf> = saved
+        .iter()
+        .flat_map(|s| s.items.iter().filter_map(ItemRecord::item))
+        .filter_map(|item| match item.dest? {
+            Location::Local(path) => path.parent().map(PathBuf::from),
+            Location::Remote { .. } => None,
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut found = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            if !super::leftovers::is_temp_name(&entry.file_name()) {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
+            let info = DestInfo { kind, size: meta.len(), mtime: Some(meta.mtime()) };
+            found.push((Location::Local(entry.path()), info));
+        }
+    }
+    found
 }
 
 /// A file may grow to this many times its content (and at least

@@ -15,7 +15,7 @@
 //!
 //! [`sync`]: Journal::sync
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -161,6 +161,28 @@ impl Journal {
             }
         }
         saved
+    }
+
+    /// The partial copies (and their private directories) that any job
+    /// file names, whichever process owns it: `(host, path)`.
+    pub fn named_temps(&self) -> HashSet<(Option<String>, PathBuf)> {
+        let mut named = HashSet::new();
+        let Ok(entries) = fs::read_dir(&self.dir) else { return named };
+        for entry in entries.flatten() {
+            if entry.path().extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            let Some((_, items)) = fs::read(entry.path()).ok().and_then(|b| parse(&b)) else { continue };
+            for item in items.iter().filter_map(ItemRecord::item) {
+                let (Some(partial), Some(dest)) = (item.partial, item.dest) else { continue };
+                let host = dest.host().map(String::from);
+                if let Some(dir) = crate::jobs::fs_tasks::private_dir(&partial.temp) {
+                    named.insert((host.clone(), dir.to_path_buf()));
+                }
+                named.insert((host, partial.temp));
+            }
+        }
+        named
     }
 
     /// Takes over a job read back: this process writes it from now on.
