@@ -165,8 +165,10 @@ impl Job {
                 if let Some(Adopted::Placed { size, mtime }) = &adopted
                     && self.placed_before(id, *size, *mtime)
                 {
-                    let reason = "already complete (copied by the interrupted run)".to_string();
-                    return self.set(id, ItemState::Skipped(reason));
+                    let reason = "already complete (copied by the interrupted run)";
+                    let shown = self.items[id.index()].shown();
+                    log.push(Event::info(&format!("{shown}: skipped: {reason}")).job(self.id.0));
+                    return self.set(id, ItemState::Skipped(reason.into()));
                 }
                 let policy = self.policy;
                 self.decide_with(id, policy, log);
@@ -208,8 +210,9 @@ impl Job {
             return self.ready(id, place);
         };
         if self.spec.options.resume && complete(item.size, item.mtime, &existing) {
-            let reason = "already complete (same size and modification time)".to_string();
-            return self.set(id, ItemState::Skipped(reason));
+            let reason = "already complete (same size and modification time)";
+            log.push(Event::info(&format!("{}: skipped: {reason}", item.shown())).job(self.id.0));
+            return self.set(id, ItemState::Skipped(reason.into()));
         }
         match decide(policy, item.size, item.mtime, &existing) {
             Decision::Copy if is_special(existing.kind) => self.ready(id, Place::Into),

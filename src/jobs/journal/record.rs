@@ -164,33 +164,13 @@ pub struct DestRecord {
     pub mtime: Option<i64>,
 }
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::File => "file",
-        Kind::Dir => "dir",
-        Kind::Symlink => "symlink",
-        Kind::Fifo => "fifo",
-        Kind::Socket => "socket",
-        Kind::CharDevice => "char",
-        Kind::BlockDevice => "block",
-        Kind::Unknown => "unknown",
-    }
-}
-
-fn kind_of(name: &str) -> Kind {
-    [Kind::File, Kind::Dir, Kind::Symlink, Kind::Fifo, Kind::Socket, Kind::CharDevice, Kind::BlockDevice]
-        .into_iter()
-        .find(|k| kind_name(*k) == name)
-        .unwrap_or(Kind::Unknown)
-}
-
 impl DestRecord {
     fn of(info: &DestInfo) -> Self {
-        Self { kind: kind_name(info.kind).into(), size: info.size, mtime: info.mtime }
+        Self { kind: info.kind.name().into(), size: info.size, mtime: info.mtime }
     }
 
     fn info(&self) -> DestInfo {
-        DestInfo { kind: kind_of(&self.kind), size: self.size, mtime: self.mtime }
+        DestInfo { kind: Kind::from_name(&self.kind), size: self.size, mtime: self.mtime }
     }
 }
 

@@ -90,6 +90,31 @@ fn missing_tools(caps: &Capabilities, reads: &[(u64, Option<u64>)], host: &str) 
     None
 }
 
+/// Why the range on the host and the same range here do not have the
+/// same sha256 (`None`: they do): what decides that a partial copy still
+/// matches its source.
+fn differ(
+    fs: &RemoteFs,
+    there: &ByteRange,
+    here: &ByteRange,
+    r: &Reporter,
+) -> Result<Option<String>, TaskError> {
+    let remote = match one(fs.sha256_ranges(&[*there])) {
+        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+        other => other,
+    };
+    let local = sha256_range(here, &|| r.is_cancelled());
+    match (remote, local) {
+        (_, Err(FsError::Cancelled)) => Err(TaskError::Interrupted),
+        (Ok(a), Ok(b)) if a == b => Ok(None),
+        (Ok(_), Ok(_)) => {
+            let len = here.len.or(there.len).unwrap_or_default();
+            Ok(Some(format!("its last {} differ from the source", human_size(len))))
+        }
+        (Err(e), _) | (_, Err(e)) => Ok(Some(e.to_string())),
+    }
+}
+
 /// Downloads: each item (all with a partial copy) is continued from the
 /// host and reported, or (returned) starts over, its local partial copy
 /// removed.
@@ -139,16 +164,8 @@ fn download_one(
     }
     let theirs = ByteRange { path: item.source.path(), start, len: Some(len) };
     let ours = ByteRange { path: temp, start, len: Some(len) };
-    let remote = match one(fs.sha256_ranges(&[theirs])) {
-        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
-        other => other,
-    };
-    let local = sha256_range(&ours, &|| r.is_cancelled());
-    match (remote, local) {
-        (_, Err(FsError::Cancelled)) => return Err(TaskError::Interrupted),
-        (Ok(a), Ok(b)) if a == b => {}
-        (Ok(_), Ok(_)) => return restart(&format!("its last {} differ from the source", human_size(len))),
-        (Err(e), _) | (_, Err(e)) => return restart(&e.to_string()),
+    if let Some(why) = differ(fs, &theirs, &ours, r)? {
+        return restart(&why);
     }
     let offset = plan.offset;
     r.resumed(item.item, offset);
@@ -245,12 +262,33 @@ pub fn uploads<'a>(
     let fs = RemoteFs::open(to).map_err(task_error)?;
     let temps: Vec<&Path> =
         items.iter().filter_map(|i| i.resume.as_ref()).map(|p| p.temp.as_path()).collect();
-    let mut stats = fs.stat(&temps).map_err(task_error)?.into_iter();
-    settle(items, r, |item| {
-        let have =
-            stats.next().and_then(|s| s.ok().flatten()).filter(|s| s.kind == Kind::File).map(|s| s.size);
-        upload_one(&fs, host, item, have, batch, r)
-    })
+    let mut sizes = sizes_of(&fs, &temps)?.into_iter();
+    settle(items, r, |item| upload_one(&fs, host, item, sizes.next().flatten(), batch, r))
+}
+
+/// The sizes of the partial copies on the host (`None`: not a file there),
+/// from one listing per private directory: a dropped batch may leave many.
+fn sizes_of(fs: &RemoteFs, temps: &[&Path]) -> Result<Vec<Option<u64>>, TaskError> {
+    let mut listings: std::collections::HashMap<&Path, Vec<crate::fs::Entry>> = Default::default();
+    for dir in temps.iter().filter_map(|t| t.parent()) {
+        if listings.contains_key(dir) {
+            continue;
+        }
+        let entries = match fs.list(dir) {
+            Ok(listing) => listing.entries,
+            Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+            Err(_) => Vec::new(),
+        };
+        listings.insert(dir, entries);
+    }
+    Ok(temps
+        .iter()
+        .map(|temp| {
+            let (dir, name) = (temp.parent()?, temp.file_name()?);
+            let entry = listings.get(dir)?.iter().find(|e| e.name == name)?;
+            (entry.kind == Kind::File).then_some(entry.size)
+        })
+        .collect())
 }
 
 /// Copies that cannot resume (between hosts, or within one): their
@@ -315,16 +353,8 @@ fn upload_one(
     }
     let copy = ByteRange { path: temp, start, len: ours_len };
     let theirs = ByteRange { path: item.source.path(), start, len: Some(len) };
-    let remote = match one(fs.sha256_ranges(&[copy])) {
-        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
-        other => other,
-    };
-    let local = sha256_range(&theirs, &|| r.is_cancelled());
-    match (remote, local) {
-        (_, Err(FsError::Cancelled)) => return Err(TaskError::Interrupted),
-        (Ok(a), Ok(b)) if a == b => {}
-        (Ok(_), Ok(_)) => return restart(&format!("its last {} differ from the source", human_size(len))),
-        (Err(e), _) | (_, Err(e)) => return restart(&e.to_string()),
+    if let Some(why) = differ(fs, &copy, &theirs, r)? {
+        return restart(&why);
     }
     let offset = plan.offset;
     let command = match fs.append_command(temp, offset) {
