@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use support::deadline::output_within;
 use support::proxy::CountingProxy;
 use support::tmux::scpdeck_bin;
-use support::{Sshd, random_file as write_random};
+use support::{Sshd, partial_bytes, random_file as write_random, temp_names};
 
 /// Files are this big: interrupted at half, resumed in a second or two.
 const SIZE: u64 = 24 << 20;
@@ -78,27 +78,6 @@ impl Setup {
     }
 }
 
-/// Sizes of scpdeck's temporary files under `dir`: `.NAME.XXXXXX.scpdeck`
-/// files, and files in `.sd-XXXXXXXX` directories.
-fn partial_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".sd-") {
-                partial_bytes(&e.path()) + 1
-            } else if name.ends_with(".scpdeck")
-                || dir.file_name().is_some_and(|d| d.to_string_lossy().starts_with(".sd-"))
-            {
-                e.metadata().map(|m| m.len()).unwrap_or(0)
-            } else {
-                0
-            }
-        })
-        .sum()
-}
-
 /// Waits until `at_least` bytes of partial copies are under `dir`.
 fn wait_for_partial(child: &mut Child, dir: &Path, at_least: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -140,7 +119,7 @@ fn a_download_killed_half_way_is_resumed_by_cp_resume() {
     let moved = setup.proxy.down() - before;
     assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
     assert!(moved <= SIZE * 6 / 10, "the second run moved {moved} bytes of {SIZE} ({had} were there)");
-    assert_eq!(partial_bytes(&setup.path("dst")), 0, "no partial copy left");
+    assert!(temp_names(&setup.path("dst")).is_empty(), "no partial copy left");
     assert!(setup.journal().is_empty(), "{:?}", setup.journal());
     assert!(setup.log().contains("resumed at"), "{}", setup.log());
 }
@@ -192,7 +171,7 @@ fn drop_half_way_then_continue(upload: bool) {
     let moved = if upload { setup.proxy.up() } else { setup.proxy.down() } - before;
     assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
     assert!(moved <= SIZE * 6 / 10, "after the drop {moved} bytes of {SIZE} moved; log:\n{}", setup.log());
-    assert_eq!(partial_bytes(&setup.path("dst")), 0);
+    assert!(temp_names(&setup.path("dst")).is_empty());
     assert!(setup.log().contains("resumed at"), "{}", setup.log());
 }
 
@@ -280,6 +259,111 @@ fn a_host_without_dd_and_tail_starts_the_file_over() {
         assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
         assert!(moved >= SIZE, "upload {upload}: copied from the start: {moved} bytes");
         assert!(setup.log().contains("has neither dd nor tail -c"), "upload {upload}: {}", setup.log());
-        assert_eq!(partial_bytes(&setup.path("dst")), 0);
+        assert!(temp_names(&setup.path("dst")).is_empty());
     }
+}
+
+#[test]
+fn ctrl_c_during_cp_resume_keeps_the_partial_copy_for_the_next_run() {
+    let setup = Setup::new(Sshd::start());
+    write_random(&setup.path("src/big"), SIZE, 8);
+    let (from, to) = (setup.remote("src/big"), setup.path("dst"));
+    let to = to.to_str().unwrap();
+    let mut child = setup.cp(&["-c", &from, to]).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_for_partial(&mut child, &setup.path("dst"), SIZE / 2);
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "still running after SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("partial copies are kept; run the same command again"), "{}", stderr(&out));
+    let kept = partial_bytes(&setup.path("dst"));
+    assert!(kept >= SIZE / 2, "{kept}");
+    let before = setup.proxy.down();
+    let out = setup.run(&["-c", &from, to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(setup.proxy.down() - before <= SIZE * 6 / 10);
+    assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
+    assert!(setup.journal().is_empty());
+}
+
+#[test]
+fn cp_resume_skips_complete_files_by_size_and_time_or_by_checksum() {
+    let setup = Setup::new(Sshd::start());
+    for name in ["a", "b", "c"] {
+        write_random(&setup.path(&format!("src/{name}")), 1 << 20, name.as_bytes()[0] as u64);
+    }
+    let (from, to) = (setup.path("src").display().to_string(), setup.remote("dst"));
+    // An earlier `scp -p` copied a; b is there with the same content but
+    // another time; c is missing.
+    std::fs::create_dir(setup.path("dst/src")).unwrap();
+    std::fs::copy(setup.path("src/a"), setup.path("dst/src/a")).unwrap();
+    let time = std::fs::metadata(setup.path("src/a")).unwrap().modified().unwrap();
+    std::fs::File::options().write(true).open(setup.path("dst/src/a")).unwrap().set_modified(time).unwrap();
+    std::fs::copy(setup.path("src/b"), setup.path("dst/src/b")).unwrap();
+    let older = time - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(setup.path("dst/src/b")).unwrap().set_modified(older).unwrap();
+    let before = setup.proxy.up();
+    let out = setup.run(&["-r", "-c", "--verify", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let moved = setup.proxy.up() - before;
+    // Only c travelled: a by size and time, b by checksum.
+    assert!(moved < (1 << 20) + (1 << 19), "{moved} bytes moved");
+    for name in ["a", "b", "c"] {
+        assert_eq!(
+            sha256(&setup.path(&format!("dst/src/{name}"))),
+            sha256(&setup.path(&format!("src/{name}")))
+        );
+    }
+    assert!(setup.log().contains("already complete (same size and modification time)"), "{}", setup.log());
+    assert!(setup.log().contains("already complete (the same sha256)"), "{}", setup.log());
+}
+
+#[test]
+fn cp_resume_skips_what_the_killed_run_placed_and_continues_the_rest() {
+    let setup = Setup::new(Sshd::start());
+    std::fs::create_dir(setup.path("src/tree")).unwrap();
+    write_random(&setup.path("src/tree/small"), 4 << 20, 9);
+    write_random(&setup.path("src/tree/big"), SIZE, 10);
+    let (from, to) = (setup.remote("src/tree"), setup.path("dst"));
+    let to = to.to_str().unwrap();
+    // Two sessions: the small file goes alone, and is placed while the
+    // big one is still on its way. No -p: the copy's time is not the
+    // source's, so only the journal knows it is complete.
+    let mut child =
+        setup.cp(&["-r", "-j", "2", &from, to]).stdin(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !setup.path("dst/tree/small").exists() {
+        assert!(Instant::now() < deadline, "the small file was never placed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let placed = Instant::now();
+    // Only the big file's partial copy is left to count.
+    wait_for_partial(&mut child, &setup.path("dst/tree"), SIZE / 2);
+    // The journal records a placed file within a few hundred milliseconds
+    // (a crash sooner than that costs its copy, not its correctness).
+    std::thread::sleep(Duration::from_millis(500).saturating_sub(placed.elapsed()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = setup.proxy.down();
+    let out = setup.run(&["-r", "-c", &from, to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let moved = setup.proxy.down() - before;
+    assert!(moved <= SIZE * 6 / 10, "{moved} bytes moved; log:\n{}", setup.log());
+    for name in ["small", "big"] {
+        assert_eq!(
+            sha256(&setup.path(&format!("dst/tree/{name}"))),
+            sha256(&setup.path(&format!("src/tree/{name}")))
+        );
+    }
+    assert!(
+        setup.log().contains("small: skipped: already complete (copied by the interrupted run)"),
+        "{}",
+        setup.log()
+    );
+    assert!(temp_names(&setup.path("dst/tree")).is_empty());
 }

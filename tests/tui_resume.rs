@@ -10,19 +10,14 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use support::proxy::CountingProxy;
 use support::tmux::{Tmux, scpdeck_bin, scpdeck_pid};
-use support::{Sshd, random_file};
+use support::{Sshd, partial_bytes, random_file, temp_names};
 
 const SIZE: u64 = 24 << 20;
 
-/// Bytes of the upload's partial copy on the host (its private directory).
-fn partial_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".sd-"))
-        .flat_map(|e| std::fs::read_dir(e.path()).into_iter().flatten().flatten())
-        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
-        .sum()
+/// Everything in the journal's files.
+fn journal_text(work: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(work.join("state/scpdeck/jobs")) else { return String::new() };
+    entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect()
 }
 
 /// Presses `key` until `shown` is on the screen: a key pressed while the
@@ -83,6 +78,11 @@ fn a_copy_killed_half_way_comes_back_paused_and_resumes() {
             eventually(&tmux, "half the file is on the host", Duration::from_secs(60), || {
                 partial_bytes(&remote) >= SIZE / 2
             });
+            // The journal records progress at most a second late: once it
+            // has, the restarted commander can show it.
+            eventually(&tmux, "the journal records the progress", Duration::from_secs(10), || {
+                journal_text(work.path()).contains("\"bytes\":")
+            });
             let pid = scpdeck_pid(&config.display().to_string());
             nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL)
                 .unwrap();
@@ -128,7 +128,7 @@ fn a_copy_killed_half_way_comes_back_paused_and_resumes() {
     assert_eq!(records(), 0, "the finished job left the journal");
     let digest = |p: &Path| Sha256::digest(std::fs::read(p).unwrap()).to_vec();
     assert_eq!(digest(&remote.join("big.bin")), digest(&local.join("big.bin")));
-    assert_eq!(partial_bytes(&remote), 0);
+    assert!(temp_names(&remote).is_empty());
     let left: Vec<_> = std::fs::read_dir(&remote).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left, ["big.bin"], "the private directory is gone");
 }

@@ -406,6 +406,32 @@ fn sshd_binary() -> PathBuf {
     );
 }
 
+/// Bytes in scpdeck's temporary files in `dir`: a download's
+/// `.NAME.XXXXXX.scpdeck`, the files in an upload's `.sd-XXXXXXXX`.
+pub fn partial_bytes(dir: &Path) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    temp_names(dir)
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            match std::fs::read_dir(&path) {
+                Ok(inside) => inside.flatten().map(|e| size(&e.path())).sum(),
+                Err(_) => size(&path),
+            }
+        })
+        .sum()
+}
+
+/// scpdeck's temporary names in `dir`.
+pub fn temp_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".sd-") || (n.starts_with('.') && n.ends_with(".scpdeck")))
+        .collect()
+}
+
 /// Writes `len` incompressible bytes (xorshift, one stream per `seed`).
 pub fn random_file(path: &Path, len: u64, seed: u64) {
     use std::io::Write;
