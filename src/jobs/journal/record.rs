@@ -187,6 +187,13 @@ pub struct JobRecord {
     pub target: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub existing: Option<DestRecord>,
+    /// A job that only removes leftover temporary files.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cleanup: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl JobRecord {
@@ -204,6 +211,7 @@ impl JobRecord {
             error: job.error.clone(),
             target: target.into(),
             existing,
+            cleanup: job.cleanup,
         }
     }
 }
@@ -389,6 +397,7 @@ pub fn restore(id: JobId, job: &JobRecord, items: &[ItemRecord]) -> Option<Job> 
     }
     restored.policy = OverwritePolicy::from_name(&job.policy)?;
     restored.cancelled = job.cancelled;
+    restored.cleanup = job.cleanup;
     restored.error = job.error.clone();
     restored.target = match job.target.as_str() {
         "into" => Target::Into,

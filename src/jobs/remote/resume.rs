@@ -219,6 +219,16 @@ fn finish_download(
         r.partial(item.item, None);
         Err(reason)
     };
+    if !batch.preserve
+        && let Ok(existing) = std::fs::metadata(item.dest.path())
+        && existing.is_file()
+    {
+        // As scp does: an existing file keeps its permissions.
+        let kept = std::fs::Permissions::from_mode(existing.permissions().mode() & 0o7777);
+        if let Err(e) = file.set_permissions(kept) {
+            return fail(format!("{}: {e}", shown(temp)));
+        }
+    }
     if batch.preserve {
         let set =
             file.set_permissions(std::fs::Permissions::from_mode(item.mode & 0o7777)).and_then(
