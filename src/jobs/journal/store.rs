@@ -146,12 +146,20 @@ impl Journal {
     /// as a job are left alone.
     pub fn unowned(&self) -> Vec<Saved> {
         let Ok(entries) = fs::read_dir(&self.dir) else { return Vec::new() };
-        let mut keys: Vec<String> = entries
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter_map(|name| name.strip_suffix(".jsonl").map(String::from))
-            .collect();
+        let names: Vec<String> = entries.flatten().filter_map(|e| e.file_name().into_string().ok()).collect();
+        let mut keys: Vec<String> =
+            names.iter().filter_map(|name| name.strip_suffix(".jsonl").map(String::from)).collect();
         keys.sort();
+        // A lock whose job file is gone (a process ended between removing
+        // the two) is nobody's: it goes too.
+        for key in names.iter().filter_map(|n| n.strip_suffix(".lock")) {
+            if !keys.iter().any(|k| k == key)
+                && let Some(lock) = try_lock(&self.dir, key)
+            {
+                let _ = fs::remove_file(lock_of(&self.dir, key));
+                drop(lock);
+            }
+        }
         let mut saved = Vec::new();
         for key in keys {
             let Some(lock) = try_lock(&self.dir, &key) else { continue };
