@@ -114,7 +114,7 @@ fn a_download_killed_half_way_is_resumed_by_cp_resume() {
     assert!(!setup.path("dst/big").exists(), "nothing under the destination name");
     assert_eq!(setup.journal().len(), 1, "the killed run's job is in the journal");
     let before = setup.proxy.down();
-    let out = setup.run(&["-c", &from, to]);
+    let out = setup.run(&["-c", "--verify", &from, to]);
     assert!(out.status.success(), "{}", stderr(&out));
     let moved = setup.proxy.down() - before;
     assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
@@ -366,4 +366,31 @@ fn cp_resume_skips_what_the_killed_run_placed_and_continues_the_rest() {
         setup.log()
     );
     assert!(temp_names(&setup.path("dst/tree")).is_empty());
+}
+
+#[test]
+fn a_resumed_file_is_still_verified_whole() {
+    let setup = Setup::new(Sshd::start());
+    write_random(&setup.path("src/big"), SIZE, 11);
+    let (from, to) = (setup.remote("src/big"), setup.path("dst"));
+    let to = to.to_str().unwrap();
+    kill_half_way(&setup, &[&from, to], &setup.path("dst"));
+    // Damage the partial copy near its start: its last MiB, which the
+    // resume compares, still matches.
+    let name = temp_names(&setup.path("dst")).pop().unwrap();
+    let partial = setup.path("dst").join(name);
+    let mut file = std::fs::File::options().write(true).open(&partial).unwrap();
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(1000)).unwrap();
+    std::io::Write::write_all(&mut file, b"damaged").unwrap();
+    drop(file);
+    let out = setup.run(&["-c", "--verify", &from, to]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
+    assert!(setup.log().contains("resumed at"), "{}", setup.log());
+    assert!(!setup.path("dst/big").exists(), "a bad copy never takes the name");
+    assert!(temp_names(&setup.path("dst")).is_empty(), "the bad copy is gone");
+    // Nothing left to resume: the next run copies it whole, and right.
+    let out = setup.run(&["-c", "--verify", &from, to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
 }
