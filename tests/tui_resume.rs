@@ -132,3 +132,59 @@ fn a_copy_killed_half_way_comes_back_paused_and_resumes() {
     let left: Vec<_> = std::fs::read_dir(&remote).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left, ["big.bin"], "the private directory is gone");
 }
+
+#[test]
+fn an_interrupted_cp_comes_back_in_the_commander_and_c_discards_its_partial_copy() {
+    let sshd = Sshd::start();
+    let proxy = CountingProxy::limited(&sshd, Some(8 << 20));
+    let config = proxy.ssh_config(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let (remote, local) = (work.path().join("remote"), work.path().join("local"));
+    std::fs::create_dir_all(&remote).unwrap();
+    std::fs::create_dir_all(&local).unwrap();
+    random_file(&remote.join("big.bin"), SIZE, 8);
+    // `scpdeck cp` downloading, killed half way.
+    let mut cp = std::process::Command::new(scpdeck_bin())
+        .args(["cp", "-q", "-F"])
+        .arg(&config)
+        .arg(format!("{}:{}", sshd.alias(), remote.join("big.bin").display()))
+        .arg(&local)
+        .env("XDG_STATE_HOME", work.path().join("state"))
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while partial_bytes(&local) < SIZE / 2 || !journal_text(work.path()).contains("\"partial\"") {
+        assert!(Instant::now() < deadline, "the copy did not get half way");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    cp.kill().unwrap();
+    cp.wait().unwrap();
+    assert_eq!(temp_names(&local).len(), 1);
+
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{3}' '{0}'; sleep 60",
+        work.path().display(),
+        scpdeck_bin().display(),
+        config.display(),
+        local.display(),
+    );
+    let tmux = Tmux::start(&command, 120, 32);
+    support::deadline::bounded(
+        Duration::from_secs(120),
+        || tmux.kill(),
+        || {
+            tmux.wait_for("unfinished job(s) from the last session, paused");
+            press_until(&tmux, "M-j", "partial copy kept to resume");
+            tmux.keys(&["c"]);
+            tmux.wait_for("cancelled");
+            eventually(&tmux, "the partial copy is removed", Duration::from_secs(20), || {
+                temp_names(&local).is_empty()
+            });
+            eventually(&tmux, "the journal forgets the job", Duration::from_secs(20), || {
+                !journal_text(work.path()).contains("\"job\"")
+            });
+        },
+    );
+    assert!(!local.join("big.bin").exists());
+}
