@@ -204,12 +204,10 @@ impl Ctx<'_> {
             let made = self.fs()?.make_dirs(&[(temp_dir.as_path(), Some(0o700))]).map_err(task_error)?;
             match made.into_iter().next().unwrap_or(Ok(())) {
                 Ok(()) => {
-                    let mut kept = Vec::new();
+                    let mut kept = Kept::default();
                     let result =
                         self.through_private(dir, &private, items, &through, results, &mut direct, &mut kept);
-                    let names = (0..through.len()).map(|k| OsString::from(k.to_string()));
-                    let others: Vec<OsString> = names.filter(|n| !kept.contains(n)).collect();
-                    self.remove_private(dir, &private, result.as_ref().err(), &kept, &others);
+                    self.remove_private(dir, &private, result.as_ref().err(), &kept);
                     result?;
                 }
                 Err(refused) => {
@@ -257,8 +255,9 @@ impl Ctx<'_> {
         runs.into_iter().map(|(_, run)| run).collect()
     }
 
-    /// Steps 1 to 3 for the files `which` of `items`. The names of the
-    /// partial copies to keep, should the task stop, go to `kept`.
+    /// Steps 1 to 3 for the files `which` of `items`. Which names in the
+    /// private directory are partial copies to keep, should the task stop,
+    /// goes to `kept`.
     #[allow(clippy::too_many_arguments)]
     fn through_private(
         &self,
@@ -268,7 +267,7 @@ impl Ctx<'_> {
         which: &[usize],
         results: &mut [Option<Result<Outcome, String>>],
         direct: &mut Vec<(usize, Option<&'static str>)>,
-        kept: &mut Vec<OsString>,
+        kept: &mut Kept,
     ) -> Result<(), TaskError> {
         let temp_dir = dir.join(private);
         let group: Vec<&BatchItem> = which.iter().map(|&n| items[n]).collect();
@@ -280,15 +279,13 @@ impl Ctx<'_> {
         };
         let sent = self.send(&temp_dir, &group, &names, true)?;
         let result = self.settle_private(dir, &temp_dir, &group, which, &names, &sent, results, direct);
-        if result.is_err() {
-            // Stopped: what arrived, whole or in part, stays for a resume.
-            for (k, name) in names.iter().enumerate() {
-                if results[which[k]].is_none()
-                    && sent.failed[k].is_none()
-                    && (sent.partial[k] || sent.arrived[k])
-                {
-                    kept.push(name.clone());
-                }
+        for (k, name) in names.iter().enumerate() {
+            // Stopped: what arrived from this machine, whole or in part, was
+            // reported as a partial copy and stays for a resume.
+            let resumable = result.is_err() && sent.partial[k] && sent.failed[k].is_none();
+            match resumable && results[which[k]].is_none() {
+                true => kept.keep.push(name.clone()),
+                false => kept.others.push(name.clone()),
             }
         }
         result
@@ -612,32 +609,26 @@ impl Ctx<'_> {
     }
 
     /// Step 4: the private directory is removed, but for the partial
-    /// copies to resume (`kept`): then only the `others` in it are. After a
-    /// dropped connection, all that is remembered for the next connection.
-    fn remove_private(
-        &self,
-        dir: &Path,
-        private: &OsStr,
-        stop: Option<&TaskError>,
-        kept: &[OsString],
-        others: &[OsString],
-    ) {
+    /// copies to resume (`kept.keep`): then only the others in it are.
+    /// After a dropped connection, all that is remembered for the next
+    /// connection.
+    fn remove_private(&self, dir: &Path, private: &OsStr, stop: Option<&TaskError>, kept: &Kept) {
         if let Some(TaskError::Dropped(_)) = stop {
-            self.remember(dir, private, kept);
+            self.remember(dir, private, &kept.keep);
             return;
         }
         let temp_dir = dir.join(private);
         let removed = RemoteFs::open(self.to).and_then(|fs| {
-            if kept.is_empty() {
+            if kept.keep.is_empty() {
                 return fs.delete(std::slice::from_ref(&temp_dir));
             }
-            let paths: Vec<PathBuf> = others.iter().map(|n| temp_dir.join(n)).collect();
+            let paths: Vec<PathBuf> = kept.others.iter().map(|n| temp_dir.join(n)).collect();
             let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
             fs.remove_files(&paths).map(drop)
         });
         match removed {
             Ok(()) => {}
-            Err(e) if e.is_connection_lost() => self.remember(dir, private, kept),
+            Err(e) if e.is_connection_lost() => self.remember(dir, private, &kept.keep),
             Err(e) => self.r.log(
                 Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(dir)))
                     .host(self.host),
@@ -654,6 +645,13 @@ impl Ctx<'_> {
             keep: keep.to_vec(),
         });
     }
+}
+
+/// The names in a private directory: partial copies to keep, and the rest.
+#[derive(Default)]
+struct Kept {
+    keep: Vec<OsString>,
+    others: Vec<OsString>,
 }
 
 impl Delivery {
