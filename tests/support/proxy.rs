@@ -2,12 +2,14 @@
 //! through it each way, so a test can tell how much a transfer moved (the
 //! SSH stream: file data plus a few percent of framing), and can hold
 //! each connection to a rate, so a test can interrupt a transfer half way.
+//! It can also cut the link: every connection through it closed, and new
+//! ones closed as soon as they are accepted, until it is mended.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -19,6 +21,10 @@ pub struct CountingProxy {
     up: Arc<AtomicU64>,
     /// Server to client (a download's data).
     down: Arc<AtomicU64>,
+    /// The link is cut.
+    cut: Arc<AtomicBool>,
+    /// The client ends of the connections so far, to close when cut.
+    clients: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl CountingProxy {
@@ -33,11 +39,19 @@ impl CountingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("proxy listen");
         let port = listener.local_addr().expect("proxy address").port();
         let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (cut, clients) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Vec::new())));
         let target = sshd.port;
-        let (up2, down2) = (up.clone(), down.clone());
+        let (up2, down2, cut2, clients2) = (up.clone(), down.clone(), cut.clone(), clients.clone());
         thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
+                if cut2.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                if let Ok(handle) = client.try_clone() {
+                    clients2.lock().unwrap_or_else(|e| e.into_inner()).push(handle);
+                }
                 let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else { continue };
                 for s in [&client, &server] {
                     let _ = s.set_nodelay(true);
@@ -47,7 +61,21 @@ impl CountingProxy {
                 pump(s2, c2, down2.clone(), rate);
             }
         });
-        CountingProxy { port, up, down }
+        CountingProxy { port, up, down, cut, clients }
+    }
+
+    /// Cuts the link: closes every connection through the proxy, and each
+    /// new one as soon as it comes, until [`CountingProxy::mend`].
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for client in self.clients.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            let _ = client.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Lets connections through again.
+    pub fn mend(&self) {
+        self.cut.store(false, Ordering::SeqCst);
     }
 
     /// Bytes from clients to the server so far.
@@ -79,19 +107,17 @@ impl CountingProxy {
 fn pump(mut from: TcpStream, mut to: TcpStream, count: Arc<AtomicU64>, rate: Option<u64>) {
     thread::spawn(move || {
         let mut buf = vec![0u8; 32 * 1024];
-        let start = Instant::now();
-        let mut moved = 0u64;
+        // When the next chunk may go: a connection that was idle earns no
+        // credit, so it never bursts faster than `rate`.
+        let mut next = Instant::now();
         loop {
             match from.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     count.fetch_add(n as u64, Ordering::SeqCst);
-                    moved += n as u64;
                     if let Some(rate) = rate {
-                        let due = Duration::from_secs_f64(moved as f64 / rate as f64);
-                        if let Some(wait) = due.checked_sub(start.elapsed()) {
-                            thread::sleep(wait);
-                        }
+                        next = next.max(Instant::now()) + Duration::from_secs_f64(n as f64 / rate as f64);
+                        thread::sleep(next.saturating_duration_since(Instant::now()));
                     }
                     if to.write_all(&buf[..n]).is_err() {
                         break;
