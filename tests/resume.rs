@@ -187,23 +187,33 @@ fn an_upload_whose_connection_is_killed_half_way_continues_where_it_stopped() {
 
 #[test]
 fn a_source_changed_between_the_runs_is_copied_from_the_start() {
-    let setup = Setup::new(Sshd::start());
-    write_random(&setup.path("src/big"), SIZE, 4);
-    let (from, to) = (setup.remote("src/big"), setup.path("dst"));
-    let to = to.to_str().unwrap();
-    kill_half_way(&setup, &[&from, to], &setup.path("dst"));
-    // Same size, other content and time.
-    write_random(&setup.path("src/big"), SIZE, 5);
-    let later = std::time::SystemTime::now() + Duration::from_secs(10);
-    std::fs::File::options().write(true).open(setup.path("src/big")).unwrap().set_modified(later).unwrap();
-    let before = setup.proxy.down();
-    let out = setup.run(&["-c", &from, to]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let moved = setup.proxy.down() - before;
-    assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
-    assert!(moved >= SIZE, "copied from the start: {moved} bytes");
-    assert!(setup.log().contains("cannot be resumed (the source changed"), "{}", setup.log());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("copied from the start"), "{}", stderr(&out));
+    for upload in [false, true] {
+        let setup = Setup::new(Sshd::start());
+        write_random(&setup.path("src/big"), SIZE, 4);
+        let (from, to) = match upload {
+            true => (setup.path("src/big").display().to_string(), setup.remote("dst")),
+            false => (setup.remote("src/big"), setup.path("dst").display().to_string()),
+        };
+        kill_half_way(&setup, &[&from, &to], &setup.path("dst"));
+        // Same size, other content and time.
+        write_random(&setup.path("src/big"), SIZE, 5);
+        let later = std::time::SystemTime::now() + Duration::from_secs(10);
+        std::fs::File::options()
+            .write(true)
+            .open(setup.path("src/big"))
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let before = setup.proxy.up() + setup.proxy.down();
+        let out = setup.run(&["-c", &from, &to]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let moved = setup.proxy.up() + setup.proxy.down() - before;
+        assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
+        assert!(moved >= SIZE, "upload {upload}: copied from the start: {moved} bytes");
+        assert!(setup.log().contains("cannot be resumed (the source changed"), "{}", setup.log());
+        assert!(stderr(&out).contains("copied from the start"), "upload {upload}: {}", stderr(&out));
+        assert!(temp_names(&setup.path("dst")).is_empty());
+    }
 }
 
 /// A host whose PATH has what a transfer needs (scp, sh, cat, sha256sum,

@@ -1,6 +1,9 @@
 //! The commander keeps its queue across a crash: a large copy started in
 //! tmux, scpdeck SIGKILLed half way and started again: the job is there,
-//! paused, with what is left; resumed, it completes, byte for byte.
+//! paused, with what is left; resumed, it completes, byte for byte. An
+//! interrupted `scpdeck cp` comes back there too, and is discarded with
+//! its partial copy; a temporary file no journal names is listed, and
+//! removed only when asked.
 
 mod support;
 
@@ -161,6 +164,12 @@ fn an_interrupted_cp_comes_back_in_the_commander_and_c_discards_its_partial_copy
     cp.kill().unwrap();
     cp.wait().unwrap();
     assert_eq!(temp_names(&local).len(), 1);
+    // And a temporary file that no journal names (a crash before the
+    // journal recorded it), untouched for an hour.
+    let stray = local.join(".other.bin.Ab12Cd.scpdeck");
+    std::fs::write(&stray, b"half of something").unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&stray).unwrap().set_modified(hour_ago).unwrap();
 
     let command = format!(
         "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{3}' '{0}'; sleep 60",
@@ -176,15 +185,22 @@ fn an_interrupted_cp_comes_back_in_the_commander_and_c_discards_its_partial_copy
         || {
             tmux.wait_for("unfinished job(s) from the last session, paused");
             press_until(&tmux, "M-j", "partial copy kept to resume");
+            // The stray file is listed, not removed.
+            tmux.wait_for("1 leftover temporary file(s)");
             tmux.keys(&["c"]);
             tmux.wait_for("cancelled");
             eventually(&tmux, "the partial copy is removed", Duration::from_secs(20), || {
-                temp_names(&local).is_empty()
+                temp_names(&local) == [".other.bin.Ab12Cd.scpdeck"]
             });
             eventually(&tmux, "the journal forgets the job", Duration::from_secs(20), || {
                 !journal_text(work.path()).contains("\"job\"")
             });
+            assert!(stray.exists(), "a leftover is never removed unasked");
+            tmux.keys(&["D"]);
+            eventually(&tmux, "the leftover is removed", Duration::from_secs(20), || !stray.exists());
+            tmux.wait_for("remove 1 leftover temporary file(s)");
         },
     );
     assert!(!local.join("big.bin").exists());
+    assert!(temp_names(&local).is_empty());
 }
