@@ -255,18 +255,21 @@ fn write_random(path: &Path, size: u64, seed: u64) {
 /// --resume` and by a plain `cp` that starts over.
 fn resumed(env: &Env) -> String {
     let mut table = String::from(
-        "| 1 GiB, killed at half, then | second run | moved by it | moved by both runs |\n|---|---|---|---|\n",
+        "| 1 GiB, killed at half, then | first run (killed at) | second run | both runs | moved by the second | moved by both |\n|---|---|---|---|---|---|\n",
     );
     let file = env.src(What::Big);
+    let mib = |bytes: u64| bytes as f64 / (1 << 20) as f64;
     for (way, up) in [("down", false), ("up", true)] {
         for (how, resume) in [("cp --resume", true), ("cp (starts over)", false)] {
             let o = resume::median(env.runs, || resume::once(&env.sshd, &file, up, resume));
             let row = format!(
-                "| {way}, {how} (killed at {:.0} MiB) | {} | {:.0} MiB | {:.0} MiB |\n",
-                o.killed_at as f64 / (1 << 20) as f64,
-                secs(&Sample { secs: o.secs, max_rss_kib: 0 }),
-                o.second as f64 / (1 << 20) as f64,
-                (o.first + o.second) as f64 / (1 << 20) as f64,
+                "| {way}, {how} | {:.2} s ({:.0} MiB) | {:.2} s | {:.2} s | {:.0} MiB | {:.0} MiB |\n",
+                o.first_secs,
+                mib(o.killed_at),
+                o.secs,
+                o.first_secs + o.secs,
+                mib(o.second),
+                mib(o.first + o.second),
             );
             print!("{row}");
             let _ = std::io::stdout().flush();

@@ -1,8 +1,8 @@
 //! A 1 GiB download and upload interrupted at half (scpdeck SIGKILLed once
 //! its partial copy holds 512 MiB) and then finished, by `cp --resume`
-//! against a plain `cp` that starts over: the second run's time and the
-//! bytes it moved, counted by a proxy in front of the server (the SSH
-//! stream: data plus framing).
+//! against a plain `cp` that starts over: each run's time and the bytes
+//! it moved, counted by a proxy in front of the server (the SSH stream:
+//! data plus framing).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,7 +20,8 @@ pub struct Outcome {
     /// Bytes the first and the second run moved through the proxy.
     pub first: u64,
     pub second: u64,
-    /// The second run's time.
+    /// The first run's time (until it was killed) and the second's.
+    pub first_secs: f64,
     pub secs: f64,
 }
 
@@ -45,6 +46,7 @@ pub fn once(sshd: &Sshd, file: &Path, up: bool, resume: bool) -> Outcome {
         false => (remote(file), out.display().to_string()),
     };
     let moved = || proxy.up() + proxy.down();
+    let began = Instant::now();
     let mut child = cp(&config, &state, &[&from, &to]).spawn().expect("scpdeck");
     let deadline = Instant::now() + Duration::from_secs(600);
     while partial(&out) < HALF {
@@ -54,6 +56,7 @@ pub fn once(sshd: &Sshd, file: &Path, up: bool, resume: bool) -> Outcome {
     }
     let _ = child.kill();
     let _ = child.wait();
+    let first_secs = began.elapsed().as_secs_f64();
     let killed_at = partial(&out);
     let first = moved();
     let mut args = vec![from.as_str(), to.as_str()];
@@ -67,7 +70,7 @@ pub fn once(sshd: &Sshd, file: &Path, up: bool, resume: bool) -> Outcome {
     let name: PathBuf = file.file_name().map(PathBuf::from).unwrap_or_default();
     let want = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     assert_eq!(std::fs::metadata(out.join(name)).map(|m| m.len()).ok(), Some(want), "copied whole");
-    Outcome { killed_at, first, second: moved() - first, secs }
+    Outcome { killed_at, first, second: moved() - first, first_secs, secs }
 }
 
 /// The median (by the second run's time) of `runs` outcomes.
