@@ -2,6 +2,7 @@
 //! the SCP protocol. See docs/architecture.md for the map of the modules.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![warn(unreachable_pub)]
 
 pub mod app;
 pub mod choices;

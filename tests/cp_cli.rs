@@ -5,12 +5,12 @@
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use support::Sshd;
 use support::tmux::{Tmux, scpdeck_bin};
-use support::{Sshd, password_user};
 
 fn cp(config: &Path, args: &[&str]) -> Output {
     Command::new(scpdeck_bin()).arg("cp").arg("-F").arg(config).args(args).output().unwrap()
@@ -141,7 +141,7 @@ fn l_keeps_the_rate_under_the_limit_both_ways() {
 }
 
 #[test]
-fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
+fn missing_files_exit_1_unknown_hosts_and_refused_keys_255_with_one_line_each() {
     let sshd = Sshd::start();
     let tmp = tempfile::tempdir().unwrap();
     let config = sshd.ssh_config();
@@ -158,7 +158,7 @@ fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
 
     std::fs::write(dir.join("x"), b"x").unwrap();
     let out = cp(&config, &[s(&dir.join("x")), "no-such-host.invalid:/tmp/"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(255));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no-such-host.invalid"), "{err}");
@@ -173,7 +173,7 @@ fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
     std::fs::write(&stranger, block).unwrap();
     std::fs::write(dir.join("f"), b"f").unwrap();
     let out = cp(&stranger, &[s(&dir.join("f")), &on("stranger", &dir.join("g"))]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(255));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.to_lowercase().contains("auth"), "{err}");
@@ -187,29 +187,9 @@ fn missing_files_unknown_hosts_and_refused_keys_exit_1_with_one_line_each() {
     assert!(!dir.join("e").exists());
 }
 
-/// An sshd where the unprivileged `scpdeck-test` user logs in with the
-/// harness key; the config's alias is `other`.
-fn unprivileged() -> (Sshd, PathBuf, tempfile::TempDir) {
-    let user = password_user();
-    let shared = tempfile::Builder::new().prefix("scpdeck-keys-").tempdir_in("/tmp").unwrap();
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let keys = shared.path().join("authorized_keys");
-    let sshd = Sshd::builder()
-        .config(format!("Match User {}\n  AuthorizedKeysFile {}", user.name, keys.display()))
-        .start();
-    std::fs::copy(sshd.path("authorized_keys"), &keys).unwrap();
-    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let config = shared.path().join("config");
-    let block = sshd
-        .config_block("other")
-        .replace(&format!("User {}\n", sshd.user), &format!("User {}\n", user.name));
-    std::fs::write(&config, block).unwrap();
-    (sshd, config, shared)
-}
-
 #[test]
 fn permission_denied_both_ways_and_hostile_names_stay_escaped() {
-    let (_sshd, config, shared) = unprivileged();
+    let (_sshd, config, shared) = support::unprivileged_sshd();
     let root_only = shared.path().join("root-only");
     std::fs::create_dir(&root_only).unwrap();
     std::fs::set_permissions(&root_only, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -267,8 +247,9 @@ fn overwrite_policies_and_verify() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read(remote.join("a.txt")).unwrap(), b"new", "scp overwrites by default");
 
+    // A usage error: nothing is tried.
     let out = cp(&config, &["--overwrite", "ask", source, &target]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("needs a terminal"), "{}", stderr(&out));
     let out = cp(&config, &["--overwrite", "sometimes", source, &target]);
     assert_eq!(out.status.code(), Some(2));

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use scpdeck::fs::FsError;
 use scpdeck::fs::remote::{Capabilities, Method, Remote, StatFlavor, TimePrecision};
 use scpdeck::fs::{Entry, Kind};
+use scpdeck::fs::{FileSystem, RemoteFs};
 use support::awkward::{awkward_tree, lstat_entries, os};
 use support::{Banner, Shell, Sshd};
 
@@ -150,14 +151,7 @@ fn the_probe_reports_the_host() {
     assert_eq!(caps.os, "Linux");
     assert_eq!(caps.user, support::awkward::user_name(nix::unistd::getuid().as_raw()));
     assert_eq!(caps.home.as_deref(), std::env::var_os("HOME").as_deref().map(Path::new));
-    assert!(
-        caps.scp.is_some()
-            && caps.sftp == Some(true)
-            && caps.realpath
-            && caps.readlink_f
-            && caps.cp_archive
-            && caps.awk
-    );
+    assert!(caps.scp.is_some() && caps.sftp == Some(true) && caps.realpath && caps.readlink_f && caps.awk);
     assert_eq!(caps.stat, Some(StatFlavor::Gnu));
     assert!(caps.clock.is_some());
     assert!(caps.banner.is_empty());
@@ -196,7 +190,7 @@ fn a_talkative_login_profile_is_reported_not_listed() {
             );
         }
         let target = dir.path().join("made by banner test");
-        let reply = remote.mkdir_p(&target).unwrap();
+        let reply = remote.make_new_dir(&target).unwrap();
         assert_eq!(reply.banner, caps.banner);
         assert_eq!(remote.resolve(&target).unwrap().value, target);
         std::fs::remove_dir(&target).unwrap();
@@ -285,13 +279,15 @@ fn file_operations_under(login: Shell) {
     let remote = Remote::new(session.link(), &caps);
     let odd = os(b"-odd $(x) 'q' \xff\nname");
 
-    // mkdir -p, with awkward names all the way down.
+    // mkdir with its parents, awkward names all the way down; never over
+    // something that exists.
     let deep = d.join(&odd).join("a b").join("c");
-    remote.mkdir_p(&deep).unwrap();
+    remote.make_new_dir(&deep).unwrap();
     assert!(deep.is_dir());
-    remote.mkdir_p(&deep).unwrap();
+    let e = remote.make_new_dir(&deep).unwrap_err();
+    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
     std::fs::write(d.join("file"), b"12345").unwrap();
-    let e = remote.mkdir_p(&d.join("file").join("sub")).unwrap_err();
+    let e = remote.make_new_dir(&d.join("file").join("sub")).unwrap_err();
     assert!(matches!(e, FsError::NotADirectory(_) | FsError::AlreadyExists(_)), "{e}");
 
     // New empty file; never over an existing one.
@@ -322,27 +318,21 @@ fn file_operations_under(login: Shell) {
     let e = remote.symlink(OsStr::new("x"), &d.join("ln")).unwrap_err();
     assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
 
-    // Copy within the host keeps modes, times and symlinks.
+    // Copy within the host (the file system's copy_files) keeps modes and
+    // times with `preserve`, and reports each pair on its own.
     std::fs::set_permissions(d.join("file"), std::fs::Permissions::from_mode(0o640)).unwrap();
-    remote.copy(&d.join(&odd), &d.join("copy")).unwrap();
-    remote.copy(&d.join("file"), &d.join("copy/file copy")).unwrap();
-    let meta = std::fs::metadata(d.join("copy/file copy")).unwrap();
+    std::fs::create_dir_all(d.join("copy/a b/c")).unwrap();
+    let fs = RemoteFs::open(session.link()).unwrap();
+    let copied = d.join("copy/file copy");
+    let results =
+        fs.copy_files(&[(&d.join("file"), &copied), (&d.join("gone"), &d.join("copy/x"))], true).unwrap();
+    assert!(results[0].is_ok(), "{results:?}");
+    assert!(matches!(&results[1], Err(FsError::NotFound(_))), "{results:?}");
+    let meta = std::fs::metadata(&copied).unwrap();
     assert_eq!(
         (meta.mode() & 0o7777, meta.mtime()),
         (0o640, std::fs::metadata(d.join("file")).unwrap().mtime())
     );
-    assert!(d.join("copy/a b/c").is_dir());
-    let e = remote.copy(&d.join("file"), &d.join("copy/file copy")).unwrap_err();
-    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
-    remote
-        .copy_into(&[d.join("file"), d.join("ln")], &d.join("copy"), scpdeck::fs::remote::Overwrite::Never)
-        .unwrap();
-    assert_eq!(std::fs::read_link(d.join("copy/ln")).unwrap().as_os_str(), target);
-    let e = remote
-        .copy_into(&[d.join("file")], &d.join("copy"), scpdeck::fs::remote::Overwrite::Never)
-        .unwrap_err();
-    assert!(matches!(e, FsError::AlreadyExists(_)), "{e}");
-    remote.copy_into(&[d.join("file")], &d.join("copy"), scpdeck::fs::remote::Overwrite::Replace).unwrap();
 
     // Move into a directory.
     std::fs::create_dir(d.join("dest")).unwrap();
@@ -463,7 +453,7 @@ fn operations_refused_by_the_host_are_permission_denied() {
             }
             other => panic!("expected permission denied, got {other:?}"),
         };
-        denied(root.mkdir_p(&d.join("sealed/new")).map(|_| ()));
+        denied(root.make_new_dir(&d.join("sealed/new")).map(|_| ()));
         denied(root.delete(&[d.join("sealed/file")]).map(|_| ()));
         denied(root.new_file(&d.join("sealed/new")).map(|_| ()));
         denied(root.rename(&d.join("sealed/file"), &d.join("out")).map(|_| ()));
@@ -476,11 +466,10 @@ fn operations_refused_by_the_host_are_permission_denied() {
     let user = Remote::new(user_session.link(), &user_caps);
     let sources = [d.join("sealed/file")];
     let results: Vec<(&str, Result<(), FsError>)> = vec![
-        ("mkdir", user.mkdir_p(&d.join("x/y")).map(drop)),
+        ("mkdir", user.make_new_dir(&d.join("x/y")).map(drop)),
         ("new file", user.new_file(&d.join("x")).map(drop)),
         ("delete", user.delete(&sources).map(drop)),
         ("rename", user.rename(&sources[0], &d.join("sealed/moved")).map(drop)),
-        ("copy", user.copy(&sources[0], &d.join("copied")).map(drop)),
         ("chmod", user.chmod(&sources, 0o777, false).map(drop)),
         ("symlink", user.symlink(OsStr::new("t"), &d.join("l")).map(drop)),
     ];

@@ -125,7 +125,7 @@ fn text_output_hides_dot_files_and_escapes_names() {
 }
 
 #[test]
-fn failures_exit_1_with_the_reason() {
+fn failures_exit_1_with_the_reason_and_255_without_a_connection() {
     let sshd = Sshd::start();
     let out = scpdeck_ls(&sshd, &[remote(&sshd, Path::new("/no/such/dir")).as_ref()]);
     assert_eq!(out.status.code(), Some(1));
@@ -134,7 +134,7 @@ fn failures_exit_1_with_the_reason() {
     assert!(out.stdout.is_empty());
 
     let out = scpdeck_ls(&sshd, &["nosuchhost-scpdeck.invalid:".as_ref()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(255));
 }
 
 #[test]

@@ -56,7 +56,7 @@ fn probes_listings_and_file_operations() {
                 assert_eq!(names, expected, "{name} {method:?}");
             }
             let made = dir.path().join("made\nunder 'profile'");
-            remote.mkdir_p(&made).unwrap();
+            remote.make_new_dir(&made).unwrap();
             assert!(made.is_dir(), "{name}");
             remote.delete(std::slice::from_ref(&made)).unwrap();
             assert!(!made.exists(), "{name}");

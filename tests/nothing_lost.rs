@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use support::tmux::scpdeck_bin;
-use support::{Sshd, password_user, which};
+use support::{Sshd, which};
 
 /// Starts `scpdeck cp -F config ARGS`.
 fn spawn(config: &Path, args: &[&str]) -> Child {
@@ -219,26 +219,6 @@ fn two_sources_with_one_name_last_wins_or_both_are_kept() {
     }
 }
 
-/// An sshd whose user is the unprivileged `scpdeck-test` account, its
-/// ssh_config, and a directory that account can read (mode 755).
-fn unprivileged() -> (Sshd, PathBuf, tempfile::TempDir) {
-    let user = password_user();
-    let shared = tempfile::Builder::new().prefix("scpdeck-keys-").tempdir_in("/tmp").unwrap();
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let keys = shared.path().join("authorized_keys");
-    let sshd = Sshd::builder()
-        .config(format!("Match User {}\n  AuthorizedKeysFile {}", user.name, keys.display()))
-        .start();
-    std::fs::copy(sshd.path("authorized_keys"), &keys).unwrap();
-    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let config = shared.path().join("config");
-    let block = sshd
-        .config_block("other")
-        .replace(&format!("User {}\n", sshd.user), &format!("User {}\n", user.name));
-    std::fs::write(&config, block).unwrap();
-    (sshd, config, shared)
-}
-
 fn chown_to_test_user(path: &Path) {
     let status = Command::new("chown").arg("-R").arg("scpdeck-test").arg(path).status().unwrap();
     assert!(status.success());
@@ -246,7 +226,7 @@ fn chown_to_test_user(path: &Path) {
 
 #[test]
 fn a_subdirectory_that_cannot_be_made_fails_its_files_and_the_copy_ends() {
-    let (_sshd, config, shared) = unprivileged();
+    let (_sshd, config, shared) = support::unprivileged_sshd();
     let dest = shared.path().join("dest");
     std::fs::create_dir_all(dest.join("tree/locked")).unwrap();
     chown_to_test_user(&dest);
@@ -273,7 +253,7 @@ fn a_subdirectory_that_cannot_be_made_fails_its_files_and_the_copy_ends() {
 
 #[test]
 fn a_writable_file_in_an_unwritable_directory_is_replaced_in_place() {
-    let (_sshd, config, shared) = unprivileged();
+    let (_sshd, config, shared) = support::unprivileged_sshd();
     let dir = shared.path().join("locked");
     std::fs::create_dir(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();

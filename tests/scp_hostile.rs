@@ -86,15 +86,6 @@ fn scratch() -> (tempfile::TempDir, PathBuf) {
     (tmp, target)
 }
 
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn bad_server_records_are_refused_and_nothing_is_written() {
     let sshd = bad_server();
@@ -127,8 +118,8 @@ fn bad_server_records_are_refused_and_nothing_is_written() {
         assert!(!err.contains('\x1b') && !err.contains('\x07'), "{name}: unescaped: {err:?}");
         // Only what was valid before the bad record: an empty directory.
         let expected: &[&str] = if name == "updir" { &["updir"] } else { &[] };
-        assert_eq!(entries(&target), expected, "{name}");
-        assert_eq!(entries(tmp.path()), ["target"], "{name}");
+        assert_eq!(support::awkward::names(&target), expected, "{name}");
+        assert_eq!(support::awkward::names(tmp.path()), ["target"], "{name}");
     }
     assert!(!Path::new("/tmp/scpdeck-rootpathdir").exists());
 }
@@ -142,7 +133,7 @@ fn an_oversized_size_never_replaces_the_existing_file() {
     let err = result.unwrap_err().to_string();
     assert!(err.contains("the connection closed after 13 of 1000 bytes of \"short\""), "{err}");
     assert_eq!(std::fs::read(target.join("short")).unwrap(), b"precious");
-    assert_eq!(entries(&target), ["short"]);
+    assert_eq!(support::awkward::names(&target), ["short"]);
     assert!(events.iter().any(|e| matches!(e, Event::Failed { file, .. } if file.display() == "short")));
 }
 

@@ -4,54 +4,15 @@
 
 mod support;
 
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use scpdeck::ssh::{
     self, AuthFailure, ConnectError, Connection, ConnectionEvent, HostConfig, NoPrompter, Overrides,
-    PromptAnswer, Prompter, Question, Resolver, Step,
+    PromptAnswer, Question, Resolver, Step,
 };
-use support::{Sshd, keygen, password_user};
-
-/// Answers questions from a script and records them.
-#[derive(Default)]
-struct Scripted {
-    answers: Mutex<VecDeque<PromptAnswer>>,
-    asked: Mutex<Vec<Question>>,
-}
-
-impl Scripted {
-    fn new(answers: impl IntoIterator<Item = PromptAnswer>) -> Scripted {
-        Scripted { answers: Mutex::new(answers.into_iter().collect()), asked: Mutex::default() }
-    }
-
-    /// The questions asked, without messages.
-    fn questions(&self) -> Vec<Question> {
-        let asked = self.asked.lock().unwrap();
-        asked.iter().filter(|q| !matches!(q, Question::Message { .. })).cloned().collect()
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let asked = self.asked.lock().unwrap();
-        asked
-            .iter()
-            .filter_map(|q| if let Question::Message { text, .. } = q { Some(text.clone()) } else { None })
-            .collect()
-    }
-}
-
-impl Prompter for Scripted {
-    fn ask(&self, question: &Question) -> PromptAnswer {
-        self.asked.lock().unwrap().push(question.clone());
-        if matches!(question, Question::Message { .. }) {
-            return PromptAnswer::Ok;
-        }
-        self.answers.lock().unwrap().pop_front().unwrap_or(PromptAnswer::Cancelled)
-    }
-}
+use support::{Scripted, Sshd, keygen, password_user};
 
 fn overrides(config: &Path, options: &[&str]) -> Overrides {
     Overrides {
@@ -465,7 +426,7 @@ fn a_changed_key_is_refused_in_every_mode_naming_file_and_line() {
         let prompter = Scripted::new([PromptAnswer::Yes]);
         let err = expect_err(ssh::connect(&config, &prompter));
         match &err {
-            ConnectError::HostKeyChanged { file: f, line: 3, .. } => assert_eq!(f, &file),
+            ConnectError::HostKeyChanged(c) => assert_eq!((&c.file, c.line), (&file, 3)),
             other => panic!("{mode}: {other}"),
         }
         assert!(err.to_string().contains(&format!("{}:3", file.display())), "{err}");
@@ -483,10 +444,7 @@ fn a_changed_key_is_refused_in_every_mode_naming_file_and_line() {
     let err = expect_err(ssh::connect(&config, &NoPrompter));
     let hashed_line =
         text.lines().enumerate().filter(|(_, l)| l.starts_with("|1|")).nth(1).map(|(i, _)| i + 1).unwrap();
-    assert!(
-        matches!(&err, ConnectError::HostKeyChanged { line: l, .. } if *l == hashed_line),
-        "{err} (line {line})"
-    );
+    assert!(matches!(&err, ConnectError::HostKeyChanged(c) if c.line == hashed_line), "{err} (line {line})");
     assert_eq!(sshd.accepted_logins(), 0);
 }
 

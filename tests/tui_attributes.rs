@@ -142,7 +142,11 @@ fn chmod_chgrp_symlink_and_touch_on_a_remote_pane() {
             tmux.keys(&["Enter"]);
             eventually(&tmux, "the empty file exists", || root.join("empty.txt").is_file());
             assert_eq!(std::fs::metadata(root.join("empty.txt")).unwrap().len(), 0);
-            tmux.wait_for("empty.txt");
+            // The status line names the file before the reload lists it:
+            // wait for its row, or the dialog cannot know the name is taken.
+            eventually(&tmux, "the pane lists the empty file", || {
+                tmux.screen().lines().any(|l| l.starts_with("│ empty.txt"))
+            });
             tmux.keys(&["S-F4"]);
             tmux.wait_for("Create empty file");
             tmux.keys(&["-l", "empty.txt"]);

@@ -259,14 +259,16 @@ fn menu() {
     insta::assert_snapshot!(screen(&state, 80, 24));
 }
 
-fn picker(state: &mut State) {
+/// The host picker with a bookmark, a recent host and three ssh config
+/// hosts; returns the request to resolve them.
+fn picker(state: &mut State) -> Vec<Effect> {
     state.bookmarks =
         vec![config::Bookmark { name: "web logs".into(), target: "alice@web1:/var/log".into() }];
     state.recent = vec!["root@db.internal".into()];
     let effects = press(state, KeyCode::F(2));
     let [Effect::LoadSshHosts { token }] = effects.as_slice() else { panic!("{effects:?}") };
     let hosts = vec!["build-server".into(), "web1".into(), "web2".into()];
-    app::update(state, Msg::SshHosts { token: *token, hosts });
+    app::update(state, Msg::SshHosts { token: *token, hosts })
 }
 
 #[test]
@@ -276,6 +278,33 @@ fn host_picker_all_sources_then_filtered() {
     let all = screen(&state, 90, 22);
     type_text(&mut state, "web");
     insta::assert_snapshot!(format!("{all}\n{}", screen(&state, 90, 22)));
+}
+
+#[test]
+fn host_picker_shows_user_host_port_and_takes_a_typed_port() {
+    let mut state = first_screen(90, 22);
+    let effects = picker(&mut state);
+    let [Effect::ResolveHosts { token, hosts }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(hosts, &["alice@web1", "root@db.internal", "build-server", "web1", "web2"]);
+    let addresses = [
+        ("alice@web1", "alice@10.0.0.5:22"),
+        ("root@db.internal", "root@db.internal:22"),
+        ("build-server", "ci@build.example.org:2200"),
+        ("web1", "deploy@10.0.0.5:22"),
+        ("web2", "deploy@[2001:db8::6]:2222"),
+    ];
+    let addresses = addresses.iter().map(|(h, a)| (h.to_string(), a.to_string())).collect();
+    app::update(&mut state, Msg::HostAddresses { token: *token, addresses });
+    let resolved = screen(&state, 90, 22);
+    type_text(&mut state, "alice@web2:2200");
+    let typed = screen(&state, 90, 22);
+    assert!(typed.contains("Enter connects to alice@web2:2200"), "{typed}");
+    insta::assert_snapshot!(format!("{resolved}\n{typed}"));
+    let effects = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(effects.first(), Some(Effect::Connect { host, .. }) if host == "alice@web2:2200"),
+        "{effects:?}"
+    );
 }
 
 fn connecting(state: &mut State) -> u64 {
@@ -337,6 +366,19 @@ fn prompt_unknown_host_key() {
         known_hosts_file: "/home/alice/.ssh/known_hosts".into(),
         known_key_types: vec!["RSA".into()],
     });
+    insta::assert_snapshot!(ask(question));
+}
+
+#[test]
+fn prompt_host_key_address_warning() {
+    let question = Question::Confirm {
+        host: "build-server".into(),
+        text:
+            "Warning: the ssh-ed25519 host key for 'build-server'\ndiffers from the key for the IP address \
+               '192.0.2.7'\nOffending key for IP in /home/alice/.ssh/known_hosts:4\nMatching host key in \
+               /home/alice/.ssh/known_hosts:3"
+                .into(),
+    };
     insta::assert_snapshot!(ask(question));
 }
 
@@ -450,4 +492,21 @@ fn dialog_touch_refuses_an_existing_name() {
     type_text(&mut state, "notes.md");
     press(&mut state, KeyCode::Enter);
     insta::assert_snapshot!(screen(&state, 80, 14));
+}
+
+#[test]
+fn the_smallest_terminal_draws_the_panes_and_a_smaller_one_a_notice() {
+    use scpdeck::app::layout::{MIN_HEIGHT, MIN_WIDTH};
+    let state = first_screen(MIN_WIDTH, MIN_HEIGHT);
+    insta::assert_snapshot!("smallest_terminal", screen(&state, MIN_WIDTH, MIN_HEIGHT));
+    for (width, height) in [(MIN_WIDTH - 1, MIN_HEIGHT), (MIN_WIDTH, MIN_HEIGHT - 1), (12, 3)] {
+        let state = first_screen(width, height);
+        let text = screen(&state, width, height);
+        assert!(text.contains("Terminal too"), "{width}x{height}:\n{text}");
+        assert!(!text.contains("notes.md"), "no pane drawn at {width}x{height}:\n{text}");
+    }
+    insta::assert_snapshot!(
+        "too_small_notice",
+        screen(&first_screen(MIN_WIDTH - 1, MIN_HEIGHT), MIN_WIDTH - 1, MIN_HEIGHT)
+    );
 }

@@ -10,6 +10,7 @@
 #[allow(unused_imports)]
 mod support;
 
+mod ciphers;
 mod measure;
 mod profile;
 mod proxy;
@@ -89,7 +90,8 @@ impl Env {
         std::fs::create_dir(self.out()).expect("out dir");
     }
 
-    fn command(&self, tool: Tool, net: Net, way: Way, what: What) -> Command {
+    /// The command line of one run; `options` are `-o` settings (a cipher).
+    fn command(&self, tool: Tool, net: Net, way: Way, what: What, options: &[String]) -> Command {
         let alias = match net {
             Net::Loopback => "lo",
             Net::Proxy => "far",
@@ -101,7 +103,7 @@ impl Env {
         };
         let mut cmd = match tool {
             Tool::Scpdeck => {
-                let mut c = Command::new(env!("CARGO_BIN_EXE_scpdeck"));
+                let mut c = Command::new(scpdeck_bin());
                 c.arg("cp");
                 c
             }
@@ -113,6 +115,9 @@ impl Env {
             Tool::ScpSftp => Command::new("scp"),
         };
         cmd.arg("-q").arg("-F").arg(&self.config);
+        for option in options {
+            cmd.arg("-o").arg(option);
+        }
         if matches!(what, What::Small) {
             cmd.arg("-r");
         }
@@ -136,8 +141,13 @@ impl Env {
 
     /// One run of `tool` (into a fresh output directory, checked after).
     fn run_tool(&self, tool: Tool, net: Net, way: Way, what: What) -> Sample {
+        self.run_with(tool, net, way, what, &[])
+    }
+
+    /// [`Env::run_tool`] with `-o` options.
+    fn run_with(&self, tool: Tool, net: Net, way: Way, what: What, options: &[String]) -> Sample {
         self.fresh_out();
-        let sample = run(&mut self.command(tool, net, way, what));
+        let sample = run(&mut self.command(tool, net, way, what, options));
         self.check(what);
         sample
     }
@@ -234,6 +244,12 @@ fn setup(runs: usize) -> Env {
     Env { sshd, dir, config, runs, _proxy: proxy }
 }
 
+/// The scpdeck binary measured: this build's, or `SCPDECK_BENCH_BIN` (a
+/// copy of another build, to compare two builds under the same load).
+fn scpdeck_bin() -> String {
+    std::env::var("SCPDECK_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_scpdeck").to_owned())
+}
+
 /// Incompressible, not sparse: a xorshift stream.
 fn write_random(path: &Path, size: u64, seed: u64) {
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ seed;
@@ -307,7 +323,8 @@ fn report(env: &Env) {
     );
     let mut results = Vec::new();
     // BENCH_ONLY=text runs the cases whose name holds it (and no summary);
-    // BENCH_ONLY=ceiling runs only the libssh2 loop comparison.
+    // BENCH_ONLY=ceiling runs only the libssh2 loop comparison,
+    // BENCH_ONLY=ciphers only the cipher table.
     let only = std::env::var("BENCH_ONLY").ok();
     for (name, net, way, what) in cases {
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
@@ -337,6 +354,10 @@ fn report(env: &Env) {
         || results.first().is_some_and(|r| r.0 == cases[0].0)
         || only.as_deref() == Some("ceiling");
     let ceiling = ceiling_wanted.then(|| env.ceiling());
+    if only.is_none() || only.as_deref() == Some("ciphers") {
+        println!("\n1 GiB on loopback under each cipher (median of {} runs, all taking turns)\n", env.runs);
+        let _ = writeln!(table, "\n{}", ciphers::table(env));
+    }
     if let Some([plain, writing, scpdeck]) = ceiling.as_deref() {
         let _ = writeln!(
             table,

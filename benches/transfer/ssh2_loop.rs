@@ -25,7 +25,7 @@ pub fn main(args: &[String]) {
     let mut session = Session::new().expect("session");
     session.set_tcp_stream(tcp);
     for direction in [MethodType::CryptCs, MethodType::CryptSc] {
-        session.method_pref(direction, "aes128-gcm@openssh.com").expect("cipher");
+        session.method_pref(direction, crate::CIPHER).expect("cipher");
     }
     session.handshake().expect("handshake");
     session.userauth_pubkey_file(user, None, std::path::Path::new(key), None).expect("auth");

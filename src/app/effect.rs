@@ -101,6 +101,12 @@ pub enum Effect {
     LoadSshHosts {
         token: u64,
     },
+    /// The `user@host:port` each host (`[user@]host[:port]`, an alias)
+    /// resolves to: `Msg::HostAddresses`.
+    ResolveHosts {
+        token: u64,
+        hosts: Vec<String>,
+    },
     SaveBookmarks {
         dir: PathBuf,
         bookmarks: Vec<Bookmark>,

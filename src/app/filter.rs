@@ -9,7 +9,7 @@ use crate::fs::Entry;
 
 /// Keeps the indices whose entry names match `query` fuzzily (smart case:
 /// an uppercase letter in the query makes it case-sensitive).
-pub fn retain_matching(entries: &[Entry], indices: &mut Vec<usize>, query: &str) {
+pub(super) fn retain_matching(entries: &[Entry], indices: &mut Vec<usize>, query: &str) {
     if query.is_empty() {
         return;
     }

@@ -4,6 +4,13 @@
 
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
+/// The smallest terminal the commander draws on: two panes of 20 columns
+/// (names, shortened), three entry rows, the status line and the key bar.
+/// The commander refuses to start on a smaller one, and draws a notice
+/// instead of the panes when resized below it.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 8;
+
 /// The main areas of the screen.
 pub struct Areas {
     pub panes: [Rect; 2],

@@ -14,6 +14,7 @@ mod sort;
 mod state;
 mod target;
 mod update;
+mod work_error;
 
 pub use dialog::Dialog;
 pub use effect::Effect;
@@ -27,3 +28,4 @@ pub use sort::{Sort, sort_indices};
 pub use state::{Connecting, State, Status};
 pub use target::Target;
 pub use update::{act, open_target, reload, start, update};
+pub use work_error::WorkError;

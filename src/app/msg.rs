@@ -6,6 +6,7 @@ use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 
 use super::dialog::{Counts, Question, Reply, ViewContent};
 use super::side::Side;
+use super::work_error::WorkError;
 use crate::fs::{Entry, Location};
 
 /// What a finished file operation was.
@@ -38,7 +39,7 @@ pub enum Msg {
     Listed {
         side: Side,
         generation: u64,
-        result: Result<Vec<Entry>, String>,
+        result: Result<Vec<Entry>, WorkError>,
     },
     /// A watched local directory changed.
     DirChanged {
@@ -48,26 +49,26 @@ pub enum Msg {
     FreeSpace {
         side: Side,
         location: Location,
-        result: Result<u64, String>,
+        result: Result<u64, WorkError>,
     },
     DirSize {
         side: Side,
         location: Location,
-        result: Result<u64, String>,
+        result: Result<u64, WorkError>,
     },
     Counted {
         token: u64,
-        result: Result<Counts, String>,
+        result: Result<Counts, WorkError>,
     },
     /// The permission bits of what a symlink points at (`None`: it dangles).
     ModeOf {
         token: u64,
-        result: Result<Option<u32>, String>,
+        result: Result<Option<u32>, WorkError>,
     },
     /// A file operation finished; `Ok` carries a note for the status line.
     Done {
         op: Op,
-        result: Result<String, String>,
+        result: Result<String, WorkError>,
     },
     Completed {
         token: u64,
@@ -75,11 +76,16 @@ pub enum Msg {
     },
     Viewed {
         token: u64,
-        result: Result<ViewContent, String>,
+        result: Result<ViewContent, WorkError>,
     },
     SshHosts {
         token: u64,
         hosts: Vec<String>,
+    },
+    /// `(host, user@host:port)` for the hosts that could be resolved.
+    HostAddresses {
+        token: u64,
+        addresses: Vec<(String, String)>,
     },
     /// A connection reached a new stage (resolving, authenticating...).
     ConnectStage {
@@ -94,13 +100,13 @@ pub enum Msg {
     /// A connection is up (`Ok` carries the remote home) or failed.
     Connected {
         id: u64,
-        result: Result<PathBuf, String>,
+        result: Result<PathBuf, WorkError>,
     },
     /// A remote file was downloaded for editing (or could not be).
     EditFetched {
         location: Location,
         editor: String,
-        result: Result<PathBuf, String>,
+        result: Result<PathBuf, WorkError>,
     },
     /// Something failed in the background outside any dialog (saving bookmarks...).
     Problem(String),

@@ -8,6 +8,7 @@ use std::ffi::{OsStr, OsString};
 use super::filter::retain_matching;
 use super::history::{History, Nav};
 use super::sort::{Sort, sort_indices};
+use crate::app::WorkError;
 use crate::fs::{Entry, Location};
 
 /// A listing the pane asked for and has not received yet.
@@ -126,14 +127,14 @@ impl Pane {
     }
 
     /// Applies a listing result.
-    pub fn receive(&mut self, generation: u64, result: Result<Vec<Entry>, String>) -> Received {
+    pub fn receive(&mut self, generation: u64, result: Result<Vec<Entry>, WorkError>) -> Received {
         let Some(pending) = self.pending.take_if(|p| p.generation == generation) else {
             return Received::Stale;
         };
         let entries = match result {
             Ok(entries) => entries,
-            Err(message) => {
-                self.error = Some(message);
+            Err(error) => {
+                self.error = Some(error.shown());
                 return Received::Failed;
             }
         };

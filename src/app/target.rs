@@ -1,13 +1,19 @@
-//! Where a pane should go, as typed on the command line, in the host picker
-//! or in a bookmark: a local path or `[user@]host[:path]` (scp's rule: a
-//! colon before the first slash makes it remote).
+//! Where a pane should go, as typed on the command line, in go-to, in the
+//! host picker or in a bookmark: a local path, scp's `[user@]host:path`, or
+//! `ssh://` / `scp://[user@]host[:port][/path]` (`ssh::destination` reads
+//! them all; a colon before the first slash makes it remote).
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
+
+use crate::ssh::{Destination, DestinationError, destination};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Local(PathBuf),
-    /// `host` may carry a `user@`; `path` `None` means the remote home.
+    /// `host` is `[user@]host[:port]` (an IPv6 address in brackets);
+    /// `path` `None` means the remote home, a relative one is below it.
     Remote {
         host: String,
         path: Option<PathBuf>,
@@ -15,42 +21,32 @@ pub enum Target {
 }
 
 impl Target {
-    /// Parses `text`. With `bare_is_host`, a word without a colon or slash
-    /// is a host (the host picker) instead of a local path (the command line).
-    pub fn parse(text: &str, bare_is_host: bool) -> Target {
-        if let Some(rest) = text.strip_prefix('[') {
-            // [user@]host is not bracketed; an IPv6 address is: [::1]:path
-            if let Some((host, after)) = rest.split_once(']') {
-                let path = after.strip_prefix(':');
-                if path.is_some() || (after.is_empty() && bare_is_host) {
-                    return Target::remote(host, path.unwrap_or(""));
-                }
-            }
-        }
-        let (user, rest) = match text.split_once('@') {
-            Some((user, rest)) if !user.contains('/') && !user.contains(':') => (Some(user), rest),
-            _ => (None, text),
+    /// Parses `text`. With `bare_is_host` (the host picker), a word without
+    /// a colon or slash is a host instead of a local path, and
+    /// `host:NUMBER` names the port.
+    pub fn parse(text: &str, bare_is_host: bool) -> Result<Target, DestinationError> {
+        let parsed = if bare_is_host {
+            destination::parse_host(text.as_bytes())
+        } else {
+            destination::parse(text.as_bytes())
         };
-        let host_of = |host: &str| match user {
-            Some(user) => format!("{user}@{host}"),
-            None => host.to_owned(),
-        };
-        if let Some(colon) = rest.find(':') {
-            let slash = rest.find('/').unwrap_or(usize::MAX);
-            if colon < slash && colon > 0 {
-                return Target::remote(&host_of(&rest[..colon]), &rest[colon + 1..]);
+        Ok(match parsed? {
+            None => Target::Local(PathBuf::from(text)),
+            Some(Destination { target, path }) => {
+                Target::Remote { host: target.to_string(), path: path.and_then(|p| below_home(p.as_bytes())) }
             }
-        }
-        if bare_is_host && !rest.is_empty() && !rest.contains('/') {
-            return Target::remote(&host_of(rest), "");
-        }
-        Target::Local(PathBuf::from(text))
+        })
     }
+}
 
-    fn remote(host: &str, path: &str) -> Target {
-        let path = (!path.is_empty()).then(|| PathBuf::from(path));
-        Target::Remote { host: host.to_owned(), path }
-    }
+/// A remote path as the pane opens it: `~` and `~/` are the home, which
+/// relative paths are below.
+fn below_home(path: &[u8]) -> Option<PathBuf> {
+    let path = match path {
+        b"" | b"~" | b"~/" => return None,
+        _ => path.strip_prefix(b"~/").unwrap_or(path),
+    };
+    Some(PathBuf::from(OsStr::from_bytes(path)))
 }
 
 #[cfg(test)]
@@ -61,17 +57,38 @@ mod tests {
         Target::Remote { host: host.into(), path: path.map(PathBuf::from) }
     }
 
+    fn parse(text: &str, bare_is_host: bool) -> Target {
+        Target::parse(text, bare_is_host).unwrap()
+    }
+
     #[test]
     fn scp_rules() {
-        assert_eq!(Target::parse("/tmp", false), Target::Local("/tmp".into()));
-        assert_eq!(Target::parse("docs", false), Target::Local("docs".into()));
-        assert_eq!(Target::parse("./a:b", false), Target::Local("./a:b".into()));
-        assert_eq!(Target::parse("web:/var/log", false), remote("web", Some("/var/log")));
-        assert_eq!(Target::parse("alice@web:", false), remote("alice@web", None));
-        assert_eq!(Target::parse("alice@web:logs", false), remote("alice@web", Some("logs")));
-        assert_eq!(Target::parse("[::1]:/x", false), remote("::1", Some("/x")));
-        assert_eq!(Target::parse("web", true), remote("web", None));
-        assert_eq!(Target::parse("alice@web", true), remote("alice@web", None));
-        assert_eq!(Target::parse("/srv", true), Target::Local("/srv".into()));
+        assert_eq!(parse("/tmp", false), Target::Local("/tmp".into()));
+        assert_eq!(parse("docs", false), Target::Local("docs".into()));
+        assert_eq!(parse("./a:b", false), Target::Local("./a:b".into()));
+        assert_eq!(parse("web:/var/log", false), remote("web", Some("/var/log")));
+        assert_eq!(parse("alice@web:", false), remote("alice@web", None));
+        assert_eq!(parse("alice@web:logs", false), remote("alice@web", Some("logs")));
+        assert_eq!(parse("alice@web:~/logs", false), remote("alice@web", Some("logs")));
+        assert_eq!(parse("[::1]:/x", false), remote("[::1]", Some("/x")));
+        assert_eq!(parse("web:2222", false), remote("web", Some("2222")));
+        assert_eq!(parse("web", true), remote("web", None));
+        assert_eq!(parse("alice@web", true), remote("alice@web", None));
+        assert_eq!(parse("/srv", true), Target::Local("/srv".into()));
+    }
+
+    #[test]
+    fn uris_and_ports() {
+        for bare_is_host in [false, true] {
+            assert_eq!(
+                parse("ssh://alice@web:2222//var/log", bare_is_host),
+                remote("alice@web:2222", Some("/var/log"))
+            );
+            assert_eq!(parse("scp://web/notes", bare_is_host), remote("web", Some("notes")));
+            assert_eq!(parse("ssh://[::1]:2222/", bare_is_host), remote("[::1]:2222", None));
+            assert!(Target::parse("ssh://web:0/", bare_is_host).is_err());
+        }
+        assert_eq!(parse("alice@web:2222", true), remote("alice@web:2222", None));
+        assert_eq!(parse("[::1]:2222", true), remote("[::1]:2222", None));
     }
 }

@@ -8,17 +8,17 @@ use indicatif::ProgressBar;
 use crate::jobs::{OverwriteAnswer, OverwritePolicy, Question};
 use crate::text::human_size;
 
-pub const CHOICES: &str = "[o]verwrite, [s]kip, only if [n]ewer, only if the size [d]iffers, [r]ename (keep both); \
+pub(super) const CHOICES: &str = "[o]verwrite, [s]kip, only if [n]ewer, only if the size [d]iffers, [r]ename (keep both); \
      a capital letter answers for all the others too";
 
 /// Whether questions can be asked: stdin and stderr are a terminal.
-pub fn can_ask() -> bool {
+pub(super) fn can_ask() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
 /// Reads an answer: a letter of [`CHOICES`] (an empty line skips). `None`
 /// for anything else.
-pub fn parse(line: &str) -> Option<OverwriteAnswer> {
+pub(super) fn parse(line: &str) -> Option<OverwriteAnswer> {
     let line = line.trim();
     let letter = match line.chars().count() {
         0 => 's',
@@ -44,7 +44,7 @@ fn when(mtime: Option<i64>) -> String {
 }
 
 /// The question's text (all of it already escaped).
-pub fn describe(q: &Question) -> String {
+pub(super) fn describe(q: &Question) -> String {
     let mut text = format!(
         "{} exists: {} ({}, {}); the source: {}, {}",
         q.name,
@@ -62,7 +62,7 @@ pub fn describe(q: &Question) -> String {
 
 /// Asks on the terminal until the answer is understood; end of input
 /// skips this item and all the others (nothing is overwritten unasked).
-pub fn ask(question: &Question, bar: Option<&ProgressBar>) -> OverwriteAnswer {
+pub(super) fn ask(question: &Question, bar: Option<&ProgressBar>) -> OverwriteAnswer {
     let run = || {
         let mut stderr = std::io::stderr();
         let _ = writeln!(stderr, "scpdeck: {}", describe(question));

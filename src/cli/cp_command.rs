@@ -10,20 +10,26 @@ use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use super::args::GlobalArgs;
+use super::color::progress_bar;
 use super::cp_ask;
 use super::cp_console::Console;
 use super::cp_expand;
 use super::cp_jobs::jobs;
 use super::cp_resume;
+use super::error::CliError;
+use super::exit_status::Status;
 use super::operand::{Operand, parse};
+use super::printer::Tone;
+use crate::eventlog::verbose;
 use crate::eventlog::{LogFile, LogSink, default_log_dir};
 use crate::jobs::journal::Journal;
 use crate::jobs::{
     AdoptedMap, Control, ItemId, JobId, JobSpec, JobState, Limits, Options, OverwriteAnswer, OverwritePolicy,
     Scheduler, SshRemote, SystemBackend, Throttle,
 };
-use crate::ssh::{Pool, PoolLimits, Resolver, TerminalPrompter};
-use crate::text::{escape_bytes, escape_str};
+use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
+use crate::text::escape_bytes;
 
 /// Copy files to, from and between SSH hosts with the SCP protocol.
 ///
@@ -31,6 +37,7 @@ use crate::text::{escape_bytes, escape_str};
 /// IPv6); a colon after a slash is part of a local path. Several sources go
 /// into a directory. Remote to remote copies go through this machine.
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "scpdeck cp [OPTIONS] SOURCE... TARGET", after_help = CP_EXAMPLES)]
 pub struct CpArgs {
     /// Copy directories recursively.
     #[arg(short = 'r')]
@@ -58,7 +65,7 @@ pub struct CpArgs {
     /// terminal, per file), overwrite, skip, newer (overwrite if the source
     /// is newer), size (overwrite if the sizes differ), rename (keep both:
     /// `name (1).ext`).
-    #[arg(long, value_name = "POLICY", default_value = "overwrite", value_parser = overwrite_policy)]
+    #[arg(long, value_name = "POLICY", default_value = "overwrite", value_parser = policies())]
     pub overwrite: OverwritePolicy,
     /// Compare SHA-256 checksums of every source and its copy.
     #[arg(long)]
@@ -71,41 +78,77 @@ pub struct CpArgs {
     pub resume: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
-    /// SOURCE... TARGET
-    #[arg(required = true, num_args = 2.., value_name = "SOURCE... TARGET")]
-    pub operands: Vec<OsString>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to copy: local paths or [user@]host:path (several go into a
+    /// directory).
+    #[arg(required = true, num_args = 1.., value_name = "SOURCE")]
+    pub sources: Vec<OsString>,
+    /// Where to: a local path or [user@]host:[path] (empty: the remote home).
+    #[arg(required = true, value_name = "TARGET")]
+    pub target: OsString,
 }
 
-fn overwrite_policy(name: &str) -> Result<OverwritePolicy, String> {
+const CP_EXAMPLES: &str = "\
+Examples:
+  Upload a file:            scpdeck cp report.pdf web1:/srv/www/
+  Download a file:          scpdeck cp web1:/var/log/syslog .
+  A directory, recursively: scpdeck cp -r photos/ bob@nas:backup/
+  Between two hosts:        scpdeck cp web1:/etc/motd web2:/tmp/
+  Through a jump host:      scpdeck cp -J bastion app.internal:logs/app.log .
+  What a pattern matches:   scpdeck cp 'web1:logs/*.gz' archive/
+
+Exit status: 0 every file copied, 1 some file failed, 2 usage error, 255 a host
+could not be reached or logged in to before any file moved.";
+
+/// `--overwrite` names no policy.
+#[derive(Debug, thiserror::Error)]
+#[error("one of ask, overwrite, skip, newer, size, rename")]
+pub(super) struct UnknownPolicy;
+
+/// The names `--overwrite` takes (listed in completions and errors).
+fn policies() -> impl clap::builder::TypedValueParser<Value = OverwritePolicy> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["ask", "overwrite", "skip", "newer", "size", "rename"])
+        .try_map(|name| overwrite_policy(&name))
+}
+
+fn overwrite_policy(name: &str) -> Result<OverwritePolicy, UnknownPolicy> {
     match name {
         "rename" => Ok(OverwritePolicy::KeepBoth),
-        _ => OverwritePolicy::from_name(name)
-            .ok_or_else(|| "one of ask, overwrite, skip, newer, size, rename".to_owned()),
+        _ => OverwritePolicy::from_name(name).ok_or(UnknownPolicy),
     }
 }
 
-/// Runs `scpdeck cp`. Exit status 0 only when every file was copied.
+/// Runs `scpdeck cp` (see [`Status`] for its exit statuses).
 pub fn run_cp(args: CpArgs) -> ExitCode {
-    let mut console = Console::new(args.quiet);
-    let prepared = match prepare(&args) {
-        Ok(prepared) => prepared,
-        Err(text) => {
-            console.error(&text);
-            return ExitCode::from(1);
+    let global = args.global;
+    let mut console = Console::new(progress_bar(args.quiet), global.color.for_stderr());
+    verbose::install(global.verbose, console.verbose_output());
+    let status = match copy(&args, &mut console) {
+        Ok(true) if !console.failed => Status::Success,
+        Ok(_) => Status::Failed,
+        Err(error) => {
+            console.error(&error.to_string());
+            error.status()
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            console.error(&format!("cannot start: {e}"));
-            return ExitCode::from(1);
-        }
-    };
-    let ok = runtime.block_on(run(&args, prepared, &mut console));
+    console.finish();
+    status.into()
+}
+
+/// Copies; true when every job was done.
+fn copy(args: &CpArgs, console: &mut Console) -> Result<bool, CliError> {
+    let prepared = prepare(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let result = runtime.block_on(run(args, prepared, console));
     // A question may still wait for a line on the terminal: do not wait for it.
     runtime.shutdown_background();
-    console.finish();
-    if ok && !console.failed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    result
 }
 
 /// The operands and options, checked before anything connects.
@@ -116,18 +159,15 @@ struct Prepared {
     options: Options,
 }
 
-/// What to copy, or why the command cannot run (escaped).
-fn prepare(args: &CpArgs) -> Result<Prepared, String> {
-    let mut operands =
-        args.operands.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    let Some(target) = operands.pop() else {
-        return Err("missing SOURCE or TARGET".into());
-    };
-    check_target(&operands, &target)?;
+/// What to copy, or why the command cannot run.
+fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
+    let sources = args.sources.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>()?;
+    let target = parse(&args.target)?;
     if args.overwrite == OverwritePolicy::Ask && !cp_ask::can_ask() {
-        return Err("--overwrite ask needs a terminal to ask on; choose another policy".into());
+        return Err(CliError::AskWithoutTerminal);
     }
-    let cwd = std::env::current_dir().map_err(|e| format!("the current directory: {e}"))?;
+    check_target(&sources, &target)?;
+    let cwd = std::env::current_dir().map_err(CliError::CurrentDir)?;
     let options = Options {
         preserve: args.preserve,
         overwrite: args.overwrite,
@@ -137,17 +177,40 @@ fn prepare(args: &CpArgs) -> Result<Prepared, String> {
         files_only: !args.recursive,
         resume: args.resume,
     };
-    Ok(Prepared { sources: operands, target, cwd, options })
+    Ok(Prepared { sources, target, cwd, options })
 }
 
 /// Several sources go into a directory.
-fn check_target(sources: &[Operand], target: &Operand) -> Result<(), String> {
+fn check_target(sources: &[Operand], target: &Operand) -> Result<(), CliError> {
     match target {
         Operand::Local(p) if sources.len() > 1 && !p.is_dir() => {
-            Err(format!("{}: not a directory", escape_bytes(p.as_os_str().as_bytes())))
+            Err(CliError::TargetNotADirectory { path: escape_bytes(p.as_os_str().as_bytes()) })
         }
         _ => Ok(()),
     }
+}
+
+/// Connects to every host named in the operands before anything is copied,
+/// so that a host that cannot be reached or logged in to ends the command
+/// with [`Status::Connection`] and nothing half done. Each connection goes
+/// back to the pool, where the first transfer to its host takes it.
+async fn connect_hosts(pool: &Pool, overrides: &Overrides, operands: &[&Operand]) -> Result<(), CliError> {
+    let mut hosts: Vec<String> = Vec::new();
+    for operand in operands {
+        if let Operand::Remote(remote) = operand
+            && !hosts.contains(&remote.destination())
+        {
+            hosts.push(remote.destination());
+        }
+    }
+    for host in hosts {
+        let (resolver, overrides) = (Resolver::system(), overrides.clone());
+        let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&host, &overrides))
+            .await
+            .map_err(|e| CliError::Runtime(std::io::Error::other(e)))??;
+        drop(pool.transfer_async(&config).await?);
+    }
+    Ok(())
 }
 
 /// The jobs, once remote homes and patterns are expanded (see
@@ -157,21 +220,24 @@ async fn jobs_for(
     prepared: Prepared,
     pool: &Pool,
     console: &mut Console,
-) -> Option<Vec<JobSpec>> {
+) -> Result<Option<Vec<JobSpec>>, CliError> {
     let Prepared { sources, target, cwd, options } = prepared;
+    let overrides = args.connect.overrides();
+    let operands: Vec<&Operand> = sources.iter().chain([&target]).collect();
+    connect_hosts(pool, &overrides, &operands).await?;
     let (sources, target, errors) =
-        cp_expand::expand(pool, &Resolver::system(), &args.connect.overrides(), sources, target).await;
-    for error in &errors {
-        console.error(error);
+        cp_expand::expand(pool, &Resolver::system(), &overrides, sources, target).await;
+    for error in errors {
+        if let CliError::Connect(_) = error {
+            return Err(error);
+        }
+        console.error(&error.to_string());
     }
-    if let Err(error) = check_target(&sources, &target) {
-        console.error(&error);
-        return None;
-    }
+    check_target(&sources, &target)?;
     if sources.is_empty() {
-        return None;
+        return Ok(None);
     }
-    Some(jobs(&sources, &target, &cwd, &options))
+    Ok(Some(jobs(&sources, &target, &cwd, &options)))
 }
 
 /// The log file (when the state directory is writable), so that what the
@@ -181,22 +247,30 @@ fn log() -> (LogSink, mpsc::UnboundedReceiver<crate::eventlog::Event>) {
     LogSink::new(file)
 }
 
+/// Waits for the first of `signals` (forever when there are none).
+async fn any_signal(signals: &mut [tokio::signal::unix::Signal]) {
+    if signals.is_empty() {
+        std::future::pending::<()>().await;
+    }
+    futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+}
+
 /// Runs the jobs to their end; true when all of them were done.
-async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
+async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result<bool, CliError> {
     // Ctrl-C, a closed terminal and kill cancel the transfers, so that their
     // temporary files are removed before the process ends.
     let mut signals = Vec::new();
     for kind in [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()] {
         match signal(kind) {
             Ok(s) => signals.push(s),
-            Err(e) => console.error(&format!("cannot catch signals: {e}")),
+            Err(e) => console.error(&CliError::Signals(e).to_string()),
         }
     }
     let (sink, mut events) = log();
     let journal = match crate::jobs::journal::default_dir().map(|dir| Journal::open(&dir)) {
         Some(Ok(journal)) => Some(journal),
         Some(Err(e)) => {
-            console.line(&escape_str(&e.to_string()));
+            console.line(Tone::Warning, &e.to_string());
             None
         }
         None => None,
@@ -206,7 +280,17 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
         Pool::new(Arc::new(TerminalPrompter::new()), PoolLimits { per_host: sessions, global: sessions });
     // Retries and lowered sessions are warnings the console shows.
     crate::jobs::log_connections(&pool, sink.clone());
-    let Some(specs) = jobs_for(args, prepared, &pool, console).await else { return false };
+    // Connecting may take long (an unreachable host, a password prompt):
+    // a signal ends it too.
+    let planned = tokio::select! {
+        specs = jobs_for(args, prepared, &pool, console) => Some(specs?),
+        () = any_signal(&mut signals) => None,
+    };
+    let Some(planned) = planned else {
+        console.error("interrupted");
+        return Ok(false);
+    };
+    let Some(specs) = planned else { return Ok(false) };
     let remote = SshRemote::new(pool, Resolver::system(), args.connect.overrides());
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
     let adopted = match (&journal, args.resume) {
@@ -255,12 +339,7 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
                 let _ = tx.send((question.job, question.item, answer));
             });
         }
-        let signalled = async {
-            if signals.is_empty() {
-                std::future::pending::<()>().await;
-            }
-            futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
-        };
+        let signalled = any_signal(&mut signals);
         tokio::select! {
             changed = view.changed() => if changed.is_err() { break },
             Some(event) = events.recv() => console.log(&event),
@@ -296,11 +375,14 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> bool {
     let last = view.borrow().clone();
     for job in &last.jobs {
         for path in &job.left_behind {
-            console.line(&format!(
+            console.line(
+                Tone::Warning,
+                &format!(
                 "a partial copy the interrupted run left was not used: {path} (remove it when it is not needed)"
-            ));
+            ),
+            );
         }
     }
     let done = last.jobs.iter().filter(|j| j.state == JobState::Done).count();
-    !cancelled && done == ids.len()
+    Ok(!cancelled && done == ids.len())
 }

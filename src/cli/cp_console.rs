@@ -4,10 +4,12 @@
 //! error and remote diagnostic as escaped lines, each once, as they happen.
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::printer::{Printer, Tone};
+use crate::eventlog::verbose::{Output, VerboseLine};
 use crate::eventlog::{Event, Level};
 use crate::jobs::{ItemId, JobId, JobState, JobView, QueueView};
 use crate::ui::gauge::numbers;
@@ -18,8 +20,9 @@ const GROUP_FROM: usize = 3;
 /// Names listed on such a line.
 const GROUP_NAMES: usize = 3;
 
-pub struct Console {
+pub(super) struct Console {
     bar: Option<ProgressBar>,
+    printer: Printer,
     shown: HashSet<(JobId, ItemId)>,
     job_errors: HashSet<JobId>,
     /// Something failed.
@@ -27,55 +30,69 @@ pub struct Console {
 }
 
 impl Console {
-    pub fn new(quiet: bool) -> Self {
-        let show = !quiet && std::io::stderr().is_terminal();
-        let bar = show.then(|| {
+    /// A console with a progress bar when `bar` (see `color::progress_bar`),
+    /// coloured when `color`.
+    pub(super) fn new(bar: bool, color: bool) -> Self {
+        let bar = bar.then(|| {
             // Drawn from the first transfer on, not while connecting (a
             // password prompt may need the line).
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-            let style = ProgressStyle::with_template("{wide_msg} [{bar:20}] {prefix}")
+            let template = if color {
+                "{wide_msg} [{bar:20.cyan/blue}] {prefix}"
+            } else {
+                "{wide_msg} [{bar:20}] {prefix}"
+            };
+            let style = ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> ");
             bar.set_style(style);
             bar
         });
-        Console { bar, shown: HashSet::new(), job_errors: HashSet::new(), failed: false }
+        let printer = Printer::new(color).with_bar(bar.clone());
+        Console { bar, printer, shown: HashSet::new(), job_errors: HashSet::new(), failed: false }
+    }
+
+    /// Where `-v` lines go: between the other messages, the bar kept still.
+    pub(super) fn verbose_output(&self) -> Output {
+        let printer = self.printer.clone();
+        Arc::new(move |line: &VerboseLine| printer.lines(Tone::Verbose, &line.shown()))
     }
 
     /// The bar, to keep it still while something else uses the terminal.
-    pub fn bar(&self) -> Option<ProgressBar> {
+    pub(super) fn bar(&self) -> Option<ProgressBar> {
         self.bar.clone()
     }
 
-    /// Prints a message, each of its lines prefixed, without tearing the
-    /// progress bar. Remote text in it is already escaped.
-    pub fn line(&self, text: &str) {
-        print_lines(self.bar.as_ref(), text);
+    /// Prints a message, each of its lines prefixed and escaped, without
+    /// tearing the progress bar.
+    pub(super) fn line(&self, tone: Tone, text: &str) {
+        self.printer.lines(tone, text);
     }
 
-    /// An error that concerns the whole command; `text` is already escaped.
-    pub fn error(&mut self, text: &str) {
+    /// An error that concerns the whole command.
+    pub(super) fn error(&mut self, text: &str) {
         self.failed = true;
-        self.line(text);
+        self.line(Tone::Error, text);
     }
 
     /// Shows what a host said besides the transfer (login banners, remote
     /// stderr, cleanup problems). Item failures and job ends come from the
     /// views instead, so they are not repeated here.
-    pub fn log(&self, event: &Event) {
+    pub(super) fn log(&self, event: &Event) {
         // What a host said, and warnings about a job's files (a file
         // replaced in place, files sent again after a dropped connection);
         // failures are printed from the view, once each.
         if (event.level >= Level::Warn && event.host.is_some())
             || (event.level == Level::Warn && event.job.is_some())
         {
-            self.line(&event.text);
+            let tone = if event.level == Level::Error { Tone::Error } else { Tone::Warning };
+            self.line(tone, &event.text);
         }
     }
 
     /// Shows a new state of the queue: the bar, and what failed since the
     /// last one.
-    pub fn view(&mut self, view: &QueueView) {
+    pub(super) fn view(&mut self, view: &QueueView) {
         for job in &view.jobs {
             self.job(job);
         }
@@ -123,35 +140,19 @@ impl Console {
                 new.iter().filter(|f| f.reason == reason).map(|f| f.name.as_str()).collect();
             if names.len() < GROUP_FROM {
                 for name in names {
-                    self.line(&format!("{host}{name}: {reason}"));
+                    self.line(Tone::Error, &format!("{host}{name}: {reason}"));
                 }
             } else {
                 let mut list = names[..GROUP_NAMES].join(", ");
                 list += &format!(" and {} more", names.len() - GROUP_NAMES);
-                self.line(&format!("{host}{reason} ({} files not copied: {list})", names.len()));
+                self.line(Tone::Error, &format!("{host}{reason} ({} files not copied: {list})", names.len()));
             }
         }
     }
 
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-    }
-}
-
-/// `scpdeck: ` before every line of `text`, with the bar out of the way.
-pub fn print_lines(bar: Option<&ProgressBar>, text: &str) {
-    // Never eprintln!: after SIGHUP the terminal is gone, and a panic
-    // would skip the cleanup of temporary files.
-    let print = || {
-        let mut stderr = std::io::stderr().lock();
-        for line in text.lines() {
-            let _ = writeln!(stderr, "scpdeck: {line}");
-        }
-    };
-    match bar {
-        Some(bar) => bar.suspend(print),
-        None => print(),
     }
 }

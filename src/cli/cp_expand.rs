@@ -8,6 +8,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
+use super::error::CliError;
 use super::operand::{Operand, RemotePath};
 use crate::fs::{FileSystem, RemoteFs};
 use crate::shell::{is_pattern, split_tilde};
@@ -20,15 +21,15 @@ fn needs_shell(path: &[u8], source: bool) -> bool {
     home_of_other || (source && is_pattern(path))
 }
 
-/// The operands with remote homes and patterns expanded; the error lines
-/// (escaped) of those that match nothing or cannot be expanded.
-pub async fn expand(
+/// The operands with remote homes and patterns expanded; the errors of
+/// those that match nothing or cannot be expanded.
+pub(super) async fn expand(
     pool: &Pool,
     resolver: &Resolver,
     overrides: &Overrides,
     sources: Vec<Operand>,
     target: Operand,
-) -> (Vec<Operand>, Operand, Vec<String>) {
+) -> (Vec<Operand>, Operand, Vec<CliError>) {
     let mut errors = Vec::new();
     let mut expanded = Vec::new();
     for source in sources {
@@ -52,7 +53,7 @@ pub async fn expand(
                     Operand::Remote(RemotePath { path, ..remote })
                 }
                 Ok(_) => {
-                    errors.push(format!("{}: the target is not one path", shown(&remote)));
+                    errors.push(CliError::TargetNotOnePath { operand: shown(&remote) });
                     Operand::Remote(remote)
                 }
                 Err(e) => {
@@ -78,8 +79,7 @@ async fn expand_one(
     overrides: &Overrides,
     remote: &RemotePath,
     source: bool,
-) -> Result<Vec<OsString>, String> {
-    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", shown(remote));
+) -> Result<Vec<OsString>, CliError> {
     let whole = remote.path.as_bytes();
     let (asked, rest): (&[u8], &[u8]) = match split_tilde(whole) {
         Some((home, rest)) if !source => (home, rest),
@@ -89,14 +89,12 @@ async fn expand_one(
     let (resolver, overrides, host) = (resolver.clone(), overrides.clone(), remote.destination());
     let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&host, &overrides))
         .await
-        .map_err(|e| fail(&e))?
-        .map_err(|e| fail(&e))?;
-    let actor = pool.browser(&config).map_err(|e| fail(&e))?;
+        .map_err(|e| CliError::Runtime(std::io::Error::other(e)))??;
+    let actor = pool.browser(&config)?;
     let expanded = actor
         .run_async(move |link| RemoteFs::open(link).and_then(|fs| fs.expand(&path)))
-        .await
-        .map_err(|e| fail(&e))?
-        .map_err(|e| fail(&e))?;
+        .await?
+        .map_err(|source| CliError::Expand { operand: shown(remote), source: Box::new(source) })?;
     Ok(expanded
         .into_iter()
         .map(|found| {

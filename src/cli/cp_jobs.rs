@@ -11,13 +11,13 @@ use super::operand::{Operand, RemotePath};
 use crate::fs::Location;
 use crate::jobs::{JobSpec, Mode, Options, TargetKind};
 
-/// Where sources come from: this machine (`None`) or `(user, host)`.
-type Place = Option<(Option<String>, String)>;
+/// Where sources come from: this machine (`None`) or `[user@]host[:port]`.
+type Place = Option<String>;
 
 /// The jobs for `sources` → `target`. Local paths are made absolute against
 /// `cwd`; remote paths are read like scp reads them (empty or `~` is the
 /// home directory, `~/x` is below it).
-pub fn jobs(sources: &[Operand], target: &Operand, cwd: &Path, options: &Options) -> Vec<JobSpec> {
+pub(super) fn jobs(sources: &[Operand], target: &Operand, cwd: &Path, options: &Options) -> Vec<JobSpec> {
     let target_is_dir = match target {
         Operand::Local(p) => p.as_os_str().as_bytes().ends_with(b"/"),
         Operand::Remote(r) => r.path.as_bytes().ends_with(b"/"),
@@ -30,7 +30,7 @@ pub fn jobs(sources: &[Operand], target: &Operand, cwd: &Path, options: &Options
     for source in sources {
         let key = match source {
             Operand::Local(_) => None,
-            Operand::Remote(r) => Some((r.user.clone(), r.host.clone())),
+            Operand::Remote(r) => Some(r.destination()),
         };
         let location = location(source, cwd);
         match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -96,15 +96,16 @@ mod tests {
 
     #[test]
     fn sources_are_grouped_by_place_in_order() {
-        let jobs = plan(&["a:x", "local", "b:/y", "a:", "me@a:z", "dir"]);
+        let jobs = plan(&["a:x", "local", "b:/y", "a:", "me@a:z", "scp://a:2222/w", "ssh://a", "dir"]);
         let sources: Vec<Vec<Location>> = jobs.iter().map(|j| j.sources.clone()).collect();
         assert_eq!(
             sources,
             vec![
-                vec![remote("a", "./x"), remote("a", ".")],
+                vec![remote("a", "./x"), remote("a", "."), remote("a", ".")],
                 vec![Location::Local("/cwd/local".into())],
                 vec![remote("b", "/y")],
                 vec![remote("me@a", "./z")],
+                vec![remote("a:2222", "./w")],
             ]
         );
         assert!(jobs.iter().all(|j| j.target == Location::Local("/cwd/dir".into())));
@@ -127,5 +128,8 @@ mod tests {
         assert_eq!(plan(&["f", "h:./d"])[0].target, remote("h", "./d"));
         assert_eq!(plan(&["f", "[::1]:/t"])[0].target, remote("[::1]", "/t"));
         assert_eq!(plan(&["f", "h:~other/x"])[0].target, remote("h", "./~other/x"));
+        assert_eq!(plan(&["f", "scp://h//t"])[0].target, remote("h", "/t"));
+        assert_eq!(plan(&["f", "scp://h/~/t"])[0].target, remote("h", "./t"));
+        assert_eq!(plan(&["f", "scp://u@[::1]:22/t"])[0].target, remote("u@[::1]:22", "./t"));
     }
 }

@@ -8,7 +8,7 @@ use crate::jobs::{AdoptedMap, JobSpec};
 /// For each of `specs`, what unfinished jobs of the journal with the same
 /// sources and target left; those jobs' records are removed (the new jobs
 /// own their partial copies now). Jobs another process runs are left alone.
-pub fn adopt(journal: &Journal, specs: &[JobSpec]) -> Vec<AdoptedMap> {
+pub(super) fn adopt(journal: &Journal, specs: &[JobSpec]) -> Vec<AdoptedMap> {
     let mut maps = vec![AdoptedMap::new(); specs.len()];
     for saved in journal.unowned() {
         let Some((old, adopted)) = adopted_from(&saved) else { continue };

@@ -10,74 +10,69 @@ use jiff::tz::TimeZone;
 
 use super::args::LsArgs;
 use super::connect_args::ConnectArgs;
+use super::error::CliError;
+use super::exit_status::Status;
 use super::ls_format::{json_line, long, select, short};
+use super::printer::{Printer, Tone};
+use crate::eventlog::verbose;
 use crate::fs::{Entry, FileSystem, FsError, Listing, LocalFs, RemoteFs};
 use crate::shell::Banner;
-use crate::ssh::{self, Resolver, TerminalPrompter};
-use crate::text::escape_str;
+use crate::ssh::{self, Destination, Resolver, TerminalPrompter, destination};
 
-/// Runs `scpdeck ls` and returns the exit status: 0, or 1 when the listing
-/// failed (the reason on stderr).
+/// Runs `scpdeck ls` (see [`Status`] for its exit statuses; the reason for
+/// a failure goes to stderr).
 pub fn run_ls(args: LsArgs) -> ExitCode {
-    match list(&args) {
-        Ok(entries) => match print(&args, entries) {
-            Ok(()) => ExitCode::SUCCESS,
-            // A closed pipe (`scpdeck ls host: | head`) is not an error.
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-            Err(e) => fail(&format!("cannot write the listing: {e}")),
-        },
-        Err(message) => fail(&message),
-    }
-}
-
-fn fail(message: &str) -> ExitCode {
-    eprintln!("scpdeck: {}", escape_str(message));
-    ExitCode::FAILURE
-}
-
-fn list(args: &LsArgs) -> Result<Vec<Entry>, String> {
-    match split_remote(args.target.as_bytes()) {
-        Some((host, path)) => list_remote(host, path, &args.connect),
-        None => list_local(Path::new(&args.target)),
-    }
-}
-
-/// Splits `[user@]host:path` the way scp does: the first `:` outside
-/// `[...]` and before any `/` ends the host; anything else is local (so
-/// `./a:b` and `/x:y` are local files).
-pub fn split_remote(arg: &[u8]) -> Option<(&[u8], &[u8])> {
-    if arg.first() == Some(&b':') {
-        return None;
-    }
-    let mut bracket = arg.first() == Some(&b'[');
-    for (i, &b) in arg.iter().enumerate() {
-        match b {
-            b'@' if arg.get(i + 1) == Some(&b'[') => bracket = true,
-            b']' if bracket && arg.get(i + 1) == Some(&b':') => return Some((&arg[..=i], &arg[i + 2..])),
-            b':' if !bracket => return Some((&arg[..i], &arg[i + 1..])),
-            b'/' => return None,
-            _ => {}
+    let global = args.global;
+    let printer = Printer::new(global.color.for_stderr());
+    let out = printer.clone();
+    verbose::install(
+        global.verbose,
+        std::sync::Arc::new(move |line| out.lines(Tone::Verbose, &line.shown())),
+    );
+    let listed = list(&args, &printer).and_then(|entries| match print(&args, entries) {
+        // A closed pipe (`scpdeck ls host: | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.map_err(CliError::Write),
+    });
+    match listed {
+        Ok(()) => Status::Success.into(),
+        Err(error) => {
+            printer.error(&error.to_string());
+            error.status().into()
         }
     }
-    None
 }
 
-fn list_remote(host: &[u8], path: &[u8], connect: &ConnectArgs) -> Result<Vec<Entry>, String> {
-    let host = std::str::from_utf8(host).map_err(|_| "the host name is not valid UTF-8".to_owned())?;
-    let config = Resolver::system().resolve_str(host, &connect.overrides()).map_err(|e| e.to_string())?;
-    let connection = ssh::connect(&config, &TerminalPrompter::new()).map_err(|e| e.to_string())?;
-    let fs = RemoteFs::open(connection.link()).map_err(|e| e.to_string())?;
-    report_banner(fs.host().banner());
+fn list(args: &LsArgs, printer: &Printer) -> Result<Vec<Entry>, CliError> {
+    match destination::parse(args.target.as_bytes())? {
+        Some(Destination { target, path }) => {
+            list_remote(&target.to_string(), path.unwrap_or_default().as_bytes(), &args.connect, printer)
+        }
+        None => Ok(list_on(&LocalFs::new(), Path::new(&args.target), printer)?),
+    }
+}
+
+fn list_remote(
+    host: &str,
+    path: &[u8],
+    connect: &ConnectArgs,
+    printer: &Printer,
+) -> Result<Vec<Entry>, CliError> {
+    let config = Resolver::system().resolve_str(host, &connect.overrides())?;
+    let connection = ssh::connect(&config, &TerminalPrompter::new())?;
+    let fs = RemoteFs::open(connection.link())?;
+    report_banner(fs.host().banner(), printer);
     let mut path = PathBuf::from(OsStr::from_bytes(path));
     if path.as_os_str().as_bytes().starts_with(b"~") {
-        path = fs.resolve(&path).map_err(|e| e.to_string())?;
+        path = fs.resolve(&path)?;
     }
-    list_on(&fs, &path).map_err(|e| e.to_string())
+    Ok(list_on(&fs, &path, printer)?)
 }
 
 /// A directory's entries, or the one entry for a path that is not one
 /// (found in its directory's listing).
-fn list_on(fs: &dyn FileSystem, path: &Path) -> Result<Vec<Entry>, FsError> {
+fn list_on(fs: &dyn FileSystem, path: &Path, printer: &Printer) -> Result<Vec<Entry>, FsError> {
+    let quietly = |listing| quietly(listing, printer);
     match fs.list(path) {
         Ok(listing) => Ok(quietly(listing)),
         Err(not_dir @ FsError::NotADirectory(_)) => {
@@ -92,24 +87,20 @@ fn list_on(fs: &dyn FileSystem, path: &Path) -> Result<Vec<Entry>, FsError> {
 }
 
 /// The entries, the listing's warnings printed on stderr.
-fn quietly(listing: Listing) -> Vec<Entry> {
+fn quietly(listing: Listing, printer: &Printer) -> Vec<Entry> {
     for warning in &listing.warnings {
-        eprintln!("scpdeck: warning: {warning}");
+        printer.lines(Tone::Warning, &format!("warning: {warning}"));
     }
     listing.entries
 }
 
-fn report_banner(banner: &Banner) {
+fn report_banner(banner: &Banner, printer: &Printer) {
     if !banner.is_empty() {
-        eprintln!("scpdeck: note: the remote login shell printed this before the command (ignored):");
+        printer.lines(Tone::Note, "note: the remote login shell printed this before the command (ignored):");
         for line in banner.escaped_lines() {
-            eprintln!("scpdeck:   | {line}");
+            printer.lines(Tone::Note, &format!("  | {line}"));
         }
     }
-}
-
-fn list_local(path: &Path) -> Result<Vec<Entry>, String> {
-    list_on(&LocalFs::new(), path).map_err(|e| e.to_string())
 }
 
 fn print(args: &LsArgs, entries: Vec<Entry>) -> io::Result<()> {
@@ -125,29 +116,4 @@ fn print(args: &LsArgs, entries: Vec<Entry>) -> io::Result<()> {
         out.write_all(short(&entries).as_bytes())?;
     }
     out.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_remote;
-
-    type Split<'a> = Option<(&'a [u8], &'a [u8])>;
-
-    #[test]
-    fn remote_or_local_like_scp() {
-        let cases: [(&[u8], Split); 9] = [
-            (b"host:", Some((b"host", b""))),
-            (b"bob@host:dir/x", Some((b"bob@host", b"dir/x"))),
-            (b"host:/a:b", Some((b"host", b"/a:b"))),
-            (b"[::1]:/tmp", Some((b"[::1]", b"/tmp"))),
-            (b"bob@[fe80::1]:x", Some((b"bob@[fe80::1]", b"x"))),
-            (b"./a:b", None),
-            (b"/abs:x", None),
-            (b":colon", None),
-            (b"plain", None),
-        ];
-        for (arg, want) in cases {
-            assert_eq!(split_remote(arg), want, "{}", String::from_utf8_lossy(arg));
-        }
-    }
 }

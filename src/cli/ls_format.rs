@@ -11,19 +11,19 @@ use crate::text::{escape_bytes, escape_str, is_unsafe, width};
 
 /// The entries `ls` shows, in the order it shows them: by name (bytes),
 /// hidden ones only with `-a`.
-pub fn select(mut entries: Vec<Entry>, all: bool) -> Vec<Entry> {
+pub(super) fn select(mut entries: Vec<Entry>, all: bool) -> Vec<Entry> {
     entries.retain(|e| all || !e.is_hidden());
     entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     entries
 }
 
 /// One name per line.
-pub fn short(entries: &[Entry]) -> String {
+pub(super) fn short(entries: &[Entry]) -> String {
     entries.iter().map(|e| e.display_name() + "\n").collect()
 }
 
 /// `-l`: mode, owner, group, size, time, name (and `-> target`), columns aligned.
-pub fn long(entries: &[Entry], tz: &TimeZone) -> String {
+pub(super) fn long(entries: &[Entry], tz: &TimeZone) -> String {
     let owners: Vec<String> = entries.iter().map(|e| escape_str(&e.owner)).collect();
     let groups: Vec<String> = entries.iter().map(|e| escape_str(&e.group)).collect();
     let widest = |v: &[String]| v.iter().map(|s| width(s)).max().unwrap_or(0);
@@ -57,7 +57,7 @@ fn local_time(mtime: Mtime, tz: &TimeZone) -> String {
 }
 
 /// `--json`: one object per entry and line.
-pub fn json_line(e: &Entry) -> String {
+pub(super) fn json_line(e: &Entry) -> String {
     let name = e.name.as_bytes();
     let mut out = String::from("{\"name\":");
     json_string(&mut out, &escape_invalid(name));
@@ -89,7 +89,7 @@ pub fn json_line(e: &Entry) -> String {
 }
 
 /// The JSON name of a kind.
-pub fn kind_name(kind: Kind) -> &'static str {
+pub(super) fn kind_name(kind: Kind) -> &'static str {
     kind.name()
 }
 

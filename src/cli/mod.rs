@@ -1,6 +1,8 @@
 //! Command-line interface.
 
 mod args;
+mod color;
+mod completions;
 mod connect_args;
 mod cp_ask;
 mod cp_command;
@@ -8,13 +10,23 @@ mod cp_console;
 mod cp_expand;
 mod cp_jobs;
 mod cp_resume;
+mod error;
+mod exit_status;
 mod ls_command;
 mod ls_format;
+mod man_page;
+mod markdown_roff;
 pub mod operand;
+mod printer;
+mod small_commands;
 mod tui_command;
 
-pub use args::{Cli, Commands, LsArgs};
+pub use args::{Cli, Commands, GlobalArgs, LsArgs};
+pub use color::ColorWhen;
 pub use connect_args::ConnectArgs;
 pub use cp_command::{CpArgs, run_cp};
+pub use error::CliError;
+pub use exit_status::Status;
 pub use ls_command::run_ls;
+pub use small_commands::{run_complete_hosts, run_completions, run_man};
 pub use tui_command::run_tui;

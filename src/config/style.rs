@@ -8,7 +8,7 @@ use toml::Spanned;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StyleSpec {
+pub(super) struct StyleSpec {
     pub fg: Option<Spanned<String>>,
     pub bg: Option<Spanned<String>>,
     #[serde(default)]
@@ -25,7 +25,7 @@ pub struct StyleSpec {
 
 impl StyleSpec {
     /// The ratatui style, or the byte offset and message of a bad colour.
-    pub fn to_style(&self) -> Result<Style, (usize, String)> {
+    pub(super) fn to_style(&self) -> Result<Style, (usize, String)> {
         let mut style = Style::new();
         if let Some(fg) = &self.fg {
             style = style.fg(color(fg)?);

@@ -50,6 +50,10 @@ macro_rules! theme_fields {
                     _ => None,
                 }
             }
+
+            fn styles_mut(&mut self) -> Vec<&mut Style> {
+                vec![$(&mut self.$field,)*]
+            }
         }
     };
 }
@@ -89,6 +93,20 @@ struct ThemeFile {
 }
 
 impl Theme {
+    /// This theme without colour (NO_COLOR, `--color never`): bold, italic
+    /// and underline stay; a style that had a background is shown in
+    /// reverse video instead, so the cursor and the selection stay visible.
+    pub fn without_color(mut self) -> Theme {
+        for style in self.styles_mut() {
+            let had_background = style.bg.is_some_and(|c| c != ratatui::style::Color::Reset);
+            *style = Style { fg: None, bg: None, underline_color: None, ..*style };
+            if had_background {
+                *style = style.add_modifier(ratatui::style::Modifier::REVERSED);
+            }
+        }
+        self
+    }
+
     /// The built-in default theme.
     pub fn built_in_default() -> Theme {
         Themes::built_in().resolve("default").0
@@ -193,6 +211,19 @@ impl Themes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_color_keeps_the_cursor_visible() {
+        for (name, _) in BUILT_IN {
+            let theme = Themes::built_in().resolve(name).0;
+            let had = theme.cursor.bg.is_some();
+            let mut plain = theme.without_color();
+            for style in plain.styles_mut() {
+                assert_eq!((style.fg, style.bg), (None, None), "{name}");
+            }
+            assert!(!had || plain.cursor.add_modifier.contains(ratatui::style::Modifier::REVERSED), "{name}");
+        }
+    }
 
     #[test]
     fn built_in_themes_parse_completely() {

@@ -16,7 +16,7 @@ use super::event::Event;
 const PART_BYTES: usize = 1024 * 1024;
 /// Rotated parts kept besides the current one.
 const PARTS_KEPT: usize = 5;
-pub const FILE_NAME: &str = "scpdeck.log";
+pub(super) const FILE_NAME: &str = "scpdeck.log";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LogFileError {

@@ -6,6 +6,7 @@ mod book;
 mod event;
 mod file;
 mod sink;
+pub mod verbose;
 
 pub use book::{Filter, LogBook};
 pub use event::{Event, Level};

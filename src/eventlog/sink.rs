@@ -29,11 +29,6 @@ impl LogSink {
         (Self { ui: Some(ui), file }, rx)
     }
 
-    /// Only to a file (the command-line `cp`, which has no log pane).
-    pub fn file_only(file: LogFile) -> Self {
-        Self { ui: None, file: spawn_writer(file) }
-    }
-
     pub fn emit(&self, event: Event) {
         // A closed receiver means the app is shutting down; the event has
         // nowhere left to go.

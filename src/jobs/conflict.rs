@@ -9,7 +9,7 @@ use crate::fs::Kind;
 use crate::fs::place::keep_both_candidate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(super) enum Decision {
     Copy,
     Skip(String),
     KeepBoth,
@@ -19,7 +19,12 @@ pub enum Decision {
 }
 
 /// What to do with a file whose destination already holds `existing`.
-pub fn decide(policy: OverwritePolicy, size: u64, mtime: Option<i64>, existing: &DestInfo) -> Decision {
+pub(super) fn decide(
+    policy: OverwritePolicy,
+    size: u64,
+    mtime: Option<i64>,
+    existing: &DestInfo,
+) -> Decision {
     if existing.kind == Kind::Dir {
         return Decision::Clash("a directory with this name exists at the destination".into());
     }

@@ -22,13 +22,13 @@ use crate::fs::{Kind, Location};
 type Key = (Option<String>, PathBuf);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
+pub(super) enum Node {
     Dir,
     File { data: Vec<u8>, mtime: i64 },
 }
 
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(super) struct Config {
     /// Bytes per second of one transfer task.
     pub rate: u64,
     pub chunk: u64,
@@ -64,7 +64,7 @@ impl Default for Config {
 }
 
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(super) struct Stats {
     active: HashMap<Option<String>, usize>,
     pub max_active: HashMap<Option<String>, usize>,
     global: usize,
@@ -84,13 +84,13 @@ pub struct Stats {
     pub dropped: u32,
 }
 
-pub struct Fake {
+pub(super) struct Fake {
     pub fs: Mutex<BTreeMap<Key, Node>>,
     pub config: Mutex<Config>,
     pub stats: Mutex<Stats>,
 }
 
-pub fn key(location: &Location) -> Key {
+pub(super) fn key(location: &Location) -> Key {
     (location.host().map(String::from), location.path().to_path_buf())
 }
 
@@ -99,29 +99,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Fake {
-    pub fn new(config: Config) -> Arc<Self> {
+    pub(super) fn new(config: Config) -> Arc<Self> {
         Arc::new(Self { fs: Mutex::default(), config: Mutex::new(config), stats: Mutex::default() })
     }
 
-    pub fn dir(&self, at: &Location) {
+    pub(super) fn dir(&self, at: &Location) {
         let mut fs = lock(&self.fs);
         for ancestor in at.path().ancestors() {
             fs.insert((at.host().map(String::from), ancestor.to_path_buf()), Node::Dir);
         }
     }
 
-    pub fn file(&self, at: &Location, data: &[u8], mtime: i64) {
+    pub(super) fn file(&self, at: &Location, data: &[u8], mtime: i64) {
         if let Some(parent) = at.parent() {
             self.dir(&parent);
         }
         lock(&self.fs).insert(key(at), Node::File { data: data.to_vec(), mtime });
     }
 
-    pub fn get(&self, at: &Location) -> Option<Node> {
+    pub(super) fn get(&self, at: &Location) -> Option<Node> {
         lock(&self.fs).get(&key(at)).cloned()
     }
 
-    pub fn data(&self, at: &Location) -> Option<Vec<u8>> {
+    pub(super) fn data(&self, at: &Location) -> Option<Vec<u8>> {
         match self.get(at) {
             Some(Node::File { data, .. }) => Some(data),
             _ => None,
@@ -129,7 +129,7 @@ impl Fake {
     }
 
     /// Every path on a host under `dir`, for checking leftovers.
-    pub fn paths_under(&self, dir: &Location) -> Vec<PathBuf> {
+    pub(super) fn paths_under(&self, dir: &Location) -> Vec<PathBuf> {
         let host = dir.host().map(String::from);
         lock(&self.fs)
             .keys()
@@ -497,7 +497,7 @@ fn entry(rel: &Path, node: &Node) -> ScanEntry {
 }
 
 /// Runs the fake; the Arc is kept so tests can look inside afterwards.
-pub struct FakeBackend(pub Arc<Fake>);
+pub(super) struct FakeBackend(pub Arc<Fake>);
 
 impl Backend for FakeBackend {
     fn run(&self, task: Task, reporter: Reporter) -> BoxFuture<'static, Result<(), TaskError>> {

@@ -18,7 +18,7 @@ fn shown(path: &Path) -> String {
 
 /// A failure of a whole call as the task's: a lost connection sends the
 /// task's items to another one.
-pub fn task_error(e: FsError) -> TaskError {
+pub(super) fn task_error(e: FsError) -> TaskError {
     match e {
         FsError::Lost { detail, .. } => TaskError::Dropped(detail),
         FsError::Cancelled => TaskError::Interrupted,
@@ -27,7 +27,7 @@ pub fn task_error(e: FsError) -> TaskError {
 }
 
 /// Carries out `work` (anything but a transfer) on `fs`.
-pub fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), TaskError> {
+pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), TaskError> {
     match work {
         Work::Scan { roots } => {
             let paths: Vec<PathBuf> = roots.iter().map(|(_, l)| l.path().to_path_buf()).collect();
@@ -91,13 +91,16 @@ fn report(
 
 /// The private upload directory (`.sd-XXXXXXXX`) a temporary file is in,
 /// if it is in one.
-pub fn private_dir(temp: &Path) -> Option<&Path> {
+pub(super) fn private_dir(temp: &Path) -> Option<&Path> {
     let dir = temp.parent()?;
     dir.file_name()?.as_encoded_bytes().starts_with(b".sd-").then_some(dir)
 }
 
 /// sha256 of files on one side.
-pub fn digests(fs: &dyn FileSystem, files: &[&Path]) -> Result<Vec<Result<Digest, String>>, TaskError> {
+pub(super) fn digests(
+    fs: &dyn FileSystem,
+    files: &[&Path],
+) -> Result<Vec<Result<Digest, String>>, TaskError> {
     let results = fs.sha256(files).map_err(task_error)?;
     Ok(results.into_iter().map(|r| r.map_err(|e| e.to_string())).collect())
 }
@@ -105,7 +108,7 @@ pub fn digests(fs: &dyn FileSystem, files: &[&Path]) -> Result<Vec<Result<Digest
 /// Walks each root: a symlink given as a root is followed (like scp), but
 /// symlinks to directories below it are not (they could loop); symlinks to
 /// files are copied as files.
-pub fn scan(fs: &dyn FileSystem, roots: &[PathBuf]) -> Result<Vec<Result<Scan, String>>, TaskError> {
+pub(super) fn scan(fs: &dyn FileSystem, roots: &[PathBuf]) -> Result<Vec<Result<Scan, String>>, TaskError> {
     let paths: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let stats = fs.stat(&paths).map_err(task_error)?;
     let mut scans = Vec::with_capacity(roots.len());
@@ -197,7 +200,7 @@ fn is_plain_name(name: &std::ffi::OsStr) -> bool {
 /// What each destination directory is, with its entries (a link counts as
 /// what it points to: copying onto a link to a directory must not replace
 /// it).
-pub fn probe(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Result<Vec<DirProbe>, TaskError> {
+pub(super) fn probe(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Result<Vec<DirProbe>, TaskError> {
     let paths: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     let stats = fs.stat(&paths).map_err(task_error)?;
     let mut probes = Vec::with_capacity(dirs.len());

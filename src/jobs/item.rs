@@ -1,7 +1,6 @@
 //! One item of a job: a file or a directory, with its own state, so that a
 //! failure, a question or a retry concerns that item only.
 
-use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
@@ -165,11 +164,6 @@ impl Item {
     /// The path shown to the user, escaped.
     pub fn shown(&self) -> String {
         crate::text::escape_bytes(self.rel.as_os_str().as_bytes())
-    }
-
-    /// The destination's file name.
-    pub fn dest_name(&self) -> Option<OsString> {
-        self.dest.as_ref().and_then(|d| d.path().file_name()).map(OsString::from)
     }
 }
 

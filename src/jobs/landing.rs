@@ -7,10 +7,10 @@ use super::local_copy::describe;
 use super::task::{Outcome, Place};
 use crate::fs::Location;
 use crate::fs::place::{Placed, Rename, place};
-pub use crate::scp::in_place_cure;
+pub(super) use crate::scp::in_place_cure;
 
 /// The rename a placement needs; `None` for [`Place::Into`] (no temporary file).
-pub fn rename_for(place: Place) -> Option<Rename> {
+pub(super) fn rename_for(place: Place) -> Option<Rename> {
     match place {
         Place::Replace => Some(Rename::Replace),
         Place::NoReplace => Some(Rename::NoReplace),
@@ -21,7 +21,7 @@ pub fn rename_for(place: Place) -> Option<Rename> {
 
 /// Moves `temp` to `dest` (a local path of `location`). On failure the
 /// temporary file is removed.
-pub fn land(temp: &Path, dest: &Location, how: Place) -> Result<Outcome, String> {
+pub(super) fn land(temp: &Path, dest: &Location, how: Place) -> Result<Outcome, String> {
     let Some(rename) = rename_for(how) else {
         let _ = std::fs::remove_file(temp);
         return Err("internal error: a copy written into its destination has no temporary file".into());
@@ -41,12 +41,12 @@ pub fn land(temp: &Path, dest: &Location, how: Place) -> Result<Outcome, String>
 
 /// Whether `dest` is an existing regular file we may write to, the only
 /// case where a copy may replace it in place rather than atomically.
-pub fn writable_file(dest: &Path) -> bool {
+pub(super) fn writable_file(dest: &Path) -> bool {
     std::fs::metadata(dest).is_ok_and(|m| m.is_file())
         && nix::unistd::access(dest, nix::unistd::AccessFlags::W_OK).is_ok()
 }
 
 /// The log line for a file replaced in place.
-pub fn in_place_note(shown: &str, why: &str) -> String {
+pub(super) fn in_place_note(shown: &str, why: &str) -> String {
     format!("{shown}: replaced in place, not atomically ({why}): a failure now would leave it incomplete")
 }

@@ -20,7 +20,7 @@ use crate::fs::Location;
 
 /// Whether a name is one of scpdeck's temporary names: a download's
 /// `.NAME.XXXXXX.scpdeck`, or an upload's private directory `.sd-XXXXXXXX`.
-pub fn is_temp_name(name: &OsStr) -> bool {
+pub(super) fn is_temp_name(name: &OsStr) -> bool {
     let bytes = name.as_bytes();
     let private = bytes.len() == 12
         && bytes.starts_with(b".sd-")
@@ -36,7 +36,7 @@ pub fn is_temp_name(name: &OsStr) -> bool {
 }
 
 /// What the jobs own: each partial copy, and the private directory it is in.
-pub fn owned(jobs: &[Job]) -> HashSet<(Option<String>, PathBuf)> {
+pub(super) fn owned(jobs: &[Job]) -> HashSet<(Option<String>, PathBuf)> {
     let mut owned = HashSet::new();
     for job in jobs {
         for item in &job.items {
@@ -52,7 +52,10 @@ pub fn owned(jobs: &[Job]) -> HashSet<(Option<String>, PathBuf)> {
 }
 
 /// Temporary names in a listing of `dir`, as candidates.
-pub fn candidates(dir: &Location, entries: &[(std::ffi::OsString, DestInfo)]) -> Vec<(Location, DestInfo)> {
+pub(super) fn candidates(
+    dir: &Location,
+    entries: &[(std::ffi::OsString, DestInfo)],
+) -> Vec<(Location, DestInfo)> {
     entries
         .iter()
         .filter(|(name, _)| is_temp_name(name))
@@ -63,7 +66,7 @@ pub fn candidates(dir: &Location, entries: &[(std::ffi::OsString, DestInfo)]) ->
 /// A job that removes `leftovers`: each an item already given up
 /// (cancelled) whose "partial copy" is the leftover itself, so that the
 /// job's discard tasks remove them, on whichever host they are.
-pub fn cleanup_job(id: JobId, leftovers: &[Location]) -> Option<Job> {
+pub(super) fn cleanup_job(id: JobId, leftovers: &[Location]) -> Option<Job> {
     let first = leftovers.first()?;
     let spec = JobSpec {
         mode: Mode::Copy,

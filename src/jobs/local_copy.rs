@@ -24,7 +24,7 @@ const CHUNK: usize = 256 * 1024;
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// One local to local file copy.
-pub struct FileCopy<'a> {
+pub(super) struct FileCopy<'a> {
     pub source: &'a Path,
     pub dest: &'a Location,
     /// The source's permission bits.
@@ -42,20 +42,20 @@ pub struct FileCopy<'a> {
 
 /// Why a copy stopped.
 #[derive(Debug)]
-pub enum CopyError {
+pub(super) enum CopyError {
     Cancelled,
     Failed(String),
 }
 
 /// How a copy ended, and a note for the log when it was not atomic.
 #[derive(Debug)]
-pub struct Copied {
+pub(super) struct Copied {
     pub outcome: Outcome,
     pub note: Option<String>,
 }
 
 /// Everything a copy loop needs besides the files.
-pub struct Pace<'a> {
+pub(super) struct Pace<'a> {
     pub throttle: Option<&'a Throttle>,
     pub cancelled: &'a dyn Fn() -> bool,
     pub progress: &'a mut dyn FnMut(u64),
@@ -68,7 +68,7 @@ pub struct Pace<'a> {
     pub restarted: &'a mut dyn FnMut(&str),
 }
 
-pub fn copy_file(copy: &FileCopy, pace: &mut Pace) -> Result<Copied, CopyError> {
+pub(super) fn copy_file(copy: &FileCopy, pace: &mut Pace) -> Result<Copied, CopyError> {
     let dest = copy.dest.path();
     let special = std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if copy.place == Place::Into || special {
@@ -320,7 +320,7 @@ fn failed(path: &Path, e: io::Error) -> CopyError {
 }
 
 /// `PATH: the system's error`, escaped.
-pub fn describe(path: &Path, error: &io::Error) -> String {
+pub(super) fn describe(path: &Path, error: &io::Error) -> String {
     format!(
         "{}: {}",
         crate::text::escape_bytes(path.as_os_str().as_bytes()),

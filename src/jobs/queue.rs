@@ -43,7 +43,6 @@ pub enum Control {
     MoveDown(JobId),
     Answer(JobId, ItemId, OverwriteAnswer),
     ClearFinished,
-    SetLimits(Limits),
     /// Remove the leftover temporary files listed (a cleanup job; the
     /// scheduler gives it its id).
     RemoveLeftovers,
@@ -241,7 +240,6 @@ impl Queue {
                 }
                 self.jobs.retain(|j| !j.clearing || j.has_discards());
             }
-            Control::SetLimits(limits) => self.limits = limits,
             // Needs an id: the driver turns it into `remove_leftovers`.
             Control::RemoveLeftovers => {}
         }
@@ -401,17 +399,23 @@ mod tests {
     use crate::jobs::item::{ItemState, Stage};
     use crate::jobs::spec::{Mode, Options, TargetKind};
 
-    #[test]
-    fn an_item_nothing_can_move_on_fails_instead_of_waiting_forever() {
+    /// A queue holding one job that copies local `sources` into `/dst`.
+    fn queue_with(sources: &[&str]) -> Queue {
         let mut queue = Queue::new(Limits::default());
         let spec = JobSpec {
             mode: Mode::Copy,
-            sources: vec![Location::Local(PathBuf::from("/src/f"))],
+            sources: sources.iter().map(|s| Location::Local(PathBuf::from(s))).collect(),
             target: Location::Local(PathBuf::from("/dst")),
             target_kind: TargetKind::Dir,
             options: Options::default(),
         };
         queue.submit(JobId(1), spec);
+        queue
+    }
+
+    #[test]
+    fn an_item_nothing_can_move_on_fails_instead_of_waiting_forever() {
+        let mut queue = queue_with(&["/src/f"]);
         // Whatever bug might lead there: the job's tasks are gone, and its
         // item waits for a task that nothing will start.
         queue.tasks.clear();
@@ -434,15 +438,7 @@ mod tests {
 
     #[test]
     fn a_job_waiting_for_an_answer_or_paused_is_left_alone() {
-        let mut queue = Queue::new(Limits::default());
-        let spec = JobSpec {
-            mode: Mode::Copy,
-            sources: vec![Location::Local(PathBuf::from("/src/a")), Location::Local(PathBuf::from("/src/b"))],
-            target: Location::Local(PathBuf::from("/dst")),
-            target_kind: TargetKind::Dir,
-            options: Options::default(),
-        };
-        queue.submit(JobId(1), spec);
+        let mut queue = queue_with(&["/src/a", "/src/b"]);
         queue.tasks.clear();
         let job = &mut queue.jobs[0];
         job.running.clear();

@@ -56,7 +56,7 @@ impl RateMeter {
     }
 }
 
-pub fn eta(rate: f64, remaining: u64) -> Option<Duration> {
+pub(super) fn eta(rate: f64, remaining: u64) -> Option<Duration> {
     if remaining == 0 {
         return Some(Duration::ZERO);
     }

@@ -160,7 +160,7 @@ pub enum DirProbe {
 pub type Digest = [u8; 32];
 
 /// The verdict on a copy: its sha256 and the source's.
-pub fn compare_digests(source: &Digest, copy: &Digest) -> Result<(), String> {
+pub(super) fn compare_digests(source: &Digest, copy: &Digest) -> Result<(), String> {
     if source == copy {
         return Ok(());
     }

@@ -121,7 +121,7 @@ impl QueueView {
 }
 
 /// Resumed files a view lists.
-pub const RESUMED_SHOWN: usize = 100;
+pub(super) const RESUMED_SHOWN: usize = 100;
 
 impl Job {
     /// Bytes moved by this run so far (what was already there before it,

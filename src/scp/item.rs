@@ -98,12 +98,12 @@ pub(crate) struct ProgressPace {
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
 impl ProgressPace {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         ProgressPace { last: None }
     }
 
     /// True when a progress event is due now.
-    pub fn due(&mut self) -> bool {
+    pub(super) fn due(&mut self) -> bool {
         let now = Instant::now();
         match self.last {
             Some(t) if now.duration_since(t) < PROGRESS_INTERVAL => false,

@@ -30,6 +30,7 @@ mod sink;
 mod source;
 mod stream;
 mod throttle;
+mod trace;
 mod upload;
 mod writer;
 

@@ -22,7 +22,7 @@ use crate::shell::{Banner, ExitStatus};
 use tokio_util::sync::CancellationToken;
 
 /// The longest a wait lasts before the cancel token is checked again.
-pub const WAIT: Duration = Duration::from_millis(50);
+pub(super) const WAIT: Duration = Duration::from_millis(50);
 
 /// A started remote command in non-blocking mode. Restores the session's
 /// blocking mode when dropped, after freeing the channel: a channel freed in
@@ -63,7 +63,7 @@ pub(crate) struct Ending {
 }
 
 impl<'s> Pipe<'s> {
-    pub fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
+    pub(super) fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
         let session = link.session();
         let was_blocking = session.is_blocking();
         session.set_blocking(false);
@@ -83,19 +83,19 @@ impl<'s> Pipe<'s> {
     }
 
     /// How long opening the channel took: one round trip.
-    pub fn round_trip(&self) -> Duration {
+    pub(super) fn round_trip(&self) -> Duration {
         self.started.round_trip
     }
 
     /// Paces this channel's data with `limit` (one side of a relay only, so
     /// that a byte is not counted twice).
-    pub fn limit(&mut self, limit: Option<Throttle>) {
+    pub(super) fn limit(&mut self, limit: Option<Throttle>) {
         self.limit = limit;
     }
 
     /// Keeps the receive window at `window` bytes (libssh2 only tops it up
     /// to the size the channel was opened with).
-    pub fn grow_window(&mut self, window: u32) {
+    pub(super) fn grow_window(&mut self, window: u32) {
         self.window = Some(window);
         self.top_up_window();
     }
@@ -121,7 +121,7 @@ impl<'s> Pipe<'s> {
     }
 
     /// Output that arrived together with the marker line.
-    pub fn take_pending(&mut self) -> Vec<u8> {
+    pub(super) fn take_pending(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.started.pending)
     }
 
@@ -151,7 +151,7 @@ impl<'s> Pipe<'s> {
 
     /// Reads stdout without waiting: `Ok(None)` when nothing is there yet,
     /// `Ok(Some(0))` at the end.
-    pub fn try_read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, ScpError> {
+    pub(super) fn try_read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, ScpError> {
         self.drain_stderr()?;
         match self.started.channel.read(buf) {
             Ok(n) => {
@@ -165,7 +165,7 @@ impl<'s> Pipe<'s> {
 
     /// Reads stdout, waiting for data; 0 means the remote closed it. With a
     /// limit, at most a quantum is read at once and paid for before the next.
-    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, ScpError> {
+    pub(super) fn read(&mut self, buf: &mut [u8]) -> Result<usize, ScpError> {
         let len = self.limit.as_ref().map_or(buf.len(), |l| l.quantum().min(buf.len()));
         let buf = &mut buf[..len];
         loop {
@@ -179,7 +179,7 @@ impl<'s> Pipe<'s> {
 
     /// Writes all of `data` to the remote's stdin; with a limit, a quantum
     /// at a time, each once the budget allows it.
-    pub fn write_all(&mut self, data: &[u8]) -> Result<(), ScpError> {
+    pub(super) fn write_all(&mut self, data: &[u8]) -> Result<(), ScpError> {
         let Some(quantum) = self.limit.as_ref().map(Throttle::quantum) else {
             return self.write_unpaced(data);
         };
@@ -230,13 +230,13 @@ impl<'s> Pipe<'s> {
     }
 
     /// Complete stderr lines printed by the remote command so far.
-    pub fn take_stderr_lines(&mut self) -> Vec<Vec<u8>> {
+    pub(super) fn take_stderr_lines(&mut self) -> Vec<Vec<u8>> {
         std::mem::take(&mut self.stderr_lines)
     }
 
     /// The login profile's output, once complete (both markers seen), and
     /// only once.
-    pub fn take_banner(&mut self) -> Option<Banner> {
+    pub(super) fn take_banner(&mut self) -> Option<Banner> {
         if self.banner_taken || !self.started.stderr.marker_seen() {
             return None;
         }
@@ -256,13 +256,13 @@ impl<'s> Pipe<'s> {
     }
 
     /// Tells the remote there is no more input.
-    pub fn send_eof(&mut self) -> Result<(), ScpError> {
+    pub(super) fn send_eof(&mut self) -> Result<(), ScpError> {
         self.retry(|c| c.send_eof())
     }
 
     /// Reads stdout and stderr to their end and returns the exit status.
     /// Stdout must already be at its end (or unwanted: it is discarded).
-    pub fn finish(&mut self) -> Result<Ending, ScpError> {
+    pub(super) fn finish(&mut self) -> Result<Ending, ScpError> {
         let mut buf = vec![0u8; 16 * 1024];
         while self.read(&mut buf)? != 0 {}
         loop {
@@ -280,12 +280,13 @@ impl<'s> Pipe<'s> {
         let signal = self.started.channel.exit_signal().ok().and_then(|s| s.exit_signal);
         let code = self.started.channel.exit_status().map_err(|e| self.lost(e.into()))?;
         let status = ExitStatus { code: if signal.is_some() { None } else { Some(code) }, signal };
+        self.started.ended(&status);
         Ok(Ending { status, stderr: self.take_stderr_lines() })
     }
 
     /// Closes the channel without waiting for the remote (cancel, errors):
     /// the remote scp sees its input vanish and exits.
-    pub fn abort(&mut self) {
+    pub(super) fn abort(&mut self) {
         let _ = self.started.channel.close();
     }
 }

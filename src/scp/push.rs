@@ -67,7 +67,7 @@ pub(crate) struct Push<'p, 's> {
 }
 
 impl<'p, 's> Push<'p, 's> {
-    pub fn new(
+    pub(super) fn new(
         pipe: &'p mut Pipe<'s>,
         events: Sender<Event>,
         skip: &'p AtomicU64,
@@ -93,7 +93,7 @@ impl<'p, 's> Push<'p, 's> {
     }
 
     /// Sends every item, then waits for the remaining replies.
-    pub fn run(
+    pub(super) fn run(
         &mut self,
         items: &Receiver<Item>,
         flush: &mut dyn FnMut(),

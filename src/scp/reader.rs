@@ -43,7 +43,7 @@ fn show(path: &Path) -> String {
 
 impl Reader<'_> {
     /// Reads every source; `sources` pairs each with its index in the request.
-    pub fn run(&self, sources: &[(usize, PathBuf)]) {
+    pub(super) fn run(&self, sources: &[(usize, PathBuf)]) {
         for (index, path) in sources {
             if self.source(*index, path).is_err() {
                 return;

@@ -30,7 +30,7 @@ const WINDOW_RATE: f64 = 1e9;
 /// The receive window a download needs when opening a channel took
 /// `round_trip`: the bandwidth-delay product at [`WINDOW_RATE`], between
 /// libssh2's default and [`DOWNLOAD_WINDOW`].
-pub fn download_window(round_trip: std::time::Duration) -> u32 {
+pub(super) fn download_window(round_trip: std::time::Duration) -> u32 {
     let wanted = round_trip.as_secs_f64() * WINDOW_RATE;
     wanted.clamp(DEFAULT_WINDOW as f64, DOWNLOAD_WINDOW as f64) as u32
 }

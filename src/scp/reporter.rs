@@ -14,17 +14,17 @@ pub(crate) struct Reporter<'a> {
 }
 
 impl<'a> Reporter<'a> {
-    pub fn new(callback: &'a mut dyn FnMut(Event)) -> Self {
+    pub(super) fn new(callback: &'a mut dyn FnMut(Event)) -> Self {
         let (tx, rx) = unbounded();
         Reporter { tx, rx, callback, summary: Summary::default() }
     }
 
-    pub fn sender(&self) -> Sender<Event> {
+    pub(super) fn sender(&self) -> Sender<Event> {
         self.tx.clone()
     }
 
     /// Passes every event sent so far to the callback.
-    pub fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         while let Ok(event) = self.rx.try_recv() {
             self.summary.count(&event);
             (self.callback)(event);
@@ -32,11 +32,11 @@ impl<'a> Reporter<'a> {
     }
 
     /// Files failed so far (after a flush).
-    pub fn failed(&self) -> u64 {
+    pub(super) fn failed(&self) -> u64 {
         self.summary.failed
     }
 
-    pub fn finish(mut self, remote_status: ExitStatus) -> Summary {
+    pub(super) fn finish(mut self, remote_status: ExitStatus) -> Summary {
         self.flush();
         self.summary.remote_status = remote_status;
         self.summary

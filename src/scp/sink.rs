@@ -131,6 +131,9 @@ impl Sink {
 
     /// How many `\0` acknowledgements to send now; resets the count.
     pub fn take_acks(&mut self) -> usize {
+        for _ in 0..self.acks {
+            super::trace::sent(&[0]);
+        }
         std::mem::take(&mut self.acks)
     }
 
@@ -138,11 +141,6 @@ impl Sink {
     /// requested paths once all are done).
     pub fn operand(&self) -> usize {
         self.operand
-    }
-
-    /// Directory depth below the target.
-    pub fn depth(&self) -> usize {
-        self.depth
     }
 
     /// Consumes input. Returns how many bytes were used and at most one
@@ -191,7 +189,10 @@ impl Sink {
                 Ok((n, Some(SinkEvent::Data(&input[..n]))))
             }
             State::Status => match input[0] {
-                0 => Ok((1, Some(self.end_file(Ok(()))))),
+                0 => {
+                    super::trace::received(&[0]);
+                    Ok((1, Some(self.end_file(Ok(())))))
+                }
                 code @ (1 | 2) => {
                     self.state = State::StatusMessage { fatal: code == 2 };
                     self.line.clear();
@@ -220,6 +221,11 @@ impl Sink {
                     return Ok((used, None));
                 }
                 let line = std::mem::take(&mut self.line);
+                if let State::StatusMessage { fatal } = self.state {
+                    super::trace::received(&[&[if fatal { 2 } else { 1 }], &line[..]].concat());
+                } else {
+                    super::trace::received(&line);
+                }
                 let event = match self.state {
                     State::StatusMessage { fatal: true } => return Err(SinkError::Fatal(line)),
                     State::StatusMessage { fatal: false } => Some(self.end_file(Err(line))),
@@ -341,7 +347,7 @@ impl Sink {
 }
 
 /// Why `name` cannot be a single path component, if it cannot.
-pub fn name_problem(name: &[u8]) -> Option<&'static str> {
+pub(super) fn name_problem(name: &[u8]) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
     } else if name == b"." || name == b".." {

@@ -83,11 +83,6 @@ impl Source {
         std::mem::take(&mut self.out)
     }
 
-    /// True while the reply to `sent` for `tag` has not arrived.
-    pub fn awaiting(&self, tag: u64, sent: Sent) -> bool {
-        self.pending.contains(&(tag, sent))
-    }
-
     /// Replies still due.
     pub fn outstanding(&self) -> usize {
         self.pending.len()
@@ -107,10 +102,12 @@ impl Source {
     /// The status byte after a file's data: `Err` tells the sink the data is
     /// not to be trusted (the file could not be read to the end).
     pub fn data_end(&mut self, tag: u64, result: Result<(), &[u8]>) {
-        match result {
-            Ok(()) => self.out.push(0),
-            Err(message) => self.out.extend(Reply::Error(message.to_vec()).to_bytes()),
-        }
+        let reply = match result {
+            Ok(()) => Reply::Ok.to_bytes(),
+            Err(message) => Reply::Error(message.to_vec()).to_bytes(),
+        };
+        super::trace::sent(&reply);
+        self.out.extend(reply);
         self.pending.push_back((tag, Sent::Data));
     }
 
@@ -126,7 +123,9 @@ impl Source {
     }
 
     fn push(&mut self, tag: u64, sent: Sent, record: &Record) {
-        self.out.extend(record.to_line());
+        let line = record.to_line();
+        super::trace::sent(&line);
+        self.out.extend(line);
         self.pending.push_back((tag, sent));
     }
 
@@ -136,7 +135,10 @@ impl Source {
         let Some(&first) = input.first() else { return Ok((0, None)) };
         let Some(fatal) = self.message else {
             return match first {
-                0 => Ok((1, Some(self.answer(Ok(()), &[0])?))),
+                0 => {
+                    super::trace::received(&[0]);
+                    Ok((1, Some(self.answer(Ok(()), &[0])?)))
+                }
                 1 | 2 => {
                     self.message = Some(first == 2);
                     self.line.clear();
@@ -165,6 +167,7 @@ impl Source {
         }
         self.message = None;
         let message = std::mem::take(&mut self.line);
+        super::trace::received(&[&[if fatal { 2 } else { 1 }], &message[..]].concat());
         if fatal {
             return Err(SourceError::Fatal(message));
         }
@@ -207,7 +210,7 @@ mod tests {
         let mut s = Source::new();
         assert_eq!(feed_all(&mut s, b"\0").unwrap()[0].sent, Sent::Start);
         s.file(1, 0o644, 2, b"a").unwrap();
-        assert!(s.awaiting(1, Sent::File));
+        assert_eq!(s.outstanding(), 1);
         assert_eq!(s.take_output(), b"C0644 2 a\n");
         let answers = feed_all(&mut s, b"\0").unwrap();
         assert_eq!(answers, [Answer { tag: 1, sent: Sent::File, result: Ok(()) }]);

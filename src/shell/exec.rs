@@ -42,6 +42,9 @@ pub struct Started {
     /// How long opening the channel took: one round trip to the server,
     /// which a caller may size its receive window by.
     pub round_trip: std::time::Duration,
+    /// This process's number for the command (`-vv` shows it with the
+    /// command and with its exit status).
+    pub id: u64,
 }
 
 impl Started {
@@ -82,7 +85,14 @@ impl Started {
     pub fn finish(&mut self) -> Result<ExitStatus, ExecError> {
         self.read_stderr_to_end()?;
         self.channel.wait_close().map_err(|e| ExecError::Io(e.into()))?;
-        ExitStatus::of(&self.channel)
+        let status = ExitStatus::of(&self.channel)?;
+        self.ended(&status);
+        Ok(status)
+    }
+
+    /// Tells `-vv` how the command ended.
+    pub fn ended(&self, status: &ExitStatus) {
+        log::debug!("remote command #{}: {status}", self.id);
     }
 }
 

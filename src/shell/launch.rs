@@ -43,6 +43,42 @@ pub(super) fn launch(
     options: ExecOptions,
     close_stdin: bool,
 ) -> Result<Started, ExecError> {
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    log::debug!("remote command #{id}: {}", shown(command));
+    match launch_one(link, command, options, close_stdin) {
+        Ok(mut started) => {
+            started.id = id;
+            Ok(started)
+        }
+        Err(error) => {
+            log::debug!("remote command #{id} did not start: {error}");
+            Err(error)
+        }
+    }
+}
+
+/// Numbers the remote commands of this process, so that `-vv` can tie an
+/// exit status to its command.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Commands up to this long are shown whole by `-vv`; of longer ones (the
+/// scripts of listings and the probe) the start and their length.
+const SHOWN: usize = 400;
+
+fn shown(command: &Command) -> String {
+    let bytes = command.as_bytes();
+    if bytes.len() <= SHOWN {
+        return crate::text::escape_bytes(bytes);
+    }
+    format!("{}... ({} bytes)", crate::text::escape_bytes(&bytes[..SHOWN]), bytes.len())
+}
+
+fn launch_one(
+    link: Link<'_>,
+    command: &Command,
+    options: ExecOptions,
+    close_stdin: bool,
+) -> Result<Started, ExecError> {
     let known = delivery::recall(link);
     let lines = match known.plan(!close_stdin) {
         Plan::Careful { lines } => lines,
@@ -244,8 +280,14 @@ fn started(
     pending: Vec<u8>,
     round_trip: Duration,
 ) -> Result<Started, ExecError> {
-    let mut started =
-        Started { channel, banner_stdout, pending, stderr: StderrSplit::new(frame.scanner()), round_trip };
+    let mut started = Started {
+        channel,
+        banner_stdout,
+        pending,
+        stderr: StderrSplit::new(frame.scanner()),
+        round_trip,
+        id: 0,
+    };
     started.poll_stderr(session)?;
     Ok(started)
 }

@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use super::prompt::{PromptAnswer, Prompter, Question};
 
-pub struct Asker<'a> {
+pub(super) struct Asker<'a> {
     prompter: &'a dyn Prompter,
     batch_mode: bool,
     /// What the last question BatchMode suppressed was for.
@@ -13,18 +13,19 @@ pub struct Asker<'a> {
 }
 
 impl<'a> Asker<'a> {
-    pub fn new(prompter: &'a dyn Prompter, batch_mode: bool) -> Asker<'a> {
+    pub(super) fn new(prompter: &'a dyn Prompter, batch_mode: bool) -> Asker<'a> {
         Asker { prompter, batch_mode, suppressed: Cell::new(None) }
     }
 
     /// Asks, unless BatchMode forbids it (messages are always shown).
-    pub fn ask(&self, question: &Question) -> PromptAnswer {
+    pub(super) fn ask(&self, question: &Question) -> PromptAnswer {
         if self.batch_mode && !matches!(question, Question::Message { .. }) {
             self.suppressed.set(Some(match question {
                 Question::Password { .. } => "a password",
                 Question::Passphrase { .. } => "a key passphrase",
                 Question::KeyboardInteractive { .. } => "keyboard-interactive answers",
                 Question::HostKey(_) => "confirmation of the host key",
+                Question::Confirm { .. } => "confirmation to go on connecting",
                 Question::Message { .. } => "nothing",
             }));
             return PromptAnswer::Cancelled;
@@ -33,11 +34,11 @@ impl<'a> Asker<'a> {
     }
 
     /// What BatchMode kept scpdeck from asking, if it did.
-    pub fn suppressed(&self) -> Option<&'static str> {
+    pub(super) fn suppressed(&self) -> Option<&'static str> {
         self.suppressed.get()
     }
 
-    pub fn batch_mode(&self) -> bool {
+    pub(super) fn batch_mode(&self) -> bool {
         self.batch_mode
     }
 }

@@ -53,7 +53,7 @@ struct Auth<'a> {
 }
 
 /// Authenticates `session` as `config.user`.
-pub fn authenticate(
+pub(super) fn authenticate(
     session: &Session,
     socket: BorrowedFd<'_>,
     config: &HostConfig,
@@ -70,6 +70,7 @@ pub fn authenticate(
         Err(e) if super::error::is_transport_lost(&e) => return Err(closed(config, escape_str(e.message()))),
         Err(e) => return Err(fail(AuthFailure::Other(escape_str(e.message())))),
     };
+    log::info!("authentication: the server accepts {offers} for {}", config.user);
     show_banner(session, asker, &host);
     let account = format!("{}@{}:{}", config.user, config.hostname, config.port);
     let mut auth = Auth {
@@ -107,7 +108,11 @@ pub fn authenticate(
             return Err(closed(config, detail));
         }
         match outcome {
-            Outcome::Authenticated => return Ok(()),
+            Outcome::Authenticated => {
+                let with = auth.tried.last().map_or("", String::as_str);
+                log::info!("authenticated as {} ({with})", config.user);
+                return Ok(());
+            }
             Outcome::Failed(Some(failure)) => specific = Some(failure),
             Outcome::Failed(None) => {}
             Outcome::Cancelled => {
@@ -175,9 +180,17 @@ impl Auth<'_> {
         }
     }
 
+    /// Notes what is offered to the server (a method, a key's file or
+    /// comment: never a secret), for the final message and `-v`.
+    fn offer(&mut self, what: String) {
+        log::info!("authentication: trying {what}");
+        self.tried.push(what);
+    }
+
     /// Tells why the server refused `key` (libssh2's words).
     fn refused(&self, key: String, e: &ssh2::Error) {
         let reason = format!("{} (libssh2 error {})", escape_str(e.message()), code(e));
+        log::info!("authentication: the server refused {key}: {reason}");
         self.tell(ConnectionEvent::KeyRefused { host: self.host.clone(), key, reason });
     }
 
@@ -242,7 +255,7 @@ impl Auth<'_> {
                 continue;
             }
             self.offered.push(identity.blob().to_vec());
-            self.tried.push(format!("agent key {}", escape_str(identity.comment())));
+            self.offer(format!("agent key {}", escape_str(identity.comment())));
             match agent.userauth(&self.config.user, &identity) {
                 Ok(()) if self.session.authenticated() => {
                     let _ = agent.disconnect();
@@ -272,7 +285,7 @@ impl Auth<'_> {
         {
             return Outcome::Failed(None);
         }
-        self.tried.push(format!("key {}", key.display()));
+        self.offer(format!("key {}", key.display()));
         let user = &self.config.user;
         let cached = self.credentials.passphrase(key);
         let first = self.session.userauth_pubkey_memory(
@@ -321,7 +334,7 @@ impl Auth<'_> {
     }
 
     fn keyboard_interactive(&mut self) -> Outcome {
-        self.tried.push("keyboard-interactive".to_owned());
+        self.offer("keyboard-interactive".to_owned());
         let tries = self.config.number_of_password_prompts.max(1);
         let mut answered = 0;
         for attempt in 1..=tries {
@@ -366,7 +379,7 @@ impl Auth<'_> {
     }
 
     fn password(&mut self) -> Outcome {
-        self.tried.push("password".to_owned());
+        self.offer("password".to_owned());
         let tries = self.config.number_of_password_prompts.max(1);
         let mut cached = self.credentials.password(&self.account);
         for attempt in 1..=tries {

@@ -19,7 +19,7 @@ const NEVER: &str = "Host !*";
 
 /// The user's config (or the `-F` file), then the system one unless `-F` is
 /// given, with every Include expanded.
-pub fn load(config_file: Option<&Path>) -> Result<String, String> {
+pub(super) fn load(config_file: Option<&Path>) -> Result<String, String> {
     let (_, home) = expand::local_user();
     let ssh_dir = home.join(".ssh");
     match config_file {
@@ -47,7 +47,7 @@ pub fn load(config_file: Option<&Path>) -> Result<String, String> {
 
 /// Host aliases a user can pick: the names in `Host` lines without
 /// wildcards or negation, in file order, following Include.
-pub fn host_aliases(config_file: Option<&Path>) -> Result<Vec<String>, String> {
+pub(super) fn host_aliases(config_file: Option<&Path>) -> Result<Vec<String>, String> {
     let (_, home) = expand::local_user();
     let file = match config_file {
         Some(file) => expand::tilde(&file.to_string_lossy(), &home),
@@ -77,7 +77,7 @@ pub fn host_aliases(config_file: Option<&Path>) -> Result<Vec<String>, String> {
 
 /// Expands Include, rewrites Match and ProxyCommand (see the module docs).
 /// Relative Include paths are relative to `base` (~/.ssh or /etc/ssh).
-pub fn expand_text(text: &str, base: &Path, depth: usize) -> Result<String, String> {
+pub(super) fn expand_text(text: &str, base: &Path, depth: usize) -> Result<String, String> {
     if depth > MAX_INCLUDE_DEPTH {
         return Err("Include nested too deeply (a loop?)".to_owned());
     }

@@ -1,11 +1,13 @@
 //! Opening an authenticated SSH connection: stream (TCP or proxy), handshake
-//! (AES-GCM preferred), host key verification, user authentication.
+//! (ciphers: the user's, else the fastest first), host key verification,
+//! user authentication.
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
 
 use ssh2::{MethodType, Session};
 
+use super::algorithms;
 use super::asker::Asker;
 use super::auth;
 use super::connection::Connection;
@@ -26,9 +28,6 @@ const MAX_HOPS: usize = 8;
 
 /// libssh2's code for a blocking call that ran into the session timeout.
 const ERROR_TIMEOUT: i32 = -9;
-
-/// The ciphers libssh2 is markedly faster with, first.
-const PREFERRED_CIPHERS: [&str; 2] = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"];
 
 /// Connects and authenticates. Blocking; questions go to `prompter` on this
 /// thread. The returned connection belongs to this thread's caller: move it
@@ -66,7 +65,18 @@ pub(crate) fn connect_hop(
         });
     }
     let timeout = config.effective_connect_timeout();
+    let via = match (&config.proxy_jump[..], &config.proxy_command) {
+        ([], None) => String::new(),
+        ([], Some(_)) => " through its ProxyCommand".to_owned(),
+        (jumps, _) => format!(" through {}", jumps.join(", ")),
+    };
+    log::info!("connecting to {} port {} as {}{via}", config.hostname, config.port, config.user);
     let (stream, mut transport) = open_stream(config, prompter, credentials, events, depth, timeout)?;
+    // CheckHostIP's address: none through a proxy, as in OpenSSH.
+    let peer = match &stream {
+        Stream::Tcp(tcp) => tcp.peer_addr().ok(),
+        Stream::Pair(_) => None,
+    };
     let probe = stream.probe().map_err(|e| ConnectError::Handshake {
         host: host.clone(),
         detail: format!("cannot watch the socket: {e}"),
@@ -75,7 +85,7 @@ pub(crate) fn connect_hop(
     let mut session = Session::new()
         .map_err(|e| ConnectError::Handshake { host: host.clone(), detail: escape_str(e.message()) })?;
     session.set_timeout(millis(timeout));
-    prefer_fast_ciphers(&session);
+    algorithms::prefer(&session, config)?;
     host_key::prefer_known_algorithms(&session, config);
     session.set_tcp_stream(stream);
     if let Err(e) = session.handshake() {
@@ -95,8 +105,14 @@ pub(crate) fn connect_hop(
         return Err(ConnectError::Handshake { host, detail: escape_str(e.message()) });
     }
 
+    log::info!(
+        "SSH handshake done: server {}, key exchange {}, cipher {}",
+        session.banner().unwrap_or("(no banner)"),
+        session.methods(MethodType::Kex).unwrap_or("?"),
+        session.methods(MethodType::CryptCs).unwrap_or("?"),
+    );
     let asker = Asker::new(prompter, config.batch_mode);
-    host_key::verify(&session, config, &asker)?;
+    host_key::verify(&session, config, peer, &asker)?;
     // A slow PAM stack (fail delays) must not trip a short ConnectTimeout,
     // but a server that stops answering must not hang authentication forever.
     session.set_timeout(millis(timeout.max(Duration::from_secs(60))));
@@ -127,18 +143,6 @@ fn open_stream(
         return Ok((Stream::Pair(stream), Transport::Command(child)));
     }
     Ok((Stream::Tcp(transport::tcp(config, timeout)?), Transport::Direct))
-}
-
-/// Puts AES-GCM first for both directions when libssh2 has it; the server
-/// picks the first of ours it supports.
-fn prefer_fast_ciphers(session: &Session) {
-    for direction in [MethodType::CryptCs, MethodType::CryptSc] {
-        let Ok(supported) = session.supported_algs(direction) else { continue };
-        let mut order: Vec<&str> =
-            PREFERRED_CIPHERS.iter().copied().filter(|c| supported.contains(c)).collect();
-        order.extend(supported.iter().copied().filter(|c| !PREFERRED_CIPHERS.contains(c) && *c != "none"));
-        let _ = session.method_pref(direction, &order.join(","));
-    }
 }
 
 fn millis(d: Duration) -> u32 {

@@ -1,6 +1,6 @@
 //! An authenticated SSH session with what keeps its stream alive.
 
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -61,11 +61,6 @@ impl Connection {
     /// The host as named in messages.
     pub fn host(&self) -> String {
         self.config.label()
-    }
-
-    /// The socket under the session, for `poll`.
-    pub fn raw_fd(&self) -> RawFd {
-        self.probe.as_raw_fd()
     }
 
     pub(crate) fn probe_fd(&self) -> BorrowedFd<'_> {

@@ -11,36 +11,36 @@ use nix::fcntl::OFlag;
 
 /// The ringing end, shared by the handles on a thread.
 #[derive(Debug)]
-pub struct Bell {
+pub(super) struct Bell {
     write: OwnedFd,
 }
 
 /// The end the thread listens to.
 #[derive(Debug)]
-pub struct Door {
+pub(super) struct Door {
     read: OwnedFd,
 }
 
 /// A new doorbell; both ends non-blocking, closed on exec.
-pub fn doorbell() -> std::io::Result<(Bell, Door)> {
+pub(super) fn doorbell() -> std::io::Result<(Bell, Door)> {
     let (read, write) = nix::unistd::pipe2(OFlag::O_NONBLOCK | OFlag::O_CLOEXEC)?;
     Ok((Bell { write }, Door { read }))
 }
 
 impl Bell {
     /// Wakes the thread. A full pipe already has a wake-up pending.
-    pub fn ring(&self) {
+    pub(super) fn ring(&self) {
         let _ = nix::unistd::write(&self.write, &[1]);
     }
 }
 
 impl Door {
-    pub fn fd(&self) -> BorrowedFd<'_> {
+    pub(super) fn fd(&self) -> BorrowedFd<'_> {
         self.read.as_fd()
     }
 
     /// Takes the pending rings; `false` once every bell is gone.
-    pub fn answer(&self) -> bool {
+    pub(super) fn answer(&self) -> bool {
         let mut buf = [0u8; 64];
         loop {
             match nix::unistd::read(&self.read, &mut buf) {

@@ -97,6 +97,37 @@ impl fmt::Display for AuthFailure {
     }
 }
 
+/// A host key that differs from the one recorded for `name` (the
+/// HostKeyAlias, or `host`/`[host]:port`). `address_note` says, with
+/// CheckHostIP, what is recorded for the address (OpenSSH's "POSSIBLE DNS
+/// SPOOFING").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{host}: THE HOST KEY HAS CHANGED (now {key_type} {fingerprint}); the key recorded for {name} in {}:{line} differs{}. Someone could be intercepting the connection, or the host was reinstalled. If you know the new key is right, remove the old one with `ssh-keygen -f {} -R {name}` and connect again", file.display(), note(address_note), file.display())]
+pub struct ChangedKey {
+    pub host: String,
+    pub name: String,
+    pub key_type: String,
+    pub fingerprint: String,
+    pub file: PathBuf,
+    pub line: usize,
+    pub address_note: Option<String>,
+}
+
+/// CheckHostIP: the key is right for the host's name (or new) but another
+/// key is recorded for the address connected to, and `reason` says why that
+/// is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{host}: the {key_type} host key for {name} differs from the key recorded for the IP address {address} in {}:{line}, and {reason}. The address may now belong to another host, or someone could be intercepting the connection; if the address is right, remove its old line with `ssh-keygen -f {} -R {address}`", file.display(), file.display())]
+pub struct AddressKeyChanged {
+    pub host: String,
+    pub name: String,
+    pub address: String,
+    pub key_type: String,
+    pub file: PathBuf,
+    pub line: usize,
+    pub reason: &'static str,
+}
+
 /// Connecting to a host failed, or a connection broke.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -138,8 +169,14 @@ pub enum ConnectError {
         reason: &'static str,
     },
 
-    #[error("{host}: THE HOST KEY HAS CHANGED (now {key_type} {fingerprint}); the key recorded in {}:{line} differs. Someone could be intercepting the connection, or the host was reinstalled. If you know the new key is right, remove the old one with `ssh-keygen -R` and connect again", file.display())]
-    HostKeyChanged { host: String, key_type: String, fingerprint: String, file: PathBuf, line: usize },
+    /// The key differs from the one on record; refused in every
+    /// StrictHostKeyChecking mode.
+    #[error(transparent)]
+    HostKeyChanged(Box<ChangedKey>),
+
+    /// CheckHostIP: another key is recorded for the address connected to.
+    #[error(transparent)]
+    HostKeyAddressChanged(Box<AddressKeyChanged>),
 
     #[error("{host}: the host key {key_type} {fingerprint} is marked @revoked in {}:{line}; refusing to connect. Ask the host's administrator", file.display())]
     HostKeyRevoked { host: String, key_type: String, fingerprint: String, file: PathBuf, line: usize },
@@ -169,6 +206,10 @@ pub enum ConnectError {
     Closed { host: String },
 }
 
+fn note(address_note: &Option<String>) -> String {
+    address_note.as_ref().map(|n| format!(" ({n}: possible DNS spoofing)")).unwrap_or_default()
+}
+
 fn attempts_text(attempts: u32) -> String {
     if attempts > 1 { format!(", {attempts} attempts") } else { String::new() }
 }
@@ -188,7 +229,8 @@ impl ConnectError {
             ConnectError::Proxy { .. } => Step::Proxy,
             ConnectError::Handshake { .. } => Step::Handshake,
             ConnectError::HostKeyUnknown { .. }
-            | ConnectError::HostKeyChanged { .. }
+            | ConnectError::HostKeyChanged(_)
+            | ConnectError::HostKeyAddressChanged(_)
             | ConnectError::HostKeyRevoked { .. } => Step::HostKey,
             ConnectError::Authentication { .. } => Step::Authentication,
             ConnectError::Channel { .. } | ConnectError::Dropped { .. } | ConnectError::Closed { .. } => {
@@ -208,13 +250,14 @@ impl ConnectError {
             | ConnectError::Proxy { host, .. }
             | ConnectError::Handshake { host, .. }
             | ConnectError::HostKeyUnknown { host, .. }
-            | ConnectError::HostKeyChanged { host, .. }
             | ConnectError::HostKeyRevoked { host, .. }
             | ConnectError::Authentication { host, .. }
             | ConnectError::Channel { host, .. }
             | ConnectError::Dropped { host, .. }
             | ConnectError::ClosedBeforeLogin { host, .. }
             | ConnectError::Closed { host } => host,
+            ConnectError::HostKeyChanged(changed) => &changed.host,
+            ConnectError::HostKeyAddressChanged(changed) => &changed.host,
         }
     }
 
@@ -266,17 +309,35 @@ mod tests {
 
     #[test]
     fn a_changed_key_names_file_and_line() {
-        let e = ConnectError::HostKeyChanged {
+        let e = ConnectError::HostKeyChanged(Box::new(ChangedKey {
             host: "web".into(),
+            name: "shared-alias".into(),
             key_type: "ssh-ed25519".into(),
             fingerprint: "SHA256:abc".into(),
             file: "/home/u/.ssh/known_hosts".into(),
             line: 7,
-        };
+            address_note: None,
+        }));
         let text = e.to_string();
         assert!(text.starts_with("web: "), "{text}");
-        assert!(text.contains("/home/u/.ssh/known_hosts:7"), "{text}");
+        assert!(text.contains("for shared-alias in /home/u/.ssh/known_hosts:7 differs. "), "{text}");
+        assert!(text.contains("ssh-keygen -f /home/u/.ssh/known_hosts -R shared-alias"), "{text}");
         assert_eq!(e.step(), Step::HostKey);
+        let e = ConnectError::HostKeyChanged(Box::new(ChangedKey {
+            host: "web".into(),
+            name: "web".into(),
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+            file: "/kh".into(),
+            line: 1,
+            address_note: Some("the key for the IP address 192.0.2.7 is unchanged".into()),
+        }));
+        assert!(
+            e.to_string().contains(
+                "differs (the key for the IP address 192.0.2.7 is unchanged: possible DNS spoofing)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use sha1::{Digest, Sha1};
 
 /// The values `%` tokens stand for.
 #[derive(Debug, Clone, Default)]
-pub struct Tokens {
+pub(super) struct Tokens {
     /// %h: the remote host name (after HostName).
     pub host: String,
     /// %n: the host as typed.
@@ -21,7 +21,7 @@ pub struct Tokens {
 
 impl Tokens {
     /// The token values for a resolved host.
-    pub fn for_config(config: &super::host_config::HostConfig) -> Self {
+    pub(super) fn for_config(config: &super::host_config::HostConfig) -> Self {
         Tokens {
             host: config.hostname.clone(),
             original_host: config.alias.clone(),
@@ -34,7 +34,7 @@ impl Tokens {
 
 /// The local user's name and home directory, from the password database
 /// (OpenSSH uses it, not `$HOME`, for `~` and %d).
-pub fn local_user() -> (String, PathBuf) {
+pub(super) fn local_user() -> (String, PathBuf) {
     let uid = nix::unistd::Uid::current();
     match nix::unistd::User::from_uid(uid) {
         Ok(Some(user)) => (user.name, user.dir),
@@ -46,7 +46,7 @@ pub fn local_user() -> (String, PathBuf) {
 }
 
 /// Replaces a leading `~` or `~/` with the home directory.
-pub fn tilde(path: &str, home: &Path) -> PathBuf {
+pub(super) fn tilde(path: &str, home: &Path) -> PathBuf {
     if path == "~" {
         home.to_path_buf()
     } else if let Some(rest) = path.strip_prefix("~/") {
@@ -58,7 +58,7 @@ pub fn tilde(path: &str, home: &Path) -> PathBuf {
 
 /// Expands `%` tokens. `allowed` lists the token letters valid for this
 /// option; another token is an error, as in OpenSSH.
-pub fn percent(text: &str, tokens: &Tokens, allowed: &str) -> Result<String, String> {
+pub(super) fn percent(text: &str, tokens: &Tokens, allowed: &str) -> Result<String, String> {
     let (local_user, home) = local_user();
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
@@ -93,12 +93,12 @@ pub fn percent(text: &str, tokens: &Tokens, allowed: &str) -> Result<String, Str
 }
 
 /// Token letters valid in file names (IdentityFile, UserKnownHostsFile).
-pub const FILE_TOKENS: &str = "CdhiklLnpru";
+pub(super) const FILE_TOKENS: &str = "CdhiklLnpru";
 /// Token letters valid in ProxyCommand.
-pub const PROXY_TOKENS: &str = "hnpr";
+pub(super) const PROXY_TOKENS: &str = "hnpr";
 
 /// Expands a file option: `~`, then `%` tokens.
-pub fn file(text: &str, tokens: &Tokens) -> Result<PathBuf, String> {
+pub(super) fn file(text: &str, tokens: &Tokens) -> Result<PathBuf, String> {
     let (_, home) = local_user();
     let expanded = percent(text, tokens, FILE_TOKENS)?;
     Ok(tilde(&expanded, &home))

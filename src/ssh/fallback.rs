@@ -7,13 +7,13 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ssh2_config::{ParseRule, SshConfig};
+use ssh2_config::{Algorithms, ParseRule, SshConfig};
 
 use super::config_text;
 use super::error::ConnectError;
 use super::expand;
 use super::host_config::{AuthMethod, HostConfig, StrictHostKeyChecking};
-use super::openssh_g::{finish, jump_list};
+use super::openssh_g::{algorithm_list, finish, jump_list};
 use super::overrides::Overrides;
 use super::target::Target;
 
@@ -28,7 +28,7 @@ const DEFAULT_IDENTITIES: [&str; 7] = [
     "~/.ssh/id_dsa",
 ];
 
-pub fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
+pub(super) fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
     let config_error = |detail: String| ConnectError::Config { host: target.host.clone(), detail };
     // Command-line values come first: in ssh_config the first value wins.
     let mut text = String::from("Host *\n");
@@ -97,6 +97,7 @@ pub fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, Con
     }
     config.hash_known_hosts = get("hashknownhosts").is_some_and(|v| yes(&v));
     config.host_key_alias = get("hostkeyalias").filter(|v| v != "none");
+    config.check_host_ip = get("checkhostip").is_some_and(|v| yes(&v));
     config.connect_timeout = params.connect_timeout;
     config.server_alive_interval = params.server_alive_interval.unwrap_or(Duration::ZERO);
     config.server_alive_count_max = get("serveralivecountmax").and_then(|v| v.parse().ok()).unwrap_or(3);
@@ -113,10 +114,19 @@ pub fn resolve(target: &Target, overrides: &Overrides) -> Result<HostConfig, Con
     config.pubkey_authentication = params.pubkey_authentication.unwrap_or(true);
     config.kbd_interactive_authentication = !get("kbdinteractiveauthentication").is_some_and(|v| no(&v));
     config.password_authentication = !get("passwordauthentication").is_some_and(|v| no(&v));
+    config.ciphers = chosen(&params.ciphers);
+    config.macs = chosen(&params.mac);
     config.config_file = overrides.config_file.clone();
     let agent = get("identityagent");
     finish(&mut config, &identity_files, agent.as_deref()).map_err(config_error)?;
     Ok(config)
+}
+
+/// The list the user's configuration made (`+`, `-` and `^` applied to
+/// OpenSSH's defaults by the parser); `None` where it left the default.
+fn chosen(algorithms: &Algorithms) -> Option<Vec<String>> {
+    // The crate's default holds several names per entry ("a,b").
+    (!algorithms.is_default()).then(|| algorithm_list(&algorithms.algorithms().join(",")))
 }
 
 fn paths(value: Option<String>, default: &str) -> Vec<PathBuf> {

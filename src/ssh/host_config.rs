@@ -113,8 +113,12 @@ pub struct HostConfig {
     pub strict_host_key_checking: StrictHostKeyChecking,
     /// Write new known_hosts entries hashed (HashKnownHosts).
     pub hash_known_hosts: bool,
-    /// The name to look up in known_hosts instead of the host name.
+    /// The name to look up in known_hosts instead of the host name (and
+    /// port).
     pub host_key_alias: Option<String>,
+    /// CheckHostIP: also check (and record) the key under the address
+    /// connected to. OpenSSH's default is no since 8.5.
+    pub check_host_ip: bool,
     /// `None`: [`DEFAULT_CONNECT_TIMEOUT`].
     pub connect_timeout: Option<Duration>,
     /// Zero: no keepalives.
@@ -127,6 +131,12 @@ pub struct HostConfig {
     pub pubkey_authentication: bool,
     pub kbd_interactive_authentication: bool,
     pub password_authentication: bool,
+    /// Ciphers as the user set them (ssh_config or `-o`), in their order;
+    /// `None` when they left OpenSSH's default, in whose place scpdeck
+    /// asks for the ciphers libssh2 is fastest with (`ssh::algorithms`).
+    pub ciphers: Option<Vec<String>>,
+    /// MACs, the same way.
+    pub macs: Option<Vec<String>>,
     /// The `-F` file this was resolved with, reused for ProxyJump hops.
     pub config_file: Option<PathBuf>,
     /// The OpenSSH client that resolved this (`None`: the fallback parser);
@@ -152,6 +162,7 @@ impl HostConfig {
             strict_host_key_checking: StrictHostKeyChecking::Ask,
             hash_known_hosts: false,
             host_key_alias: None,
+            check_host_ip: false,
             connect_timeout: None,
             server_alive_interval: Duration::ZERO,
             server_alive_count_max: 3,
@@ -161,6 +172,8 @@ impl HostConfig {
             pubkey_authentication: true,
             kbd_interactive_authentication: true,
             password_authentication: true,
+            ciphers: None,
+            macs: None,
             config_file: None,
             ssh_program: None,
         }
@@ -183,12 +196,30 @@ impl HostConfig {
         }
     }
 
-    /// The name this host has in known_hosts: `host` on port 22,
-    /// `[host]:port` otherwise (HostKeyAlias replaces the host name).
-    pub fn known_hosts_name(&self) -> String {
-        let host = self.host_key_alias.as_deref().unwrap_or(&self.hostname);
-        if self.port == 22 { host.to_owned() } else { format!("[{host}]:{}", self.port) }
+    /// Where it connects: `user@host:port` (an IPv6 address in brackets).
+    pub fn address(&self) -> String {
+        match self.hostname.contains(':') {
+            true => format!("{}@[{}]:{}", self.user, self.hostname, self.port),
+            false => format!("{}@{}:{}", self.user, self.hostname, self.port),
+        }
     }
+
+    /// The name this host has in known_hosts, as OpenSSH looks it up:
+    /// HostKeyAlias alone when set (never with a port), else the host name,
+    /// as `[host]:port` when the port is not 22; in lower case, as `ssh`
+    /// makes both.
+    pub fn known_hosts_name(&self) -> String {
+        match &self.host_key_alias {
+            Some(alias) => alias.to_ascii_lowercase(),
+            None => put_host_port(&self.hostname.to_ascii_lowercase(), self.port),
+        }
+    }
+}
+
+/// OpenSSH's `put_host_port`: `host` on port 22 (or 0), `[host]:port`
+/// otherwise.
+pub(super) fn put_host_port(host: &str, port: u16) -> String {
+    if port == 22 || port == 0 { host.to_owned() } else { format!("[{host}]:{port}") }
 }
 
 #[cfg(test)]
@@ -202,9 +233,16 @@ mod tests {
         assert_eq!(c.known_hosts_name(), "10.0.0.1");
         c.port = 2222;
         assert_eq!(c.known_hosts_name(), "[10.0.0.1]:2222");
-        c.host_key_alias = Some("webkey".into());
-        assert_eq!(c.known_hosts_name(), "[webkey]:2222");
+        c.host_key_alias = Some("WebKey".into());
+        assert_eq!(c.known_hosts_name(), "webkey", "an alias never gets the port");
+        c.host_key_alias = None;
+        c.hostname = "Web.Example".into();
+        assert_eq!(c.known_hosts_name(), "[web.example]:2222");
+        c.hostname = "10.0.0.1".into();
         assert_eq!(c.label(), "web (10.0.0.1:2222)");
+        assert_eq!(c.address(), "u@10.0.0.1:2222");
+        c.hostname = "2001:db8::1".into();
+        assert_eq!(c.address(), "u@[2001:db8::1]:2222");
     }
 
     #[test]

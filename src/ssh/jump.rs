@@ -35,7 +35,7 @@ const ERROR_EAGAIN: i32 = -37;
 
 /// The thread relaying between the socket pair and the hop's channel.
 #[derive(Debug)]
-pub struct JumpBridge {
+pub(crate) struct JumpBridge {
     hop: String,
     failure: Arc<Mutex<Option<String>>>,
     thread: Option<JoinHandle<()>>,
@@ -43,7 +43,7 @@ pub struct JumpBridge {
 
 impl JumpBridge {
     /// Why the bridge stopped, if it has.
-    pub fn failure(&mut self) -> Option<String> {
+    pub(crate) fn failure(&mut self) -> Option<String> {
         let deadline = Instant::now() + Duration::from_millis(300);
         while self.thread.as_ref().is_some_and(|t| !t.is_finished()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
@@ -55,7 +55,7 @@ impl JumpBridge {
 
 /// Connects to the last hop of `config.proxy_jump` (itself through the
 /// earlier hops) and opens a channel from it to the target.
-pub fn open(
+pub(super) fn open(
     config: &HostConfig,
     prompter: &dyn Prompter,
     credentials: &Credentials,

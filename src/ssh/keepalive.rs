@@ -15,7 +15,7 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use super::connection::Connection;
 
 #[derive(Debug)]
-pub struct Keepalive {
+pub(super) struct Keepalive {
     interval: Duration,
     count_max: u32,
     last_sent: Instant,
@@ -24,18 +24,18 @@ pub struct Keepalive {
 
 /// What an idle tick found.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Health {
+pub(super) enum Health {
     Alive,
     Dead(String),
 }
 
 impl Keepalive {
-    pub fn new(interval: Duration, count_max: u32) -> Keepalive {
+    pub(super) fn new(interval: Duration, count_max: u32) -> Keepalive {
         Keepalive { interval, count_max: count_max.max(1), last_sent: Instant::now(), unanswered: 0 }
     }
 
     /// The connection was just used successfully: it is alive.
-    pub fn heard_from_server(&mut self) {
+    pub(super) fn heard_from_server(&mut self) {
         self.unanswered = 0;
         self.last_sent = Instant::now();
     }
@@ -47,13 +47,13 @@ impl Keepalive {
 
     /// How long until the next keepalive is due; `None` without
     /// ServerAliveInterval (nothing to send: the idle connection sleeps).
-    pub fn next_due(&self) -> Option<std::time::Duration> {
+    pub(super) fn next_due(&self) -> Option<std::time::Duration> {
         (!self.interval.is_zero()).then(|| self.interval.saturating_sub(self.last_sent.elapsed()))
     }
 
     /// Runs between jobs: processes what the server sent, sends a keepalive
     /// when one is due, and says whether the connection is still alive.
-    pub fn tick(&mut self, connection: &Connection) -> Health {
+    pub(super) fn tick(&mut self, connection: &Connection) -> Health {
         if connection.is_closed() {
             return Health::Dead("the server closed the connection".to_owned());
         }

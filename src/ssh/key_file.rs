@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 
 /// A private key file's contents, as far as scpdeck looks into them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyFileInfo {
+pub(super) struct KeyFileInfo {
     pub encrypted: bool,
     /// `type base64`, when the file shows it without decryption.
     pub public_key: Option<String>,
@@ -18,7 +18,7 @@ const OPENSSH_END: &str = "-----END OPENSSH PRIVATE KEY-----";
 const MAGIC: &[u8] = b"openssh-key-v1\0";
 
 /// Looks at a private key file's text (OpenSSH or PEM format).
-pub fn inspect(text: &str) -> KeyFileInfo {
+pub(super) fn inspect(text: &str) -> KeyFileInfo {
     if let Some(info) = inspect_openssh(text) {
         return info;
     }

@@ -63,11 +63,11 @@ struct Entry {
 
 /// What known_hosts says about a host's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(super) enum Verdict {
     /// A line for this host has this key.
     Known,
-    /// A line for this host has another key of the same type.
-    Changed { file: PathBuf, line: usize },
+    /// A line for this host has another key of the same type: `recorded`.
+    Changed { file: PathBuf, line: usize, recorded: HostKey },
     /// This key is marked `@revoked`.
     Revoked { file: PathBuf, line: usize },
     /// No line for this host has a key of this type; `other_types` lists
@@ -77,14 +77,14 @@ pub enum Verdict {
 
 /// The lines of every known_hosts file, in order.
 #[derive(Debug, Clone, Default)]
-pub struct KnownHosts {
+pub(super) struct KnownHosts {
     entries: Vec<Entry>,
 }
 
 impl KnownHosts {
     /// Reads the files that exist; unreadable lines are skipped, as in
     /// OpenSSH.
-    pub fn load(files: &[PathBuf]) -> KnownHosts {
+    pub(super) fn load(files: &[PathBuf]) -> KnownHosts {
         let mut known = KnownHosts::default();
         for file in files {
             if let Ok(text) = std::fs::read_to_string(file) {
@@ -95,7 +95,7 @@ impl KnownHosts {
     }
 
     /// Parses one file's text.
-    pub fn add_text(&mut self, file: &Path, text: &str) {
+    pub(super) fn add_text(&mut self, file: &Path, text: &str) {
         for (index, line) in text.lines().enumerate() {
             if let Some(entry) = parse_line(file, index + 1, line) {
                 self.entries.push(entry);
@@ -104,7 +104,7 @@ impl KnownHosts {
     }
 
     /// Checks `key` for `name` (`host` or `[host]:port`).
-    pub fn check(&self, name: &str, key: &HostKey) -> Verdict {
+    pub(super) fn check(&self, name: &str, key: &HostKey) -> Verdict {
         let key_type = key.key_type();
         let mut changed = None;
         let mut known = false;
@@ -121,22 +121,30 @@ impl KnownHosts {
             if entry.key_type == key_type && entry.blob == key.blob {
                 known = true;
             } else if entry.key_type == key_type {
-                changed.get_or_insert((entry.file.clone(), entry.line));
+                changed.get_or_insert_with(|| (entry.file.clone(), entry.line, HostKey::new(&entry.blob)));
             } else if !other_types.contains(&entry.key_type) {
                 other_types.push(entry.key_type.clone());
             }
         }
         match (known, changed) {
             (true, _) => Verdict::Known,
-            (false, Some((file, line))) => Verdict::Changed { file, line },
+            (false, Some((file, line, recorded))) => Verdict::Changed { file, line, recorded },
             (false, None) => Verdict::Unknown { other_types },
         }
+    }
+
+    /// The first line that records `key` for `name`.
+    pub(super) fn line_of(&self, name: &str, key: &HostKey) -> Option<(PathBuf, usize)> {
+        self.entries
+            .iter()
+            .find(|e| e.marker == Marker::None && e.blob == key.blob && host_matches(&e.hosts, name))
+            .map(|e| (e.file.clone(), e.line))
     }
 
     /// Key types recorded for `name`, to prefer them in the handshake (as
     /// OpenSSH does) so a host known by its ECDSA key is not asked about its
     /// Ed25519 key.
-    pub fn known_types(&self, name: &str) -> Vec<String> {
+    pub(super) fn known_types(&self, name: &str) -> Vec<String> {
         let mut types = Vec::new();
         for entry in self.entries.iter().filter(|e| e.marker == Marker::None && host_matches(&e.hosts, name))
         {
@@ -228,7 +236,7 @@ fn hashed_matches(salt_and_hash: &str, name: &str) -> bool {
 }
 
 /// A hashed host field for `name` with a fresh random salt.
-pub fn hash_name(name: &str) -> String {
+pub(super) fn hash_name(name: &str) -> String {
     let salt: [u8; 20] = rand::random();
     hash_name_with_salt(name, &salt)
 }
@@ -245,14 +253,14 @@ fn hash_name_with_salt(name: &str, salt: &[u8]) -> String {
 }
 
 /// The known_hosts line recording `key` for `name`.
-pub fn line_for(name: &str, key: &HostKey, hashed: bool) -> String {
+pub(super) fn line_for(name: &str, key: &HostKey, hashed: bool) -> String {
     let host = if hashed { hash_name(name) } else { name.to_owned() };
     format!("{host} {}", key.to_line_part())
 }
 
 /// Appends a line to a known_hosts file, creating it (and `~/.ssh`, mode
 /// 0700) when missing.
-pub fn append(file: &Path, line: &str) -> std::io::Result<()> {
+pub(super) fn append(file: &Path, line: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
@@ -308,7 +316,10 @@ mod tests {
         let new = key("ssh-ed25519", b"new");
         let rsa = key("ssh-rsa", b"r");
         let k = known(&format!("h {}\nh {}\n", rsa.to_line_part(), old.to_line_part()));
-        assert_eq!(k.check("h", &new), Verdict::Changed { file: "/kh".into(), line: 2 });
+        assert_eq!(
+            k.check("h", &new),
+            Verdict::Changed { file: "/kh".into(), line: 2, recorded: old.clone() }
+        );
         assert_eq!(
             k.check("h", &key("ecdsa-sha2-nistp256", b"e")),
             Verdict::Unknown { other_types: vec!["ssh-rsa".into(), "ssh-ed25519".into()] }

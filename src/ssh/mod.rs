@@ -12,6 +12,7 @@
 //! ```
 
 mod actor;
+mod algorithms;
 mod asker;
 mod auth;
 pub mod channel;
@@ -20,12 +21,14 @@ mod connect;
 mod connection;
 mod connection_event;
 mod credentials;
+pub mod destination;
 mod doorbell;
 mod error;
 mod expand;
 mod fallback;
 mod host_config;
 mod host_key;
+mod host_key_names;
 mod include_glob;
 mod jump;
 mod keepalive;
@@ -48,7 +51,8 @@ pub use connect::{connect, connect_with};
 pub use connection::Connection;
 pub use connection_event::{ConnectionEvent, EventSink, collect_events};
 pub use credentials::Credentials;
-pub use error::{AuthFailure, ConnectError, Step, is_transport_lost};
+pub use destination::{Destination, DestinationError};
+pub use error::{AddressKeyChanged, AuthFailure, ChangedKey, ConnectError, Step, is_transport_lost};
 pub use host_config::{
     AuthMethod, DEFAULT_CONNECT_TIMEOUT, HostConfig, IdentityAgent, StrictHostKeyChecking,
 };

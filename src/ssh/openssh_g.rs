@@ -14,7 +14,7 @@ use super::target::Target;
 use crate::text::escape_str;
 
 /// The `ssh -G` command line for a target with command-line overrides.
-pub fn command(program: &Path, target: &Target, overrides: &Overrides) -> Command {
+pub(super) fn command(program: &Path, target: &Target, overrides: &Overrides) -> Command {
     let mut cmd = Command::new(program);
     cmd.arg("-G");
     if let Some(file) = &overrides.config_file {
@@ -41,7 +41,22 @@ pub fn command(program: &Path, target: &Target, overrides: &Overrides) -> Comman
 }
 
 /// Runs `ssh -G` and parses what it prints.
-pub fn resolve(program: &Path, target: &Target, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
+pub(super) fn resolve(
+    program: &Path,
+    target: &Target,
+    overrides: &Overrides,
+) -> Result<HostConfig, ConnectError> {
+    let mut config = settings(program, target, overrides)?;
+    forget_default_algorithms(program, &mut config);
+    Ok(config)
+}
+
+/// What `ssh -G` prints, parsed, with the algorithm lists as printed.
+pub(super) fn settings(
+    program: &Path,
+    target: &Target,
+    overrides: &Overrides,
+) -> Result<HostConfig, ConnectError> {
     let config_error = |detail: String| ConnectError::Config { host: target.host.clone(), detail };
     let output = command(program, target, overrides)
         .output()
@@ -63,8 +78,40 @@ pub fn resolve(program: &Path, target: &Target, overrides: &Overrides) -> Result
     Ok(config)
 }
 
+/// `ssh -G` prints Ciphers and MACs whether or not the user set them. The
+/// same client run without any configuration prints its defaults; a list
+/// equal to those is what nobody chose, so scpdeck's own order applies.
+/// (A list that the user wrote out equal to the default is therefore
+/// treated as unset.) If that run fails, the lists stay as the user's:
+/// scpdeck then asks for exactly what OpenSSH would.
+fn forget_default_algorithms(program: &Path, config: &mut HostConfig) {
+    let Ok(output) = Command::new(program)
+        .args(["-G", "-F", "none", "--", "localhost"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return;
+    };
+    let Ok(defaults) = parse("localhost", &String::from_utf8_lossy(&output.stdout)) else { return };
+    if !output.status.success() {
+        return;
+    }
+    if config.ciphers == defaults.ciphers {
+        config.ciphers = None;
+    }
+    if config.macs == defaults.macs {
+        config.macs = None;
+    }
+}
+
+/// A comma-separated algorithm list.
+pub(super) fn algorithm_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect()
+}
+
 /// Parses `ssh -G` output (`keyword value` lines, keywords in lower case).
-pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
+pub(super) fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
     let (local_user, _) = expand::local_user();
     let mut config = HostConfig::defaults(alias, &local_user);
     let mut identity_files = Vec::new();
@@ -93,6 +140,7 @@ pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
             }
             "hashknownhosts" => config.hash_known_hosts = yes(value),
             "hostkeyalias" if value != "none" => config.host_key_alias = Some(value.to_owned()),
+            "checkhostip" => config.check_host_ip = yes(value),
             "connecttimeout" => config.connect_timeout = seconds(value),
             "serveraliveinterval" => config.server_alive_interval = seconds(value).unwrap_or(Duration::ZERO),
             "serveralivecountmax" => config.server_alive_count_max = value.parse().unwrap_or(3),
@@ -102,6 +150,8 @@ pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
             "pubkeyauthentication" => config.pubkey_authentication = !no(value),
             "kbdinteractiveauthentication" => config.kbd_interactive_authentication = !no(value),
             "passwordauthentication" => config.password_authentication = !no(value),
+            "ciphers" => config.ciphers = Some(algorithm_list(value)),
+            "macs" => config.macs = Some(algorithm_list(value)),
             _ => {}
         }
     }
@@ -111,7 +161,7 @@ pub fn parse(alias: &str, text: &str) -> Result<HostConfig, String> {
 
 /// Expands the file options of a parsed configuration (shared with the
 /// fallback resolver).
-pub fn finish(
+pub(super) fn finish(
     config: &mut HostConfig,
     identity_files: &[String],
     identity_agent: Option<&str>,
@@ -137,7 +187,7 @@ pub fn finish(
 }
 
 /// A ProxyJump value as a list of hops (`none` is no hop).
-pub fn jump_list(value: &str) -> Vec<String> {
+pub(super) fn jump_list(value: &str) -> Vec<String> {
     if value.eq_ignore_ascii_case("none") {
         return Vec::new();
     }
@@ -165,7 +215,7 @@ identitiesonly yes\nkbdinteractiveauthentication yes\npasswordauthentication no\
 stricthostkeychecking accept-new\nnumberofpasswordprompts 2\nserveralivecountmax 5\nserveraliveinterval 7\n\
 identityfile ~/.ssh/id_ed25519\nidentityfile /k/%r\nglobalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2\n\
 userknownhostsfile /u/kh /u/kh2\nconnecttimeout none\nproxyjump hop1,u@hop2:22\nproxycommand sh -c 'nc %h %p'\n\
-identityagent none\n";
+identityagent none\ncheckhostip yes\nciphers aes256-ctr, aes128-gcm@openssh.com\nmacs hmac-sha2-512-etm@openssh.com\n";
 
     #[test]
     fn parses_ssh_g_output() {
@@ -175,6 +225,7 @@ identityagent none\n";
             ("web", "10.1.1.1", 2200, "bob")
         );
         assert!(c.identities_only && c.hash_known_hosts && !c.batch_mode && !c.password_authentication);
+        assert!(c.check_host_ip);
         assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::AcceptNew);
         assert_eq!(c.identity_files[0], expand::local_user().1.join(".ssh/id_ed25519"));
         assert_eq!(c.identity_files[1], PathBuf::from("/k/bob"));
@@ -186,6 +237,8 @@ identityagent none\n";
         assert_eq!(c.proxy_jump, vec!["hop1", "u@hop2:22"]);
         assert_eq!(c.proxy_command.as_deref(), Some("sh -c 'nc %h %p'"));
         assert_eq!(c.identity_agent, IdentityAgent::Disabled);
+        assert_eq!(c.ciphers, Some(vec!["aes256-ctr".to_owned(), "aes128-gcm@openssh.com".to_owned()]));
+        assert_eq!(c.macs, Some(vec!["hmac-sha2-512-etm@openssh.com".to_owned()]));
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub enum Question {
     /// An unknown host key: answer [`PromptAnswer::Yes`] to trust it (it is then
     /// recorded in `known_hosts_file`) or [`PromptAnswer::No`].
     HostKey(HostKeyQuestion),
+    /// A warning that needs a yes (go on connecting) or a no, as OpenSSH's
+    /// "Are you sure you want to continue connecting (yes/no)?" after it
+    /// (CheckHostIP: the address has another key than the host).
+    Confirm { host: String, text: String },
     /// Information to show (e.g. the server's login banner); the answer is
     /// ignored.
     Message { host: String, text: String },

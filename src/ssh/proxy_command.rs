@@ -19,14 +19,14 @@ const KEPT_LINES: usize = 10;
 
 /// A running ProxyCommand. Dropping it hangs the command up, as OpenSSH does.
 #[derive(Debug)]
-pub struct ProxyChild {
+pub(crate) struct ProxyChild {
     child: Child,
     command: String,
     stderr: Arc<Mutex<Vec<String>>>,
 }
 
 /// The ProxyCommand with %h, %p, %r, %n and %% expanded.
-pub fn expanded(config: &HostConfig, command: &str) -> Result<String, ConnectError> {
+pub(super) fn expanded(config: &HostConfig, command: &str) -> Result<String, ConnectError> {
     let tokens = Tokens::for_config(config);
     expand::percent(command, &tokens, expand::PROXY_TOKENS).map_err(|detail| ConnectError::Config {
         host: config.label(),
@@ -37,7 +37,7 @@ pub fn expanded(config: &HostConfig, command: &str) -> Result<String, ConnectErr
 /// Starts `command` (already expanded) under the user's shell. What it
 /// prints on stderr goes to `events` as it comes (OpenSSH shows it on the
 /// terminal, which the TUI owns) and is kept to explain a failure.
-pub fn spawn(
+pub(super) fn spawn(
     config: &HostConfig,
     command: &str,
     events: Option<EventSink>,
@@ -80,7 +80,7 @@ pub fn spawn(
 impl ProxyChild {
     /// How the command failed: its exit status (if it ended within a
     /// moment) and the last lines of its stderr.
-    pub fn failure(&mut self) -> Option<String> {
+    pub(crate) fn failure(&mut self) -> Option<String> {
         let deadline = Instant::now() + Duration::from_millis(500);
         let status = loop {
             match self.child.try_wait() {

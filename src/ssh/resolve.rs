@@ -62,6 +62,18 @@ impl Resolver {
     pub fn resolve_str(&self, text: &str, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
         self.resolve(&Target::parse(text)?, overrides)
     }
+
+    /// Where `text` (`[user@]host[:port]`, an alias) connects to, as
+    /// `user@host:port`: for showing, so only the settings that say it are
+    /// read.
+    pub fn address(&self, text: &str, overrides: &Overrides) -> Result<String, ConnectError> {
+        let target = Target::parse(text)?;
+        let config = match &self.ssh_program {
+            Some(program) => openssh_g::settings(program, &target, overrides)?,
+            None => fallback::resolve(&target, overrides)?,
+        };
+        Ok(config.address())
+    }
 }
 
 /// Host aliases from the user's ssh_config (or the `-F` file), without
@@ -103,7 +115,7 @@ mod tests {
             format!(
                 "Include {}/*.conf\nHost web\n  HostName %h.example.org\n  User deploy\n  Port 2222\n  \
                  ProxyCommand sh -c \"nc %h %p\"\n  ServerAliveInterval 15\n  ConnectTimeout 4\n\
-                 Host db\n  ProxyJump web,bastion:2200\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n  \
+                 Host db\n  ProxyJump web,bastion:2200\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n  CheckHostIP yes\n  \
                  IdentitiesOnly yes\n  IdentityFile /keys/db\n  UserKnownHostsFile /kh/one /kh/two\n\
                  Host *\n  User fallback\n  NumberOfPasswordPrompts 2\n  ServerAliveCountMax 5\n\
                  HostKeyAlias alias-%h\n",
@@ -145,7 +157,27 @@ mod tests {
             .resolve_str("db", &Overrides { config_file: Some(config.clone()), ..Default::default() })
             .unwrap();
         assert_eq!(db.strict_host_key_checking, StrictHostKeyChecking::AcceptNew);
+        assert!(db.check_host_ip);
         assert_eq!(db.proxy_jump, vec!["web", "bastion:2200"]);
+    }
+
+    #[test]
+    fn addresses_say_user_host_and_port_as_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(
+            &config,
+            "Host web\n  HostName 10.1.2.3\n  User deploy\n  Port 2222\nHost six\n  HostName ::1\n",
+        )
+        .unwrap();
+        let overrides = Overrides { config_file: Some(config), ..Default::default() };
+        for resolver in [Resolver::system(), Resolver::fallback_only()] {
+            let address = |text: &str| resolver.address(text, &overrides).unwrap();
+            assert_eq!(address("web"), "deploy@10.1.2.3:2222");
+            assert_eq!(address("alice@web:2200"), "alice@10.1.2.3:2200");
+            assert!(address("six").ends_with("@[::1]:22"), "{}", address("six"));
+            assert!(resolver.address("web:0", &overrides).is_err());
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Attempts at one connection, the first included.
-pub const ATTEMPTS: u32 = 4;
+pub(super) const ATTEMPTS: u32 = 4;
 
 /// The pause before each retry: 3.5 s in all.
 const BACKOFF: [Duration; 3] = [Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2)];
@@ -21,7 +21,7 @@ const BACKOFF: [Duration; 3] = [Duration::from_millis(500), Duration::from_secs(
 const GAVE_UP_FOR: Duration = Duration::from_secs(10);
 
 /// The pause before attempt `attempt` (numbered from 1; the first has none).
-pub fn pause_before(attempt: u32) -> Duration {
+pub(super) fn pause_before(attempt: u32) -> Duration {
     let index = attempt.saturating_sub(2) as usize;
     BACKOFF.get(index).or(BACKOFF.last()).copied().unwrap_or_default()
 }
@@ -29,7 +29,7 @@ pub fn pause_before(attempt: u32) -> Duration {
 /// The shared state of a host's connection starts (one per host in a pool,
 /// shared by its browsing and transfer connections).
 #[derive(Debug)]
-pub struct Startups {
+pub(crate) struct Startups {
     state: Mutex<State>,
     /// Held while a connection starts, once the host has dropped one.
     one_at_a_time: Mutex<()>,
@@ -46,7 +46,7 @@ struct State {
 }
 
 impl Startups {
-    pub fn new(sessions: usize) -> Startups {
+    pub(crate) fn new(sessions: usize) -> Startups {
         Startups {
             state: Mutex::new(State { careful: false, gave_up: None, sessions: sessions.max(1) }),
             one_at_a_time: Mutex::new(()),
@@ -59,52 +59,52 @@ impl Startups {
 
     /// Held while a connection starts: nothing while the host has dropped
     /// none, else the host's one turn (waiting for it).
-    pub fn turn(&self) -> Option<MutexGuard<'_, ()>> {
+    pub(crate) fn turn(&self) -> Option<MutexGuard<'_, ()>> {
         self.is_careful().then(|| self.wait_turn())
     }
 
     /// Waits for the host's one turn.
-    pub fn wait_turn(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn wait_turn(&self) -> MutexGuard<'_, ()> {
         self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Attempts a new connection may make: one while the host is given up.
-    pub fn attempts(&self) -> u32 {
+    pub(crate) fn attempts(&self) -> u32 {
         if self.given_up() { 1 } else { ATTEMPTS }
     }
 
     /// Whether a connection failed after every retry lately, none made since.
-    pub fn given_up(&self) -> bool {
+    pub(crate) fn given_up(&self) -> bool {
         self.state().gave_up.is_some_and(|at| at.elapsed() < GAVE_UP_FOR)
     }
 
     /// The server dropped a connection before login: later connections
     /// start one at a time.
-    pub fn dropped(&self) {
+    pub(crate) fn dropped(&self) {
         self.state().careful = true;
     }
 
     /// Whether connections start one at a time (the server has dropped one
     /// before login).
-    pub fn is_careful(&self) -> bool {
+    pub(crate) fn is_careful(&self) -> bool {
         self.state().careful
     }
 
-    pub fn connected(&self) {
+    pub(crate) fn connected(&self) {
         self.state().gave_up = None;
     }
 
-    pub fn gave_up(&self) {
+    pub(crate) fn gave_up(&self) {
         self.state().gave_up = Some(Instant::now());
     }
 
     /// Transfer sessions the pool may run to this host.
-    pub fn sessions(&self) -> usize {
+    pub(crate) fn sessions(&self) -> usize {
         self.state().sessions
     }
 
     /// One transfer session fewer (never below one); returns the new number.
-    pub fn lower(&self) -> usize {
+    pub(crate) fn lower(&self) -> usize {
         let mut state = self.state();
         state.sessions = state.sessions.saturating_sub(1).max(1);
         state.sessions

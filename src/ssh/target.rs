@@ -1,5 +1,7 @@
-//! A destination as typed: `[user@]host[:port]`, `[user@][v6-address]:port`
-//! or `ssh://[user@]host[:port]`.
+//! Where to connect, as a host is named everywhere inside scpdeck:
+//! `[user@]host[:port]`, `[user@][v6-address][:port]` or
+//! `ssh://[user@]host[:port]` (as ProxyJump hops are written). Whole
+//! destinations with a path are read by `destination`.
 
 use std::fmt;
 
@@ -50,23 +52,32 @@ impl Target {
                 _ => (host_port, None),
             }
         };
-        if host.is_empty() {
-            return Err(invalid("the host name is empty"));
-        }
-        if host.starts_with('-') {
-            return Err(invalid("a host name may not start with '-'"));
-        }
-        if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(invalid("the host name contains spaces or control characters"));
-        }
-        let port = match port {
-            None => None,
-            Some(p) => match p.parse::<u16>() {
-                Ok(0) | Err(_) => return Err(invalid("the port must be a number from 1 to 65535")),
-                Ok(n) => Some(n),
-            },
-        };
+        check_host(host).map_err(invalid)?;
+        let port = port.map(parse_port).transpose().map_err(invalid)?;
         Ok(Target { user, host: host.to_owned(), port })
+    }
+}
+
+/// What every host name must be: not empty, no option (`-...`), no
+/// spaces or control characters.
+pub(super) fn check_host(host: &str) -> Result<(), &'static str> {
+    if host.is_empty() {
+        return Err("the host name is empty");
+    }
+    if host.starts_with('-') {
+        return Err("a host name may not start with '-'");
+    }
+    if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the host name contains spaces or control characters");
+    }
+    Ok(())
+}
+
+/// A port: a number from 1 to 65535, digits only.
+pub(super) fn parse_port(text: &str) -> Result<u16, &'static str> {
+    match text.parse::<u16>() {
+        Ok(port) if port > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(port),
+        _ => Err("the port must be a number from 1 to 65535"),
     }
 }
 
@@ -75,10 +86,15 @@ impl fmt::Display for Target {
         if let Some(user) = &self.user {
             write!(f, "{user}@")?;
         }
-        match (self.port, self.host.contains(':')) {
-            (Some(port), true) => write!(f, "[{}]:{port}", self.host),
-            (Some(port), false) => write!(f, "{}:{port}", self.host),
-            (None, _) => write!(f, "{}", self.host),
+        // An IPv6 address always in brackets, so that scp's `host:path`
+        // and the host picker read the text back as the same host.
+        match self.host.contains(':') {
+            true => write!(f, "[{}]", self.host)?,
+            false => write!(f, "{}", self.host)?,
+        }
+        match self.port {
+            Some(port) => write!(f, ":{port}"),
+            None => Ok(()),
         }
     }
 }
@@ -121,7 +137,9 @@ mod tests {
 
     #[test]
     fn refuses_nonsense() {
-        for bad in ["", "@h", "u@", "h:0", "h:99999", "h:x", "[::1", "[::1]x", "-oProxyCommand=x", "a b"] {
+        for bad in
+            ["", "@h", "u@", "h:0", "h:99999", "h:x", "h:+1", "[::1", "[::1]x", "-oProxyCommand=x", "a b"]
+        {
             let err = Target::parse(bad).unwrap_err();
             assert!(matches!(err, ConnectError::InvalidTarget { .. }), "{bad}: {err}");
         }
@@ -129,8 +147,9 @@ mod tests {
 
     #[test]
     fn displays_round_trip() {
-        for text in ["h", "u@h", "u@h:2", "[::1]:22"] {
+        for text in ["h", "u@h", "u@h:2", "[::1]:22", "u@[fe80::1]"] {
             assert_eq!(Target::parse(text).unwrap().to_string(), text);
         }
+        assert_eq!(Target::parse("u@fe80::1").unwrap().to_string(), "u@[fe80::1]");
     }
 }

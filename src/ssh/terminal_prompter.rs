@@ -64,14 +64,11 @@ impl TerminalPrompter {
                 text += &format!("{} key fingerprint is {}.\n", key_label(&q.key_type), q.fingerprint);
                 text += &format!("It will be added to {}.\n", q.known_hosts_file.display());
                 say(&text)?;
-                loop {
-                    let reply = read_line("Are you sure you want to continue connecting (yes/no)? ")?;
-                    match reply.trim().to_ascii_lowercase().as_str() {
-                        "yes" => break PromptAnswer::Yes,
-                        "no" | "" => break PromptAnswer::No,
-                        _ => say("Please type 'yes' or 'no'.\n")?,
-                    }
-                }
+                yes_or_no()?
+            }
+            Question::Confirm { text, .. } => {
+                say(&format!("{text}\n"))?;
+                yes_or_no()?
             }
             Question::Message { text, .. } => {
                 say(text)?;
@@ -91,6 +88,18 @@ impl Prompter for TerminalPrompter {
             Ok(answer) => answer,
             Err(_) if matches!(question, Question::Message { .. }) => PromptAnswer::Ok,
             Err(_) => PromptAnswer::Cancelled,
+        }
+    }
+}
+
+/// OpenSSH's question after a host key warning.
+fn yes_or_no() -> std::io::Result<PromptAnswer> {
+    loop {
+        let reply = read_line("Are you sure you want to continue connecting (yes/no)? ")?;
+        match reply.trim().to_ascii_lowercase().as_str() {
+            "yes" => return Ok(PromptAnswer::Yes),
+            "no" | "" => return Ok(PromptAnswer::No),
+            _ => say("Please type 'yes' or 'no'.\n")?,
         }
     }
 }

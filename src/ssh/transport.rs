@@ -14,7 +14,7 @@ use crate::text::escape_str;
 
 /// The stream handed to libssh2.
 #[derive(Debug)]
-pub enum Stream {
+pub(super) enum Stream {
     Tcp(TcpStream),
     Pair(UnixStream),
 }
@@ -31,7 +31,7 @@ impl AsRawFd for Stream {
 impl Stream {
     /// A second descriptor for the same socket, to watch it for a hang-up
     /// while libssh2 owns the stream.
-    pub fn probe(&self) -> std::io::Result<OwnedFd> {
+    pub(super) fn probe(&self) -> std::io::Result<OwnedFd> {
         Ok(match self {
             Stream::Tcp(s) => OwnedFd::from(s.try_clone()?),
             Stream::Pair(s) => OwnedFd::from(s.try_clone()?),
@@ -41,7 +41,7 @@ impl Stream {
 
 /// What keeps the far end of a socket pair alive: dropped after the session.
 #[derive(Debug, Default)]
-pub enum Transport {
+pub(crate) enum Transport {
     #[default]
     Direct,
     Command(ProxyChild),
@@ -50,7 +50,7 @@ pub enum Transport {
 
 impl Transport {
     /// What the proxy said or how it ended, to explain a failed handshake.
-    pub fn failure(&mut self) -> Option<String> {
+    pub(crate) fn failure(&mut self) -> Option<String> {
         match self {
             Transport::Direct => None,
             Transport::Command(child) => child.failure(),
@@ -61,7 +61,7 @@ impl Transport {
 
 /// Connects over TCP to the configured host and port, with TCP_NODELAY and
 /// keepalive probes matched to ServerAliveInterval.
-pub fn tcp(config: &HostConfig, timeout: Duration) -> Result<TcpStream, ConnectError> {
+pub(super) fn tcp(config: &HostConfig, timeout: Duration) -> Result<TcpStream, ConnectError> {
     let host = config.label();
     let addresses: Vec<SocketAddr> = (config.hostname.as_str(), config.port)
         .to_socket_addrs()
@@ -75,6 +75,7 @@ pub fn tcp(config: &HostConfig, timeout: Duration) -> Result<TcpStream, ConnectE
     for address in &addresses {
         match TcpStream::connect_timeout(address, timeout) {
             Ok(stream) => {
+                log::info!("TCP connection to {address} open");
                 configure(&stream, config);
                 return Ok(stream);
             }

@@ -8,18 +8,19 @@ use std::path::Path;
 use crossterm::terminal::{Clear, ClearType};
 
 use super::terminal::{Tty, resume, suspend};
+use crate::app::WorkError;
 
 /// Runs `editor` (a command line; the file is added as the last argument)
 /// on `file` in the foreground. Returns whether the editor succeeded.
-pub async fn run(
+pub(super) async fn run(
     terminal: &mut Tty,
     editor: &str,
     file: &Path,
     mouse: bool,
-) -> io::Result<Result<(), String>> {
+) -> io::Result<Result<(), WorkError>> {
     let mut words = editor.split_whitespace();
     let Some(program) = words.next() else {
-        return Ok(Err("no editor configured: set $EDITOR or `editor` in config.toml".into()));
+        return Ok(Err(WorkError::NoEditor));
     };
     suspend(mouse)?;
     let status = tokio::process::Command::new(program).args(words).arg(file).status().await;
@@ -31,7 +32,7 @@ pub async fn run(
     terminal.draw(|_| {})?;
     Ok(match status {
         Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(format!("{editor} exited with {status}")),
-        Err(e) => Err(format!("cannot run {editor}: {e}")),
+        Ok(status) => Err(WorkError::EditorFailed { editor: editor.to_owned(), status }),
+        Err(source) => Err(WorkError::EditorNotRun { editor: editor.to_owned(), source }),
     })
 }

@@ -16,7 +16,7 @@ use super::editor;
 use super::executor::Executor;
 use super::terminal::Tty;
 use super::transfers::Transfers;
-use crate::app::{self, Effect, Msg, Op, State};
+use crate::app::{self, Effect, Msg, Op, State, WorkError};
 use crate::fs::Location;
 use crate::ssh::{Overrides, PoolLimits};
 use crate::ui;
@@ -164,7 +164,7 @@ fn run_all(effects: Vec<Effect>, executor: &mut Executor, held: &mut Vec<Effect>
 enum Edited {
     Changed,
     Unchanged,
-    Failed(String),
+    Failed(WorkError),
 }
 
 fn copy_was_remote(location: &Location) -> bool {
@@ -183,7 +183,11 @@ async fn edit(
     let file = match (copy, location) {
         (Some(copy), _) => copy.to_path_buf(),
         (None, Location::Local(path)) => path.clone(),
-        (None, Location::Remote { .. }) => return Ok(Edited::Failed(format!("{location} was not fetched"))),
+        (None, Location::Remote { .. }) => {
+            return Ok(Edited::Failed(WorkError::NotCopied {
+                reason: format!("{location} was not fetched"),
+            }));
+        }
     };
     let before = digest(&file);
     Ok(match editor::run(terminal, editor, &file, mouse).await? {

@@ -39,10 +39,6 @@ impl Executor {
         self.scheduler = Some(scheduler);
     }
 
-    pub fn sender(&self) -> UnboundedSender<Msg> {
-        self.tx.clone()
-    }
-
     pub fn run(&mut self, effect: Effect) {
         match effect {
             Effect::Watch { side, dir } => self.watch(side, dir),
@@ -100,8 +96,8 @@ impl Executor {
         if let Some(dir) = dir {
             match DirWatcher::start(side, dir, self.tx.clone()) {
                 Ok(watcher) => self.watchers[side.index()] = Some(watcher),
-                Err(message) => {
-                    let _ = self.tx.send(Msg::Problem(message));
+                Err(error) => {
+                    let _ = self.tx.send(Msg::Problem(error.shown()));
                 }
             }
         }

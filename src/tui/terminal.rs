@@ -53,7 +53,7 @@ pub fn restore() {
 }
 
 /// Gives the terminal to another program (the editor).
-pub fn suspend(mouse: bool) -> io::Result<()> {
+pub(super) fn suspend(mouse: bool) -> io::Result<()> {
     if mouse {
         execute!(stdout(), DisableMouseCapture)?;
     }
@@ -62,7 +62,7 @@ pub fn suspend(mouse: bool) -> io::Result<()> {
 }
 
 /// Takes the terminal (back): raw mode, alternate screen, mouse capture.
-pub fn resume(mouse: bool) -> io::Result<()> {
+pub(super) fn resume(mouse: bool) -> io::Result<()> {
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen)?;
     if mouse {

@@ -17,7 +17,7 @@ use crate::ssh::{Overrides, Pool, Resolver};
 /// How long quitting waits for running transfers to stop and clean up.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
-pub struct Transfers {
+pub(super) struct Transfers {
     pub scheduler: Scheduler,
     view: watch::Receiver<Arc<QueueView>>,
     events: mpsc::UnboundedReceiver<Event>,
@@ -26,15 +26,17 @@ pub struct Transfers {
 impl Transfers {
     /// The log: events for the app and, when the state directory is
     /// writable, the log file (a problem message says so otherwise).
-    pub fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>, Option<String>) {
+    pub(super) fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>, Option<String>) {
         let (file, problem) = match default_log_dir() {
             Some(dir) => match LogFile::open(&dir) {
                 Ok(file) => (Some(file), None),
-                Err(e) => (None, Some(e.to_string())),
+                Err(e) => (None, Some(crate::text::escape_str(&e.to_string()))),
             },
             None => (None, Some("no home directory: the log is not written to a file".into())),
         };
         let (log, events) = LogSink::new(file);
+        // `-v` with the screen on standard error writes here.
+        crate::eventlog::verbose::attach(&log);
         (log, events, problem)
     }
 
@@ -42,7 +44,7 @@ impl Transfers {
     /// journal in the state directory: jobs a crash or a quit left
     /// unfinished come back paused. Returns what to tell the user about
     /// them (or about a journal that cannot be used).
-    pub fn start(
+    pub(super) fn start(
         settings: &Settings,
         pool: Pool,
         overrides: Overrides,
@@ -71,7 +73,7 @@ impl Transfers {
     }
 
     /// The next message: a new queue state or a batch of log events.
-    pub async fn next(&mut self) -> Msg {
+    pub(super) async fn next(&mut self) -> Msg {
         tokio::select! {
             changed = self.view.changed() => match changed {
                 Ok(()) => Msg::Jobs(self.view.borrow_and_update().clone()),
@@ -90,7 +92,7 @@ impl Transfers {
     /// Interrupts running transfers, waits (briefly) until they have
     /// stopped, keeping their partial copies, and until the journal is on
     /// disk: the jobs come back paused at the next start.
-    pub async fn stop(&mut self) {
+    pub(super) async fn stop(&mut self) {
         let busy = |v: &QueueView| v.jobs.iter().any(|j| j.connections > 0);
         if busy(&self.view.borrow()) {
             self.scheduler.control(Control::PauseAll);

@@ -16,12 +16,12 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use crate::app::{Msg, Side};
+use crate::app::{Msg, Side, WorkError};
 
 /// Changes within this window after the first become one refresh.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-pub struct DirWatcher {
+pub(super) struct DirWatcher {
     // Dropping it ends notify's thread, which drops the sender and so ends
     // the debouncing task.
     _watcher: RecommendedWatcher,
@@ -30,19 +30,17 @@ pub struct DirWatcher {
 impl DirWatcher {
     /// Watches `dir` (not its subdirectories) for the pane on `side`. Needs
     /// a tokio runtime (the debouncing task runs on it).
-    pub fn start(side: Side, dir: PathBuf, tx: UnboundedSender<Msg>) -> Result<Self, String> {
+    pub(super) fn start(side: Side, dir: PathBuf, tx: UnboundedSender<Msg>) -> Result<Self, WorkError> {
         let (changes_tx, changes) = mpsc::unbounded_channel();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
+        let watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
             // Errors carry no path we could refresh; a lost event shows up
             // as a rescan (`EventKind::Other`), which is a change.
             if event.is_ok_and(|event| is_change(&event.kind)) {
                 let _ = changes_tx.send(());
             }
-        })
-        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
-        watcher
-            .watch(&dir, RecursiveMode::NonRecursive)
-            .map_err(|e| format!("cannot watch {}: {e}; press ctrl-r to refresh", dir.display()))?;
+        });
+        let watched = watcher.and_then(|mut w| w.watch(&dir, RecursiveMode::NonRecursive).map(|()| w));
+        let watcher = watched.map_err(|source| WorkError::Watch { dir: dir.clone(), source })?;
         tokio::spawn(debounce(changes, side, dir, tx));
         Ok(DirWatcher { _watcher: watcher })
     }

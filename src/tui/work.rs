@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::remote::Remotes;
 use crate::app::dialog::{Counts, ViewContent, octal};
-use crate::app::{Effect, Msg, Op};
+use crate::app::{Effect, Msg, Op, WorkError};
 use crate::config;
 use crate::fs::{FileSystem, FsError, LocalFs, Location, complete};
 use crate::text::{escape_bytes, escape_str};
@@ -20,13 +20,13 @@ fn on_fs<T: Send + 'static>(
     locations: &[&Location],
     remotes: &Remotes,
     op: impl FnOnce(&dyn FileSystem) -> Result<T, FsError> + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, WorkError> {
     let host = locations.first().and_then(|l| l.host());
     if locations.iter().any(|l| l.host() != host) {
-        return Err("these entries are on different hosts: copying between hosts comes with F5".into());
+        return Err(WorkError::MixedHosts);
     }
     match host {
-        None => op(&LocalFs::new()).map_err(|e| e.to_string()),
+        None => Ok(op(&LocalFs::new())?),
         Some(host) => remotes.host(host)?.run(op),
     }
 }
@@ -48,7 +48,7 @@ fn paths(locations: &[Location]) -> Vec<PathBuf> {
 }
 
 /// Runs one effect to completion (on a blocking thread).
-pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
+pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
     Some(match effect {
         // The scheduler takes these (see `Executor::run`).
         Effect::Submit(_) | Effect::Jobs(_) => return None,
@@ -155,11 +155,18 @@ pub fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
             Msg::Viewed { token, result }
         }
         Effect::LoadSshHosts { token } => Msg::SshHosts { token, hosts: remotes.ssh_hosts() },
+        Effect::ResolveHosts { token, hosts } => {
+            Msg::HostAddresses { token, addresses: remotes.addresses(&hosts) }
+        }
         Effect::SaveBookmarks { dir, bookmarks } => {
-            return config::save_bookmarks(&dir, &bookmarks).err().map(|e| Msg::Problem(e.to_string()));
+            return config::save_bookmarks(&dir, &bookmarks)
+                .err()
+                .map(|e| Msg::Problem(escape_str(&e.to_string())));
         }
         Effect::SaveRecent { dir, recent } => {
-            return config::save_recent(&dir, &recent).err().map(|e| Msg::Problem(e.to_string()));
+            return config::save_recent(&dir, &recent)
+                .err()
+                .map(|e| Msg::Problem(escape_str(&e.to_string())));
         }
         Effect::Connect { id, host } => Msg::Connected { id, result: remotes.connect(id, &host) },
         Effect::CancelConnect { id } => {

@@ -11,7 +11,7 @@ use crate::choices::Action;
 use crate::text::{escape_str, fit, width};
 
 /// The latest message, or the entry under the cursor; flags on the right.
-pub fn status(state: &State, frame: &mut Frame, area: Rect) {
+pub(super) fn status(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let mut flags = Vec::new();
     if state.sync_browsing {
@@ -73,7 +73,7 @@ const BAR: &[(Action, &str)] = &[
 ];
 
 /// mc-style key bar built from the keymap in effect: `1Help 2Hosts ...`.
-pub fn keys(state: &State, frame: &mut Frame, area: Rect) {
+pub(super) fn keys(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let mut spans = Vec::new();
     let mut used = 0;

@@ -98,7 +98,7 @@ impl Columns {
 }
 
 /// The name, escaped, with a marker for its kind and a symlink's target.
-pub fn name_cell(entry: &Entry) -> String {
+pub(super) fn name_cell(entry: &Entry) -> String {
     let mut name = entry.display_name();
     match entry.kind {
         Kind::Dir => name.push('/'),

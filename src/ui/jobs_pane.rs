@@ -15,7 +15,7 @@ use crate::text::{fit, pad_to};
 const HINTS: &str =
     "Enter details/answer  p pause  P pause all  c cancel  r retry  K/J move  x clear  l log  Esc back";
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let ui = &state.jobs;
     let view = &ui.view;

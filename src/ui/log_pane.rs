@@ -12,7 +12,7 @@ use crate::text::fit;
 
 const HINTS: &str = "↑↓ PgUp PgDn scroll  End follow  L level  H host  J selected job  l jobs  Esc back";
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let ui = &state.jobs;
     let filter = &ui.filter;
@@ -35,7 +35,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-pub fn filter_label(filter: &Filter) -> String {
+pub(super) fn filter_label(filter: &Filter) -> String {
     format!(
         "level ≥ {} · host {} · job {}",
         filter.min_level,
@@ -45,7 +45,7 @@ pub fn filter_label(filter: &Filter) -> String {
 }
 
 /// The `rows` lines ending `scroll` lines above the newest matching event.
-pub fn event_lines(
+pub(super) fn event_lines(
     state: &State,
     filter: &Filter,
     rows: usize,

@@ -7,6 +7,7 @@ pub mod gauge;
 mod jobs_pane;
 mod log_pane;
 mod pane;
+mod too_small;
 
 use ratatui::Frame;
 
@@ -18,6 +19,9 @@ use crate::app::{Dialog, Side, State};
 
 /// Draws the whole screen.
 pub fn render(state: &State, frame: &mut Frame) {
+    if too_small::render(state, frame) {
+        return;
+    }
     let areas = crate::app::layout::split(frame.area(), state.jobs.panel.is_some());
     let filter_input = state.dialogs.last().and_then(|d| match d {
         Dialog::Input(input) => match input.purpose {

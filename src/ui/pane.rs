@@ -16,14 +16,14 @@ use crate::fs::{Entry, Kind};
 use crate::text::{escape_str, fit, human_size, width};
 
 /// Everything a pane needs besides itself.
-pub struct PaneView<'a> {
+pub(super) struct PaneView<'a> {
     pub pane: &'a Pane,
     pub focused: bool,
     /// The filter being typed in this pane, if any.
     pub filter_input: Option<&'a LineInput>,
 }
 
-pub fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &State) {
+pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &State) {
     let theme = &state.theme;
     let pane = view.pane;
     let border = if view.focused { theme.border_focused } else { theme.border };
@@ -99,7 +99,7 @@ fn render_filter(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme
     frame.set_cursor_position((line.x + before.min(line.width), y));
 }
 
-pub fn entry_style(entry: &Entry, theme: &Theme) -> Style {
+pub(super) fn entry_style(entry: &Entry, theme: &Theme) -> Style {
     match entry.kind {
         Kind::Dir => theme.dir,
         Kind::Symlink if entry.is_dir_like() => theme.dir.patch(theme.symlink),

@@ -76,3 +76,26 @@ fn write_private(path: &Path, text: &str) {
         .expect("password file");
     file.write_all(text.as_bytes()).expect("write password file");
 }
+
+/// An sshd where the unprivileged `scpdeck-test` account logs in with the
+/// harness key, an ssh_config whose alias `other` logs in as that account,
+/// and the directory holding both (mode 755, so the account can read it;
+/// keep it alive as long as the sshd).
+pub fn unprivileged_sshd() -> (super::Sshd, std::path::PathBuf, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let user = password_user();
+    let shared = tempfile::Builder::new().prefix("scpdeck-keys-").tempdir_in("/tmp").unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let keys = shared.path().join("authorized_keys");
+    let sshd = super::Sshd::builder()
+        .config(format!("Match User {}\n  AuthorizedKeysFile {}", user.name, keys.display()))
+        .start();
+    std::fs::copy(sshd.path("authorized_keys"), &keys).unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = shared.path().join("config");
+    let block = sshd
+        .config_block("other")
+        .replace(&format!("User {}\n", sshd.user), &format!("User {}\n", user.name));
+    std::fs::write(&config, block).unwrap();
+    (sshd, config, shared)
+}

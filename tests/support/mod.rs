@@ -1,4 +1,5 @@
-//! Test harness: a real OpenSSH `sshd` per test on 127.0.0.1.
+//! Test harness: a real OpenSSH `sshd` per test on 127.0.0.1 (or another
+//! address of this machine: ::1, or a non-loopback one).
 //!
 //! Each [`Sshd`] gets an ephemeral port, fresh host and client keys in a temp
 //! dir, and runs as the current user (root or not). Its log is printed when
@@ -17,19 +18,22 @@ pub mod awkward;
 mod banner;
 pub mod deadline;
 pub mod proxy;
+mod scripted;
 mod shells;
 pub mod tmux;
 
 use std::fmt::Write as _;
 use std::io::Read;
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)]
-pub use accounts::{TestUser, password_user};
+pub use accounts::{TestUser, password_user, unprivileged_sshd};
 pub use banner::Banner;
+#[allow(unused_imports)]
+pub use scripted::Scripted;
 pub use shells::Shell;
 
 #[derive(Debug, Clone, Default)]
@@ -48,6 +52,7 @@ pub struct SshdBuilder {
     programs: Vec<(String, String)>,
     max_startups: Option<String>,
     max_sessions: Option<u32>,
+    address: Option<IpAddr>,
 }
 
 impl SshdBuilder {
@@ -137,6 +142,13 @@ impl SshdBuilder {
         self
     }
 
+    /// Listens on `address` instead of 127.0.0.1 (e.g. `::1`, or
+    /// [`non_loopback_address`], where OpenSSH's CheckHostIP applies).
+    pub fn listen_on(mut self, address: IpAddr) -> Self {
+        self.address = Some(address);
+        self
+    }
+
     pub fn start(self) -> Sshd {
         Sshd::start_with(self)
     }
@@ -146,6 +158,8 @@ impl SshdBuilder {
 pub struct Sshd {
     dir: tempfile::TempDir,
     pub port: u16,
+    /// The address it listens on.
+    pub address: IpAddr,
     child: Child,
     /// The user tests log in as with the generated key.
     pub user: String,
@@ -176,10 +190,14 @@ impl Sshd {
         let user = accounts::current_user();
         let config_path = dir.path().join("sshd_config");
         let log = dir.path().join("sshd.log");
+        let address = options.address.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
         for _ in 0..10 {
-            let port = free_port();
-            std::fs::write(&config_path, sshd_config(dir.path(), port, &options, wrapper.as_deref()))
-                .expect("sshd_config");
+            let port = free_port(address);
+            std::fs::write(
+                &config_path,
+                sshd_config(dir.path(), address, port, &options, wrapper.as_deref()),
+            )
+            .expect("sshd_config");
             let _ = std::fs::remove_file(&log);
             let mut child = Command::new(&sshd)
                 .arg("-D")
@@ -192,8 +210,8 @@ impl Sshd {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("spawn sshd");
-            if wait_ready(&mut child, port) {
-                let sshd = Sshd { dir, port, child, user };
+            if wait_ready(&mut child, SocketAddr::new(address, port)) {
+                let sshd = Sshd { dir, port, address, child, user };
                 sshd.write_client_files();
                 return sshd;
             }
@@ -234,14 +252,19 @@ impl Sshd {
 
     /// The known_hosts line for this server.
     pub fn known_hosts_line(&self) -> String {
-        format!("[127.0.0.1]:{} {}", self.port, self.host_public_key())
+        format!("{} {}", self.known_hosts_name(), self.host_public_key())
+    }
+
+    /// How known_hosts names this server: `[address]:port`.
+    pub fn known_hosts_name(&self) -> String {
+        format!("[{}]:{}", self.address, self.port)
     }
 
     /// An ssh_config `Host` block for this server under `alias`.
     pub fn config_block(&self, alias: &str) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "Host {alias}");
-        let _ = writeln!(s, "  HostName 127.0.0.1");
+        let _ = writeln!(s, "  HostName {}", self.address);
         let _ = writeln!(s, "  Port {}", self.port);
         let _ = writeln!(s, "  User {}", self.user);
         let _ = writeln!(s, "  IdentityFile {}", self.client_key().display());
@@ -289,7 +312,7 @@ impl Sshd {
     /// Like [`Sshd::session`], with `configure` applied before the handshake
     /// (e.g. `method_pref` to pick a faster cipher for big transfers).
     pub fn session_with(&self, configure: impl FnOnce(&ssh2::Session)) -> scpdeck::ssh::OwnedLink {
-        let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
+        let tcp = TcpStream::connect((self.address, self.port)).expect("connect to sshd");
         let socket = tcp.try_clone().expect("clone the socket");
         let mut session = ssh2::Session::new().expect("ssh2 session");
         session.set_tcp_stream(tcp);
@@ -304,7 +327,7 @@ impl Sshd {
 
     /// A session like [`Sshd::session`] as another account, by password.
     pub fn session_as(&self, user: &TestUser) -> scpdeck::ssh::OwnedLink {
-        let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to sshd");
+        let tcp = TcpStream::connect((self.address, self.port)).expect("connect to sshd");
         let socket = tcp.try_clone().expect("clone the socket");
         let mut session = ssh2::Session::new().expect("ssh2 session");
         session.set_tcp_stream(tcp);
@@ -373,13 +396,13 @@ impl Drop for Sshd {
     }
 }
 
-fn wait_ready(child: &mut Child, port: u16) -> bool {
+fn wait_ready(child: &mut Child, address: SocketAddr) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             return false;
         }
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+        if let Ok(mut stream) = TcpStream::connect(address) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let mut banner = [0u8; 8];
             if stream.read_exact(&mut banner).is_ok() && banner.starts_with(b"SSH-2.0") {
@@ -471,9 +494,32 @@ pub fn keygen(path: &Path, passphrase: &str) {
     assert!(status.success(), "ssh-keygen failed");
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+fn free_port(address: IpAddr) -> u16 {
+    let listener = TcpListener::bind((address, 0))
+        .unwrap_or_else(|e| panic!("cannot listen on {address} on this machine: {e}"));
     listener.local_addr().expect("local addr").port()
+}
+
+/// An address of this machine that is not loopback (OpenSSH checks
+/// CheckHostIP only for those). The tests that need one fail, naming the
+/// reason, on a machine that has none.
+pub fn non_loopback_address() -> IpAddr {
+    let addresses = nix::ifaddrs::getifaddrs().expect("getifaddrs");
+    let mut found: Vec<IpAddr> = addresses
+        .filter_map(|a| a.address)
+        .filter_map(|a| {
+            let v4 = a.as_sockaddr_in().map(|s| IpAddr::V4(s.ip()));
+            v4.or_else(|| a.as_sockaddr_in6().map(|s| IpAddr::V6(s.ip())))
+        })
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+        .filter(|ip| !matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local()))
+        .collect();
+    // IPv4 first: the simplest to read in a known_hosts line.
+    found.sort_by_key(|ip| ip.is_ipv6());
+    *found.first().expect(
+        "this machine has no address but loopback ones, so no test can reach an sshd the way \
+         CheckHostIP needs (OpenSSH skips the check for loopback addresses)",
+    )
 }
 
 fn ensure_privsep_dir() {
@@ -486,11 +532,17 @@ fn ensure_privsep_dir() {
     }
 }
 
-fn sshd_config(dir: &Path, port: u16, options: &SshdBuilder, wrapper: Option<&Path>) -> String {
+fn sshd_config(
+    dir: &Path,
+    address: IpAddr,
+    port: u16,
+    options: &SshdBuilder,
+    wrapper: Option<&Path>,
+) -> String {
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut c = String::new();
     let _ = writeln!(c, "Port {port}");
-    let _ = writeln!(c, "ListenAddress 127.0.0.1");
+    let _ = writeln!(c, "ListenAddress {address}");
     let _ = writeln!(c, "HostKey {}", dir.join("host_ed25519").display());
     let _ = writeln!(c, "PidFile none");
     let _ = writeln!(c, "AuthorizedKeysFile {}", dir.join("authorized_keys").display());

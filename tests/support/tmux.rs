@@ -45,6 +45,13 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The visible screen with the escape sequences of its colours and
+    /// attributes (`capture-pane -e`).
+    pub fn screen_with_styles(&self) -> String {
+        let out = self.cmd().args(["capture-pane", "-p", "-e", "-t", "t"]).output().expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Sends keys in tmux's notation (`Enter`, `F10`, `q`, `C-c`...).
     pub fn keys(&self, keys: &[&str]) {
         let status = self.cmd().args(["send-keys", "-t", "t"]).args(keys).status().expect("send-keys");

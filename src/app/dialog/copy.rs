@@ -61,10 +61,7 @@ impl CopyDialog {
 
     /// Moves the focus by `step` fields, wrapping.
     pub fn move_focus(&mut self, step: isize) {
-        let fields = self.fields();
-        let at = fields.iter().position(|f| *f == self.field).unwrap_or(0) as isize;
-        let n = fields.len() as isize;
-        self.field = fields[((at + step).rem_euclid(n)) as usize];
+        self.field = super::cycle(&self.fields(), self.field, step);
     }
 
     /// Toggles or cycles the focused option (`step` for the policy).

@@ -156,3 +156,12 @@ pub struct PromptDialog {
     pub field: usize,
     pub reply: Reply,
 }
+
+/// The field `step` places from `current` among `fields`, wrapping around
+/// (counted from the first when `current` is not among them): Tab and
+/// Shift-Tab in the dialogs with several fields.
+pub(crate) fn cycle<T: Copy + PartialEq>(fields: &[T], current: T, step: isize) -> T {
+    let at = fields.iter().position(|f| *f == current).unwrap_or(0) as isize;
+    let n = fields.len().max(1) as isize;
+    fields.get((at + step).rem_euclid(n) as usize).copied().unwrap_or(current)
+}

@@ -69,10 +69,7 @@ impl OwnerDialog {
 
     /// Moves the focus by `step` fields, wrapping.
     pub fn move_focus(&mut self, step: isize) {
-        let fields = self.fields();
-        let at = fields.iter().position(|f| *f == self.field).unwrap_or(0) as isize;
-        let n = fields.len() as isize;
-        self.field = fields[(at + step).rem_euclid(n) as usize];
+        self.field = super::cycle(&self.fields(), self.field, step);
     }
 
     /// The text field with the focus, if any.

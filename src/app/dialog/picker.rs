@@ -1,11 +1,14 @@
 //! The host picker: hosts from ~/.ssh/config, recent connections and
-//! bookmarks, filtered as you type.
+//! bookmarks, each with the `user@host:port` it resolves to, filtered as
+//! you type.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::input::LineInput;
 use crate::app::side::Side;
+use crate::app::target::Target;
+use crate::ssh::destination;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
@@ -46,12 +49,22 @@ pub struct HostPicker {
     pub selected: usize,
     /// Token of the ~/.ssh/config request; hosts arrive later.
     pub token: u64,
+    /// `(host, user@host:port)`: where the items' hosts resolve to, once
+    /// known.
+    pub addresses: Vec<(String, String)>,
 }
 
 impl HostPicker {
     pub fn new(side: Side, token: u64, items: Vec<PickItem>) -> Self {
-        let mut picker =
-            HostPicker { side, input: LineInput::default(), items, matches: Vec::new(), selected: 0, token };
+        let mut picker = HostPicker {
+            side,
+            input: LineInput::default(),
+            items,
+            matches: Vec::new(),
+            selected: 0,
+            token,
+            addresses: Vec::new(),
+        };
         picker.refilter();
         picker
     }
@@ -66,6 +79,39 @@ impl HostPicker {
         self.refilter();
     }
 
+    /// The hosts of the items that are remote, once each.
+    pub fn remote_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = Vec::new();
+        for item in &self.items {
+            if let Ok(Target::Remote { host, .. }) = Target::parse(&item.target, true)
+                && !hosts.contains(&host)
+            {
+                hosts.push(host);
+            }
+        }
+        hosts
+    }
+
+    pub fn set_addresses(&mut self, addresses: Vec<(String, String)>) {
+        self.addresses = addresses;
+        self.refilter();
+    }
+
+    /// Where an item goes, as shown: `user@host:port` (and its path) once
+    /// resolved, the target as written until then.
+    pub fn shown(&self, item: &PickItem) -> String {
+        let Ok(Target::Remote { host, path }) = Target::parse(&item.target, true) else {
+            return item.target.clone();
+        };
+        let Some((_, address)) = self.addresses.iter().find(|(h, _)| *h == host) else {
+            return item.target.clone();
+        };
+        match path {
+            Some(path) => format!("{address}  {}", path.to_string_lossy()),
+            None => address.clone(),
+        }
+    }
+
     pub fn chosen(&self) -> Option<&PickItem> {
         self.matches.get(self.selected).map(|&i| &self.items[i])
     }
@@ -76,10 +122,13 @@ impl HostPicker {
     }
 
     /// Recomputes the matches for the current input; keeps the source order
-    /// (bookmarks, recent, ssh config) when the input is empty.
+    /// (bookmarks, recent, ssh config) when the input is empty. A typed
+    /// destination with a port, or a URI, matches nothing: Enter goes there.
     pub fn refilter(&mut self) {
         let query = self.input.text();
-        if query.is_empty() {
+        if names_a_place(query) {
+            self.matches.clear();
+        } else if query.is_empty() {
             self.matches = (0..self.items.len()).collect();
         } else {
             let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
@@ -90,7 +139,7 @@ impl HostPicker {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| {
-                    let text = format!("{} {}", item.label, item.target);
+                    let text = format!("{} {} {}", item.label, item.target, self.shown(item));
                     pattern.score(Utf32Str::new(&text, &mut buf), &mut matcher).map(|s| (s, i))
                 })
                 .collect();
@@ -99,6 +148,15 @@ impl HostPicker {
         }
         self.selected = self.selected.min(self.matches.len().saturating_sub(1));
     }
+}
+
+/// Whether `text` says more than a filter would: `ssh://`, `scp://`, or a
+/// host with its port.
+fn names_a_place(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with("ssh://")
+        || text.starts_with("scp://")
+        || matches!(destination::parse_host(text.as_bytes()), Ok(Some(d)) if d.target.port.is_some())
 }
 
 #[cfg(test)]
@@ -126,5 +184,43 @@ mod tests {
         assert_eq!(picker.chosen().unwrap().label, "db-prod");
         picker.add([item("web1", Source::SshConfig), item("new", Source::SshConfig)]);
         assert_eq!(picker.items.len(), 4);
+    }
+
+    #[test]
+    fn items_show_and_match_where_they_resolve_to() {
+        let items = vec![
+            item("/home/me", Source::Local),
+            PickItem { label: "logs".into(), target: "alice@web1:/var/log".into(), source: Source::Bookmark },
+            item("web1", Source::SshConfig),
+            item("alice@web1", Source::Recent),
+            item("[::1]:2222", Source::Recent),
+        ];
+        let mut picker = HostPicker::new(Side::Left, 1, items);
+        assert_eq!(picker.remote_hosts(), ["alice@web1", "web1", "[::1]:2222"]);
+        assert_eq!(picker.shown(&picker.items[2]), "web1", "until resolved");
+        picker.set_addresses(vec![
+            ("alice@web1".into(), "alice@10.0.0.5:2200".into()),
+            ("web1".into(), "deploy@10.0.0.5:2200".into()),
+        ]);
+        let shown: Vec<String> = picker.items.iter().map(|i| picker.shown(i)).collect();
+        assert_eq!(
+            shown,
+            [
+                "/home/me",
+                "alice@10.0.0.5:2200  /var/log",
+                "deploy@10.0.0.5:2200",
+                "alice@10.0.0.5:2200",
+                "[::1]:2222"
+            ]
+        );
+        picker.input.set("deploy");
+        picker.refilter();
+        assert_eq!(picker.chosen().unwrap().label, "web1");
+        // A port typed: no item, the typed text is where Enter goes.
+        for typed in ["web1:2200", "alice@web1:22", "ssh://web1", "[::1]:22"] {
+            picker.input.set(typed);
+            picker.refilter();
+            assert_eq!(picker.chosen(), None, "{typed}");
+        }
     }
 }

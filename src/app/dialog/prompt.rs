@@ -21,7 +21,7 @@ pub fn fields(question: &Question) -> Vec<(String, bool)> {
         Question::KeyboardInteractive { prompts, .. } => {
             prompts.iter().map(|p| (p.text.clone(), p.echo)).collect()
         }
-        Question::HostKey(_) | Question::Message { .. } => Vec::new(),
+        Question::HostKey(_) | Question::Confirm { .. } | Question::Message { .. } => Vec::new(),
     }
 }
 

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::dialog_keys::is_close;
+use crate::app::WorkError;
 use crate::app::dialog::{Dialog, ModeDialog, ModeField, OwnerDialog, OwnerField};
 use crate::app::effect::Effect;
 use crate::app::state::State;
@@ -20,7 +21,7 @@ fn plural(n: usize) -> String {
     if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") }
 }
 
-pub fn start_chmod(state: &mut State) -> Vec<Effect> {
+pub(super) fn start_chmod(state: &mut State) -> Vec<Effect> {
     let (locations, entries) = targets(state);
     let Some(first) = entries.first() else {
         state.info("nothing to change: no entry under the cursor");
@@ -43,7 +44,7 @@ pub fn start_chmod(state: &mut State) -> Vec<Effect> {
 }
 
 /// The mode of a symlink's target, for the open dialog that asked.
-pub fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, String>) -> Vec<Effect> {
+pub(super) fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, WorkError>) -> Vec<Effect> {
     for dialog in &mut state.dialogs {
         if let Dialog::Mode(mode) = dialog
             && mode.token == token
@@ -55,9 +56,10 @@ pub fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, String
                     mode.waiting = false;
                     mode.error = Some("the link points at nothing: there is no mode to change".into());
                 }
-                Err(message) => {
+                Err(error) => {
                     mode.waiting = false;
-                    mode.error = Some(format!("cannot read the mode of the link's target: {message}"));
+                    mode.error =
+                        Some(format!("cannot read the mode of the link's target: {}", error.shown()));
                 }
             }
             state.needs_render = true;
@@ -67,7 +69,7 @@ pub fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, String
     Vec::new()
 }
 
-pub fn mode_key(state: &mut State, mut dialog: ModeDialog, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn mode_key(state: &mut State, mut dialog: ModeDialog, key: &KeyEvent) -> Vec<Effect> {
     match key.code {
         _ if is_close(key) => return Vec::new(),
         KeyCode::Enter => return apply_mode(state, dialog),
@@ -107,7 +109,7 @@ fn apply_mode(state: &mut State, mut dialog: ModeDialog) -> Vec<Effect> {
     vec![Effect::Chmod { targets: dialog.targets, mode, recursive }]
 }
 
-pub fn start_chown(state: &mut State) {
+pub(super) fn start_chown(state: &mut State) {
     let (locations, entries) = targets(state);
     if entries.is_empty() {
         state.info("nothing to change: no entry under the cursor");
@@ -118,7 +120,7 @@ pub fn start_chown(state: &mut State) {
     state.dialogs.push(Dialog::Owner(OwnerDialog::new(state.focus, locations, current, has_dirs)));
 }
 
-pub fn owner_key(state: &mut State, mut dialog: OwnerDialog, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn owner_key(state: &mut State, mut dialog: OwnerDialog, key: &KeyEvent) -> Vec<Effect> {
     match key.code {
         _ if is_close(key) => return Vec::new(),
         KeyCode::Enter => return apply_owner(state, dialog),

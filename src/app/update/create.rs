@@ -24,12 +24,12 @@ fn taken(state: &State, side: Side, location: &Location) -> Result<(), String> {
     Ok(())
 }
 
-pub fn start_touch(state: &mut State) {
+pub(super) fn start_touch(state: &mut State) {
     let side = state.focus;
     state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Touch { side }, "")));
 }
 
-pub fn touch(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, String> {
+pub(super) fn touch(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, String> {
     if name.trim().is_empty() {
         return Err("type a name".into());
     }
@@ -41,7 +41,7 @@ pub fn touch(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, S
 /// Opens the symlink dialog. It points by default at the entry under the
 /// cursor in the other pane when that pane is on the same host (the link
 /// then takes its name), else at the entry under the cursor here.
-pub fn start_symlink(state: &mut State) {
+pub(super) fn start_symlink(state: &mut State) {
     let side = state.focus;
     let (pane, other) = (state.pane(side), state.pane(side.other()));
     let from_other = other.location.host() == pane.location.host();
@@ -62,7 +62,7 @@ pub fn start_symlink(state: &mut State) {
     state.dialogs.push(Dialog::Link(dialog));
 }
 
-pub fn link_key(state: &mut State, mut dialog: LinkDialog, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn link_key(state: &mut State, mut dialog: LinkDialog, key: &KeyEvent) -> Vec<Effect> {
     match key.code {
         _ if is_close(key) => return Vec::new(),
         KeyCode::Enter => return apply_link(state, dialog),

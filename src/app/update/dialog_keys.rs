@@ -13,7 +13,7 @@ use crate::app::menu::MENU;
 use crate::app::state::State;
 use crate::choices::Action;
 
-pub fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     state.needs_render = true;
     let Some(dialog) = state.dialogs.pop() else { return Vec::new() };
     match dialog {
@@ -223,7 +223,7 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
 
 fn prompt(state: &mut State, mut dialog: PromptDialog, key: &KeyEvent) -> Vec<Effect> {
     let answer = match dialog.question {
-        Question::HostKey(_) => match key.code {
+        Question::HostKey(_) | Question::Confirm { .. } => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => PromptAnswer::Yes,
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => PromptAnswer::No,
             _ if is_close(key) => PromptAnswer::No,

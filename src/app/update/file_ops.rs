@@ -8,7 +8,8 @@ use crate::app::msg::Op;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::fs::Location;
-use crate::text::escape_str;
+
+use crate::app::WorkError;
 
 /// Locations of what an operation acts on (selection or cursor).
 fn targets(state: &State, side: Side) -> Vec<Location> {
@@ -16,7 +17,7 @@ fn targets(state: &State, side: Side) -> Vec<Location> {
     pane.targets().into_iter().map(|e| pane.location.join(&e.name)).collect()
 }
 
-pub fn dir_size(state: &mut State) -> Vec<Effect> {
+pub(super) fn dir_size(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     let pane = state.pane(side);
     let dirs: Vec<Location> =
@@ -46,7 +47,7 @@ fn current_file(state: &mut State, what: &str) -> Option<Location> {
     }
 }
 
-pub fn view(state: &mut State) -> Vec<Effect> {
+pub(super) fn view(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the viewer") else { return Vec::new() };
     let token = state.token();
     let mut viewer = Viewer::new(location.to_string(), token);
@@ -55,13 +56,13 @@ pub fn view(state: &mut State) -> Vec<Effect> {
     vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]
 }
 
-pub fn viewed(state: &mut State, token: u64, result: Result<ViewContent, String>) -> Vec<Effect> {
+pub(super) fn viewed(state: &mut State, token: u64, result: Result<ViewContent, WorkError>) -> Vec<Effect> {
     for dialog in &mut state.dialogs {
         if let Dialog::Viewer(viewer) = dialog
             && viewer.token == token
         {
             viewer.hex = matches!(&result, Ok(c) if c.binary);
-            viewer.content = Some(result);
+            viewer.content = Some(result.map_err(|e| e.shown()));
             state.needs_render = true;
             break;
         }
@@ -69,7 +70,7 @@ pub fn viewed(state: &mut State, token: u64, result: Result<ViewContent, String>
     Vec::new()
 }
 
-pub fn edit(state: &mut State) -> Vec<Effect> {
+pub(super) fn edit(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the editor") else { return Vec::new() };
     if location.host().is_some() {
         state.info(format!("fetching {location} for editing…"));
@@ -78,28 +79,28 @@ pub fn edit(state: &mut State) -> Vec<Effect> {
 }
 
 /// The local copy of a remote file is ready: edit it.
-pub fn edit_fetched(
+pub(super) fn edit_fetched(
     state: &mut State,
     location: Location,
     editor: String,
-    result: Result<std::path::PathBuf, String>,
+    result: Result<std::path::PathBuf, WorkError>,
 ) -> Vec<Effect> {
     state.needs_render = true;
     match result {
         Ok(copy) => vec![Effect::Edit { location, editor, copy: Some(copy) }],
-        Err(message) => {
-            state.error(escape_str(&message));
+        Err(error) => {
+            state.error(error.shown());
             Vec::new()
         }
     }
 }
 
-pub fn start_mkdir(state: &mut State) {
+pub(super) fn start_mkdir(state: &mut State) {
     let side = state.focus;
     state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Mkdir { side }, "")));
 }
 
-pub fn mkdir(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, String> {
+pub(super) fn mkdir(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, String> {
     if name.trim().is_empty() {
         return Err("type a name".into());
     }
@@ -107,7 +108,7 @@ pub fn mkdir(state: &mut State, side: Side, name: &str) -> Result<Vec<Effect>, S
     Ok(vec![Effect::Mkdir { location }])
 }
 
-pub fn start_rename(state: &mut State) {
+pub(super) fn start_rename(state: &mut State) {
     let side = state.focus;
     let sources = targets(state, side);
     let Some(first) = sources.first() else { return };
@@ -122,7 +123,7 @@ pub fn start_rename(state: &mut State) {
     state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Rename { side, sources }, &text)));
 }
 
-pub fn rename(
+pub(super) fn rename(
     state: &mut State,
     side: Side,
     sources: Vec<Location>,
@@ -138,7 +139,7 @@ pub fn rename(
     Ok(vec![Effect::Rename { sources, target }])
 }
 
-pub fn start_delete(state: &mut State) -> Vec<Effect> {
+pub(super) fn start_delete(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     let targets = targets(state, side);
     if targets.is_empty() {
@@ -149,17 +150,17 @@ pub fn start_delete(state: &mut State) -> Vec<Effect> {
     vec![Effect::Count { token, targets }]
 }
 
-pub fn counted(state: &mut State, token: u64, result: Result<Counts, String>) -> Vec<Effect> {
+pub(super) fn counted(state: &mut State, token: u64, result: Result<Counts, WorkError>) -> Vec<Effect> {
     if let Some(Dialog::Delete(dialog)) = state.dialogs.last_mut()
         && dialog.token == token
     {
-        dialog.counts = Some(result);
+        dialog.counts = Some(result.map_err(|e| e.shown()));
         state.needs_render = true;
     }
     Vec::new()
 }
 
-pub fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Effect> {
+pub(super) fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Effect> {
     state.pane_mut(dialog.side).clear_selection();
     state.info(format!(
         "deleting {} entr{}…",
@@ -171,11 +172,11 @@ pub fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Effect> {
 
 /// An operation finished: report it and reload every pane on that host,
 /// with the cursor on what was created.
-pub fn done(state: &mut State, op: Op, result: Result<String, String>) -> Vec<Effect> {
+pub(super) fn done(state: &mut State, op: Op, result: Result<String, WorkError>) -> Vec<Effect> {
     state.needs_render = true;
     match result {
         Ok(note) => state.info(note),
-        Err(message) => state.error(escape_str(&message)),
+        Err(error) => state.error(error.shown()),
     }
     let (host, focus) = match &op {
         Op::Mkdir(location) => (location.host().map(str::to_owned), Some(location.clone())),

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::app::WorkError;
 use crate::app::dialog::{
     Dialog, HostPicker, InputDialog, LineInput, PickItem, PromptDialog, Purpose, Question, Reply, Source,
     fields,
@@ -14,17 +15,23 @@ use crate::app::state::{Connecting, State};
 use crate::app::target::Target;
 use crate::config::{Bookmark, RECENT_LIMIT};
 use crate::fs::Location;
+use crate::ssh::{self, Destination};
 use crate::text::escape_str;
 
-/// How a location is written as a target (bookmarks, recent list).
-pub fn target_text(location: &Location) -> String {
+/// How a location is written as a target (bookmarks): text that
+/// `Target::parse` reads back as the same place (an `ssh://` URI when the
+/// host has a port).
+pub(super) fn target_text(location: &Location) -> String {
     match location {
         Location::Local(path) => path.to_string_lossy().into_owned(),
-        Location::Remote { host, path } => format!("{host}:{}", path.to_string_lossy()),
+        Location::Remote { host, path } => match ssh::Target::parse(host) {
+            Ok(target) => Destination { target, path: Some(path.clone().into_os_string()) }.text(),
+            Err(_) => format!("{host}:{}", path.to_string_lossy()),
+        },
     }
 }
 
-pub fn open_picker(state: &mut State) -> Vec<Effect> {
+pub(super) fn open_picker(state: &mut State) -> Vec<Effect> {
     let token = state.token();
     let mut items = vec![PickItem {
         label: "this machine".into(),
@@ -45,7 +52,9 @@ pub fn open_picker(state: &mut State) -> Vec<Effect> {
     vec![Effect::LoadSshHosts { token }]
 }
 
-pub fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
+/// The ssh config's hosts arrived: listed, then every listed host is
+/// resolved to show where it goes.
+pub(super) fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
     if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
         && picker.token == token
     {
@@ -55,12 +64,23 @@ pub fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effec
             source: Source::SshConfig,
         }));
         state.needs_render = true;
+        return vec![Effect::ResolveHosts { token, hosts: picker.remote_hosts() }];
+    }
+    Vec::new()
+}
+
+pub(super) fn host_addresses(state: &mut State, token: u64, addresses: Vec<(String, String)>) -> Vec<Effect> {
+    if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
+        && picker.token == token
+    {
+        picker.set_addresses(addresses);
+        state.needs_render = true;
     }
     Vec::new()
 }
 
 /// Enter in the picker: the highlighted item, or the typed text when nothing matches.
-pub fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
+pub(super) fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
     let text = match picker.chosen() {
         Some(item) => item.target.clone(),
         None => picker.input.text().trim().to_owned(),
@@ -68,12 +88,18 @@ pub fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
     if text.is_empty() {
         return Vec::new();
     }
-    let target = Target::parse(&text, true);
-    open_target(state, picker.side, target)
+    match Target::parse(&text, true) {
+        Ok(target) => open_target(state, picker.side, target),
+        Err(e) => {
+            state.error(escape_str(&e.to_string()));
+            state.dialogs.push(Dialog::HostPicker(picker));
+            Vec::new()
+        }
+    }
 }
 
 /// Delete in the picker: forget a bookmark or a recent connection.
-pub fn forget(state: &mut State) -> Vec<Effect> {
+pub(super) fn forget(state: &mut State) -> Vec<Effect> {
     let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut() else { return Vec::new() };
     let Some(&index) = picker.matches.get(picker.selected) else { return Vec::new() };
     let item = picker.items[index].clone();
@@ -130,7 +156,7 @@ fn remote_location(host: &str, home: &std::path::Path, path: Option<PathBuf>) ->
     Location::Remote { host: host.to_owned(), path: super::panes::normalize(&path) }
 }
 
-pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
+pub(super) fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
     for dialog in &mut state.dialogs {
         if let Dialog::Connecting { id: shown, stage, .. } = dialog
             && *shown == id
@@ -144,7 +170,7 @@ pub fn stage(state: &mut State, id: u64, text: String) -> Vec<Effect> {
 
 /// A connection's question: always a modal on top (a reconnect may ask too;
 /// questions of a cancelled connection are declined before they get here).
-pub fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect> {
+pub(super) fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect> {
     let inputs = fields(&question)
         .into_iter()
         .map(|(_, echo)| if echo { LineInput::default() } else { LineInput::secret() })
@@ -155,14 +181,14 @@ pub fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec<Effect
 }
 
 /// Esc while connecting: stop waiting; the connection is abandoned.
-pub fn cancel(state: &mut State) -> Vec<Effect> {
+pub(super) fn cancel(state: &mut State) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take() else { return Vec::new() };
     state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == connecting.id));
     state.info(format!("connection to {} cancelled", escape_str(&connecting.host)));
     vec![Effect::CancelConnect { id: connecting.id }, Effect::Ticks { on: false }]
 }
 
-pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) -> Vec<Effect> {
+pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, WorkError>) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take_if(|c| c.id == id) else { return Vec::new() };
     state.needs_render = true;
     state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id: shown, .. } if *shown == id));
@@ -172,20 +198,20 @@ pub fn connected(state: &mut State, id: u64, result: Result<PathBuf, String>) ->
             state.connected.insert(connecting.host.clone(), home.clone());
             let location = remote_location(&connecting.host, &home, connecting.path);
             state.info(format!("connected to {}", escape_str(&connecting.host)));
-            let text = target_text(&Location::Remote { host: connecting.host.clone(), path: PathBuf::new() });
-            let text = text.trim_end_matches(':').to_owned();
+            // `[user@]host[:port]`, as the host picker reads it.
+            let text = connecting.host.clone();
             state.recent.retain(|r| r != &text);
             state.recent.insert(0, text);
             state.recent.truncate(RECENT_LIMIT);
             effects.extend(save_recent(state));
             effects.extend(super::panes::navigate(state, connecting.side, location, None, Nav::Visit));
         }
-        Err(message) => state.error(escape_str(&message)),
+        Err(error) => state.error(error.shown()),
     }
     effects
 }
 
-pub fn start_bookmark(state: &mut State) {
+pub(super) fn start_bookmark(state: &mut State) {
     let location = &state.focused().location;
     let name = match location.path().file_name() {
         Some(name) => name.to_string_lossy().into_owned(),
@@ -195,7 +221,7 @@ pub fn start_bookmark(state: &mut State) {
     state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Bookmark { target }, &name)));
 }
 
-pub fn add_bookmark(state: &mut State, target: String, name: &str) -> Result<Vec<Effect>, String> {
+pub(super) fn add_bookmark(state: &mut State, target: String, name: &str) -> Result<Vec<Effect>, String> {
     let name = name.trim();
     if name.is_empty() {
         return Err("type a name for the bookmark".into());

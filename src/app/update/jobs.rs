@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::WorkError;
 use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
@@ -10,7 +11,7 @@ use crate::fs::Location;
 use crate::jobs::{JobSpec, Mode, Options, TargetKind};
 
 /// Opens the copy (or move) dialog for the focused pane's targets.
-pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
+pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let side = state.focus;
     let pane = state.pane(side);
     let entries = pane.targets();
@@ -63,12 +64,12 @@ pub fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
 }
 
 /// Directory contents counted for an open copy dialog.
-pub fn counted(state: &mut State, token: u64, result: &Result<Counts, String>) -> bool {
+pub(super) fn counted(state: &mut State, token: u64, result: &Result<Counts, WorkError>) -> bool {
     for dialog in &mut state.dialogs {
         if let Dialog::Copy(copy) = dialog
             && copy.token == token
         {
-            copy.counts = Some(result.clone());
+            copy.counts = Some(result.as_ref().copied().map_err(WorkError::shown));
             state.needs_render = true;
             return true;
         }
@@ -76,7 +77,7 @@ pub fn counted(state: &mut State, token: u64, result: &Result<Counts, String>) -
     false
 }
 
-pub fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Esc | KeyCode::F(10) => return Vec::new(),

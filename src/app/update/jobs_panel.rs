@@ -15,7 +15,7 @@ use crate::eventlog::Event;
 use crate::jobs::{Control, JobId, JobState, OverwriteAnswer, QueueView};
 
 /// alt-j / alt-l: show the panel, then focus it, then hide it.
-pub fn toggle(state: &mut State, panel: Panel) {
+pub(super) fn toggle(state: &mut State, panel: Panel) {
     let jobs = &mut state.jobs;
     match (jobs.panel, jobs.panel_focus) {
         (Some(p), true) if p == panel => {
@@ -33,7 +33,7 @@ pub fn toggle(state: &mut State, panel: Panel) {
 
 /// Keys while a panel has the focus; `None` when the key is not the panel's
 /// (it then goes to the key map as usual).
-pub fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+pub(super) fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
     let panel = state.jobs.panel.filter(|_| state.jobs.panel_focus)?;
     if matches!(key.code, KeyCode::Esc | KeyCode::Tab | KeyCode::BackTab) {
         state.jobs.panel_focus = false;
@@ -134,7 +134,7 @@ fn log_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
 
 /// Keys of the job details overlay: failed items (retry one or all) and
 /// the job's events.
-pub fn details_key(
+pub(super) fn details_key(
     state: &mut State,
     job: JobId,
     cursor: usize,
@@ -162,7 +162,7 @@ pub fn details_key(
     effects
 }
 
-pub fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEvent) -> Vec<Effect> {
+pub(super) fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEvent) -> Vec<Effect> {
     let picked = match key.code {
         KeyCode::Esc | KeyCode::F(10) => return Vec::new(),
         _ if dialog.answered => None,
@@ -206,7 +206,7 @@ pub fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEv
 /// The scheduler published: keep the view, follow the open question,
 /// reload panes showing what finished jobs changed, and say when a job
 /// waits for an answer (without opening anything).
-pub fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
+pub(super) fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
     if *view == *state.jobs.view {
         // Nothing to show that is not on the screen already: idle is idle.
         return Vec::new();
@@ -256,7 +256,7 @@ fn follow_question(state: &mut State) {
     }
 }
 
-pub fn logged(state: &mut State, events: Vec<Event>) {
+pub(super) fn logged(state: &mut State, events: Vec<Event>) {
     let visible = state.jobs.panel == Some(Panel::Log)
         || state.dialogs.iter().any(|d| matches!(d, Dialog::JobDetails { .. }));
     for event in events {

@@ -7,13 +7,14 @@ use crate::app::effect::Effect;
 use crate::app::pane::Received;
 use crate::app::side::Side;
 use crate::app::state::State;
+use crate::app::work_error::WorkError;
 use crate::fs::Location;
 
-pub fn listed(
+pub(super) fn listed(
     state: &mut State,
     side: Side,
     generation: u64,
-    result: Result<Vec<crate::fs::Entry>, String>,
+    result: Result<Vec<crate::fs::Entry>, WorkError>,
 ) -> Vec<Effect> {
     let received = state.pane_mut(side).receive(generation, result);
     let location = state.pane(side).location.clone();
@@ -49,7 +50,7 @@ pub fn listed(
 /// directory. While a listing of it is on its way, one more follows it
 /// instead: that one may have read the directory before the change, and
 /// the watcher reports a change once.
-pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
+pub(super) fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
     let is_dir = |location: &Location| matches!(location, Location::Local(path) if path == dir);
     let pane = state.pane_mut(side);
     if let Some(pending) = &mut pane.pending {
@@ -62,11 +63,11 @@ pub fn dir_changed(state: &mut State, side: Side, dir: &Path) -> Vec<Effect> {
     vec![super::panes::reload(state, side)]
 }
 
-pub fn free_space(
+pub(super) fn free_space(
     state: &mut State,
     side: Side,
     location: &Location,
-    result: Result<u64, String>,
+    result: Result<u64, WorkError>,
 ) -> Vec<Effect> {
     let pane = state.pane_mut(side);
     if &pane.location == location {
@@ -77,11 +78,11 @@ pub fn free_space(
     Vec::new()
 }
 
-pub fn dir_size(
+pub(super) fn dir_size(
     state: &mut State,
     side: Side,
     location: &Location,
-    result: Result<u64, String>,
+    result: Result<u64, WorkError>,
 ) -> Vec<Effect> {
     let pane = state.pane_mut(side);
     let Some(name) = location.path().file_name() else { return Vec::new() };
@@ -93,7 +94,7 @@ pub fn dir_size(
             pane.set_dir_size(name.to_os_string(), bytes);
             state.info(format!("{}: {}", location, crate::text::human_size(bytes)));
         }
-        Err(message) => state.error(message),
+        Err(error) => state.error(error.shown()),
     }
     state.needs_render = true;
     Vec::new()

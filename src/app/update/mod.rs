@@ -70,6 +70,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             file_ops::edit_fetched(state, location, editor, result)
         }
         Msg::SshHosts { token, hosts } => hosts::ssh_hosts(state, token, hosts),
+        Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
         Msg::Prompt { question, reply } => hosts::prompt(state, question, reply),
         Msg::Connected { id, result } => hosts::connected(state, id, result),

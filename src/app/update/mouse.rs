@@ -13,7 +13,7 @@ use crate::app::state::State;
 /// Rows moved per wheel notch.
 const WHEEL_ROWS: isize = 3;
 
-pub fn handle(state: &mut State, event: MouseEvent) -> Vec<Effect> {
+pub(super) fn handle(state: &mut State, event: MouseEvent) -> Vec<Effect> {
     let delta = match event.kind {
         MouseEventKind::ScrollUp => -WHEEL_ROWS,
         MouseEventKind::ScrollDown => WHEEL_ROWS,

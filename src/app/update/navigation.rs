@@ -8,8 +8,9 @@ use crate::app::history::Nav;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::app::target::Target;
+use crate::text::escape_str;
 
-pub fn open(state: &mut State) -> Vec<Effect> {
+pub(super) fn open(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     let pane = state.pane(side);
     let Some(entry) = pane.current() else { return Vec::new() };
@@ -34,7 +35,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-pub fn parent(state: &mut State) -> Vec<Effect> {
+pub(super) fn parent(state: &mut State) -> Vec<Effect> {
     let mut effects = parent_of(state, state.focus);
     if state.sync_browsing {
         effects.extend(parent_of(state, state.focus.other()));
@@ -49,7 +50,7 @@ fn parent_of(state: &mut State, side: Side) -> Vec<Effect> {
     navigate(state, side, location, came_from, Nav::Visit)
 }
 
-pub fn back(state: &mut State) -> Vec<Effect> {
+pub(super) fn back(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     match state.pane(side).history.peek_back().cloned() {
         Some(location) => navigate(state, side, location, None, Nav::Back),
@@ -60,7 +61,7 @@ pub fn back(state: &mut State) -> Vec<Effect> {
     }
 }
 
-pub fn forward(state: &mut State) -> Vec<Effect> {
+pub(super) fn forward(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     match state.pane(side).history.peek_forward().cloned() {
         Some(location) => navigate(state, side, location, None, Nav::Forward),
@@ -71,13 +72,13 @@ pub fn forward(state: &mut State) -> Vec<Effect> {
     }
 }
 
-pub fn toggle_sync(state: &mut State) {
+pub(super) fn toggle_sync(state: &mut State) {
     state.sync_browsing = !state.sync_browsing;
     let word = if state.sync_browsing { "on" } else { "off" };
     state.info(format!("synchronized browsing {word}"));
 }
 
-pub fn start_go_to(state: &mut State) -> Vec<Effect> {
+pub(super) fn start_go_to(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     let path = state.pane(side).location.path().to_string_lossy().into_owned();
     let text = if path.ends_with('/') { path } else { format!("{path}/") };
@@ -86,7 +87,7 @@ pub fn start_go_to(state: &mut State) -> Vec<Effect> {
 }
 
 /// Asks for completions of the go-to text (after every edit).
-pub fn request_completions(state: &mut State) -> Vec<Effect> {
+pub(super) fn request_completions(state: &mut State) -> Vec<Effect> {
     let token = state.token();
     let Some(Dialog::Input(dialog)) = state.dialogs.last() else { return Vec::new() };
     let Purpose::GoTo { side } = dialog.purpose else { return Vec::new() };
@@ -105,7 +106,7 @@ pub fn request_completions(state: &mut State) -> Vec<Effect> {
 }
 
 /// Completion names arrived: shown as full texts under the field.
-pub fn completed(state: &mut State, token: u64, names: Vec<String>) -> Vec<Effect> {
+pub(super) fn completed(state: &mut State, token: u64, names: Vec<String>) -> Vec<Effect> {
     if let Some(Dialog::Input(dialog)) = state.dialogs.last_mut()
         && dialog.token == token
     {
@@ -118,7 +119,7 @@ pub fn completed(state: &mut State, token: u64, names: Vec<String>) -> Vec<Effec
 }
 
 /// Tab in go-to: the only completion, or the completions' common prefix.
-pub fn complete(dialog: &mut InputDialog) -> bool {
+pub(super) fn complete(dialog: &mut InputDialog) -> bool {
     let Some(first) = dialog.completions.first() else { return false };
     let mut common = first.clone();
     for other in &dialog.completions[1..] {
@@ -134,13 +135,18 @@ pub fn complete(dialog: &mut InputDialog) -> bool {
 }
 
 /// Enter in go-to: a path on the pane's host, or `host:path` for another host.
-pub fn go_to(state: &mut State, side: Side, text: &str) -> Vec<Effect> {
+pub(super) fn go_to(state: &mut State, side: Side, text: &str) -> Vec<Effect> {
     let text = text.trim();
     if text.is_empty() {
         return Vec::new();
     }
-    if let target @ Target::Remote { .. } = Target::parse(text, false) {
-        return super::hosts::open_target(state, side, target);
+    match Target::parse(text, false) {
+        Ok(target @ Target::Remote { .. }) => return super::hosts::open_target(state, side, target),
+        Ok(Target::Local(_)) => {}
+        Err(e) => {
+            state.error(escape_str(&e.to_string()));
+            return Vec::new();
+        }
     }
     let location = resolve(state, side, text);
     navigate(state, side, location, None, Nav::Visit)

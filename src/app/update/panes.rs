@@ -20,7 +20,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
 }
 
 /// Asks for a listing of `location` in the pane on `side`.
-pub fn navigate(
+pub(super) fn navigate(
     state: &mut State,
     side: Side,
     location: Location,
@@ -40,7 +40,7 @@ pub fn reload(state: &mut State, side: Side) -> Effect {
 }
 
 /// Fits the panes' rows to the screen and the jobs/log panel.
-pub fn resize_panes(state: &mut State) {
+pub(super) fn resize_panes(state: &mut State) {
     let (width, height) = state.size;
     let rows = layout::entry_rows_with(width, height, state.jobs.panel.is_some());
     for pane in &mut state.panes {
@@ -52,7 +52,7 @@ pub fn resize_panes(state: &mut State) {
 /// `text` as a location on the pane's host: `~` is the (local or remote)
 /// home, relative paths start at the pane's directory, `.` and `..` are
 /// resolved lexically.
-pub fn resolve(state: &State, side: Side, text: &str) -> Location {
+pub(super) fn resolve(state: &State, side: Side, text: &str) -> Location {
     let pane = state.pane(side);
     let home = match pane.location.host() {
         Some(host) => state.connected.get(host).cloned().unwrap_or_else(|| PathBuf::from("/")),
@@ -69,7 +69,7 @@ pub fn resolve(state: &State, side: Side, text: &str) -> Location {
 }
 
 /// Removes `.` and resolves `..` without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::from("/");
     for component in path.components() {
         match component {

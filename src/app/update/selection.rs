@@ -10,20 +10,20 @@ use crate::app::state::State;
 use crate::choices::SortKey;
 
 /// Insert/Space: toggle the entry under the cursor and move down.
-pub fn toggle(state: &mut State) {
+pub(super) fn toggle(state: &mut State) {
     let pane = state.focused_mut();
     pane.toggle_current();
     pane.move_by(1);
 }
 
-pub fn start_glob(state: &mut State, select: bool) {
+pub(super) fn start_glob(state: &mut State, select: bool) {
     let side = state.focus;
     let purpose = if select { Purpose::SelectGlob { side } } else { Purpose::UnselectGlob { side } };
     state.dialogs.push(Dialog::Input(InputDialog::new(purpose, "*")));
 }
 
 /// Applies a glob to the visible entries' names. `Err` keeps the dialog open.
-pub fn apply_glob(state: &mut State, side: Side, pattern: &str, select: bool) -> Result<(), String> {
+pub(super) fn apply_glob(state: &mut State, side: Side, pattern: &str, select: bool) -> Result<(), String> {
     let glob = GlobBuilder::new(pattern)
         .literal_separator(true)
         .backslash_escape(true)
@@ -39,14 +39,14 @@ pub fn apply_glob(state: &mut State, side: Side, pattern: &str, select: bool) ->
     Ok(())
 }
 
-pub fn start_filter(state: &mut State) {
+pub(super) fn start_filter(state: &mut State) {
     let side = state.focus;
     let text = state.pane(side).filter.clone();
     state.dialogs.push(Dialog::Input(InputDialog::new(Purpose::Filter { side }, &text)));
 }
 
 /// The filter text changed: re-filter the pane at once.
-pub fn set_filter(state: &mut State, side: Side, text: &str) {
+pub(super) fn set_filter(state: &mut State, side: Side, text: &str) {
     let pane = state.pane_mut(side);
     if pane.filter != text {
         pane.filter = text.to_owned();
@@ -54,7 +54,7 @@ pub fn set_filter(state: &mut State, side: Side, text: &str) {
     }
 }
 
-pub fn toggle_hidden(state: &mut State) {
+pub(super) fn toggle_hidden(state: &mut State) {
     let show = !state.focused().show_hidden;
     for pane in &mut state.panes {
         pane.show_hidden = show;
@@ -64,7 +64,7 @@ pub fn toggle_hidden(state: &mut State) {
 }
 
 /// Sorts the focused pane by `key`; the same key again reverses the order.
-pub fn sort(state: &mut State, key: SortKey) {
+pub(super) fn sort(state: &mut State, key: SortKey) {
     let pane = state.focused_mut();
     if pane.sort.key == key {
         pane.sort.reverse = !pane.sort.reverse;
@@ -76,7 +76,7 @@ pub fn sort(state: &mut State, key: SortKey) {
     announce_sort(state);
 }
 
-pub fn reverse_sort(state: &mut State) {
+pub(super) fn reverse_sort(state: &mut State) {
     let pane = state.focused_mut();
     pane.sort.reverse = !pane.sort.reverse;
     pane.resort_keeping_cursor();

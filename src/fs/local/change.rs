@@ -23,7 +23,7 @@ fn taken(action: &str, path: &Path) -> FsError {
 }
 
 /// Creates `path` and its missing parents; fails when it exists.
-pub fn make_dir(path: &Path) -> Result<(), FsError> {
+pub(super) fn make_dir(path: &Path) -> Result<(), FsError> {
     let action = format!("create the directory {}", shown(path));
     if exists(path) {
         return Err(taken(&action, path));
@@ -32,7 +32,7 @@ pub fn make_dir(path: &Path) -> Result<(), FsError> {
 }
 
 /// Creates one directory with `mode`; one that exists already is success.
-pub fn make_one_dir(dir: &Path, mode: Option<u32>) -> Result<(), FsError> {
+pub(super) fn make_one_dir(dir: &Path, mode: Option<u32>) -> Result<(), FsError> {
     let action = format!("create the directory {}", shown(dir));
     match fs::create_dir(dir) {
         Ok(()) => match mode {
@@ -51,7 +51,7 @@ fn remove(path: &Path) -> io::Result<()> {
     if fs::symlink_metadata(path)?.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) }
 }
 
-pub fn delete(paths: &[PathBuf]) -> Result<(), FsError> {
+pub(super) fn delete(paths: &[PathBuf]) -> Result<(), FsError> {
     if paths.is_empty() {
         return Err(FsError::Refused { action: "delete".into(), reason: "nothing was selected".into() });
     }
@@ -65,7 +65,7 @@ pub fn delete(paths: &[PathBuf]) -> Result<(), FsError> {
     Ok(())
 }
 
-pub fn remove_file(path: &Path) -> Result<(), FsError> {
+pub(super) fn remove_file(path: &Path) -> Result<(), FsError> {
     let action = format!("delete {}", shown(path));
     if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         let error = io::Error::from(io::ErrorKind::IsADirectory);
@@ -75,12 +75,12 @@ pub fn remove_file(path: &Path) -> Result<(), FsError> {
 }
 
 /// Removes an empty directory (never its contents).
-pub fn remove_dir(path: &Path) -> Result<(), FsError> {
+pub(super) fn remove_dir(path: &Path) -> Result<(), FsError> {
     fs::remove_dir(path).map_err(|e| FsError::io(&format!("remove the directory {}", shown(path)), path, &e))
 }
 
 /// Renames `from` to exactly `to`, which must not exist.
-pub fn rename(from: &Path, to: &Path) -> Result<(), FsError> {
+pub(super) fn rename(from: &Path, to: &Path) -> Result<(), FsError> {
     let action = format!("rename {} to {}", shown(from), shown(to));
     if exists(to) {
         return Err(taken(&action, to));
@@ -89,7 +89,7 @@ pub fn rename(from: &Path, to: &Path) -> Result<(), FsError> {
 }
 
 /// Moves `sources` into `dir`, keeping their names; nothing is replaced.
-pub fn move_into(sources: &[PathBuf], dir: &Path) -> Result<(), FsError> {
+pub(super) fn move_into(sources: &[PathBuf], dir: &Path) -> Result<(), FsError> {
     for source in sources {
         let action = format!("move {} into {}", shown(source), shown(dir));
         let Some(name) = source.file_name() else {
@@ -170,7 +170,7 @@ fn walk(
     Ok(())
 }
 
-pub fn chmod(paths: &[PathBuf], mode: u32, recursive: bool) -> Result<(), FsError> {
+pub(super) fn chmod(paths: &[PathBuf], mode: u32, recursive: bool) -> Result<(), FsError> {
     walk(paths, recursive, &mut |path| fs::set_permissions(path, Permissions::from_mode(mode & 0o7777)))
 }
 
@@ -188,7 +188,7 @@ fn id_of(what: &str, name: &str, lookup: impl Fn(&str) -> nix::Result<Option<u32
     }
 }
 
-pub fn chown(
+pub(super) fn chown(
     paths: &[PathBuf],
     owner: Option<&str>,
     group: Option<&str>,
@@ -203,12 +203,12 @@ pub fn chown(
     })
 }
 
-pub fn symlink(target: &OsStr, link: &Path) -> Result<(), FsError> {
+pub(super) fn symlink(target: &OsStr, link: &Path) -> Result<(), FsError> {
     std::os::unix::fs::symlink(target, link)
         .map_err(|e| FsError::io(&format!("create the symlink {}", shown(link)), link, &e))
 }
 
-pub fn touch(path: &Path) -> Result<(), FsError> {
+pub(super) fn touch(path: &Path) -> Result<(), FsError> {
     fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -218,7 +218,7 @@ pub fn touch(path: &Path) -> Result<(), FsError> {
 }
 
 /// Copies a file, with its mode and modification time when `preserve`.
-pub fn copy_file(from: &Path, to: &Path, preserve: bool) -> Result<(), FsError> {
+pub(super) fn copy_file(from: &Path, to: &Path, preserve: bool) -> Result<(), FsError> {
     let action = format!("copy {} to {}", shown(from), shown(to));
     fs::copy(from, to).map_err(|e| FsError::io(&action, from, &e))?;
     if preserve {
@@ -233,7 +233,7 @@ pub fn copy_file(from: &Path, to: &Path, preserve: bool) -> Result<(), FsError> 
 }
 
 /// Sets a file's modification and access times to `secs`.
-pub fn set_times(path: &Path, secs: i64) -> Result<(), FsError> {
+pub(super) fn set_times(path: &Path, secs: i64) -> Result<(), FsError> {
     let action = format!("set the times of {}", shown(path));
     let time = if secs >= 0 {
         std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs.unsigned_abs()))

@@ -17,7 +17,7 @@ use crate::fs::system::{ByteRange, Digest, Stat, Usage};
 const CHUNK: usize = 256 * 1024;
 
 /// What `path` is, a symlink followed; `None` when nothing is there.
-pub fn stat(path: &Path) -> Result<Option<Stat>, FsError> {
+pub(super) fn stat(path: &Path) -> Result<Option<Stat>, FsError> {
     match fs::metadata(path) {
         Ok(meta) => Ok(Some(Stat {
             kind: Kind::from_mode(meta.mode()),
@@ -42,7 +42,7 @@ pub fn stat(path: &Path) -> Result<Option<Stat>, FsError> {
 }
 
 /// Files, directories and bytes under `paths`, symlinks not followed.
-pub fn usage(paths: &[PathBuf]) -> Result<Usage, FsError> {
+pub(super) fn usage(paths: &[PathBuf]) -> Result<Usage, FsError> {
     let mut usage = Usage { files: Some(0), dirs: Some(0), bytes: 0, complete: true };
     let mut stack: Vec<PathBuf> = paths.to_vec();
     while let Some(path) = stack.pop() {
@@ -63,14 +63,14 @@ pub fn usage(paths: &[PathBuf]) -> Result<Usage, FsError> {
 }
 
 /// Space available to this user on the file system holding `path`.
-pub fn free_space(path: &Path) -> Result<u64, FsError> {
+pub(super) fn free_space(path: &Path) -> Result<u64, FsError> {
     let stat = nix::sys::statvfs::statvfs(path)
         .map_err(|e| FsError::io(&format!("read the free space of {}", shown(path)), path, &e.into()))?;
     Ok((stat.blocks_available() as u64).saturating_mul(stat.fragment_size() as u64))
 }
 
 /// The canonical form of `path`; `~` and `~/x` are the user's home.
-pub fn resolve(path: &Path) -> Result<PathBuf, FsError> {
+pub(super) fn resolve(path: &Path) -> Result<PathBuf, FsError> {
     let bytes = path.as_os_str().as_encoded_bytes();
     let expanded = match bytes.strip_prefix(b"~") {
         Some(rest) if rest.is_empty() || rest.starts_with(b"/") => {
@@ -84,7 +84,7 @@ pub fn resolve(path: &Path) -> Result<PathBuf, FsError> {
 
 /// What `pattern` names: `~` and `~USER` expanded, then glob patterns
 /// matched as glob(3) and the shell do.
-pub fn expand(pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
+pub(super) fn expand(pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
     let action = format!("expand {}", shown(pattern));
     let bytes = pattern.as_os_str().as_encoded_bytes();
     let home_of = |user: &[u8]| -> Option<PathBuf> {
@@ -121,7 +121,7 @@ pub fn expand(pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
 }
 
 /// The first `limit` bytes of a file and its size.
-pub fn read_prefix(path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+pub(super) fn read_prefix(path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
     let action = || format!("read {}", shown(path));
     let file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
     let total = file.metadata().map_err(|e| FsError::io(&action(), path, &e))?.len();

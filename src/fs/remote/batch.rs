@@ -78,7 +78,7 @@ fn words<'a>(paths: &'a [&Path]) -> Vec<std::borrow::Cow<'a, OsStr>> {
     paths.iter().map(|p| path_word(p)).collect()
 }
 
-pub fn kinds(link: Link<'_>, paths: &[&Path]) -> Each<PathKind> {
+pub(super) fn kinds(link: Link<'_>, paths: &[&Path]) -> Each<PathKind> {
     let script = r#"for p; do if [ -d "$p" ]; then echo OK D; elif [ -f "$p" ]; then echo OK F; elif [ -e "$p" ] || [ -L "$p" ]; then echo OK O; else echo OK N; fi; done"#;
     let words = words(paths);
     let args: Vec<&OsStr> = words.iter().map(|w| w.as_ref()).collect();
@@ -99,7 +99,7 @@ pub fn kinds(link: Link<'_>, paths: &[&Path]) -> Each<PathKind> {
 
 /// `mkdir` each directory (parents first, in order), with `mode` when
 /// given. One that exists already is success.
-pub fn make_dirs(link: Link<'_>, dirs: &[(&Path, Option<u32>)]) -> Each<()> {
+pub(super) fn make_dirs(link: Link<'_>, dirs: &[(&Path, Option<u32>)]) -> Each<()> {
     let script = format!(
         r#"while [ $# -gt 0 ]; do if err=$(mkdir -- "$1" 2>&1) || [ -d "$1" ]; then if [ "$2" = - ] || err=$(chmod "$2" -- "$1" 2>&1); then echo OK; else {FAIL}; fi; else {FAIL}; fi; shift 2; done"#
     );
@@ -125,7 +125,7 @@ pub fn make_dirs(link: Link<'_>, dirs: &[(&Path, Option<u32>)]) -> Each<()> {
 /// exclusive create then rename. One perl process does them all where
 /// there is perl (256 small files would otherwise cost hundreds of forks);
 /// otherwise `mv`, `ln` and `set -C` do the same per file.
-pub fn place(link: Link<'_>, placements: &[Placement]) -> Each<Placed> {
+pub(super) fn place(link: Link<'_>, placements: &[Placement]) -> Each<Placed> {
     let script = format!(
         r#"if command -v perl >/dev/null 2>&1; then exec perl -e '{PERL}' -- "$@"; fi; {SH}"#,
         PERL = PLACE_PERL,
@@ -182,7 +182,7 @@ const PLACE_SH: &str = r#"while [ $# -ge 5 ]; do t=$1; dir=$2; stem=$3; ext=$4; 
 
 /// The host copies each `(from, to)` by itself (`cp`, with `-p` to keep
 /// times and modes).
-pub fn copy_files(link: Link<'_>, pairs: &[(&Path, &Path)], preserve: bool) -> Each<()> {
+pub(super) fn copy_files(link: Link<'_>, pairs: &[(&Path, &Path)], preserve: bool) -> Each<()> {
     let flags = if preserve { "-p " } else { "" };
     let script = format!(
         r#"while [ $# -ge 2 ]; do if err=$(cp {flags}-- "$1" "$2" 2>&1); then echo OK; else {FAIL}; fi; shift 2; done"#
@@ -200,7 +200,7 @@ pub fn copy_files(link: Link<'_>, pairs: &[(&Path, &Path)], preserve: bool) -> E
 
 /// Sets each file's modification and access times (`touch -t`, read in
 /// UTC so that the host's time zone does not matter).
-pub fn set_times(link: Link<'_>, files: &[(&Path, i64)]) -> Each<()> {
+pub(super) fn set_times(link: Link<'_>, files: &[(&Path, i64)]) -> Each<()> {
     let script = format!(
         r#"while [ $# -ge 2 ]; do if err=$(TZ=UTC0 touch -c -t "$2" "$1" 2>&1); then echo OK; else {FAIL}; fi; shift 2; done"#
     );
@@ -227,7 +227,7 @@ fn touch_stamp(secs: i64) -> Option<String> {
 }
 
 /// Deletes files (never directories).
-pub fn remove_files(link: Link<'_>, files: &[&Path]) -> Each<()> {
+pub(super) fn remove_files(link: Link<'_>, files: &[&Path]) -> Each<()> {
     let script = format!(
         r#"for f; do if [ -d "$f" ]; then echo 'ERR is a directory'; elif err=$(rm -f -- "$f" 2>&1) && [ ! -e "$f" ]; then echo OK; else {FAIL}; fi; done"#
     );
@@ -241,7 +241,7 @@ pub fn remove_files(link: Link<'_>, files: &[&Path]) -> Each<()> {
 }
 
 /// Removes empty directories, in order (deepest first); never contents.
-pub fn remove_dirs(link: Link<'_>, dirs: &[&Path]) -> Each<()> {
+pub(super) fn remove_dirs(link: Link<'_>, dirs: &[&Path]) -> Each<()> {
     let script = format!(r#"for d; do if err=$(rmdir -- "$d" 2>&1); then echo OK; else {FAIL}; fi; done"#);
     let words = words(dirs);
     let args: Vec<&OsStr> = words.iter().map(|w| w.as_ref()).collect();
@@ -253,7 +253,7 @@ pub fn remove_dirs(link: Link<'_>, dirs: &[&Path]) -> Each<()> {
 }
 
 /// sha256 of each file, with whichever tool the host has.
-pub fn sha256(link: Link<'_>, files: &[&Path]) -> Each<Digest> {
+pub(super) fn sha256(link: Link<'_>, files: &[&Path]) -> Each<Digest> {
     let script = r#"if command -v sha256sum >/dev/null 2>&1; then h() { sha256sum; }; elif command -v shasum >/dev/null 2>&1; then h() { shasum -a 256; }; elif command -v openssl >/dev/null 2>&1; then h() { openssl dgst -sha256 | sed 's/^.*= *//'; }; else h() { return 1; }; fi; for f; do if [ -f "$f" ] && [ -r "$f" ] && d=$(h < "$f" 2>/dev/null) && [ -n "$d" ]; then echo "OK ${d%% *}"; elif command -v sha256sum >/dev/null 2>&1 || command -v shasum >/dev/null 2>&1 || command -v openssl >/dev/null 2>&1; then echo 'ERR Permission denied or not a regular file'; else echo 'ERR MISSING'; fi; done"#;
     let words = words(files);
     let args: Vec<&OsStr> = words.iter().map(|w| w.as_ref()).collect();
@@ -275,7 +275,7 @@ pub fn sha256(link: Link<'_>, files: &[&Path]) -> Each<Digest> {
 }
 
 /// sha256 of parts of files (see [`super::ranges`]).
-pub fn sha256_ranges(link: Link<'_>, caps: &Capabilities, ranges: &[ByteRange]) -> Each<Digest> {
+pub(super) fn sha256_ranges(link: Link<'_>, caps: &Capabilities, ranges: &[ByteRange]) -> Each<Digest> {
     let cmd = super::ranges::sha256_ranges_command(caps, ranges)?;
     let action = |n: usize| format!("checksum part of {}", shown(ranges[n].path));
     let results = run_lines(link, "checksum parts of files", &cmd, &action, ranges.len())?;

@@ -88,8 +88,6 @@ pub struct Capabilities {
     pub realpath: bool,
     pub readlink_f: bool,
     pub readlink: bool,
-    /// `cp -a` works (else `cp -R -P -p`).
-    pub cp_archive: bool,
     pub awk: bool,
     /// `tail -c +N` (the bytes from N on): reads a file from an offset.
     pub tail_c: bool,
@@ -132,7 +130,6 @@ has awk && k awk 1
 [ "$(printf abc | head -c 2 2>/dev/null)" = ab ] && k head_c 1
 [ "$(printf abcdef | dd bs=2 skip=1 count=1 2>/dev/null)" = cd ] && printf '' | dd of=/dev/null bs=2 seek=1 conv=notrunc 2>/dev/null && k dd 1
 if has sha256sum; then k sha256 sha256sum; elif has shasum; then k sha256 shasum; elif has openssl; then k sha256 openssl; fi
-case "$(cp -a 2>&1)" in *'illegal option'*|*'invalid option'*|*'unrecognized option'*) ;; *) k cp_archive 1 ;; esac
 k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
 true"#;
 
@@ -204,7 +201,6 @@ impl Capabilities {
             realpath: flag("realpath"),
             readlink_f: flag("readlink_f"),
             readlink: flag("readlink"),
-            cp_archive: flag("cp_archive"),
             awk: flag("awk"),
             tail_c: flag("tail_c"),
             head_c: flag("head_c"),

@@ -24,7 +24,11 @@ impl Host {
     /// The host behind `link`, probed the first time on this connection.
     pub fn of(link: Link<'_>) -> Result<Arc<Host>, FsError> {
         link.facts().get_or_try_init(|| {
-            Capabilities::probe_shell(link).map(|caps| Host { caps, sftp: OnceLock::new() })
+            let caps = Capabilities::probe_shell(link)?;
+            for line in caps.summary() {
+                log::info!("{line}");
+            }
+            Ok(Host { caps, sftp: OnceLock::new() })
         })
     }
 

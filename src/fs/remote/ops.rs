@@ -20,13 +20,6 @@ pub enum Overwrite {
 }
 
 impl Remote<'_> {
-    /// `mkdir -p`: creates `path` and any missing parents.
-    pub fn mkdir_p(&self, path: &Path) -> Result<Reply<()>, FsError> {
-        let action = format!("create the directory {}", shown(path));
-        let cmd = with_path(Command::new(PRELUDE).lit("mkdir -p --"), path, &action)?.lit("</dev/null");
-        self.run(&action, cmd)
-    }
-
     /// Creates `path` and any missing parents; fails when something is at
     /// `path` already.
     pub fn make_new_dir(&self, path: &Path) -> Result<Reply<()>, FsError> {
@@ -76,26 +69,6 @@ impl Remote<'_> {
         let action = format!("move {} into {}", list_shown(sources), shown(dir));
         let program = if overwrite == Overwrite::Replace { "mv -f --" } else { "mv --" };
         self.put_in_dir(&action, program, sources, dir, overwrite)
-    }
-
-    /// Copies `from` to exactly `to` (which must not exist) within the host,
-    /// keeping modes, times and symlinks (`cp -a`, or `cp -R -P -p`).
-    pub fn copy(&self, from: &Path, to: &Path) -> Result<Reply<()>, FsError> {
-        let action = format!("copy {} to {}", shown(from), shown(to));
-        let cmd = refuse_existing(Command::new(PRELUDE), to, &action)?.lit(self.cp());
-        let cmd = with_path(with_path(cmd, from, &action)?, to, &action)?.lit("</dev/null");
-        self.run(&action, cmd)
-    }
-
-    /// Copies `sources` into the directory `dir` within the host.
-    pub fn copy_into(
-        &self,
-        sources: &[PathBuf],
-        dir: &Path,
-        overwrite: Overwrite,
-    ) -> Result<Reply<()>, FsError> {
-        let action = format!("copy {} into {}", list_shown(sources), shown(dir));
-        self.put_in_dir(&action, self.cp(), sources, dir, overwrite)
     }
 
     /// Sets permission bits (`chmod`, octal; `-R` when `recursive`). Symlinks
@@ -262,10 +235,6 @@ impl Remote<'_> {
             return Ok(None);
         };
         Ok(Some(if rest.is_empty() { base } else { base.join(OsStr::from_bytes(rest)) }))
-    }
-
-    fn cp(&self) -> &'static str {
-        if self.caps.cp_archive { "cp -a --" } else { "cp -R -P -p --" }
     }
 
     fn put_in_dir(

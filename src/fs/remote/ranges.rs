@@ -80,7 +80,7 @@ fn quote_error(action: &str) -> impl Fn(crate::shell::QuoteError) -> FsError + '
 
 /// A command that writes `range` of its file to standard output. With
 /// `dd`, its statistics (stderr) are kept back unless it fails.
-pub fn read_command(caps: &Capabilities, range: &ByteRange) -> Result<Command, FsError> {
+pub(super) fn read_command(caps: &Capabilities, range: &ByteRange) -> Result<Command, FsError> {
     let action = format!("read {} from byte {}", shown(range.path), range.start);
     let aligned = range.start.is_multiple_of(BLOCK) && range.len.is_none_or(|l| l.is_multiple_of(BLOCK));
     if caps.dd && aligned {
@@ -108,7 +108,7 @@ pub fn read_command(caps: &Capabilities, range: &ByteRange) -> Result<Command, F
 /// A command that writes its standard input into `path` from `offset` on,
 /// which must be what [`Capabilities::append_offset`] gave. `cat >>`
 /// first checks that the file still ends at `offset`.
-pub fn append_command(caps: &Capabilities, path: &Path, offset: u64) -> Result<Command, FsError> {
+pub(super) fn append_command(caps: &Capabilities, path: &Path, offset: u64) -> Result<Command, FsError> {
     let action = format!("write {} from byte {offset}", shown(path));
     let quote = quote_error(&action);
     match caps.append() {
@@ -142,7 +142,7 @@ fn quiet(dd: Command) -> Command {
 }
 
 /// One command that prints, per range, `OK HEX` (its sha256) or `ERR why`.
-pub fn sha256_ranges_command(caps: &Capabilities, ranges: &[ByteRange]) -> Result<Command, FsError> {
+pub(super) fn sha256_ranges_command(caps: &Capabilities, ranges: &[ByteRange]) -> Result<Command, FsError> {
     let action = "checksum parts of files";
     let Some(tool) = caps.sha256 else {
         return Err(FsError::MissingProgram {

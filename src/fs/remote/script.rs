@@ -13,7 +13,7 @@ use crate::text::escape_bytes;
 
 /// Starts every script: English messages and C collation whatever the
 /// remote locale, and no `CDPATH` so `cd` goes exactly where it is told.
-pub const PRELUDE: &str = "LC_ALL=C; export LC_ALL; unset CDPATH;";
+pub(super) const PRELUDE: &str = "LC_ALL=C; export LC_ALL; unset CDPATH;";
 
 /// A result, with what the login profile printed and any warnings the
 /// command gave while succeeding (both escaped, for the log).
@@ -35,7 +35,7 @@ impl<T> Reply<T> {
 /// A remote path as a word for a command: relative paths get `./` in front,
 /// so that no path can be taken for an option or a `find` expression, even
 /// where `--` is not understood.
-pub fn path_word(path: &Path) -> Cow<'_, OsStr> {
+pub(super) fn path_word(path: &Path) -> Cow<'_, OsStr> {
     let bytes = path.as_os_str().as_bytes();
     if bytes.first() == Some(&b'/') || bytes.starts_with(b"./") {
         Cow::Borrowed(path.as_os_str())
@@ -49,35 +49,35 @@ pub fn path_word(path: &Path) -> Cow<'_, OsStr> {
 }
 
 /// A path for messages.
-pub fn shown(path: &Path) -> String {
+pub(super) fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
 }
 
 /// Appends a path word, turning a NUL in it into an error for `action`.
-pub fn with_path(cmd: Command, path: &Path, action: &str) -> Result<Command, FsError> {
+pub(super) fn with_path(cmd: Command, path: &Path, action: &str) -> Result<Command, FsError> {
     cmd.arg(path_word(path)).map_err(|source| FsError::Quote { action: action.into(), source })
 }
 
 /// Appends a word that is not a path (a mode, a symlink target as given).
-pub fn with_word(cmd: Command, word: &OsStr, action: &str) -> Result<Command, FsError> {
+pub(super) fn with_word(cmd: Command, word: &OsStr, action: &str) -> Result<Command, FsError> {
     cmd.arg(word).map_err(|source| FsError::Quote { action: action.into(), source })
 }
 
 /// Fails with "File exists" (recognised as [`FsError::AlreadyExists`])
 /// when something, even a dangling symlink, is at `path`.
-pub fn refuse_existing(cmd: Command, path: &Path, action: &str) -> Result<Command, FsError> {
+pub(super) fn refuse_existing(cmd: Command, path: &Path, action: &str) -> Result<Command, FsError> {
     let cmd = with_path(cmd.lit("if [ -e"), path, action)?.lit("] || [ -L");
     Ok(with_path(cmd, path, action)?.lit("]; then echo 'scpdeck: File exists' >&2; exit 1; fi;"))
 }
 
 /// Runs a short command; a failure becomes a classified error.
-pub fn run(link: Link<'_>, action: &str, cmd: &Command) -> Result<Reply<Vec<u8>>, FsError> {
+pub(super) fn run(link: Link<'_>, action: &str, cmd: &Command) -> Result<Reply<Vec<u8>>, FsError> {
     let out = shell::exec::run(link, cmd).map_err(|source| FsError::exec(action, source))?;
     check(action, cmd, out)
 }
 
 /// Turns a finished command into a reply or a classified error.
-pub fn check(action: &str, cmd: &Command, out: Output) -> Result<Reply<Vec<u8>>, FsError> {
+pub(super) fn check(action: &str, cmd: &Command, out: Output) -> Result<Reply<Vec<u8>>, FsError> {
     if !out.status.success() {
         return Err(FsError::from_output(action, cmd.as_bytes(), &out));
     }
@@ -85,13 +85,13 @@ pub fn check(action: &str, cmd: &Command, out: Output) -> Result<Reply<Vec<u8>>,
 }
 
 /// Stderr lines, escaped, without empty ones.
-pub fn warning_lines(stderr: &[u8]) -> Vec<String> {
+pub(super) fn warning_lines(stderr: &[u8]) -> Vec<String> {
     stderr.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).map(escape_bytes).collect()
 }
 
 /// One line of output without its final newline (exactly one is removed:
 /// a path may itself end with a newline).
-pub fn strip_newline(mut bytes: Vec<u8>) -> Vec<u8> {
+pub(super) fn strip_newline(mut bytes: Vec<u8>) -> Vec<u8> {
     if bytes.last() == Some(&b'\n') {
         bytes.pop();
     }

@@ -169,7 +169,7 @@ fn super_parse(w: &[u8]) -> Option<u64> {
 /// The data line of `df -Pk`: `FS BLOCKS USED AVAIL CAP% MOUNT`, where the
 /// file system and mount point may hold spaces: the four numbers are found
 /// first and the names are what lies around them.
-pub fn parse_df(out: &[u8]) -> Option<Space> {
+pub(super) fn parse_df(out: &[u8]) -> Option<Space> {
     let text = String::from_utf8_lossy(out);
     let line = text.lines().skip(1).collect::<Vec<_>>().join(" ");
     let words: Vec<(usize, &str)> = line

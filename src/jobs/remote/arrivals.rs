@@ -13,7 +13,7 @@ use crate::scp::{self, Cause, Diagnostic, Landed, ScpError};
 
 /// How a file of the run arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arrived {
+pub(super) enum Arrived {
     /// Complete (an upload acknowledged by the remote scp, in its temporary
     /// place; a download renamed by the engine).
     Complete,
@@ -26,7 +26,7 @@ pub enum Arrived {
 }
 
 /// Per-file results of one engine run, by index in the request.
-pub struct Arrivals<'a> {
+pub(super) struct Arrivals<'a> {
     r: &'a Reporter,
     items: Vec<ItemId>,
     /// The sources' modification times when listed (what a partial copy
@@ -44,7 +44,7 @@ pub struct Arrivals<'a> {
 }
 
 impl<'a> Arrivals<'a> {
-    pub fn new(r: &'a Reporter, items: &[&BatchItem]) -> Self {
+    pub(super) fn new(r: &'a Reporter, items: &[&BatchItem]) -> Self {
         Arrivals {
             r,
             items: items.iter().map(|i| i.item).collect(),
@@ -59,13 +59,13 @@ impl<'a> Arrivals<'a> {
 
     /// An upload whose files arrive at `temps` (by index), each a partial
     /// copy to resume should the run stop.
-    pub fn writing_to(mut self, temps: Vec<PathBuf>) -> Self {
+    pub(super) fn writing_to(mut self, temps: Vec<PathBuf>) -> Self {
         self.temps = temps;
         self
     }
 
     /// The files with a partial copy (reported, and not failed alone).
-    pub fn partials(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(super) fn partials(&self) -> impl Iterator<Item = usize> + '_ {
         self.partial.iter().copied()
     }
 
@@ -74,7 +74,7 @@ impl<'a> Arrivals<'a> {
     /// engine, an upload's with its private directory). A run that stopped
     /// as a whole fails its file in flight too, but that one's partial copy
     /// stays, to be resumed.
-    pub fn failures_lose_partials(&mut self) {
+    pub(super) fn failures_lose_partials(&mut self) {
         for index in self.failed.keys() {
             if self.partial.remove(index)
                 && let Some(&item) = self.items.get(*index)
@@ -92,7 +92,7 @@ impl<'a> Arrivals<'a> {
         }
     }
 
-    pub fn on(&mut self, event: scp::Event) {
+    pub(super) fn on(&mut self, event: scp::Event) {
         let r = self.r;
         match event {
             scp::Event::Started { file, dir: false, size } => {
@@ -135,7 +135,7 @@ impl<'a> Arrivals<'a> {
     }
 }
 
-pub fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
+pub(super) fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
     let (host, level) = match diagnostic {
         Diagnostic::Banner { host, .. } => (host, Level::Warn),
         Diagnostic::Stderr { host, .. } => (host, Level::Error),
@@ -146,7 +146,7 @@ pub fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
 
 /// What stopped a whole run: a reason for the files it did not report on
 /// (`Ok`), or a stop for the task (cancelled, connection lost).
-pub fn stopped(error: ScpError) -> Result<String, TaskError> {
+pub(super) fn stopped(error: ScpError) -> Result<String, TaskError> {
     match error {
         ScpError::Cancelled => Err(TaskError::Interrupted),
         ScpError::Connection { .. } => Err(TaskError::Dropped(error.to_string())),

@@ -15,21 +15,21 @@ use crate::shell::{self, Command};
 use crate::text::escape_bytes;
 
 /// Where the source host's scp connects: `user@host` and port.
-pub struct Peer<'a> {
+pub(super) struct Peer<'a> {
     pub address: &'a str,
     pub port: u16,
 }
 
 /// What a direct run delivered: per file (in `items` order) whether it
 /// arrived complete under `target/BASENAME`, and a reason for the others.
-pub struct Delivered {
+pub(super) struct Delivered {
     pub arrived: Vec<bool>,
     pub reason: Option<String>,
 }
 
 /// Runs the source host's scp for `items` into `target` on the peer. The
 /// items' base names must differ (they arrive under them).
-pub fn send(
+pub(super) fn send(
     from: (Link<'_>, &str),
     to: Link<'_>,
     peer: &Peer,

@@ -24,7 +24,7 @@ fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
 }
 
-pub fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
+pub(super) fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
     // Partial copies first (continued, or copied again with the rest),
     // then what is complete already (`cp --resume --verify`).
     let (partial, mut rest): (Vec<&BatchItem>, Vec<&BatchItem>) =
@@ -69,7 +69,7 @@ fn skip_complete<'a>(
 }
 
 /// Why `cp --resume --verify` skips a file.
-pub const COMPLETE: &str = "already complete (the same sha256)";
+pub(super) const COMPLETE: &str = "already complete (the same sha256)";
 
 /// Per file: its source's sha256 (with verification on, for what arrived).
 type Digests = Vec<Option<Result<[u8; 32], String>>>;

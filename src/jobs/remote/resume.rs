@@ -118,7 +118,7 @@ fn differ(
 /// Downloads: each item (all with a partial copy) is continued from the
 /// host and reported, or (returned) starts over, its local partial copy
 /// removed.
-pub fn downloads<'a>(
+pub(super) fn downloads<'a>(
     link: Link<'_>,
     host: &str,
     items: &[&'a BatchItem],
@@ -262,7 +262,7 @@ fn finish_download(
 /// Uploads from this machine: each item (all with a partial copy on the
 /// host) is continued and reported, or (returned) starts over, its partial
 /// copy removed from the host.
-pub fn uploads<'a>(
+pub(super) fn uploads<'a>(
     to: Link<'_>,
     host: &str,
     items: &[&'a BatchItem],
@@ -303,7 +303,12 @@ fn sizes_of(fs: &RemoteFs, temps: &[&Path]) -> Result<Vec<Option<u64>>, TaskErro
 
 /// Copies that cannot resume (between hosts, or within one): their
 /// partial copies on the destination host are removed, and they start over.
-pub fn discard_all(to: Link<'_>, host: &str, items: &[&BatchItem], r: &Reporter) -> Result<(), TaskError> {
+pub(super) fn discard_all(
+    to: Link<'_>,
+    host: &str,
+    items: &[&BatchItem],
+    r: &Reporter,
+) -> Result<(), TaskError> {
     let fs = RemoteFs::open(to).map_err(task_error)?;
     for item in items {
         restarting(r, host, item, "a copy between hosts is not resumed");
@@ -314,7 +319,7 @@ pub fn discard_all(to: Link<'_>, host: &str, items: &[&BatchItem], r: &Reporter)
 
 /// Removes a partial copy on the host (and its private directory when it
 /// was the last thing there), and tells the scheduler.
-pub fn discard_remote(fs: &dyn FileSystem, item: &BatchItem, r: &Reporter) -> Result<(), TaskError> {
+pub(super) fn discard_remote(fs: &dyn FileSystem, item: &BatchItem, r: &Reporter) -> Result<(), TaskError> {
     let Some(partial) = &item.resume else { return Ok(()) };
     let temp = partial.temp.as_path();
     match fs.remove_files(&[temp]) {
@@ -475,7 +480,7 @@ fn finish_upload(
 /// Files `cp --resume --verify` finds complete already: the same sha256
 /// at the destination as at the source. `source` and `dest` are the two
 /// sides' file systems; returns, per item, whether it is complete.
-pub fn equal_content(
+pub(super) fn equal_content(
     source: &dyn FileSystem,
     dest: &dyn FileSystem,
     items: &[&BatchItem],

@@ -38,7 +38,7 @@ use crate::scp::{self, CancellationToken, Cause};
 use crate::text::escape_bytes;
 
 /// How files reach the remote directory.
-pub enum Sender<'s> {
+pub(super) enum Sender<'s> {
     /// From this machine.
     Local,
     /// From another host, through scpdeck.
@@ -54,7 +54,7 @@ pub enum Sender<'s> {
 /// A private directory a dropped connection left behind on a host: removed
 /// over the next connection, but for the partial copies in it (`keep`),
 /// which their items resume.
-pub struct Leftover {
+pub(super) struct Leftover {
     host: String,
     dir: PathBuf,
     private: OsString,
@@ -62,14 +62,14 @@ pub struct Leftover {
 }
 
 /// Private directories dropped connections left behind, per host.
-pub type Leftovers = Arc<Mutex<Vec<Leftover>>>;
+pub(super) type Leftovers = Arc<Mutex<Vec<Leftover>>>;
 
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
 }
 
 /// Sends `batch` to `host` (behind `to`) with `sender`.
-pub fn to_remote(
+pub(super) fn to_remote(
     to: Link<'_>,
     host: &str,
     sender: &Sender,

@@ -5,8 +5,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::host::HostHandle;
-use crate::scp::{self, CancellationToken, DownloadRequest, Options, UploadRequest};
-use crate::text::{escape_bytes, escape_str};
+use crate::app::WorkError;
+use crate::fs::FsError;
+use crate::scp::{self, CancellationToken, DownloadRequest, Event, Options, Summary, UploadRequest};
+use crate::text::escape_bytes;
 
 fn shown(path: &Path) -> String {
     escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()))
@@ -14,12 +16,14 @@ fn shown(path: &Path) -> String {
 
 /// Downloads `remote` into a new private directory; returns the local copy
 /// (named like the remote file, so editors recognise its type).
-pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, String> {
-    let dir = tempfile::Builder::new()
-        .prefix("scpdeck-edit-")
-        .tempdir()
-        .map_err(|e| format!("cannot create a temporary directory: {e}"))?
-        .keep();
+pub(super) fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, WorkError> {
+    let dir = match tempfile::Builder::new().prefix("scpdeck-edit-").tempdir() {
+        Ok(dir) => dir.keep(),
+        Err(e) => {
+            let source = FsError::io("create a temporary directory", &std::env::temp_dir(), &e);
+            return Err(WorkError::EditFetch { path: shown(remote), source: Box::new(source.into()) });
+        }
+    };
     let name = remote.file_name().map_or_else(|| OsString::from("file"), |n| n.to_os_string());
     let copy = dir.join(name);
     let request = DownloadRequest {
@@ -30,21 +34,27 @@ pub fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<PathBuf, S
         landing: Vec::new(),
     };
     let result = host.with_link(move |link| {
-        let summary = scp::download(link, &request, &mut |_| {}, &CancellationToken::new())
-            .map_err(|e| escape_str(&e.to_string()))?;
-        if summary.success() { Ok(()) } else { Err("the download did not complete".to_owned()) }
+        let mut failed = None;
+        let summary =
+            scp::download(link, &request, &mut |e| note_failure(e, &mut failed), &CancellationToken::new())?;
+        verdict(&summary, failed, "the download")
     });
     match result {
-        Ok(()) => Ok(copy),
+        Ok(_) => Ok(copy),
         Err(e) => {
             discard(&copy);
-            Err(format!("cannot fetch {} for editing: {e}", shown(remote)))
+            Err(WorkError::EditFetch { path: shown(remote), source: Box::new(e) })
         }
     }
 }
 
 /// Uploads the edited copy over `remote`.
-pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Result<String, String> {
+pub(super) fn upload(
+    host: &HostHandle,
+    label: &str,
+    copy: &Path,
+    remote: &Path,
+) -> Result<String, WorkError> {
     let request = UploadRequest {
         host: label.to_owned(),
         sources: vec![copy.to_path_buf()],
@@ -53,22 +63,37 @@ pub fn upload(host: &HostHandle, label: &str, copy: &Path, remote: &Path) -> Res
         names: Vec::new(),
     };
     let result = host.with_link(move |link| {
-        let summary = scp::upload(link, &request, &mut |_| {}, &CancellationToken::new())
-            .map_err(|e| escape_str(&e.to_string()))?;
-        if summary.success() { Ok(summary.bytes) } else { Err("the upload did not complete".to_owned()) }
+        let mut failed = None;
+        let summary =
+            scp::upload(link, &request, &mut |e| note_failure(e, &mut failed), &CancellationToken::new())?;
+        verdict(&summary, failed, "the upload")
     });
     match result {
         Ok(bytes) => Ok(format!("saved {} ({} uploaded)", shown(remote), crate::text::human_size(bytes))),
-        Err(e) => Err(format!(
-            "cannot upload the edited {}: {e}; your version is kept in {}",
-            shown(remote),
-            shown(copy)
-        )),
+        Err(e) => Err(WorkError::EditUpload { path: shown(remote), copy: shown(copy), source: Box::new(e) }),
     }
 }
 
+/// Keeps the first file failure of a transfer, in the remote's own words.
+fn note_failure(event: Event, failed: &mut Option<String>) {
+    if let Event::Failed { reason, .. } = event
+        && failed.is_none()
+    {
+        *failed = Some(reason);
+    }
+}
+
+/// The bytes copied, or why the one file was not.
+fn verdict(summary: &Summary, failed: Option<String>, what: &str) -> Result<u64, WorkError> {
+    if summary.success() {
+        return Ok(summary.bytes);
+    }
+    let reason = failed.unwrap_or_else(|| format!("{what} did not complete ({})", summary.remote_status));
+    Err(WorkError::NotCopied { reason })
+}
+
 /// Removes a local copy and its private directory.
-pub fn discard(copy: &Path) {
+pub(crate) fn discard(copy: &Path) {
     if let Some(dir) = copy.parent() {
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -2,18 +2,17 @@
 //! actor thread owning the session). What was probed about the host lives
 //! with the connection (`fs::remote::Host`).
 
+use crate::app::WorkError;
 use crate::fs::{FileSystem, FsError, RemoteFs};
-use crate::ssh::{Actor, HostConfig, Link};
-use crate::text::escape_str;
+use crate::ssh::{Actor, Link};
 
 pub struct HostHandle {
-    pub config: HostConfig,
     actor: Actor,
 }
 
 impl HostHandle {
-    pub fn new(config: HostConfig, actor: Actor) -> Self {
-        HostHandle { config, actor }
+    pub fn new(actor: Actor) -> Self {
+        HostHandle { actor }
     }
 
     /// Runs `op` on the host's file system, on the connection's thread
@@ -22,22 +21,21 @@ impl HostHandle {
     pub fn run<T: Send + 'static>(
         &self,
         op: impl FnOnce(&dyn FileSystem) -> Result<T, FsError> + Send + 'static,
-    ) -> Result<T, String> {
-        let result = self.actor.run(move |link| RemoteFs::open(link).and_then(|fs| op(&fs)));
-        result.map_err(|e| escape_str(&e.to_string()))?.map_err(|e| e.to_string())
+    ) -> Result<T, WorkError> {
+        Ok(self.actor.run(move |link| RemoteFs::open(link).and_then(|fs| op(&fs)))??)
     }
 
     /// Runs `job` with the connection itself (transfers of one file for
     /// the editor, the host's summary).
     pub fn with_link<T: Send + 'static>(
         &self,
-        job: impl FnOnce(Link<'_>) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, String> {
-        self.actor.run(job).map_err(|e| escape_str(&e.to_string()))?
+        job: impl FnOnce(Link<'_>) -> Result<T, WorkError> + Send + 'static,
+    ) -> Result<T, WorkError> {
+        self.actor.run(job)?
     }
 
     /// Connects now (asking the user's questions) without running anything.
-    pub fn connect(&self) -> Result<(), String> {
-        self.actor.connect().map_err(|e| escape_str(&e.to_string()))
+    pub fn connect(&self) -> Result<(), WorkError> {
+        Ok(self.actor.connect()?)
     }
 }

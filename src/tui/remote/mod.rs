@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-pub use edit::discard;
-pub use host::HostHandle;
-pub use prompter::TuiPrompter;
+pub(super) use edit::discard;
+pub(super) use host::HostHandle;
+pub(super) use prompter::TuiPrompter;
 
-use crate::app::Msg;
+use crate::app::{Msg, WorkError};
 use crate::eventlog::{Event, LogSink};
 use crate::ssh::{ConnectionEvent, Overrides, Pool, PoolLimits, Resolver};
 use crate::text::escape_str;
@@ -80,16 +80,14 @@ impl Remotes {
     }
 
     /// The connection for `host`, when the user has opened it.
-    pub fn host(&self, host: &str) -> Result<Arc<HostHandle>, String> {
+    pub fn host(&self, host: &str) -> Result<Arc<HostHandle>, WorkError> {
         let hosts = self.inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        hosts.get(host).cloned().ok_or_else(|| {
-            format!("not connected to {}: open it with the host picker (F2)", escape_str(host))
-        })
+        hosts.get(host).cloned().ok_or_else(|| WorkError::NotConnected { host: host.to_owned() })
     }
 
     /// Opens `host` (blocking: run on a blocking thread). Reports stages as
     /// it goes; returns the remote home.
-    pub fn connect(&self, id: u64, host: &str) -> Result<PathBuf, String> {
+    pub fn connect(&self, id: u64, host: &str) -> Result<PathBuf, WorkError> {
         let inner = &self.inner;
         inner.prompter.begin(id);
         let result = self.connect_inner(id, host);
@@ -97,25 +95,24 @@ impl Remotes {
         result
     }
 
-    fn connect_inner(&self, id: u64, host: &str) -> Result<PathBuf, String> {
+    fn connect_inner(&self, id: u64, host: &str) -> Result<PathBuf, WorkError> {
         let inner = &self.inner;
         let stage = |text: String| {
             let _ = inner.tx.send(Msg::ConnectStage { id, stage: text });
         };
         stage("reading the ssh configuration".into());
-        let config =
-            inner.resolver.resolve_str(host, &inner.overrides).map_err(|e| escape_str(&e.to_string()))?;
+        let config = inner.resolver.resolve_str(host, &inner.overrides)?;
         stage(format!("connecting to {} and authenticating", config.label()));
-        let actor = inner.pool.browser(&config).map_err(|e| escape_str(&e.to_string()))?;
-        let handle = HostHandle::new(config.clone(), actor);
+        let actor = inner.pool.browser(&config)?;
+        let handle = HostHandle::new(actor);
         handle.connect()?;
         if inner.prompter.is_cancelled(id) {
             inner.pool.forget(&config);
-            return Err(format!("connection to {} cancelled", escape_str(host)));
+            return Err(WorkError::ConnectCancelled { host: host.to_owned() });
         }
         stage("looking at the host (shell, find, stat, scp)".into());
         let (home, summary) = handle.with_link(|link| {
-            let fs = crate::fs::RemoteFs::open(link).map_err(|e| e.to_string())?;
+            let fs = crate::fs::RemoteFs::open(link)?;
             Ok((fs.host().caps().home.clone(), fs.host().summary(link)))
         })?;
         for line in summary {
@@ -128,7 +125,7 @@ impl Remotes {
     }
 
     /// Downloads a remote file for editing (blocking).
-    pub fn fetch_for_edit(&self, host: &str, path: &std::path::Path) -> Result<PathBuf, String> {
+    pub fn fetch_for_edit(&self, host: &str, path: &std::path::Path) -> Result<PathBuf, WorkError> {
         edit::fetch(&*self.host(host)?, host, path)
     }
 
@@ -138,7 +135,7 @@ impl Remotes {
         host: &str,
         copy: &std::path::Path,
         path: &std::path::Path,
-    ) -> Result<String, String> {
+    ) -> Result<String, WorkError> {
         let note = edit::upload(&*self.host(host)?, host, copy, path)?;
         edit::discard(copy);
         Ok(note)
@@ -152,5 +149,11 @@ impl Remotes {
     /// `Host` names without wildcards from the ssh configuration in effect.
     pub fn ssh_hosts(&self) -> Vec<String> {
         crate::ssh::host_aliases(self.inner.overrides.config_file.as_deref()).unwrap_or_default()
+    }
+
+    /// `(host, user@host:port)` for each host that resolves.
+    pub fn addresses(&self, hosts: &[String]) -> Vec<(String, String)> {
+        let address = |host: &String| self.inner.resolver.address(host, &self.inner.overrides).ok();
+        hosts.iter().filter_map(|host| Some((host.clone(), address(host)?))).collect()
     }
 }

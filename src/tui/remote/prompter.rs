@@ -12,14 +12,14 @@ use crate::app::dialog::Reply;
 use crate::ssh::{PromptAnswer, Prompter, Question};
 use crate::text::escape_str;
 
-pub struct TuiPrompter {
+pub(crate) struct TuiPrompter {
     tx: UnboundedSender<Msg>,
     /// The connection the user is waiting for, and whether they gave up on it.
     connecting: Mutex<Option<(u64, bool)>>,
 }
 
 impl TuiPrompter {
-    pub fn new(tx: UnboundedSender<Msg>) -> Self {
+    pub(crate) fn new(tx: UnboundedSender<Msg>) -> Self {
         TuiPrompter { tx, connecting: Mutex::new(None) }
     }
 
@@ -29,12 +29,12 @@ impl TuiPrompter {
     }
 
     /// A connection for the user starts: its questions are shown.
-    pub fn begin(&self, id: u64) {
+    pub(crate) fn begin(&self, id: u64) {
         self.with(|c| *c = Some((id, false)));
     }
 
     /// It ended (either way).
-    pub fn end(&self, id: u64) {
+    pub(crate) fn end(&self, id: u64) {
         self.with(|c| {
             if c.is_some_and(|(current, _)| current == id) {
                 *c = None;
@@ -43,7 +43,7 @@ impl TuiPrompter {
     }
 
     /// The user cancelled it: its further questions are declined unseen.
-    pub fn cancel(&self, id: u64) {
+    pub(crate) fn cancel(&self, id: u64) {
         self.with(|c| {
             if let Some((current, cancelled)) = c
                 && *current == id
@@ -53,7 +53,7 @@ impl TuiPrompter {
         });
     }
 
-    pub fn is_cancelled(&self, id: u64) -> bool {
+    pub(crate) fn is_cancelled(&self, id: u64) -> bool {
         self.with(|c| c.is_some_and(|(current, cancelled)| current == id && cancelled))
     }
 

@@ -1,6 +1,7 @@
 //! Connecting progress and the questions a connection asks (password,
-//! passphrase, keyboard-interactive, host key). Everything here came from
-//! the network or the user's config and is escaped before it is drawn.
+//! passphrase, keyboard-interactive, host key, a host key warning).
+//! Everything here came from the network or the user's config and is
+//! escaped before it is drawn.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,7 +14,7 @@ use crate::text::escape_str;
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
 
-pub fn connecting(state: &State, host: &str, stage: &str, tick: usize, frame: &mut Frame) {
+pub(super) fn connecting(state: &State, host: &str, stage: &str, tick: usize, frame: &mut Frame) {
     let theme = &state.theme;
     let inner = popup(frame, theme, "Connecting", dialog_width(frame, 56), 4);
     let w = inner.width;
@@ -26,7 +27,7 @@ pub fn connecting(state: &State, host: &str, stage: &str, tick: usize, frame: &m
     lines(frame, inner, text);
 }
 
-pub fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
+pub(super) fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let w = dialog_width(frame, 72);
     let (title, mut text) = match &dialog.question {
@@ -47,6 +48,15 @@ pub fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
             let file = escape_str(&key.known_hosts_file.to_string_lossy());
             text.push(line(&format!("y: yes, connect and add to {file}    n/Esc: no"), w, theme.hint));
             ("Unknown host key", text)
+        }
+        Question::Confirm { host, text } => {
+            let mut lines_ =
+                vec![line(&format!("Connecting to {}", escape_str(host)), w, theme.dialog_title)];
+            lines_.extend(text.lines().take(12).map(|l| line(&escape_str(l), w, theme.dialog)));
+            lines_.push(line("Go on connecting?", w, theme.dialog));
+            lines_.push(line("", w, theme.dialog));
+            lines_.push(line("y: yes, connect    n/Esc: no", w, theme.hint));
+            ("Host key warning", lines_)
         }
         Question::KeyboardInteractive { host, user, name, instruction, .. } => {
             let mut text = vec![line(

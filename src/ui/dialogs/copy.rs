@@ -11,7 +11,7 @@ use crate::app::dialog::{CopyDialog, CopyField};
 use crate::jobs::Mode;
 use crate::text::human_size;
 
-pub fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let height = 11 + u16::from(dialog.direct_possible) + u16::from(dialog.error.is_some());
     let inner = popup(frame, theme, dialog.title(), dialog_width(frame, 72), height);

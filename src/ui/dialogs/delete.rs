@@ -10,7 +10,7 @@ use crate::text::human_size;
 /// Names listed before "and N more".
 const NAMES: usize = 5;
 
-pub fn render(state: &State, dialog: &DeleteDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &DeleteDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let shown = dialog.targets.len().min(NAMES);
     let extra = u16::from(dialog.targets.len() > NAMES);

@@ -21,7 +21,7 @@ const DIALOG_KEYS: &[(&str, &str)] = &[
 ];
 
 /// The help text as (keys, description) rows.
-pub fn rows(state: &State) -> Vec<(String, String)> {
+pub(super) fn rows(state: &State) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = Action::ALL
         .iter()
         .map(|&action| {
@@ -34,7 +34,7 @@ pub fn rows(state: &State) -> Vec<(String, String)> {
     rows
 }
 
-pub fn render(state: &State, scroll: usize, frame: &mut Frame) {
+pub(super) fn render(state: &State, scroll: usize, frame: &mut Frame) {
     let theme = &state.theme;
     let rows = rows(state);
     let height = frame.area().height.saturating_sub(4).min(rows.len() as u16 + 1);

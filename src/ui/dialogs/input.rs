@@ -15,7 +15,7 @@ use crate::text::{escape_str, fit, width};
 /// Completions shown under the go-to field.
 const MAX_COMPLETIONS: usize = 8;
 
-pub fn render(state: &State, dialog: &InputDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &InputDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let hint = match &dialog.purpose {
         Purpose::Mkdir { .. } => "Name (a/b/c creates the parents too):".to_owned(),
@@ -53,14 +53,14 @@ pub fn render(state: &State, dialog: &InputDialog, frame: &mut Frame) {
 }
 
 /// Draws a text field and puts the terminal cursor in it.
-pub fn field_widget(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) {
+pub(super) fn field_widget(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) {
     let x = field_text(frame, area, input, theme);
     frame.set_cursor_position((x, area.y));
 }
 
 /// Draws a text field without the terminal cursor (a field without the
 /// focus); returns the column where the cursor would be.
-pub fn field_text(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) -> u16 {
+pub(super) fn field_text(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme) -> u16 {
     let (text, before) = if input.secret {
         let dots = input.text().chars().count();
         ("•".repeat(dots), dots)

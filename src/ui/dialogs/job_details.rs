@@ -12,7 +12,7 @@ use crate::jobs::JobId;
 use crate::text::{fit, human_size};
 use crate::ui::{gauge, log_pane};
 
-pub fn render(state: &State, job: JobId, cursor: usize, scroll: usize, frame: &mut Frame) {
+pub(super) fn render(state: &State, job: JobId, cursor: usize, scroll: usize, frame: &mut Frame) {
     let theme = &state.theme;
     let area = frame.area().inner(Margin { horizontal: 2, vertical: 1 });
     frame.render_widget(Clear, area);

@@ -9,7 +9,7 @@ use crate::app::State;
 use crate::app::dialog::{LinkDialog, LinkField};
 use crate::text::escape_str;
 
-pub fn render(state: &State, dialog: &LinkDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &LinkDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let height = 6 + u16::from(dialog.error.is_some());
     let inner = popup(frame, theme, "Create symlink", dialog_width(frame, 64), height);

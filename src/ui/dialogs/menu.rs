@@ -7,7 +7,7 @@ use super::{dialog_width, lines, popup};
 use crate::app::{MENU, State};
 use crate::text::{fit, pad_to};
 
-pub fn render(state: &State, selected: usize, frame: &mut Frame) {
+pub(super) fn render(state: &State, selected: usize, frame: &mut Frame) {
     let theme = &state.theme;
     let height = frame.area().height.saturating_sub(4).min(MENU.len() as u16);
     let inner = popup(frame, theme, "Menu", dialog_width(frame, 64), height);

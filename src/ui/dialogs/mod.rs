@@ -24,7 +24,7 @@ use crate::app::{Dialog, State};
 use crate::config::Theme;
 use crate::text::fit;
 
-pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
     match dialog {
         Dialog::Help { scroll } => help::render(state, *scroll, frame),
         Dialog::Menu { selected } => menu::render(state, *selected, frame),

@@ -46,7 +46,7 @@ fn grid_row<'a>(dialog: &ModeDialog, row: usize, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-pub fn render(state: &State, dialog: &ModeDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &ModeDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let note = dialog.error.is_some() || dialog.waiting;
     let height = 13 + u16::from(dialog.has_dirs) + u16::from(note);

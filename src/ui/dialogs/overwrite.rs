@@ -8,7 +8,7 @@ use crate::app::State;
 use crate::app::dialog::{CHOICES, OverwriteDialog};
 use crate::text::human_size;
 
-pub fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let q = &dialog.question;
     let inner = popup(frame, theme, "File exists", dialog_width(frame, 64), 10 + CHOICES.len() as u16);

@@ -9,7 +9,7 @@ use crate::app::State;
 use crate::app::dialog::{OwnerDialog, OwnerField};
 use crate::text::escape_str;
 
-pub fn render(state: &State, dialog: &OwnerDialog, frame: &mut Frame) {
+pub(super) fn render(state: &State, dialog: &OwnerDialog, frame: &mut Frame) {
     let theme = &state.theme;
     let height = 8 + u16::from(dialog.has_dirs) + u16::from(dialog.error.is_some());
     let inner = popup(frame, theme, &dialog.title(), dialog_width(frame, 62), height);

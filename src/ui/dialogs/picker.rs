@@ -1,4 +1,5 @@
-//! The host picker.
+//! The host picker: label, where it goes (`user@host:port` once
+//! resolved), source.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +11,7 @@ use crate::app::State;
 use crate::app::dialog::HostPicker;
 use crate::text::{escape_str, fit, pad_to};
 
-pub fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
+pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     let theme = &state.theme;
     let height = frame.area().height.saturating_sub(4).clamp(4, 20);
     let side = match picker.side {
@@ -33,7 +34,7 @@ pub fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         text.push(Line::from(vec![
             Span::styled(pad_to(&escape_str(&item.label), label_width, false), style),
             Span::styled(" ", style),
-            Span::styled(pad_to(&escape_str(&item.target), target_width, false), style),
+            Span::styled(pad_to(&escape_str(&picker.shown(item)), target_width, false), style),
             Span::styled(" ", style),
             Span::styled(pad_to(item.source.label(), source_width, true), hint),
         ]));
@@ -41,14 +42,14 @@ pub fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     if picker.matches.is_empty() {
         let typed = picker.input.text().trim();
         let message = if typed.is_empty() {
-            "no hosts yet: type user@host".to_owned()
+            "no hosts yet: type [user@]host[:port]".to_owned()
         } else {
             format!("Enter connects to {}", escape_str(typed))
         };
         text.push(line(&message, inner.width, theme.hint));
     }
     lines(frame, inner, text);
-    let help = "type to filter or a new [user@]host[:path] · Enter open · Del forget · Esc close";
+    let help = "type to filter or a new [user@]host[:port] · Enter open · Del forget · Esc close";
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
     lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);

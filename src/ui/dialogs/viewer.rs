@@ -10,7 +10,7 @@ use crate::app::dialog::Viewer;
 use crate::text::escape_str;
 use crate::text::human_size;
 
-pub fn render(state: &State, viewer: &Viewer, frame: &mut Frame) {
+pub(super) fn render(state: &State, viewer: &Viewer, frame: &mut Frame) {
     let theme = &state.theme;
     let area = frame.area();
     frame.render_widget(Clear, area);

@@ -118,7 +118,12 @@ fn chown_asks_only_for_what_changed_and_shows_a_refusal() {
         panic!("{effects:?}")
     };
     assert_eq!((targets.as_slice(), group.as_str()), ([local("/top/f000")].as_slice(), "wheel"));
-    let refused = "cannot change the owner of /top/f000: Operation not permitted \x1b[2J";
+    let refused = crate::fs::FsError::PermissionDenied(crate::fs::Failure {
+        action: "change the owner of /top/f000".into(),
+        command: String::new(),
+        status: None,
+        said: "/top/f000: Operation not permitted \x1b[2J".into(),
+    });
     let done = Msg::Done { op: Op::Chown(targets.clone()), result: Err(refused.into()) };
     let effects = update(&mut state, done);
     let status = state.status.clone().unwrap();

@@ -98,7 +98,11 @@ fn edit_hands_the_file_to_the_configured_editor() {
         &effects[0],
         Effect::Edit { location, copy: Some(c), .. } if location == &remote && c == &PathBuf::from("/tmp/x/motd")
     ));
-    let failed = Msg::EditFetched { location: remote, editor: "vi".into(), result: Err("no".into()) };
+    let failed = Msg::EditFetched {
+        location: remote,
+        editor: "vi".into(),
+        result: Err(crate::app::WorkError::NotCopied { reason: "no".into() }),
+    };
     assert!(update(&mut state, failed).is_empty() && state.status.as_ref().unwrap().error);
 }
 

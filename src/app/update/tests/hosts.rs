@@ -101,6 +101,16 @@ fn connection_questions_are_modal_dialogs_answered_through_the_reply() {
     let effects = update(&mut state, key(KeyCode::Esc));
     assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::No, .. }));
 
+    // CheckHostIP's warning: yes or no, like the host key.
+    let question = Question::Confirm { host: "db".into(), text: "Warning: the key differs".into() };
+    update(&mut state, Msg::Prompt { question: question.clone(), reply: Reply::new(tx.clone()) });
+    assert!(update(&mut state, key(KeyCode::Char('z'))).is_empty());
+    let effects = update(&mut state, key(KeyCode::Char('y')));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::Yes, .. }));
+    update(&mut state, Msg::Prompt { question, reply: Reply::new(tx.clone()) });
+    let effects = update(&mut state, key(KeyCode::Char('n')));
+    assert!(matches!(&effects[0], Effect::Answer { answer: PromptAnswer::No, .. }));
+
     let question = Question::Passphrase { key: "k".into(), attempt: 2 };
     update(&mut state, Msg::Prompt { question, reply: Reply::new(tx) });
     let effects = update(&mut state, key(KeyCode::Esc));
@@ -123,4 +133,42 @@ fn bookmarks_are_added_and_saved() {
     update(&mut state, key(KeyCode::F(2)));
     let Some(Dialog::HostPicker(picker)) = state.dialogs.last() else { panic!() };
     assert!(picker.items.iter().any(|i| i.label == "top"));
+}
+
+#[test]
+fn a_host_with_a_port_is_connected_remembered_and_bookmarked_with_it() {
+    let mut state = loaded(1);
+    state.config_dir = Some(PathBuf::from("/cfg"));
+    // Typed in the picker: the number after the colon is the port.
+    let id = connect_to(&mut state, "alice@web1:2222");
+    let effects = update(&mut state, Msg::Connected { id, result: Ok(PathBuf::from("/home/alice")) });
+    let here = Location::Remote { host: "alice@web1:2222".into(), path: "/home/alice".into() };
+    assert_eq!(listing(&effects, Side::Left).1, here);
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::SaveRecent { recent, .. } if recent == &["alice@web1:2222".to_owned()])
+    ));
+    // A bookmark keeps the port in a URI that reads back as the same place.
+    let text = crate::app::update::hosts::target_text(&here);
+    assert_eq!(text, "ssh://alice@web1:2222//home/alice");
+    let target =
+        crate::app::Target::Remote { host: "alice@web1:2222".into(), path: Some("/home/alice".into()) };
+    assert_eq!(crate::app::Target::parse(&text, true), Ok(target.clone()));
+    assert_eq!(crate::app::Target::parse(&text, false), Ok(target));
+    let v6 = Location::Remote { host: "[::1]".into(), path: "/tmp".into() };
+    assert_eq!(crate::app::update::hosts::target_text(&v6), "[::1]:/tmp");
+
+    // Go-to: an ssh:// URI on the connected host opens at once.
+    update(&mut state, ctrl('g'));
+    update(&mut state, ctrl('u'));
+    typed(&mut state, "ssh://alice@web1:2222/logs");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let logs = Location::Remote { host: "alice@web1:2222".into(), path: "/home/alice/logs".into() };
+    assert_eq!(listing(&effects, Side::Left).1, logs);
+    // A malformed one says why, and goes nowhere.
+    update(&mut state, ctrl('g'));
+    update(&mut state, ctrl('u'));
+    typed(&mut state, "ssh://alice@web1:0/logs");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    let status = state.status.as_ref().unwrap();
+    assert!(status.error && status.text.contains("the port must be a number"), "{}", status.text);
 }

@@ -67,7 +67,8 @@ fn failed_listing_keeps_the_pane_and_reports() {
     let mut state = loaded(2);
     let effects = update(&mut state, key(KeyCode::Enter));
     let (generation, _) = listing(&effects, Side::Left);
-    update(&mut state, Msg::Listed { side: Side::Left, generation, result: Err("permission denied".into()) });
+    let denied = crate::app::WorkError::NotConnected { host: "web".into() };
+    update(&mut state, Msg::Listed { side: Side::Left, generation, result: Err(denied) });
     assert_eq!(state.panes[0].location, local("/top"));
     assert!(state.status.as_ref().unwrap().error);
 }

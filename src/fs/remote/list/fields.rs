@@ -6,14 +6,14 @@ use crate::fs::{Kind, Mtime};
 /// Splits a byte stream into NUL-terminated fields as chunks arrive. Each
 /// byte is looked at once, so a huge listing costs linear time.
 #[derive(Debug, Default)]
-pub struct NulSplitter {
+pub(super) struct NulSplitter {
     partial: Vec<u8>,
 }
 
 impl NulSplitter {
     /// The next complete field from `input` (advancing it past the NUL), or
     /// `None` after keeping an unfinished field for the next chunk.
-    pub fn next_field(&mut self, input: &mut &[u8]) -> Option<Vec<u8>> {
+    pub(super) fn next_field(&mut self, input: &mut &[u8]) -> Option<Vec<u8>> {
         match input.iter().position(|&b| b == 0) {
             Some(i) => {
                 let field = if self.partial.is_empty() {
@@ -35,14 +35,14 @@ impl NulSplitter {
     }
 
     /// Bytes of an unfinished field (non-empty only when output was cut).
-    pub fn leftover(&self) -> &[u8] {
+    pub(super) fn leftover(&self) -> &[u8] {
         &self.partial
     }
 }
 
 /// The kind for a `find -printf %y` letter (the letters scpdeck's own
 /// scripts print too). `D` (a Solaris door) and `u` are `Unknown`.
-pub fn kind_of_letter(letter: u8) -> Kind {
+pub(super) fn kind_of_letter(letter: u8) -> Kind {
     match letter {
         b'f' => Kind::File,
         b'd' => Kind::Dir,
@@ -57,7 +57,7 @@ pub fn kind_of_letter(letter: u8) -> Kind {
 
 /// A symlink target's kind from its `%Y` letter: `N` (dangling), `L` (a
 /// loop) and `?` (cannot tell) are `None`.
-pub fn target_kind_of_letter(letter: u8) -> Option<Kind> {
+pub(super) fn target_kind_of_letter(letter: u8) -> Option<Kind> {
     match letter {
         b'N' | b'L' | b'?' => None,
         other => Some(kind_of_letter(other)),
@@ -66,7 +66,7 @@ pub fn target_kind_of_letter(letter: u8) -> Option<Kind> {
 
 /// `1700000000`, `1700000000.1234567890` or `-12.5`: seconds since the epoch
 /// with an optional fraction (digits beyond nanoseconds are dropped).
-pub fn parse_mtime(text: &[u8]) -> Option<Mtime> {
+pub(super) fn parse_mtime(text: &[u8]) -> Option<Mtime> {
     let (negative, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
@@ -91,7 +91,7 @@ pub fn parse_mtime(text: &[u8]) -> Option<Mtime> {
 }
 
 /// A decimal number of ASCII digits only.
-pub fn parse_u64(text: &[u8]) -> Option<u64> {
+pub(super) fn parse_u64(text: &[u8]) -> Option<u64> {
     if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -99,7 +99,7 @@ pub fn parse_u64(text: &[u8]) -> Option<u64> {
 }
 
 /// A number in base 8 or 16.
-pub fn parse_radix(text: &[u8], radix: u32) -> Option<u32> {
+pub(super) fn parse_radix(text: &[u8], radix: u32) -> Option<u32> {
     if text.is_empty() {
         return None;
     }
@@ -108,7 +108,7 @@ pub fn parse_radix(text: &[u8], radix: u32) -> Option<u32> {
 
 /// The fraction of a `%y` time (`2024-01-02 03:04:05.123456789 +0000`'s
 /// middle word) as nanoseconds; 0 when the tool printed none.
-pub fn nanos_of_clock(clock: &[u8]) -> u32 {
+pub(super) fn nanos_of_clock(clock: &[u8]) -> u32 {
     let Some(dot) = clock.iter().position(|&b| b == b'.') else { return 0 };
     parse_mtime(&[b"0", &clock[dot..]].concat()).map_or(0, |m| m.nanos)
 }

@@ -9,11 +9,11 @@ use super::fields::{NulSplitter, target_kind_of_letter};
 use crate::fs::Kind;
 
 /// The `sh` code that prints one symlink record for `"$f"`.
-pub const LINK_RECORD: &str = r#"printf '%s\0' "$f"; if [ -d "$f" ]; then k=d; elif [ -f "$f" ]; then k=f; elif [ -p "$f" ]; then k=p; elif [ -S "$f" ]; then k=s; elif [ -c "$f" ]; then k=c; elif [ -b "$f" ]; then k=b; elif [ -e "$f" ]; then k=u; else k=N; fi; printf '%s\0' "$k"; readlink "$f" 2>/dev/null; printf '\0'"#;
+pub(super) const LINK_RECORD: &str = r#"printf '%s\0' "$f"; if [ -d "$f" ]; then k=d; elif [ -f "$f" ]; then k=f; elif [ -p "$f" ]; then k=p; elif [ -S "$f" ]; then k=s; elif [ -c "$f" ]; then k=c; elif [ -b "$f" ]; then k=b; elif [ -e "$f" ]; then k=u; else k=N; fi; printf '%s\0' "$k"; readlink "$f" 2>/dev/null; printf '\0'"#;
 
 /// What the section says about one symlink.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkInfo {
+pub(super) struct LinkInfo {
     /// `None` when the link dangles.
     pub kind: Option<Kind>,
     /// Empty when the host has no `readlink`.
@@ -22,7 +22,7 @@ pub struct LinkInfo {
 
 /// Streaming reader of the section.
 #[derive(Debug, Default)]
-pub struct LinkSection {
+pub(super) struct LinkSection {
     splitter: NulSplitter,
     record: Vec<Vec<u8>>,
     done: bool,
@@ -32,7 +32,7 @@ pub struct LinkSection {
 impl LinkSection {
     /// Reads section bytes from `input` and returns what follows the
     /// section's end (empty while the section goes on).
-    pub fn feed<'a>(&mut self, mut input: &'a [u8]) -> &'a [u8] {
+    pub(super) fn feed<'a>(&mut self, mut input: &'a [u8]) -> &'a [u8] {
         if self.done {
             return input;
         }
@@ -59,7 +59,7 @@ impl LinkSection {
         &[]
     }
 
-    pub fn done(&self) -> bool {
+    pub(super) fn done(&self) -> bool {
         self.done
     }
 }
@@ -67,7 +67,12 @@ impl LinkSection {
 /// Splits `input` at each `delim`, continuing the piece left in `partial`
 /// by the previous chunk; hands each complete piece to `on_piece` and keeps
 /// the unfinished tail in `partial`.
-pub fn split_pieces(partial: &mut Vec<u8>, mut input: &[u8], delim: u8, mut on_piece: impl FnMut(Vec<u8>)) {
+pub(super) fn split_pieces(
+    partial: &mut Vec<u8>,
+    mut input: &[u8],
+    delim: u8,
+    mut on_piece: impl FnMut(Vec<u8>),
+) {
     while let Some(i) = input.iter().position(|&b| b == delim) {
         partial.extend_from_slice(&input[..i]);
         on_piece(std::mem::take(partial));

@@ -35,7 +35,7 @@ struct Line {
 
 /// Streaming parser: the symlink section, then `ls -lan` lines.
 #[derive(Debug)]
-pub struct LsParser {
+pub(super) struct LsParser {
     clock: RemoteClock,
     links: LinkSection,
     line: Vec<u8>,
@@ -46,7 +46,7 @@ pub struct LsParser {
 }
 
 impl LsParser {
-    pub fn new(clock: RemoteClock) -> Self {
+    pub(super) fn new(clock: RemoteClock) -> Self {
         Self {
             clock,
             links: LinkSection::default(),
@@ -58,7 +58,7 @@ impl LsParser {
         }
     }
 
-    pub fn feed(&mut self, input: &[u8]) {
+    pub(super) fn feed(&mut self, input: &[u8]) {
         let rest = self.links.feed(input);
         if !self.links.done() {
             return;
@@ -137,7 +137,7 @@ impl LsParser {
         }
     }
 
-    pub fn finish(mut self) -> Result<Vec<Entry>, String> {
+    pub(super) fn finish(mut self) -> Result<Vec<Entry>, String> {
         if !self.line.is_empty() {
             let line = std::mem::take(&mut self.line);
             self.on_line(line);

@@ -164,7 +164,12 @@ impl Parser {
 }
 
 /// The complete script listing `dir` with `method`.
-pub fn script(dir: &Path, method: Method, caps: &Capabilities, action: &str) -> Result<Command, FsError> {
+pub(super) fn script(
+    dir: &Path,
+    method: Method,
+    caps: &Capabilities,
+    action: &str,
+) -> Result<Command, FsError> {
     // A `cd` that fails says why in words every shell prints differently (or
     // not at all: dash says "can't cd"), so the reason is found out again
     // with `ls -dL`, whose message names the errno.
@@ -179,7 +184,7 @@ pub fn script(dir: &Path, method: Method, caps: &Capabilities, action: &str) -> 
 /// Lists `dir` with `method` (use [`Capabilities::list_method`] unless
 /// testing one). Entries that vanish while listing become warnings; a
 /// directory that cannot be read is an error.
-pub fn list_with(
+pub(super) fn list_with(
     link: Link<'_>,
     caps: &Capabilities,
     dir: &Path,

@@ -20,11 +20,11 @@ use super::fields::{
 use crate::fs::{Entry, Kind, LinkTarget};
 
 /// The `find -printf` format producing these records, with names.
-pub const FIND_FORMAT: &str = r"%P\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
+pub(super) const FIND_FORMAT: &str = r"%P\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
 
 /// The same with numeric ids, followed by the name section (needs
 /// `-fprintf /dev/fd/3`; see the module comment).
-pub const FIND_FAST: &str = concat!(
+pub(super) const FIND_FAST: &str = concat!(
     r#"{ { find . -mindepth 1 -maxdepth 1 -printf '%P\0%y%Y\0%s\0%m\0%T@\0%U\0%G\0%l\0' "#,
     r#"-fprintf /dev/fd/3 'u %U\ng %G\n'; echo "x $?" >&3; } 3>&1 >&4 "#,
     r#"| awk '{s[$0]=1} END{print "s"; for(k in s) print k}' "#,
@@ -39,7 +39,7 @@ const FIELDS: usize = 8;
 
 /// Streaming parser for the record format.
 #[derive(Debug, Default)]
-pub struct RecordParser {
+pub(super) struct RecordParser {
     splitter: NulSplitter,
     fields: Vec<Vec<u8>>,
     pub entries: Vec<Entry>,
@@ -51,7 +51,7 @@ pub struct RecordParser {
 }
 
 impl RecordParser {
-    pub fn feed(&mut self, mut input: &[u8]) {
+    pub(super) fn feed(&mut self, mut input: &[u8]) {
         while let Some(field) = self.splitter.next_field(&mut input) {
             if self.names_section {
                 self.on_name_field(field);
@@ -89,7 +89,7 @@ impl RecordParser {
         }
     }
 
-    pub fn finish(mut self) -> Result<Vec<Entry>, String> {
+    pub(super) fn finish(mut self) -> Result<Vec<Entry>, String> {
         if let Some(e) = self.error {
             return Err(e);
         }

@@ -3,7 +3,7 @@
 //! `Time::HiRes::lstat` is a double (about a microsecond near 2020).
 
 /// `python3 -c` program (run in the directory to list).
-pub const PYTHON: &str = r#"import os,sys,stat,pwd,grp
+pub(super) const PYTHON: &str = r#"import os,sys,stat,pwd,grp
 w=sys.stdout.buffer.write
 U={};G={}
 def nm(c,f,i):
@@ -33,7 +33,7 @@ for n in L:
 "#;
 
 /// `perl -e` program (run in the directory to list).
-pub const PERL: &str = r#"use strict;binmode STDOUT;my $hr=eval{require Time::HiRes;1};my(%U,%G);
+pub(super) const PERL: &str = r#"use strict;binmode STDOUT;my $hr=eval{require Time::HiRes;1};my(%U,%G);
 sub k{my $t=$_[0]&0170000;$t==0100000?"f":$t==0040000?"d":$t==0120000?"l":$t==0010000?"p":$t==0140000?"s":$t==0020000?"c":$t==0060000?"b":"u"}
 opendir(my $d,".") or do{print STDERR "scpdeck: $!\n";exit 2};
 while(defined(my $n=readdir $d)){next if $n eq "." || $n eq "..";

@@ -15,7 +15,7 @@ use crate::fs::remote::StatFlavor;
 use crate::fs::{Entry, Kind, LinkTarget, Mtime};
 
 /// `stat` arguments printing one record per file.
-pub fn stat_args(flavor: StatFlavor) -> &'static str {
+pub(super) fn stat_args(flavor: StatFlavor) -> &'static str {
     match flavor {
         StatFlavor::Gnu => "stat -c '%f %s %Y %y %u %g %U:%G %n'",
         StatFlavor::Bsd => "stat -f '%p %z %m %u %g %Su:%Sg %N'",
@@ -24,7 +24,7 @@ pub fn stat_args(flavor: StatFlavor) -> &'static str {
 
 /// Streaming parser: the symlink section, then the `stat` records.
 #[derive(Debug)]
-pub struct StatParser {
+pub(super) struct StatParser {
     flavor: StatFlavor,
     links: LinkSection,
     meta: Option<Vec<u8>>,
@@ -34,7 +34,7 @@ pub struct StatParser {
 }
 
 impl StatParser {
-    pub fn new(flavor: StatFlavor) -> Self {
+    pub(super) fn new(flavor: StatFlavor) -> Self {
         Self {
             flavor,
             links: LinkSection::default(),
@@ -45,7 +45,7 @@ impl StatParser {
         }
     }
 
-    pub fn feed(&mut self, input: &[u8]) {
+    pub(super) fn feed(&mut self, input: &[u8]) {
         let rest = self.links.feed(input);
         if !self.links.done() {
             return;
@@ -115,7 +115,7 @@ impl StatParser {
         })
     }
 
-    pub fn finish(mut self) -> Result<Vec<Entry>, String> {
+    pub(super) fn finish(mut self) -> Result<Vec<Entry>, String> {
         if let Some(meta) = self.meta.take() {
             match std::mem::take(&mut self.piece).strip_suffix(b"\n") {
                 Some(name) => self.emit(&meta, name),
