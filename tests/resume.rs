@@ -66,6 +66,28 @@ impl Setup {
         output_within(&mut self.cp(args), Duration::from_secs(120))
     }
 
+    /// `src/big` and `dst` as operands: to the host, or from it.
+    fn operands(&self, upload: bool) -> (String, String) {
+        match upload {
+            true => (self.path("src/big").display().to_string(), self.remote("dst")),
+            false => (self.remote("src/big"), self.path("dst").display().to_string()),
+        }
+    }
+
+    /// Runs `cp -c from to`, which must copy `src/big` whole, from its
+    /// start, and log `why`; returns its output.
+    fn starts_over(&self, from: &str, to: &str, why: &str) -> Output {
+        let before = self.proxy.up() + self.proxy.down();
+        let out = self.run(&["-c", from, to]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let moved = self.proxy.up() + self.proxy.down() - before;
+        assert_eq!(sha256(&self.path("dst/big")), sha256(&self.path("src/big")));
+        assert!(moved >= SIZE, "{from} -> {to}: copied from the start: {moved} bytes");
+        assert!(self.log().contains(why), "{}", self.log());
+        assert!(temp_names(&self.path("dst")).is_empty());
+        out
+    }
+
     /// The log file of the runs.
     fn log(&self) -> String {
         std::fs::read_to_string(self.path("state/scpdeck/scpdeck.log")).unwrap_or_default()
@@ -150,10 +172,7 @@ fn an_upload_killed_half_way_is_resumed_by_cp_resume() {
 fn drop_half_way_then_continue(upload: bool) {
     let setup = Setup::new(Sshd::start());
     write_random(&setup.path("src/big"), SIZE, 3);
-    let (from, to) = match upload {
-        true => (setup.path("src/big").display().to_string(), setup.remote("dst")),
-        false => (setup.remote("src/big"), setup.path("dst").display().to_string()),
-    };
+    let (from, to) = setup.operands(upload);
     let mut child = setup.cp(&[&from, &to]).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     wait_for_partial(&mut child, &setup.path("dst"), SIZE / 2);
     let before = if upload { setup.proxy.up() } else { setup.proxy.down() };
@@ -190,10 +209,7 @@ fn a_source_changed_between_the_runs_is_copied_from_the_start() {
     for upload in [false, true] {
         let setup = Setup::new(Sshd::start());
         write_random(&setup.path("src/big"), SIZE, 4);
-        let (from, to) = match upload {
-            true => (setup.path("src/big").display().to_string(), setup.remote("dst")),
-            false => (setup.remote("src/big"), setup.path("dst").display().to_string()),
-        };
+        let (from, to) = setup.operands(upload);
         kill_half_way(&setup, &[&from, &to], &setup.path("dst"));
         // Same size, other content and time.
         write_random(&setup.path("src/big"), SIZE, 5);
@@ -204,15 +220,8 @@ fn a_source_changed_between_the_runs_is_copied_from_the_start() {
             .unwrap()
             .set_modified(later)
             .unwrap();
-        let before = setup.proxy.up() + setup.proxy.down();
-        let out = setup.run(&["-c", &from, &to]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let moved = setup.proxy.up() + setup.proxy.down() - before;
-        assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
-        assert!(moved >= SIZE, "upload {upload}: copied from the start: {moved} bytes");
-        assert!(setup.log().contains("cannot be resumed (the source changed"), "{}", setup.log());
+        let out = setup.starts_over(&from, &to, "cannot be resumed (the source changed");
         assert!(stderr(&out).contains("copied from the start"), "upload {upload}: {}", stderr(&out));
-        assert!(temp_names(&setup.path("dst")).is_empty());
     }
 }
 
@@ -257,19 +266,9 @@ fn a_host_without_dd_and_tail_starts_the_file_over() {
     for upload in [false, true] {
         let setup = Setup::new(host_without_dd_and_tail());
         write_random(&setup.path("src/big"), SIZE, 6);
-        let (from, to) = match upload {
-            true => (setup.path("src/big").display().to_string(), setup.remote("dst")),
-            false => (setup.remote("src/big"), setup.path("dst").display().to_string()),
-        };
+        let (from, to) = setup.operands(upload);
         kill_half_way(&setup, &[&from, &to], &setup.path("dst"));
-        let before = setup.proxy.up() + setup.proxy.down();
-        let out = setup.run(&["-c", &from, &to]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let moved = setup.proxy.up() + setup.proxy.down() - before;
-        assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
-        assert!(moved >= SIZE, "upload {upload}: copied from the start: {moved} bytes");
-        assert!(setup.log().contains("has neither dd nor tail -c"), "upload {upload}: {}", setup.log());
-        assert!(temp_names(&setup.path("dst")).is_empty());
+        setup.starts_over(&from, &to, "has neither dd nor tail -c");
     }
 }
 
