@@ -26,7 +26,7 @@ pub struct Outcome {
 }
 
 fn cp(config: &Path, state: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scpdeck"));
+    let mut cmd = Command::new(super::scpdeck_bin());
     cmd.arg("cp").arg("-q").arg("-F").arg(config).args(args).env("XDG_STATE_HOME", state);
     cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     cmd
