@@ -158,7 +158,11 @@ impl Keeper {
 fn write_job(journal: &Journal, written: &mut Written, job: &Job) {
     let record = JobRecord::of(job);
     let text = serde_json::to_string(&record).unwrap_or_default();
-    let whole = written.items.is_empty();
+    // A write that failed may have left out changes: all of it again.
+    let whole = written.items.is_empty() || journal.write_failed(&written.key);
+    if whole {
+        written.items.clear();
+    }
     let mut changed = Vec::new();
     written.items.resize(job.items.len(), 0);
     for (n, item) in job.items.iter().enumerate() {

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,12 @@ enum Op {
 pub struct Journal {
     dir: PathBuf,
     ops: mpsc::Sender<Op>,
+    /// Jobs whose last write failed (a full disk, say): written whole
+    /// the next time.
+    failed: Failed,
 }
+
+type Failed = Arc<Mutex<HashSet<String>>>;
 
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,12 +120,18 @@ impl Journal {
     pub fn open(dir: &Path) -> Result<Self, JournalError> {
         fs::create_dir_all(dir).map_err(|source| JournalError::Dir { dir: dir.to_path_buf(), source })?;
         let (ops, rx) = mpsc::channel();
-        let writer = Writer { dir: dir.to_path_buf(), owned: HashMap::new(), files: HashMap::new() };
+        let failed = Failed::default();
+        let writer = Writer {
+            dir: dir.to_path_buf(),
+            owned: HashMap::new(),
+            files: HashMap::new(),
+            failed: failed.clone(),
+        };
         std::thread::Builder::new()
             .name("scpdeck-journal".into())
             .spawn(move || writer.run(rx))
             .map_err(|source| JournalError::Dir { dir: dir.to_path_buf(), source })?;
-        Ok(Self { dir: dir.to_path_buf(), ops })
+        Ok(Self { dir: dir.to_path_buf(), ops, failed })
     }
 
     pub fn dir(&self) -> &Path {
@@ -210,6 +221,12 @@ impl Journal {
         let _ = self.ops.send(Op::Rewrite { key: key.into(), bytes });
     }
 
+    /// Whether a write of the job failed since this was last asked: its
+    /// file may lack changes, and is to be written whole.
+    pub fn write_failed(&self, key: &str) -> bool {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner()).remove(key)
+    }
+
     pub fn remove(&self, key: &str) {
         let _ = self.ops.send(Op::Remove { key: key.into() });
     }
@@ -262,6 +279,7 @@ struct Writer {
     dir: PathBuf,
     owned: HashMap<String, Flock<File>>,
     files: HashMap<String, File>,
+    failed: Failed,
 }
 
 impl Writer {
@@ -290,14 +308,16 @@ impl Writer {
             Op::Own { key, lock } => {
                 self.owned.insert(key, lock);
             }
-            Op::Append { key, bytes } => {
-                if self.append(&key, &bytes).is_ok() && !dirty.contains(&key) {
-                    dirty.push(key);
-                }
-            }
+            Op::Append { key, bytes } => match self.append(&key, &bytes) {
+                Ok(()) if !dirty.contains(&key) => dirty.push(key),
+                Ok(()) => {}
+                Err(_) => self.failed(key),
+            },
             Op::Rewrite { key, bytes } => {
                 self.files.remove(&key);
-                let _ = self.rewrite(&key, &bytes);
+                if self.rewrite(&key, &bytes).is_err() {
+                    self.failed(key);
+                }
             }
             Op::Remove { key } => {
                 self.files.remove(&key);
@@ -310,6 +330,10 @@ impl Writer {
         }
     }
 
+    fn failed(&mut self, key: String) {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+    }
+
     fn append(&mut self, key: &str, bytes: &[u8]) -> io::Result<()> {
         if !self.owned.contains_key(key) {
             return Ok(());
@@ -318,10 +342,15 @@ impl Writer {
             let file = OpenOptions::new().create(true).append(true).open(file_of(&self.dir, key))?;
             self.files.insert(key.to_owned(), file);
         }
-        match self.files.get_mut(key) {
-            Some(file) => file.write_all(bytes),
-            None => Ok(()),
+        let Some(file) = self.files.get_mut(key) else { return Ok(()) };
+        let end = file.metadata()?.len();
+        let written = file.write_all(bytes);
+        if written.is_err() {
+            // A line written in part (a full disk) would hide every line
+            // after it from loading: it goes, and the record stays whole.
+            let _ = file.set_len(end);
         }
+        written
     }
 
     /// The whole file anew, in one step nothing can see half done.
@@ -370,6 +399,31 @@ mod tests {
         let mut gap = serialize(&[Line::Job(Box::new(job))]);
         gap.extend_from_slice(&serialize(&[Line::Items(vec![(1, done_item())])]));
         assert_eq!(parse(&gap), None);
+    }
+
+    #[test]
+    fn a_write_that_fails_is_said_so_that_the_job_is_written_whole_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path()).unwrap();
+        let (job, item) = sample();
+        let key = journal.create().unwrap();
+        journal.rewrite(&key, serialize(&[Line::Job(Box::new(job.clone()))]));
+        journal.sync();
+        assert!(!journal.write_failed(&key));
+        // The disk is full.
+        fs::remove_file(file_of(dir.path(), &key)).unwrap();
+        std::os::unix::fs::symlink("/dev/full", file_of(dir.path(), &key)).unwrap();
+        journal.append(&key, serialize(&[Line::Items(vec![(0, item.clone())])]));
+        journal.sync();
+        assert!(journal.write_failed(&key), "the failure is told");
+        assert!(!journal.write_failed(&key), "once");
+        // Written whole, it is all there again.
+        let whole = serialize(&[Line::Job(Box::new(job.clone())), Line::Items(vec![(0, item.clone())])]);
+        journal.rewrite(&key, whole);
+        journal.sync();
+        assert!(!journal.write_failed(&key));
+        let bytes = fs::read(file_of(dir.path(), &key)).unwrap();
+        assert_eq!(parse(&bytes), Some((job, vec![item])));
     }
 
     fn done_item() -> ItemRecord {
