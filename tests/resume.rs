@@ -316,6 +316,10 @@ fn cp_resume_skips_complete_files_by_size_and_time_or_by_checksum() {
     std::fs::copy(setup.path("src/b"), setup.path("dst/src/b")).unwrap();
     let older = time - Duration::from_secs(3600);
     std::fs::File::options().write(true).open(setup.path("dst/src/b")).unwrap().set_modified(older).unwrap();
+    // And a temporary file no journal names, left an hour ago.
+    let stray = setup.path("dst/src/.d.Ab12Cd.scpdeck");
+    std::fs::write(&stray, b"half of d").unwrap();
+    std::fs::File::options().write(true).open(&stray).unwrap().set_modified(older).unwrap();
     let before = setup.proxy.up();
     let out = setup.run(&["-r", "-c", "--verify", &from, &to]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -330,6 +334,10 @@ fn cp_resume_skips_complete_files_by_size_and_time_or_by_checksum() {
     }
     assert!(setup.log().contains("already complete (same size and modification time)"), "{}", setup.log());
     assert!(setup.log().contains("already complete (the same sha256)"), "{}", setup.log());
+    // Named, not removed.
+    assert!(stderr(&out).contains("a temporary file no job owns"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(".d.Ab12Cd.scpdeck"), "{}", stderr(&out));
+    assert!(stray.exists());
 }
 
 #[test]

@@ -372,16 +372,20 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
     while let Ok(event) = events.try_recv() {
         console.log(&event);
     }
+    // Never removed unasked: named, for the user to remove.
     let last = view.borrow().clone();
-    for job in &last.jobs {
-        for path in &job.left_behind {
-            console.line(
-                Tone::Warning,
-                &format!(
-                "a partial copy the interrupted run left was not used: {path} (remove it when it is not needed)"
-            ),
-            );
-        }
+    let unused = last.jobs.iter().flat_map(|j| &j.left_behind);
+    for path in unused {
+        let text = format!(
+            "a partial copy the interrupted run left was not used: {path} (remove it when it is not needed)"
+        );
+        console.line(Tone::Warning, &text);
+    }
+    for path in &last.leftovers {
+        let text = format!(
+            "a temporary file no job owns (an interrupted copy's): {path} (remove it when it is not needed)"
+        );
+        console.line(Tone::Warning, &text);
     }
     let done = last.jobs.iter().filter(|j| j.state == JobState::Done).count();
     Ok(!cancelled && done == ids.len())
