@@ -10,7 +10,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use scpdeck::fs::FsError;
-use scpdeck::fs::remote::{Capabilities, Method, Remote, StatFlavor, TimePrecision};
+use scpdeck::fs::remote::{BannerNote, Capabilities, Method, Remote, StatFlavor, TimePrecision};
 use scpdeck::fs::{Entry, Kind};
 use scpdeck::fs::{FileSystem, RemoteFs};
 use support::awkward::{awkward_tree, lstat_entries, os};
@@ -156,6 +156,11 @@ fn the_probe_reports_the_host() {
     assert!(caps.clock.is_some());
     assert!(caps.banner.is_empty());
     assert!(caps.summary()[1].contains("GNU find -printf"), "{:?}", caps.summary());
+    // A `busybox` program beside GNU tools (this machine has one: the
+    // harness's BusyBox hosts use it) is nothing the host's tools are.
+    assert!(support::which("busybox").exists());
+    assert_eq!(caps.busybox, None);
+    assert!(!caps.summary().concat().contains("BusyBox"), "{:?}", caps.summary());
 
     let bare = Sshd::builder().without_sftp().start();
     assert_eq!(Capabilities::probe(bare.session().link()).unwrap().sftp, Some(false));
@@ -171,7 +176,15 @@ fn a_talkative_login_profile_is_reported_not_listed() {
         let caps = Capabilities::probe(session.link()).unwrap();
         assert_eq!(caps.banner.stdout, b"Welcome to the test host!\n\nLast login: yesterday\n");
         assert_eq!(caps.banner.stderr, b"profile: could not set locale\n");
-        assert!(caps.summary().iter().any(|l| l.contains("| Welcome to the test host!")));
+        let note = BannerNote::of(&caps.banner, &caps).expect("a note").text();
+        assert!(
+            note.contains("on stdout \"Welcome to the test host!\" / \"\" / \"Last login: yesterday\""),
+            "{note}"
+        );
+        let shell =
+            if login == Shell::BusyBox { "Login shell: BusyBox sh (BusyBox v" } else { "Login shell: dash." };
+        assert!(note.contains(shell), "{note}");
+        assert_eq!(note.contains("BusyBox"), login == Shell::BusyBox, "{note}");
         assert!(caps.home.is_some() && !caps.user.is_empty());
         let remote = Remote::new(session.link(), &caps);
         // BusyBox `ls` prints control characters as `?`: its host has `stat`,

@@ -108,7 +108,9 @@ fn text_output_hides_dot_files_and_escapes_names() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "a\\nb\nb\\e[2Jx\nlink\n\\xff\n");
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("scpdeck:   | Welcome to the test host!"), "{stderr}");
+    assert!(stderr.contains("scpdeck:   stdout | Welcome to the test host!"), "{stderr}");
+    assert!(stderr.contains("scpdeck:   stderr | profile: could not set locale"), "{stderr}");
+    assert!(stderr.contains("scpdeck: Login shell: dash."), "{stderr}");
 
     let out = scpdeck_ls(&sshd, &["-l".as_ref(), "-a".as_ref(), remote(&sshd, dir.path()).as_ref()]);
     assert!(out.status.success());

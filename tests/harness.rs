@@ -64,6 +64,8 @@ fn busybox_shell_has_only_busybox_on_its_path() {
     assert!(lines.next().is_some_and(|l| l.contains("BusyBox")), "{out}");
     assert_eq!(lines.next(), Some("no-scp"), "{out}");
     assert!(sshd.path("busybox-bin/busybox").exists(), "busybox itself is an applet on the PATH");
+    let (shell, _, _) = run(&sshd.session(), "echo \"$SHELL\"");
+    assert_eq!(shell.trim_end(), sshd.path("busybox-bin/sh").to_str().unwrap(), "$SHELL is BusyBox's sh");
 
     // (BusyBox-static's own `sh` finds applets without any file, so the
     // directory is what is checked.)

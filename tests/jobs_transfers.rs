@@ -376,12 +376,25 @@ async fn a_talkative_host_copies_and_logs_the_banner_with_the_fix() {
     assert_eq!(finish(&env.scheduler, down).await.state, JobState::Done);
     assert_same_tree(&back.join("tree"), &source);
     let events = drain(&mut env.log);
-    let banner = events
-        .iter()
-        .find(|e| e.level == Level::Warn && e.text.contains("Welcome to the test host"))
-        .unwrap_or_else(|| panic!("no banner diagnostic: {events:#?}"));
-    assert_eq!(banner.host.as_deref(), Some(sshd.alias()));
-    assert!(banner.text.contains("interactive"), "{}", banner.text);
+    // Two jobs, each several scp runs (one per directory) and listings,
+    // every one of them behind the banner: one note for the host.
+    let notes: Vec<&Event> = events.iter().filter(|e| e.text.contains("Welcome to the test host")).collect();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    let note = notes[0];
+    assert_eq!((note.level, note.host.as_deref()), (Level::Warn, Some(sshd.alias())));
+    // Whole: the text by stream, what it breaks, the login shell and where
+    // the text comes from for it (the harness prints it from a ForceCommand
+    // wrapper, and dash reads no startup file for a command).
+    for part in [
+        "on stdout \"Welcome to the test host!\" / \"\" / \"Last login: yesterday\"",
+        "on stderr \"profile: could not set locale\"",
+        "breaks OpenSSH's scp",
+        "Login shell: dash. dash reads no startup file for a command",
+        "a ForceCommand or a wrapper",
+    ] {
+        assert!(note.text.contains(part), "{part}: {}", note.text);
+    }
+    assert!(!note.text.contains("BusyBox"), "{}", note.text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -445,22 +458,33 @@ async fn move_deletes_a_source_only_after_its_verified_copy() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn direct_mode_runs_scp_on_the_source_host() {
-    let two = Sshd::start();
+/// Host "one", whose scp trusts host `two` (knows its host key, has a
+/// key), and an ssh_config naming both.
+fn direct_pair(two: &Sshd, work: &Path) -> (Sshd, PathBuf) {
+    direct_pair_knowing(two, work, &two.path("known_hosts"))
+}
+
+/// The same, with `known_hosts` as the known hosts of one's scp.
+fn direct_pair_knowing(two: &Sshd, work: &Path, known_hosts: &Path) -> (Sshd, PathBuf) {
     let real_scp = support::which("scp").display().to_string();
-    // Host one trusts host two: its scp knows two's host key and has a key.
     let wrapper = format!(
         "#!/bin/sh\nexec {real_scp} -i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes \"$@\"\n",
         two.client_key().display(),
-        two.path("known_hosts").display()
+        known_hosts.display()
     );
     let one = Sshd::builder().program("scp", &wrapper).start();
-    let work = tempfile::tempdir().unwrap();
-    let config = work.path().join("ssh_config");
+    let config = work.join("ssh_config");
     // "two" must mean the same host on host one: 127.0.0.1 and its port.
     std::fs::write(&config, format!("{}{}", one.config_block("one"), two.config_block("two"))).unwrap();
-    let env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    (one, config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn direct_mode_runs_scp_on_the_source_host() {
+    let two = Sshd::start();
+    let work = tempfile::tempdir().unwrap();
+    let (one, config) = direct_pair(&two, work.path());
+    let mut env = env(&config, Limits::default(), Arc::new(NoPrompter));
     let source = work.path().join("tree");
     make_tree(&source);
     let dest = work.path().join("dest");
@@ -475,6 +499,93 @@ async fn direct_mode_runs_scp_on_the_source_host() {
     // The data went from one to two directly: two saw logins from one's scp
     // as well as scpdeck's own (listing and renaming).
     assert!(two.accepted_logins() >= 2, "{}", two.accepted_logins());
+    assert!(one.accepted_logins() >= 1);
+    // The protocol it chose is in the log: this scp (OpenSSH 9) takes -O.
+    let events = drain(&mut env.log);
+    assert!(
+        events.iter().any(|e| e.level == Level::Info && e.text.contains("with the SCP protocol (-O)")),
+        "{events:#?}"
+    );
+}
+
+/// A direct copy of a file from "one" to "two" that must fail, leaving
+/// nothing in the destination: its reason.
+async fn failed_direct_copy(env: &Env, work: &Path) -> String {
+    let source = work.join("file");
+    std::fs::write(&source, b"direct").unwrap();
+    let dest = work.join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let mut job = spec(Mode::Copy, vec![remote("one", &source)], remote("two", &dest));
+    job.options.direct = true;
+    let id = env.scheduler.submit(job);
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Failed, "{view:#?}");
+    assert!(!dest.join("file").exists() && leftovers(&dest).is_empty());
+    view.failed.first().unwrap_or_else(|| panic!("{view:#?}")).reason.clone()
+}
+
+/// A destination whose login shell prints text: the far scp's own words
+/// are the reason (not SFTP's "Connection closed" or "Received message too
+/// long 1466264675"), its stderr is in the log, and so is the note about
+/// the destination's banner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn direct_mode_to_a_talkative_host_fails_with_the_far_scps_words() {
+    let two = Sshd::builder().banner(Banner::talkative()).start();
+    let work = tempfile::tempdir().unwrap();
+    let (_one, config) = direct_pair(&two, work.path());
+    let mut env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let reason = failed_direct_copy(&env, work.path()).await;
+    assert!(reason.starts_with("scp on one failed (exit status 1): "), "{reason}");
+    assert!(reason.contains("Welcome to the test host!"), "{reason}");
+    assert!(reason.contains("two's login shell prints text on standard output"), "{reason}");
+    for sftp in ["Received message too long", "Connection closed"] {
+        assert!(!reason.contains(sftp), "{reason}");
+    }
+    let events = drain(&mut env.log);
+    let said = |text: &str| events.iter().any(|e| e.host.as_deref() == Some("one") && e.text.contains(text));
+    assert!(said("scp on one (to two): Welcome to the test host!"), "{events:#?}");
+    assert!(said("scp on one (to two): profile: could not set locale"), "{events:#?}");
+    let notes: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.host.as_deref() == Some("two") && e.text.contains("the login shell printed text"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{events:#?}");
+}
+
+/// A source host without scp (BusyBox only): said before anything runs,
+/// as the host lacking scp, not as a shell's "not found".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn direct_mode_from_a_host_without_scp_says_so() {
+    if !Shell::available().contains(&Shell::BusyBox) {
+        return;
+    }
+    let one = Sshd::builder().shell(Shell::BusyBox).start();
+    let two = Sshd::start();
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("ssh_config");
+    std::fs::write(&config, format!("{}{}", one.config_block("one"), two.config_block("two"))).unwrap();
+    let env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let reason = failed_direct_copy(&env, work.path()).await;
+    assert!(reason.starts_with("one has no scp program: install OpenSSH's scp there"), "{reason}");
+}
+
+/// A source host that does not know the destination's host key: the far
+/// scp's words are the reason, and they are in the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn direct_mode_to_an_unknown_host_key_fails_with_the_far_scps_words() {
+    let two = Sshd::start();
+    let work = tempfile::tempdir().unwrap();
+    let (_one, config) = direct_pair_knowing(&two, work.path(), Path::new("/dev/null"));
+    let mut env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let reason = failed_direct_copy(&env, work.path()).await;
+    assert!(reason.starts_with("scp on one failed (exit status "), "{reason}");
+    assert!(reason.contains("Host key verification failed."), "{reason}");
+    let events = drain(&mut env.log);
+    assert!(
+        events.iter().any(|e| e.level == Level::Error
+            && e.text.starts_with("scp on one (to two): Host key verification failed.")),
+        "{events:#?}"
+    );
 }
 
 /// Files of the resume tests: at 8 MiB/s through the proxy, about three

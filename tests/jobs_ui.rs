@@ -13,15 +13,17 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use scpdeck::app::dialog::{Counts, Dialog};
+use scpdeck::app::dialog::{CopyField, Counts, Dialog};
 use scpdeck::app::{self, Effect, Msg, Panel, Side, State};
 use scpdeck::config::Config;
 use scpdeck::eventlog::Event;
+use scpdeck::fs::remote::{BannerNote, Capabilities};
 use scpdeck::fs::{Entry, Kind, Location, Mtime};
 use scpdeck::jobs::{
     Control, FailedItem, ItemId, JobId, JobSpec, JobState, JobView, Limits, Mode, OverwriteAnswer,
     OverwritePolicy, Progress, Question, QueueView, ResumedItem, TargetKind,
 };
+use scpdeck::shell::Banner;
 use scpdeck::ui;
 
 const DAY: i64 = 1_763_700_000; // 2025-11-21
@@ -185,11 +187,19 @@ fn at(event: Event, secs: i64) -> Event {
     event.at(jiff::Timestamp::new(DAY + secs, 0).unwrap())
 }
 
+/// db2's login shell (bash) prints a line with an escape sequence.
+fn db2_banner() -> BannerNote {
+    let caps = Capabilities { login_shell: "/bin/bash".into(), ..Capabilities::default() };
+    let banner =
+        Banner { stdout: b"Welcome to db2!\x1b[31m maintenance at 22:00\n".to_vec(), stderr: Vec::new() };
+    BannerNote::of(&banner, &caps).expect("a banner")
+}
+
 fn events() -> Vec<Event> {
     vec![
         at(Event::info("connected (OpenSSH_9.6, key ~/.ssh/id_ed25519)").host("web1"), 0),
         at(Event::debug("run: scp -t -p -- '/srv/backup/photos'").host("web1").job(1), 1),
-        at(Event::banner("db2", b"Welcome to db2!\x1b[31m maintenance at 22:00\n"), 2),
+        at(Event::banner("db2", &db2_banner()), 2),
         at(Event::error("scp: /var/log/app/secret.log: Permission denied").host("db2").job(3), 3),
         at(Event::error("logs/huge.log: connection to db2 lost: Broken pipe").host("db2").job(3), 4),
         at(Event::warn("remote scp ended with exit status 1").host("db2").job(3), 5),
@@ -275,6 +285,31 @@ fn direct_mode_is_offered_between_two_remote_hosts() {
     let effects = key(&mut state, KeyCode::Enter);
     let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
     assert!(spec.options.direct);
+}
+
+#[test]
+fn direct_mode_is_not_offered_to_a_host_whose_login_shell_prints_text() {
+    let mut state = state_with(remote("db2", "/var/log"), remote("web1", "/srv/backup"), 90, 28);
+    scpdeck::app::update(&mut state, Msg::HostProbed { host: "web1".into(), talkative: true });
+    scpdeck::app::update(&mut state, Msg::HostProbed { host: "db2".into(), talkative: false });
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::F(5));
+    let fields = |state: &State| match state.dialogs.last() {
+        Some(Dialog::Copy(copy)) => copy.fields(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!fields(&state).contains(&CopyField::Direct), "{:?}", fields(&state));
+    key(&mut state, KeyCode::Esc);
+    // The other way, to the quiet host, it is offered; and once web1's
+    // profile is fixed (probed again on a new connection), to web1 too.
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::F(5));
+    assert!(fields(&state).contains(&CopyField::Direct));
+    key(&mut state, KeyCode::Esc);
+    scpdeck::app::update(&mut state, Msg::HostProbed { host: "web1".into(), talkative: false });
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::F(5));
+    assert!(fields(&state).contains(&CopyField::Direct));
 }
 
 #[test]

@@ -137,7 +137,9 @@ fn assert_banner_reported(events: &[Event], banner: &Banner, name: &str) {
     let lines: Vec<Vec<String>> = events
         .iter()
         .filter_map(|e| match e {
-            Event::Diagnostic(Diagnostic::Banner { lines, .. }) => Some(lines.clone()),
+            Event::Diagnostic(Diagnostic::Banner { stdout, stderr, .. }) => {
+                Some([&stdout[..], stderr].concat())
+            }
             _ => None,
         })
         .collect();

@@ -6,6 +6,7 @@ mod support;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use scpdeck::scp::{
@@ -61,6 +62,8 @@ case "$last" in
 */rootdir) printf 'D0755 0 /tmp/scpdeck-rootpathdir\nC0644 1 f\nx\0E\n' ;;
 */updir) printf 'D0755 0 updir\nD0755 0 ..\nC0644 1 f\nx\0E\nE\n' ;;
 */other) printf 'C0644 1 unrequested\nx\0' ;;
+*/extra) printf 'C0644 1 extra\nx\0C0644 1 unrequested\ny\0' ;;
+*/trailing) printf 'C0644 1 trailing\nx\0garbage\n' ;;
 */dir) printf 'D0755 0 dir\nC0644 1 f\nx\0E\n' ;;
 */short) printf 'C0644 1000 short\nonly a little' ;;
 */huge) printf 'C0644 99999999999999999999 huge\n' ;;
@@ -98,7 +101,7 @@ fn bad_server_records_are_refused_and_nothing_is_written() {
         ("rootdir", true, "which holds a slash"),
         ("updir", true, "the file name \"..\""),
         ("other", false, "\"unrequested\" but \"other\" was requested"),
-        ("dir", false, "a directory (\"D0755 0 dir\") although -r was not given"),
+        ("dir", false, "a directory (\"D0755 0 dir\") where only files were requested"),
         ("huge", false, "size"),
         ("badmode", false, "bad mode in record \"C07x4 1 badmode\""),
         ("badtime", false, "bad time record"),
@@ -115,6 +118,9 @@ fn bad_server_records_are_refused_and_nothing_is_written() {
         };
         assert!(err.contains(expected), "{name}: {err}");
         assert!(err.starts_with("bad-host: "), "{err}");
+        if name != "text" {
+            assert!(err.starts_with("bad-host: protocol error: "), "{err}");
+        }
         assert!(!err.contains('\x1b') && !err.contains('\x07'), "{name}: unescaped: {err:?}");
         // Only what was valid before the bad record: an empty directory.
         let expected: &[&str] = if name == "updir" { &["updir"] } else { &[] };
@@ -122,6 +128,70 @@ fn bad_server_records_are_refused_and_nothing_is_written() {
         assert_eq!(support::awkward::names(tmp.path()), ["target"], "{name}");
     }
     assert!(!Path::new("/tmp/scpdeck-rootpathdir").exists());
+}
+
+#[test]
+fn an_extra_file_or_data_after_the_requested_one_is_a_protocol_error() {
+    let sshd = bad_server();
+    let session = sshd.session();
+    for (name, offence) in [
+        (
+            "extra",
+            "protocol error: the server sent \"unrequested\", which was not requested, after the requested files",
+        ),
+        ("trailing", "protocol error: the server sent more after the requested files (\"garbage\")"),
+    ] {
+        let (_tmp, target) = scratch();
+        let (result, events) = down(&session, &Path::new("/nowhere").join(name), &target, Options::default());
+        let err = result.expect_err(name);
+        assert!(err.is_protocol_violation(), "{err:?}");
+        assert!(err.to_string().starts_with(&format!("bad-host: {offence}")), "{err}");
+        // The engine wrote the requested file before the offence came (the
+        // scheduler, which keeps it aside, discards it: see below); the
+        // unrequested one is never written.
+        assert_eq!(support::awkward::names(&target), [name], "{events:?}");
+    }
+}
+
+/// `scpdeck cp` from the same server: the transfer fails with the server's
+/// offence named, exit status 1, and nothing written; OpenSSH's scp fails
+/// on it too ("protocol error").
+#[test]
+fn cp_fails_on_a_protocol_error_and_keeps_nothing() {
+    let sshd = bad_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("remote");
+    std::fs::create_dir(&source).unwrap();
+    for (name, offence) in [
+        ("extra", "protocol error: the server sent \"unrequested\", which was not requested"),
+        ("trailing", "protocol error: the server sent more after the requested files"),
+    ] {
+        // A real file, so that the scan finds it; the fake scp sends its own.
+        std::fs::write(source.join(name), b"x").unwrap();
+        let target = tmp.path().join(format!("target-{name}"));
+        std::fs::create_dir(&target).unwrap();
+        let remote = format!("{}:{}", sshd.alias(), source.join(name).display());
+        let out = support::deadline::output_within(
+            Command::new(support::tmux::scpdeck_bin())
+                .args(["cp", "-F"])
+                .arg(sshd.ssh_config())
+                .arg(&remote)
+                .arg(&target),
+            Duration::from_secs(60),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(offence), "{name}: {err}");
+        let names = support::awkward::names(&target);
+        assert!(names.is_empty(), "{name}: {names:?}");
+
+        let openssh = support::deadline::output_within(
+            sshd.scp().arg("-O").arg(&remote).arg(tmp.path().join(format!("openssh-{name}"))),
+            Duration::from_secs(60),
+        );
+        let said = String::from_utf8_lossy(&openssh.stderr);
+        assert!(!openssh.status.success() && said.contains("protocol error"), "{name}: {said}");
+    }
 }
 
 #[test]
@@ -230,14 +300,13 @@ fn talkative_login_profiles_are_reported_not_fatal() {
         assert_eq!(banner.len(), 1, "{direction}: {events:?}");
         let text = banner[0].join("\n");
         for expected in [
-            "Welcome to the test host!",
-            "Last login: yesterday",
-            "profile: could not set locale",
-            "interactive",
+            "bad-host:   stdout | Welcome to the test host!",
+            "bad-host:   stdout | Last login: yesterday",
+            "bad-host:   stderr | profile: could not set locale",
         ] {
             assert!(text.contains(expected), "{direction}: {text}");
         }
-        assert!(text.starts_with("bad-host: the login shell printed 4 line(s)"), "{text}");
+        assert!(text.starts_with("bad-host: the login shell printed 4 lines before scp started"), "{text}");
     }
     assert_eq!(std::fs::read(tmp.path().join("again")).unwrap(), b"through the banner");
 }

@@ -473,9 +473,11 @@ fn a_port_that_accepts_and_never_answers_times_out() {
     let started = Instant::now();
     let err = expect_err(ssh::connect(&config, &NoPrompter));
     let elapsed = started.elapsed();
-    assert!(matches!(err, ConnectError::Timeout { step: Step::Handshake, .. }), "{err}");
+    assert!(matches!(err, ConnectError::Timeout { step: Step::Greeting, .. }), "{err}");
     assert!(elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(10), "{elapsed:?}");
-    assert!(err.to_string().contains("ConnectTimeout"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("the TCP connection was made, but the server sent no SSH greeting"), "{text}");
+    assert!(text.contains("ConnectTimeout") && !text.contains("handshake"), "{text}");
     drop(listener);
 }
 
@@ -566,6 +568,22 @@ fn a_failing_proxy_command_reports_its_stderr() {
     assert_eq!(err.step(), Step::Proxy, "{err}");
     let text = err.to_string();
     assert!(text.contains("proxy-broke-for-127.0.0.1") && text.contains("exit status: 3"), "{text}");
+}
+
+/// A ProxyCommand that runs on without a word (`nc` stuck connecting to a
+/// host that drops packets): nothing says a TCP connection to the host was
+/// ever made, so the timeout does not claim one, nor an SSH handshake.
+#[test]
+fn a_silent_proxy_command_times_out_as_the_proxy() {
+    let sshd = Sshd::start();
+    let config = resolve(&sshd, &["ProxyCommand=sleep 30", "ConnectTimeout=1"]);
+    let started = Instant::now();
+    let err = expect_err(ssh::connect(&config, &NoPrompter));
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(matches!(err, ConnectError::Timeout { step: Step::Proxy, .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("nothing came back through the proxy within 1s"), "{text}");
+    assert!(!text.contains("TCP connection was made") && !text.contains("handshake"), "{text}");
 }
 
 #[test]

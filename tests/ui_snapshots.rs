@@ -37,7 +37,7 @@ fn screen(state: &State, width: u16, height: u16) -> String {
 
 fn left_entries() -> Vec<Entry> {
     let mut link = entry("latest", Kind::Symlink, 7, DAY);
-    link.link = Some(LinkTarget { path: "release-2.0".into(), kind: Some(Kind::Dir) });
+    link.link = Some(LinkTarget { path: "release-2.0".into(), kind: Some(Kind::Dir), loops: false });
     let mut script = entry("build.sh", Kind::File, 300, DAY);
     script.mode = 0o755;
     vec![

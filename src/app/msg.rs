@@ -97,6 +97,14 @@ pub enum Msg {
         question: Question,
         reply: Reply,
     },
+    /// What the probe of a host just opened found that the interface acts
+    /// on: its login shell prints text on standard output before every
+    /// command, which breaks the host's part in a direct copy (scp on
+    /// another host logging in to it).
+    HostProbed {
+        host: String,
+        talkative: bool,
+    },
     /// A connection is up (`Ok` carries the remote home) or failed.
     Connected {
         id: u64,

@@ -1,6 +1,6 @@
 //! The whole application state. Only `update` changes it; `ui::render` reads it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
@@ -54,6 +54,9 @@ pub struct State {
     pub sync_browsing: bool,
     /// Hosts with an open connection, and their remote home directories.
     pub connected: HashMap<String, PathBuf>,
+    /// Hosts whose login shell prints text on standard output (probed when
+    /// opened): no direct copy goes to them.
+    pub talkative: HashSet<String>,
     pub connecting: Option<Connecting>,
     /// Source of tokens and connection ids.
     pub next_token: u64,
@@ -101,6 +104,7 @@ impl State {
             status,
             sync_browsing: false,
             connected: HashMap::new(),
+            talkative: HashSet::new(),
             connecting: None,
             next_token: 0,
             jobs: JobsUi::default(),

@@ -143,8 +143,7 @@ impl Console {
                     self.line(Tone::Error, &format!("{host}{name}: {reason}"));
                 }
             } else {
-                let mut list = names[..GROUP_NAMES].join(", ");
-                list += &format!(" and {} more", names.len() - GROUP_NAMES);
+                let list = name_list(&names);
                 self.line(Tone::Error, &format!("{host}{reason} ({} files not copied: {list})", names.len()));
             }
         }
@@ -154,5 +153,27 @@ impl Console {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The first [`GROUP_NAMES`] names, then how many more; all of them when
+/// naming the rest would take no more room ("and 1 more" is as long as the
+/// name, "and 0 more" says nothing).
+fn name_list(names: &[&str]) -> String {
+    if names.len() <= GROUP_NAMES + 1 {
+        return names.join(", ");
+    }
+    format!("{} and {} more", names[..GROUP_NAMES].join(", "), names.len() - GROUP_NAMES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_names_its_files_and_never_0_more() {
+        assert_eq!(name_list(&["a", "b", "c"]), "a, b, c");
+        assert_eq!(name_list(&["a", "b", "c", "d"]), "a, b, c, d");
+        assert_eq!(name_list(&["a", "b", "c", "d", "e"]), "a, b, c and 2 more");
     }
 }

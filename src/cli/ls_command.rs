@@ -15,8 +15,8 @@ use super::exit_status::Status;
 use super::ls_format::{json_line, long, select, short};
 use super::printer::{Printer, Tone};
 use crate::eventlog::verbose;
+use crate::fs::remote::BannerNote;
 use crate::fs::{Entry, FileSystem, FsError, Listing, LocalFs, RemoteFs};
-use crate::shell::Banner;
 use crate::ssh::{self, Destination, Resolver, TerminalPrompter, destination};
 
 /// Runs `scpdeck ls` (see [`Status`] for its exit statuses; the reason for
@@ -61,7 +61,9 @@ fn list_remote(
     let config = Resolver::system().resolve_str(host, &connect.overrides())?;
     let connection = ssh::connect(&config, &TerminalPrompter::new())?;
     let fs = RemoteFs::open(connection.link())?;
-    report_banner(fs.host().banner(), printer);
+    if let Some(note) = fs.host().banner_note() {
+        report_banner(&note, printer);
+    }
     let mut path = PathBuf::from(OsStr::from_bytes(path));
     if path.as_os_str().as_bytes().starts_with(b"~") {
         path = fs.resolve(&path)?;
@@ -94,12 +96,13 @@ fn quietly(listing: Listing, printer: &Printer) -> Vec<Entry> {
     listing.entries
 }
 
-fn report_banner(banner: &Banner, printer: &Printer) {
-    if !banner.is_empty() {
-        printer.lines(Tone::Note, "note: the remote login shell printed this before the command (ignored):");
-        for line in banner.escaped_lines() {
-            printer.lines(Tone::Note, &format!("  | {line}"));
-        }
+/// The note about the host's login banner: what it printed, whether that
+/// matters, and how to stop it.
+fn report_banner(note: &BannerNote, printer: &Printer) {
+    let tone = if note.harmful() { Tone::Warning } else { Tone::Note };
+    for (n, line) in note.lines().iter().enumerate() {
+        let line = if n == 0 { format!("note: {line}") } else { line.clone() };
+        printer.lines(tone, &line);
     }
 }
 

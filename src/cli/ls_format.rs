@@ -160,7 +160,7 @@ mod tests {
     fn json_is_exact_and_terminal_safe() {
         let mut e = entry(b"a\"b\\c\n\x1b\x7f\xc2\x9b \xff");
         e.kind = Kind::Symlink;
-        e.link = Some(LinkTarget { path: OsString::from("t\u{202e}"), kind: None });
+        e.link = Some(LinkTarget { path: OsString::from("t\u{202e}"), kind: None, loops: false });
         let line = json_line(&e);
         assert_eq!(
             line,

@@ -5,6 +5,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 
+use crate::fs::remote::BannerNote;
 use crate::text::escape_str;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,19 +92,14 @@ impl Event {
         self
     }
 
-    /// The diagnostic for text a login profile printed before a command ran.
-    /// OpenSSH scp fails or hangs on such hosts; scpdeck separates the text
-    /// and carries on, but the user should know and be told how to fix it.
-    pub fn banner(host: &str, banner: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(banner);
-        let text = text.trim_end_matches(['\n', '\r']);
-        Self::warn(&format!(
-            "the login shell printed text before the command ran: \"{text}\" (ignored). \
-             Plain scp fails or hangs on such hosts. Fix: in the remote shell's startup file \
-             (~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish...) print only in interactive \
-             shells, e.g. begin ~/.bashrc with `[[ $- == *i* ]] || return`"
-        ))
-        .host(host)
+    /// The note about text a login profile printed before a command ran,
+    /// whole on one line: a warning when it is on standard output (OpenSSH's
+    /// scp fails or hangs on such hosts; scpdeck separates it and carries
+    /// on), a notice when it is on standard error only (harmless).
+    pub fn banner(host: &str, note: &BannerNote) -> Self {
+        let level = if note.harmful() { Level::Warn } else { Level::Info };
+        // The host in the text too: `scpdeck cp` prints only the text.
+        Self::new(level, &format!("{host}: {}", note.text())).host(host)
     }
 
     /// The line written to the log file.
@@ -134,12 +130,21 @@ mod tests {
     }
 
     #[test]
-    fn banner_names_the_text_and_the_fix() {
-        let event = Event::banner("web1", b"Welcome to \x1b[1mweb1\x1b[0m\n");
+    fn banner_names_the_text_and_the_fix_and_stderr_alone_is_a_notice() {
+        use crate::fs::remote::Capabilities;
+        use crate::shell::Banner;
+        let caps = Capabilities { login_shell: "/bin/bash".into(), ..Capabilities::default() };
+        let banner = Banner { stdout: b"Welcome to \x1b[1mweb1\x1b[0m\n".to_vec(), stderr: Vec::new() };
+        let event = Event::banner("web1", &BannerNote::of(&banner, &caps).unwrap());
         assert_eq!(event.level, Level::Warn);
         assert_eq!(event.host.as_deref(), Some("web1"));
-        assert!(event.text.contains("Welcome to"), "{}", event.text);
-        assert!(event.text.contains("interactive"), "{}", event.text);
+        assert!(event.text.starts_with("web1: the login shell printed text"), "{}", event.text);
+        assert!(event.text.contains("Welcome to \\e[1mweb1"), "{}", event.text);
+        assert!(event.text.contains("~/.bashrc"), "{}", event.text);
         assert!(!event.text.contains('\x1b'));
+        let motd = Banner { stdout: Vec::new(), stderr: b"motd\n".to_vec() };
+        let event = Event::banner("web1", &BannerNote::of(&motd, &caps).unwrap());
+        assert_eq!(event.level, Level::Info);
+        assert!(event.text.contains("harmless"), "{}", event.text);
     }
 }

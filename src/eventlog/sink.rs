@@ -2,19 +2,29 @@
 //! tokio channel drained by the app loop) and to a writer thread that owns
 //! the log file, so no caller ever waits for a disk write.
 
+use std::collections::HashMap;
 use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use tokio::sync::mpsc;
 
 use super::event::Event;
 use super::file::LogFile;
+use crate::fs::remote::BannerNote;
 
 #[derive(Clone, Debug, Default)]
 pub struct LogSink {
     ui: Option<mpsc::UnboundedSender<Event>>,
     file: Option<std_mpsc::Sender<Event>>,
+    /// The login banners noted so far, by host: the lines of the last one.
+    /// Every command on a talkative host sees the same text (each scp run
+    /// of a job, each listing, each connection), and one note is enough.
+    banners: Arc<Mutex<HashMap<String, BannerLines>>>,
 }
+
+/// A banner's escaped lines, on standard output and on standard error.
+type BannerLines = (Vec<String>, Vec<String>);
 
 impl LogSink {
     /// A sink that drops everything (tests, commands without a log).
@@ -26,7 +36,26 @@ impl LogSink {
     pub fn new(file: Option<LogFile>) -> (Self, mpsc::UnboundedReceiver<Event>) {
         let (ui, rx) = mpsc::unbounded_channel();
         let file = file.and_then(spawn_writer);
-        (Self { ui: Some(ui), file }, rx)
+        (Self { ui: Some(ui), file, banners: Arc::default() }, rx)
+    }
+
+    /// Whether the note about `host`'s banner with these lines is the
+    /// last one noted for the host.
+    pub fn banner_noted(&self, host: &str, stdout: &[String], stderr: &[String]) -> bool {
+        let noted = self.banners.lock().unwrap_or_else(|e| e.into_inner());
+        noted.get(host).is_some_and(|(out, err)| out == stdout && err == stderr)
+    }
+
+    /// Records `note` as `host`'s; true when it is new (the host had no
+    /// note, or one with other text), so that the caller logs it.
+    pub fn first_banner(&self, host: &str, note: &BannerNote) -> bool {
+        let mut noted = self.banners.lock().unwrap_or_else(|e| e.into_inner());
+        let lines = (note.stdout.clone(), note.stderr.clone());
+        if noted.get(host) == Some(&lines) {
+            return false;
+        }
+        noted.insert(host.to_owned(), lines);
+        true
     }
 
     pub fn emit(&self, event: Event) {
@@ -59,6 +88,22 @@ fn spawn_writer(mut file: LogFile) -> Option<std_mpsc::Sender<Event>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hosts_banner_is_new_once_and_again_when_its_text_changes() {
+        use crate::fs::remote::Capabilities;
+        let caps = Capabilities::default();
+        let note = |line: &str| BannerNote::new(vec![line.to_owned()], Vec::new(), &caps).unwrap();
+        let sink = LogSink::discard();
+        let shared = sink.clone();
+        assert!(!sink.banner_noted("web1", &["hi".into()], &[]));
+        assert!(sink.first_banner("web1", &note("hi")));
+        assert!(shared.banner_noted("web1", &["hi".into()], &[]), "clones share what was noted");
+        assert!(!shared.first_banner("web1", &note("hi")));
+        assert!(shared.first_banner("web2", &note("hi")), "per host");
+        assert!(sink.first_banner("web1", &note("changed")));
+        assert!(!sink.banner_noted("web1", &["hi".into()], &[]));
+    }
 
     #[tokio::test]
     async fn events_reach_the_receiver_and_the_file() {

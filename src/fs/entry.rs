@@ -91,8 +91,12 @@ pub struct Mtime {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkTarget {
     pub path: OsString,
-    /// The kind of the file the link points to; `None` when it dangles.
+    /// The kind of the file the link points to; `None` when it points at
+    /// nothing (it dangles, or it loops).
     pub kind: Option<Kind>,
+    /// It points at nothing because its chain of links loops (ELOOP), not
+    /// because a target is missing. False where the lister cannot tell.
+    pub loops: bool,
 }
 
 /// One entry of a directory listing. Names are bytes: they may hold newlines,

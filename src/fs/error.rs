@@ -48,17 +48,19 @@ impl Failure {
         }
     }
 
-    /// `(exit status 1: rm: cannot remove ...)`, for the end of a message:
-    /// the first two lines of what was said (a usage text can be fifty).
+    /// ` (exit status 1: rm: cannot remove ...)`, for the end of a message:
+    /// the first two lines of what was said (a usage text can be fifty);
+    /// nothing when there is neither a status nor words.
     fn detail(&self) -> String {
         const LINES: usize = 2;
         let mut lines = self.said.split("\\n").filter(|l| !l.trim().is_empty());
         let shown: Vec<&str> = lines.by_ref().take(LINES).collect();
         let more = if lines.next().is_some() { " ..." } else { "" };
         match (&self.status, shown.is_empty()) {
-            (Some(status), true) => format!("({status})"),
-            (Some(status), false) => format!("({status}: {}{more})", shown.join(" / ")),
-            (None, _) => format!("({}{more})", shown.join(" / ")),
+            (Some(status), true) => format!(" ({status})"),
+            (Some(status), false) => format!(" ({status}: {}{more})", shown.join(" / ")),
+            (None, false) => format!(" ({}{more})", shown.join(" / ")),
+            (None, true) => String::new(),
         }
     }
 }
@@ -79,22 +81,22 @@ pub enum FsError {
     /// that never started it).
     #[error("cannot {action}: {detail}")]
     Exec { action: String, detail: String },
-    #[error("cannot {}: no such file or directory; check the path {}", .0.action, .0.detail())]
+    #[error("cannot {}: no such file or directory; check the path{}", .0.action, .0.detail())]
     NotFound(Failure),
     #[error(
-        "cannot {}: permission denied; the account may not do this here (check the owner and mode, or use another account) {}",
+        "cannot {}: permission denied; the account may not do this here (check the owner and mode, or use another account){}",
         .0.action, .0.detail()
     )]
     PermissionDenied(Failure),
-    #[error("cannot {}: a part of the path is not a directory {}", .0.action, .0.detail())]
+    #[error("cannot {}: a part of the path is not a directory{}", .0.action, .0.detail())]
     NotADirectory(Failure),
-    #[error("cannot {}: the destination already exists; choose another name or delete it first {}", .0.action, .0.detail())]
+    #[error("cannot {}: the destination already exists; choose another name or delete it first{}", .0.action, .0.detail())]
     AlreadyExists(Failure),
-    #[error("cannot {}: no space left on the device (or the quota is full) {}", .0.action, .0.detail())]
+    #[error("cannot {}: no space left on the device (or the quota is full){}", .0.action, .0.detail())]
     NoSpace(Failure),
-    #[error("cannot {}: the name is too long for the file system {}", .0.action, .0.detail())]
+    #[error("cannot {}: the name is too long for the file system{}", .0.action, .0.detail())]
     NameTooLong(Failure),
-    #[error("cannot {}: it failed {}", .0.action, .0.detail())]
+    #[error("cannot {}: it failed{}", .0.action, .0.detail())]
     Failed(Failure),
     /// The host lacks a program the operation needs.
     #[error("cannot {action}: the host has no {program}")]
@@ -289,5 +291,24 @@ mod tests {
         assert!(text.starts_with("cannot delete /x: permission denied"), "{text}");
         assert!(text.contains("exit status 1: rm: \\e[31m: Permission denied / rm: y: No such"), "{text}");
         assert_eq!(e.failure().map(|f| f.command.as_str()), Some("rm -r -- '/x'"));
+    }
+
+    #[test]
+    fn no_empty_parentheses_when_nothing_was_said() {
+        let failure = |status: Option<i32>, said: &str| Failure {
+            action: "rename /a".into(),
+            command: String::new(),
+            status: status.map(|code| ExitStatus { code: Some(code), signal: None }),
+            said: said.into(),
+        };
+        assert_eq!(FsError::Failed(failure(None, "")).to_string(), "cannot rename /a: it failed");
+        assert_eq!(
+            FsError::Failed(failure(Some(2), "")).to_string(),
+            "cannot rename /a: it failed (exit status 2)"
+        );
+        assert_eq!(
+            FsError::NotFound(failure(None, "/a: gone")).to_string(),
+            "cannot rename /a: no such file or directory; check the path (/a: gone)"
+        );
     }
 }

@@ -10,6 +10,7 @@ use super::item::{ItemId, Scan};
 use super::task::{DirProbe, Outcome, Partial, Task, TaskError, TaskId, Update};
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
+use crate::fs::remote::BannerNote;
 use crate::scp::Throttle;
 
 pub trait Backend: Send + Sync + 'static {
@@ -99,5 +100,18 @@ impl Reporter {
     /// Logs an event attributed to this task's job.
     pub fn log(&self, event: Event) {
         self.log.emit(event.job(self.job));
+    }
+
+    /// Logs the note about `host`'s login banner unless the log has it
+    /// already (see [`LogSink::first_banner`]).
+    pub fn banner(&self, host: &str, note: &BannerNote) {
+        if self.log.first_banner(host, note) {
+            self.log(Event::banner(host, note));
+        }
+    }
+
+    /// Whether the log has the note about `host`'s banner with these lines.
+    pub fn banner_noted(&self, host: &str, stdout: &[String], stderr: &[String]) -> bool {
+        self.log.banner_noted(host, stdout, stderr)
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::backend::Reporter;
 use super::item::{DestInfo, ItemId, ItemKind, Scan, ScanEntry, ScanError};
 use super::task::{DirProbe, TaskError, Work};
-use crate::fs::{Digest, FileSystem, FsError, Kind, Stat};
+use crate::fs::{Digest, Entry, FileSystem, FsError, Kind, Stat};
 use crate::text::escape_bytes;
 
 fn shown(path: &Path) -> String {
@@ -182,14 +182,25 @@ fn walk(fs: &dyn FileSystem, root: &Path, stat: &Stat) -> Result<Scan, TaskError
                     rel: child,
                     reason: "a symbolic link to a directory is not followed".into(),
                 }),
-                (Kind::Symlink, _) => {
-                    scan.errors.push(ScanError { rel: child, reason: "a dangling symbolic link".into() })
-                }
+                (Kind::Symlink, _) => scan.errors.push(ScanError { rel: child, reason: unfollowed(&entry) }),
                 _ => scan.errors.push(ScanError { rel: child, reason: "not a regular file".into() }),
             }
         }
     }
     Ok(scan)
+}
+
+/// Why a symbolic link that leads to neither a file nor a directory is not
+/// copied.
+fn unfollowed(entry: &Entry) -> String {
+    let Some(link) = &entry.link else { return "a symbolic link whose target is not known".into() };
+    let target = escape_bytes(link.path.as_encoded_bytes());
+    match link.kind {
+        _ if link.loops => format!("a symbolic link loop (following its target {target} leads back to it)"),
+        Some(_) => format!("a symbolic link to {target}, which is not a regular file or a directory"),
+        None if target.is_empty() => "a dangling symbolic link".into(),
+        None => format!("a dangling symbolic link (its target {target} does not exist)"),
+    }
 }
 
 fn is_plain_name(name: &std::ffi::OsStr) -> bool {
@@ -260,5 +271,24 @@ mod tests {
         assert!(matches!(probes[0], DirProbe::Missing));
         assert!(matches!(probes[1], DirProbe::NotADir(_)));
         assert!(matches!(&probes[2], DirProbe::Listing(entries) if entries.len() == 4));
+    }
+
+    #[test]
+    fn a_link_loop_is_called_a_loop_and_a_dangling_link_names_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tree");
+        fs::create_dir(&root).unwrap();
+        std::os::unix::fs::symlink("self", root.join("self")).unwrap();
+        std::os::unix::fs::symlink("nowhere", root.join("dangling")).unwrap();
+        nix::unistd::mkfifo(&root.join("fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+        std::os::unix::fs::symlink("fifo", root.join("to fifo")).unwrap();
+        let scan = scan(&LocalFs::new(), std::slice::from_ref(&root)).unwrap().remove(0).unwrap();
+        let reason = |name: &str| {
+            scan.errors.iter().find(|e| e.rel == Path::new(name)).map(|e| e.reason.clone()).unwrap()
+        };
+        assert_eq!(reason("self"), "a symbolic link loop (following its target self leads back to it)");
+        assert_eq!(reason("dangling"), "a dangling symbolic link (its target nowhere does not exist)");
+        assert_eq!(reason("to fifo"), "a symbolic link to fifo, which is not a regular file or a directory");
+        assert_eq!(reason("fifo"), "not a regular file");
     }
 }

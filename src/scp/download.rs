@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use crate::ssh::Link;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
+use super::handoff;
+
 use super::error::ScpError;
 use super::event::{Event, FileRef, Summary};
-use super::item::{CHUNK, Item, QUEUE, next_id, send};
+use super::item::{CHUNK, Item, QUEUE, next_id};
 use super::pipe::Pipe;
 use super::remote::{self, Role};
 use super::reporter::Reporter;
@@ -48,7 +50,7 @@ pub fn download(
     pipe.limit(request.options.limit.clone());
 
     let mut reporter = Reporter::new(on_event);
-    let (items_tx, items_rx) = bounded(QUEUE);
+    let (items_tx, items_rx) = handoff::bounded(QUEUE, Item::urgent);
     let events = reporter.sender();
     let writer_config = WriterConfig {
         target: target.clone(),
@@ -111,7 +113,7 @@ pub(crate) struct Pulled {
 /// buffers the consumer gives back to be filled again.
 #[derive(Clone, Copy)]
 pub(crate) struct Queue<'q> {
-    pub items: &'q Sender<Item>,
+    pub items: &'q handoff::Sender<Item>,
     pub spares: &'q Receiver<Vec<u8>>,
 }
 
@@ -183,7 +185,7 @@ impl PullState<'_> {
         &mut self,
         buf: Vec<u8>,
         sink: &mut Sink,
-        items: &Sender<Item>,
+        items: &handoff::Sender<Item>,
         events: &Sender<Event>,
         pipe: &Pipe<'_>,
         cancel: &CancellationToken,
@@ -192,10 +194,10 @@ impl PullState<'_> {
         let hostile = |source| ScpError::Hostile { host: pipe.host.clone(), source };
         let (used, event) = sink.feed(&buf).map_err(hostile)?;
         if used == buf.len() && matches!(&event, Some(SinkEvent::Data(d)) if d.len() == used) {
-            return send(items, Item::Data(buf), cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)));
+            return items.send(Item::Data(buf), cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)));
         }
         if let Some(item) = event.and_then(|e| self.item(e, events)) {
-            send(items, item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
+            items.send(item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
         }
         self.process(&buf[used..], sink, items, events, pipe, cancel)
     }
@@ -204,7 +206,7 @@ impl PullState<'_> {
         &mut self,
         mut input: &[u8],
         sink: &mut Sink,
-        items: &Sender<Item>,
+        items: &handoff::Sender<Item>,
         events: &Sender<Event>,
         pipe: &Pipe<'_>,
         cancel: &CancellationToken,
@@ -216,7 +218,7 @@ impl PullState<'_> {
             let item = event.and_then(|e| self.item(e, events));
             input = &input[used..];
             if let Some(item) = item {
-                send(items, item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
+                items.send(item, cancel).map_err(|e| e.unwrap_or_else(|| gone(pipe)))?;
             }
         }
         Ok(())

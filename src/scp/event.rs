@@ -111,33 +111,32 @@ pub enum Landed {
 /// Text from the remote side that is not a file's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Diagnostic {
-    /// The login profile printed text before scp started. The transfer is
-    /// unaffected (the text is separated from the protocol), but it slows
-    /// every command and breaks other tools.
-    Banner { host: String, lines: Vec<String> },
+    /// The login profile printed text before scp started, on standard
+    /// output and on standard error (escaped lines). The transfer is
+    /// unaffected (the text is separated from the protocol), but text on
+    /// standard output breaks OpenSSH's scp and other tools. How to stop
+    /// it depends on the host's login shell, which the file system's probe
+    /// knows (`fs::remote::BannerNote`).
+    Banner { host: String, stdout: Vec<String>, stderr: Vec<String> },
     /// A line the remote scp wrote on stderr, tied to the file in flight.
     Stderr { host: String, file: Option<FileRef>, line: String },
     /// The remote scp exited unsuccessfully.
     Exit { host: String, status: ExitStatus },
 }
 
-/// How to stop a login profile from printing text for non-interactive
-/// sessions.
-pub const BANNER_FIX: &str = "print it only in interactive shells: wrap the output in \
-`case $- in *i*) ... ;; esac` (sh, bash, zsh), `if status is-interactive ... end` (fish) or \
-`if ($?prompt) then ... endif` (tcsh) in the shell's rc file";
-
 impl Diagnostic {
     /// The diagnostic as lines of escaped text, ready for a log or stderr.
     pub fn lines(&self) -> Vec<String> {
         match self {
-            Diagnostic::Banner { host, lines } => {
+            Diagnostic::Banner { host, stdout, stderr } => {
+                let count = stdout.len() + stderr.len();
                 let mut out = vec![format!(
-                    "{host}: the login shell printed {} line(s) before scp started (ignored):",
-                    lines.len()
+                    "{host}: the login shell printed {count} {} before scp started (kept apart: the \
+                     transfer is not affected):",
+                    if count == 1 { "line" } else { "lines" }
                 )];
-                out.extend(lines.iter().map(|l| format!("{host}:   | {l}")));
-                out.push(format!("{host}: to fix it, {BANNER_FIX}"));
+                out.extend(stdout.iter().map(|l| format!("{host}:   stdout | {l}")));
+                out.extend(stderr.iter().map(|l| format!("{host}:   stderr | {l}")));
                 out
             }
             Diagnostic::Stderr { host, file: Some(f), line } => {

@@ -7,13 +7,8 @@ use std::ffi::OsString;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
-
-use super::error::ScpError;
 use super::event::FileRef;
-use super::pipe::WAIT;
 use super::record::Times;
-use tokio_util::sync::CancellationToken;
 
 /// Size of the data chunks read from disk and from the network.
 pub const CHUNK: usize = 256 * 1024;
@@ -47,45 +42,19 @@ pub(crate) enum Item {
     DirEnd,
 }
 
+impl Item {
+    /// Whether the other half must see this at once: everything but file
+    /// data, which may wait to be handed over in batches.
+    pub(crate) fn urgent(&self) -> bool {
+        !matches!(self, Item::Data(_))
+    }
+}
+
 /// A new item id, unique in this process (ids tag records in flight and
 /// tell a producer which item to skip).
 pub(crate) fn next_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-/// Sends, waiting for room at most [`WAIT`] at a time so a cancel is seen.
-/// `Err(None)` when the other side has gone away.
-pub(crate) fn send<T>(
-    tx: &Sender<T>,
-    mut value: T,
-    cancel: &CancellationToken,
-) -> Result<(), Option<ScpError>> {
-    loop {
-        if cancel.is_cancelled() {
-            return Err(Some(ScpError::Cancelled));
-        }
-        match tx.send_timeout(value, WAIT) {
-            Ok(()) => return Ok(()),
-            Err(SendTimeoutError::Timeout(v)) => value = v,
-            Err(SendTimeoutError::Disconnected(_)) => return Err(None),
-        }
-    }
-}
-
-/// Receives, waiting at most [`WAIT`] at a time so a cancel is seen.
-/// `Ok(None)` when the producer is done.
-pub(crate) fn recv<T>(rx: &Receiver<T>, cancel: &CancellationToken) -> Result<Option<T>, ScpError> {
-    loop {
-        if cancel.is_cancelled() {
-            return Err(ScpError::Cancelled);
-        }
-        match rx.recv_timeout(WAIT) {
-            Ok(v) => return Ok(Some(v)),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(None),
-        }
-    }
 }
 
 /// Limits progress events to one per [`PROGRESS_INTERVAL`] per file.

@@ -17,6 +17,7 @@
 mod download;
 mod error;
 mod event;
+mod handoff;
 mod item;
 mod pipe;
 mod push;
@@ -36,7 +37,7 @@ mod writer;
 
 pub use download::{CREDIT, download};
 pub use error::ScpError;
-pub use event::{BANNER_FIX, Cause, Diagnostic, Event, FileRef, Landed, Summary};
+pub use event::{Cause, Diagnostic, Event, FileRef, Landed, Summary};
 pub use item::{CHUNK, PROGRESS_INTERVAL, QUEUE};
 pub use record::{Record, RecordError, Reply, Times, Timestamp};
 pub use relay::relay;

@@ -12,11 +12,12 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 
 use super::error::ScpError;
 use super::event::{Cause, Event, FileRef};
-use super::item::{Item, ProgressPace, recv};
+use super::handoff;
+use super::item::{Item, ProgressPace};
 use super::pipe::Pipe;
 use super::remote;
 use super::source::{Answer, Sent, Source};
@@ -95,7 +96,7 @@ impl<'p, 's> Push<'p, 's> {
     /// Sends every item, then waits for the remaining replies.
     pub(super) fn run(
         &mut self,
-        items: &Receiver<Item>,
+        items: &handoff::Receiver<Item>,
         flush: &mut dyn FnMut(),
         cancel: &super::CancellationToken,
     ) -> Result<Pushed, ScpError> {
@@ -108,7 +109,7 @@ impl<'p, 's> Push<'p, 's> {
 
     fn run_inner(
         &mut self,
-        items: &Receiver<Item>,
+        items: &handoff::Receiver<Item>,
         flush: &mut dyn FnMut(),
         cancel: &super::CancellationToken,
     ) -> Result<Pushed, ScpError> {
@@ -126,7 +127,7 @@ impl<'p, 's> Push<'p, 's> {
             }
             Some(Ok(())) => {}
         }
-        while let Some(item) = recv(items, cancel)? {
+        while let Some(item) = items.recv(cancel)? {
             self.item(item)?;
             let out = self.source.take_output();
             self.pipe.write_all(&out)?;

@@ -17,7 +17,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crossbeam_channel::Sender;
 
 use super::event::{Event, FileRef};
-use super::item::{CHUNK, Item, next_id, send};
+use super::handoff;
+use super::item::{CHUNK, Item, next_id};
 use super::record::{Times, Timestamp, vis_newline_name};
 use super::request::{Options, base_name, os};
 use crate::text::escape_bytes;
@@ -27,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 const MODE_MASK: u32 = 0o6777;
 
 pub(crate) struct Reader<'a> {
-    pub items: &'a Sender<Item>,
+    pub items: &'a handoff::Sender<Item>,
     pub events: &'a Sender<Event>,
     pub skip: &'a AtomicU64,
     pub options: Options,
@@ -52,7 +53,7 @@ impl Reader<'_> {
     }
 
     fn put(&self, item: Item) -> Result<(), Stop> {
-        send(self.items, item, self.cancel).map_err(|_| Stop)
+        self.items.send(item, self.cancel).map_err(|_| Stop)
     }
 
     fn fail(&self, file: FileRef, reason: String) {

@@ -12,7 +12,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::AtomicU64;
 
 use crate::ssh::Link;
-use crossbeam_channel::bounded;
 
 use super::download::{CREDIT, Queue, pull};
 use super::error::ScpError;
@@ -52,7 +51,7 @@ pub fn relay(
     // caller cancels): it may be waiting on its own network.
     let stop = CancellationToken::new();
     let skip = AtomicU64::new(0);
-    let (items_tx, items_rx) = bounded::<Item>(QUEUE);
+    let (items_tx, items_rx) = super::handoff::bounded(QUEUE, Item::urgent);
     let (pushed, pulled) = std::thread::scope(|scope| {
         let (a_events, a_stop, a_config, a_requested) = (events.clone(), stop.clone(), config, &requested);
         let sender = scope.spawn(move || {

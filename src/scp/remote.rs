@@ -106,8 +106,9 @@ pub(crate) fn launch<'s>(
 /// Sends the banner (once complete) and new stderr lines as diagnostics.
 pub(crate) fn report(pipe: &mut Pipe<'_>, file: Option<&FileRef>, events: &Sender<Event>) {
     if let Some(banner) = pipe.take_banner() {
-        let lines = banner.escaped_lines();
-        let _ = events.send(Event::Diagnostic(Diagnostic::Banner { host: pipe.host.clone(), lines }));
+        let (stdout, stderr) = (banner.stdout_lines(), banner.stderr_lines());
+        let _ =
+            events.send(Event::Diagnostic(Diagnostic::Banner { host: pipe.host.clone(), stdout, stderr }));
     }
     for line in pipe.take_stderr_lines() {
         let _ = events.send(stderr_event(&pipe.host, file, &line));

@@ -4,9 +4,10 @@
 //!
 //! Hardening (OpenSSH's checks and more): names that are empty, `.`, `..`,
 //! or hold `/` or NUL are refused; at the top level only the requested names
-//! are accepted, in the requested order; a directory without `-r`, an `E`
-//! with no directory open, and malformed records end the transfer with the
-//! record shown escaped. Every name that leaves this machine is a single
+//! are accepted, in the requested order, and nothing after the last of them
+//! (an extra file, any other data); a directory without `-r`, an `E` with
+//! no directory open, and malformed records end the transfer with the
+//! record shown escaped, as a "protocol error" (OpenSSH's words). Every name that leaves this machine is a single
 //! path component, so joining it to a directory never leaves that directory.
 //!
 //! Acknowledgements are sent ahead as credit: the sink starts by owing
@@ -54,26 +55,30 @@ pub enum SinkEvent<'a> {
     Error { operand: usize, depth: usize, message: Vec<u8> },
 }
 
-/// Why the sink stopped. Every variant ends the transfer.
+/// Why the sink stopped. Every variant ends the transfer. Most are the
+/// server breaking the protocol ([`SinkError::is_protocol_violation`]),
+/// said as OpenSSH's scp says it: "protocol error".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SinkError {
-    #[error("the server sent a malformed record: {0}")]
+    #[error("protocol error: the server sent a malformed record: {0}")]
     Record(#[from] RecordError),
-    #[error("the server sent the file name \"{}\", which {reason}; refused (a hostile or broken server)", escape_bytes(.name))]
+    #[error("protocol error: the server sent the file name \"{}\", which {reason}; refused (a hostile or broken server)", escape_bytes(.name))]
     BadName { name: Vec<u8>, reason: &'static str },
-    #[error("the server sent \"{}\" but \"{}\" was requested; refused (a hostile or broken server)", escape_bytes(.name), escape_bytes(.expected))]
+    #[error("protocol error: the server sent \"{}\" but \"{}\" was requested; refused (a hostile or broken server)", escape_bytes(.name), escape_bytes(.expected))]
     Unrequested { name: Vec<u8>, expected: Vec<u8> },
-    #[error("the server sent \"{}\" after every requested file; refused", escape_bytes(.name))]
+    #[error("protocol error: the server sent \"{}\", which was not requested, after the requested files; refused (a hostile or broken server)", escape_bytes(.name))]
     Extra { name: Vec<u8> },
-    #[error("the server sent a directory (\"{}\") although -r was not given; refused", escape_bytes(.line))]
+    #[error("protocol error: the server sent more after the requested files (\"{}\"); refused (a hostile or broken server)", escape_bytes(.0))]
+    Trailing(Vec<u8>),
+    #[error("protocol error: the server sent a directory (\"{}\") where only files were requested; refused", escape_bytes(.line))]
     DirWithoutRecursive { line: Vec<u8> },
-    #[error("the server ended a directory that was never started; refused")]
+    #[error("protocol error: the server ended a directory that was never started; refused")]
     UnbalancedEnd,
-    #[error("the server sent an empty line where a record was expected")]
+    #[error("protocol error: the server sent an empty line where a record was expected")]
     EmptyLine,
-    #[error("the server sent a line longer than {MAX_LINE} bytes")]
+    #[error("protocol error: the server sent a line longer than {MAX_LINE} bytes")]
     LineTooLong,
-    #[error("after the data of \"{}\" the server sent byte {byte:#04x} instead of a status byte", escape_bytes(.name))]
+    #[error("protocol error: after the data of \"{}\" the server sent byte {byte:#04x} instead of a status byte", escape_bytes(.name))]
     BadStatus { name: Vec<u8>, byte: u8 },
     #[error("the remote scp said: {}", escape_bytes(.0))]
     UnexpectedText(Vec<u8>),
@@ -81,6 +86,16 @@ pub enum SinkError {
     Fatal(Vec<u8>),
     #[error("the connection closed {0}")]
     Truncated(String),
+}
+
+impl SinkError {
+    /// The server broke the protocol: what it sent before, in the same
+    /// stream, is not to be trusted either. Not so for text printed instead
+    /// of the protocol (a shell's error, no record at all), the remote
+    /// scp's own fatal error, or a stream cut short.
+    pub fn is_protocol_violation(&self) -> bool {
+        !matches!(self, SinkError::UnexpectedText(_) | SinkError::Fatal(_) | SinkError::Truncated(_))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +175,7 @@ impl Sink {
         let name = || self.current.as_ref().map(|(n, _)| escape_bytes(n)).unwrap_or_default();
         match self.state {
             State::Line if self.line.is_empty() && self.depth == 0 => Ok(()),
+            State::Line if self.all_answered() => Err(SinkError::Trailing(self.line.clone())),
             State::Line | State::StatusMessage { .. } => {
                 Err(SinkError::Truncated("in the middle of a record".into()))
             }
@@ -262,9 +278,21 @@ impl Sink {
         SinkEvent::FileEnd(verdict)
     }
 
+    /// Every requested path has had its answer (and no directory is open):
+    /// anything but the end of the stream breaks the protocol.
+    fn all_answered(&self) -> bool {
+        self.depth == 0 && self.operand >= self.config.requested.len()
+    }
+
     fn line_event<'a>(&mut self, line: Vec<u8>) -> Result<Option<SinkEvent<'a>>, SinkError> {
         let first = !self.seen_record;
         self.seen_record = true;
+        if self.all_answered() && line.first() != Some(&2) {
+            return Err(match Record::parse(&line) {
+                Ok(Record::File { name, .. } | Record::Dir { name, .. }) => SinkError::Extra { name },
+                _ => SinkError::Trailing(line),
+            });
+        }
         match line.first() {
             None => return Err(SinkError::EmptyLine),
             Some(1) => {

@@ -43,12 +43,20 @@ pub struct Answer {
 pub enum SourceError {
     #[error("the remote scp gave up: {}", escape_bytes(.0))]
     Fatal(Vec<u8>),
-    #[error("the remote scp sent a reply when none was expected: \"{}\"", escape_bytes(.0))]
+    #[error("protocol error: the remote scp sent a reply when none was expected: \"{}\"", escape_bytes(.0))]
     Unexpected(Vec<u8>),
-    #[error("the remote scp sent a reply line longer than {MAX_LINE} bytes")]
+    #[error("protocol error: the remote scp sent a reply line longer than {MAX_LINE} bytes")]
     LineTooLong,
     #[error("\"{}\" cannot be sent: the name {reason}", escape_bytes(.name))]
     BadName { name: Vec<u8>, reason: &'static str },
+}
+
+impl SourceError {
+    /// The receiving side broke the protocol: what it acknowledged before,
+    /// in the same stream, is not to be trusted either.
+    pub fn is_protocol_violation(&self) -> bool {
+        matches!(self, SourceError::Unexpected(_) | SourceError::LineTooLong)
+    }
 }
 
 /// The source state machine.

@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 
 use crate::ssh::Link;
-use crossbeam_channel::bounded;
 
 use super::error::ScpError;
 use super::event::{Event, Summary};
-use super::item::QUEUE;
+use super::item::{Item, QUEUE};
 use super::push::{Push, Pushed};
 use super::reader::{Reader, top_name};
 use super::remote::{self, Role};
@@ -107,7 +106,7 @@ fn batch(
     pipe.limit(options.limit.clone());
     let events = reporter.sender();
     let skip = AtomicU64::new(0);
-    let (items_tx, items_rx) = bounded(QUEUE);
+    let (items_tx, items_rx) = super::handoff::bounded(QUEUE, Item::urgent);
     let pushed = std::thread::scope(|scope| {
         let reader_events = events.clone();
         let (skip, cancel_ref) = (&skip, cancel);

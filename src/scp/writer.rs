@@ -25,11 +25,12 @@ use std::os::unix::fs::{DirBuilderExt, FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 use tempfile::NamedTempFile;
 
 use super::event::{Cause, Event, FileRef, Landed};
-use super::item::{Item, ProgressPace, recv};
+use super::handoff;
+use super::item::{Item, ProgressPace};
 use super::record::{Times, Timestamp};
 use super::request::Landing;
 use crate::text::escape_bytes;
@@ -92,14 +93,14 @@ struct Writer {
 /// Data buffers go back through `spares` once written, for the reader to
 /// fill again (no allocation, no copy per chunk).
 pub(crate) fn run(
-    items: Receiver<Item>,
+    items: handoff::Receiver<Item>,
     events: Sender<Event>,
     config: WriterConfig,
     cancel: CancellationToken,
     spares: Sender<Vec<u8>>,
 ) {
     let mut w = Writer { config, events, dirs: Vec::new(), file: None };
-    while let Ok(Some(item)) = recv(&items, &cancel) {
+    while let Ok(Some(item)) = items.recv(&cancel) {
         match item {
             Item::Data(data) => {
                 w.data(&data);

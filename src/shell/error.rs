@@ -26,8 +26,9 @@ pub enum ExecError {
     /// scpdeck fed it, or it is slower than scpdeck waits.
     #[error(
         "the remote login profile did not finish within {} s: it read standard input and was fed {fed} \
-         empty line(s) without stopping, or it is that slow. Make the profile (~/.bashrc, ~/.profile, \
-         config.fish, ~/.tcshrc) read input and wait only in interactive shells",
+         empty line(s) without stopping, or it is that slow. Make what the login shell reads for a \
+         command (~/.bashrc, ~/.zshenv, ~/.config/fish/config.fish, ~/.tcshrc, or ~/.ssh/rc) read input \
+         and wait only in interactive shells",
         .waited.as_secs()
     )]
     ProfileNeverDone { banner: Banner, fed: u32, waited: Duration },

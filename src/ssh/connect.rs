@@ -89,11 +89,23 @@ pub(crate) fn connect_hop(
     host_key::prefer_known_algorithms(&session, config);
     session.set_tcp_stream(stream);
     if let Err(e) = session.handshake() {
+        // A timeout says how far it got: the server's greeting came but
+        // not the key exchange; or a ProxyCommand still running has sent
+        // nothing, which may never have reached the host at all.
+        let timed_out = code(&e) == ERROR_TIMEOUT;
+        let greeted = session.banner().is_some();
+        if timed_out && (greeted || transport.command_running()) {
+            let step = if greeted { Step::Handshake } else { Step::Proxy };
+            return Err(ConnectError::Timeout { host, step, after: timeout });
+        }
         if let Some(proxy) = transport.failure() {
             return Err(ConnectError::Proxy { host, detail: proxy });
         }
-        if code(&e) == ERROR_TIMEOUT {
-            return Err(ConnectError::Timeout { host, step: Step::Handshake, after: timeout });
+        if timed_out {
+            // A TCP connection, or a ProxyJump hop's channel (which the
+            // hop's sshd confirms once it has connected to the host), and
+            // no line from the server.
+            return Err(ConnectError::Timeout { host, step: Step::Greeting, after: timeout });
         }
         // sshd drops connections beyond MaxStartups before its banner (or
         // after a line saying so): that is a closed connection, not a

@@ -14,6 +14,9 @@ pub enum Step {
     TcpConnect,
     /// Starting a ProxyCommand or reaching the target through a ProxyJump hop.
     Proxy,
+    /// Waiting for the server's first line (`SSH-2.0-...`) on a stream that
+    /// is open.
+    Greeting,
     Handshake,
     HostKey,
     Authentication,
@@ -27,6 +30,7 @@ impl fmt::Display for Step {
             Step::NameResolution => "name resolution",
             Step::TcpConnect => "TCP connect",
             Step::Proxy => "proxy",
+            Step::Greeting => "the server's SSH greeting",
             Step::Handshake => "SSH handshake",
             Step::HostKey => "host key verification",
             Step::Authentication => "authentication",
@@ -71,16 +75,20 @@ impl fmt::Display for AuthFailure {
                 if *tries == 1 { "try" } else { "tries" }
             ),
             AuthFailure::NoMethodLeft { tried, server_offers } => {
-                write!(f, "the server accepted none of ")?;
                 if tried.is_empty() {
-                    write!(f, "our methods (none was usable)")?;
+                    write!(f, "scpdeck had nothing to offer (no key, agent key or password it could use)")?;
                 } else {
-                    write!(f, "these: {}", tried.join(", "))?;
+                    write!(f, "the server accepted none of these: {}", tried.join(", "))?;
+                }
+                if server_offers.trim().is_empty() {
+                    write!(f, "; it named no method it accepts")?;
+                } else {
+                    write!(f, "; it offers: {server_offers}")?;
                 }
                 write!(
                     f,
-                    "; it offers: {server_offers}. Check the user name, add your public key to the \
-                     server's ~/.ssh/authorized_keys, or name the right key with -i"
+                    ". Check the user name, add your public key to the server's ~/.ssh/authorized_keys, \
+                     or name the right key with -i"
                 )
             }
             AuthFailure::BatchMode { needed } => write!(
@@ -149,7 +157,10 @@ pub enum ConnectError {
     #[error("{host}: TCP connect to {address} failed: {detail}. {hint}")]
     TcpConnect { host: String, address: String, detail: String, hint: &'static str },
 
-    #[error("{host}: no answer within {} during {step} (ConnectTimeout). Check the host name and port and any firewall in between, or raise -o ConnectTimeout=SECONDS", seconds(.after))]
+    /// No answer within ConnectTimeout; `step` says how far the connection
+    /// got (no TCP connection, nothing through the proxy, a TCP connection
+    /// but no SSH greeting, a greeting but no key exchange).
+    #[error("{host}: {}", timeout_text(*.step, .after))]
     Timeout { host: String, step: Step, after: Duration },
 
     #[error(
@@ -216,6 +227,32 @@ fn attempts_text(attempts: u32) -> String {
 
 fn seconds(d: &Duration) -> String {
     format!("{}s", d.as_secs_f64())
+}
+
+/// What a timeout at `step` means, and what to check.
+fn timeout_text(step: Step, after: &Duration) -> String {
+    let after = seconds(after);
+    let what = match step {
+        Step::TcpConnect => format!(
+            "no TCP connection within {after} (ConnectTimeout): the host is down or unreachable, or a \
+             firewall drops the packets. Check the host name, the port and the network"
+        ),
+        Step::Proxy => format!(
+            "nothing came back through the proxy within {after} (ConnectTimeout): the ProxyCommand or \
+             ProxyJump may never have reached the host. Run the same ssh command by hand to see why"
+        ),
+        Step::Greeting => format!(
+            "the TCP connection was made, but the server sent no SSH greeting within {after} \
+             (ConnectTimeout): is an SSH server listening on that port (-P, Port)? A busy server \
+             may also answer late"
+        ),
+        Step::Handshake => format!(
+            "the server greeted, but the SSH handshake did not finish within {after} (ConnectTimeout): \
+             the server or the network in between is slow or stalled"
+        ),
+        other => format!("no answer within {after} during {other} (ConnectTimeout)"),
+    };
+    format!("{what}; or raise -o ConnectTimeout=SECONDS")
 }
 
 impl ConnectError {
@@ -367,6 +404,43 @@ mod tests {
         let resolve =
             ConnectError::NameResolution { host: "w".into(), hostname: "w".into(), detail: "x".into() };
         assert!(!resolve.is_transient());
+    }
+
+    #[test]
+    fn a_timeout_says_how_far_the_connection_got() {
+        let timeout =
+            |step| ConnectError::Timeout { host: "web".into(), step, after: Duration::from_secs(4) };
+        let tcp = timeout(Step::TcpConnect).to_string();
+        assert!(tcp.starts_with("web: no TCP connection within 4s (ConnectTimeout)"), "{tcp}");
+        assert!(!tcp.contains("handshake") && !tcp.contains("SSH"), "{tcp}");
+        let proxy = timeout(Step::Proxy).to_string();
+        assert!(proxy.contains("may never have reached the host") && !proxy.contains("handshake"), "{proxy}");
+        let greeting = timeout(Step::Greeting).to_string();
+        assert!(
+            greeting.contains("TCP connection was made, but the server sent no SSH greeting"),
+            "{greeting}"
+        );
+        assert!(timeout(Step::Handshake).to_string().contains("the server greeted, but the SSH handshake"));
+        for step in [Step::TcpConnect, Step::Proxy, Step::Greeting, Step::Handshake] {
+            assert!(timeout(step).to_string().ends_with("raise -o ConnectTimeout=SECONDS"), "{step}");
+        }
+    }
+
+    #[test]
+    fn no_method_left_says_what_was_tried_and_offered_without_empty_lists() {
+        let failure = |tried: &[&str], offers: &str| {
+            let tried = tried.iter().map(|t| t.to_string()).collect();
+            AuthFailure::NoMethodLeft { tried, server_offers: offers.into() }.to_string()
+        };
+        let none = failure(&[], "publickey");
+        assert!(none.starts_with("scpdeck had nothing to offer (no key"), "{none}");
+        assert!(none.contains("; it offers: publickey. Check the user name"), "{none}");
+        let silent = failure(&["key ~/.ssh/id_ed25519"], "");
+        assert!(
+            silent.contains("accepted none of these: key ~/.ssh/id_ed25519; it named no method"),
+            "{silent}"
+        );
+        assert!(!silent.contains("offers: ."), "{silent}");
     }
 
     #[test]

@@ -78,6 +78,11 @@ pub(super) fn spawn(
 }
 
 impl ProxyChild {
+    /// The command has not ended.
+    pub(crate) fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// How the command failed: its exit status (if it ended within a
     /// moment) and the last lines of its stderr.
     pub(crate) fn failure(&mut self) -> Option<String> {

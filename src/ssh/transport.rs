@@ -49,6 +49,14 @@ pub(crate) enum Transport {
 }
 
 impl Transport {
+    /// A ProxyCommand that has not ended.
+    pub(crate) fn command_running(&mut self) -> bool {
+        match self {
+            Transport::Command(child) => child.running(),
+            Transport::Direct | Transport::Jump(_) => false,
+        }
+    }
+
     /// What the proxy said or how it ended, to explain a failed handshake.
     pub(crate) fn failure(&mut self) -> Option<String> {
         match self {

@@ -87,9 +87,13 @@ pub fn lstat_entries(dir: &Path) -> Vec<scpdeck::fs::Entry> {
             let e = e.unwrap();
             let meta = std::fs::symlink_metadata(e.path()).unwrap();
             let kind = Kind::from_mode(meta.mode());
-            let link = (kind == Kind::Symlink).then(|| LinkTarget {
-                path: std::fs::read_link(e.path()).unwrap().into_os_string(),
-                kind: std::fs::metadata(e.path()).ok().map(|m| Kind::from_mode(m.mode())),
+            let link = (kind == Kind::Symlink).then(|| {
+                let target = std::fs::metadata(e.path());
+                LinkTarget {
+                    path: std::fs::read_link(e.path()).unwrap().into_os_string(),
+                    kind: target.as_ref().ok().map(|m| Kind::from_mode(m.mode())),
+                    loops: target.is_err_and(|e| e.raw_os_error() == Some(nix::libc::ELOOP)),
+                }
             });
             Entry {
                 name: e.file_name(),

@@ -69,10 +69,11 @@ impl Shell {
         );
         match self {
             Shell::BusyBox => {
+                // As on a BusyBox system, $SHELL is BusyBox's sh applet.
                 let bin = busybox_bin(dir, &path, busybox_itself);
                 let _ = writeln!(
                     line,
-                    "PATH='{}'; export PATH; exec '{}' sh -c \"$SSH_ORIGINAL_COMMAND\"",
+                    "PATH='{0}'; export PATH; SHELL='{0}/sh'; export SHELL; exec '{1}' sh -c \"$SSH_ORIGINAL_COMMAND\"",
                     bin.display(),
                     path.display()
                 );

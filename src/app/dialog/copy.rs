@@ -35,7 +35,9 @@ pub struct CopyDialog {
     pub target: Location,
     pub input: LineInput,
     pub options: Options,
-    /// Direct mode is offered when both ends are remote, on different hosts.
+    /// Direct mode is offered when both ends are remote, on different hosts,
+    /// and the destination's login shell is not known to print text on
+    /// standard output.
     pub direct_possible: bool,
     pub field: CopyField,
     pub error: Option<String>,

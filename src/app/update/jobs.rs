@@ -28,7 +28,10 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
         state.info("both panes show the same directory: open the destination in the other pane");
         return Vec::new();
     }
-    let direct_possible = matches!((pane.location.host(), target.host()), (Some(a), Some(b)) if a != b);
+    // Direct: between two hosts, the destination's login shell quiet (the
+    // source's scp logs in to it, and text it prints breaks that scp).
+    let direct_possible = matches!((pane.location.host(), target.host()),
+        (Some(a), Some(b)) if a != b && !state.talkative.contains(b));
     let settings = &state.settings;
     let options = Options {
         preserve: settings.copy_preserve,

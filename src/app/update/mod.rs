@@ -73,6 +73,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
         Msg::Prompt { question, reply } => hosts::prompt(state, question, reply),
+        Msg::HostProbed { host, talkative } => {
+            if talkative {
+                state.talkative.insert(host);
+            } else {
+                state.talkative.remove(&host);
+            }
+            Vec::new()
+        }
         Msg::Connected { id, result } => hosts::connected(state, id, result),
         Msg::Problem(text) => {
             state.error(text);

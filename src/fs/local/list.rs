@@ -36,8 +36,14 @@ pub fn entry_for(path: &Path, name: OsString, names: &mut NameCache) -> io::Resu
     let kind = Kind::from_mode(meta.mode());
     let link = if kind == Kind::Symlink {
         let target = fs::read_link(path)?;
-        let target_kind = fs::metadata(path).ok().map(|m| Kind::from_mode(m.mode()));
-        Some(LinkTarget { path: target.into_os_string(), kind: target_kind })
+        let target = target.into_os_string();
+        Some(match fs::metadata(path) {
+            Ok(meta) => LinkTarget { path: target, kind: Some(Kind::from_mode(meta.mode())), loops: false },
+            Err(e) => {
+                let loops = e.raw_os_error() == Some(nix::errno::Errno::ELOOP as i32);
+                LinkTarget { path: target, kind: None, loops }
+            }
+        })
     } else {
         None
     };

@@ -67,6 +67,9 @@ pub struct Capabilities {
     pub machine: String,
     /// `$SHELL`: the login shell that runs `sh` for every command.
     pub login_shell: String,
+    /// `$SHELL` with its links resolved (`readlink -f`): `/bin/sh` is
+    /// dash, bash or BusyBox. Empty when the host cannot tell.
+    pub login_shell_file: String,
     /// GNU `find -printf`.
     pub find_printf: bool,
     /// GNU find can `-fprintf /dev/fd/3` (a second output stream).
@@ -76,12 +79,20 @@ pub struct Capabilities {
     pub stat: Option<StatFlavor>,
     pub perl: bool,
     pub python3: bool,
-    /// BusyBox's version line: from `ls --help` when `ls` is a BusyBox
-    /// applet (some packages install the applets without a `busybox`
-    /// command on the PATH), else from `busybox` when it is on the PATH.
+    /// BusyBox's version line, when the host's tools are BusyBox's: `ls`
+    /// is a BusyBox applet (its `--help` says so; some packages install
+    /// the applets without a `busybox` command). A `busybox` program on a
+    /// host whose tools are GNU's is not used, so it is not recorded.
     pub busybox: Option<String>,
     /// Where `scp` is, when it is on the PATH.
     pub scp: Option<PathBuf>,
+    /// That scp takes `-O` (the SCP protocol; OpenSSH 8.7 and later, which
+    /// default to SFTP from 9.0), from its usage line.
+    pub scp_legacy_option: bool,
+    /// sshd runs `~/.ssh/rc` (if it exists) and `/etc/ssh/sshrc` before
+    /// every command; what they print arrives like a login banner.
+    pub ssh_rc: bool,
+    pub etc_sshrc: bool,
     /// The server accepts a `subsystem sftp` request (None: not asked,
     /// see [`Capabilities::probe_shell`]).
     pub sftp: Option<bool>,
@@ -120,8 +131,11 @@ elif [ -n "$(stat -f %p / 2>/dev/null)" ]; then k stat bsd; fi
 has perl && perl -e 1 2>/dev/null && k perl 1
 has python3 && python3 -c '' 2>/dev/null && k python3 1
 v=$(ls --help 2>&1 | head -n 1)
-case $v in BusyBox*) k busybox "$v" ;; *) has busybox && k busybox "$(busybox 2>&1 | head -n 1)" ;; esac
-has scp && k scp "$(command -v scp)"
+case $v in BusyBox*) k busybox "$v" ;; esac
+k shell_file "$(readlink -f "$SHELL" 2>/dev/null)"
+[ -f "$HOME/.ssh/rc" ] && k ssh_rc 1
+[ -f /etc/ssh/sshrc ] && k etc_sshrc 1
+has scp && k scp "$(command -v scp)" && k scp_usage "$(scp 2>&1 </dev/null | head -n 1)"
 [ "$(realpath / 2>/dev/null)" = / ] && k realpath 1
 [ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
 has readlink && k readlink 1
@@ -185,6 +199,7 @@ impl Capabilities {
             os_release: text("release"),
             machine: text("machine"),
             login_shell: text("shell"),
+            login_shell_file: text("shell_file"),
             find_printf: flag("find_printf"),
             find_fd3: flag("find_fd3"),
             find_exec_plus: flag("find_exec_plus"),
@@ -197,6 +212,9 @@ impl Capabilities {
             python3: flag("python3"),
             busybox: map.get(&b"busybox"[..]).map(|v| escape_bytes(v)),
             scp: path("scp"),
+            scp_legacy_option: takes_option_o(&text("scp_usage")),
+            ssh_rc: flag("ssh_rc"),
+            etc_sshrc: flag("etc_sshrc"),
             sftp: None,
             realpath: flag("realpath"),
             readlink_f: flag("readlink_f"),
@@ -249,9 +267,17 @@ impl Capabilities {
     /// talk to it. Already escaped.
     pub fn summary(&self) -> Vec<String> {
         let yes_no = |b: bool| if b { "yes" } else { "no" };
+        let shell = super::login_shell::LoginShell::of(self);
+        let called = std::path::Path::new(&self.login_shell).file_name().map(|n| n.to_string_lossy());
+        let resolved = match called {
+            Some(called) if called != shell.name() && !shell.name().is_empty() => {
+                format!(" ({})", shell.name())
+            }
+            _ => String::new(),
+        };
         let mut lines = vec![
             format!(
-                "remote: {} {} {}, user {}, home {}, login shell {}",
+                "remote: {} {} {}, user {}, home {}, login shell {}{resolved}",
                 escape_bytes(self.os.as_bytes()),
                 escape_bytes(self.os_release.as_bytes()),
                 escape_bytes(self.machine.as_bytes()),
@@ -275,12 +301,19 @@ impl Capabilities {
         if self.profile_reads_input {
             lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
         }
-        if !self.banner.is_empty() {
-            lines.push("remote: the login shell prints text before every command (kept apart, not mixed into results):".into());
-            lines.extend(self.banner.escaped_lines().into_iter().map(|l| format!("  | {l}")));
-        }
         lines
     }
+}
+
+/// Whether a usage line (`usage: scp [-346ABCOpqRrsTv] [-c cipher] ...`)
+/// lists `-O` among the single-letter flags.
+fn takes_option_o(usage: &str) -> bool {
+    usage.split('[').nth(1).and_then(|group| group.strip_prefix('-')).is_some_and(|group| {
+        group
+            .split(']')
+            .next()
+            .is_some_and(|flags| flags.chars().all(|c| c.is_ascii_alphanumeric()) && flags.contains('O'))
+    })
 }
 
 fn clock(now: &str, tz: &str) -> Option<RemoteClock> {
@@ -331,6 +364,19 @@ mod tests {
         assert_eq!(caps.list_methods(), [Method::FindPrintf, Method::Python, Method::Perl, Method::Ls]);
         let caps = Capabilities::parse(b"perl\x001\0").unwrap();
         assert_eq!(caps.list_method(), Method::Perl);
+    }
+
+    #[test]
+    fn scp_takes_o_when_its_usage_lists_it() {
+        let usage = |line: &str| Capabilities::parse(format!("scp_usage\0{line}\0").as_bytes()).unwrap();
+        let current = "usage: scp [-346ABCOpqRrsTv] [-c cipher] [-D sftp_server_path] [-F ssh_config]";
+        assert!(usage(current).scp_legacy_option);
+        assert!(
+            !usage("usage: scp [-346BCpqrTv] [-c cipher] [-F ssh_config] [-i identity_file]")
+                .scp_legacy_option
+        );
+        assert!(!usage("").scp_legacy_option);
+        assert!(!usage("usage: scp [-o ssh_option] [-P port]").scp_legacy_option);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use super::banner_note::BannerNote;
 use super::caps::{Capabilities, has_sftp_subsystem};
 use crate::fs::error::FsError;
 use crate::shell::Banner;
@@ -40,6 +41,16 @@ impl Host {
     /// prints the same; it is reported once per host).
     pub fn banner(&self) -> &Banner {
         &self.caps.banner
+    }
+
+    /// What to tell the user about the banner, if the profile prints one.
+    pub fn banner_note(&self) -> Option<BannerNote> {
+        BannerNote::of(&self.caps.banner, &self.caps)
+    }
+
+    /// The note for banner lines an scp run saw on this host.
+    pub fn note_for(&self, stdout: Vec<String>, stderr: Vec<String>) -> Option<BannerNote> {
+        BannerNote::new(stdout, stderr, &self.caps)
     }
 
     /// Whether the server offers the sftp subsystem (asked once).

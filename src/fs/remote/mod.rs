@@ -7,20 +7,24 @@
 //! owns the session. Every result is a [`Reply`] carrying what the login
 //! profile printed, so banners are reported and never mixed into results.
 
+mod banner_note;
 mod batch;
 mod caps;
 mod host;
 mod list;
+mod login_shell;
 mod ops;
 mod ranges;
 mod remote_fs;
 mod script;
 mod usage;
 
+pub use banner_note::BannerNote;
 pub use batch::PathKind;
 pub use caps::{Capabilities, HashTool, RemoteClock, StatFlavor};
 pub use host::Host;
 pub use list::{Listing, Method, TimePrecision};
+pub use login_shell::{Guard, LoginShell, ProfileFix, SSH_RC_FIX};
 pub use ops::Overwrite;
 pub use ranges::{Append, BLOCK};
 pub use remote_fs::RemoteFs;

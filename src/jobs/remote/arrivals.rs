@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
+use super::banners::Seen;
 use crate::eventlog::{Event, Level};
 use crate::jobs::backend::Reporter;
 use crate::jobs::item::ItemId;
@@ -39,8 +40,15 @@ pub(super) struct Arrivals<'a> {
     partial: HashSet<usize>,
     /// Each file's size as sent.
     sizes: HashMap<usize, u64>,
+    /// A download's temporary files on this machine, as the engine made
+    /// them (kept with what arrived when the run stops).
+    local_temps: HashMap<usize, PathBuf>,
     pub arrived: HashMap<usize, Arrived>,
     pub failed: BTreeMap<usize, (String, Cause)>,
+    /// Login banners the run saw, for [`super::banners::seen`]
+    /// once the run is over (the note needs the host's probe, which cannot
+    /// run while the engine holds the session).
+    pub banners: Vec<Seen>,
 }
 
 impl<'a> Arrivals<'a> {
@@ -54,6 +62,8 @@ impl<'a> Arrivals<'a> {
             sizes: HashMap::new(),
             arrived: HashMap::new(),
             failed: BTreeMap::new(),
+            banners: Vec::new(),
+            local_temps: HashMap::new(),
         }
     }
 
@@ -106,6 +116,7 @@ impl<'a> Arrivals<'a> {
             }
             scp::Event::Temp { file, path } => {
                 let size = self.sizes.get(&file.source).copied().unwrap_or_default();
+                self.local_temps.insert(file.source, path.clone());
                 self.partial(file.source, path, size);
             }
             scp::Event::Kept { .. } => {}
@@ -129,13 +140,47 @@ impl<'a> Arrivals<'a> {
                 self.arrived.remove(&file.source);
                 self.failed.insert(file.source, (reason, cause));
             }
+            scp::Event::Diagnostic(Diagnostic::Banner { host, stdout, stderr }) => {
+                self.banners.push(Seen { host, stdout, stderr })
+            }
             scp::Event::Diagnostic(diagnostic) => log_diagnostic(r, &diagnostic),
             scp::Event::Started { .. } | scp::Event::Finished { .. } => {}
         }
     }
 }
 
-pub(super) fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
+impl Arrivals<'_> {
+    /// After a run in which the server broke the protocol (`error`), as
+    /// OpenSSH's scp ends with "protocol error": nothing of the run is kept.
+    /// Every file fails with the offence; the temporary copies go.
+    pub(super) fn distrust(&mut self, error: Option<&ScpError>) {
+        let Some(offence) = error.filter(|e| e.is_protocol_violation()).map(ToString::to_string) else {
+            return;
+        };
+        for (index, how) in std::mem::take(&mut self.arrived) {
+            let reason = match how {
+                Arrived::Temp(path) => {
+                    let _ = std::fs::remove_file(path);
+                    offence.clone()
+                }
+                Arrived::Complete => offence.clone(),
+                Arrived::Into | Arrived::InPlace(_) => {
+                    format!("{offence} (it had already been written into its destination)")
+                }
+            };
+            self.failed.insert(index, (reason, Cause::Other));
+        }
+        for index in 0..self.items.len() {
+            self.failed.entry(index).or_insert_with(|| (offence.clone(), Cause::Other));
+        }
+        // Partial copies too: none is resumed from such a server.
+        for (_, path) in self.local_temps.drain() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn log_diagnostic(r: &Reporter, diagnostic: &Diagnostic) {
     let (host, level) = match diagnostic {
         Diagnostic::Banner { host, .. } => (host, Level::Warn),
         Diagnostic::Stderr { host, .. } => (host, Level::Error),

@@ -17,7 +17,7 @@ use crate::fs::{FileSystem, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::landing::{in_place_note, land};
 use crate::jobs::task::{Batch, BatchItem, Outcome, Place, TaskError, compare_digests};
-use crate::scp::{self, CancellationToken, Cause, Landing};
+use crate::scp::{self, Cause, Landing};
 use crate::text::escape_bytes;
 
 fn shown(path: &Path) -> String {
@@ -40,7 +40,7 @@ pub(super) fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporte
             None => r.item_done(item.item, Err("the destination has no directory".into())),
         }
     }
-    by_dir.iter().try_for_each(|(dir, items)| into_dir(session, host, dir, items, batch, r, &r.cancel))
+    by_dir.iter().try_for_each(|(dir, items)| into_dir(session, host, dir, items, batch, r))
 }
 
 /// Skips the files whose destination has the source's content already
@@ -91,7 +91,6 @@ fn run(
     landing: Vec<Landing>,
     batch: &Batch,
     r: &Reporter,
-    cancel: &CancellationToken,
 ) -> Run {
     let request = scp::DownloadRequest {
         host: host.to_owned(),
@@ -102,7 +101,11 @@ fn run(
     };
     r.log(Event::debug(&format!("scp -f: {} file(s) into {}", items.len(), shown(dir))).host(host));
     let mut arrivals = Arrivals::new(r, items);
-    let result = scp::download(session, &request, &mut |e| arrivals.on(e), cancel);
+    let result = scp::download(session, &request, &mut |e| arrivals.on(e), &r.cancel);
+    arrivals.distrust(result.as_ref().err());
+    for seen in &arrivals.banners {
+        super::banners::seen(session, seen, r);
+    }
     let mut arrived: Vec<Option<Arrived>> = vec![None; items.len()];
     let mut failed: Vec<Option<(String, Cause)>> = vec![None; items.len()];
     let stop = result.err().map(stopped);
@@ -133,7 +136,6 @@ fn into_dir(
     items: &[&BatchItem],
     batch: &Batch,
     r: &Reporter,
-    cancel: &CancellationToken,
 ) -> Result<(), TaskError> {
     let landing = items
         .iter()
@@ -145,7 +147,7 @@ fn into_dir(
             },
         })
         .collect();
-    let mut first = run(session, host, dir, items, landing, batch, r, cancel);
+    let mut first = run(session, host, dir, items, landing, batch, r);
     if let Some(Err(stop)) = first.stop.clone() {
         return abandon(first, items, batch, stop, r);
     }
@@ -161,7 +163,7 @@ fn into_dir(
     if !again.is_empty() {
         let retry: Vec<&BatchItem> = again.iter().map(|&n| items[n]).collect();
         let landing = retry.iter().map(|i| Landing::Into { dest: i.dest.path().to_path_buf() }).collect();
-        let second = run(session, host, dir, &retry, landing, batch, r, cancel);
+        let second = run(session, host, dir, &retry, landing, batch, r);
         if let Some(Err(stop)) = second.stop {
             return abandon(first, items, batch, stop, r);
         }

@@ -3,12 +3,13 @@
 //! session (the pool's connection actors).
 
 mod arrivals;
+mod banners;
 mod direct;
 mod download;
 mod resume;
 mod upload;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
@@ -20,7 +21,6 @@ use super::task::{Batch, Task, TaskError, Work};
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
 use crate::fs::RemoteFs;
-use crate::shell::Banner;
 use crate::ssh::{
     ConnectError, ConnectionEvent, HostConfig, Lease, Link, Overrides, OwnedLink, Pool, Resolver,
 };
@@ -37,8 +37,6 @@ struct Inner {
     resolver: Resolver,
     overrides: Overrides,
     configs: Mutex<HashMap<String, HostConfig>>,
-    /// Hosts whose login banner has been reported already.
-    warned: Mutex<HashSet<String>>,
     /// Private upload directories that dropped connections left behind.
     leftovers: Leftovers,
 }
@@ -49,14 +47,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl SshRemote {
     pub fn new(pool: Pool, resolver: Resolver, overrides: Overrides) -> Self {
-        let inner = Inner {
-            pool,
-            resolver,
-            overrides,
-            configs: Mutex::default(),
-            warned: Mutex::default(),
-            leftovers: Leftovers::default(),
-        };
+        let inner =
+            Inner { pool, resolver, overrides, configs: Mutex::default(), leftovers: Leftovers::default() };
         Self { inner: Arc::new(inner) }
     }
 }
@@ -139,16 +131,6 @@ impl Inner {
         lease.run_async(job).await.map_err(|e| TaskError::Dropped(e.to_string()))
     }
 
-    /// Reports the host's login banner, once per host.
-    fn banner(&self, host: &str, banner: &Banner, r: &Reporter) {
-        if banner.is_empty() || !lock(&self.warned).insert(host.to_owned()) {
-            return;
-        }
-        let mut text = banner.stdout.clone();
-        text.extend_from_slice(&banner.stderr);
-        r.log(Event::banner(host, &text));
-    }
-
     async fn run(self: Arc<Self>, task: Task, r: Reporter) -> Result<(), TaskError> {
         match task.work {
             Work::Transfer(batch) => self.transfer(batch, r).await,
@@ -167,12 +149,14 @@ impl Inner {
         r.connected();
         r.log(Event::debug(&format!("{} on the host", work.name())).host(&host));
         let rr = r.clone();
-        let (banner, result) = Self::on(&lease, move |link| match RemoteFs::open(link) {
-            Ok(fs) => (fs.host().banner().clone(), fs_tasks::run(work, &fs, &rr)),
-            Err(e) => (Banner::default(), Err(fs_tasks::task_error(e))),
+        let (note, result) = Self::on(&lease, move |link| match RemoteFs::open(link) {
+            Ok(fs) => (fs.host().banner_note(), fs_tasks::run(work, &fs, &rr)),
+            Err(e) => (None, Err(fs_tasks::task_error(e))),
         })
         .await?;
-        self.banner(&host, &banner, &r);
+        if let Some(note) = &note {
+            r.banner(&host, note);
+        }
         result
     }
 

@@ -25,7 +25,8 @@ use std::sync::{Arc, Mutex};
 use crate::ssh::Link;
 
 use super::arrivals::{Arrivals, stopped};
-use super::direct::{self, Peer};
+use super::banners::Seen;
+use super::direct::{self, Ends, Peer};
 use super::resume;
 use crate::eventlog::Event;
 use crate::fs::place::{Placed, Rename};
@@ -212,8 +213,10 @@ impl Ctx<'_> {
                 }
                 Err(refused) => {
                     // Said about the directory, never the private one's name.
-                    let cause =
-                        refused.failure().map_or_else(|| refused.to_string(), |f| tail(&f.said).to_owned());
+                    let cause = match refused.failure().map(|f| tail(&f.said)) {
+                        Some(said) if !said.is_empty() => said.to_owned(),
+                        _ => refused.to_string().replace(&shown(&temp_dir), &shown(dir)),
+                    };
                     for &n in &through {
                         match cure(&refused) {
                             Some(why) if replaceable(items[n]) => direct.push((n, Some(why))),
@@ -494,8 +497,8 @@ impl Ctx<'_> {
             }
             Sender::SameHost => return self.copy_on_host(target, items, names),
             Sender::Direct { from, from_host, peer } => {
-                let delivered =
-                    direct::send((*from, from_host), self.to, peer, target, items, self.batch.preserve, r)?;
+                let ends = Ends { from: *from, from_host, to: self.to, to_host: self.host, peer };
+                let delivered = direct::send(&ends, target, items, self.batch.preserve, r)?;
                 let failed = vec![None; items.len()];
                 let partial = vec![false; items.len()];
                 return Ok(Delivery {
@@ -506,6 +509,10 @@ impl Ctx<'_> {
                 });
             }
         };
+        arrivals.distrust(result.as_ref().err());
+        for seen in &arrivals.banners {
+            self.banner_seen(seen);
+        }
         let mut sent = Delivery::none(items.len());
         sent.stop = result.err().map(stopped);
         if !matches!(sent.stop, Some(Err(_))) {
@@ -532,6 +539,19 @@ impl Ctx<'_> {
             }
         }
         Ok(sent)
+    }
+
+    /// Reports a banner an engine run saw, on whichever end it was.
+    fn banner_seen(&self, seen: &Seen) {
+        let link = match self.sender {
+            Sender::Relay { from, from_host } | Sender::Direct { from, from_host, .. }
+                if *from_host == seen.host =>
+            {
+                *from
+            }
+            _ => self.to,
+        };
+        super::banners::seen(link, seen, self.r);
     }
 
     /// The host copies `items` into `target` itself (`cp`, `cp -p`).

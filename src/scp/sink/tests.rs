@@ -162,6 +162,35 @@ fn only_requested_names_in_order_are_accepted() {
     assert!(matches!(refused(true, &["a"], b"D0755 0 b\nE\n"), SinkError::Unrequested { .. }));
     assert!(matches!(refused(false, &["a", "b"], b"C0644 0 b\n\0"), SinkError::Unrequested { .. }));
     assert!(matches!(refused(false, &["a"], b"C0644 0 a\n\0C0644 0 a\n\0"), SinkError::Extra { .. }));
+    assert!(matches!(refused(true, &["a"], b"C0644 0 a\n\0D0755 0 z\nE\n"), SinkError::Extra { .. }));
+}
+
+#[test]
+fn nothing_but_the_end_may_follow_the_requested_files() {
+    let after = |tail: &[u8]| {
+        let mut input = b"C0644 1 a\nx\0".to_vec();
+        input.extend_from_slice(tail);
+        let (events, err, sink) = run(config(false, &["a"]), &input, 4);
+        assert_eq!(events.last(), Some(&Ev::End(Ok(()))), "{}", escape_bytes(tail));
+        err.or_else(|| sink.finish().err())
+    };
+    assert_eq!(after(b""), None);
+    let extra = after(b"C0644 1 unrequested\ny\0").unwrap();
+    assert_eq!(extra, SinkError::Extra { name: b"unrequested".to_vec() });
+    assert_eq!(
+        extra.to_string(),
+        "protocol error: the server sent \"unrequested\", which was not requested, after the requested \
+         files; refused (a hostile or broken server)"
+    );
+    for tail in [&b"garbage\n"[..], b"T1 0 1 0\n", b"\x01scp: late\n", b"no newline"] {
+        let err = after(tail).unwrap_or_else(|| panic!("accepted {}", escape_bytes(tail)));
+        assert!(matches!(err, SinkError::Trailing(_)), "{err:?}");
+        assert!(err.to_string().starts_with("protocol error: the server sent more after"), "{err}");
+        assert!(err.is_protocol_violation());
+    }
+    // The remote scp giving up is its own error, not the server's offence.
+    let fatal = after(b"\x02scp: gave up\n").unwrap();
+    assert!(matches!(fatal, SinkError::Fatal(_)) && !fatal.is_protocol_violation());
 }
 
 #[test]

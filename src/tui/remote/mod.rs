@@ -111,13 +111,21 @@ impl Remotes {
             return Err(WorkError::ConnectCancelled { host: host.to_owned() });
         }
         stage("looking at the host (shell, find, stat, scp)".into());
-        let (home, summary) = handle.with_link(|link| {
+        let (home, summary, note) = handle.with_link(|link| {
             let fs = crate::fs::RemoteFs::open(link)?;
-            Ok((fs.host().caps().home.clone(), fs.host().summary(link)))
+            Ok((fs.host().caps().home.clone(), fs.host().summary(link), fs.host().banner_note()))
         })?;
         for line in summary {
             inner.log.emit(Event::info(&line).host(&config.label()));
         }
+        if let Some(note) = &note {
+            // Shown with the summary whenever the host is opened; recorded
+            // so that transfers to the host do not note it again.
+            inner.log.first_banner(host, note);
+            inner.log.emit(Event::banner(&config.label(), note));
+        }
+        let talkative = note.is_some_and(|n| n.harmful());
+        let _ = inner.tx.send(Msg::HostProbed { host: host.to_owned(), talkative });
         let home = home.unwrap_or_else(|| PathBuf::from("/"));
         let mut hosts = inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts.insert(host.to_owned(), Arc::new(handle));

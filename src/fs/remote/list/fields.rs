@@ -55,6 +55,10 @@ pub(super) fn kind_of_letter(letter: u8) -> Kind {
     }
 }
 
+/// The `%Y` letter of a symlink whose chain of links loops (GNU find's;
+/// the other listers print it too).
+pub(super) const LOOP_LETTER: u8 = b'L';
+
 /// A symlink target's kind from its `%Y` letter: `N` (dangling), `L` (a
 /// loop) and `?` (cannot tell) are `None`.
 pub(super) fn target_kind_of_letter(letter: u8) -> Option<Kind> {

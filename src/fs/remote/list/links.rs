@@ -5,17 +5,20 @@
 
 use std::collections::HashMap;
 
-use super::fields::{NulSplitter, target_kind_of_letter};
+use super::fields::{LOOP_LETTER, NulSplitter, target_kind_of_letter};
 use crate::fs::Kind;
 
 /// The `sh` code that prints one symlink record for `"$f"`.
-pub(super) const LINK_RECORD: &str = r#"printf '%s\0' "$f"; if [ -d "$f" ]; then k=d; elif [ -f "$f" ]; then k=f; elif [ -p "$f" ]; then k=p; elif [ -S "$f" ]; then k=s; elif [ -c "$f" ]; then k=c; elif [ -b "$f" ]; then k=b; elif [ -e "$f" ]; then k=u; else k=N; fi; printf '%s\0' "$k"; readlink "$f" 2>/dev/null; printf '\0'"#;
+pub(super) const LINK_RECORD: &str = r#"printf '%s\0' "$f"; if [ -d "$f" ]; then k=d; elif [ -f "$f" ]; then k=f; elif [ -p "$f" ]; then k=p; elif [ -S "$f" ]; then k=s; elif [ -c "$f" ]; then k=c; elif [ -b "$f" ]; then k=b; elif [ -e "$f" ]; then k=u; elif ls -dL -- "$f" 2>&1 | grep -qi 'symbolic link'; then k=L; else k=N; fi; printf '%s\0' "$k"; readlink "$f" 2>/dev/null; printf '\0'"#;
 
 /// What the section says about one symlink.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct LinkInfo {
-    /// `None` when the link dangles.
+    /// `None` when the link dangles or loops.
     pub kind: Option<Kind>,
+    /// It loops (`ls -L` says "Too many levels of symbolic links", or
+    /// musl's "Symbolic link loop").
+    pub loops: bool,
     /// Empty when the host has no `readlink`.
     pub target: Vec<u8>,
 }
@@ -51,8 +54,9 @@ impl LinkSection {
                 if target.last() == Some(&b'\n') {
                     target.pop();
                 }
-                let kind = target_kind_of_letter(kind.first().copied().unwrap_or(b'N'));
-                self.links.insert(name, LinkInfo { kind, target });
+                let letter = kind.first().copied().unwrap_or(b'N');
+                let (kind, loops) = (target_kind_of_letter(letter), letter == LOOP_LETTER);
+                self.links.insert(name, LinkInfo { kind, target, loops });
                 self.record.clear();
             }
         }
@@ -88,7 +92,7 @@ mod tests {
     #[test]
     fn reads_records_until_the_empty_name() {
         let mut s = LinkSection::default();
-        let input = b"./a\nb\0d\0../x -> y\n\n\0c\0N\0t\n\0\0rest/";
+        let input = b"./a\nb\0d\0../x -> y\n\n\0c\0N\0t\n\0l\0L\0l\n\0\0rest/";
         let mut rest = Vec::new();
         for chunk in input.chunks(4) {
             rest.extend_from_slice(s.feed(chunk));
@@ -97,8 +101,9 @@ mod tests {
         assert_eq!(rest, b"rest/");
         assert_eq!(
             s.links[&b"a\nb"[..]],
-            LinkInfo { kind: Some(Kind::Dir), target: b"../x -> y\n".to_vec() }
+            LinkInfo { kind: Some(Kind::Dir), target: b"../x -> y\n".to_vec(), loops: false }
         );
-        assert_eq!(s.links[&b"c"[..]].kind, None);
+        assert_eq!((s.links[&b"c"[..]].kind, s.links[&b"c"[..]].loops), (None, false));
+        assert_eq!((s.links[&b"l"[..]].kind, s.links[&b"l"[..]].loops), (None, true));
     }
 }

@@ -96,8 +96,9 @@ impl LsParser {
         let Some(line) = self.pending.take() else { return };
         let (name, link) = if line.kind == Kind::Symlink {
             let (name, target) = self.split_link(&line.rest, line.size);
-            let kind = self.links.links.get(&name).and_then(|l| l.kind);
-            (name, Some(LinkTarget { path: OsString::from_vec(target), kind }))
+            let info = self.links.links.get(&name);
+            let (kind, loops) = (info.and_then(|l| l.kind), info.is_some_and(|l| l.loops));
+            (name, Some(LinkTarget { path: OsString::from_vec(target), kind, loops }))
         } else {
             (line.rest, None)
         };

@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use super::fields::{
-    NulSplitter, kind_of_letter, parse_mtime, parse_radix, parse_u64, target_kind_of_letter,
+    LOOP_LETTER, NulSplitter, kind_of_letter, parse_mtime, parse_radix, parse_u64, target_kind_of_letter,
 };
 use crate::fs::{Entry, Kind, LinkTarget};
 
@@ -114,8 +114,8 @@ fn entry(mut f: Vec<Vec<u8>>) -> Result<Entry, String> {
     let bad = |what: &str, v: &[u8]| format!("bad {what} {:?}", String::from_utf8_lossy(v));
     let target = std::mem::take(&mut f[7]);
     let name = std::mem::take(&mut f[0]);
-    let (kind, target_kind) = match f[1].as_slice() {
-        [k, t] => (kind_of_letter(*k), target_kind_of_letter(*t)),
+    let (kind, target_kind, loops) = match f[1].as_slice() {
+        [k, t] => (kind_of_letter(*k), target_kind_of_letter(*t), *t == LOOP_LETTER),
         other => return Err(bad("kind", other)),
     };
     if name.is_empty() {
@@ -129,8 +129,11 @@ fn entry(mut f: Vec<Vec<u8>>) -> Result<Entry, String> {
         mtime: parse_mtime(&f[4]).ok_or_else(|| bad("time", &f[4]))?,
         owner: String::from_utf8_lossy(&f[5]).into_owned(),
         group: String::from_utf8_lossy(&f[6]).into_owned(),
-        link: (kind == Kind::Symlink)
-            .then(|| LinkTarget { path: OsString::from_vec(target), kind: target_kind }),
+        link: (kind == Kind::Symlink).then(|| LinkTarget {
+            path: OsString::from_vec(target),
+            kind: target_kind,
+            loops,
+        }),
     })
 }
 

@@ -3,7 +3,7 @@
 //! `Time::HiRes::lstat` is a double (about a microsecond near 2020).
 
 /// `python3 -c` program (run in the directory to list).
-pub(super) const PYTHON: &str = r#"import os,sys,stat,pwd,grp
+pub(super) const PYTHON: &str = r#"import os,sys,stat,pwd,grp,errno
 w=sys.stdout.buffer.write
 U={};G={}
 def nm(c,f,i):
@@ -28,7 +28,7 @@ for n in L:
   try:t=os.readlink(n)
   except OSError:pass
   try:z=k(os.stat(n).st_mode)
-  except OSError:z=b'N'
+  except OSError as e:z=b'L' if e.errno==errno.ELOOP else b'N'
  w(b'\0'.join([n,y+z,b'%d'%s.st_size,b'%o'%(s.st_mode&0o7777),tm(s.st_mtime_ns),nm(U,pwd.getpwuid,s.st_uid),nm(G,grp.getgrgid,s.st_gid),t])+b'\0')
 "#;
 
@@ -40,7 +40,7 @@ while(defined(my $n=readdir $d)){next if $n eq "." || $n eq "..";
 my @s=$hr?Time::HiRes::lstat($n):lstat($n);
 unless(@s){print STDERR "scpdeck: lstat: $!\n";next}
 my $y=k($s[2]);my $z=$y;my $t="";
-if($y eq "l"){$t=readlink($n);$t="" unless defined $t;my @x=stat($n);$z=@x?k($x[2]):"N"}
+if($y eq "l"){$t=readlink($n);$t="" unless defined $t;my @x=stat($n);$z=@x?k($x[2]):$!{ELOOP}?"L":"N"}
 $U{$s[4]}=(getpwuid($s[4]))[0]//$s[4] unless exists $U{$s[4]};
 $G{$s[5]}=(getgrgid($s[5]))[0]//$s[5] unless exists $G{$s[5]};
 my $m=$hr?sprintf("%.6f",$s[9]):$s[9];

@@ -100,8 +100,12 @@ impl StatParser {
         };
         let kind = Kind::from_mode(full_mode);
         let link = (kind == Kind::Symlink).then(|| match self.links.links.get(name) {
-            Some(info) => LinkTarget { path: OsString::from_vec(info.target.clone()), kind: info.kind },
-            None => LinkTarget { path: OsString::new(), kind: None },
+            Some(info) => LinkTarget {
+                path: OsString::from_vec(info.target.clone()),
+                kind: info.kind,
+                loops: info.loops,
+            },
+            None => LinkTarget { path: OsString::new(), kind: None, loops: false },
         });
         Some(Entry {
             name: OsString::from_vec(name.to_vec()),
