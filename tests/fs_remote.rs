@@ -122,6 +122,99 @@ fn every_available_method_lists_exactly() {
     assert_listing(dir.path(), reply.value.entries, Method::FindPrintf, "find -printf %u %g");
 }
 
+/// Entries named one by one (a single source's stat) come out exactly as in
+/// the whole listing, with every method, on GNU and BusyBox hosts, and
+/// nothing else is listed.
+#[test]
+fn named_entries_are_listed_exactly_by_every_method() {
+    let dir = tree();
+    let all: Vec<std::ffi::OsString> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<&OsStr> = all.iter().map(|n| n.as_os_str()).collect();
+    let mut hosts = vec![Sshd::start()];
+    if Shell::available().contains(&Shell::BusyBox) {
+        hosts.push(Sshd::builder().shell(Shell::BusyBox).start());
+    }
+    for sshd in &hosts {
+        let session = sshd.session();
+        let caps = Capabilities::probe(session.link()).unwrap();
+        let slow = Capabilities { find_fd3: false, ..caps.clone() };
+        for (caps, method) in caps
+            .list_methods()
+            .into_iter()
+            .map(|m| (&caps, m))
+            .chain([(&slow, Method::FindPrintf)].into_iter().filter(|(c, _)| c.find_printf))
+            .filter(|&(c, m)| !(c.busybox.is_some() && m == Method::Ls))
+        {
+            let remote = Remote::new(session.link(), caps);
+            let context = format!("{method:?} busybox={:?} fd3={}", caps.busybox.is_some(), caps.find_fd3);
+            let reply = remote.list_names_with(dir.path(), &names, method).unwrap();
+            assert!(reply.warnings.is_empty(), "{context}: {:?}", reply.warnings);
+            assert_listing(dir.path(), reply.value.entries, method, &context);
+            let two = [OsStr::new("dir"), OsStr::new("link\nwith newline")];
+            let reply = remote.list_names_with(dir.path(), &two, method).unwrap();
+            let mut got: Vec<_> = reply.value.entries.into_iter().map(|e| e.name).collect();
+            got.sort();
+            assert_eq!(got, two, "{context}");
+            let missing = remote.list_names_with(dir.path(), &[OsStr::new("-no such")], method);
+            match method {
+                // The last resort lists the whole directory and keeps the names.
+                Method::Ls => assert_eq!(missing.unwrap().value.entries, [], "{context}"),
+                _ => assert!(matches!(missing, Err(FsError::NotFound(_))), "{context}: {missing:?}"),
+            }
+        }
+    }
+}
+
+/// `stat` of many paths at once: what each is (a link as what it points
+/// to), its size, mode and time, as lstat/stat say; missing paths, paths
+/// under a file and paths without a last name answered too.
+#[test]
+fn stat_answers_for_every_path_in_one_go() {
+    let dir = tree();
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("x"), b"12345").unwrap();
+    let d = dir.path();
+    let paths: Vec<PathBuf> = vec![
+        d.join("plain.txt"),
+        d.join("dir"),
+        d.join("link to dir"),
+        d.join("dangling"),
+        d.join("-leading-dash"),
+        d.join("new\nline"),
+        d.join("no such"),
+        d.join("plain.txt/under a file"),
+        other.path().join("x"),
+        other.path().join("gone/deeper"),
+        PathBuf::from("/"),
+    ];
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    let sshd = Sshd::start();
+    let session = sshd.session();
+    let fs = RemoteFs::open(session.link()).unwrap();
+    let stats = fs.stat(&refs).unwrap();
+    assert_eq!(stats.len(), paths.len());
+    for (path, stat) in paths.iter().zip(stats) {
+        let stat = stat.unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let what = format!("{path:?}");
+        match std::fs::symlink_metadata(path) {
+            Err(_) => assert_eq!(stat, None, "{what}"),
+            Ok(_) if path == Path::new("/") => assert_eq!(stat.map(|s| s.kind), Some(Kind::Dir), "{what}"),
+            Ok(link) => {
+                let stat = stat.unwrap_or_else(|| panic!("{what}: not found"));
+                let kind = match std::fs::metadata(path) {
+                    Ok(m) if m.is_dir() => Kind::Dir,
+                    Ok(_) => Kind::File,
+                    Err(_) => Kind::Symlink,
+                };
+                assert_eq!(stat.kind, kind, "{what}");
+                assert_eq!((stat.size, stat.mode), (link.size(), link.mode() & 0o7777), "{what}");
+                assert_eq!(stat.mtime, Some(link.mtime()), "{what}");
+            }
+        }
+    }
+}
+
 #[test]
 fn empty_and_huge_named_directories() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,6 +54,21 @@ impl<'a> Remote<'a> {
         self.list_with(dir, self.caps.list_method())
     }
 
+    /// Lists only the entries `names` of `dir` (see [`list::list_names`]).
+    pub fn list_names(&self, dir: &Path, names: &[&std::ffi::OsStr]) -> Result<Reply<Listing>, FsError> {
+        self.list_names_with(dir, names, self.caps.list_method())
+    }
+
+    /// Lists entries `names` of `dir` with a given method (for tests).
+    pub fn list_names_with(
+        &self,
+        dir: &Path,
+        names: &[&std::ffi::OsStr],
+        method: Method,
+    ) -> Result<Reply<Listing>, FsError> {
+        list::list_names(self.link, self.caps, dir, names, method)
+    }
+
     /// Lists `dir` with a given method (for tests and benchmarks).
     pub fn list_with(&self, dir: &Path, method: Method) -> Result<Reply<Listing>, FsError> {
         list::list_with(self.link, self.caps, dir, method)

@@ -55,18 +55,21 @@ impl<'a> RemoteFs<'a> {
         Remote::new(self.link, self.host.caps())
     }
 
-    /// What one path is, from its parent's listing (times and modes as the
-    /// listing method gives them).
-    fn entry_of(&self, path: &Path) -> Result<Option<Stat>, FsError> {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return Ok(None) };
-        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-        let listing = self.remote().list(parent)?;
-        Ok(listing.value.entries.into_iter().find(|e| e.name == name).map(|e| Stat {
-            kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
-            size: e.size,
-            mode: e.mode & 0o7777,
-            mtime: Some(e.mtime.secs),
-        }))
+    /// What paths without a last name are (`/`, `.`, `..`): one `[ -d ]`
+    /// test each, in one command.
+    fn stat_bare(&self, paths: &[&Path]) -> Each<Option<Stat>> {
+        let kinds = batch::kinds(self.link, paths)?;
+        Ok(kinds
+            .into_iter()
+            .map(|kind| {
+                kind.map(|kind| match kind {
+                    PathKind::Missing => None,
+                    kind => {
+                        Some(Stat { kind: kind_of(kind, Kind::Unknown), size: 0, mode: 0o755, mtime: None })
+                    }
+                })
+            })
+            .collect())
     }
 }
 
@@ -76,26 +79,50 @@ impl FileSystem for RemoteFs<'_> {
         Ok(Listing { entries: reply.value.entries, warnings: reply.warnings })
     }
 
+    /// One listing of the named entries per parent directory (a single
+    /// source costs one round trip, however many entries its directory
+    /// holds); a link is what it points to.
     fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>> {
-        let kinds = batch::kinds(self.link, paths)?;
-        let mut stats = Vec::with_capacity(paths.len());
-        for (path, kind) in paths.iter().zip(kinds) {
-            stats.push(match kind {
-                Err(e) => Err(e),
-                Ok(PathKind::Missing) => Ok(None),
-                Ok(kind) => match self.entry_of(path) {
-                    Err(e) if e.is_connection_lost() => return Err(e),
-                    Err(e) => Err(e),
-                    // Listed as the link it is; what it points to decides.
-                    Ok(Some(stat)) => Ok(Some(Stat { kind: kind_of(kind, stat.kind), ..stat })),
-                    Ok(None) => Ok(Some(Stat {
-                        kind: kind_of(kind, Kind::Unknown),
-                        size: 0,
-                        mode: 0o644,
-                        mtime: None,
-                    })),
-                },
-            });
+        let mut stats: Vec<Result<Option<Stat>, FsError>> = vec![Ok(None); paths.len()];
+        let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
+        let mut bare = Vec::new();
+        for (index, path) in paths.iter().enumerate() {
+            match (path.parent(), path.file_name()) {
+                (Some(parent), Some(_)) => {
+                    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                    match groups.iter_mut().find(|(p, _)| *p == parent) {
+                        Some((_, members)) => members.push(index),
+                        None => groups.push((parent, vec![index])),
+                    }
+                }
+                _ => bare.push(index),
+            }
+        }
+        for (parent, members) in groups {
+            let names: Vec<&OsStr> = members.iter().filter_map(|&i| paths[i].file_name()).collect();
+            match self.remote().list_names(parent, &names) {
+                Ok(reply) => {
+                    for (&index, name) in members.iter().zip(&names) {
+                        let entry = reply.value.entries.iter().find(|e| e.name == *name);
+                        stats[index] = Ok(entry.map(|e| Stat {
+                            kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
+                            size: e.size,
+                            mode: e.mode & 0o7777,
+                            mtime: Some(e.mtime.secs),
+                        }));
+                    }
+                }
+                Err(e) if e.is_connection_lost() => return Err(e),
+                // Not there, or under something that is not a directory.
+                Err(FsError::NotFound(_) | FsError::NotADirectory(_)) => {}
+                Err(e) => members.iter().for_each(|&index| stats[index] = Err(e.clone())),
+            }
+        }
+        if !bare.is_empty() {
+            let bare_paths: Vec<&Path> = bare.iter().map(|&i| paths[i]).collect();
+            for (index, stat) in bare.into_iter().zip(self.stat_bare(&bare_paths)?) {
+                stats[index] = stat;
+            }
         }
         Ok(stats)
     }

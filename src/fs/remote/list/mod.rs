@@ -8,19 +8,21 @@ mod records;
 mod scripts;
 mod stat;
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::ssh::Link;
 
 use self::links::LINK_RECORD;
 use self::ls::LsParser;
-use self::records::{FIND_FAST, FIND_FORMAT, RecordParser};
+use self::records::{FIND_FAST, FIND_FAST_OPEN, FIND_FORMAT, RecordParser};
 use self::stat::{StatParser, stat_args};
 use super::caps::{Capabilities, RemoteClock, StatFlavor};
 use super::script::{PRELUDE, Reply, shown, warning_lines, with_path};
 use crate::fs::Entry;
 use crate::fs::FsError;
-use crate::shell::{self, Command, ExecOptions, quote};
+use crate::shell::{self, Command, ExecOptions, QuoteError, quote};
 
 /// How a directory is listed, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,34 +79,61 @@ impl Method {
         }
     }
 
-    /// The script body run inside the directory.
-    fn body(self, caps: &Capabilities) -> Command {
-        let links_of = |select: &str| {
+    /// The script body run inside the directory: every entry, or only
+    /// those named in `names` (file names in that directory).
+    fn body(self, caps: &Capabilities, names: &[&OsStr]) -> Result<Command, QuoteError> {
+        let links_of = |select: Command| {
             let lp = format!("for f do {LINK_RECORD}; done");
             let quoted = String::from_utf8_lossy(&quote(lp.as_bytes()).unwrap_or_default()).into_owned();
-            format!("{select} {quoted} sh {{}} +; printf '\\0';")
+            select.lit("-type l -exec sh -c").lit(&quoted).lit("sh {} +; printf '\\0';")
         };
-        match self {
-            Method::FindPrintf if caps.find_fd3 && caps.awk => Command::new(FIND_FAST),
-            Method::FindPrintf => {
-                Command::new("exec find . -mindepth 1 -maxdepth 1 -printf").lit(&quoted(FIND_FORMAT))
+        // What `find` starts from: the directory's entries, or the named ones
+        // (as `./NAME`, so that none is taken for an option or expression).
+        let select = |cmd: Command| -> Result<Command, QuoteError> {
+            if names.is_empty() {
+                return Ok(cmd.lit(". -mindepth 1 -maxdepth 1"));
             }
-            Method::Python => Command::new("exec python3 -c").lit(&quoted(scripts::PYTHON)),
-            Method::Perl => Command::new("exec perl -e").lit(&quoted(scripts::PERL)),
+            let mut cmd = cmd;
+            for name in names {
+                let mut word = b"./".to_vec();
+                word.extend_from_slice(name.as_bytes());
+                cmd = cmd.arg(OsStr::from_bytes(&word))?;
+            }
+            Ok(cmd.lit("-maxdepth 0"))
+        };
+        // python3 passes every word after `-c PROGRAM` to the program (a `--`
+        // too); perl reads switches until `--`.
+        let args = |cmd: Command, end_of_options: bool| -> Result<Command, QuoteError> {
+            match names {
+                [] => Ok(cmd),
+                _ if end_of_options => cmd.paths(names),
+                _ => names.iter().try_fold(cmd, |cmd, name| cmd.arg(name)),
+            }
+        };
+        Ok(match self {
+            Method::FindPrintf if caps.find_fd3 && caps.awk => {
+                select(Command::new(FIND_FAST_OPEN))?.lit(FIND_FAST)
+            }
+            Method::FindPrintf => select(Command::new("exec find"))?.lit("-printf").lit(&quoted(FIND_FORMAT)),
+            Method::Python => args(Command::new("exec python3 -c").lit(&quoted(scripts::PYTHON)), false)?,
+            Method::Perl => args(Command::new("exec perl -e").lit(&quoted(scripts::PERL)), true)?,
             Method::GnuStat | Method::BsdStat => {
                 let flavor = if self == Method::GnuStat { StatFlavor::Gnu } else { StatFlavor::Bsd };
-                Command::new(&links_of("find . -mindepth 1 -maxdepth 1 -type l -exec sh -c"))
-                    .lit("exec find . -mindepth 1 -maxdepth 1 -exec")
+                links_of(select(Command::new("find"))?)
+                    .append(&select(Command::new("exec find"))?)
+                    .lit("-exec")
                     .lit(stat_args(flavor))
                     .lit("{} +")
             }
             Method::Ls => {
+                // `ls -lan` of named entries is not needed: [`list_names`]
+                // lists the whole directory with this last resort.
                 let lp = format!(
                     "for f in .* *; do [ -L \"$f\" ] || continue; {LINK_RECORD}; done; printf '\\0';"
                 );
                 Command::new(&lp).lit("exec ls -lan")
             }
-        }
+        })
     }
 }
 
@@ -163,11 +192,13 @@ impl Parser {
     }
 }
 
-/// The complete script listing `dir` with `method`.
+/// The complete script listing `dir` (or only the entries `names` in it)
+/// with `method`.
 pub(super) fn script(
     dir: &Path,
     method: Method,
     caps: &Capabilities,
+    names: &[&OsStr],
     action: &str,
 ) -> Result<Command, FsError> {
     // A `cd` that fails says why in words every shell prints differently (or
@@ -178,7 +209,9 @@ pub(super) fn script(
     let cmd = with_path(cmd, dir, action)?.lit(
         "]; then echo 'scpdeck: Permission denied' >&2; else echo 'scpdeck: Not a directory' >&2; fi; exit 2; };",
     );
-    Ok(cmd.append(&method.body(caps)))
+    let body =
+        method.body(caps, names).map_err(|source| FsError::Quote { action: action.to_owned(), source })?;
+    Ok(cmd.append(&body))
 }
 
 /// Lists `dir` with `method` (use [`Capabilities::list_method`] unless
@@ -191,7 +224,41 @@ pub(super) fn list_with(
     method: Method,
 ) -> Result<Reply<Listing>, FsError> {
     let action = format!("list {}", shown(dir));
-    let cmd = script(dir, method, caps, &action)?;
+    run_lister(link, caps, dir, method, &[], action)
+}
+
+/// Lists only the entries `names` of `dir` (file names, not paths): one
+/// round trip that reads none of the directory's other entries, however
+/// many it holds (`ls`, the last resort, lists them all and keeps these).
+/// A name that is not there is left out: with a warning, or as a failed
+/// listing when no named entry is there (`ls` leaves it out silently).
+pub(super) fn list_names(
+    link: Link<'_>,
+    caps: &Capabilities,
+    dir: &Path,
+    names: &[&OsStr],
+    method: Method,
+) -> Result<Reply<Listing>, FsError> {
+    let action = format!("look at {} in {}", names.len(), shown(dir));
+    if method == Method::Ls {
+        let reply = run_lister(link, caps, dir, method, &[], action)?;
+        return Ok(reply.map(|mut listing| {
+            listing.entries.retain(|e| names.contains(&e.name.as_os_str()));
+            listing
+        }));
+    }
+    run_lister(link, caps, dir, method, names, action)
+}
+
+fn run_lister(
+    link: Link<'_>,
+    caps: &Capabilities,
+    dir: &Path,
+    method: Method,
+    names: &[&OsStr],
+    action: String,
+) -> Result<Reply<Listing>, FsError> {
+    let cmd = script(dir, method, caps, names, &action)?;
     let clock = caps.clock.unwrap_or_else(local_clock);
     let mut parser = Parser::new(method, clock);
     let options = ExecOptions { window: 16 * 1024 * 1024 };

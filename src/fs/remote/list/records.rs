@@ -19,13 +19,17 @@ use super::fields::{
 };
 use crate::fs::{Entry, Kind, LinkTarget};
 
-/// The `find -printf` format producing these records, with names.
-pub(super) const FIND_FORMAT: &str = r"%P\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
+/// The `find -printf` format producing these records, with names (`%f`,
+/// the last component: the same as `%P` one level down, and the name alone
+/// for a file given on the command line).
+pub(super) const FIND_FORMAT: &str = r"%f\0%y%Y\0%s\0%m\0%T@\0%u\0%g\0%l\0";
 
 /// The same with numeric ids, followed by the name section (needs
-/// `-fprintf /dev/fd/3`; see the module comment).
+/// `-fprintf /dev/fd/3`; see the module comment): `{ { find` + what to
+/// list + this.
+pub(super) const FIND_FAST_OPEN: &str = "{ { find";
 pub(super) const FIND_FAST: &str = concat!(
-    r#"{ { find . -mindepth 1 -maxdepth 1 -printf '%P\0%y%Y\0%s\0%m\0%T@\0%U\0%G\0%l\0' "#,
+    r#"-printf '%f\0%y%Y\0%s\0%m\0%T@\0%U\0%G\0%l\0' "#,
     r#"-fprintf /dev/fd/3 'u %U\ng %G\n'; echo "x $?" >&3; } 3>&1 >&4 "#,
     r#"| awk '{s[$0]=1} END{print "s"; for(k in s) print k}' "#,
     r#"| { st=0; while read t i; do case $t in "#,
