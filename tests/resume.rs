@@ -411,3 +411,40 @@ fn a_resumed_file_is_still_verified_whole() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
 }
+
+#[test]
+fn a_link_lost_for_good_keeps_the_partial_copy_with_resume_and_removes_it_without() {
+    let setup = Setup::new(Sshd::start());
+    write_random(&setup.path("src/big"), SIZE, 12);
+    let (from, to) = setup.operands(false);
+    // Runs until half the file is there, then the link goes down and
+    // stays down while scpdeck reconnects: the file fails.
+    let fail_half_way = |args: &[&str]| {
+        let mut child = setup.cp(args).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        wait_for_partial(&mut child, &setup.path("dst"), SIZE / 2);
+        setup.proxy.cut();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "still running two minutes after the link went down");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        setup.proxy.mend();
+        child.wait_with_output().unwrap()
+    };
+    // Without -c, as scp: the failed file leaves nothing.
+    let out = fail_half_way(&[&from, &to]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+    assert!(setup.journal().is_empty(), "{:?}", setup.journal());
+    // With -c, the partial copy stays for the next run, which continues it.
+    let out = fail_half_way(&["-c", &from, &to]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 partial copy of what failed kept"), "{}", stderr(&out));
+    assert!(partial_bytes(&setup.path("dst")) >= SIZE / 2);
+    let before = setup.proxy.down();
+    let out = setup.run(&["-c", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(setup.proxy.down() - before <= SIZE * 6 / 10);
+    assert_eq!(sha256(&setup.path("dst/big")), sha256(&setup.path("src/big")));
+    assert!(setup.journal().is_empty());
+}

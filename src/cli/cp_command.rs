@@ -366,14 +366,18 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
             }
         }
     }
-    // What is left to do (a failed file's partial copy, an interrupted
-    // --resume) is in the journal for the next run, or the commander.
+    let last = view.borrow().clone();
+    if !cancelled {
+        cp_resume::settle_failed(&scheduler, &ids, args.resume, console).await;
+    }
+    // What is left to do (an interrupted --resume, failed files' partial
+    // copies with --resume) is in the journal for the next run, or the
+    // commander.
     scheduler.sync().await;
     while let Ok(event) = events.try_recv() {
         console.log(&event);
     }
     // Never removed unasked: named, for the user to remove.
-    let last = view.borrow().clone();
     let unused = last.jobs.iter().flat_map(|j| &j.left_behind);
     for path in unused {
         let text = format!(
