@@ -73,7 +73,8 @@ pub struct CpArgs {
     /// Continue an interrupted copy (the same operands): skip files that
     /// are complete at the destination (same size and modification time,
     /// or the same SHA-256 with --verify), resume the partial copies the
-    /// earlier run left, and keep them again if this one is interrupted.
+    /// earlier run left, and keep them for the next run if this one is
+    /// interrupted or files fail.
     #[arg(short = 'c', long = "resume")]
     pub resume: bool,
     #[command(flatten)]
