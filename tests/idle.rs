@@ -125,6 +125,8 @@ fn after_a_local_copy_has_finished() {
             tmux.keys(&["F5"]);
             tmux.wait_for("Copy");
             tmux.keys(&["Enter"]);
+            // The jobs panel opens on alt-j (jobs_panel = "manual").
+            tmux.keys(&["M-j"]);
             tmux.wait_for(" done ");
             tmux.wait_for("1 entry ·");
             assert_eq!(std::fs::read(target.join("f00000")).unwrap().len(), 1 << 20);

@@ -14,7 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use scpdeck::app::dialog::{CopyField, Counts, Dialog};
-use scpdeck::app::{self, Effect, Msg, Panel, Side, State};
+use scpdeck::app::{self, Effect, Msg, Side, State};
 use scpdeck::config::Config;
 use scpdeck::eventlog::Event;
 use scpdeck::fs::remote::{BannerNote, Capabilities};
@@ -95,7 +95,7 @@ fn screen(state: &State) -> String {
 
 fn progress(bytes_done: u64, bytes_total: u64, files_done: usize, files_total: usize, rate: f64) -> Progress {
     let eta = (rate > 0.0).then(|| Duration::from_secs_f64((bytes_total - bytes_done) as f64 / rate));
-    Progress { bytes_done, bytes_total, files_done, files_total, rate, eta }
+    Progress { bytes_done, bytes_total, files_done, files_skipped: 0, files_total, rate, eta }
 }
 
 fn job(id: u64, state: JobState, title: &str, progress: Progress) -> JobView {
@@ -105,7 +105,7 @@ fn job(id: u64, state: JobState, title: &str, progress: Progress) -> JobView {
         mode: Mode::Copy,
         state,
         progress,
-        skipped: 0,
+        verifying: false,
         current: None,
         failed: Vec::new(),
         resumed: Vec::new(),
@@ -203,11 +203,7 @@ fn events() -> Vec<Event> {
         at(Event::error("scp: /var/log/app/secret.log: Permission denied").host("db2").job(3), 3),
         at(Event::error("logs/huge.log: connection to db2 lost: Broken pipe").host("db2").job(3), 4),
         at(Event::warn("remote scp ended with exit status 1").host("db2").job(3), 5),
-        at(
-            Event::info("done: copy notes.md → web1:/srv/backup (1 of 1 files, 0 skipped, 0 not copied)")
-                .job(4),
-            6,
-        ),
+        at(Event::info("done: copy notes.md → web1:/srv/backup (1 of 1 files copied, 0 skipped)").job(4), 6),
     ]
 }
 
@@ -246,8 +242,8 @@ fn f5_opens_the_copy_dialog_and_enter_queues_the_job() {
     assert!(!spec.options.preserve && spec.options.verify);
     assert_eq!(spec.options.overwrite, OverwritePolicy::Overwrite);
     assert!(state.dialogs.is_empty());
-    assert_eq!(state.jobs.panel, Some(Panel::Jobs), "the jobs panel shows up");
-    assert!(!state.jobs.panel_focus, "but browsing keeps the keyboard");
+    assert_eq!(state.jobs.panel, None, "the screen stays as it was (jobs_panel = \"manual\")");
+    assert!(state.status.as_ref().is_some_and(|s| s.text.contains("alt-j shows the transfers")));
     assert_eq!(state.pane(Side::Left).selected_count, 0);
 }
 
@@ -319,8 +315,13 @@ fn jobs_panel_shows_every_job_and_its_keys_control_them() {
     app::update(&mut state, Msg::Log(events()));
     alt(&mut state, 'j');
     assert!(state.jobs.panel_focus);
+    // The newest job is selected, so that `p` right after queuing acts on it.
+    assert_eq!(state.jobs.selected_id(), Some(JobId(4)));
     insta::assert_snapshot!("jobs_panel", screen(&state));
 
+    for _ in 0..3 {
+        key(&mut state, KeyCode::Up);
+    }
     assert_eq!(control(key(&mut state, KeyCode::Char('p'))), Some(Control::Pause(JobId(1))));
     assert_eq!(control(key(&mut state, KeyCode::Char('c'))), Some(Control::Cancel(JobId(1))));
     assert_eq!(control(key(&mut state, KeyCode::Char('P'))), Some(Control::PauseAll));
@@ -352,7 +353,8 @@ fn a_question_never_takes_the_keyboard_and_is_answered_from_the_panel() {
     assert_eq!(state.pane(Side::Left).cursor, 2, "keys still go to the pane");
 
     alt(&mut state, 'j');
-    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Up);
     key(&mut state, KeyCode::Enter);
     assert!(matches!(state.dialogs.last(), Some(Dialog::Overwrite(_))));
     insta::assert_snapshot!("overwrite_question", screen(&state));
@@ -369,7 +371,8 @@ fn answering_one_by_one_follows_the_jobs_next_question() {
     let mut state = local_state();
     app::update(&mut state, Msg::Jobs(Arc::new(queue())));
     alt(&mut state, 'j');
-    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Up);
     key(&mut state, KeyCode::Enter);
     let effects = key(&mut state, KeyCode::Char('s'));
     let skip = OverwriteAnswer { policy: OverwritePolicy::Skip, all: false };
@@ -443,6 +446,8 @@ fn resumed_files_partial_copies_and_leftovers_are_shown_and_d_removes_leftovers(
     let mut state = local_state();
     app::update(&mut state, Msg::Jobs(Arc::new(resumed_queue())));
     alt(&mut state, 'j');
+    // The newest job is selected: the one before is the running one.
+    key(&mut state, KeyCode::Up);
     insta::assert_snapshot!("jobs_panel_resumed", screen(&state));
     assert_eq!(control(key(&mut state, KeyCode::Char('D'))), Some(Control::RemoveLeftovers));
     key(&mut state, KeyCode::Enter);
@@ -466,8 +471,7 @@ fn a_failed_job_shows_its_items_and_events_and_retries_one() {
     app::update(&mut state, Msg::Jobs(Arc::new(queue())));
     app::update(&mut state, Msg::Log(events()));
     alt(&mut state, 'j');
-    key(&mut state, KeyCode::Down);
-    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Up);
     key(&mut state, KeyCode::Enter);
     insta::assert_snapshot!("job_details", screen(&state));
     key(&mut state, KeyCode::Down);
@@ -531,6 +535,9 @@ fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
     tmux.keys(&["Space", "Space", "F5"]);
     tmux.wait_for("Copy 2 files and 1 directory");
     tmux.keys(&["Enter"]);
+    // The panes keep the screen (the "queued:" notice goes once the job has
+    // ended, which a local copy may do at once); alt-j shows the job.
+    tmux.keys(&["M-j"]);
     let screen = tmux.wait_for(" done ");
     assert!(screen.contains("Jobs:"), "{screen}");
     tmux.wait_for("photos/");
@@ -542,4 +549,60 @@ fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
     tmux.keys(&["F10"]);
     let log = std::fs::read_to_string(state.join("scpdeck/scpdeck.log")).unwrap();
     assert!(log.contains("done: copy 2 items"), "{log}");
+}
+
+#[test]
+fn a_job_checking_its_copies_is_labelled_verifying_without_a_rate() {
+    let mut state = local_state();
+    let mut checking = job(
+        1,
+        JobState::Running,
+        "copy big.iso → web1:/srv/backup",
+        progress(3 << 30, 3 << 30, 0, 1, 1024.0),
+    );
+    checking.verifying = true;
+    let view = QueueView { jobs: vec![checking], total: progress(3 << 30, 3 << 30, 0, 1, 1024.0), ..queue() };
+    app::update(&mut state, Msg::Jobs(Arc::new(view)));
+    let status = screen(&state).lines().nth(28).unwrap_or_default().to_owned();
+    assert!(status.contains("[jobs 1: 100% verifying]"), "{status}");
+    alt(&mut state, 'j');
+    let shown = screen(&state);
+    let row = shown.lines().find(|l| l.contains("#1")).unwrap_or_default();
+    assert!(row.contains(" verifying "), "{shown}");
+    assert!(!shown.contains("1 KiB/s") && !shown.contains("ETA"), "no rate while checking: {shown}");
+}
+
+#[test]
+fn quitting_with_jobs_unfinished_asks_what_to_do_with_them() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    key(&mut state, KeyCode::F(10));
+    assert!(!state.quit);
+    insta::assert_snapshot!("quit_question", screen(&state));
+}
+
+#[test]
+fn the_status_line_points_at_the_message_view_which_shows_it_whole() {
+    use scpdeck::fs::{Failure, FsError};
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    app::update(&mut state, Msg::Log(events()));
+    let refused = FsError::PermissionDenied(Failure {
+        action: "delete /srv/backup/photos".into(),
+        command: String::new(),
+        status: None,
+        said: "rm: cannot remove '/srv/backup/photos/2024/cat.jpg': Permission denied\\nrm: cannot remove '/srv/backup/photos/2024/dog.jpg': Permission denied".into(),
+    });
+    let op = app::Op::Delete(vec![remote("web1", "/srv/backup/photos")]);
+    app::update(&mut state, Msg::Done { op, result: Err(refused.into()) });
+    for (n, note) in state.messages.take_outbox().into_iter().enumerate() {
+        let event = note.event(jiff::Timestamp::new(DAY + 60 + n as i64, 0).unwrap());
+        app::update(&mut state, Msg::Logged(event));
+    }
+    // The error cut to the width, the key that shows it whole, the failed job's badge.
+    insta::assert_snapshot!("status_line_with_an_error_and_a_failed_job", screen(&state));
+    alt(&mut state, 'h');
+    insta::assert_snapshot!("message_view", screen(&state));
+    key(&mut state, KeyCode::Up);
+    insta::assert_snapshot!("message_view_an_earlier_message", screen(&state));
 }

@@ -20,6 +20,20 @@ fn eventually(tmux: &Tmux, what: &str, done: impl Fn() -> bool) {
     }
 }
 
+/// The latest message, whole, as the message view (alt-h) shows it; the
+/// view is closed again.
+fn whole_message(tmux: &Tmux) -> String {
+    tmux.keys(&["M-h"]);
+    let screen = tmux.wait_for("Messages (");
+    tmux.keys(&["Escape"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tmux.screen().contains("Messages (") {
+        assert!(Instant::now() < deadline, "the message view did not close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    screen
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0)
 }
@@ -103,7 +117,8 @@ fn chmod_chgrp_symlink_and_touch_on_a_remote_pane() {
                 });
             } else {
                 // Not root: the host's refusal is shown, readably.
-                let screen = tmux.wait_for("cannot change the owner");
+                tmux.wait_for("cannot change the owner");
+                let screen = whole_message(&tmux);
                 assert!(screen.contains("not permitted"), "{screen}");
             }
 
@@ -113,8 +128,11 @@ fn chmod_chgrp_symlink_and_touch_on_a_remote_pane() {
             tmux.keys(&["Tab", "C-u"]);
             tmux.keys(&["-l", "no-such-group-here"]);
             tmux.keys(&["Enter"]);
-            let screen = tmux.wait_for("cannot change the owner");
-            assert!(screen.contains("invalid group"), "{screen}");
+            // Cut in the status line (the path comes first); whole in the
+            // message view.
+            tmux.wait_for("cannot change the owner");
+            let screen = whole_message(&tmux);
+            assert!(screen.contains("chown: invalid") && screen.contains("no-such-group-here')"), "{screen}");
 
             // A symlink to the entry under the cursor (the other pane is on
             // this machine), then one with a relative target as typed.

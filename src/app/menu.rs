@@ -32,6 +32,7 @@ pub const MENU: &[Action] = &[
     Action::Chown,
     Action::Jobs,
     Action::Log,
+    Action::Messages,
     Action::Back,
     Action::Forward,
     Action::SwitchPane,

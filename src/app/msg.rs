@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 
 use super::dialog::{Counts, Question, Reply, ViewContent};
+use super::messages::Note;
 use super::side::Side;
 use super::work_error::WorkError;
 use crate::fs::{Entry, Location};
@@ -116,15 +117,18 @@ pub enum Msg {
         editor: String,
         result: Result<PathBuf, WorkError>,
     },
-    /// Something failed in the background outside any dialog (saving bookmarks...).
-    Problem(String),
-    /// Something to tell the user (a server's login banner, a reconnect).
-    Notice(String),
+    /// Something to tell the user from the background (a server's login
+    /// banner, a reconnect, bookmarks that could not be saved...): shown
+    /// and logged like the app's own messages.
+    Report(Note),
+    /// A message of the app's, as written to the log file (with its time).
+    Logged(crate::eventlog::Event),
     /// The spinner timer.
     Tick,
     /// The scheduler published a new state of the queue.
     Jobs(std::sync::Arc<crate::jobs::QueueView>),
-    /// Log events (transfers, connections, remote errors).
+    /// Log events from the other layers (transfers, connections, remote
+    /// errors).
     Log(Vec<crate::eventlog::Event>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,

@@ -22,20 +22,22 @@ pub struct Pending {
     /// The watcher saw a change meanwhile, perhaps after the directory was
     /// read: list it again once this arrives.
     pub changed: bool,
+    /// Where to go instead when this cannot be listed (a remote pane's
+    /// start path that does not exist: the host's home).
+    pub fallback: Option<Location>,
 }
 
 /// What a listing result did to the pane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Received {
     /// For a request the pane no longer waits for: dropped.
     Stale,
-    Failed,
+    /// Not listed: the pane stays where it was, unless the request had a
+    /// place to go instead.
+    Failed { location: Location, error: Box<WorkError>, fallback: Option<Location> },
     /// Shown; `moved` when the pane changed directory, `changed` when it
     /// changed while being listed (see `Pending::changed`).
-    Shown {
-        moved: bool,
-        changed: bool,
-    },
+    Shown { moved: bool, changed: bool },
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +124,14 @@ impl Pane {
     /// Starts loading `location`; returns the generation to tag the request with.
     pub fn request(&mut self, location: Location, focus: Option<OsString>, nav: Nav) -> u64 {
         self.generation += 1;
-        self.pending = Some(Pending { generation: self.generation, location, focus, nav, changed: false });
+        self.pending = Some(Pending {
+            generation: self.generation,
+            location,
+            focus,
+            nav,
+            changed: false,
+            fallback: None,
+        });
         self.generation
     }
 
@@ -135,7 +144,11 @@ impl Pane {
             Ok(entries) => entries,
             Err(error) => {
                 self.error = Some(error.shown());
-                return Received::Failed;
+                return Received::Failed {
+                    location: pending.location,
+                    error: Box::new(error),
+                    fallback: pending.fallback,
+                };
             }
         };
         let moved = pending.location != self.location;

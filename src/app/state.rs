@@ -7,18 +7,12 @@ use jiff::tz::TimeZone;
 
 use super::dialog::Dialog;
 use super::jobs::JobsUi;
+use super::messages::{Messages, Note, Status, Subject};
 use super::pane::Pane;
 use super::side::Side;
 use super::sort::Sort;
 use crate::config::{Bookmark, Config, Keymap, Settings, Theme};
 use crate::fs::Location;
-
-/// A line in the status bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
-}
 
 /// A connection being opened for a pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +43,10 @@ pub struct State {
     pub recent: Vec<String>,
     /// Open dialogs; the last one is on top and gets the keys.
     pub dialogs: Vec<Dialog>,
+    /// The latest message, in the status line.
     pub status: Option<Status>,
+    /// Messages to log, and the history of those logged.
+    pub messages: Messages,
     /// Entering or leaving a directory does the same in the other pane.
     pub sync_browsing: bool,
     /// Hosts with an open connection, and their remote home directories.
@@ -65,6 +62,8 @@ pub struct State {
     /// Set when the screen must be redrawn; cleared by the runtime after drawing.
     pub needs_render: bool,
     pub quit: bool,
+    /// The user chose to quit once every job has ended.
+    pub quit_when_done: bool,
 }
 
 impl State {
@@ -81,14 +80,7 @@ impl State {
             pane.show_hidden = config.settings.show_hidden;
             pane
         };
-        let status = config.problems.first().map(|p| Status {
-            text: match config.problems.len() {
-                1 => p.to_string(),
-                n => format!("{p} (and {} more problems)", n - 1),
-            },
-            error: true,
-        });
-        Self {
+        let mut state = Self {
             panes: [make_pane(left), make_pane(right)],
             focus: Side::Left,
             size: (80, 24),
@@ -101,7 +93,8 @@ impl State {
             bookmarks: config.bookmarks,
             recent: config.recent,
             dialogs: Vec::new(),
-            status,
+            status: None,
+            messages: Messages::default(),
             sync_browsing: false,
             connected: HashMap::new(),
             talkative: HashSet::new(),
@@ -110,7 +103,20 @@ impl State {
             jobs: JobsUi::default(),
             needs_render: true,
             quit: false,
+            quit_when_done: false,
+        };
+        // Each problem is logged; the status line shows the first.
+        for problem in &config.problems {
+            state.messages.post(Note::error(&problem.to_string()));
         }
+        if let Some(first) = config.problems.first() {
+            let more = match config.problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more problems: alt-h shows them)", n - 1),
+            };
+            state.status = Some(Status::of(&Note::error(&format!("{first}{more}"))));
+        }
+        state
     }
 
     pub fn pane(&self, side: Side) -> &Pane {
@@ -134,12 +140,42 @@ impl State {
         self.next_token
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), error: false });
+    /// Shows `note` in the status line and logs it.
+    pub fn report(&mut self, note: Note) {
+        self.status = Some(Status::of(&note));
+        self.messages.post(note);
+        self.needs_render = true;
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), error: true });
+    /// Like [`State::report`], for a message that goes when `about` does.
+    pub fn report_about(&mut self, note: Note, about: Subject) {
+        self.report(note);
+        if let Some(status) = &mut self.status {
+            status.about = Some(about);
+        }
+    }
+
+    /// A notice: something done, something to know.
+    pub fn info(&mut self, text: impl AsRef<str>) {
+        self.report(Note::info(text.as_ref()));
+    }
+
+    pub fn warn(&mut self, text: impl AsRef<str>) {
+        self.report(Note::warn(text.as_ref()));
+    }
+
+    pub fn error(&mut self, text: impl AsRef<str>) {
+        self.report(Note::error(text.as_ref()));
+    }
+
+    /// An echo of what a key did (logged at debug only).
+    pub fn hint(&mut self, text: impl AsRef<str>) {
+        self.report(Note::debug(text.as_ref()));
+    }
+
+    /// Why some work failed, about `host` (`None`: this machine).
+    pub fn failed(&mut self, host: Option<&str>, error: &super::WorkError) {
+        self.report(Note::error(&error.logged()).on(host));
     }
 
     /// The editor command for F4: the setting, $VISUAL, $EDITOR, then vi.

@@ -74,6 +74,27 @@ impl WorkError {
     pub fn shown(&self) -> String {
         escape_str(&self.to_string())
     }
+
+    /// The message for the log and the message view: [`WorkError::shown`],
+    /// and when the host said more than its first lines, all it said.
+    pub fn logged(&self) -> String {
+        let shown = self.shown();
+        match self.failure().map(|f| f.said.as_str()) {
+            Some(said) if said.split("\\n").filter(|l| !l.trim().is_empty()).count() > 2 => {
+                format!("{shown}; all it said: {said}")
+            }
+            _ => shown,
+        }
+    }
+
+    /// What the file system said, when a command or call ran and failed.
+    fn failure(&self) -> Option<&crate::fs::Failure> {
+        match self {
+            WorkError::Fs(e) => e.failure(),
+            WorkError::EditFetch { source, .. } | WorkError::EditUpload { source, .. } => source.failure(),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -86,5 +107,22 @@ mod tests {
         assert_eq!(e.shown(), "x\\e[2Jy");
         let nested = WorkError::EditFetch { path: "/a".into(), source: Box::new(e) };
         assert_eq!(nested.shown(), "cannot fetch /a for editing: x\\e[2Jy");
+    }
+
+    #[test]
+    fn logged_keeps_every_line_the_host_said() {
+        let said = "rm: cannot remove 'a': Permission denied\\nrm: cannot remove 'b': Permission denied\\nrm: cannot remove 'c': Permission denied";
+        let failure = crate::fs::Failure {
+            action: "delete 3 entries".into(),
+            command: String::new(),
+            status: None,
+            said: said.into(),
+        };
+        let e = WorkError::Fs(FsError::PermissionDenied(failure));
+        assert!(e.shown().contains("'b': Permission denied ...)"), "{}", e.shown());
+        assert!(!e.shown().contains("'c'"), "the status line names the first two");
+        assert!(e.logged().ends_with(&format!("all it said: {said}")), "{}", e.logged());
+        let short = WorkError::NotConnected { host: "h".into() };
+        assert_eq!(short.logged(), short.shown());
     }
 }

@@ -82,6 +82,7 @@ actions! {
     Menu "menu" ["f9"] "Command menu";
     Jobs "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
     Log "log" ["alt-l"] "Show the log (again: focus it, then hide it)";
+    Messages "messages" ["alt-h"] "Show the latest message whole, and the earlier ones";
     Quit "quit" ["f10", "q", "ctrl-c"] "Quit";
 }
 

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::theme::ThemeStyles;
-use crate::choices::{Limits, OverwritePolicy, SortKey};
+use crate::choices::{JobsPanel, Limits, OverwritePolicy, SortKey};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -34,6 +34,9 @@ pub struct Settings {
     pub copy_preserve: bool,
     pub copy_overwrite: OverwritePolicy,
     pub copy_verify: bool,
+    /// When the jobs panel opens by itself: `manual` (never), `on-failure`,
+    /// `on-queue`.
+    pub jobs_panel: JobsPanel,
     /// Styles that replace the chosen theme's (`[theme_overrides]` table).
     pub theme_overrides: ThemeStyles,
 }
@@ -55,6 +58,7 @@ impl Default for Settings {
             copy_preserve: true,
             copy_overwrite: OverwritePolicy::Ask,
             copy_verify: false,
+            jobs_panel: JobsPanel::Manual,
             theme_overrides: ThemeStyles::default(),
         }
     }

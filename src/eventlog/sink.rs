@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -16,11 +17,19 @@ use crate::fs::remote::BannerNote;
 #[derive(Clone, Debug, Default)]
 pub struct LogSink {
     ui: Option<mpsc::UnboundedSender<Event>>,
-    file: Option<std_mpsc::Sender<Event>>,
+    file: Option<std_mpsc::Sender<Entry>>,
     /// The login banners noted so far, by host: the lines of the last one.
     /// Every command on a talkative host sees the same text (each scp run
     /// of a job, each listing, each connection), and one note is enough.
     banners: Arc<Mutex<HashMap<String, BannerLines>>>,
+}
+
+/// What the writer thread is sent.
+#[derive(Debug)]
+enum Entry {
+    Event(Event),
+    /// Answer once everything sent before is written.
+    Flush(std_mpsc::Sender<()>),
 }
 
 /// A banner's escaped lines, on standard output and on standard error.
@@ -61,24 +70,48 @@ impl LogSink {
     pub fn emit(&self, event: Event) {
         // A closed receiver means the app is shutting down; the event has
         // nowhere left to go.
-        if let Some(file) = &self.file {
-            let _ = file.send(event.clone());
-        }
+        self.to_file(event.clone());
         if let Some(ui) = &self.ui {
             let _ = ui.send(event);
         }
     }
+
+    /// Writes `event` to the log file only: the commander's own messages,
+    /// which it keeps in its log pane by itself.
+    pub fn to_file(&self, event: Event) {
+        if let Some(file) = &self.file {
+            let _ = file.send(Entry::Event(event));
+        }
+    }
+
+    /// Waits (at most `limit`) until every event sent so far is in the
+    /// file: before the process exits.
+    pub fn flush(&self, limit: Duration) {
+        if let Some(file) = &self.file {
+            let (tx, rx) = std_mpsc::channel();
+            if file.send(Entry::Flush(tx)).is_ok() {
+                let _ = rx.recv_timeout(limit);
+            }
+        }
+    }
 }
 
-fn spawn_writer(mut file: LogFile) -> Option<std_mpsc::Sender<Event>> {
-    let (tx, rx) = std_mpsc::channel::<Event>();
+fn spawn_writer(mut file: LogFile) -> Option<std_mpsc::Sender<Entry>> {
+    let (tx, rx) = std_mpsc::channel::<Entry>();
     let spawned = thread::Builder::new().name("scpdeck-log".into()).spawn(move || {
         let mut failed = false;
-        for event in rx {
-            // One failure is enough to know the disk is full or gone; the
-            // in-memory log still has everything.
-            if !failed && file.write(&event).is_err() {
-                failed = true;
+        for entry in rx {
+            match entry {
+                // One failure is enough to know the disk is full or gone;
+                // the in-memory log still has everything.
+                Entry::Event(event) => {
+                    if !failed && file.write(&event).is_err() {
+                        failed = true;
+                    }
+                }
+                Entry::Flush(done) => {
+                    let _ = done.send(());
+                }
             }
         }
     });
@@ -121,5 +154,18 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         panic!("the event never reached {}", path.display());
+    }
+
+    #[tokio::test]
+    async fn to_file_skips_the_receiver_and_flush_waits_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = LogFile::open(dir.path()).unwrap();
+        let path = file.path();
+        let (sink, mut rx) = LogSink::new(Some(file));
+        sink.to_file(Event::error("only in the file").host("h"));
+        sink.flush(Duration::from_secs(10));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("error host=h only in the file"), "{text}");
+        assert!(rx.try_recv().is_err(), "the app logs its own messages itself");
     }
 }

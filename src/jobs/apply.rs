@@ -59,6 +59,7 @@ impl Job {
             Update::Progress { item, bytes, .. } => {
                 if let Some(item) = self.item_mut(item).filter(|i| i.state == ItemState::Transferring) {
                     item.bytes = bytes.min(item.size);
+                    item.sent = item.sent.max(item.bytes);
                 }
             }
             Update::ItemDone { task, item, result } => {
@@ -138,6 +139,7 @@ impl Job {
                 parent: Some(parent),
                 state: ItemState::Unresolved,
                 bytes: 0,
+                sent: 0,
                 existing: None,
                 place: Default::default(),
                 after: None,
@@ -228,8 +230,10 @@ impl Job {
                 let item = &mut self.items[id.index()];
                 // Placed (or given up at placement): the temporary file is gone.
                 item.partial = None;
-                if item.kind == ItemKind::File {
+                // A skipped file counts what was sent of it, no more.
+                if item.kind == ItemKind::File && !matches!(outcome, Outcome::Skipped(_)) {
                     item.bytes = item.size;
+                    item.sent = item.size;
                 }
                 item.state = match outcome {
                     Outcome::Done => next,

@@ -60,6 +60,19 @@ pub enum ItemState {
 }
 
 impl ItemState {
+    /// The copy is at its destination: transferred (a move may still have
+    /// its source to delete, or have been stopped before deleting it).
+    pub fn is_copied(&self) -> bool {
+        matches!(
+            self,
+            ItemState::Confirmed
+                | ItemState::Deleting
+                | ItemState::Done
+                | ItemState::Cancelled(Stage::Delete)
+                | ItemState::Failed { stage: Stage::Delete, .. }
+        )
+    }
+
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
@@ -117,6 +130,9 @@ pub struct Item {
     pub state: ItemState,
     /// Bytes transferred in the current attempt.
     pub bytes: u64,
+    /// The most of the file any attempt sent: what the progress counts as
+    /// done, so that it never goes back (a pause, a cancel, a retry).
+    pub sent: u64,
     /// What the destination held when it was listed.
     pub existing: Option<DestInfo>,
     /// How the copy takes its destination's name.
@@ -151,6 +167,7 @@ impl Item {
             parent: None,
             state: ItemState::Unscanned,
             bytes: 0,
+            sent: 0,
             existing: None,
             place: Place::Replace,
             after: None,

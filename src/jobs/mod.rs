@@ -34,6 +34,8 @@ mod fake;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_counts;
+#[cfg(test)]
 mod tests_ends;
 #[cfg(test)]
 mod tests_journal;

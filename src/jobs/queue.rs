@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::control::OverwriteAnswer;
-use super::item::{DestInfo, ItemId};
+use super::item::{DestInfo, ItemId, ItemState};
 use super::job::{AdoptedMap, Job, JobState};
 use super::plan::Side;
 use super::spec::{JobId, JobSpec, Limits};
@@ -193,7 +193,11 @@ impl Queue {
         match control {
             Control::PauseAll => {
                 self.paused = true;
-                commands.extend(self.tasks.keys().copied().map(Command::Interrupt));
+                // Removing the partial copies of cancelled and cleared jobs
+                // goes on: stopped, it would leave files nobody wants.
+                let discarding = |job: &JobId| self.job(*job).is_some_and(|j| j.cancelled || j.clearing);
+                let stop = self.tasks.iter().filter(|(_, (job, _))| !discarding(job));
+                commands.extend(stop.map(|(task, _)| Command::Interrupt(*task)));
             }
             Control::ResumeAll => self.paused = false,
             Control::Pause(id) => {
@@ -266,6 +270,7 @@ impl Queue {
             total.bytes_done += job.progress.bytes_done;
             total.bytes_total += job.progress.bytes_total;
             total.files_done += job.progress.files_done;
+            total.files_skipped += job.progress.files_skipped;
             total.files_total += job.progress.files_total;
             total.rate += job.progress.rate;
         }
@@ -283,16 +288,17 @@ impl Queue {
     /// Starts tasks while connections are free. The job with the fewest
     /// running tasks goes first (ties: higher in the queue), so jobs share
     /// the connections and none waits for another to finish.
+    /// With the queue paused, only partial copies of cancelled and cleared
+    /// jobs are removed.
     fn schedule(&mut self) -> Vec<Command> {
         let mut commands = Vec::new();
-        if self.paused {
-            return commands;
-        }
+        let paused = self.paused;
         let lanes = self.limits.per_host.min(self.limits.global).max(1);
         loop {
             let Queue { jobs, tasks, limits, next_task, .. } = self;
-            let mut order: Vec<usize> =
-                (0..jobs.len()).filter(|&n| jobs[n].can_start() || jobs[n].has_discards()).collect();
+            let mut order: Vec<usize> = (0..jobs.len())
+                .filter(|&n| (!paused && jobs[n].can_start()) || jobs[n].has_discards())
+                .collect();
             order.sort_by_key(|&n| (jobs[n].active_tasks(), n));
             let mut started = false;
             for n in order {
@@ -320,7 +326,7 @@ impl Queue {
             }
         }
         self.jobs.retain(|j| !j.clearing || j.has_discards() || !j.running.is_empty());
-        if self.tasks.is_empty() {
+        if self.tasks.is_empty() && !paused {
             commands.extend(self.unstick());
         }
         commands
@@ -371,23 +377,46 @@ fn dedup_local(hosts: &Hosts) -> Vec<&Option<String>> {
     if remote.is_empty() && !hosts.is_empty() { vec![&None] } else { remote }
 }
 
+/// The line that says how a job ended, with the same counts the jobs panel
+/// and the job's details show: files copied and skipped, items (files and
+/// directories) failed and cancelled, and the first failure's whole reason.
 fn report_end(job: &Job, before: JobState, paused: bool, log: &mut Vec<Event>) {
     let after = job.state(paused);
     if after == before || !after.is_finished() {
         return;
     }
-    let (progress, skipped) = job.progress();
-    let failed = progress.files_total.saturating_sub(progress.files_done);
-    let text = format!(
-        "{}: {} ({} of {} files, {} skipped, {failed} not copied)",
+    log.push(end_event(job, after));
+}
+
+fn end_event(job: &Job, after: JobState) -> Event {
+    let progress = job.progress();
+    let failed: Vec<&super::item::Item> =
+        job.items.iter().filter(|i| matches!(i.state, ItemState::Failed { .. })).collect();
+    let cancelled = job.items.iter().filter(|i| matches!(i.state, ItemState::Cancelled(_))).count();
+    let mut text = format!(
+        "{}: {} ({} of {} files copied, {} skipped",
         after.label(),
         job.spec.title(),
-        progress.files_done - skipped,
+        progress.files_done,
         progress.files_total,
-        skipped
+        progress.files_skipped
     );
+    if !failed.is_empty() {
+        text.push_str(&format!(", {} failed", failed.len()));
+    }
+    if cancelled > 0 {
+        text.push_str(&format!(", {cancelled} cancelled"));
+    }
+    text.push(')');
+    if let Some(error) = &job.error {
+        text.push_str(&format!(": {error}"));
+    } else if let Some(item) = failed.first()
+        && let ItemState::Failed { reason, .. } = &item.state
+    {
+        text.push_str(&format!("; first failure: {}: {reason}", item.shown()));
+    }
     let event = if after == JobState::Done { Event::info(&text) } else { Event::error(&text) };
-    log.push(event.job(job.id.0));
+    event.job(job.id.0)
 }
 
 #[cfg(test)]

@@ -275,6 +275,31 @@ async fn cancelling_a_paused_job_removes_its_partial_copies() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_job_cancelled_while_the_queue_is_paused_still_removes_its_partial_copies() {
+    let fake = Fake::new(Config { rate: 100_000, ..Config::default() });
+    fake.file(&remote("a", "/src/big"), &[7; 1_000_000], 1);
+    fake.file(&remote("a", "/src/other"), &[8; 1_000_000], 1);
+    fake.dir(&local("/dst"));
+    let s = start(&fake, Limits::default());
+    let job = s.submit(copy(vec![remote("a", "/src/big")], local("/dst")));
+    let other = s.submit(copy(vec![remote("a", "/src/other")], local("/dst")));
+    until(&s, "half way", |v| v.job(job).is_some_and(|j| j.progress.bytes_done > 400_000)).await;
+    s.control(Control::PauseAll);
+    until(&s, "paused", |v| v.connections == 0 && v.job(job).is_some_and(|j| j.partials == 1)).await;
+    // Quitting's "cancel them": cancelled, then the whole queue paused.
+    s.control(Control::Cancel(job));
+    s.control(Control::PauseAll);
+    assert_eq!(finish(&s, job).await.map(|j| (j.state, j.partials)), Some((JobState::Cancelled, 0)));
+    assert!(fake.get(&local("/dst/big.scpdeck-tmp")).is_none(), "removed");
+    // The other job waits, paused, with its own partial copy.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let view = s.view();
+    let waiting = view.job(other).cloned().unwrap();
+    assert_eq!(waiting.state, JobState::Paused, "{waiting:#?}");
+    assert!(fake.get(&local("/dst/big")).is_none());
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_failed_file_keeps_its_partial_copy_and_a_retry_resumes_it() {
     // The connection drops after 300 kB, every time: the file fails once
     // its drops are used up, its partial copy kept.
@@ -414,7 +439,7 @@ async fn questions_wait_for_answers_without_holding_up_other_items() {
         OverwriteAnswer { policy: OverwritePolicy::Overwrite, all: true },
     ));
     let done = finish(&s, job).await.unwrap();
-    assert_eq!((done.state, done.skipped), (JobState::Done, 1));
+    assert_eq!((done.state, done.progress.files_skipped), (JobState::Done, 1));
     assert_eq!(fake.data(&local("/dst/a")), Some(b"old".to_vec()));
     assert_eq!(fake.data(&local("/dst/b")), Some(b"b".to_vec()));
     assert_eq!(fake.data(&local("/dst/c")), Some(b"c".to_vec()));

@@ -85,7 +85,7 @@ async fn skip_is_decided_when_the_copy_is_placed() {
     fake.file(&local("/dst/f"), b"theirs", 9);
     let view = finish(&s, job).await.unwrap();
     assert_eq!(view.state, JobState::Done);
-    assert_eq!(view.skipped, 1);
+    assert_eq!(view.progress.files_skipped, 1);
     assert_eq!(fake.data(&local("/dst/f")), Some(b"theirs".to_vec()));
 }
 

@@ -106,12 +106,14 @@ fn records_round_trip_a_job_with_decisions_and_partial_copies() {
     partial.partial =
         Some(Partial { temp: PathBuf::from("/dst/d/.p.x.scpdeck"), size: 1000, mtime: Some(42) });
     partial.bytes = 640;
+    partial.sent = 640;
     partial.base = 640;
     partial.place = Place::KeepBoth { from: 2 };
     let mut asking = file("q", ItemState::Asking);
     asking.existing = Some(DestInfo { kind: crate::fs::Kind::File, size: 5, mtime: Some(1) });
     let mut done = file("r", ItemState::Done);
     done.bytes = 1000;
+    done.sent = 1000;
     done.base = 1000;
     job.items.extend([
         partial,

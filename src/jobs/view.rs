@@ -32,11 +32,16 @@ pub struct Question {
     pub more: usize,
 }
 
+/// A job's (or the queue's) numbers. Done never goes back: a file counts
+/// the most any attempt sent of it, through pauses, cancels and retries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Progress {
     pub bytes_done: u64,
     pub bytes_total: u64,
+    /// Files at their destination (a move's too, before its source is deleted).
     pub files_done: usize,
+    /// Files the overwrite policy left alone: neither done nor failed.
+    pub files_skipped: usize,
     pub files_total: usize,
     /// Bytes per second, smoothed.
     pub rate: f64,
@@ -49,7 +54,7 @@ impl Progress {
             return if self.files_total == 0 {
                 0.0
             } else {
-                self.files_done as f64 / self.files_total as f64
+                (self.files_done + self.files_skipped) as f64 / self.files_total as f64
             };
         }
         (self.bytes_done as f64 / self.bytes_total as f64).clamp(0.0, 1.0)
@@ -71,7 +76,9 @@ pub struct JobView {
     pub mode: Mode,
     pub state: JobState,
     pub progress: Progress,
-    pub skipped: usize,
+    /// Every file in flight is sent and the copies are being checked
+    /// (sha256 on both sides) before they are put in place.
+    pub verifying: bool,
     /// The file in flight, with "(resumed at SIZE)" when it continued
     /// from a partial copy.
     pub current: Option<String>,
@@ -118,52 +125,75 @@ impl QueueView {
     pub fn waiting_for_answer(&self) -> usize {
         self.jobs.iter().filter(|j| j.question.is_some()).count()
     }
+
+    /// Whether something is being sent: a job running or connecting that
+    /// is not only checking its copies (then a rate means something).
+    pub fn sending(&self) -> bool {
+        self.jobs.iter().any(|j| matches!(j.state, JobState::Running | JobState::Connecting) && !j.verifying)
+    }
+
+    /// Jobs are running, and every one checks its copies.
+    pub fn only_verifying(&self) -> bool {
+        let mut running = self.jobs.iter().filter(|j| j.state == JobState::Running).peekable();
+        running.peek().is_some() && running.all(|j| j.verifying)
+    }
 }
 
 /// Resumed files a view lists.
 pub(super) const RESUMED_SHOWN: usize = 100;
 
 impl Job {
-    /// Bytes moved by this run so far (what was already there before it,
-    /// a resumed file's offset, is done but not moved): what the rate
-    /// counts.
-    fn moved(&self) -> u64 {
-        self.items
-            .iter()
-            .filter(|i| i.kind == ItemKind::File)
-            .map(|i| match &i.state {
-                ItemState::Confirmed | ItemState::Deleting | ItemState::Done => i.size.saturating_sub(i.base),
-                ItemState::Transferring => i.bytes.saturating_sub(i.base),
-                _ => 0,
-            })
-            .sum()
-    }
-
-    pub(super) fn progress(&self) -> (Progress, usize) {
+    pub(super) fn progress(&self) -> Progress {
         let mut p = Progress::default();
-        let mut skipped = 0;
         let mut remaining = 0u64;
         for item in self.items.iter().filter(|i| i.kind == ItemKind::File) {
             p.files_total += 1;
+            let sent = item.sent.max(item.bytes).min(item.size);
             match &item.state {
-                ItemState::Skipped(_) => skipped += 1,
-                ItemState::Confirmed | ItemState::Deleting | ItemState::Done => {
+                // What was sent of it before it was skipped is done, and
+                // the rest is not to do.
+                ItemState::Skipped(_) => {
+                    p.files_skipped += 1;
+                    p.bytes_total += sent;
+                    p.bytes_done += sent;
+                }
+                state if state.is_copied() => {
                     p.files_done += 1;
                     p.bytes_total += item.size;
                     p.bytes_done += item.size;
                 }
-                ItemState::Failed { .. } | ItemState::Cancelled(_) => p.bytes_total += item.size,
+                ItemState::Failed { .. } | ItemState::Cancelled(_) => {
+                    p.bytes_total += item.size;
+                    p.bytes_done += sent;
+                }
                 _ => {
                     p.bytes_total += item.size;
-                    p.bytes_done += item.bytes;
+                    p.bytes_done += sent;
                     remaining += item.size.saturating_sub(item.bytes);
                 }
             }
         }
-        p.files_done += skipped;
         p.rate = self.meter.rate();
         p.eta = eta(p.rate, remaining);
-        (p, skipped)
+        p
+    }
+
+    /// Verifying: every file in flight has been sent whole, and the job
+    /// checks copies (nothing is being sent now).
+    fn verifying(&self) -> bool {
+        let mut busy = self.items.iter().filter(|i| i.state == ItemState::Transferring).peekable();
+        self.spec.options.verify
+            && busy.peek().is_some()
+            && busy.all(|i| i.kind == ItemKind::File && i.bytes >= i.size)
+    }
+
+    /// Bytes moved by the current attempts and the copies made: what the
+    /// rate is measured on (a restarted file starts a new baseline). What
+    /// was there before this run moved any (`Item::base`: a resumed file's
+    /// offset, a restored job's finished files) is done, not moved.
+    fn moved(&self) -> u64 {
+        let files = self.items.iter().filter(|i| i.kind == ItemKind::File);
+        files.map(|i| if i.state.is_copied() { i.size } else { i.bytes }.saturating_sub(i.base)).sum()
     }
 
     pub(super) fn sample(&mut self, now: Instant) {
@@ -176,7 +206,7 @@ impl Job {
     }
 
     pub(super) fn view(&self, queue_paused: bool) -> JobView {
-        let (progress, skipped) = self.progress();
+        let progress = self.progress();
         let failed = self
             .items
             .iter()
@@ -236,7 +266,7 @@ impl Job {
             mode: self.spec.mode,
             state,
             progress,
-            skipped,
+            verifying: self.verifying(),
             current,
             failed,
             resumed,

@@ -16,7 +16,7 @@ use super::editor;
 use super::executor::Executor;
 use super::terminal::Tty;
 use super::transfers::Transfers;
-use crate::app::{self, Effect, Msg, Op, State, WorkError};
+use crate::app::{self, Effect, Msg, Note, Op, State, WorkError};
 use crate::fs::Location;
 use crate::ssh::{Overrides, PoolLimits};
 use crate::ui;
@@ -48,7 +48,7 @@ pub async fn run(
         Transfers::start(&state.settings, remotes.pool(), remotes.overrides(), log, log_events);
     executor.set_scheduler(transfers.scheduler.clone());
     if let Some(problem) = log_problem {
-        dispatch(&mut state, Msg::Problem(problem), &mut executor, &mut held);
+        dispatch(&mut state, Msg::Report(Note::warn(&problem)), &mut executor, &mut held);
     }
 
     let size = terminal.size()?;
@@ -57,8 +57,9 @@ pub async fn run(
     effects.extend(initial);
     run_all(effects, &mut executor, &mut held);
     if let Some(notice) = restored {
-        dispatch(&mut state, Msg::Notice(notice), &mut executor, &mut held);
+        dispatch(&mut state, Msg::Report(notice), &mut executor, &mut held);
     }
+    log_notes(&mut state, &executor);
 
     loop {
         for effect in std::mem::take(&mut held) {
@@ -106,6 +107,7 @@ pub async fn run(
         }
         if state.quit {
             transfers.stop().await;
+            executor.flush_log();
             return Ok(state);
         }
         let msg = tokio::select! {
@@ -146,8 +148,17 @@ async fn next_tick(ticker: &mut Option<Interval>) {
     }
 }
 
+/// Applies `msg`, runs its effects and logs the messages it reported.
 fn dispatch(state: &mut State, msg: Msg, executor: &mut Executor, held: &mut Vec<Effect>) {
     run_all(app::update(state, msg), executor, held);
+    log_notes(state, executor);
+}
+
+/// Logs the messages the app reported since the last time.
+fn log_notes(state: &mut State, executor: &Executor) {
+    for note in state.messages.take_outbox() {
+        executor.log(note);
+    }
 }
 
 /// Runs background effects now; keeps those that need the loop (terminal, timer).

@@ -9,7 +9,7 @@ use super::watcher::DirWatcher;
 use super::work;
 use std::path::PathBuf;
 
-use crate::app::{Effect, Msg, Op, Side};
+use crate::app::{Effect, Msg, Note, Op, Side};
 use crate::eventlog::LogSink;
 use crate::fs::Location;
 use crate::jobs::Scheduler;
@@ -17,6 +17,7 @@ use crate::ssh::{Overrides, PoolLimits};
 
 pub struct Executor {
     tx: UnboundedSender<Msg>,
+    log: LogSink,
     watchers: [Option<DirWatcher>; 2],
     remotes: Remotes,
     scheduler: Option<Scheduler>,
@@ -26,8 +27,8 @@ impl Executor {
     /// `overrides`: the command line's connection options for every host;
     /// connections are logged to `log`.
     pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
-        let remotes = Remotes::new(tx.clone(), overrides, limits, log);
-        Self { tx, watchers: [None, None], remotes, scheduler: None }
+        let remotes = Remotes::new(tx.clone(), overrides, limits, log.clone());
+        Self { tx, log, watchers: [None, None], remotes, scheduler: None }
     }
 
     pub fn remotes(&self) -> &Remotes {
@@ -79,6 +80,19 @@ impl Executor {
         }
     }
 
+    /// Logs one of the app's messages: its time now, into the log file, and
+    /// back to the app (`Msg::Logged`) for the log pane and the history.
+    pub fn log(&self, note: Note) {
+        let event = note.event(jiff::Timestamp::now());
+        self.log.to_file(event.clone());
+        let _ = self.tx.send(Msg::Logged(event));
+    }
+
+    /// Waits briefly until the log file has every event: before exiting.
+    pub fn flush_log(&self) {
+        self.log.flush(std::time::Duration::from_secs(2));
+    }
+
     /// Uploads an edited copy of a remote file in the background.
     pub fn upload_edit(&self, location: Location, copy: PathBuf) {
         let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
@@ -97,7 +111,7 @@ impl Executor {
             match DirWatcher::start(side, dir, self.tx.clone()) {
                 Ok(watcher) => self.watchers[side.index()] = Some(watcher),
                 Err(error) => {
-                    let _ = self.tx.send(Msg::Problem(error.shown()));
+                    let _ = self.tx.send(Msg::Report(Note::warn(&error.shown())));
                 }
             }
         }

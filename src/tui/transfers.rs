@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::app::Msg;
+use crate::app::{Msg, Note};
 use crate::config::Settings;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
 use crate::jobs::journal::{self, Journal};
@@ -50,23 +50,31 @@ impl Transfers {
         overrides: Overrides,
         log: LogSink,
         events: mpsc::UnboundedReceiver<Event>,
-    ) -> (Self, Option<String>) {
+    ) -> (Self, Option<Note>) {
         let remote = SshRemote::new(pool, Resolver::system(), overrides);
         let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
         let (journal, mut notice) = match journal::default_dir().map(|dir| Journal::open(&dir)) {
             Some(Ok(journal)) => (Some(journal), None),
-            Some(Err(e)) => (None, Some(e.to_string())),
+            Some(Err(e)) => (None, Some(Note::warn(&e.to_string()))),
             None => (None, None),
         };
         let saved = journal.as_ref().map(Journal::unowned).unwrap_or_default();
         let beside = journal::temps_beside(&saved);
         let scheduler = Scheduler::spawn_with(backend, settings.limits(), log, journal);
-        let restored = saved.into_iter().filter_map(|saved| scheduler.restore(saved)).count();
+        // Jobs kept only for partial copies (failed files, a cancelled
+        // job's) come back too, but are not "unfinished".
+        let mut unfinished = 0;
+        for saved in saved {
+            let left = journal::unfinished(&saved);
+            if scheduler.restore(saved).is_some() && left {
+                unfinished += 1;
+            }
+        }
         scheduler.leftovers(beside);
-        if restored > 0 {
-            notice = Some(format!(
-                "{restored} unfinished job(s) from the last session, paused: alt-j shows them (p resumes, c discards)"
-            ));
+        if unfinished > 0 {
+            notice = Some(Note::info(&format!(
+                "{unfinished} unfinished job(s) from the last session, paused: alt-j shows them (p resumes, c discards)"
+            )));
         }
         let view = scheduler.subscribe();
         (Self { scheduler, view, events }, notice)

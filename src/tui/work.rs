@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::remote::Remotes;
 use crate::app::dialog::{Counts, ViewContent, octal};
-use crate::app::{Effect, Msg, Op, WorkError};
+use crate::app::{Effect, Msg, Note, Op, WorkError};
 use crate::config;
 use crate::fs::{FileSystem, FsError, LocalFs, Location, complete};
 use crate::text::{escape_bytes, escape_str};
@@ -161,12 +161,12 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
         Effect::SaveBookmarks { dir, bookmarks } => {
             return config::save_bookmarks(&dir, &bookmarks)
                 .err()
-                .map(|e| Msg::Problem(escape_str(&e.to_string())));
+                .map(|e| Msg::Report(Note::error(&e.to_string())));
         }
         Effect::SaveRecent { dir, recent } => {
             return config::save_recent(&dir, &recent)
                 .err()
-                .map(|e| Msg::Problem(escape_str(&e.to_string())));
+                .map(|e| Msg::Report(Note::error(&e.to_string())));
         }
         Effect::Connect { id, host } => Msg::Connected { id, result: remotes.connect(id, &host) },
         Effect::CancelConnect { id } => {

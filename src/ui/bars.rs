@@ -2,43 +2,76 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::columns;
 use crate::app::State;
 use crate::choices::Action;
+use crate::eventlog::Level;
 use crate::text::{escape_str, fit, width};
 
-/// The latest message, or the entry under the cursor; flags on the right.
+/// The latest message, or the entry under the cursor; flags on the right:
+/// `[sync]`, `[hidden]`, the jobs' progress, failed jobs not seen yet. A
+/// message that does not fit, or a warning or error, names the key that
+/// shows it whole.
 pub(super) fn status(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
-    let mut flags = Vec::new();
+    let mut flags: Vec<(String, Style)> = Vec::new();
     if state.sync_browsing {
-        flags.push("[sync]");
+        flags.push(("[sync]".into(), theme.key));
     }
     if state.focused().show_hidden {
-        flags.push("[hidden]");
+        flags.push(("[hidden]".into(), theme.key));
     }
-    let jobs = jobs_flag(state);
-    if let Some(jobs) = &jobs {
-        flags.push(jobs);
+    if let Some(jobs) = jobs_flag(state) {
+        flags.push((jobs, theme.key));
     }
-    let flags = flags.join(" ");
-    let room = usize::from(area.width).saturating_sub(width(&flags) + usize::from(!flags.is_empty()));
-    let (text, style) = match (&state.status, &state.focused().error) {
+    if let Some(badge) = failed_badge(state) {
+        flags.push((badge, theme.error));
+    }
+    let flags_width: usize = flags.iter().map(|(f, _)| width(f) + 1).sum();
+    let room = usize::from(area.width).saturating_sub(flags_width);
+    let (text, style, message) = match (&state.status, &state.focused().error) {
         (Some(status), _) => {
-            (escape_str(&status.text), if status.error { theme.error } else { theme.status })
+            let style = match status.level {
+                Level::Error => theme.error,
+                Level::Warn => theme.key,
+                _ => theme.status,
+            };
+            (escape_str(&status.shown()), style, Some(status.level))
         }
-        (None, Some(error)) => (escape_str(error), theme.error),
-        (None, None) => (state.focused().current().map(columns::name_cell).unwrap_or_default(), theme.status),
+        (None, Some(error)) => (escape_str(error), theme.error, Some(Level::Error)),
+        (None, None) => {
+            (state.focused().current().map(columns::name_cell).unwrap_or_default(), theme.status, None)
+        }
     };
-    let mut spans = vec![Span::styled(crate::text::pad_to(&text, room, false), style)];
-    if !flags.is_empty() {
+    let key = state.keymap.keys(Action::Messages).first().map(|k| format!(" [{k}]"));
+    let hint = match (message, key) {
+        (Some(level), Some(key)) if level >= Level::Warn || width(&text) > room => key,
+        _ => String::new(),
+    };
+    let text_room = room.saturating_sub(width(&hint));
+    let mut spans = vec![Span::styled(crate::text::pad_to(&text, text_room, false), style)];
+    if !hint.is_empty() {
+        spans.push(Span::styled(hint, theme.hint));
+    }
+    for (flag, style) in flags {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(flags, theme.key));
+        spans.push(Span::styled(flag, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `[1 failed: alt-j]`: jobs that failed since the jobs panel was last shown.
+fn failed_badge(state: &State) -> Option<String> {
+    let count = state.jobs.unseen_failures.len();
+    if count == 0 {
+        return None;
+    }
+    let key = state.keymap.keys(Action::Jobs).first().map(|k| format!(": {k}")).unwrap_or_default();
+    Some(format!("[{count} failed{key}]"))
 }
 
 /// `[jobs 2: 45% 12 MiB/s]` while transfers run and their panel is hidden.
@@ -49,8 +82,13 @@ fn jobs_flag(state: &State) -> Option<String> {
     }
     let total = &state.jobs.view.total;
     let waiting = state.jobs.view.waiting_for_answer();
-    let mut flag =
-        format!("[jobs {active}: {:.0}% {}", total.ratio() * 100.0, super::gauge::rate(total.rate));
+    // While every running job checks its copies nothing is sent: no rate.
+    let speed = if state.jobs.view.only_verifying() {
+        "verifying".to_owned()
+    } else {
+        super::gauge::rate(total.rate)
+    };
+    let mut flag = format!("[jobs {active}: {:.0}% {speed}", total.ratio() * 100.0);
     if waiting > 0 {
         flag.push_str(&format!(", {waiting} waiting"));
     }

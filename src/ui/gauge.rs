@@ -37,7 +37,8 @@ pub fn rate(bytes_per_sec: f64) -> String {
     format!("{}/s", human_size(bytes_per_sec.max(0.0) as u64))
 }
 
-/// `12 MiB/40 MiB  120/300 files  3 MiB/s  ETA 0:12`.
+/// `12 MiB/40 MiB  120/300 files  3 MiB/s  ETA 0:12`, with `, 2 skipped`
+/// after the files when some were.
 pub fn numbers(p: &Progress, running: bool) -> String {
     let mut text = format!(
         "{}/{}  {}/{} files",
@@ -46,6 +47,9 @@ pub fn numbers(p: &Progress, running: bool) -> String {
         p.files_done,
         p.files_total
     );
+    if p.files_skipped > 0 {
+        text.push_str(&format!(", {} skipped", p.files_skipped));
+    }
     if running {
         text.push_str(&format!("  {}  ETA {}", rate(p.rate), eta(p.eta)));
     }

@@ -62,7 +62,7 @@ pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
     let total_text = format!(
         "Total {}  {}  conn {}/{}",
         gauge::bar(total.ratio(), gauge_width),
-        gauge::numbers(total, running > 0),
+        gauge::numbers(total, view.sending()),
         view.connections,
         view.limits.global
     );
@@ -90,7 +90,13 @@ fn state_style(state: &State, job: &JobView) -> Style {
 fn job_lines(state: &State, job: &JobView, selected: bool, w: usize) -> [Line<'static>; 2] {
     let theme = &state.theme;
     let marker = if selected { "›" } else { " " };
-    let label = if job.cancelling { "cancelling" } else { job.state.short_label() };
+    let label = if job.cancelling {
+        "cancelling"
+    } else if job.verifying {
+        "verifying"
+    } else {
+        job.state.short_label()
+    };
     let head = format!("{marker}{:>4} {:<10}", job.id.to_string(), label);
     let row_style = if selected && state.jobs.panel_focus { theme.cursor } else { theme.file };
     let title_room = w.saturating_sub(crate::text::width(&head) + 1);
@@ -102,15 +108,13 @@ fn job_lines(state: &State, job: &JobView, selected: bool, w: usize) -> [Line<'s
         Span::styled(pad_to(&format!(" {}", fit(&job.title, title_room)), title_room + 1, false), row_style),
     ]);
     let gauge_width = (w / 4).clamp(10, 30);
-    let active = matches!(job.state, JobState::Running | JobState::Connecting);
-    let mut detail = format!(
+    // While copies are checked nothing is sent: no rate, no time left.
+    let active = matches!(job.state, JobState::Running | JobState::Connecting) && !job.verifying;
+    let detail = format!(
         "      {}  {}",
         gauge::bar(job.progress.ratio(), gauge_width),
         gauge::numbers(&job.progress, active)
     );
-    if job.skipped > 0 {
-        detail.push_str(&format!("  {} skipped", job.skipped));
-    }
     let (tail, style) = if let Some(error) = &job.error {
         (format!("  {error}"), theme.error)
     } else if let Some(question) = &job.question {

@@ -58,7 +58,8 @@ pub(super) fn event_lines(
     matching[start..end].iter().map(|e| event_line(state, e, w)).collect()
 }
 
-fn event_line(state: &State, event: &Event, w: usize) -> Line<'static> {
+/// One event on one line: time, level, host, job, text (cut to `w`).
+pub(super) fn event_line(state: &State, event: &Event, w: usize) -> Line<'static> {
     let theme = &state.theme;
     let time = event.time.to_zoned(state.tz.clone()).strftime("%H:%M:%S").to_string();
     let style = match event.level {

@@ -8,6 +8,7 @@ mod overwrite;
 mod owner;
 mod picker;
 mod prompt;
+mod quit;
 mod viewer;
 
 pub use copy::{CopyDialog, CopyField};
@@ -18,6 +19,7 @@ pub use overwrite::{CHOICES, Choice, OverwriteDialog};
 pub use owner::{OwnerChange, OwnerDialog, OwnerField};
 pub use picker::{HostPicker, PickItem, Source};
 pub use prompt::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, fields, text_answer};
+pub use quit::{QUIT_CHOICES, QuitChoice, QuitDialog, Unfinished};
 pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
 
 use super::side::Side;
@@ -64,6 +66,12 @@ pub enum Dialog {
         cursor: usize,
         scroll: usize,
     },
+    /// The messages, the selected one whole; `back` counts from the newest.
+    Messages {
+        back: usize,
+    },
+    /// Quit with jobs unfinished?
+    Quit(QuitDialog),
 }
 
 /// What an input dialog is for.

@@ -12,6 +12,8 @@ pub const HEX_WIDTH: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
     pub title: String,
+    /// The host of the file shown (`None`: this machine).
+    pub host: Option<String>,
     pub token: u64,
     pub content: Option<Result<ViewContent, String>>,
     pub hex: bool,
@@ -52,7 +54,7 @@ impl ViewContent {
 
 impl Viewer {
     pub fn new(title: String, token: u64) -> Self {
-        Viewer { title, token, content: None, hex: false, scroll: 0, rows: 1 }
+        Viewer { title, host: None, token, content: None, hex: false, scroll: 0, rows: 1 }
     }
 
     /// Number of lines in the current mode.

@@ -1,6 +1,8 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
-use super::{attributes, create, file_ops, hosts, jobs, jobs_panel, navigation, panes, selection};
+use super::{
+    attributes, create, file_ops, hosts, jobs, jobs_panel, messages, navigation, panes, quit, selection,
+};
 use crate::app::dialog::Dialog;
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
@@ -48,6 +50,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Move => return jobs::start(state, Mode::Move),
         Action::Jobs => jobs_panel::toggle(state, Panel::Jobs),
         Action::Log => jobs_panel::toggle(state, Panel::Log),
+        Action::Messages => messages::open(state),
         Action::Rename => file_ops::start_rename(state),
         Action::Mkdir => file_ops::start_mkdir(state),
         Action::Delete => return file_ops::start_delete(state),
@@ -57,7 +60,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Touch => create::start_touch(state),
         Action::Menu => state.dialogs.push(Dialog::Menu { selected: 0 }),
         Action::Help => state.dialogs.push(Dialog::Help { scroll: 0 }),
-        Action::Quit => state.quit = true,
+        Action::Quit => quit::request(state),
     }
     Vec::new()
 }

@@ -24,7 +24,7 @@ fn plural(n: usize) -> String {
 pub(super) fn start_chmod(state: &mut State) -> Vec<Effect> {
     let (locations, entries) = targets(state);
     let Some(first) = entries.first() else {
-        state.info("nothing to change: no entry under the cursor");
+        state.hint("nothing to change: no entry under the cursor");
         return Vec::new();
     };
     let has_dirs = entries.iter().any(Entry::is_dir_like);
@@ -43,27 +43,28 @@ pub(super) fn start_chmod(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-/// The mode of a symlink's target, for the open dialog that asked.
+/// The mode of a symlink's target, for the open dialog that asked; a
+/// failure is also logged, with the host's words.
 pub(super) fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>, WorkError>) -> Vec<Effect> {
-    for dialog in &mut state.dialogs {
-        if let Dialog::Mode(mode) = dialog
-            && mode.token == token
-            && mode.waiting
-        {
-            match result {
-                Ok(Some(bits)) => mode.known(bits),
-                Ok(None) => {
-                    mode.waiting = false;
-                    mode.error = Some("the link points at nothing: there is no mode to change".into());
-                }
-                Err(error) => {
-                    mode.waiting = false;
-                    mode.error =
-                        Some(format!("cannot read the mode of the link's target: {}", error.shown()));
-                }
-            }
-            state.needs_render = true;
-            break;
+    let Some(mode) = state.dialogs.iter_mut().find_map(|d| match d {
+        Dialog::Mode(mode) if mode.token == token && mode.waiting => Some(mode),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    state.needs_render = true;
+    match result {
+        Ok(Some(bits)) => mode.known(bits),
+        Ok(None) => {
+            mode.waiting = false;
+            mode.error = Some("the link points at nothing: there is no mode to change".into());
+        }
+        Err(error) => {
+            mode.waiting = false;
+            let text = format!("cannot read the mode of the link's target: {}", error.shown());
+            mode.error = Some(text);
+            let host = mode.targets.first().and_then(|t| t.host().map(str::to_owned));
+            state.failed(host.as_deref(), &error);
         }
     }
     Vec::new()
@@ -105,14 +106,14 @@ fn apply_mode(state: &mut State, mut dialog: ModeDialog) -> Vec<Effect> {
     };
     let recursive = dialog.recursive && dialog.has_dirs;
     state.pane_mut(dialog.side).clear_selection();
-    state.info(format!("changing the mode of {}…", plural(dialog.targets.len())));
+    state.hint(format!("changing the mode of {}…", plural(dialog.targets.len())));
     vec![Effect::Chmod { targets: dialog.targets, mode, recursive }]
 }
 
 pub(super) fn start_chown(state: &mut State) {
     let (locations, entries) = targets(state);
     if entries.is_empty() {
-        state.info("nothing to change: no entry under the cursor");
+        state.hint("nothing to change: no entry under the cursor");
         return;
     }
     let current = entries.iter().map(|e| (e.owner.clone(), e.group.clone())).collect();
@@ -151,11 +152,11 @@ fn apply_owner(state: &mut State, mut dialog: OwnerDialog) -> Vec<Effect> {
         }
     };
     if change.owner.is_none() && change.group.is_none() {
-        state.info("owner and group unchanged");
+        state.hint("owner and group unchanged");
         return Vec::new();
     }
     let recursive = dialog.recursive && dialog.has_dirs;
     state.pane_mut(dialog.side).clear_selection();
-    state.info(format!("changing the owner of {}…", plural(dialog.targets.len())));
+    state.hint(format!("changing the owner of {}…", plural(dialog.targets.len())));
     vec![Effect::Chown { targets: dialog.targets, owner: change.owner, group: change.group, recursive }]
 }

@@ -33,13 +33,17 @@ pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Dialog::JobDetails { job, cursor, scroll } => {
             super::jobs_panel::details_key(state, job, cursor, scroll, key)
         }
+        Dialog::Messages { back } => super::messages::key(state, back, key),
+        Dialog::Quit(dialog) => super::quit::key(state, dialog, key),
         Dialog::Mode(dialog) => attributes::mode_key(state, dialog, key),
         Dialog::Owner(dialog) => attributes::owner_key(state, dialog, key),
         Dialog::Link(dialog) => create::link_key(state, dialog, key),
     }
 }
 
-fn is_ctrl_c(key: &KeyEvent) -> bool {
+/// ctrl-c closes whatever dialog is open (as Esc does) and never quits
+/// from one: the quit action asks first, from the panes.
+pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 

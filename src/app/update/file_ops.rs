@@ -4,6 +4,7 @@
 use crate::app::dialog::{Counts, DeleteDialog, Dialog, InputDialog, Purpose, ViewContent, Viewer};
 use crate::app::effect::Effect;
 use crate::app::history::Nav;
+use crate::app::messages::Note;
 use crate::app::msg::Op;
 use crate::app::side::Side;
 use crate::app::state::State;
@@ -23,10 +24,10 @@ pub(super) fn dir_size(state: &mut State) -> Vec<Effect> {
     let dirs: Vec<Location> =
         pane.targets().into_iter().filter(|e| e.is_dir_like()).map(|e| pane.location.join(&e.name)).collect();
     if dirs.is_empty() {
-        state.info("no directory selected or under the cursor");
+        state.hint("no directory selected or under the cursor");
         return Vec::new();
     }
-    state.info(format!(
+    state.hint(format!(
         "computing the size of {} director{}…",
         dirs.len(),
         if dirs.len() == 1 { "y" } else { "ies" }
@@ -40,7 +41,7 @@ fn current_file(state: &mut State, what: &str) -> Option<Location> {
     match pane.current() {
         Some(entry) if !entry.is_dir_like() => Some(pane.location.join(&entry.name)),
         Some(_) => {
-            state.info(format!("{what} works on files; Enter opens directories"));
+            state.hint(format!("{what} works on files; Enter opens directories"));
             None
         }
         None => None,
@@ -51,21 +52,30 @@ pub(super) fn view(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the viewer") else { return Vec::new() };
     let token = state.token();
     let mut viewer = Viewer::new(location.to_string(), token);
+    viewer.host = location.host().map(str::to_owned);
     viewer.rows = crate::app::layout::viewer_rows(state.size.1);
     state.dialogs.push(Dialog::Viewer(viewer));
     vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]
 }
 
 pub(super) fn viewed(state: &mut State, token: u64, result: Result<ViewContent, WorkError>) -> Vec<Effect> {
-    for dialog in &mut state.dialogs {
-        if let Dialog::Viewer(viewer) = dialog
-            && viewer.token == token
-        {
-            viewer.hex = matches!(&result, Ok(c) if c.binary);
-            viewer.content = Some(result.map_err(|e| e.shown()));
-            state.needs_render = true;
-            break;
-        }
+    let Some(viewer) = state.dialogs.iter_mut().find_map(|d| match d {
+        Dialog::Viewer(viewer) if viewer.token == token => Some(viewer),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    viewer.hex = matches!(&result, Ok(c) if c.binary);
+    let host = viewer.host.clone();
+    // The viewer shows the reason whole, as the log has it.
+    let (content, error) = match result {
+        Ok(content) => (Ok(content), None),
+        Err(error) => (Err(error.logged()), Some(error)),
+    };
+    viewer.content = Some(content);
+    state.needs_render = true;
+    if let Some(error) = error {
+        state.failed(host.as_deref(), &error);
     }
     Vec::new()
 }
@@ -73,7 +83,7 @@ pub(super) fn viewed(state: &mut State, token: u64, result: Result<ViewContent, 
 pub(super) fn edit(state: &mut State) -> Vec<Effect> {
     let Some(location) = current_file(state, "the editor") else { return Vec::new() };
     if location.host().is_some() {
-        state.info(format!("fetching {location} for editing…"));
+        state.hint(format!("fetching {location} for editing…"));
     }
     vec![Effect::Edit { location, editor: state.editor(), copy: None }]
 }
@@ -89,7 +99,7 @@ pub(super) fn edit_fetched(
     match result {
         Ok(copy) => vec![Effect::Edit { location, editor, copy: Some(copy) }],
         Err(error) => {
-            state.error(error.shown());
+            state.failed(location.host(), &error);
             Vec::new()
         }
     }
@@ -154,7 +164,14 @@ pub(super) fn counted(state: &mut State, token: u64, result: Result<Counts, Work
     if let Some(Dialog::Delete(dialog)) = state.dialogs.last_mut()
         && dialog.token == token
     {
-        dialog.counts = Some(result.map_err(|e| e.shown()));
+        let host = dialog.targets.first().and_then(|t| t.host().map(str::to_owned));
+        if let Err(error) = &result {
+            let error = error.logged();
+            dialog.counts = Some(Err(error.clone()));
+            state.report(Note::error(&error).on(host.as_deref()));
+        } else {
+            dialog.counts = Some(result.map_err(|e| e.shown()));
+        }
         state.needs_render = true;
     }
     Vec::new()
@@ -162,7 +179,7 @@ pub(super) fn counted(state: &mut State, token: u64, result: Result<Counts, Work
 
 pub(super) fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Effect> {
     state.pane_mut(dialog.side).clear_selection();
-    state.info(format!(
+    state.hint(format!(
         "deleting {} entr{}…",
         dialog.targets.len(),
         if dialog.targets.len() == 1 { "y" } else { "ies" }
@@ -174,10 +191,6 @@ pub(super) fn confirm_delete(state: &mut State, dialog: DeleteDialog) -> Vec<Eff
 /// with the cursor on what was created.
 pub(super) fn done(state: &mut State, op: Op, result: Result<String, WorkError>) -> Vec<Effect> {
     state.needs_render = true;
-    match result {
-        Ok(note) => state.info(note),
-        Err(error) => state.error(error.shown()),
-    }
     let (host, focus) = match &op {
         Op::Mkdir(location) => (location.host().map(str::to_owned), Some(location.clone())),
         Op::Rename { target, sources } => {
@@ -193,6 +206,10 @@ pub(super) fn done(state: &mut State, op: Op, result: Result<String, WorkError>)
             (location.host().map(str::to_owned), Some(location.clone()))
         }
     };
+    match result {
+        Ok(note) => state.report(Note::info(&note).on(host.as_deref())),
+        Err(error) => state.failed(host.as_deref(), &error),
+    }
     let mut effects = Vec::new();
     for side in [Side::Left, Side::Right] {
         let pane = state.pane(side);

@@ -10,6 +10,7 @@ use crate::app::dialog::{
 };
 use crate::app::effect::Effect;
 use crate::app::history::Nav;
+use crate::app::messages::Note;
 use crate::app::side::Side;
 use crate::app::state::{Connecting, State};
 use crate::app::target::Target;
@@ -184,7 +185,7 @@ pub(super) fn prompt(state: &mut State, question: Question, reply: Reply) -> Vec
 pub(super) fn cancel(state: &mut State) -> Vec<Effect> {
     let Some(connecting) = state.connecting.take() else { return Vec::new() };
     state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == connecting.id));
-    state.info(format!("connection to {} cancelled", escape_str(&connecting.host)));
+    state.report(Note::info(&format!("connection to {} cancelled", connecting.host)).host(&connecting.host));
     vec![Effect::CancelConnect { id: connecting.id }, Effect::Ticks { on: false }]
 }
 
@@ -197,16 +198,21 @@ pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, Work
         Ok(home) => {
             state.connected.insert(connecting.host.clone(), home.clone());
             let location = remote_location(&connecting.host, &home, connecting.path);
-            state.info(format!("connected to {}", escape_str(&connecting.host)));
+            state.report(Note::info(&format!("connected to {}", connecting.host)).host(&connecting.host));
             // `[user@]host[:port]`, as the host picker reads it.
             let text = connecting.host.clone();
             state.recent.retain(|r| r != &text);
             state.recent.insert(0, text);
             state.recent.truncate(RECENT_LIMIT);
             effects.extend(save_recent(state));
+            let home = remote_location(&connecting.host, &home, None);
             effects.extend(super::panes::navigate(state, connecting.side, location, None, Nav::Visit));
+            // A path that cannot be listed shows the home, saying why.
+            if let Some(pending) = &mut state.pane_mut(connecting.side).pending {
+                pending.fallback = Some(home);
+            }
         }
-        Err(error) => state.error(error.shown()),
+        Err(error) => state.failed(Some(&connecting.host), &error),
     }
     effects
 }

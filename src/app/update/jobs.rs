@@ -1,12 +1,14 @@
 //! Copy and move (F5/F6): opening the dialog, its keys, and queueing the job.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::app::WorkError;
 use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
+use crate::app::messages::{Note, Subject};
 use crate::app::state::State;
+use crate::choices::JobsPanel;
 use crate::fs::Location;
 use crate::jobs::{JobSpec, Mode, Options, TargetKind};
 
@@ -16,7 +18,7 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let pane = state.pane(side);
     let entries = pane.targets();
     if entries.is_empty() {
-        state.info("nothing to copy: no entry under the cursor");
+        state.hint("nothing to copy: no entry under the cursor");
         return Vec::new();
     }
     let sources: Vec<Location> = entries.iter().map(|e| pane.location.join(&e.name)).collect();
@@ -73,6 +75,10 @@ pub(super) fn counted(state: &mut State, token: u64, result: &Result<Counts, Wor
             && copy.token == token
         {
             copy.counts = Some(result.as_ref().copied().map_err(WorkError::shown));
+            let host = copy.sources.first().and_then(|s| s.host().map(str::to_owned));
+            if let Err(error) = result {
+                state.failed(host.as_deref(), error);
+            }
             state.needs_render = true;
             return true;
         }
@@ -81,10 +87,8 @@ pub(super) fn counted(state: &mut State, token: u64, result: &Result<Counts, Wor
 }
 
 pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Esc | KeyCode::F(10) => return Vec::new(),
-        KeyCode::Char('c') if ctrl => return Vec::new(),
+        _ if super::dialog_keys::is_close(key) => return Vec::new(),
         KeyCode::Enter => return submit(state, dialog),
         KeyCode::Tab | KeyCode::Down => dialog.move_focus(1),
         KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
@@ -123,8 +127,9 @@ fn submit(state: &mut State, mut dialog: CopyDialog) -> Vec<Effect> {
     options.direct &= dialog.direct_possible;
     let spec = JobSpec { mode: dialog.mode, sources: dialog.sources, target, target_kind, options };
     state.pane_mut(dialog.side).clear_selection();
-    state.info(format!("queued: {} (alt-j shows the transfers)", spec.title()));
-    if state.jobs.panel.is_none() {
+    let note = Note::info(&format!("queued: {} (alt-j shows the transfers)", spec.title()));
+    state.report_about(note, Subject::Queued);
+    if state.settings.jobs_panel == JobsPanel::OnQueue && state.jobs.panel.is_none() {
         state.jobs.panel = Some(Panel::Jobs);
         super::panes::resize_panes(state);
     }

@@ -9,13 +9,19 @@ use crate::app::dialog::{CHOICES, Choice, Dialog, OverwriteDialog};
 use crate::app::effect::Effect;
 use crate::app::history::Nav;
 use crate::app::jobs::Panel;
+use crate::app::messages::{Note, Subject};
 use crate::app::side::Side;
 use crate::app::state::State;
-use crate::eventlog::Event;
+use crate::choices::JobsPanel;
 use crate::jobs::{Control, JobId, JobState, OverwriteAnswer, QueueView};
 
-/// alt-j / alt-l: show the panel, then focus it, then hide it.
+/// alt-j / alt-l: show the panel, then focus it, then hide it, from
+/// anywhere (the panes, either panel).
 pub(super) fn toggle(state: &mut State, panel: Panel) {
+    if panel == Panel::Jobs {
+        // Shown: the failures are seen.
+        state.jobs.unseen_failures.clear();
+    }
     let jobs = &mut state.jobs;
     match (jobs.panel, jobs.panel_focus) {
         (Some(p), true) if p == panel => {
@@ -32,9 +38,13 @@ pub(super) fn toggle(state: &mut State, panel: Panel) {
 }
 
 /// Keys while a panel has the focus; `None` when the key is not the panel's
-/// (it then goes to the key map as usual).
+/// (it then goes to the key map as usual). The panels' keys are plain
+/// (shift at most): ctrl-c is the quit question, never `c` (cancel).
 pub(super) fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
     let panel = state.jobs.panel.filter(|_| state.jobs.panel_focus)?;
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        return None;
+    }
     if matches!(key.code, KeyCode::Esc | KeyCode::Tab | KeyCode::BackTab) {
         state.jobs.panel_focus = false;
         state.needs_render = true;
@@ -145,7 +155,8 @@ pub(super) fn details_key(
     let (mut cursor, mut scroll) = (cursor, scroll);
     let mut effects = Vec::new();
     match key.code {
-        KeyCode::Esc | KeyCode::F(10) | KeyCode::Char('q') => return Vec::new(),
+        _ if super::dialog_keys::is_close(key) => return Vec::new(),
+        KeyCode::Char('q') => return Vec::new(),
         KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1).min(failed.len().saturating_sub(1)),
         KeyCode::PageUp => scroll += 10,
@@ -164,7 +175,8 @@ pub(super) fn details_key(
 
 pub(super) fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEvent) -> Vec<Effect> {
     let picked = match key.code {
-        KeyCode::Esc | KeyCode::F(10) => return Vec::new(),
+        // ctrl-c closes the question; it is not `c` (cancel the job).
+        _ if super::dialog_keys::is_close(key) => return Vec::new(),
         _ if dialog.answered => None,
         KeyCode::Left | KeyCode::BackTab | KeyCode::Up => {
             dialog.choice = dialog.choice.checked_sub(1).unwrap_or(CHOICES.len() - 1);
@@ -204,8 +216,9 @@ pub(super) fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key:
 }
 
 /// The scheduler published: keep the view, follow the open question,
-/// reload panes showing what finished jobs changed, and say when a job
-/// waits for an answer (without opening anything).
+/// reload panes showing what finished jobs changed, say when a job waits
+/// for an answer (without opening anything, and no longer once it does
+/// not), and mark failed jobs in the status line.
 pub(super) fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> {
     if *view == *state.jobs.view {
         // Nothing to show that is not on the screen already: idle is idle.
@@ -215,6 +228,7 @@ pub(super) fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> 
     state.jobs.set_view(view.clone());
     state.needs_render = true;
     follow_question(state);
+    forget_outlived(state, &before, &view);
     let newly_waiting = view
         .jobs
         .iter()
@@ -222,7 +236,26 @@ pub(super) fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> 
     if let Some(job) = newly_waiting
         && !state.dialogs.iter().any(|d| matches!(d, Dialog::Overwrite(_)))
     {
-        state.info(format!("job {} waits for an answer: alt-j, then Enter on it", job.id));
+        let note =
+            Note::info(&format!("job {} waits for an answer: alt-j, then Enter on it", job.id)).job(job.id);
+        state.report_about(note, Subject::Question(job.id));
+    }
+    let newly_failed: Vec<JobId> = view
+        .jobs
+        .iter()
+        .filter(|j| {
+            j.state == JobState::Failed && before.job(j.id).is_none_or(|b| b.state != JobState::Failed)
+        })
+        .map(|j| j.id)
+        .collect();
+    if !newly_failed.is_empty() {
+        if state.settings.jobs_panel == JobsPanel::Manual {
+            let shown = state.jobs.panel == Some(Panel::Jobs);
+            state.jobs.unseen_failures.extend(newly_failed.iter().filter(|_| !shown));
+        } else if state.jobs.panel.is_none() {
+            state.jobs.panel = Some(Panel::Jobs);
+            super::panes::resize_panes(state);
+        }
     }
     let mut effects = Vec::new();
     for job in view.jobs.iter().filter(|j| j.state.is_finished()) {
@@ -242,6 +275,27 @@ pub(super) fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> 
     effects
 }
 
+/// Clears a status message whose subject is gone: a question answered, a
+/// queued job ended.
+fn forget_outlived(state: &mut State, before: &QueueView, view: &QueueView) {
+    let Some(status) = &mut state.status else { return };
+    let gone = match status.about {
+        Some(Subject::Question(id)) => view.job(id).is_none_or(|j| j.question.is_none()),
+        Some(Subject::Queued) => {
+            let newest = view.jobs.iter().filter(|j| before.job(j.id).is_none()).map(|j| j.id).max();
+            if let Some(id) = newest {
+                status.about = Some(Subject::Job(id));
+            }
+            newest.and_then(|id| view.job(id)).is_some_and(|j| j.state.is_finished())
+        }
+        Some(Subject::Job(id)) => view.job(id).is_none_or(|j| j.state.is_finished()),
+        None => false,
+    };
+    if gone {
+        state.status = None;
+    }
+}
+
 fn follow_question(state: &mut State) {
     let Some(Dialog::Overwrite(dialog)) = state.dialogs.last_mut() else { return };
     if !dialog.answered {
@@ -254,13 +308,4 @@ fn follow_question(state: &mut State) {
             state.dialogs.pop();
         }
     }
-}
-
-pub(super) fn logged(state: &mut State, events: Vec<Event>) {
-    let visible = state.jobs.panel == Some(Panel::Log)
-        || state.dialogs.iter().any(|d| matches!(d, Dialog::JobDetails { .. }));
-    for event in events {
-        state.jobs.push_log(event);
-    }
-    state.needs_render |= visible;
 }

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use crate::app::effect::Effect;
+use crate::app::history::Nav;
+use crate::app::messages::Note;
 use crate::app::pane::Received;
 use crate::app::side::Side;
 use crate::app::state::State;
@@ -20,13 +22,7 @@ pub(super) fn listed(
     let location = state.pane(side).location.clone();
     match received {
         Received::Stale => Vec::new(),
-        Received::Failed => {
-            state.needs_render = true;
-            if let Some(error) = state.pane(side).error.clone() {
-                state.error(error);
-            }
-            Vec::new()
-        }
+        Received::Failed { location, error, fallback } => failed(state, side, &location, &error, fallback),
         Received::Shown { moved, changed } => {
             state.needs_render = true;
             let mut effects = Vec::new();
@@ -44,6 +40,29 @@ pub(super) fn listed(
             effects
         }
     }
+}
+
+/// A listing failed: say why, about the host; go to the request's
+/// fallback when it has one (a remote start path that does not exist: the
+/// host's home, not this machine's directory the pane showed while
+/// connecting).
+fn failed(
+    state: &mut State,
+    side: Side,
+    location: &Location,
+    error: &WorkError,
+    fallback: Option<Location>,
+) -> Vec<Effect> {
+    state.needs_render = true;
+    let Some(fallback) = fallback.filter(|f| f != location) else {
+        state.failed(location.host(), error);
+        return Vec::new();
+    };
+    let note = format!("{}; showing {fallback} instead", error.logged());
+    state.report(Note::warn(&note).on(location.host()));
+    // The reason is in the status line and the log; the pane moves on.
+    state.pane_mut(side).error = None;
+    super::panes::navigate(state, side, fallback, None, Nav::Visit)
 }
 
 /// The watcher saw a change: reload the pane if it still shows that
@@ -92,9 +111,9 @@ pub(super) fn dir_size(
     match result {
         Ok(bytes) => {
             pane.set_dir_size(name.to_os_string(), bytes);
-            state.info(format!("{}: {}", location, crate::text::human_size(bytes)));
+            state.hint(format!("{}: {}", location, crate::text::human_size(bytes)));
         }
-        Err(error) => state.error(error.shown()),
+        Err(error) => state.failed(location.host(), &error),
     }
     state.needs_render = true;
     Vec::new()

@@ -2,7 +2,7 @@
 //! no I/O, no clock, so every behaviour here is a plain unit test. Split by
 //! concern: actions, navigation, listing results, selection and view
 //! settings, file operations, modes and owners, creating links and
-//! files, hosts and connections, dialog keys, mouse;
+//! files, hosts and connections, dialog keys, mouse, messages, quitting;
 //! what they share is in `panes`, which imports none of them.
 
 mod act;
@@ -14,9 +14,11 @@ mod hosts;
 mod jobs;
 mod jobs_panel;
 mod listing;
+mod messages;
 mod mouse;
 mod navigation;
 mod panes;
+mod quit;
 mod selection;
 #[cfg(test)]
 mod tests;
@@ -26,6 +28,7 @@ use super::effect::Effect;
 use super::layout;
 use super::msg::Msg;
 use super::state::State;
+use crate::choices::Action;
 use crate::config::Key;
 
 pub use act::act;
@@ -39,10 +42,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if !state.dialogs.is_empty() {
                 return dialog_keys::handle(state, &key);
             }
-            if let Some(effects) = jobs_panel::key(state, &key) {
+            let action = state.keymap.action(&Key::from_event(&key));
+            // The panels' own keys come first, but not over the keys that
+            // show, focus and hide them (alt-j would be read as `j`).
+            if !matches!(action, Some(Action::Jobs | Action::Log | Action::Messages))
+                && let Some(effects) = jobs_panel::key(state, &key)
+            {
                 return effects;
             }
-            match state.keymap.action(&Key::from_event(&key)) {
+            match action {
                 Some(action) => act(state, action),
                 None => Vec::new(),
             }
@@ -82,14 +90,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Connected { id, result } => hosts::connected(state, id, result),
-        Msg::Problem(text) => {
-            state.error(text);
-            state.needs_render = true;
+        Msg::Report(note) => {
+            state.report(note);
             Vec::new()
         }
-        Msg::Notice(text) => {
-            state.info(text);
-            state.needs_render = true;
+        Msg::Logged(event) => {
+            messages::logged(state, event);
             Vec::new()
         }
         Msg::Tick => {
@@ -99,9 +105,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Jobs(view) => jobs_panel::published(state, view),
+        Msg::Jobs(view) => {
+            let effects = jobs_panel::published(state, view);
+            quit::jobs_changed(state);
+            effects
+        }
         Msg::Log(events) => {
-            jobs_panel::logged(state, events);
+            messages::log_events(state, events);
             Vec::new()
         }
         Msg::Terminate => {

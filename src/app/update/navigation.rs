@@ -26,7 +26,7 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
             let location = other.location.join(&name);
             effects.extend(navigate(state, side.other(), location, None, Nav::Visit));
         } else {
-            state.error(format!(
+            state.warn(format!(
                 "synchronized browsing: the other pane has no directory {}",
                 crate::text::escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str()))
             ));
@@ -55,7 +55,7 @@ pub(super) fn back(state: &mut State) -> Vec<Effect> {
     match state.pane(side).history.peek_back().cloned() {
         Some(location) => navigate(state, side, location, None, Nav::Back),
         None => {
-            state.info("no earlier directory in this pane's history");
+            state.hint("no earlier directory in this pane's history");
             Vec::new()
         }
     }
@@ -66,7 +66,7 @@ pub(super) fn forward(state: &mut State) -> Vec<Effect> {
     match state.pane(side).history.peek_forward().cloned() {
         Some(location) => navigate(state, side, location, None, Nav::Forward),
         None => {
-            state.info("no later directory in this pane's history");
+            state.hint("no later directory in this pane's history");
             Vec::new()
         }
     }
@@ -75,7 +75,7 @@ pub(super) fn forward(state: &mut State) -> Vec<Effect> {
 pub(super) fn toggle_sync(state: &mut State) {
     state.sync_browsing = !state.sync_browsing;
     let word = if state.sync_browsing { "on" } else { "off" };
-    state.info(format!("synchronized browsing {word}"));
+    state.hint(format!("synchronized browsing {word}"));
 }
 
 pub(super) fn start_go_to(state: &mut State) -> Vec<Effect> {

@@ -35,7 +35,7 @@ pub(super) fn apply_glob(state: &mut State, side: Side, pattern: &str, select: b
         glob.is_match(std::path::Path::new(std::ffi::OsStr::from_bytes(entry.name.as_bytes())))
     });
     let (count, bytes) = (pane.selected_count, pane.selected_bytes);
-    state.info(format!("{count} selected ({})", crate::text::human_size(bytes)));
+    state.hint(format!("{count} selected ({})", crate::text::human_size(bytes)));
     Ok(())
 }
 
@@ -60,7 +60,7 @@ pub(super) fn toggle_hidden(state: &mut State) {
         pane.show_hidden = show;
         pane.rebuild_keeping_cursor();
     }
-    state.info(if show { "showing hidden files" } else { "hiding hidden files" });
+    state.hint(if show { "showing hidden files" } else { "hiding hidden files" });
 }
 
 /// Sorts the focused pane by `key`; the same key again reverses the order.
@@ -86,5 +86,5 @@ pub(super) fn reverse_sort(state: &mut State) {
 fn announce_sort(state: &mut State) {
     let sort = state.focused().sort;
     let direction = if sort.reverse { "descending" } else { "ascending" };
-    state.info(format!("sorted by {} ({direction}), directories first", sort.key.label()));
+    state.hint(format!("sorted by {} ({direction}), directories first", sort.key.label()));
 }

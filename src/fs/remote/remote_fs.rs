@@ -146,21 +146,21 @@ impl FileSystem for RemoteFs<'_> {
 
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
         let action = format!("read {}", shown(path));
-        let command = with_path(Command::new(PRELUDE).lit("wc -c <"), path, &action)?
-            .lit("&&")
-            .lit(&format!("head -c {limit} <"));
+        // `head` opens the file itself, so a refusal is in its own words
+        // ("head: cannot open '/x' for reading: Permission denied"), not a
+        // shell's ("sh: 1: cannot open /x"). The size follows the data on
+        // a line of its own: data, newline, size, newline.
+        let command = with_path(Command::new(PRELUDE).lit(&format!("head -c {limit} --")), path, &action)?
+            .lit("&& echo && wc -c <");
         let command = with_path(command, path, &action)?;
         let output = shell::exec::run(self.link, &command).map_err(|e| FsError::exec(&action, e))?;
         if !output.status.success() {
             return Err(FsError::from_output(&action, command.as_bytes(), &output));
         }
-        let newline = output.stdout.iter().position(|&b| b == b'\n').unwrap_or(output.stdout.len());
-        let total = std::str::from_utf8(&output.stdout[..newline]).ok().and_then(|t| t.trim().parse().ok());
-        let total = total.ok_or_else(|| FsError::Malformed {
+        split_size(&output.stdout).ok_or_else(|| FsError::Malformed {
             action: action.clone(),
-            detail: escape_bytes(&output.stdout[..newline]),
-        })?;
-        Ok((output.stdout.get(newline + 1..).unwrap_or_default().to_vec(), total))
+            detail: escape_bytes(output.stdout.rsplit(|&b| b == b'\n').nth(1).unwrap_or_default()),
+        })
     }
 
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
@@ -244,5 +244,26 @@ fn kind_of(seen: PathKind, listed: Kind) -> Kind {
             Kind::Dir | Kind::File | Kind::Unknown => Kind::Unknown,
             other => other,
         },
+    }
+}
+
+/// `DATA\nSIZE\n` as the data and the size.
+fn split_size(out: &[u8]) -> Option<(Vec<u8>, u64)> {
+    let body = out.strip_suffix(b"\n")?;
+    let newline = body.iter().rposition(|&b| b == b'\n')?;
+    let size = std::str::from_utf8(&body[newline + 1..]).ok()?.trim().parse().ok()?;
+    Some((body[..newline].to_vec(), size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_size;
+
+    #[test]
+    fn the_size_is_the_last_line_whatever_the_data_holds() {
+        assert_eq!(split_size(b"ab\ncd\n\n6\n"), Some((b"ab\ncd\n".to_vec(), 6)));
+        assert_eq!(split_size(b"\n0\n"), Some((Vec::new(), 0)));
+        assert_eq!(split_size(b"x\n   12\n"), Some((b"x".to_vec(), 12)), "BSD wc pads the number");
+        assert_eq!(split_size(b"no size"), None);
     }
 }

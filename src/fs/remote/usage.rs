@@ -29,7 +29,8 @@ pub struct Usage {
     pub files: Option<u64>,
     /// Directories, the given ones included; `None` with `du`.
     pub dirs: Option<u64>,
-    /// Apparent sizes summed, or disk usage with `du`.
+    /// Apparent sizes of everything but directories summed (what a copy
+    /// moves), or disk usage with `du`.
     pub bytes: u64,
     pub method: UsageMethod,
     /// False when part of a tree could not be read (see the warnings).
@@ -90,7 +91,7 @@ impl Remote<'_> {
             cmd = with_path(cmd, path, &action)?;
         }
         let awk = format!(
-            r#"$1=="x"{{if({is_dir})d++;else f++;b+=$3}} $1=="status"{{s=$2}} END{{printf "%.0f %.0f %.0f %d\n",f,d,b,s}}"#
+            r#"$1=="x"{{if({is_dir})d++;else{{f++;b+=$3}}}} $1=="status"{{s=$2}} END{{printf "%.0f %.0f %.0f %d\n",f,d,b,s}}"#
         );
         let cmd = cmd
             .lit(program)

@@ -44,6 +44,13 @@ pub fn adopted_from(saved: &Saved) -> Option<(JobSpec, AdoptedMap)> {
     Some((spec, adopted))
 }
 
+/// Whether a job read back has anything left to do (it comes back paused);
+/// else it is kept only for its failed files' partial copies (to retry) or
+/// for a cancelled job's, to remove.
+pub fn unfinished(saved: &Saved) -> bool {
+    saved.items.iter().filter_map(ItemRecord::item).any(|item| !item.state.is_terminal())
+}
+
 /// scpdeck's temporary files in this machine's directories that the saved
 /// jobs copied into: where a crash may have left one before the journal
 /// named it (the scheduler keeps those no job owns as leftovers).

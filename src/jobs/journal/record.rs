@@ -371,6 +371,7 @@ impl ItemRecord {
             parent: self.parent.map(ItemId),
             state,
             bytes,
+            sent: bytes,
             existing: self.existing.as_ref().map(DestRecord::info),
             place,
             after: self.after.map(ItemId),

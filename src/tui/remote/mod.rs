@@ -16,10 +16,9 @@ pub(super) use edit::discard;
 pub(super) use host::HostHandle;
 pub(super) use prompter::TuiPrompter;
 
-use crate::app::{Msg, WorkError};
+use crate::app::{Msg, Note, WorkError};
 use crate::eventlog::{Event, LogSink};
 use crate::ssh::{ConnectionEvent, Overrides, Pool, PoolLimits, Resolver};
-use crate::text::escape_str;
 
 /// The remote hosts of this run. Cheap to clone.
 #[derive(Clone)]
@@ -45,16 +44,15 @@ impl Remotes {
         let prompter = Arc::new(TuiPrompter::new(tx.clone()));
         let events = tx.clone();
         let connections = log.clone();
-        let sink = Arc::new(move |event: ConnectionEvent| {
-            connections.emit(crate::jobs::connection_event(&event));
-            let msg = match event {
-                ConnectionEvent::Connected { host, reconnect: true } => {
-                    Msg::Notice(format!("reconnected to {}", escape_str(&host)))
-                }
-                ConnectionEvent::Dropped(error) => Msg::Problem(escape_str(&error.to_string())),
-                _ => return,
-            };
-            let _ = events.send(msg);
+        // Every event is logged; warnings and errors (a dropped
+        // connection, a retry) come back as log events and are shown. A
+        // reconnection is a notice the app shows and logs itself.
+        let sink = Arc::new(move |event: ConnectionEvent| match event {
+            ConnectionEvent::Connected { host, reconnect: true } => {
+                let note = Note::info(&format!("reconnected to {host}")).host(&host);
+                let _ = events.send(Msg::Report(note));
+            }
+            event => connections.emit(crate::jobs::connection_event(&event)),
         });
         let pool = Pool::new(prompter.clone(), limits).with_events(sink);
         let inner = Inner {

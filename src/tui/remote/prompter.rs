@@ -7,10 +7,9 @@ use std::sync::mpsc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::Msg;
 use crate::app::dialog::Reply;
+use crate::app::{Msg, Note};
 use crate::ssh::{PromptAnswer, Prompter, Question};
-use crate::text::escape_str;
 
 pub(crate) struct TuiPrompter {
     tx: UnboundedSender<Msg>,
@@ -65,9 +64,10 @@ impl TuiPrompter {
 impl Prompter for TuiPrompter {
     fn ask(&self, question: &Question) -> PromptAnswer {
         if let Question::Message { host, text } = question {
-            // A login banner: shown without holding up the connection.
-            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
-            let _ = self.tx.send(Msg::Notice(format!("{}: {}", escape_str(host), escape_str(first))));
+            // A login banner: shown (and logged whole) without holding up
+            // the connection.
+            let note = Note::info(text.trim()).host(host);
+            let _ = self.tx.send(Msg::Report(note));
             return PromptAnswer::Ok;
         }
         if self.any_cancelled() {
@@ -104,6 +104,7 @@ mod tests {
         assert!(rx.try_recv().is_err(), "nothing was shown");
         let banner = prompter.ask(&Question::Message { host: "h".into(), text: "\nWelcome\x1b[2J\n".into() });
         assert_eq!(banner, PromptAnswer::Ok);
-        assert!(matches!(rx.try_recv(), Ok(Msg::Notice(text)) if text == "h: Welcome\\e[2J"));
+        let Ok(Msg::Report(note)) = rx.try_recv() else { panic!("no report") };
+        assert_eq!((note.host.as_deref(), note.text.as_str()), (Some("h"), "Welcome\\e[2J"));
     }
 }

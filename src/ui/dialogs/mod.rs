@@ -8,10 +8,12 @@ mod input;
 mod job_details;
 mod link;
 mod menu;
+mod messages;
 mod mode;
 mod overwrite;
 mod owner;
 mod picker;
+mod quit;
 mod viewer;
 
 use ratatui::Frame;
@@ -46,6 +48,8 @@ pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
         Dialog::Mode(dialog) => mode::render(state, dialog, frame),
         Dialog::Owner(dialog) => owner::render(state, dialog, frame),
         Dialog::Link(dialog) => link::render(state, dialog, frame),
+        Dialog::Messages { back } => messages::render(state, *back, frame),
+        Dialog::Quit(dialog) => quit::render(state, dialog, frame),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::Clear;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{line, lines};
 use crate::app::State;
@@ -33,13 +34,20 @@ pub(super) fn render(state: &State, viewer: &Viewer, frame: &mut Frame) {
     lines(frame, Rect { height: 1, ..area }, vec![line(&title, w, theme.title.patch(theme.key_label))]);
     let body = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };
     let text = match &viewer.content {
-        Some(Err(message)) => vec![line(&escape_str(message), w, theme.error)],
+        // Why the file could not be read, whole (the host's own words last).
+        Some(Err(message)) => {
+            let text = Line::styled(escape_str(message), theme.error);
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+            Vec::new()
+        }
         _ => (viewer.scroll..viewer.scroll + usize::from(body.height))
             .map_while(|n| viewer.line(n))
             .map(|text| line(&text, w, theme.file))
             .collect(),
     };
-    lines(frame, body, text);
+    if !text.is_empty() {
+        lines(frame, body, text);
+    }
     let keys = "↑↓ PgUp PgDn Home End: scroll   h/F4: text/hex   q/F3/Esc: close";
     let bottom = Rect { y: area.y + area.height.saturating_sub(1), height: 1, ..area };
     lines(frame, bottom, vec![line(keys, w, theme.hint)]);

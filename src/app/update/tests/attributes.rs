@@ -127,7 +127,7 @@ fn chown_asks_only_for_what_changed_and_shows_a_refusal() {
     let done = Msg::Done { op: Op::Chown(targets.clone()), result: Err(refused.into()) };
     let effects = update(&mut state, done);
     let status = state.status.clone().unwrap();
-    assert!(status.error && status.text.contains("Operation not permitted"), "{status:?}");
+    assert!(status.is_error() && status.text.contains("Operation not permitted"), "{status:?}");
     assert!(!status.text.contains('\x1b'), "escaped: {status:?}");
     assert_eq!(listing(&effects, Side::Left).1, local("/top"), "reloaded even so");
 }

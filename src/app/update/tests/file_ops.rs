@@ -103,7 +103,7 @@ fn edit_hands_the_file_to_the_configured_editor() {
         editor: "vi".into(),
         result: Err(crate::app::WorkError::NotCopied { reason: "no".into() }),
     };
-    assert!(update(&mut state, failed).is_empty() && state.status.as_ref().unwrap().error);
+    assert!(update(&mut state, failed).is_empty() && state.status.as_ref().unwrap().is_error());
 }
 
 #[test]

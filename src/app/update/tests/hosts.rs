@@ -170,5 +170,5 @@ fn a_host_with_a_port_is_connected_remembered_and_bookmarked_with_it() {
     typed(&mut state, "ssh://alice@web1:0/logs");
     assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
     let status = state.status.as_ref().unwrap();
-    assert!(status.error && status.text.contains("the port must be a number"), "{}", status.text);
+    assert!(status.is_error() && status.text.contains("the port must be a number"), "{}", status.text);
 }

@@ -4,7 +4,9 @@
 mod attributes;
 mod file_ops;
 mod hosts;
+mod messages;
 mod navigation;
+mod quit;
 mod selection;
 
 use std::ffi::OsString;

@@ -70,7 +70,7 @@ fn failed_listing_keeps_the_pane_and_reports() {
     let denied = crate::app::WorkError::NotConnected { host: "web".into() };
     update(&mut state, Msg::Listed { side: Side::Left, generation, result: Err(denied) });
     assert_eq!(state.panes[0].location, local("/top"));
-    assert!(state.status.as_ref().unwrap().error);
+    assert!(state.status.as_ref().unwrap().is_error());
 }
 
 #[test]
@@ -229,5 +229,5 @@ fn config_problems_show_in_the_status_line() {
     let config = Config { problems: vec![problem], ..Config::default() };
     let state = State::with_config(local("/a"), local("/b"), jiff::tz::TimeZone::UTC, config);
     let status = state.status.unwrap();
-    assert!(status.error && status.text.starts_with("/c/config.toml:3:1: bad"));
+    assert!(status.is_error() && status.text.starts_with("/c/config.toml:3:1: bad"));
 }
