@@ -62,8 +62,8 @@ case "$last" in
 */rootdir) printf 'D0755 0 /tmp/scpdeck-rootpathdir\nC0644 1 f\nx\0E\n' ;;
 */updir) printf 'D0755 0 updir\nD0755 0 ..\nC0644 1 f\nx\0E\nE\n' ;;
 */other) printf 'C0644 1 unrequested\nx\0' ;;
-*/extra) printf 'C0644 1 extra\nx\0C0644 1 unrequested\ny\0' ;;
-*/trailing) printf 'C0644 1 trailing\nx\0garbage\n' ;;
+*/extra) printf 'C0644 1 extra\nx\0C0644 1 unrequested\ny\0'; sleep 2 ;;
+*/trailing) printf 'C0644 1 trailing\nx\0garbage\n'; sleep 2 ;;
 */dir) printf 'D0755 0 dir\nC0644 1 f\nx\0E\n' ;;
 */short) printf 'C0644 1000 short\nonly a little' ;;
 */huge) printf 'C0644 99999999999999999999 huge\n' ;;
