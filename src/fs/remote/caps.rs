@@ -288,16 +288,16 @@ impl Capabilities {
                 escape_bytes(self.login_shell.as_bytes()),
             ),
             format!(
-                "remote: listing with {}; scp {}; sftp subsystem {}{}",
+                "remote: listing with {}; scp {}; sftp subsystem {}; {}{}",
                 self.list_method().describe(),
                 self.scp
                     .as_ref()
                     .map_or("not found".into(), |p| escape_bytes(p.as_os_str().as_encoded_bytes())),
                 self.sftp.map_or("not checked", yes_no),
+                self.resume_summary(),
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];
-        lines.push(self.resume_summary());
         if self.profile_reads_input {
             lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
         }

@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::caps::Capabilities;
+use super::caps::{Capabilities, HashTool};
 use super::script::{PRELUDE, path_word, shown};
 use crate::fs::error::FsError;
 use crate::fs::system::ByteRange;
@@ -61,8 +61,13 @@ impl Capabilities {
             Append::Dd => "dd conv=notrunc",
             Append::Cat => "cat >>",
         };
-        let hash = self.sha256.map_or("no sha256 program (transfers start over)", |t| t.command());
-        format!("remote: resuming reads from an offset with {read}, appends with {write}, checks with {hash}")
+        let hash = match self.sha256 {
+            Some(HashTool::Sha256sum) => "sha256sum",
+            Some(HashTool::Shasum) => "shasum -a 256",
+            Some(HashTool::Openssl) => "openssl dgst -sha256",
+            None => "no sha256 program (transfers start over)",
+        };
+        format!("resuming reads from an offset with {read}, appends with {write}, checks with {hash}")
     }
 }
 
@@ -205,6 +210,24 @@ mod tests {
         ));
         let relative = ByteRange { path: Path::new("-x"), start: 0, len: None };
         assert_eq!(text(&read_command(&caps(false, true, true), &relative).unwrap()), "tail -c +1 './-x'");
+    }
+
+    #[test]
+    fn the_host_summary_says_what_resuming_uses_on_its_second_line() {
+        let full = Capabilities { sha256: Some(HashTool::Openssl), ..caps(true, true, true) };
+        let lines = full.summary();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[1].ends_with(
+                "; resuming reads from an offset with dd or tail -c, appends with dd conv=notrunc, checks with openssl dgst -sha256"
+            ),
+            "{}",
+            lines[1]
+        );
+        let bare = caps(false, false, false).summary();
+        assert!(bare[1].contains("reads from an offset with nothing (transfers start over)"), "{}", bare[1]);
+        assert!(bare[1].contains("appends with cat >>"), "{}", bare[1]);
+        assert!(bare[1].contains("checks with no sha256 program (transfers start over)"), "{}", bare[1]);
     }
 
     #[test]
