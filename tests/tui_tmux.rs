@@ -338,3 +338,61 @@ fn host_key_and_password_questions_are_dialogs() {
     assert!(recorded.contains("ssh-ed25519"), "{recorded}");
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn finds_on_the_remote_pane_jumps_to_a_result_and_copies_results_from_two_directories() {
+    let sshd = support::Sshd::start();
+    let root = remote_tree(&sshd);
+    let local = tempfile::tempdir().unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' '{}' -F '{}' '{}' '{}:{}'; sleep 60",
+        local.path().display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        local.path().display(),
+        sshd.alias(),
+        root.display()
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    tmux.wait_for("remote-file.txt");
+    // Search the remote pane by a part of the name, any case.
+    tmux.keys(&["Tab", "M-?"]);
+    tmux.wait_for("Search under");
+    tmux.keys(&["-l", "INNER"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("1 found — done with find -printf");
+    assert!(screen.contains("remote-sub/inner.txt") && screen.contains("Find under"), "{screen}");
+    // Enter: the pane goes to the result's directory, the cursor on it.
+    tmux.keys(&["Enter"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let screen = tmux.screen();
+        if !screen.contains("Find under")
+            && !screen.contains("remote-file.txt")
+            && screen.contains("inner.txt")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no jump: {screen}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Both .txt files (two directories), selected and copied to the local pane.
+    tmux.keys(&["BSpace"]);
+    tmux.wait_for("remote-file.txt");
+    tmux.keys(&["M-?"]);
+    tmux.wait_for("Search under");
+    tmux.keys(&["-l", "*.txt"]);
+    tmux.keys(&["Tab", "Space", "Enter"]);
+    tmux.wait_for("2 found — done");
+    tmux.keys(&["*", "F5"]);
+    tmux.wait_for("Copy 2 files");
+    tmux.keys(&["Enter"]);
+    support::tmux::wait_for_file(&local.path().join("inner.txt"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !local.path().join("remote-file.txt").exists() {
+        assert!(std::time::Instant::now() < deadline, "not copied: {}", tmux.screen());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read(local.path().join("remote-file.txt")).unwrap(), vec![b'r'; 3000]);
+    tmux.keys(&["Escape", "q"]);
+}

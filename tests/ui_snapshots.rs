@@ -510,3 +510,60 @@ fn the_smallest_terminal_draws_the_panes_and_a_smaller_one_a_notice() {
         screen(&first_screen(MIN_WIDTH - 1, MIN_HEIGHT), MIN_WIDTH - 1, MIN_HEIGHT)
     );
 }
+
+fn open_find(state: &mut State) {
+    app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::ALT)));
+}
+
+#[test]
+fn dialog_find_form_with_an_error() {
+    let mut state = first_screen(80, 24);
+    open_find(&mut state);
+    type_text(&mut state, "*.log");
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Right);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "10k");
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "soon");
+    press(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&state, 80, 24));
+}
+
+#[test]
+fn find_results_while_searching_then_done() {
+    use scpdeck::fs::{FindEnd, Found};
+    let mut state = first_screen(80, 20);
+    open_find(&mut state);
+    type_text(&mut state, "log");
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::Find { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let token = *token;
+    let found = |path: &str, kind: Kind, size: u64| Found {
+        path: PathBuf::from(path),
+        kind,
+        size,
+        mtime: Mtime { secs: DAY, nanos: 0 },
+    };
+    let batch = vec![
+        found("/home/alice/projects/build.log", Kind::File, 2048),
+        found("/home/alice/projects/logs", Kind::Dir, 4096),
+        found("/home/alice/projects/src/evil\x1b[2J\n.log", Kind::File, 3),
+        found("/home/alice/projects/latest.log", Kind::Symlink, 9),
+    ];
+    app::update(&mut state, Msg::Found { token, batch });
+    press(&mut state, KeyCode::Insert);
+    let searching = screen(&state, 80, 20);
+    let batch = (0..20)
+        .map(|i| found(&format!("/home/alice/projects/old/{i:02}.log"), Kind::File, i * 1000))
+        .collect();
+    app::update(&mut state, Msg::Found { token, batch });
+    let warnings = vec!["find: '/home/alice/projects/private': Permission denied".into()];
+    app::update(&mut state, Msg::FindEnded { token, result: Ok(FindEnd { tool: "find -printf", warnings }) });
+    press(&mut state, KeyCode::End);
+    insta::assert_snapshot!(format!("{searching}\n{}", screen(&state, 80, 20)));
+}

@@ -132,6 +132,17 @@ pub enum Effect {
     Ticks {
         on: bool,
     },
+    /// Search under `location` on its host: `Msg::Found` as results come,
+    /// then `Msg::FindEnded`, all with `token`.
+    Find {
+        token: u64,
+        location: Location,
+        query: crate::fs::FindQuery,
+    },
+    /// Stop the search `token` (and its command on the host).
+    CancelFind {
+        token: u64,
+    },
     /// Queue a copy or move job.
     Submit(crate::jobs::JobSpec),
     /// Pause, resume, cancel, retry, reorder jobs, answer a question.

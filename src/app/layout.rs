@@ -61,3 +61,14 @@ pub fn entry_rows_with(width: u16, height: u16, panel: bool) -> usize {
 pub fn viewer_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(2)).max(1)
 }
+
+/// The find dialog's box on a screen of this size: nearly all of it.
+pub fn find_box(width: u16, height: u16) -> (u16, u16) {
+    (width.saturating_sub(4).min(120), height.saturating_sub(2))
+}
+
+/// Rows of the find dialog's results list: the box without its border,
+/// the status line, the column of the form's summary and the key line.
+pub fn find_result_rows(height: u16) -> usize {
+    usize::from(find_box(0, height).1.saturating_sub(5)).max(1)
+}

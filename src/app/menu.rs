@@ -19,6 +19,7 @@ pub const MENU: &[Action] = &[
     Action::SelectGlob,
     Action::UnselectGlob,
     Action::InvertSelection,
+    Action::Find,
     Action::View,
     Action::Edit,
     Action::Copy,

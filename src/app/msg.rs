@@ -117,6 +117,16 @@ pub enum Msg {
         editor: String,
         result: Result<PathBuf, WorkError>,
     },
+    /// Results of the search `token`, as they arrived.
+    Found {
+        token: u64,
+        batch: Vec<crate::fs::Found>,
+    },
+    /// The search `token` ended (`Ok`: the tool, and its warnings).
+    FindEnded {
+        token: u64,
+        result: Result<crate::fs::FindEnd, WorkError>,
+    },
     /// Something to tell the user from the background (a server's login
     /// banner, a reconnect, bookmarks that could not be saved...): shown
     /// and logged like the app's own messages.

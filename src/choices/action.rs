@@ -79,6 +79,7 @@ actions! {
     Delete "delete" ["f8", "delete"] "Delete the selected or current entries";
     Chmod "chmod" ["alt-m"] "Change the mode (permissions), recursively too";
     Chown "chown" ["alt-o"] "Change the owner and group, recursively too";
+    Find "find" ["alt-?"] "Find files under this pane's directory (on its host)";
     Menu "menu" ["f9"] "Command menu";
     Jobs "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
     Log "log" ["alt-l"] "Show the log (again: focus it, then hide it)";

@@ -2,6 +2,7 @@
 
 mod entry;
 mod error;
+pub mod find;
 pub mod local;
 mod location;
 pub mod place;
@@ -10,6 +11,7 @@ mod system;
 
 pub use entry::{Entry, Kind, LinkTarget, Mtime, permission_string};
 pub use error::{Failure, FsError};
+pub use find::{FindEnd, FindQuery, Found, KindFilter};
 pub use local::LocalFs;
 pub use location::Location;
 pub use remote::RemoteFs;

@@ -13,8 +13,11 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use tokio_util::sync::CancellationToken;
+
 use super::entry::{Entry, Kind};
 use super::error::FsError;
+use super::find::{FindEnd, FindQuery, Found};
 use super::place::{Placed, Rename};
 
 /// sha256 of a file's content.
@@ -160,6 +163,16 @@ pub trait FileSystem {
     /// Copies each `(from, to)` within this file system (times and modes
     /// kept with `preserve`).
     fn copy_files(&self, pairs: &[(&Path, &Path)], preserve: bool) -> Each<()>;
+
+    /// Searches under `query.root`, handing what matches to `found` in
+    /// batches as they come, until the search ends or `cancel` fires
+    /// ([`FsError::Cancelled`]; a host's command is stopped too).
+    fn find(
+        &self,
+        query: &FindQuery,
+        cancel: &CancellationToken,
+        found: &mut dyn FnMut(Vec<Found>),
+    ) -> Result<FindEnd, FsError>;
 }
 
 /// Names of the subdirectories of `dir` that start with `prefix` (dot

@@ -19,7 +19,7 @@ mod error;
 mod event;
 mod handoff;
 mod item;
-mod pipe;
+pub(crate) mod pipe;
 mod push;
 mod reader;
 pub mod record;

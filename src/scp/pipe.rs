@@ -63,7 +63,7 @@ pub(crate) struct Ending {
 }
 
 impl<'s> Pipe<'s> {
-    pub(super) fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
+    pub(crate) fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
         let session = link.session();
         let was_blocking = session.is_blocking();
         session.set_blocking(false);
@@ -121,7 +121,7 @@ impl<'s> Pipe<'s> {
     }
 
     /// Output that arrived together with the marker line.
-    pub(super) fn take_pending(&mut self) -> Vec<u8> {
+    pub(crate) fn take_pending(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.started.pending)
     }
 
@@ -165,7 +165,7 @@ impl<'s> Pipe<'s> {
 
     /// Reads stdout, waiting for data; 0 means the remote closed it. With a
     /// limit, at most a quantum is read at once and paid for before the next.
-    pub(super) fn read(&mut self, buf: &mut [u8]) -> Result<usize, ScpError> {
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize, ScpError> {
         let len = self.limit.as_ref().map_or(buf.len(), |l| l.quantum().min(buf.len()));
         let buf = &mut buf[..len];
         loop {
@@ -236,7 +236,7 @@ impl<'s> Pipe<'s> {
 
     /// The login profile's output, once complete (both markers seen), and
     /// only once.
-    pub(super) fn take_banner(&mut self) -> Option<Banner> {
+    pub(crate) fn take_banner(&mut self) -> Option<Banner> {
         if self.banner_taken || !self.started.stderr.marker_seen() {
             return None;
         }
@@ -262,7 +262,7 @@ impl<'s> Pipe<'s> {
 
     /// Reads stdout and stderr to their end and returns the exit status.
     /// Stdout must already be at its end (or unwanted: it is discarded).
-    pub(super) fn finish(&mut self) -> Result<Ending, ScpError> {
+    pub(crate) fn finish(&mut self) -> Result<Ending, ScpError> {
         let mut buf = vec![0u8; 16 * 1024];
         while self.read(&mut buf)? != 0 {}
         loop {
@@ -286,7 +286,7 @@ impl<'s> Pipe<'s> {
 
     /// Closes the channel without waiting for the remote (cancel, errors):
     /// the remote scp sees its input vanish and exits.
-    pub(super) fn abort(&mut self) {
+    pub(crate) fn abort(&mut self) {
         let _ = self.started.channel.close();
     }
 }

@@ -2,7 +2,10 @@
 //! messages. Blocking work runs on tokio's blocking pool; watchers live
 //! here; the terminal-bound effects (editor, ticks) belong to the event loop.
 
+use std::collections::HashMap;
+
 use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
 
 use super::remote::Remotes;
 use super::watcher::DirWatcher;
@@ -21,6 +24,9 @@ pub struct Executor {
     watchers: [Option<DirWatcher>; 2],
     remotes: Remotes,
     scheduler: Option<Scheduler>,
+    /// The search under way, by token (one at a time: the find dialog is
+    /// modal; a new search stops what is left of the last).
+    finds: HashMap<u64, CancellationToken>,
 }
 
 impl Executor {
@@ -28,7 +34,7 @@ impl Executor {
     /// connections are logged to `log`.
     pub fn new(tx: UnboundedSender<Msg>, overrides: Overrides, limits: PoolLimits, log: LogSink) -> Self {
         let remotes = Remotes::new(tx.clone(), overrides, limits, log.clone());
-        Self { tx, log, watchers: [None, None], remotes, scheduler: None }
+        Self { tx, log, watchers: [None, None], remotes, scheduler: None, finds: HashMap::new() }
     }
 
     pub fn remotes(&self) -> &Remotes {
@@ -65,6 +71,23 @@ impl Executor {
                 });
             }
             Effect::Edit { .. } | Effect::Ticks { .. } => {}
+            Effect::Find { token, location, query } => {
+                for old in std::mem::take(&mut self.finds).into_values() {
+                    old.cancel();
+                }
+                let cancel = CancellationToken::new();
+                self.finds.insert(token, cancel.clone());
+                let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = work::find(&remotes, &location, query, cancel, &tx, token);
+                    let _ = tx.send(Msg::FindEnded { token, result });
+                });
+            }
+            Effect::CancelFind { token } => {
+                if let Some(cancel) = self.finds.remove(&token) {
+                    cancel.cancel();
+                }
+            }
             // Noted at once, so questions already on their way are declined.
             Effect::CancelConnect { id } => self.remotes.cancel(id),
             effect => {

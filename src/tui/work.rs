@@ -8,7 +8,10 @@ use super::remote::Remotes;
 use crate::app::dialog::{Counts, ViewContent, octal};
 use crate::app::{Effect, Msg, Note, Op, WorkError};
 use crate::config;
-use crate::fs::{FileSystem, FsError, LocalFs, Location, complete};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use crate::fs::{FileSystem, FindEnd, FindQuery, Found, FsError, LocalFs, Location, complete};
 use crate::text::{escape_bytes, escape_str};
 
 fn shown(path: &Path) -> String {
@@ -173,10 +176,39 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
             remotes.cancel(id);
             return None;
         }
-        Effect::Watch { .. } | Effect::Answer { .. } | Effect::Edit { .. } | Effect::Ticks { .. } => {
+        Effect::Watch { .. }
+        | Effect::Answer { .. }
+        | Effect::Edit { .. }
+        | Effect::Ticks { .. }
+        | Effect::Find { .. }
+        | Effect::CancelFind { .. } => {
             return None;
         }
     })
+}
+
+/// Runs a search on the host of `location`, each batch of results sent
+/// as `Msg::Found` as it comes; returns how it ended.
+pub(super) fn find(
+    remotes: &Remotes,
+    location: &Location,
+    query: FindQuery,
+    cancel: CancellationToken,
+    tx: &UnboundedSender<Msg>,
+    token: u64,
+) -> Result<FindEnd, WorkError> {
+    let tx = tx.clone();
+    let found = move |batch: Vec<Found>| {
+        // The receiver is gone only when the app is quitting.
+        let _ = tx.send(Msg::Found { token, batch });
+    };
+    match location.host() {
+        None => {
+            let mut found = found;
+            Ok(LocalFs::new().find(&query, &cancel, &mut found)?)
+        }
+        Some(host) => remotes.find(host, query, cancel, found),
+    }
 }
 
 /// Renames one entry, or moves entries into the directory `target`;

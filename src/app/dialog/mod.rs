@@ -1,6 +1,7 @@
 //! Dialogs and overlays. The top of `State::dialogs` receives the keys.
 
 mod copy;
+mod find;
 mod input;
 mod link;
 mod mode;
@@ -12,6 +13,7 @@ mod quit;
 mod viewer;
 
 pub use copy::{CopyDialog, CopyField};
+pub use find::{FindDialog, FindField, FindResults, parse_age, parse_size};
 pub use input::LineInput;
 pub use link::{LinkDialog, LinkField};
 pub use mode::{GRID_COLS, GRID_ROWS, ModeDialog, ModeField, grid_bit, octal, parse_octal};
@@ -60,6 +62,8 @@ pub enum Dialog {
     Owner(OwnerDialog),
     /// Create a symlink.
     Link(LinkDialog),
+    /// Find files on the pane's host, and the results.
+    Find(Box<FindDialog>),
     /// A job's failed items and events; `cursor` is on a failed item.
     JobDetails {
         job: crate::jobs::JobId,

@@ -58,6 +58,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Chown => attributes::start_chown(state),
         Action::Symlink => create::start_symlink(state),
         Action::Touch => create::start_touch(state),
+        Action::Find => return super::find::start(state),
         Action::Menu => state.dialogs.push(Dialog::Menu { selected: 0 }),
         Action::Help => state.dialogs.push(Dialog::Help { scroll: 0 }),
         Action::Quit => quit::request(state),

@@ -38,6 +38,7 @@ pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Dialog::Mode(dialog) => attributes::mode_key(state, dialog, key),
         Dialog::Owner(dialog) => attributes::owner_key(state, dialog, key),
         Dialog::Link(dialog) => create::link_key(state, dialog, key),
+        Dialog::Find(dialog) => super::find::key(state, dialog, key),
     }
 }
 

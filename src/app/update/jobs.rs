@@ -7,6 +7,7 @@ use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
 use crate::app::messages::{Note, Subject};
+use crate::app::side::Side;
 use crate::app::state::State;
 use crate::choices::JobsPanel;
 use crate::fs::Location;
@@ -23,13 +24,29 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     }
     let sources: Vec<Location> = entries.iter().map(|e| pane.location.join(&e.name)).collect();
     let dirs = entries.iter().filter(|e| e.is_dir_like()).count() as u64;
-    let files = entries.len() as u64 - dirs;
     let listed_bytes = entries.iter().filter(|e| !e.is_dir_like()).map(|e| e.size).sum();
-    let target = state.pane(side.other()).location.clone();
-    if target == pane.location {
+    if state.pane(side.other()).location == pane.location {
         state.info("both panes show the same directory: open the destination in the other pane");
         return Vec::new();
     }
+    open(state, mode, side, sources, dirs, listed_bytes)
+}
+
+/// Opens the copy (or move) dialog for `sources` of the pane on `side`
+/// (from any directories of its host: the find dialog's results) towards
+/// the other pane; `dirs` of them are directories, the others' sizes sum
+/// to `listed_bytes`.
+pub(super) fn open(
+    state: &mut State,
+    mode: Mode,
+    side: Side,
+    sources: Vec<Location>,
+    dirs: u64,
+    listed_bytes: u64,
+) -> Vec<Effect> {
+    let files = sources.len() as u64 - dirs;
+    let pane = state.pane(side);
+    let target = state.pane(side.other()).location.clone();
     // Direct: between two hosts, the destination's login shell quiet (the
     // source's scp logs in to it, and text it prints breaks that scp).
     let direct_possible = matches!((pane.location.host(), target.host()),

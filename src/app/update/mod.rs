@@ -10,6 +10,7 @@ mod attributes;
 mod create;
 mod dialog_keys;
 mod file_ops;
+mod find;
 mod hosts;
 mod jobs;
 mod jobs_panel;
@@ -90,6 +91,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Connected { id, result } => hosts::connected(state, id, result),
+        Msg::Found { token, batch } => find::found(state, token, batch),
+        Msg::FindEnded { token, result } => find::ended(state, token, result),
         Msg::Report(note) => {
             state.report(note);
             Vec::new()

@@ -15,6 +15,7 @@ pub use list::{NameCache, entry_for, list};
 pub use read::{sha256, sha256_range};
 
 use super::error::FsError;
+use super::find::{FindEnd, FindQuery, Found};
 use super::place::Placed;
 use super::system::{ByteRange, Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
 
@@ -45,6 +46,15 @@ fn shown(path: &Path) -> String {
 }
 
 impl FileSystem for LocalFs {
+    fn find(
+        &self,
+        query: &FindQuery,
+        cancel: &CancellationToken,
+        found: &mut dyn FnMut(Vec<Found>),
+    ) -> Result<FindEnd, FsError> {
+        super::find::find_local(query, cancel, found)
+    }
+
     fn list(&self, dir: &Path) -> Result<Listing, FsError> {
         let entries = list(dir).map_err(|e| FsError::io(&format!("list {}", shown(dir)), dir, &e))?;
         Ok(Listing { entries, warnings: Vec::new() })

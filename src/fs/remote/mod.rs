@@ -10,6 +10,7 @@
 mod banner_note;
 mod batch;
 mod caps;
+mod find;
 mod host;
 mod list;
 mod login_shell;
@@ -22,6 +23,7 @@ mod usage;
 pub use banner_note::BannerNote;
 pub use batch::PathKind;
 pub use caps::{Capabilities, HashTool, RemoteClock, StatFlavor};
+pub use find::Tool as FindTool;
 pub use host::Host;
 pub use list::{Listing, Method, TimePrecision};
 pub use login_shell::{Guard, LoginShell, ProfileFix, SSH_RC_FIX};
@@ -67,6 +69,18 @@ impl<'a> Remote<'a> {
         method: Method,
     ) -> Result<Reply<Listing>, FsError> {
         list::list_names(self.link, self.caps, dir, names, method)
+    }
+
+    /// Searches with a given tool (for tests); panes use
+    /// [`crate::fs::FileSystem::find`], which picks the best.
+    pub fn find_with(
+        &self,
+        tool: FindTool,
+        query: &crate::fs::FindQuery,
+        cancel: &tokio_util::sync::CancellationToken,
+        found: &mut dyn FnMut(Vec<crate::fs::Found>),
+    ) -> Result<crate::fs::FindEnd, FsError> {
+        find::find_with(self.link, tool, query, cancel, found)
     }
 
     /// Lists `dir` with a given method (for tests and benchmarks).

@@ -11,11 +11,13 @@ use super::host::Host;
 use super::script::{PRELUDE, shown, with_path};
 use crate::fs::entry::Kind;
 use crate::fs::error::FsError;
+use crate::fs::find::{FindEnd, FindQuery, Found};
 use crate::fs::place::Placed;
 use crate::fs::system::{ByteRange, Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
 use crate::shell::{self, Command};
 use crate::ssh::Link;
 use crate::text::escape_bytes;
+use tokio_util::sync::CancellationToken;
 
 /// The file system of the host behind a connection. Use it on the thread
 /// that owns the connection.
@@ -74,6 +76,15 @@ impl<'a> RemoteFs<'a> {
 }
 
 impl FileSystem for RemoteFs<'_> {
+    fn find(
+        &self,
+        query: &FindQuery,
+        cancel: &CancellationToken,
+        found: &mut dyn FnMut(Vec<Found>),
+    ) -> Result<FindEnd, FsError> {
+        super::find::find(self.link, self.host.caps(), query, cancel, found)
+    }
+
     fn list(&self, dir: &Path) -> Result<Listing, FsError> {
         let reply = self.remote().list(dir)?;
         Ok(Listing { entries: reply.value.entries, warnings: reply.warnings })

@@ -4,15 +4,22 @@
 
 use crate::app::WorkError;
 use crate::fs::{FileSystem, FsError, RemoteFs};
-use crate::ssh::{Actor, Link};
+use crate::ssh::{Actor, HostConfig, Link};
 
 pub struct HostHandle {
     actor: Actor,
+    /// What the host resolved to: searches take a transfer connection of
+    /// the pool by it, so that browsing never waits behind one.
+    config: HostConfig,
 }
 
 impl HostHandle {
-    pub fn new(actor: Actor) -> Self {
-        HostHandle { actor }
+    pub fn new(actor: Actor, config: HostConfig) -> Self {
+        HostHandle { actor, config }
+    }
+
+    pub fn config(&self) -> &HostConfig {
+        &self.config
     }
 
     /// Runs `op` on the host's file system, on the connection's thread

@@ -16,8 +16,11 @@ pub(super) use edit::discard;
 pub(super) use host::HostHandle;
 pub(super) use prompter::TuiPrompter;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::app::{Msg, Note, WorkError};
 use crate::eventlog::{Event, LogSink};
+use crate::fs::{FileSystem, FindEnd, FindQuery, Found};
 use crate::ssh::{ConnectionEvent, Overrides, Pool, PoolLimits, Resolver};
 
 /// The remote hosts of this run. Cheap to clone.
@@ -102,7 +105,7 @@ impl Remotes {
         let config = inner.resolver.resolve_str(host, &inner.overrides)?;
         stage(format!("connecting to {} and authenticating", config.label()));
         let actor = inner.pool.browser(&config)?;
-        let handle = HostHandle::new(actor);
+        let handle = HostHandle::new(actor, config.clone());
         handle.connect()?;
         if inner.prompter.is_cancelled(id) {
             inner.pool.forget(&config);
@@ -145,6 +148,23 @@ impl Remotes {
         let note = edit::upload(&*self.host(host)?, host, copy, path)?;
         edit::discard(copy);
         Ok(note)
+    }
+
+    /// Searches on `host` over a transfer connection of the pool (browsing
+    /// keeps its own), handing results to `found` as they come (blocking).
+    pub fn find(
+        &self,
+        host: &str,
+        query: FindQuery,
+        cancel: CancellationToken,
+        mut found: impl FnMut(Vec<Found>) + Send + 'static,
+    ) -> Result<FindEnd, WorkError> {
+        let handle = self.host(host)?;
+        let lease = self.inner.pool.transfer(handle.config())?;
+        let job = move |link: crate::ssh::Link<'_>| {
+            crate::fs::RemoteFs::open(link).and_then(|fs| fs.find(&query, &cancel, &mut found))
+        };
+        Ok(lease.run(job)??)
     }
 
     /// The user gave up waiting for connection `id`.

@@ -3,6 +3,7 @@
 mod connect;
 mod copy;
 mod delete;
+mod find;
 mod help;
 mod input;
 mod job_details;
@@ -48,6 +49,7 @@ pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
         Dialog::Mode(dialog) => mode::render(state, dialog, frame),
         Dialog::Owner(dialog) => owner::render(state, dialog, frame),
         Dialog::Link(dialog) => link::render(state, dialog, frame),
+        Dialog::Find(dialog) => find::render(state, dialog, frame),
         Dialog::Messages { back } => messages::render(state, *back, frame),
         Dialog::Quit(dialog) => quit::render(state, dialog, frame),
     }

@@ -3,6 +3,7 @@
 
 mod attributes;
 mod file_ops;
+mod find;
 mod hosts;
 mod messages;
 mod navigation;

@@ -6,14 +6,14 @@ use crate::fs::{Kind, Mtime};
 /// Splits a byte stream into NUL-terminated fields as chunks arrive. Each
 /// byte is looked at once, so a huge listing costs linear time.
 #[derive(Debug, Default)]
-pub(super) struct NulSplitter {
+pub(in crate::fs::remote) struct NulSplitter {
     partial: Vec<u8>,
 }
 
 impl NulSplitter {
     /// The next complete field from `input` (advancing it past the NUL), or
     /// `None` after keeping an unfinished field for the next chunk.
-    pub(super) fn next_field(&mut self, input: &mut &[u8]) -> Option<Vec<u8>> {
+    pub(in crate::fs::remote) fn next_field(&mut self, input: &mut &[u8]) -> Option<Vec<u8>> {
         match input.iter().position(|&b| b == 0) {
             Some(i) => {
                 let field = if self.partial.is_empty() {
@@ -35,14 +35,14 @@ impl NulSplitter {
     }
 
     /// Bytes of an unfinished field (non-empty only when output was cut).
-    pub(super) fn leftover(&self) -> &[u8] {
+    pub(in crate::fs::remote) fn leftover(&self) -> &[u8] {
         &self.partial
     }
 }
 
 /// The kind for a `find -printf %y` letter (the letters scpdeck's own
 /// scripts print too). `D` (a Solaris door) and `u` are `Unknown`.
-pub(super) fn kind_of_letter(letter: u8) -> Kind {
+pub(in crate::fs::remote) fn kind_of_letter(letter: u8) -> Kind {
     match letter {
         b'f' => Kind::File,
         b'd' => Kind::Dir,
@@ -70,7 +70,7 @@ pub(super) fn target_kind_of_letter(letter: u8) -> Option<Kind> {
 
 /// `1700000000`, `1700000000.1234567890` or `-12.5`: seconds since the epoch
 /// with an optional fraction (digits beyond nanoseconds are dropped).
-pub(super) fn parse_mtime(text: &[u8]) -> Option<Mtime> {
+pub(in crate::fs::remote) fn parse_mtime(text: &[u8]) -> Option<Mtime> {
     let (negative, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
@@ -95,7 +95,7 @@ pub(super) fn parse_mtime(text: &[u8]) -> Option<Mtime> {
 }
 
 /// A decimal number of ASCII digits only.
-pub(super) fn parse_u64(text: &[u8]) -> Option<u64> {
+pub(in crate::fs::remote) fn parse_u64(text: &[u8]) -> Option<u64> {
     if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
         return None;
     }

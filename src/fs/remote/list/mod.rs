@@ -1,7 +1,7 @@
 //! Listing a remote directory exactly, in one round trip, with the best
 //! tool the host has (see [`Method`]), parsing the output as it streams.
 
-mod fields;
+pub(super) mod fields;
 mod links;
 mod ls;
 mod records;
