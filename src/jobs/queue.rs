@@ -163,17 +163,26 @@ impl Queue {
     }
 
     /// Lists temporary files as leftovers (the driver found no process
-    /// that owns them), each said once in the log.
+    /// that owns them), each named once in the log.
     pub fn add_leftovers(&mut self, found: Vec<(Location, DestInfo)>) -> Vec<Command> {
-        let mut commands = Vec::new();
+        let mut new: Vec<Location> = Vec::new();
         for (location, _) in self.not_owned(found) {
-            let text = format!(
-                "a temporary file no job owns (a partial copy an interrupted run left): {location}; the jobs panel removes it with D"
-            );
-            commands.push(Command::Log(Event::warn(&text)));
-            self.leftovers.push(location);
+            if !new.contains(&location) {
+                new.push(location);
+            }
         }
-        commands
+        if new.is_empty() {
+            return Vec::new();
+        }
+        // One message for what one look found, however many: each is named.
+        let names: Vec<String> = new.iter().map(ToString::to_string).collect();
+        let text = format!(
+            "{} temporary file(s) no job owns (partial copies interrupted runs left): {}; the jobs panel removes them with D",
+            new.len(),
+            names.join(", ")
+        );
+        self.leftovers.extend(new);
+        vec![Command::Log(Event::warn(&text))]
     }
 
     /// Turns the listed leftovers into a job that removes them.
