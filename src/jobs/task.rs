@@ -172,6 +172,19 @@ pub(super) fn compare_digests(source: &Digest, copy: &Digest) -> Result<(), Stri
     ))
 }
 
+/// The verdict on a copy from the two sha256 computations, either of
+/// which may have failed.
+pub(super) fn verdict<E: fmt::Display, F: fmt::Display>(
+    source: Result<Digest, E>,
+    copy: Result<Digest, F>,
+) -> Result<(), String> {
+    match (source, copy) {
+        (Ok(a), Ok(b)) => compare_digests(&a, &b),
+        (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
+        (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Update {
     /// The task has its connection(s) and is working.

@@ -22,7 +22,7 @@ use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::{private_dir, task_error};
 use crate::jobs::landing::land;
 use crate::jobs::resume_plan::plan;
-use crate::jobs::task::{Batch, BatchItem, Outcome, Place, TaskError, compare_digests};
+use crate::jobs::task::{Batch, BatchItem, Outcome, Place, TaskError, verdict};
 use crate::scp::{self, ScpError, Stream};
 use crate::ssh::Link;
 use crate::text::{escape_bytes, human_size};
@@ -247,12 +247,7 @@ fn finish_download(
     if batch.verify {
         let source = one(fs.sha256(&[item.source.path()]));
         let copy = crate::fs::local::sha256(temp, &|| r.is_cancelled());
-        let verdict = match (source, copy) {
-            (Ok(a), Ok(b)) => compare_digests(&a, &b),
-            (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
-            (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
-        };
-        if let Err(reason) = verdict {
+        if let Err(reason) = verdict(source, copy) {
             return fail(reason);
         }
     }
@@ -446,12 +441,7 @@ fn finish_upload(
         if r.is_cancelled() {
             return Err(TaskError::Interrupted);
         }
-        let verdict = match (source, copy) {
-            (Ok(a), Ok(b)) => compare_digests(&a, &b),
-            (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
-            (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
-        };
-        if let Err(reason) = verdict {
+        if let Err(reason) = verdict(source, copy) {
             return gone(reason);
         }
     }

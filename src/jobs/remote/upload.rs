@@ -34,7 +34,7 @@ use crate::fs::{FileSystem, FsError, LocalFs, Placement, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::task_error;
 use crate::jobs::landing::in_place_note;
-use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, compare_digests};
+use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, verdict};
 use crate::scp::{self, CancellationToken, Cause};
 use crate::text::escape_bytes;
 
@@ -617,15 +617,7 @@ impl Ctx<'_> {
         if self.r.is_cancelled() {
             return Err(TaskError::Interrupted);
         }
-        Ok(source_digests
-            .into_iter()
-            .zip(copy_digests)
-            .map(|(source, copy)| match (source, copy) {
-                (Ok(a), Ok(b)) => compare_digests(&a, &b),
-                (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
-                (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
-            })
-            .collect())
+        Ok(source_digests.into_iter().zip(copy_digests).map(|(source, copy)| verdict(source, copy)).collect())
     }
 
     /// Step 4: the private directory is removed, but for the partial
