@@ -91,8 +91,9 @@ struct Written {
     key: String,
     /// The job's record as last written.
     job: String,
-    /// Each item's fingerprint as last written (empty: write them all).
-    items: Vec<u64>,
+    /// Each item's fingerprint as last written, whole and without its
+    /// progress (empty: write them all).
+    items: Vec<(u64, u64)>,
     /// Bytes in the file, and in its last full write.
     size: usize,
     full: usize,
@@ -108,6 +109,15 @@ fn fingerprint(item: &Item) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     item.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The fingerprint of what an item is, without how far it got: a change
+/// of it (a state, a partial copy, a decision) is worth an fsync; progress
+/// alone is not (a partial copy is measured on disk when it resumes).
+fn state_print(item: &Item) -> u64 {
+    let mut quiet = item.clone();
+    (quiet.bytes, quiet.sent, quiet.base, quiet.resumed_at) = (0, 0, 0, None);
+    fingerprint(&quiet)
 }
 
 /// Whether the journal keeps a job: anything left to do, or a partial
@@ -171,11 +181,14 @@ fn write_job(journal: &Journal, written: &mut Written, job: &Job) {
         written.items.clear();
     }
     let mut changed = Vec::new();
-    written.items.resize(job.items.len(), 0);
+    written.items.resize(job.items.len(), (0, 0));
+    let mut durable = whole;
     for (n, item) in job.items.iter().enumerate() {
         let print = fingerprint(item);
-        if whole || written.items[n] != print {
-            written.items[n] = print;
+        if whole || written.items[n].0 != print {
+            let state = state_print(item);
+            durable |= written.items[n].1 != state;
+            written.items[n] = (print, state);
             changed.push((n as u32, ItemRecord::of(item)));
         }
     }
@@ -183,6 +196,7 @@ fn write_job(journal: &Journal, written: &mut Written, job: &Job) {
     if whole || text != written.job {
         lines.push(Line::Job(Box::new(record)));
         written.job = text;
+        durable = true;
     }
     if !changed.is_empty() {
         lines.push(Line::Items(changed));
@@ -203,6 +217,6 @@ fn write_job(journal: &Journal, written: &mut Written, job: &Job) {
         journal.rewrite(&written.key, all);
     } else {
         written.size += bytes.len();
-        journal.append(&written.key, bytes);
+        journal.append(&written.key, bytes, durable);
     }
 }

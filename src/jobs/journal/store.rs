@@ -63,9 +63,12 @@ enum Op {
         key: String,
         lock: Flock<File>,
     },
+    /// Lines for the job's file; fsynced at once when `durable`, else
+    /// with the next durable write or sync.
     Append {
         key: String,
         bytes: Vec<u8>,
+        durable: bool,
     },
     Rewrite {
         key: String,
@@ -126,6 +129,7 @@ impl Journal {
             owned: HashMap::new(),
             files: HashMap::new(),
             failed: failed.clone(),
+            unsynced: HashSet::new(),
         };
         std::thread::Builder::new()
             .name("scpdeck-journal".into())
@@ -211,9 +215,12 @@ impl Journal {
         key
     }
 
-    /// Adds lines ([`serialize`]d) to the job's file.
-    pub fn append(&self, key: &str, bytes: Vec<u8>) {
-        let _ = self.ops.send(Op::Append { key: key.into(), bytes });
+    /// Adds lines ([`serialize`]d) to the job's file, fsynced at once when
+    /// `durable` (a change of state), else with the next fsync of the file
+    /// or [`Journal::sync`] (progress alone: a crash of the process keeps
+    /// it, a power loss may take it).
+    pub fn append(&self, key: &str, bytes: Vec<u8>, durable: bool) {
+        let _ = self.ops.send(Op::Append { key: key.into(), bytes, durable });
     }
 
     /// Replaces the job's file with these lines ([`serialize`]d).
@@ -280,6 +287,8 @@ struct Writer {
     owned: HashMap<String, Flock<File>>,
     files: HashMap<String, File>,
     failed: Failed,
+    /// Files appended to without an fsync since their last one.
+    unsynced: HashSet<String>,
 }
 
 impl Writer {
@@ -293,6 +302,7 @@ impl Writer {
                 self.apply(op, &mut dirty, &mut waiting);
             }
             for key in dirty {
+                self.unsynced.remove(&key);
                 if let Some(file) = self.files.get(&key) {
                     let _ = file.sync_data();
                 }
@@ -308,8 +318,11 @@ impl Writer {
             Op::Own { key, lock } => {
                 self.owned.insert(key, lock);
             }
-            Op::Append { key, bytes } => match self.append(&key, &bytes) {
-                Ok(()) if !dirty.contains(&key) => dirty.push(key),
+            Op::Append { key, bytes, durable } => match self.append(&key, &bytes) {
+                Ok(()) if durable && !dirty.contains(&key) => dirty.push(key),
+                Ok(()) if !durable => {
+                    self.unsynced.insert(key);
+                }
                 Ok(()) => {}
                 Err(_) => self.failed(key),
             },
@@ -321,12 +334,21 @@ impl Writer {
             }
             Op::Remove { key } => {
                 self.files.remove(&key);
+                self.unsynced.remove(&key);
                 dirty.retain(|k| *k != key);
                 let _ = fs::remove_file(file_of(&self.dir, &key));
                 let _ = fs::remove_file(lock_of(&self.dir, &key));
                 self.owned.remove(&key);
             }
-            Op::Sync(done) => waiting.push(done),
+            Op::Sync(done) => {
+                // Everything on disk: progress appended without an fsync too.
+                for key in self.unsynced.drain() {
+                    if !dirty.contains(&key) {
+                        dirty.push(key);
+                    }
+                }
+                waiting.push(done);
+            }
         }
     }
 
@@ -413,7 +435,7 @@ mod tests {
         // The disk is full.
         fs::remove_file(file_of(dir.path(), &key)).unwrap();
         std::os::unix::fs::symlink("/dev/full", file_of(dir.path(), &key)).unwrap();
-        journal.append(&key, serialize(&[Line::Items(vec![(0, item.clone())])]));
+        journal.append(&key, serialize(&[Line::Items(vec![(0, item.clone())])]), true);
         journal.sync();
         assert!(journal.write_failed(&key), "the failure is told");
         assert!(!journal.write_failed(&key), "once");
@@ -439,7 +461,8 @@ mod tests {
         let (job, item) = sample();
         let key = journal.create().unwrap();
         journal.rewrite(&key, serialize(&[Line::Job(Box::new(job.clone()))]));
-        journal.append(&key, serialize(&[Line::Items(vec![(0, item.clone())])]));
+        // Progress alone: not fsynced at once, but on disk after a sync.
+        journal.append(&key, serialize(&[Line::Items(vec![(0, item.clone())])]), false);
         journal.sync();
         // This process holds the lock: not unowned.
         assert!(journal.unowned().is_empty());
