@@ -1,6 +1,7 @@
 //! Transfers through the scheduler against the harness sshd and the real
 //! remote scp: every direction, several sessions, a permission-denied item,
-//! a killed connection, a talkative host, cancel, and move.
+//! a killed connection, a talkative host, cancel, move, and partial copies
+//! kept by a pause or a lost link, continued by resume or retry.
 
 mod support;
 
@@ -16,7 +17,9 @@ use scpdeck::jobs::{
     SystemBackend, TargetKind, log_connections,
 };
 use scpdeck::ssh::{NoPrompter, Overrides, Pool, PoolLimits, PromptAnswer, Prompter, Question, Resolver};
-use support::{Banner, Shell, Sshd, password_user};
+use sha2::{Digest, Sha256};
+use support::proxy::CountingProxy;
+use support::{Banner, Shell, Sshd, partial_bytes, password_user, random_file, temp_names};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 struct Env {
@@ -583,4 +586,142 @@ async fn direct_mode_to_an_unknown_host_key_fails_with_the_far_scps_words() {
             && e.text.starts_with("scp on one (to two): Host key verification failed.")),
         "{events:#?}"
     );
+}
+
+/// Files of the resume tests: at 8 MiB/s through the proxy, about three
+/// seconds each, so a pause or a cut link lands half way.
+const SLOW_SIZE: u64 = 24 << 20;
+
+/// A host behind a counting proxy that holds each connection to 8 MiB/s,
+/// a scheduler that reaches it through the proxy, and a 24 MiB file on
+/// each side to copy to the other.
+struct Slow {
+    sshd: Sshd,
+    proxy: CountingProxy,
+    env: Env,
+    work: tempfile::TempDir,
+}
+
+impl Slow {
+    fn new() -> Slow {
+        let sshd = Sshd::start();
+        let proxy = CountingProxy::limited(&sshd, Some(8 << 20));
+        let env = env(&proxy.ssh_config(&sshd), Limits::default(), Arc::new(NoPrompter));
+        let work = tempfile::tempdir().unwrap();
+        for dir in ["here", "there", "into-here", "into-there"] {
+            std::fs::create_dir(work.path().join(dir)).unwrap();
+        }
+        random_file(&work.path().join("here/up.bin"), SLOW_SIZE, 21);
+        random_file(&work.path().join("there/down.bin"), SLOW_SIZE, 22);
+        Slow { sshd, proxy, env, work }
+    }
+
+    /// (source, target, the directory the copy lands in, its name, upload)
+    /// for each direction.
+    fn ways(&self) -> [(Location, Location, PathBuf, &'static str, bool); 2] {
+        let w = self.work.path();
+        let host = self.sshd.alias();
+        [
+            (
+                remote(host, &w.join("there/down.bin")),
+                local(&w.join("into-here")),
+                w.join("into-here"),
+                "down.bin",
+                false,
+            ),
+            (
+                local(&w.join("here/up.bin")),
+                remote(host, &w.join("into-there")),
+                w.join("into-there"),
+                "up.bin",
+                true,
+            ),
+        ]
+    }
+
+    /// Bytes through the proxy in the direction of the copy's data.
+    fn moved(&self, up: bool) -> u64 {
+        if up { self.proxy.up() } else { self.proxy.down() }
+    }
+
+    fn source_of(&self, name: &str) -> PathBuf {
+        let side = if name == "up.bin" { "here" } else { "there" };
+        self.work.path().join(side).join(name)
+    }
+}
+
+fn sha256_of(path: &Path) -> Vec<u8> {
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+/// Polls `done` until it holds, for at most a minute.
+async fn poll(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The job finished with `copy` placed whole, having moved at most 60% of
+/// it since `before`, and continued from its partial copy.
+async fn resumed_whole(slow: &mut Slow, id: JobId, dir: &Path, name: &str, up: bool, before: u64) {
+    let view = finish(&slow.env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    let moved = slow.moved(up) - before;
+    assert!(moved <= SLOW_SIZE * 6 / 10, "{name}: {moved} bytes of {SLOW_SIZE} moved to finish it");
+    assert_eq!(sha256_of(&dir.join(name)), sha256_of(&slow.source_of(name)), "{name}");
+    let resumed: Vec<u64> = view.resumed.iter().map(|r| r.at).collect();
+    assert!(resumed.len() == 1 && resumed[0] >= SLOW_SIZE * 4 / 10, "{name}: {view:#?}");
+    assert_eq!(view.partials, 0);
+    assert!(temp_names(dir).is_empty(), "{:?}", temp_names(dir));
+    let events = drain(&mut slow.env.log);
+    assert!(events.iter().any(|e| e.text.contains(&format!("{name}: resumed at"))), "{events:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pause_keeps_the_bytes_done_and_resuming_continues_the_file_both_ways() {
+    let mut slow = Slow::new();
+    for (source, target, dir, name, up) in slow.ways() {
+        let s = &slow.env.scheduler;
+        let id = s.submit(spec(Mode::Copy, vec![source], target));
+        poll("half the file is there", || partial_bytes(&dir) >= SLOW_SIZE / 2).await;
+        s.control(Control::Pause(id));
+        let paused = until(s, "paused", |j| j.state == JobState::Paused && j.connections == 0, id).await;
+        // What was done stays done, on disk and in the view (which counts
+        // up to the last progress report, at most 100 ms old).
+        assert_eq!(paused.partials, 1, "{paused:#?}");
+        assert!(
+            paused.progress.bytes_done >= SLOW_SIZE * 4 / 10,
+            "{name}: {:?}, {} bytes on disk",
+            paused.progress,
+            partial_bytes(&dir)
+        );
+        assert!(partial_bytes(&dir) >= SLOW_SIZE / 2, "{name}: the partial copy is kept");
+        assert!(!dir.join(name).exists());
+        let before = slow.moved(up);
+        s.control(Control::Resume(id));
+        resumed_whole(&mut slow, id, &dir, name, up, before).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_file_failed_by_a_lost_link_keeps_its_partial_copy_and_a_retry_resumes_it() {
+    let mut slow = Slow::new();
+    for (source, target, dir, name, up) in slow.ways() {
+        let s = &slow.env.scheduler;
+        let id = s.submit(spec(Mode::Copy, vec![source], target));
+        poll("half the file is there", || partial_bytes(&dir) >= SLOW_SIZE / 2).await;
+        // The link goes down, and stays down while scpdeck reconnects.
+        slow.proxy.cut();
+        let failed = until(s, "failed", |j| j.state.is_finished(), id).await;
+        assert_eq!(failed.state, JobState::Failed, "{failed:#?}");
+        assert_eq!((failed.failed.len(), failed.partials), (1, 1), "{failed:#?}");
+        assert!(partial_bytes(&dir) >= SLOW_SIZE / 2, "{name}: the partial copy is kept");
+        slow.proxy.mend();
+        let before = slow.moved(up);
+        s.control(Control::Retry(id, None));
+        until(s, "retried", |j| !j.state.is_finished(), id).await;
+        resumed_whole(&mut slow, id, &dir, name, up, before).await;
+    }
 }

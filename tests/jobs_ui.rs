@@ -21,7 +21,7 @@ use scpdeck::fs::remote::{BannerNote, Capabilities};
 use scpdeck::fs::{Entry, Kind, Location, Mtime};
 use scpdeck::jobs::{
     Control, FailedItem, ItemId, JobId, JobSpec, JobState, JobView, Limits, Mode, OverwriteAnswer,
-    OverwritePolicy, Progress, Question, QueueView, TargetKind,
+    OverwritePolicy, Progress, Question, QueueView, ResumedItem, TargetKind,
 };
 use scpdeck::shell::Banner;
 use scpdeck::ui;
@@ -108,6 +108,9 @@ fn job(id: u64, state: JobState, title: &str, progress: Progress) -> JobView {
         verifying: false,
         current: None,
         failed: Vec::new(),
+        resumed: Vec::new(),
+        partials: 0,
+        left_behind: Vec::new(),
         cancelling: false,
         error: None,
         question: None,
@@ -176,6 +179,7 @@ fn queue() -> QueueView {
         total,
         limits: Limits::default(),
         connections: 4,
+        leftovers: Vec::new(),
     }
 }
 
@@ -402,6 +406,63 @@ fn log_panel_filters_by_level_host_and_job() {
     key(&mut state, KeyCode::Char('H'));
     key(&mut state, KeyCode::Char('H'));
     assert_eq!(state.jobs.filter.host, None, "the host filter cycles back to all");
+}
+
+/// A job that continued from partial copies, one that waits paused with
+/// its partial copies (as after a restart), and leftovers no job owns.
+fn resumed_queue() -> QueueView {
+    let mut running = job(
+        1,
+        JobState::Running,
+        "copy big.iso → web1:/srv/backup",
+        progress(2 << 30, 3 << 30, 0, 1, 20.0 * 1024.0 * 1024.0),
+    );
+    running.current = Some("big.iso (resumed at 1.5 GiB)".into());
+    running.resumed = vec![ResumedItem { name: "big.iso".into(), at: 3 << 29 }];
+    running.connections = 1;
+    let mut paused = job(
+        2,
+        JobState::Paused,
+        "copy 2 items from db2:/srv/dumps → /home/alice/work",
+        progress(900 << 20, 2 << 30, 1, 3, 0.0),
+    );
+    paused.partials = 2;
+    let total = progress((2 << 30) + (900 << 20), 5 << 30, 1, 4, 20.0 * 1024.0 * 1024.0);
+    QueueView {
+        jobs: vec![running, paused],
+        paused: false,
+        total,
+        limits: Limits::default(),
+        connections: 1,
+        leftovers: vec![
+            "web1:/srv/backup/.sd-k2j4x8q1".into(),
+            "/home/alice/work/.dump.sql.Qx81aZ.scpdeck".into(),
+        ],
+    }
+}
+
+#[test]
+fn resumed_files_partial_copies_and_leftovers_are_shown_and_d_removes_leftovers() {
+    let mut state = local_state();
+    app::update(&mut state, Msg::Jobs(Arc::new(resumed_queue())));
+    alt(&mut state, 'j');
+    // The newest job is selected: the one before is the running one.
+    key(&mut state, KeyCode::Up);
+    insta::assert_snapshot!("jobs_panel_resumed", screen(&state));
+    assert_eq!(control(key(&mut state, KeyCode::Char('D'))), Some(Control::RemoveLeftovers));
+    key(&mut state, KeyCode::Enter);
+    insta::assert_snapshot!("job_details_resumed", screen(&state));
+    key(&mut state, KeyCode::Esc);
+    // The paused job (restored after a restart, say): p resumes, c
+    // discards its partial copies.
+    key(&mut state, KeyCode::Down);
+    assert_eq!(control(key(&mut state, KeyCode::Char('p'))), Some(Control::Resume(JobId(2))));
+    assert_eq!(control(key(&mut state, KeyCode::Char('c'))), Some(Control::Cancel(JobId(2))));
+    // Without leftovers, D is nothing.
+    let mut quiet = resumed_queue();
+    quiet.leftovers.clear();
+    app::update(&mut state, Msg::Jobs(Arc::new(quiet)));
+    assert_eq!(control(key(&mut state, KeyCode::Char('D'))), None);
 }
 
 #[test]

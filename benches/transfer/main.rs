@@ -1,7 +1,8 @@
 //! Transfers: `scpdeck cp` (the release binary) against OpenSSH `scp -O`
 //! (the SCP protocol) and `scp` (SFTP) in the same run, on loopback and
 //! through a proxy that adds 20 ms each way; the 1 GiB download also
-//! against a minimal libssh2 read loop, with peak memory. Run with
+//! against a minimal libssh2 read loop, with peak memory; the 1 GiB file
+//! both ways interrupted at half, resumed against started over. Run with
 //! `scripts/bench` or `cargo bench --bench transfer` (docs/benchmarks.md);
 //! `-- --profile` counts instructions with callgrind instead.
 
@@ -13,6 +14,7 @@ mod ciphers;
 mod measure;
 mod profile;
 mod proxy;
+mod resume;
 mod ssh2_loop;
 
 use std::fmt::Write as _;
@@ -265,6 +267,34 @@ fn write_random(path: &Path, size: u64, seed: u64) {
     file.flush().expect("flush");
 }
 
+/// The 1 GiB file interrupted at half both ways, finished by `cp
+/// --resume` and by a plain `cp` that starts over.
+fn resumed(env: &Env) -> String {
+    let mut table = String::from(
+        "| 1 GiB, killed at half, then | first run (killed at) | second run | both runs | moved by the second | moved by both |\n|---|---|---|---|---|---|\n",
+    );
+    let file = env.src(What::Big);
+    let mib = |bytes: u64| bytes as f64 / (1 << 20) as f64;
+    for (way, up) in [("down", false), ("up", true)] {
+        for (how, resume) in [("cp --resume", true), ("cp (starts over)", false)] {
+            let o = resume::median(env.runs, || resume::once(&env.sshd, &file, up, resume));
+            let row = format!(
+                "| {way}, {how} | {:.2} s ({:.0} MiB) | {:.2} s | {:.2} s | {:.0} MiB | {:.0} MiB |\n",
+                o.first_secs,
+                mib(o.killed_at),
+                o.secs,
+                o.first_secs + o.secs,
+                mib(o.second),
+                mib(o.first + o.second),
+            );
+            print!("{row}");
+            let _ = std::io::stdout().flush();
+            table += &row;
+        }
+    }
+    table
+}
+
 fn secs(s: &Sample) -> String {
     format!("{:.2} s", s.secs)
 }
@@ -345,6 +375,9 @@ fn report(env: &Env) {
             scpdeck.secs / plain.secs,
             scpdeck.secs / writing.secs,
         );
+    }
+    if only.is_none() || only.as_deref() == Some("resume") {
+        let _ = writeln!(table, "\n{}", resumed(env));
     }
     println!(
         "\nmedian of {} runs, taking turns (one for a run over 60 s); times include connecting\n",

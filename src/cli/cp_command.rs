@@ -12,9 +12,10 @@ use super::cp_ask;
 use super::cp_console::Console;
 use super::cp_expand;
 use super::cp_jobs::jobs;
+use super::cp_resume;
 use super::error::CliError;
 use super::exit_status::Status;
-use super::jobs_run::{Run, any_signal, catch_signals, log, pool, run_jobs};
+use super::jobs_run::{Run, any_signal, catch_signals, journal, log, pool, run_jobs};
 use super::operand::{Operand, parse};
 use crate::eventlog::verbose;
 use crate::jobs::{JobSpec, Options, OverwritePolicy};
@@ -60,6 +61,13 @@ pub struct CpArgs {
     /// Compare SHA-256 checksums of every source and its copy.
     #[arg(long)]
     pub verify: bool,
+    /// Continue an interrupted copy (the same operands): skip files that
+    /// are complete at the destination (same size and modification time,
+    /// or the same SHA-256 with --verify), resume the partial copies the
+    /// earlier run left, and keep them for the next run if this one is
+    /// interrupted or files fail.
+    #[arg(short = 'c', long = "resume")]
+    pub resume: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     #[command(flatten)]
@@ -159,6 +167,7 @@ fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
         direct: false,
         limit_kbit: args.limit,
         files_only: !args.recursive,
+        resume: args.resume,
     };
     Ok(Prepared { sources, target, cwd, options })
 }
@@ -227,6 +236,7 @@ async fn jobs_for(
 async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result<bool, CliError> {
     let mut signals = catch_signals(console);
     let (sink, mut events) = log();
+    let journal = journal(console);
     let sessions = usize::from(args.sessions);
     let pool = pool(sessions, &sink);
     // Connecting may take long (an unreachable host, a password prompt):
@@ -240,6 +250,18 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
         return Ok(false);
     };
     let Some(specs) = planned else { return Ok(false) };
-    let run = Run { pool, overrides: args.connect.overrides(), sessions, limit_kbit: args.limit };
+    let adopted = match (&journal, args.resume) {
+        (Some(journal), true) => cp_resume::adopt(journal, &specs),
+        _ => Vec::new(),
+    };
+    let run = Run {
+        pool,
+        overrides: args.connect.overrides(),
+        sessions,
+        limit_kbit: args.limit,
+        journal,
+        adopted,
+        resume: args.resume,
+    };
     Ok(run_jobs(run, specs, sink, &mut events, &mut signals, console).await)
 }

@@ -1,6 +1,7 @@
 //! Running scheduler jobs from the command line to their end, for `cp` and
-//! `sync` alike: the log, signals that cancel (and remove temporary files),
-//! the overwrite question on the terminal, progress on the console.
+//! `sync` alike: the log, the job journal, signals that cancel (and remove
+//! temporary files) or, with `--resume`, pause (and keep them), the
+//! overwrite question on the terminal, progress on the console.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,11 +11,14 @@ use tokio::sync::mpsc;
 
 use super::cp_ask;
 use super::cp_console::Console;
+use super::cp_resume;
 use super::error::CliError;
+use super::printer::Tone;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
+use crate::jobs::journal::Journal;
 use crate::jobs::{
-    Control, ItemId, JobId, JobSpec, JobState, Limits, OverwriteAnswer, Scheduler, SshRemote, SystemBackend,
-    Throttle,
+    AdoptedMap, Control, ItemId, JobId, JobSpec, JobState, Limits, OverwriteAnswer, Scheduler, SshRemote,
+    SystemBackend, Throttle,
 };
 use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
 
@@ -23,6 +27,19 @@ use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
 pub(super) fn log() -> (LogSink, mpsc::UnboundedReceiver<Event>) {
     let file = default_log_dir().and_then(|dir| LogFile::open(&dir).ok());
     LogSink::new(file)
+}
+
+/// The job journal in the state directory (a warning when it cannot be
+/// opened: the jobs then run without one).
+pub(super) fn journal(console: &mut Console) -> Option<Journal> {
+    match crate::jobs::journal::default_dir().map(|dir| Journal::open(&dir)) {
+        Some(Ok(journal)) => Some(journal),
+        Some(Err(e)) => {
+            console.line(Tone::Warning, &e.to_string());
+            None
+        }
+        None => None,
+    }
 }
 
 /// Ctrl-C, a closed terminal and kill: caught so that they cancel the
@@ -63,6 +80,12 @@ pub(super) struct Run {
     pub(super) sessions: usize,
     /// One budget for every job: -l limits the whole command.
     pub(super) limit_kbit: Option<u64>,
+    pub(super) journal: Option<Journal>,
+    /// `--resume`: what each job takes over from an interrupted run (one
+    /// map per spec; empty: none), and an interruption pauses, keeping
+    /// partial copies, instead of cancelling.
+    pub(super) adopted: Vec<AdoptedMap>,
+    pub(super) resume: bool,
 }
 
 /// Runs `specs` to their end; true when all of them were done.
@@ -74,12 +97,18 @@ pub(super) async fn run_jobs(
     signals: &mut [tokio::signal::unix::Signal],
     console: &mut Console,
 ) -> bool {
-    let Run { pool, overrides, sessions, limit_kbit } = run;
+    let Run { pool, overrides, sessions, limit_kbit, journal, mut adopted, resume } = run;
     let remote = SshRemote::new(pool, Resolver::system(), overrides);
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
-    let scheduler = Scheduler::spawn(backend, Limits { global: sessions, per_host: sessions }, sink);
+    let limits = Limits { global: sessions, per_host: sessions };
+    let scheduler = Scheduler::spawn_with(backend, limits, sink, journal);
     let limit = limit_kbit.map(Throttle::from_kbit);
-    let ids: Vec<JobId> = specs.into_iter().map(|spec| scheduler.submit_with(spec, limit.clone())).collect();
+    adopted.resize(specs.len(), AdoptedMap::new());
+    let ids: Vec<JobId> = specs
+        .into_iter()
+        .zip(adopted)
+        .map(|(spec, adopted)| scheduler.submit_adopting(spec, limit.clone(), adopted))
+        .collect();
 
     let mut view = scheduler.subscribe();
     let (answers_tx, mut answers) = mpsc::unbounded_channel::<(JobId, ItemId, OverwriteAnswer)>();
@@ -92,7 +121,9 @@ pub(super) async fn run_jobs(
         let snapshot = view.borrow_and_update().clone();
         console.view(&snapshot);
         let finished = |id: &JobId| snapshot.job(*id).is_some_and(|j| j.state.is_finished());
-        if ids.iter().all(finished) {
+        // Interrupted with --resume: over once nothing runs any more.
+        let stopped = |id: &JobId| snapshot.job(*id).is_none_or(|j| j.connections == 0);
+        if ids.iter().all(finished) || (cancelled && resume && ids.iter().all(stopped)) {
             break;
         }
         if asking.is_none()
@@ -126,16 +157,42 @@ pub(super) async fn run_jobs(
                     break;
                 }
                 cancelled = true;
-                console.error("interrupted: cancelling and removing temporary files");
-                for &id in &ids {
-                    scheduler.control(Control::Cancel(id));
+                if resume {
+                    console.error("interrupted: partial copies are kept; run the same command again to continue");
+                    scheduler.control(Control::PauseAll);
+                } else {
+                    console.error("interrupted: cancelling and removing temporary files");
+                    for &id in &ids {
+                        scheduler.control(Control::Cancel(id));
+                    }
                 }
             }
         }
     }
+    let last = view.borrow().clone();
+    if !cancelled {
+        cp_resume::settle_failed(&scheduler, &ids, resume, console).await;
+    }
+    // What is left to do (an interrupted --resume, failed files' partial
+    // copies with --resume) is in the journal for the next run, or the
+    // commander.
+    scheduler.sync().await;
     while let Ok(event) = events.try_recv() {
         console.log(&event);
     }
-    let done = view.borrow().jobs.iter().filter(|j| j.state == JobState::Done).count();
+    // Never removed unasked: named, for the user to remove.
+    for path in last.jobs.iter().flat_map(|j| &j.left_behind) {
+        let text = format!(
+            "a partial copy the interrupted run left was not used: {path} (remove it when it is not needed)"
+        );
+        console.line(Tone::Warning, &text);
+    }
+    for path in &last.leftovers {
+        let text = format!(
+            "a temporary file no job owns (an interrupted copy's): {path} (remove it when it is not needed)"
+        );
+        console.line(Tone::Warning, &text);
+    }
+    let done = last.jobs.iter().filter(|j| j.state == JobState::Done).count();
     !cancelled && done == ids.len()
 }

@@ -90,16 +90,7 @@ pub(super) fn json_line(e: &Entry) -> String {
 
 /// The JSON name of a kind.
 pub(super) fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::File => "file",
-        Kind::Dir => "dir",
-        Kind::Symlink => "symlink",
-        Kind::Fifo => "fifo",
-        Kind::Socket => "socket",
-        Kind::CharDevice => "char",
-        Kind::BlockDevice => "block",
-        Kind::Unknown => "unknown",
-    }
+    kind.name()
 }
 
 /// Valid UTF-8 kept, every invalid byte written as the text `\xNN`.

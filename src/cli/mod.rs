@@ -9,6 +9,7 @@ mod cp_command;
 mod cp_console;
 mod cp_expand;
 mod cp_jobs;
+mod cp_resume;
 mod error;
 mod exit_status;
 mod jobs_run;

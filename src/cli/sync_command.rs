@@ -12,7 +12,7 @@ use super::cp_console::Console;
 use super::cp_jobs::location;
 use super::error::CliError;
 use super::exit_status::Status;
-use super::jobs_run::{Run, any_signal, catch_signals, log, pool, run_jobs};
+use super::jobs_run::{Run, any_signal, catch_signals, journal, log, pool, run_jobs};
 use super::operand::parse;
 use super::sync_ends::{Scanned, delete, make_target, scan};
 use super::sync_format::{json_line, text_line};
@@ -162,8 +162,15 @@ fn sync(args: &SyncArgs, console: &mut Console) -> Result<bool, CliError> {
             make_target(&pool, &overrides, &right).await?;
         }
         if !specs.is_empty() {
-            let run =
-                Run { pool: pool.clone(), overrides: overrides.clone(), sessions, limit_kbit: args.limit };
+            let run = Run {
+                pool: pool.clone(),
+                overrides: overrides.clone(),
+                sessions,
+                limit_kbit: args.limit,
+                journal: journal(console),
+                adopted: Vec::new(),
+                resume: false,
+            };
             done &= run_jobs(run, specs, sink, &mut events, &mut signals, console).await;
         }
         if !deletions.is_empty() {

@@ -19,6 +19,38 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, for reading names back.
+    pub const ALL: [Kind; 8] = [
+        Kind::File,
+        Kind::Dir,
+        Kind::Symlink,
+        Kind::Fifo,
+        Kind::Socket,
+        Kind::CharDevice,
+        Kind::BlockDevice,
+        Kind::Unknown,
+    ];
+
+    /// The kind's name in machine-readable output (`ls --json`, the job
+    /// journal).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::File => "file",
+            Kind::Dir => "dir",
+            Kind::Symlink => "symlink",
+            Kind::Fifo => "fifo",
+            Kind::Socket => "socket",
+            Kind::CharDevice => "char",
+            Kind::BlockDevice => "block",
+            Kind::Unknown => "unknown",
+        }
+    }
+
+    /// The kind [`Kind::name`] names (`Unknown` for any other name).
+    pub fn from_name(name: &str) -> Kind {
+        Kind::ALL.into_iter().find(|k| k.name() == name).unwrap_or(Kind::Unknown)
+    }
+
     /// The kind for the file-type bits of a `st_mode`.
     pub fn from_mode(mode: u32) -> Self {
         match mode & 0o170000 {

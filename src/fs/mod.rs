@@ -15,4 +15,4 @@ pub use find::{FindEnd, FindQuery, Found, KindFilter};
 pub use local::LocalFs;
 pub use location::Location;
 pub use remote::RemoteFs;
-pub use system::{Digest, Each, FileSystem, Listing, Placement, Stat, Usage, complete};
+pub use system::{ByteRange, Digest, Each, FileSystem, Listing, Placement, Stat, Usage, complete};

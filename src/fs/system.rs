@@ -59,6 +59,14 @@ pub struct Stat {
     pub mtime: Option<i64>,
 }
 
+/// A part of a file: `len` bytes from `start` (to its end when `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange<'a> {
+    pub path: &'a Path,
+    pub start: u64,
+    pub len: Option<u64>,
+}
+
 /// A complete temporary file to put under its final name, as `how` says.
 #[derive(Debug, Clone, Copy)]
 pub struct Placement<'a> {
@@ -97,6 +105,11 @@ pub trait FileSystem {
 
     /// sha256 of each file.
     fn sha256(&self, paths: &[&Path]) -> Each<Digest>;
+
+    /// sha256 of each part of a file (a range past the end hashes what
+    /// there is): how a resumed transfer checks that the part already
+    /// copied still matches its source.
+    fn sha256_ranges(&self, ranges: &[ByteRange]) -> Each<Digest>;
 
     /// Creates `path` and any missing parents; fails when it exists.
     fn make_dir(&self, path: &Path) -> Result<(), FsError>;
@@ -138,6 +151,10 @@ pub trait FileSystem {
 
     /// Creates an empty file; fails when anything is at `path`.
     fn touch(&self, path: &Path) -> Result<(), FsError>;
+
+    /// Sets each file's modification and access times to `secs` since the
+    /// epoch (what scp -p does).
+    fn set_times(&self, files: &[(&Path, i64)]) -> Each<()>;
 
     /// Puts complete temporary files under their final names, each in one
     /// step nothing can come between (see [`super::place`]).

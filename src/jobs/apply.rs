@@ -34,8 +34,26 @@ impl Job {
             }
             Update::Started { item, .. } => {
                 self.current = Some(item);
-                if let Some(item) = self.item_mut(item) {
+                if let Some(item) = self.item_mut(item).filter(|i| i.partial.is_none()) {
                     item.bytes = 0;
+                }
+            }
+            Update::Partial { item, partial, .. } => {
+                if let Some(item) = self.item_mut(item).filter(|i| i.state == ItemState::Transferring) {
+                    if partial.is_none() {
+                        // Started over (or gone): nothing of it is there.
+                        item.bytes = 0;
+                        item.base = 0;
+                        item.resumed_at = None;
+                    }
+                    item.partial = partial;
+                }
+            }
+            Update::Resumed { item, offset, .. } => {
+                if let Some(item) = self.item_mut(item).filter(|i| i.state == ItemState::Transferring) {
+                    item.bytes = offset.min(item.size);
+                    item.base = item.bytes;
+                    item.resumed_at = Some(offset);
                 }
             }
             Update::Progress { item, bytes, .. } => {
@@ -126,6 +144,9 @@ impl Job {
                 place: Default::default(),
                 after: None,
                 drops: 0,
+                partial: None,
+                base: 0,
+                resumed_at: None,
             });
             ids.insert(entry.rel, new);
         }
@@ -151,6 +172,9 @@ impl Job {
     }
 
     fn probed(&mut self, dir: Location, probe: DirProbe, log: &mut Vec<Event>) {
+        if let DirProbe::Listing(entries) = &probe {
+            self.found.extend(super::leftovers::candidates(&dir, entries));
+        }
         if dir == self.spec.target && self.target == Target::Probing {
             return self.target_probed(probe, log);
         }
@@ -197,12 +221,15 @@ impl Job {
             ItemState::Creating => (Stage::Create, self.after_copy()),
             ItemState::Transferring => (Stage::Transfer, self.after_copy()),
             ItemState::Deleting => (Stage::Delete, ItemState::Done),
+            state if state.is_terminal() && item.partial.is_some() => return self.discarded(id, result, log),
             _ => return,
         };
         match result {
             Ok(outcome) => {
                 let job = self.id.0;
                 let item = &mut self.items[id.index()];
+                // Placed (or given up at placement): the temporary file is gone.
+                item.partial = None;
                 // A skipped file counts what was sent of it, no more.
                 if item.kind == ItemKind::File && !matches!(outcome, Outcome::Skipped(_)) {
                     item.bytes = item.size;
@@ -237,6 +264,26 @@ impl Job {
                 self.fail(id, stage, reason, log)
             }
         }
+    }
+
+    /// A partial copy of a cancelled or cleared item was removed (or could
+    /// not be: then it is left, and said so).
+    fn discarded(&mut self, id: ItemId, result: Result<Outcome, String>, log: &mut Vec<Event>) {
+        let job = self.id.0;
+        let item = &mut self.items[id.index()];
+        if let (Err(reason), Some(partial)) = (&result, &item.partial) {
+            let temp = crate::text::escape_bytes(partial.temp.as_os_str().as_encoded_bytes());
+            log.push(
+                Event::warn(&format!("{}: cannot remove its partial copy {temp}: {reason}", item.shown()))
+                    .job(job),
+            );
+        }
+        item.partial = None;
+        if !matches!(item.state, ItemState::Done | ItemState::Skipped(_)) {
+            item.bytes = 0;
+        }
+        item.base = 0;
+        item.resumed_at = None;
     }
 
     fn finished(&mut self, task: TaskId, result: Result<(), TaskError>, log: &mut Vec<Event>) {
@@ -277,6 +324,16 @@ impl Job {
         let mut again = 0;
         for id in running.items {
             let Some(item) = self.item(id) else { continue };
+            if item.state.is_terminal() && item.partial.is_some() {
+                // A discard that did not get to this file: given up (and
+                // said), unless it was only paused.
+                match result {
+                    Err(TaskError::Interrupted) => {}
+                    Err(e) => self.discarded(id, Err(e.to_string()), log),
+                    Ok(()) => self.discarded(id, Err("the task ended without removing it".into()), log),
+                }
+                continue;
+            }
             let (stage, resume) = match item.state {
                 ItemState::Scanning => (Stage::Scan, ItemState::Unscanned),
                 ItemState::Creating => (Stage::Create, ItemState::Ready),
@@ -304,7 +361,8 @@ impl Job {
                 }
                 Ok(()) => self.fail(id, stage, "the task ended without a result for this item".into(), log),
             }
-            if let Some(item) = self.item_mut(id) {
+            // A kept partial copy still holds what it held.
+            if let Some(item) = self.item_mut(id).filter(|i| i.partial.is_none()) {
                 item.bytes = 0;
             }
         }

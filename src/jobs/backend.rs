@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::item::{ItemId, Scan};
-use super::task::{DirProbe, Outcome, Task, TaskError, TaskId, Update};
+use super::task::{DirProbe, Outcome, Partial, Task, TaskError, TaskId, Update};
 use crate::eventlog::{Event, LogSink};
 use crate::fs::Location;
 use crate::fs::remote::BannerNote;
@@ -69,6 +69,17 @@ impl Reporter {
 
     pub fn started(&self, item: ItemId) {
         self.send(Update::Started { task: self.task, item });
+    }
+
+    /// A file's partial copy is kept at `partial`'s temporary file (or,
+    /// `None`, was removed).
+    pub fn partial(&self, item: ItemId, partial: Option<Partial>) {
+        self.send(Update::Partial { task: self.task, item, partial });
+    }
+
+    /// A file continues from its partial copy at `offset`.
+    pub fn resumed(&self, item: ItemId, offset: u64) {
+        self.send(Update::Resumed { task: self.task, item, offset });
     }
 
     pub fn progress(&self, item: ItemId, bytes: u64) {

@@ -61,7 +61,9 @@ impl Job {
                 self.listings.remove(&dir);
             }
             it.state = stage.resume();
-            it.bytes = 0;
+            if it.partial.is_none() {
+                it.bytes = 0;
+            }
             count += 1;
         }
         if count == 0 {

@@ -13,7 +13,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::backend::{Backend, Reporter};
 use super::item::{DestInfo, ItemKind, Scan, ScanEntry, ScanError};
-use super::task::{Batch, BatchItem, DirProbe, Outcome, Place, Task, TaskError, Work, compare_digests};
+use super::task::{
+    Batch, BatchItem, DirProbe, Outcome, Partial, Place, Task, TaskError, Work, compare_digests,
+};
 use crate::fs::place::keep_both_candidate;
 use crate::fs::{Kind, Location};
 
@@ -74,6 +76,10 @@ pub(super) struct Stats {
     /// Deletions of sources whose copy was not in place, if any.
     pub unsafe_deletes: Vec<PathBuf>,
     pub deleted: Vec<PathBuf>,
+    /// Partial copies removed by discard tasks.
+    pub discarded: Vec<PathBuf>,
+    /// File bytes copied, by every transfer.
+    pub copied_bytes: u64,
     moved_bytes: HashMap<String, u64>,
     pub dropped: u32,
 }
@@ -150,6 +156,7 @@ impl Fake {
             }
             Work::Delete { files } => (files.first().map(|f| f.1.clone()), None),
             Work::RemoveDirs { dirs } => (dirs.first().map(|d| d.1.clone()), None),
+            Work::Discard { files } => (None, files.first().map(|f| f.1.clone())),
         };
         [source, dest].into_iter().flatten().map(|l| l.host().map(String::from)).collect()
     }
@@ -246,6 +253,19 @@ impl Fake {
                     r.item_done(item, result);
                 }
             }
+            Work::Discard { files } => {
+                for (item, temp) in files {
+                    let under = self.paths_under(&temp);
+                    let mut fs = lock(&self.fs);
+                    for path in under {
+                        fs.remove(&key(&temp.with_path(path)));
+                    }
+                    fs.remove(&key(&temp));
+                    drop(fs);
+                    lock(&self.stats).discarded.push(temp.path().to_path_buf());
+                    r.item_done(item, Ok(()));
+                }
+            }
             Work::RemoveDirs { dirs } => {
                 for (item, dir) in dirs {
                     let busy = !self.paths_under(&dir).is_empty();
@@ -275,16 +295,16 @@ impl Fake {
         };
         r.started(item);
         Self::pause(r, config.per_file).await?;
-        let temp = dest.with_path(PathBuf::from(format!("{}.scpdeck-tmp", dest.path().display())));
-        lock(&self.fs).insert(key(&temp), Node::File { data: Vec::new(), mtime: 0 });
-        let mut done = 0u64;
+        let (temp, mut done) = self.partial_for(r, file, &data, mtime);
         while done < data.len() as u64 {
             let step = config.chunk.min(data.len() as u64 - done);
             let waited = Self::pause(r, Duration::from_secs_f64(step as f64 / config.rate as f64)).await;
-            if let Err(e) = waited.and_then(|()| self.count_bytes(&[source, dest], step)) {
-                lock(&self.fs).remove(&key(&temp));
-                return Err(e);
+            // An interrupted copy keeps what arrived, for a resume.
+            waited.and_then(|()| self.count_bytes(&[source, dest], step))?;
+            if let Some(Node::File { data: copy, .. }) = lock(&self.fs).get_mut(&key(&temp)) {
+                copy.extend_from_slice(&data[done as usize..(done + step) as usize]);
             }
+            lock(&self.stats).copied_bytes += step;
             done += step;
             r.progress(item, done);
         }
@@ -301,6 +321,7 @@ impl Fake {
             let copied: [u8; 32] = Sha256::digest(&data).into();
             if let Err(reason) = compare_digests(&expected, &copied) {
                 drop(fs);
+                r.partial(item, None);
                 r.item_done(item, Err(reason));
                 return Ok(());
             }
@@ -331,6 +352,32 @@ impl Fake {
         drop(fs);
         r.finished_item(item, Ok(outcome));
         Ok(())
+    }
+
+    /// The temporary copy to write into and how much of it is there: a
+    /// partial copy that still matches its source is continued (reported
+    /// as resumed), anything else starts over beside the destination.
+    fn partial_for(&self, r: &Reporter, file: &BatchItem, data: &[u8], mtime: i64) -> (Location, u64) {
+        if let Some(partial) = &file.resume {
+            let temp = file.dest.with_path(partial.temp.clone());
+            let unchanged = partial.size == data.len() as u64 && partial.mtime == Some(mtime);
+            match self.get(&temp) {
+                Some(Node::File { data: copy, .. }) if unchanged && data.starts_with(&copy) => {
+                    r.resumed(file.item, copy.len() as u64);
+                    return (temp, copy.len() as u64);
+                }
+                _ => {
+                    lock(&self.fs).remove(&key(&temp));
+                    r.partial(file.item, None);
+                }
+            }
+        }
+        let temp = file.dest.with_path(PathBuf::from(format!("{}.scpdeck-tmp", file.dest.path().display())));
+        lock(&self.fs).insert(key(&temp), Node::File { data: Vec::new(), mtime: 0 });
+        let partial =
+            Partial { temp: temp.path().to_path_buf(), size: data.len() as u64, mtime: Some(mtime) };
+        r.partial(file.item, Some(partial));
+        (temp, 0)
     }
 
     fn count_bytes(&self, ends: &[&Location], bytes: u64) -> Result<(), TaskError> {
@@ -401,7 +448,7 @@ impl Fake {
                     .filter(|((h, p), _)| *h == host && p.parent() == Some(dir.path()))
                     .filter_map(|((_, p), node)| {
                         let info = match node {
-                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: None },
+                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: Some(1) },
                             Node::File { data, mtime } => {
                                 DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) }
                             }

@@ -55,6 +55,24 @@ pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), T
             let paths: Vec<&Path> = dirs.iter().map(|(_, l)| l.path()).collect();
             report(r, dirs.iter().map(|d| d.0), fs.remove_dirs(&paths))?;
         }
+        Work::Discard { files } => {
+            // A leftover private directory goes whole; files one by one.
+            let is_dir = |p: &Path| p.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b".sd-"));
+            let (dirs, files): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, l)| is_dir(l.path()));
+            for (item, dir) in dirs {
+                match fs.delete(&[dir.path().to_path_buf()]) {
+                    Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+                    result => r.item_done(item, result.map_err(|e| e.to_string())),
+                }
+            }
+            let paths: Vec<&Path> = files.iter().map(|(_, l)| l.path()).collect();
+            report(r, files.iter().map(|f| f.0), fs.remove_files(&paths))?;
+            // An upload's partial copy sits in a private directory of its
+            // own: gone with its last file (one still holding others stays).
+            let mut private: Vec<&Path> = paths.iter().filter_map(|p| private_dir(p)).collect();
+            private.dedup();
+            let _ = fs.remove_dirs(&private);
+        }
         Work::Transfer(_) => return Err(TaskError::Failed("a transfer is not file-system work".into())),
     }
     Ok(())
@@ -69,6 +87,13 @@ fn report(
         r.item_done(item, result.map_err(|e| e.to_string()));
     }
     Ok(())
+}
+
+/// The private upload directory (`.sd-XXXXXXXX`) a temporary file is in,
+/// if it is in one.
+pub(super) fn private_dir(temp: &Path) -> Option<&Path> {
+    let dir = temp.parent()?;
+    dir.file_name()?.as_encoded_bytes().starts_with(b".sd-").then_some(dir)
 }
 
 /// sha256 of files on one side.

@@ -4,7 +4,7 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use super::task::Place;
+use super::task::{Partial, Place};
 use crate::fs::{Kind, Location};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,14 +16,14 @@ impl ItemId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemKind {
     File,
     Dir,
 }
 
 /// The stage an item failed in, which says where a retry starts again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
     Scan,
     Resolve,
@@ -32,7 +32,7 @@ pub enum Stage {
     Delete,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ItemState {
     /// A source not yet walked (its kind and contents are unknown).
     Unscanned,
@@ -105,7 +105,7 @@ impl Stage {
 }
 
 /// What exists at an item's destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DestInfo {
     pub kind: Kind,
     pub size: u64,
@@ -113,7 +113,7 @@ pub struct DestInfo {
     pub mtime: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Item {
     /// Path relative to the directory holding the selected source, e.g.
     /// `photos/2024/a.jpg`: what the jobs and log panes show.
@@ -142,6 +142,14 @@ pub struct Item {
     pub after: Option<ItemId>,
     /// Tasks of this item stopped by a dropped connection so far.
     pub drops: u32,
+    /// A partial copy kept for a resume.
+    pub partial: Option<Partial>,
+    /// Bytes that were there before this run moved any (a resumed file's
+    /// offset, a restored job's finished files): done, but not counted
+    /// towards the rate.
+    pub base: u64,
+    /// Where the file continued from its partial copy in this run.
+    pub resumed_at: Option<u64>,
 }
 
 impl Item {
@@ -164,6 +172,9 @@ impl Item {
             place: Place::Replace,
             after: None,
             drops: 0,
+            partial: None,
+            base: 0,
+            resumed_at: None,
         }
     }
 

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use super::item::{DestInfo, Item, ItemId, ItemKind, ItemState};
 use super::rate::RateMeter;
 use super::spec::{JobId, JobSpec, Mode, OverwritePolicy};
-use super::task::TaskId;
+use super::task::{Partial, TaskId};
 use crate::fs::Location;
 
 /// How the job's target turned out to be meant.
@@ -73,6 +73,19 @@ impl JobState {
     }
 }
 
+/// What an earlier, interrupted run of the same copy left for a file
+/// (`cp --resume` reads it from the journal), by source and destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Adopted {
+    /// A partial copy, and how many bytes it held.
+    Partial(Partial, u64),
+    /// The file was copied and placed; the source was this size and time.
+    Placed { size: u64, mtime: Option<i64> },
+}
+
+/// Adopted partial copies and placements, by (source, destination).
+pub type AdoptedMap = HashMap<(Location, Location), Adopted>;
+
 /// A task of this job that a worker is carrying out.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Running {
@@ -90,6 +103,13 @@ pub struct Job {
     pub policy: OverwritePolicy,
     pub paused: bool,
     pub cancelled: bool,
+    /// Cleared from the list once its partial copies are removed.
+    pub(super) clearing: bool,
+    /// A job that only removes leftover temporary files (see `leftovers.rs`).
+    pub(super) cleanup: bool,
+    /// Temporary names seen in destination listings, for the queue to
+    /// weigh as leftovers.
+    pub(super) found: Vec<(Location, DestInfo)>,
     /// A failure of the job as a whole (the target), shown above its items.
     pub error: Option<String>,
     pub(super) target: Target,
@@ -104,6 +124,9 @@ pub struct Job {
     pub(super) connected: bool,
     pub(super) current: Option<ItemId>,
     pub(super) meter: RateMeter,
+    /// What an interrupted run of this copy left (see [`Adopted`]); what
+    /// no item claims stays here, shown as left behind.
+    pub(super) adopted: AdoptedMap,
 }
 
 impl Job {
@@ -116,6 +139,9 @@ impl Job {
             items,
             paused: false,
             cancelled: false,
+            clearing: false,
+            cleanup: false,
+            found: Vec::new(),
             error: None,
             target: Target::Unknown,
             listings: HashMap::new(),
@@ -125,6 +151,7 @@ impl Job {
             connected: false,
             current: None,
             meter: RateMeter::default(),
+            adopted: HashMap::new(),
         }
     }
 
@@ -162,7 +189,12 @@ impl Job {
     }
 
     pub fn state(&self, queue_paused: bool) -> JobState {
-        if self.running.is_empty() && self.all_terminal() {
+        // Partial copies still to be removed keep a job from ending.
+        let idle = self.running.is_empty() && !self.has_discards();
+        if idle && self.all_terminal() {
+            if self.cleanup {
+                return JobState::Done;
+            }
             let items = &self.items;
             let cancelled = |i: &&Item| matches!(i.state, ItemState::Cancelled(_));
             return if self.cancelled && items.iter().any(|i| cancelled(&i)) {
@@ -177,7 +209,7 @@ impl Job {
                 JobState::Done
             };
         }
-        if self.cancelled && self.running.is_empty() {
+        if self.cancelled && idle {
             return JobState::Cancelled;
         }
         if !self.cancelled && (self.paused || queue_paused) {
@@ -191,6 +223,14 @@ impl Job {
             return JobState::Waiting;
         }
         JobState::Queued
+    }
+
+    /// What the jobs panel calls the job.
+    pub fn title(&self) -> String {
+        match self.cleanup {
+            true => format!("remove {} leftover temporary file(s)", self.items.len()),
+            false => self.spec.title(),
+        }
     }
 
     pub fn is_file(&self, id: ItemId) -> bool {

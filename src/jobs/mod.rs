@@ -13,13 +13,16 @@ mod control;
 mod fs_tasks;
 mod item;
 mod job;
+pub mod journal;
 mod landing;
+mod leftovers;
 mod local_copy;
 mod plan;
 mod queue;
 mod rate;
 mod remote;
 mod resolve;
+pub mod resume_plan;
 mod scheduler;
 mod spec;
 mod system;
@@ -34,13 +37,15 @@ mod tests;
 mod tests_counts;
 #[cfg(test)]
 mod tests_ends;
+#[cfg(test)]
+mod tests_journal;
 
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
 pub use conflict::keep_both_name;
 pub use control::OverwriteAnswer;
 pub use item::{DestInfo, ItemId, ItemKind, Scan, ScanEntry, ScanError};
-pub use job::JobState;
+pub use job::{Adopted, AdoptedMap, JobState};
 pub use plan::Side;
 pub use queue::{Command, Control, Queue};
 pub use rate::RateMeter;
@@ -48,5 +53,7 @@ pub use remote::{SshRemote, connection_event, log_connections};
 pub use scheduler::Scheduler;
 pub use spec::{JobId, JobSpec, Limits, Mode, Options, OverwritePolicy, TargetKind};
 pub use system::{RemoteSide, SystemBackend, run_local, touches_remote};
-pub use task::{Batch, BatchItem, Digest, DirProbe, Outcome, Place, Task, TaskError, TaskId, Update, Work};
-pub use view::{FailedItem, JobView, Progress, Question, QueueView};
+pub use task::{
+    Batch, BatchItem, Digest, DirProbe, Outcome, Partial, Place, Task, TaskError, TaskId, Update, Work,
+};
+pub use view::{FailedItem, JobView, Progress, Question, QueueView, ResumedItem};

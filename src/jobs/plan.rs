@@ -32,7 +32,7 @@ impl Work {
     pub fn side(&self) -> Side {
         match self {
             Work::Scan { .. } | Work::Delete { .. } | Work::RemoveDirs { .. } => Side::Source,
-            Work::Probe { .. } | Work::MakeDirs { .. } => Side::Dest,
+            Work::Probe { .. } | Work::MakeDirs { .. } | Work::Discard { .. } => Side::Dest,
             Work::Transfer(batch) if batch.direct || batch.within_one_host() => Side::Source,
             Work::Transfer(_) => Side::Both,
         }
@@ -43,6 +43,32 @@ impl Job {
     /// Whether the job may start tasks at all.
     pub fn can_start(&self) -> bool {
         !self.paused && !self.cancelled && self.error.is_none()
+    }
+
+    /// Partial copies to remove (of a cancelled job, or of a finished one
+    /// being cleared) that no task is removing yet.
+    pub(super) fn discards(&self) -> Vec<(ItemId, Location)> {
+        if !self.cancelled && !self.clearing {
+            return Vec::new();
+        }
+        let busy: std::collections::HashSet<ItemId> =
+            self.running.values().flat_map(|r| r.items.iter().copied()).collect();
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (ItemId(n as u32), i))
+            .filter(|(id, i)| i.state.is_terminal() && !busy.contains(id))
+            .filter_map(|(id, i)| {
+                let temp = &i.partial.as_ref()?.temp;
+                Some((id, i.dest.as_ref()?.with_path(temp.clone())))
+            })
+            .collect()
+    }
+
+    /// Whether partial copies are still to be removed.
+    pub(super) fn has_discards(&self) -> bool {
+        (self.cancelled || self.clearing)
+            && self.items.iter().any(|i| i.state.is_terminal() && i.partial.is_some() && i.dest.is_some())
     }
 
     /// The next task, given which sides have a free connection and how many
@@ -74,6 +100,8 @@ impl Job {
             Work::RemoveDirs { dirs } => {
                 running.items = self.mark(dirs.iter().map(|d| d.0), ItemState::Deleting)
             }
+            // The items stay as they are (cancelled, failed...).
+            Work::Discard { files } => running.items = files.iter().map(|f| f.0).collect(),
         }
         Some((work, running))
     }
@@ -118,13 +146,21 @@ impl Job {
         ids.inspect(|&id| {
             if let Some(item) = self.item_mut(id) {
                 item.state = state.clone();
-                item.bytes = 0;
+                if item.partial.is_none() {
+                    item.bytes = 0;
+                }
             }
         })
         .collect()
     }
 
     fn plan(&self, lanes: usize, can: &dyn Fn(Side) -> bool) -> Option<Work> {
+        if self.has_discards() && can(Side::Dest) {
+            let files = self.discards();
+            if !files.is_empty() {
+                return Some(Work::Discard { files });
+            }
+        }
         if !self.can_start() {
             return None;
         }
@@ -253,6 +289,10 @@ impl Job {
                 mtime: item.mtime,
                 place: item.place,
                 replaces: item.existing.is_some_and(|e| e.kind == crate::fs::Kind::File),
+                resume: item.partial.clone(),
+                skip_if_equal: self.spec.options.resume
+                    && self.spec.options.verify
+                    && item.existing.is_some_and(|e| e.kind == crate::fs::Kind::File && e.size == item.size),
             });
         }
         batch

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::control::OverwriteAnswer;
-use super::item::{ItemId, ItemState};
-use super::job::{Job, JobState};
+use super::item::{DestInfo, ItemId, ItemState};
+use super::job::{AdoptedMap, Job, JobState};
 use super::plan::Side;
 use super::spec::{JobId, JobSpec, Limits};
 use super::task::{Task, TaskId, Update};
 use super::view::{Progress, QueueView};
 use crate::eventlog::Event;
+use crate::fs::Location;
 
 /// What the driver must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,10 @@ pub enum Command {
     /// Fire the task's cancel token.
     Interrupt(TaskId),
     Log(Event),
+    /// Temporary files seen that no job of this queue owns: leftovers,
+    /// unless another process owns them (the driver looks, then hands the
+    /// rest back with [`Queue::add_leftovers`]).
+    Leftovers(Vec<(Location, DestInfo)>),
 }
 
 /// A user's (or the command line's) request.
@@ -38,6 +43,9 @@ pub enum Control {
     MoveDown(JobId),
     Answer(JobId, ItemId, OverwriteAnswer),
     ClearFinished,
+    /// Remove the leftover temporary files listed (a cleanup job; the
+    /// scheduler gives it its id).
+    RemoveLeftovers,
 }
 
 /// Connections a task holds: one per remote host it talks to; `None` is
@@ -51,6 +59,8 @@ pub struct Queue {
     paused: bool,
     next_task: u64,
     tasks: HashMap<TaskId, (JobId, Hosts)>,
+    /// Temporary files no job owns.
+    leftovers: Vec<Location>,
 }
 
 impl Queue {
@@ -75,8 +85,15 @@ impl Queue {
     }
 
     pub fn submit(&mut self, id: JobId, spec: JobSpec) -> Vec<Command> {
+        self.submit_adopting(id, spec, AdoptedMap::new())
+    }
+
+    /// Queues a job that continues what an interrupted run of the same
+    /// copy left (`cp --resume`).
+    pub fn submit_adopting(&mut self, id: JobId, spec: JobSpec, adopted: AdoptedMap) -> Vec<Command> {
         let mut log = vec![Event::info(&format!("queued: {}", spec.title())).job(id.0)];
         let mut job = Job::new(id, spec);
+        job.adopted = adopted;
         let hosts: Vec<Option<&str>> = job.spec.sources.iter().map(|s| s.host()).collect();
         if hosts.windows(2).any(|w| w[0] != w[1]) {
             let reason = "the sources are on different hosts; copy them as separate jobs".to_string();
@@ -90,6 +107,17 @@ impl Queue {
         }
         self.jobs.push(job);
         let mut commands: Vec<Command> = log.into_iter().map(Command::Log).collect();
+        commands.extend(self.schedule());
+        commands
+    }
+
+    /// Takes back a job from the journal (paused when anything was left
+    /// to do: see [`super::journal::restore`]).
+    pub fn restore(&mut self, job: Job) -> Vec<Command> {
+        let left = job.items.iter().filter(|i| !i.state.is_terminal()).count();
+        let text = format!("restored from the last session ({left} item(s) left): {}", job.spec.title());
+        let mut commands = vec![Command::Log(Event::info(&text).job(job.id.0))];
+        self.jobs.push(job);
         commands.extend(self.schedule());
         commands
     }
@@ -109,9 +137,61 @@ impl Queue {
             report_end(job, before, paused, &mut log);
         }
         let mut commands: Vec<Command> = log.into_iter().map(Command::Log).collect();
+        let found = self.job_mut(job_id).map(|j| std::mem::take(&mut j.found)).unwrap_or_default();
+        let found = self.not_owned(found);
+        if !found.is_empty() {
+            commands.push(Command::Leftovers(found));
+        }
         if changed {
             commands.extend(self.schedule());
         }
+        commands
+    }
+
+    /// Of temporary files seen, those that no job owns and that are not
+    /// listed already.
+    fn not_owned(&self, found: Vec<(Location, DestInfo)>) -> Vec<(Location, DestInfo)> {
+        if found.is_empty() {
+            return found;
+        }
+        let owned = super::leftovers::owned(&self.jobs);
+        found
+            .into_iter()
+            .filter(|(l, _)| !owned.contains(&(l.host().map(String::from), l.path().to_path_buf())))
+            .filter(|(l, _)| !self.leftovers.contains(l))
+            .collect()
+    }
+
+    /// Lists temporary files as leftovers (the driver found no process
+    /// that owns them), each named once in the log.
+    pub fn add_leftovers(&mut self, found: Vec<(Location, DestInfo)>) -> Vec<Command> {
+        let mut new: Vec<Location> = Vec::new();
+        for (location, _) in self.not_owned(found) {
+            if !new.contains(&location) {
+                new.push(location);
+            }
+        }
+        if new.is_empty() {
+            return Vec::new();
+        }
+        // One message for what one look found, however many: each is named.
+        let names: Vec<String> = new.iter().map(ToString::to_string).collect();
+        let text = format!(
+            "{} temporary file(s) no job owns (partial copies interrupted runs left): {}; the jobs panel removes them with D",
+            new.len(),
+            names.join(", ")
+        );
+        self.leftovers.extend(new);
+        vec![Command::Log(Event::warn(&text))]
+    }
+
+    /// Turns the listed leftovers into a job that removes them.
+    pub fn remove_leftovers(&mut self, id: JobId) -> Vec<Command> {
+        let leftovers = std::mem::take(&mut self.leftovers);
+        let Some(job) = super::leftovers::cleanup_job(id, &leftovers) else { return Vec::new() };
+        let mut commands = vec![Command::Log(Event::info(&job.title()).job(id.0))];
+        self.jobs.push(job);
+        commands.extend(self.schedule());
         commands
     }
 
@@ -122,7 +202,11 @@ impl Queue {
         match control {
             Control::PauseAll => {
                 self.paused = true;
-                commands.extend(self.tasks.keys().copied().map(Command::Interrupt));
+                // Removing the partial copies of cancelled and cleared jobs
+                // goes on: stopped, it would leave files nobody wants.
+                let discarding = |job: &JobId| self.job(*job).is_some_and(|j| j.cancelled || j.clearing);
+                let stop = self.tasks.iter().filter(|(_, (job, _))| !discarding(job));
+                commands.extend(stop.map(|(task, _)| Command::Interrupt(*task)));
             }
             Control::ResumeAll => self.paused = false,
             Control::Pause(id) => {
@@ -162,7 +246,15 @@ impl Queue {
                     job.answer(item, answer, &mut log);
                 }
             }
-            Control::ClearFinished => self.jobs.retain(|j| !j.state(paused).is_finished()),
+            Control::ClearFinished => {
+                // A job with partial copies goes once they are removed.
+                for job in self.jobs.iter_mut().filter(|j| j.state(paused).is_finished()) {
+                    job.clearing = true;
+                }
+                self.jobs.retain(|j| !j.clearing || j.has_discards());
+            }
+            // Needs an id: the driver turns it into `remove_leftovers`.
+            Control::RemoveLeftovers => {}
         }
         commands.extend(log.into_iter().map(Command::Log));
         commands.extend(self.schedule());
@@ -198,21 +290,24 @@ impl Queue {
             .sum();
         total.eta = super::rate::eta(total.rate, remaining);
         let connections = self.tasks.values().map(|(_, hosts)| hosts.iter().flatten().count()).sum();
-        QueueView { jobs, paused: self.paused, total, limits: self.limits, connections }
+        let leftovers = self.leftovers.iter().map(ToString::to_string).collect();
+        QueueView { jobs, paused: self.paused, total, limits: self.limits, connections, leftovers }
     }
 
     /// Starts tasks while connections are free. The job with the fewest
     /// running tasks goes first (ties: higher in the queue), so jobs share
     /// the connections and none waits for another to finish.
+    /// With the queue paused, only partial copies of cancelled and cleared
+    /// jobs are removed.
     fn schedule(&mut self) -> Vec<Command> {
         let mut commands = Vec::new();
-        if self.paused {
-            return commands;
-        }
+        let paused = self.paused;
         let lanes = self.limits.per_host.min(self.limits.global).max(1);
         loop {
             let Queue { jobs, tasks, limits, next_task, .. } = self;
-            let mut order: Vec<usize> = (0..jobs.len()).filter(|&n| jobs[n].can_start()).collect();
+            let mut order: Vec<usize> = (0..jobs.len())
+                .filter(|&n| (!paused && jobs[n].can_start()) || jobs[n].has_discards())
+                .collect();
             order.sort_by_key(|&n| (jobs[n].active_tasks(), n));
             let mut started = false;
             for n in order {
@@ -239,7 +334,8 @@ impl Queue {
                 break;
             }
         }
-        if self.tasks.is_empty() {
+        self.jobs.retain(|j| !j.clearing || j.has_discards() || !j.running.is_empty());
+        if self.tasks.is_empty() && !paused {
             commands.extend(self.unstick());
         }
         commands

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 
 use super::conflict::{Decision, decide, keep_both_name};
 use super::item::{DestInfo, ItemId, ItemKind, ItemState, Stage};
-use super::job::{Job, Listing, Target};
+use super::job::{Adopted, Job, Listing, Target};
 use super::spec::{Mode, OverwritePolicy};
 use super::task::Place;
 use crate::eventlog::Event;
@@ -159,11 +159,40 @@ impl Job {
                     item.after = Some(other);
                     item.existing = item.existing.or(theirs);
                 }
-                self.claims.insert(dest, id);
+                self.claims.insert(dest.clone(), id);
+                let source = self.items[id.index()].source.clone();
+                let adopted = self.adopted.remove(&(source.clone(), dest.clone()));
+                if let Some(Adopted::Placed { size, mtime }) = &adopted
+                    && self.placed_before(id, *size, *mtime)
+                {
+                    let reason = "already complete (copied by the interrupted run)";
+                    let shown = self.items[id.index()].shown();
+                    log.push(Event::info(&format!("{shown}: skipped: {reason}")).job(self.id.0));
+                    return self.set(id, ItemState::Skipped(reason.into()));
+                }
                 let policy = self.policy;
                 self.decide_with(id, policy, log);
+                if let Some(Adopted::Partial(partial, bytes)) = adopted {
+                    let item = &mut self.items[id.index()];
+                    if item.state == ItemState::Ready {
+                        item.bytes = bytes.min(item.size);
+                        item.base = item.bytes;
+                        item.partial = Some(partial);
+                    } else {
+                        // Not copied after all: the partial copy is left, and said.
+                        self.adopted.insert((source, dest), Adopted::Partial(partial, bytes));
+                    }
+                }
             }
         }
+    }
+
+    /// Whether the destination, as listed, is the copy an interrupted run
+    /// of this job placed: its size, and the source unchanged since.
+    fn placed_before(&self, id: ItemId, size: u64, mtime: Option<i64>) -> bool {
+        let item = &self.items[id.index()];
+        let existing = item.existing.filter(|e| e.kind == Kind::File);
+        existing.is_some_and(|e| e.size == item.size) && size == item.size && mtime == item.mtime
     }
 
     /// Applies an overwrite policy to a file, whether or not its destination
@@ -180,6 +209,11 @@ impl Job {
             };
             return self.ready(id, place);
         };
+        if self.spec.options.resume && complete(item.size, item.mtime, &existing) {
+            let reason = "already complete (same size and modification time)";
+            log.push(Event::info(&format!("{}: skipped: {reason}", item.shown())).job(self.id.0));
+            return self.set(id, ItemState::Skipped(reason.into()));
+        }
         match decide(policy, item.size, item.mtime, &existing) {
             Decision::Copy if is_special(existing.kind) => self.ready(id, Place::Into),
             Decision::Copy => self.ready(id, Place::Replace),
@@ -250,7 +284,9 @@ impl Job {
     pub(super) fn fail(&mut self, id: ItemId, stage: Stage, reason: String, log: &mut Vec<Event>) {
         let job = self.id.0;
         if let Some(item) = self.item_mut(id) {
-            item.bytes = 0;
+            if item.partial.is_none() {
+                item.bytes = 0;
+            }
             log.push(Event::error(&format!("{}: {reason}", item.shown())).job(job));
             item.state = ItemState::failed(stage, reason);
         }
@@ -282,6 +318,12 @@ fn same_place(source: &Location, dest: &Location) -> Option<String> {
         return Some("cannot copy a directory into itself".into());
     }
     None
+}
+
+/// Whether an existing file is a complete copy of a source, as `cp
+/// --resume` sees it: a regular file of the same size and modification time.
+fn complete(size: u64, mtime: Option<i64>, existing: &DestInfo) -> bool {
+    existing.kind == Kind::File && existing.size == size && mtime.is_some() && existing.mtime == mtime
 }
 
 /// Files that are not regular files nor directories: a copy is written into

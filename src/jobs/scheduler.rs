@@ -10,16 +10,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::backend::{Backend, Reporter};
+use super::item::DestInfo;
+use super::job::{AdoptedMap, Job};
+use super::journal::{Journal, Keeper, Saved};
 use super::queue::{Command, Control, Queue};
 use super::spec::{JobId, JobSpec, Limits};
 use super::task::{TaskError, TaskId, Update};
 use super::view::{JobView, QueueView};
 use crate::eventlog::{Event, LogSink};
+use crate::fs::Location;
 use crate::scp::Throttle;
 
 /// While a task runs, rates are sampled, and progress held back by
@@ -27,10 +31,25 @@ use crate::scp::Throttle;
 const TICK: Duration = Duration::from_millis(200);
 /// Progress-only changes are published at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
+/// While tasks run, the journal is written at most this often: a crash
+/// loses no more than this much of the record of what was done (never a
+/// byte of data: partial copies are measured on disk when they resume).
+const JOURNAL_EVERY: Duration = Duration::from_secs(1);
+/// A temporary file counts as left over only when nothing wrote to it for
+/// this long (seconds): another scpdeck may be writing a fresh one.
+const LEFTOVER_AGE: i64 = 600;
+/// A change of an item is written this soon after the last write.
+const JOURNAL_SOON: Duration = Duration::from_millis(100);
 
 enum Request {
-    Submit(JobId, JobSpec, Option<Throttle>),
+    Submit(JobId, JobSpec, Option<Throttle>, AdoptedMap),
     Control(Control),
+    /// A job from the journal, with its file.
+    Restore(Box<Job>, Saved),
+    /// Write the journal now and say when it is on disk.
+    Sync(oneshot::Sender<()>),
+    /// Temporary files seen outside any job (at start-up).
+    Leftovers(Vec<(Location, DestInfo)>),
 }
 
 /// A handle on the scheduler; cheap to clone. When the last handle is
@@ -45,9 +64,20 @@ pub struct Scheduler {
 impl Scheduler {
     /// Starts the driver on the current tokio runtime.
     pub fn spawn(backend: Arc<dyn Backend>, limits: Limits, log: LogSink) -> Self {
+        Self::spawn_with(backend, limits, log, None)
+    }
+
+    /// Starts the driver, keeping every job in `journal` while it runs.
+    pub fn spawn_with(
+        backend: Arc<dyn Backend>,
+        limits: Limits,
+        log: LogSink,
+        journal: Option<Journal>,
+    ) -> Self {
         let (requests, requests_rx) = mpsc::unbounded_channel();
         let (view_tx, view) = watch::channel(Arc::new(QueueView { limits, ..QueueView::default() }));
         let (updates_tx, updates_rx) = mpsc::unbounded_channel();
+        let ids = Arc::new(AtomicU64::new(0));
         let driver = Driver {
             queue: Queue::new(limits),
             backend,
@@ -58,9 +88,14 @@ impl Scheduler {
             view_tx,
             dirty: false,
             published: Instant::now(),
+            keeper: journal.map(Keeper::new),
+            journal_due: false,
+            journal_soon: false,
+            journaled: Instant::now(),
+            ids: ids.clone(),
         };
         tokio::spawn(driver.run(requests_rx, updates_rx));
-        Self { requests, view, ids: Arc::new(AtomicU64::new(0)) }
+        Self { requests, view, ids }
     }
 
     /// Queues a job; it starts as soon as connections are free.
@@ -72,14 +107,45 @@ impl Scheduler {
     /// shared with other jobs, e.g. all of one `scpdeck cp`) instead of one
     /// of its own from `spec.options.limit_kbit`.
     pub fn submit_with(&self, spec: JobSpec, limit: Option<Throttle>) -> JobId {
+        self.submit_adopting(spec, limit, AdoptedMap::new())
+    }
+
+    /// Like [`Scheduler::submit_with`], continuing what an interrupted run
+    /// of the same copy left (`cp --resume`).
+    pub fn submit_adopting(&self, spec: JobSpec, limit: Option<Throttle>, adopted: AdoptedMap) -> JobId {
         let id = JobId(self.ids.fetch_add(1, Ordering::Relaxed) + 1);
         // Fails only when the driver is gone, i.e. the runtime is shutting down.
-        let _ = self.requests.send(Request::Submit(id, spec, limit));
+        let _ = self.requests.send(Request::Submit(id, spec, limit, adopted));
         id
     }
 
     pub fn control(&self, control: Control) {
         let _ = self.requests.send(Request::Control(control));
+    }
+
+    /// Takes back a job read from the journal: shown paused when anything
+    /// was left to do, its file written by this process from now on.
+    /// `None` when the records do not make a job (the file is left alone).
+    pub fn restore(&self, saved: Saved) -> Option<JobId> {
+        let id = JobId(self.ids.fetch_add(1, Ordering::Relaxed) + 1);
+        let job = super::journal::restore(id, &saved.job, &saved.items)?;
+        let _ = self.requests.send(Request::Restore(Box::new(job), saved));
+        Some(id)
+    }
+
+    /// Temporary files seen in directories a job wrote to (the commander
+    /// looks where the restored jobs copy to): those no job, here or in
+    /// another process, owns are listed as leftovers.
+    pub fn leftovers(&self, found: Vec<(Location, DestInfo)>) {
+        let _ = self.requests.send(Request::Leftovers(found));
+    }
+
+    /// Writes the journal and waits until it is on disk (before exiting).
+    pub async fn sync(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.requests.send(Request::Sync(tx)).is_ok() {
+            let _ = rx.await;
+        }
     }
 
     /// The latest published state of the queue.
@@ -114,6 +180,15 @@ struct Driver {
     view_tx: watch::Sender<Arc<QueueView>>,
     dirty: bool,
     published: Instant,
+    keeper: Option<Keeper>,
+    /// The queue changed since the journal was last written.
+    journal_due: bool,
+    /// ... and an item changed: written within `JOURNAL_SOON` (or the
+    /// next tick).
+    journal_soon: bool,
+    journaled: Instant,
+    /// Job ids, shared with the handles (a cleanup job takes one).
+    ids: Arc<AtomicU64>,
 }
 
 impl Driver {
@@ -139,6 +214,10 @@ impl Driver {
                     self.queue.tick(Instant::now().into_std());
                     self.dirty = true;
                     self.publish(true);
+                    let wait = if self.journal_soon { JOURNAL_SOON } else { JOURNAL_EVERY };
+                    if self.journaled.elapsed() >= wait {
+                        self.write_journal();
+                    }
                     continue;
                 }
             }
@@ -147,6 +226,7 @@ impl Driver {
             }
             self.pace(&mut tick);
             if !open && self.queue.is_idle() {
+                self.write_journal();
                 return;
             }
         }
@@ -156,6 +236,11 @@ impl Driver {
     /// last task gone, one more sample zeroes the rates, and everything
     /// held back is published now, since no tick will come to do it.
     fn pace(&mut self, tick: &mut Option<Interval>) {
+        // While tasks run, the journal is written at most once per
+        // JOURNAL_EVERY (the tick comes back for it); at once otherwise.
+        if self.queue.is_idle() || self.journaled.elapsed() >= JOURNAL_EVERY {
+            self.write_journal();
+        }
         if !self.queue.is_idle() {
             tick.get_or_insert_with(|| {
                 let mut interval = tokio::time::interval(TICK);
@@ -172,16 +257,63 @@ impl Driver {
         self.publish(true);
     }
 
+    fn write_journal(&mut self) {
+        if let (true, Some(keeper)) = (self.journal_due, self.keeper.as_mut()) {
+            keeper.flush(&self.queue);
+            self.journal_due = false;
+            self.journal_soon = false;
+            self.journaled = Instant::now();
+        }
+    }
+
     fn request(&mut self, request: Request) {
         let commands = match request {
-            Request::Submit(id, spec, limit) => {
+            Request::Submit(id, spec, limit, adopted) => {
                 if let Some(throttle) = limit.or_else(|| spec.options.limit_kbit.map(Throttle::from_kbit)) {
                     self.throttles.insert(id, throttle);
                 }
-                self.queue.submit(id, spec)
+                self.queue.submit_adopting(id, spec, adopted)
+            }
+            Request::Control(Control::RemoveLeftovers) => {
+                let id = JobId(self.ids.fetch_add(1, Ordering::Relaxed) + 1);
+                self.queue.remove_leftovers(id)
             }
             Request::Control(control) => self.queue.control(control),
+            Request::Leftovers(found) => {
+                let found = self.unowned_elsewhere(found);
+                self.queue.add_leftovers(found)
+            }
+            Request::Restore(job, saved) => {
+                if let Some(throttle) = job.spec.options.limit_kbit.map(Throttle::from_kbit) {
+                    self.throttles.insert(job.id, throttle);
+                }
+                match self.keeper.as_mut() {
+                    Some(keeper) => {
+                        let key = keeper.journal().adopt(saved);
+                        keeper.adopted(job.id, key);
+                    }
+                    None => drop(saved),
+                }
+                self.queue.restore(*job)
+            }
+            Request::Sync(done) => {
+                self.journal_due = true;
+                self.write_journal();
+                match self.keeper.as_ref().map(|k| k.journal().clone()) {
+                    Some(journal) => {
+                        tokio::task::spawn_blocking(move || {
+                            journal.sync();
+                            let _ = done.send(());
+                        });
+                    }
+                    None => {
+                        let _ = done.send(());
+                    }
+                }
+                return;
+            }
         };
+        self.journal_due = true;
         self.execute(commands);
         self.dirty = true;
         self.publish(true);
@@ -192,7 +324,17 @@ impl Driver {
             Update::Finished { task, .. } => self.tokens.remove(task).is_some(),
             _ => false,
         };
+        // A change of an item (a new partial copy, a file placed) is
+        // recorded soon, progress within a second: a crash should neither
+        // leave a temporary file no record owns nor forget a placed file.
+        let urgent =
+            !matches!(update, Update::Progress { .. } | Update::Started { .. } | Update::Connected { .. });
         let commands = self.queue.update(update);
+        self.journal_due = true;
+        self.journal_soon |= urgent;
+        if self.journal_soon && self.journaled.elapsed() >= JOURNAL_SOON {
+            self.write_journal();
+        }
         self.execute(commands);
         self.dirty = true;
         if finished {
@@ -200,9 +342,29 @@ impl Driver {
         }
     }
 
+    /// Of temporary files no job here owns, those no other process owns
+    /// either (its journal names them) and that nothing wrote to lately.
+    fn unowned_elsewhere(&self, found: Vec<(Location, DestInfo)>) -> Vec<(Location, DestInfo)> {
+        let named = self.keeper.as_ref().map(|k| k.journal().named_temps()).unwrap_or_default();
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let settled = |info: &DestInfo| info.mtime.is_some_and(|m| m + LEFTOVER_AGE <= now as i64);
+        found
+            .into_iter()
+            .filter(|(l, info)| {
+                settled(info) && !named.contains(&(l.host().map(String::from), l.path().to_path_buf()))
+            })
+            .collect()
+    }
+
     fn execute(&mut self, commands: Vec<Command>) {
         for command in commands {
             match command {
+                Command::Leftovers(found) => {
+                    let found = self.unowned_elsewhere(found);
+                    let more = self.queue.add_leftovers(found);
+                    self.execute(more);
+                }
                 Command::Log(event) => self.log.emit(event),
                 Command::Interrupt(task) => {
                     if let Some(token) = self.tokens.get(&task) {

@@ -39,6 +39,10 @@ pub struct Options {
     /// Refuse directory sources ("not a regular file"), as scp does
     /// without -r.
     pub files_only: bool,
+    /// `cp --resume`: a destination that is already a complete copy (same
+    /// size and modification time, or with `verify` the same sha256) is
+    /// skipped, and partial copies an earlier run left are continued.
+    pub resume: bool,
 }
 
 /// How the target is to be read.

@@ -50,6 +50,7 @@ pub fn touches_remote(work: &Work) -> bool {
         Work::Transfer(batch) => batch.items.iter().any(|i| remote(&i.source) || remote(&i.dest)),
         Work::Delete { files } => files.iter().any(|f| remote(&f.1)),
         Work::RemoveDirs { dirs } => dirs.iter().any(|d| remote(&d.1)),
+        Work::Discard { files } => files.iter().any(|f| remote(&f.1)),
     }
 }
 
@@ -83,12 +84,24 @@ fn copy_batch(batch: super::task::Batch, r: &Reporter) -> Result<(), TaskError> 
             preserve: batch.preserve,
             place: file.place,
             verify: batch.verify,
+            resume: file.resume.as_ref(),
         };
         let item = file.item;
+        let shown = file.dest.to_string();
         let mut pace = Pace {
             throttle: r.throttle.as_ref(),
             cancelled: &cancelled,
             progress: &mut |b| r.progress(item, b),
+            partial: &mut |p| r.partial(item, p),
+            resumed: &mut |at| {
+                r.resumed(item, at);
+                r.log(Event::info(&format!("{shown}: resumed at {}", crate::text::human_size(at))));
+            },
+            restarted: &mut |why| {
+                r.log(Event::warn(&format!(
+                    "{shown}: its partial copy cannot be resumed ({why}): copied from the start"
+                )))
+            },
         };
         match local_copy::copy_file(&copy, &mut pace) {
             Ok(copied) => {

@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::fmt;
+use std::path::PathBuf;
 
 use super::item::{DestInfo, ItemId, Scan};
 use super::spec::JobId;
@@ -28,7 +29,7 @@ pub struct Task {
 /// How a file that arrived complete (and verified, when asked) takes its
 /// destination's name. Decided when the destination is listed, carried out
 /// by the worker in one step that nothing else can come between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Place {
     /// Replace whatever is there, atomically (rename over it).
     #[default]
@@ -42,6 +43,19 @@ pub enum Place {
     /// Write into the existing destination as scp does (a device, a named
     /// pipe): no temporary file, nothing renamed.
     Into,
+}
+
+/// A copy that stopped before it was complete and was kept to be
+/// resumed: its temporary file on the destination's side, and what the
+/// source was when the copy began (a source changed since then is copied
+/// from its start again).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Partial {
+    /// The temporary file, on the destination's host (or this machine).
+    pub temp: PathBuf,
+    /// The source's size and modification time (seconds) when the copy began.
+    pub size: u64,
+    pub mtime: Option<i64>,
 }
 
 /// One file of a transfer batch.
@@ -58,6 +72,13 @@ pub struct BatchItem {
     /// The destination was an existing regular file when listed: only such
     /// a file may be rewritten in place when no temporary copy is possible.
     pub replaces: bool,
+    /// A partial copy left by an earlier attempt: continued where it
+    /// stopped when it still matches the source, else started over.
+    pub resume: Option<Partial>,
+    /// Skip the file when the destination already has the source's
+    /// content (equal sha256), found out before anything is sent: `cp
+    /// --resume --verify` on a destination of the same size.
+    pub skip_if_equal: bool,
 }
 
 /// What became of a file of a transfer, mkdir, delete or rmdir that
@@ -106,6 +127,9 @@ pub enum Work {
     Delete { files: Vec<(ItemId, Location)> },
     /// Remove moved (now empty) source directories, deepest first.
     RemoveDirs { dirs: Vec<(ItemId, Location)> },
+    /// Remove the partial copies of cancelled or cleared items (on the
+    /// destination's side): `ItemDone` each.
+    Discard { files: Vec<(ItemId, Location)> },
 }
 
 impl Work {
@@ -117,6 +141,7 @@ impl Work {
             Work::Transfer(_) => "transfer",
             Work::Delete { .. } => "delete",
             Work::RemoveDirs { .. } => "rmdir",
+            Work::Discard { .. } => "discard",
         }
     }
 }
@@ -147,6 +172,19 @@ pub(super) fn compare_digests(source: &Digest, copy: &Digest) -> Result<(), Stri
     ))
 }
 
+/// The verdict on a copy from the two sha256 computations, either of
+/// which may have failed.
+pub(super) fn verdict<E: fmt::Display, F: fmt::Display>(
+    source: Result<Digest, E>,
+    copy: Result<Digest, F>,
+) -> Result<(), String> {
+    match (source, copy) {
+        (Ok(a), Ok(b)) => compare_digests(&a, &b),
+        (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
+        (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Update {
     /// The task has its connection(s) and is working.
@@ -168,7 +206,20 @@ pub enum Update {
         task: TaskId,
         item: ItemId,
     },
-    /// Bytes of a file done so far in this attempt.
+    /// A file's partial copy: kept at this temporary file, or (`None`)
+    /// removed, so that nothing is left to resume.
+    Partial {
+        task: TaskId,
+        item: ItemId,
+        partial: Option<Partial>,
+    },
+    /// A file continues from its partial copy at `offset` bytes.
+    Resumed {
+        task: TaskId,
+        item: ItemId,
+        offset: u64,
+    },
+    /// Bytes of a file done so far (for a resumed file, from its start).
     Progress {
         task: TaskId,
         item: ItemId,
@@ -194,6 +245,8 @@ impl Update {
             | Update::Scanned { task, .. }
             | Update::Probed { task, .. }
             | Update::Started { task, .. }
+            | Update::Partial { task, .. }
+            | Update::Resumed { task, .. }
             | Update::Progress { task, .. }
             | Update::ItemDone { task, .. }
             | Update::Finished { task, .. } => *task,

@@ -208,14 +208,124 @@ async fn pause_stops_a_job_and_resume_finishes_it() {
     let view = until(&s, "paused, nothing running", |v| v.job(job).is_some_and(|j| j.connections == 0)).await;
     assert!(paused_at.elapsed() < Duration::from_secs(1));
     assert_eq!(state(&view, job), Some(JobState::Paused));
-    // The interrupted file is neither half-written nor replaced.
+    // The interrupted file is neither half-written nor replaced; what
+    // arrived is kept as a partial copy, shown as done.
     assert_eq!(fake.data(&local("/dst/big")), Some(b"old".to_vec()));
-    assert_eq!(fake.paths_under(&local("/dst")), [PathBuf::from("/dst/big")]);
+    let temp = PathBuf::from("/dst/big.scpdeck-tmp");
+    assert_eq!(fake.paths_under(&local("/dst")), [PathBuf::from("/dst/big"), temp.clone()]);
+    let kept = fake.data(&local("/dst/big.scpdeck-tmp")).map_or(0, |d| d.len() as u64);
+    let paused = view.job(job).cloned().unwrap();
+    assert!(kept > 400_000 && paused.partials == 1, "{paused:#?}");
+    assert_eq!(paused.progress.bytes_done, kept);
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert_eq!(s.view().job(job).map(|j| j.state), Some(JobState::Paused));
     s.control(Control::Resume(job));
+    let view = until(&s, "resumed", |v| v.job(job).is_some_and(|j| !j.resumed.is_empty())).await;
+    let running = view.job(job).cloned().unwrap();
+    assert_eq!(running.resumed, [ResumedItem { name: "big".into(), at: kept }]);
+    assert!(running.current.as_deref().is_some_and(|c| c.starts_with("big (resumed at ")), "{running:#?}");
     assert_eq!(finish(&s, job).await.map(|j| j.state), Some(JobState::Done));
     assert_eq!(fake.data(&local("/dst/big")), Some(vec![7; 1_000_000]));
+    assert_eq!(fake.paths_under(&local("/dst")), [PathBuf::from("/dst/big")]);
+    // Each byte was sent once.
+    assert_eq!(lock_stats(&fake).copied_bytes, 1_000_000);
+}
+
+fn lock_stats(fake: &Fake) -> std::sync::MutexGuard<'_, super::fake::Stats> {
+    fake.stats.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resumed_file_counts_only_the_bytes_moved_now_towards_the_rate() {
+    let fake = Fake::new(Config { rate: 100_000, ..Config::default() });
+    fake.file(&remote("a", "/src/big"), &[7; 2_000_000], 1);
+    fake.dir(&local("/dst"));
+    let s = start(&fake, Limits::default());
+    let job = s.submit(copy(vec![remote("a", "/src/big")], local("/dst")));
+    until(&s, "most of it", |v| v.job(job).is_some_and(|j| j.progress.bytes_done > 1_500_000)).await;
+    s.control(Control::Pause(job));
+    until(&s, "paused", |v| v.job(job).is_some_and(|j| j.connections == 0)).await;
+    s.control(Control::Resume(job));
+    // The jump to 1.5 MB done is not 1.5 MB moved: the rate stays the
+    // link's 100 kB/s, and the time left follows from it.
+    let view = until(&s, "a rate", |v| v.job(job).is_some_and(|j| j.progress.rate > 0.0)).await;
+    let progress = view.job(job).map(|j| j.progress).unwrap_or_default();
+    assert!(progress.rate < 150_000.0, "{progress:?}");
+    let eta = progress.eta.map_or(0.0, |e| e.as_secs_f64());
+    let left = (progress.bytes_total - progress.bytes_done) as f64 / 100_000.0;
+    assert!((eta - left).abs() < left * 0.5 + 1.0, "eta {eta} for {left} s left");
+    assert_eq!(finish(&s, job).await.map(|j| j.state), Some(JobState::Done));
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelling_a_paused_job_removes_its_partial_copies() {
+    let fake = Fake::new(Config { rate: 100_000, ..Config::default() });
+    fake.file(&remote("a", "/src/big"), &[7; 1_000_000], 1);
+    fake.dir(&remote("b", "/dst"));
+    let s = start(&fake, Limits::default());
+    let job = s.submit(copy(vec![remote("a", "/src/big")], remote("b", "/dst")));
+    until(&s, "half way", |v| v.job(job).is_some_and(|j| j.progress.bytes_done > 400_000)).await;
+    s.control(Control::Pause(job));
+    until(&s, "paused", |v| v.job(job).is_some_and(|j| j.connections == 0 && j.partials == 1)).await;
+    assert_eq!(fake.paths_under(&remote("b", "/dst")).len(), 1, "the partial copy");
+    s.control(Control::Cancel(job));
+    assert_eq!(finish(&s, job).await.map(|j| (j.state, j.partials)), Some((JobState::Cancelled, 0)));
+    assert!(fake.paths_under(&remote("b", "/dst")).is_empty(), "removed on the host");
+    assert_eq!(lock_stats(&fake).discarded, [PathBuf::from("/dst/big.scpdeck-tmp")]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_job_cancelled_while_the_queue_is_paused_still_removes_its_partial_copies() {
+    let fake = Fake::new(Config { rate: 100_000, ..Config::default() });
+    fake.file(&remote("a", "/src/big"), &[7; 1_000_000], 1);
+    fake.file(&remote("a", "/src/other"), &[8; 1_000_000], 1);
+    fake.dir(&local("/dst"));
+    let s = start(&fake, Limits::default());
+    let job = s.submit(copy(vec![remote("a", "/src/big")], local("/dst")));
+    let other = s.submit(copy(vec![remote("a", "/src/other")], local("/dst")));
+    until(&s, "half way", |v| v.job(job).is_some_and(|j| j.progress.bytes_done > 400_000)).await;
+    s.control(Control::PauseAll);
+    until(&s, "paused", |v| v.connections == 0 && v.job(job).is_some_and(|j| j.partials == 1)).await;
+    // Quitting's "cancel them": cancelled, then the whole queue paused.
+    s.control(Control::Cancel(job));
+    s.control(Control::PauseAll);
+    assert_eq!(finish(&s, job).await.map(|j| (j.state, j.partials)), Some((JobState::Cancelled, 0)));
+    assert!(fake.get(&local("/dst/big.scpdeck-tmp")).is_none(), "removed");
+    // The other job waits, paused, with its own partial copy.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let view = s.view();
+    let waiting = view.job(other).cloned().unwrap();
+    assert_eq!(waiting.state, JobState::Paused, "{waiting:#?}");
+    assert!(fake.get(&local("/dst/big")).is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_file_keeps_its_partial_copy_and_a_retry_resumes_it() {
+    // The connection drops after 300 kB, every time: the file fails once
+    // its drops are used up, its partial copy kept.
+    let fake = Fake::new(Config {
+        rate: 100_000,
+        drop_host_after: Some(("a".into(), 300_000)),
+        drops: 4,
+        ..Config::default()
+    });
+    fake.file(&remote("a", "/src/big"), &[7; 2_000_000], 1);
+    fake.dir(&local("/dst"));
+    let s = start(&fake, Limits::default());
+    let job = s.submit(copy(vec![remote("a", "/src/big")], local("/dst")));
+    let failed = finish(&s, job).await.unwrap();
+    assert_eq!((failed.state, failed.partials), (JobState::Failed, 1), "{failed:#?}");
+    // Each attempt went on from the last: four drops, 1.2 MB there.
+    let kept = fake.data(&local("/dst/big.scpdeck-tmp")).map_or(0, |d| d.len());
+    assert_eq!(kept, 1_200_000);
+    s.control(Control::Retry(job, None));
+    let done = until(&s, "retried", |v| v.job(job).is_some_and(|j| j.state == JobState::Done)).await;
+    assert_eq!(
+        done.job(job).map(|j| j.resumed.clone()),
+        Some(vec![ResumedItem { name: "big".into(), at: 1_200_000 }])
+    );
+    assert_eq!(fake.data(&local("/dst/big")), Some(vec![7; 2_000_000]));
+    assert_eq!(lock_stats(&fake).copied_bytes, 2_000_000);
 }
 
 #[tokio::test(start_paused = true)]

@@ -61,6 +61,14 @@ impl Progress {
     }
 }
 
+/// A file that continued from its partial copy in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumedItem {
+    pub name: String,
+    /// Where it continued.
+    pub at: u64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobView {
     pub id: JobId,
@@ -71,8 +79,19 @@ pub struct JobView {
     /// Every file in flight is sent and the copies are being checked
     /// (sha256 on both sides) before they are put in place.
     pub verifying: bool,
+    /// The file in flight, with "(resumed at SIZE)" when it continued
+    /// from a partial copy.
     pub current: Option<String>,
     pub failed: Vec<FailedItem>,
+    /// Files resumed in this run (at most [`RESUMED_SHOWN`]).
+    pub resumed: Vec<ResumedItem>,
+    /// Partial copies kept for a resume (files of the job that will
+    /// continue where they stopped).
+    pub partials: usize,
+    /// Once the job is over: partial copies an interrupted run left that
+    /// no file of this one took (escaped `host:path`), for the user to
+    /// remove; never removed silently.
+    pub left_behind: Vec<String>,
     pub cancelling: bool,
     pub error: Option<String>,
     pub question: Option<Question>,
@@ -93,6 +112,9 @@ pub struct QueueView {
     pub limits: Limits,
     /// Remote connections in use by transfers.
     pub connections: usize,
+    /// Temporary files no job owns (escaped `host:path`), for the user
+    /// to remove (or not).
+    pub leftovers: Vec<String>,
 }
 
 impl QueueView {
@@ -116,6 +138,9 @@ impl QueueView {
         running.peek().is_some() && running.all(|j| j.verifying)
     }
 }
+
+/// Resumed files a view lists.
+pub(super) const RESUMED_SHOWN: usize = 100;
 
 impl Job {
     pub(super) fn progress(&self) -> Progress {
@@ -163,10 +188,12 @@ impl Job {
     }
 
     /// Bytes moved by the current attempts and the copies made: what the
-    /// rate is measured on (a restarted file starts a new baseline).
+    /// rate is measured on (a restarted file starts a new baseline). What
+    /// was there before this run moved any (`Item::base`: a resumed file's
+    /// offset, a restored job's finished files) is done, not moved.
     fn moved(&self) -> u64 {
         let files = self.items.iter().filter(|i| i.kind == ItemKind::File);
-        files.map(|i| if i.state.is_copied() { i.size } else { i.bytes }).sum()
+        files.map(|i| if i.state.is_copied() { i.size } else { i.bytes }.saturating_sub(i.base)).sum()
     }
 
     pub(super) fn sample(&mut self, now: Instant) {
@@ -206,21 +233,46 @@ impl Job {
                 more: self.items.iter().filter(|i| i.state == ItemState::Asking).count() - 1,
             })
         });
-        let current = self
-            .current
-            .and_then(|c| self.item(c))
-            .filter(|i| i.state == ItemState::Transferring)
-            .map(|i| i.shown());
+        let current =
+            self.current.and_then(|c| self.item(c)).filter(|i| i.state == ItemState::Transferring).map(|i| {
+                match i.resumed_at {
+                    Some(at) => format!("{} (resumed at {})", i.shown(), crate::text::human_size(at)),
+                    None => i.shown(),
+                }
+            });
+        let resumed = self
+            .items
+            .iter()
+            .filter_map(|i| Some(ResumedItem { name: i.shown(), at: i.resumed_at? }))
+            .take(RESUMED_SHOWN)
+            .collect();
+        let partials = self.items.iter().filter(|i| i.partial.is_some()).count();
+        let state = self.state(queue_paused);
+        let mut left_behind: Vec<String> = match state.is_finished() {
+            true => self
+                .adopted
+                .iter()
+                .filter_map(|((_, dest), adopted)| match adopted {
+                    super::job::Adopted::Partial(p, _) => Some(dest.with_path(p.temp.clone()).to_string()),
+                    super::job::Adopted::Placed { .. } => None,
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        left_behind.sort();
         JobView {
             id: self.id,
-            title: self.spec.title(),
+            title: self.title(),
             mode: self.spec.mode,
-            state: self.state(queue_paused),
+            state,
             progress,
             verifying: self.verifying(),
             current,
             failed,
-            cancelling: self.cancelled && !self.running.is_empty(),
+            resumed,
+            partials,
+            left_behind,
+            cancelling: self.cancelled && (!self.running.is_empty() || self.has_discards()),
             error: self.error.as_deref().map(escape_str),
             question,
             connections: self.running.len(),

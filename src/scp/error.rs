@@ -27,6 +27,10 @@ pub enum ScpError {
     Refused { host: String, source: SourceError },
     #[error("{host}: the remote scp refused the transfer: {message}")]
     Remote { host: String, message: String },
+    /// A command other than scp (reading or writing at an offset) failed;
+    /// what it said, escaped.
+    #[error("{host}: {message}")]
+    Command { host: String, message: String },
     #[error("lost the connection to {host}: {source}")]
     Connection { host: String, source: std::io::Error },
     #[error("{}: {source}", escape_bytes(.path.as_os_str().as_encoded_bytes()))]

@@ -41,6 +41,14 @@ pub enum Event {
     /// Where a download's file went when the request said how
     /// ([`Landing`](super::Landing)); sent before its `Finished`.
     Landed { file: FileRef, at: Landed },
+    /// A download the caller places itself ([`Landing::Keep`](super::Landing))
+    /// is written to this temporary file. Should the transfer stop before
+    /// the file is complete (a cancel, a lost connection, a remote scp that
+    /// ended), the file is kept there with what arrived, and `Kept` says so.
+    Temp { file: FileRef, path: PathBuf },
+    /// The transfer stopped in the middle of this file: what arrived
+    /// (`bytes`) is kept at its temporary file, to be resumed.
+    Kept { file: FileRef, path: PathBuf, bytes: u64 },
     /// Something about the remote side worth showing.
     Diagnostic(Diagnostic),
 }

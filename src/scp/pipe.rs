@@ -82,6 +82,11 @@ impl<'s> Pipe<'s> {
         }
     }
 
+    /// How long opening the channel took: one round trip.
+    pub(super) fn round_trip(&self) -> Duration {
+        self.started.round_trip
+    }
+
     /// Paces this channel's data with `limit` (one side of a relay only, so
     /// that a byte is not counted twice).
     pub(super) fn limit(&mut self, limit: Option<Throttle>) {

@@ -70,11 +70,27 @@ pub(crate) fn start<'s>(
             cmd.paths([target])?
         }
     };
+    let mut pipe = launch(link, host, &cmd, cancel)?;
+    if downloading {
+        pipe.grow_window(download_window(pipe.round_trip()));
+    }
+    Ok(pipe)
+}
+
+/// Starts `cmd` (framed, through the shared `shell::exec`) as a [`Pipe`];
+/// a missing program (exit status 127 before anything ran) is
+/// [`ScpError::Missing`], a lost connection [`ScpError::Connection`].
+pub(crate) fn launch<'s>(
+    link: Link<'s>,
+    host: &str,
+    cmd: &Command,
+    cancel: &CancellationToken,
+) -> Result<Pipe<'s>, ScpError> {
     let window = DEFAULT_WINDOW;
     if cancel.is_cancelled() {
         return Err(ScpError::Cancelled);
     }
-    let started = exec_start(link, &cmd, ExecOptions { window }).map_err(|e| match e {
+    let started = exec_start(link, cmd, ExecOptions { window }).map_err(|e| match e {
         ExecError::NotStarted { ref stderr, ref status, .. } if status.code == Some(127) => {
             ScpError::Missing { host: host.to_string(), said: escape_bytes(stderr.trim_ascii()) }
         }
@@ -84,12 +100,7 @@ pub(crate) fn start<'s>(
         },
         source => ScpError::Start { host: host.to_string(), source: Box::new(source) },
     })?;
-    let round_trip = started.round_trip;
-    let mut pipe = Pipe::new(link, started, cancel.clone(), host.to_string());
-    if downloading {
-        pipe.grow_window(download_window(round_trip));
-    }
-    Ok(pipe)
+    Ok(Pipe::new(link, started, cancel.clone(), host.to_string()))
 }
 
 /// Sends the banner (once complete) and new stderr lines as diagnostics.

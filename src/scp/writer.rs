@@ -5,9 +5,11 @@
 //! (`.NAME.XXXXXX.scpdeck`, at most 16 bytes of the name) and renamed over
 //! the destination only when the source's status byte said the data is
 //! good; or, when the request says so ([`Landing::Keep`]), left complete
-//! for the caller to place. Anything else (a remote read error, a local
-//! write error, a lost connection, a cancel) removes the temporary file, so
-//! an existing file is never truncated or replaced by a partial one. Blocks
+//! for the caller to place. A file that fails (a remote read error, a local
+//! write error) has its temporary file removed; one the transfer stopped
+//! in the middle of (a lost connection, a cancel) too, unless the caller
+//! places it ([`Landing::Keep`]): then what arrived is kept for a resume.
+//! So an existing file is never truncated or replaced by a partial one. Blocks
 //! of zeros are skipped with positioned writes, so sparse files stay sparse.
 //!
 //! As with scp, a destination that is a device or a named pipe is written
@@ -108,6 +110,14 @@ pub(crate) fn run(
         }
     }
     if let Some(f) = w.file.take() {
+        if let Out::Temp { temp, keep: true } = f.out {
+            // The caller resumes it later: what arrived stays.
+            match temp.keep() {
+                Ok((_, path)) => w.emit(Event::Kept { file: f.file, path, bytes: f.written }),
+                Err(e) => w.emit(Event::failed(f.file, format!("{}: {}", show(&f.dest), e.error))),
+            }
+            return;
+        }
         let mut reason = "the transfer stopped before the file was complete".to_string();
         if let Out::InPlace { why, .. } = f.out {
             reason.push_str(&format!(
@@ -177,6 +187,10 @@ impl Writer {
         if open.failed.is_none() {
             match self.open_out(&open.dest, name, mode, landing.as_ref()) {
                 Ok((out, keep)) => {
+                    if let Out::Temp { temp, keep: true } = &out {
+                        let path = temp.path().to_path_buf();
+                        self.emit(Event::Temp { file: open.file.clone(), path });
+                    }
                     open.out = out;
                     open.keep_mode = if self.config.preserve { None } else { keep };
                 }

@@ -34,6 +34,7 @@ pub fn jobs_for(
         direct: false,
         limit_kbit: None,
         files_only: false,
+        resume: false,
     };
     let mut jobs: Vec<(End, &Path, JobSpec)> = Vec::new();
     let mut deletions = Vec::new();

@@ -44,7 +44,7 @@ pub async fn run(
     let mut ticker: Option<Interval> = None;
     let mut held = Vec::new();
     let remotes = executor.remotes();
-    let mut transfers =
+    let (mut transfers, restored) =
         Transfers::start(&state.settings, remotes.pool(), remotes.overrides(), log, log_events);
     executor.set_scheduler(transfers.scheduler.clone());
     if let Some(problem) = log_problem {
@@ -56,6 +56,9 @@ pub async fn run(
     let mut effects = app::start(&mut state);
     effects.extend(initial);
     run_all(effects, &mut executor, &mut held);
+    if let Some(notice) = restored {
+        dispatch(&mut state, Msg::Report(notice), &mut executor, &mut held);
+    }
     log_notes(&mut state, &executor);
 
     loop {

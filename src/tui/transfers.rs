@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::app::Msg;
+use crate::app::{Msg, Note};
 use crate::config::Settings;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
-use crate::jobs::{Control, JobState, QueueView, Scheduler, SshRemote, SystemBackend};
+use crate::jobs::journal::{self, Journal};
+use crate::jobs::{Control, QueueView, Scheduler, SshRemote, SystemBackend};
 use crate::ssh::{Overrides, Pool, Resolver};
 
 /// How long quitting waits for running transfers to stop and clean up.
@@ -39,19 +40,44 @@ impl Transfers {
         (log, events, problem)
     }
 
-    /// Starts the scheduler on the app's connection pool.
+    /// Starts the scheduler on the app's connection pool, with the job
+    /// journal in the state directory: jobs a crash or a quit left
+    /// unfinished come back paused. Returns what to tell the user about
+    /// them (or about a journal that cannot be used).
     pub(super) fn start(
         settings: &Settings,
         pool: Pool,
         overrides: Overrides,
         log: LogSink,
         events: mpsc::UnboundedReceiver<Event>,
-    ) -> Self {
+    ) -> (Self, Option<Note>) {
         let remote = SshRemote::new(pool, Resolver::system(), overrides);
         let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
-        let scheduler = Scheduler::spawn(backend, settings.limits(), log);
+        let (journal, mut notice) = match journal::default_dir().map(|dir| Journal::open(&dir)) {
+            Some(Ok(journal)) => (Some(journal), None),
+            Some(Err(e)) => (None, Some(Note::warn(&e.to_string()))),
+            None => (None, None),
+        };
+        let saved = journal.as_ref().map(Journal::unowned).unwrap_or_default();
+        let beside = journal::temps_beside(&saved);
+        let scheduler = Scheduler::spawn_with(backend, settings.limits(), log, journal);
+        // Jobs kept only for partial copies (failed files, a cancelled
+        // job's) come back too, but are not "unfinished".
+        let mut unfinished = 0;
+        for saved in saved {
+            let left = journal::unfinished(&saved);
+            if scheduler.restore(saved).is_some() && left {
+                unfinished += 1;
+            }
+        }
+        scheduler.leftovers(beside);
+        if unfinished > 0 {
+            notice = Some(Note::info(&format!(
+                "{unfinished} unfinished job(s) from the last session, paused: alt-j shows them (p resumes, c discards)"
+            )));
+        }
         let view = scheduler.subscribe();
-        Self { scheduler, view, events }
+        (Self { scheduler, view, events }, notice)
     }
 
     /// The next message: a new queue state or a batch of log events.
@@ -71,23 +97,22 @@ impl Transfers {
         }
     }
 
-    /// Interrupts running transfers and waits (briefly) until they have
-    /// removed their temporary files.
+    /// Interrupts running transfers, waits (briefly) until they have
+    /// stopped, keeping their partial copies, and until the journal is on
+    /// disk: the jobs come back paused at the next start.
     pub(super) async fn stop(&mut self) {
-        let busy = |v: &QueueView| {
-            v.jobs.iter().any(|j| matches!(j.state, JobState::Running | JobState::Connecting))
-        };
-        if !busy(&self.view.borrow()) {
-            return;
-        }
-        self.scheduler.control(Control::PauseAll);
-        let wait = async {
-            while self.view.changed().await.is_ok() {
-                if self.view.borrow().connections == 0 {
-                    return;
+        let busy = |v: &QueueView| v.jobs.iter().any(|j| j.connections > 0);
+        if busy(&self.view.borrow()) {
+            self.scheduler.control(Control::PauseAll);
+            let wait = async {
+                while self.view.changed().await.is_ok() {
+                    if !busy(&self.view.borrow()) {
+                        return;
+                    }
                 }
-            }
-        };
-        let _ = tokio::time::timeout(STOP_WAIT, wait).await;
+            };
+            let _ = tokio::time::timeout(STOP_WAIT, wait).await;
+        }
+        let _ = tokio::time::timeout(STOP_WAIT, self.scheduler.sync()).await;
     }
 }

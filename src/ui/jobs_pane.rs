@@ -41,7 +41,8 @@ pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     let mut lines = Vec::new();
-    let rows = usize::from(inner.height).saturating_sub(2);
+    let leftovers = view.leftovers.len();
+    let rows = usize::from(inner.height).saturating_sub(2 + usize::from(leftovers > 0));
     if view.jobs.is_empty() {
         lines.push(Line::styled(fit("No transfers. F5 copies, F6 moves to the other pane.", w), theme.hint));
     }
@@ -65,6 +66,12 @@ pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
         view.connections,
         view.limits.global
     );
+    if leftovers > 0 {
+        let text = format!(
+            "{leftovers} leftover temporary file(s) of interrupted copies, no job owns them (see the log): D removes them"
+        );
+        lines.push(Line::styled(fit(&text, w), theme.error));
+    }
     lines.push(Line::styled(fit(&total_text, w), theme.footer));
     lines.push(Line::styled(fit(HINTS, w), theme.hint));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -116,6 +123,15 @@ fn job_lines(state: &State, job: &JobView, selected: bool, w: usize) -> [Line<'s
         (format!("  {} failed; {}: {}", job.failed.len(), failed.name, failed.reason), theme.error)
     } else if let Some(current) = &job.current {
         (format!("  {current}"), theme.hint)
+    } else if job.partials > 0 {
+        (
+            format!(
+                "  {} partial cop{} kept to resume",
+                job.partials,
+                if job.partials == 1 { "y" } else { "ies" }
+            ),
+            theme.hint,
+        )
     } else {
         (String::new(), theme.hint)
     };

@@ -17,6 +17,7 @@ mod accounts;
 pub mod awkward;
 mod banner;
 pub mod deadline;
+pub mod proxy;
 mod scripted;
 mod shells;
 pub mod tmux;
@@ -43,6 +44,9 @@ pub struct SshdBuilder {
     kbd_interactive: bool,
     no_sftp: bool,
     no_busybox_binary: bool,
+    /// The only programs on the PATH (BusyBox applets where BusyBox has
+    /// them, `sh` being dash), when set.
+    only_programs: Option<Vec<String>>,
     log_level: Option<&'static str>,
     extra: Vec<String>,
     programs: Vec<(String, String)>,
@@ -90,6 +94,16 @@ impl SshdBuilder {
     /// applet (Debian's dynamically linked `busybox`).
     pub fn without_busybox_binary(mut self) -> Self {
         self.no_busybox_binary = true;
+        self
+    }
+
+    /// A PATH that holds only these programs: BusyBox applets where
+    /// BusyBox has them, else this machine's (OpenSSH's `scp`), and `sh`
+    /// (dash, whose lookups go by the PATH: BusyBox's own `sh` would run
+    /// any applet). So a host without `dd` or `tail` is one that lists
+    /// neither.
+    pub fn only_programs(mut self, programs: &[&str]) -> Self {
+        self.only_programs = Some(programs.iter().map(|p| p.to_string()).collect());
         self
     }
 
@@ -415,6 +429,52 @@ fn sshd_binary() -> PathBuf {
     );
 }
 
+/// Bytes in scpdeck's temporary files in `dir`: a download's
+/// `.NAME.XXXXXX.scpdeck`, the files in an upload's `.sd-XXXXXXXX`.
+pub fn partial_bytes(dir: &Path) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    temp_names(dir)
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            match std::fs::read_dir(&path) {
+                Ok(inside) => inside.flatten().map(|e| size(&e.path())).sum(),
+                Err(_) => size(&path),
+            }
+        })
+        .sum()
+}
+
+/// scpdeck's temporary names in `dir`.
+pub fn temp_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".sd-") || (n.starts_with('.') && n.ends_with(".scpdeck")))
+        .collect()
+}
+
+/// Writes `len` incompressible bytes (xorshift, one stream per `seed`).
+pub fn random_file(path: &Path, len: u64, seed: u64) {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create a file"));
+    let mut x = seed | 1;
+    let mut left = len;
+    while left > 0 {
+        let mut block = [0u8; 8192];
+        for chunk in block.chunks_mut(8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            chunk.copy_from_slice(&x.to_le_bytes());
+        }
+        let n = left.min(block.len() as u64) as usize;
+        file.write_all(&block[..n]).expect("write a file");
+        left -= n as u64;
+    }
+}
+
 /// Generates a key pair at `path` (and `path.pub`).
 /// Where `program` is on this machine's PATH (empty when it is not).
 pub fn which(program: &str) -> PathBuf {
@@ -518,10 +578,18 @@ fn sshd_config(
 
 /// The ForceCommand script that plays the login profile and login shell.
 fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
-    if options.banner.is_none() && options.shell.is_none() && options.programs.is_empty() {
+    if options.banner.is_none()
+        && options.shell.is_none()
+        && options.programs.is_empty()
+        && options.only_programs.is_none()
+    {
         return None;
     }
     let mut script = String::from("#!/bin/sh\n");
+    if let Some(programs) = &options.only_programs {
+        let bin = restricted_bin(dir, programs);
+        let _ = writeln!(script, "PATH='{}'; export PATH", bin.display());
+    }
     if !options.programs.is_empty() {
         use std::os::unix::fs::PermissionsExt;
         let bin = dir.join("programs");
@@ -543,6 +611,24 @@ fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod wrapper");
     Some(path)
+}
+
+/// A directory of symlinks: `sh` to dash, each program to BusyBox when it
+/// is an applet, else to this machine's program of that name.
+fn restricted_bin(dir: &Path, programs: &[String]) -> PathBuf {
+    let bin = dir.join("restricted-bin");
+    std::fs::create_dir_all(&bin).expect("restricted bin dir");
+    let busybox = Shell::BusyBox.path().expect("busybox is missing: run scripts/test, which installs it");
+    let list = Command::new(&busybox).arg("--list").output().expect("busybox --list");
+    let applets: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
+    let dash = Shell::Dash.path().expect("dash is missing: run scripts/test, which installs it");
+    std::os::unix::fs::symlink(&dash, bin.join("sh")).expect("link sh");
+    for program in programs.iter().filter(|p| *p != "sh") {
+        let target = if applets.contains(program) { busybox.clone() } else { which(program) };
+        assert!(!target.as_os_str().is_empty(), "{program} is not installed");
+        std::os::unix::fs::symlink(&target, bin.join(program)).expect("link a program");
+    }
+    bin
 }
 
 fn children_of(parent: i32) -> Vec<i32> {

@@ -9,18 +9,24 @@ use std::time::{Duration, Instant};
 /// A private tmux server with one window running a shell command.
 pub struct Tmux {
     socket: String,
+    /// The state directory (log, job journal) of what runs in it, unless
+    /// the command sets XDG_STATE_HOME itself: never the user's own.
+    _state: tempfile::TempDir,
 }
 
 impl Tmux {
     /// Starts `command` (run by /bin/sh) in a `width`x`height` window.
     pub fn start(command: &str, width: u16, height: u16) -> Tmux {
         let socket = format!("scpdeck-test-{}-{:x}", std::process::id(), rand::random::<u32>());
-        let tmux = Tmux { socket };
+        let state = tempfile::tempdir().expect("state dir");
+        let state_dir = state.path().to_path_buf();
+        let tmux = Tmux { socket, _state: state };
         let status = tmux
             .cmd()
             .args(["new-session", "-d", "-s", "t", "-x", &width.to_string(), "-y", &height.to_string()])
             .arg(command)
             .env("TERM", "xterm-256color")
+            .env("XDG_STATE_HOME", &state_dir)
             .status()
             .unwrap_or_else(|e| panic!("tmux not found ({e}): run scripts/test, which installs it"));
         assert!(status.success(), "tmux new-session failed");

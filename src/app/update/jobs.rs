@@ -59,6 +59,7 @@ pub(super) fn open(
         direct: false,
         limit_kbit: None,
         files_only: false,
+        resume: false,
     };
     let token = state.token();
     let text = target.path().to_string_lossy().into_owned();

@@ -74,6 +74,7 @@ fn jobs_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
             return control(all);
         }
         KeyCode::Char('x') => return control(Control::ClearFinished),
+        KeyCode::Char('D') if !jobs.view.leftovers.is_empty() => return control(Control::RemoveLeftovers),
         KeyCode::Char('l') => {
             jobs.panel = Some(Panel::Log);
             return Some(Vec::new());

@@ -70,7 +70,7 @@ fn choose(state: &mut State, choice: QuitChoice) -> Vec<Effect> {
         }
         QuitChoice::Pause => {
             state.report(Note::info(&format!(
-                "quit: jobs paused ({what}); scpdeck does not keep jobs across runs yet: queue them again next time"
+                "quit: jobs paused ({what}); they come back paused at the next start"
             )));
             state.quit = true;
             vec![Effect::Jobs(Control::PauseAll)]

@@ -232,6 +232,21 @@ pub(super) fn copy_file(from: &Path, to: &Path, preserve: bool) -> Result<(), Fs
     Ok(())
 }
 
+/// Sets a file's modification and access times to `secs`.
+pub(super) fn set_times(path: &Path, secs: i64) -> Result<(), FsError> {
+    let action = format!("set the times of {}", shown(path));
+    let time = if secs >= 0 {
+        std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs.unsigned_abs()))
+    } else {
+        std::time::UNIX_EPOCH.checked_sub(std::time::Duration::from_secs(secs.unsigned_abs()))
+    };
+    let Some(time) = time else {
+        return Err(FsError::Refused { action, reason: format!("{secs} is out of range") });
+    };
+    let times = std::fs::FileTimes::new().set_modified(time).set_accessed(time);
+    std::fs::File::open(path).and_then(|f| f.set_times(times)).map_err(|e| FsError::io(&action, path, &e))
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::symlink as make_link;

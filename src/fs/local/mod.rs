@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 pub use list::{NameCache, entry_for, list};
-pub use read::sha256;
+pub use read::{sha256, sha256_range};
 
 use super::error::FsError;
 use super::find::{FindEnd, FindQuery, Found};
 use super::place::Placed;
-use super::system::{Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
+use super::system::{ByteRange, Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
 
 /// The local file system. A cancel token, when given, stops long reads
 /// (hashing a large file) within one chunk.
@@ -89,6 +89,11 @@ impl FileSystem for LocalFs {
         Ok(paths.iter().map(|p| read::sha256(p, &cancelled)).collect())
     }
 
+    fn sha256_ranges(&self, ranges: &[ByteRange]) -> Each<Digest> {
+        let cancelled = || self.cancelled();
+        Ok(ranges.iter().map(|r| read::sha256_range(r, &cancelled)).collect())
+    }
+
     fn make_dir(&self, path: &Path) -> Result<(), FsError> {
         change::make_dir(path)
     }
@@ -137,6 +142,10 @@ impl FileSystem for LocalFs {
 
     fn touch(&self, path: &Path) -> Result<(), FsError> {
         change::touch(path)
+    }
+
+    fn set_times(&self, files: &[(&Path, i64)]) -> Each<()> {
+        Ok(files.iter().map(|(path, secs)| change::set_times(path, *secs)).collect())
     }
 
     fn place(&self, placements: &[Placement]) -> Each<Placed> {

@@ -2,7 +2,7 @@
 //! a file's first bytes, sha256.
 
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use sha2::{Digest as _, Sha256};
 use super::shown;
 use crate::fs::entry::Kind;
 use crate::fs::error::FsError;
-use crate::fs::system::{Digest, Stat, Usage};
+use crate::fs::system::{ByteRange, Digest, Stat, Usage};
 
 const CHUNK: usize = 256 * 1024;
 
@@ -132,15 +132,24 @@ pub(super) fn read_prefix(path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsE
 
 /// sha256 of a file, stopping when `cancelled` says so.
 pub fn sha256(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsError> {
+    sha256_range(&ByteRange { path, start: 0, len: None }, cancelled)
+}
+
+/// sha256 of a part of a file (what there is of it), stopping when
+/// `cancelled` says so.
+pub fn sha256_range(range: &ByteRange, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsError> {
+    let path = range.path;
     let action = || format!("checksum {}", shown(path));
     let mut file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
+    file.seek(SeekFrom::Start(range.start)).map_err(|e| FsError::io(&action(), path, &e))?;
+    let mut input = file.take(range.len.unwrap_or(u64::MAX));
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; CHUNK];
     loop {
         if cancelled() {
             return Err(FsError::Cancelled);
         }
-        let n = file.read(&mut buffer).map_err(|e| FsError::io(&action(), path, &e))?;
+        let n = input.read(&mut buffer).map_err(|e| FsError::io(&action(), path, &e))?;
         if n == 0 {
             return Ok(hasher.finalize().into());
         }
@@ -171,6 +180,10 @@ mod tests {
             <[u8; 32]>::from(Sha256::digest(b"12345"))
         );
         assert!(matches!(sha256(&root.join("g"), &|| true), Err(FsError::Cancelled)));
+        let part = ByteRange { path: &root.join("a/b/f"), start: 1, len: Some(3) };
+        assert_eq!(sha256_range(&part, &|| false).unwrap(), <[u8; 32]>::from(Sha256::digest(b"234")));
+        let past = ByteRange { path: &root.join("a/b/f"), start: 3, len: Some(10) };
+        assert_eq!(sha256_range(&past, &|| false).unwrap(), <[u8; 32]>::from(Sha256::digest(b"45")));
         assert_eq!(read_prefix(&root.join("a/b/f"), 2).unwrap(), (b"12".to_vec(), 5));
         assert!(free_space(root).unwrap() > 0);
         assert_eq!(resolve(&root.join("a/b/../b")).unwrap(), fs::canonicalize(root.join("a/b")).unwrap());

@@ -6,10 +6,11 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use super::caps::Capabilities;
 use super::script::{PRELUDE, path_word};
 use crate::fs::error::FsError;
 use crate::fs::place::{Placed, Rename, keep_both_candidate, split_extension};
-use crate::fs::system::{Digest, Each, Placement};
+use crate::fs::system::{ByteRange, Digest, Each, Placement};
 use crate::shell::{self, Command};
 use crate::ssh::Link;
 use crate::text::escape_bytes;
@@ -41,7 +42,19 @@ fn run_each(
         cmd = cmd.arg(arg).map_err(quote)?;
     }
     let cmd = cmd.lit(";").lit(script);
-    let output = shell::exec::run(link, &cmd).map_err(|e| FsError::exec(what, e))?;
+    run_lines(link, what, &cmd, action, items)
+}
+
+/// Runs `cmd`, whose output has one `OK [value]` or `ERR reason` line per
+/// item.
+fn run_lines(
+    link: Link<'_>,
+    what: &str,
+    cmd: &Command,
+    action: &dyn Fn(usize) -> String,
+    items: usize,
+) -> Each<String> {
+    let output = shell::exec::run(link, cmd).map_err(|e| FsError::exec(what, e))?;
     let mut lines = output.stdout.split(|&b| b == b'\n');
     Ok((0..items)
         .map(|n| match lines.next() {
@@ -185,6 +198,34 @@ pub(super) fn copy_files(link: Link<'_>, pairs: &[(&Path, &Path)], preserve: boo
         .collect())
 }
 
+/// Sets each file's modification and access times (`touch -t`, read in
+/// UTC so that the host's time zone does not matter).
+pub(super) fn set_times(link: Link<'_>, files: &[(&Path, i64)]) -> Each<()> {
+    let script = format!(
+        r#"while [ $# -ge 2 ]; do if err=$(TZ=UTC0 touch -c -t "$2" "$1" 2>&1); then echo OK; else {FAIL}; fi; shift 2; done"#
+    );
+    let paths: Vec<&Path> = files.iter().map(|(p, _)| *p).collect();
+    let words = words(&paths);
+    let stamps: Vec<Option<String>> = files.iter().map(|(_, secs)| touch_stamp(*secs)).collect();
+    let mut args: Vec<&OsStr> = Vec::new();
+    for (word, stamp) in words.iter().zip(&stamps) {
+        args.push(word.as_ref());
+        // An out of range time makes `touch` fail with its own words.
+        args.push(OsStr::new(stamp.as_deref().unwrap_or("out-of-range")));
+    }
+    let action = |n: usize| format!("set the times of {}", shown(paths[n]));
+    Ok(run_each(link, "set times", &script, &args, &action, files.len())?
+        .into_iter()
+        .map(|r| r.map(drop))
+        .collect())
+}
+
+/// `touch -t`'s `CCYYMMDDhhmm.SS` for `secs` since the epoch, in UTC.
+fn touch_stamp(secs: i64) -> Option<String> {
+    let time = jiff::Timestamp::from_second(secs).ok()?.to_zoned(jiff::tz::TimeZone::UTC);
+    (0..=9999).contains(&time.year()).then(|| time.strftime("%Y%m%d%H%M.%S").to_string())
+}
+
 /// Deletes files (never directories).
 pub(super) fn remove_files(link: Link<'_>, files: &[&Path]) -> Each<()> {
     let script = format!(
@@ -233,6 +274,22 @@ pub(super) fn sha256(link: Link<'_>, files: &[&Path]) -> Each<Digest> {
         .collect())
 }
 
+/// sha256 of parts of files (see [`super::ranges`]).
+pub(super) fn sha256_ranges(link: Link<'_>, caps: &Capabilities, ranges: &[ByteRange]) -> Each<Digest> {
+    let cmd = super::ranges::sha256_ranges_command(caps, ranges)?;
+    let action = |n: usize| format!("checksum part of {}", shown(ranges[n].path));
+    let results = run_lines(link, "checksum parts of files", &cmd, &action, ranges.len())?;
+    Ok(results
+        .into_iter()
+        .enumerate()
+        .map(|(n, r)| {
+            r.and_then(|hex| {
+                parse_hex(&hex).map_err(|detail| FsError::Malformed { action: action(n), detail })
+            })
+        })
+        .collect())
+}
+
 fn parse_hex(hex: &str) -> Result<[u8; 32], String> {
     let hex = hex.trim().as_bytes();
     if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
@@ -249,6 +306,13 @@ fn parse_hex(hex: &str) -> Result<[u8; 32], String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn touch_stamps_are_utc() {
+        assert_eq!(touch_stamp(0).as_deref(), Some("197001010000.00"));
+        assert_eq!(touch_stamp(1_700_000_000).as_deref(), Some("202311142213.20"));
+        assert_eq!(touch_stamp(i64::MAX), None);
+    }
 
     #[test]
     fn checksums_parse() {

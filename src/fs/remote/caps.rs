@@ -25,6 +25,26 @@ pub enum StatFlavor {
     Bsd,
 }
 
+/// A host's sha256 program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashTool {
+    Sha256sum,
+    Shasum,
+    Openssl,
+}
+
+impl HashTool {
+    /// A shell command that hashes its standard input and prints the
+    /// digest in hex first on its line.
+    pub fn command(self) -> &'static str {
+        match self {
+            HashTool::Sha256sum => "sha256sum",
+            HashTool::Shasum => "shasum -a 256",
+            HashTool::Openssl => "openssl dgst -sha256 | sed 's/^.*= *//'",
+        }
+    }
+}
+
 /// The remote clock, for the dates `ls -l` prints without a year or zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RemoteClock {
@@ -80,6 +100,16 @@ pub struct Capabilities {
     pub readlink_f: bool,
     pub readlink: bool,
     pub awk: bool,
+    /// `tail -c +N` (the bytes from N on): reads a file from an offset.
+    pub tail_c: bool,
+    /// `head -c N`: bounds such a read.
+    pub head_c: bool,
+    /// `dd` with `bs`, `skip`, `count`, `seek` and `conv=notrunc`: reads
+    /// from and writes at block offsets.
+    pub dd: bool,
+    /// The program that computes sha256 (`sha256sum`, `shasum -a 256` or
+    /// `openssl dgst -sha256`), when there is one.
+    pub sha256: Option<HashTool>,
     pub clock: Option<RemoteClock>,
     /// What the login profile printed around the probe (reported once).
     pub banner: Banner,
@@ -110,6 +140,10 @@ has scp && k scp "$(command -v scp)" && k scp_usage "$(scp 2>&1 </dev/null | hea
 [ "$(readlink -f / 2>/dev/null)" = / ] && k readlink_f 1
 has readlink && k readlink 1
 has awk && k awk 1
+[ "$(printf abc | tail -c +2 2>/dev/null)" = bc ] && k tail_c 1
+[ "$(printf abc | head -c 2 2>/dev/null)" = ab ] && k head_c 1
+[ "$(printf abcdef | dd bs=2 skip=1 count=1 2>/dev/null)" = cd ] && printf '' | dd of=/dev/null bs=2 seek=1 conv=notrunc 2>/dev/null && k dd 1
+if has sha256sum; then k sha256 sha256sum; elif has shasum; then k sha256 shasum; elif has openssl; then k sha256 openssl; fi
 k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
 true"#;
 
@@ -186,6 +220,15 @@ impl Capabilities {
             readlink_f: flag("readlink_f"),
             readlink: flag("readlink"),
             awk: flag("awk"),
+            tail_c: flag("tail_c"),
+            head_c: flag("head_c"),
+            dd: flag("dd"),
+            sha256: match text("sha256").as_str() {
+                "sha256sum" => Some(HashTool::Sha256sum),
+                "shasum" => Some(HashTool::Shasum),
+                "openssl" => Some(HashTool::Openssl),
+                _ => None,
+            },
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),
             profile_reads_input: false,
@@ -245,12 +288,13 @@ impl Capabilities {
                 escape_bytes(self.login_shell.as_bytes()),
             ),
             format!(
-                "remote: listing with {}; scp {}; sftp subsystem {}{}",
+                "remote: listing with {}; scp {}; sftp subsystem {}; {}{}",
                 self.list_method().describe(),
                 self.scp
                     .as_ref()
                     .map_or("not found".into(), |p| escape_bytes(p.as_os_str().as_encoded_bytes())),
                 self.sftp.map_or("not checked", yes_no),
+                self.resume_summary(),
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];

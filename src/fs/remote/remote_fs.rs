@@ -13,7 +13,7 @@ use crate::fs::entry::Kind;
 use crate::fs::error::FsError;
 use crate::fs::find::{FindEnd, FindQuery, Found};
 use crate::fs::place::Placed;
-use crate::fs::system::{Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
+use crate::fs::system::{ByteRange, Digest, Each, FileSystem, Listing, Placement, Stat, Usage};
 use crate::shell::{self, Command};
 use crate::ssh::Link;
 use crate::text::escape_bytes;
@@ -35,6 +35,22 @@ impl<'a> RemoteFs<'a> {
 
     pub fn host(&self) -> &Host {
         &self.host
+    }
+
+    pub fn link(&self) -> Link<'a> {
+        self.link
+    }
+
+    /// A command that prints `range` of a file (to be streamed by the
+    /// caller), when the host has the tools.
+    pub fn read_command(&self, range: &ByteRange) -> Result<Command, FsError> {
+        super::ranges::read_command(self.host.caps(), range)
+    }
+
+    /// A command that writes its input into `path` from `offset` on, which
+    /// must come from [`Capabilities::append_offset`](super::Capabilities::append_offset).
+    pub fn append_command(&self, path: &Path, offset: u64) -> Result<Command, FsError> {
+        super::ranges::append_command(self.host.caps(), path, offset)
     }
 
     fn remote(&self) -> Remote<'_> {
@@ -162,6 +178,10 @@ impl FileSystem for RemoteFs<'_> {
         batch::sha256(self.link, paths)
     }
 
+    fn sha256_ranges(&self, ranges: &[ByteRange]) -> Each<Digest> {
+        batch::sha256_ranges(self.link, self.host.caps(), ranges)
+    }
+
     fn make_dir(&self, path: &Path) -> Result<(), FsError> {
         self.remote().make_new_dir(path).map(drop)
     }
@@ -210,6 +230,10 @@ impl FileSystem for RemoteFs<'_> {
 
     fn touch(&self, path: &Path) -> Result<(), FsError> {
         self.remote().new_file(path).map(drop)
+    }
+
+    fn set_times(&self, files: &[(&Path, i64)]) -> Each<()> {
+        batch::set_times(self.link, files)
     }
 
     fn place(&self, placements: &[Placement]) -> Each<Placed> {

@@ -2,13 +2,14 @@
 //! events turned into progress for the scheduler (as they come) and into a
 //! record of what arrived and what failed (for the placement that follows).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 
 use super::banners::Seen;
 use crate::eventlog::{Event, Level};
 use crate::jobs::backend::Reporter;
 use crate::jobs::item::ItemId;
-use crate::jobs::task::TaskError;
+use crate::jobs::task::{BatchItem, Partial, TaskError};
 use crate::scp::{self, Cause, Diagnostic, Landed, ScpError};
 
 /// How a file of the run arrived.
@@ -29,6 +30,19 @@ pub(super) enum Arrived {
 pub(super) struct Arrivals<'a> {
     r: &'a Reporter,
     items: Vec<ItemId>,
+    /// The sources' modification times when listed (what a partial copy
+    /// is checked against when it resumes).
+    mtimes: Vec<Option<i64>>,
+    /// Where an upload writes each file on the host (empty: not known,
+    /// or not to be resumed).
+    temps: Vec<PathBuf>,
+    /// Files with a partial copy reported (kept when the run stops).
+    partial: HashSet<usize>,
+    /// Each file's size as sent.
+    sizes: HashMap<usize, u64>,
+    /// A download's temporary files on this machine, as the engine made
+    /// them (kept with what arrived when the run stops).
+    local_temps: HashMap<usize, PathBuf>,
     pub arrived: HashMap<usize, Arrived>,
     pub failed: BTreeMap<usize, (String, Cause)>,
     /// Login banners the run saw, for [`super::banners::seen`]
@@ -38,18 +52,74 @@ pub(super) struct Arrivals<'a> {
 }
 
 impl<'a> Arrivals<'a> {
-    pub(super) fn new(r: &'a Reporter, items: Vec<ItemId>) -> Self {
-        Arrivals { r, items, arrived: HashMap::new(), failed: BTreeMap::new(), banners: Vec::new() }
+    pub(super) fn new(r: &'a Reporter, items: &[&BatchItem]) -> Self {
+        Arrivals {
+            r,
+            items: items.iter().map(|i| i.item).collect(),
+            mtimes: items.iter().map(|i| i.mtime).collect(),
+            temps: Vec::new(),
+            partial: HashSet::new(),
+            sizes: HashMap::new(),
+            arrived: HashMap::new(),
+            failed: BTreeMap::new(),
+            banners: Vec::new(),
+            local_temps: HashMap::new(),
+        }
+    }
+
+    /// An upload whose files arrive at `temps` (by index), each a partial
+    /// copy to resume should the run stop.
+    pub(super) fn writing_to(mut self, temps: Vec<PathBuf>) -> Self {
+        self.temps = temps;
+        self
+    }
+
+    /// The files with a partial copy (reported, and not failed alone).
+    pub(super) fn partials(&self) -> impl Iterator<Item = usize> + '_ {
+        self.partial.iter().copied()
+    }
+
+    /// The run went on to its end (it did not stop as a whole): the files
+    /// that failed lost their temporary files (a download's removed by the
+    /// engine, an upload's with its private directory). A run that stopped
+    /// as a whole fails its file in flight too, but that one's partial copy
+    /// stays, to be resumed.
+    pub(super) fn failures_lose_partials(&mut self) {
+        for index in self.failed.keys() {
+            if self.partial.remove(index)
+                && let Some(&item) = self.items.get(*index)
+            {
+                self.r.partial(item, None);
+            }
+        }
+    }
+
+    fn partial(&mut self, index: usize, temp: PathBuf, size: u64) {
+        if let Some(&item) = self.items.get(index) {
+            let mtime = self.mtimes.get(index).copied().flatten();
+            self.r.partial(item, Some(Partial { temp, size, mtime }));
+            self.partial.insert(index);
+        }
     }
 
     pub(super) fn on(&mut self, event: scp::Event) {
         let r = self.r;
         match event {
-            scp::Event::Started { file, dir: false, .. } => {
+            scp::Event::Started { file, dir: false, size } => {
                 if let Some(&item) = self.items.get(file.source) {
                     r.started(item);
                 }
+                self.sizes.insert(file.source, size);
+                if let Some(temp) = self.temps.get(file.source).cloned() {
+                    self.partial(file.source, temp, size);
+                }
             }
+            scp::Event::Temp { file, path } => {
+                let size = self.sizes.get(&file.source).copied().unwrap_or_default();
+                self.local_temps.insert(file.source, path.clone());
+                self.partial(file.source, path, size);
+            }
+            scp::Event::Kept { .. } => {}
             scp::Event::Progress { file, bytes, .. } => {
                 if let Some(&item) = self.items.get(file.source) {
                     r.progress(item, bytes);
@@ -102,6 +172,10 @@ impl Arrivals<'_> {
         }
         for index in 0..self.items.len() {
             self.failed.entry(index).or_insert_with(|| (offence.clone(), Cause::Other));
+        }
+        // Partial copies too: none is resumed from such a server.
+        for (_, path) in self.local_temps.drain() {
+            let _ = std::fs::remove_file(path);
         }
     }
 }

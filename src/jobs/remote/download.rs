@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::ssh::Link;
 
 use super::arrivals::{Arrivals, Arrived, stopped};
+use super::resume;
 use crate::eventlog::Event;
 use crate::fs::{FileSystem, RemoteFs};
 use crate::jobs::backend::Reporter;
@@ -24,8 +25,16 @@ fn shown(path: &Path) -> String {
 }
 
 pub(super) fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporter) -> Result<(), TaskError> {
+    // Partial copies first (continued, or copied again with the rest),
+    // then what is complete already (`cp --resume --verify`).
+    let (partial, mut rest): (Vec<&BatchItem>, Vec<&BatchItem>) =
+        batch.items.iter().partition(|i| i.resume.is_some());
+    if !partial.is_empty() {
+        rest.extend(resume::downloads(session, host, &partial, batch, r)?);
+    }
+    let rest = skip_complete(session, rest, r)?;
     let mut by_dir: BTreeMap<PathBuf, Vec<&BatchItem>> = BTreeMap::new();
-    for item in &batch.items {
+    for item in rest {
         match item.dest.parent() {
             Some(dir) => by_dir.entry(dir.path().to_path_buf()).or_default().push(item),
             None => r.item_done(item.item, Err("the destination has no directory".into())),
@@ -33,6 +42,34 @@ pub(super) fn download(session: Link<'_>, host: &str, batch: &Batch, r: &Reporte
     }
     by_dir.iter().try_for_each(|(dir, items)| into_dir(session, host, dir, items, batch, r))
 }
+
+/// Skips the files whose destination has the source's content already
+/// (`skip_if_equal`); returns the others.
+fn skip_complete<'a>(
+    session: Link<'_>,
+    items: Vec<&'a BatchItem>,
+    r: &Reporter,
+) -> Result<Vec<&'a BatchItem>, TaskError> {
+    let (compare, mut rest): (Vec<&BatchItem>, Vec<&BatchItem>) =
+        items.into_iter().partition(|i| i.skip_if_equal);
+    if compare.is_empty() {
+        return Ok(rest);
+    }
+    let host = RemoteFs::open(session).map_err(crate::jobs::fs_tasks::task_error)?;
+    let local = crate::fs::LocalFs::with_cancel(r.cancel.clone());
+    let equal = resume::equal_content(&host, &local, &compare)?;
+    for (item, equal) in compare.into_iter().zip(equal) {
+        if equal {
+            r.finished_item(item.item, Ok(Outcome::Skipped(COMPLETE.into())));
+        } else {
+            rest.push(item);
+        }
+    }
+    Ok(rest)
+}
+
+/// Why `cp --resume --verify` skips a file.
+pub(super) const COMPLETE: &str = "already complete (the same sha256)";
 
 /// Per file: its source's sha256 (with verification on, for what arrived).
 type Digests = Vec<Option<Result<[u8; 32], String>>>;
@@ -63,7 +100,7 @@ fn run(
         landing,
     };
     r.log(Event::debug(&format!("scp -f: {} file(s) into {}", items.len(), shown(dir))).host(host));
-    let mut arrivals = Arrivals::new(r, items.iter().map(|i| i.item).collect());
+    let mut arrivals = Arrivals::new(r, items);
     let result = scp::download(session, &request, &mut |e| arrivals.on(e), &r.cancel);
     arrivals.distrust(result.as_ref().err());
     for seen in &arrivals.banners {
@@ -71,12 +108,15 @@ fn run(
     }
     let mut arrived: Vec<Option<Arrived>> = vec![None; items.len()];
     let mut failed: Vec<Option<(String, Cause)>> = vec![None; items.len()];
+    let stop = result.err().map(stopped);
+    if !matches!(stop, Some(Err(_))) {
+        arrivals.failures_lose_partials();
+    }
     for (index, how) in arrivals.arrived {
         if let Some(slot) = arrived.get_mut(index) {
             *slot = Some(how);
         }
     }
-    let stop = result.err().map(stopped);
     // A run stopped as a whole (cancel, lost connection) speaks for its files.
     if !matches!(stop, Some(Err(_))) {
         for (index, failure) in arrivals.failed {
@@ -176,12 +216,8 @@ fn source_digests(
                 digests[n] = Some(digest.map_err(|e| e.to_string()));
             }
         }
-        Err(e) if e.is_connection_lost() => {
-            for &n in &wanted {
-                discard(&run.arrived[n]);
-            }
-            return Err(crate::jobs::fs_tasks::task_error(e));
-        }
+        // The complete copies stay, to be checked and placed on resuming.
+        Err(e) if e.is_connection_lost() => return Err(crate::jobs::fs_tasks::task_error(e)),
         Err(e) => {
             for &n in &wanted {
                 digests[n] = Some(Err(e.to_string()));
@@ -211,11 +247,12 @@ fn settle(
     };
     match how {
         Arrived::Temp(temp) => {
-            if let Err(reason) = check(temp) {
+            let result = check(temp).and_then(|()| land(temp, &item.dest, item.place));
+            if result.is_err() {
                 let _ = std::fs::remove_file(temp);
-                return Err(reason);
+                r.partial(item.item, None);
             }
-            land(temp, &item.dest, item.place)
+            result
         }
         Arrived::InPlace(why) => {
             r.log(Event::warn(&in_place_note(&shown(dest), why)));
@@ -229,7 +266,7 @@ fn settle(
 
 /// The run stopped for the whole task (cancel, lost connection): complete
 /// copies are still placed when nothing needs checking first; the rest is
-/// removed, and the task ends with `stop`.
+/// kept as partial copies to resume, and the task ends with `stop`.
 fn abandon(
     run: Run,
     items: &[&BatchItem],
@@ -240,11 +277,15 @@ fn abandon(
     for (n, item) in items.iter().enumerate() {
         match &run.arrived[n] {
             Some(Arrived::Temp(temp)) if !batch.verify && matches!(stop, TaskError::Dropped(_)) => {
-                r.finished_item(item.item, land(temp, &item.dest, item.place));
+                let landed = land(temp, &item.dest, item.place);
+                if landed.is_err() {
+                    r.partial(item.item, None);
+                }
+                r.finished_item(item.item, landed);
             }
-            Some(Arrived::Temp(temp)) => {
-                let _ = std::fs::remove_file(temp);
-            }
+            // Complete, but not checked or placed: resumed (checked and
+            // placed) with nothing left to send.
+            Some(Arrived::Temp(_)) => {}
             Some(Arrived::Into | Arrived::Complete) => r.finished_item(item.item, Ok(Outcome::Done)),
             Some(Arrived::InPlace(why)) => {
                 r.log(Event::warn(&in_place_note(&shown(item.dest.path()), why)));
@@ -254,10 +295,4 @@ fn abandon(
         }
     }
     Err(stop)
-}
-
-fn discard(arrived: &Option<Arrived>) {
-    if let Some(Arrived::Temp(temp)) = arrived {
-        let _ = std::fs::remove_file(temp);
-    }
 }

@@ -6,6 +6,7 @@ mod arrivals;
 mod banners;
 mod direct;
 mod download;
+mod resume;
 mod upload;
 
 use std::collections::HashMap;
@@ -246,6 +247,7 @@ fn task_hosts(work: &Work) -> Vec<String> {
         Work::Transfer(batch) => batch.items.iter().flat_map(|i| [&i.source, &i.dest]).collect(),
         Work::Delete { files } => files.iter().map(|f| &f.1).collect(),
         Work::RemoveDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
+        Work::Discard { files } => files.iter().map(|f| &f.1).collect(),
     };
     let mut hosts: Vec<String> = locations.iter().filter_map(|l| l.host().map(String::from)).collect();
     hosts.sort();

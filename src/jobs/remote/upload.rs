@@ -27,13 +27,14 @@ use crate::ssh::Link;
 use super::arrivals::{Arrivals, stopped};
 use super::banners::Seen;
 use super::direct::{self, Ends, Peer};
+use super::resume;
 use crate::eventlog::Event;
 use crate::fs::place::{Placed, Rename};
-use crate::fs::{FileSystem, FsError, Placement, RemoteFs};
+use crate::fs::{FileSystem, FsError, LocalFs, Placement, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::task_error;
 use crate::jobs::landing::in_place_note;
-use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, compare_digests};
+use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, verdict};
 use crate::scp::{self, CancellationToken, Cause};
 use crate::text::escape_bytes;
 
@@ -51,9 +52,18 @@ pub(super) enum Sender<'s> {
     SameHost,
 }
 
-/// Private directories a dropped connection left behind, per host, removed
-/// over the next connection.
-pub(super) type Leftovers = Arc<Mutex<Vec<(String, PathBuf, OsString)>>>;
+/// A private directory a dropped connection left behind on a host: removed
+/// over the next connection, but for the partial copies in it (`keep`),
+/// which their items resume.
+pub(super) struct Leftover {
+    host: String,
+    dir: PathBuf,
+    private: OsString,
+    keep: Vec<OsString>,
+}
+
+/// Private directories dropped connections left behind, per host.
+pub(super) type Leftovers = Arc<Mutex<Vec<Leftover>>>;
 
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
@@ -79,6 +89,13 @@ pub(super) fn to_remote(
     // the end (another task may have remembered some meanwhile).
     clean_leftovers(to, host, leftovers, r);
     let ctx = Ctx { to, host, sender, batch, r, cancel: &r.cancel, leftovers };
+    let rest = ctx.resume_and_skip(by_dir.values().flatten().copied().collect())?;
+    let mut by_dir: BTreeMap<PathBuf, Vec<&BatchItem>> = BTreeMap::new();
+    for item in rest {
+        if let Some(dir) = item.dest.parent() {
+            by_dir.entry(dir.path().to_path_buf()).or_default().push(item);
+        }
+    }
     let result = by_dir.iter().try_for_each(|(dir, items)| ctx.to_dir(dir, items));
     if result.is_ok() {
         clean_leftovers(to, host, leftovers, r);
@@ -99,6 +116,9 @@ struct Ctx<'a> {
 /// What one send did per file.
 struct Delivery {
     arrived: Vec<bool>,
+    /// A partial copy is there (reported to the scheduler), should the
+    /// send have stopped before the file was complete.
+    partial: Vec<bool>,
     failed: Vec<Option<(String, Cause)>>,
     /// What stopped the send early: a reason for the files it did not
     /// report on, or a stop for the task.
@@ -109,6 +129,48 @@ impl Ctx<'_> {
     /// The destination host's file system.
     fn fs(&self) -> Result<RemoteFs<'_>, TaskError> {
         RemoteFs::open(self.to).map_err(task_error)
+    }
+
+    /// Continues the files with partial copies (from this machine; other
+    /// senders start them over), skips those complete already (`cp
+    /// --resume --verify`); returns what is left to send.
+    fn resume_and_skip<'b>(&self, items: Vec<&'b BatchItem>) -> Result<Vec<&'b BatchItem>, TaskError> {
+        let (partial, mut rest): (Vec<&BatchItem>, Vec<&BatchItem>) =
+            items.into_iter().partition(|i| i.resume.is_some());
+        if !partial.is_empty() {
+            match self.sender {
+                Sender::Local => {
+                    rest.extend(resume::uploads(self.to, self.host, &partial, self.batch, self.r)?)
+                }
+                _ => {
+                    resume::discard_all(self.to, self.host, &partial, self.r)?;
+                    rest.extend(partial);
+                }
+            }
+        }
+        let (compare, mut rest): (Vec<&BatchItem>, Vec<&BatchItem>) =
+            rest.into_iter().partition(|i| i.skip_if_equal);
+        if compare.is_empty() {
+            return Ok(rest);
+        }
+        let dest = self.fs()?;
+        let equal = match self.sender {
+            Sender::Local => {
+                resume::equal_content(&LocalFs::with_cancel(self.r.cancel.clone()), &dest, &compare)?
+            }
+            Sender::Relay { from, .. } | Sender::Direct { from, .. } => {
+                resume::equal_content(&RemoteFs::open(*from).map_err(task_error)?, &dest, &compare)?
+            }
+            Sender::SameHost => resume::equal_content(&dest, &dest, &compare)?,
+        };
+        for (item, equal) in compare.into_iter().zip(equal) {
+            if equal {
+                self.r.finished_item(item.item, Ok(Outcome::Skipped(super::download::COMPLETE.into())));
+            } else {
+                rest.push(item);
+            }
+        }
+        Ok(rest)
     }
 
     fn to_dir(&self, dir: &Path, items: &[&BatchItem]) -> Result<(), TaskError> {
@@ -143,8 +205,10 @@ impl Ctx<'_> {
             let made = self.fs()?.make_dirs(&[(temp_dir.as_path(), Some(0o700))]).map_err(task_error)?;
             match made.into_iter().next().unwrap_or(Ok(())) {
                 Ok(()) => {
-                    let result = self.through_private(dir, &private, items, &through, results, &mut direct);
-                    self.remove_private(dir, &private, result.as_ref().err());
+                    let mut kept = Kept::default();
+                    let result =
+                        self.through_private(dir, &private, items, &through, results, &mut direct, &mut kept);
+                    self.remove_private(dir, &private, result.as_ref().err(), &kept);
                     result?;
                 }
                 Err(refused) => {
@@ -194,7 +258,10 @@ impl Ctx<'_> {
         runs.into_iter().map(|(_, run)| run).collect()
     }
 
-    /// Steps 1 to 3 for the files `which` of `items`.
+    /// Steps 1 to 3 for the files `which` of `items`. Which names in the
+    /// private directory are partial copies to keep, should the task stop,
+    /// goes to `kept`.
+    #[allow(clippy::too_many_arguments)]
     fn through_private(
         &self,
         dir: &Path,
@@ -203,6 +270,7 @@ impl Ctx<'_> {
         which: &[usize],
         results: &mut [Option<Result<Outcome, String>>],
         direct: &mut Vec<(usize, Option<&'static str>)>,
+        kept: &mut Kept,
     ) -> Result<(), TaskError> {
         let temp_dir = dir.join(private);
         let group: Vec<&BatchItem> = which.iter().map(|&n| items[n]).collect();
@@ -212,12 +280,38 @@ impl Ctx<'_> {
             Sender::Direct { .. } => group.iter().map(|i| base(i).to_os_string()).collect(),
             _ => (0..group.len()).map(|k| OsString::from(k.to_string())).collect(),
         };
-        let sent = self.send(&temp_dir, &group, &names)?;
+        let sent = self.send(&temp_dir, &group, &names, true)?;
+        let result = self.settle_private(dir, &temp_dir, &group, which, &names, &sent, results, direct);
+        for (k, name) in names.iter().enumerate() {
+            // Stopped: what arrived from this machine, whole or in part, was
+            // reported as a partial copy and stays for a resume.
+            let resumable = result.is_err() && sent.partial[k] && sent.failed[k].is_none();
+            match resumable && results[which[k]].is_none() {
+                true => kept.keep.push(name.clone()),
+                false => kept.others.push(name.clone()),
+            }
+        }
+        result
+    }
+
+    /// Steps 2 and 3 once the files were sent.
+    #[allow(clippy::too_many_arguments)]
+    fn settle_private(
+        &self,
+        dir: &Path,
+        temp_dir: &Path,
+        group: &[&BatchItem],
+        which: &[usize],
+        names: &[OsString],
+        sent: &Delivery,
+        results: &mut [Option<Result<Outcome, String>>],
+        direct: &mut Vec<(usize, Option<&'static str>)>,
+    ) -> Result<(), TaskError> {
         let temps: Vec<PathBuf> = names.iter().map(|n| temp_dir.join(n)).collect();
         let unmask = |reason: &str, k: usize| {
             reason
                 .replace(&shown(&temps[k]), &shown(group[k].dest.path()))
-                .replace(&shown(&temp_dir), &shown(dir))
+                .replace(&shown(temp_dir), &shown(dir))
         };
         let stopped_for = match &sent.stop {
             Some(Ok(reason)) => reason.clone(),
@@ -239,18 +333,20 @@ impl Ctx<'_> {
         // Complete copies still go into place after a cancel (nothing is
         // lost by keeping them), unless they had to be checked first or the
         // connection is gone.
-        let stop = match sent.stop {
+        let stop = match &sent.stop {
             Some(Err(stop)) if self.batch.verify || !matches!(stop, TaskError::Interrupted) => {
-                return Err(stop);
+                return Err(stop.clone());
             }
-            Some(Err(stop)) => Some(stop),
+            Some(Err(stop)) => Some(stop.clone()),
             _ => None,
         };
-        let checked = self.verify(&group, &temps, &arrived)?;
+        let checked = self.verify(group, &temps, &arrived)?;
         let mut placements = Vec::new();
         let mut placed = Vec::new();
         for (&k, verdict) in arrived.iter().zip(checked) {
             if let Err(reason) = verdict {
+                // The bad copy goes with the private directory.
+                self.r.partial(group[k].item, None);
                 results[which[k]] = Some(Err(reason));
                 continue;
             }
@@ -275,7 +371,10 @@ impl Ctx<'_> {
                 Ok(Placed::Taken) => Ok(Outcome::Skipped(
                     "exists at the destination (it appeared while this copy was made)".into(),
                 )),
-                Err(e) => Err(unmask(&e.to_string(), k)),
+                Err(e) => {
+                    self.r.partial(item.item, None);
+                    Err(unmask(&e.to_string(), k))
+                }
             });
         }
         stop.map_or(Ok(()), Err)
@@ -310,7 +409,7 @@ impl Ctx<'_> {
                 self.r.log(Event::warn(&in_place_note(&shown(item.dest.path()), why)).host(self.host));
             }
         }
-        let sent = self.send(dir, &group, &names)?;
+        let sent = self.send(dir, &group, &names, false)?;
         let dests: Vec<PathBuf> = group.iter().map(|i| i.dest.path().to_path_buf()).collect();
         let arrived: Vec<usize> = (0..group.len()).filter(|&k| sent.arrived[k]).collect();
         let rewritten: Vec<usize> = arrived.iter().copied().filter(|&k| which[k].1.is_some()).collect();
@@ -348,14 +447,24 @@ impl Ctx<'_> {
     }
 
     /// One engine run (or one direct scp) into `target`, each file under
-    /// `names[k]`.
-    fn send(&self, target: &Path, items: &[&BatchItem], names: &[OsString]) -> Result<Delivery, TaskError> {
+    /// `names[k]`; with `resumable`, a file from this machine that stops
+    /// half way is a partial copy to resume.
+    fn send(
+        &self,
+        target: &Path,
+        items: &[&BatchItem],
+        names: &[OsString],
+        resumable: bool,
+    ) -> Result<Delivery, TaskError> {
         let r = self.r;
         let mut target_arg = target.as_os_str().to_owned();
         target_arg.push("/");
         let options =
             scp::Options { recursive: false, preserve: self.batch.preserve, limit: r.throttle.clone() };
-        let mut arrivals = Arrivals::new(r, items.iter().map(|i| i.item).collect());
+        let mut arrivals = Arrivals::new(r, items);
+        if resumable && matches!(self.sender, Sender::Local) {
+            arrivals = arrivals.writing_to(names.iter().map(|n| target.join(n)).collect());
+        }
         let result = match self.sender {
             Sender::Local => {
                 let request = scp::UploadRequest {
@@ -391,21 +500,34 @@ impl Ctx<'_> {
                 let ends = Ends { from: *from, from_host, to: self.to, to_host: self.host, peer };
                 let delivered = direct::send(&ends, target, items, self.batch.preserve, r)?;
                 let failed = vec![None; items.len()];
-                return Ok(Delivery { arrived: delivered.arrived, failed, stop: delivered.reason.map(Ok) });
+                let partial = vec![false; items.len()];
+                return Ok(Delivery {
+                    arrived: delivered.arrived,
+                    partial,
+                    failed,
+                    stop: delivered.reason.map(Ok),
+                });
             }
         };
         arrivals.distrust(result.as_ref().err());
         for seen in &arrivals.banners {
             self.banner_seen(seen);
         }
-        let mut sent =
-            Delivery { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
+        let mut sent = Delivery::none(items.len());
+        sent.stop = result.err().map(stopped);
+        if !matches!(sent.stop, Some(Err(_))) {
+            arrivals.failures_lose_partials();
+        }
+        for k in arrivals.partials() {
+            if let Some(slot) = sent.partial.get_mut(k) {
+                *slot = true;
+            }
+        }
         for (k, _) in arrivals.arrived {
             if let Some(slot) = sent.arrived.get_mut(k) {
                 *slot = true;
             }
         }
-        sent.stop = result.err().map(stopped);
         // When the whole run stopped (cancel, lost connection), the engine's
         // "stopped before it was confirmed" is not the files' fault: the
         // task's end speaks for them.
@@ -450,8 +572,7 @@ impl Ctx<'_> {
             self.r.started(item.item);
         }
         let results = self.fs()?.copy_files(&pairs, self.batch.preserve).map_err(task_error)?;
-        let mut sent =
-            Delivery { arrived: vec![false; items.len()], failed: vec![None; items.len()], stop: None };
+        let mut sent = Delivery::none(items.len());
         for (k, (item, result)) in items.iter().zip(results).enumerate() {
             match result {
                 Ok(()) => {
@@ -496,28 +617,30 @@ impl Ctx<'_> {
         if self.r.is_cancelled() {
             return Err(TaskError::Interrupted);
         }
-        Ok(source_digests
-            .into_iter()
-            .zip(copy_digests)
-            .map(|(source, copy)| match (source, copy) {
-                (Ok(a), Ok(b)) => compare_digests(&a, &b),
-                (Err(e), _) => Err(format!("cannot checksum the source: {e}")),
-                (_, Err(e)) => Err(format!("cannot checksum the copy: {e}")),
-            })
-            .collect())
+        Ok(source_digests.into_iter().zip(copy_digests).map(|(source, copy)| verdict(source, copy)).collect())
     }
 
-    /// Step 4; after a dropped connection, the directory is remembered for
-    /// the next connection instead.
-    fn remove_private(&self, dir: &Path, private: &OsStr, stop: Option<&TaskError>) {
+    /// Step 4: the private directory is removed, but for the partial
+    /// copies to resume (`kept.keep`): then only the others in it are.
+    /// After a dropped connection, all that is remembered for the next
+    /// connection.
+    fn remove_private(&self, dir: &Path, private: &OsStr, stop: Option<&TaskError>, kept: &Kept) {
         if let Some(TaskError::Dropped(_)) = stop {
-            self.remember(dir, private);
+            self.remember(dir, private, &kept.keep);
             return;
         }
-        let removed = RemoteFs::open(self.to).and_then(|fs| fs.delete(&[dir.join(private)]));
+        let temp_dir = dir.join(private);
+        let removed = RemoteFs::open(self.to).and_then(|fs| {
+            if kept.keep.is_empty() {
+                return fs.delete(std::slice::from_ref(&temp_dir));
+            }
+            let paths: Vec<PathBuf> = kept.others.iter().map(|n| temp_dir.join(n)).collect();
+            let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            fs.remove_files(&paths).map(drop)
+        });
         match removed {
             Ok(()) => {}
-            Err(e) if e.is_connection_lost() => self.remember(dir, private),
+            Err(e) if e.is_connection_lost() => self.remember(dir, private, &kept.keep),
             Err(e) => self.r.log(
                 Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(dir)))
                     .host(self.host),
@@ -525,9 +648,32 @@ impl Ctx<'_> {
         }
     }
 
-    fn remember(&self, dir: &Path, private: &OsStr) {
+    fn remember(&self, dir: &Path, private: &OsStr, keep: &[OsString]) {
         let mut left = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
-        left.push((self.host.to_owned(), dir.to_path_buf(), private.to_os_string()));
+        left.push(Leftover {
+            host: self.host.to_owned(),
+            dir: dir.to_path_buf(),
+            private: private.to_os_string(),
+            keep: keep.to_vec(),
+        });
+    }
+}
+
+/// The names in a private directory: partial copies to keep, and the rest.
+#[derive(Default)]
+struct Kept {
+    keep: Vec<OsString>,
+    others: Vec<OsString>,
+}
+
+impl Delivery {
+    fn none(files: usize) -> Self {
+        Delivery {
+            arrived: vec![false; files],
+            partial: vec![false; files],
+            failed: vec![None; files],
+            stop: None,
+        }
     }
 }
 
@@ -536,31 +682,35 @@ fn remote_digests(link: Link<'_>, paths: &[&Path]) -> Result<Vec<Result<Digest, 
     crate::jobs::fs_tasks::digests(&fs, paths)
 }
 
-/// Removes what dropped connections left on `host`; what cannot be removed
+/// Removes what dropped connections left on `host`, but for the partial
+/// copies their items will resume (those are removed, with their private
+/// directory, when they are placed or discarded); what cannot be removed
 /// now (the connection is gone too) stays remembered.
 fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Reporter) {
-    let mine: Vec<(PathBuf, OsString)> = {
+    let mine: Vec<Leftover> = {
         let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
-        let (mine, others) = std::mem::take(&mut *left).into_iter().partition(|(h, _, _)| h == host);
+        let (mine, others) = std::mem::take(&mut *left).into_iter().partition(|l| l.host == host);
         *left = others;
-        mine.into_iter().map(|(_, dir, name)| (dir, name)).collect()
+        mine
     };
     if mine.is_empty() {
         return;
     }
     let fs = RemoteFs::open(session);
-    for (dir, name) in mine {
+    for leftover in mine {
         // Only names of our own private directories were remembered.
-        if !name.as_encoded_bytes().starts_with(b".sd-") {
+        if !leftover.private.as_encoded_bytes().starts_with(b".sd-") {
             continue;
         }
-        match fs.as_ref().map_err(Clone::clone).and_then(|fs| fs.delete(&[dir.join(&name)])) {
+        let dir = leftover.dir.clone();
+        let removed = fs.as_ref().map_err(Clone::clone).and_then(|fs| clean_one(fs, &leftover));
+        match removed {
             Ok(()) => r.log(
                 Event::debug(&format!("removed a temporary directory left in {}", shown(&dir))).host(host),
             ),
             Err(e) if e.is_connection_lost() => {
                 let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
-                left.push((host.to_owned(), dir, name));
+                left.push(leftover);
             }
             Err(e) => r.log(
                 Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(&dir)))
@@ -568,6 +718,30 @@ fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Rep
             ),
         }
     }
+}
+
+/// A leftover private directory, but for its partial copies to keep.
+fn clean_one(fs: &RemoteFs, leftover: &Leftover) -> Result<(), FsError> {
+    let temp_dir = leftover.dir.join(&leftover.private);
+    if leftover.keep.is_empty() {
+        return fs.delete(&[temp_dir]);
+    }
+    let listing = match fs.list(&temp_dir) {
+        Ok(listing) => listing,
+        // Resumed and placed (or discarded) already.
+        Err(FsError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let others: Vec<PathBuf> = listing
+        .entries
+        .iter()
+        .filter(|e| !leftover.keep.contains(&e.name))
+        .map(|e| temp_dir.join(&e.name))
+        .collect();
+    if !others.is_empty() {
+        fs.delete(&others)?;
+    }
+    Ok(())
 }
 
 /// The source's base name (what a direct scp names the copy).

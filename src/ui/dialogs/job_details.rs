@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::State;
 use crate::eventlog::{Filter, Level};
 use crate::jobs::JobId;
-use crate::text::fit;
+use crate::text::{fit, human_size};
 use crate::ui::{gauge, log_pane};
 
 pub(super) fn render(state: &State, job: JobId, cursor: usize, scroll: usize, frame: &mut Frame) {
@@ -48,6 +48,20 @@ pub(super) fn render(state: &State, job: JobId, cursor: usize, scroll: usize, fr
             let error = Paragraph::new(Line::styled(error.clone(), theme.error)).wrap(Wrap { trim: false });
             let needed = error.line_count(inner.width);
             put(frame, inner, &mut y, error, needed.min(rows / 4).max(1));
+        }
+        if !v.resumed.is_empty() || v.partials > 0 {
+            let resumed: Vec<String> =
+                v.resumed.iter().map(|r| format!("{} resumed at {}", r.name, human_size(r.at))).collect();
+            let mut text = resumed.join(", ");
+            if v.partials > 0 {
+                let kept = format!(
+                    "{} partial cop{} kept to resume",
+                    v.partials,
+                    if v.partials == 1 { "y" } else { "ies" }
+                );
+                text = if text.is_empty() { kept } else { format!("{text}; {kept}") };
+            }
+            put(frame, inner, &mut y, Paragraph::new(Line::styled(fit(&text, w), theme.dialog)), 1);
         }
         let failed = &v.failed;
         let mut list = vec![Line::styled(

@@ -9,10 +9,10 @@ use super::{dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{QUIT_CHOICES, QuitDialog};
 
-/// What pausing and cancelling do to the jobs, as it is today.
-const NOTE: &str = "Pause or cancel: files already copied stay; files in flight are removed, never \
-left half-written. scpdeck does not keep jobs across runs yet, so a job paused now is not resumed \
-next time: queue it again then.";
+/// What pausing and cancelling do to the jobs.
+const NOTE: &str = "Files already copied stay. Pause: files in flight keep what arrived as partial \
+copies (never under their names), and the jobs come back paused at the next start, to go on from \
+there. Cancel: the partial copies are removed.";
 
 pub(super) fn render(state: &State, dialog: &QuitDialog, frame: &mut Frame) {
     let theme = &state.theme;

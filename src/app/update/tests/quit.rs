@@ -19,6 +19,9 @@ fn job(id: u64, state: JobState) -> JobView {
         verifying: false,
         current: None,
         failed: Vec::new(),
+        resumed: Vec::new(),
+        partials: 0,
+        left_behind: Vec::new(),
         cancelling: false,
         error: None,
         question: None,
@@ -119,7 +122,7 @@ fn pause_and_quit_pauses_the_queue_and_says_what_becomes_of_it() {
     assert!(matches!(effects.as_slice(), [Effect::Jobs(Control::PauseAll)]), "{effects:?}");
     assert!(state.quit);
     let text = state.status.unwrap().text;
-    assert!(text.contains("does not keep jobs across runs yet"), "{text}");
+    assert!(text.contains("they come back paused at the next start"), "{text}");
 }
 
 #[test]
