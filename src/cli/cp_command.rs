@@ -14,8 +14,7 @@ use super::cp_expand;
 use super::cp_jobs::jobs;
 use super::cp_resume;
 use super::error::CliError;
-use super::exit_status::Status;
-use super::jobs_run::{Run, any_signal, catch_signals, journal, log, pool, run_jobs};
+use super::jobs_run::{Run, any_signal, catch_signals, conclude, journal, log, pool, run_jobs};
 use super::operand::{Operand, parse};
 use crate::eventlog::verbose;
 use crate::jobs::{JobSpec, Options, OverwritePolicy};
@@ -112,21 +111,13 @@ fn overwrite_policy(name: &str) -> Result<OverwritePolicy, UnknownPolicy> {
     }
 }
 
-/// Runs `scpdeck cp` (see [`Status`] for its exit statuses).
+/// Runs `scpdeck cp` (its exit statuses: `cli::exit_status`).
 pub fn run_cp(args: CpArgs) -> ExitCode {
     let global = args.global;
     let mut console = Console::new(progress_bar(args.quiet), global.color.for_stderr());
     verbose::install(global.verbose, console.verbose_output());
-    let status = match copy(&args, &mut console) {
-        Ok(true) if !console.failed => Status::Success,
-        Ok(_) => Status::Failed,
-        Err(error) => {
-            console.error(&error.to_string());
-            error.status()
-        }
-    };
-    console.finish();
-    status.into()
+    let result = copy(&args, &mut console);
+    conclude(&mut console, result)
 }
 
 /// Copies; true when every job was done.

@@ -13,6 +13,7 @@ use super::cp_ask;
 use super::cp_console::Console;
 use super::cp_resume;
 use super::error::CliError;
+use super::exit_status::Status;
 use super::printer::Tone;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
 use crate::jobs::journal::Journal;
@@ -71,6 +72,22 @@ pub(super) async fn any_signal(signals: &mut [tokio::signal::unix::Signal]) {
         std::future::pending::<()>().await;
     }
     futures::future::select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+}
+
+/// The exit status of a command that ran jobs: success when it says every
+/// job was done and the console saw no failure, the error's own status
+/// (said on the console) when it stopped early.
+pub(super) fn conclude(console: &mut Console, result: Result<bool, CliError>) -> std::process::ExitCode {
+    let status = match result {
+        Ok(true) if !console.failed => Status::Success,
+        Ok(_) => Status::Failed,
+        Err(error) => {
+            console.error(&error.to_string());
+            error.status()
+        }
+    };
+    console.finish();
+    status.into()
 }
 
 /// What the jobs run on.

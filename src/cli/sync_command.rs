@@ -11,8 +11,7 @@ use super::color::progress_bar;
 use super::cp_console::Console;
 use super::cp_jobs::location;
 use super::error::CliError;
-use super::exit_status::Status;
-use super::jobs_run::{Run, any_signal, catch_signals, journal, log, pool, run_jobs};
+use super::jobs_run::{Run, any_signal, catch_signals, conclude, journal, log, pool, run_jobs};
 use super::operand::parse;
 use super::sync_ends::{Scanned, delete, make_target, scan};
 use super::sync_format::{json_line, text_line};
@@ -90,21 +89,13 @@ Exit status: 0 in sync or synchronized, 1 some action failed or a conflict was
 left (a file on one side, a directory on the other), 2 usage error, 255 a host
 could not be reached or logged in to.";
 
-/// Runs `scpdeck sync` (see [`Status`] for its exit statuses).
+/// Runs `scpdeck sync` (its exit statuses: `cli::exit_status`).
 pub fn run_sync(args: SyncArgs) -> ExitCode {
     let global = args.global;
     let mut console = Console::new(progress_bar(args.quiet || args.dry_run), global.color.for_stderr());
     verbose::install(global.verbose, console.verbose_output());
-    let status = match sync(&args, &mut console) {
-        Ok(true) if !console.failed => Status::Success,
-        Ok(_) => Status::Failed,
-        Err(error) => {
-            console.error(&error.to_string());
-            error.status()
-        }
-    };
-    console.finish();
-    status.into()
+    let result = sync(&args, &mut console);
+    conclude(&mut console, result)
 }
 
 fn options(args: &SyncArgs) -> Result<SyncOptions, CliError> {
