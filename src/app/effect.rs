@@ -113,7 +113,17 @@ pub enum Effect {
     },
     SaveRecent {
         dir: PathBuf,
-        recent: Vec<String>,
+        recent: crate::config::Recent,
+    },
+    /// Save the last directory visited on each host (in the state dir).
+    SaveRecentDirs {
+        dir: PathBuf,
+        dirs: std::collections::BTreeMap<String, PathBuf>,
+    },
+    /// Close the host's browsing connection and its idle transfer
+    /// connections; transfers running keep theirs until they end.
+    Disconnect {
+        host: String,
     },
     /// Open a connection: `Msg::ConnectStage`, `Msg::Prompt`, `Msg::Connected`.
     Connect {

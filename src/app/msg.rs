@@ -86,7 +86,8 @@ pub enum Msg {
     },
     SshHosts {
         token: u64,
-        hosts: Vec<String>,
+        /// `(alias, file:line)`.
+        hosts: Vec<(String, String)>,
     },
     /// `(host, user@host:port)` for the hosts that could be resolved.
     HostAddresses {

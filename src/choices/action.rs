@@ -49,9 +49,12 @@ actions! {
     Open "open" ["enter", "right", "l"] "Enter the directory under the cursor";
     Parent "parent" ["backspace", "left", "h"] "Go to the parent directory";
     SwitchPane "switch_pane" ["tab", "shift-tab"] "Switch to the other pane";
+    SwapPanes "swap_panes" ["ctrl-u"] "Swap the two panes (the focus stays on its side)";
+    OtherToThis "other_to_this" ["alt-o"] "Show this pane's directory in the other pane too";
+    ThisToOther "this_to_other" ["alt-i"] "Show the other pane's directory in this pane too";
     Back "back" ["alt-left", "["] "Back in this pane's history";
     Forward "forward" ["alt-right", "]"] "Forward in this pane's history";
-    GoTo "go_to" ["ctrl-g"] "Go to a path (Tab completes)";
+    GoTo "go_to" ["ctrl-g"] "Go to a path (Tab completes; host:PATH another host, local:PATH this machine)";
     Refresh "refresh" ["ctrl-r"] "Reload both panes";
     SyncBrowsing "sync_browsing" ["ctrl-s"] "Synchronized browsing of both panes on/off";
     ToggleSelect "toggle_select" ["insert", "space"] "Select or unselect the entry and move down";
@@ -70,6 +73,7 @@ actions! {
     Synchronize "synchronize" ["alt-y"] "Synchronize the panes' directories: plan, preview, run";
     DirSize "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
     HostPicker "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
+    Disconnect "disconnect" ["alt-x"] "Disconnect this pane's host; the pane goes back to the last local directory";
     AddBookmark "add_bookmark" ["b"] "Bookmark this pane's directory";
     View "view" ["f3"] "View the file under the cursor";
     Edit "edit" ["f4"] "Edit the file under the cursor with $EDITOR";
@@ -81,7 +85,7 @@ actions! {
     Symlink "symlink" ["alt-k"] "Create a symlink (to the other pane's entry)";
     Delete "delete" ["f8", "delete"] "Delete the selected or current entries";
     Chmod "chmod" ["alt-m"] "Change the mode (permissions), recursively too";
-    Chown "chown" ["alt-o"] "Change the owner and group, recursively too";
+    Chown "chown" ["alt-u"] "Change the owner and group, recursively too";
     Find "find" ["alt-?"] "Find files under this pane's directory (on its host)";
     Menu "menu" ["f9"] "Command menu";
     Jobs "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";

@@ -2,9 +2,11 @@
 //! text, display widths, sizes.
 
 mod escape;
+mod fit_left;
 mod size;
 mod width;
 
 pub use escape::{escape_bytes, escape_str, is_unsafe};
+pub use fit_left::fit_left;
 pub use size::human_size;
 pub use width::{fit, pad_to, width};

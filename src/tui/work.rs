@@ -174,6 +174,15 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
                 .err()
                 .map(|e| Msg::Report(Note::error(&e.to_string())));
         }
+        Effect::SaveRecentDirs { dir, dirs } => {
+            return config::save_recent_dirs(&dir, &dirs)
+                .err()
+                .map(|e| Msg::Report(Note::error(&e.to_string())));
+        }
+        Effect::Disconnect { host } => {
+            remotes.disconnect(&host);
+            return None;
+        }
         Effect::Connect { id, host } => Msg::Connected { id, result: remotes.connect(id, &host) },
         Effect::CancelConnect { id } => {
             remotes.cancel(id);

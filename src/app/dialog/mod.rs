@@ -2,6 +2,7 @@
 
 mod copy;
 mod find;
+mod host_edit;
 mod input;
 mod link;
 mod mode;
@@ -15,6 +16,7 @@ mod viewer;
 
 pub use copy::{CopyDialog, CopyField};
 pub use find::{FindDialog, FindField, FindResults, parse_age, parse_size};
+pub use host_edit::{HostEditDialog, HostEditField};
 pub use input::LineInput;
 pub use link::{LinkDialog, LinkField};
 pub use mode::{GRID_COLS, GRID_ROWS, ModeDialog, ModeField, grid_bit, octal, parse_octal};
@@ -45,6 +47,8 @@ pub enum Dialog {
     Delete(DeleteDialog),
     Viewer(Viewer),
     HostPicker(HostPicker),
+    /// Edit a recent host of the picker.
+    HostEdit(HostEditDialog),
     /// A connection in progress; Esc cancels it.
     Connecting {
         id: u64,

@@ -1,7 +1,8 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
 use super::{
-    attributes, create, file_ops, hosts, jobs, jobs_panel, messages, navigation, panes, quit, selection, sync,
+    attributes, create, disconnect, file_ops, hosts, jobs, jobs_panel, messages, navigation, pane_pairs,
+    panes, quit, selection, sync,
 };
 use crate::app::dialog::{Dialog, SyncPurpose};
 use crate::app::effect::Effect;
@@ -25,6 +26,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open => return navigation::open(state),
         Action::Parent => return navigation::parent(state),
         Action::SwitchPane => state.focus = state.focus.other(),
+        Action::SwapPanes => return pane_pairs::swap(state),
+        Action::OtherToThis => return pane_pairs::show_in(state, state.focus.other()),
+        Action::ThisToOther => return pane_pairs::show_in(state, state.focus),
+        Action::Disconnect => return disconnect::disconnect(state),
         Action::Back => return navigation::back(state),
         Action::Forward => return navigation::forward(state),
         Action::GoTo => return navigation::start_go_to(state),

@@ -23,6 +23,7 @@ pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Dialog::Delete(dialog) => delete(state, dialog, key),
         Dialog::Viewer(viewer) => view(state, viewer, key),
         Dialog::HostPicker(picker) => picker_key(state, picker, key),
+        Dialog::HostEdit(dialog) => super::host_edit::key(state, dialog, key),
         dialog @ Dialog::Connecting { .. } => {
             state.dialogs.push(dialog);
             if key.code == KeyCode::Esc || is_ctrl_c(key) { hosts::cancel(state) } else { Vec::new() }
@@ -212,10 +213,11 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
         KeyCode::Down | KeyCode::Tab => picker.move_by(1),
         KeyCode::PageUp => picker.move_by(-10),
         KeyCode::PageDown => picker.move_by(10),
-        KeyCode::Delete => {
+        KeyCode::Delete | KeyCode::F(8) => {
             state.dialogs.push(Dialog::HostPicker(picker));
             return hosts::forget(state);
         }
+        KeyCode::F(4) => return super::host_edit::start(state, picker),
         _ => {
             if picker.input.handle(key) {
                 picker.selected = 0;
