@@ -164,6 +164,18 @@ pub enum Effect {
     },
     /// Queue a copy or move job.
     Submit(crate::jobs::JobSpec),
+    /// What the copy dialog's typed target is: `Msg::TargetProbed`.
+    ProbeTarget {
+        token: u64,
+        location: Location,
+    },
+    /// Create a copy's target directory (with its parents), then queue the
+    /// job: `Msg::TargetCreated`.
+    CreateTarget {
+        side: Side,
+        location: Location,
+        spec: Box<crate::jobs::JobSpec>,
+    },
     /// Pause, resume, cancel, retry, reorder jobs, answer a question.
     Jobs(crate::jobs::Control),
 }

@@ -84,6 +84,17 @@ pub enum Msg {
         token: u64,
         result: Result<ViewContent, WorkError>,
     },
+    /// The kind of the copy dialog's typed target (`None`: nothing there).
+    TargetProbed {
+        token: u64,
+        result: Result<Option<crate::fs::Kind>, WorkError>,
+    },
+    /// A copy's target directory was created (or not): the job goes on.
+    TargetCreated {
+        side: Side,
+        spec: Box<crate::jobs::JobSpec>,
+        result: Result<(), WorkError>,
+    },
     SshHosts {
         token: u64,
         /// `(alias, file:line)`.

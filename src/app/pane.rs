@@ -281,10 +281,7 @@ impl Pane {
 
     /// Moves the cursor by `delta` rows, clamped to the listing.
     pub fn move_by(&mut self, delta: isize) {
-        if self.len() == 0 {
-            return;
-        }
-        let last = self.len() - 1;
+        let Some(last) = self.len().checked_sub(1) else { return };
         self.cursor = self.cursor.saturating_add_signed(delta).min(last);
         self.scroll_into_view();
     }

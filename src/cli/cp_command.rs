@@ -49,7 +49,7 @@ pub struct CpArgs {
     pub sessions: u16,
     /// Limit the bandwidth of the whole command to KBIT Kbit/s (1 Kbit =
     /// 1024 bits), as scp's -l.
-    #[arg(short = 'l', value_name = "KBIT", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'l', value_name = "KBIT", value_parser = crate::scp::parse_kbit)]
     pub limit: Option<u64>,
     /// What to do with a file that exists at the destination: ask (on the
     /// terminal, per file), overwrite, skip, newer (overwrite if the source

@@ -34,7 +34,7 @@ mod tests {
 
     #[test]
     fn keeps_the_end_and_counts_display_width() {
-        assert_eq!(fit_left("/home/alice/projects", 12), "…/projects");
+        assert_eq!(fit_left("/home/alice/projects", 10), "…/projects");
         assert_eq!(fit_left("/home/alice/projects", 11), "…e/projects");
         assert_eq!(fit_left("short", 5), "short");
         assert_eq!(fit_left("/文件/名字", 6), "…/名字");

@@ -8,5 +8,5 @@ mod width;
 
 pub use escape::{escape_bytes, escape_str, is_unsafe};
 pub use fit_left::fit_left;
-pub use size::human_size;
+pub use size::{exact_size, human_size};
 pub use width::{fit, pad_to, width};

@@ -14,7 +14,7 @@ mod quit;
 mod sync;
 mod viewer;
 
-pub use copy::{CopyDialog, CopyField};
+pub use copy::{CopyDialog, CopyField, CreateTarget, copy_name};
 pub use find::{FindDialog, FindField, FindResults, parse_age, parse_size};
 pub use host_edit::{HostEditDialog, HostEditField};
 pub use input::LineInput;
@@ -59,7 +59,7 @@ pub enum Dialog {
     /// A question from a connection (password, passphrase, host key...).
     Prompt(PromptDialog),
     /// Copy or move to the other pane (F5/F6).
-    Copy(CopyDialog),
+    Copy(Box<CopyDialog>),
     /// A job's overwrite question.
     Overwrite(OverwriteDialog),
     /// Change the mode: octal field and rwx grid.

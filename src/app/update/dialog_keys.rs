@@ -29,7 +29,7 @@ pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             if key.code == KeyCode::Esc || is_ctrl_c(key) { hosts::cancel(state) } else { Vec::new() }
         }
         Dialog::Prompt(dialog) => prompt(state, dialog, key),
-        Dialog::Copy(dialog) => super::jobs::key(state, dialog, key),
+        Dialog::Copy(dialog) => super::jobs::key(state, *dialog, key),
         Dialog::Overwrite(dialog) => super::jobs_panel::overwrite_key(state, dialog, key),
         Dialog::JobDetails { job, cursor, scroll } => {
             super::jobs_panel::details_key(state, job, cursor, scroll, key)

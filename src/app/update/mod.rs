@@ -7,6 +7,7 @@
 
 mod act;
 mod attributes;
+mod copy_target;
 mod create;
 mod dialog_keys;
 mod disconnect;
@@ -84,6 +85,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::EditFetched { location, editor, result } => {
             file_ops::edit_fetched(state, location, editor, result)
         }
+        Msg::TargetProbed { token, result } => copy_target::probed(state, token, result),
+        Msg::TargetCreated { side, spec, result } => copy_target::created(state, side, *spec, result),
         Msg::SshHosts { token, hosts } => hosts::ssh_hosts(state, token, hosts),
         Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
