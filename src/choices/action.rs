@@ -54,7 +54,7 @@ actions! {
     ThisToOther "this_to_other" ["alt-i"] "Show the other pane's directory in this pane too";
     Back "back" ["alt-left", "["] "Back in this pane's history";
     Forward "forward" ["alt-right", "]"] "Forward in this pane's history";
-    GoTo "go_to" ["ctrl-g"] "Go to a path (Tab completes; host:PATH another host, local:PATH this machine)";
+    GoTo "go_to" ["ctrl-g"] "Go to a path (Tab completes; local:PATH is on this machine)";
     Refresh "refresh" ["ctrl-r"] "Reload both panes";
     SyncBrowsing "sync_browsing" ["ctrl-s"] "Synchronized browsing of both panes on/off";
     ToggleSelect "toggle_select" ["insert", "space"] "Select or unselect the entry and move down";

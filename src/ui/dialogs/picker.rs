@@ -9,7 +9,7 @@ use super::input::field_widget;
 use super::{dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::HostPicker;
-use crate::text::{escape_str, fit, pad_to};
+use crate::text::{escape_str, fit, fit_left, pad_to};
 
 pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     let theme = &state.theme;
@@ -36,7 +36,11 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
             Span::styled(" ", style),
             Span::styled(pad_to(&escape_str(&picker.shown(item)), target_width, false), style),
             Span::styled(" ", style),
-            Span::styled(pad_to(&escape_str(&item.source_text()), source_width, true), hint),
+            // A long file name keeps its end: the line number.
+            Span::styled(
+                pad_to(&fit_left(&escape_str(&item.source_text()), source_width), source_width, true),
+                hint,
+            ),
         ]));
     }
     match picker.typed() {

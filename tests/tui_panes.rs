@@ -1,0 +1,123 @@
+//! End to end in tmux, the real binary: panes swapped with ctrl-u, a file
+//! duplicated under a new name with both panes on one directory, and the
+//! host picker connecting to a port typed in it.
+
+mod support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use support::tmux::{Tmux, scpdeck_bin};
+
+/// scpdeck on `left` and `right` with a fresh config and state directory.
+fn scpdeck(home: &Path, extra: &str, left: &Path, right: &Path) -> Tmux {
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' {extra} '{2}' '{3}'; sleep 60",
+        home.display(),
+        scpdeck_bin().display(),
+        left.display(),
+        right.display(),
+    );
+    Tmux::start(&command, 110, 30)
+}
+
+/// The screen's first line: both panes' titles.
+fn titles(tmux: &Tmux) -> String {
+    tmux.screen().lines().next().unwrap_or_default().to_owned()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ctrl_u_swaps_the_panes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (left, right) = (dir.path().join("alpha-side"), dir.path().join("beta-side"));
+    std::fs::create_dir_all(&left).unwrap();
+    std::fs::create_dir_all(&right).unwrap();
+    std::fs::write(left.join("only-in-alpha.txt"), "a").unwrap();
+    std::fs::write(right.join("only-in-beta.txt"), "b").unwrap();
+    let tmux = scpdeck(dir.path(), "", &left, &right);
+    tmux.wait_for("only-in-beta.txt");
+    let before = titles(&tmux);
+    assert!(before.find("alpha-side") < before.find("beta-side"), "{before}");
+    tmux.keys(&["C-u"]);
+    wait_until("the panes are swapped", || {
+        let now = titles(&tmux);
+        now.contains("alpha-side") && now.find("beta-side") < now.find("alpha-side")
+    });
+    // The focus stayed on the left, which now lists beta's file: F3 views it.
+    tmux.keys(&["Down", "F3"]);
+    tmux.wait_for("only-in-beta.txt · ");
+    tmux.keys(&["q"]);
+    tmux.keys(&["C-u"]);
+    wait_until("the panes are back", || {
+        let now = titles(&tmux);
+        now.find("alpha-side") < now.find("beta-side")
+    });
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn f5_onto_the_same_directory_duplicates_the_file_under_the_name_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let content: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(work.join("report.txt"), &content).unwrap();
+    let tmux = scpdeck(dir.path(), "", &work, &work);
+    tmux.wait_for_times("report.txt", 2);
+    tmux.keys(&["Down", "F5"]);
+    // The target is a name field, offered as "report (copy).txt".
+    let screen = tmux.wait_for("both panes show this directory");
+    assert!(screen.contains("report (copy).txt"), "{screen}");
+    tmux.keys(&["C-u"]);
+    tmux.keys(&["-l", "report copy 2.txt"]);
+    tmux.keys(&["Enter"]);
+    let copy = work.join("report copy 2.txt");
+    wait_until("the duplicate is on disk", || std::fs::read(&copy).is_ok_and(|c| c == content));
+    tmux.wait_for_times("report copy 2.txt", 2);
+    assert_eq!(std::fs::read(work.join("report.txt")).unwrap(), content, "the original is untouched");
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn the_host_picker_connects_to_a_port_typed_in_it() {
+    let sshd = support::Sshd::start();
+    let home = tempfile::tempdir().unwrap();
+    // The address's settings without its port: only the typed port reaches sshd.
+    let address = sshd.address.to_string();
+    let block = sshd.config_block(&address).replace(&format!("  Port {}\n", sshd.port), "");
+    assert!(!block.contains("Port "), "{block}");
+    let config = home.path().join("ssh_config");
+    std::fs::write(&config, block).unwrap();
+    let local = home.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(local.join("local-marker.txt"), "x").unwrap();
+    let extra = format!("-F '{}'", config.display());
+    let tmux = scpdeck(home.path(), &extra, &local, &local);
+    tmux.wait_for_times("local-marker.txt", 2);
+    tmux.keys(&["F2"]);
+    tmux.wait_for("this machine");
+    let typed = format!("{address}:{}", sshd.port);
+    tmux.keys(&["-l", &typed]);
+    let screen = tmux.wait_for("Enter connects to");
+    assert!(screen.contains(&typed) && screen.contains("typed"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("connected to {typed}"));
+    // The pane shows the host with its port.
+    tmux.wait_for(&format!("{typed}:/"));
+    // Remembered as typed, with the port.
+    let recent = std::fs::read_to_string(home.path().join("config/recent.toml")).unwrap();
+    assert!(recent.contains(&format!("\"{typed}\"")) && recent.contains("typed"), "{recent}");
+    // alt-x: disconnected, the pane back on this machine's directory.
+    tmux.keys(&["M-x"]);
+    tmux.wait_for(&format!("disconnected from {typed}"));
+    tmux.wait_for_times("local-marker.txt", 2);
+    tmux.keys(&["q"]);
+}
