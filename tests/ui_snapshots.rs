@@ -351,7 +351,26 @@ fn pane_with_dot_dot_and_a_long_path_cut_from_the_left() {
     let Some(Effect::List { side, generation, .. }) = effects.first() else { panic!("{effects:?}") };
     let entries = vec![entry("etc", Kind::Dir, 4096, DAY)];
     app::update(&mut state, Msg::Listed { side: *side, generation: *generation, result: Ok(entries) });
-    insta::assert_snapshot!(screen(&state, 80, 16));
+    let root = screen(&state, 80, 16);
+    // A remote pane keeps its host in front of the path's end.
+    let far = Location::Remote {
+        host: "deploy@build.example.org:2222".into(),
+        path: PathBuf::from("/srv/releases/2025/november/artifacts/linux-x86_64"),
+    };
+    let generation = state.pane_mut(Side::Right).request(far, None, app::Nav::Visit);
+    let entries = vec![entry("app.tar.zst", Kind::File, 9_000_000, DAY)];
+    app::update(&mut state, Msg::Listed { side: Side::Right, generation, result: Ok(entries) });
+    let narrow = screen(&state, 80, 16);
+    let title = narrow.lines().next().unwrap();
+    assert!(title.contains("deploy@build.") && title.contains("/linux-x86_64 ─"), "{title}");
+    assert!(!title.contains("……"), "one … for one gap: {title}");
+    let wide = screen(&state, 120, 16);
+    let title = wide.lines().next().unwrap();
+    assert!(
+        title.contains("deploy@build.example.org:2222:…") && title.contains("/linux-x86_64 ─"),
+        "{title}"
+    );
+    insta::assert_snapshot!(format!("{root}\n{narrow}\n{wide}"));
 }
 
 fn connecting(state: &mut State) -> u64 {

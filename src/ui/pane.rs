@@ -119,9 +119,14 @@ fn title(pane: &Pane, max: usize) -> String {
     match pane.location.host() {
         None => fit_left(&path, max),
         Some(host) => {
-            let host = fit(&format!("{}:", escape_bytes(host.as_bytes())), max / 2);
-            let rest = max.saturating_sub(width(&host));
-            format!("{host}{}", fit_left(&path, rest))
+            // The host whole when the path's end still gets a third of the
+            // room (16 cells at least): both say where the pane is.
+            let path_room = width(&path).min((max / 3).max(16));
+            let host = fit(&format!("{}:", escape_bytes(host.as_bytes())), max.saturating_sub(path_room));
+            let end = fit_left(&path, max.saturating_sub(width(&host)));
+            // One `…` for a gap between a cut host and a cut path.
+            let end = if host.ends_with('…') { end.trim_start_matches('…').to_owned() } else { end };
+            format!("{host}{end}")
         }
     }
 }

@@ -67,9 +67,11 @@ pub(super) fn probed(state: &mut State, token: u64, result: Result<Option<Kind>,
     let mut dialog = *dialog;
     state.needs_render = true;
     let Some((_, target)) = dialog.probing.take() else { return Vec::new() };
-    let mut options = dialog.options.clone();
-    options.direct &= dialog.direct_possible;
-    options.limit_kbit = crate::scp::parse_kbit(dialog.bandwidth.text()).ok();
+    // The limit may have been edited meanwhile.
+    let options = match super::jobs::job_options(&dialog) {
+        Ok(options) => options,
+        Err(e) => return refuse(state, dialog, CopyField::Bandwidth, &e.to_string()),
+    };
     match result {
         Ok(Some(Kind::Dir)) => queue(state, dialog, target, TargetKind::Dir, options),
         Ok(Some(_)) if dialog.sources.len() == 1 => queue(state, dialog, target, TargetKind::Auto, options),

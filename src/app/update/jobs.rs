@@ -151,14 +151,9 @@ pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> 
 }
 
 fn submit(state: &mut State, dialog: CopyDialog) -> Vec<Effect> {
-    let mut options = dialog.options.clone();
-    options.direct &= dialog.direct_possible;
-    options.limit_kbit = match dialog.bandwidth.text().trim() {
-        "" => None,
-        text => match crate::scp::parse_kbit(text) {
-            Ok(kbit) => Some(kbit),
-            Err(e) => return refuse(state, dialog, CopyField::Bandwidth, &e.to_string()),
-        },
+    let options = match job_options(&dialog) {
+        Ok(options) => options,
+        Err(e) => return refuse(state, dialog, CopyField::Bandwidth, &e.to_string()),
     };
     if dialog.new_name.is_some() {
         return super::copy_target::duplicate(state, dialog, options);
@@ -179,6 +174,18 @@ fn submit(state: &mut State, dialog: CopyDialog) -> Vec<Effect> {
         return refuse(state, dialog, CopyField::Target, "the destination is inside what is copied");
     }
     super::copy_target::typed_target(state, dialog, target, options)
+}
+
+/// The job's options as the dialog sets them; the bandwidth limit as typed
+/// (empty: none) read as `cp -l` reads it.
+pub(super) fn job_options(dialog: &CopyDialog) -> Result<Options, crate::scp::LimitError> {
+    let mut options = dialog.options.clone();
+    options.direct &= dialog.direct_possible;
+    options.limit_kbit = match dialog.bandwidth.text().trim() {
+        "" => None,
+        text => Some(crate::scp::parse_kbit(text)?),
+    };
+    Ok(options)
 }
 
 /// Keeps the dialog open, the focus on `field`, saying what is wrong.
