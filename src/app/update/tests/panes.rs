@@ -231,3 +231,22 @@ fn picker_entries_are_edited_with_f4_and_removed_with_delete_ssh_config_ones_rea
     assert!(state.recent.hosts.is_empty() && state.recent_dirs.is_empty());
     assert!(effects.iter().any(|e| matches!(e, Effect::SaveRecentDirs { dirs, .. } if dirs.is_empty())));
 }
+
+#[test]
+fn f8_in_the_picker_removes_a_bookmark_like_delete() {
+    let mut state = loaded(1);
+    state.config_dir = Some(PathBuf::from("/cfg"));
+    state.bookmarks = vec![crate::config::Bookmark { name: "logs".into(), target: "/var/log".into() }];
+    update(&mut state, key(KeyCode::F(2)));
+    typed(&mut state, "logs");
+    let effects = update(&mut state, key(KeyCode::F(8)));
+    assert!(state.bookmarks.is_empty());
+    assert!(matches!(effects.as_slice(), [Effect::SaveBookmarks { bookmarks, .. }] if bookmarks.is_empty()));
+    let Some(Dialog::HostPicker(picker)) = state.dialogs.last() else { panic!() };
+    assert!(!picker.items.iter().any(|i| i.label == "logs"));
+    // "this machine" stays, and says so.
+    update(&mut state, ctrl('u'));
+    typed(&mut state, "this");
+    assert!(update(&mut state, key(KeyCode::F(8))).is_empty());
+    assert!(status(&state).contains("always listed"), "{}", status(&state));
+}
