@@ -19,6 +19,9 @@ pub(super) fn remember(state: &mut State, location: &Location) -> Option<Effect>
                 return None;
             }
             state.recent_dirs.insert(host.clone(), path.clone());
+            // Only recent hosts keep theirs: the file stays as short as the list.
+            let recent = &state.recent.hosts;
+            state.recent_dirs.retain(|host, _| recent.contains(host));
             save(state)
         }
     }

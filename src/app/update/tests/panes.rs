@@ -161,6 +161,20 @@ fn alt_x_disconnects_and_the_pane_goes_back_to_the_last_local_directory() {
 fn a_recent_host_reopens_in_its_last_directory() {
     let mut state = remote_left("web1");
     assert_eq!(state.recent.hosts, ["web1"]);
+    // A host that left the recent list leaves its directory behind too.
+    state.recent_dirs.insert("gone".into(), PathBuf::from("/x"));
+    assert!(state.panes[0].on_up_row());
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let after = deliver(&mut state, &effects, Side::Left, vec![]);
+    assert!(
+        after.iter().any(|e| matches!(e, Effect::SaveRecentDirs { dirs, .. }
+        if dirs.keys().collect::<Vec<_>>() == ["web1"] && dirs["web1"] == PathBuf::from("/srv"))),
+        "{after:?}"
+    );
+    // Back into /srv/app: remembered again.
+    let effects = update(&mut state, key(KeyCode::Char('[')));
+    deliver(&mut state, &effects, Side::Left, vec![]);
+    assert_eq!(state.recent_dirs.get("web1"), Some(&PathBuf::from("/srv/app")));
     assert_eq!(state.recent.typed, ["web1"], "typed in go-to");
     update(&mut state, alt('x'));
     update(&mut state, key(KeyCode::F(2)));
