@@ -168,7 +168,7 @@ fn a_recent_host_reopens_in_its_last_directory() {
     let after = deliver(&mut state, &effects, Side::Left, vec![]);
     assert!(
         after.iter().any(|e| matches!(e, Effect::SaveRecentDirs { dirs, .. }
-        if dirs.keys().collect::<Vec<_>>() == ["web1"] && dirs["web1"] == PathBuf::from("/srv"))),
+        if dirs.keys().collect::<Vec<_>>() == ["web1"] && dirs["web1"] == std::path::Path::new("/srv"))),
         "{after:?}"
     );
     // Back into /srv/app: remembered again.
