@@ -1,6 +1,8 @@
 //! End to end in tmux, the real binary: panes swapped with ctrl-u, a file
 //! duplicated under a new name with both panes on one directory, and the
-//! host picker connecting to a port typed in it.
+//! host picker connecting to a port typed in it, then a copy from that host
+//! with a bandwidth limit typed in the dialog, which goes on whole while
+//! the pane disconnects.
 
 mod support;
 
@@ -115,9 +117,32 @@ fn the_host_picker_connects_to_a_port_typed_in_it() {
     // Remembered as typed, with the port.
     let recent = std::fs::read_to_string(home.path().join("config/recent.toml")).unwrap();
     assert!(recent.contains(&format!("\"{typed}\"")) && recent.contains("typed"), "{recent}");
-    // alt-x: disconnected, the pane back on this machine's directory.
+    // A copy from the host, held back by the dialog's bandwidth field so that
+    // it is still running when the pane disconnects.
+    let remote_dir = home.path().join("remote dir");
+    std::fs::create_dir_all(&remote_dir).unwrap();
+    let content: Vec<u8> = (0..400_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(remote_dir.join("slow.bin"), &content).unwrap();
+    tmux.keys(&["C-g", "C-u"]);
+    tmux.keys(&["-l", &remote_dir.display().to_string()]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("slow.bin");
+    tmux.keys(&["Down", "F5"]);
+    tmux.wait_for("Bandwidth limit");
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.keys(&["-l", "800"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("queued:");
+    // alt-x: disconnected, the pane back on this machine's directory; the
+    // copy goes on over its own connection and arrives whole.
     tmux.keys(&["M-x"]);
     tmux.wait_for(&format!("disconnected from {typed}"));
+    let copy = local.join("slow.bin");
+    // 400 kB at 800 Kbit/s take 4 s: the copy was running when the pane let go.
+    assert!(!copy.exists(), "the copy ended before the disconnect: nothing was shown");
     tmux.wait_for_times("local-marker.txt", 2);
+    wait_until("the copy has arrived whole", || std::fs::read(&copy).is_ok_and(|c| c == content));
+    tmux.keys(&["M-j"]);
+    tmux.wait_for(" done ");
     tmux.keys(&["q"]);
 }
