@@ -145,4 +145,19 @@ fn the_host_picker_connects_to_a_port_typed_in_it() {
     tmux.keys(&["M-j"]);
     tmux.wait_for(" done ");
     tmux.keys(&["q"]);
+    // The host's last directory is in the state dir, and a new run's picker
+    // opens the host there.
+    let dirs = std::fs::read_to_string(home.path().join("state/scpdeck/recent-dirs.toml")).unwrap();
+    assert!(dirs.contains("remote dir"), "{dirs}");
+    drop(tmux);
+    let tmux = scpdeck(home.path(), &extra, &local, &local);
+    tmux.wait_for_times("local-marker.txt", 2);
+    tmux.keys(&["F2"]);
+    let screen = tmux.wait_for("/remote dir ");
+    assert!(screen.contains(&typed), "{screen}");
+    // Below "this machine".
+    tmux.keys(&["Down", "Enter"]);
+    tmux.wait_for("slow.bin");
+    tmux.wait_for(&format!("{typed}:{}", remote_dir.display()));
+    tmux.keys(&["q"]);
 }

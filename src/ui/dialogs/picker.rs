@@ -9,7 +9,7 @@ use super::input::field_widget;
 use super::{dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::HostPicker;
-use crate::text::{escape_str, fit, fit_left, pad_to};
+use crate::text::{escape_str, fit, fit_left, pad_to, width};
 
 pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     let theme = &state.theme;
@@ -34,7 +34,7 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         text.push(Line::from(vec![
             Span::styled(pad_to(&escape_str(&item.label), label_width, false), style),
             Span::styled(" ", style),
-            Span::styled(pad_to(&escape_str(&picker.shown(item)), target_width, false), style),
+            Span::styled(pad_to(&where_to(&picker.shown(item), target_width), target_width, false), style),
             Span::styled(" ", style),
             // A long file name keeps its end: the line number.
             Span::styled(
@@ -62,4 +62,16 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
     lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);
+}
+
+/// `user@host:port  /dir` in `cells`: a directory that does not fit keeps
+/// its end, as pane titles do.
+fn where_to(shown: &str, cells: usize) -> String {
+    let shown = escape_str(shown);
+    match shown.split_once("  ") {
+        Some((address, dir)) if width(&shown) > cells && width(address) + 10 <= cells => {
+            format!("{address}  {}", fit_left(dir, cells - width(address) - 2))
+        }
+        _ => shown,
+    }
 }
