@@ -30,26 +30,20 @@ fn kbit<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Er
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-
-    #[derive(Debug, Deserialize)]
-    struct File {
-        hosts: BTreeMap<String, HostSettings>,
-    }
+    use crate::config::Settings;
 
     #[test]
-    fn bandwidth_per_host_as_cp_l() {
-        let file: File = toml::from_str(
-            "[hosts.\"web1\"]\nbandwidth = 800\n[hosts.\"alice@db:2222\"]\nbandwidth = \"64\"\n[hosts.x]\n",
-        )
-        .unwrap();
-        assert_eq!(file.hosts["web1"].bandwidth, Some(800));
-        assert_eq!(file.hosts["alice@db:2222"].bandwidth, Some(64));
-        assert_eq!(file.hosts["x"], HostSettings::default());
+    fn bandwidth_per_host_as_cp_l_in_config_toml() {
+        let text = "theme = \"light\"\n[hosts.\"web1\"]\nbandwidth = 800\n\
+                    [hosts.\"alice@db:2222\"]\nbandwidth = \"64\"\n[hosts.x]\n";
+        let settings: Settings = toml::from_str(text).unwrap();
+        assert_eq!(settings.theme, "light");
+        assert_eq!(settings.hosts["web1"].bandwidth, Some(800));
+        assert_eq!(settings.hosts["alice@db:2222"].bandwidth, Some(64));
+        assert_eq!(settings.hosts["x"], HostSettings::default());
         for bad in ["bandwidth = 0", "bandwidth = \"8M\"", "bandwith = 5"] {
-            assert!(toml::from_str::<File>(&format!("[hosts.h]\n{bad}\n")).is_err(), "{bad}");
+            assert!(toml::from_str::<Settings>(&format!("[hosts.h]\n{bad}\n")).is_err(), "{bad}");
         }
     }
 }
