@@ -88,6 +88,16 @@ pub enum Effect {
         location: Location,
         limit: u64,
     },
+    /// Follow a viewed file as it grows: after `delay`, at most `limit`
+    /// bytes from `offset` and the file's size: `Msg::Followed`.
+    Follow {
+        token: u64,
+        generation: u64,
+        location: Location,
+        offset: u64,
+        limit: u64,
+        delay: std::time::Duration,
+    },
     /// Edit a file with `editor`. A local file is edited in place. A remote
     /// one is first fetched into a private local `copy` (`Msg::EditFetched`);
     /// with the copy, the terminal goes to the editor and the copy is

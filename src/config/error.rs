@@ -16,6 +16,12 @@ pub enum ConfigError {
     #[error("{}:{line}:{column}: {message}; this entry is ignored", path.display())]
     Entry { path: PathBuf, line: usize, column: usize, message: String },
 
+    #[error("{}:{line}:{column}: {key} was the key of {from}, now of {to}; {from} has {left}", path.display())]
+    Rebound { path: PathBuf, line: usize, column: usize, key: String, from: String, to: String, left: String },
+
+    #[error("{}:{line}:{column}: unknown setting {key:?} is ignored; the other settings apply (see docs/user-guide.md)", path.display())]
+    UnknownKey { path: PathBuf, line: usize, column: usize, key: String },
+
     #[error("unknown theme {name:?} (known: {known}); add {name}.toml to {} or pick a known one", dir.display())]
     UnknownTheme { name: String, known: String, dir: PathBuf },
 

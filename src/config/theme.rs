@@ -66,6 +66,7 @@ theme_fields! {
     file: "Regular files",
     dir: "Directories",
     symlink: "Symbolic links",
+    dangling: "Symbolic links whose target does not exist (or that loop)",
     executable: "Executable files",
     special: "Devices, fifos, sockets",
     cursor: "Cursor row in the focused pane",
@@ -82,6 +83,7 @@ theme_fields! {
     input: "Text input fields",
     menu_selected: "Highlighted item in menus and lists",
     hint: "Secondary text: hints, help key column",
+    search_match: "Matches of the viewer's search",
 }
 
 #[derive(Deserialize)]

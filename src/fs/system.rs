@@ -103,6 +103,10 @@ pub trait FileSystem {
     /// The first `limit` bytes of a file and its size.
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError>;
 
+    /// At most `limit` bytes of a file from byte `offset` on (none past its
+    /// end), and its size now: following a file as it grows.
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError>;
+
     /// sha256 of each file.
     fn sha256(&self, paths: &[&Path]) -> Each<Digest>;
 

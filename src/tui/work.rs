@@ -160,6 +160,11 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
                 .map(|(bytes, total)| ViewContent::new(bytes, total));
             Msg::Viewed { token, result }
         }
+        Effect::Follow { token, generation, location, offset, limit, delay: _ } => {
+            let path = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| fs.read_from(&path, offset, limit));
+            Msg::Followed { token, generation, result }
+        }
         Effect::LoadSshHosts { token } => Msg::SshHosts { token, hosts: remotes.ssh_hosts() },
         Effect::ResolveHosts { token, hosts } => {
             Msg::HostAddresses { token, addresses: remotes.addresses(&hosts) }

@@ -45,7 +45,9 @@ pub(super) fn log_events(state: &mut State, events: Vec<Event>) {
 /// Whether anything on the screen shows the log or the messages.
 fn shows_messages(state: &State) -> bool {
     state.jobs.panel == Some(Panel::Log)
-        || state.dialogs.iter().any(|d| matches!(d, Dialog::JobDetails { .. } | Dialog::Messages { .. }))
+        || state.dialogs.iter().any(|d| {
+            matches!(d, Dialog::JobDetails { .. } | Dialog::Messages { .. } | Dialog::LogEntry { .. })
+        })
 }
 
 pub(super) fn open(state: &mut State) {
@@ -55,7 +57,6 @@ pub(super) fn open(state: &mut State) {
 /// Keys of the message view: move between messages, close.
 pub(super) fn key(state: &mut State, back: usize, key: &KeyEvent) -> Vec<Effect> {
     let last = state.messages.history().len().saturating_sub(1);
-    let page = 10;
     let action = state.keymap.action(&Key::from_event(key));
     let back = match key.code {
         _ if is_close(key) => return Vec::new(),
@@ -64,6 +65,29 @@ pub(super) fn key(state: &mut State, back: usize, key: &KeyEvent) -> Vec<Effect>
         // alt-l (alt-j): from here to the whole log (the jobs).
         _ if action == Some(Action::Log) => return to_panel(state, Panel::Log),
         _ if action == Some(Action::Jobs) => return to_panel(state, Panel::Jobs),
+        _ => moved(back, last, key),
+    };
+    state.dialogs.push(Dialog::Messages { back });
+    Vec::new()
+}
+
+/// Keys of the log entry view (Enter in the log panel): older and newer
+/// entries of those the panel shows, close.
+pub(super) fn log_entry_key(state: &mut State, back: usize, key: &KeyEvent) -> Vec<Effect> {
+    let last = state.jobs.log.filtered(&state.jobs.filter).count().saturating_sub(1);
+    let back = match key.code {
+        _ if is_close(key) => return Vec::new(),
+        KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
+        _ => moved(back, last, key),
+    };
+    state.dialogs.push(Dialog::LogEntry { back });
+    Vec::new()
+}
+
+/// `back` (counted from the newest, at most `last`) after a moving key.
+fn moved(back: usize, last: usize, key: &KeyEvent) -> usize {
+    let page = 10;
+    let back = match key.code {
         KeyCode::Up | KeyCode::Char('k') => back + 1,
         KeyCode::Down | KeyCode::Char('j') => back.saturating_sub(1),
         KeyCode::PageUp => back + page,
@@ -72,8 +96,7 @@ pub(super) fn key(state: &mut State, back: usize, key: &KeyEvent) -> Vec<Effect>
         KeyCode::End | KeyCode::Char('G') => 0,
         _ => back,
     };
-    state.dialogs.push(Dialog::Messages { back: back.min(last) });
-    Vec::new()
+    back.min(last)
 }
 
 /// Closes the message view for `panel`, shown and focused.

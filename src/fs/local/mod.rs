@@ -84,6 +84,10 @@ impl FileSystem for LocalFs {
         read::read_prefix(path, limit)
     }
 
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        read::read_from(path, offset, limit)
+    }
+
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
         let cancelled = || self.cancelled();
         Ok(paths.iter().map(|p| read::sha256(p, &cancelled)).collect())

@@ -174,6 +174,25 @@ impl FileSystem for RemoteFs<'_> {
         })
     }
 
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        let action = format!("read {} from byte {offset}", shown(path));
+        // The probed tools read from the offset (`tail -c +N | head -c`,
+        // or `dd` on block boundaries); the size follows on a line of its
+        // own, as for `read_prefix`.
+        let range = ByteRange { path, start: offset, len: Some(limit) };
+        let read = super::ranges::read_command(self.host.caps(), &range)?;
+        let command = Command::new(PRELUDE).append(&read).lit("&& echo && wc -c <");
+        let command = with_path(command, path, &action)?;
+        let output = shell::exec::run(self.link, &command).map_err(|e| FsError::exec(&action, e))?;
+        if !output.status.success() {
+            return Err(FsError::from_output(&action, command.as_bytes(), &output));
+        }
+        split_size(&output.stdout).ok_or_else(|| FsError::Malformed {
+            action: action.clone(),
+            detail: escape_bytes(output.stdout.rsplit(|&b| b == b'\n').nth(1).unwrap_or_default()),
+        })
+    }
+
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
         batch::sha256(self.link, paths)
     }

@@ -30,7 +30,8 @@ use crate::text::fit;
 
 pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
     match dialog {
-        Dialog::Help { scroll } => help::render(state, *scroll, frame),
+        Dialog::Help { scroll, topic } => help::render(state, *scroll, *topic, frame),
+        Dialog::LogEntry { back } => messages::render_log_entry(state, *back, frame),
         Dialog::Menu { selected } => menu::render(state, *selected, frame),
         // The filter is drawn inside its pane.
         Dialog::Input(input) if matches!(input.purpose, Purpose::Filter { .. }) => {}
