@@ -126,7 +126,7 @@ fn bottom_line(state: &State, viewer: &Viewer, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position((x, area.y));
         return;
     }
-    let keys = "/ ? n N: search   : line   w: wrap   F: follow   h/F4: hex   F1: keys   q/Esc: close";
+    let keys = "/ ? n N: search  : line  w: wrap  F: follow  h: hex  F1: keys  q: close";
     // The note first, whole if it can be; then as many keys as fit.
     let note = viewer.note.as_ref().map(|n| fit(&format!("{n}  "), w)).unwrap_or_default();
     let room = w.saturating_sub(width(&note));
