@@ -185,7 +185,11 @@ mod tests {
         assert_ne!(settings.theme_overrides, Default::default());
         let messages = messages(&problems);
         assert_eq!(messages.len(), 2, "{messages:?}");
-        assert!(messages[0].starts_with("c.toml:1:"), "{}", messages[0]);
+        assert!(
+            messages[0].starts_with("c.toml:1:19: invalid type: string \"many\", expected usize"),
+            "{}",
+            messages[0]
+        );
         assert!(messages[1].starts_with("c.toml:5:") && messages[1].contains("fiel"), "{}", messages[1]);
     }
 
