@@ -1,6 +1,7 @@
 //! End to end: the real binary in tmux. The viewer (F3) searches a file
 //! (`/`, Enter, `n`) and follows a local file as it grows (`F`), stopping
-//! on a key and when the file shrinks. Every wait is bounded (20 s).
+//! on a key and when the file shrinks; the log file written by two runs,
+//! one after the other, tells them apart. Every wait is bounded (20 s).
 
 mod support;
 
@@ -79,4 +80,32 @@ fn follow_mode_shows_what_is_appended_and_stops_on_a_key_or_when_the_file_shrink
     tmux.wait_for("after it stopped");
     std::fs::write(&path, "short\n").unwrap();
     tmux.wait_for("follow stopped: the file shrank");
+}
+
+#[test]
+fn two_runs_write_the_log_file_with_their_own_run_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |left: &str| {
+        std::fs::create_dir(dir.path().join(left)).unwrap();
+        format!(
+            "XDG_STATE_HOME='{}/state' SCPDECK_CONFIG_DIR='{}/config' '{}' '{}' '{}'",
+            dir.path().display(),
+            dir.path().display(),
+            scpdeck_bin().display(),
+            dir.path().join(left).display(),
+            dir.path().display(),
+        )
+    };
+    let command = format!("{}; {}; echo second-ended; sleep 60", run("left-one"), run("left-two"));
+    let tmux = Tmux::start(&command, 100, 30);
+    tmux.wait_for("left-one ─");
+    tmux.keys(&["F10"]);
+    tmux.wait_for("left-two ─");
+    tmux.keys(&["F10"]);
+    tmux.wait_for("second-ended");
+    let log = std::fs::read_to_string(dir.path().join("state/scpdeck/scpdeck.log")).unwrap();
+    let starts: Vec<&str> = log.lines().filter(|l| l.contains(" started: scpdeck ")).collect();
+    assert_eq!(starts.len(), 2, "{log}");
+    assert!(starts[0].contains(" run=1 run 1 started"), "{log}");
+    assert!(starts[1].contains(" run=2 run 2 started"), "{log}");
 }

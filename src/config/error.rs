@@ -16,8 +16,9 @@ pub enum ConfigError {
     #[error("{}:{line}:{column}: {message}; this entry is ignored", path.display())]
     Entry { path: PathBuf, line: usize, column: usize, message: String },
 
-    #[error("{}:{line}:{column}: {key} was the key of {from}, now of {to}; {from} has {left}", path.display())]
-    Rebound { path: PathBuf, line: usize, column: usize, key: String, from: String, to: String, left: String },
+    /// A keymap binding took another action's key (a warning: it applies).
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Rebound { path: PathBuf, line: usize, column: usize, message: String },
 
     #[error("{}:{line}:{column}: unknown setting {key:?} is ignored; the other settings apply (see docs/user-guide.md)", path.display())]
     UnknownKey { path: PathBuf, line: usize, column: usize, key: String },

@@ -136,15 +136,10 @@ impl Keymap {
             let offset = spans.iter().find(|(k, _)| *k == key).map_or(0, |(_, at)| *at);
             let left = keymap.describe(from);
             let (line, column) = super::error::line_column(text, offset);
-            problems.push(ConfigError::Rebound {
-                path: path.to_path_buf(),
-                line,
-                column,
-                key: key.to_string(),
-                to: to.name().to_owned(),
-                from: from.name().to_owned(),
-                left: if left.is_empty() { "no key now".to_owned() } else { format!("only {left} now") },
-            });
+            let left = if left.is_empty() { "no key now".to_owned() } else { format!("only {left} now") };
+            let (from, to) = (from.name(), to.name());
+            let message = format!("{key} was the key of {from}, now of {to}; {from} has {left}");
+            problems.push(ConfigError::Rebound { path: path.to_path_buf(), line, column, message });
         }
         (keymap, problems)
     }

@@ -61,7 +61,12 @@ impl LogFile {
             None,
         );
         let run = next_run(dir).map_err(|source| LogFileError::Write { dir: dir.to_path_buf(), source })?;
-        Ok(Self { dir: dir.to_path_buf(), file, run })
+        let mut log = Self { dir: dir.to_path_buf(), file, run };
+        // Where each run begins, for whoever reads the file later.
+        let started =
+            format!("run {run} started: scpdeck {}, pid {}", env!("CARGO_PKG_VERSION"), std::process::id());
+        log.write(&Event::info(&started))?;
+        Ok(log)
     }
 
     /// This process's run number, on every line it writes.
@@ -140,8 +145,10 @@ mod tests {
         second.write(&Event::info("copy started").job(1)).unwrap();
         let text = fs::read_to_string(second.path()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].contains("job=1 run=1 copy started"), "{text}");
-        assert!(lines[1].contains("job=1 run=2 copy started"), "{text}");
+        assert!(lines[0].contains(" run=1 run 1 started: scpdeck "), "{text}");
+        assert!(lines[1].contains("job=1 run=1 copy started"), "{text}");
+        assert!(lines[2].contains(" run=2 run 2 started: scpdeck "), "{text}");
+        assert!(lines[3].contains("job=1 run=2 copy started"), "{text}");
         // Opened at once by two processes' worth of threads: no number twice.
         let runs: Vec<u64> = std::thread::scope(|s| {
             let handles: Vec<_> =
