@@ -10,7 +10,7 @@ use crate::app::State;
 use crate::eventlog::{Event, Filter, Level};
 use crate::text::fit;
 
-const HINTS: &str = "↑↓ PgUp PgDn scroll  End follow  L level  H host  J selected job  l jobs  Esc back";
+const HINTS: &str = "↑↓ PgUp PgDn scroll  End follow  Enter entry  L level  H host  J job  l jobs  F1 keys";
 
 pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;

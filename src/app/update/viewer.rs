@@ -114,7 +114,6 @@ fn start_follow(state: &mut State, viewer: &mut Viewer) -> Vec<Effect> {
     let offset = if replace { content.total.saturating_sub(limit) } else { content.end() };
     let generation = state.token();
     viewer.follow = Some(Follow { offset, generation, replace });
-    viewer.hex = viewer.hex && !replace;
     let delay = if replace { Duration::ZERO } else { FOLLOW_INTERVAL };
     vec![Effect::Follow { token: viewer.token, generation, location, offset, limit, delay }]
 }
