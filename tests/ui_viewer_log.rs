@@ -1,7 +1,7 @@
 //! Snapshots (TestBackend + insta) of the viewer's search, wrapping, go to
 //! line and follow mode; the help of each place, wrapped; names with emoji
-//! ZWJ sequences in a pane and a dialog; a dangling symlink; the log entry
-//! view.
+//! ZWJ sequences in a pane and a dialog; a dangling symlink; the log panel
+//! wrapping and the log entry view.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -286,9 +286,19 @@ fn log_entry_view_shows_one_entry_whole_with_host_job_and_time() {
     app::update(&mut state, Msg::Log(events));
     alt(&mut state, 'l');
     let panel = screen(&state, 60, 24);
+    assert!(!panel.contains("Permission denied"), "{panel}");
+    press(&mut state, KeyCode::Char('w'));
+    let wrapped = screen(&state, 60, 24);
+    assert!(
+        wrapped.contains("Permission denied whil")
+            && wrapped.contains("│e opening the target for writing")
+            && wrapped.contains("· wrap"),
+        "{wrapped}"
+    );
+    press(&mut state, KeyCode::Char('w'));
     press(&mut state, KeyCode::Enter);
     let entry = screen(&state, 60, 24);
     assert!(entry.contains("2025-11-21 04:40:00 error · web1 · job 4"), "{entry}");
     assert!(entry.contains("Permission denied while opening"), "{entry}");
-    insta::assert_snapshot!(format!("{panel}\n{entry}"));
+    insta::assert_snapshot!(format!("{panel}\n{wrapped}\n{entry}"));
 }

@@ -151,6 +151,7 @@ actions! {
     LogOldest Log "log_oldest" ["home", "g"] "Oldest entry";
     LogNewest Log "log_newest" ["end", "G"] "Newest entry, following new ones";
     LogDetail Log "log_detail" ["enter"] "The entry at the bottom whole, with its time, host and job";
+    LogWrap Log "log_wrap" ["w"] "Wrap long entries over several rows on/off";
     LogLevel Log "log_level" ["L"] "Minimum level shown: debug, info, warn, error";
     LogHost Log "log_host" ["H"] "Only one host's entries (cycles through the hosts, then all)";
     LogJob Log "log_job" ["J"] "Only the selected job's entries (again: all)";

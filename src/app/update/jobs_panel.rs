@@ -143,6 +143,7 @@ fn log_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
             }
         }
         Action::LogShowJobs => jobs.panel = Some(Panel::Jobs),
+        Action::LogWrap => jobs.log_wrap = !jobs.log_wrap,
         _ => return None,
     }
     // Scrolling stops at the oldest page.

@@ -206,6 +206,10 @@ fn log_page_keys_move_by_the_panels_height_and_enter_shows_an_entry_whole() {
     update(&mut state, key(KeyCode::Enter));
     assert!(state.dialogs.is_empty());
     assert_eq!(state.jobs.panel, Some(Panel::Log));
+    update(&mut state, key(KeyCode::Char('w')));
+    assert!(state.jobs.log_wrap);
+    update(&mut state, key(KeyCode::Char('w')));
+    assert!(!state.jobs.log_wrap);
 }
 
 #[test]
