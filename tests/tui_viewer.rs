@@ -1,7 +1,8 @@
 //! End to end: the real binary in tmux. The viewer (F3) searches a file
-//! (`/`, Enter, `n`) and follows a local file as it grows (`F`), stopping
-//! on a key and when the file shrinks; the log file written by two runs,
-//! one after the other, tells them apart. Every wait is bounded (20 s).
+//! (`/`, Enter, `n`) and follows a file as it grows (`F`), on this machine
+//! (stopping on a key and when the file shrinks) and on a harness sshd;
+//! the log file written by two runs, one after the other, tells them
+//! apart. Every wait is bounded (20 s).
 
 mod support;
 
@@ -108,4 +109,31 @@ fn two_runs_write_the_log_file_with_their_own_run_numbers() {
     assert_eq!(starts.len(), 2, "{log}");
     assert!(starts[0].contains(" run=1 run 1 started"), "{log}");
     assert!(starts[1].contains(" run=2 run 2 started"), "{log}");
+}
+
+#[test]
+fn follow_mode_reads_a_remote_file_from_where_it_was() {
+    let sshd = support::Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("remote")).unwrap();
+    let path = dir.path().join("remote/app's log.txt");
+    std::fs::write(&path, "remote first line\n").unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' '{1}' -F '{2}' '{0}' '{3}:{0}/remote'; sleep 60",
+        dir.path().display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        sshd.alias(),
+    );
+    let tmux = Tmux::start(&command, 100, 30);
+    tmux.wait_for("app's log.txt");
+    tmux.keys(&["Tab", "End", "F3"]);
+    tmux.wait_for("remote first line");
+    tmux.keys(&["F"]);
+    // The title is cut at the terminal's width.
+    tmux.wait_for("following (any key");
+    let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    writeln!(file, "appended on the host").unwrap();
+    let screen = tmux.wait_for("appended on the host");
+    assert!(screen.contains(&format!("{}:", sshd.alias())) && screen.contains("line 1/2"), "{screen}");
 }
