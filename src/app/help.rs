@@ -33,12 +33,14 @@ const DIALOG_KEYS: &[(&str, &str)] = &[
     ("↑ ↓ Enter Esc", "filter: move, keep the filter, clear it"),
     ("Tab ←→↑↓ Space", "change mode: next field, move in the grid, toggle"),
     ("Tab", "owner, symlink: next field"),
-    ("↑ ↓ r R PgUp PgDn", "job details: failed item, retry it, retry all, scroll the events"),
     (
         "o s n z k c a",
         "overwrite question: overwrite, skip, if newer, if the size differs, keep both, cancel the job, apply to all",
     ),
-    ("F1", "in the viewer: its keys; in a focused jobs or log panel: that panel's keys"),
+    (
+        "F1",
+        "in the viewer, the message and log entry views, a job's details, a focused jobs or log panel: their own keys",
+    ),
 ];
 
 /// Keys that every panel has and the keymap does not change.
@@ -57,6 +59,12 @@ pub fn rows(keymap: &Keymap, topic: HelpTopic) -> Vec<(String, String)> {
         .collect();
     if matches!(context, KeyContext::Jobs | KeyContext::Log) {
         rows.extend(PANEL_KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())));
+    }
+    if context == KeyContext::Messages {
+        rows.push((
+            "alt-l, alt-j".to_owned(),
+            "From the message view: on to the log panel, the jobs panel".to_owned(),
+        ));
     }
     if context == KeyContext::Panes {
         rows.push((

@@ -15,13 +15,24 @@ pub enum KeyContext {
     Log,
     /// The viewer (F3).
     Viewer,
+    /// The message view (alt-h) and the log entry view.
+    Messages,
+    /// A job's details.
+    Details,
     /// The help (F1).
     Help,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 5] =
-        [KeyContext::Panes, KeyContext::Jobs, KeyContext::Log, KeyContext::Viewer, KeyContext::Help];
+    pub const ALL: [KeyContext; 7] = [
+        KeyContext::Panes,
+        KeyContext::Jobs,
+        KeyContext::Log,
+        KeyContext::Viewer,
+        KeyContext::Messages,
+        KeyContext::Details,
+        KeyContext::Help,
+    ];
 
     /// Its name in help and docs.
     pub fn label(self) -> &'static str {
@@ -30,6 +41,8 @@ impl KeyContext {
             KeyContext::Jobs => "jobs panel",
             KeyContext::Log => "log panel",
             KeyContext::Viewer => "viewer",
+            KeyContext::Messages => "message and log entry views",
+            KeyContext::Details => "job details",
             KeyContext::Help => "help",
         }
     }
@@ -173,6 +186,22 @@ actions! {
     ViewerHex Viewer "viewer_hex" ["f4", "h"] "Text or hex dump";
     ViewerHelp Viewer "viewer_help" ["f1"] "The viewer's keys";
     ViewerClose Viewer "viewer_close" ["q", "f3", "esc", "f10"] "Close the viewer";
+    // The message view (alt-h) and the log entry view (Enter in the log).
+    MessagesOlder Messages "messages_older" ["up", "k"] "The entry before (older)";
+    MessagesNewer Messages "messages_newer" ["down", "j"] "The entry after (newer)";
+    MessagesPageOlder Messages "messages_page_older" ["pageup"] "Ten entries older";
+    MessagesPageNewer Messages "messages_page_newer" ["pagedown"] "Ten entries newer";
+    MessagesOldest Messages "messages_oldest" ["home", "g"] "The oldest entry";
+    MessagesNewest Messages "messages_newest" ["end", "G"] "The newest entry";
+    MessagesClose Messages "messages_close" ["enter", "q", "esc", "f10"] "Close the view";
+    // A job's details (Enter on a job without a question).
+    DetailsUp Details "details_up" ["up", "k"] "The failed item before";
+    DetailsDown Details "details_down" ["down", "j"] "The failed item after";
+    DetailsRetry Details "details_retry" ["r"] "Retry the failed item selected";
+    DetailsRetryAll Details "details_retry_all" ["R"] "Retry every failed item of the job";
+    DetailsEventsUp Details "details_events_up" ["pageup"] "Scroll the job's events up (older)";
+    DetailsEventsDown Details "details_events_down" ["pagedown"] "Scroll the job's events down (newer)";
+    DetailsClose Details "details_close" ["q", "esc", "f10"] "Close the details";
     // The help (F1).
     HelpUp Help "help_up" ["up", "k"] "Scroll up";
     HelpDown Help "help_down" ["down", "j"] "Scroll down";

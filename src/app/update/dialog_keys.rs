@@ -76,16 +76,18 @@ fn help(state: &mut State, scroll: usize, topic: HelpTopic, key: &KeyEvent) -> V
     Vec::new()
 }
 
-/// F1 over a dialog other than the viewer (which has its own keys) and the
-/// help itself: the dialogs' keys.
+/// F1 over a dialog other than the viewer (which reads F1 from its own
+/// keys), a question and the help itself: the keys of that view when the
+/// keymap has them, else the dialogs' fixed keys.
 fn dialog_help(state: &mut State, key: &KeyEvent) -> bool {
-    let over = state.dialogs.last();
-    if key.code != KeyCode::F(1)
-        || matches!(over, None | Some(Dialog::Help { .. } | Dialog::Viewer(_) | Dialog::Prompt(_)))
-    {
-        return false;
-    }
-    state.dialogs.push(Dialog::Help { scroll: 0, topic: HelpTopic::Dialogs });
+    let topic = match state.dialogs.last() {
+        _ if key.code != KeyCode::F(1) => return false,
+        None | Some(Dialog::Help { .. } | Dialog::Viewer(_) | Dialog::Prompt(_)) => return false,
+        Some(Dialog::Messages { .. } | Dialog::LogEntry { .. }) => HelpTopic::Keys(KeyContext::Messages),
+        Some(Dialog::JobDetails { .. }) => HelpTopic::Keys(KeyContext::Details),
+        Some(_) => HelpTopic::Dialogs,
+    };
+    state.dialogs.push(Dialog::Help { scroll: 0, topic });
     true
 }
 

@@ -173,19 +173,21 @@ pub(super) fn details_key(
     let failed = state.jobs.view.job(job).map(|j| j.failed.clone()).unwrap_or_default();
     let (mut cursor, mut scroll) = (cursor, scroll);
     let mut effects = Vec::new();
-    match key.code {
-        _ if super::dialog_keys::is_close(key) => return Vec::new(),
-        KeyCode::Char('q') => return Vec::new(),
-        KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1).min(failed.len().saturating_sub(1)),
-        KeyCode::PageUp => scroll += 10,
-        KeyCode::PageDown => scroll = scroll.saturating_sub(10),
-        KeyCode::Char('r') => {
+    if super::dialog_keys::is_ctrl_c(key) {
+        return Vec::new();
+    }
+    match state.keymap.action_in(KeyContext::Details, &Key::from_event(key)) {
+        Some(Action::DetailsClose) => return Vec::new(),
+        Some(Action::DetailsUp) => cursor = cursor.saturating_sub(1),
+        Some(Action::DetailsDown) => cursor = (cursor + 1).min(failed.len().saturating_sub(1)),
+        Some(Action::DetailsEventsUp) => scroll += 10,
+        Some(Action::DetailsEventsDown) => scroll = scroll.saturating_sub(10),
+        Some(Action::DetailsRetry) => {
             if let Some(item) = failed.get(cursor) {
                 effects.push(Effect::Jobs(Control::Retry(job, Some(item.item))));
             }
         }
-        KeyCode::Char('R') => effects.push(Effect::Jobs(Control::Retry(job, None))),
+        Some(Action::DetailsRetryAll) => effects.push(Effect::Jobs(Control::Retry(job, None))),
         _ => {}
     }
     state.dialogs.push(Dialog::JobDetails { job, cursor, scroll });

@@ -229,3 +229,29 @@ fn the_keymap_rebinds_panel_and_viewer_keys() {
     update(&mut state, ctrl('l'));
     assert_eq!(state.jobs.panel, Some(Panel::Log));
 }
+
+#[test]
+fn the_message_and_log_entry_views_and_job_details_read_their_keys_from_the_keymap() {
+    let text = "[bindings]\nmessages_older = [\"p\"]\nmessages_close = [\"x\"]\n";
+    let (keymap, problems) = Keymap::from_file(std::path::Path::new("k.toml"), text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut state = with_log(5);
+    state.keymap = keymap;
+    update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(state.dialogs.last(), Some(Dialog::LogEntry { back: 0 })));
+    update(&mut state, key(KeyCode::Char('p')));
+    assert!(matches!(state.dialogs.last(), Some(Dialog::LogEntry { back: 1 })));
+    update(&mut state, key(KeyCode::Up));
+    assert!(matches!(state.dialogs.last(), Some(Dialog::LogEntry { back: 1 })), "up is no longer older");
+    update(&mut state, key(KeyCode::F(1)));
+    let Some(Dialog::Help { topic, .. }) = state.dialogs.last() else { panic!("{:?}", state.dialogs) };
+    assert_eq!(*topic, HelpTopic::Keys(KeyContext::Messages));
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, key(KeyCode::Char('x')));
+    assert!(state.dialogs.is_empty());
+    // The message view too (alt-h).
+    update(&mut state, alt('h'));
+    assert!(matches!(state.dialogs.last(), Some(Dialog::Messages { .. })));
+    update(&mut state, key(KeyCode::Char('x')));
+    assert!(state.dialogs.is_empty());
+}
