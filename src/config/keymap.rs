@@ -100,15 +100,12 @@ impl Keymap {
     }
 
     /// The defaults changed by the keymap file `text` (read from `path`).
-    /// Bad entries are reported and skipped; a file that is not valid TOML
-    /// leaves the defaults.
+    /// Bad entries are reported and skipped (`lenient.rs`); a file that is
+    /// not valid TOML leaves the defaults.
     pub fn from_file(path: &Path, text: &str) -> (Keymap, Vec<ConfigError>) {
         let mut keymap = Keymap::default();
-        let file: KeymapFile = match toml::from_str(text) {
-            Ok(file) => file,
-            Err(e) => return (keymap, vec![ConfigError::parse(path, text, &e)]),
-        };
-        let mut problems = Vec::new();
+        let (file, mut problems) = super::lenient::read::<KeymapFile>(path, text);
+        let Some(file) = file else { return (keymap, problems) };
         let mut taken = Vec::new();
         for (name, keys) in file.bindings {
             let Some(action) = Action::from_name(name.get_ref()) else {
@@ -260,6 +257,18 @@ mod tests {
             table, expected,
             "docs/keybindings.md is stale: run SCPDECK_BLESS_DOCS=1 cargo test --lib docs_keybindings"
         );
+    }
+
+    #[test]
+    fn an_unknown_table_or_a_bad_entry_costs_only_itself() {
+        let text = "[bindngs]\nquit = [\"x\"]\n[bindings]\nrefresh = \"f11\"\nmkdir = [\"f11\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        assert_eq!(keymap.describe(Action::Mkdir), "f11");
+        assert_eq!(keymap.describe(Action::Refresh), "ctrl-r");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("k.toml:1:2: unknown setting \"bindngs\""), "{}", messages[0]);
+        assert!(messages[1].starts_with("k.toml:4:11: invalid type"), "{}", messages[1]);
     }
 
     #[test]

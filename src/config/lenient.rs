@@ -1,4 +1,5 @@
-//! Reading a settings file so that one bad entry costs only that entry:
+//! Reading a configuration file (`config.toml`, `keymap.toml`, a theme)
+//! so that one bad entry costs only that entry:
 //! a key the settings do not have is named with its line and skipped, a
 //! value that does not fit its key is reported (with serde's words, at
 //! its line) and skipped, and every other setting applies. Inside a table
