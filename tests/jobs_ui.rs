@@ -500,6 +500,26 @@ fn panes_showing_a_finished_jobs_target_are_reloaded() {
     assert_eq!(reloaded, [Side::Left, Side::Right], "target and source directories");
 }
 
+/// A pane elsewhere on the host a job wrote to keeps its listing, and
+/// its free space is read again.
+#[test]
+fn the_free_space_of_a_pane_on_the_host_written_to_is_read_again() {
+    let mut state =
+        state_with(Location::Local("/home/alice/work".into()), Location::Local("/var".into()), 100, 30);
+    let mut view = queue();
+    view.jobs.truncate(1);
+    view.jobs[0].target = Location::Local("/srv/backup".into());
+    app::update(&mut state, Msg::Jobs(Arc::new(view.clone())));
+    view.jobs[0].state = JobState::Done;
+    let effects = app::update(&mut state, Msg::Jobs(Arc::new(view)));
+    let free: Vec<Side> = effects
+        .iter()
+        .filter_map(|e| if let Effect::FreeSpace { side, .. } = e { Some(*side) } else { None })
+        .collect();
+    assert_eq!(free, [Side::Right], "{effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::List { side: Side::Right, .. })), "{effects:?}");
+}
+
 #[test]
 fn a_published_view_equal_to_the_shown_one_draws_nothing() {
     let mut state = local_state();
