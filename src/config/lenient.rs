@@ -43,6 +43,7 @@ pub(super) fn read<T: DeserializeOwned>(path: &Path, text: &str) -> (Option<T>, 
         if fits::<T>(&key, &value, &span) {
             continue;
         }
+        let original = value.clone();
         match value.into_inner() {
             // Entry by entry: keep those that fit.
             DeValue::Table(mut inner) => {
@@ -68,7 +69,7 @@ pub(super) fn read<T: DeserializeOwned>(path: &Path, text: &str) -> (Option<T>, 
                 }
             }
             _ => {
-                if let Err(e) = check::<T>(&key, &table[&key], &span) {
+                if let Err(e) = check::<T>(&key, &original, &span) {
                     problems.push(entry_error(path, text, &e, key.span().start));
                 }
                 table.remove(&key);
