@@ -67,6 +67,12 @@ pub struct CpArgs {
     /// interrupted or files fail.
     #[arg(short = 'c', long = "resume")]
     pub resume: bool,
+    /// Follow symbolic links, at every depth, and copy what they point to
+    /// (dangling links and loops are skipped with a notice). Without it a
+    /// link is recreated as a link with the same target. OpenSSH's scp
+    /// always follows links; this is its behaviour.
+    #[arg(short = 'L', long = "follow-links")]
+    pub follow_links: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     #[command(flatten)]
@@ -159,6 +165,7 @@ fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
         limit_kbit: args.limit,
         files_only: !args.recursive,
         resume: args.resume,
+        follow_links: args.follow_links,
     };
     Ok(Prepared { sources, target, cwd, options })
 }

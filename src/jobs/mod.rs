@@ -10,12 +10,14 @@ mod apply;
 mod backend;
 mod conflict;
 mod control;
+mod dir_times;
 mod fs_tasks;
 mod item;
 mod job;
 pub mod journal;
 mod landing;
 mod leftovers;
+mod links;
 mod local_copy;
 mod plan;
 mod queue;
@@ -28,6 +30,7 @@ mod spec;
 mod system;
 mod task;
 mod view;
+mod walk;
 
 #[cfg(test)]
 mod fake;

@@ -148,7 +148,7 @@ impl Job {
                 let reason = "a file with this name exists at the destination".to_string();
                 self.fail(id, Stage::Resolve, reason, log);
             }
-            (ItemKind::File, _) => {
+            (ItemKind::File | ItemKind::Link, _) => {
                 // Another file of this job goes to the same name (two sources
                 // with one base name): it counts as what is there, and this
                 // one waits for it, so that the last one wins as with scp.

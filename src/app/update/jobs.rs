@@ -60,6 +60,7 @@ pub(super) fn open(
         limit_kbit: None,
         files_only: false,
         resume: false,
+        follow_links: false,
     };
     let token = state.token();
     let text = target.path().to_string_lossy().into_owned();
