@@ -26,7 +26,7 @@ pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), T
     match work {
         Work::Scan { roots, follow } => {
             let paths: Vec<PathBuf> = roots.iter().map(|(_, l)| l.path().to_path_buf()).collect();
-            let scans = super::walk::scan(fs, &paths, follow)?;
+            let scans = super::walk::scan(fs, &paths, follow).map_err(task_error)?;
             for ((item, _), scan) in roots.into_iter().zip(scans) {
                 r.scanned(item, scan);
             }

@@ -60,3 +60,4 @@ pub use task::{
     Batch, BatchItem, Digest, DirProbe, Outcome, Partial, Place, Task, TaskError, TaskId, Update, Work,
 };
 pub use view::{FailedItem, JobView, Progress, Question, QueueView, ResumedItem};
+pub use walk::{Tally, tally};

@@ -10,10 +10,8 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::fs_tasks::task_error;
 use super::item::{ItemKind, Scan, ScanEntry, ScanError};
-use super::task::TaskError;
-use crate::fs::{Entry, FileSystem, Kind, Stat};
+use crate::fs::{Entry, FileSystem, FsError, Kind, Stat};
 use crate::text::escape_bytes;
 
 /// Links followed one inside another before the walk gives up on a chain
@@ -29,10 +27,10 @@ pub(super) fn scan(
     fs: &dyn FileSystem,
     roots: &[PathBuf],
     follow: bool,
-) -> Result<Vec<Result<Scan, String>>, TaskError> {
+) -> Result<Vec<Result<Scan, String>>, FsError> {
     let paths: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
-    let own = fs.lstat(&paths).map_err(task_error)?;
-    let stats = fs.stat(&paths).map_err(task_error)?;
+    let own = fs.lstat(&paths)?;
+    let stats = fs.stat(&paths)?;
     let mut scans = Vec::with_capacity(roots.len());
     for ((root, own), stat) in roots.iter().zip(own).zip(stats) {
         let own = own.ok().flatten();
@@ -71,6 +69,46 @@ pub(super) fn scan(
         scans.push(scan);
     }
     Ok(scans)
+}
+
+/// What a copy of `roots` will really copy, as the walk finds it: the
+/// copy dialog's counts (they change with `follow`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub files: u64,
+    pub dirs: u64,
+    /// Links recreated as links (none with `follow`).
+    pub links: u64,
+    /// Special files, and with `follow` dangling links and loops.
+    pub skipped: u64,
+    /// What cannot be read (a directory without permission...).
+    pub unreadable: u64,
+    /// The files' bytes.
+    pub bytes: u64,
+}
+
+/// Walks `roots` as a copy would and counts what it finds.
+pub fn tally(fs: &dyn FileSystem, roots: &[PathBuf], follow: bool) -> Result<Tally, FsError> {
+    let mut tally = Tally::default();
+    for scan in scan(fs, roots, follow)? {
+        let Ok(scan) = scan else {
+            tally.unreadable += 1;
+            continue;
+        };
+        for entry in &scan.entries {
+            match entry.kind {
+                ItemKind::File => {
+                    tally.files += 1;
+                    tally.bytes += entry.size;
+                }
+                ItemKind::Dir => tally.dirs += 1,
+                ItemKind::Link => tally.links += 1,
+            }
+        }
+        tally.skipped += scan.skipped.len() as u64;
+        tally.unreadable += scan.errors.len() as u64;
+    }
+    Ok(tally)
 }
 
 /// A root that is a single entry.
@@ -138,7 +176,7 @@ impl Chain {
 
 /// Lists a directory tree breadth first. Unreadable directories become
 /// errors; a lost connection stops the task.
-fn walk(fs: &dyn FileSystem, root: &Path, stat: &Stat, follow: bool) -> Result<Scan, TaskError> {
+fn walk(fs: &dyn FileSystem, root: &Path, stat: &Stat, follow: bool) -> Result<Scan, FsError> {
     let mut scan = Scan::default();
     scan.entries.push(ScanEntry {
         rel: PathBuf::new(),
@@ -154,7 +192,7 @@ fn walk(fs: &dyn FileSystem, root: &Path, stat: &Stat, follow: bool) -> Result<S
     while let Some((rel, chain)) = queue.pop_front() {
         let listing = match fs.list(&root.join(&rel)) {
             Ok(listing) => listing,
-            Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+            Err(e) if e.is_connection_lost() || matches!(e, FsError::Cancelled) => return Err(e),
             Err(e) => {
                 scan.errors.push(ScanError { rel, reason: e.to_string() });
                 continue;
@@ -236,19 +274,19 @@ fn follow_links(
     links: Vec<PathBuf>,
     scan: &mut Scan,
     queue: &mut VecDeque<(PathBuf, Rc<Chain>)>,
-) -> Result<(), TaskError> {
+) -> Result<(), FsError> {
     let mut targets = Vec::with_capacity(links.len());
     for rel in &links {
         targets.push(match fs.resolve(&root.join(rel)) {
             Ok(target) => Some(target),
-            Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+            Err(e) if e.is_connection_lost() => return Err(e),
             Err(_) => None,
         });
     }
     let paths: Vec<PathBuf> =
         links.iter().zip(&targets).map(|(rel, t)| t.clone().unwrap_or_else(|| root.join(rel))).collect();
     let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    let stats = fs.stat(&refs).map_err(task_error)?;
+    let stats = fs.stat(&refs)?;
     for ((rel, target), stat) in links.into_iter().zip(targets).zip(stats) {
         let stat = match stat {
             Ok(Some(stat)) if matches!(stat.kind, Kind::File | Kind::Dir) => stat,
@@ -261,7 +299,7 @@ fn follow_links(
                 scan.skipped.push(ScanError { rel, reason: "a dangling symbolic link".into() });
                 continue;
             }
-            Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+            Err(e) if e.is_connection_lost() => return Err(e),
             Err(e) => {
                 scan.errors.push(ScanError { rel, reason: e.to_string() });
                 continue;
@@ -445,6 +483,34 @@ mod tests {
         assert_eq!(rels(&to_dir.entries, ItemKind::File), ["sub/f", "sub/nested_to_dir/g"]);
         assert_eq!(skipped(tops[1].as_ref().unwrap()), [""]);
         assert_eq!(skipped(tops[2].as_ref().unwrap()), [""]);
+    }
+
+    /// The copy dialog's counts: what the walk will copy, a link as one
+    /// link without `follow`, its target's contents with it.
+    #[test]
+    fn tallies_count_what_the_copy_will_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tree");
+        awkward(&root);
+        let links = tally(&LocalFs::new(), std::slice::from_ref(&root), false).unwrap();
+        assert_eq!(links, Tally { files: 3, dirs: 4, links: 5, skipped: 1, unreadable: 0, bytes: 9 });
+        let followed = tally(&LocalFs::new(), std::slice::from_ref(&root), true).unwrap();
+        assert_eq!(
+            followed,
+            Tally {
+                files: 7,
+                dirs: 8,
+                links: 0,
+                skipped: 4,
+                unreadable: 0,
+                bytes: 5 + 1 + 3 + 1 + 5 + 1 + 3
+            }
+        );
+        // A selected link to a directory: one link, or the directory's tree.
+        let top = [root.join("to_dir")];
+        assert_eq!(tally(&LocalFs::new(), &top, false).unwrap(), Tally { links: 1, ..Tally::default() });
+        let tree = tally(&LocalFs::new(), &top, true).unwrap();
+        assert_eq!((tree.files, tree.dirs, tree.skipped), (2, 3, 1));
     }
 
     #[test]
