@@ -229,7 +229,7 @@ fn touch_stamp(secs: i64) -> Option<String> {
 /// Deletes files (never directories).
 pub(super) fn remove_files(link: Link<'_>, files: &[&Path]) -> Each<()> {
     let script = format!(
-        r#"for f; do if [ -d "$f" ]; then echo 'ERR is a directory'; elif err=$(rm -f -- "$f" 2>&1) && [ ! -e "$f" ]; then echo OK; else {FAIL}; fi; done"#
+        r#"for f; do if [ -d "$f" ] && [ ! -L "$f" ]; then echo 'ERR is a directory'; elif err=$(rm -f -- "$f" 2>&1) && [ ! -e "$f" ]; then echo OK; else {FAIL}; fi; done"#
     );
     let words = words(files);
     let args: Vec<&OsStr> = words.iter().map(|w| w.as_ref()).collect();
