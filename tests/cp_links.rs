@@ -208,3 +208,62 @@ fn an_existing_link_at_the_destination_follows_the_overwrite_policy() {
     assert_eq!(link(&target.join("l")), Some(PathBuf::from("new-target")));
     no_leftovers(&target);
 }
+
+/// What the user guide says of OpenSSH's scp, checked against it: with
+/// the SCP protocol (`-O`) it follows links (a link to a directory arrives
+/// as a directory), in its SFTP mode a link in a directory fails as "not a
+/// regular file", and both fail on a dangling link; `scpdeck cp -L` copies
+/// what `-O` does, skipping the dangling link with a notice, exit status 0.
+#[test]
+fn openssh_scp_follows_links_or_fails_and_fails_on_a_dangling_one_where_cp_l_skips_it() {
+    let sshd = Sshd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = config(&sshd, tmp.path());
+    let source = tmp.path().join("tree");
+    fs::create_dir_all(source.join("d")).unwrap();
+    fs::write(source.join("d/f"), b"x").unwrap();
+    std::os::unix::fs::symlink("d", source.join("to_dir")).unwrap();
+    std::os::unix::fs::symlink("nowhere", source.join("dangling")).unwrap();
+    // A tree with only the link to a directory, then only the dangling
+    // link: scp stops at the first failure, in whatever order it reads.
+    let linked = tmp.path().join("linked");
+    fs::create_dir_all(linked.join("d")).unwrap();
+    fs::write(linked.join("d/f"), b"x").unwrap();
+    std::os::unix::fs::symlink("d", linked.join("to_dir")).unwrap();
+    let dangling = tmp.path().join("dangling");
+    fs::create_dir_all(&dangling).unwrap();
+    std::os::unix::fs::symlink("nowhere", dangling.join("l")).unwrap();
+    for legacy in [true, false] {
+        let target = tmp.path().join(format!("scp-{legacy}"));
+        fs::create_dir(&target).unwrap();
+        let scp = |tree: &Path| {
+            let mut scp = sshd.scp();
+            if legacy {
+                scp.arg("-O");
+            }
+            scp.arg("-r").arg(tree).arg(format!("{}:{}", sshd.alias(), target.display()));
+            output_within(&mut scp, LIMIT)
+        };
+        let out = scp(&linked);
+        if legacy {
+            assert!(out.status.success(), "{}", text(&out));
+            let copied = fs::symlink_metadata(target.join("linked/to_dir")).unwrap();
+            assert!(copied.is_dir(), "scp -O followed the link");
+        } else {
+            // OpenSSH's SFTP mode neither follows nor recreates a link
+            // inside a directory.
+            assert!(!out.status.success());
+            assert!(text(&out).contains("to_dir\" is not a regular file"), "{}", text(&out));
+        }
+        let out = scp(&dangling);
+        assert!(!out.status.success(), "scp fails on the dangling link");
+        assert!(text(&out).contains("No such file or directory"), "{}", text(&out));
+    }
+    let target = tmp.path().join("cp");
+    fs::create_dir(&target).unwrap();
+    let (from, to) = operands("upload", &source, &target);
+    let out = cp(&config, &["-r", "-L", &from, &to]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(fs::symlink_metadata(target.join("tree/to_dir")).unwrap().is_dir());
+    assert!(fs::symlink_metadata(target.join("tree/dangling")).is_err());
+}

@@ -63,14 +63,8 @@ fn make_link(fs: &dyn FileSystem, link: &LinkItem) -> Result<Outcome, FsError> {
     };
     let dest = link.dest.path();
     let temp = temp_beside(dest);
-    match fs.symlink(link.target.as_os_str(), &temp) {
-        Ok(()) => {}
-        // EPERM (a file system without links: FAT, some mounts) or an
-        // unsupported operation: the destination cannot hold it.
-        Err(e @ (FsError::PermissionDenied(_) | FsError::Failed(_))) => {
-            return Ok(Outcome::Skipped(format!("the destination cannot hold a symbolic link ({e})")));
-        }
-        Err(e) => return Err(e),
+    if let Err(e) = fs.symlink(link.target.as_os_str(), &temp) {
+        return refused(e);
     }
     let placed = fs.place(&[Placement { temp: &temp, dest, how }]).map(|mut v| v.pop());
     match placed {
@@ -89,6 +83,20 @@ fn make_link(fs: &dyn FileSystem, link: &LinkItem) -> Result<Outcome, FsError> {
     }
 }
 
+/// A link the destination would not create: where the file system cannot
+/// hold one (EPERM from a file system without links: FAT, some mounts; or
+/// an operation it does not support) the link is skipped with the reason,
+/// not failed; anything else (no space, a missing directory, a lost
+/// connection) is an error.
+fn refused(e: FsError) -> Result<Outcome, FsError> {
+    match e {
+        FsError::PermissionDenied(_) | FsError::Failed(_) => {
+            Ok(Outcome::Skipped(format!("the destination cannot hold a symbolic link ({e})")))
+        }
+        e => Err(e),
+    }
+}
+
 /// `.NAME.XXXXXX.scpdeck` beside `dest` (at most 16 bytes of the name), as
 /// a copied file's temporary name: a leftover is recognised as one.
 fn temp_beside(dest: &Path) -> PathBuf {
@@ -100,4 +108,44 @@ fn temp_beside(dest: &Path) -> PathBuf {
     temp.extend(rand::random::<[u8; 6]>().iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()]));
     temp.extend_from_slice(b".scpdeck");
     dest.with_file_name(OsString::from_vec(temp))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::fs::LocalFs;
+
+    #[test]
+    fn a_file_system_without_links_skips_the_link_with_the_reason() {
+        let eperm = std::io::Error::from_raw_os_error(nix::errno::Errno::EPERM as i32);
+        let e = FsError::io("create the symlink /mnt/fat/l", Path::new("/mnt/fat/l"), &eperm);
+        let Ok(Outcome::Skipped(reason)) = refused(e) else { panic!("not a skip") };
+        assert!(reason.starts_with("the destination cannot hold a symbolic link"), "{reason}");
+        let enospc = std::io::Error::from_raw_os_error(nix::errno::Errno::ENOSPC as i32);
+        assert!(refused(FsError::io("create the symlink x", Path::new("x"), &enospc)).is_err());
+    }
+
+    #[test]
+    fn a_link_is_made_under_a_temporary_name_then_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = crate::fs::Location::Local(dir.path().join("l"));
+        let item = |place| LinkItem {
+            item: super::super::item::ItemId(0),
+            dest: dest.clone(),
+            target: "t".into(),
+            place,
+        };
+        let fs = LocalFs::new();
+        assert_eq!(make_link(&fs, &item(super::super::task::Place::NoReplace)).unwrap(), Outcome::Done);
+        assert_eq!(std::fs::read_link(dir.path().join("l")).unwrap(), Path::new("t"));
+        let taken = make_link(&fs, &item(super::super::task::Place::NoReplace)).unwrap();
+        assert!(matches!(taken, Outcome::Skipped(_)), "{taken:?}");
+        let kept = make_link(&fs, &item(super::super::task::Place::KeepBoth { from: 0 })).unwrap();
+        assert_eq!(kept, Outcome::PlacedAs(dest.with_path(dir.path().join("l (1)"))));
+        // Nothing temporary is left.
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
 }

@@ -16,7 +16,9 @@ use crate::text::escape_bytes;
 
 /// Links followed one inside another before the walk gives up on a chain
 /// (where a host cannot say where a link leads, this alone ends a loop).
-const MAX_FOLLOWED: usize = 40;
+/// Below the kernel's own 40 links per path (ELOOP), so this is what
+/// stops, with its own reason.
+const MAX_FOLLOWED: usize = 32;
 
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
@@ -511,6 +513,25 @@ mod tests {
         assert_eq!(tally(&LocalFs::new(), &top, false).unwrap(), Tally { links: 1, ..Tally::default() });
         let tree = tally(&LocalFs::new(), &top, true).unwrap();
         assert_eq!((tree.files, tree.dirs, tree.skipped), (2, 3, 1));
+    }
+
+    /// Where no loop can be seen (a host that cannot say where a link
+    /// leads), depth alone ends the walk: 32 links one inside another are
+    /// followed, the 33rd is not.
+    #[test]
+    fn links_one_inside_another_are_followed_32_deep() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..=34 {
+            fs::create_dir(dir.path().join(format!("a{n}"))).unwrap();
+            if n > 0 {
+                symlink(format!("../a{n}"), dir.path().join(format!("a{}/next", n - 1))).unwrap();
+            }
+        }
+        let scan = scan(&LocalFs::new(), &[dir.path().join("a0")], true).unwrap().remove(0).unwrap();
+        let deepest = "next/".repeat(32) + "next";
+        assert_eq!(skipped(&scan), [deepest.clone()]);
+        assert!(scan.skipped[0].reason.starts_with("more than 32 symbolic links deep"), "{:?}", scan.skipped);
+        assert_eq!(scan.entries.len(), 33, "the root and 32 followed links");
     }
 
     #[test]
