@@ -32,7 +32,7 @@ pub(super) fn scan(
 ) -> Result<Vec<Result<Scan, String>>, FsError> {
     let paths: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let own = fs.lstat(&paths)?;
-    let stats = fs.stat(&paths)?;
+    let stats = followed(fs, &paths, &own)?;
     let mut scans = Vec::with_capacity(roots.len());
     for ((root, own), stat) in roots.iter().zip(own).zip(stats) {
         let own = own.ok().flatten();
@@ -71,6 +71,31 @@ pub(super) fn scan(
         scans.push(scan);
     }
     Ok(scans)
+}
+
+/// What each root is with links followed: its own entry unless it is a
+/// link, unknown, or a path without a name (`/`), which are stat'ed (one
+/// more round trip only for those).
+fn followed(
+    fs: &dyn FileSystem,
+    paths: &[&Path],
+    own: &[Result<Option<Entry>, FsError>],
+) -> Result<Vec<Result<Option<Stat>, FsError>>, FsError> {
+    let plain = |n: usize| match &own[n] {
+        Ok(Some(e)) if e.kind != Kind::Symlink && paths[n].file_name().is_some() => {
+            Some(Stat { kind: e.kind, size: e.size, mode: e.mode & 0o7777, mtime: Some(e.mtime.secs) })
+        }
+        _ => None,
+    };
+    let wanted: Vec<usize> = (0..paths.len()).filter(|&n| plain(n).is_none()).collect();
+    let asked: Vec<&Path> = wanted.iter().map(|&n| paths[n]).collect();
+    let mut answers = if asked.is_empty() { Vec::new() } else { fs.stat(&asked)? }.into_iter();
+    Ok((0..paths.len())
+        .map(|n| match plain(n) {
+            Some(stat) => Ok(Some(stat)),
+            None => answers.next().unwrap_or(Ok(None)),
+        })
+        .collect())
 }
 
 /// What a copy of `roots` will really copy, as the walk finds it: the
