@@ -267,3 +267,64 @@ fn openssh_scp_follows_links_or_fails_and_fails_on_a_dangling_one_where_cp_l_ski
     assert!(fs::symlink_metadata(target.join("tree/to_dir")).unwrap().is_dir());
     assert!(fs::symlink_metadata(target.join("tree/dangling")).is_err());
 }
+
+/// A host without perl (placing files through `sh`, `ln` and `mv`).
+fn host_without_perl() -> Sshd {
+    Sshd::builder()
+        .only_programs(&[
+            "scp",
+            "cat",
+            "head",
+            "tail",
+            "dd",
+            "sha256sum",
+            "mv",
+            "ln",
+            "rm",
+            "rmdir",
+            "mkdir",
+            "chmod",
+            "stat",
+            "find",
+            "ls",
+            "wc",
+            "sed",
+            "awk",
+            "touch",
+            "date",
+            "id",
+            "uname",
+            "cp",
+            "tr",
+            "sort",
+            "cut",
+            "expr",
+            "readlink",
+            "realpath",
+        ])
+        .start()
+}
+
+/// Copying the same tree again replaces each link by its copy, a link to
+/// a directory too (never what it points to), with or without perl on the
+/// host.
+#[test]
+fn copying_again_replaces_links_even_to_directories() {
+    for sshd in [Sshd::start(), host_without_perl()] {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = config(&sshd, tmp.path());
+        let source = tmp.path().join("tree");
+        tree(&source);
+        let target = tmp.path().join("dst");
+        fs::create_dir(&target).unwrap();
+        let (from, to) = operands("upload", &source, &target);
+        for _ in 0..2 {
+            let out = cp(&config, &["-r", "-p", &from, &to]);
+            check_links_kept(&target.join("tree"), &out);
+        }
+        // What the link to a directory points to was not touched.
+        let names: Vec<_> =
+            fs::read_dir(target.join("tree/d")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}

@@ -447,9 +447,12 @@ impl Fake {
         let fs = lock(&self.fs);
         match fs.get(&key(dir)) {
             None => DirProbe::Missing,
-            Some(Node::File { data, mtime }) => {
-                DirProbe::NotADir(DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) })
-            }
+            Some(Node::File { data, mtime }) => DirProbe::NotADir(DestInfo {
+                kind: Kind::File,
+                size: data.len() as u64,
+                mtime: Some(*mtime),
+                link: false,
+            }),
             Some(Node::Dir) => {
                 let host = dir.host().map(String::from);
                 let entries = fs
@@ -457,10 +460,13 @@ impl Fake {
                     .filter(|((h, p), _)| *h == host && p.parent() == Some(dir.path()))
                     .filter_map(|((_, p), node)| {
                         let info = match node {
-                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: Some(1) },
-                            Node::File { data, mtime } => {
-                                DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) }
-                            }
+                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: Some(1), link: false },
+                            Node::File { data, mtime } => DestInfo {
+                                kind: Kind::File,
+                                size: data.len() as u64,
+                                mtime: Some(*mtime),
+                                link: false,
+                            },
                         };
                         Some((p.file_name()?.to_os_string(), info))
                     })

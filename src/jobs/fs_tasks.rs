@@ -113,9 +113,12 @@ pub(super) fn probe(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Result<Vec<DirProb
         probes.push(match stat {
             Err(e) => DirProbe::Error(e.to_string()),
             Ok(None) => DirProbe::Missing,
-            Ok(Some(stat)) if stat.kind != Kind::Dir => {
-                DirProbe::NotADir(DestInfo { kind: stat.kind, size: stat.size, mtime: stat.mtime })
-            }
+            Ok(Some(stat)) if stat.kind != Kind::Dir => DirProbe::NotADir(DestInfo {
+                kind: stat.kind,
+                size: stat.size,
+                mtime: stat.mtime,
+                link: false,
+            }),
             Ok(Some(_)) => match fs.list(dir) {
                 Ok(listing) => DirProbe::Listing(
                     listing
@@ -124,7 +127,15 @@ pub(super) fn probe(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Result<Vec<DirProb
                         .filter(|e| is_plain_name(&e.name))
                         .map(|e| {
                             let kind = e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind);
-                            (e.name, DestInfo { kind, size: e.size, mtime: Some(e.mtime.secs) })
+                            (
+                                e.name,
+                                DestInfo {
+                                    kind,
+                                    size: e.size,
+                                    mtime: Some(e.mtime.secs),
+                                    link: e.kind == Kind::Symlink,
+                                },
+                            )
                         })
                         .collect(),
                 ),

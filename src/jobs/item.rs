@@ -122,6 +122,9 @@ pub struct DestInfo {
     pub size: u64,
     /// Seconds since the epoch.
     pub mtime: Option<i64>,
+    /// The name is a symbolic link (`kind` is what it points to): a link
+    /// copied as a link may replace it, even when it points to a directory.
+    pub link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

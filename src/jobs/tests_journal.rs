@@ -111,7 +111,7 @@ fn records_round_trip_a_job_with_decisions_and_partial_copies() {
     partial.base = 640;
     partial.place = Place::KeepBoth { from: 2 };
     let mut asking = file("q", ItemState::Asking);
-    asking.existing = Some(DestInfo { kind: crate::fs::Kind::File, size: 5, mtime: Some(1) });
+    asking.existing = Some(DestInfo { kind: crate::fs::Kind::File, size: 5, mtime: Some(1), link: false });
     let mut done = file("r", ItemState::Done);
     done.bytes = 1000;
     done.sent = 1000;

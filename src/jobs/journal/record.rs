@@ -166,15 +166,17 @@ pub struct DestRecord {
     pub kind: String,
     pub size: u64,
     pub mtime: Option<i64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub link: bool,
 }
 
 impl DestRecord {
     fn of(info: &DestInfo) -> Self {
-        Self { kind: info.kind.name().into(), size: info.size, mtime: info.mtime }
+        Self { kind: info.kind.name().into(), size: info.size, mtime: info.mtime, link: info.link }
     }
 
     fn info(&self) -> DestInfo {
-        DestInfo { kind: Kind::from_name(&self.kind), size: self.size, mtime: self.mtime }
+        DestInfo { kind: Kind::from_name(&self.kind), size: self.size, mtime: self.mtime, link: self.link }
     }
 }
 
