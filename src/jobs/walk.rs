@@ -554,7 +554,7 @@ mod tests {
         }
         let scan = scan(&LocalFs::new(), &[dir.path().join("a0")], true).unwrap().remove(0).unwrap();
         let deepest = "next/".repeat(32) + "next";
-        assert_eq!(skipped(&scan), [deepest.clone()]);
+        assert_eq!(skipped(&scan), [deepest]);
         assert!(scan.skipped[0].reason.starts_with("more than 32 symbolic links deep"), "{:?}", scan.skipped);
         assert_eq!(scan.entries.len(), 33, "the root and 32 followed links");
     }

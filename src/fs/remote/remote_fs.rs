@@ -19,6 +19,9 @@ use crate::ssh::Link;
 use crate::text::escape_bytes;
 use tokio_util::sync::CancellationToken;
 
+/// One result per path, as `lstat` gives them.
+type EntriesFound = Vec<Result<Option<Entry>, FsError>>;
+
 /// The file system of the host behind a connection. Use it on the thread
 /// that owns the connection.
 pub struct RemoteFs<'a> {
@@ -60,10 +63,7 @@ impl<'a> RemoteFs<'a> {
     /// The entries of `paths` that have a parent and a name, from one
     /// listing of those names per parent; the indexes of the others (`/`,
     /// `.`, `..`), whose results are left `None`.
-    fn named_entries(
-        &self,
-        paths: &[&Path],
-    ) -> Result<(Vec<Result<Option<Entry>, FsError>>, Vec<usize>), FsError> {
+    fn named_entries(&self, paths: &[&Path]) -> Result<(EntriesFound, Vec<usize>), FsError> {
         let mut entries: Vec<Result<Option<Entry>, FsError>> = vec![Ok(None); paths.len()];
         let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
         let mut bare = Vec::new();
