@@ -149,6 +149,11 @@ impl Job {
             let reason = format!("nothing was left that could finish this item (it waited in state {state})");
             self.fail(*id, *stage, reason, log);
         }
+        if !stuck.is_empty() {
+            // Nothing schedules after this: a last step still to come
+            // would keep the job from ever ending.
+            self.dir_times_set = true;
+        }
         !stuck.is_empty()
     }
 
