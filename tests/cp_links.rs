@@ -5,7 +5,8 @@
 //! selected itself; `-L` copies what links point to, skips dangling links
 //! and loops with a notice and ends; a fifo is skipped (never opened, so
 //! it cannot hang the copy); skipped is not failed (exit status 0); `-p`
-//! keeps every directory's modification time.
+//! keeps every directory's modification time. And the copy dialog's counts
+//! and option, end to end in tmux.
 
 mod support;
 
@@ -327,4 +328,40 @@ fn copying_again_replaces_links_even_to_directories() {
             fs::read_dir(target.join("tree/d")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
+}
+
+/// The commander, end to end in tmux: the copy dialog counts a link as a
+/// link and the fifo as skipped; "Follow symbolic links" counts again what
+/// the link points to, and the copy made follows it.
+#[test]
+fn the_copy_dialog_counts_links_and_follows_them_in_tmux() {
+    use support::tmux::Tmux;
+    let dir = tempfile::tempdir().unwrap();
+    let (left, right) = (dir.path().join("left"), dir.path().join("right"));
+    fs::create_dir_all(left.join("tree/d")).unwrap();
+    fs::write(left.join("tree/d/f"), b"12345").unwrap();
+    std::os::unix::fs::symlink("d", left.join("tree/to_dir")).unwrap();
+    nix::unistd::mkfifo(&left.join("tree/fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    fs::create_dir_all(&right).unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{}/config' XDG_STATE_HOME='{}/state' '{}' '{}' '{}'; sleep 60",
+        dir.path().display(),
+        dir.path().display(),
+        scpdeck_bin().display(),
+        left.display(),
+        right.display()
+    );
+    let tmux = Tmux::start(&command, 100, 30);
+    tmux.wait_for("tree/");
+    tmux.keys(&["Down", "F5"]);
+    tmux.wait_for("Copy 1 file, 2 directories and 1 link (5 B), 1 skipped");
+    // Target, preserve, overwrite, verify, then the new row.
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab", "Space"]);
+    tmux.wait_for("[x] Follow symbolic links");
+    tmux.wait_for("Copy 2 files and 3 directories (10 B), 1 skipped");
+    tmux.keys(&["Enter"]);
+    support::tmux::wait_for_file(&right.join("tree/to_dir/f"));
+    assert!(fs::symlink_metadata(right.join("tree/to_dir")).unwrap().is_dir());
+    assert!(fs::symlink_metadata(right.join("tree/fifo")).is_err());
+    tmux.kill();
 }
