@@ -301,7 +301,7 @@ impl Job {
     fn finished(&mut self, task: TaskId, result: Result<(), TaskError>, log: &mut Vec<Event>) {
         let Some(running) = self.running.remove(&task) else { return };
         if let Err(TaskError::Dropped(reason)) = &result {
-            self.dropped_probes += u32::from(!running.dirs.is_empty());
+            self.dropped_probes += u32::from(!running.dirs.is_empty() || running.dir_times);
             if self.dropped_probes > MAX_DROPS {
                 return self.finished_with(running, &Err(TaskError::Connection(gave_up(reason))), log);
             }
@@ -310,6 +310,9 @@ impl Job {
     }
 
     fn finished_with(&mut self, running: Running, result: &Result<(), TaskError>, log: &mut Vec<Event>) {
+        if running.dir_times {
+            self.dir_times_finished(result, log);
+        }
         for dir in running.dirs {
             if dir == self.spec.target && self.target == Target::Probing {
                 match result {

@@ -52,6 +52,30 @@ impl Job {
     }
 }
 
+impl Job {
+    /// The times task ended: stopped by a pause or a dropped connection, it
+    /// runs again (a job's dropped listings and times share one bound);
+    /// failed, the log says so and the job ends without them.
+    pub(super) fn dir_times_finished(&mut self, result: &Result<(), TaskError>, log: &mut Vec<Event>) {
+        let again = match result {
+            Ok(()) => false,
+            Err(TaskError::Interrupted) => !self.cancelled,
+            Err(TaskError::Dropped(_)) => self.dropped_probes <= super::apply::MAX_DROPS,
+            Err(TaskError::Connection(_) | TaskError::Failed(_)) => false,
+        };
+        if again {
+            self.dir_times_set = false;
+        } else if let Err(e @ (TaskError::Dropped(_) | TaskError::Connection(_) | TaskError::Failed(_))) =
+            result
+        {
+            log.push(
+                Event::warn(&format!("the directories' modification times were not kept: {e}"))
+                    .job(self.id.0),
+            );
+        }
+    }
+}
+
 /// A directory that exists at the destination by this job's doing.
 fn made_dir(item: &super::item::Item) -> bool {
     item.kind == ItemKind::Dir

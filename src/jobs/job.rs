@@ -92,6 +92,8 @@ pub(super) struct Running {
     pub connected: bool,
     pub items: Vec<ItemId>,
     pub dirs: Vec<Location>,
+    /// It sets the directories' times (see `dir_times.rs`).
+    pub dir_times: bool,
 }
 
 #[derive(Debug, Clone)]

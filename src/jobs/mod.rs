@@ -42,6 +42,8 @@ mod tests_counts;
 mod tests_ends;
 #[cfg(test)]
 mod tests_journal;
+#[cfg(test)]
+mod tests_links;
 
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};

@@ -97,7 +97,10 @@ impl Job {
             Work::MakeLinks { links } => {
                 running.items = self.mark(links.iter().map(|l| l.item), ItemState::Transferring)
             }
-            Work::DirTimes { .. } => self.dir_times_set = true,
+            Work::DirTimes { .. } => {
+                self.dir_times_set = true;
+                running.dir_times = true;
+            }
             Work::MakeDirs { dirs } => {
                 running.items = self.mark(dirs.iter().map(|d| d.0), ItemState::Creating)
             }
