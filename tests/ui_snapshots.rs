@@ -218,7 +218,7 @@ fn dialog_delete_counting_then_counted() {
     let effects = press(&mut state, KeyCode::F(8));
     let counting = screen(&state, 80, 20);
     let [Effect::Count { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
-    let counts = Counts { files: 1234, dirs: 56, bytes: 7_890_123 };
+    let counts = Counts { files: 1234, dirs: 56, bytes: 7_890_123, ..Counts::default() };
     app::update(&mut state, Msg::Counted { token: *token, result: Ok(counts) });
     insta::assert_snapshot!(format!("{counting}\n{}", screen(&state, 80, 20)));
 }

@@ -38,6 +38,13 @@ pub enum Effect {
         token: u64,
         targets: Vec<Location>,
     },
+    /// Count what copying `targets` copies, links followed or not, as the
+    /// copy will walk them: `Msg::Counted`.
+    CountCopy {
+        token: u64,
+        targets: Vec<Location>,
+        follow: bool,
+    },
     Mkdir {
         location: Location,
     },

@@ -83,6 +83,11 @@ pub trait FileSystem {
     /// What each path is (`None`: nothing there), symlinks followed.
     fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>>;
 
+    /// What each path is itself (`None`: nothing there): a symlink is not
+    /// followed, its target and the target's kind are read as a listing
+    /// reads them. How a copy tells a selected link from what it points to.
+    fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>>;
+
     /// Files, directories and bytes under `paths`.
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError>;
 

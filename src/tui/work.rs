@@ -79,7 +79,20 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
                 files: u.files.unwrap_or(0),
                 dirs: u.dirs.unwrap_or(0),
                 bytes: u.bytes,
+                ..Counts::default()
             });
+            Msg::Counted { token, result }
+        }
+        Effect::CountCopy { token, targets, follow } => {
+            let (refs, paths): (Vec<&Location>, _) = (targets.iter().collect(), paths(&targets));
+            let result =
+                on_fs(&refs, remotes, move |fs| crate::jobs::tally(fs, &paths, follow)).map(|t| Counts {
+                    files: t.files,
+                    dirs: t.dirs,
+                    bytes: t.bytes,
+                    links: t.links,
+                    skipped: t.skipped + t.unreadable,
+                });
             Msg::Counted { token, result }
         }
         Effect::Mkdir { location } => {

@@ -156,12 +156,18 @@ impl InputDialog {
     }
 }
 
-/// What a delete will remove.
+/// What a delete will remove, or a copy will copy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub files: u64,
     pub dirs: u64,
     pub bytes: u64,
+    /// Symbolic links a copy recreates as links (a delete counts them
+    /// among the files).
+    pub links: u64,
+    /// What a copy leaves out with a notice: special files, and when
+    /// following links, dangling links and loops.
+    pub skipped: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 pub use list::{NameCache, entry_for, list};
 pub use read::{sha256, sha256_range};
 
+use super::entry::Entry;
 use super::error::FsError;
 use super::find::{FindEnd, FindQuery, Found};
 use super::place::Placed;
@@ -62,6 +63,10 @@ impl FileSystem for LocalFs {
 
     fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>> {
         Ok(paths.iter().map(|p| read::stat(p)).collect())
+    }
+
+    fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>> {
+        Ok(paths.iter().map(|p| list::lstat(p)).collect())
     }
 
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {

@@ -155,7 +155,7 @@ pub fn sha256(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsErr
 pub fn sha256_range(range: &ByteRange, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsError> {
     let path = range.path;
     let action = || format!("checksum {}", shown(path));
-    let mut file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
+    let mut file = crate::scp::open_regular(path).map_err(|e| FsError::io(&action(), path, &e))?;
     file.seek(SeekFrom::Start(range.start)).map_err(|e| FsError::io(&action(), path, &e))?;
     let mut input = file.take(range.len.unwrap_or(u64::MAX));
     let mut hasher = Sha256::new();
