@@ -95,6 +95,12 @@ pub enum Msg {
         spec: Box<crate::jobs::JobSpec>,
         result: Result<(), WorkError>,
     },
+    /// A follow poll (`Effect::Follow`): the bytes read and the size.
+    Followed {
+        token: u64,
+        generation: u64,
+        result: Result<(Vec<u8>, u64), WorkError>,
+    },
     SshHosts {
         token: u64,
         /// `(alias, file:line)`.

@@ -2,11 +2,9 @@
 //! text, display widths, sizes.
 
 mod escape;
-mod fit_left;
 mod size;
 mod width;
 
 pub use escape::{escape_bytes, escape_str, is_unsafe};
-pub use fit_left::fit_left;
 pub use size::{exact_size, human_size};
-pub use width::{fit, pad_to, width};
+pub use width::{chunks, fit, fit_left, pad_to, take_cells, width, wrap};

@@ -25,8 +25,15 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let sources: Vec<Location> = entries.iter().map(|e| pane.location.join(&e.name)).collect();
     let dirs = entries.iter().filter(|e| e.is_dir_like()).count() as u64;
     let listed_bytes = entries.iter().filter(|e| !e.is_dir_like()).map(|e| e.size).sum();
+    let links = entries.iter().any(|e| e.kind == crate::fs::Kind::Symlink);
     if state.pane(side.other()).location != pane.location {
-        return open(state, mode, side, sources, dirs, listed_bytes);
+        let effects = open(state, mode, side, sources, dirs, listed_bytes);
+        // A selected link is counted as the copy will take it (a link, or
+        // what it points to), not as the listing shows it.
+        return match state.dialogs.last() {
+            Some(Dialog::Copy(dialog)) if effects.is_empty() && links => vec![dialog.count()],
+            _ => effects,
+        };
     }
     // Both panes show this directory: a duplicate under a new name, as mc.
     let [entry] = entries.as_slice() else {
@@ -40,10 +47,13 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let name = entry.name.to_string_lossy().into_owned();
     let taken = |n: &str| pane.entries.iter().any(|e| e.name == n);
     let offered = copy_name(&name, entry.is_dir_like(), taken);
-    let effects = open(state, mode, side, sources, dirs, listed_bytes);
+    let mut effects = open(state, mode, side, sources, dirs, listed_bytes);
     if let Some(Dialog::Copy(dialog)) = state.dialogs.last_mut() {
         dialog.new_name = Some(LineInput::new(&offered));
         dialog.field = CopyField::NewName;
+        if effects.is_empty() && links {
+            effects.push(dialog.count());
+        }
     }
     effects
 }
@@ -76,6 +86,7 @@ pub(super) fn open(
         limit_kbit: None,
         files_only: false,
         resume: false,
+        follow_links: false,
     };
     // The hosts' own limits: the smaller of the destination's and the source's.
     let limit_of = |host: Option<&str>| host.and_then(|h| settings.hosts.get(h)).and_then(|s| s.bandwidth);
@@ -103,10 +114,10 @@ pub(super) fn open(
         create: None,
         probing: None,
     })));
-    if dirs == 0 {
-        return Vec::new();
+    match state.dialogs.last() {
+        Some(Dialog::Copy(dialog)) if dirs > 0 => vec![dialog.count()],
+        _ => Vec::new(),
     }
-    vec![Effect::Count { token, targets: sources }]
 }
 
 /// Directory contents counted for an open copy dialog.
@@ -133,6 +144,16 @@ pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> 
         KeyCode::Enter => return submit(state, dialog),
         KeyCode::Tab | KeyCode::Down => dialog.move_focus(1),
         KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
+        KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left if dialog.field == CopyField::FollowLinks => {
+            dialog.change(1);
+            // What will be copied changed: count again, under a new token
+            // (a count still on its way for the old option is dropped).
+            dialog.token = state.token();
+            dialog.counts = None;
+            let count = dialog.count();
+            state.dialogs.push(Dialog::Copy(Box::new(dialog)));
+            return vec![count];
+        }
         _ => match dialog.input_mut() {
             Some(input) => {
                 if input.handle(key) {

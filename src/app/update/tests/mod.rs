@@ -11,6 +11,7 @@ mod panes;
 mod quit;
 mod selection;
 mod sync;
+mod viewer_keys;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
