@@ -4,6 +4,7 @@ use crate::choices::Action;
 
 pub const MENU: &[Action] = &[
     Action::HostPicker,
+    Action::AsRoot,
     Action::GoTo,
     Action::AddBookmark,
     Action::Refresh,

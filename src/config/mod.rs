@@ -3,6 +3,7 @@
 //! a broken file is reported (file, line, column) and its defaults are used.
 
 mod error;
+mod host_settings;
 mod key;
 mod keymap;
 mod paths;
@@ -14,6 +15,7 @@ mod theme;
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
+pub use host_settings::HostSettings;
 pub use key::Key;
 pub use keymap::Keymap;
 pub use paths::{

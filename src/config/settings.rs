@@ -41,6 +41,8 @@ pub struct Settings {
     pub jobs_panel: JobsPanel,
     /// Styles that replace the chosen theme's (`[theme_overrides]` table).
     pub theme_overrides: ThemeStyles,
+    /// Per host (`[hosts."ALIAS"]` tables), by the host as the user names it.
+    pub hosts: std::collections::BTreeMap<String, super::host_settings::HostSettings>,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             copy_verify: false,
             jobs_panel: JobsPanel::Manual,
             theme_overrides: ThemeStyles::default(),
+            hosts: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -13,6 +13,7 @@
 
 mod actor;
 mod algorithms;
+pub mod as_root;
 mod asker;
 mod auth;
 pub mod channel;
@@ -47,6 +48,7 @@ mod terminal_prompter;
 mod transport;
 
 pub use actor::Actor;
+pub use as_root::{RootWanted, plain_host, root_host, split_root};
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
 pub use connection_event::{ConnectionEvent, EventSink, collect_events};

@@ -216,6 +216,9 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
             state.dialogs.push(Dialog::HostPicker(picker));
             return hosts::forget(state);
         }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::ALT) => {
+            super::as_root::toggle_in_picker(state, &picker);
+        }
         _ => {
             if picker.input.handle(key) {
                 picker.selected = 0;

@@ -132,6 +132,7 @@ pub fn open_target(state: &mut State, side: Side, target: Target) -> Vec<Effect>
             super::panes::navigate(state, side, location, None, Nav::Visit)
         }
         Target::Remote { host, path } => {
+            let host = super::as_root::host_for(state, &host);
             if let Some(home) = state.connected.get(&host) {
                 let location = remote_location(&host, home, path);
                 return super::panes::navigate(state, side, location, None, Nav::Visit);
@@ -199,8 +200,9 @@ pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, Work
             state.connected.insert(connecting.host.clone(), home.clone());
             let location = remote_location(&connecting.host, &home, connecting.path);
             state.report(Note::info(&format!("connected to {}", connecting.host)).host(&connecting.host));
-            // `[user@]host[:port]`, as the host picker reads it.
-            let text = connecting.host.clone();
+            // `[user@]host[:port]`, as the host picker reads it (whether
+            // as root is the host's setting).
+            let text = crate::ssh::plain_host(&connecting.host).to_owned();
             state.recent.retain(|r| r != &text);
             state.recent.insert(0, text);
             state.recent.truncate(RECENT_LIMIT);

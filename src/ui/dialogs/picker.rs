@@ -31,10 +31,11 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         let item = &picker.items[index];
         let style = if row == picker.selected { theme.menu_selected } else { theme.dialog };
         let hint = if row == picker.selected { theme.menu_selected } else { theme.hint };
+        let shown = format!("{}{}", picker.shown(item), root_mark(state, item));
         text.push(Line::from(vec![
             Span::styled(pad_to(&escape_str(&item.label), label_width, false), style),
             Span::styled(" ", style),
-            Span::styled(pad_to(&escape_str(&picker.shown(item)), target_width, false), style),
+            Span::styled(pad_to(&escape_str(&shown), target_width, false), style),
             Span::styled(" ", style),
             Span::styled(pad_to(item.source.label(), source_width, true), hint),
         ]));
@@ -44,13 +45,26 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         let message = if typed.is_empty() {
             "no hosts yet: type [user@]host[:port]".to_owned()
         } else {
-            format!("Enter connects to {}", escape_str(typed))
+            let mark = match crate::app::Target::parse(typed, true) {
+                Ok(crate::app::Target::Remote { host, .. }) if state.wants_root(&host) => " as root (sudo)",
+                _ => "",
+            };
+            format!("Enter connects to {}{mark}", escape_str(typed))
         };
         text.push(line(&message, inner.width, theme.hint));
     }
     lines(frame, inner, text);
-    let help = "type to filter or a new [user@]host[:port] · Enter open · Del forget · Esc close";
+    let help =
+        "type to filter or a new [user@]host[:port] · Enter open · alt-u as root · Del forget · Esc close";
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
     lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);
+}
+
+/// ` [sudo]` after an item whose host is set to be used as root.
+fn root_mark(state: &State, item: &crate::app::dialog::PickItem) -> &'static str {
+    match crate::app::Target::parse(&item.target, true) {
+        Ok(crate::app::Target::Remote { host, .. }) if state.wants_root(&host) => crate::ssh::as_root::MARK,
+        _ => "",
+    }
 }

@@ -1,0 +1,328 @@
+//! `scpdeck ls --sudo` and `cp --sudo` against a real sshd and the real
+//! sudo: an account whose sudo needs no password, one whose sudo asks its
+//! password (typed on the terminal: the command runs in tmux), one sudo
+//! refuses. Each reads a root-only directory and file and writes into a
+//! root-owned directory. The password never reaches a command line (checked
+//! in `ps` while the commands run), the log or `-vv`'s output.
+
+mod support;
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use support::sudo_accounts::{SudoKind, sudo_sshd};
+use support::tmux::{Tmux, scpdeck_bin};
+
+/// A root-only directory (0700) holding `key.txt`, and a root-owned
+/// directory (0755) only root may write into.
+struct RootPlaces {
+    _dir: tempfile::TempDir,
+    secret: PathBuf,
+    drop: PathBuf,
+}
+
+fn root_places() -> RootPlaces {
+    let dir = tempfile::Builder::new().prefix("scpdeck-root-").tempdir_in("/tmp").unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::create_dir(&secret).unwrap();
+    std::fs::write(secret.join("key.txt"), "root only\n").unwrap();
+    std::fs::set_permissions(secret.join("key.txt"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    std::fs::set_permissions(&drop, std::fs::Permissions::from_mode(0o755)).unwrap();
+    RootPlaces { _dir: dir, secret, drop }
+}
+
+fn scpdeck(config: &Path, state: &Path, args: &[&str]) -> Output {
+    // setsid: no controlling terminal, so nothing can be asked; timeout:
+    // a hang fails the test.
+    Command::new("timeout")
+        .arg("120")
+        .arg("setsid")
+        .arg("-w")
+        .arg(scpdeck_bin())
+        .args(&args[..1])
+        .arg("-F")
+        .arg(config)
+        .args(&args[1..])
+        .env("XDG_STATE_HOME", state)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn remote(kind: SudoKind, path: &Path) -> String {
+    format!("{}:{}", kind.user(), path.display())
+}
+
+#[test]
+fn without_a_password_ls_and_cp_run_as_root() {
+    let (sshd, config, shared) = sudo_sshd();
+    let places = root_places();
+    let state = shared.path().join("state");
+    let kind = SudoKind::NoPassword;
+
+    let plain = scpdeck(&config, &state, &["ls", &remote(kind, &places.secret)]);
+    assert_eq!(plain.status.code(), Some(1), "{}", text(&plain));
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("ermission denied"), "{}", text(&plain));
+
+    let ls = scpdeck(&config, &state, &["ls", "--sudo", "-vv", "-l", &remote(kind, &places.secret)]);
+    assert!(ls.status.success(), "{}\n{}", text(&ls), sshd.log());
+    let listing = String::from_utf8_lossy(&ls.stdout);
+    assert!(listing.contains("key.txt") && listing.contains("root"), "{listing}");
+    let said = String::from_utf8_lossy(&ls.stderr);
+    assert!(said.contains("sudo -n -k -- sh -c "), "-vv shows the command line sent: {said}");
+
+    let local = tempfile::tempdir().unwrap();
+    let down = scpdeck(
+        &config,
+        &state,
+        &[
+            "cp",
+            "--sudo",
+            "-q",
+            &remote(kind, &places.secret.join("key.txt")),
+            local.path().to_str().unwrap(),
+        ],
+    );
+    assert!(down.status.success(), "{}", text(&down));
+    assert_eq!(std::fs::read_to_string(local.path().join("key.txt")).unwrap(), "root only\n");
+
+    std::fs::write(local.path().join("up.txt"), "uploaded as root\n").unwrap();
+    let up = scpdeck(
+        &config,
+        &state,
+        &[
+            "cp",
+            "--sudo",
+            "-q",
+            local.path().join("up.txt").to_str().unwrap(),
+            &format!("{}/", remote(kind, &places.drop)),
+        ],
+    );
+    assert!(up.status.success(), "{}", text(&up));
+    let landed = places.drop.join("up.txt");
+    assert_eq!(std::fs::read_to_string(&landed).unwrap(), "uploaded as root\n");
+    assert_eq!(std::fs::metadata(&landed).unwrap().uid(), 0, "written by root");
+
+    let refused = scpdeck(
+        &config,
+        &state,
+        &[
+            "cp",
+            "-q",
+            local.path().join("up.txt").to_str().unwrap(),
+            &format!("{}/", remote(kind, &places.drop)),
+        ],
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "without --sudo the account may not write there: {}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn without_a_terminal_a_password_cannot_be_given_and_sudos_words_are_quoted() {
+    let (_sshd, config, shared) = sudo_sshd();
+    let places = root_places();
+    let state = shared.path().join("state");
+    for kind in [SudoKind::Password, SudoKind::Refused] {
+        let ls = scpdeck(&config, &state, &["ls", "--sudo", &remote(kind, &places.secret)]);
+        assert_eq!(ls.status.code(), Some(1), "{}", text(&ls));
+        let said = String::from_utf8_lossy(&ls.stderr);
+        assert!(
+            said.contains(
+                "sudo refused to run the command as root (exit status 1): sudo: a password is required"
+            ),
+            "{said}"
+        );
+        let local = tempfile::tempdir().unwrap();
+        let cp = scpdeck(
+            &config,
+            &state,
+            &[
+                "cp",
+                "--sudo",
+                "-q",
+                &remote(kind, &places.secret.join("key.txt")),
+                local.path().to_str().unwrap(),
+            ],
+        );
+        assert_eq!(cp.status.code(), Some(1), "{}", text(&cp));
+        assert!(
+            String::from_utf8_lossy(&cp.stderr).contains("sudo: a password is required"),
+            "{}",
+            text(&cp)
+        );
+        assert!(!local.path().join("key.txt").exists());
+    }
+}
+
+/// Watches every process's command line (sshd's side included: the
+/// remote commands run on this machine) until finished; true if any but
+/// the test's own `tmux send-keys` held `secret`.
+struct PsWatch {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<(bool, usize)>>,
+}
+
+impl PsWatch {
+    fn start(secret: String) -> PsWatch {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let (mut seen, mut sudo_lines) = (false, 0);
+            while !flag.load(Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+                    let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                    let line = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                    // The test's own typing (`tmux send-keys`) holds it.
+                    seen |= line.contains(&secret) && !line.starts_with("tmux ");
+                    sudo_lines += usize::from(line.starts_with("sudo -S -k -p"));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            (seen, sudo_lines)
+        });
+        PsWatch { stop, thread: Some(thread) }
+    }
+
+    /// Whether the secret was seen, and how many sudo command lines were.
+    fn finish(mut self) -> (bool, usize) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().unwrap().join().unwrap()
+    }
+}
+
+fn wait_for_file(path: &Path, limit: Duration) -> String {
+    let begun = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with("END\n")
+        {
+            return text;
+        }
+        assert!(begun.elapsed() < limit, "timed out waiting for {}", path.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Every file under `dir`, read whole.
+fn all_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in walk(dir) {
+        text.push_str(&String::from_utf8_lossy(&std::fs::read(entry).unwrap_or_default()));
+    }
+    text
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+#[test]
+fn the_password_typed_on_the_terminal_is_fed_to_sudo_and_never_shown_or_written() {
+    let (_sshd, config, shared) = sudo_sshd();
+    let password = support::sudo_accounts::sudo_password();
+    let places = root_places();
+    let state = shared.path().join("state");
+    let local = tempfile::Builder::new().prefix("scpdeck-local-").tempdir_in("/tmp").unwrap();
+    std::fs::write(local.path().join("up.txt"), "uploaded with a password\n").unwrap();
+    let out = shared.path().join("out");
+    let bin = scpdeck_bin();
+    let kind = SudoKind::Password;
+    let script = format!(
+        "XDG_STATE_HOME='{state}' '{bin}' ls --sudo -vv -F '{config}' '{secret}' >'{out}' 2>'{out}.err'; echo \"ls $?\" >>'{out}'; \
+         XDG_STATE_HOME='{state}' '{bin}' cp --sudo -vv -q -F '{config}' '{key}' '{local}/' 2>>'{out}.err'; echo \"down $?\" >>'{out}'; \
+         XDG_STATE_HOME='{state}' '{bin}' cp --sudo -vv -q -F '{config}' '{local}/up.txt' '{drop}/' 2>>'{out}.err'; echo \"up $?\" >>'{out}'; \
+         echo END >>'{out}'; sleep 30",
+        state = state.display(),
+        bin = bin.display(),
+        config = config.display(),
+        secret = remote(kind, &places.secret),
+        key = remote(kind, &places.secret.join("key.txt")),
+        local = local.path().display(),
+        drop = remote(kind, &places.drop),
+        out = out.display(),
+    );
+    let watch = PsWatch::start(password.clone());
+    let tmux = Tmux::start(&script, 120, 30);
+    for _ in 0..3 {
+        // One question per command (each is one connection to the host).
+        let before = tmux.screen().matches("[sudo] password for").count();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tmux.screen().matches("[sudo] password for").count() <= before {
+            assert!(Instant::now() < deadline, "no password question:\n{}", tmux.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        tmux.keys(&["-l", &password]);
+        tmux.keys(&["Enter"]);
+    }
+    let result = wait_for_file(&out, Duration::from_secs(60));
+    let (seen, sudo_lines) = watch.finish();
+    let screen = tmux.screen();
+    assert!(screen.contains("[sudo] password for scpdeck-sudo-pw on scpdeck-sudo-pw"), "{screen}");
+    assert!(!screen.contains(&password), "the password was echoed:\n{screen}");
+    assert!(
+        result.contains("key.txt")
+            && result.contains("ls 0")
+            && result.contains("down 0")
+            && result.contains("up 0"),
+        "{result}\n{}",
+        std::fs::read_to_string(format!("{}.err", out.display())).unwrap_or_default()
+    );
+    assert_eq!(std::fs::read_to_string(local.path().join("key.txt")).unwrap(), "root only\n");
+    assert_eq!(std::fs::metadata(places.drop.join("up.txt")).unwrap().uid(), 0);
+    assert!(!seen, "the password appeared in a process's command line");
+    assert!(sudo_lines > 0, "ps never saw sudo's command line: the check watched nothing");
+    let stderr = std::fs::read_to_string(format!("{}.err", out.display())).unwrap();
+    assert!(stderr.contains("sudo -S -k -p '' -- sh -c "), "{stderr}");
+    assert!(!stderr.contains(&password), "the password is in -vv's output");
+    let logs = all_text(&state);
+    assert!(!logs.contains(&password), "the password is in the log or the journal");
+}
+
+#[test]
+fn a_user_sudo_refuses_gets_sudos_words_after_giving_the_password() {
+    let (_sshd, config, shared) = sudo_sshd();
+    let password = support::sudo_accounts::sudo_password();
+    let places = root_places();
+    let out = shared.path().join("out");
+    let script = format!(
+        "'{bin}' ls --sudo -F '{config}' '{secret}' >'{out}' 2>&1; echo \"ls $?\" >>'{out}'; echo END >>'{out}'; sleep 30",
+        bin = scpdeck_bin().display(),
+        config = config.display(),
+        secret = remote(SudoKind::Refused, &places.secret),
+        out = out.display(),
+    );
+    let tmux = Tmux::start(&script, 120, 30);
+    tmux.wait_for("[sudo] password for scpdeck-sudo-no");
+    tmux.keys(&["-l", &password]);
+    tmux.keys(&["Enter"]);
+    let result = wait_for_file(&out, Duration::from_secs(60));
+    assert!(result.contains("ls 1"), "{result}");
+    assert!(result.contains("sudo refused to run the command as root (exit status 1)"), "{result}");
+    assert!(result.contains("scpdeck-sudo-no is not in the sudoers file"), "sudo's own words: {result}");
+    assert!(!result.contains(&password));
+}
