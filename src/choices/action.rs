@@ -70,7 +70,7 @@ actions! {
     Synchronize "synchronize" ["alt-y"] "Synchronize the panes' directories: plan, preview, run";
     DirSize "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
     HostPicker "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
-    AsRoot "as_root" ["alt-u"] "Use this pane's host as root through sudo (again: as yourself)";
+    AsRoot "as_root" ["alt-u"] "This pane's host as root through sudo on/off";
     AddBookmark "add_bookmark" ["b"] "Bookmark this pane's directory";
     View "view" ["f3"] "View the file under the cursor";
     Edit "edit" ["f4"] "Edit the file under the cursor with $EDITOR";

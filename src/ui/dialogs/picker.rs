@@ -55,7 +55,7 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
     }
     lines(frame, inner, text);
     let help =
-        "type to filter or a new [user@]host[:port] · Enter open · alt-u as root · Del forget · Esc close";
+        "filter, or type [user@]host[:port] · Enter open · alt-u as root · Del forget · Esc close";
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
     lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);
