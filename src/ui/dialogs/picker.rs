@@ -54,8 +54,7 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         text.push(line(&message, inner.width, theme.hint));
     }
     lines(frame, inner, text);
-    let help =
-        "filter, or type [user@]host[:port] · Enter open · alt-u as root · Del forget · Esc close";
+    let help = "filter, or type [user@]host[:port] · Enter open · alt-u as root · Del forget · Esc close";
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
     lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);

@@ -1,4 +1,5 @@
-//! `scpdeck ls --sudo` and `cp --sudo` against a real sshd and the real
+//! Hosts used as root: `scpdeck ls --sudo`, `cp --sudo` and the commander
+//! against a real sshd and the real
 //! sudo: an account whose sudo needs no password, one whose sudo asks its
 //! password (typed on the terminal: the command runs in tmux), one sudo
 //! refuses. Each reads a root-only directory and file and writes into a
@@ -325,4 +326,55 @@ fn a_user_sudo_refuses_gets_sudos_words_after_giving_the_password() {
     assert!(result.contains("sudo refused to run the command as root (exit status 1)"), "{result}");
     assert!(result.contains("scpdeck-sudo-no is not in the sudoers file"), "sudo's own words: {result}");
     assert!(!result.contains(&password));
+}
+
+/// The commander, with `[hosts."scpdeck-sudo-nopw"] sudo = true` in its
+/// config.toml, opens that host as root: the pane's title says so, the
+/// root-only directory lists, and F5 copies its file out; the job's line
+/// says the host is used as root.
+#[test]
+fn the_commander_browses_a_root_only_directory_and_copies_out_of_it() {
+    let (_sshd, config, shared) = sudo_sshd();
+    let places = root_places();
+    let work = tempfile::tempdir().unwrap();
+    let config_dir = work.path().join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(config_dir.join("config.toml"), "[hosts.\"scpdeck-sudo-nopw\"]\nsudo = true\n").unwrap();
+    let local = work.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}' XDG_STATE_HOME='{1}' '{2}' -F '{3}' '{4}' '{5}'; sleep 60",
+        config_dir.display(),
+        shared.path().join("state").display(),
+        scpdeck_bin().display(),
+        config.display(),
+        remote(SudoKind::NoPassword, &places.secret),
+        local.display(),
+    );
+    let tmux = Tmux::start(&command, 140, 30);
+    support::deadline::bounded(
+        Duration::from_secs(120),
+        || tmux.kill(),
+        || {
+            let screen = tmux.wait_for("key.txt");
+            assert!(
+                screen.contains(&format!("scpdeck-sudo-nopw [sudo]:{}", places.secret.display())),
+                "{screen}"
+            );
+            tmux.keys(&["F5"]);
+            tmux.wait_for("Verify by checksum");
+            tmux.keys(&["Enter"]);
+            let copied = local.join("key.txt");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while std::fs::read(&copied).ok().as_deref() != Some(&b"root only\n"[..]) {
+                assert!(Instant::now() < deadline, "not copied:\n{}", tmux.screen());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            tmux.keys(&["M-j"]);
+            tmux.wait_for("scpdeck-sudo-nopw [sudo]:");
+            let screen = tmux.screen();
+            let job = screen.lines().find(|l| l.contains("copy ") && l.contains("[sudo]:"));
+            assert!(job.is_some(), "the job's line names the host as root:\n{screen}");
+        },
+    );
 }
