@@ -378,3 +378,56 @@ fn the_commander_browses_a_root_only_directory_and_copies_out_of_it() {
         },
     );
 }
+
+/// A copy into a root-owned directory, on a host not used as root, fails
+/// with permission denied; the job's details offer to retry the item as
+/// root (`u`), which queues it again with the host used as root, and the
+/// file lands, written by root.
+#[test]
+fn a_permission_denied_item_is_retried_as_root_from_the_job_details() {
+    let (_sshd, config, shared) = sudo_sshd();
+    let places = root_places();
+    let work = tempfile::tempdir().unwrap();
+    let local = work.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(local.join("up.txt"), "retried as root\n").unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{1}' '{2}' -F '{3}' '{4}' '{5}'; sleep 60",
+        work.path().display(),
+        shared.path().join("state").display(),
+        scpdeck_bin().display(),
+        config.display(),
+        local.display(),
+        remote(SudoKind::NoPassword, &places.drop),
+    );
+    let tmux = Tmux::start(&command, 140, 40);
+    support::deadline::bounded(
+        Duration::from_secs(120),
+        || tmux.kill(),
+        || {
+            tmux.wait_for("up.txt");
+            tmux.wait_for(&format!("scpdeck-sudo-nopw:{}", places.drop.display()));
+            tmux.keys(&["F5"]);
+            tmux.wait_for("Verify by checksum");
+            tmux.keys(&["Enter"]);
+            // The jobs panel, then the failed job's details.
+            tmux.wait_for("1 failed");
+            tmux.keys(&["M-j"]);
+            // (Shown, it has the focus.)
+            tmux.wait_for("Enter details");
+            tmux.keys(&["Enter"]);
+            tmux.wait_for("u retries it as root");
+            assert!(tmux.screen().contains("ermission denied"), "{}", tmux.screen());
+            tmux.keys(&["u"]);
+            let landed = places.drop.join("up.txt");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while std::fs::read(&landed).ok().as_deref() != Some(&b"retried as root\n"[..]) {
+                assert!(Instant::now() < deadline, "not retried as root:\n{}", tmux.screen());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            assert_eq!(std::fs::metadata(&landed).unwrap().uid(), 0, "written by root");
+            tmux.keys(&["Escape"]);
+            tmux.wait_for("scpdeck-sudo-nopw [sudo]:");
+        },
+    );
+}

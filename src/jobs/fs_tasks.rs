@@ -33,7 +33,13 @@ pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), T
             let paths: Vec<PathBuf> = roots.iter().map(|(_, l)| l.path().to_path_buf()).collect();
             let scans = scan(fs, &paths)?;
             for ((item, _), scan) in roots.into_iter().zip(scans) {
-                r.scanned(item, scan);
+                r.scanned(
+                    item,
+                    scan.map_err(|e| match e {
+                        RootFailure::Fs(e) => failure(r, item, e),
+                        RootFailure::Other(text) => text,
+                    }),
+                );
             }
         }
         Work::Probe { dirs } => {
@@ -84,9 +90,25 @@ fn report(
     results: Result<Vec<Result<(), FsError>>, FsError>,
 ) -> Result<(), TaskError> {
     for (item, result) in items.zip(results.map_err(task_error)?) {
-        r.item_done(item, result.map_err(|e| e.to_string()));
+        r.item_done(item, result.map_err(|e| failure(r, item, e)));
     }
     Ok(())
+}
+
+/// Why a source could not be scanned.
+#[derive(Debug)]
+pub(super) enum RootFailure {
+    Fs(FsError),
+    Other(String),
+}
+
+/// An item's failure as reported: its text, and whether it was a
+/// permission denied (which may be retried as root).
+fn failure(r: &Reporter, item: ItemId, e: FsError) -> String {
+    if matches!(e, FsError::PermissionDenied(_)) {
+        r.denied(item);
+    }
+    e.to_string()
 }
 
 /// The private upload directory (`.sd-XXXXXXXX`) a temporary file is in,
@@ -108,14 +130,17 @@ pub(super) fn digests(
 /// Walks each root: a symlink given as a root is followed (like scp), but
 /// symlinks to directories below it are not (they could loop); symlinks to
 /// files are copied as files.
-pub(super) fn scan(fs: &dyn FileSystem, roots: &[PathBuf]) -> Result<Vec<Result<Scan, String>>, TaskError> {
+pub(super) fn scan(
+    fs: &dyn FileSystem,
+    roots: &[PathBuf],
+) -> Result<Vec<Result<Scan, RootFailure>>, TaskError> {
     let paths: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let stats = fs.stat(&paths).map_err(task_error)?;
     let mut scans = Vec::with_capacity(roots.len());
     for (root, stat) in roots.iter().zip(stats) {
         scans.push(match stat {
-            Err(e) => Err(e.to_string()),
-            Ok(None) => Err(format!("{}: No such file or directory", shown(root))),
+            Err(e) => Err(RootFailure::Fs(e)),
+            Ok(None) => Err(RootFailure::Other(format!("{}: No such file or directory", shown(root)))),
             Ok(Some(stat)) if stat.kind == Kind::Dir => Ok(walk(fs, root, &stat)?),
             Ok(Some(stat)) if stat.kind == Kind::File => Ok(Scan {
                 entries: vec![ScanEntry {
@@ -127,7 +152,7 @@ pub(super) fn scan(fs: &dyn FileSystem, roots: &[PathBuf]) -> Result<Vec<Result<
                 }],
                 errors: Vec::new(),
             }),
-            Ok(Some(_)) => Err(format!("{}: not a regular file", shown(root))),
+            Ok(Some(_)) => Err(RootFailure::Other(format!("{}: not a regular file", shown(root)))),
         });
     }
     Ok(scans)

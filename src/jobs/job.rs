@@ -127,6 +127,10 @@ pub struct Job {
     /// What an interrupted run of this copy left (see [`Adopted`]); what
     /// no item claims stays here, shown as left behind.
     pub(super) adopted: AdoptedMap,
+    /// Items whose last failure was a permission denied (typed, from
+    /// `FsError::PermissionDenied` or scp's `Cause::Denied`): they may be
+    /// retried as root.
+    pub(super) denied: std::collections::BTreeSet<ItemId>,
 }
 
 impl Job {
@@ -152,6 +156,7 @@ impl Job {
             current: None,
             meter: RateMeter::default(),
             adopted: HashMap::new(),
+            denied: std::collections::BTreeSet::new(),
         }
     }
 

@@ -167,6 +167,12 @@ pub(super) fn details_key(
             }
         }
         KeyCode::Char('R') => effects.push(Effect::Jobs(Control::Retry(job, None))),
+        KeyCode::Char('u') => {
+            if let Some(spec) = failed.get(cursor).and_then(|item| item.retry_as_root.clone()) {
+                state.info(format!("queued again as root: {}", spec.title()));
+                effects.push(Effect::Submit(spec));
+            }
+        }
         _ => {}
     }
     state.dialogs.push(Dialog::JobDetails { job, cursor, scroll });
