@@ -164,11 +164,22 @@ fn queue() -> QueueView {
             item: ItemId(7),
             name: "logs/secret.log".into(),
             reason: "scp: /var/log/app/secret.log: Permission denied".into(),
+            retry_as_root: Some(JobSpec {
+                mode: Mode::Move,
+                sources: vec![Location::Remote {
+                    host: "db2 [sudo]".into(),
+                    path: "/var/log/app/secret.log".into(),
+                }],
+                target: Location::Local("/home/alice/work/logs".into()),
+                target_kind: TargetKind::Dir,
+                options: Default::default(),
+            }),
         },
         FailedItem {
             item: ItemId(9),
             name: "logs/huge.log".into(),
             reason: "connection to db2 lost: Broken pipe".into(),
+            retry_as_root: None,
         },
     ];
     let done = job(4, JobState::Done, "copy notes.md → web1:/srv/backup", progress(1536, 1536, 1, 1, 0.0));
@@ -474,7 +485,14 @@ fn a_failed_job_shows_its_items_and_events_and_retries_one() {
     key(&mut state, KeyCode::Up);
     key(&mut state, KeyCode::Enter);
     insta::assert_snapshot!("job_details", screen(&state));
+    // A permission denied: u queues the item again as root.
+    let effects = key(&mut state, KeyCode::Char('u'));
+    let Some(Effect::Submit(spec)) = effects.first() else { panic!("{effects:?}") };
+    assert_eq!(spec.sources[0].host(), Some("db2 [sudo]"));
     key(&mut state, KeyCode::Down);
+    let details = screen(&state);
+    assert!(!details.contains("u retries it as root"), "not offered for a lost connection:\n{details}");
+    assert!(key(&mut state, KeyCode::Char('u')).is_empty());
     assert_eq!(control(key(&mut state, KeyCode::Char('r'))), Some(Control::Retry(JobId(3), Some(ItemId(9)))));
     assert_eq!(control(key(&mut state, KeyCode::Char('R'))), Some(Control::Retry(JobId(3), None)));
 }

@@ -39,7 +39,7 @@ pub(super) fn toggle_in_picker(state: &mut State, picker: &HostPicker) {
 pub(super) fn toggle_pane(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
     let Location::Remote { host, path } = state.pane(side).location.clone() else {
-        state.warn("as root: this pane is not on a remote host".to_owned());
+        state.warn("as root: this pane is not on a remote host");
         return Vec::new();
     };
     let on = toggle(state, &host);
