@@ -120,6 +120,14 @@ fn without_a_password_ls_and_cp_run_as_root() {
     assert_eq!(std::fs::read_to_string(&landed).unwrap(), "uploaded as root\n");
     assert_eq!(std::fs::metadata(&landed).unwrap().uid(), 0, "written by root");
 
+    // A relay (host to host through this machine), both ends as root.
+    let relayed = places.drop.join("relayed.txt");
+    let (from, to) = (remote(kind, &places.secret.join("key.txt")), remote(kind, &relayed));
+    let relay = scpdeck(&config, &state, &["cp", "--sudo", "-q", &from, &to]);
+    assert!(relay.status.success(), "{}", text(&relay));
+    assert_eq!(std::fs::read_to_string(&relayed).unwrap(), "root only\n");
+    assert_eq!(std::fs::metadata(&relayed).unwrap().uid(), 0);
+
     let refused = scpdeck(
         &config,
         &state,
