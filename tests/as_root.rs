@@ -439,3 +439,55 @@ fn a_permission_denied_item_is_retried_as_root_from_the_job_details() {
         },
     );
 }
+
+/// The commander opening a host whose sudo asks a password: the "Become
+/// root" dialog asks once (masked), the root-only directory lists, and a
+/// copy out of it (on a transfer connection) asks nothing more.
+#[test]
+fn the_commander_asks_sudos_password_once_in_a_dialog() {
+    let (_sshd, config, shared) = sudo_sshd();
+    let password = support::sudo_accounts::sudo_password();
+    let places = root_places();
+    let work = tempfile::tempdir().unwrap();
+    let config_dir = work.path().join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(config_dir.join("config.toml"), "[hosts.\"scpdeck-sudo-pw\"]\nsudo = true\n").unwrap();
+    let local = work.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    let state = shared.path().join("state");
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}' XDG_STATE_HOME='{1}' '{2}' -F '{3}' '{4}' '{5}'; sleep 60",
+        config_dir.display(),
+        state.display(),
+        scpdeck_bin().display(),
+        config.display(),
+        remote(SudoKind::Password, &places.secret),
+        local.display(),
+    );
+    let tmux = Tmux::start(&command, 140, 30);
+    support::deadline::bounded(
+        Duration::from_secs(120),
+        || tmux.kill(),
+        || {
+            tmux.wait_for("Become root");
+            tmux.wait_for("sudo password for scpdeck-sudo-pw on scpdeck-sudo-pw");
+            tmux.keys(&["-l", &password]);
+            let screen = tmux.wait_for(&"•".repeat(password.chars().count()));
+            assert!(!screen.contains(&password), "{screen}");
+            tmux.keys(&["Enter"]);
+            tmux.wait_for("key.txt");
+            tmux.keys(&["F5"]);
+            tmux.wait_for("Verify by checksum");
+            tmux.keys(&["Enter"]);
+            let copied = local.join("key.txt");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while std::fs::read(&copied).ok().as_deref() != Some(&b"root only\n"[..]) {
+                assert!(Instant::now() < deadline, "not copied:\n{}", tmux.screen());
+                assert!(!tmux.screen().contains("Become root"), "asked again:\n{}", tmux.screen());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        },
+    );
+    tmux.kill();
+    assert!(!all_text(&state).contains(&password), "the password is in the log or the journal");
+}
