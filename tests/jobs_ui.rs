@@ -320,6 +320,20 @@ fn direct_mode_is_not_offered_to_a_host_whose_login_shell_prints_text() {
 }
 
 #[test]
+fn direct_mode_is_not_offered_when_a_host_is_used_as_root() {
+    for (left, right) in [("db2 [sudo]", "web1"), ("db2", "web1 [sudo]")] {
+        let mut state = state_with(remote(left, "/var/log"), remote(right, "/srv/backup"), 90, 28);
+        for host in [left, right] {
+            scpdeck::app::update(&mut state, Msg::HostProbed { host: host.into(), talkative: false });
+        }
+        key(&mut state, KeyCode::Down);
+        key(&mut state, KeyCode::F(5));
+        let Some(Dialog::Copy(copy)) = state.dialogs.last() else { panic!("{:?}", state.dialogs.last()) };
+        assert!(!copy.fields().contains(&CopyField::Direct), "{left} → {right}: {:?}", copy.fields());
+    }
+}
+
+#[test]
 fn jobs_panel_shows_every_job_and_its_keys_control_them() {
     let mut state = local_state();
     app::update(&mut state, Msg::Jobs(Arc::new(queue())));
