@@ -22,12 +22,14 @@ use crate::text::escape_str;
 /// How a location is written as a target (bookmarks): text that
 /// `Target::parse` reads back as the same place (an `ssh://` URI when the
 /// host has a port).
+/// A location as typed (go-to, bookmarks): a host used as root without its
+/// mark, whether as root being the host's setting.
 pub(super) fn target_text(location: &Location) -> String {
     match location {
         Location::Local(path) => path.to_string_lossy().into_owned(),
-        Location::Remote { host, path } => match ssh::Target::parse(host) {
+        Location::Remote { host, path } => match ssh::Target::parse(ssh::plain_host(host)) {
             Ok(target) => Destination { target, path: Some(path.clone().into_os_string()) }.text(),
-            Err(_) => format!("{host}:{}", path.to_string_lossy()),
+            Err(_) => format!("{}:{}", ssh::plain_host(host), path.to_string_lossy()),
         },
     }
 }
