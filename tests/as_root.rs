@@ -303,6 +303,8 @@ fn the_password_typed_on_the_terminal_is_fed_to_sudo_and_never_shown_or_written(
     );
     assert_eq!(std::fs::read_to_string(local.path().join("key.txt")).unwrap(), "root only\n");
     assert_eq!(std::fs::metadata(places.drop.join("up.txt")).unwrap().uid(), 0);
+    // sudo took exactly its line: the data after it arrived whole.
+    assert_eq!(std::fs::read_to_string(places.drop.join("up.txt")).unwrap(), "uploaded with a password\n");
     assert!(!seen, "the password appeared in a process's command line");
     assert!(sudo_lines > 0, "ps never saw sudo's command line: the check watched nothing");
     let stderr = std::fs::read_to_string(format!("{}.err", out.display())).unwrap();
