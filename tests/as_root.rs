@@ -493,3 +493,53 @@ fn the_commander_asks_sudos_password_once_in_a_dialog() {
     tmux.kill();
     assert!(!all_text(&state).contains(&password), "the password is in the log or the journal");
 }
+
+/// A connection used as root, through the library: listing a root-only
+/// directory, mkdir, touch, rename, chmod, chown, find and delete in a
+/// root-owned one all run as root (checked on this machine, where the
+/// harness's sshd runs).
+#[test]
+fn file_operations_and_find_run_as_root() {
+    use scpdeck::fs::{FileSystem, FindQuery, RemoteFs};
+    use std::os::unix::fs::MetadataExt;
+    let (sshd, _config, _shared) = sudo_sshd();
+    let places = root_places();
+    let user = SudoKind::NoPassword.user();
+    let tcp = std::net::TcpStream::connect((sshd.address, sshd.port)).unwrap();
+    let socket = tcp.try_clone().unwrap();
+    let mut session = ssh2::Session::new().unwrap();
+    session.set_tcp_stream(tcp);
+    session.handshake().unwrap();
+    session.userauth_pubkey_file(user, None, &sshd.client_key(), None).unwrap();
+    let owned = scpdeck::ssh::OwnedLink::new(session, &socket).unwrap();
+    let config = scpdeck::ssh::HostConfig::defaults(user, user);
+    let (prompter, credentials) =
+        (Arc::new(scpdeck::ssh::NoPrompter), Arc::new(scpdeck::ssh::Credentials::new()));
+    scpdeck::ssh::as_root::become_root(owned.link(), &config, prompter, credentials);
+    let fs = RemoteFs::open(owned.link()).unwrap();
+
+    let names: Vec<String> = fs
+        .list(&places.secret)
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.name.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["key.txt"]);
+    let made = places.drop.join("made");
+    fs.make_dir(&made).unwrap();
+    assert_eq!(std::fs::metadata(&made).unwrap().uid(), 0);
+    fs.touch(&made.join("f")).unwrap();
+    fs.rename(&made.join("f"), &made.join("g")).unwrap();
+    fs.chmod(&[made.join("g")], 0o600, false).unwrap();
+    fs.chown(&[made.join("g")], Some("nobody"), None, false).unwrap();
+    let g = std::fs::metadata(made.join("g")).unwrap();
+    let nobody = nix::unistd::User::from_name("nobody").unwrap().unwrap();
+    assert_eq!((g.mode() & 0o777, g.uid()), (0o600, nobody.uid.as_raw()));
+    let query = FindQuery { root: places.secret.clone(), name: "key".into(), ..FindQuery::default() };
+    let mut found = Vec::new();
+    fs.find(&query, &tokio_util::sync::CancellationToken::new(), &mut |batch| found.extend(batch)).unwrap();
+    assert_eq!(found.iter().map(|f| f.path.clone()).collect::<Vec<_>>(), [places.secret.join("key.txt")]);
+    fs.delete(&[made.clone()]).unwrap();
+    assert!(!made.exists());
+}
