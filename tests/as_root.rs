@@ -540,6 +540,6 @@ fn file_operations_and_find_run_as_root() {
     let mut found = Vec::new();
     fs.find(&query, &tokio_util::sync::CancellationToken::new(), &mut |batch| found.extend(batch)).unwrap();
     assert_eq!(found.iter().map(|f| f.path.clone()).collect::<Vec<_>>(), [places.secret.join("key.txt")]);
-    fs.delete(&[made.clone()]).unwrap();
+    fs.delete(std::slice::from_ref(&made)).unwrap();
     assert!(!made.exists());
 }
