@@ -40,7 +40,6 @@ const DIALOG_KEYS: &[(&str, &str)] = &[
     ),
     ("Tab ↑ ↓", "go to: complete, choose a completion"),
     ("↑ ↓ Enter Esc", "filter: move, keep the filter, clear it"),
-    ("Tab ←→↑↓ Space", "change mode: next field, move in the grid (also h j k l), toggle a bit or recursive"),
     ("Tab ↑ ↓ Space", "owner, symlink, host entry: next field; owner: Space toggles recursive"),
     (
         "Tab ↑ ↓ Space ← →",
@@ -49,7 +48,7 @@ const DIALOG_KEYS: &[(&str, &str)] = &[
     (
         "F1",
         "in the host picker, the copy dialog, the questions, the menu, the synchronize plan, the find results, \
-         the viewer, the message views, a job's details and the panels: their own keys, which the keymap can change",
+         change mode, the viewer, the message views, a job's details and the panels: their own keys, which the keymap can change",
     ),
 ];
 

@@ -37,10 +37,12 @@ pub enum KeyContext {
     FindResults,
     /// The command menu (F9).
     Menu,
+    /// The change-mode dialog (alt-m).
+    Mode,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 15] = [
+    pub const ALL: [KeyContext; 16] = [
         KeyContext::Panes,
         KeyContext::Jobs,
         KeyContext::Log,
@@ -56,6 +58,7 @@ impl KeyContext {
         KeyContext::SyncPlan,
         KeyContext::FindResults,
         KeyContext::Menu,
+        KeyContext::Mode,
     ];
 
     /// Its name in help and docs.
@@ -76,6 +79,7 @@ impl KeyContext {
             KeyContext::SyncPlan => "synchronize plan",
             KeyContext::FindResults => "find results",
             KeyContext::Menu => "menu",
+            KeyContext::Mode => "change mode dialog",
         }
     }
 }
@@ -313,6 +317,15 @@ actions! {
     MenuBottom Menu "menu_bottom" ["end", "pagedown"] "Last entry";
     MenuRun Menu "menu_run" ["enter"] "Run the highlighted entry";
     MenuClose Menu "menu_close" ["f9"] "Close the menu";
+    // The change-mode dialog (alt-m); in its octal field characters are typed.
+    ModeApply Mode "mode_apply" ["enter"] "Apply the mode";
+    ModeNextField Mode "mode_next_field" ["tab"] "Next part: octal field, grid, recursive";
+    ModePreviousField Mode "mode_previous_field" ["shift-tab"] "Previous part";
+    ModeUp Mode "mode_up" ["up", "k"] "In the grid: up (from \"recursive\": back to the grid)";
+    ModeDown Mode "mode_down" ["down", "j"] "In the grid: down (from the octal field: to the grid)";
+    ModeLeft Mode "mode_left" ["left", "h"] "In the grid: left (on \"recursive\": on/off)";
+    ModeRight Mode "mode_right" ["right", "l"] "In the grid: right (on \"recursive\": on/off)";
+    ModeToggle Mode "mode_toggle" ["space"] "Toggle the bit under the cursor, or \"recursive\"";
 }
 
 impl Action {

@@ -117,6 +117,7 @@ fn place(dialog: &Dialog) -> Option<KeyContext> {
         Dialog::Overwrite(_) => KeyContext::Overwrite,
         Dialog::Quit(_) => KeyContext::Quit,
         Dialog::Menu { .. } => KeyContext::Menu,
+        Dialog::Mode(_) => KeyContext::Mode,
         Dialog::Sync(sync) if matches!(sync.stage, SyncStage::Preview { .. }) => KeyContext::SyncPlan,
         Dialog::Find(find) if find.results.is_some() => KeyContext::FindResults,
         _ => return None,

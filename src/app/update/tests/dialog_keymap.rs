@@ -189,3 +189,25 @@ fn the_menu_moves_and_runs_with_its_rebound_keys() {
     update(&mut state, key(KeyCode::Char(' ')));
     assert!(!matches!(state.dialogs.last(), Some(Dialog::Menu { .. })), "space ran the entry");
 }
+
+#[test]
+fn the_change_mode_grid_toggles_with_its_rebound_key_and_digits_stay_typed() {
+    let mut state = loaded(2);
+    rebound(&mut state, "mode_toggle = [\"x\"]\nmode_down = [\"down\", \"2\"]");
+    update(&mut state, alt('m'));
+    let octal = |state: &State| match state.dialogs.last() {
+        Some(Dialog::Mode(dialog)) => (dialog.octal.text().to_owned(), dialog.field),
+        other => panic!("{other:?}"),
+    };
+    update(&mut state, ctrl('u'));
+    typed(&mut state, "752");
+    assert_eq!(octal(&state), ("752".to_owned(), crate::app::dialog::ModeField::Octal), "2 is typed there");
+    update(&mut state, key(KeyCode::Down));
+    update(&mut state, key(KeyCode::Char(' ')));
+    assert_eq!(octal(&state).0, "752", "space toggles nothing now");
+    update(&mut state, key(KeyCode::Char('x')));
+    assert_eq!(octal(&state).0, "0352", "x toggled the owner's read bit");
+    let (topic, listed) = help_over(&mut state);
+    assert_eq!(topic, HelpTopic::Keys(KeyContext::Mode));
+    assert!(listed.iter().any(|(k, d)| k == "x" && d.starts_with("Toggle the bit")), "{listed:?}");
+}
