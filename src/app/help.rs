@@ -75,7 +75,7 @@ pub fn rows(keymap: &Keymap, topic: HelpTopic) -> Vec<(String, String)> {
             "From the message view: on to the log panel, the jobs panel".to_owned(),
         ));
     }
-    if is_dialog(context) {
+    if context.is_dialog() {
         rows.push(("esc, f10, ctrl-c".to_owned(), "Close (these keys are fixed)".to_owned()));
     }
     match context {
@@ -97,20 +97,6 @@ pub fn rows(keymap: &Keymap, topic: HelpTopic) -> Vec<(String, String)> {
         ));
     }
     rows
-}
-
-/// A dialog's place: Esc, f10 and ctrl-c close it, outside the keymap.
-fn is_dialog(context: KeyContext) -> bool {
-    !matches!(
-        context,
-        KeyContext::Panes
-            | KeyContext::Jobs
-            | KeyContext::Log
-            | KeyContext::Viewer
-            | KeyContext::Messages
-            | KeyContext::Details
-            | KeyContext::Help
-    )
 }
 
 /// The width of the keys column in a help `width` cells wide.

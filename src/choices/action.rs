@@ -61,6 +61,21 @@ impl KeyContext {
         KeyContext::Mode,
     ];
 
+    /// A dialog's place: Esc, f10 and ctrl-c close the dialog before the
+    /// keymap is asked, so they cannot be bound there.
+    pub fn is_dialog(self) -> bool {
+        !matches!(
+            self,
+            KeyContext::Panes
+                | KeyContext::Jobs
+                | KeyContext::Log
+                | KeyContext::Viewer
+                | KeyContext::Messages
+                | KeyContext::Details
+                | KeyContext::Help
+        )
+    }
+
     /// Its name in help and docs.
     pub fn label(self) -> &'static str {
         match self {

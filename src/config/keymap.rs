@@ -12,6 +12,8 @@
 //! A key belongs to one action per place ([`KeyContext`]): binding it to
 //! another action of the same place takes it away from the first, with a
 //! warning that names that action (and says when it has no key left).
+//! Esc, f10 and ctrl-c close a dialog before its keys are looked up, so
+//! binding them in a dialog's place is refused with a warning.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -118,6 +120,12 @@ impl Keymap {
             let mut spans = Vec::new();
             for key in keys.into_inner() {
                 match Key::parse(key.get_ref()) {
+                    Ok(k) if action.context().is_dialog() && closes_dialogs(&k) => {
+                        let label = action.context().label();
+                        let message =
+                            format!("{k} closes the {label} and cannot be bound to {}", action.name());
+                        problems.push(ConfigError::entry(path, text, key.span().start, message));
+                    }
                     Ok(k) => {
                         parsed.push(k);
                         spans.push((k, key.span().start));
@@ -167,6 +175,11 @@ impl Keymap {
         }
         out
     }
+}
+
+/// Esc, f10 and ctrl-c: they close any dialog (`dialog_keys::is_close`).
+fn closes_dialogs(key: &Key) -> bool {
+    ["esc", "f10", "ctrl-c"].iter().filter_map(|k| Key::parse(k).ok()).any(|k| k == *key)
 }
 
 #[cfg(test)]
@@ -262,6 +275,21 @@ mod tests {
                  overwrite_skip has only S now",
                 "k.toml:3:16: delete was the key of picker_remove, now of picker_edit; picker_remove has only f8 now",
                 "k.toml:4:14: w was the key of quit_wait, now of quit_stay; quit_wait has only W now",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_keys_that_close_a_dialog_cannot_be_bound_in_it() {
+        let text = "[bindings]\nquit_stay = [\"s\", \"esc\"]\nviewer_close = [\"esc\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        assert_eq!(keymap.describe(Action::QuitStay), "s");
+        assert_eq!(keymap.describe(Action::ViewerClose), "esc", "the viewer reads its own esc");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "k.toml:2:19: esc closes the quit question and cannot be bound to quit_stay; this entry is ignored"
             ]
         );
     }
