@@ -205,7 +205,7 @@ fn download_one(
 }
 
 /// Attributes, the check end to end (with verification on), placement.
-fn finish_download(
+pub(super) fn finish_download(
     fs: &RemoteFs,
     item: &BatchItem,
     file: &File,
@@ -407,7 +407,7 @@ fn upload_one(
 
 /// Attributes, the check end to end (with verification on), placement, and
 /// the private directory removed once empty.
-fn finish_upload(
+pub(super) fn finish_upload(
     fs: &RemoteFs,
     item: &BatchItem,
     temp: &Path,
