@@ -247,3 +247,95 @@ fn a_cancel_during_a_ranged_copy_leaves_nothing_under_the_destination_name() {
         assert_eq!(logged.len(), 1, "{}", setup.log());
     });
 }
+
+/// Starts `cp ARGS... from to` for `src/NAME` (12 MiB through the 1 MiB/s
+/// proxy) and waits until `moved` bytes went through the proxy that way.
+fn start_slow(setup: &Setup, name: &str, upload: bool, args: &[&str], moved: u64) -> std::process::Child {
+    let proxy = setup.proxy.as_ref().unwrap();
+    random_file(&setup.path(&format!("src/{name}")), 12 * MIB, 13);
+    let (from, to) = match upload {
+        true => (setup.path(&format!("src/{name}")).display().to_string(), setup.remote("dst")),
+        false => (setup.remote(&format!("src/{name}")), setup.path("dst").display().to_string()),
+    };
+    let count = || if upload { proxy.up() } else { proxy.down() };
+    let before = count();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([from.as_str(), to.as_str()]);
+    let mut child = setup.cp(&all).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count() < before + moved {
+        assert!(child.try_wait().unwrap().is_none(), "ended before {moved} bytes moved");
+        assert!(Instant::now() < deadline, "{moved} bytes did not move in a minute");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+fn wait(child: std::process::Child) -> Output {
+    support::deadline::bounded(Duration::from_secs(90), || {}, || child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_range_whose_session_is_killed_is_retried_on_the_others() {
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    both_ways(|upload| {
+        let name = if upload { "killed-up" } else { "killed-down" };
+        let child = start_slow(&setup, name, upload, &[], 2 * MIB);
+        // The newest connection is one the ranged copy added.
+        let newest = setup.sshd.connection_pids().into_iter().max().unwrap();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(newest), nix::sys::signal::Signal::SIGKILL)
+            .unwrap();
+        let out = wait(child);
+        assert!(out.status.success(), "{}\n{}", stderr(&out), setup.log());
+        let copy = setup.path(&format!("dst/{name}"));
+        assert_eq!(sha256(&copy), sha256(&setup.path(&format!("src/{name}"))));
+        assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+        let log = setup.log();
+        let retried: Vec<&str> =
+            log.lines().filter(|l| l.contains(name) && l.contains("retried alone")).collect();
+        assert_eq!(retried.len(), 1, "{log}");
+        assert!(retried[0].contains("lost the connection"), "{log}");
+    });
+}
+
+#[test]
+fn an_interrupted_ranged_download_keeps_its_whole_first_part_for_cp_resume() {
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    let proxy = setup.proxy.as_ref().unwrap();
+    let name = "paused";
+    let child = start_slow(&setup, name, false, &["-c"], 6 * MIB);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    let out = wait(child);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(!setup.path(&format!("dst/{name}")).exists());
+    let kept = temp_names(&setup.path("dst"));
+    assert_eq!(kept.len(), 1, "the first range's part is kept: {kept:?}");
+    let have = std::fs::metadata(setup.path("dst").join(&kept[0])).unwrap().len();
+    assert!(have > 0 && have.is_multiple_of(BLOCK) && have < 12 * MIB, "{have}");
+    let before = proxy.down();
+    let (from, to) = (setup.remote(&format!("src/{name}")), setup.path("dst").display().to_string());
+    let out = setup.run(&["-c", "--verify", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
+    assert!(setup.log().contains("resumed at"), "{}", setup.log());
+    assert!(proxy.down() - before < 12 * MIB + MIB - have / 2, "the kept part was not sent again");
+    assert!(temp_names(&setup.path("dst")).is_empty());
+}
+
+#[test]
+fn an_interrupted_ranged_upload_removes_its_temporary_file() {
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    let name = "paused-up";
+    let child = start_slow(&setup, name, true, &["-c"], 4 * MIB);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    let out = wait(child);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(!setup.path(&format!("dst/{name}")).exists());
+    assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+    let (from, to) = (setup.path(&format!("src/{name}")).display().to_string(), setup.remote("dst"));
+    let out = setup.run(&["-c", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
+}

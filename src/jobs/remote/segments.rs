@@ -169,7 +169,13 @@ async fn one_file(
         Way::Up => (temp.path.clone(), item.source.path().to_path_buf()),
     };
     let ranged = Arc::new(Ranged::new(way, &host, name, (remote, local), temp.file, ranges, item.item, r));
-    let lost = run_all(lease, extra, &ranged).await;
+    let mut extra: Vec<Option<Lease>> = extra.into_iter().map(Some).collect();
+    let (lost, own_live) = run_all(lease, &mut extra, &ranged).await;
+    // What is left is done over a session that still works.
+    let lease = match own_live {
+        true => lease,
+        false => extra.iter().flatten().next().unwrap_or(lease),
+    };
     let owned = BatchItem {
         resume: Some(Partial { temp: temp.path.clone(), size: item.size, mtime: item.mtime }),
         ..item.clone()
@@ -206,9 +212,9 @@ async fn one_file(
 /// Runs the ranges on every lease until none is left, the file failed, or
 /// the task is cancelled; a range whose session was lost goes to the
 /// leases still working (the lost ones are given back without their
-/// connection). Returns why the last session was lost, when all were.
-async fn run_all(lease: &Lease, extra: Vec<Lease>, ranged: &Arc<Ranged>) -> Option<String> {
-    let mut live: Vec<Option<Lease>> = extra.into_iter().map(Some).collect();
+/// connection). Returns why the last session was lost, when all were, and
+/// whether the task's own session still works.
+async fn run_all(lease: &Lease, live: &mut [Option<Lease>], ranged: &Arc<Ranged>) -> (Option<String>, bool) {
     let mut own_live = true;
     loop {
         let mut workers: Vec<&Lease> = Vec::new();
@@ -237,10 +243,10 @@ async fn run_all(lease: &Lease, extra: Vec<Lease>, ranged: &Arc<Ranged>) -> Opti
         }
         let working = own_live || live.iter().any(Option::is_some);
         if ranged.r.is_cancelled() || ranged.failure().is_some() || !ranged.left() {
-            return None;
+            return (None, own_live);
         }
         if !working {
-            return last_lost.or_else(|| Some("every session was lost".into()));
+            return (last_lost.or_else(|| Some("every session was lost".into())), false);
         }
     }
 }
