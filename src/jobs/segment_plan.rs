@@ -112,9 +112,9 @@ mod tests {
         // 3 does not divide 16 blocks: 6, 5, 5.
         let lens: Vec<u64> = check(1 << 20, 3).iter().map(|r| r.len / BLOCK).collect();
         assert_eq!(lens, [6, 5, 5]);
-        // The last range takes the odd tail.
+        // The last range takes the odd tail (5 blocks in 4: 2, 1, 1 and 7 bytes).
         let last = *check(4 * BLOCK + 7, 4).last().unwrap();
-        assert_eq!(last, Range { start: 3 * BLOCK, len: BLOCK + 7 });
+        assert_eq!(last, Range { start: 4 * BLOCK, len: 7 });
         assert_eq!(check(BLOCK + 1, 4).len(), 2);
         assert_eq!(check(100, 4), [Range { start: 0, len: 100 }]);
     }
