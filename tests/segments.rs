@@ -157,6 +157,17 @@ fn ranges_that_end_off_block_boundaries_and_counts_that_do_not_divide_the_size()
         setup.copy(&format!("odd7-{way}"), size, upload, &["--segments", "7", "-j", "8", "--verify"]);
         let logged = setup.ranges_logged(&format!("odd7-{way}"));
         assert!(logged.len() == 1 && logged[0].contains("in 7 ranges over 7 sessions"), "{logged:?}");
+        // Without -p a new file has the source's mode less the umask (022
+        // on both ends here), as with one stream.
+        let exec = setup.path(&format!("src/exec-{way}"));
+        std::fs::write(&exec, b"").unwrap();
+        std::fs::set_permissions(&exec, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        setup.copy(&format!("exec-{way}"), 2 * MIB, upload, &[]);
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(setup.path(&format!("dst/exec-{way}"))).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o755, "{way}");
+        assert_eq!(setup.ranges_logged(&format!("exec-{way}")).len(), 1);
         // Two blocks and a byte: as many ranges as there are blocks.
         setup.copy(&format!("tiny-{way}"), 2 * BLOCK + 1, upload, &["--segments", "4"]);
         let _ = setup.copy(&format!("small-{way}"), 2 * BLOCK + 1, upload, &[]);

@@ -201,7 +201,12 @@ async fn one_file(
                 Ok(file) => Ok(resume::finish_download(&fs, &owned, &file, &batch, &rr)),
                 Err(e) => Ok(Err(format!("{}: {e}", shown(&temp.path)))),
             },
-            Way::Up => resume::finish_upload(&fs, &owned, &temp.path, &batch, &rr),
+            Way::Up => {
+                if !batch.preserve {
+                    new_file_mode(&fs, &temp.path, owned.mode)?;
+                }
+                resume::finish_upload(&fs, &owned, &temp.path, &batch, &rr)
+            }
         }
     })
     .await??;
@@ -288,5 +293,49 @@ async fn remove(lease: &Lease, owned: &BatchItem, way: Way, r: &Reporter) -> Res
             })
             .await?
         }
+    }
+}
+
+/// Without -p a new upload has the source's mode less the host's umask,
+/// as `scp -t` creates it; `dd` created the file 0666 less the umask,
+/// which tells the umask's read and write bits. Its execute bits are taken
+/// to follow its read bits (exact for 022, 002, 027, 077, 007).
+fn new_file_mode(fs: &RemoteFs, temp: &Path, source: u32) -> Result<(), TaskError> {
+    let created = match fs.stat(&[temp]) {
+        Ok(mut stats) => match stats.pop() {
+            Some(Ok(Some(stat))) => stat.mode & 0o666,
+            _ => return Ok(()),
+        },
+        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+        Err(_) => return Ok(()),
+    };
+    let mode = new_mode(source, created);
+    if mode == created {
+        return Ok(());
+    }
+    match fs.chmod(&[temp.to_path_buf()], mode, false) {
+        Err(e) if e.is_connection_lost() => Err(task_error(e)),
+        _ => Ok(()),
+    }
+}
+
+/// The source's permission bits less a umask that left `created` of 0666.
+fn new_mode(source: u32, created: u32) -> u32 {
+    let executable = (created & 0o444) >> 2;
+    source & 0o777 & (created | executable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_mode;
+
+    #[test]
+    fn new_files_take_the_source_mode_less_the_umask() {
+        // umask 022, 002, 077, 027.
+        assert_eq!(new_mode(0o755, 0o644), 0o755);
+        assert_eq!(new_mode(0o4775, 0o664), 0o775);
+        assert_eq!(new_mode(0o755, 0o600), 0o700);
+        assert_eq!(new_mode(0o777, 0o640), 0o750);
+        assert_eq!(new_mode(0o600, 0o644), 0o600);
     }
 }
