@@ -14,6 +14,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 
 use super::segment_worker::{End, Ranged, Way, work};
+use super::upload::{Leftover, Leftovers};
 use super::{Inner, resume};
 use crate::eventlog::Event;
 use crate::fs::{FileSystem, RemoteFs};
@@ -181,16 +182,16 @@ async fn one_file(
         ..item.clone()
     };
     if r.is_cancelled() {
-        keep_or_remove(lease, &owned, &ranged, r).await?;
+        keep_or_remove(lease, &owned, &ranged, r, (&inner.leftovers, &host)).await?;
         return Err(TaskError::Interrupted);
     }
     if let Some(reason) = ranged.failure().filter(|_| lost.is_none()) {
-        remove(lease, &owned, way, r).await?;
+        remove(lease, &owned, way, r, (&inner.leftovers, &host)).await?;
         r.finished_item(item.item, Err(reason));
         return Ok(true);
     }
     if let Some(detail) = lost {
-        keep_or_remove(lease, &owned, &ranged, r).await?;
+        keep_or_remove(lease, &owned, &ranged, r, (&inner.leftovers, &host)).await?;
         return Err(TaskError::Dropped(detail));
     }
     let (batch, rr) = (batch.clone(), r.clone());
@@ -264,6 +265,7 @@ async fn keep_or_remove(
     owned: &BatchItem,
     ranged: &Ranged,
     r: &Reporter,
+    left: (&Leftovers, &str),
 ) -> Result<(), TaskError> {
     let Some(partial) = owned.resume.clone() else { return Ok(()) };
     if ranged.way == Way::Down {
@@ -273,11 +275,19 @@ async fn keep_or_remove(
             return Ok(());
         }
     }
-    remove(lease, owned, ranged.way, r).await
+    remove(lease, owned, ranged.way, r, left).await
 }
 
-/// Removes the temporary file (and on the host its private directory).
-async fn remove(lease: &Lease, owned: &BatchItem, way: Way, r: &Reporter) -> Result<(), TaskError> {
+/// Removes the temporary file (and on the host its private directory; if
+/// the host is gone, that directory is remembered and removed over the
+/// next connection, like the one-stream path's).
+async fn remove(
+    lease: &Lease,
+    owned: &BatchItem,
+    way: Way,
+    r: &Reporter,
+    (leftovers, host): (&Leftovers, &str),
+) -> Result<(), TaskError> {
     let Some(partial) = &owned.resume else { return Ok(()) };
     match way {
         Way::Down => {
@@ -286,12 +296,21 @@ async fn remove(lease: &Lease, owned: &BatchItem, way: Way, r: &Reporter) -> Res
             Ok(())
         }
         Way::Up => {
-            let (owned, rr) = (owned.clone(), r.clone());
-            Inner::on(lease, move |link| {
+            let (kept, rr) = (owned.clone(), r.clone());
+            let removed = Inner::on(lease, move |link| {
                 let fs = RemoteFs::open(link).map_err(task_error)?;
-                resume::discard_remote(&fs, &owned, &rr)
+                resume::discard_remote(&fs, &kept, &rr)
             })
-            .await?
+            .await
+            .and_then(|removed| removed);
+            if let Err(TaskError::Dropped(_)) = &removed
+                && let Some(private) = crate::jobs::fs_tasks::private_dir(&partial.temp)
+                && let (Some(dir), Some(name)) = (private.parent(), private.file_name())
+            {
+                let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
+                left.push(Leftover::unkept(host, dir, name));
+            }
+            removed
         }
     }
 }
