@@ -178,7 +178,7 @@ fn download_one(
         Ok(command) => command,
         Err(e) => return restart(&e.to_string()),
     };
-    let stream = Stream { host, command: &command, limit: r.throttle.clone() };
+    let stream = Stream { host, command: &command, limit: r.throttle.clone(), shares: 1 };
     let pulled =
         scp::pull(fs.link(), &stream, (&file, temp), offset, &mut |at| r.progress(item.item, at), &r.cancel);
     let end = match pulled {
@@ -386,7 +386,7 @@ fn upload_one(
         Err(e) => return Ok(Resumed::Done(Err(format!("{}: {e}", shown(source_path))))),
     };
     let size = source.map_or(0, |s| s.size);
-    let stream = Stream { host, command: &command, limit: r.throttle.clone() };
+    let stream = Stream { host, command: &command, limit: r.throttle.clone(), shares: 1 };
     let pushed = scp::push(
         fs.link(),
         &stream,

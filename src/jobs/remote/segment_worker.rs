@@ -212,7 +212,8 @@ fn one(fs: &RemoteFs, ranged: &Ranged, k: usize) -> Result<(), ScpError> {
     };
     let command =
         command.map_err(|e| ScpError::Command { host: ranged.host.clone(), message: e.to_string() })?;
-    let stream = Stream { host: &ranged.host, command: &command, limit: ranged.r.throttle.clone() };
+    let shares = u32::try_from(ranged.ranges.len()).unwrap_or(u32::MAX);
+    let stream = Stream { host: &ranged.host, command: &command, limit: ranged.r.throttle.clone(), shares };
     let mut progress = |at| ranged.progress(k, at);
     let local = (&ranged.file, ranged.local.as_path());
     match ranged.way {
