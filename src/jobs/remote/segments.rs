@@ -119,16 +119,11 @@ async fn make_temp(lease: &Lease, item: &BatchItem, way: Way) -> Result<Option<T
 }
 
 /// Leases beside the task's own, as many as are free now (up to one fewer
-/// than the ranges wanted).
+/// than the ranges wanted), connected at the same time: each new
+/// connection costs several round trips.
 async fn extra_leases(inner: &Inner, config: &HostConfig, wanted: usize) -> Vec<Lease> {
-    let mut extra = Vec::new();
-    while extra.len() + 1 < wanted {
-        match inner.pool.try_transfer_async(config).await {
-            Some(lease) => extra.push(lease),
-            None => break,
-        }
-    }
-    extra
+    let tries = (1..wanted.max(1)).map(|_| inner.pool.try_transfer_async(config));
+    join_all(tries).await.into_iter().flatten().collect()
 }
 
 /// Sends one file in ranges and reports it; false when it was not split
