@@ -61,6 +61,8 @@ fn state_with(left: Location, right: Location, width: u16, height: u16) -> State
     for (effect, entries) in effects.into_iter().zip(lists) {
         if let Effect::List { side, generation, .. } = effect {
             app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+            // Off the `..` row, onto the first entry.
+            state.pane_mut(side).move_by(1);
         }
     }
     state
@@ -213,12 +215,17 @@ fn f5_opens_the_copy_dialog_and_enter_queues_the_job() {
     key(&mut state, KeyCode::Insert);
     key(&mut state, KeyCode::Insert);
     let effects = key(&mut state, KeyCode::F(5));
-    let [Effect::Count { token, targets }] = effects.as_slice() else { panic!("{effects:?}") };
+    let [Effect::CountCopy { token, targets, follow: false }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
     assert_eq!(targets.len(), 2, "a directory is counted in the background");
     let token = *token;
     app::update(
         &mut state,
-        Msg::Counted { token, result: Ok(Counts { files: 120, dirs: 7, bytes: 80 << 20 }) },
+        Msg::Counted {
+            token,
+            result: Ok(Counts { files: 120, dirs: 7, bytes: 80 << 20, ..Counts::default() }),
+        },
     );
     insta::assert_snapshot!("copy_dialog", screen(&state));
 
@@ -247,6 +254,51 @@ fn f5_opens_the_copy_dialog_and_enter_queues_the_job() {
     assert_eq!(state.pane(Side::Left).selected_count, 0);
 }
 
+/// The count is what the copy will really copy: links as links with the
+/// option off, what they point to with it on, counted again (under a new
+/// token, so the count for the old setting is dropped) when it changes.
+#[test]
+fn following_links_in_the_copy_dialog_counts_again() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Insert);
+    let effects = key(&mut state, KeyCode::F(5));
+    let [Effect::CountCopy { token, follow: false, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let first = *token;
+    let links = Counts { files: 3, dirs: 2, bytes: 4096, links: 2, skipped: 1 };
+    app::update(&mut state, Msg::Counted { token: first, result: Ok(links) });
+    insta::assert_snapshot!("copy_dialog_links", screen(&state));
+    match state.dialogs.last() {
+        Some(Dialog::Copy(copy)) => assert!(copy.fields().contains(&CopyField::FollowLinks)),
+        other => panic!("{other:?}"),
+    }
+    while current_field(&state) != CopyField::FollowLinks {
+        key(&mut state, KeyCode::Tab);
+    }
+    let effects = key(&mut state, KeyCode::Char(' '));
+    let [Effect::CountCopy { token, follow: true, targets }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(targets, &[Location::Local("/home/alice/work/photos".into())]);
+    assert_ne!(*token, first);
+    let second = *token;
+    // The old count arriving late changes nothing.
+    app::update(&mut state, Msg::Counted { token: first, result: Ok(links) });
+    assert!(screen(&state).contains("(counting…)"), "{}", screen(&state));
+    let followed = Counts { files: 40, dirs: 9, bytes: 7 << 20, links: 0, skipped: 2 };
+    app::update(&mut state, Msg::Counted { token: second, result: Ok(followed) });
+    insta::assert_snapshot!("copy_dialog_links_followed", screen(&state));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(spec.options.follow_links);
+}
+
+fn current_field(state: &State) -> CopyField {
+    match state.dialogs.last() {
+        Some(Dialog::Copy(dialog)) => dialog.field,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn an_edited_target_is_read_like_scp_on_the_other_host() {
     let mut state = local_state();
@@ -258,6 +310,15 @@ fn an_edited_target_is_read_like_scp_on_the_other_host() {
     for c in "/tmp/renamed.md".chars() {
         key(&mut state, KeyCode::Char(c));
     }
+    // Looked at first: it does not exist, so its creation is offered,
+    // unticked for one source (which then takes that name, as with scp).
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::ProbeTarget { token, location }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(location, &remote("web1", "/tmp/renamed.md"));
+    app::update(&mut state, Msg::TargetProbed { token: *token, result: Ok(None) });
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!("{:?}", state.dialogs) };
+    assert_eq!(dialog.create.as_ref().map(|c| c.on), Some(false));
+    assert_eq!(dialog.field, CopyField::CreateTarget);
     let effects = key(&mut state, KeyCode::Enter);
     let [Effect::Submit(JobSpec { mode, target, target_kind, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -266,6 +327,150 @@ fn an_edited_target_is_read_like_scp_on_the_other_host() {
         (*mode, target.clone(), *target_kind),
         (Mode::Move, remote("web1", "/tmp/renamed.md"), TargetKind::Auto)
     );
+}
+
+#[test]
+fn a_typed_directory_that_does_not_exist_is_offered_for_creation_before_queuing() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::F(5));
+    for c in "/new/dir".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::ProbeTarget { token, location }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(location, &remote("web1", "/srv/backup/new/dir"));
+    // A late answer for an older look is dropped.
+    assert!(app::update(&mut state, Msg::TargetProbed { token: token + 100, result: Ok(None) }).is_empty());
+    app::update(&mut state, Msg::TargetProbed { token: *token, result: Ok(None) });
+    insta::assert_snapshot!("copy_dialog_create_missing_target", screen(&state));
+    // Unticked, with two sources: refused, nothing queued.
+    key(&mut state, KeyCode::Char(' '));
+    let effects = key(&mut state, KeyCode::Enter);
+    assert!(effects.is_empty(), "{effects:?}");
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert!(dialog.error.as_ref().is_some_and(|e| e.contains("does not exist")), "{:?}", dialog.error);
+    key(&mut state, KeyCode::Char(' '));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::CreateTarget { side, location, spec }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!((*side, location), (Side::Left, &remote("web1", "/srv/backup/new/dir")));
+    assert_eq!((spec.target.clone(), spec.target_kind), (location.clone(), TargetKind::Dir));
+    assert!(state.dialogs.is_empty());
+    // Created: the job is queued (and the other pane reloaded).
+    let effects =
+        app::update(&mut state, Msg::TargetCreated { side: *side, spec: spec.clone(), result: Ok(()) });
+    assert!(matches!(effects.first(), Some(Effect::Submit(s)) if s.sources.len() == 2), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::List { side: Side::Right, .. })));
+    // An existing directory typed: queued into it at once after the look.
+    key(&mut state, KeyCode::F(5));
+    for c in "/srv".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::ProbeTarget { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let effects = app::update(&mut state, Msg::TargetProbed { token: *token, result: Ok(Some(Kind::Dir)) });
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!((spec.target.clone(), spec.target_kind), (remote("web1", "/srv/backup/srv"), TargetKind::Dir));
+}
+
+#[test]
+fn bandwidth_limit_is_a_field_prefilled_from_the_hosts_setting() {
+    let mut config = Config::default();
+    let web1 = scpdeck::config::HostSettings { bandwidth: Some(800) };
+    config.settings.hosts.insert("web1".into(), web1);
+    let mut state = State::with_config(
+        Location::Local("/home/alice/work".into()),
+        remote("web1", "/srv/backup"),
+        jiff::tz::TimeZone::UTC,
+        config,
+    );
+    app::update(&mut state, Msg::Resize { width: 100, height: 30 });
+    let effects = app::start(&mut state);
+    if let Some(Effect::List { side, generation, .. }) = effects.first() {
+        let entries = vec![entry("notes.md", Kind::File, 1536)];
+        app::update(&mut state, Msg::Listed { side: *side, generation: *generation, result: Ok(entries) });
+    }
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::F(5));
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert_eq!(dialog.bandwidth.text(), "800", "the destination's setting");
+    while !matches!(state.dialogs.last(), Some(Dialog::Copy(d)) if d.field == CopyField::Bandwidth) {
+        key(&mut state, KeyCode::Tab);
+    }
+    insta::assert_snapshot!("copy_dialog_bandwidth", screen(&state));
+    key(&mut state, KeyCode::Backspace);
+    key(&mut state, KeyCode::Backspace);
+    key(&mut state, KeyCode::Char('x'));
+    assert!(key(&mut state, KeyCode::Enter).is_empty(), "not a limit: refused");
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert!(dialog.error.as_ref().is_some_and(|e| e.contains("Kbit/s")), "{:?}", dialog.error);
+    key(&mut state, KeyCode::Backspace);
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.options.limit_kbit, Some(8));
+    // Cleared: no limit.
+    key(&mut state, KeyCode::F(5));
+    while !matches!(state.dialogs.last(), Some(Dialog::Copy(d)) if d.field == CopyField::Bandwidth) {
+        key(&mut state, KeyCode::Tab);
+    }
+    for _ in 0..3 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.options.limit_kbit, None);
+}
+
+#[test]
+fn f5_and_f6_onto_the_same_directory_duplicate_or_rename_under_a_new_name() {
+    let work = Location::Local("/home/alice/work".into());
+    let mut state = state_with(work.clone(), work.clone(), 100, 30);
+    // photos, big.iso, notes.md: onto notes.md.
+    key(&mut state, KeyCode::End);
+    let effects = key(&mut state, KeyCode::F(5));
+    assert!(effects.is_empty());
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!("{:?}", state.status) };
+    assert_eq!(dialog.new_name.as_ref().map(|n| n.text()), Some("notes (copy).md"));
+    assert_eq!(dialog.field, CopyField::NewName);
+    assert!(!dialog.fields().contains(&CopyField::Target));
+    insta::assert_snapshot!("copy_dialog_new_name", screen(&state));
+    // The original's name, or one taken, is refused.
+    for _ in 0.."(copy).md".len() + 1 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    for c in ".md".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert!(key(&mut state, KeyCode::Enter).is_empty());
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert!(dialog.error.as_ref().is_some_and(|e| e.contains("another name")), "{:?}", dialog.error);
+    for c in [KeyCode::Backspace, KeyCode::Backspace, KeyCode::Backspace] {
+        key(&mut state, c);
+    }
+    for c in "-2.md".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.sources, [Location::Local("/home/alice/work/notes.md".into())]);
+    assert_eq!(
+        (spec.target.clone(), spec.target_kind),
+        (Location::Local("/home/alice/work/notes-2.md".into()), TargetKind::Auto)
+    );
+    // F6: a rename within the directory.
+    key(&mut state, KeyCode::F(6));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Rename { sources, target }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(sources, &[Location::Local("/home/alice/work/notes.md".into())]);
+    assert_eq!(target, &Location::Local("/home/alice/work/notes (copy).md".into()));
+    // Several entries: explained, no dialog.
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Insert);
+    assert!(key(&mut state, KeyCode::F(5)).is_empty());
+    assert!(state.dialogs.is_empty());
+    assert!(state.status.as_ref().is_some_and(|s| s.text.contains("takes one entry")), "{:?}", state.status);
 }
 
 #[test]
@@ -335,7 +540,7 @@ fn jobs_panel_shows_every_job_and_its_keys_control_them() {
     key(&mut state, KeyCode::Esc);
     assert!(!state.jobs.panel_focus && state.jobs.panel.is_some());
     key(&mut state, KeyCode::Down);
-    assert_eq!(state.pane(Side::Left).cursor, 1, "the file panes work while jobs run");
+    assert_eq!(state.pane(Side::Left).cursor, 2, "the file panes work while jobs run");
 }
 
 #[test]
@@ -350,7 +555,7 @@ fn a_question_never_takes_the_keyboard_and_is_answered_from_the_panel() {
         state.status
     );
     key(&mut state, KeyCode::Down);
-    assert_eq!(state.pane(Side::Left).cursor, 2, "keys still go to the pane");
+    assert_eq!(state.pane(Side::Left).cursor, 3, "keys still go to the pane");
 
     alt(&mut state, 'j');
     key(&mut state, KeyCode::Up);
@@ -500,6 +705,26 @@ fn panes_showing_a_finished_jobs_target_are_reloaded() {
     assert_eq!(reloaded, [Side::Left, Side::Right], "target and source directories");
 }
 
+/// A pane elsewhere on the host a job wrote to keeps its listing, and
+/// its free space is read again.
+#[test]
+fn the_free_space_of_a_pane_on_the_host_written_to_is_read_again() {
+    let mut state =
+        state_with(Location::Local("/home/alice/work".into()), Location::Local("/var".into()), 100, 30);
+    let mut view = queue();
+    view.jobs.truncate(1);
+    view.jobs[0].target = Location::Local("/srv/backup".into());
+    app::update(&mut state, Msg::Jobs(Arc::new(view.clone())));
+    view.jobs[0].state = JobState::Done;
+    let effects = app::update(&mut state, Msg::Jobs(Arc::new(view)));
+    let free: Vec<Side> = effects
+        .iter()
+        .filter_map(|e| if let Effect::FreeSpace { side, .. } = e { Some(*side) } else { None })
+        .collect();
+    assert_eq!(free, [Side::Right], "{effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::List { side: Side::Right, .. })), "{effects:?}");
+}
+
 #[test]
 fn a_published_view_equal_to_the_shown_one_draws_nothing() {
     let mut state = local_state();
@@ -532,7 +757,8 @@ fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
     );
     let tmux = Tmux::start(&command, 100, 30);
     tmux.wait_for("hello.txt");
-    tmux.keys(&["Space", "Space", "F5"]);
+    // Off `..` onto photos/, then photos/ and hello.txt selected.
+    tmux.keys(&["Down", "Space", "Space", "F5"]);
     tmux.wait_for("Copy 2 files and 1 directory");
     tmux.keys(&["Enter"]);
     // The panes keep the screen (the "queued:" notice goes once the job has

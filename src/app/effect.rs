@@ -38,6 +38,13 @@ pub enum Effect {
         token: u64,
         targets: Vec<Location>,
     },
+    /// Count what copying `targets` copies, links followed or not, as the
+    /// copy will walk them: `Msg::Counted`.
+    CountCopy {
+        token: u64,
+        targets: Vec<Location>,
+        follow: bool,
+    },
     Mkdir {
         location: Location,
     },
@@ -88,6 +95,16 @@ pub enum Effect {
         location: Location,
         limit: u64,
     },
+    /// Follow a viewed file as it grows: after `delay`, at most `limit`
+    /// bytes from `offset` and the file's size: `Msg::Followed`.
+    Follow {
+        token: u64,
+        generation: u64,
+        location: Location,
+        offset: u64,
+        limit: u64,
+        delay: std::time::Duration,
+    },
     /// Edit a file with `editor`. A local file is edited in place. A remote
     /// one is first fetched into a private local `copy` (`Msg::EditFetched`);
     /// with the copy, the terminal goes to the editor and the copy is
@@ -113,7 +130,17 @@ pub enum Effect {
     },
     SaveRecent {
         dir: PathBuf,
-        recent: Vec<String>,
+        recent: crate::config::Recent,
+    },
+    /// Save the last directory visited on each host (in the state dir).
+    SaveRecentDirs {
+        dir: PathBuf,
+        dirs: std::collections::BTreeMap<String, PathBuf>,
+    },
+    /// Close the host's browsing connection and its idle transfer
+    /// connections; transfers running keep theirs until they end.
+    Disconnect {
+        host: String,
     },
     /// Open a connection: `Msg::ConnectStage`, `Msg::Prompt`, `Msg::Connected`.
     Connect {
@@ -154,6 +181,18 @@ pub enum Effect {
     },
     /// Queue a copy or move job.
     Submit(crate::jobs::JobSpec),
+    /// What the copy dialog's typed target is: `Msg::TargetProbed`.
+    ProbeTarget {
+        token: u64,
+        location: Location,
+    },
+    /// Create a copy's target directory (with its parents), then queue the
+    /// job: `Msg::TargetCreated`.
+    CreateTarget {
+        side: Side,
+        location: Location,
+        spec: Box<crate::jobs::JobSpec>,
+    },
     /// Pause, resume, cancel, retry, reorder jobs, answer a question.
     Jobs(crate::jobs::Control),
 }

@@ -4,6 +4,7 @@ use crate::choices::Action;
 
 pub const MENU: &[Action] = &[
     Action::HostPicker,
+    Action::Disconnect,
     Action::GoTo,
     Action::AddBookmark,
     Action::Refresh,
@@ -40,6 +41,9 @@ pub const MENU: &[Action] = &[
     Action::Back,
     Action::Forward,
     Action::SwitchPane,
+    Action::SwapPanes,
+    Action::OtherToThis,
+    Action::ThisToOther,
     Action::Help,
     Action::Quit,
 ];

@@ -49,7 +49,7 @@ pub struct CpArgs {
     pub sessions: u16,
     /// Limit the bandwidth of the whole command to KBIT Kbit/s (1 Kbit =
     /// 1024 bits), as scp's -l.
-    #[arg(short = 'l', value_name = "KBIT", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'l', value_name = "KBIT", value_parser = crate::scp::parse_kbit)]
     pub limit: Option<u64>,
     /// What to do with a file that exists at the destination: ask (on the
     /// terminal, per file), overwrite, skip, newer (overwrite if the source
@@ -73,6 +73,12 @@ pub struct CpArgs {
     /// config.toml, 4.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=64))]
     pub segments: Option<u16>,
+    /// Follow symbolic links, at every depth, and copy what they point to
+    /// (dangling links and loops are skipped with a notice), as OpenSSH's
+    /// scp -O does. Without it a link is recreated as a link with the same
+    /// target.
+    #[arg(short = 'L', long = "follow-links")]
+    pub follow_links: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     #[command(flatten)]
@@ -95,8 +101,9 @@ Examples:
   Through a jump host:      scpdeck cp -J bastion app.internal:logs/app.log .
   What a pattern matches:   scpdeck cp 'web1:logs/*.gz' archive/
 
-Exit status: 0 every file copied, 1 some file failed, 2 usage error, 255 a host
-could not be reached or logged in to before any file moved.";
+Exit status: 0 every file copied (or skipped: a special file, a dangling link),
+1 some file failed, 2 usage error, 255 a host could not be reached or logged in
+to before any file moved.";
 
 /// `--overwrite` names no policy.
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +172,7 @@ fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
         limit_kbit: args.limit,
         files_only: !args.recursive,
         resume: args.resume,
+        follow_links: args.follow_links,
     };
     Ok(Prepared { sources, target, cwd, options })
 }

@@ -3,8 +3,10 @@
 //! a broken file is reported (file, line, column) and its defaults are used.
 
 mod error;
+mod host_settings;
 mod key;
 mod keymap;
+mod lenient;
 mod paths;
 mod places;
 mod settings;
@@ -14,12 +16,16 @@ mod theme;
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
+pub use host_settings::HostSettings;
 pub use key::Key;
 pub use keymap::Keymap;
 pub use paths::{
     BOOKMARKS_FILE, CONFIG_DIR_ENV, CONFIG_FILE, KEYMAP_FILE, RECENT_FILE, THEMES_DIR, config_dir,
 };
-pub use places::{Bookmark, RECENT_LIMIT, load_bookmarks, load_recent, save_bookmarks, save_recent};
+pub use places::{
+    Bookmark, RECENT_LIMIT, Recent, load_bookmarks, load_recent, load_recent_dirs, save_bookmarks,
+    save_recent, save_recent_dirs,
+};
 pub use settings::Settings;
 pub use theme::{BUILT_IN as BUILT_IN_THEMES, Theme, ThemeStyles, Themes};
 
@@ -31,7 +37,7 @@ pub struct Config {
     pub keymap: Keymap,
     pub theme: Theme,
     pub bookmarks: Vec<Bookmark>,
-    pub recent: Vec<String>,
+    pub recent: Recent,
     /// What was wrong with the files; shown in the status line.
     pub problems: Vec<ConfigError>,
 }
@@ -44,7 +50,7 @@ impl Default for Config {
             keymap: Keymap::default(),
             theme: Theme::built_in_default(),
             bookmarks: Vec::new(),
-            recent: Vec::new(),
+            recent: Recent::default(),
             problems: Vec::new(),
         }
     }
@@ -58,10 +64,10 @@ pub fn load(dir: Option<&Path>, theme: Option<&str>) -> Config {
     if let Some(dir) = dir {
         let path = dir.join(CONFIG_FILE);
         if let Some(text) = read_optional(&path, &mut config.problems) {
-            match toml::from_str::<Settings>(&text) {
-                Ok(settings) => config.settings = settings,
-                Err(e) => config.problems.push(ConfigError::parse(&path, &text, &e)),
-            }
+            // One bad entry costs that entry, not the file (lenient.rs).
+            let (settings, problems) = lenient::read::<Settings>(&path, &text);
+            config.settings = settings.unwrap_or_default();
+            config.problems.extend(problems);
         }
         let path = dir.join(KEYMAP_FILE);
         if let Some(text) = read_optional(&path, &mut config.problems) {
@@ -160,11 +166,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_settings_are_errors_too() {
+    fn an_unknown_setting_is_named_with_its_line_and_the_others_apply() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(CONFIG_FILE), "\n\nshow_hiden = true\n").unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "show_hidden = true\n\nshow_hiden = true\n").unwrap();
         let config = load(Some(dir.path()), None);
-        assert!(matches!(config.problems[0], ConfigError::Parse { line: 3, .. }), "{:?}", config.problems);
+        assert!(config.settings.show_hidden);
+        assert!(
+            matches!(&config.problems[..], [ConfigError::UnknownKey { line: 3, key, .. }] if key == "show_hiden"),
+            "{:?}",
+            config.problems
+        );
     }
 
     #[test]

@@ -10,12 +10,14 @@ mod apply;
 mod backend;
 mod conflict;
 mod control;
+mod dir_times;
 mod fs_tasks;
 mod item;
 mod job;
 pub mod journal;
 mod landing;
 mod leftovers;
+mod links;
 mod local_copy;
 mod plan;
 mod queue;
@@ -29,6 +31,7 @@ mod spec;
 mod system;
 mod task;
 mod view;
+mod walk;
 
 #[cfg(test)]
 mod fake;
@@ -40,6 +43,8 @@ mod tests_counts;
 mod tests_ends;
 #[cfg(test)]
 mod tests_journal;
+#[cfg(test)]
+mod tests_links;
 
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
@@ -59,3 +64,4 @@ pub use task::{
     Batch, BatchItem, Digest, DirProbe, Outcome, Partial, Place, Task, TaskError, TaskId, Update, Work,
 };
 pub use view::{FailedItem, JobView, Progress, Question, QueueView, ResumedItem};
+pub use walk::{Tally, tally};

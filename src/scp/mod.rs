@@ -39,6 +39,7 @@ pub use download::{CREDIT, download};
 pub use error::ScpError;
 pub use event::{Cause, Diagnostic, Event, FileRef, Landed, Summary};
 pub use item::{CHUNK, PROGRESS_INTERVAL, QUEUE};
+pub use reader::open_regular;
 pub use record::{Record, RecordError, Reply, Times, Timestamp};
 pub use relay::relay;
 pub use remote::DOWNLOAD_WINDOW;
@@ -46,7 +47,7 @@ pub use request::{DownloadRequest, Landing, Options, RelayRequest, UploadRequest
 pub use sink::{Sink, SinkConfig, SinkError, SinkEvent};
 pub use source::{Answer, Sent, Source, SourceError};
 pub use stream::{Stream, pull, push};
-pub use throttle::{QUANTUM, Throttle};
+pub use throttle::{LimitError, QUANTUM, Throttle, parse_kbit};
 pub use tokio_util::sync::CancellationToken;
 pub use upload::upload;
 pub use writer::in_place_cure;

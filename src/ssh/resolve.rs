@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use super::config_hosts::ConfigHost;
 use super::error::ConnectError;
 use super::host_config::HostConfig;
 use super::overrides::Overrides;
 use super::target::Target;
-use super::{config_text, fallback, openssh_g};
+use super::{fallback, openssh_g};
 
 /// Resolves targets. [`Resolver::system`] finds `ssh` on `PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +80,12 @@ impl Resolver {
 /// Host aliases from the user's ssh_config (or the `-F` file), without
 /// wildcard patterns, following Include: the choices for a host picker.
 pub fn host_aliases(config_file: Option<&Path>) -> Result<Vec<String>, ConnectError> {
-    config_text::host_aliases(config_file)
+    Ok(config_hosts(config_file)?.into_iter().map(|h| h.alias).collect())
+}
+
+/// [`host_aliases`], each with the file and line it is written on.
+pub fn config_hosts(config_file: Option<&Path>) -> Result<Vec<ConfigHost>, ConnectError> {
+    super::config_hosts::config_hosts(config_file)
         .map_err(|detail| ConnectError::Config { host: String::new(), detail })
 }
 

@@ -1,13 +1,15 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
 use super::{
-    attributes, create, file_ops, hosts, jobs, jobs_panel, messages, navigation, panes, quit, selection, sync,
+    attributes, create, disconnect, file_ops, hosts, jobs, jobs_panel, messages, navigation, pane_pairs,
+    panes, quit, selection, sync,
 };
 use crate::app::dialog::{Dialog, SyncPurpose};
 use crate::app::effect::Effect;
+use crate::app::help::HelpTopic;
 use crate::app::jobs::Panel;
 use crate::app::state::State;
-use crate::choices::{Action, SortKey};
+use crate::choices::{Action, KeyContext, SortKey};
 use crate::jobs::Mode;
 
 /// Carries out one action on the focused pane.
@@ -25,6 +27,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open => return navigation::open(state),
         Action::Parent => return navigation::parent(state),
         Action::SwitchPane => state.focus = state.focus.other(),
+        Action::SwapPanes => return pane_pairs::swap(state),
+        Action::OtherToThis => return pane_pairs::show_in(state, state.focus.other()),
+        Action::ThisToOther => return pane_pairs::show_in(state, state.focus),
+        Action::Disconnect => return disconnect::disconnect(state),
         Action::Back => return navigation::back(state),
         Action::Forward => return navigation::forward(state),
         Action::GoTo => return navigation::start_go_to(state),
@@ -63,8 +69,18 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Touch => create::start_touch(state),
         Action::Find => return super::find::start(state),
         Action::Menu => state.dialogs.push(Dialog::Menu { selected: 0 }),
-        Action::Help => state.dialogs.push(Dialog::Help { scroll: 0 }),
+        Action::Help => {
+            let topic = match state.jobs.panel.filter(|_| state.jobs.panel_focus) {
+                Some(Panel::Jobs) => KeyContext::Jobs,
+                Some(Panel::Log) => KeyContext::Log,
+                None => KeyContext::Panes,
+            };
+            state.dialogs.push(Dialog::Help { scroll: 0, topic: HelpTopic::Keys(topic) });
+        }
         Action::Quit => quit::request(state),
+        // The panels', the viewer's and the help's own actions are read
+        // where their keys work (jobs_panel.rs, viewer.rs, dialog_keys.rs).
+        _ => {}
     }
     Vec::new()
 }

@@ -7,10 +7,13 @@
 
 mod act;
 mod attributes;
+mod copy_target;
 mod create;
 mod dialog_keys;
+mod disconnect;
 mod file_ops;
 mod find;
+mod host_edit;
 mod hosts;
 mod jobs;
 mod jobs_panel;
@@ -18,12 +21,15 @@ mod listing;
 mod messages;
 mod mouse;
 mod navigation;
+mod pane_pairs;
 mod panes;
 mod quit;
+mod recent_dirs;
 mod selection;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod viewer;
 
 use super::dialog::Dialog;
 use super::effect::Effect;
@@ -76,10 +82,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),
+        Msg::Followed { token, generation, result } => viewer::followed(state, token, generation, result),
         Msg::Scanned { token, result } => sync::scanned(state, token, result),
         Msg::EditFetched { location, editor, result } => {
             file_ops::edit_fetched(state, location, editor, result)
         }
+        Msg::TargetProbed { token, result } => copy_target::probed(state, token, result),
+        Msg::TargetCreated { side, spec, result } => copy_target::created(state, side, *spec, result),
         Msg::SshHosts { token, hosts } => hosts::ssh_hosts(state, token, hosts),
         Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
