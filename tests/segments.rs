@@ -350,3 +350,19 @@ fn an_interrupted_ranged_upload_removes_its_temporary_file() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
 }
+
+#[test]
+fn the_bandwidth_limit_holds_for_all_ranges_together() {
+    let setup = Setup::new(Sshd::start(), None);
+    both_ways(|upload| {
+        let name = if upload { "limited-up" } else { "limited-down" };
+        // 4096 Kbit/s = 512 KiB/s: 2 MiB take 4 s however many ranges
+        // carry them (each range alone at the limit would take 1 s).
+        let start = Instant::now();
+        setup.copy(name, 2 * MIB, upload, &["-l", "4096"]);
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(3400), "{name}: {took:?}");
+        let logged = setup.ranges_logged(name);
+        assert!(logged.len() == 1 && logged[0].contains("in 4 ranges"), "{logged:?}");
+    });
+}
