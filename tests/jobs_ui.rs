@@ -166,11 +166,22 @@ fn queue() -> QueueView {
             item: ItemId(7),
             name: "logs/secret.log".into(),
             reason: "scp: /var/log/app/secret.log: Permission denied".into(),
+            retry_as_root: Some(JobSpec {
+                mode: Mode::Move,
+                sources: vec![Location::Remote {
+                    host: "db2 [sudo]".into(),
+                    path: "/var/log/app/secret.log".into(),
+                }],
+                target: Location::Local("/home/alice/work/logs".into()),
+                target_kind: TargetKind::Dir,
+                options: Default::default(),
+            }),
         },
         FailedItem {
             item: ItemId(9),
             name: "logs/huge.log".into(),
             reason: "connection to db2 lost: Broken pipe".into(),
+            retry_as_root: None,
         },
     ];
     let done = job(4, JobState::Done, "copy notes.md → web1:/srv/backup", progress(1536, 1536, 1, 1, 0.0));
@@ -377,7 +388,7 @@ fn a_typed_directory_that_does_not_exist_is_offered_for_creation_before_queuing(
 #[test]
 fn bandwidth_limit_is_a_field_prefilled_from_the_hosts_setting() {
     let mut config = Config::default();
-    let web1 = scpdeck::config::HostSettings { bandwidth: Some(800) };
+    let web1 = scpdeck::config::HostSettings { bandwidth: Some(800), ..Default::default() };
     config.settings.hosts.insert("web1".into(), web1);
     let mut state = State::with_config(
         Location::Local("/home/alice/work".into()),
@@ -511,6 +522,20 @@ fn direct_mode_is_not_offered_to_a_host_whose_login_shell_prints_text() {
     key(&mut state, KeyCode::Tab);
     key(&mut state, KeyCode::F(5));
     assert!(fields(&state).contains(&CopyField::Direct));
+}
+
+#[test]
+fn direct_mode_is_not_offered_when_a_host_is_used_as_root() {
+    for (left, right) in [("db2 [sudo]", "web1"), ("db2", "web1 [sudo]")] {
+        let mut state = state_with(remote(left, "/var/log"), remote(right, "/srv/backup"), 90, 28);
+        for host in [left, right] {
+            scpdeck::app::update(&mut state, Msg::HostProbed { host: host.into(), talkative: false });
+        }
+        key(&mut state, KeyCode::Down);
+        key(&mut state, KeyCode::F(5));
+        let Some(Dialog::Copy(copy)) = state.dialogs.last() else { panic!("{:?}", state.dialogs.last()) };
+        assert!(!copy.fields().contains(&CopyField::Direct), "{left} → {right}: {:?}", copy.fields());
+    }
 }
 
 #[test]
@@ -679,7 +704,14 @@ fn a_failed_job_shows_its_items_and_events_and_retries_one() {
     key(&mut state, KeyCode::Up);
     key(&mut state, KeyCode::Enter);
     insta::assert_snapshot!("job_details", screen(&state));
+    // A permission denied: u queues the item again as root.
+    let effects = key(&mut state, KeyCode::Char('u'));
+    let Some(Effect::Submit(spec)) = effects.first() else { panic!("{effects:?}") };
+    assert_eq!(spec.sources[0].host(), Some("db2 [sudo]"));
     key(&mut state, KeyCode::Down);
+    let details = screen(&state);
+    assert!(!details.contains("u retries it as root"), "not offered for a lost connection:\n{details}");
+    assert!(key(&mut state, KeyCode::Char('u')).is_empty());
     assert_eq!(control(key(&mut state, KeyCode::Char('r'))), Some(Control::Retry(JobId(3), Some(ItemId(9)))));
     assert_eq!(control(key(&mut state, KeyCode::Char('R'))), Some(Control::Retry(JobId(3), None)));
 }

@@ -407,6 +407,72 @@ fn prompt_password_and_passphrase() {
 }
 
 #[test]
+fn prompt_sudo_password_is_masked() {
+    let dialog =
+        ask(Question::SudoPassword { host: "build-server".into(), user: "alice".into(), attempt: 1 });
+    assert!(!dialog.contains("abc"), "secrets are never shown");
+    insta::assert_snapshot!(dialog);
+}
+
+/// The picker's "as root" toggle (alt-a) marks the highlighted host and
+/// opens it as root; `[hosts."web2"] sudo = true` marks web2 from the start.
+#[test]
+fn host_picker_toggles_as_root_per_host() {
+    let mut config = Config::default();
+    config.settings.hosts.insert("web2".into(), config::HostSettings { sudo: true, ..Default::default() });
+    let mut state = with_config(90, 22, config);
+    picker(&mut state);
+    type_text(&mut state, "build");
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)));
+    for _ in 0.."build".len() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    let marked = screen(&state, 90, 22);
+    insta::assert_snapshot!(marked);
+    type_text(&mut state, "build");
+    let effects = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(effects.first(), Some(Effect::Connect { host, .. }) if host == "build-server [sudo]"),
+        "{effects:?}"
+    );
+}
+
+/// A pane on a host used as root says so in its title; the menu's "as
+/// root" entry on it opens the same directory as the login user again.
+#[test]
+fn a_pane_used_as_root_shows_it_and_the_menu_turns_it_off() {
+    let mut state = first_screen(80, 16);
+    picker(&mut state);
+    type_text(&mut state, "build");
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)));
+    assert!(state.wants_root("build-server"));
+    let effects = press(&mut state, KeyCode::Enter);
+    let Some(Effect::Connect { id, .. }) = effects.first() else { panic!("{effects:?}") };
+    let id = *id;
+    let effects = app::update(&mut state, Msg::Connected { id, result: Ok(PathBuf::from("/root")) });
+    assert!(effects.iter().any(|e| matches!(e, Effect::List { .. })), "{effects:?}");
+    let listing = effects.iter().find_map(|e| match e {
+        Effect::List { side, generation, location } => Some((*side, *generation, location.clone())),
+        _ => None,
+    });
+    let (side, generation, location) = listing.unwrap();
+    assert_eq!(location, Location::Remote { host: "build-server [sudo]".into(), path: "/root".into() });
+    let entries = vec![entry("secret.key", Kind::File, 64, DAY)];
+    app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+    insta::assert_snapshot!(screen(&state, 80, 16));
+    press(&mut state, KeyCode::F(9));
+    let menu = screen(&state, 80, 16);
+    assert!(menu.contains("as root through sudo"), "{menu}");
+    press(&mut state, KeyCode::Esc);
+    let effects = app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)));
+    assert!(!state.wants_root("build-server"));
+    assert!(
+        matches!(effects.first(), Some(Effect::Connect { host, .. }) if host == "build-server"),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn prompt_keyboard_interactive_with_hostile_text_escaped() {
     let question = Question::KeyboardInteractive {
         host: "build-server".into(),

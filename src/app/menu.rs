@@ -5,6 +5,7 @@ use crate::choices::Action;
 pub const MENU: &[Action] = &[
     Action::HostPicker,
     Action::Disconnect,
+    Action::AsRoot,
     Action::GoTo,
     Action::AddBookmark,
     Action::Refresh,

@@ -135,6 +135,13 @@ impl State {
         state
     }
 
+    /// Whether `host` (with the root mark or without) is set to be used
+    /// as root through sudo (config.toml's `[hosts."ALIAS"] sudo`, or
+    /// toggled since).
+    pub fn wants_root(&self, host: &str) -> bool {
+        self.settings.hosts.get(crate::ssh::plain_host(host)).is_some_and(|h| h.sudo)
+    }
+
     pub fn pane(&self, side: Side) -> &Pane {
         &self.panes[side.index()]
     }

@@ -127,6 +127,7 @@ actions! {
     DirSize Panes "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
     HostPicker Panes "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
     Disconnect Panes "disconnect" ["alt-x"] "Disconnect this pane's host; the pane goes back to the last local directory";
+    AsRoot Panes "as_root" ["alt-a"] "This pane's host as root through sudo on/off";
     AddBookmark Panes "add_bookmark" ["b"] "Bookmark this pane's directory";
     View Panes "view" ["f3"] "View the file under the cursor";
     Edit Panes "edit" ["f4"] "Edit the file under the cursor with $EDITOR";
@@ -203,6 +204,7 @@ actions! {
     DetailsDown Details "details_down" ["down", "j"] "The failed item after";
     DetailsRetry Details "details_retry" ["r"] "Retry the failed item selected";
     DetailsRetryAll Details "details_retry_all" ["R"] "Retry every failed item of the job";
+    DetailsRetryAsRoot Details "details_retry_as_root" ["u"] "Retry the failed item selected as root through sudo (after a permission denied)";
     DetailsEventsUp Details "details_events_up" ["pageup"] "Scroll the job's events up (older)";
     DetailsEventsDown Details "details_events_down" ["pagedown"] "Scroll the job's events down (newer)";
     DetailsClose Details "details_close" ["q", "esc", "f10"] "Close the details";

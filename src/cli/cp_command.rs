@@ -79,6 +79,11 @@ pub struct CpArgs {
     /// target.
     #[arg(short = 'L', long = "follow-links")]
     pub follow_links: bool,
+    /// Run everything on the remote hosts as root through sudo: without a
+    /// password where sudo allows it, otherwise sudo's password is asked
+    /// once per host on the terminal (never echoed, never stored).
+    #[arg(long)]
+    pub sudo: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     #[command(flatten)]
@@ -157,8 +162,9 @@ struct Prepared {
 
 /// What to copy, or why the command cannot run.
 fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
-    let sources = args.sources.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>()?;
-    let target = parse(&args.target)?;
+    let root = |operand: Operand| if args.sudo { super::operand::as_root(operand) } else { operand };
+    let sources = args.sources.iter().map(|a| parse(a).map(root)).collect::<Result<Vec<_>, _>>()?;
+    let target = root(parse(&args.target)?);
     if args.overwrite == OverwritePolicy::Ask && !cp_ask::can_ask() {
         return Err(CliError::AskWithoutTerminal);
     }

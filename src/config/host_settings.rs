@@ -7,6 +7,9 @@ use serde::{Deserialize, Deserializer};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HostSettings {
+    /// Open the host as root through sudo (the host picker and the menu's
+    /// "as root" toggle start from this).
+    pub sudo: bool,
     /// Bandwidth limit for copies to or from the host, in Kbit/s as `cp -l`
     /// takes it (the copy dialog starts with it).
     #[serde(deserialize_with = "kbit")]
@@ -45,5 +48,12 @@ mod tests {
         for bad in ["bandwidth = 0", "bandwidth = \"8M\"", "bandwith = 5"] {
             assert!(toml::from_str::<Settings>(&format!("[hosts.h]\n{bad}\n")).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_host_table_reads_sudo_and_refuses_unknown_keys() {
+        let settings: Settings = toml::from_str("[hosts.\"web1\"]\nsudo = true\nbandwidth = 64\n").unwrap();
+        assert_eq!(settings.hosts.get("web1"), Some(&HostSettings { sudo: true, bandwidth: Some(64) }));
+        assert!(toml::from_str::<Settings>("[hosts.web1]\nsudoo = true\n").is_err());
     }
 }

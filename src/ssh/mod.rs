@@ -13,6 +13,7 @@
 
 mod actor;
 mod algorithms;
+pub mod as_root;
 mod asker;
 mod auth;
 pub mod channel;
@@ -48,6 +49,7 @@ mod terminal_prompter;
 mod transport;
 
 pub use actor::Actor;
+pub use as_root::{RootWanted, plain_host, root_host, split_root};
 pub use config_hosts::ConfigHost;
 pub use connect::{connect, connect_with};
 pub use connection::Connection;

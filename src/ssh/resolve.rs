@@ -60,15 +60,20 @@ impl Resolver {
     }
 
     /// Parses `text` as a destination, then resolves it.
+    /// A host named with the root mark (`web1 [sudo]`) resolves as the
+    /// host itself, used as root.
     pub fn resolve_str(&self, text: &str, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
-        self.resolve(&Target::parse(text)?, overrides)
+        let (text, sudo) = super::as_root::split_root(text);
+        let mut config = self.resolve(&Target::parse(text)?, overrides)?;
+        config.sudo = sudo;
+        Ok(config)
     }
 
     /// Where `text` (`[user@]host[:port]`, an alias) connects to, as
     /// `user@host:port`: for showing, so only the settings that say it are
     /// read.
     pub fn address(&self, text: &str, overrides: &Overrides) -> Result<String, ConnectError> {
-        let target = Target::parse(text)?;
+        let target = Target::parse(super::as_root::plain_host(text))?;
         let config = match &self.ssh_program {
             Some(program) => openssh_g::settings(program, &target, overrides)?,
             None => fallback::resolve(&target, overrides)?,

@@ -20,6 +20,7 @@ pub mod deadline;
 pub mod proxy;
 mod scripted;
 mod shells;
+pub mod sudo_accounts;
 pub mod tmux;
 
 use std::fmt::Write as _;

@@ -52,6 +52,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ReverseSort => selection::reverse_sort(state),
         Action::DirSize => return file_ops::dir_size(state),
         Action::HostPicker => return hosts::open_picker(state),
+        Action::AsRoot => return super::as_root::toggle_pane(state),
         Action::AddBookmark => hosts::start_bookmark(state),
         Action::View => return file_ops::view(state),
         Action::Edit => return file_ops::edit(state),

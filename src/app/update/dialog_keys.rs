@@ -224,6 +224,9 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
             return hosts::forget(state);
         }
         KeyCode::F(4) => return super::host_edit::start(state, picker),
+        KeyCode::Char('a') if key.modifiers.contains(KeyModifiers::ALT) => {
+            super::as_root::toggle_in_picker(state, &picker);
+        }
         _ => {
             if picker.input.handle(key) {
                 picker.selected = 0;

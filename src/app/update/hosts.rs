@@ -22,12 +22,14 @@ use crate::text::escape_str;
 /// How a location is written as a target (bookmarks): text that
 /// `Target::parse` reads back as the same place (an `ssh://` URI when the
 /// host has a port).
+/// A location as typed (go-to, bookmarks): a host used as root without its
+/// mark, whether as root being the host's setting.
 pub(super) fn target_text(location: &Location) -> String {
     match location {
         Location::Local(path) => path.to_string_lossy().into_owned(),
-        Location::Remote { host, path } => match ssh::Target::parse(host) {
+        Location::Remote { host, path } => match ssh::Target::parse(ssh::plain_host(host)) {
             Ok(target) => Destination { target, path: Some(path.clone().into_os_string()) }.text(),
-            Err(_) => format!("{host}:{}", path.to_string_lossy()),
+            Err(_) => format!("{}:{}", ssh::plain_host(host), path.to_string_lossy()),
         },
     }
 }
@@ -157,6 +159,7 @@ pub(super) fn open_target_as(state: &mut State, side: Side, target: Target, type
             super::panes::navigate(state, side, location, None, Nav::Visit)
         }
         Target::Remote { host, path } => {
+            let host = super::as_root::host_for(state, &host);
             if let Some(home) = state.connected.get(&host) {
                 let location = remote_location(&host, home, path);
                 return super::panes::navigate(state, side, location, None, Nav::Visit);
@@ -224,8 +227,9 @@ pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, Work
             state.connected.insert(connecting.host.clone(), home.clone());
             let location = remote_location(&connecting.host, &home, connecting.path);
             state.report(Note::info(&format!("connected to {}", connecting.host)).host(&connecting.host));
-            // `[user@]host[:port]`, as the host picker reads it.
-            let text = connecting.host.clone();
+            // `[user@]host[:port]`, as the host picker reads it (whether
+            // as root is the host's setting).
+            let text = crate::ssh::plain_host(&connecting.host).to_owned();
             let recent = &mut state.recent;
             recent.hosts.retain(|r| r != &text);
             recent.hosts.insert(0, text.clone());

@@ -74,9 +74,12 @@ pub(super) fn open(
     let pane = state.pane(side);
     let target = state.pane(side.other()).location.clone();
     // Direct: between two hosts, the destination's login shell quiet (the
-    // source's scp logs in to it, and text it prints breaks that scp).
+    // source's scp logs in to it, and text it prints breaks that scp), and
+    // neither used as root (root's scp would log in with root's keys, and
+    // the far end would write as the login user).
+    let as_root = |host: &str| crate::ssh::split_root(host).1;
     let direct_possible = matches!((pane.location.host(), target.host()),
-        (Some(a), Some(b)) if a != b && !state.talkative.contains(b));
+        (Some(a), Some(b)) if a != b && !state.talkative.contains(b) && !as_root(a) && !as_root(b));
     let settings = &state.settings;
     let options = Options {
         preserve: settings.copy_preserve,

@@ -6,6 +6,7 @@
 //! what they share is in `panes`, which imports none of them.
 
 mod act;
+mod as_root;
 mod attributes;
 mod copy_target;
 mod create;

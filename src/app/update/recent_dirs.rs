@@ -15,10 +15,12 @@ pub(super) fn remember(state: &mut State, location: &Location) -> Option<Effect>
             None
         }
         Location::Remote { host, path } => {
+            // By the host as the picker names it (as root or not).
+            let host = crate::ssh::plain_host(host);
             if state.recent_dirs.get(host) == Some(path) {
                 return None;
             }
-            state.recent_dirs.insert(host.clone(), path.clone());
+            state.recent_dirs.insert(host.to_owned(), path.clone());
             // Only recent hosts keep theirs: the file stays as short as the list.
             let recent = &state.recent.hosts;
             state.recent_dirs.retain(|host, _| recent.contains(host));

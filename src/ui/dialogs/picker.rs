@@ -31,10 +31,11 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         let item = &picker.items[index];
         let style = if row == picker.selected { theme.menu_selected } else { theme.dialog };
         let hint = if row == picker.selected { theme.menu_selected } else { theme.hint };
+        let shown = with_mark(&picker.shown(item), root_mark(state, &item.target));
         text.push(Line::from(vec![
             Span::styled(pad_to(&escape_str(&item.label), label_width, false), style),
             Span::styled(" ", style),
-            Span::styled(pad_to(&where_to(&picker.shown(item), target_width), target_width, false), style),
+            Span::styled(pad_to(&where_to(&shown, target_width), target_width, false), style),
             Span::styled(" ", style),
             // A long file name keeps its end: the line number.
             Span::styled(
@@ -48,7 +49,10 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         Some(typed) => text.push(Line::from(vec![
             Span::styled(pad_to("Enter connects to", label_width, false), theme.menu_selected),
             Span::styled(" ", theme.menu_selected),
-            Span::styled(pad_to(&escape_str(typed), target_width, false), theme.menu_selected),
+            Span::styled(
+                pad_to(&escape_str(&with_mark(typed, root_mark(state, typed))), target_width, false),
+                theme.menu_selected,
+            ),
             Span::styled(" ", theme.menu_selected),
             Span::styled(pad_to("typed", source_width, true), theme.menu_selected),
         ])),
@@ -58,7 +62,8 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         None => {}
     }
     lines(frame, inner, text);
-    let help = "type a filter or [user@]host[:port] · Enter open · F4 edit · Del forget · Esc close";
+    let help =
+        "filter, or type [user@]host[:port] · Enter open · F4 edit · alt-a as root · Del forget · Esc close";
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
     lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);
@@ -73,5 +78,21 @@ fn where_to(shown: &str, cells: usize) -> String {
             format!("{address}  {}", fit_left(dir, cells - width(address) - 2))
         }
         _ => shown,
+    }
+}
+
+/// `mark` after the address of `user@host:port  /dir` (before the directory).
+fn with_mark(shown: &str, mark: &str) -> String {
+    match shown.split_once("  ") {
+        Some((address, dir)) => format!("{address}{mark}  {dir}"),
+        None => format!("{shown}{mark}"),
+    }
+}
+
+/// ` [sudo]` for a target whose host is set to be used as root.
+fn root_mark(state: &State, target: &str) -> &'static str {
+    match crate::app::Target::parse(target, true) {
+        Ok(crate::app::Target::Remote { host, .. }) if state.wants_root(&host) => crate::ssh::as_root::MARK,
+        _ => "",
     }
 }

@@ -161,6 +161,9 @@ fn a_host_with_a_port_is_connected_remembered_and_bookmarked_with_it() {
     assert_eq!(crate::app::Target::parse(&text, false), Ok(target));
     let v6 = Location::Remote { host: "[::1]".into(), path: "/tmp".into() };
     assert_eq!(crate::app::update::hosts::target_text(&v6), "[::1]:/tmp");
+    // As root or not is the host's setting, not the bookmark's.
+    let root = Location::Remote { host: "alice@web1:2222 [sudo]".into(), path: "/root".into() };
+    assert_eq!(crate::app::update::hosts::target_text(&root), "ssh://alice@web1:2222//root");
 
     // Go-to: an ssh:// URI on the connected host opens at once.
     update(&mut state, ctrl('g'));
