@@ -366,3 +366,46 @@ fn the_bandwidth_limit_holds_for_all_ranges_together() {
         assert!(logged.len() == 1 && logged[0].contains("in 4 ranges"), "{logged:?}");
     });
 }
+
+/// With `--sudo` every range's `dd` runs as root like any other command:
+/// a root-only file comes down in ranges and goes up into a directory
+/// only root may write into.
+#[test]
+fn ranges_run_as_root_with_sudo() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use support::sudo_accounts::{SudoKind, sudo_sshd};
+    let (_sshd, config, _shared) = sudo_sshd();
+    let host = SudoKind::NoPassword.user();
+    let root = tempfile::Builder::new().prefix("scpdeck-root-").tempdir_in("/tmp").unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (secret, drop) = (root.path().join("secret"), root.path().join("drop"));
+    std::fs::create_dir(&secret).unwrap();
+    std::fs::create_dir(&drop).unwrap();
+    random_file(&secret.join("big"), 2 * MIB + 3, 17);
+    std::fs::set_permissions(secret.join("big"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(work.path().join("config/scpdeck")).unwrap();
+    std::fs::write(work.path().join("config/scpdeck/config.toml"), format!("segment_threshold = {MIB}\n"))
+        .unwrap();
+    let cp = |args: &[&str]| {
+        let mut cmd = Command::new(scpdeck_bin());
+        cmd.arg("cp").arg("-q").arg("--sudo").arg("-F").arg(&config).args(args);
+        cmd.env("XDG_STATE_HOME", work.path().join("state"))
+            .env("XDG_CONFIG_HOME", work.path().join("config"));
+        cmd.stdin(Stdio::null());
+        output_within(&mut cmd, Duration::from_secs(120))
+    };
+    let here = work.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let out = cp(&[&format!("{host}:{}", secret.join("big").display()), here.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&here.join("big")), sha256(&secret.join("big")));
+    let out = cp(&[here.join("big").to_str().unwrap(), &format!("{host}:{}/", drop.display())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&drop.join("big")), sha256(&secret.join("big")));
+    assert_eq!(std::fs::metadata(drop.join("big")).unwrap().uid(), 0, "written by root");
+    let log = std::fs::read_to_string(work.path().join("state/scpdeck/scpdeck.log")).unwrap_or_default();
+    let split = log.lines().filter(|l| l.contains("/big: 2.0 MiB in 4 ranges over 4 sessions")).count();
+    assert_eq!(split, 2, "{log}");
+}
