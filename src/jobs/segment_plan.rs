@@ -27,9 +27,6 @@ impl Default for Segments {
 }
 
 impl Segments {
-    /// Never split.
-    pub const OFF: Segments = Segments { count: 0, threshold: u64::MAX };
-
     /// Whether a file of `size` bytes is to be split (it must hold at
     /// least two blocks, or there is nothing to split).
     pub fn applies(&self, size: u64) -> bool {
@@ -126,7 +123,6 @@ mod tests {
         assert!(s.applies(1 << 20));
         assert!(!Segments { count: 1, ..s }.applies(1 << 30));
         assert!(!Segments { count: 0, ..s }.applies(1 << 30));
-        assert!(!Segments::OFF.applies(u64::MAX));
         assert!(!Segments { count: 4, threshold: 0 }.applies(BLOCK));
         assert_eq!(Segments::default(), Segments { count: 4, threshold: 64 << 20 });
     }
