@@ -110,6 +110,8 @@ pub enum Msg {
     HostProbed {
         host: String,
         talkative: bool,
+        /// The rung of the protocol ladder files travel by.
+        protocol: crate::fs::remote::Protocol,
     },
     /// A connection is up (`Ok` carries the remote home) or failed.
     Connected {

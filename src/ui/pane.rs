@@ -26,6 +26,14 @@ pub(super) struct PaneView<'a> {
     pub filter_input: Option<&'a LineInput>,
 }
 
+/// ` LOCATION `, with the host's rung when it is not SCP (` host:/dir [sftp] `).
+fn title(pane: &Pane, state: &State) -> String {
+    match pane.location.host().and_then(|host| state.rungs.get(host)) {
+        Some(rung) => format!(" {} [{rung}] ", pane.location),
+        None => format!(" {} ", pane.location),
+    }
+}
+
 pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &State) {
     let theme = &state.theme;
     let pane = view.pane;
@@ -35,7 +43,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(Span::styled(fit(&format!(" {} ", pane.location), title_width), theme.title))
+        .title(Span::styled(fit(&title(pane, state), title_width), theme.title))
         .title_bottom(Span::styled(
             fit(&footer(pane, view.filter_input.is_some()), footer_width),
             theme.footer,

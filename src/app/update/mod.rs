@@ -84,7 +84,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
         Msg::Prompt { question, reply } => hosts::prompt(state, question, reply),
-        Msg::HostProbed { host, talkative } => {
+        Msg::HostProbed { host, talkative, protocol } => {
+            match protocol {
+                crate::fs::remote::Protocol::Scp => state.rungs.remove(&host),
+                lower => state.rungs.insert(host.clone(), lower),
+            };
             if talkative {
                 state.talkative.insert(host);
             } else {

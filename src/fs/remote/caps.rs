@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::ssh::Link;
 
 use super::list::Method;
+use super::protocol::Protocol;
 use super::script::PRELUDE;
 use crate::fs::FsError;
 use crate::shell::delivery::{self, Delivery};
@@ -116,6 +117,13 @@ pub struct Capabilities {
     /// The login profile reads standard input, so every command waits for
     /// it (see `shell::delivery`).
     pub profile_reads_input: bool,
+    /// Commands run on the host (false: an SFTP-only account, whose every
+    /// file operation goes through SFTP).
+    pub shell: bool,
+    /// How files travel to and from the host, chosen by [`super::Host`].
+    pub protocol: Protocol,
+    /// Why that rung, for the log.
+    pub protocol_why: &'static str,
 }
 
 /// The probe: one script that prints `key NUL value NUL` pairs.
@@ -232,6 +240,9 @@ impl Capabilities {
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),
             profile_reads_input: false,
+            shell: true,
+            protocol: Protocol::Scp,
+            protocol_why: "",
         })
     }
 
@@ -298,10 +309,43 @@ impl Capabilities {
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];
+        lines.push(self.protocol_line());
         if self.profile_reads_input {
             lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
         }
         lines
+    }
+}
+
+impl Capabilities {
+    /// What an SFTP-only account is known as: its home (SFTP's `realpath
+    /// .`), and no shell.
+    pub fn sftp_only(home: Option<PathBuf>) -> Self {
+        Capabilities {
+            home,
+            shell: false,
+            sftp: Some(true),
+            protocol: Protocol::Sftp,
+            ..Capabilities::default()
+        }
+    }
+
+    /// The log line that names the rung and why.
+    pub fn protocol_line(&self) -> String {
+        format!("remote: transfers use {} ({})", self.protocol, self.protocol_why)
+    }
+
+    /// The log lines for a host without a shell.
+    pub fn sftp_only_summary(&self) -> Vec<String> {
+        vec![
+            format!(
+                "remote: SFTP only, home {}",
+                self.home
+                    .as_ref()
+                    .map_or("unknown".into(), |h| escape_bytes(h.as_os_str().as_encoded_bytes())),
+            ),
+            self.protocol_line(),
+        ]
     }
 }
 
