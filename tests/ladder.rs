@@ -176,7 +176,54 @@ fn cp_copies_trees_both_ways_on_each_rung_and_v_names_it() {
         let listed = String::from_utf8_lossy(&ls.stdout);
         assert!(ls.status.success(), "{why}: {}", stderr(&ls));
         assert!(listed.contains("new\\nline") && !listed.contains('\x1b'), "{why}: {listed}");
+        let ls = |args: &[&str]| {
+            Command::new(scpdeck_bin())
+                .arg("ls")
+                .arg("-F")
+                .arg(sshd.ssh_config())
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let verbose = ls(&["-v", &on(&sshd, &there)]);
+        assert!(stderr(&verbose).contains(&said), "{why}: ls -v names the rung: {}", stderr(&verbose));
+        let missing = ls(&[&on(&sshd, &there.join("missing"))]);
+        assert!(!missing.status.success(), "{why}");
+        let note = format!("files travel by {protocol} (");
+        assert!(
+            stderr(&missing).contains(&note),
+            "{why}: ls names the rung with its failure: {}",
+            stderr(&missing)
+        );
     }
+}
+
+#[test]
+fn relays_between_rungs_go_through_this_machine() {
+    let a = Sshd::builder().sftp_only().start();
+    let b = Sshd::builder().without_scp().without_sftp().start();
+    let c = Sshd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("ssh_config");
+    std::fs::write(&config, a.config_block("a") + &b.config_block("b") + &c.config_block("c")).unwrap();
+    let (source, mid, back) = (tmp.path().join("src"), tmp.path().join("mid"), tmp.path().join("back"));
+    source_tree(&source);
+    std::fs::create_dir(&mid).unwrap();
+    std::fs::create_dir(&back).unwrap();
+    let run = |from: String, to: String| {
+        let out = Command::new(scpdeck_bin())
+            .args(["cp", "-r", "-F"])
+            .arg(&config)
+            .args([&from, &to])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{from} -> {to}: {}", stderr(&out));
+    };
+    // SFTP to cat, then cat to scp.
+    run(format!("a:{}", source.display()), format!("b:{}", mid.display()));
+    assert_eq!(digests(&mid.join("src")), digests(&source));
+    run(format!("b:{}", mid.join("src").display()), format!("c:{}", back.display()));
+    assert_eq!(digests(&back.join("src")), digests(&source));
 }
 
 #[test]

@@ -61,6 +61,20 @@ impl<'a> RemoteFs<'a> {
         super::ranges::append_command(self.host.caps(), path, offset)
     }
 
+    /// How a lower rung of the protocol ladder reaches this host (`None`
+    /// on the SCP rung): its SFTP channel, or its shell for `cat`.
+    pub fn rung(&self) -> Option<crate::scp::rung::End<'a>> {
+        use super::protocol::Protocol;
+        match self.host.protocol() {
+            Protocol::Scp => None,
+            Protocol::Sftp => Some(match crate::ssh::sftp::sftp(self.link) {
+                Ok(channel) => crate::scp::rung::End::Sftp(channel),
+                Err(_) => crate::scp::rung::End::Stream(self.link),
+            }),
+            Protocol::Stream => Some(crate::scp::rung::End::Stream(self.link)),
+        }
+    }
+
     fn remote(&self) -> Remote<'_> {
         Remote::new(self.link, self.host.caps())
     }

@@ -18,16 +18,14 @@ pub(super) fn protocol(link: Link<'_>) -> Protocol {
     RemoteFs::open(link).map_or(Protocol::Scp, |fs| fs.host().protocol())
 }
 
-/// The lower-rung end for the host behind `link`: its SFTP channel on the
-/// SFTP rung; its shell otherwise (a host on the SCP rung has one, so a
-/// relay to or from a lower rung reads and writes it with `cat`).
+/// The lower-rung end for the host behind `link` on `protocol`: its SFTP
+/// channel on the SFTP rung; its shell otherwise (a host on the SCP rung
+/// has one, so a relay to or from a lower rung reads and writes it with
+/// `cat`).
 pub(super) fn end<'s>(link: Link<'s>, protocol: Protocol) -> End<'s> {
-    match protocol {
-        Protocol::Sftp => match crate::ssh::sftp::sftp(link) {
-            Ok(channel) => End::Sftp(channel),
-            Err(_) => End::Stream(link),
-        },
-        Protocol::Scp | Protocol::Stream => End::Stream(link),
+    match (protocol, RemoteFs::open(link).ok().and_then(|fs| fs.rung())) {
+        (Protocol::Scp, _) | (_, None) => End::Stream(link),
+        (_, Some(end)) => end,
     }
 }
 

@@ -1,0 +1,64 @@
+//! The rung of the protocol ladder in the pane title: a host reached over
+//! SFTP or `cat`/`dd` says so (`host:/dir [sftp]`); an SCP host does not.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use scpdeck::app::{self, Effect, Msg, State};
+use scpdeck::config::Config;
+use scpdeck::fs::remote::Protocol;
+use scpdeck::fs::{Entry, Kind, Location, Mtime};
+use scpdeck::ui;
+
+fn entry(name: &str, kind: Kind) -> Entry {
+    Entry {
+        name: OsString::from(name),
+        kind,
+        size: 4096,
+        mode: 0o755,
+        mtime: Mtime { secs: 1_763_700_000, nanos: 0 },
+        owner: "1000".into(),
+        group: "1000".into(),
+        link: None,
+    }
+}
+
+fn screen(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 8)).unwrap();
+    terminal.draw(|frame| ui::render(state, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The left pane on `left`, the right on `right`, both listed.
+fn state(left: &str, right: &str) -> State {
+    let remote = |host: &str| Location::Remote { host: host.into(), path: PathBuf::from("/srv/data") };
+    let mut state =
+        State::with_config(remote(left), remote(right), jiff::tz::TimeZone::UTC, Config::default());
+    app::update(&mut state, Msg::Resize { width: 80, height: 8 });
+    for effect in app::start(&mut state) {
+        if let Effect::List { side, generation, .. } = effect {
+            app::update(
+                &mut state,
+                Msg::Listed { side, generation, result: Ok(vec![entry("www", Kind::Dir)]) },
+            );
+        }
+    }
+    state
+}
+
+#[test]
+fn pane_titles_name_the_lower_rungs() {
+    let mut state = state("chroot", "old-nas");
+    for (host, protocol) in [("chroot", Protocol::Sftp), ("old-nas", Protocol::Stream)] {
+        app::update(&mut state, Msg::HostProbed { host: host.into(), talkative: false, protocol });
+    }
+    insta::assert_snapshot!(screen(&state));
+    app::update(
+        &mut state,
+        Msg::HostProbed { host: "old-nas".into(), talkative: false, protocol: Protocol::Scp },
+    );
+    let after = screen(&state);
+    assert!(after.contains("old-nas:/srv/data ") && !after.contains("[cat/dd]"), "{after}");
+}
