@@ -1,7 +1,10 @@
-//! The connection's SFTP channel (the `sftp` subsystem through libssh2's
-//! client), opened the first time a layer asks for it and kept in the
-//! connection's [`Facts`](super::Facts) for the life of the connection:
-//! one channel serves every file operation and transfer on it.
+//! SFTP channels (the `sftp` subsystem through libssh2's client). On a host
+//! that runs no commands the connection's one channel is opened the first
+//! time a layer asks for it and kept in the connection's
+//! [`Facts`](super::Facts): it serves every file operation and transfer.
+//! A host that also runs commands gets a channel per transfer instead, so
+//! that an idle SFTP channel never takes the place of a command's on a
+//! server that allows one channel at a time.
 
 use std::sync::Arc;
 
@@ -23,8 +26,8 @@ pub fn sftp(link: Link<'_>) -> Result<Arc<SftpChannel>, ssh2::Error> {
     link.facts().get_or_try_init(|| link.session().sftp().map(SftpChannel))
 }
 
-/// The client if one was opened on this connection already (without asking
-/// the server).
-pub fn opened(link: Link<'_>) -> Option<Arc<SftpChannel>> {
-    link.facts().get::<SftpChannel>()
+/// A client of its own, closed when dropped: for a connection that also
+/// runs commands, whose server may allow only one channel at a time.
+pub fn open(link: Link<'_>) -> Result<Arc<SftpChannel>, ssh2::Error> {
+    link.session().sftp().map(|sftp| Arc::new(SftpChannel(sftp)))
 }

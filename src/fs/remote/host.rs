@@ -89,7 +89,7 @@ impl Host {
     }
 }
 
-/// The probe, and the rung it leads to. A host whose shell does not run
+/// The probe, and the rung it leads to (SFTP only where a client starts). A host whose shell does not run
 /// the probe (an account with `ForceCommand internal-sftp` answers an exec
 /// request with sftp-server, which takes the script for broken packets and
 /// exits; a `nologin` shell refuses) is tried over SFTP before it fails.
@@ -98,7 +98,11 @@ fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
         Ok(mut caps) => {
             let mut asked = None;
             let (protocol, why) =
-                Protocol::choose(true, caps.scp.is_some(), &mut || *asked.insert(has_sftp_subsystem(link)));
+                // A client that starts, not just a subsystem the server
+                // names: a login profile that prints breaks SFTP.
+                Protocol::choose(true, caps.scp.is_some(), &mut || {
+                    *asked.insert(crate::ssh::sftp::open(link).is_ok())
+                });
             caps.sftp = asked;
             caps.protocol = protocol;
             caps.protocol_why = why;

@@ -67,11 +67,20 @@ impl<'a> RemoteFs<'a> {
         use super::protocol::Protocol;
         match self.host.protocol() {
             Protocol::Scp => None,
-            Protocol::Sftp => Some(match crate::ssh::sftp::sftp(self.link) {
+            Protocol::Sftp => Some(match self.sftp_channel() {
                 Ok(channel) => crate::scp::rung::End::Sftp(channel),
                 Err(_) => crate::scp::rung::End::Stream(self.link),
             }),
             Protocol::Stream => Some(crate::scp::rung::End::Stream(self.link)),
+        }
+    }
+
+    /// The connection's SFTP channel on a host without a shell, a channel
+    /// of its own otherwise.
+    fn sftp_channel(&self) -> Result<std::sync::Arc<crate::ssh::sftp::SftpChannel>, ssh2::Error> {
+        match self.host.caps().shell {
+            true => crate::ssh::sftp::open(self.link),
+            false => crate::ssh::sftp::sftp(self.link),
         }
     }
 
