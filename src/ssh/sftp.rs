@@ -23,11 +23,12 @@ impl std::fmt::Debug for SftpChannel {
 /// the server has no `sftp` subsystem (or refuses the channel). The session
 /// must be in blocking mode while it is used.
 pub fn sftp(link: Link<'_>) -> Result<Arc<SftpChannel>, ssh2::Error> {
-    link.facts().get_or_try_init(|| link.session().sftp().map(SftpChannel))
+    link.facts()
+        .get_or_try_init(|| super::channel::retry_refused(link, || link.session().sftp()).map(SftpChannel))
 }
 
 /// A client of its own, closed when dropped: for a connection that also
 /// runs commands, whose server may allow only one channel at a time.
 pub fn open(link: Link<'_>) -> Result<Arc<SftpChannel>, ssh2::Error> {
-    link.session().sftp().map(|sftp| Arc::new(SftpChannel(sftp)))
+    super::channel::retry_refused(link, || link.session().sftp()).map(|sftp| Arc::new(SftpChannel(sftp)))
 }

@@ -299,17 +299,17 @@ impl Capabilities {
                 escape_bytes(self.login_shell.as_bytes()),
             ),
             format!(
-                "remote: listing with {}; scp {}; sftp subsystem {}; {}{}",
+                "remote: listing with {}; scp {}; sftp subsystem {}; {}; {}{}",
                 self.list_method().describe(),
                 self.scp
                     .as_ref()
                     .map_or("not found".into(), |p| escape_bytes(p.as_os_str().as_encoded_bytes())),
                 self.sftp.map_or("not checked", yes_no),
+                self.transfers(),
                 self.resume_summary(),
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
         ];
-        lines.push(self.protocol_line());
         if self.profile_reads_input {
             lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
         }
@@ -332,7 +332,15 @@ impl Capabilities {
 
     /// The log line that names the rung and why.
     pub fn protocol_line(&self) -> String {
-        format!("remote: transfers use {} ({})", self.protocol, self.protocol_why)
+        format!("remote: {}", self.transfers())
+    }
+
+    /// `transfers use RUNG (why)`.
+    fn transfers(&self) -> String {
+        match self.protocol_why {
+            "" => format!("transfers use {}", self.protocol),
+            why => format!("transfers use {} ({why})", self.protocol),
+        }
     }
 
     /// The log lines for a host without a shell.
