@@ -52,13 +52,10 @@ fn state(left: &str, right: &str) -> State {
 fn pane_titles_name_the_lower_rungs() {
     let mut state = state("chroot", "old-nas");
     for (host, protocol) in [("chroot", Protocol::Sftp), ("old-nas", Protocol::Stream)] {
-        app::update(&mut state, Msg::HostProbed { host: host.into(), talkative: false, protocol });
+        app::update(&mut state, Msg::HostRung { host: host.into(), protocol });
     }
     insta::assert_snapshot!(screen(&state));
-    app::update(
-        &mut state,
-        Msg::HostProbed { host: "old-nas".into(), talkative: false, protocol: Protocol::Scp },
-    );
+    app::update(&mut state, Msg::HostRung { host: "old-nas".into(), protocol: Protocol::Scp });
     let after = screen(&state);
     assert!(after.contains("old-nas:/srv/data ") && !after.contains("[cat/dd]"), "{after}");
 }

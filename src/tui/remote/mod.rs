@@ -127,7 +127,8 @@ impl Remotes {
             inner.log.emit(Event::banner(&config.label(), note));
         }
         let talkative = note.is_some_and(|n| n.harmful());
-        let _ = inner.tx.send(Msg::HostProbed { host: host.to_owned(), talkative, protocol });
+        let _ = inner.tx.send(Msg::HostProbed { host: host.to_owned(), talkative });
+        let _ = inner.tx.send(Msg::HostRung { host: host.to_owned(), protocol });
         let home = home.unwrap_or_else(|| PathBuf::from("/"));
         let mut hosts = inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts.insert(host.to_owned(), Arc::new(handle));
