@@ -21,7 +21,7 @@ pub(super) fn read_prefix(sftp: &Sftp, path: &Path, limit: u64) -> Result<(Vec<u
     let mut file = sftp.open(path).map_err(|e| sftp_error("read", Some(path), &e))?;
     let size = file.stat().map_err(|e| sftp_error("read", Some(path), &e))?.size.unwrap_or(0);
     let mut data = Vec::new();
-    file.take(limit).read_to_end(&mut data).map_err(|e| io_error("read", path, &e))?;
+    file.take(limit).read_to_end(&mut data).map_err(|e| io_error(sftp, "read", path, &e))?;
     Ok((data, size))
 }
 
@@ -29,13 +29,13 @@ pub(super) fn sha256_range(sftp: &Sftp, range: &ByteRange) -> Result<Digest, FsE
     let path = range.path;
     let mut file = sftp.open(path).map_err(|e| sftp_error("checksum", Some(path), &e))?;
     if range.start > 0 {
-        file.seek(SeekFrom::Start(range.start)).map_err(|e| io_error("checksum", path, &e))?;
+        file.seek(SeekFrom::Start(range.start)).map_err(|e| io_error(sftp, "checksum", path, &e))?;
     }
     let mut input = file.take(range.len.unwrap_or(u64::MAX));
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; BLOCK];
     loop {
-        let n = input.read(&mut buf).map_err(|e| io_error("checksum", path, &e))?;
+        let n = input.read(&mut buf).map_err(|e| io_error(sftp, "checksum", path, &e))?;
         if n == 0 {
             return Ok(hasher.finalize().into());
         }
@@ -54,11 +54,11 @@ pub(super) fn copy_file(sftp: &Sftp, from: &Path, to: &Path, preserve: bool) -> 
         .map_err(|e| sftp_error("write", Some(to), &e))?;
     let mut buf = vec![0u8; BLOCK];
     loop {
-        let n = input.read(&mut buf).map_err(|e| io_error("read", from, &e))?;
+        let n = input.read(&mut buf).map_err(|e| io_error(sftp, "read", from, &e))?;
         if n == 0 {
             break;
         }
-        output.write_all(&buf[..n]).map_err(|e| io_error("write", to, &e))?;
+        output.write_all(&buf[..n]).map_err(|e| io_error(sftp, "write", to, &e))?;
     }
     if preserve {
         let times = ssh2::FileStat {

@@ -38,18 +38,15 @@ pub(crate) fn sftp_error(action: &str, path: Option<&Path>, e: &ssh2::Error) -> 
     }
 }
 
-/// An I/O error from reading or writing an SFTP file (ssh2's `Read` and
-/// `Write` give `std::io::Error`s).
-pub(crate) fn io_error(action: &str, path: &Path, e: &std::io::Error) -> FsError {
-    match e.kind() {
-        std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::BrokenPipe => FsError::Lost {
-            action: format!("{action} {}", super::shown(path)),
-            detail: escape_str(&e.to_string()),
-        },
-        _ => {
-            let failure = Failure::local(action, path, e);
-            FsError::Failed(Failure { action: format!("{action} {}", super::shown(path)), ..failure })
-        }
+/// An I/O error from reading or writing an SFTP file. ssh2's `Read` and
+/// `Write` lose libssh2's error code, so the server is asked something
+/// harmless: when that fails too, the connection is gone.
+pub(crate) fn io_error(sftp: &ssh2::Sftp, action: &str, path: &Path, e: &std::io::Error) -> FsError {
+    let action = format!("{action} {}", super::shown(path));
+    let detail = escape_str(&e.to_string());
+    match sftp.lstat(Path::new("/")) {
+        Err(probe) if crate::ssh::is_transport_lost(&probe) => FsError::Lost { action, detail },
+        _ => FsError::Failed(Failure { action, command: String::new(), status: None, said: format!("sftp: {detail}") }),
     }
 }
 
