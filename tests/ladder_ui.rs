@@ -4,8 +4,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use scpdeck::app::dialog::{CopyField, Dialog};
 use scpdeck::app::{self, Effect, Msg, State};
 use scpdeck::config::Config;
 use scpdeck::fs::remote::Protocol;
@@ -33,10 +35,14 @@ fn screen(state: &State) -> String {
 
 /// The left pane on `left`, the right on `right`, both listed.
 fn state(left: &str, right: &str) -> State {
+    sized(left, right, 8)
+}
+
+fn sized(left: &str, right: &str, height: u16) -> State {
     let remote = |host: &str| Location::Remote { host: host.into(), path: PathBuf::from("/srv/data") };
     let mut state =
         State::with_config(remote(left), remote(right), jiff::tz::TimeZone::UTC, Config::default());
-    app::update(&mut state, Msg::Resize { width: 80, height: 8 });
+    app::update(&mut state, Msg::Resize { width: 80, height });
     for effect in app::start(&mut state) {
         if let Effect::List { side, generation, .. } = effect {
             app::update(
@@ -58,4 +64,27 @@ fn pane_titles_name_the_lower_rungs() {
     app::update(&mut state, Msg::HostRung { host: "old-nas".into(), protocol: Protocol::Scp });
     let after = screen(&state);
     assert!(after.contains("old-nas:/srv/data ") && !after.contains("[cat/dd]"), "{after}");
+}
+
+/// A direct copy runs scp on both hosts: not offered when either is on a
+/// lower rung (the copy would be relayed anyway).
+#[test]
+fn direct_copies_are_not_offered_off_the_scp_rung() {
+    let mut state = sized("db2", "web1", 28);
+    let key = |state: &mut State, code| app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let fields = |state: &State| match state.dialogs.last() {
+        Some(Dialog::Copy(copy)) => copy.fields(),
+        other => panic!("{other:?}"),
+    };
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::F(5));
+    assert!(fields(&state).contains(&CopyField::Direct), "{:?}", fields(&state));
+    key(&mut state, KeyCode::Esc);
+    for host in ["web1", "db2"] {
+        app::update(&mut state, Msg::HostRung { host: host.into(), protocol: Protocol::Sftp });
+        key(&mut state, KeyCode::F(5));
+        assert!(!fields(&state).contains(&CopyField::Direct), "{host}: {:?}", fields(&state));
+        key(&mut state, KeyCode::Esc);
+        app::update(&mut state, Msg::HostRung { host: host.into(), protocol: Protocol::Scp });
+    }
 }

@@ -48,9 +48,11 @@ pub(super) fn open(
     let pane = state.pane(side);
     let target = state.pane(side.other()).location.clone();
     // Direct: between two hosts, the destination's login shell quiet (the
-    // source's scp logs in to it, and text it prints breaks that scp).
+    // source's scp logs in to it, and text it prints breaks that scp), both
+    // on the SCP rung (scp runs on each).
     let direct_possible = matches!((pane.location.host(), target.host()),
-        (Some(a), Some(b)) if a != b && !state.talkative.contains(b));
+        (Some(a), Some(b)) if a != b && !state.talkative.contains(b)
+            && !state.rungs.contains_key(a) && !state.rungs.contains_key(b));
     let settings = &state.settings;
     let options = Options {
         preserve: settings.copy_preserve,

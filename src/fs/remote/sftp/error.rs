@@ -46,7 +46,12 @@ pub(crate) fn io_error(sftp: &ssh2::Sftp, action: &str, path: &Path, e: &std::io
     let detail = escape_str(&e.to_string());
     match sftp.lstat(Path::new("/")) {
         Err(probe) if crate::ssh::is_transport_lost(&probe) => FsError::Lost { action, detail },
-        _ => FsError::Failed(Failure { action, command: String::new(), status: None, said: format!("sftp: {detail}") }),
+        _ => FsError::Failed(Failure {
+            action,
+            command: String::new(),
+            status: None,
+            said: format!("sftp: {detail}"),
+        }),
     }
 }
 
