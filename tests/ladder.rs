@@ -293,3 +293,58 @@ fn a_copy_killed_half_way_leaves_nothing_under_the_destination_name() {
         }
     }
 }
+
+/// An SFTP server that stops answering in the middle of a file: a cancel
+/// still ends the transfer at once (libssh2's blocking calls are bounded
+/// and resumed), and nothing is left under the destination name.
+#[test]
+fn a_cancel_ends_a_transfer_from_a_stalled_sftp_server() {
+    use scpdeck::scp::rung::{End, download_by};
+    use scpdeck::scp::{CancellationToken, DownloadRequest, Event, Options, Throttle};
+    let sshd = Sshd::builder().sftp_only().start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (big, out) = (tmp.path().join("big"), tmp.path().join("out"));
+    support::random_file(&big, 32 << 20, 5);
+    std::fs::create_dir(&out).unwrap();
+    let session = sshd.session();
+    let end = End::Sftp(scpdeck::ssh::sftp::sftp(session.link()).unwrap());
+    let request = DownloadRequest {
+        host: "stalled".into(),
+        sources: vec![big.clone().into_os_string()],
+        target: out.clone(),
+        options: Options { limit: Some(Throttle::from_kbit(16_000)), ..Options::default() },
+        landing: Vec::new(),
+    };
+    let cancel = CancellationToken::new();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let ended = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let mut said = false;
+            download_by(
+                &end,
+                &request,
+                &[],
+                &mut |e| {
+                    if matches!(e, Event::Progress { .. }) && !said {
+                        said = true;
+                        let _ = started_tx.send(());
+                    }
+                },
+                &cancel,
+            )
+        });
+        started.recv_timeout(Duration::from_secs(30)).expect("the download started");
+        sshd.stop_connections();
+        std::thread::sleep(Duration::from_millis(500));
+        let asked = Instant::now();
+        cancel.cancel();
+        let result = worker.join().unwrap();
+        let took = asked.elapsed();
+        sshd.continue_connections();
+        (result, took)
+    });
+    let (result, took) = ended;
+    assert!(matches!(result, Err(scpdeck::scp::ScpError::Cancelled)), "{result:?}");
+    assert!(took < Duration::from_secs(3), "the cancel took {took:?}");
+    assert!(!out.join("big").exists());
+}

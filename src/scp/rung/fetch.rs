@@ -45,7 +45,8 @@ pub fn download_by(
         let (spares_tx, spares) = bounded(QUEUE + 2);
         let writer =
             scope.spawn(move || writer::run(items_rx, writer_events, config, writer_cancel, spares_tx));
-        let result = produce(end, request, expected, &items_tx, &spares, &events, cancel);
+        let flush = &mut || reporter.flush();
+        let result = produce(end, request, expected, (&items_tx, &spares), &events, flush, cancel);
         drop(items_tx);
         writer.join().map_err(|_| ScpError::Panicked("disk writer")).and(result)
     });
@@ -58,9 +59,9 @@ fn produce(
     end: &End<'_>,
     request: &DownloadRequest,
     expected: &[Expected],
-    items: &handoff::Sender<Item>,
-    spares: &Receiver<Vec<u8>>,
+    (items, spares): (&handoff::Sender<Item>, &Receiver<Vec<u8>>),
     events: &crossbeam_channel::Sender<Event>,
+    flush: &mut dyn FnMut(),
     cancel: &CancellationToken,
 ) -> Result<(), ScpError> {
     let host = request.host.as_str();
@@ -102,6 +103,8 @@ fn produce(
             if keep > 0 {
                 hand(Item::Data(buf))?;
             }
+            // The writer's progress reaches the caller as it comes.
+            flush();
         };
         let verdict = match verdict {
             Ok(()) => reader.finish(host),
@@ -114,6 +117,7 @@ fn produce(
             true => Ok(()),
             false => Err(changed(host, done, meta.size)),
         });
+        flush();
         match verdict {
             Ok(()) => hand(Item::FileEnd(Ok(())))?,
             Err(e) if stops(&e) => {

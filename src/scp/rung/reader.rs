@@ -111,13 +111,17 @@ impl<'s> Reader<'s> {
                 file.read(buf).map_err(|source| ScpError::Local { path: path.into(), source })
             }
             Reader::Sftp { file, end, limit } => {
-                let n = file.read(buf).map_err(|e| match connection_lost(end) {
-                    true => ScpError::Connection { host: host.into(), source: e },
-                    false => ScpError::Command {
-                        host: host.into(),
-                        message: format!("{}: {}", shown(path), escape_bytes(e.to_string().as_bytes())),
-                    },
-                })?;
+                let cancelled = || cancel.is_cancelled();
+                let read = end.patiently(&cancelled, || file.read(buf));
+                let n = read
+                    .map_err(|e| match connection_lost(end) {
+                        true => ScpError::Connection { host: host.into(), source: e },
+                        false => ScpError::Command {
+                            host: host.into(),
+                            message: format!("{}: {}", shown(path), escape_bytes(e.to_string().as_bytes())),
+                        },
+                    })?
+                    .ok_or(ScpError::Cancelled)?;
                 if let Some(limit) = limit
                     && n > 0
                     && !limit.pace(n as u64, &|| cancel.is_cancelled())
@@ -147,8 +151,10 @@ impl<'s> Reader<'s> {
 
     /// Gives up on the file (a stream's command is stopped).
     pub(super) fn abort(self) {
-        if let Reader::Stream(mut pipe, _) = self {
-            pipe.abort();
+        match self {
+            Reader::Stream(mut pipe, _) => pipe.abort(),
+            Reader::Sftp { file, end, .. } => end.close_soon(file),
+            Reader::Local(_) => {}
         }
     }
 }

@@ -81,7 +81,8 @@ pub fn send_by(
         let file = FileRef { source: k, path: PathBuf::from(&name) };
         let guess = expected.get(k).copied().unwrap_or_default();
         let dest = target.join(&name);
-        match send_one(ends, source, &guess, &dest, &file, limit.clone(), &events, cancel) {
+        let flush = &mut || reporter.flush();
+        match send_one(ends, source, &guess, &dest, &file, limit.clone(), (&events, flush), cancel) {
             Ok(bytes) => {
                 let _ = events.send(Event::Finished { file, bytes, dir: false });
             }
@@ -106,7 +107,7 @@ fn send_one(
     dest: &Path,
     file: &FileRef,
     limit: Option<Throttle>,
-    events: &crossbeam_channel::Sender<Event>,
+    (events, flush): (&crossbeam_channel::Sender<Event>, &mut dyn FnMut()),
     cancel: &CancellationToken,
 ) -> Result<u64, ScpError> {
     let (mut reader, found) = Reader::open(ends.from, ends.from_host, source, None, cancel)?;
@@ -135,6 +136,7 @@ fn send_one(
         done += n as u64;
         if pace.due() {
             let _ = events.send(Event::Progress { file: file.clone(), bytes: done, size: meta.size });
+            flush();
         }
     };
     if let Err(e) = copied {

@@ -2,7 +2,7 @@
 //! closed) or through `cat >` (its input, then its exit status).
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -76,7 +76,21 @@ impl<'s> Store<'s> {
                 {
                     return Err(ScpError::Cancelled);
                 }
-                file.write_all(data).map_err(|e| match super::connection_lost(end) {
+                // After a timeout libssh2 wants the bytes it was not told
+                // are written again: `at` keeps where that is.
+                let mut at = 0;
+                let cancelled = || cancel.is_cancelled();
+                let written = end.patiently(&cancelled, || {
+                    while at < data.len() {
+                        match file.write(&data[at..]) {
+                            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                            Ok(n) => at += n,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(())
+                });
+                let failed = |e: std::io::Error| match super::connection_lost(end) {
                     true => ScpError::Connection { host: host.into(), source: e },
                     false => ScpError::Command {
                         host: host.into(),
@@ -86,7 +100,8 @@ impl<'s> Store<'s> {
                             escape_bytes(e.to_string().as_bytes())
                         ),
                     },
-                })
+                };
+                written.map_err(failed)?.ok_or(ScpError::Cancelled)
             }
             Store::Stream(pipe) => pipe.write_all(data),
         }
@@ -105,8 +120,9 @@ impl<'s> Store<'s> {
     }
 
     pub(super) fn abort(self) {
-        if let Store::Stream(mut pipe) = self {
-            pipe.abort();
+        match self {
+            Store::Stream(mut pipe) => pipe.abort(),
+            Store::Sftp { file, end, .. } => end.close_soon(file),
         }
     }
 }
