@@ -95,7 +95,8 @@ pub struct Capabilities {
     pub ssh_rc: bool,
     pub etc_sshrc: bool,
     /// The server accepts a `subsystem sftp` request (None: not asked,
-    /// see [`Capabilities::probe_shell`]).
+    /// see [`Capabilities::probe_shell`]); on a host without `scp`, an SFTP
+    /// client starts (what the protocol ladder needs).
     pub sftp: Option<bool>,
     pub realpath: bool,
     pub readlink_f: bool,
