@@ -458,6 +458,43 @@ async fn move_deletes_a_source_only_after_its_verified_copy() {
     }
 }
 
+/// Moving a symbolic link (F6) moves the link itself, both ways: the link
+/// is recreated at the destination and the source link removed; what it
+/// points to stays where it is, untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_moved_link_is_the_link_itself_both_ways() {
+    let sshd = Sshd::start();
+    let env = key_env(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("src");
+    std::fs::create_dir_all(source.join("dir")).unwrap();
+    std::fs::write(source.join("dir/f"), b"data").unwrap();
+    std::os::unix::fs::symlink("dir", source.join("to_dir")).unwrap();
+    std::os::unix::fs::symlink("dir/f", source.join("to_file")).unwrap();
+    let links = [source.join("to_dir"), source.join("to_file")];
+    for (n, upload) in [(1, true), (2, false)] {
+        let dest = work.path().join(format!("dest{n}"));
+        std::fs::create_dir(&dest).unwrap();
+        let (sources, target) = if upload {
+            (links.iter().map(|l| local(l)).collect(), remote(sshd.alias(), &dest))
+        } else {
+            (links.iter().map(|l| remote(sshd.alias(), l)).collect(), local(&dest))
+        };
+        let id = env.scheduler.submit(spec(Mode::Move, sources, target));
+        let view = finish(&env.scheduler, id).await;
+        assert_eq!(view.state, JobState::Done, "{view:#?}");
+        assert_eq!(std::fs::read_link(dest.join("to_dir")).unwrap(), Path::new("dir"));
+        assert_eq!(std::fs::read_link(dest.join("to_file")).unwrap(), Path::new("dir/f"));
+        for link in &links {
+            assert!(std::fs::symlink_metadata(link).is_err(), "{} was moved", link.display());
+            // Recreated for the next direction.
+        }
+        assert_eq!(std::fs::read(source.join("dir/f")).unwrap(), b"data", "the target is untouched");
+        std::os::unix::fs::symlink("dir", source.join("to_dir")).unwrap();
+        std::os::unix::fs::symlink("dir/f", source.join("to_file")).unwrap();
+    }
+}
+
 /// Host "one", whose scp trusts host `two` (knows its host key, has a
 /// key), and an ssh_config naming both.
 fn direct_pair(two: &Sshd, work: &Path) -> (Sshd, PathBuf) {

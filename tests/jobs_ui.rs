@@ -213,12 +213,17 @@ fn f5_opens_the_copy_dialog_and_enter_queues_the_job() {
     key(&mut state, KeyCode::Insert);
     key(&mut state, KeyCode::Insert);
     let effects = key(&mut state, KeyCode::F(5));
-    let [Effect::Count { token, targets }] = effects.as_slice() else { panic!("{effects:?}") };
+    let [Effect::CountCopy { token, targets, follow: false }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
     assert_eq!(targets.len(), 2, "a directory is counted in the background");
     let token = *token;
     app::update(
         &mut state,
-        Msg::Counted { token, result: Ok(Counts { files: 120, dirs: 7, bytes: 80 << 20 }) },
+        Msg::Counted {
+            token,
+            result: Ok(Counts { files: 120, dirs: 7, bytes: 80 << 20, ..Counts::default() }),
+        },
     );
     insta::assert_snapshot!("copy_dialog", screen(&state));
 
@@ -245,6 +250,51 @@ fn f5_opens_the_copy_dialog_and_enter_queues_the_job() {
     assert_eq!(state.jobs.panel, None, "the screen stays as it was (jobs_panel = \"manual\")");
     assert!(state.status.as_ref().is_some_and(|s| s.text.contains("alt-j shows the transfers")));
     assert_eq!(state.pane(Side::Left).selected_count, 0);
+}
+
+/// The count is what the copy will really copy: links as links with the
+/// option off, what they point to with it on, counted again (under a new
+/// token, so the count for the old setting is dropped) when it changes.
+#[test]
+fn following_links_in_the_copy_dialog_counts_again() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Insert);
+    let effects = key(&mut state, KeyCode::F(5));
+    let [Effect::CountCopy { token, follow: false, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let first = *token;
+    let links = Counts { files: 3, dirs: 2, bytes: 4096, links: 2, skipped: 1 };
+    app::update(&mut state, Msg::Counted { token: first, result: Ok(links) });
+    insta::assert_snapshot!("copy_dialog_links", screen(&state));
+    match state.dialogs.last() {
+        Some(Dialog::Copy(copy)) => assert!(copy.fields().contains(&CopyField::FollowLinks)),
+        other => panic!("{other:?}"),
+    }
+    while current_field(&state) != CopyField::FollowLinks {
+        key(&mut state, KeyCode::Tab);
+    }
+    let effects = key(&mut state, KeyCode::Char(' '));
+    let [Effect::CountCopy { token, follow: true, targets }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(targets, &[Location::Local("/home/alice/work/photos".into())]);
+    assert_ne!(*token, first);
+    let second = *token;
+    // The old count arriving late changes nothing.
+    app::update(&mut state, Msg::Counted { token: first, result: Ok(links) });
+    assert!(screen(&state).contains("(counting…)"), "{}", screen(&state));
+    let followed = Counts { files: 40, dirs: 9, bytes: 7 << 20, links: 0, skipped: 2 };
+    app::update(&mut state, Msg::Counted { token: second, result: Ok(followed) });
+    insta::assert_snapshot!("copy_dialog_links_followed", screen(&state));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(spec.options.follow_links);
+}
+
+fn current_field(state: &State) -> CopyField {
+    match state.dialogs.last() {
+        Some(Dialog::Copy(dialog)) => dialog.field,
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -498,6 +548,26 @@ fn panes_showing_a_finished_jobs_target_are_reloaded() {
         .filter_map(|e| if let Effect::List { side, .. } = e { Some(*side) } else { None })
         .collect();
     assert_eq!(reloaded, [Side::Left, Side::Right], "target and source directories");
+}
+
+/// A pane elsewhere on the host a job wrote to keeps its listing, and
+/// its free space is read again.
+#[test]
+fn the_free_space_of_a_pane_on_the_host_written_to_is_read_again() {
+    let mut state =
+        state_with(Location::Local("/home/alice/work".into()), Location::Local("/var".into()), 100, 30);
+    let mut view = queue();
+    view.jobs.truncate(1);
+    view.jobs[0].target = Location::Local("/srv/backup".into());
+    app::update(&mut state, Msg::Jobs(Arc::new(view.clone())));
+    view.jobs[0].state = JobState::Done;
+    let effects = app::update(&mut state, Msg::Jobs(Arc::new(view)));
+    let free: Vec<Side> = effects
+        .iter()
+        .filter_map(|e| if let Effect::FreeSpace { side, .. } = e { Some(*side) } else { None })
+        .collect();
+    assert_eq!(free, [Side::Right], "{effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::List { side: Side::Right, .. })), "{effects:?}");
 }
 
 #[test]

@@ -261,6 +261,48 @@ fn preserve_keeps_times_and_modes_and_only_then_setuid() {
     assert_eq!((m.mode() & 0o7777, m.mtime()), (0o750, 1_500_000_000));
 }
 
+/// The engine's own recursive mode (`scp -r -p`): a `T` record before
+/// each `D` carries the directory's times both ways, and they are set once
+/// the directory's contents are written (at its `E`), at every depth.
+#[test]
+fn nested_directory_times_both_directions_with_r_p() {
+    use std::os::unix::fs::MetadataExt;
+    let sshd = Sshd::start();
+    let session = sshd.session();
+    let (_tmp, remote, local) = dirs();
+    let rp = Options { recursive: true, preserve: true, limit: None };
+    let make = |root: &Path| {
+        std::fs::create_dir_all(root.join("a/b/c")).unwrap();
+        std::fs::write(root.join("a/b/c/f"), b"f").unwrap();
+        std::fs::write(root.join("a/g"), b"g").unwrap();
+        for (n, rel) in ["a/b/c", "a/b", "a"].iter().enumerate() {
+            let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_400_000_000 + n as u64 * 1000);
+            std::fs::File::open(root.join(rel)).unwrap().set_modified(t).unwrap();
+        }
+    };
+    let check = |root: &Path| {
+        for (n, rel) in ["a/b/c", "a/b", "a"].iter().enumerate() {
+            let m = std::fs::metadata(root.join(rel)).unwrap();
+            assert_eq!(m.mtime(), 1_400_000_000 + n as i64 * 1000, "{}", root.join(rel).display());
+        }
+    };
+    for download in [true, false] {
+        let (from, to) = match download {
+            true => (remote.join("down"), local.join("down")),
+            false => (local.join("up"), remote.join("up")),
+        };
+        std::fs::create_dir_all(&from).unwrap();
+        std::fs::create_dir_all(&to).unwrap();
+        make(&from);
+        let run = match download {
+            true => down(&session, &[&from.join("a")], &to, rp.clone()),
+            false => up(&session, &[&from.join("a")], &to, rp.clone()),
+        };
+        assert!(run.result.is_ok(), "{:?}", run.result);
+        check(&to);
+    }
+}
+
 const AWKWARD: &[&str] = &[
     "with space",
     "quote ' and \" both",

@@ -218,7 +218,7 @@ fn dialog_delete_counting_then_counted() {
     let effects = press(&mut state, KeyCode::F(8));
     let counting = screen(&state, 80, 20);
     let [Effect::Count { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
-    let counts = Counts { files: 1234, dirs: 56, bytes: 7_890_123 };
+    let counts = Counts { files: 1234, dirs: 56, bytes: 7_890_123, ..Counts::default() };
     app::update(&mut state, Msg::Counted { token: *token, result: Ok(counts) });
     insta::assert_snapshot!(format!("{counting}\n{}", screen(&state, 80, 20)));
 }
@@ -241,13 +241,13 @@ fn viewer_text_and_hex() {
 #[test]
 fn help_lists_the_keymap_in_effect() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(config::KEYMAP_FILE), "[bindings]\nrefresh = [\"f5\", \"ctrl-r\"]\n")
+    std::fs::write(dir.path().join(config::KEYMAP_FILE), "[bindings]\nrefresh = [\"f11\", \"ctrl-r\"]\n")
         .unwrap();
     let config = config::load(Some(dir.path()), None);
     let mut state = with_config(100, 30, config);
     press(&mut state, KeyCode::F(1));
     let text = screen(&state, 100, 30);
-    assert!(text.contains("f5, ctrl-r"), "{text}");
+    assert!(text.contains("f11, ctrl-r"), "{text}");
     insta::assert_snapshot!(text);
 }
 

@@ -38,6 +38,13 @@ pub enum Effect {
         token: u64,
         targets: Vec<Location>,
     },
+    /// Count what copying `targets` copies, links followed or not, as the
+    /// copy will walk them: `Msg::Counted`.
+    CountCopy {
+        token: u64,
+        targets: Vec<Location>,
+        follow: bool,
+    },
     Mkdir {
         location: Location,
     },
@@ -87,6 +94,16 @@ pub enum Effect {
         token: u64,
         location: Location,
         limit: u64,
+    },
+    /// Follow a viewed file as it grows: after `delay`, at most `limit`
+    /// bytes from `offset` and the file's size: `Msg::Followed`.
+    Follow {
+        token: u64,
+        generation: u64,
+        location: Location,
+        offset: u64,
+        limit: u64,
+        delay: std::time::Duration,
     },
     /// Edit a file with `editor`. A local file is edited in place. A remote
     /// one is first fetched into a private local `copy` (`Msg::EditFetched`);

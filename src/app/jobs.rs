@@ -27,6 +27,8 @@ pub struct JobsUi {
     pub filter: Filter,
     /// Log lines scrolled up from the newest (0: follow new events).
     pub scroll: usize,
+    /// The log panel wraps long entries over several rows (`w`).
+    pub log_wrap: bool,
     /// Jobs that failed since the jobs panel was last shown: the badge in
     /// the status line.
     pub unseen_failures: BTreeSet<JobId>,

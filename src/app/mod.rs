@@ -4,6 +4,7 @@ pub mod compare;
 pub mod dialog;
 mod effect;
 mod filter;
+pub mod help;
 mod history;
 mod jobs;
 pub mod layout;

@@ -84,6 +84,12 @@ pub enum Msg {
         token: u64,
         result: Result<ViewContent, WorkError>,
     },
+    /// A follow poll (`Effect::Follow`): the bytes read and the size.
+    Followed {
+        token: u64,
+        generation: u64,
+        result: Result<(Vec<u8>, u64), WorkError>,
+    },
     SshHosts {
         token: u64,
         hosts: Vec<String>,

@@ -1,9 +1,55 @@
 //! Actions: what a key asks for, independent of which key it was. Each action
-//! has a name (used in the keymap file), a description (help, menu, docs) and
-//! its default keys.
+//! has a name (used in the keymap file), the place its keys work (the panes,
+//! the jobs or log panel, the viewer, the help), a description (help, menu,
+//! docs) and its default keys.
+
+/// Where a key is read: one key may mean different actions in different
+/// places (`j` is down in the panes and in the jobs panel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyContext {
+    /// The file panes (and anything a panel does not take).
+    Panes,
+    /// The jobs panel with the focus.
+    Jobs,
+    /// The log panel with the focus.
+    Log,
+    /// The viewer (F3).
+    Viewer,
+    /// The message view (alt-h) and the log entry view.
+    Messages,
+    /// A job's details.
+    Details,
+    /// The help (F1).
+    Help,
+}
+
+impl KeyContext {
+    pub const ALL: [KeyContext; 7] = [
+        KeyContext::Panes,
+        KeyContext::Jobs,
+        KeyContext::Log,
+        KeyContext::Viewer,
+        KeyContext::Messages,
+        KeyContext::Details,
+        KeyContext::Help,
+    ];
+
+    /// Its name in help and docs.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyContext::Panes => "file panes",
+            KeyContext::Jobs => "jobs panel",
+            KeyContext::Log => "log panel",
+            KeyContext::Viewer => "viewer",
+            KeyContext::Messages => "message and log entry views",
+            KeyContext::Details => "job details",
+            KeyContext::Help => "help",
+        }
+    }
+}
 
 macro_rules! actions {
-    ($($variant:ident $name:literal [$($key:literal),*] $description:literal;)*) => {
+    ($($variant:ident $context:ident $name:literal [$($key:literal),*] $description:literal;)*) => {
         /// A user command.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action {
@@ -18,6 +64,13 @@ macro_rules! actions {
             pub fn name(self) -> &'static str {
                 match self {
                     $(Action::$variant => $name,)*
+                }
+            }
+
+            /// Where its keys work.
+            pub fn context(self) -> KeyContext {
+                match self {
+                    $(Action::$variant => KeyContext::$context,)*
                 }
             }
 
@@ -39,61 +92,134 @@ macro_rules! actions {
 }
 
 actions! {
-    Help "help" ["f1", "?"] "Show the keys in effect";
-    Up "up" ["up", "k", "ctrl-p"] "Cursor up";
-    Down "down" ["down", "j", "ctrl-n"] "Cursor down";
-    PageUp "page_up" ["pageup", "ctrl-b"] "One page up";
-    PageDown "page_down" ["pagedown", "ctrl-f"] "One page down";
-    Top "top" ["home", "g"] "First entry";
-    Bottom "bottom" ["end", "G"] "Last entry";
-    Open "open" ["enter", "right", "l"] "Enter the directory under the cursor";
-    Parent "parent" ["backspace", "left", "h"] "Go to the parent directory";
-    SwitchPane "switch_pane" ["tab", "shift-tab"] "Switch to the other pane";
-    Back "back" ["alt-left", "["] "Back in this pane's history";
-    Forward "forward" ["alt-right", "]"] "Forward in this pane's history";
-    GoTo "go_to" ["ctrl-g"] "Go to a path (Tab completes)";
-    Refresh "refresh" ["ctrl-r"] "Reload both panes";
-    SyncBrowsing "sync_browsing" ["ctrl-s"] "Synchronized browsing of both panes on/off";
-    ToggleSelect "toggle_select" ["insert", "space"] "Select or unselect the entry and move down";
-    SelectGlob "select_glob" ["+"] "Select entries matching a glob";
-    UnselectGlob "unselect_glob" ["-"] "Unselect entries matching a glob";
-    InvertSelection "invert_selection" ["*"] "Invert the selection";
-    Filter "filter" ["/"] "Filter entries as you type (fuzzy)";
-    ToggleHidden "toggle_hidden" ["."] "Show or hide dot files";
-    SortName "sort_name" ["alt-n"] "Sort by name (again: reverse)";
-    SortSize "sort_size" ["alt-s"] "Sort by size (again: reverse)";
-    SortMtime "sort_mtime" ["alt-t"] "Sort by modification time (again: reverse)";
-    SortExtension "sort_extension" ["alt-e"] "Sort by extension (again: reverse)";
-    ReverseSort "reverse_sort" ["alt-r"] "Reverse the sort order";
-    NaturalSort "natural_sort" ["alt-v"] "Natural name order (img_2 before img_10) on/off";
-    Compare "compare" ["alt-c"] "Compare the panes' directories: select and mark what differs";
-    Synchronize "synchronize" ["alt-y"] "Synchronize the panes' directories: plan, preview, run";
-    DirSize "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
-    HostPicker "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
-    AddBookmark "add_bookmark" ["b"] "Bookmark this pane's directory";
-    View "view" ["f3"] "View the file under the cursor";
-    Edit "edit" ["f4"] "Edit the file under the cursor with $EDITOR";
-    Copy "copy" ["f5"] "Copy the selected or current entries to the other pane";
-    Move "move" ["f6"] "Move the selected or current entries to the other pane";
-    Rename "rename" ["shift-f6"] "Rename or move within this host";
-    Mkdir "mkdir" ["f7"] "Create a directory";
-    Touch "touch" ["shift-f4"] "Create an empty file";
-    Symlink "symlink" ["alt-k"] "Create a symlink (to the other pane's entry)";
-    Delete "delete" ["f8", "delete"] "Delete the selected or current entries";
-    Chmod "chmod" ["alt-m"] "Change the mode (permissions), recursively too";
-    Chown "chown" ["alt-o"] "Change the owner and group, recursively too";
-    Find "find" ["alt-?"] "Find files under this pane's directory (on its host)";
-    Menu "menu" ["f9"] "Command menu";
-    Jobs "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
-    Log "log" ["alt-l"] "Show the log (again: focus it, then hide it)";
-    Messages "messages" ["alt-h"] "Show the latest message whole, and the earlier ones";
-    Quit "quit" ["f10", "q", "ctrl-c"] "Quit";
+    Help Panes "help" ["f1", "?"] "Show the keys in effect";
+    Up Panes "up" ["up", "k", "ctrl-p"] "Cursor up";
+    Down Panes "down" ["down", "j", "ctrl-n"] "Cursor down";
+    PageUp Panes "page_up" ["pageup", "ctrl-b"] "One page up";
+    PageDown Panes "page_down" ["pagedown", "ctrl-f"] "One page down";
+    Top Panes "top" ["home", "g"] "First entry";
+    Bottom Panes "bottom" ["end", "G"] "Last entry";
+    Open Panes "open" ["enter", "right", "l"] "Enter the directory under the cursor";
+    Parent Panes "parent" ["backspace", "left", "h"] "Go to the parent directory";
+    SwitchPane Panes "switch_pane" ["tab", "shift-tab"] "Switch to the other pane";
+    Back Panes "back" ["alt-left", "["] "Back in this pane's history";
+    Forward Panes "forward" ["alt-right", "]"] "Forward in this pane's history";
+    GoTo Panes "go_to" ["ctrl-g"] "Go to a path (Tab completes)";
+    Refresh Panes "refresh" ["ctrl-r"] "Reload both panes";
+    SyncBrowsing Panes "sync_browsing" ["ctrl-s"] "Synchronized browsing of both panes on/off";
+    ToggleSelect Panes "toggle_select" ["insert", "space"] "Select or unselect the entry and move down";
+    SelectGlob Panes "select_glob" ["+"] "Select entries matching a glob";
+    UnselectGlob Panes "unselect_glob" ["-"] "Unselect entries matching a glob";
+    InvertSelection Panes "invert_selection" ["*"] "Invert the selection";
+    Filter Panes "filter" ["/"] "Filter entries as you type (fuzzy)";
+    ToggleHidden Panes "toggle_hidden" ["."] "Show or hide dot files";
+    SortName Panes "sort_name" ["alt-n"] "Sort by name (again: reverse)";
+    SortSize Panes "sort_size" ["alt-s"] "Sort by size (again: reverse)";
+    SortMtime Panes "sort_mtime" ["alt-t"] "Sort by modification time (again: reverse)";
+    SortExtension Panes "sort_extension" ["alt-e"] "Sort by extension (again: reverse)";
+    ReverseSort Panes "reverse_sort" ["alt-r"] "Reverse the sort order";
+    NaturalSort Panes "natural_sort" ["alt-v"] "Natural name order (img_2 before img_10) on/off";
+    Compare Panes "compare" ["alt-c"] "Compare the panes' directories: select and mark what differs";
+    Synchronize Panes "synchronize" ["alt-y"] "Synchronize the panes' directories: plan, preview, run";
+    DirSize Panes "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
+    HostPicker Panes "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
+    AddBookmark Panes "add_bookmark" ["b"] "Bookmark this pane's directory";
+    View Panes "view" ["f3"] "View the file under the cursor";
+    Edit Panes "edit" ["f4"] "Edit the file under the cursor with $EDITOR";
+    Copy Panes "copy" ["f5"] "Copy the selected or current entries to the other pane";
+    Move Panes "move" ["f6"] "Move the selected or current entries to the other pane";
+    Rename Panes "rename" ["shift-f6"] "Rename or move within this host";
+    Mkdir Panes "mkdir" ["f7"] "Create a directory";
+    Touch Panes "touch" ["shift-f4"] "Create an empty file";
+    Symlink Panes "symlink" ["alt-k"] "Create a symlink (to the other pane's entry)";
+    Delete Panes "delete" ["f8", "delete"] "Delete the selected or current entries";
+    Chmod Panes "chmod" ["alt-m"] "Change the mode (permissions), recursively too";
+    Chown Panes "chown" ["alt-o"] "Change the owner and group, recursively too";
+    Find Panes "find" ["alt-?"] "Find files under this pane's directory (on its host)";
+    Menu Panes "menu" ["f9"] "Command menu";
+    Jobs Panes "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
+    Log Panes "log" ["alt-l"] "Show the log (again: focus it, then hide it)";
+    Messages Panes "messages" ["alt-h"] "Show the latest message whole, and the earlier ones";
+    Quit Panes "quit" ["f10", "q", "ctrl-c"] "Quit";
+    // The jobs panel, when it has the focus.
+    JobsUp Jobs "jobs_up" ["up", "k"] "Previous job";
+    JobsDown Jobs "jobs_down" ["down", "j"] "Next job";
+    JobsFirst Jobs "jobs_first" ["home"] "First job";
+    JobsLast Jobs "jobs_last" ["end"] "Last job";
+    JobsPause Jobs "jobs_pause" ["p", "space"] "Pause the selected job (again: resume it)";
+    JobsPauseAll Jobs "jobs_pause_all" ["P"] "Pause all jobs (again: resume them)";
+    JobsCancel Jobs "jobs_cancel" ["c", "delete"] "Cancel the selected job";
+    JobsRetry Jobs "jobs_retry" ["r"] "Retry the selected job's failed items";
+    JobsMoveUp Jobs "jobs_move_up" ["K", "+", "shift-up"] "Move the selected job up the queue";
+    JobsMoveDown Jobs "jobs_move_down" ["J", "-", "shift-down"] "Move the selected job down the queue";
+    JobsDetails Jobs "jobs_details" ["enter", "a"] "The selected job's failed items and events, or its overwrite question";
+    JobsClearFinished Jobs "jobs_clear_finished" ["x"] "Remove the finished jobs from the list";
+    JobsRemoveLeftovers Jobs "jobs_remove_leftovers" ["D"] "Remove the leftover temporary files listed under the jobs";
+    JobsShowLog Jobs "jobs_show_log" ["l"] "Show the log in the panel instead";
+    // The log panel, when it has the focus.
+    LogUp Log "log_up" ["up", "k"] "Scroll up (older entries)";
+    LogDown Log "log_down" ["down", "j"] "Scroll down (newer entries)";
+    LogPageUp Log "log_page_up" ["pageup"] "Up by the panel's height";
+    LogPageDown Log "log_page_down" ["pagedown"] "Down by the panel's height";
+    LogOldest Log "log_oldest" ["home", "g"] "Oldest entry";
+    LogNewest Log "log_newest" ["end", "G"] "Newest entry, following new ones";
+    LogDetail Log "log_detail" ["enter"] "The entry at the bottom whole, with its time, host and job";
+    LogWrap Log "log_wrap" ["w"] "Wrap long entries over several rows on/off";
+    LogLevel Log "log_level" ["L"] "Minimum level shown: debug, info, warn, error";
+    LogHost Log "log_host" ["H"] "Only one host's entries (cycles through the hosts, then all)";
+    LogJob Log "log_job" ["J"] "Only the selected job's entries (again: all)";
+    LogShowJobs Log "log_show_jobs" ["l"] "Show the jobs in the panel instead";
+    // The viewer (F3).
+    ViewerUp Viewer "viewer_up" ["up", "k"] "Scroll up a line";
+    ViewerDown Viewer "viewer_down" ["down", "j", "enter"] "Scroll down a line";
+    ViewerPageUp Viewer "viewer_page_up" ["pageup", "b"] "One page up";
+    ViewerPageDown Viewer "viewer_page_down" ["pagedown", "space"] "One page down";
+    ViewerTop Viewer "viewer_top" ["home", "g"] "Start of the file";
+    ViewerBottom Viewer "viewer_bottom" ["end", "G"] "End of the file";
+    ViewerSearch Viewer "viewer_search" ["/"] "Search forward (case-insensitive unless the text has a capital)";
+    ViewerSearchBack Viewer "viewer_search_back" ["?"] "Search backward";
+    ViewerNext Viewer "viewer_next" ["n"] "Next match, in the search's direction (wraps around)";
+    ViewerPrevious Viewer "viewer_previous" ["N"] "Previous match";
+    ViewerGoTo Viewer "viewer_go_to" [":", "ctrl-g"] "Go to a line number";
+    ViewerWrap Viewer "viewer_wrap" ["w"] "Wrap long lines on/off";
+    ViewerFollow Viewer "viewer_follow" ["F", "f"] "Follow the file as it grows (as tail -f); any key stops";
+    ViewerHex Viewer "viewer_hex" ["f4", "h"] "Text or hex dump";
+    ViewerHelp Viewer "viewer_help" ["f1"] "The viewer's keys";
+    ViewerClose Viewer "viewer_close" ["q", "f3", "esc", "f10"] "Close the viewer";
+    // The message view (alt-h) and the log entry view (Enter in the log).
+    MessagesOlder Messages "messages_older" ["up", "k"] "The entry before (older)";
+    MessagesNewer Messages "messages_newer" ["down", "j"] "The entry after (newer)";
+    MessagesPageOlder Messages "messages_page_older" ["pageup"] "Ten entries older";
+    MessagesPageNewer Messages "messages_page_newer" ["pagedown"] "Ten entries newer";
+    MessagesOldest Messages "messages_oldest" ["home", "g"] "The oldest entry";
+    MessagesNewest Messages "messages_newest" ["end", "G"] "The newest entry";
+    MessagesClose Messages "messages_close" ["enter", "q", "esc", "f10"] "Close the view";
+    // A job's details (Enter on a job without a question).
+    DetailsUp Details "details_up" ["up", "k"] "The failed item before";
+    DetailsDown Details "details_down" ["down", "j"] "The failed item after";
+    DetailsRetry Details "details_retry" ["r"] "Retry the failed item selected";
+    DetailsRetryAll Details "details_retry_all" ["R"] "Retry every failed item of the job";
+    DetailsEventsUp Details "details_events_up" ["pageup"] "Scroll the job's events up (older)";
+    DetailsEventsDown Details "details_events_down" ["pagedown"] "Scroll the job's events down (newer)";
+    DetailsClose Details "details_close" ["q", "esc", "f10"] "Close the details";
+    // The help (F1).
+    HelpUp Help "help_up" ["up", "k"] "Scroll up";
+    HelpDown Help "help_down" ["down", "j"] "Scroll down";
+    HelpPageUp Help "help_page_up" ["pageup"] "One page up";
+    HelpPageDown Help "help_page_down" ["pagedown", "space"] "One page down";
+    HelpTop Help "help_top" ["home", "g"] "Top";
+    HelpBottom Help "help_bottom" ["end", "G"] "Bottom";
 }
 
 impl Action {
     /// The action with this keymap-file name.
     pub fn from_name(name: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// The actions whose keys work in `context`.
+    pub fn in_context(context: KeyContext) -> impl Iterator<Item = Action> {
+        Action::ALL.iter().copied().filter(move |a| a.context() == context)
     }
 }
 

@@ -10,7 +10,7 @@ mod limits;
 mod overwrite_policy;
 mod sort_key;
 
-pub use action::Action;
+pub use action::{Action, KeyContext};
 pub use jobs_panel::JobsPanel;
 pub use limits::Limits;
 pub use overwrite_policy::OverwritePolicy;

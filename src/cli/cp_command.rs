@@ -67,6 +67,12 @@ pub struct CpArgs {
     /// interrupted or files fail.
     #[arg(short = 'c', long = "resume")]
     pub resume: bool,
+    /// Follow symbolic links, at every depth, and copy what they point to
+    /// (dangling links and loops are skipped with a notice), as OpenSSH's
+    /// scp -O does. Without it a link is recreated as a link with the same
+    /// target.
+    #[arg(short = 'L', long = "follow-links")]
+    pub follow_links: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     #[command(flatten)]
@@ -89,8 +95,9 @@ Examples:
   Through a jump host:      scpdeck cp -J bastion app.internal:logs/app.log .
   What a pattern matches:   scpdeck cp 'web1:logs/*.gz' archive/
 
-Exit status: 0 every file copied, 1 some file failed, 2 usage error, 255 a host
-could not be reached or logged in to before any file moved.";
+Exit status: 0 every file copied (or skipped: a special file, a dangling link),
+1 some file failed, 2 usage error, 255 a host could not be reached or logged in
+to before any file moved.";
 
 /// `--overwrite` names no policy.
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +166,7 @@ fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
         limit_kbit: args.limit,
         files_only: !args.recursive,
         resume: args.resume,
+        follow_links: args.follow_links,
     };
     Ok(Prepared { sources, target, cwd, options })
 }

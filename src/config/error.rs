@@ -16,6 +16,13 @@ pub enum ConfigError {
     #[error("{}:{line}:{column}: {message}; this entry is ignored", path.display())]
     Entry { path: PathBuf, line: usize, column: usize, message: String },
 
+    /// A keymap binding took another action's key (a warning: it applies).
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Rebound { path: PathBuf, line: usize, column: usize, message: String },
+
+    #[error("{}:{line}:{column}: unknown setting {key:?} is ignored; the other settings apply (see docs/user-guide.md)", path.display())]
+    UnknownKey { path: PathBuf, line: usize, column: usize, key: String },
+
     #[error("unknown theme {name:?} (known: {known}); add {name}.toml to {} or pick a known one", dir.display())]
     UnknownTheme { name: String, known: String, dir: PathBuf },
 

@@ -5,7 +5,12 @@
 //! [bindings]
 //! refresh = ["ctrl-r", "f5"]   # replaces the default keys of `refresh`
 //! sync_browsing = []           # unbinds it
+//! jobs_cancel = ["c"]          # the panels' and the viewer's actions too
 //! ```
+//!
+//! A key belongs to one action per place ([`KeyContext`]): binding it to
+//! another action of the same place takes it away from the first, with a
+//! warning that names that action (and says when it has no key left).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -15,11 +20,11 @@ use toml::Spanned;
 
 use super::error::ConfigError;
 use super::key::Key;
-use crate::choices::Action;
+use crate::choices::{Action, KeyContext};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    lookup: HashMap<Key, Action>,
+    lookup: HashMap<(KeyContext, Key), Action>,
     keys: BTreeMap<Action, Vec<Key>>,
 }
 
@@ -42,10 +47,22 @@ impl Default for Keymap {
     }
 }
 
+/// A key that `bind` took from another action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub key: Key,
+    pub from: Action,
+}
+
 impl Keymap {
-    /// The action bound to `key`.
+    /// The action bound to `key` in the panes.
     pub fn action(&self, key: &Key) -> Option<Action> {
-        self.lookup.get(key).copied()
+        self.action_in(KeyContext::Panes, key)
+    }
+
+    /// The action bound to `key` in `context`.
+    pub fn action_in(&self, context: KeyContext, key: &Key) -> Option<Action> {
+        self.lookup.get(&(context, *key)).copied()
     }
 
     /// The keys bound to `action`, in the order they were given.
@@ -59,33 +76,37 @@ impl Keymap {
     }
 
     /// Binds `keys` to `action`, replacing its previous keys. A key taken
-    /// from another action leaves that action.
-    pub fn bind(&mut self, action: Action, keys: Vec<Key>) {
+    /// from another action of the same place leaves that action; those
+    /// are returned.
+    pub fn bind(&mut self, action: Action, keys: Vec<Key>) -> Vec<Taken> {
+        let context = action.context();
         if let Some(old) = self.keys.remove(&action) {
             for key in old {
-                self.lookup.remove(&key);
+                self.lookup.remove(&(context, key));
             }
         }
+        let mut taken = Vec::new();
         for key in &keys {
-            if let Some(previous) = self.lookup.insert(*key, action)
+            if let Some(previous) = self.lookup.insert((context, *key), action)
+                && previous != action
                 && let Some(list) = self.keys.get_mut(&previous)
             {
                 list.retain(|k| k != key);
+                taken.push(Taken { key: *key, from: previous });
             }
         }
         self.keys.insert(action, keys);
+        taken
     }
 
     /// The defaults changed by the keymap file `text` (read from `path`).
-    /// Bad entries are reported and skipped; a file that is not valid TOML
-    /// leaves the defaults.
+    /// Bad entries are reported and skipped (`lenient.rs`); a file that is
+    /// not valid TOML leaves the defaults.
     pub fn from_file(path: &Path, text: &str) -> (Keymap, Vec<ConfigError>) {
         let mut keymap = Keymap::default();
-        let file: KeymapFile = match toml::from_str(text) {
-            Ok(file) => file,
-            Err(e) => return (keymap, vec![ConfigError::parse(path, text, &e)]),
-        };
-        let mut problems = Vec::new();
+        let (file, mut problems) = super::lenient::read::<KeymapFile>(path, text);
+        let Some(file) = file else { return (keymap, problems) };
+        let mut taken = Vec::new();
         for (name, keys) in file.bindings {
             let Some(action) = Action::from_name(name.get_ref()) else {
                 let message = format!("unknown action {:?} (see docs/keybindings.md)", name.get_ref());
@@ -93,21 +114,48 @@ impl Keymap {
                 continue;
             };
             let mut parsed = Vec::new();
+            let mut spans = Vec::new();
             for key in keys.into_inner() {
                 match Key::parse(key.get_ref()) {
-                    Ok(k) => parsed.push(k),
+                    Ok(k) => {
+                        parsed.push(k);
+                        spans.push((k, key.span().start));
+                    }
                     Err(message) => problems.push(ConfigError::entry(path, text, key.span().start, message)),
                 }
             }
-            keymap.bind(action, parsed);
+            taken.extend(keymap.bind(action, parsed).into_iter().map(|t| (t, action, spans.clone())));
+        }
+        // Said once every binding is in (an action given keys later in the
+        // file is not "left without a key"), in the file's order.
+        taken.sort_by_key(|(t, _, spans)| spans.iter().find(|(k, _)| *k == t.key).map_or(0, |(_, at)| *at));
+        for (Taken { key, from }, to, spans) in taken {
+            let offset = spans.iter().find(|(k, _)| *k == key).map_or(0, |(_, at)| *at);
+            let left = keymap.describe(from);
+            let (line, column) = super::error::line_column(text, offset);
+            let left = if left.is_empty() { "no key now".to_owned() } else { format!("only {left} now") };
+            let (from, to) = (from.name(), to.name());
+            let message = format!("{key} was the key of {from}, now of {to}; {from} has {left}");
+            problems.push(ConfigError::Rebound { path: path.to_path_buf(), line, column, message });
         }
         (keymap, problems)
     }
 
-    /// The default bindings as a Markdown table (docs/keybindings.md holds it).
-    pub fn markdown_table(&self) -> String {
+    /// The bindings of every place as Markdown tables, the panes' first,
+    /// then one section per other place (docs/keybindings.md holds them).
+    pub fn markdown_tables(&self) -> String {
+        let mut out = self.markdown_table(KeyContext::Panes);
+        for context in KeyContext::ALL.into_iter().filter(|c| *c != KeyContext::Panes) {
+            out.push_str(&format!("\n## Keys in the {}\n\n", context.label()));
+            out.push_str(&self.markdown_table(context));
+        }
+        out
+    }
+
+    /// The bindings of `context` as a Markdown table.
+    pub fn markdown_table(&self, context: KeyContext) -> String {
         let mut out = String::from("| action | keys | what it does |\n|---|---|---|\n");
-        for &action in Action::ALL {
+        for action in Action::in_context(context) {
             let keys: Vec<String> = self.keys(action).iter().map(|k| format!("`{k}`")).collect();
             out.push_str(&format!(
                 "| `{}` | {} | {} |\n",
@@ -131,7 +179,8 @@ mod tests {
         for &action in Action::ALL {
             for text in action.default_keys() {
                 let key = Key::parse(text).unwrap();
-                assert_eq!(keymap.action(&key), Some(action), "{text} is taken by another action");
+                let bound = keymap.action_in(action.context(), &key);
+                assert_eq!(bound, Some(action), "{text} is taken by another action");
                 total += 1;
             }
         }
@@ -147,18 +196,48 @@ mod tests {
         assert!(keymap.keys(Action::SyncBrowsing).is_empty());
         assert_eq!(keymap.describe(Action::Quit), "f10");
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages.len(), 3, "{messages:?}");
         assert!(messages[0].starts_with("/c/keymap.toml:4:1: unknown action \"fly\""), "{}", messages[0]);
         assert!(messages[1].starts_with("/c/keymap.toml:5:9: unknown key \"hyper-q\""), "{}", messages[1]);
+        // f5 was copy's only key.
+        assert_eq!(
+            messages[2],
+            "/c/keymap.toml:2:12: f5 was the key of copy, now of refresh; copy has no key now"
+        );
     }
 
     #[test]
-    fn a_key_moved_to_another_action_leaves_the_first() {
+    fn a_key_moved_to_another_action_leaves_the_first_with_a_warning() {
         let text = "[bindings]\nview = [\"q\"]\n";
         let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
-        assert!(problems.is_empty());
         assert_eq!(keymap.action(&Key::parse("q").unwrap()), Some(Action::View));
         assert_eq!(keymap.describe(Action::Quit), "f10, ctrl-c");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["k.toml:2:9: q was the key of quit, now of view; quit has only f10, ctrl-c now"]
+        );
+    }
+
+    #[test]
+    fn an_action_left_without_a_key_is_named_and_places_do_not_clash() {
+        let text = "[bindings]\nviewer_wrap = [\"n\"]\njobs_cancel = [\"x\", \"c\"]\nlog_detail = [\"d\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        let n = Key::parse("n").unwrap();
+        assert_eq!(keymap.action_in(KeyContext::Viewer, &n), Some(Action::ViewerWrap));
+        // `n` in the panes is not the viewer's: nothing taken there.
+        assert_eq!(keymap.action(&n), None);
+        assert_eq!(keymap.action_in(KeyContext::Jobs, &Key::parse("x").unwrap()), Some(Action::JobsCancel));
+        assert_eq!(keymap.action_in(KeyContext::Log, &Key::parse("d").unwrap()), Some(Action::LogDetail));
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "k.toml:2:16: n was the key of viewer_next, now of viewer_wrap; viewer_next has no key now",
+                "k.toml:3:16: x was the key of jobs_clear_finished, now of jobs_cancel; \
+                 jobs_clear_finished has no key now",
+            ]
+        );
     }
 
     /// docs/keybindings.md holds the default table between markers.
@@ -169,7 +248,7 @@ mod tests {
         let (start, end) = ("<!-- keymap:start -->\n", "<!-- keymap:end -->");
         let (before, rest) = doc.split_once(start).unwrap();
         let (table, after) = rest.split_once(end).unwrap();
-        let expected = Keymap::default().markdown_table();
+        let expected = Keymap::default().markdown_tables();
         if std::env::var_os("SCPDECK_BLESS_DOCS").is_some() {
             std::fs::write(&path, format!("{before}{start}{expected}{end}{after}")).unwrap();
             return;
@@ -178,6 +257,18 @@ mod tests {
             table, expected,
             "docs/keybindings.md is stale: run SCPDECK_BLESS_DOCS=1 cargo test --lib docs_keybindings"
         );
+    }
+
+    #[test]
+    fn an_unknown_table_or_a_bad_entry_costs_only_itself() {
+        let text = "[bindngs]\nquit = [\"x\"]\n[bindings]\nrefresh = \"f11\"\nmkdir = [\"f11\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        assert_eq!(keymap.describe(Action::Mkdir), "f11");
+        assert_eq!(keymap.describe(Action::Refresh), "ctrl-r");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("k.toml:1:2: unknown setting \"bindngs\""), "{}", messages[0]);
+        assert!(messages[1].starts_with("k.toml:4:11: invalid type"), "{}", messages[1]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod error;
 mod key;
 mod keymap;
+mod lenient;
 mod paths;
 mod places;
 mod settings;
@@ -58,10 +59,10 @@ pub fn load(dir: Option<&Path>, theme: Option<&str>) -> Config {
     if let Some(dir) = dir {
         let path = dir.join(CONFIG_FILE);
         if let Some(text) = read_optional(&path, &mut config.problems) {
-            match toml::from_str::<Settings>(&text) {
-                Ok(settings) => config.settings = settings,
-                Err(e) => config.problems.push(ConfigError::parse(&path, &text, &e)),
-            }
+            // One bad entry costs that entry, not the file (lenient.rs).
+            let (settings, problems) = lenient::read::<Settings>(&path, &text);
+            config.settings = settings.unwrap_or_default();
+            config.problems.extend(problems);
         }
         let path = dir.join(KEYMAP_FILE);
         if let Some(text) = read_optional(&path, &mut config.problems) {
@@ -160,11 +161,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_settings_are_errors_too() {
+    fn an_unknown_setting_is_named_with_its_line_and_the_others_apply() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(CONFIG_FILE), "\n\nshow_hiden = true\n").unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "show_hidden = true\n\nshow_hiden = true\n").unwrap();
         let config = load(Some(dir.path()), None);
-        assert!(matches!(config.problems[0], ConfigError::Parse { line: 3, .. }), "{:?}", config.problems);
+        assert!(config.settings.show_hidden);
+        assert!(
+            matches!(&config.problems[..], [ConfigError::UnknownKey { line: 3, key, .. }] if key == "show_hiden"),
+            "{:?}",
+            config.problems
+        );
     }
 
     #[test]

@@ -66,6 +66,7 @@ theme_fields! {
     file: "Regular files",
     dir: "Directories",
     symlink: "Symbolic links",
+    dangling: "Symbolic links whose target does not exist (or that loop)",
     executable: "Executable files",
     special: "Devices, fifos, sockets",
     cursor: "Cursor row in the focused pane",
@@ -82,6 +83,7 @@ theme_fields! {
     input: "Text input fields",
     menu_selected: "Highlighted item in menus and lists",
     hint: "Secondary text: hints, help key column",
+    search_match: "Matches of the viewer's search",
 }
 
 #[derive(Deserialize)]
@@ -185,24 +187,23 @@ impl Themes {
         let Some((path, text)) = self.files.get(name) else {
             return (Theme::default(), Vec::new());
         };
-        let file: ThemeFile = match toml::from_str(text) {
-            Ok(file) => file,
-            Err(e) => {
-                let problem = ConfigError::parse(path, text, &e);
-                let (theme, mut problems) = if name == "default" {
-                    (Theme::default(), Vec::new())
-                } else {
-                    self.resolve_chain("default", depth + 1)
-                };
-                problems.insert(0, problem);
-                return (theme, problems);
-            }
+        // One bad entry costs that entry (`lenient.rs`); a file that is not
+        // TOML falls back to the default theme.
+        let (file, read) = super::lenient::read::<ThemeFile>(path, text);
+        let Some(file) = file else {
+            let (theme, problems) = if name == "default" {
+                (Theme::default(), Vec::new())
+            } else {
+                self.resolve_chain("default", depth + 1)
+            };
+            return (theme, read.into_iter().chain(problems).collect());
         };
         let parent = file.inherits.as_deref().filter(|p| *p != name && depth < 8);
         let (mut theme, mut problems) = match parent {
             Some(parent) => self.resolve_chain(parent, depth + 1),
             None => (Theme::default(), Vec::new()),
         };
+        problems.extend(read);
         problems.extend(theme.apply(&file.styles, path, text));
         (theme, problems)
     }
@@ -249,6 +250,19 @@ mod tests {
         let gruvbox = themes.resolve("gruvbox").0;
         assert_eq!(theme.dir, gruvbox.dir);
         assert_eq!(theme.cursor.bg, Some(ratatui::style::Color::Rgb(255, 0, 0)));
+    }
+
+    #[test]
+    fn an_unknown_style_costs_only_itself() {
+        let mut themes = Themes::built_in();
+        let text = "inherits = \"light\"\n[styles]\ncursr = { fg = \"red\" }\ndir = { fg = \"green\" }\n";
+        themes.add_user("typo".into(), "typo.toml".into(), text.into());
+        let (theme, problems) = themes.resolve("typo");
+        assert_eq!(theme.dir.fg, Some(ratatui::style::Color::Green));
+        assert_eq!(theme.cursor, themes.resolve("light").0.cursor);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].to_string().starts_with("typo.toml:3:1:"), "{problems:?}");
+        assert!(problems[0].to_string().contains("cursr"), "{problems:?}");
     }
 
     #[test]

@@ -102,8 +102,8 @@ impl Event {
         Self::new(level, &format!("{host}: {}", note.text())).host(host)
     }
 
-    /// The line written to the log file.
-    pub fn file_line(&self) -> String {
+    /// The line written to the log file by run `run` (see `file.rs`).
+    pub fn file_line(&self, run: u64) -> String {
         let mut line = format!("{} {:<5}", self.time, self.level.label());
         if let Some(host) = &self.host {
             line.push_str(&format!(" host={host}"));
@@ -111,7 +111,7 @@ impl Event {
         if let Some(job) = self.job {
             line.push_str(&format!(" job={job}"));
         }
-        line.push(' ');
+        line.push_str(&format!(" run={run} "));
         line.push_str(&self.text);
         line
     }
@@ -126,7 +126,7 @@ mod tests {
         let event = Event::error("bad \x1b[31mname\nsecond").host("h\x07");
         assert!(!event.text.chars().any(|c| c.is_control()), "{:?}", event.text);
         assert!(!event.host.as_deref().unwrap_or("").chars().any(|c| c.is_control()));
-        assert!(!event.file_line().contains('\n'));
+        assert!(!event.file_line(1).contains('\n'));
     }
 
     #[test]

@@ -165,7 +165,7 @@ mod tests {
         sink.to_file(Event::error("only in the file").host("h"));
         sink.flush(Duration::from_secs(10));
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("error host=h only in the file"), "{text}");
+        assert!(text.contains("error host=h run=1 only in the file"), "{text}");
         assert!(rx.try_recv().is_err(), "the app logs its own messages itself");
     }
 }

@@ -83,6 +83,11 @@ pub trait FileSystem {
     /// What each path is (`None`: nothing there), symlinks followed.
     fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>>;
 
+    /// What each path is itself (`None`: nothing there): a symlink is not
+    /// followed, its target and the target's kind are read as a listing
+    /// reads them. How a copy tells a selected link from what it points to.
+    fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>>;
+
     /// Files, directories and bytes under `paths`.
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError>;
 
@@ -102,6 +107,10 @@ pub trait FileSystem {
 
     /// The first `limit` bytes of a file and its size.
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError>;
+
+    /// At most `limit` bytes of a file from byte `offset` on (none past its
+    /// end), and its size now: following a file as it grows.
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError>;
 
     /// sha256 of each file.
     fn sha256(&self, paths: &[&Path]) -> Each<Digest>;

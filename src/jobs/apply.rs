@@ -110,6 +110,7 @@ impl Job {
             rel: e.rel,
         }));
         scan.errors.retain(|e| e.rel.components().all(|c| matches!(c, std::path::Component::Normal(_))));
+        scan.skipped.retain(|e| e.rel.components().all(|c| matches!(c, std::path::Component::Normal(_))));
         // Parents before children, whatever order the walk produced.
         scan.entries.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut ids: HashMap<PathBuf, ItemId> = HashMap::from([(PathBuf::new(), id)]);
@@ -120,6 +121,7 @@ impl Job {
                 item.size = entry.size;
                 item.mode = entry.mode;
                 item.mtime = entry.mtime;
+                item.link = entry.link;
                 item.state = ItemState::Unresolved;
                 continue;
             }
@@ -136,6 +138,7 @@ impl Job {
                 size: entry.size,
                 mode: entry.mode,
                 mtime: entry.mtime,
+                link: entry.link,
                 parent: Some(parent),
                 state: ItemState::Unresolved,
                 bytes: 0,
@@ -150,7 +153,8 @@ impl Job {
             });
             ids.insert(entry.rel, new);
         }
-        for error in scan.errors {
+        let skipped = scan.skipped.into_iter().map(|s| (s, true));
+        for (error, skip) in scan.errors.into_iter().map(|e| (e, false)).chain(skipped) {
             let existing = ids.get(&error.rel).copied();
             let target = match existing {
                 Some(found) => found,
@@ -164,7 +168,15 @@ impl Job {
                     ItemId(self.items.len() as u32 - 1)
                 }
             };
-            self.fail(target, Stage::Scan, error.reason, log);
+            if skip {
+                // Left out on purpose (a special file, a dangling link...):
+                // a notice, not a failure.
+                let item = &mut self.items[target.index()];
+                log.push(Event::warn(&format!("{}: skipped: {}", item.shown(), error.reason)).job(self.id.0));
+                item.state = ItemState::Skipped(error.reason);
+            } else {
+                self.fail(target, Stage::Scan, error.reason, log);
+            }
         }
         if self.items[id.index()].state == ItemState::Scanning {
             self.fail(id, Stage::Scan, "the walk did not report this source".into(), log);
@@ -289,7 +301,7 @@ impl Job {
     fn finished(&mut self, task: TaskId, result: Result<(), TaskError>, log: &mut Vec<Event>) {
         let Some(running) = self.running.remove(&task) else { return };
         if let Err(TaskError::Dropped(reason)) = &result {
-            self.dropped_probes += u32::from(!running.dirs.is_empty());
+            self.dropped_probes += u32::from(!running.dirs.is_empty() || running.dir_times);
             if self.dropped_probes > MAX_DROPS {
                 return self.finished_with(running, &Err(TaskError::Connection(gave_up(reason))), log);
             }
@@ -298,6 +310,9 @@ impl Job {
     }
 
     fn finished_with(&mut self, running: Running, result: &Result<(), TaskError>, log: &mut Vec<Event>) {
+        if running.dir_times {
+            self.dir_times_finished(result, log);
+        }
         for dir in running.dirs {
             if dir == self.spec.target && self.target == Target::Probing {
                 match result {

@@ -62,7 +62,7 @@ mod tests {
     use super::*;
 
     fn file(size: u64, mtime: i64) -> DestInfo {
-        DestInfo { kind: Kind::File, size, mtime: Some(mtime) }
+        DestInfo { kind: Kind::File, size, mtime: Some(mtime), link: false }
     }
 
     #[test]
@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(decide(OverwritePolicy::IfSizeDiffers, 11, Some(1), &existing), Decision::Copy);
         assert!(matches!(decide(OverwritePolicy::IfSizeDiffers, 10, Some(1), &existing), Decision::Skip(_)));
         assert_eq!(decide(OverwritePolicy::KeepBoth, 10, Some(1), &existing), Decision::KeepBoth);
-        let dir = DestInfo { kind: Kind::Dir, size: 0, mtime: None };
+        let dir = DestInfo { kind: Kind::Dir, size: 0, mtime: None, link: false };
         assert!(matches!(decide(OverwritePolicy::Overwrite, 1, None, &dir), Decision::Clash(_)));
     }
 

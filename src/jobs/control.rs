@@ -34,7 +34,7 @@ impl Job {
             let stage = match (&item.state, item.kind) {
                 (ItemState::Unscanned, _) => Stage::Scan,
                 (ItemState::Ready, ItemKind::Dir) => Stage::Create,
-                (ItemState::Ready, ItemKind::File) => Stage::Transfer,
+                (ItemState::Ready, ItemKind::File | ItemKind::Link) => Stage::Transfer,
                 (ItemState::Confirmed, _) => Stage::Delete,
                 _ => Stage::Resolve,
             };

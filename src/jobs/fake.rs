@@ -140,7 +140,7 @@ impl Fake {
 
     fn hosts(task: &Task) -> Vec<Option<String>> {
         let (source, dest) = match &task.work {
-            Work::Scan { roots } => (roots.first().map(|r| r.1.clone()), None),
+            Work::Scan { roots, .. } => (roots.first().map(|r| r.1.clone()), None),
             Work::Probe { dirs } => (None, dirs.first().cloned()),
             Work::MakeDirs { dirs } => (None, dirs.first().map(|d| d.1.clone())),
             Work::Transfer(batch) => {
@@ -157,6 +157,8 @@ impl Fake {
             Work::Delete { files } => (files.first().map(|f| f.1.clone()), None),
             Work::RemoveDirs { dirs } => (dirs.first().map(|d| d.1.clone()), None),
             Work::Discard { files } => (None, files.first().map(|f| f.1.clone())),
+            Work::MakeLinks { links } => (None, links.first().map(|l| l.dest.clone())),
+            Work::DirTimes { dirs } => (None, dirs.first().map(|d| d.0.clone())),
         };
         [source, dest].into_iter().flatten().map(|l| l.host().map(String::from)).collect()
     }
@@ -216,7 +218,7 @@ impl Fake {
         Self::pause(&r, connect).await?;
         r.connected();
         match task.work {
-            Work::Scan { roots } => {
+            Work::Scan { roots, .. } => {
                 for (item, root) in roots {
                     r.scanned(item, self.scan(&root));
                 }
@@ -266,6 +268,13 @@ impl Fake {
                     r.item_done(item, Ok(()));
                 }
             }
+            // The fake's trees hold no links; times are not modelled.
+            Work::MakeLinks { links } => {
+                for link in links {
+                    r.item_done(link.item, Ok(()));
+                }
+            }
+            Work::DirTimes { .. } => {}
             Work::RemoveDirs { dirs } => {
                 for (item, dir) in dirs {
                     let busy = !self.paths_under(&dir).is_empty();
@@ -438,9 +447,12 @@ impl Fake {
         let fs = lock(&self.fs);
         match fs.get(&key(dir)) {
             None => DirProbe::Missing,
-            Some(Node::File { data, mtime }) => {
-                DirProbe::NotADir(DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) })
-            }
+            Some(Node::File { data, mtime }) => DirProbe::NotADir(DestInfo {
+                kind: Kind::File,
+                size: data.len() as u64,
+                mtime: Some(*mtime),
+                link: false,
+            }),
             Some(Node::Dir) => {
                 let host = dir.host().map(String::from);
                 let entries = fs
@@ -448,10 +460,13 @@ impl Fake {
                     .filter(|((h, p), _)| *h == host && p.parent() == Some(dir.path()))
                     .filter_map(|((_, p), node)| {
                         let info = match node {
-                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: Some(1) },
-                            Node::File { data, mtime } => {
-                                DestInfo { kind: Kind::File, size: data.len() as u64, mtime: Some(*mtime) }
-                            }
+                            Node::Dir => DestInfo { kind: Kind::Dir, size: 0, mtime: Some(1), link: false },
+                            Node::File { data, mtime } => DestInfo {
+                                kind: Kind::File,
+                                size: data.len() as u64,
+                                mtime: Some(*mtime),
+                                link: false,
+                            },
                         };
                         Some((p.file_name()?.to_os_string(), info))
                     })
@@ -483,15 +498,21 @@ impl Fake {
 
 fn entry(rel: &Path, node: &Node) -> ScanEntry {
     match node {
-        Node::Dir => {
-            ScanEntry { rel: rel.to_path_buf(), kind: ItemKind::Dir, size: 0, mode: 0o755, mtime: None }
-        }
+        Node::Dir => ScanEntry {
+            rel: rel.to_path_buf(),
+            kind: ItemKind::Dir,
+            size: 0,
+            mode: 0o755,
+            mtime: None,
+            link: None,
+        },
         Node::File { data, mtime } => ScanEntry {
             rel: rel.to_path_buf(),
             kind: ItemKind::File,
             size: data.len() as u64,
             mode: 0o644,
             mtime: Some(*mtime),
+            link: None,
         },
     }
 }

@@ -20,6 +20,17 @@ impl ItemId {
 pub enum ItemKind {
     File,
     Dir,
+    /// A symbolic link copied as a link: recreated at the destination with
+    /// the same target (`Item::link`), nothing read through it.
+    Link,
+}
+
+impl ItemKind {
+    /// Copied as one thing (a file's content or a link), not created as a
+    /// directory that holds others.
+    pub fn is_leaf(self) -> bool {
+        self != ItemKind::Dir
+    }
 }
 
 /// The stage an item failed in, which says where a retry starts again.
@@ -111,6 +122,9 @@ pub struct DestInfo {
     pub size: u64,
     /// Seconds since the epoch.
     pub mtime: Option<i64>,
+    /// The name is a symbolic link (`kind` is what it points to): a link
+    /// copied as a link may replace it, even when it points to a directory.
+    pub link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -125,6 +139,8 @@ pub struct Item {
     pub size: u64,
     pub mode: u32,
     pub mtime: Option<i64>,
+    /// A link's target, exactly as the link holds it (`ItemKind::Link`).
+    pub link: Option<PathBuf>,
     /// The directory item this one is in, if it belongs to a scanned tree.
     pub parent: Option<ItemId>,
     pub state: ItemState,
@@ -164,6 +180,7 @@ impl Item {
             size: 0,
             mode: 0o644,
             mtime: None,
+            link: None,
             parent: None,
             state: ItemState::Unscanned,
             bytes: 0,
@@ -193,6 +210,8 @@ pub struct ScanEntry {
     pub size: u64,
     pub mode: u32,
     pub mtime: Option<i64>,
+    /// A link's target (`ItemKind::Link`).
+    pub link: Option<PathBuf>,
 }
 
 /// Something under a walked root that cannot be copied (unreadable
@@ -207,4 +226,8 @@ pub struct ScanError {
 pub struct Scan {
     pub entries: Vec<ScanEntry>,
     pub errors: Vec<ScanError>,
+    /// What is left out on purpose, with a notice rather than a failure:
+    /// special files (a fifo, a socket, a device), dangling links and link
+    /// loops when links are followed.
+    pub skipped: Vec<ScanError>,
 }

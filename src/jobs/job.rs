@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 
-use super::item::{DestInfo, Item, ItemId, ItemKind, ItemState};
+use super::item::{DestInfo, Item, ItemId, ItemState};
 use super::rate::RateMeter;
 use super::spec::{JobId, JobSpec, Mode, OverwritePolicy};
 use super::task::{Partial, TaskId};
@@ -92,6 +92,8 @@ pub(super) struct Running {
     pub connected: bool,
     pub items: Vec<ItemId>,
     pub dirs: Vec<Location>,
+    /// It sets the directories' times (see `dir_times.rs`).
+    pub dir_times: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,9 @@ pub struct Job {
     /// What an interrupted run of this copy left (see [`Adopted`]); what
     /// no item claims stays here, shown as left behind.
     pub(super) adopted: AdoptedMap,
+    /// The copied directories' times were set (or are being set): with
+    /// "preserve", the last step of a job (see `Job::dir_times`).
+    pub(super) dir_times_set: bool,
 }
 
 impl Job {
@@ -152,6 +157,7 @@ impl Job {
             current: None,
             meter: RateMeter::default(),
             adopted: HashMap::new(),
+            dir_times_set: false,
         }
     }
 
@@ -190,7 +196,7 @@ impl Job {
 
     pub fn state(&self, queue_paused: bool) -> JobState {
         // Partial copies still to be removed keep a job from ending.
-        let idle = self.running.is_empty() && !self.has_discards();
+        let idle = self.running.is_empty() && !self.has_discards() && !self.dir_times_pending();
         if idle && self.all_terminal() {
             if self.cleanup {
                 return JobState::Done;
@@ -234,6 +240,6 @@ impl Job {
     }
 
     pub fn is_file(&self, id: ItemId) -> bool {
-        self.item(id).is_some_and(|i| i.kind == ItemKind::File)
+        self.item(id).is_some_and(|i| i.kind.is_leaf())
     }
 }

@@ -249,7 +249,7 @@ impl Pumped {
 /// Reads `source` from `from` to its end into `out`, paced and
 /// cancellable; returns the sha256 of what was read.
 fn pump(source: &Path, from: u64, mut out: impl Write, pace: &mut Pace) -> Result<[u8; 32], Pumped> {
-    let mut input = File::open(source).map_err(Pumped::Read)?;
+    let mut input = crate::scp::open_regular(source).map_err(Pumped::Read)?;
     input.seek(io::SeekFrom::Start(from)).map_err(Pumped::Read)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; CHUNK];

@@ -10,12 +10,14 @@ mod apply;
 mod backend;
 mod conflict;
 mod control;
+mod dir_times;
 mod fs_tasks;
 mod item;
 mod job;
 pub mod journal;
 mod landing;
 mod leftovers;
+mod links;
 mod local_copy;
 mod plan;
 mod queue;
@@ -28,6 +30,7 @@ mod spec;
 mod system;
 mod task;
 mod view;
+mod walk;
 
 #[cfg(test)]
 mod fake;
@@ -39,6 +42,8 @@ mod tests_counts;
 mod tests_ends;
 #[cfg(test)]
 mod tests_journal;
+#[cfg(test)]
+mod tests_links;
 
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
@@ -57,3 +62,4 @@ pub use task::{
     Batch, BatchItem, Digest, DirProbe, Outcome, Partial, Place, Task, TaskError, TaskId, Update, Work,
 };
 pub use view::{FailedItem, JobView, Progress, Question, QueueView, ResumedItem};
+pub use walk::{Tally, tally};

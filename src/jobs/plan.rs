@@ -32,7 +32,11 @@ impl Work {
     pub fn side(&self) -> Side {
         match self {
             Work::Scan { .. } | Work::Delete { .. } | Work::RemoveDirs { .. } => Side::Source,
-            Work::Probe { .. } | Work::MakeDirs { .. } | Work::Discard { .. } => Side::Dest,
+            Work::Probe { .. }
+            | Work::MakeDirs { .. }
+            | Work::Discard { .. }
+            | Work::MakeLinks { .. }
+            | Work::DirTimes { .. } => Side::Dest,
             Work::Transfer(batch) if batch.direct || batch.within_one_host() => Side::Source,
             Work::Transfer(_) => Side::Both,
         }
@@ -87,7 +91,16 @@ impl Job {
                 }
                 running.dirs = dirs.clone();
             }
-            Work::Scan { roots } => running.items = self.mark(roots.iter().map(|r| r.0), ItemState::Scanning),
+            Work::Scan { roots, .. } => {
+                running.items = self.mark(roots.iter().map(|r| r.0), ItemState::Scanning)
+            }
+            Work::MakeLinks { links } => {
+                running.items = self.mark(links.iter().map(|l| l.item), ItemState::Transferring)
+            }
+            Work::DirTimes { .. } => {
+                self.dir_times_set = true;
+                running.dir_times = true;
+            }
             Work::MakeDirs { dirs } => {
                 running.items = self.mark(dirs.iter().map(|d| d.0), ItemState::Creating)
             }
@@ -139,6 +152,11 @@ impl Job {
             let reason = format!("nothing was left that could finish this item (it waited in state {state})");
             self.fail(*id, *stage, reason, log);
         }
+        if !stuck.is_empty() {
+            // Nothing schedules after this: a last step still to come
+            // would keep the job from ever ending.
+            self.dir_times_set = true;
+        }
         !stuck.is_empty()
     }
 
@@ -170,7 +188,7 @@ impl Job {
         let roots: Vec<(ItemId, Location)> =
             self.ids_in(ItemState::Unscanned).map(|(id, i)| (id, i.source.clone())).collect();
         if !roots.is_empty() && can(Side::Source) {
-            return Some(Work::Scan { roots });
+            return Some(Work::Scan { roots, follow: self.spec.options.follow_links });
         }
         let dirs = self.dirs_to_probe();
         if !dirs.is_empty() && can(Side::Dest) {
@@ -179,7 +197,7 @@ impl Job {
         if self.spec.mode == Mode::Move && can(Side::Source) {
             let files: Vec<(ItemId, Location)> = self
                 .ids_in(ItemState::Confirmed)
-                .filter(|(_, i)| i.kind == ItemKind::File)
+                .filter(|(_, i)| i.kind.is_leaf())
                 .map(|(id, i)| (id, i.source.clone()))
                 .collect();
             if !files.is_empty() {
@@ -192,6 +210,13 @@ impl Job {
         let dirs = self.dirs_to_make();
         if !dirs.is_empty() && can(Side::Dest) {
             return Some(Work::MakeDirs { dirs });
+        }
+        let links = self.links_to_make();
+        if !links.is_empty() && can(Side::Dest) {
+            return Some(Work::MakeLinks { links });
+        }
+        if self.dir_times_pending() && self.running.is_empty() && self.dest_written() && can(Side::Dest) {
+            return Some(Work::DirTimes { dirs: self.dir_times() });
         }
         let direct = self.spec.options.direct && self.source_host().is_some() && self.dest_host().is_some();
         // Within one host the host copies by itself, over one session.
@@ -218,7 +243,7 @@ impl Job {
     }
 
     /// Whether an item's parent directory exists at the destination.
-    fn parent_made(&self, parent: Option<ItemId>) -> bool {
+    pub(super) fn parent_made(&self, parent: Option<ItemId>) -> bool {
         parent
             .and_then(|p| self.item(p))
             .is_none_or(|p| matches!(p.state, ItemState::Confirmed | ItemState::Done))
@@ -226,7 +251,7 @@ impl Job {
 
     /// Whether the item bound for the same destination before this one has
     /// had its turn (placed, or ended in any way).
-    fn turn_come(&self, after: Option<ItemId>) -> bool {
+    pub(super) fn turn_come(&self, after: Option<ItemId>) -> bool {
         after
             .and_then(|a| self.item(a))
             .is_none_or(|a| a.state.is_terminal() || a.state == ItemState::Confirmed)

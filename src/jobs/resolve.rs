@@ -148,13 +148,17 @@ impl Job {
                 let reason = "a file with this name exists at the destination".to_string();
                 self.fail(id, Stage::Resolve, reason, log);
             }
-            (ItemKind::File, _) => {
+            (ItemKind::File | ItemKind::Link, _) => {
                 // Another file of this job goes to the same name (two sources
                 // with one base name): it counts as what is there, and this
                 // one waits for it, so that the last one wins as with scp.
                 if let Some(other) = claimant {
-                    let theirs =
-                        self.item(other).map(|o| DestInfo { kind: Kind::File, size: o.size, mtime: o.mtime });
+                    let theirs = self.item(other).map(|o| DestInfo {
+                        kind: Kind::File,
+                        size: o.size,
+                        mtime: o.mtime,
+                        link: false,
+                    });
                     let item = &mut self.items[id.index()];
                     item.after = Some(other);
                     item.existing = item.existing.or(theirs);
@@ -214,6 +218,12 @@ impl Job {
             log.push(Event::info(&format!("{}: skipped: {reason}", item.shown())).job(self.id.0));
             return self.set(id, ItemState::Skipped(reason.into()));
         }
+        // A link copied as a link may replace a link at its destination,
+        // whatever that one points to (never a directory itself).
+        let existing = match (item.kind, existing) {
+            (ItemKind::Link, e) if e.link => DestInfo { kind: Kind::Symlink, ..e },
+            (_, e) => e,
+        };
         match decide(policy, item.size, item.mtime, &existing) {
             Decision::Copy if is_special(existing.kind) => self.ready(id, Place::Into),
             Decision::Copy => self.ready(id, Place::Replace),

@@ -43,6 +43,9 @@ pub struct Options {
     /// size and modification time, or with `verify` the same sha256) is
     /// skipped, and partial copies an earlier run left are continued.
     pub resume: bool,
+    /// Follow symbolic links at every depth and copy what they point to
+    /// (`cp -L`); otherwise a link is recreated as a link.
+    pub follow_links: bool,
 }
 
 /// How the target is to be read.

@@ -116,7 +116,9 @@ impl Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
     /// Walk these sources (on the source side): `Update::Scanned` per root.
-    Scan { roots: Vec<(ItemId, Location)> },
+    /// With `follow`, symbolic links are followed at every depth (`cp -L`);
+    /// otherwise every link, a selected one too, is copied as a link.
+    Scan { roots: Vec<(ItemId, Location)>, follow: bool },
     /// List these destination directories: `Update::Probed` per directory.
     Probe { dirs: Vec<Location> },
     /// Create these destination directories, parents first: `ItemDone` each.
@@ -130,6 +132,23 @@ pub enum Work {
     /// Remove the partial copies of cancelled or cleared items (on the
     /// destination's side): `ItemDone` each.
     Discard { files: Vec<(ItemId, Location)> },
+    /// Recreate symbolic links at the destination with the same targets:
+    /// `ItemDone` each.
+    MakeLinks { links: Vec<LinkItem> },
+    /// Set copied directories' modification times (with "preserve"), once
+    /// everything in them is written: deepest first. Failures are logged
+    /// as warnings; no item changes.
+    DirTimes { dirs: Vec<(Location, i64)> },
+}
+
+/// A symbolic link to recreate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkItem {
+    pub item: ItemId,
+    pub dest: Location,
+    /// The target, exactly as the source link holds it.
+    pub target: PathBuf,
+    pub place: Place,
 }
 
 impl Work {
@@ -142,6 +161,8 @@ impl Work {
             Work::Delete { .. } => "delete",
             Work::RemoveDirs { .. } => "rmdir",
             Work::Discard { .. } => "discard",
+            Work::MakeLinks { .. } => "link",
+            Work::DirTimes { .. } => "dirtimes",
         }
     }
 }

@@ -149,9 +149,15 @@ fn files_sent_whole_and_being_checked_are_verifying() {
         };
         queue.update(Update::Probed { task: probe.id, dir: local("/dst"), probe: DirProbe::Listing(vec![]) });
         queue.update(Update::Finished { task: probe.id, result: Ok(()) });
-        let entry =
-            ScanEntry { rel: PathBuf::new(), kind: ItemKind::File, size: 100, mode: 0o644, mtime: None };
-        let scan_result = Scan { entries: vec![entry], errors: Vec::new() };
+        let entry = ScanEntry {
+            rel: PathBuf::new(),
+            kind: ItemKind::File,
+            size: 100,
+            mode: 0o644,
+            mtime: None,
+            link: None,
+        };
+        let scan_result = Scan { entries: vec![entry], ..Scan::default() };
         queue.update(Update::Scanned { task: scan.id, item: ItemId(0), result: Ok(scan_result) });
         let commands = queue.update(Update::Finished { task: scan.id, result: Ok(()) });
         let transfer = commands

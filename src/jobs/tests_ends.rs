@@ -102,8 +102,14 @@ fn a_walk_cannot_name_anything_outside_its_root() {
     let (Some(probe), Some(scan)) = (task("probe"), task("scan")) else { panic!("{commands:?}") };
     queue.update(Update::Probed { task: probe.id, dir: local("/dst"), probe: DirProbe::Listing(vec![]) });
     queue.update(Update::Finished { task: probe.id, result: Ok(()) });
-    let entry =
-        |rel: &str, kind| ScanEntry { rel: PathBuf::from(rel), kind, size: 1, mode: 0o644, mtime: None };
+    let entry = |rel: &str, kind| ScanEntry {
+        rel: PathBuf::from(rel),
+        kind,
+        size: 1,
+        mode: 0o644,
+        mtime: None,
+        link: None,
+    };
     let result = Scan {
         entries: vec![
             entry("", ItemKind::Dir),
@@ -112,7 +118,7 @@ fn a_walk_cannot_name_anything_outside_its_root() {
             entry("../escape", ItemKind::File),
             entry("/abs", ItemKind::File),
         ],
-        errors: Vec::new(),
+        ..Scan::default()
     };
     queue.update(Update::Scanned { task: scan.id, item: ItemId(0), result: Ok(result) });
     queue.update(Update::Finished { task: scan.id, result: Ok(()) });

@@ -2,6 +2,7 @@
 //! stopped half way is on disk with its partial copy, comes back paused in
 //! another scheduler (as after a crash), and finishes from where it was.
 
+use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -110,7 +111,7 @@ fn records_round_trip_a_job_with_decisions_and_partial_copies() {
     partial.base = 640;
     partial.place = Place::KeepBoth { from: 2 };
     let mut asking = file("q", ItemState::Asking);
-    asking.existing = Some(DestInfo { kind: crate::fs::Kind::File, size: 5, mtime: Some(1) });
+    asking.existing = Some(DestInfo { kind: crate::fs::Kind::File, size: 5, mtime: Some(1), link: false });
     let mut done = file("r", ItemState::Done);
     done.bytes = 1000;
     done.sent = 1000;
@@ -123,6 +124,13 @@ fn records_round_trip_a_job_with_decisions_and_partial_copies() {
         file("t", ItemState::Cancelled(Stage::Resolve)),
         file("u", ItemState::Skipped("exists".into())),
     ]);
+    // A link copied as a link keeps its target, whatever its bytes.
+    let mut link = file("l", ItemState::Ready);
+    link.kind = ItemKind::Link;
+    link.size = 0;
+    link.link = Some(PathBuf::from(std::ffi::OsString::from_vec(b"../t%\xff".to_vec())));
+    job.items.push(link);
+    job.spec.options.follow_links = true;
     let record = journal::JobRecord::of(&job);
     let items: Vec<_> = job.items.iter().map(journal::ItemRecord::of).collect();
     let numbered = items.iter().cloned().enumerate().map(|(n, i)| (n as u32, i)).collect();

@@ -146,7 +146,7 @@ impl Job {
     pub(super) fn progress(&self) -> Progress {
         let mut p = Progress::default();
         let mut remaining = 0u64;
-        for item in self.items.iter().filter(|i| i.kind == ItemKind::File) {
+        for item in self.items.iter().filter(|i| i.kind.is_leaf()) {
             p.files_total += 1;
             let sent = item.sent.max(item.bytes).min(item.size);
             match &item.state {

@@ -40,6 +40,7 @@ pub use download::{CREDIT, download};
 pub use error::ScpError;
 pub use event::{Cause, Diagnostic, Event, FileRef, Landed, Summary};
 pub use item::{CHUNK, PROGRESS_INTERVAL, QUEUE};
+pub use reader::open_regular;
 pub use record::{Record, RecordError, Reply, Times, Timestamp};
 pub use relay::relay;
 pub use remote::DOWNLOAD_WINDOW;

@@ -24,6 +24,22 @@ use super::request::{Options, base_name, os};
 use crate::text::escape_bytes;
 use tokio_util::sync::CancellationToken;
 
+/// Opens a file to read it only if it is a regular file: opened without
+/// waiting (a named pipe swapped in since it was looked at would otherwise
+/// block the open for ever), then checked. O_NONBLOCK changes nothing for
+/// reading a regular file.
+pub fn open_regular(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    Ok(file)
+}
+
 /// OpenSSH sends permission bits and setuid/setgid, not the sticky bit.
 const MODE_MASK: u32 = 0o6777;
 
@@ -169,7 +185,7 @@ impl Reader<'_> {
     }
 
     fn file(&self, path: &Path, name: &[u8], file: FileRef) -> Result<(), Stop> {
-        let opened = File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
+        let opened = open_regular(path).and_then(|f| f.metadata().map(|m| (f, m)));
         let (mut handle, meta) = match opened {
             Ok(v) => v,
             Err(e) => {
@@ -237,4 +253,32 @@ pub(crate) fn top_name(path: &Path) -> Vec<u8> {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.as_bytes().to_vec()))
         .unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A named pipe is refused at once, never waited on: a fifo where a
+    /// file was cannot hang a transfer.
+    #[test]
+    fn a_fifo_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let (done, result) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = done.send(open_regular(&path).map(drop).map_err(|e| e.to_string()));
+        });
+        let opened = result.recv_timeout(std::time::Duration::from_secs(10));
+        if opened.is_err() {
+            // Unblock the stuck open before failing.
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        }
+        assert_eq!(opened.expect("open_regular waited on a fifo"), Err("not a regular file".into()));
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"x").unwrap();
+        assert!(open_regular(&file).is_ok());
+    }
 }

@@ -35,6 +35,7 @@ pub fn jobs_for(
         limit_kbit: None,
         files_only: false,
         resume: false,
+        follow_links: false,
     };
     let mut jobs: Vec<(End, &Path, JobSpec)> = Vec::new();
     let mut deletions = Vec::new();

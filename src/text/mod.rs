@@ -7,4 +7,4 @@ mod width;
 
 pub use escape::{escape_bytes, escape_str, is_unsafe};
 pub use size::human_size;
-pub use width::{fit, pad_to, width};
+pub use width::{chunks, fit, pad_to, take_cells, width, wrap};

@@ -1,11 +1,22 @@
-//! Column widths measured in terminal cells (unicode-width), so CJK and emoji
-//! names line up, and cutting long text at a character boundary.
+//! Widths in terminal cells, measured the way the terminal (and ratatui's
+//! buffer) draws text: by grapheme cluster (unicode-segmentation), each
+//! cluster as wide as unicode-width says for the whole cluster. An emoji ZWJ
+//! sequence (👩‍👩‍👧) or a flag (🏳️‍🌈) is one cluster of two cells, not the
+//! sum of its code points, so columns and dialog borders stay aligned. Cuts
+//! happen between clusters, never inside one. Every place that measures or
+//! cuts a name uses these functions.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Display width of one grapheme cluster, as ratatui's buffer counts it.
+fn cluster_width(cluster: &str) -> usize {
+    if cluster.contains(char::is_control) { 0 } else { UnicodeWidthStr::width(cluster) }
+}
 
 /// Display width of `s` in terminal cells.
 pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    s.graphemes(true).map(cluster_width).sum()
 }
 
 /// Cuts `s` to at most `max` cells, ending with `…` when something was cut.
@@ -16,17 +27,70 @@ pub fn fit(s: &str, max: usize) -> String {
     if max == 0 {
         return String::new();
     }
+    let mut out = take_cells(s, max - 1);
+    out.push('…');
+    out
+}
+
+/// The longest start of `s` at most `cells` wide, cut between clusters.
+pub fn take_cells(s: &str, cells: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
+    for cluster in s.graphemes(true) {
+        let w = cluster_width(cluster);
+        if used + w > cells {
             break;
         }
-        out.push(c);
+        out.push_str(cluster);
         used += w;
     }
-    out.push('…');
+    out
+}
+
+/// `s` cut into pieces at most `cells` wide (at least one cell each), for
+/// wrapping text that has no spaces to break at.
+pub fn chunks(s: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(1);
+    let mut out = vec![String::new()];
+    let mut used = 0;
+    for cluster in s.graphemes(true) {
+        let w = cluster_width(cluster);
+        if used + w > cells && used > 0 {
+            out.push(String::new());
+            used = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push_str(cluster);
+        }
+        used += w;
+    }
+    out
+}
+
+/// `s` wrapped at spaces into lines at most `cells` wide; a word wider
+/// than a line is cut into pieces. Never loses text.
+pub fn wrap(s: &str, cells: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let needed = if line.is_empty() { width(word) } else { width(&line) + 1 + width(word) };
+        if needed <= cells {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        let mut pieces = chunks(word, cells);
+        line = pieces.pop().unwrap_or_default();
+        out.extend(pieces);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
     out
 }
 
@@ -46,6 +110,24 @@ mod tests {
     fn wide_characters_count_twice() {
         assert_eq!(width("文件"), 4);
         assert_eq!(width("🚀a"), 3);
+    }
+
+    #[test]
+    fn zwj_sequences_and_flags_are_one_cluster_of_two_cells() {
+        assert_eq!(width("👩\u{200d}👩\u{200d}👧"), 2);
+        assert_eq!(width("🏳\u{fe0f}\u{200d}🌈"), 2);
+        assert_eq!(width("a👩\u{200d}👩\u{200d}👧b"), 4);
+        // Cut between clusters, never inside the family.
+        assert_eq!(fit("👩\u{200d}👩\u{200d}👧👩\u{200d}👩\u{200d}👧x", 4), "👩\u{200d}👩\u{200d}👧…");
+        assert_eq!(width(&pad_to("👩\u{200d}👩\u{200d}👧 family", 6, false)), 6);
+        assert_eq!(chunks("ab👩\u{200d}👩\u{200d}👧c", 3), ["ab", "👩\u{200d}👩\u{200d}👧c"]);
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_only_overlong_words() {
+        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(wrap("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        assert_eq!(wrap("", 4), [""]);
     }
 
     #[test]

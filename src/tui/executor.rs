@@ -88,6 +88,18 @@ impl Executor {
                     cancel.cancel();
                 }
             }
+            // A follow poll waits its interval on the runtime's clock, not
+            // on a blocking thread; the read itself is blocking work.
+            Effect::Follow { delay, .. } if !delay.is_zero() => {
+                let (tx, remotes) = (self.tx.clone(), self.remotes.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let read = tokio::task::spawn_blocking(move || work::run(effect, &remotes));
+                    if let Ok(Some(msg)) = read.await {
+                        let _ = tx.send(msg);
+                    }
+                });
+            }
             // Noted at once, so questions already on their way are declined.
             Effect::CancelConnect { id } => self.remotes.cancel(id),
             effect => {

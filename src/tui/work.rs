@@ -79,7 +79,20 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
                 files: u.files.unwrap_or(0),
                 dirs: u.dirs.unwrap_or(0),
                 bytes: u.bytes,
+                ..Counts::default()
             });
+            Msg::Counted { token, result }
+        }
+        Effect::CountCopy { token, targets, follow } => {
+            let (refs, paths): (Vec<&Location>, _) = (targets.iter().collect(), paths(&targets));
+            let result =
+                on_fs(&refs, remotes, move |fs| crate::jobs::tally(fs, &paths, follow)).map(|t| Counts {
+                    files: t.files,
+                    dirs: t.dirs,
+                    bytes: t.bytes,
+                    links: t.links,
+                    skipped: t.skipped + t.unreadable,
+                });
             Msg::Counted { token, result }
         }
         Effect::Mkdir { location } => {
@@ -159,6 +172,11 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
             let result = on_fs(&[&location], remotes, move |fs| fs.read_prefix(&path, limit))
                 .map(|(bytes, total)| ViewContent::new(bytes, total));
             Msg::Viewed { token, result }
+        }
+        Effect::Follow { token, generation, location, offset, limit, delay: _ } => {
+            let path = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| fs.read_from(&path, offset, limit));
+            Msg::Followed { token, generation, result }
         }
         Effect::LoadSshHosts { token } => Msg::SshHosts { token, hosts: remotes.ssh_hosts() },
         Effect::ResolveHosts { token, hosts } => {

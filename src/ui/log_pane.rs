@@ -8,15 +8,16 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::State;
 use crate::eventlog::{Event, Filter, Level};
-use crate::text::fit;
+use crate::text::{chunks, fit};
 
-const HINTS: &str = "↑↓ PgUp PgDn scroll  End follow  L level  H host  J selected job  l jobs  Esc back";
+const HINTS: &str = "↑↓ PgUp PgDn scroll  End follow  Enter entry  w wrap  L level  H host  J job  F1 keys";
 
 pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let ui = &state.jobs;
     let filter = &ui.filter;
-    let title = format!(" Log: {} ", filter_label(filter));
+    let wrap = if ui.log_wrap { " · wrap" } else { "" };
+    let title = format!(" Log: {}{wrap} ", filter_label(filter));
     let border = if ui.panel_focus { theme.border_focused } else { theme.border };
     let block =
         Block::default().borders(Borders::ALL).border_style(border).title(Span::styled(title, theme.title));
@@ -27,7 +28,11 @@ pub(super) fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     let rows = usize::from(inner.height) - 1;
     let w = usize::from(inner.width);
-    let mut lines = event_lines(state, filter, rows, ui.scroll, w);
+    let mut lines = if ui.log_wrap {
+        wrapped_lines(state, filter, rows, ui.scroll, w)
+    } else {
+        event_lines(state, filter, rows, ui.scroll, w)
+    };
     while lines.len() < rows {
         lines.insert(0, Line::raw(""));
     }
@@ -56,6 +61,28 @@ pub(super) fn event_lines(
     let end = matching.len().saturating_sub(scroll.min(matching.len().saturating_sub(rows)));
     let start = end.saturating_sub(rows);
     matching[start..end].iter().map(|e| event_line(state, e, w)).collect()
+}
+
+/// Like [`event_lines`], each event over as many rows as its text needs
+/// (the newest at the bottom, the oldest cut at the top).
+fn wrapped_lines(state: &State, filter: &Filter, rows: usize, scroll: usize, w: usize) -> Vec<Line<'static>> {
+    let matching: Vec<&Event> = state.jobs.log.filtered(filter).collect();
+    let end = matching.len().saturating_sub(scroll.min(matching.len().saturating_sub(1)));
+    let mut lines = Vec::new();
+    for event in matching[..end].iter().rev() {
+        let line = event_line(state, event, usize::MAX);
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let mut rows_of: Vec<Line> =
+            chunks(&text, w).into_iter().map(|r| Line::styled(r, line.style)).collect();
+        rows_of.append(&mut lines);
+        lines = rows_of;
+        if lines.len() >= rows {
+            break;
+        }
+    }
+    let extra = lines.len().saturating_sub(rows);
+    lines.drain(..extra);
+    lines
 }
 
 /// One event on one line: time, level, host, job, text (cut to `w`).

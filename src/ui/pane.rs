@@ -124,6 +124,8 @@ fn render_filter(frame: &mut Frame, area: Rect, input: &LineInput, theme: &Theme
 pub(super) fn entry_style(entry: &Entry, theme: &Theme) -> Style {
     match entry.kind {
         Kind::Dir => theme.dir,
+        // Points at nothing (missing target, or a loop): its own style.
+        Kind::Symlink if entry.link.as_ref().is_some_and(|l| l.kind.is_none()) => theme.dangling,
         Kind::Symlink if entry.is_dir_like() => theme.dir.patch(theme.symlink),
         Kind::Symlink => theme.symlink,
         Kind::File if entry.mode & 0o111 != 0 => theme.executable,

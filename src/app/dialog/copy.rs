@@ -3,6 +3,7 @@
 
 use super::Counts;
 use super::input::LineInput;
+use crate::app::effect::Effect;
 use crate::app::side::Side;
 use crate::choices::OverwritePolicy;
 use crate::fs::Location;
@@ -17,6 +18,9 @@ pub enum CopyField {
     Verify,
     Direct,
     Start,
+    /// Follow symbolic links (copy what they point to) instead of copying
+    /// them as links.
+    FollowLinks,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +61,7 @@ impl CopyDialog {
         if self.direct_possible {
             fields.push(CopyField::Direct);
         }
+        fields.push(CopyField::FollowLinks);
         fields.push(CopyField::Start);
         fields
     }
@@ -73,12 +78,32 @@ impl CopyDialog {
             CopyField::Preserve => options.preserve = !options.preserve,
             CopyField::Verify => options.verify = !options.verify,
             CopyField::Direct => options.direct = !options.direct,
+            CopyField::FollowLinks => options.follow_links = !options.follow_links,
             CopyField::Overwrite => {
                 let all = OverwritePolicy::ALL;
                 let at = all.iter().position(|p| *p == options.overwrite).unwrap_or(0) as isize;
                 options.overwrite = all[((at + step).rem_euclid(all.len() as isize)) as usize];
             }
             CopyField::Target | CopyField::Start => {}
+        }
+    }
+
+    /// Counting what the copy will really copy: the walk it will make,
+    /// links followed or not as the option says (asked again when the
+    /// option changes, under a new token).
+    pub fn count(&self) -> Effect {
+        Effect::CountCopy {
+            token: self.token,
+            targets: self.sources.clone(),
+            follow: self.options.follow_links,
+        }
+    }
+
+    /// Links and skipped entries found by the count (none until then).
+    pub fn extras(&self) -> (u64, u64) {
+        match &self.counts {
+            Some(Ok(c)) => (c.links, c.skipped),
+            _ => (0, 0),
         }
     }
 

@@ -12,6 +12,7 @@ mod prompt;
 mod quit;
 mod sync;
 mod viewer;
+mod viewer_search;
 
 pub use copy::{CopyDialog, CopyField};
 pub use find::{FindDialog, FindField, FindResults, parse_age, parse_size};
@@ -24,16 +25,18 @@ pub use picker::{HostPicker, PickItem, Source};
 pub use prompt::{HostKeyQuestion, KbdPrompt, PromptAnswer, Question, Reply, fields, text_answer};
 pub use quit::{QUIT_CHOICES, QuitChoice, QuitDialog, Unfinished};
 pub use sync::{SyncDialog, SyncField, SyncPurpose, SyncStage};
-pub use viewer::{HEX_WIDTH, ViewContent, Viewer};
+pub use viewer::{Follow, HEX_WIDTH, ViewContent, Viewer, ViewerPrompt};
+pub use viewer_search::Search;
 
 use super::side::Side;
 use crate::fs::Location;
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
-    /// The key bindings in effect.
+    /// The key bindings in effect for one place.
     Help {
         scroll: usize,
+        topic: crate::app::help::HelpTopic,
     },
     /// The command menu (F9); `selected` indexes `MENU`.
     Menu {
@@ -76,6 +79,11 @@ pub enum Dialog {
     },
     /// The messages, the selected one whole; `back` counts from the newest.
     Messages {
+        back: usize,
+    },
+    /// One log entry whole (Enter in the log panel); `back` counts from
+    /// the newest entry the panel's filter shows.
+    LogEntry {
         back: usize,
     },
     /// Quit with jobs unfinished?
@@ -148,12 +156,18 @@ impl InputDialog {
     }
 }
 
-/// What a delete will remove.
+/// What a delete will remove, or a copy will copy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub files: u64,
     pub dirs: u64,
     pub bytes: u64,
+    /// Symbolic links a copy recreates as links (a delete counts them
+    /// among the files).
+    pub links: u64,
+    /// What a copy leaves out with a notice: special files, and when
+    /// following links, dangling links and loops.
+    pub skipped: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

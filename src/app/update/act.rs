@@ -5,9 +5,10 @@ use super::{
 };
 use crate::app::dialog::{Dialog, SyncPurpose};
 use crate::app::effect::Effect;
+use crate::app::help::HelpTopic;
 use crate::app::jobs::Panel;
 use crate::app::state::State;
-use crate::choices::{Action, SortKey};
+use crate::choices::{Action, KeyContext, SortKey};
 use crate::jobs::Mode;
 
 /// Carries out one action on the focused pane.
@@ -63,8 +64,18 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Touch => create::start_touch(state),
         Action::Find => return super::find::start(state),
         Action::Menu => state.dialogs.push(Dialog::Menu { selected: 0 }),
-        Action::Help => state.dialogs.push(Dialog::Help { scroll: 0 }),
+        Action::Help => {
+            let topic = match state.jobs.panel.filter(|_| state.jobs.panel_focus) {
+                Some(Panel::Jobs) => KeyContext::Jobs,
+                Some(Panel::Log) => KeyContext::Log,
+                None => KeyContext::Panes,
+            };
+            state.dialogs.push(Dialog::Help { scroll: 0, topic: HelpTopic::Keys(topic) });
+        }
         Action::Quit => quit::request(state),
+        // The panels', the viewer's and the help's own actions are read
+        // where their keys work (jobs_panel.rs, viewer.rs, dialog_keys.rs).
+        _ => {}
     }
     Vec::new()
 }

@@ -5,23 +5,27 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{act, attributes, create, file_ops, hosts, navigation, selection};
 use crate::app::dialog::{
-    DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, Viewer,
-    text_answer,
+    DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, text_answer,
 };
 use crate::app::effect::Effect;
+use crate::app::help::{self, HelpTopic};
 use crate::app::menu::MENU;
 use crate::app::state::State;
-use crate::choices::Action;
+use crate::choices::{Action, KeyContext};
+use crate::config::Key;
 
 pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     state.needs_render = true;
+    if dialog_help(state, key) {
+        return Vec::new();
+    }
     let Some(dialog) = state.dialogs.pop() else { return Vec::new() };
     match dialog {
-        Dialog::Help { scroll } => help(state, scroll, key),
+        Dialog::Help { scroll, topic } => help(state, scroll, topic, key),
         Dialog::Menu { selected } => menu(state, selected, key),
         Dialog::Input(dialog) => input(state, dialog, key),
         Dialog::Delete(dialog) => delete(state, dialog, key),
-        Dialog::Viewer(viewer) => view(state, viewer, key),
+        Dialog::Viewer(viewer) => super::viewer::key(state, viewer, key),
         Dialog::HostPicker(picker) => picker_key(state, picker, key),
         dialog @ Dialog::Connecting { .. } => {
             state.dialogs.push(dialog);
@@ -34,6 +38,7 @@ pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             super::jobs_panel::details_key(state, job, cursor, scroll, key)
         }
         Dialog::Messages { back } => super::messages::key(state, back, key),
+        Dialog::LogEntry { back } => super::messages::log_entry_key(state, back, key),
         Dialog::Quit(dialog) => super::quit::key(state, dialog, key),
         Dialog::Mode(dialog) => attributes::mode_key(state, dialog, key),
         Dialog::Owner(dialog) => attributes::owner_key(state, dialog, key),
@@ -53,18 +58,37 @@ pub(super) fn is_close(key: &KeyEvent) -> bool {
     matches!(key.code, KeyCode::Esc | KeyCode::F(10)) || is_ctrl_c(key)
 }
 
-fn help(state: &mut State, scroll: usize, key: &KeyEvent) -> Vec<Effect> {
-    let scroll = match key.code {
-        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => scroll + 1,
-        KeyCode::PageUp => scroll.saturating_sub(10),
-        KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
-        KeyCode::Home | KeyCode::Char('g') => 0,
+/// The help scrolls with its keys (the keymap's help place); any other
+/// key closes it.
+fn help(state: &mut State, scroll: usize, topic: HelpTopic, key: &KeyEvent) -> Vec<Effect> {
+    let max = help::max_scroll(&state.keymap, topic, state.size);
+    let page = usize::from(help::inner_size(state.size, max + 1).1).saturating_sub(1).max(1);
+    let scroll = match state.keymap.action_in(KeyContext::Help, &Key::from_event(key)) {
+        Some(Action::HelpUp) => scroll.saturating_sub(1),
+        Some(Action::HelpDown) => scroll + 1,
+        Some(Action::HelpPageUp) => scroll.saturating_sub(page),
+        Some(Action::HelpPageDown) => scroll + page,
+        Some(Action::HelpTop) => 0,
+        Some(Action::HelpBottom) => max,
         _ => return Vec::new(),
     };
-    let max = Action::ALL.len().saturating_sub(1);
-    state.dialogs.push(Dialog::Help { scroll: scroll.min(max) });
+    state.dialogs.push(Dialog::Help { scroll: scroll.min(max), topic });
     Vec::new()
+}
+
+/// F1 over a dialog other than the viewer (which reads F1 from its own
+/// keys), a question and the help itself: the keys of that view when the
+/// keymap has them, else the dialogs' fixed keys.
+fn dialog_help(state: &mut State, key: &KeyEvent) -> bool {
+    let topic = match state.dialogs.last() {
+        _ if key.code != KeyCode::F(1) => return false,
+        None | Some(Dialog::Help { .. } | Dialog::Viewer(_) | Dialog::Prompt(_)) => return false,
+        Some(Dialog::Messages { .. } | Dialog::LogEntry { .. }) => HelpTopic::Keys(KeyContext::Messages),
+        Some(Dialog::JobDetails { .. }) => HelpTopic::Keys(KeyContext::Details),
+        Some(_) => HelpTopic::Dialogs,
+    };
+    state.dialogs.push(Dialog::Help { scroll: 0, topic });
+    true
 }
 
 fn menu(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effect> {
@@ -184,24 +208,6 @@ fn delete(state: &mut State, dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect
             Vec::new()
         }
     }
-}
-
-fn view(state: &mut State, mut viewer: Viewer, key: &KeyEvent) -> Vec<Effect> {
-    let page = viewer.rows.saturating_sub(1).max(1) as isize;
-    match key.code {
-        _ if is_close(key) => return Vec::new(),
-        KeyCode::F(3) | KeyCode::Char('q') => return Vec::new(),
-        KeyCode::Up | KeyCode::Char('k') => viewer.scroll_by(-1),
-        KeyCode::Down | KeyCode::Char('j') | KeyCode::Enter => viewer.scroll_by(1),
-        KeyCode::PageUp | KeyCode::Char('b') => viewer.scroll_by(-page),
-        KeyCode::PageDown | KeyCode::Char(' ') => viewer.scroll_by(page),
-        KeyCode::Home | KeyCode::Char('g') => viewer.scroll = 0,
-        KeyCode::End | KeyCode::Char('G') => viewer.scroll_by(isize::MAX),
-        KeyCode::F(4) | KeyCode::Char('h') => viewer.toggle_hex(),
-        _ => {}
-    }
-    state.dialogs.push(Dialog::Viewer(viewer));
-    Vec::new()
 }
 
 fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<Effect> {

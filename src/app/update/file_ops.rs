@@ -53,6 +53,7 @@ pub(super) fn view(state: &mut State) -> Vec<Effect> {
     let token = state.token();
     let mut viewer = Viewer::new(location.to_string(), token);
     viewer.host = location.host().map(str::to_owned);
+    viewer.location = Some(location.clone());
     viewer.rows = crate::app::layout::viewer_rows(state.size.1);
     state.dialogs.push(Dialog::Viewer(viewer));
     vec![Effect::View { token, location, limit: state.settings.viewer_max_bytes }]

@@ -25,11 +25,18 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let sources: Vec<Location> = entries.iter().map(|e| pane.location.join(&e.name)).collect();
     let dirs = entries.iter().filter(|e| e.is_dir_like()).count() as u64;
     let listed_bytes = entries.iter().filter(|e| !e.is_dir_like()).map(|e| e.size).sum();
+    let links = entries.iter().any(|e| e.kind == crate::fs::Kind::Symlink);
     if state.pane(side.other()).location == pane.location {
         state.info("both panes show the same directory: open the destination in the other pane");
         return Vec::new();
     }
-    open(state, mode, side, sources, dirs, listed_bytes)
+    let effects = open(state, mode, side, sources, dirs, listed_bytes);
+    // A selected link is counted as the copy will take it (a link, or
+    // what it points to), not as the listing shows it.
+    match state.dialogs.last() {
+        Some(Dialog::Copy(dialog)) if effects.is_empty() && links => vec![dialog.count()],
+        _ => effects,
+    }
 }
 
 /// Opens the copy (or move) dialog for `sources` of the pane on `side`
@@ -62,6 +69,7 @@ pub(super) fn open(
         limit_kbit: None,
         files_only: false,
         resume: false,
+        follow_links: false,
     };
     let token = state.token();
     let text = target.path().to_string_lossy().into_owned();
@@ -81,10 +89,10 @@ pub(super) fn open(
         field: CopyField::Target,
         error: None,
     }));
-    if dirs == 0 {
-        return Vec::new();
+    match state.dialogs.last() {
+        Some(Dialog::Copy(dialog)) if dirs > 0 => vec![dialog.count()],
+        _ => Vec::new(),
     }
-    vec![Effect::Count { token, targets: sources }]
 }
 
 /// Directory contents counted for an open copy dialog.
@@ -113,6 +121,16 @@ pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> 
         KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
         _ if dialog.field == CopyField::Target && dialog.input.handle(key) => dialog.error = None,
         _ if dialog.field == CopyField::Target => {}
+        KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left if dialog.field == CopyField::FollowLinks => {
+            dialog.change(1);
+            // What will be copied changed: count again, under a new token
+            // (a count still on its way for the old option is dropped).
+            dialog.token = state.token();
+            dialog.counts = None;
+            let count = dialog.count();
+            state.dialogs.push(Dialog::Copy(dialog));
+            return vec![count];
+        }
         KeyCode::Char(' ') | KeyCode::Right => dialog.change(1),
         KeyCode::Left => dialog.change(-1),
         _ => {}

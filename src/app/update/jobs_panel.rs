@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::app::dialog::{CHOICES, Choice, Dialog, OverwriteDialog};
 use crate::app::effect::Effect;
@@ -12,7 +12,8 @@ use crate::app::jobs::Panel;
 use crate::app::messages::{Note, Subject};
 use crate::app::side::Side;
 use crate::app::state::State;
-use crate::choices::JobsPanel;
+use crate::choices::{Action, JobsPanel, KeyContext};
+use crate::config::Key;
 use crate::jobs::{Control, JobId, JobState, OverwriteAnswer, QueueView};
 
 /// alt-j / alt-l: show the panel, then focus it, then hide it, from
@@ -38,13 +39,11 @@ pub(super) fn toggle(state: &mut State, panel: Panel) {
 }
 
 /// Keys while a panel has the focus; `None` when the key is not the panel's
-/// (it then goes to the key map as usual). The panels' keys are plain
-/// (shift at most): ctrl-c is the quit question, never `c` (cancel).
+/// (it then goes to the key map as usual). The panels' keys are the
+/// keymap's jobs and log places; ctrl-c is none of them by default (it is
+/// the quit question, never `c`, cancel).
 pub(super) fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
     let panel = state.jobs.panel.filter(|_| state.jobs.panel_focus)?;
-    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
-        return None;
-    }
     if matches!(key.code, KeyCode::Esc | KeyCode::Tab | KeyCode::BackTab) {
         state.jobs.panel_focus = false;
         state.needs_render = true;
@@ -59,45 +58,43 @@ pub(super) fn key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
 }
 
 fn jobs_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let action = state.keymap.action_in(KeyContext::Jobs, &Key::from_event(key))?;
     let count = state.jobs.view.jobs.len();
     let jobs = &mut state.jobs;
     let control = |c: Control| Some(vec![Effect::Jobs(c)]);
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') => jobs.selected = jobs.selected.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            jobs.selected = (jobs.selected + 1).min(count.saturating_sub(1))
-        }
-        KeyCode::Home => jobs.selected = 0,
-        KeyCode::End => jobs.selected = count.saturating_sub(1),
-        KeyCode::Char('P') => {
+    match action {
+        Action::JobsUp => jobs.selected = jobs.selected.saturating_sub(1),
+        Action::JobsDown => jobs.selected = (jobs.selected + 1).min(count.saturating_sub(1)),
+        Action::JobsFirst => jobs.selected = 0,
+        Action::JobsLast => jobs.selected = count.saturating_sub(1),
+        Action::JobsPauseAll => {
             let all = if jobs.view.paused { Control::ResumeAll } else { Control::PauseAll };
             return control(all);
         }
-        KeyCode::Char('x') => return control(Control::ClearFinished),
-        KeyCode::Char('D') if !jobs.view.leftovers.is_empty() => return control(Control::RemoveLeftovers),
-        KeyCode::Char('l') => {
+        Action::JobsClearFinished => return control(Control::ClearFinished),
+        Action::JobsRemoveLeftovers if !jobs.view.leftovers.is_empty() => {
+            return control(Control::RemoveLeftovers);
+        }
+        Action::JobsShowLog => {
             jobs.panel = Some(Panel::Log);
             return Some(Vec::new());
         }
-        _ => return job_key(state, key),
+        action => return job_key(state, action),
     }
     Some(Vec::new())
 }
 
 /// Keys about the selected job.
-fn job_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
+fn job_key(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     let job = state.jobs.selected_job()?.clone();
-    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
-    let control = match key.code {
-        KeyCode::Char('p') | KeyCode::Char(' ') if job.state == JobState::Paused => Control::Resume(job.id),
-        KeyCode::Char('p') | KeyCode::Char(' ') => Control::Pause(job.id),
-        KeyCode::Char('c') | KeyCode::Delete => Control::Cancel(job.id),
-        KeyCode::Char('r') => Control::Retry(job.id, None),
-        KeyCode::Char('K') | KeyCode::Char('+') => Control::MoveUp(job.id),
-        KeyCode::Up if shift => Control::MoveUp(job.id),
-        KeyCode::Char('J') | KeyCode::Char('-') => Control::MoveDown(job.id),
-        KeyCode::Down if shift => Control::MoveDown(job.id),
-        KeyCode::Enter | KeyCode::Char('a') => {
+    let control = match action {
+        Action::JobsPause if job.state == JobState::Paused => Control::Resume(job.id),
+        Action::JobsPause => Control::Pause(job.id),
+        Action::JobsCancel => Control::Cancel(job.id),
+        Action::JobsRetry => Control::Retry(job.id, None),
+        Action::JobsMoveUp => Control::MoveUp(job.id),
+        Action::JobsMoveDown => Control::MoveDown(job.id),
+        Action::JobsDetails => {
             match job.question {
                 Some(question) => state.dialogs.push(Dialog::Overwrite(OverwriteDialog::new(question))),
                 None => state.dialogs.push(Dialog::JobDetails { job: job.id, cursor: 0, scroll: 0 }),
@@ -110,17 +107,18 @@ fn job_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
 }
 
 fn log_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let page = 10;
+    let action = state.keymap.action_in(KeyContext::Log, &Key::from_event(key))?;
+    let page = log_rows(state).max(1);
     let jobs = &mut state.jobs;
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') => jobs.scroll += 1,
-        KeyCode::Down | KeyCode::Char('j') => jobs.scroll = jobs.scroll.saturating_sub(1),
-        KeyCode::PageUp => jobs.scroll += page,
-        KeyCode::PageDown => jobs.scroll = jobs.scroll.saturating_sub(page),
-        KeyCode::Home | KeyCode::Char('g') => jobs.scroll = usize::MAX / 2,
-        KeyCode::End | KeyCode::Char('G') => jobs.scroll = 0,
-        KeyCode::Char('L') => jobs.filter.min_level = jobs.filter.min_level.next(),
-        KeyCode::Char('H') => {
+    match action {
+        Action::LogUp => jobs.scroll += 1,
+        Action::LogDown => jobs.scroll = jobs.scroll.saturating_sub(1),
+        Action::LogPageUp => jobs.scroll += page,
+        Action::LogPageDown => jobs.scroll = jobs.scroll.saturating_sub(page),
+        Action::LogOldest => jobs.scroll = usize::MAX / 2,
+        Action::LogNewest => jobs.scroll = 0,
+        Action::LogLevel => jobs.filter.min_level = jobs.filter.min_level.next(),
+        Action::LogHost => {
             let hosts = jobs.log.hosts();
             let next = match &jobs.filter.host {
                 None => hosts.first().cloned(),
@@ -129,17 +127,38 @@ fn log_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Effect>> {
             jobs.filter.host = next;
             jobs.scroll = 0;
         }
-        KeyCode::Char('J') => {
+        Action::LogJob => {
             jobs.filter.job = match jobs.filter.job {
                 None => jobs.selected_id().map(|id| id.0),
                 Some(_) => None,
             };
             jobs.scroll = 0;
         }
-        KeyCode::Char('l') => jobs.panel = Some(Panel::Jobs),
+        Action::LogDetail => {
+            let count = jobs.log.filtered(&jobs.filter).count();
+            // Scrolled past the oldest shows the oldest at the bottom.
+            let back = jobs.scroll.min(count.saturating_sub(page));
+            if count > 0 {
+                state.dialogs.push(Dialog::LogEntry { back });
+            }
+        }
+        Action::LogShowJobs => jobs.panel = Some(Panel::Jobs),
+        Action::LogWrap => jobs.log_wrap = !jobs.log_wrap,
         _ => return None,
     }
+    // Scrolling stops at the oldest page.
+    let jobs = &mut state.jobs;
+    let count = jobs.log.filtered(&jobs.filter).count();
+    jobs.scroll = jobs.scroll.min(count.saturating_sub(page));
     Some(Vec::new())
+}
+
+/// Rows of entries the log panel shows (its height inside the border,
+/// less the key hints), as the renderer draws it.
+pub(super) fn log_rows(state: &State) -> usize {
+    let screen = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
+    let panel = crate::app::layout::split(screen, true).panel;
+    panel.map_or(1, |p| usize::from(p.height.saturating_sub(3)))
 }
 
 /// Keys of the job details overlay: failed items (retry one or all) and
@@ -154,19 +173,21 @@ pub(super) fn details_key(
     let failed = state.jobs.view.job(job).map(|j| j.failed.clone()).unwrap_or_default();
     let (mut cursor, mut scroll) = (cursor, scroll);
     let mut effects = Vec::new();
-    match key.code {
-        _ if super::dialog_keys::is_close(key) => return Vec::new(),
-        KeyCode::Char('q') => return Vec::new(),
-        KeyCode::Up | KeyCode::Char('k') => cursor = cursor.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1).min(failed.len().saturating_sub(1)),
-        KeyCode::PageUp => scroll += 10,
-        KeyCode::PageDown => scroll = scroll.saturating_sub(10),
-        KeyCode::Char('r') => {
+    if super::dialog_keys::is_ctrl_c(key) {
+        return Vec::new();
+    }
+    match state.keymap.action_in(KeyContext::Details, &Key::from_event(key)) {
+        Some(Action::DetailsClose) => return Vec::new(),
+        Some(Action::DetailsUp) => cursor = cursor.saturating_sub(1),
+        Some(Action::DetailsDown) => cursor = (cursor + 1).min(failed.len().saturating_sub(1)),
+        Some(Action::DetailsEventsUp) => scroll += 10,
+        Some(Action::DetailsEventsDown) => scroll = scroll.saturating_sub(10),
+        Some(Action::DetailsRetry) => {
             if let Some(item) = failed.get(cursor) {
                 effects.push(Effect::Jobs(Control::Retry(job, Some(item.item))));
             }
         }
-        KeyCode::Char('R') => effects.push(Effect::Jobs(Control::Retry(job, None))),
+        Some(Action::DetailsRetryAll) => effects.push(Effect::Jobs(Control::Retry(job, None))),
         _ => {}
     }
     state.dialogs.push(Dialog::JobDetails { job, cursor, scroll });
@@ -269,6 +290,10 @@ pub(super) fn published(state: &mut State, view: Arc<QueueView>) -> Vec<Effect> 
             if pane.pending.is_none() && (shows(&job.target) || job.source_dir.as_ref().is_some_and(shows)) {
                 let location = pane.location.clone();
                 effects.extend(super::panes::navigate(state, side, location, None, Nav::Stay));
+            } else if pane.location.host() == job.target.host() {
+                // Elsewhere on the host the job wrote to: the listing is
+                // the same, the free space is not.
+                effects.push(Effect::FreeSpace { side, location: pane.location.clone() });
             }
         }
     }

@@ -3,15 +3,15 @@
 //! errors that belong to no job are messages too: a dropped connection, a
 //! retry, a login profile's banner); and the message view (alt-h).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::dialog_keys::is_close;
+use super::dialog_keys::is_ctrl_c;
 use crate::app::dialog::Dialog;
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
 use crate::app::messages::Status;
 use crate::app::state::State;
-use crate::choices::Action;
+use crate::choices::{Action, KeyContext};
 use crate::config::Key;
 use crate::eventlog::{Event, Level};
 
@@ -45,35 +45,62 @@ pub(super) fn log_events(state: &mut State, events: Vec<Event>) {
 /// Whether anything on the screen shows the log or the messages.
 fn shows_messages(state: &State) -> bool {
     state.jobs.panel == Some(Panel::Log)
-        || state.dialogs.iter().any(|d| matches!(d, Dialog::JobDetails { .. } | Dialog::Messages { .. }))
+        || state.dialogs.iter().any(|d| {
+            matches!(d, Dialog::JobDetails { .. } | Dialog::Messages { .. } | Dialog::LogEntry { .. })
+        })
 }
 
 pub(super) fn open(state: &mut State) {
     state.dialogs.push(Dialog::Messages { back: 0 });
 }
 
-/// Keys of the message view: move between messages, close.
+/// Keys of the message view (the keymap's messages place): move between
+/// messages, close; alt-l and alt-j go on to their panel.
 pub(super) fn key(state: &mut State, back: usize, key: &KeyEvent) -> Vec<Effect> {
     let last = state.messages.history().len().saturating_sub(1);
-    let page = 10;
-    let action = state.keymap.action(&Key::from_event(key));
-    let back = match key.code {
-        _ if is_close(key) => return Vec::new(),
-        KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
-        _ if action == Some(Action::Messages) => return Vec::new(),
+    let pressed = Key::from_event(key);
+    let back = match state.keymap.action(&pressed) {
+        _ if is_ctrl_c(key) => return Vec::new(),
+        Some(Action::Messages) => return Vec::new(),
         // alt-l (alt-j): from here to the whole log (the jobs).
-        _ if action == Some(Action::Log) => return to_panel(state, Panel::Log),
-        _ if action == Some(Action::Jobs) => return to_panel(state, Panel::Jobs),
-        KeyCode::Up | KeyCode::Char('k') => back + 1,
-        KeyCode::Down | KeyCode::Char('j') => back.saturating_sub(1),
-        KeyCode::PageUp => back + page,
-        KeyCode::PageDown => back.saturating_sub(page),
-        KeyCode::Home | KeyCode::Char('g') => last,
-        KeyCode::End | KeyCode::Char('G') => 0,
+        Some(Action::Log) => return to_panel(state, Panel::Log),
+        Some(Action::Jobs) => return to_panel(state, Panel::Jobs),
+        _ => match moved(state, back, last, &pressed) {
+            Some(back) => back,
+            None => return Vec::new(),
+        },
+    };
+    state.dialogs.push(Dialog::Messages { back });
+    Vec::new()
+}
+
+/// Keys of the log entry view (Enter in the log panel): older and newer
+/// entries of those the panel shows, close.
+pub(super) fn log_entry_key(state: &mut State, back: usize, key: &KeyEvent) -> Vec<Effect> {
+    let last = state.jobs.log.filtered(&state.jobs.filter).count().saturating_sub(1);
+    if is_ctrl_c(key) {
+        return Vec::new();
+    }
+    let Some(back) = moved(state, back, last, &Key::from_event(key)) else { return Vec::new() };
+    state.dialogs.push(Dialog::LogEntry { back });
+    Vec::new()
+}
+
+/// `back` (counted from the newest, at most `last`) after `key`, or `None`
+/// when the key closes the view.
+fn moved(state: &State, back: usize, last: usize, key: &Key) -> Option<usize> {
+    let page = 10;
+    let back = match state.keymap.action_in(KeyContext::Messages, key) {
+        Some(Action::MessagesClose) => return None,
+        Some(Action::MessagesOlder) => back + 1,
+        Some(Action::MessagesNewer) => back.saturating_sub(1),
+        Some(Action::MessagesPageOlder) => back + page,
+        Some(Action::MessagesPageNewer) => back.saturating_sub(page),
+        Some(Action::MessagesOldest) => last,
+        Some(Action::MessagesNewest) => 0,
         _ => back,
     };
-    state.dialogs.push(Dialog::Messages { back: back.min(last) });
-    Vec::new()
+    Some(back.min(last))
 }
 
 /// Closes the message view for `panel`, shown and focused.

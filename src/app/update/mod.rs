@@ -24,6 +24,7 @@ mod selection;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod viewer;
 
 use super::dialog::Dialog;
 use super::effect::Effect;
@@ -76,6 +77,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done { op, result } => file_ops::done(state, op, result),
         Msg::Completed { token, result } => navigation::completed(state, token, result),
         Msg::Viewed { token, result } => file_ops::viewed(state, token, result),
+        Msg::Followed { token, generation, result } => viewer::followed(state, token, generation, result),
         Msg::Scanned { token, result } => sync::scanned(state, token, result),
         Msg::EditFetched { location, editor, result } => {
             file_ops::edit_fetched(state, location, editor, result)

@@ -23,7 +23,10 @@ pub(super) fn handle(state: &mut State, event: MouseEvent) -> Vec<Effect> {
     if let Some(dialog) = state.dialogs.last_mut() {
         match dialog {
             Dialog::Viewer(viewer) if delta != 0 => viewer.scroll_by(delta),
-            Dialog::Help { scroll } if delta != 0 => *scroll = scroll.saturating_add_signed(delta),
+            Dialog::Help { scroll, topic } if delta != 0 => {
+                let max = crate::app::help::max_scroll(&state.keymap, *topic, state.size);
+                *scroll = scroll.saturating_add_signed(delta).min(max);
+            }
             _ => return Vec::new(),
         }
         state.needs_render = true;

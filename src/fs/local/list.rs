@@ -30,6 +30,17 @@ pub fn list(dir: &Path) -> io::Result<Vec<Entry>> {
     Ok(entries)
 }
 
+/// The entry for `path` itself (a link not followed); `None` when nothing
+/// is there.
+pub(super) fn lstat(path: &Path) -> Result<Option<Entry>, crate::fs::error::FsError> {
+    let name = path.file_name().map(OsString::from).unwrap_or_else(|| path.as_os_str().to_owned());
+    match entry_for(path, name, &mut NameCache::default()) {
+        Ok(entry) => Ok(Some(entry)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(crate::fs::error::FsError::io(&format!("look at {}", super::shown(path)), path, &e)),
+    }
+}
+
 /// Builds the entry for one path (lstat semantics).
 pub fn entry_for(path: &Path, name: OsString, names: &mut NameCache) -> io::Result<Entry> {
     let meta = fs::symlink_metadata(path)?;

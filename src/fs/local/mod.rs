@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 pub use list::{NameCache, entry_for, list};
 pub use read::{sha256, sha256_range};
 
+use super::entry::Entry;
 use super::error::FsError;
 use super::find::{FindEnd, FindQuery, Found};
 use super::place::Placed;
@@ -64,6 +65,10 @@ impl FileSystem for LocalFs {
         Ok(paths.iter().map(|p| read::stat(p)).collect())
     }
 
+    fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>> {
+        Ok(paths.iter().map(|p| list::lstat(p)).collect())
+    }
+
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {
         read::usage(paths)
     }
@@ -82,6 +87,10 @@ impl FileSystem for LocalFs {
 
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
         read::read_prefix(path, limit)
+    }
+
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        read::read_from(path, offset, limit)
     }
 
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {

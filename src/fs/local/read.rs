@@ -130,6 +130,21 @@ pub(super) fn read_prefix(path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsE
     Ok((bytes, total))
 }
 
+/// At most `limit` bytes of `path` from `offset`, and its size.
+pub(super) fn read_from(path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+    let action = || format!("read {} from byte {offset}", shown(path));
+    let mut file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
+    let total = file.metadata().map_err(|e| FsError::io(&action(), path, &e))?.len();
+    let mut bytes = Vec::new();
+    if offset < total {
+        file.seek(SeekFrom::Start(offset)).map_err(|e| FsError::io(&action(), path, &e))?;
+        file.take(limit).read_to_end(&mut bytes).map_err(|e| FsError::io(&action(), path, &e))?;
+    }
+    // It may have grown since its size was read.
+    let size = if bytes.is_empty() { total } else { total.max(offset + bytes.len() as u64) };
+    Ok((bytes, size))
+}
+
 /// sha256 of a file, stopping when `cancelled` says so.
 pub fn sha256(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsError> {
     sha256_range(&ByteRange { path, start: 0, len: None }, cancelled)
@@ -140,7 +155,7 @@ pub fn sha256(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsErr
 pub fn sha256_range(range: &ByteRange, cancelled: &dyn Fn() -> bool) -> Result<Digest, FsError> {
     let path = range.path;
     let action = || format!("checksum {}", shown(path));
-    let mut file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
+    let mut file = crate::scp::open_regular(path).map_err(|e| FsError::io(&action(), path, &e))?;
     file.seek(SeekFrom::Start(range.start)).map_err(|e| FsError::io(&action(), path, &e))?;
     let mut input = file.take(range.len.unwrap_or(u64::MAX));
     let mut hasher = Sha256::new();
@@ -159,6 +174,17 @@ pub fn sha256_range(range: &ByteRange, cancelled: &dyn Fn() -> bool) -> Result<D
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reads_from_an_offset_and_reports_the_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(super::read_from(&path, 4, 3).unwrap(), (b"456".to_vec(), 10));
+        assert_eq!(super::read_from(&path, 10, 3).unwrap(), (Vec::new(), 10));
+        // Past the end (the file shrank): nothing, and the smaller size.
+        assert_eq!(super::read_from(&path, 20, 3).unwrap(), (Vec::new(), 10));
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ use super::batch::{self, PathKind};
 use super::host::Host;
 use super::script::{PRELUDE, shown, with_path};
 use super::sftp::SftpFs;
-use crate::fs::entry::Kind;
+use crate::fs::entry::{Entry, Kind, Mtime};
 use crate::fs::error::FsError;
 use crate::fs::find::{FindEnd, FindQuery, Found};
 use crate::fs::place::Placed;
@@ -19,6 +19,9 @@ use crate::shell::{self, Command};
 use crate::ssh::Link;
 use crate::text::escape_bytes;
 use tokio_util::sync::CancellationToken;
+
+/// One result per path, as `lstat` gives them.
+type EntriesFound = Vec<Result<Option<Entry>, FsError>>;
 
 /// The file system of the host behind a connection. Use it on the thread
 /// that owns the connection.
@@ -88,6 +91,42 @@ impl<'a> RemoteFs<'a> {
         Remote::new(self.link, self.host.caps())
     }
 
+    /// The entries of `paths` that have a parent and a name, from one
+    /// listing of those names per parent; the indexes of the others (`/`,
+    /// `.`, `..`), whose results are left `None`.
+    fn named_entries(&self, paths: &[&Path]) -> Result<(EntriesFound, Vec<usize>), FsError> {
+        let mut entries: Vec<Result<Option<Entry>, FsError>> = vec![Ok(None); paths.len()];
+        let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
+        let mut bare = Vec::new();
+        for (index, path) in paths.iter().enumerate() {
+            match (path.parent(), path.file_name()) {
+                (Some(parent), Some(_)) => {
+                    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                    match groups.iter_mut().find(|(p, _)| *p == parent) {
+                        Some((_, members)) => members.push(index),
+                        None => groups.push((parent, vec![index])),
+                    }
+                }
+                _ => bare.push(index),
+            }
+        }
+        for (parent, members) in groups {
+            let names: Vec<&OsStr> = members.iter().filter_map(|&i| paths[i].file_name()).collect();
+            match self.remote().list_names(parent, &names) {
+                Ok(reply) => {
+                    for (&index, name) in members.iter().zip(&names) {
+                        entries[index] = Ok(reply.value.entries.iter().find(|e| e.name == *name).cloned());
+                    }
+                }
+                Err(e) if e.is_connection_lost() => return Err(e),
+                // Not there, or under something that is not a directory.
+                Err(FsError::NotFound(_) | FsError::NotADirectory(_)) => {}
+                Err(e) => members.iter().for_each(|&index| entries[index] = Err(e.clone())),
+            }
+        }
+        Ok((entries, bare))
+    }
+
     /// What paths without a last name are (`/`, `.`, `..`): one `[ -d ]`
     /// test each, in one command.
     fn stat_bare(&self, paths: &[&Path]) -> Each<Option<Stat>> {
@@ -134,41 +173,20 @@ impl FileSystem for RemoteFs<'_> {
         if let Some(sftp) = &self.sftp {
             return sftp.stat(paths);
         }
-        let mut stats: Vec<Result<Option<Stat>, FsError>> = vec![Ok(None); paths.len()];
-        let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
-        let mut bare = Vec::new();
-        for (index, path) in paths.iter().enumerate() {
-            match (path.parent(), path.file_name()) {
-                (Some(parent), Some(_)) => {
-                    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-                    match groups.iter_mut().find(|(p, _)| *p == parent) {
-                        Some((_, members)) => members.push(index),
-                        None => groups.push((parent, vec![index])),
-                    }
-                }
-                _ => bare.push(index),
-            }
-        }
-        for (parent, members) in groups {
-            let names: Vec<&OsStr> = members.iter().filter_map(|&i| paths[i].file_name()).collect();
-            match self.remote().list_names(parent, &names) {
-                Ok(reply) => {
-                    for (&index, name) in members.iter().zip(&names) {
-                        let entry = reply.value.entries.iter().find(|e| e.name == *name);
-                        stats[index] = Ok(entry.map(|e| Stat {
-                            kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
-                            size: e.size,
-                            mode: e.mode & 0o7777,
-                            mtime: Some(e.mtime.secs),
-                        }));
-                    }
-                }
-                Err(e) if e.is_connection_lost() => return Err(e),
-                // Not there, or under something that is not a directory.
-                Err(FsError::NotFound(_) | FsError::NotADirectory(_)) => {}
-                Err(e) => members.iter().for_each(|&index| stats[index] = Err(e.clone())),
-            }
-        }
+        let (entries, bare) = self.named_entries(paths)?;
+        let mut stats: Vec<Result<Option<Stat>, FsError>> = entries
+            .into_iter()
+            .map(|entry| {
+                entry.map(|e| {
+                    e.map(|e| Stat {
+                        kind: e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind),
+                        size: e.size,
+                        mode: e.mode & 0o7777,
+                        mtime: Some(e.mtime.secs),
+                    })
+                })
+            })
+            .collect();
         if !bare.is_empty() {
             let bare_paths: Vec<&Path> = bare.iter().map(|&i| paths[i]).collect();
             for (index, stat) in bare.into_iter().zip(self.stat_bare(&bare_paths)?) {
@@ -176,6 +194,33 @@ impl FileSystem for RemoteFs<'_> {
             }
         }
         Ok(stats)
+    }
+
+    /// As `stat`, from the same one listing per parent directory, but the
+    /// entries themselves. `/`, `.` and `..` are directories, never links.
+    fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.lstat(paths);
+        }
+        let (mut entries, bare) = self.named_entries(paths)?;
+        if !bare.is_empty() {
+            let bare_paths: Vec<&Path> = bare.iter().map(|&i| paths[i]).collect();
+            for (index, stat) in bare.into_iter().zip(self.stat_bare(&bare_paths)?) {
+                entries[index] = stat.map(|s| {
+                    s.map(|s| Entry {
+                        name: paths[index].as_os_str().to_owned(),
+                        kind: s.kind,
+                        size: s.size,
+                        mode: s.mode,
+                        mtime: Mtime::default(),
+                        owner: String::new(),
+                        group: String::new(),
+                        link: None,
+                    })
+                });
+            }
+        }
+        Ok(entries)
     }
 
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {
@@ -218,6 +263,28 @@ impl FileSystem for RemoteFs<'_> {
         // a line of its own: data, newline, size, newline.
         let command = with_path(Command::new(PRELUDE).lit(&format!("head -c {limit} --")), path, &action)?
             .lit("&& echo && wc -c <");
+        let command = with_path(command, path, &action)?;
+        let output = shell::exec::run(self.link, &command).map_err(|e| FsError::exec(&action, e))?;
+        if !output.status.success() {
+            return Err(FsError::from_output(&action, command.as_bytes(), &output));
+        }
+        split_size(&output.stdout).ok_or_else(|| FsError::Malformed {
+            action: action.clone(),
+            detail: escape_bytes(output.stdout.rsplit(|&b| b == b'\n').nth(1).unwrap_or_default()),
+        })
+    }
+
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.read_from(path, offset, limit);
+        }
+        let action = format!("read {} from byte {offset}", shown(path));
+        // The probed tools read from the offset (`tail -c +N | head -c`,
+        // or `dd` on block boundaries); the size follows on a line of its
+        // own, as for `read_prefix`.
+        let range = ByteRange { path, start: offset, len: Some(limit) };
+        let read = super::ranges::read_command(self.host.caps(), &range)?;
+        let command = Command::new(PRELUDE).append(&read).lit("&& echo && wc -c <");
         let command = with_path(command, path, &action)?;
         let output = shell::exec::run(self.link, &command).map_err(|e| FsError::exec(&action, e))?;
         if !output.status.success() {

@@ -74,7 +74,7 @@ pub fn temps_beside(saved: &[Saved]) -> Vec<(Location, DestInfo)> {
             }
             let Ok(meta) = entry.metadata() else { continue };
             let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
-            let info = DestInfo { kind, size: meta.len(), mtime: Some(meta.mtime()) };
+            let info = DestInfo { kind, size: meta.len(), mtime: Some(meta.mtime()), link: false };
             found.push((Location::Local(entry.path()), info));
         }
     }

@@ -91,6 +91,8 @@ pub struct OptionsRecord {
     pub files_only: bool,
     #[serde(default)]
     pub resume: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub follow_links: bool,
 }
 
 /// What a job was asked to do.
@@ -125,6 +127,7 @@ impl SpecRecord {
                 limit_kbit: o.limit_kbit,
                 files_only: o.files_only,
                 resume: o.resume,
+                follow_links: o.follow_links,
             },
         }
     }
@@ -152,6 +155,7 @@ impl SpecRecord {
                 limit_kbit: o.limit_kbit,
                 files_only: o.files_only,
                 resume: o.resume,
+                follow_links: o.follow_links,
             },
         })
     }
@@ -162,15 +166,17 @@ pub struct DestRecord {
     pub kind: String,
     pub size: u64,
     pub mtime: Option<i64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub link: bool,
 }
 
 impl DestRecord {
     fn of(info: &DestInfo) -> Self {
-        Self { kind: info.kind.name().into(), size: info.size, mtime: info.mtime }
+        Self { kind: info.kind.name().into(), size: info.size, mtime: info.mtime, link: info.link }
     }
 
     fn info(&self) -> DestInfo {
-        DestInfo { kind: Kind::from_name(&self.kind), size: self.size, mtime: self.mtime }
+        DestInfo { kind: Kind::from_name(&self.kind), size: self.size, mtime: self.mtime, link: self.link }
     }
 }
 
@@ -231,6 +237,9 @@ pub struct ItemRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dest: Option<LocationRecord>,
     pub dir: bool,
+    /// A symbolic link copied as a link: its target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     pub size: u64,
     pub mode: u32,
     pub mtime: Option<i64>,
@@ -298,6 +307,7 @@ impl ItemRecord {
             source: LocationRecord::of(&item.source),
             dest: item.dest.as_ref().map(LocationRecord::of),
             dir: item.kind == ItemKind::Dir,
+            link: item.link.as_deref().filter(|_| item.kind == ItemKind::Link).map(path_text),
             size: item.size,
             mode: item.mode,
             mtime: item.mtime,
@@ -364,10 +374,18 @@ impl ItemRecord {
                 Some(d) => Some(d.location()?),
                 None => None,
             },
-            kind: if self.dir { ItemKind::Dir } else { ItemKind::File },
+            kind: match (self.dir, &self.link) {
+                (true, _) => ItemKind::Dir,
+                (false, Some(_)) => ItemKind::Link,
+                (false, None) => ItemKind::File,
+            },
             size: self.size,
             mode: self.mode,
             mtime: self.mtime,
+            link: match &self.link {
+                Some(target) => Some(text_path(target)?),
+                None => None,
+            },
             parent: self.parent.map(ItemId),
             state,
             bytes,
@@ -407,7 +425,7 @@ pub fn restore(id: JobId, job: &JobRecord, items: &[ItemRecord]) -> Option<Job> 
     };
     let mut claims = HashMap::new();
     for (n, item) in restored.items.iter().enumerate() {
-        if let (ItemKind::File, Some(dest)) = (item.kind, &item.dest) {
+        if let (true, Some(dest)) = (item.kind.is_leaf(), &item.dest) {
             claims.insert(dest.clone(), ItemId(n as u32));
         }
     }

@@ -243,13 +243,15 @@ impl Inner {
 /// The remote hosts a task talks to.
 fn task_hosts(work: &Work) -> Vec<String> {
     let locations: Vec<&Location> = match work {
-        Work::Scan { roots } => roots.iter().map(|r| &r.1).collect(),
+        Work::Scan { roots, .. } => roots.iter().map(|r| &r.1).collect(),
         Work::Probe { dirs } => dirs.iter().collect(),
         Work::MakeDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
         Work::Transfer(batch) => batch.items.iter().flat_map(|i| [&i.source, &i.dest]).collect(),
         Work::Delete { files } => files.iter().map(|f| &f.1).collect(),
         Work::RemoveDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
         Work::Discard { files } => files.iter().map(|f| &f.1).collect(),
+        Work::MakeLinks { links } => links.iter().map(|l| &l.dest).collect(),
+        Work::DirTimes { dirs } => dirs.iter().map(|d| &d.0).collect(),
     };
     let mut hosts: Vec<String> = locations.iter().filter_map(|l| l.host().map(String::from)).collect();
     hosts.sort();

@@ -381,7 +381,7 @@ fn upload_one(
             .host(host),
     );
     let source_path = item.source.path();
-    let file = match File::open(source_path) {
+    let file = match scp::open_regular(source_path) {
         Ok(file) => file,
         Err(e) => return Ok(Resumed::Done(Err(format!("{}: {e}", shown(source_path))))),
     };

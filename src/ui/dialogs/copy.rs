@@ -13,19 +13,27 @@ use crate::text::human_size;
 
 pub(super) fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
     let theme = &state.theme;
-    let height = 11 + u16::from(dialog.direct_possible) + u16::from(dialog.error.is_some());
+    let height = 12 + u16::from(dialog.direct_possible) + u16::from(dialog.error.is_some());
     let inner = popup(frame, theme, dialog.title(), dialog_width(frame, 72), height);
     let w = inner.width;
     let (files, dirs, bytes) = dialog.totals();
     let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut what = format!("{} {}", dialog.title(), plural(files, "file", "files"));
+    let (links, skipped) = dialog.extras();
+    let mut parts = vec![plural(files, "file", "files")];
     if dirs > 0 {
-        what.push_str(&format!(" and {}", plural(dirs, "directory", "directories")));
+        parts.push(plural(dirs, "directory", "directories"));
     }
+    if links > 0 {
+        parts.push(plural(links, "link", "links"));
+    }
+    let mut what = format!("{} {}", dialog.title(), and_list(&parts));
     what.push_str(&match bytes {
         Some(bytes) => format!(" ({})", human_size(bytes)),
         None => " (counting…)".to_owned(),
     });
+    if skipped > 0 {
+        what.push_str(&format!(", {skipped} skipped"));
+    }
     let from = dialog.sources.first().and_then(|s| s.parent()).map(|p| p.to_string()).unwrap_or_default();
     let to = match dialog.target.host() {
         Some(host) => format!("to {}:", crate::text::escape_str(host)),
@@ -55,6 +63,11 @@ pub(super) fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
             format!("{} Direct: scp runs on {a} towards {b} (hosts must trust each other)", check(o.direct));
         text.push(line(&crate::text::escape_str(&label), w, focus(CopyField::Direct)));
     }
+    text.push(line(
+        &format!("{} Follow symbolic links (copy what they point to)", check(o.follow_links)),
+        w,
+        focus(CopyField::FollowLinks),
+    ));
     if dialog.mode == Mode::Move {
         text.push(line("Sources are deleted once their copy is confirmed.", w, theme.hint));
     } else {
@@ -72,4 +85,13 @@ pub(super) fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
     lines(frame, inner, text);
     let field = Rect { y: inner.y + 3, height: 1, ..inner };
     field_widget(frame, field, &dialog.input, theme);
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }

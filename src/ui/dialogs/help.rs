@@ -1,46 +1,22 @@
-//! The help overlay: every action with the keys bound to it in the keymap
-//! in effect, then the fixed keys of dialogs.
+//! The help overlay: the keys of the place that has the focus, from the
+//! keymap in effect (`app::help` makes the lines, wrapped, never cut).
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
-use super::{dialog_width, lines, popup};
+use super::{lines, popup};
 use crate::app::State;
-use crate::choices::Action;
-use crate::text::{fit, pad_to};
+use crate::app::help::{self, HelpTopic};
+use crate::text::pad_to;
 
-const DIALOG_KEYS: &[(&str, &str)] = &[
-    ("Enter / Esc", "confirm / cancel in every dialog"),
-    ("Tab ↑ ↓", "go to: complete, choose a completion"),
-    ("y / n", "delete and host key questions"),
-    ("h, F4", "viewer: text / hex; q, F3, Esc close"),
-    ("Del", "host picker: forget a bookmark or recent host"),
-    ("↑ ↓ Enter Esc", "filter: move, keep the filter, clear it"),
-    ("Tab ←→↑↓ Space", "change mode: next field, move in the grid, toggle"),
-    ("Tab", "owner, symlink: next field"),
-];
-
-/// The help text as (keys, description) rows.
-pub(super) fn rows(state: &State) -> Vec<(String, String)> {
-    let mut rows: Vec<(String, String)> = Action::ALL
-        .iter()
-        .map(|&action| {
-            let keys = state.keymap.describe(action);
-            (if keys.is_empty() { "(unbound)".to_owned() } else { keys }, action.description().to_owned())
-        })
-        .collect();
-    rows.push((String::new(), String::new()));
-    rows.extend(DIALOG_KEYS.iter().map(|(k, d)| (k.to_string(), d.to_string())));
-    rows
-}
-
-pub(super) fn render(state: &State, scroll: usize, frame: &mut Frame) {
+pub(super) fn render(state: &State, scroll: usize, topic: HelpTopic, frame: &mut Frame) {
     let theme = &state.theme;
-    let rows = rows(state);
-    let height = frame.area().height.saturating_sub(4).min(rows.len() as u16 + 1);
-    let inner = popup(frame, theme, "Help: keys in effect (Esc closes)", dialog_width(frame, 76), height);
-    let key_width = (usize::from(inner.width) / 3).clamp(8, 24);
-    let text_width = usize::from(inner.width).saturating_sub(key_width + 1);
+    let area = frame.area();
+    let width = help::inner_size((area.width, area.height), 0).0;
+    let rows = help::lines(&state.keymap, topic, usize::from(width));
+    let (width, height) = help::inner_size((area.width, area.height), rows.len());
+    let inner = popup(frame, theme, &topic.title(), width, height);
+    let key_width = help::key_width(usize::from(inner.width));
     let visible = usize::from(inner.height);
     let scroll = scroll.min(rows.len().saturating_sub(visible));
     let text: Vec<Line> = rows
@@ -51,7 +27,7 @@ pub(super) fn render(state: &State, scroll: usize, frame: &mut Frame) {
             Line::from(vec![
                 Span::styled(pad_to(keys, key_width, false), theme.key),
                 Span::raw(" "),
-                Span::styled(fit(description, text_width), theme.dialog),
+                Span::styled(description.clone(), theme.dialog),
             ])
         })
         .collect();

@@ -1,6 +1,7 @@
-//! The message view (alt-h): the selected message whole, wrapped, with its
-//! time, level, host and job; under it the earlier messages, one line
-//! each, the selected one highlighted.
+//! The message view (alt-h) and the log entry view (Enter in the log
+//! panel): the selected event whole, wrapped, with its time, level, host
+//! and job; under it the earlier ones, one line each, the selected one
+//! highlighted.
 
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
@@ -13,17 +14,39 @@ use crate::text::fit;
 use crate::ui::log_pane;
 
 const HINTS: &str = "↑↓ PgUp PgDn Home End: message · Esc: close · alt-l: the whole log";
+const LOG_HINTS: &str = "↑↓ PgUp PgDn Home End: entry · Esc, Enter: close";
 
 pub(super) fn render(state: &State, back: usize, frame: &mut Frame) {
+    let history: Vec<&Event> = state.messages.history().iter().collect();
+    let title = format!(" Messages ({}) ", history.len());
+    render_events(state, &title, &history, back, HINTS, frame);
+}
+
+/// One log entry whole (`back` counts from the newest the panel's filter
+/// lets through), the entries before it under it.
+pub(super) fn render_log_entry(state: &State, back: usize, frame: &mut Frame) {
+    let filter = &state.jobs.filter;
+    let events: Vec<&Event> = state.jobs.log.filtered(filter).collect();
+    let title = format!(" Log entry: {} ", log_pane::filter_label(filter));
+    render_events(state, &title, &events, back, LOG_HINTS, frame);
+}
+
+fn render_events(
+    state: &State,
+    title: &str,
+    history: &[&Event],
+    back: usize,
+    hints: &str,
+    frame: &mut Frame,
+) {
     let theme = &state.theme;
     let area = frame.area().inner(Margin { horizontal: 2, vertical: 1 });
     frame.render_widget(Clear, area);
-    let history = state.messages.history();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.dialog_border)
         .style(theme.dialog)
-        .title(Span::styled(format!(" Messages ({}) ", history.len()), theme.dialog_title));
+        .title(Span::styled(fit(title, usize::from(area.width.saturating_sub(2))), theme.dialog_title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let (w, rows) = (usize::from(inner.width), usize::from(inner.height));
@@ -31,13 +54,13 @@ pub(super) fn render(state: &State, back: usize, frame: &mut Frame) {
         return;
     }
     let selected = history.len().checked_sub(back + 1);
-    let Some(event) = selected.and_then(|i| history.get(i)) else {
+    let Some(event) = selected.and_then(|i| history.get(i).copied()) else {
         let text = vec![
             Line::styled(
                 fit("No messages yet: errors, warnings and notices are listed here.", w),
                 theme.hint,
             ),
-            Line::styled(fit(HINTS, w), theme.hint),
+            Line::styled(fit(hints, w), theme.hint),
         ];
         frame.render_widget(Paragraph::new(text), inner);
         return;
@@ -75,7 +98,7 @@ pub(super) fn render(state: &State, back: usize, frame: &mut Frame) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), row(y, list_rows));
-    frame.render_widget(Paragraph::new(Line::styled(fit(HINTS, w), theme.hint)), row(inner.bottom() - 1, 1));
+    frame.render_widget(Paragraph::new(Line::styled(fit(hints, w), theme.hint)), row(inner.bottom() - 1, 1));
 }
 
 /// `12:00:01 error · web1 · job 3` over the selected message.

@@ -30,7 +30,8 @@ use crate::text::fit;
 
 pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
     match dialog {
-        Dialog::Help { scroll } => help::render(state, *scroll, frame),
+        Dialog::Help { scroll, topic } => help::render(state, *scroll, *topic, frame),
+        Dialog::LogEntry { back } => messages::render_log_entry(state, *back, frame),
         Dialog::Menu { selected } => menu::render(state, *selected, frame),
         // The filter is drawn inside its pane.
         Dialog::Input(input) if matches!(input.purpose, Purpose::Filter { .. }) => {}
@@ -70,6 +71,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn popup(frame: &mut Frame, theme: &Theme, title: &str, width: u16, height: u16) -> Rect {
     let area = centered(frame.area(), width.saturating_add(2), height.saturating_add(2));
     frame.render_widget(Clear, area);
+    clear_straddling(frame, area);
     let title = fit(&format!(" {title} "), usize::from(area.width.saturating_sub(2)));
     let block = Block::default()
         .borders(Borders::ALL)
@@ -79,6 +81,21 @@ fn popup(frame: &mut Frame, theme: &Theme, title: &str, width: u16, height: u16)
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+/// A wide character (CJK, an emoji cluster) of what lies under a popup
+/// whose second cell the popup's left border covers would hide that
+/// border: it becomes a space.
+fn clear_straddling(frame: &mut Frame, area: Rect) {
+    let Some(x) = area.x.checked_sub(1) else { return };
+    let buffer = frame.buffer_mut();
+    for y in area.y..area.bottom() {
+        if let Some(cell) = buffer.cell_mut((x, y))
+            && crate::text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 /// One line of text cut to the area's width.

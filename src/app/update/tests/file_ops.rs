@@ -50,7 +50,7 @@ fn delete_asks_with_counts_computed_in_the_background() {
     let effects = update(&mut state, key(KeyCode::F(8)));
     let [Effect::Count { token, targets }] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(targets, &[local("/top/sub"), local("/top/f000")]);
-    let counts = Counts { files: 5, dirs: 2, bytes: 99 };
+    let counts = Counts { files: 5, dirs: 2, bytes: 99, ..Counts::default() };
     update(&mut state, Msg::Counted { token: token + 1, result: Ok(Counts::default()) });
     update(&mut state, Msg::Counted { token: *token, result: Ok(counts) });
     let Some(Dialog::Delete(dialog)) = state.dialogs.last() else { panic!() };

@@ -10,6 +10,7 @@ mod navigation;
 mod quit;
 mod selection;
 mod sync;
+mod viewer_keys;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -17,9 +17,17 @@ use crate::fs::system::{ByteRange, Digest};
 /// as many requests of its packet size, all in flight at once.
 pub(crate) const BLOCK: usize = 1024 * 1024;
 
-pub(super) fn read_prefix(sftp: &Sftp, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+/// At most `limit` bytes from `offset` on (none past the end), and the
+/// file's size now.
+pub(super) fn read_from(sftp: &Sftp, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
     let mut file = sftp.open(path).map_err(|e| sftp_error("read", Some(path), &e))?;
     let size = file.stat().map_err(|e| sftp_error("read", Some(path), &e))?.size.unwrap_or(0);
+    if offset >= size {
+        return Ok((Vec::new(), size));
+    }
+    if offset > 0 {
+        file.seek(SeekFrom::Start(offset)).map_err(|e| io_error(sftp, "read", path, &e))?;
+    }
     let mut data = Vec::new();
     file.take(limit).read_to_end(&mut data).map_err(|e| io_error(sftp, "read", path, &e))?;
     Ok((data, size))

@@ -76,6 +76,21 @@ fn loops(sftp: &Sftp, path: &Path) -> bool {
     true
 }
 
+/// What each path is itself (`None`: nothing there), a link not followed
+/// (its target and the target's kind looked up, as in a listing).
+pub(super) fn lstat(sftp: &Sftp, paths: &[&Path]) -> Each<Option<Entry>> {
+    each(paths.iter().map(|&path| match sftp.lstat(path) {
+        Ok(stat) => {
+            let name = path.file_name().map_or_else(|| path.as_os_str().to_owned(), |n| n.to_owned());
+            Ok(Some(entry(sftp, path, name, &stat)))
+        }
+        Err(e) => match sftp_error("check", Some(path), &e) {
+            FsError::NotFound(_) | FsError::NotADirectory(_) => Ok(None),
+            other => Err(other),
+        },
+    }))
+}
+
 /// What each path is, links followed (`None`: nothing there).
 pub(super) fn stat(sftp: &Sftp, paths: &[&Path]) -> Each<Option<Stat>> {
     each(paths.iter().map(|&path| match sftp.stat(path) {

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::fs::entry::Entry;
 use crate::fs::error::FsError;
 use crate::fs::find::{FindEnd, FindQuery, Found};
 use crate::fs::place::Placed;
@@ -74,6 +75,10 @@ impl FileSystem for SftpFs {
         list::stat(self.sftp(), paths)
     }
 
+    fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>> {
+        list::lstat(self.sftp(), paths)
+    }
+
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {
         walk::usage(self.sftp(), paths)
     }
@@ -92,7 +97,11 @@ impl FileSystem for SftpFs {
     }
 
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
-        content::read_prefix(self.sftp(), path, limit)
+        content::read_from(self.sftp(), path, 0, limit)
+    }
+
+    fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        content::read_from(self.sftp(), path, offset, limit)
     }
 
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
