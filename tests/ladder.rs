@@ -129,6 +129,7 @@ fn source_tree(dir: &Path) {
     }
     support::random_file(&dir.join("sub/big"), 3 * 1024 * 1024 + 17, 7);
     std::fs::write(dir.join("sub/deeper/small"), b"small").unwrap();
+    std::os::unix::fs::symlink("sub/big", dir.join("link to big")).unwrap();
 }
 
 /// Every regular file under `dir` and its sha256, by path within `dir`.
@@ -160,12 +161,16 @@ fn cp_copies_trees_both_ways_on_each_rung_and_v_names_it() {
         let said = format!("transfers use {protocol} (");
         assert!(stderr(&up).contains(&said), "{why}: -v names the rung: {}", stderr(&up));
         assert_eq!(digests(&there.join("src")), digests(&source), "{why}: upload");
+        let link = std::fs::read_link(there.join("src/link to big"));
+        assert_eq!(link.ok(), Some(PathBuf::from("sub/big")), "{why}: a link is copied as a link");
         use std::os::unix::fs::MetadataExt;
         let mtime = |p: &Path| std::fs::metadata(p).unwrap().mtime();
         assert_eq!(mtime(&there.join("src/sub/big")), mtime(&source.join("sub/big")), "{why}: -p");
         let down = cp(&sshd, &["-r", &on(&sshd, &there.join("src")), back.to_str().unwrap()]);
         assert!(down.status.success(), "{why}: {}", stderr(&down));
         assert_eq!(digests(&back.join("src")), digests(&source), "{why}: download");
+        let link = std::fs::read_link(back.join("src/link to big"));
+        assert_eq!(link.ok(), Some(PathBuf::from("sub/big")), "{why}: a link is copied as a link");
         assert!(support::temp_names(&there).is_empty() && support::temp_names(&back).is_empty(), "{why}");
         let ls = Command::new(scpdeck_bin())
             .args(["ls", "-F"])

@@ -19,7 +19,12 @@ pub(crate) const BLOCK: usize = 1024 * 1024;
 
 /// At most `limit` bytes from `offset` on (none past the end), and the
 /// file's size now.
-pub(super) fn read_from(sftp: &Sftp, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+pub(super) fn read_from(
+    sftp: &Sftp,
+    path: &Path,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<u8>, u64), FsError> {
     let mut file = sftp.open(path).map_err(|e| sftp_error("read", Some(path), &e))?;
     let size = file.stat().map_err(|e| sftp_error("read", Some(path), &e))?.size.unwrap_or(0);
     if offset >= size {
