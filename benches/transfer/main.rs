@@ -352,6 +352,10 @@ fn report(env: &Env) {
         table += &row;
         results.push((name, samples));
     }
+    if results.is_empty() {
+        // Only other tables were asked for (BENCH_ONLY=sftp...).
+        table.clear();
+    }
     let ceiling_wanted = results.len() == cases.len()
         || results.first().is_some_and(|r| r.0 == cases[0].0)
         || only.as_deref() == Some("ceiling");
