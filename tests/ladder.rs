@@ -4,7 +4,8 @@
 //! subsystem (`cat`/`dd`). On each: the rung the probe picks, listings with
 //! awkward names, file operations, `scpdeck cp` of trees both ways (sha256
 //! compared), a copy killed half way, the rung named by `-v` and by the
-//! first failure, and `scpdeck ls`.
+//! first failure, `scpdeck ls`, relays between rungs, a cancel with a
+//! stalled SFTP server, and the commander in tmux.
 
 mod support;
 
@@ -352,4 +353,32 @@ fn a_cancel_ends_a_transfer_from_a_stalled_sftp_server() {
     assert!(matches!(result, Err(scpdeck::scp::ScpError::Cancelled)), "{result:?}");
     assert!(took < Duration::from_secs(3), "the cancel took {took:?}");
     assert!(!out.join("big").exists());
+}
+
+/// The commander in tmux on an SFTP-only host: the pane title names the
+/// rung, and a file copied from it with F5 arrives whole.
+#[test]
+fn the_commander_browses_and_copies_from_an_sftp_only_host() {
+    use support::tmux::Tmux;
+    let sshd = Sshd::builder().sftp_only().start();
+    let (local, remote) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    support::random_file(&remote.path().join("payload"), 2 << 20, 9);
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{0}' '{3}:{4}'; sleep 60",
+        local.path().display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        sshd.alias(),
+        remote.path().display(),
+    );
+    let tmux = Tmux::start(&command, 120, 30);
+    let screen = tmux.wait_for(&format!("{}:{} [sftp]", sshd.alias(), remote.path().display()));
+    assert!(screen.contains("payload"), "{screen}");
+    tmux.keys(&["Tab", "Down", "F5"]);
+    tmux.wait_for("Copy");
+    tmux.keys(&["Enter"]);
+    wait_for("the copy to finish", || {
+        std::fs::read(local.path().join("payload")).ok() == std::fs::read(remote.path().join("payload")).ok()
+    });
+    tmux.keys(&["q"]);
 }
