@@ -40,8 +40,8 @@ pub(super) fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<Pat
         let summary = match fs.rung() {
             Some(end) => {
                 // What `cat` will send (SFTP says so itself).
-                let path = Path::new(&request.sources[0]);
-                let stat = fs.stat(&[path])?.pop().and_then(|s| s.ok().flatten());
+                let paths: Vec<&Path> = request.sources.iter().map(Path::new).collect();
+                let stat = fs.stat(&paths)?.pop().and_then(|s| s.ok().flatten());
                 let expected: Vec<scp::rung::Expected> = stat
                     .map(|s| scp::rung::Expected { size: s.size, mode: s.mode, mtime: s.mtime })
                     .into_iter()
