@@ -191,7 +191,7 @@ fn the_commander_opens_uris_on_its_command_line_in_go_to_and_in_the_picker() {
     assert!(recent.contains(&typed), "{recent}");
     // Listed again in the picker, with where it goes.
     tmux.keys(&["F2"]);
-    let screen = tmux.wait_for("recent");
+    let screen = tmux.wait_for("typed");
     assert!(screen.matches(&typed).count() >= 2, "label and user@host:port: {screen}");
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);

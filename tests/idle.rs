@@ -121,8 +121,8 @@ fn after_a_local_copy_has_finished() {
         || {
             tmux.wait_for_times(&format!("{ENTRIES} entries"), 1);
             let pid = scpdeck_pid(&big.display().to_string());
-            // The cursor is on f00000: F5 copies it into the other pane's directory.
-            tmux.keys(&["F5"]);
+            // Off `..` onto f00000: F5 copies it into the other pane's directory.
+            tmux.keys(&["Down", "F5"]);
             tmux.wait_for("Copy");
             tmux.keys(&["Enter"]);
             // The jobs panel opens on alt-j (jobs_panel = "manual").

@@ -61,6 +61,8 @@ fn state_with(left: Location, right: Location, width: u16, height: u16) -> State
     for (effect, entries) in effects.into_iter().zip(lists) {
         if let Effect::List { side, generation, .. } = effect {
             app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+            // Off the `..` row, onto the first entry.
+            state.pane_mut(side).move_by(1);
         }
     }
     state
@@ -164,11 +166,22 @@ fn queue() -> QueueView {
             item: ItemId(7),
             name: "logs/secret.log".into(),
             reason: "scp: /var/log/app/secret.log: Permission denied".into(),
+            retry_as_root: Some(JobSpec {
+                mode: Mode::Move,
+                sources: vec![Location::Remote {
+                    host: "db2 [sudo]".into(),
+                    path: "/var/log/app/secret.log".into(),
+                }],
+                target: Location::Local("/home/alice/work/logs".into()),
+                target_kind: TargetKind::Dir,
+                options: Default::default(),
+            }),
         },
         FailedItem {
             item: ItemId(9),
             name: "logs/huge.log".into(),
             reason: "connection to db2 lost: Broken pipe".into(),
+            retry_as_root: None,
         },
     ];
     let done = job(4, JobState::Done, "copy notes.md → web1:/srv/backup", progress(1536, 1536, 1, 1, 0.0));
@@ -308,6 +321,15 @@ fn an_edited_target_is_read_like_scp_on_the_other_host() {
     for c in "/tmp/renamed.md".chars() {
         key(&mut state, KeyCode::Char(c));
     }
+    // Looked at first: it does not exist, so its creation is offered,
+    // unticked for one source (which then takes that name, as with scp).
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::ProbeTarget { token, location }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(location, &remote("web1", "/tmp/renamed.md"));
+    app::update(&mut state, Msg::TargetProbed { token: *token, result: Ok(None) });
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!("{:?}", state.dialogs) };
+    assert_eq!(dialog.create.as_ref().map(|c| c.on), Some(false));
+    assert_eq!(dialog.field, CopyField::CreateTarget);
     let effects = key(&mut state, KeyCode::Enter);
     let [Effect::Submit(JobSpec { mode, target, target_kind, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -316,6 +338,150 @@ fn an_edited_target_is_read_like_scp_on_the_other_host() {
         (*mode, target.clone(), *target_kind),
         (Mode::Move, remote("web1", "/tmp/renamed.md"), TargetKind::Auto)
     );
+}
+
+#[test]
+fn a_typed_directory_that_does_not_exist_is_offered_for_creation_before_queuing() {
+    let mut state = local_state();
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::F(5));
+    for c in "/new/dir".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::ProbeTarget { token, location }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(location, &remote("web1", "/srv/backup/new/dir"));
+    // A late answer for an older look is dropped.
+    assert!(app::update(&mut state, Msg::TargetProbed { token: token + 100, result: Ok(None) }).is_empty());
+    app::update(&mut state, Msg::TargetProbed { token: *token, result: Ok(None) });
+    insta::assert_snapshot!("copy_dialog_create_missing_target", screen(&state));
+    // Unticked, with two sources: refused, nothing queued.
+    key(&mut state, KeyCode::Char(' '));
+    let effects = key(&mut state, KeyCode::Enter);
+    assert!(effects.is_empty(), "{effects:?}");
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert!(dialog.error.as_ref().is_some_and(|e| e.contains("does not exist")), "{:?}", dialog.error);
+    key(&mut state, KeyCode::Char(' '));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::CreateTarget { side, location, spec }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!((*side, location), (Side::Left, &remote("web1", "/srv/backup/new/dir")));
+    assert_eq!((spec.target.clone(), spec.target_kind), (location.clone(), TargetKind::Dir));
+    assert!(state.dialogs.is_empty());
+    // Created: the job is queued (and the other pane reloaded).
+    let effects =
+        app::update(&mut state, Msg::TargetCreated { side: *side, spec: spec.clone(), result: Ok(()) });
+    assert!(matches!(effects.first(), Some(Effect::Submit(s)) if s.sources.len() == 2), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::List { side: Side::Right, .. })));
+    // An existing directory typed: queued into it at once after the look.
+    key(&mut state, KeyCode::F(5));
+    for c in "/srv".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::ProbeTarget { token, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    let effects = app::update(&mut state, Msg::TargetProbed { token: *token, result: Ok(Some(Kind::Dir)) });
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!((spec.target.clone(), spec.target_kind), (remote("web1", "/srv/backup/srv"), TargetKind::Dir));
+}
+
+#[test]
+fn bandwidth_limit_is_a_field_prefilled_from_the_hosts_setting() {
+    let mut config = Config::default();
+    let web1 = scpdeck::config::HostSettings { bandwidth: Some(800), ..Default::default() };
+    config.settings.hosts.insert("web1".into(), web1);
+    let mut state = State::with_config(
+        Location::Local("/home/alice/work".into()),
+        remote("web1", "/srv/backup"),
+        jiff::tz::TimeZone::UTC,
+        config,
+    );
+    app::update(&mut state, Msg::Resize { width: 100, height: 30 });
+    let effects = app::start(&mut state);
+    if let Some(Effect::List { side, generation, .. }) = effects.first() {
+        let entries = vec![entry("notes.md", Kind::File, 1536)];
+        app::update(&mut state, Msg::Listed { side: *side, generation: *generation, result: Ok(entries) });
+    }
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::F(5));
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert_eq!(dialog.bandwidth.text(), "800", "the destination's setting");
+    while !matches!(state.dialogs.last(), Some(Dialog::Copy(d)) if d.field == CopyField::Bandwidth) {
+        key(&mut state, KeyCode::Tab);
+    }
+    insta::assert_snapshot!("copy_dialog_bandwidth", screen(&state));
+    key(&mut state, KeyCode::Backspace);
+    key(&mut state, KeyCode::Backspace);
+    key(&mut state, KeyCode::Char('x'));
+    assert!(key(&mut state, KeyCode::Enter).is_empty(), "not a limit: refused");
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert!(dialog.error.as_ref().is_some_and(|e| e.contains("Kbit/s")), "{:?}", dialog.error);
+    key(&mut state, KeyCode::Backspace);
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.options.limit_kbit, Some(8));
+    // Cleared: no limit.
+    key(&mut state, KeyCode::F(5));
+    while !matches!(state.dialogs.last(), Some(Dialog::Copy(d)) if d.field == CopyField::Bandwidth) {
+        key(&mut state, KeyCode::Tab);
+    }
+    for _ in 0..3 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.options.limit_kbit, None);
+}
+
+#[test]
+fn f5_and_f6_onto_the_same_directory_duplicate_or_rename_under_a_new_name() {
+    let work = Location::Local("/home/alice/work".into());
+    let mut state = state_with(work.clone(), work.clone(), 100, 30);
+    // photos, big.iso, notes.md: onto notes.md.
+    key(&mut state, KeyCode::End);
+    let effects = key(&mut state, KeyCode::F(5));
+    assert!(effects.is_empty());
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!("{:?}", state.status) };
+    assert_eq!(dialog.new_name.as_ref().map(|n| n.text()), Some("notes (copy).md"));
+    assert_eq!(dialog.field, CopyField::NewName);
+    assert!(!dialog.fields().contains(&CopyField::Target));
+    insta::assert_snapshot!("copy_dialog_new_name", screen(&state));
+    // The original's name, or one taken, is refused.
+    for _ in 0.."(copy).md".len() + 1 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    for c in ".md".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert!(key(&mut state, KeyCode::Enter).is_empty());
+    let Some(Dialog::Copy(dialog)) = state.dialogs.last() else { panic!() };
+    assert!(dialog.error.as_ref().is_some_and(|e| e.contains("another name")), "{:?}", dialog.error);
+    for c in [KeyCode::Backspace, KeyCode::Backspace, KeyCode::Backspace] {
+        key(&mut state, c);
+    }
+    for c in "-2.md".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Submit(spec)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(spec.sources, [Location::Local("/home/alice/work/notes.md".into())]);
+    assert_eq!(
+        (spec.target.clone(), spec.target_kind),
+        (Location::Local("/home/alice/work/notes-2.md".into()), TargetKind::Auto)
+    );
+    // F6: a rename within the directory.
+    key(&mut state, KeyCode::F(6));
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::Rename { sources, target }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(sources, &[Location::Local("/home/alice/work/notes.md".into())]);
+    assert_eq!(target, &Location::Local("/home/alice/work/notes (copy).md".into()));
+    // Several entries: explained, no dialog.
+    key(&mut state, KeyCode::Insert);
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Insert);
+    assert!(key(&mut state, KeyCode::F(5)).is_empty());
+    assert!(state.dialogs.is_empty());
+    assert!(state.status.as_ref().is_some_and(|s| s.text.contains("takes one entry")), "{:?}", state.status);
 }
 
 #[test]
@@ -359,6 +525,20 @@ fn direct_mode_is_not_offered_to_a_host_whose_login_shell_prints_text() {
 }
 
 #[test]
+fn direct_mode_is_not_offered_when_a_host_is_used_as_root() {
+    for (left, right) in [("db2 [sudo]", "web1"), ("db2", "web1 [sudo]")] {
+        let mut state = state_with(remote(left, "/var/log"), remote(right, "/srv/backup"), 90, 28);
+        for host in [left, right] {
+            scpdeck::app::update(&mut state, Msg::HostProbed { host: host.into(), talkative: false });
+        }
+        key(&mut state, KeyCode::Down);
+        key(&mut state, KeyCode::F(5));
+        let Some(Dialog::Copy(copy)) = state.dialogs.last() else { panic!("{:?}", state.dialogs.last()) };
+        assert!(!copy.fields().contains(&CopyField::Direct), "{left} → {right}: {:?}", copy.fields());
+    }
+}
+
+#[test]
 fn jobs_panel_shows_every_job_and_its_keys_control_them() {
     let mut state = local_state();
     app::update(&mut state, Msg::Jobs(Arc::new(queue())));
@@ -385,7 +565,7 @@ fn jobs_panel_shows_every_job_and_its_keys_control_them() {
     key(&mut state, KeyCode::Esc);
     assert!(!state.jobs.panel_focus && state.jobs.panel.is_some());
     key(&mut state, KeyCode::Down);
-    assert_eq!(state.pane(Side::Left).cursor, 1, "the file panes work while jobs run");
+    assert_eq!(state.pane(Side::Left).cursor, 2, "the file panes work while jobs run");
 }
 
 #[test]
@@ -400,7 +580,7 @@ fn a_question_never_takes_the_keyboard_and_is_answered_from_the_panel() {
         state.status
     );
     key(&mut state, KeyCode::Down);
-    assert_eq!(state.pane(Side::Left).cursor, 2, "keys still go to the pane");
+    assert_eq!(state.pane(Side::Left).cursor, 3, "keys still go to the pane");
 
     alt(&mut state, 'j');
     key(&mut state, KeyCode::Up);
@@ -524,7 +704,14 @@ fn a_failed_job_shows_its_items_and_events_and_retries_one() {
     key(&mut state, KeyCode::Up);
     key(&mut state, KeyCode::Enter);
     insta::assert_snapshot!("job_details", screen(&state));
+    // A permission denied: u queues the item again as root.
+    let effects = key(&mut state, KeyCode::Char('u'));
+    let Some(Effect::Submit(spec)) = effects.first() else { panic!("{effects:?}") };
+    assert_eq!(spec.sources[0].host(), Some("db2 [sudo]"));
     key(&mut state, KeyCode::Down);
+    let details = screen(&state);
+    assert!(!details.contains("u retries it as root"), "not offered for a lost connection:\n{details}");
+    assert!(key(&mut state, KeyCode::Char('u')).is_empty());
     assert_eq!(control(key(&mut state, KeyCode::Char('r'))), Some(Control::Retry(JobId(3), Some(ItemId(9)))));
     assert_eq!(control(key(&mut state, KeyCode::Char('R'))), Some(Control::Retry(JobId(3), None)));
 }
@@ -602,7 +789,8 @@ fn f5_copies_for_real_in_tmux_and_the_log_file_records_it() {
     );
     let tmux = Tmux::start(&command, 100, 30);
     tmux.wait_for("hello.txt");
-    tmux.keys(&["Space", "Space", "F5"]);
+    // Off `..` onto photos/, then photos/ and hello.txt selected.
+    tmux.keys(&["Down", "Space", "Space", "F5"]);
     tmux.wait_for("Copy 2 files and 1 directory");
     tmux.keys(&["Enter"]);
     // The panes keep the screen (the "queued:" notice goes once the job has

@@ -86,6 +86,8 @@ fn chmod_chgrp_symlink_and_touch_on_a_remote_pane() {
         || {
             tmux.wait_for("plain.txt");
             tmux.wait_for("tree/");
+            // Off `..` onto tree/.
+            tmux.keys(&["Down"]);
 
             // Mode: 750 typed, group write set in the grid, recursive.
             tmux.keys(&["M-m"]);
@@ -106,7 +108,7 @@ fn chmod_chgrp_symlink_and_touch_on_a_remote_pane() {
             // Group, recursively, by name.
             let own = gid(&root.join("tree")).unwrap();
             let (group, group_id) = other_group(own);
-            tmux.keys(&["M-o"]);
+            tmux.keys(&["M-u"]);
             tmux.wait_for("Change owner and group");
             tmux.keys(&["Tab", "C-u"]);
             tmux.keys(&["-l", &group]);
@@ -123,7 +125,7 @@ fn chmod_chgrp_symlink_and_touch_on_a_remote_pane() {
             }
 
             // A group the host does not know: its refusal is shown, readably.
-            tmux.keys(&["M-o"]);
+            tmux.keys(&["M-u"]);
             tmux.wait_for("Change owner and group");
             tmux.keys(&["Tab", "C-u"]);
             tmux.keys(&["-l", "no-such-group-here"]);

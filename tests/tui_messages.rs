@@ -127,7 +127,7 @@ fn refusals_and_a_changed_host_key_are_shown_and_logged_whole() {
             wait_gone(&tmux, "Messages (");
 
             // F3 on a file the account may not read: the reason, not a shell's words.
-            tmux.keys(&["Home", "F3"]);
+            tmux.keys(&["Home", "Down", "F3"]);
             let screen = tmux.wait_for("Permission denied");
             assert!(!screen.contains("sh: "), "{screen}");
             tmux.keys(&["q"]);
@@ -174,7 +174,7 @@ fn refusals_and_a_changed_host_key_are_shown_and_logged_whole() {
 
             // A changed host key: refused, and the whole warning is in the log.
             tmux.keys(&["F2"]);
-            tmux.wait_for("ssh config");
+            tmux.wait_for("this machine");
             tmux.keys(&["-l", "changed"]);
             tmux.keys(&["Enter"]);
             let screen = tmux.wait_for("HOST KEY HAS CHANGED");

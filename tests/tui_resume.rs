@@ -26,9 +26,15 @@ fn journal_text(work: &Path) -> String {
 /// Presses `key` until `shown` is on the screen: a key pressed while the
 /// app is still starting can go unread.
 fn press_until(tmux: &Tmux, key: &str, shown: &str) {
+    press_all_until(tmux, &[key], shown);
+}
+
+/// [`press_until`] for keys pressed together, each time.
+fn press_all_until(tmux: &Tmux, keys: &[&str], shown: &str) {
+    let key = keys.join(" ");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        tmux.keys(&[key]);
+        tmux.keys(keys);
         let until = Instant::now() + Duration::from_secs(2);
         while Instant::now() < until {
             if tmux.screen().contains(shown) {
@@ -94,7 +100,8 @@ impl Upload {
                 tmux.wait_for("big.bin");
                 // The remote pane is up (its free space comes from the host).
                 tmux.wait_for_times("free", 2);
-                press_until(&tmux, "F5", "[ Copy ]");
+                // Off `..` onto big.bin, then F5.
+                press_all_until(&tmux, &["End", "F5"], "[ Copy ]");
                 tmux.keys(&["Enter"]);
                 eventually(&tmux, "half the file is on the host", Duration::from_secs(60), || {
                     partial_bytes(&self.remote) >= SIZE / 2

@@ -61,7 +61,8 @@ fn shows_two_panes_browses_and_quits_with_q() {
     let screen = run.tmux.wait_for("right-side.bin");
     assert!(screen.contains("inner-dir/") && screen.contains("hello.txt"), "{screen}");
     assert!(screen.contains("2 KiB"), "{screen}");
-    run.tmux.keys(&["Enter"]);
+    // Off `..` onto inner-dir/.
+    run.tmux.keys(&["Down", "Enter"]);
     let screen = run.tmux.wait_for("deep-file.txt");
     assert!(screen.contains("/left/inner-dir"), "{screen}");
     run.tmux.keys(&["BSpace"]);
@@ -125,7 +126,7 @@ fn f4_hands_the_terminal_to_the_editor_and_takes_it_back() {
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let run = start_with(&format!("EDITOR='{}'", editor.display()));
     run.tmux.wait_for("hello.txt");
-    run.tmux.keys(&["Down", "F4"]);
+    run.tmux.keys(&["Down", "Down", "F4"]);
     run.tmux.wait_for("EDITOR READY>");
     run.tmux.keys(&["-l", "typed in the editor"]);
     run.tmux.keys(&["Enter"]);
@@ -221,7 +222,7 @@ fn browses_a_remote_directory_over_ssh_and_changes_it() {
     assert!(screen.contains("remote-sub/") && screen.contains("2.9 KiB"), "{screen}");
     assert!(screen.contains("evil\\e[31mred"), "control characters are escaped: {screen}");
     // Into a remote directory and back.
-    tmux.keys(&["Tab", "Enter"]);
+    tmux.keys(&["Tab", "Down", "Enter"]);
     let screen = tmux.wait_for("inner.txt");
     assert!(!screen.contains("remote-file.txt"), "{screen}");
     tmux.keys(&["BSpace"]);
@@ -269,7 +270,8 @@ fn the_host_picker_lists_ssh_config_hosts_and_connects() {
     let tmux = Tmux::start(&command, 120, 30);
     tmux.wait_for("Hosts");
     tmux.keys(&["F2"]);
-    let screen = tmux.wait_for("ssh config");
+    // Each host says where it is written: the -F file's line.
+    let screen = tmux.wait_for("ssh_config:1");
     assert!(screen.contains(sshd.alias()), "{screen}");
     tmux.keys(&["-l", "test"]);
     tmux.keys(&["Enter"]);

@@ -69,6 +69,8 @@ fn with_config(width: u16, height: u16, config: Config) -> State {
         app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
         let location = state.pane(side).location.clone();
         app::update(&mut state, Msg::FreeSpace { side, location, result: Ok(52 * 1024 * 1024 * 1024) });
+        // Off the `..` row a listing starts on, onto the first entry.
+        state.pane_mut(side).move_by(1);
     }
     state
 }
@@ -112,18 +114,18 @@ fn main_screen_narrow_40x15() {
 
 #[test]
 fn cjk_and_emoji_names_line_up_and_are_cut_at_a_character_boundary() {
-    let mut state = first_screen(70, 14);
+    let mut state = first_screen(70, 15);
     press(&mut state, KeyCode::Tab);
-    let mut terminal = Terminal::new(TestBackend::new(70, 14)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(70, 15)).unwrap();
     terminal.draw(|frame| ui::render(&state, frame)).unwrap();
     let buffer = terminal.backend().buffer().clone();
     // The column where the size ends, per row, found in the cells themselves.
     let size_end = |row: u16| (0..35).rev().find(|&x| buffer[(x, row)].symbol() == "B").unwrap();
-    let row_of = |start: &str| (0..14).find(|&y| buffer[(2, y)].symbol() == start).unwrap();
+    let row_of = |start: &str| (0..15).find(|&y| buffer[(2, y)].symbol() == start).unwrap();
     let (cjk, ascii, emoji) = (row_of("日"), row_of("n"), row_of("r"));
     assert_eq!(size_end(cjk), size_end(ascii), "wide characters count as two cells");
     assert_eq!(size_end(emoji), size_end(ascii));
-    let text = screen(&state, 70, 14);
+    let text = screen(&state, 70, 15);
     let rocket = text.lines().find(|l| l.contains("rocket")).unwrap();
     assert!(rocket.contains("rocket 🚀 launch pla…"), "{rocket}");
     insta::assert_snapshot!(text);
@@ -264,10 +266,17 @@ fn menu() {
 fn picker(state: &mut State) -> Vec<Effect> {
     state.bookmarks =
         vec![config::Bookmark { name: "web logs".into(), target: "alice@web1:/var/log".into() }];
-    state.recent = vec!["root@db.internal".into()];
+    state.recent = config::Recent {
+        hosts: vec!["root@db.internal".into(), "10.0.0.9:2222".into()],
+        typed: vec!["10.0.0.9:2222".into()],
+    };
+    state.recent_dirs.insert("root@db.internal".into(), PathBuf::from("/var/lib/postgresql"));
     let effects = press(state, KeyCode::F(2));
     let [Effect::LoadSshHosts { token }] = effects.as_slice() else { panic!("{effects:?}") };
-    let hosts = vec!["build-server".into(), "web1".into(), "web2".into()];
+    let hosts = [("build-server", 3), ("web1", 8), ("web2", 8)]
+        .iter()
+        .map(|(h, line)| (h.to_string(), format!("~/.ssh/config:{line}")))
+        .collect();
     app::update(state, Msg::SshHosts { token: *token, hosts })
 }
 
@@ -285,10 +294,11 @@ fn host_picker_shows_user_host_port_and_takes_a_typed_port() {
     let mut state = first_screen(90, 22);
     let effects = picker(&mut state);
     let [Effect::ResolveHosts { token, hosts }] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(hosts, &["alice@web1", "root@db.internal", "build-server", "web1", "web2"]);
+    assert_eq!(hosts, &["alice@web1", "root@db.internal", "10.0.0.9:2222", "build-server", "web1", "web2"]);
     let addresses = [
         ("alice@web1", "alice@10.0.0.5:22"),
         ("root@db.internal", "root@db.internal:22"),
+        ("10.0.0.9:2222", "alice@10.0.0.9:2222"),
         ("build-server", "ci@build.example.org:2200"),
         ("web1", "deploy@10.0.0.5:22"),
         ("web2", "deploy@[2001:db8::6]:2222"),
@@ -305,6 +315,62 @@ fn host_picker_shows_user_host_port_and_takes_a_typed_port() {
         matches!(effects.first(), Some(Effect::Connect { host, .. }) if host == "alice@web2:2200"),
         "{effects:?}"
     );
+}
+
+#[test]
+fn host_picker_edit_form_and_read_only_ssh_config_entries() {
+    let mut state = first_screen(90, 22);
+    picker(&mut state);
+    // An ssh_config entry cannot be edited: the status line says where it is written.
+    type_text(&mut state, "build");
+    press(&mut state, KeyCode::F(4));
+    let refused = screen(&state, 90, 22);
+    assert!(refused.contains("~/.ssh/config:3"), "{refused}");
+    for _ in 0..5 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "db.internal");
+    press(&mut state, KeyCode::F(4));
+    insta::assert_snapshot!(format!("{refused}\n{}", screen(&state, 90, 22)));
+}
+
+#[test]
+fn pane_with_dot_dot_and_a_long_path_cut_from_the_left() {
+    let mut state = first_screen(80, 16);
+    let deep = "/home/alice/projects/client-2025/infrastructure/terraform/modules/networking/vpc";
+    let effects = app::open_target(&mut state, Side::Left, app::Target::Local(PathBuf::from(deep)));
+    let Some(Effect::List { side, generation, .. }) = effects.first() else { panic!("{effects:?}") };
+    let entries = vec![entry("main.tf", Kind::File, 2048, DAY), entry("peering", Kind::Dir, 4096, DAY)];
+    app::update(&mut state, Msg::Listed { side: *side, generation: *generation, result: Ok(entries) });
+    let shown = screen(&state, 80, 16);
+    let title = shown.lines().next().unwrap();
+    assert!(title.starts_with("\"┌ …/") && title.contains("/networking/vpc ─"), "{title}");
+    assert!(shown.contains("UP--DIR"), "{shown}");
+    // The root has no `..`.
+    let effects = app::open_target(&mut state, Side::Right, app::Target::Local(PathBuf::from("/")));
+    let Some(Effect::List { side, generation, .. }) = effects.first() else { panic!("{effects:?}") };
+    let entries = vec![entry("etc", Kind::Dir, 4096, DAY)];
+    app::update(&mut state, Msg::Listed { side: *side, generation: *generation, result: Ok(entries) });
+    let root = screen(&state, 80, 16);
+    // A remote pane keeps its host in front of the path's end.
+    let far = Location::Remote {
+        host: "deploy@build.example.org:2222".into(),
+        path: PathBuf::from("/srv/releases/2025/november/artifacts/linux-x86_64"),
+    };
+    let generation = state.pane_mut(Side::Right).request(far, None, app::Nav::Visit);
+    let entries = vec![entry("app.tar.zst", Kind::File, 9_000_000, DAY)];
+    app::update(&mut state, Msg::Listed { side: Side::Right, generation, result: Ok(entries) });
+    let narrow = screen(&state, 80, 16);
+    let title = narrow.lines().next().unwrap();
+    assert!(title.contains("deploy@build.") && title.contains("/linux-x86_64 ─"), "{title}");
+    assert!(!title.contains("……"), "one … for one gap: {title}");
+    let wide = screen(&state, 120, 16);
+    let title = wide.lines().next().unwrap();
+    assert!(
+        title.contains("deploy@build.example.org:2222:…") && title.contains("/linux-x86_64 ─"),
+        "{title}"
+    );
+    insta::assert_snapshot!(format!("{root}\n{narrow}\n{wide}"));
 }
 
 fn connecting(state: &mut State) -> u64 {
@@ -338,6 +404,72 @@ fn prompt_password_and_passphrase() {
     assert!(!password.contains("abc"), "secrets are never shown");
     let passphrase = ask(Question::Passphrase { key: "/home/alice/.ssh/id_ed25519".into(), attempt: 1 });
     insta::assert_snapshot!(format!("{password}\n{passphrase}"));
+}
+
+#[test]
+fn prompt_sudo_password_is_masked() {
+    let dialog =
+        ask(Question::SudoPassword { host: "build-server".into(), user: "alice".into(), attempt: 1 });
+    assert!(!dialog.contains("abc"), "secrets are never shown");
+    insta::assert_snapshot!(dialog);
+}
+
+/// The picker's "as root" toggle (alt-a) marks the highlighted host and
+/// opens it as root; `[hosts."web2"] sudo = true` marks web2 from the start.
+#[test]
+fn host_picker_toggles_as_root_per_host() {
+    let mut config = Config::default();
+    config.settings.hosts.insert("web2".into(), config::HostSettings { sudo: true, ..Default::default() });
+    let mut state = with_config(90, 22, config);
+    picker(&mut state);
+    type_text(&mut state, "build");
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)));
+    for _ in 0.."build".len() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    let marked = screen(&state, 90, 22);
+    insta::assert_snapshot!(marked);
+    type_text(&mut state, "build");
+    let effects = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(effects.first(), Some(Effect::Connect { host, .. }) if host == "build-server [sudo]"),
+        "{effects:?}"
+    );
+}
+
+/// A pane on a host used as root says so in its title; the menu's "as
+/// root" entry on it opens the same directory as the login user again.
+#[test]
+fn a_pane_used_as_root_shows_it_and_the_menu_turns_it_off() {
+    let mut state = first_screen(80, 16);
+    picker(&mut state);
+    type_text(&mut state, "build");
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)));
+    assert!(state.wants_root("build-server"));
+    let effects = press(&mut state, KeyCode::Enter);
+    let Some(Effect::Connect { id, .. }) = effects.first() else { panic!("{effects:?}") };
+    let id = *id;
+    let effects = app::update(&mut state, Msg::Connected { id, result: Ok(PathBuf::from("/root")) });
+    assert!(effects.iter().any(|e| matches!(e, Effect::List { .. })), "{effects:?}");
+    let listing = effects.iter().find_map(|e| match e {
+        Effect::List { side, generation, location } => Some((*side, *generation, location.clone())),
+        _ => None,
+    });
+    let (side, generation, location) = listing.unwrap();
+    assert_eq!(location, Location::Remote { host: "build-server [sudo]".into(), path: "/root".into() });
+    let entries = vec![entry("secret.key", Kind::File, 64, DAY)];
+    app::update(&mut state, Msg::Listed { side, generation, result: Ok(entries) });
+    insta::assert_snapshot!(screen(&state, 80, 16));
+    press(&mut state, KeyCode::F(9));
+    let menu = screen(&state, 80, 16);
+    assert!(menu.contains("as root through sudo"), "{menu}");
+    press(&mut state, KeyCode::Esc);
+    let effects = app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)));
+    assert!(!state.wants_root("build-server"));
+    assert!(
+        matches!(effects.first(), Some(Effect::Connect { host, .. }) if host == "build-server"),
+        "{effects:?}"
+    );
 }
 
 #[test]
@@ -457,7 +589,7 @@ fn dialog_chown_with_a_hostile_owner_name_escaped() {
         }
     }
     press(&mut state, KeyCode::Down);
-    alt(&mut state, 'o');
+    alt(&mut state, 'u');
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, ":x");
     press(&mut state, KeyCode::Enter);

@@ -66,6 +66,8 @@ fn state(width: u16, height: u16) -> State {
     for (effect, listed) in effects.into_iter().zip([entries(), vec![file("b", 1)]]) {
         let Effect::List { side, generation, .. } = effect else { panic!("{effect:?}") };
         app::update(&mut state, Msg::Listed { side, generation, result: Ok(listed) });
+        // Off the `..` row a listing starts on, onto the first entry.
+        state.pane_mut(side).move_by(1);
     }
     state
 }

@@ -130,7 +130,17 @@ pub enum Effect {
     },
     SaveRecent {
         dir: PathBuf,
-        recent: Vec<String>,
+        recent: crate::config::Recent,
+    },
+    /// Save the last directory visited on each host (in the state dir).
+    SaveRecentDirs {
+        dir: PathBuf,
+        dirs: std::collections::BTreeMap<String, PathBuf>,
+    },
+    /// Close the host's browsing connection and its idle transfer
+    /// connections; transfers running keep theirs until they end.
+    Disconnect {
+        host: String,
     },
     /// Open a connection: `Msg::ConnectStage`, `Msg::Prompt`, `Msg::Connected`.
     Connect {
@@ -171,6 +181,18 @@ pub enum Effect {
     },
     /// Queue a copy or move job.
     Submit(crate::jobs::JobSpec),
+    /// What the copy dialog's typed target is: `Msg::TargetProbed`.
+    ProbeTarget {
+        token: u64,
+        location: Location,
+    },
+    /// Create a copy's target directory (with its parents), then queue the
+    /// job: `Msg::TargetCreated`.
+    CreateTarget {
+        side: Side,
+        location: Location,
+        spec: Box<crate::jobs::JobSpec>,
+    },
     /// Pause, resume, cancel, retry, reorder jobs, answer a question.
     Jobs(crate::jobs::Control),
 }

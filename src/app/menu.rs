@@ -4,6 +4,8 @@ use crate::choices::Action;
 
 pub const MENU: &[Action] = &[
     Action::HostPicker,
+    Action::Disconnect,
+    Action::AsRoot,
     Action::GoTo,
     Action::AddBookmark,
     Action::Refresh,
@@ -40,6 +42,9 @@ pub const MENU: &[Action] = &[
     Action::Back,
     Action::Forward,
     Action::SwitchPane,
+    Action::SwapPanes,
+    Action::OtherToThis,
+    Action::ThisToOther,
     Action::Help,
     Action::Quit,
 ];

@@ -84,6 +84,17 @@ pub enum Msg {
         token: u64,
         result: Result<ViewContent, WorkError>,
     },
+    /// The kind of the copy dialog's typed target (`None`: nothing there).
+    TargetProbed {
+        token: u64,
+        result: Result<Option<crate::fs::Kind>, WorkError>,
+    },
+    /// A copy's target directory was created (or not): the job goes on.
+    TargetCreated {
+        side: Side,
+        spec: Box<crate::jobs::JobSpec>,
+        result: Result<(), WorkError>,
+    },
     /// A follow poll (`Effect::Follow`): the bytes read and the size.
     Followed {
         token: u64,
@@ -92,7 +103,8 @@ pub enum Msg {
     },
     SshHosts {
         token: u64,
-        hosts: Vec<String>,
+        /// `(alias, file:line)`.
+        hosts: Vec<(String, String)>,
     },
     /// `(host, user@host:port)` for the hosts that could be resolved.
     HostAddresses {

@@ -77,6 +77,23 @@ pub struct Pane {
     pub loaded: bool,
     /// The last comparison with the other pane (until the pane moves).
     pub compare: Option<super::compare::CompareMarks>,
+    /// The `..` row at the top (every directory but the root, once
+    /// listed): it goes up, and is never selected, copied or counted.
+    up: Option<Entry>,
+}
+
+/// The `..` row: a directory entry with nothing else known.
+fn up_entry() -> Entry {
+    Entry {
+        name: OsString::from(".."),
+        kind: crate::fs::Kind::Dir,
+        size: 0,
+        mode: 0o755,
+        mtime: crate::fs::Mtime { secs: 0, nanos: 0 },
+        owner: String::new(),
+        group: String::new(),
+        link: None,
+    }
 }
 
 impl Pane {
@@ -103,25 +120,57 @@ impl Pane {
             history: History::default(),
             loaded: false,
             compare: None,
+            up: None,
         }
     }
 
-    /// Number of visible entries.
+    /// Number of rows: the visible entries and the `..` row.
     pub fn len(&self) -> usize {
-        self.view.len()
+        self.view.len() + self.up_rows()
     }
 
+    /// No visible entry (the `..` row does not count).
     pub fn is_empty(&self) -> bool {
         self.view.is_empty()
     }
 
-    /// The visible entry at `row` (0 = first visible entry) and whether it is selected.
-    pub fn row(&self, row: usize) -> Option<(&Entry, bool)> {
-        self.view.get(row).map(|&i| (&self.entries[i], self.selected[i]))
+    /// Number of visible entries, without the `..` row.
+    pub fn shown(&self) -> usize {
+        self.view.len()
     }
 
+    /// 1 when the pane has a `..` row, else 0.
+    pub fn up_rows(&self) -> usize {
+        usize::from(self.up.is_some())
+    }
+
+    /// Whether `row` is the `..` row.
+    pub fn is_up_row(&self, row: usize) -> bool {
+        self.up.is_some() && row == 0
+    }
+
+    /// Whether the cursor is on the `..` row.
+    pub fn on_up_row(&self) -> bool {
+        self.is_up_row(self.cursor)
+    }
+
+    /// The row at `row` (0 = the first row: `..` when there is one) and
+    /// whether it is selected.
+    pub fn row(&self, row: usize) -> Option<(&Entry, bool)> {
+        if let Some(up) = self.up.as_ref().filter(|_| row == 0) {
+            return Some((up, false));
+        }
+        self.entry_index(row).map(|i| (&self.entries[i], self.selected[i]))
+    }
+
+    /// Index in `entries` of the entry at `row`, not for the `..` row.
+    fn entry_index(&self, row: usize) -> Option<usize> {
+        row.checked_sub(self.up_rows()).and_then(|r| self.view.get(r).copied())
+    }
+
+    /// The entry under the cursor; `None` on the `..` row.
     pub fn current(&self) -> Option<&Entry> {
-        self.row(self.cursor).map(|(e, _)| e)
+        self.entry_index(self.cursor).map(|i| &self.entries[i])
     }
 
     /// Starts loading `location`; returns the generation to tag the request with.
@@ -171,6 +220,7 @@ impl Pane {
         };
         self.selected = entries.iter().map(|e| keep_selected.contains(e.name.as_os_str())).collect();
         self.entries = entries;
+        self.up = self.location.parent().map(|_| up_entry());
         self.error = None;
         self.resort(focus.as_deref());
         if moved {
@@ -213,7 +263,7 @@ impl Pane {
         if let Some(row) = focus.and_then(|name| self.position_of(name)) {
             self.cursor = row;
         }
-        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
+        self.cursor = self.cursor.min(self.len().saturating_sub(1));
         self.recount();
         self.scroll_into_view();
     }
@@ -226,31 +276,28 @@ impl Pane {
 
     /// Row of the visible entry called `name`.
     pub fn position_of(&self, name: &OsStr) -> Option<usize> {
-        self.view.iter().position(|&i| self.entries[i].name == name)
+        self.view.iter().position(|&i| self.entries[i].name == name).map(|row| row + self.up_rows())
     }
 
     /// Moves the cursor by `delta` rows, clamped to the listing.
     pub fn move_by(&mut self, delta: isize) {
-        if self.view.is_empty() {
-            return;
-        }
-        let last = self.view.len() - 1;
+        let Some(last) = self.len().checked_sub(1) else { return };
         self.cursor = self.cursor.saturating_add_signed(delta).min(last);
         self.scroll_into_view();
     }
 
     pub fn move_to(&mut self, row: usize) {
-        self.cursor = row.min(self.view.len().saturating_sub(1));
+        self.cursor = row.min(self.len().saturating_sub(1));
         self.scroll_into_view();
     }
 
     /// Scrolls the view by `delta` rows, dragging the cursor along when it
     /// would leave the screen (the mouse wheel).
     pub fn scroll_by(&mut self, delta: isize) {
-        let max_offset = self.view.len().saturating_sub(self.rows);
+        let max_offset = self.len().saturating_sub(self.rows);
         self.offset = self.offset.saturating_add_signed(delta).min(max_offset);
         let last_visible = (self.offset + self.rows).saturating_sub(1);
-        self.cursor = self.cursor.clamp(self.offset, last_visible).min(self.view.len().saturating_sub(1));
+        self.cursor = self.cursor.clamp(self.offset, last_visible).min(self.len().saturating_sub(1));
     }
 
     pub fn set_rows(&mut self, rows: usize) {
@@ -264,7 +311,7 @@ impl Pane {
         } else if self.cursor >= self.offset + self.rows {
             self.offset = self.cursor + 1 - self.rows;
         }
-        let max_offset = self.view.len().saturating_sub(self.rows);
+        let max_offset = self.len().saturating_sub(self.rows);
         self.offset = self.offset.min(max_offset);
     }
 
@@ -299,7 +346,7 @@ impl Pane {
 
     /// Toggles the entry under the cursor.
     pub fn toggle_current(&mut self) {
-        if let Some(&i) = self.view.get(self.cursor) {
+        if let Some(i) = self.entry_index(self.cursor) {
             self.selected[i] = !self.selected[i];
             self.recount_one(i);
         }
@@ -329,7 +376,7 @@ impl Pane {
     }
 
     /// What an operation acts on: the visible selected entries, or the one
-    /// under the cursor when nothing is selected.
+    /// under the cursor when nothing is selected (never the `..` row).
     pub fn targets(&self) -> Vec<&Entry> {
         if self.selected_count > 0 {
             self.view.iter().filter(|&&i| self.selected[i]).map(|&i| &self.entries[i]).collect()

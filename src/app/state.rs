@@ -1,6 +1,6 @@
 //! The whole application state. Only `update` changes it; `ui::render` reads it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
@@ -11,7 +11,7 @@ use super::messages::{Messages, Note, Status, Subject};
 use super::pane::Pane;
 use super::side::Side;
 use super::sort::Sort;
-use crate::config::{Bookmark, Config, Keymap, Settings, Theme};
+use crate::config::{Bookmark, Config, Keymap, Recent, Settings, Theme};
 use crate::fs::Location;
 
 /// A connection being opened for a pane.
@@ -22,6 +22,8 @@ pub struct Connecting {
     pub host: String,
     /// Where to go once connected; `None`: the remote home.
     pub path: Option<PathBuf>,
+    /// Typed by hand (not picked from ssh_config or the recent list).
+    pub typed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -40,7 +42,14 @@ pub struct State {
     /// The local home directory (`~` in go-to).
     pub home: PathBuf,
     pub bookmarks: Vec<Bookmark>,
-    pub recent: Vec<String>,
+    pub recent: Recent,
+    /// Where the last directory visited on each host is kept (`None`: nowhere).
+    pub state_dir: Option<PathBuf>,
+    /// The last directory visited on each host, by host as named.
+    pub recent_dirs: BTreeMap<String, PathBuf>,
+    /// The last local directory a pane showed (where "this machine",
+    /// `local:` and disconnecting go back to).
+    pub last_local: Option<PathBuf>,
     /// Open dialogs; the last one is on top and gets the keys.
     pub dialogs: Vec<Dialog>,
     /// The latest message, in the status line.
@@ -99,6 +108,9 @@ impl State {
             home: std::path::PathBuf::from("/"),
             bookmarks: config.bookmarks,
             recent: config.recent,
+            state_dir: None,
+            recent_dirs: BTreeMap::new(),
+            last_local: None,
             dialogs: Vec::new(),
             status: None,
             messages: Messages::default(),
@@ -125,6 +137,13 @@ impl State {
             state.status = Some(Status::of(&Note::error(&format!("{first}{more}"))));
         }
         state
+    }
+
+    /// Whether `host` (with the root mark or without) is set to be used
+    /// as root through sudo (config.toml's `[hosts."ALIAS"] sudo`, or
+    /// toggled since).
+    pub fn wants_root(&self, host: &str) -> bool {
+        self.settings.hosts.get(crate::ssh::plain_host(host)).is_some_and(|h| h.sudo)
     }
 
     pub fn pane(&self, side: Side) -> &Pane {
@@ -184,6 +203,11 @@ impl State {
     /// Why some work failed, about `host` (`None`: this machine).
     pub fn failed(&mut self, host: Option<&str>, error: &super::WorkError) {
         self.report(Note::error(&error.logged()).on(host));
+    }
+
+    /// The last local directory a pane showed, else the home.
+    pub fn last_local_dir(&self) -> PathBuf {
+        self.last_local.clone().unwrap_or_else(|| self.home.clone())
     }
 
     /// The editor command for F4: the setting, $VISUAL, $EDITOR, then vi.

@@ -102,9 +102,12 @@ actions! {
     Open Panes "open" ["enter", "right", "l"] "Enter the directory under the cursor";
     Parent Panes "parent" ["backspace", "left", "h"] "Go to the parent directory";
     SwitchPane Panes "switch_pane" ["tab", "shift-tab"] "Switch to the other pane";
+    SwapPanes Panes "swap_panes" ["ctrl-u"] "Swap the two panes (the focus stays on its side)";
+    OtherToThis Panes "other_to_this" ["alt-o"] "Show this pane's directory in the other pane too";
+    ThisToOther Panes "this_to_other" ["alt-i"] "Show the other pane's directory in this pane too";
     Back Panes "back" ["alt-left", "["] "Back in this pane's history";
     Forward Panes "forward" ["alt-right", "]"] "Forward in this pane's history";
-    GoTo Panes "go_to" ["ctrl-g"] "Go to a path (Tab completes)";
+    GoTo Panes "go_to" ["ctrl-g"] "Go to a path (Tab completes; local:PATH is on this machine)";
     Refresh Panes "refresh" ["ctrl-r"] "Reload both panes";
     SyncBrowsing Panes "sync_browsing" ["ctrl-s"] "Synchronized browsing of both panes on/off";
     ToggleSelect Panes "toggle_select" ["insert", "space"] "Select or unselect the entry and move down";
@@ -123,6 +126,8 @@ actions! {
     Synchronize Panes "synchronize" ["alt-y"] "Synchronize the panes' directories: plan, preview, run";
     DirSize Panes "dir_size" ["ctrl-space", "alt-d"] "Compute the size of the selected or current directories";
     HostPicker Panes "host_picker" ["f2", "ctrl-t"] "Open a host: ssh config, recent, bookmarks";
+    Disconnect Panes "disconnect" ["alt-x"] "Disconnect this pane's host; the pane goes back to the last local directory";
+    AsRoot Panes "as_root" ["alt-a"] "This pane's host as root through sudo on/off";
     AddBookmark Panes "add_bookmark" ["b"] "Bookmark this pane's directory";
     View Panes "view" ["f3"] "View the file under the cursor";
     Edit Panes "edit" ["f4"] "Edit the file under the cursor with $EDITOR";
@@ -134,7 +139,7 @@ actions! {
     Symlink Panes "symlink" ["alt-k"] "Create a symlink (to the other pane's entry)";
     Delete Panes "delete" ["f8", "delete"] "Delete the selected or current entries";
     Chmod Panes "chmod" ["alt-m"] "Change the mode (permissions), recursively too";
-    Chown Panes "chown" ["alt-o"] "Change the owner and group, recursively too";
+    Chown Panes "chown" ["alt-u"] "Change the owner and group, recursively too";
     Find Panes "find" ["alt-?"] "Find files under this pane's directory (on its host)";
     Menu Panes "menu" ["f9"] "Command menu";
     Jobs Panes "jobs" ["alt-j"] "Show the transfers (again: focus it, then hide it)";
@@ -199,6 +204,7 @@ actions! {
     DetailsDown Details "details_down" ["down", "j"] "The failed item after";
     DetailsRetry Details "details_retry" ["r"] "Retry the failed item selected";
     DetailsRetryAll Details "details_retry_all" ["R"] "Retry every failed item of the job";
+    DetailsRetryAsRoot Details "details_retry_as_root" ["u"] "Retry the failed item selected as root through sudo (after a permission denied)";
     DetailsEventsUp Details "details_events_up" ["pageup"] "Scroll the job's events up (older)";
     DetailsEventsDown Details "details_events_down" ["pagedown"] "Scroll the job's events down (newer)";
     DetailsClose Details "details_close" ["q", "esc", "f10"] "Close the details";

@@ -88,6 +88,12 @@ pub struct LsArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// List as root through sudo: without a password where sudo allows it,
+    /// otherwise sudo's password is asked on the terminal (never echoed,
+    /// never stored).
+    #[arg(long)]
+    pub sudo: bool,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 

@@ -49,7 +49,7 @@ pub struct CpArgs {
     pub sessions: u16,
     /// Limit the bandwidth of the whole command to KBIT Kbit/s (1 Kbit =
     /// 1024 bits), as scp's -l.
-    #[arg(short = 'l', value_name = "KBIT", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'l', value_name = "KBIT", value_parser = crate::scp::parse_kbit)]
     pub limit: Option<u64>,
     /// What to do with a file that exists at the destination: ask (on the
     /// terminal, per file), overwrite, skip, newer (overwrite if the source
@@ -73,6 +73,11 @@ pub struct CpArgs {
     /// target.
     #[arg(short = 'L', long = "follow-links")]
     pub follow_links: bool,
+    /// Run everything on the remote hosts as root through sudo: without a
+    /// password where sudo allows it, otherwise sudo's password is asked
+    /// once per host on the terminal (never echoed, never stored).
+    #[arg(long)]
+    pub sudo: bool,
     #[command(flatten)]
     pub connect: super::ConnectArgs,
     #[command(flatten)]
@@ -151,8 +156,9 @@ struct Prepared {
 
 /// What to copy, or why the command cannot run.
 fn prepare(args: &CpArgs) -> Result<Prepared, CliError> {
-    let sources = args.sources.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>()?;
-    let target = parse(&args.target)?;
+    let root = |operand: Operand| if args.sudo { super::operand::as_root(operand) } else { operand };
+    let sources = args.sources.iter().map(|a| parse(a).map(root)).collect::<Result<Vec<_>, _>>()?;
+    let target = root(parse(&args.target)?);
     if args.overwrite == OverwritePolicy::Ask && !cp_ask::can_ask() {
         return Err(CliError::AskWithoutTerminal);
     }

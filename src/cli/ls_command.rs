@@ -46,7 +46,9 @@ pub fn run_ls(args: LsArgs) -> ExitCode {
 fn list(args: &LsArgs, printer: &Printer) -> Result<Vec<Entry>, CliError> {
     match destination::parse(args.target.as_bytes())? {
         Some(Destination { target, path }) => {
-            list_remote(&target.to_string(), path.unwrap_or_default().as_bytes(), &args.connect, printer)
+            let host = target.to_string();
+            let host = if args.sudo { ssh::root_host(&host) } else { host };
+            list_remote(&host, path.unwrap_or_default().as_bytes(), &args.connect, printer)
         }
         None => Ok(list_on(&LocalFs::new(), Path::new(&args.target), printer)?),
     }
@@ -59,7 +61,11 @@ fn list_remote(
     printer: &Printer,
 ) -> Result<Vec<Entry>, CliError> {
     let config = Resolver::system().resolve_str(host, &connect.overrides())?;
-    let connection = ssh::connect(&config, &TerminalPrompter::new())?;
+    let prompter = std::sync::Arc::new(TerminalPrompter::new());
+    let connection = ssh::connect(&config, &*prompter)?;
+    if config.sudo {
+        ssh::as_root::become_root(connection.link(), &config, prompter, Default::default());
+    }
     let fs = RemoteFs::open(connection.link())?;
     if let Some(note) = fs.host().banner_note() {
         report_banner(&note, printer);

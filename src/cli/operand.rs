@@ -27,13 +27,17 @@ pub struct RemotePath {
     pub port: Option<u16>,
     /// The path on the host; empty means the remote home directory.
     pub path: OsString,
+    /// Used as root through sudo (`cp --sudo`).
+    pub root: bool,
 }
 
 impl RemotePath {
     /// `[user@]host[:port]` (an IPv6 address in brackets): how the host is
     /// named to connect, and in messages.
+    /// With `root`, the host carries the root mark (see `ssh::as_root`).
     pub fn destination(&self) -> String {
-        Target { user: self.user.clone(), host: self.host.clone(), port: self.port }.to_string()
+        let host = Target { user: self.user.clone(), host: self.host.clone(), port: self.port }.to_string();
+        if self.root { crate::ssh::root_host(&host) } else { host }
     }
 
     /// The path to give the remote scp (`.` for an empty path, as scp does).
@@ -58,8 +62,17 @@ pub fn parse(arg: &OsStr) -> Result<Operand, OperandError> {
             host: target.host,
             port: target.port,
             path: path.unwrap_or_default(),
+            root: false,
         }),
     })
+}
+
+/// The operand with its host used as root (nothing for a local one).
+pub fn as_root(operand: Operand) -> Operand {
+    match operand {
+        Operand::Remote(remote) => Operand::Remote(RemotePath { root: true, ..remote }),
+        local => local,
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +85,7 @@ mod tests {
             host: host.into(),
             port,
             path: path.into(),
+            root: false,
         })
     }
 

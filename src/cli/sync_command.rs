@@ -64,7 +64,7 @@ pub struct SyncArgs {
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub sessions: u16,
     /// Limit the bandwidth to KBIT Kbit/s, as cp's -l.
-    #[arg(short = 'l', value_name = "KBIT", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'l', value_name = "KBIT", value_parser = crate::scp::parse_kbit)]
     pub limit: Option<u64>,
     #[command(flatten)]
     pub connect: super::ConnectArgs,

@@ -96,6 +96,15 @@ fn initial_state(cli: &Cli) -> Result<(State, Vec<Effect>), CliError> {
     let mut state =
         State::with_config(Location::Local(left), Location::Local(right), TimeZone::system(), config);
     state.home = home;
+    // The last directory on each host: state, kept beside the log.
+    if let Some(dir) = crate::eventlog::default_log_dir() {
+        let (dirs, problems) = config::load_recent_dirs(&dir);
+        state.recent_dirs = dirs;
+        state.state_dir = Some(dir);
+        for problem in problems {
+            state.error(problem.to_string());
+        }
+    }
     let mut initial = Vec::new();
     for (side, target) in [Side::Left, Side::Right].into_iter().zip(targets) {
         if let Some(target @ Target::Remote { .. }) = target {

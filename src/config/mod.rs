@@ -3,6 +3,7 @@
 //! a broken file is reported (file, line, column) and its defaults are used.
 
 mod error;
+mod host_settings;
 mod key;
 mod keymap;
 mod lenient;
@@ -15,12 +16,16 @@ mod theme;
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
+pub use host_settings::HostSettings;
 pub use key::Key;
 pub use keymap::Keymap;
 pub use paths::{
     BOOKMARKS_FILE, CONFIG_DIR_ENV, CONFIG_FILE, KEYMAP_FILE, RECENT_FILE, THEMES_DIR, config_dir,
 };
-pub use places::{Bookmark, RECENT_LIMIT, load_bookmarks, load_recent, save_bookmarks, save_recent};
+pub use places::{
+    Bookmark, RECENT_LIMIT, Recent, load_bookmarks, load_recent, load_recent_dirs, save_bookmarks,
+    save_recent, save_recent_dirs,
+};
 pub use settings::Settings;
 pub use theme::{BUILT_IN as BUILT_IN_THEMES, Theme, ThemeStyles, Themes};
 
@@ -32,7 +37,7 @@ pub struct Config {
     pub keymap: Keymap,
     pub theme: Theme,
     pub bookmarks: Vec<Bookmark>,
-    pub recent: Vec<String>,
+    pub recent: Recent,
     /// What was wrong with the files; shown in the status line.
     pub problems: Vec<ConfigError>,
 }
@@ -45,7 +50,7 @@ impl Default for Config {
             keymap: Keymap::default(),
             theme: Theme::built_in_default(),
             bookmarks: Vec::new(),
-            recent: Vec::new(),
+            recent: Recent::default(),
             problems: Vec::new(),
         }
     }

@@ -14,6 +14,8 @@ pub const KEYMAP_FILE: &str = "keymap.toml";
 pub const THEMES_DIR: &str = "themes";
 pub const BOOKMARKS_FILE: &str = "bookmarks.toml";
 pub const RECENT_FILE: &str = "recent.toml";
+/// In the state directory: the last directory visited on each host.
+pub(super) const RECENT_DIRS_FILE: &str = "recent-dirs.toml";
 
 /// The config directory, or `None` when there is no home directory to put it in.
 pub fn config_dir() -> Option<PathBuf> {

@@ -1,12 +1,15 @@
 //! Saved places: bookmarks (`bookmarks.toml`) and recent connections
-//! (`recent.toml`). A target is a local path or `[user@]host[:path]`.
+//! (`recent.toml`) in the config directory, and the last directory visited
+//! on each host (`recent-dirs.toml`) in the state directory. A target is a
+//! local path or `[user@]host[:path]`.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::error::ConfigError;
-use super::paths::{BOOKMARKS_FILE, RECENT_FILE};
+use super::paths::{BOOKMARKS_FILE, RECENT_DIRS_FILE, RECENT_FILE};
 
 /// How many recent connections are kept.
 pub const RECENT_LIMIT: usize = 20;
@@ -30,6 +33,24 @@ struct BookmarksFile {
 struct RecentFile {
     #[serde(default)]
     recent: Vec<String>,
+    /// The recent hosts that were typed (not picked from ssh_config).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    typed: Vec<String>,
+}
+
+/// The recent connections, most recent first, and which of them were typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recent {
+    pub hosts: Vec<String>,
+    pub typed: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecentDirsFile {
+    /// By host as the user names it: the last directory visited there.
+    #[serde(default)]
+    dirs: BTreeMap<String, PathBuf>,
 }
 
 /// Reads the bookmarks; a missing file means none.
@@ -39,9 +60,19 @@ pub fn load_bookmarks(dir: &Path) -> (Vec<Bookmark>, Vec<ConfigError>) {
 }
 
 /// Reads the recent connections, most recent first.
-pub fn load_recent(dir: &Path) -> (Vec<String>, Vec<ConfigError>) {
+pub fn load_recent(dir: &Path) -> (Recent, Vec<ConfigError>) {
     let (file, problems) = read::<RecentFile>(&dir.join(RECENT_FILE));
-    (file.recent, problems)
+    (Recent { hosts: file.recent, typed: file.typed }, problems)
+}
+
+/// Reads the last directory visited on each host (from the state directory).
+pub fn load_recent_dirs(state_dir: &Path) -> (BTreeMap<String, PathBuf>, Vec<ConfigError>) {
+    let (file, problems) = read::<RecentDirsFile>(&state_dir.join(RECENT_DIRS_FILE));
+    (file.dirs, problems)
+}
+
+pub fn save_recent_dirs(state_dir: &Path, dirs: &BTreeMap<String, PathBuf>) -> Result<(), ConfigError> {
+    write(&state_dir.join(RECENT_DIRS_FILE), &RecentDirsFile { dirs: dirs.clone() })
 }
 
 pub fn save_bookmarks(dir: &Path, bookmarks: &[Bookmark]) -> Result<(), ConfigError> {
@@ -49,9 +80,10 @@ pub fn save_bookmarks(dir: &Path, bookmarks: &[Bookmark]) -> Result<(), ConfigEr
     write(&dir.join(BOOKMARKS_FILE), &file)
 }
 
-pub fn save_recent(dir: &Path, recent: &[String]) -> Result<(), ConfigError> {
-    let file = RecentFile { recent: recent.iter().take(RECENT_LIMIT).cloned().collect() };
-    write(&dir.join(RECENT_FILE), &file)
+pub fn save_recent(dir: &Path, recent: &Recent) -> Result<(), ConfigError> {
+    let hosts: Vec<String> = recent.hosts.iter().take(RECENT_LIMIT).cloned().collect();
+    let typed = recent.typed.iter().filter(|t| hosts.contains(t)).cloned().collect();
+    write(&dir.join(RECENT_FILE), &RecentFile { recent: hosts, typed })
 }
 
 fn read<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> (T, Vec<ConfigError>) {
@@ -90,9 +122,26 @@ mod tests {
         let marks = vec![Bookmark { name: "logs".into(), target: "alice@web:/var/log".into() }];
         save_bookmarks(&sub, &marks).unwrap();
         assert_eq!(load_bookmarks(&sub), (marks, Vec::new()));
-        let recent: Vec<String> = (0..30).map(|i| format!("host{i}")).collect();
-        save_recent(&sub, &recent).unwrap();
-        assert_eq!(load_recent(&sub).0.len(), RECENT_LIMIT);
-        assert_eq!(load_recent(dir.path()), (Vec::new(), Vec::new()));
+        let hosts: Vec<String> = (0..30).map(|i| format!("host{i}")).collect();
+        let typed = vec!["host1".to_owned(), "host29".to_owned()];
+        save_recent(&sub, &Recent { hosts, typed }).unwrap();
+        let (loaded, problems) = load_recent(&sub);
+        assert!(problems.is_empty());
+        assert_eq!(loaded.hosts.len(), RECENT_LIMIT);
+        assert_eq!(loaded.typed, ["host1"], "a host no longer recent is no longer typed either");
+        assert_eq!(load_recent(dir.path()), (Recent::default(), Vec::new()));
+    }
+
+    #[test]
+    fn recent_dirs_round_trip_in_the_state_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let dirs = BTreeMap::from([
+            ("alice@web1:2222".to_owned(), PathBuf::from("/var/log/nginx")),
+            ("db".to_owned(), PathBuf::from("/srv/a b")),
+        ]);
+        save_recent_dirs(&state, &dirs).unwrap();
+        assert_eq!(load_recent_dirs(&state), (dirs, Vec::new()));
+        assert_eq!(load_recent_dirs(dir.path()).0, BTreeMap::new());
     }
 }

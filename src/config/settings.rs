@@ -1,8 +1,11 @@
 //! `config.toml`: the settings, each with a default (docs/user-guide.md
 //! lists them; a test keeps the documented defaults true).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
+use super::host_settings::HostSettings;
 use super::theme::ThemeStyles;
 use crate::choices::{JobsPanel, Limits, OverwritePolicy, SortKey};
 
@@ -41,6 +44,8 @@ pub struct Settings {
     pub jobs_panel: JobsPanel,
     /// Styles that replace the chosen theme's (`[theme_overrides]` table).
     pub theme_overrides: ThemeStyles,
+    /// Per host (`[hosts."ALIAS"]` tables), by host as the user names it.
+    pub hosts: BTreeMap<String, HostSettings>,
 }
 
 impl Default for Settings {
@@ -63,6 +68,7 @@ impl Default for Settings {
             copy_verify: false,
             jobs_panel: JobsPanel::Manual,
             theme_overrides: ThemeStyles::default(),
+            hosts: BTreeMap::new(),
         }
     }
 }

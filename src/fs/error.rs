@@ -81,6 +81,10 @@ pub enum FsError {
     /// that never started it).
     #[error("cannot {action}: {detail}")]
     Exec { action: String, detail: String },
+    /// The host is used as root and sudo did not run the command (its own
+    /// words are in `detail`; see `shell::sudo`).
+    #[error("cannot {action} as root: {detail}")]
+    SudoRefused { action: String, detail: String },
     #[error("cannot {}: no such file or directory; check the path{}", .0.action, .0.detail())]
     NotFound(Failure),
     #[error(
@@ -116,6 +120,8 @@ impl FsError {
     pub(crate) fn exec(action: &str, source: ExecError) -> Self {
         if source.is_connection_lost() {
             Self::Lost { action: action.to_owned(), detail: source.to_string() }
+        } else if matches!(source, ExecError::SudoRefused { .. } | ExecError::SudoSilent { .. }) {
+            Self::SudoRefused { action: action.to_owned(), detail: source.to_string() }
         } else {
             Self::Exec { action: action.to_owned(), detail: source.to_string() }
         }

@@ -32,7 +32,11 @@ impl Job {
                 }
                 self.probed(dir, probe, log);
             }
+            Update::Denied { item, .. } => {
+                self.denied.insert(item);
+            }
             Update::Started { item, .. } => {
+                self.denied.remove(&item);
                 self.current = Some(item);
                 if let Some(item) = self.item_mut(item).filter(|i| i.partial.is_none()) {
                     item.bytes = 0;

@@ -97,6 +97,12 @@ impl Reporter {
         self.send(Update::ItemDone { task: self.task, item, result });
     }
 
+    /// The item's failure, reported before or after, is a permission
+    /// denied.
+    pub fn denied(&self, item: ItemId) {
+        self.send(Update::Denied { task: self.task, item });
+    }
+
     /// Logs an event attributed to this task's job.
     pub fn log(&self, event: Event) {
         self.log.emit(event.job(self.job));

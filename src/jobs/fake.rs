@@ -297,6 +297,12 @@ impl Fake {
         let config = lock(&self.config).clone();
         let (data, mtime) = match self.get(source) {
             Some(Node::File { data, mtime }) if !config.denied.contains(source.path()) => (data, mtime),
+            Some(Node::File { .. }) => {
+                // As the real backends report a typed permission denied.
+                r.denied(item);
+                r.item_done(item, Err(format!("scp: {}: Permission denied", source.path().display())));
+                return Ok(());
+            }
             _ => {
                 r.item_done(item, Err(format!("scp: {}: Permission denied", source.path().display())));
                 return Ok(());

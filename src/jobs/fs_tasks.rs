@@ -28,7 +28,13 @@ pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), T
             let paths: Vec<PathBuf> = roots.iter().map(|(_, l)| l.path().to_path_buf()).collect();
             let scans = super::walk::scan(fs, &paths, follow).map_err(task_error)?;
             for ((item, _), scan) in roots.into_iter().zip(scans) {
-                r.scanned(item, scan);
+                r.scanned(
+                    item,
+                    scan.map_err(|e| match e {
+                        super::walk::RootFailure::Fs(e) => failure(r, item, e),
+                        super::walk::RootFailure::Other(text) => text,
+                    }),
+                );
             }
         }
         Work::Probe { dirs } => {
@@ -81,9 +87,18 @@ fn report(
     results: Result<Vec<Result<(), FsError>>, FsError>,
 ) -> Result<(), TaskError> {
     for (item, result) in items.zip(results.map_err(task_error)?) {
-        r.item_done(item, result.map_err(|e| e.to_string()));
+        r.item_done(item, result.map_err(|e| failure(r, item, e)));
     }
     Ok(())
+}
+
+/// An item's failure as reported: its text, and whether it was a
+/// permission denied (which may be retried as root).
+fn failure(r: &Reporter, item: ItemId, e: FsError) -> String {
+    if matches!(e, FsError::PermissionDenied(_)) {
+        r.denied(item);
+    }
+    e.to_string()
 }
 
 /// The private upload directory (`.sd-XXXXXXXX`) a temporary file is in,

@@ -132,6 +132,10 @@ pub struct Job {
     /// The copied directories' times were set (or are being set): with
     /// "preserve", the last step of a job (see `Job::dir_times`).
     pub(super) dir_times_set: bool,
+    /// Items whose last failure was a permission denied (typed, from
+    /// `FsError::PermissionDenied` or scp's `Cause::Denied`): they may be
+    /// retried as root.
+    pub(super) denied: std::collections::BTreeSet<ItemId>,
 }
 
 impl Job {
@@ -158,6 +162,7 @@ impl Job {
             meter: RateMeter::default(),
             adopted: HashMap::new(),
             dir_times_set: false,
+            denied: std::collections::BTreeSet::new(),
         }
     }
 

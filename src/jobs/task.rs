@@ -252,6 +252,11 @@ pub enum Update {
         item: ItemId,
         result: Result<Outcome, String>,
     },
+    /// The item's failure (reported with it) is a permission denied.
+    Denied {
+        task: TaskId,
+        item: ItemId,
+    },
     /// The task ended; items it did not report on take `result`'s reason.
     Finished {
         task: TaskId,
@@ -270,6 +275,7 @@ impl Update {
             | Update::Resumed { task, .. }
             | Update::Progress { task, .. }
             | Update::ItemDone { task, .. }
+            | Update::Denied { task, .. }
             | Update::Finished { task, .. } => *task,
         }
     }

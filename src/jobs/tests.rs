@@ -656,3 +656,34 @@ async fn finished_jobs_stay_until_cleared() {
     s.control(Control::ClearFinished);
     until(&s, "cleared", |v| v.jobs.is_empty()).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_permission_denied_item_offers_its_copy_again_as_root() {
+    let fake = Fake::new(Config::default());
+    fake.file(&remote("h", "/etc/shadow"), b"secret", 100);
+    fake.file(&remote("h", "/etc/motd"), b"hello", 100);
+    fake.config.lock().unwrap().denied = ["/etc/shadow".into()].into_iter().collect();
+    fake.dir(&local("/dst"));
+    let s = start(&fake, Limits::default());
+    let sources = vec![remote("h", "/etc/shadow"), remote("h", "/etc/motd")];
+    let job = s.submit(copy(sources, local("/dst")));
+    let view = finish(&s, job).await.unwrap();
+    assert_eq!(view.failed.len(), 1, "{:?}", view.failed);
+    let spec = view.failed[0].retry_as_root.clone().expect("offered as root");
+    assert_eq!(spec.sources, vec![remote("h [sudo]", "/etc/shadow")]);
+    assert_eq!(spec.target, local("/dst"));
+    assert_eq!(spec.target_kind, crate::jobs::TargetKind::Dir);
+
+    // Already as root, or on this machine only: nothing to offer.
+    fake.file(&remote("h [sudo]", "/etc/shadow"), b"secret", 100);
+    fake.file(&local("/src/private"), b"x", 100);
+    fake.config.lock().unwrap().denied = ["/etc/shadow".into(), "/src/private".into()].into_iter().collect();
+    let again = s.submit(spec);
+    let view = finish(&s, again).await.unwrap();
+    assert_eq!(view.failed.len(), 1);
+    assert_eq!(view.failed[0].retry_as_root, None);
+    let here = s.submit(copy(vec![local("/src/private")], local("/dst")));
+    let view = finish(&s, here).await.unwrap();
+    assert_eq!(view.failed.len(), 1);
+    assert_eq!(view.failed[0].retry_as_root, None);
+}

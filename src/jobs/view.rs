@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::item::{ItemId, ItemKind, ItemState};
 use super::job::{Job, JobState};
 use super::rate::eta;
-use super::spec::{JobId, Limits, Mode};
+use super::spec::{JobId, JobSpec, Limits, Mode, TargetKind};
 use crate::fs::Location;
 use crate::text::escape_str;
 
@@ -15,6 +15,10 @@ pub struct FailedItem {
     pub item: ItemId,
     pub name: String,
     pub reason: String,
+    /// The item failed with permission denied on a job with a remote end
+    /// not used as root: the job that copies it again with every remote
+    /// end used as root through sudo (see `ssh::as_root`).
+    pub retry_as_root: Option<JobSpec>,
 }
 
 /// "The destination exists: overwrite?" for one item.
@@ -212,9 +216,12 @@ impl Job {
             .iter()
             .enumerate()
             .filter_map(|(n, i)| match &i.state {
-                ItemState::Failed { reason, .. } => {
-                    Some(FailedItem { item: ItemId(n as u32), name: i.shown(), reason: escape_str(reason) })
-                }
+                ItemState::Failed { reason, .. } => Some(FailedItem {
+                    item: ItemId(n as u32),
+                    name: i.shown(),
+                    reason: escape_str(reason),
+                    retry_as_root: self.retry_as_root(ItemId(n as u32)),
+                }),
                 _ => None,
             })
             .collect();
@@ -281,5 +288,39 @@ impl Job {
             target: self.spec.target.clone(),
             source_dir: self.spec.sources.first().and_then(Location::parent),
         }
+    }
+}
+
+impl Job {
+    /// The item copied again with every remote end used as root, when its
+    /// failure was a permission denied and some remote end is not yet.
+    fn retry_as_root(&self, id: ItemId) -> Option<JobSpec> {
+        if !self.denied.contains(&id) {
+            return None;
+        }
+        let item = self.item(id)?;
+        let (target, target_kind) = match item.dest.as_ref().and_then(Location::parent) {
+            Some(dir) => (dir, TargetKind::Dir),
+            None => (self.spec.target.clone(), self.spec.target_kind),
+        };
+        let spec = JobSpec {
+            mode: self.spec.mode,
+            sources: vec![as_root(&item.source)],
+            target: as_root(&target),
+            target_kind,
+            options: self.spec.options.clone(),
+        };
+        let changed = spec.sources[0] != item.source || spec.target != target;
+        changed.then_some(spec)
+    }
+}
+
+/// A remote location on its host used as root.
+fn as_root(location: &Location) -> Location {
+    match location {
+        Location::Remote { host, path } => {
+            Location::Remote { host: crate::ssh::root_host(host), path: path.clone() }
+        }
+        local => local.clone(),
     }
 }

@@ -24,12 +24,20 @@ fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
 }
 
+/// Why a source could not be scanned: the file system's typed error (a
+/// permission denied may be retried as root), or what the walk found.
+#[derive(Debug)]
+pub(super) enum RootFailure {
+    Fs(FsError),
+    Other(String),
+}
+
 /// Walks each root (see the module's comment).
 pub(super) fn scan(
     fs: &dyn FileSystem,
     roots: &[PathBuf],
     follow: bool,
-) -> Result<Vec<Result<Scan, String>>, FsError> {
+) -> Result<Vec<Result<Scan, RootFailure>>, FsError> {
     let paths: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let own = fs.lstat(&paths)?;
     let stats = followed(fs, &paths, &own)?;
@@ -39,7 +47,10 @@ pub(super) fn scan(
         let scan = match (own, stat) {
             (Some(entry), _) if entry.kind == Kind::Symlink && !follow => match &entry.link {
                 Some(link) => Ok(one(ItemKind::Link, 0, &entry, Some(PathBuf::from(&link.path)))),
-                None => Err(format!("{}: a symbolic link whose target cannot be read", shown(root))),
+                None => Err(RootFailure::Other(format!(
+                    "{}: a symbolic link whose target cannot be read",
+                    shown(root)
+                ))),
             },
             (Some(entry), _)
                 if entry.kind == Kind::Symlink && entry.link.as_ref().is_some_and(|l| l.kind.is_none()) =>
@@ -49,8 +60,8 @@ pub(super) fn scan(
             (Some(entry), _) if special(entry.kind).is_some() => {
                 Ok(skipped_root(special(entry.kind).unwrap_or_default()))
             }
-            (_, Err(e)) => Err(e.to_string()),
-            (_, Ok(None)) => Err(format!("{}: No such file or directory", shown(root))),
+            (_, Err(e)) => Err(RootFailure::Fs(e)),
+            (_, Ok(None)) => Err(RootFailure::Other(format!("{}: No such file or directory", shown(root)))),
             (_, Ok(Some(stat))) if stat.kind == Kind::Dir => Ok(walk(fs, root, &stat, follow)?),
             (_, Ok(Some(stat))) if stat.kind == Kind::File => Ok(Scan {
                 entries: vec![ScanEntry {
@@ -65,7 +76,7 @@ pub(super) fn scan(
             }),
             (_, Ok(Some(stat))) => match special(stat.kind) {
                 Some(why) => Ok(skipped_root(why)),
-                None => Err(format!("{}: not a regular file", shown(root))),
+                None => Err(RootFailure::Other(format!("{}: not a regular file", shown(root)))),
             },
         };
         scans.push(scan);

@@ -69,6 +69,9 @@ pub enum Cause {
     /// file may still be replaced in place, where a temporary copy beside
     /// it does not fit.
     NoSpace,
+    /// Permission was denied (a host used as root may do it: see
+    /// `ssh::as_root`).
+    Denied,
 }
 
 impl Cause {
@@ -79,6 +82,8 @@ impl Cause {
             || matches!(errno, Some(nix::errno::Errno::ENOSPC | nix::errno::Errno::EDQUOT))
         {
             Cause::NoSpace
+        } else if e.kind() == std::io::ErrorKind::PermissionDenied {
+            Cause::Denied
         } else {
             Cause::Other
         }
@@ -90,6 +95,7 @@ impl Cause {
         let reason = message.rsplit(|&b| b == b':').next().unwrap_or(message).trim_ascii();
         match reason {
             b"No space left on device" | b"Disk quota exceeded" => Cause::NoSpace,
+            b"Permission denied" => Cause::Denied,
             _ => Cause::Other,
         }
     }
@@ -180,5 +186,19 @@ impl Summary {
             Event::Failed { .. } => self.failed += 1,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_of_remote_error_lines() {
+        assert_eq!(Cause::of_remote(b"scp: /root/x: Permission denied"), Cause::Denied);
+        assert_eq!(Cause::of_remote(b"scp: /srv/x: No space left on device"), Cause::NoSpace);
+        assert_eq!(Cause::of_remote(b"scp: /srv/x: Is a directory"), Cause::Other);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(Cause::of_io(&denied), Cause::Denied);
     }
 }

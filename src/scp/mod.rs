@@ -48,7 +48,7 @@ pub use request::{DownloadRequest, Landing, Options, RelayRequest, UploadRequest
 pub use sink::{Sink, SinkConfig, SinkError, SinkEvent};
 pub use source::{Answer, Sent, Source, SourceError};
 pub use stream::{Stream, pull, push};
-pub use throttle::{QUANTUM, Throttle};
+pub use throttle::{LimitError, QUANTUM, Throttle, parse_kbit};
 pub use tokio_util::sync::CancellationToken;
 pub use upload::upload;
 pub use writer::in_place_cure;

@@ -33,6 +33,22 @@ struct Bucket {
     paid_until: Instant,
 }
 
+/// A bandwidth limit that is not a whole number of Kbit/s of at least 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a bandwidth limit: give whole Kbit/s, at least 1 (1 Kbit = 1024 bits), as scp's -l")]
+pub struct LimitError {
+    pub text: String,
+}
+
+/// Reads a limit as scp's `-l` takes it (and `cp -l`, the copy dialog, a
+/// host's `bandwidth` setting): whole Kbit/s, at least 1.
+pub fn parse_kbit(text: &str) -> Result<u64, LimitError> {
+    match text.trim().parse::<u64>() {
+        Ok(kbit) if kbit >= 1 => Ok(kbit),
+        _ => Err(LimitError { text: text.to_owned() }),
+    }
+}
+
 impl Throttle {
     /// A limit in Kbit/s as scp counts them (1 Kbit = 1024 bits).
     pub fn from_kbit(kbit: u64) -> Self {
@@ -90,6 +106,15 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_as_scp_reads_them() {
+        assert_eq!(parse_kbit("8000"), Ok(8000));
+        assert_eq!(parse_kbit(" 1 "), Ok(1));
+        for bad in ["0", "-5", "1.5", "8M", ""] {
+            assert!(parse_kbit(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn spreads_bytes_over_time_at_the_limit() {

@@ -34,6 +34,14 @@ pub enum ExecError {
     ProfileNeverDone { banner: Banner, fed: u32, waited: Duration },
     #[error("could not build the remote command: {0}")]
     Quote(#[from] QuoteError),
+    /// sudo did not run the command as root; `said` is sudo's own words
+    /// (escaped), from its stderr before the command would have started.
+    #[error("sudo refused to run the command as root ({status}){}", said_suffix(.said))]
+    SudoRefused { said: String, status: ExitStatus },
+    /// sudo neither ran the command nor ended within `waited` (it waits
+    /// for another password, or for a terminal).
+    #[error("sudo did not start the command as root within {} s{}", .waited.as_secs(), said_suffix(.said))]
+    SudoSilent { said: String, waited: Duration },
 }
 
 impl ExecError {
@@ -45,7 +53,11 @@ impl ExecError {
             ExecError::OpenChannel(e) | ExecError::Exec(e) => is_transport_lost(e),
             ExecError::Io(e) => io_connection_lost(e),
             ExecError::Lost(_) => true,
-            ExecError::NotStarted { .. } | ExecError::ProfileNeverDone { .. } | ExecError::Quote(_) => false,
+            ExecError::NotStarted { .. }
+            | ExecError::ProfileNeverDone { .. }
+            | ExecError::Quote(_)
+            | ExecError::SudoRefused { .. }
+            | ExecError::SudoSilent { .. } => false,
         }
     }
 }
@@ -87,4 +99,9 @@ pub fn io_connection_lost(e: &std::io::Error) -> bool {
 fn stderr_suffix(stderr: &[u8]) -> String {
     let text = escape_bytes(stderr.trim_ascii());
     if text.is_empty() { String::new() } else { format!(": {text}") }
+}
+
+/// sudo's words after a colon, or nothing when it said nothing.
+fn said_suffix(said: &str) -> String {
+    if said.is_empty() { String::new() } else { format!(": {said}") }
 }

@@ -19,6 +19,7 @@ use super::frame::{Frame, REMOTE_SHELL};
 use super::marker::{MarkerScanner, Scan};
 use super::status::ExitStatus;
 use super::stderr_split::StderrSplit;
+use super::sudo;
 
 const PACKET_SIZE: u32 = 32 * 1024;
 pub(super) const CHUNK: usize = 64 * 1024;
@@ -35,17 +36,29 @@ const FEED_EVERY: Duration = Duration::from_millis(250);
 const PROFILE_LIMIT: Duration = Duration::from_secs(10);
 
 /// Starts `command` the way this connection needs, learning as it goes
-/// (see [`delivery`]). With `close_stdin` the command's input ends right
-/// after the script.
+/// (see [`delivery`]), as root through sudo when the connection is used as
+/// root (see [`sudo`]). With `close_stdin` the command's input ends right
+/// after the script (after sudo's password, when it takes one).
 pub(super) fn launch(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
 ) -> Result<Started, ExecError> {
+    let root = sudo::root_of(link)?;
+    let wrapped = root.as_deref().map(|root| sudo::wrap(command, root)).transpose()?;
+    let command = wrapped.as_ref().map_or(command, |w| &w.command);
+    // sudo's password goes first on the command's input: it stays open.
+    let feeds = root.as_deref().is_some_and(sudo::feeds_stdin);
     let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     log::debug!("remote command #{id}: {}", shown(command));
-    match launch_one(link, command, options, close_stdin) {
+    let started = launch_one(link, command, options, close_stdin && !feeds).and_then(|mut started| {
+        if let (Some(root), Some(wrapped)) = (root.as_deref(), &wrapped) {
+            sudo::enter(link, &mut started, root, wrapped, close_stdin)?;
+        }
+        Ok(started)
+    });
+    match started {
         Ok(mut started) => {
             started.id = id;
             Ok(started)
@@ -73,7 +86,7 @@ fn shown(command: &Command) -> String {
     format!("{}... ({} bytes)", crate::text::escape_bytes(&bytes[..SHOWN]), bytes.len())
 }
 
-fn launch_one(
+pub(super) fn launch_one(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,

@@ -16,6 +16,7 @@ pub mod marker;
 mod quote;
 mod status;
 mod stderr_split;
+mod sudo;
 
 pub use command::Command;
 pub use exec::{Banner, ExecError, ExecOptions, ExitStatus, Output, Started};

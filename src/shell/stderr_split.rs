@@ -48,6 +48,12 @@ impl StderrSplit {
         &self.command
     }
 
+    /// Puts back the command's stderr that followed sudo's marker (see
+    /// [`super::sudo`]), which took everything before it.
+    pub(super) fn restore_command(&mut self, bytes: Vec<u8>) {
+        self.command = bytes;
+    }
+
     /// Takes the command's stderr collected so far, leaving it empty.
     pub fn take_command(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.command)

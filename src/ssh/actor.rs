@@ -230,6 +230,10 @@ impl Worker {
             self.ever = true;
             self.keepalive =
                 Some(Keepalive::new(self.config.server_alive_interval, self.config.server_alive_count_max));
+            if self.config.sudo {
+                let (prompter, credentials) = (Arc::clone(&self.prompter), Arc::clone(&self.credentials));
+                super::as_root::become_root(connection.link(), &self.config, prompter, credentials);
+            }
             self.connection = Some(connection);
             self.told_one_channel = false;
         }

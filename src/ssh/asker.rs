@@ -23,6 +23,7 @@ impl<'a> Asker<'a> {
             self.suppressed.set(Some(match question {
                 Question::Password { .. } => "a password",
                 Question::Passphrase { .. } => "a key passphrase",
+                Question::SudoPassword { .. } => "sudo's password",
                 Question::KeyboardInteractive { .. } => "keyboard-interactive answers",
                 Question::HostKey(_) => "confirmation of the host key",
                 Question::Confirm { .. } => "confirmation to go on connecting",

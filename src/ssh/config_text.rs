@@ -1,5 +1,4 @@
-//! ssh_config text prepared for the fallback parser, and the list of host
-//! aliases for the host picker.
+//! ssh_config text prepared for the fallback parser.
 //!
 //! The config-parsing crate merges included files into the enclosing block
 //! (so `Host` blocks in `~/.ssh/config.d/*` are lost), does not know `Match`,
@@ -43,36 +42,6 @@ pub(super) fn load(config_file: Option<&Path>) -> Result<String, String> {
             Ok(out)
         }
     }
-}
-
-/// Host aliases a user can pick: the names in `Host` lines without
-/// wildcards or negation, in file order, following Include.
-pub(super) fn host_aliases(config_file: Option<&Path>) -> Result<Vec<String>, String> {
-    let (_, home) = expand::local_user();
-    let file = match config_file {
-        Some(file) => expand::tilde(&file.to_string_lossy(), &home),
-        None => home.join(".ssh").join("config"),
-    };
-    let text = match std::fs::read_to_string(&file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && config_file.is_none() => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
-    };
-    let expanded = expand_text(&text, &home.join(".ssh"), 0)?;
-    let mut aliases: Vec<String> = Vec::new();
-    for line in expanded.lines() {
-        let Some((keyword, rest)) = split_line(line) else { continue };
-        if !keyword.eq_ignore_ascii_case("host") {
-            continue;
-        }
-        for pattern in words(rest) {
-            let plain = !pattern.contains(['*', '?', '!']);
-            if plain && !aliases.contains(&pattern) {
-                aliases.push(pattern);
-            }
-        }
-    }
-    Ok(aliases)
 }
 
 /// Expands Include, rewrites Match and ProxyCommand (see the module docs).
@@ -140,7 +109,7 @@ fn match_as_host(rest: &str) -> String {
 
 /// A config line as keyword and the rest (`Key value`, `Key=value`), or
 /// `None` for blank lines and comments.
-fn split_line(line: &str) -> Option<(&str, &str)> {
+pub(super) fn split_line(line: &str) -> Option<(&str, &str)> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return None;
@@ -153,7 +122,7 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Splits arguments on whitespace, keeping double-quoted words together.
-fn words(text: &str) -> Vec<String> {
+pub(super) fn words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
@@ -199,21 +168,6 @@ mod tests {
             "Host top\nUser t\nHost alpha\nPort 1\nHost beta\nHostName b.example\nHost top\nPort 9\nHost *\n\
              ProxyCommand \"sh -c \"nc %h %p\"\"\nHost !*\nUser x\n"
         );
-    }
-
-    #[test]
-    fn lists_aliases_without_patterns() {
-        let dir = tempfile::tempdir().unwrap();
-        let inc = dir.path().join("inc");
-        std::fs::write(&inc, "Host included other\n").unwrap();
-        let cfg = dir.path().join("config");
-        std::fs::write(
-            &cfg,
-            format!("Host a b *.example !c\nHost=a d?\nInclude {}\nhost \"spaced name\"\n", inc.display()),
-        )
-        .unwrap();
-        assert_eq!(host_aliases(Some(&cfg)).unwrap(), vec!["a", "b", "included", "other", "spaced name"]);
-        assert!(host_aliases(Some(&dir.path().join("missing"))).is_err());
     }
 
     #[test]

@@ -20,6 +20,10 @@ struct Secrets {
 #[derive(Debug, Default)]
 pub struct Credentials {
     secrets: Mutex<Secrets>,
+    /// One connection at a time finds out what sudo needs (see
+    /// `shell::sudo`), so the others take the password it remembered
+    /// instead of asking again.
+    sudo_turn: Mutex<()>,
 }
 
 impl Credentials {
@@ -42,6 +46,12 @@ impl Credentials {
 
     pub fn forget_password(&self, account: &str) {
         self.with(|s| s.passwords.remove(account));
+    }
+
+    /// Waits for this process's turn to ask for (and check) a sudo
+    /// password.
+    pub fn sudo_turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.sudo_turn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn passphrase(&self, key: &Path) -> Option<Zeroizing<String>> {

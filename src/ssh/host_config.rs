@@ -142,6 +142,9 @@ pub struct HostConfig {
     /// The OpenSSH client that resolved this (`None`: the fallback parser);
     /// ProxyJump hops are resolved the same way.
     pub ssh_program: Option<PathBuf>,
+    /// Run every command as root through `sudo` (the host was named with
+    /// [`super::as_root::MARK`]; see `shell::sudo`).
+    pub sudo: bool,
 }
 
 impl HostConfig {
@@ -176,6 +179,7 @@ impl HostConfig {
             macs: None,
             config_file: None,
             ssh_program: None,
+            sudo: false,
         }
     }
 
@@ -187,6 +191,16 @@ impl HostConfig {
     /// How the host is named in messages: the alias, with the real address
     /// when the alias stands for something else.
     pub fn label(&self) -> String {
+        let mark = if self.sudo { super::as_root::MARK } else { "" };
+        format!("{}{mark}", self.plain_label())
+    }
+
+    /// The host as sudo's password question names it (without the mark).
+    pub(crate) fn plain_label_for_sudo(&self) -> String {
+        self.plain_label()
+    }
+
+    fn plain_label(&self) -> String {
         if self.alias == self.hostname && self.port == 22 {
             self.alias.clone()
         } else if self.alias == self.hostname {

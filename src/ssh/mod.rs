@@ -13,9 +13,11 @@
 
 mod actor;
 mod algorithms;
+pub mod as_root;
 mod asker;
 mod auth;
 pub mod channel;
+mod config_hosts;
 mod config_text;
 mod connect;
 mod connection;
@@ -48,6 +50,8 @@ mod terminal_prompter;
 mod transport;
 
 pub use actor::Actor;
+pub use as_root::{RootWanted, plain_host, root_host, split_root};
+pub use config_hosts::ConfigHost;
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
 pub use connection_event::{ConnectionEvent, EventSink, collect_events};
@@ -63,6 +67,6 @@ pub use link::{Facts, Link, OwnedLink};
 pub use overrides::Overrides;
 pub use pool::{Lease, Pool, PoolLimits};
 pub use prompt::{HostKeyQuestion, KbdPrompt, NoPrompter, PromptAnswer, Prompter, Question};
-pub use resolve::{Resolver, host_aliases};
+pub use resolve::{Resolver, config_hosts, host_aliases};
 pub use target::Target;
 pub use terminal_prompter::TerminalPrompter;

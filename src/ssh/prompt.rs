@@ -11,6 +11,10 @@ pub enum Question {
     /// `user@host's password:`. `attempt` counts from 1; after the first
     /// the previous password was wrong.
     Password { host: String, user: String, attempt: u32 },
+    /// sudo's password on a host used as root (`user` is the login
+    /// account). `attempt` counts from 1; after the first sudo refused the
+    /// previous password.
+    SudoPassword { host: String, user: String, attempt: u32 },
     /// The passphrase of an encrypted private key. `attempt` counts from 1.
     Passphrase { key: PathBuf, attempt: u32 },
     /// A keyboard-interactive round (PAM, one-time codes...). Answer with

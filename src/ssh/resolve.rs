@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use super::config_hosts::ConfigHost;
 use super::error::ConnectError;
 use super::host_config::HostConfig;
 use super::overrides::Overrides;
 use super::target::Target;
-use super::{config_text, fallback, openssh_g};
+use super::{fallback, openssh_g};
 
 /// Resolves targets. [`Resolver::system`] finds `ssh` on `PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,15 +60,20 @@ impl Resolver {
     }
 
     /// Parses `text` as a destination, then resolves it.
+    /// A host named with the root mark (`web1 [sudo]`) resolves as the
+    /// host itself, used as root.
     pub fn resolve_str(&self, text: &str, overrides: &Overrides) -> Result<HostConfig, ConnectError> {
-        self.resolve(&Target::parse(text)?, overrides)
+        let (text, sudo) = super::as_root::split_root(text);
+        let mut config = self.resolve(&Target::parse(text)?, overrides)?;
+        config.sudo = sudo;
+        Ok(config)
     }
 
     /// Where `text` (`[user@]host[:port]`, an alias) connects to, as
     /// `user@host:port`: for showing, so only the settings that say it are
     /// read.
     pub fn address(&self, text: &str, overrides: &Overrides) -> Result<String, ConnectError> {
-        let target = Target::parse(text)?;
+        let target = Target::parse(super::as_root::plain_host(text))?;
         let config = match &self.ssh_program {
             Some(program) => openssh_g::settings(program, &target, overrides)?,
             None => fallback::resolve(&target, overrides)?,
@@ -79,7 +85,12 @@ impl Resolver {
 /// Host aliases from the user's ssh_config (or the `-F` file), without
 /// wildcard patterns, following Include: the choices for a host picker.
 pub fn host_aliases(config_file: Option<&Path>) -> Result<Vec<String>, ConnectError> {
-    config_text::host_aliases(config_file)
+    Ok(config_hosts(config_file)?.into_iter().map(|h| h.alias).collect())
+}
+
+/// [`host_aliases`], each with the file and line it is written on.
+pub fn config_hosts(config_file: Option<&Path>) -> Result<Vec<ConfigHost>, ConnectError> {
+    super::config_hosts::config_hosts(config_file)
         .map_err(|detail| ConnectError::Config { host: String::new(), detail })
 }
 

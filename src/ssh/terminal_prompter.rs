@@ -28,6 +28,14 @@ impl TerminalPrompter {
                 }
                 PromptAnswer::Secret(rpassword::prompt_password(format!("{user}@{host}'s password: "))?)
             }
+            Question::SudoPassword { host, user, attempt } => {
+                if *attempt > 1 {
+                    say("Sorry, try again.\n")?;
+                }
+                PromptAnswer::Secret(rpassword::prompt_password(format!(
+                    "[sudo] password for {user} on {host}: "
+                ))?)
+            }
             Question::Passphrase { key, attempt } => {
                 if *attempt > 1 {
                     say("Bad passphrase, try again.\n")?;

@@ -6,5 +6,5 @@ mod size;
 mod width;
 
 pub use escape::{escape_bytes, escape_str, is_unsafe};
-pub use size::human_size;
-pub use width::{chunks, fit, pad_to, take_cells, width, wrap};
+pub use size::{exact_size, human_size};
+pub use width::{chunks, fit, fit_left, pad_to, take_cells, width, wrap};

@@ -32,6 +32,29 @@ pub fn fit(s: &str, max: usize) -> String {
     out
 }
 
+/// Cuts `s` to at most `max` cells by dropping clusters from its start,
+/// beginning with `…` when something was cut: a long path keeps its end
+/// (the directory the pane is in).
+pub fn fit_left(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_owned();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for cluster in s.graphemes(true).rev() {
+        let w = cluster_width(cluster);
+        if used + w > max - 1 {
+            break;
+        }
+        kept.push(cluster);
+        used += w;
+    }
+    std::iter::once("…").chain(kept.into_iter().rev()).collect()
+}
+
 /// The longest start of `s` at most `cells` wide, cut between clusters.
 pub fn take_cells(s: &str, cells: usize) -> String {
     let mut out = String::new();
@@ -105,6 +128,19 @@ pub fn pad_to(s: &str, cells: usize, right_align: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_left_keeps_the_end_and_counts_display_width() {
+        assert_eq!(fit_left("/home/alice/projects", 10), "…/projects");
+        assert_eq!(fit_left("/home/alice/projects", 11), "…e/projects");
+        assert_eq!(fit_left("short", 5), "short");
+        assert_eq!(fit_left("/文件/名字", 6), "…/名字");
+        assert_eq!(fit_left("/文件/名字", 5), "…名字");
+        assert_eq!(width(&fit_left("/文件/名字", 4)), 3, "a wide character is never cut in half");
+        assert_eq!(fit_left("/a/👩‍👩‍👧", 3), "…👩‍👩‍👧", "a ZWJ sequence is kept whole");
+        assert_eq!(fit_left("abc", 0), "");
+        assert_eq!(fit_left("abc", 1), "…");
+    }
 
     #[test]
     fn wide_characters_count_twice() {

@@ -192,6 +192,28 @@ pub(super) fn run(effect: Effect, remotes: &Remotes) -> Option<Msg> {
                 .err()
                 .map(|e| Msg::Report(Note::error(&e.to_string())));
         }
+        Effect::ProbeTarget { token, location } => {
+            let path = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| {
+                let found = fs.stat(&[&path])?.into_iter().next().transpose()?.flatten();
+                Ok(found.map(|stat| stat.kind))
+            });
+            Msg::TargetProbed { token, result }
+        }
+        Effect::CreateTarget { side, location, spec } => {
+            let path = location.path().to_path_buf();
+            let result = on_fs(&[&location], remotes, move |fs| fs.make_dir(&path));
+            Msg::TargetCreated { side, spec, result }
+        }
+        Effect::SaveRecentDirs { dir, dirs } => {
+            return config::save_recent_dirs(&dir, &dirs)
+                .err()
+                .map(|e| Msg::Report(Note::error(&e.to_string())));
+        }
+        Effect::Disconnect { host } => {
+            remotes.disconnect(&host);
+            return None;
+        }
         Effect::Connect { id, host } => Msg::Connected { id, result: remotes.connect(id, &host) },
         Effect::CancelConnect { id } => {
             remotes.cancel(id);

@@ -79,6 +79,11 @@ impl Columns {
         self.line(&name_cell(entry), &size_cell(entry, dir_size), &time, &perms)
     }
 
+    /// The `..` row: its name, `UP--DIR` in the size column (as mc shows it).
+    pub fn up_row(&self) -> String {
+        self.line("..", "UP--DIR", "", "")
+    }
+
     fn line(&self, name: &str, size: &str, time: &str, perms: &str) -> String {
         let mut out = pad_to(name, self.name, false);
         if self.size {

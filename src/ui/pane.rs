@@ -13,7 +13,7 @@ use crate::app::layout::pane_entry_area;
 use crate::app::{Pane, State};
 use crate::config::Theme;
 use crate::fs::{Entry, Kind};
-use crate::text::{escape_str, fit, human_size, width};
+use crate::text::{escape_bytes, escape_str, fit, fit_left, human_size, width};
 
 /// Cells for a compare mark (`content differs`, `differs inside`).
 const MARK_WIDTH: usize = 15;
@@ -26,11 +26,11 @@ pub(super) struct PaneView<'a> {
     pub filter_input: Option<&'a LineInput>,
 }
 
-/// ` LOCATION `, with the host's rung when it is not SCP (` host:/dir [sftp] `).
-fn title(pane: &Pane, state: &State) -> String {
+/// The host's rung when it is not SCP, for the title (` [sftp]`).
+fn rung_mark(pane: &Pane, state: &State) -> String {
     match pane.location.host().and_then(|host| state.rungs.get(host)) {
-        Some(rung) => format!(" {} [{rung}] ", pane.location),
-        None => format!(" {} ", pane.location),
+        Some(rung) => format!(" [{rung}]"),
+        None => String::new(),
     }
 }
 
@@ -40,10 +40,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
     let border = if view.focused { theme.border_focused } else { theme.border };
     let title_width = usize::from(area.width.saturating_sub(4));
     let footer_width = usize::from(area.width.saturating_sub(4));
+    let mark = rung_mark(pane, state);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(Span::styled(fit(&title(pane, state), title_width), theme.title))
+        .title(Span::styled(
+            format!(" {}{mark} ", title(pane, title_width.saturating_sub(2 + width(&mark)))),
+            theme.title,
+        ))
         .title_bottom(Span::styled(
             fit(&footer(pane, view.filter_input.is_some()), footer_width),
             theme.footer,
@@ -77,10 +81,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
             }
             let dir_size = pane.dir_sizes.get(&entry.name).copied();
             let mark = if selected { "*" } else { " " };
-            let text = format!("{mark}{}", columns.row(entry, dir_size, &state.tz));
+            let text = if pane.is_up_row(row) {
+                format!(" {}", columns.up_row())
+            } else {
+                format!("{mark}{}", columns.row(entry, dir_size, &state.tz))
+            };
             match marks {
                 Some(marks) => {
-                    let why = marks.get(&entry.name).copied().unwrap_or_default();
+                    let why =
+                        marks.get(&entry.name).filter(|_| !pane.is_up_row(row)).copied().unwrap_or_default();
                     let why = format!(" {:<MARK_WIDTH$}", fit(why, MARK_WIDTH));
                     Line::from(vec![Span::styled(text, style), Span::styled(why, theme.hint)])
                 }
@@ -94,6 +103,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
         render_filter(frame, area, input, theme);
     }
     if pane.is_empty() && pane.pending.is_none() {
+        // Below the `..` row, if there is one.
+        let up = pane.up_rows() as u16;
+        let entries_area =
+            Rect { y: entries_area.y + up, height: entries_area.height.saturating_sub(up), ..entries_area };
         let text = if pane.error.is_some() {
             "cannot list this directory"
         } else if pane.entries.is_empty() {
@@ -107,6 +120,26 @@ pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &Stat
             Paragraph::new(Span::styled(fit(text, usize::from(entries_area.width)), theme.hint)),
             entries_area,
         );
+    }
+}
+
+/// The pane's place, cut from the left when it does not fit: the end of a
+/// long path is the part that tells where the pane is. A remote pane keeps
+/// its host in front.
+fn title(pane: &Pane, max: usize) -> String {
+    let path = escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(pane.location.path().as_os_str()));
+    match pane.location.host() {
+        None => fit_left(&path, max),
+        Some(host) => {
+            // The host whole when the path's end still gets a third of the
+            // room (16 cells at least): both say where the pane is.
+            let path_room = width(&path).min((max / 3).max(16));
+            let host = fit(&format!("{}:", escape_bytes(host.as_bytes())), max.saturating_sub(path_room));
+            let end = fit_left(&path, max.saturating_sub(width(&host)));
+            // One `…` for a gap between a cut host and a cut path.
+            let end = if host.ends_with('…') { end.trim_start_matches('…').to_owned() } else { end };
+            format!("{host}{end}")
+        }
     }
 }
 
@@ -139,7 +172,7 @@ fn footer(pane: &Pane, typing_filter: bool) -> String {
     if pane.pending.is_some() {
         return " loading… ".to_owned();
     }
-    let mut parts = vec![match (pane.len(), pane.entries.len()) {
+    let mut parts = vec![match (pane.shown(), pane.entries.len()) {
         (1, 1) => "1 entry".to_owned(),
         (shown, all) if shown == all => format!("{shown} entries"),
         (shown, all) => format!("{shown} of {all} entries"),

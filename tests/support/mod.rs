@@ -21,6 +21,7 @@ pub mod no_scp;
 pub mod proxy;
 mod scripted;
 mod shells;
+pub mod sudo_accounts;
 pub mod tmux;
 
 use std::fmt::Write as _;

@@ -21,6 +21,20 @@ pub enum CopyField {
     /// Follow symbolic links (copy what they point to) instead of copying
     /// them as links.
     FollowLinks,
+    /// The copy's name when both panes show the same directory.
+    NewName,
+    /// The bandwidth limit, Kbit/s.
+    Bandwidth,
+    /// "Create the target directory" when the typed one does not exist.
+    CreateTarget,
+}
+
+/// A typed target directory that does not exist, offered for creation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateTarget {
+    pub location: Location,
+    /// Ticked: created before the job is queued.
+    pub on: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +59,15 @@ pub struct CopyDialog {
     pub direct_possible: bool,
     pub field: CopyField,
     pub error: Option<String>,
+    /// Both panes show the same directory: the copy goes there under this
+    /// name (the target row becomes this field).
+    pub new_name: Option<LineInput>,
+    /// The bandwidth limit in Kbit/s as typed (empty: none), as `cp -l`.
+    pub bandwidth: LineInput,
+    /// The typed target does not exist: offered for creation.
+    pub create: Option<CreateTarget>,
+    /// The typed target being looked at: the request's token and where.
+    pub probing: Option<(u64, Location)>,
 }
 
 impl CopyDialog {
@@ -56,14 +79,37 @@ impl CopyDialog {
     }
 
     pub fn fields(&self) -> Vec<CopyField> {
-        let mut fields =
-            vec![CopyField::Target, CopyField::Preserve, CopyField::Overwrite, CopyField::Verify];
+        let mut fields = vec![if self.new_name.is_some() { CopyField::NewName } else { CopyField::Target }];
+        if self.create.is_some() {
+            fields.push(CopyField::CreateTarget);
+        }
+        fields.extend([CopyField::Preserve, CopyField::Overwrite, CopyField::Verify]);
         if self.direct_possible {
             fields.push(CopyField::Direct);
         }
         fields.push(CopyField::FollowLinks);
+        fields.push(CopyField::Bandwidth);
         fields.push(CopyField::Start);
         fields
+    }
+
+    /// The text field that has the focus, if the focus is on one.
+    pub fn input_mut(&mut self) -> Option<&mut LineInput> {
+        match self.field {
+            CopyField::Target => Some(&mut self.input),
+            CopyField::NewName => self.new_name.as_mut(),
+            CopyField::Bandwidth => Some(&mut self.bandwidth),
+            _ => None,
+        }
+    }
+
+    /// A text field changed: what was said about the old text goes.
+    pub fn edited(&mut self) {
+        self.error = None;
+        if self.field == CopyField::Target {
+            self.create = None;
+            self.probing = None;
+        }
     }
 
     /// Moves the focus by `step` fields, wrapping.
@@ -84,7 +130,12 @@ impl CopyDialog {
                 let at = all.iter().position(|p| *p == options.overwrite).unwrap_or(0) as isize;
                 options.overwrite = all[((at + step).rem_euclid(all.len() as isize)) as usize];
             }
-            CopyField::Target | CopyField::Start => {}
+            CopyField::CreateTarget => {
+                if let Some(create) = &mut self.create {
+                    create.on = !create.on;
+                }
+            }
+            CopyField::Target | CopyField::Start | CopyField::NewName | CopyField::Bandwidth => {}
         }
     }
 
@@ -115,5 +166,33 @@ impl CopyDialog {
             Some(Err(_)) | None if self.dirs == 0 => (self.files, 0, Some(self.listed_bytes)),
             _ => (self.files, self.dirs, None),
         }
+    }
+}
+
+/// The name a duplicate is offered under: `name (copy).ext` (the extension
+/// kept for files), `name (copy 2).ext` when that is taken, and so on.
+pub fn copy_name(name: &str, is_dir: bool, taken: impl Fn(&str) -> bool) -> String {
+    let (stem, ext) = match name.rfind('.') {
+        Some(dot) if !is_dir && dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    };
+    (1..)
+        .map(|n| if n == 1 { format!("{stem} (copy){ext}") } else { format!("{stem} (copy {n}){ext}") })
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_names_keep_the_extension_and_skip_taken_ones() {
+        assert_eq!(copy_name("report.pdf", false, |_| false), "report (copy).pdf");
+        assert_eq!(copy_name("archive.tar.gz", false, |_| false), "archive.tar (copy).gz");
+        assert_eq!(copy_name(".bashrc", false, |_| false), ".bashrc (copy)");
+        assert_eq!(copy_name("src.d", true, |_| false), "src.d (copy)");
+        let taken = ["notes (copy).md", "notes (copy 2).md"];
+        assert_eq!(copy_name("notes.md", false, |n| taken.contains(&n)), "notes (copy 3).md");
     }
 }

@@ -2,6 +2,7 @@
 
 mod copy;
 mod find;
+mod host_edit;
 mod input;
 mod link;
 mod mode;
@@ -14,8 +15,9 @@ mod sync;
 mod viewer;
 mod viewer_search;
 
-pub use copy::{CopyDialog, CopyField};
+pub use copy::{CopyDialog, CopyField, CreateTarget, copy_name};
 pub use find::{FindDialog, FindField, FindResults, parse_age, parse_size};
+pub use host_edit::{HostEditDialog, HostEditField};
 pub use input::LineInput;
 pub use link::{LinkDialog, LinkField};
 pub use mode::{GRID_COLS, GRID_ROWS, ModeDialog, ModeField, grid_bit, octal, parse_octal};
@@ -48,6 +50,8 @@ pub enum Dialog {
     Delete(DeleteDialog),
     Viewer(Viewer),
     HostPicker(HostPicker),
+    /// Edit a recent host of the picker.
+    HostEdit(HostEditDialog),
     /// A connection in progress; Esc cancels it.
     Connecting {
         id: u64,
@@ -58,7 +62,7 @@ pub enum Dialog {
     /// A question from a connection (password, passphrase, host key...).
     Prompt(PromptDialog),
     /// Copy or move to the other pane (F5/F6).
-    Copy(CopyDialog),
+    Copy(Box<CopyDialog>),
     /// A job's overwrite question.
     Overwrite(OverwriteDialog),
     /// Change the mode: octal field and rwx grid.

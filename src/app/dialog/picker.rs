@@ -14,7 +14,10 @@ use crate::ssh::destination;
 pub enum Source {
     Local,
     Bookmark,
+    /// A recent connection to a host picked from ssh_config or the list.
     Recent,
+    /// A recent connection to a host typed by hand.
+    Typed,
     SshConfig,
 }
 
@@ -24,8 +27,14 @@ impl Source {
             Source::Local => "local",
             Source::Bookmark => "bookmark",
             Source::Recent => "recent",
+            Source::Typed => "typed",
             Source::SshConfig => "ssh config",
         }
+    }
+
+    /// Recent and typed entries can be edited; the others cannot.
+    pub fn editable(self) -> bool {
+        matches!(self, Source::Recent | Source::Typed)
     }
 }
 
@@ -36,6 +45,21 @@ pub struct PickItem {
     /// Where it goes: a local path or `[user@]host[:path]`.
     pub target: String,
     pub source: Source,
+    /// Where it is written (ssh_config's `file:line`), when known.
+    pub origin: Option<String>,
+    /// A recent host's last directory: the host opens there.
+    pub dir: Option<std::path::PathBuf>,
+}
+
+impl PickItem {
+    pub fn new(label: impl Into<String>, target: impl Into<String>, source: Source) -> Self {
+        PickItem { label: label.into(), target: target.into(), source, origin: None, dir: None }
+    }
+
+    /// Where it comes from, for the list: `~/.ssh/config:12`, `recent`...
+    pub fn source_text(&self) -> String {
+        self.origin.clone().unwrap_or_else(|| self.source.label().to_owned())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,12 +128,21 @@ impl HostPicker {
             return item.target.clone();
         };
         let Some((_, address)) = self.addresses.iter().find(|(h, _)| *h == host) else {
-            return item.target.clone();
+            return match (&path, &item.dir) {
+                (None, Some(dir)) => format!("{}  {}", item.target, dir.to_string_lossy()),
+                _ => item.target.clone(),
+            };
         };
-        match path {
+        match path.or_else(|| item.dir.clone()) {
             Some(path) => format!("{address}  {}", path.to_string_lossy()),
             None => address.clone(),
         }
+    }
+
+    /// The typed text when Enter goes there rather than to an item.
+    pub fn typed(&self) -> Option<&str> {
+        let typed = self.input.text().trim();
+        (self.matches.is_empty() && !typed.is_empty()).then_some(typed)
     }
 
     pub fn chosen(&self) -> Option<&PickItem> {
@@ -164,7 +197,7 @@ mod tests {
     use super::*;
 
     fn item(label: &str, source: Source) -> PickItem {
-        PickItem { label: label.into(), target: label.into(), source }
+        PickItem::new(label, label, source)
     }
 
     #[test]
@@ -190,7 +223,7 @@ mod tests {
     fn items_show_and_match_where_they_resolve_to() {
         let items = vec![
             item("/home/me", Source::Local),
-            PickItem { label: "logs".into(), target: "alice@web1:/var/log".into(), source: Source::Bookmark },
+            PickItem::new("logs", "alice@web1:/var/log", Source::Bookmark),
             item("web1", Source::SshConfig),
             item("alice@web1", Source::Recent),
             item("[::1]:2222", Source::Recent),

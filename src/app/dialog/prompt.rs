@@ -15,6 +15,9 @@ pub fn fields(question: &Question) -> Vec<(String, bool)> {
         Question::Password { host, user, attempt } => {
             vec![(format!("Password for {user}@{host}{}:", again(*attempt)), false)]
         }
+        Question::SudoPassword { host, user, attempt } => {
+            vec![(format!("sudo password for {user} on {host}{}:", again(*attempt)), false)]
+        }
         Question::Passphrase { key, attempt } => {
             vec![(format!("Passphrase for key {}{}:", key.display(), again(*attempt)), false)]
         }

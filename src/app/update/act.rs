@@ -1,7 +1,8 @@
 //! Carrying out an [`Action`] (a key from the keymap, or the menu).
 
 use super::{
-    attributes, create, file_ops, hosts, jobs, jobs_panel, messages, navigation, panes, quit, selection, sync,
+    attributes, create, disconnect, file_ops, hosts, jobs, jobs_panel, messages, navigation, pane_pairs,
+    panes, quit, selection, sync,
 };
 use crate::app::dialog::{Dialog, SyncPurpose};
 use crate::app::effect::Effect;
@@ -26,6 +27,10 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open => return navigation::open(state),
         Action::Parent => return navigation::parent(state),
         Action::SwitchPane => state.focus = state.focus.other(),
+        Action::SwapPanes => return pane_pairs::swap(state),
+        Action::OtherToThis => return pane_pairs::show_in(state, state.focus.other()),
+        Action::ThisToOther => return pane_pairs::show_in(state, state.focus),
+        Action::Disconnect => return disconnect::disconnect(state),
         Action::Back => return navigation::back(state),
         Action::Forward => return navigation::forward(state),
         Action::GoTo => return navigation::start_go_to(state),
@@ -47,6 +52,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ReverseSort => selection::reverse_sort(state),
         Action::DirSize => return file_ops::dir_size(state),
         Action::HostPicker => return hosts::open_picker(state),
+        Action::AsRoot => return super::as_root::toggle_pane(state),
         Action::AddBookmark => hosts::start_bookmark(state),
         Action::View => return file_ops::view(state),
         Action::Edit => return file_ops::edit(state),

@@ -27,12 +27,13 @@ pub(super) fn handle(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Dialog::Delete(dialog) => delete(state, dialog, key),
         Dialog::Viewer(viewer) => super::viewer::key(state, viewer, key),
         Dialog::HostPicker(picker) => picker_key(state, picker, key),
+        Dialog::HostEdit(dialog) => super::host_edit::key(state, dialog, key),
         dialog @ Dialog::Connecting { .. } => {
             state.dialogs.push(dialog);
             if key.code == KeyCode::Esc || is_ctrl_c(key) { hosts::cancel(state) } else { Vec::new() }
         }
         Dialog::Prompt(dialog) => prompt(state, dialog, key),
-        Dialog::Copy(dialog) => super::jobs::key(state, dialog, key),
+        Dialog::Copy(dialog) => super::jobs::key(state, *dialog, key),
         Dialog::Overwrite(dialog) => super::jobs_panel::overwrite_key(state, dialog, key),
         Dialog::JobDetails { job, cursor, scroll } => {
             super::jobs_panel::details_key(state, job, cursor, scroll, key)
@@ -218,9 +219,13 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
         KeyCode::Down | KeyCode::Tab => picker.move_by(1),
         KeyCode::PageUp => picker.move_by(-10),
         KeyCode::PageDown => picker.move_by(10),
-        KeyCode::Delete => {
+        KeyCode::Delete | KeyCode::F(8) => {
             state.dialogs.push(Dialog::HostPicker(picker));
             return hosts::forget(state);
+        }
+        KeyCode::F(4) => return super::host_edit::start(state, picker),
+        KeyCode::Char('a') if key.modifiers.contains(KeyModifiers::ALT) => {
+            super::as_root::toggle_in_picker(state, &picker);
         }
         _ => {
             if picker.input.handle(key) {

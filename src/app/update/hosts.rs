@@ -22,47 +22,47 @@ use crate::text::escape_str;
 /// How a location is written as a target (bookmarks): text that
 /// `Target::parse` reads back as the same place (an `ssh://` URI when the
 /// host has a port).
+/// A location as typed (go-to, bookmarks): a host used as root without its
+/// mark, whether as root being the host's setting.
 pub(super) fn target_text(location: &Location) -> String {
     match location {
         Location::Local(path) => path.to_string_lossy().into_owned(),
-        Location::Remote { host, path } => match ssh::Target::parse(host) {
+        Location::Remote { host, path } => match ssh::Target::parse(ssh::plain_host(host)) {
             Ok(target) => Destination { target, path: Some(path.clone().into_os_string()) }.text(),
-            Err(_) => format!("{host}:{}", path.to_string_lossy()),
+            Err(_) => format!("{}:{}", ssh::plain_host(host), path.to_string_lossy()),
         },
     }
 }
 
 pub(super) fn open_picker(state: &mut State) -> Vec<Effect> {
+    open_picker_for(state, state.focus)
+}
+
+/// Opens the picker for the pane on `side`: this machine (where a pane was
+/// last on it), bookmarks, recent hosts (each with its last directory),
+/// then the ssh config's hosts when they arrive.
+pub(super) fn open_picker_for(state: &mut State, side: Side) -> Vec<Effect> {
     let token = state.token();
-    let mut items = vec![PickItem {
-        label: "this machine".into(),
-        target: state.home.to_string_lossy().into_owned(),
-        source: Source::Local,
-    }];
-    items.extend(state.bookmarks.iter().map(|b| PickItem {
-        label: b.name.clone(),
-        target: b.target.clone(),
-        source: Source::Bookmark,
+    let local = state.last_local_dir().to_string_lossy().into_owned();
+    let mut items = vec![PickItem::new("this machine", local, Source::Local)];
+    items.extend(state.bookmarks.iter().map(|b| PickItem::new(&b.name, &b.target, Source::Bookmark)));
+    items.extend(state.recent.hosts.iter().map(|r| {
+        let source = if state.recent.typed.contains(r) { Source::Typed } else { Source::Recent };
+        PickItem { dir: state.recent_dirs.get(r).cloned(), ..PickItem::new(r, r, source) }
     }));
-    items.extend(state.recent.iter().map(|r| PickItem {
-        label: r.clone(),
-        target: r.clone(),
-        source: Source::Recent,
-    }));
-    state.dialogs.push(Dialog::HostPicker(HostPicker::new(state.focus, token, items)));
+    state.dialogs.push(Dialog::HostPicker(HostPicker::new(side, token, items)));
     vec![Effect::LoadSshHosts { token }]
 }
 
 /// The ssh config's hosts arrived: listed, then every listed host is
 /// resolved to show where it goes.
-pub(super) fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<String>) -> Vec<Effect> {
+pub(super) fn ssh_hosts(state: &mut State, token: u64, hosts: Vec<(String, String)>) -> Vec<Effect> {
     if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut()
         && picker.token == token
     {
-        picker.add(hosts.into_iter().map(|h| PickItem {
-            label: h.clone(),
-            target: h,
-            source: Source::SshConfig,
+        picker.add(hosts.into_iter().map(|(alias, origin)| PickItem {
+            origin: Some(origin),
+            ..PickItem::new(&alias, &alias, Source::SshConfig)
         }));
         state.needs_render = true;
         return vec![Effect::ResolveHosts { token, hosts: picker.remote_hosts() }];
@@ -80,16 +80,21 @@ pub(super) fn host_addresses(state: &mut State, token: u64, addresses: Vec<(Stri
     Vec::new()
 }
 
-/// Enter in the picker: the highlighted item, or the typed text when nothing matches.
+/// Enter in the picker: the highlighted item (a recent host in its last
+/// directory), or the typed text when nothing matches.
 pub(super) fn choose(state: &mut State, picker: HostPicker) -> Vec<Effect> {
-    let text = match picker.chosen() {
-        Some(item) => item.target.clone(),
-        None => picker.input.text().trim().to_owned(),
+    let (text, dir, typed) = match picker.chosen() {
+        Some(item) => (item.target.clone(), item.dir.clone(), item.source == Source::Typed),
+        None => (picker.input.text().trim().to_owned(), None, true),
     };
     if text.is_empty() {
         return Vec::new();
     }
     match Target::parse(&text, true) {
+        Ok(Target::Remote { host, path }) => {
+            let target = Target::Remote { host, path: path.or(dir) };
+            open_target_as(state, picker.side, target, typed)
+        }
         Ok(target) => open_target(state, picker.side, target),
         Err(e) => {
             state.error(escape_str(&e.to_string()));
@@ -109,22 +114,44 @@ pub(super) fn forget(state: &mut State) -> Vec<Effect> {
             state.bookmarks.retain(|b| !(b.name == item.label && b.target == item.target));
             save_bookmarks(state)
         }
-        Source::Recent => {
-            state.recent.retain(|r| r != &item.target);
-            save_recent(state)
+        Source::Recent | Source::Typed => {
+            state.recent.hosts.retain(|r| r != &item.target);
+            state.recent.typed.retain(|r| r != &item.target);
+            state.recent_dirs.remove(&item.target);
+            let mut effects: Vec<Effect> = save_recent(state).into_iter().collect();
+            effects.extend(super::recent_dirs::save(state));
+            forget_item(state, index);
+            return effects;
         }
-        Source::Local | Source::SshConfig => return Vec::new(),
+        Source::Local | Source::SshConfig => {
+            let why = match item.origin {
+                Some(origin) => format!("{} is read from {origin}: edit that file to remove it", item.label),
+                None => "this machine is always listed".to_owned(),
+            };
+            state.hint(escape_str(&why));
+            return Vec::new();
+        }
     };
+    forget_item(state, index);
+    effect.into_iter().collect()
+}
+
+fn forget_item(state: &mut State, index: usize) {
     if let Some(Dialog::HostPicker(picker)) = state.dialogs.last_mut() {
         picker.items.remove(index);
         picker.refilter();
     }
-    effect.into_iter().collect()
 }
 
 /// Shows `target` in the pane: at once for local paths and hosts already
-/// connected, after connecting otherwise.
+/// connected, after connecting otherwise. A host named here counts as
+/// typed (the command line, go-to).
 pub fn open_target(state: &mut State, side: Side, target: Target) -> Vec<Effect> {
+    open_target_as(state, side, target, true)
+}
+
+/// [`open_target`]; `typed` says whether the host was typed by hand.
+pub(super) fn open_target_as(state: &mut State, side: Side, target: Target, typed: bool) -> Vec<Effect> {
     match target {
         Target::Local(path) => {
             let path = if path.is_relative() { state.home.join(path) } else { path };
@@ -132,6 +159,7 @@ pub fn open_target(state: &mut State, side: Side, target: Target) -> Vec<Effect>
             super::panes::navigate(state, side, location, None, Nav::Visit)
         }
         Target::Remote { host, path } => {
+            let host = super::as_root::host_for(state, &host);
             if let Some(home) = state.connected.get(&host) {
                 let location = remote_location(&host, home, path);
                 return super::panes::navigate(state, side, location, None, Nav::Visit);
@@ -140,7 +168,7 @@ pub fn open_target(state: &mut State, side: Side, target: Target) -> Vec<Effect>
                 state.dialogs.retain(|d| !matches!(d, Dialog::Connecting { id, .. } if *id == old.id));
             }
             let id = state.token();
-            state.connecting = Some(Connecting { id, side, host: host.clone(), path });
+            state.connecting = Some(Connecting { id, side, host: host.clone(), path, typed });
             let stage = "starting".to_owned();
             state.dialogs.push(Dialog::Connecting { id, host: host.clone(), stage, frame: 0 });
             vec![Effect::Connect { id, host }, Effect::Ticks { on: true }]
@@ -199,11 +227,16 @@ pub(super) fn connected(state: &mut State, id: u64, result: Result<PathBuf, Work
             state.connected.insert(connecting.host.clone(), home.clone());
             let location = remote_location(&connecting.host, &home, connecting.path);
             state.report(Note::info(&format!("connected to {}", connecting.host)).host(&connecting.host));
-            // `[user@]host[:port]`, as the host picker reads it.
-            let text = connecting.host.clone();
-            state.recent.retain(|r| r != &text);
-            state.recent.insert(0, text);
-            state.recent.truncate(RECENT_LIMIT);
+            // `[user@]host[:port]`, as the host picker reads it (whether
+            // as root is the host's setting).
+            let text = crate::ssh::plain_host(&connecting.host).to_owned();
+            let recent = &mut state.recent;
+            recent.hosts.retain(|r| r != &text);
+            recent.hosts.insert(0, text.clone());
+            recent.hosts.truncate(RECENT_LIMIT);
+            if connecting.typed && !recent.typed.contains(&text) {
+                recent.typed.push(text);
+            }
             effects.extend(save_recent(state));
             let home = remote_location(&connecting.host, &home, None);
             effects.extend(super::panes::navigate(state, connecting.side, location, None, Nav::Visit));
@@ -243,7 +276,7 @@ fn save_bookmarks(state: &State) -> Option<Effect> {
     Some(Effect::SaveBookmarks { dir, bookmarks: state.bookmarks.clone() })
 }
 
-fn save_recent(state: &State) -> Option<Effect> {
+pub(super) fn save_recent(state: &State) -> Option<Effect> {
     let dir = state.config_dir.clone()?;
     Some(Effect::SaveRecent { dir, recent: state.recent.clone() })
 }

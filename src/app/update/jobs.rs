@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::app::WorkError;
-use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput};
+use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput, copy_name};
 use crate::app::effect::Effect;
 use crate::app::jobs::Panel;
 use crate::app::messages::{Note, Subject};
@@ -26,17 +26,36 @@ pub(super) fn start(state: &mut State, mode: Mode) -> Vec<Effect> {
     let dirs = entries.iter().filter(|e| e.is_dir_like()).count() as u64;
     let listed_bytes = entries.iter().filter(|e| !e.is_dir_like()).map(|e| e.size).sum();
     let links = entries.iter().any(|e| e.kind == crate::fs::Kind::Symlink);
-    if state.pane(side.other()).location == pane.location {
-        state.info("both panes show the same directory: open the destination in the other pane");
+    if state.pane(side.other()).location != pane.location {
+        let effects = open(state, mode, side, sources, dirs, listed_bytes);
+        // A selected link is counted as the copy will take it (a link, or
+        // what it points to), not as the listing shows it.
+        return match state.dialogs.last() {
+            Some(Dialog::Copy(dialog)) if effects.is_empty() && links => vec![dialog.count()],
+            _ => effects,
+        };
+    }
+    // Both panes show this directory: a duplicate under a new name, as mc.
+    let [entry] = entries.as_slice() else {
+        state.info(format!(
+            "both panes show the same directory: a {} under a new name takes one entry (put the cursor on it, \
+             nothing selected), or open another directory in the other pane",
+            if mode == Mode::Copy { "copy" } else { "move" }
+        ));
         return Vec::new();
+    };
+    let name = entry.name.to_string_lossy().into_owned();
+    let taken = |n: &str| pane.entries.iter().any(|e| e.name == n);
+    let offered = copy_name(&name, entry.is_dir_like(), taken);
+    let mut effects = open(state, mode, side, sources, dirs, listed_bytes);
+    if let Some(Dialog::Copy(dialog)) = state.dialogs.last_mut() {
+        dialog.new_name = Some(LineInput::new(&offered));
+        dialog.field = CopyField::NewName;
+        if effects.is_empty() && links {
+            effects.push(dialog.count());
+        }
     }
-    let effects = open(state, mode, side, sources, dirs, listed_bytes);
-    // A selected link is counted as the copy will take it (a link, or
-    // what it points to), not as the listing shows it.
-    match state.dialogs.last() {
-        Some(Dialog::Copy(dialog)) if effects.is_empty() && links => vec![dialog.count()],
-        _ => effects,
-    }
+    effects
 }
 
 /// Opens the copy (or move) dialog for `sources` of the pane on `side`
@@ -55,11 +74,15 @@ pub(super) fn open(
     let pane = state.pane(side);
     let target = state.pane(side.other()).location.clone();
     // Direct: between two hosts, the destination's login shell quiet (the
-    // source's scp logs in to it, and text it prints breaks that scp), both
-    // on the SCP rung (scp runs on each).
+    // source's scp logs in to it, and text it prints breaks that scp),
+    // neither used as root (root's scp would log in with root's keys, and
+    // the far end would write as the login user), and both on the SCP rung
+    // (scp runs on each).
+    let as_root = |host: &str| crate::ssh::split_root(host).1;
+    let scp_rung = |host: &str| !state.rungs.contains_key(host);
     let direct_possible = matches!((pane.location.host(), target.host()),
-        (Some(a), Some(b)) if a != b && !state.talkative.contains(b)
-            && !state.rungs.contains_key(a) && !state.rungs.contains_key(b));
+        (Some(a), Some(b)) if a != b && !state.talkative.contains(b) && !as_root(a) && !as_root(b)
+            && scp_rung(a) && scp_rung(b));
     let settings = &state.settings;
     let options = Options {
         preserve: settings.copy_preserve,
@@ -71,9 +94,13 @@ pub(super) fn open(
         resume: false,
         follow_links: false,
     };
+    // The hosts' own limits: the smaller of the destination's and the source's.
+    let limit_of = |host: Option<&str>| host.and_then(|h| settings.hosts.get(h)).and_then(|s| s.bandwidth);
+    let bandwidth = [limit_of(target.host()), limit_of(pane.location.host())].into_iter().flatten().min();
+    let bandwidth = bandwidth.map(|kbit| kbit.to_string()).unwrap_or_default();
     let token = state.token();
     let text = target.path().to_string_lossy().into_owned();
-    state.dialogs.push(Dialog::Copy(CopyDialog {
+    state.dialogs.push(Dialog::Copy(Box::new(CopyDialog {
         mode,
         side,
         sources: sources.clone(),
@@ -88,7 +115,11 @@ pub(super) fn open(
         direct_possible,
         field: CopyField::Target,
         error: None,
-    }));
+        new_name: None,
+        bandwidth: LineInput::new(&bandwidth),
+        create: None,
+        probing: None,
+    })));
     match state.dialogs.last() {
         Some(Dialog::Copy(dialog)) if dirs > 0 => vec![dialog.count()],
         _ => Vec::new(),
@@ -119,8 +150,6 @@ pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> 
         KeyCode::Enter => return submit(state, dialog),
         KeyCode::Tab | KeyCode::Down => dialog.move_focus(1),
         KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
-        _ if dialog.field == CopyField::Target && dialog.input.handle(key) => dialog.error = None,
-        _ if dialog.field == CopyField::Target => {}
         KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left if dialog.field == CopyField::FollowLinks => {
             dialog.change(1);
             // What will be copied changed: count again, under a new token
@@ -128,42 +157,87 @@ pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> 
             dialog.token = state.token();
             dialog.counts = None;
             let count = dialog.count();
-            state.dialogs.push(Dialog::Copy(dialog));
+            state.dialogs.push(Dialog::Copy(Box::new(dialog)));
             return vec![count];
         }
-        KeyCode::Char(' ') | KeyCode::Right => dialog.change(1),
-        KeyCode::Left => dialog.change(-1),
-        _ => {}
+        _ => match dialog.input_mut() {
+            Some(input) => {
+                if input.handle(key) {
+                    dialog.edited();
+                }
+            }
+            None => match key.code {
+                KeyCode::Char(' ') | KeyCode::Right => dialog.change(1),
+                KeyCode::Left => dialog.change(-1),
+                _ => {}
+            },
+        },
     }
-    state.dialogs.push(Dialog::Copy(dialog));
+    state.dialogs.push(Dialog::Copy(Box::new(dialog)));
     Vec::new()
 }
 
-fn submit(state: &mut State, mut dialog: CopyDialog) -> Vec<Effect> {
+fn submit(state: &mut State, dialog: CopyDialog) -> Vec<Effect> {
+    let options = match job_options(&dialog) {
+        Ok(options) => options,
+        Err(e) => return refuse(state, dialog, CopyField::Bandwidth, &e.to_string()),
+    };
+    if dialog.new_name.is_some() {
+        return super::copy_target::duplicate(state, dialog, options);
+    }
     let text = dialog.input.text().trim().to_owned();
     if text.is_empty() {
-        dialog.error = Some("type the destination directory".into());
-        state.dialogs.push(Dialog::Copy(dialog));
-        return Vec::new();
+        return refuse(state, dialog, CopyField::Target, "type the destination directory");
     }
     // Unchanged: the other pane's directory exactly (its name may not be
     // valid UTF-8). Edited: a path on the other pane's host, read like scp's
     // target (a directory to copy into, or a new name for a single source).
-    let unchanged = text == dialog.target.path().to_string_lossy();
-    let (target, target_kind) = if unchanged {
-        (dialog.target.clone(), TargetKind::Dir)
-    } else {
-        (super::panes::resolve(state, dialog.side.other(), &text), TargetKind::Auto)
-    };
-    if dialog.sources.iter().any(|s| target.host() == s.host() && target.path().starts_with(s.path())) {
-        dialog.error = Some("the destination is inside what is copied".into());
-        state.dialogs.push(Dialog::Copy(dialog));
-        return Vec::new();
+    if text == dialog.target.path().to_string_lossy() {
+        let target = dialog.target.clone();
+        return queue(state, dialog, target, TargetKind::Dir, options);
     }
+    let target = super::panes::resolve(state, dialog.side.other(), &text);
+    if dialog.sources.iter().any(|s| target.host() == s.host() && target.path().starts_with(s.path())) {
+        return refuse(state, dialog, CopyField::Target, "the destination is inside what is copied");
+    }
+    super::copy_target::typed_target(state, dialog, target, options)
+}
+
+/// The job's options as the dialog sets them; the bandwidth limit as typed
+/// (empty: none) read as `cp -l` reads it.
+pub(super) fn job_options(dialog: &CopyDialog) -> Result<Options, crate::scp::LimitError> {
     let mut options = dialog.options.clone();
     options.direct &= dialog.direct_possible;
+    options.limit_kbit = match dialog.bandwidth.text().trim() {
+        "" => None,
+        text => Some(crate::scp::parse_kbit(text)?),
+    };
+    Ok(options)
+}
+
+/// Keeps the dialog open, the focus on `field`, saying what is wrong.
+pub(super) fn refuse(state: &mut State, mut dialog: CopyDialog, field: CopyField, why: &str) -> Vec<Effect> {
+    dialog.error = Some(crate::text::escape_str(why));
+    dialog.field = field;
+    state.dialogs.push(Dialog::Copy(Box::new(dialog)));
+    Vec::new()
+}
+
+/// The dialog's job, queued: `target` as `kind` says.
+pub(super) fn queue(
+    state: &mut State,
+    dialog: CopyDialog,
+    target: Location,
+    target_kind: TargetKind,
+    options: Options,
+) -> Vec<Effect> {
     let spec = JobSpec { mode: dialog.mode, sources: dialog.sources, target, target_kind, options };
-    state.pane_mut(dialog.side).clear_selection();
+    queued(state, dialog.side, spec)
+}
+
+/// `spec` goes to the scheduler; the pane's selection is cleared.
+pub(super) fn queued(state: &mut State, side: Side, spec: JobSpec) -> Vec<Effect> {
+    state.pane_mut(side).clear_selection();
     let note = Note::info(&format!("queued: {} (alt-j shows the transfers)", spec.title()));
     state.report_about(note, Subject::Queued);
     open_panel_on_queue(state);

@@ -188,6 +188,12 @@ pub(super) fn details_key(
             }
         }
         Some(Action::DetailsRetryAll) => effects.push(Effect::Jobs(Control::Retry(job, None))),
+        Some(Action::DetailsRetryAsRoot) => {
+            if let Some(spec) = failed.get(cursor).and_then(|item| item.retry_as_root.clone()) {
+                state.info(format!("queued again as root: {}", spec.title()));
+                effects.push(Effect::Submit(spec));
+            }
+        }
         _ => {}
     }
     state.dialogs.push(Dialog::JobDetails { job, cursor, scroll });

@@ -33,6 +33,7 @@ pub(super) fn listed(
                 };
                 effects.push(Effect::Watch { side, dir });
             }
+            effects.extend(super::recent_dirs::remember(state, &location));
             effects.push(Effect::FreeSpace { side, location });
             if changed {
                 effects.push(super::panes::reload(state, side));

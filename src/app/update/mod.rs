@@ -6,11 +6,15 @@
 //! what they share is in `panes`, which imports none of them.
 
 mod act;
+mod as_root;
 mod attributes;
+mod copy_target;
 mod create;
 mod dialog_keys;
+mod disconnect;
 mod file_ops;
 mod find;
+mod host_edit;
 mod hosts;
 mod jobs;
 mod jobs_panel;
@@ -18,8 +22,10 @@ mod listing;
 mod messages;
 mod mouse;
 mod navigation;
+mod pane_pairs;
 mod panes;
 mod quit;
+mod recent_dirs;
 mod selection;
 mod sync;
 #[cfg(test)]
@@ -82,6 +88,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::EditFetched { location, editor, result } => {
             file_ops::edit_fetched(state, location, editor, result)
         }
+        Msg::TargetProbed { token, result } => copy_target::probed(state, token, result),
+        Msg::TargetCreated { side, spec, result } => copy_target::created(state, side, *spec, result),
         Msg::SshHosts { token, hosts } => hosts::ssh_hosts(state, token, hosts),
         Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),

@@ -8,10 +8,14 @@ use crate::app::history::Nav;
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::app::target::Target;
+use crate::fs::Location;
 use crate::text::escape_str;
 
 pub(super) fn open(state: &mut State) -> Vec<Effect> {
     let side = state.focus;
+    if state.pane(side).on_up_row() {
+        return parent(state);
+    }
     let pane = state.pane(side);
     let Some(entry) = pane.current() else { return Vec::new() };
     if !entry.is_dir_like() {
@@ -92,6 +96,14 @@ pub(super) fn request_completions(state: &mut State) -> Vec<Effect> {
     let Some(Dialog::Input(dialog)) = state.dialogs.last() else { return Vec::new() };
     let Purpose::GoTo { side } = dialog.purpose else { return Vec::new() };
     let typed = dialog.input.text().to_owned();
+    if typed.starts_with(LOCAL_PREFIX) {
+        // On this machine while the pane is on a host: no completions.
+        if let Some(Dialog::Input(dialog)) = state.dialogs.last_mut() {
+            dialog.token = token;
+            dialog.completions.clear();
+        }
+        return Vec::new();
+    }
     let (dir_part, prefix) = match typed.rfind('/') {
         Some(slash) => (&typed[..=slash], &typed[slash + 1..]),
         None => ("", typed.as_str()),
@@ -134,11 +146,29 @@ pub(super) fn complete(dialog: &mut InputDialog) -> bool {
     false
 }
 
-/// Enter in go-to: a path on the pane's host, or `host:path` for another host.
+/// What go-to reads as "on this machine": `local:` alone is the last local
+/// directory a pane showed, `local:PATH` a path there (relative ones below
+/// that directory).
+pub(crate) const LOCAL_PREFIX: &str = "local:";
+
+/// Enter in go-to: a path on the pane's host, `host:path` for another host,
+/// or `local:[PATH]` for this machine.
 pub(super) fn go_to(state: &mut State, side: Side, text: &str) -> Vec<Effect> {
     let text = text.trim();
     if text.is_empty() {
         return Vec::new();
+    }
+    if let Some(rest) = text.strip_prefix(LOCAL_PREFIX) {
+        let path = match rest {
+            "" => state.last_local_dir(),
+            "~" => state.home.clone(),
+            _ => match rest.strip_prefix("~/") {
+                Some(below) => state.home.join(below),
+                None => state.last_local_dir().join(rest),
+            },
+        };
+        let location = Location::Local(super::panes::normalize(&path));
+        return navigate(state, side, location, None, Nav::Visit);
     }
     match Target::parse(text, false) {
         Ok(target @ Target::Remote { .. }) => return super::hosts::open_target(state, side, target),

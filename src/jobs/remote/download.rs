@@ -197,7 +197,12 @@ fn into_dir(
     for (n, item) in items.iter().enumerate() {
         let result = match (&first.arrived[n], &first.failed[n]) {
             (Some(how), _) => settle(item, how, digests.get(n).and_then(Option::as_ref), r),
-            (None, Some((failure, _))) => Err(failure.clone()),
+            (None, Some((failure, cause))) => {
+                if *cause == Cause::Denied {
+                    r.denied(item.item);
+                }
+                Err(failure.clone())
+            }
             (None, None) => Err(reason.clone()),
         };
         r.finished_item(item.item, result);

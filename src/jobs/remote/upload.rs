@@ -224,6 +224,9 @@ impl Ctx<'_> {
                         match cure(&refused) {
                             Some(why) if replaceable(items[n]) => direct.push((n, Some(why))),
                             _ => {
+                                if matches!(refused, FsError::PermissionDenied(_)) {
+                                    self.r.denied(items[n].item);
+                                }
                                 results[n] =
                                     Some(Err(format!("cannot create a file in {}: {cause}", shown(dir))))
                             }
@@ -327,7 +330,12 @@ impl Ctx<'_> {
                 (Some((_, Cause::NoSpace)), _) if replaceable(group[k]) => {
                     direct.push((n, Some("there is no room for a temporary copy beside it")))
                 }
-                (Some((reason, _)), _) => results[n] = Some(Err(unmask(reason, k))),
+                (Some((reason, cause)), _) => {
+                    if *cause == Cause::Denied {
+                        self.r.denied(group[k].item);
+                    }
+                    results[n] = Some(Err(unmask(reason, k)))
+                }
                 // A run stopped as a whole leaves these to the task's end.
                 (None, false) if matches!(sent.stop, Some(Err(_))) => {}
                 (None, false) => results[n] = Some(Err(unmask(&stopped_for, k))),
@@ -439,7 +447,12 @@ impl Ctx<'_> {
                     }
                     _ => Ok(Outcome::Done),
                 },
-                (false, Some((reason, _))) => Err(spoilt(reason.clone())),
+                (false, Some((reason, cause))) => {
+                    if *cause == Cause::Denied {
+                        self.r.denied(group[k].item);
+                    }
+                    Err(spoilt(reason.clone()))
+                }
                 (false, None) => Err(spoilt(stopped_for.clone())),
             });
         }
@@ -647,7 +660,11 @@ impl Ctx<'_> {
                     sent.arrived[k] = true;
                 }
                 Err(e) => {
-                    let cause = if matches!(e, FsError::NoSpace(_)) { Cause::NoSpace } else { Cause::Other };
+                    let cause = match e {
+                        FsError::NoSpace(_) => Cause::NoSpace,
+                        FsError::PermissionDenied(_) => Cause::Denied,
+                        _ => Cause::Other,
+                    };
                     sent.failed[k] = Some((e.to_string(), cause));
                 }
             }

@@ -169,14 +169,28 @@ impl Remotes {
         Ok(lease.run(job)??)
     }
 
+    /// Closes `host`'s browsing connection and the pool's idle ones to it.
+    /// A transfer running keeps its connection until it ends (the pool lets
+    /// it go then); a later one connects again, with the secrets the pool
+    /// remembers.
+    pub fn disconnect(&self, host: &str) {
+        let handle = self.inner.hosts.lock().unwrap_or_else(|p| p.into_inner()).remove(host);
+        if let Some(handle) = handle {
+            self.inner.pool.forget(handle.config());
+        }
+    }
+
     /// The user gave up waiting for connection `id`.
     pub fn cancel(&self, id: u64) {
         self.inner.prompter.cancel(id);
     }
 
     /// `Host` names without wildcards from the ssh configuration in effect.
-    pub fn ssh_hosts(&self) -> Vec<String> {
-        crate::ssh::host_aliases(self.inner.overrides.config_file.as_deref()).unwrap_or_default()
+    /// Each with the `file:line` it is written on.
+    pub fn ssh_hosts(&self) -> Vec<(String, String)> {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        let hosts = crate::ssh::config_hosts(self.inner.overrides.config_file.as_deref()).unwrap_or_default();
+        hosts.into_iter().map(|h| (h.origin(&home), h)).map(|(origin, h)| (h.alias, origin)).collect()
     }
 
     /// `(host, user@host:port)` for each host that resolves.

@@ -82,6 +82,14 @@ pub(super) fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
             ("Message", lines_)
         }
         Question::Password { .. } => ("Password", Vec::new()),
+        Question::SudoPassword { host, .. } => (
+            "Become root",
+            vec![line(
+                &format!("Commands on {} run as root through sudo.", escape_str(host)),
+                w,
+                theme.dialog,
+            )],
+        ),
         Question::Passphrase { .. } => ("Key passphrase", Vec::new()),
     };
     let labels = fields(&dialog.question);

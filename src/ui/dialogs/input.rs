@@ -27,7 +27,10 @@ pub(super) fn render(state: &State, dialog: &InputDialog, frame: &mut Frame) {
             )
         }
         Purpose::Rename { .. } => "Into directory:".to_owned(),
-        Purpose::GoTo { .. } => "Path (Tab completes, ↑↓ choose, ~ is home, host:path connects):".to_owned(),
+        Purpose::GoTo { .. } => {
+            "Path (Tab completes, ↑↓ choose, ~ is home, host:path connects, local:path this machine):"
+                .to_owned()
+        }
         Purpose::SelectGlob { .. } | Purpose::UnselectGlob { .. } => "Pattern (* ? [abc] {a,b}):".to_owned(),
         Purpose::Bookmark { target } => format!("Name for {}:", escape_str(target)),
         Purpose::Filter { .. } => String::new(),

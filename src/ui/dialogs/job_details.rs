@@ -81,6 +81,10 @@ pub(super) fn render(state: &State, job: JobId, cursor: usize, scroll: usize, fr
             let whole = Paragraph::new(Line::styled(whole, theme.error)).wrap(Wrap { trim: false });
             let needed = whole.line_count(inner.width);
             put(frame, inner, &mut y, whole, needed.min(rows / 4).max(1));
+            if item.retry_as_root.is_some() {
+                let offer = "permission denied: u retries it as root (through sudo on the remote host)";
+                put(frame, inner, &mut y, Paragraph::new(Line::styled(fit(offer, w), theme.hint)), 1);
+            }
         }
     }
     let filter = Filter { min_level: Level::Debug, host: None, job: Some(job.0) };

@@ -5,6 +5,7 @@ mod copy;
 mod delete;
 mod find;
 mod help;
+mod host_edit;
 mod input;
 mod job_details;
 mod link;
@@ -39,6 +40,7 @@ pub(super) fn render(state: &State, dialog: &Dialog, frame: &mut Frame) {
         Dialog::Delete(delete) => delete::render(state, delete, frame),
         Dialog::Viewer(viewer) => viewer::render(state, viewer, frame),
         Dialog::HostPicker(picker) => picker::render(state, picker, frame),
+        Dialog::HostEdit(dialog) => host_edit::render(state, dialog, frame),
         Dialog::Connecting { host, stage, frame: tick, .. } => {
             connect::connecting(state, host, stage, *tick, frame)
         }

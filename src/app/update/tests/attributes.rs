@@ -103,12 +103,12 @@ fn chmod_of_a_symlink_starts_from_its_targets_mode() {
 fn chown_asks_only_for_what_changed_and_shows_a_refusal() {
     let mut state = loaded(1);
     update(&mut state, key(KeyCode::Down));
-    update(&mut state, alt('o'));
+    update(&mut state, alt('u'));
     let Some(Dialog::Owner(dialog)) = state.dialogs.last() else { panic!("{:?}", state.dialogs) };
     assert_eq!((dialog.owner.text(), dialog.group.text(), dialog.has_dirs), ("u", "g", false));
     assert!(update(&mut state, key(KeyCode::Enter)).is_empty(), "nothing changed");
     assert_eq!(state.status.as_ref().map(|s| s.text.as_str()), Some("owner and group unchanged"));
-    update(&mut state, alt('o'));
+    update(&mut state, alt('u'));
     update(&mut state, key(KeyCode::Tab));
     update(&mut state, ctrl('u'));
     typed(&mut state, "wheel");
@@ -135,7 +135,7 @@ fn chown_asks_only_for_what_changed_and_shows_a_refusal() {
 #[test]
 fn chown_of_a_directory_offers_recursion_and_refuses_bad_names() {
     let mut state = loaded(1);
-    update(&mut state, alt('o'));
+    update(&mut state, alt('u'));
     for code in [KeyCode::Tab, KeyCode::Tab] {
         update(&mut state, key(code));
     }

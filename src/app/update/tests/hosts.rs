@@ -5,7 +5,13 @@ use super::*;
 fn connect_to(state: &mut State, host: &str) -> u64 {
     let effects = update(state, key(KeyCode::F(2)));
     let [Effect::LoadSshHosts { token }] = effects.as_slice() else { panic!("{effects:?}") };
-    update(state, Msg::SshHosts { token: *token, hosts: vec!["db".into(), "web1".into()] });
+    update(
+        state,
+        Msg::SshHosts {
+            token: *token,
+            hosts: vec![("db".into(), "~/.ssh/config:1".into()), ("web1".into(), "~/.ssh/config:4".into())],
+        },
+    );
     typed(state, host);
     let effects = update(state, key(KeyCode::Enter));
     let Some(Effect::Connect { id, host: asked }) = effects.first() else { panic!("{effects:?}") };
@@ -26,7 +32,7 @@ fn host_picker_connects_and_opens_the_remote_home() {
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::SaveRecent { recent, .. } if recent == &["web1".to_owned()]))
+            .any(|e| matches!(e, Effect::SaveRecent { recent, .. } if recent.hosts == ["web1"] && recent.typed.is_empty()))
     );
     assert!(state.dialogs.is_empty());
     // Already connected: a remote target opens at once, relative to the remote home.
@@ -144,9 +150,8 @@ fn a_host_with_a_port_is_connected_remembered_and_bookmarked_with_it() {
     let effects = update(&mut state, Msg::Connected { id, result: Ok(PathBuf::from("/home/alice")) });
     let here = Location::Remote { host: "alice@web1:2222".into(), path: "/home/alice".into() };
     assert_eq!(listing(&effects, Side::Left).1, here);
-    assert!(effects.iter().any(
-        |e| matches!(e, Effect::SaveRecent { recent, .. } if recent == &["alice@web1:2222".to_owned()])
-    ));
+    assert!(effects.iter().any(|e| matches!(e, Effect::SaveRecent { recent, .. }
+            if recent.hosts == ["alice@web1:2222"] && recent.typed == ["alice@web1:2222"])));
     // A bookmark keeps the port in a URI that reads back as the same place.
     let text = crate::app::update::hosts::target_text(&here);
     assert_eq!(text, "ssh://alice@web1:2222//home/alice");
@@ -156,6 +161,9 @@ fn a_host_with_a_port_is_connected_remembered_and_bookmarked_with_it() {
     assert_eq!(crate::app::Target::parse(&text, false), Ok(target));
     let v6 = Location::Remote { host: "[::1]".into(), path: "/tmp".into() };
     assert_eq!(crate::app::update::hosts::target_text(&v6), "[::1]:/tmp");
+    // As root or not is the host's setting, not the bookmark's.
+    let root = Location::Remote { host: "alice@web1:2222 [sudo]".into(), path: "/root".into() };
+    assert_eq!(crate::app::update::hosts::target_text(&root), "ssh://alice@web1:2222//root");
 
     // Go-to: an ssh:// URI on the connected host opens at once.
     update(&mut state, ctrl('g'));

@@ -7,6 +7,7 @@ mod find;
 mod hosts;
 mod messages;
 mod navigation;
+mod panes;
 mod quit;
 mod selection;
 mod sync;
@@ -79,7 +80,9 @@ fn files(n: usize) -> Vec<Entry> {
     entries
 }
 
-/// A state whose left pane shows /top with `n` files, a directory and a dot file.
+/// A state whose left pane shows /top with `n` files, a directory and a
+/// dot file, the cursor on the first entry (below `..`, where a listing
+/// puts it).
 fn loaded(n: usize) -> State {
     let mut state = State::new(PathBuf::from("/top"), PathBuf::from("/other"), jiff::tz::TimeZone::UTC);
     state.home = PathBuf::from("/home/me");
@@ -90,12 +93,16 @@ fn loaded(n: usize) -> State {
     let (generation, _) = listing(&effects, Side::Right);
     let right = vec![entry("sub", Kind::Dir, 0), entry("r1", Kind::File, 5)];
     update(&mut state, Msg::Listed { side: Side::Right, generation, result: Ok(right) });
+    assert!(state.panes[0].on_up_row() && state.panes[1].on_up_row());
+    state.panes[0].move_by(1);
+    state.panes[1].move_by(1);
     state
 }
 
+/// The names of the visible entries (not the `..` row).
 fn names(state: &State, side: Side) -> Vec<String> {
     let pane = state.pane(side);
-    (0..pane.len()).map(|i| pane.row(i).unwrap().0.display_name()).collect()
+    (pane.up_rows()..pane.len()).map(|i| pane.row(i).unwrap().0.display_name()).collect()
 }
 
 fn current(state: &State) -> String {

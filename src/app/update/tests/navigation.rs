@@ -20,12 +20,17 @@ fn start_lists_both_panes_and_the_first_listing_starts_watching() {
 fn directories_first_hidden_files_hidden_cursor_at_top() {
     let state = loaded(3);
     assert_eq!(names(&state, Side::Left), ["sub", "f000", "f001", "f002"]);
-    assert_eq!(state.panes[0].cursor, 0);
+    let pane = &state.panes[0];
+    assert_eq!(pane.row(0).map(|(e, selected)| (e.display_name(), selected)), Some(("..".into(), false)));
+    assert_eq!((pane.len(), pane.shown()), (5, 4), "`..` is a row, not an entry");
+    assert_eq!(pane.cursor, 1, "loaded() moved the cursor off `..`");
 }
 
 #[test]
 fn cursor_keys_vim_keys_and_paging() {
     let mut state = loaded(30);
+    update(&mut state, key(KeyCode::Up));
+    assert!(state.panes[0].on_up_row());
     update(&mut state, key(KeyCode::Up));
     assert_eq!(state.panes[0].cursor, 0);
     update(&mut state, key(KeyCode::Char('j')));
@@ -34,7 +39,7 @@ fn cursor_keys_vim_keys_and_paging() {
     update(&mut state, key(KeyCode::Char('k')));
     assert_eq!(state.panes[0].cursor, 1);
     update(&mut state, key(KeyCode::Char('G')));
-    assert_eq!(state.panes[0].cursor, 30);
+    assert_eq!(state.panes[0].cursor, 31, "`..`, sub and 30 files");
     assert!(state.panes[0].offset > 0, "the view scrolls with the cursor");
     update(&mut state, key(KeyCode::Char('g')));
     assert_eq!((state.panes[0].cursor, state.panes[0].offset), (0, 0));
@@ -195,7 +200,7 @@ fn keymap_file_bindings_drive_update() {
     let mut state = loaded(3);
     state.keymap = keymap;
     update(&mut state, key(KeyCode::Char('n')));
-    assert_eq!(state.panes[0].cursor, 1);
+    assert_eq!(state.panes[0].cursor, 2);
     update(&mut state, key(KeyCode::Char('q')));
     assert!(!state.quit);
     update(&mut state, key(KeyCode::Char('x')));

@@ -198,8 +198,12 @@ fn a_failed_job_marks_itself_and_opens_nothing_unless_asked_to() {
     let mut state = loaded(1);
     publish(&mut state, vec![job(1, JobState::Running)]);
     let mut failed = job(1, JobState::Failed);
-    failed.failed =
-        vec![FailedItem { item: ItemId(0), name: "a".into(), reason: "Permission denied".into() }];
+    failed.failed = vec![FailedItem {
+        item: ItemId(0),
+        name: "a".into(),
+        reason: "Permission denied".into(),
+        retry_as_root: None,
+    }];
     publish(&mut state, vec![failed.clone()]);
     assert_eq!(state.jobs.panel, None, "the screen stays as it was");
     assert!(state.jobs.unseen_failures.contains(&JobId(1)));

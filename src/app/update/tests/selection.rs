@@ -9,7 +9,7 @@ fn selection_by_key_glob_and_inversion_with_totals() {
     update(&mut state, key(KeyCode::Insert));
     update(&mut state, key(KeyCode::Char(' ')));
     let pane = &state.panes[0];
-    assert_eq!((pane.selected_count, pane.selected_bytes, pane.cursor), (2, 10 + 11, 3));
+    assert_eq!((pane.selected_count, pane.selected_bytes, pane.cursor), (2, 10 + 11, 4));
     update(&mut state, key(KeyCode::Char('*')));
     assert_eq!(state.panes[0].selected_count, 3, "sub, f002, f003");
     update(&mut state, key(KeyCode::Char('-')));
@@ -43,7 +43,7 @@ fn filter_narrows_as_you_type_and_esc_clears_it() {
     assert_eq!(state.panes[0].filter, "f1", "Enter keeps the filter");
     update(&mut state, key(KeyCode::Char('/')));
     update(&mut state, key(KeyCode::Esc));
-    assert_eq!(state.panes[0].len(), 13);
+    assert_eq!(state.panes[0].shown(), 13);
     assert_eq!(current(&state), "f010");
 }
 
