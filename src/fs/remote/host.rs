@@ -97,19 +97,30 @@ fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
     match Capabilities::probe_shell(link) {
         Ok(mut caps) => {
             let mut asked = None;
+            // SFTP runs as the login user: a host used as root copies with
+            // `cat` under sudo instead.
+            let as_root = link.facts().get::<crate::ssh::RootWanted>().is_some();
             let (protocol, why) =
                 // A client that starts, not just a subsystem the server
                 // names: a login profile that prints breaks SFTP.
                 Protocol::choose(true, caps.scp.is_some(), &mut || {
-                    *asked.insert(crate::ssh::sftp::open(link).is_ok())
+                    !as_root && *asked.insert(crate::ssh::sftp::open(link).is_ok())
                 });
             caps.sftp = asked;
             caps.protocol = protocol;
-            caps.protocol_why = why;
+            caps.protocol_why = match (protocol, as_root) {
+                (Protocol::Stream, true) => "the host has no scp, and SFTP would not run as root",
+                _ => why,
+            };
             Ok(caps)
         }
         Err(e) if e.is_connection_lost() => Err(e),
         Err(e) => match crate::ssh::sftp::sftp(link) {
+            // SFTP would act as the login user, not as root.
+            Ok(_) if link.facts().get::<crate::ssh::RootWanted>().is_some() => Err(FsError::Refused {
+                action: "use the host as root".into(),
+                reason: "it runs no commands (SFTP only), so sudo cannot run there".into(),
+            }),
             Ok(channel) => {
                 log::info!("remote: the shell did not run the probe ({e}); the sftp subsystem answers");
                 let home = channel.0.realpath(std::path::Path::new(".")).ok();
