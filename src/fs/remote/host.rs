@@ -115,12 +115,10 @@ fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
             Ok(caps)
         }
         Err(e) if e.is_connection_lost() => Err(e),
+        // As root, the probe's failure is sudo's (in its own words): SFTP
+        // would act as the login user, so it is not tried.
+        Err(e) if link.facts().get::<crate::ssh::RootWanted>().is_some() => Err(e),
         Err(e) => match crate::ssh::sftp::sftp(link) {
-            // SFTP would act as the login user, not as root.
-            Ok(_) if link.facts().get::<crate::ssh::RootWanted>().is_some() => Err(FsError::Refused {
-                action: "use the host as root".into(),
-                reason: "it runs no commands (SFTP only), so sudo cannot run there".into(),
-            }),
             Ok(channel) => {
                 log::info!("remote: the shell did not run the probe ({e}); the sftp subsystem answers");
                 let home = channel.0.realpath(std::path::Path::new(".")).ok();
