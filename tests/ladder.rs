@@ -382,3 +382,25 @@ fn the_commander_browses_and_copies_from_an_sftp_only_host() {
     });
     tmux.keys(&["q"]);
 }
+
+/// SFTP acts as the login user: an SFTP-only account asked to act as root
+/// fails (it cannot run sudo) instead of quietly copying as itself.
+#[test]
+fn an_sftp_only_host_is_not_used_as_root() {
+    let sshd = Sshd::builder().sftp_only().start();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("file"), b"data").unwrap();
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = Command::new("timeout")
+        .args(["120", "setsid", "-w"])
+        .arg(scpdeck_bin())
+        .args(["cp", "--sudo", "-F"])
+        .arg(sshd.ssh_config())
+        .args([&on(&sshd, &tmp.path().join("file")), out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the remote shell did not start the command"), "{}", stderr(&out));
+    assert!(!out_dir.join("file").exists());
+}
