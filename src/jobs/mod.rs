@@ -45,6 +45,7 @@ mod tests_journal;
 #[cfg(test)]
 mod tests_links;
 
+pub use crate::fs::Tally;
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
 pub use conflict::keep_both_name;
@@ -62,4 +63,4 @@ pub use task::{
     Batch, BatchItem, Digest, DirProbe, Outcome, Partial, Place, Task, TaskError, TaskId, Update, Work,
 };
 pub use view::{FailedItem, JobView, Progress, Question, QueueView, ResumedItem};
-pub use walk::{Tally, tally};
+pub use walk::{tally, walk_tally};

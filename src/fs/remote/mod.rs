@@ -18,6 +18,7 @@ mod ops;
 mod ranges;
 mod remote_fs;
 mod script;
+mod tally;
 mod usage;
 
 pub use banner_note::BannerNote;
@@ -31,6 +32,7 @@ pub use ops::Overwrite;
 pub use ranges::{Append, BLOCK};
 pub use remote_fs::RemoteFs;
 pub use script::Reply;
+pub use tally::TallyMethod;
 pub use usage::{Space, Usage, UsageMethod};
 
 use std::path::Path;

@@ -9,6 +9,7 @@ use super::Remote;
 use super::batch::{self, PathKind};
 use super::host::Host;
 use super::script::{PRELUDE, shown, with_path};
+use crate::fs::Tally;
 use crate::fs::entry::{Entry, Kind, Mtime};
 use crate::fs::error::FsError;
 use crate::fs::find::{FindEnd, FindQuery, Found};
@@ -183,6 +184,10 @@ impl FileSystem for RemoteFs<'_> {
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {
         let usage = self.remote().count(paths)?.value;
         Ok(Usage { files: usage.files, dirs: usage.dirs, bytes: usage.bytes, complete: usage.complete })
+    }
+
+    fn tally(&self, roots: &[PathBuf], follow: bool) -> Result<Option<Tally>, FsError> {
+        self.remote().tally(roots, follow)
     }
 
     fn free_space(&self, path: &Path) -> Result<u64, FsError> {
