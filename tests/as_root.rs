@@ -371,6 +371,8 @@ fn the_commander_browses_a_root_only_directory_and_copies_out_of_it() {
                 screen.contains(&format!("scpdeck-sudo-nopw [sudo]:{}", places.secret.display())),
                 "{screen}"
             );
+            // Off the `..` row onto the file.
+            tmux.keys(&["End"]);
             tmux.keys(&["F5"]);
             tmux.wait_for("Verify by checksum");
             tmux.keys(&["Enter"]);
@@ -381,8 +383,8 @@ fn the_commander_browses_a_root_only_directory_and_copies_out_of_it() {
                 std::thread::sleep(Duration::from_millis(50));
             }
             tmux.keys(&["M-j"]);
-            tmux.wait_for("scpdeck-sudo-nopw [sudo]:");
-            let screen = tmux.screen();
+            // The pane's title has the host once; the job's line is the second.
+            let screen = tmux.wait_for_times("scpdeck-sudo-nopw [sudo]:", 2);
             let job = screen.lines().find(|l| l.contains("copy ") && l.contains("[sudo]:"));
             assert!(job.is_some(), "the job's line names the host as root:\n{screen}");
         },
@@ -417,6 +419,8 @@ fn a_permission_denied_item_is_retried_as_root_from_the_job_details() {
         || {
             tmux.wait_for("up.txt");
             tmux.wait_for(&format!("scpdeck-sudo-nopw:{}", places.drop.display()));
+            // Off the `..` row onto the file.
+            tmux.keys(&["End"]);
             tmux.keys(&["F5"]);
             tmux.wait_for("Verify by checksum");
             tmux.keys(&["Enter"]);
@@ -478,6 +482,8 @@ fn the_commander_asks_sudos_password_once_in_a_dialog() {
             assert!(!screen.contains(&password), "{screen}");
             tmux.keys(&["Enter"]);
             tmux.wait_for("key.txt");
+            // Off the `..` row onto the file.
+            tmux.keys(&["End"]);
             tmux.keys(&["F5"]);
             tmux.wait_for("Verify by checksum");
             tmux.keys(&["Enter"]);

@@ -246,7 +246,7 @@ fn the_man_page_renders_and_holds_the_keys() {
         "255",
         "NO_COLOR",
         "COMMANDER KEYS",
-        "Go to a path (Tab completes;",
+        "local:PATH",
         "(go_to)",
         "ctrl-g",
         "Keys inside dialogs (fixed)",

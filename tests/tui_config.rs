@@ -24,8 +24,9 @@ fn an_unknown_setting_is_named_and_the_other_settings_apply() {
         dir.path().display(),
     );
     let tmux = Tmux::start(&command, 160, 30);
+    // show_hidden = true applied: the dot file is listed.
+    tmux.wait_for(".dotfile");
     let screen = tmux.wait_for("unknown setting \"show_hiden\"");
-    assert!(screen.contains(".dotfile"), "show_hidden = true applied: {screen}");
     assert!(screen.contains("config.toml:3:1:"), "{screen}");
     tmux.keys(&["M-h"]);
     let screen = tmux.wait_for("jobs_clear_finished has no key now");

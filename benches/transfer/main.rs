@@ -15,6 +15,7 @@ mod measure;
 mod profile;
 mod proxy;
 mod resume;
+mod segments;
 mod ssh2_loop;
 
 use std::fmt::Write as _;
@@ -324,7 +325,8 @@ fn report(env: &Env) {
     let mut results = Vec::new();
     // BENCH_ONLY=text runs the cases whose name holds it (and no summary);
     // BENCH_ONLY=ceiling runs only the libssh2 loop comparison,
-    // BENCH_ONLY=ciphers only the cipher table.
+    // BENCH_ONLY=ciphers only the cipher table, BENCH_ONLY=segments only
+    // the ranged transfers.
     let only = std::env::var("BENCH_ONLY").ok();
     for (name, net, way, what) in cases {
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
@@ -378,6 +380,9 @@ fn report(env: &Env) {
     }
     if only.is_none() || only.as_deref() == Some("resume") {
         let _ = writeln!(table, "\n{}", resumed(env));
+    }
+    if only.is_none() || only.as_deref() == Some("segments") {
+        let _ = writeln!(table, "\n{}", segments::table(env));
     }
     println!(
         "\nmedian of {} runs, taking turns (one for a run over 60 s); times include connecting\n",

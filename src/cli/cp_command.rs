@@ -67,6 +67,12 @@ pub struct CpArgs {
     /// interrupted or files fail.
     #[arg(short = 'c', long = "resume")]
     pub resume: bool,
+    /// Send each file of at least `segment_threshold` bytes (config.toml;
+    /// 64 MiB by default) as N byte ranges over N sessions at once (within
+    /// -j); 0 or 1: one stream per file. Default: `segments` in
+    /// config.toml, 4.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=64))]
+    pub segments: Option<u16>,
     /// Follow symbolic links, at every depth, and copy what they point to
     /// (dangling links and loops are skipped with a notice), as OpenSSH's
     /// scp -O does. Without it a link is recreated as a link with the same
@@ -267,6 +273,18 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
         journal,
         adopted,
         resume: args.resume,
+        segments: segments(args.segments),
     };
     Ok(run_jobs(run, specs, sink, &mut events, &mut signals, console).await)
+}
+
+/// How large files are split: config.toml's `segments` and
+/// `segment_threshold`, with `--segments` winning.
+pub(super) fn segments(flag: Option<u16>) -> crate::jobs::Segments {
+    let settings = crate::config::load(crate::config::config_dir().as_deref(), None).settings;
+    let mut segments = settings.segments();
+    if let Some(count) = flag {
+        segments.count = usize::from(count);
+    }
+    segments
 }

@@ -18,8 +18,8 @@ use super::printer::Tone;
 use crate::eventlog::{Event, LogFile, LogSink, default_log_dir};
 use crate::jobs::journal::Journal;
 use crate::jobs::{
-    AdoptedMap, Control, ItemId, JobId, JobSpec, JobState, Limits, OverwriteAnswer, Scheduler, SshRemote,
-    SystemBackend, Throttle,
+    AdoptedMap, Control, ItemId, JobId, JobSpec, JobState, Limits, OverwriteAnswer, Scheduler, Segments,
+    SshRemote, SystemBackend, Throttle,
 };
 use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
 
@@ -103,6 +103,8 @@ pub(super) struct Run {
     /// partial copies, instead of cancelling.
     pub(super) adopted: Vec<AdoptedMap>,
     pub(super) resume: bool,
+    /// How large files are split into ranges.
+    pub(super) segments: Segments,
 }
 
 /// Runs `specs` to their end; true when all of them were done.
@@ -114,8 +116,8 @@ pub(super) async fn run_jobs(
     signals: &mut [tokio::signal::unix::Signal],
     console: &mut Console,
 ) -> bool {
-    let Run { pool, overrides, sessions, limit_kbit, journal, mut adopted, resume } = run;
-    let remote = SshRemote::new(pool, Resolver::system(), overrides);
+    let Run { pool, overrides, sessions, limit_kbit, journal, mut adopted, resume, segments } = run;
+    let remote = SshRemote::new(pool, Resolver::system(), overrides).with_segments(segments);
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
     let limits = Limits { global: sessions, per_host: sessions };
     let scheduler = Scheduler::spawn_with(backend, limits, sink, journal);

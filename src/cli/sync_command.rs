@@ -161,6 +161,7 @@ fn sync(args: &SyncArgs, console: &mut Console) -> Result<bool, CliError> {
                 journal: journal(console),
                 adopted: Vec::new(),
                 resume: false,
+                segments: super::cp_command::segments(None),
             };
             done &= run_jobs(run, specs, sink, &mut events, &mut signals, console).await;
         }

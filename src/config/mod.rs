@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(settings, Settings::default());
         let documented: Vec<&str> =
             toml_text.lines().filter_map(|l| l.split_once(" = ")).map(|(k, _)| k).collect();
-        assert_eq!(documented.len(), 16, "every setting is documented: {documented:?}");
+        assert_eq!(documented.len(), 18, "every setting is documented: {documented:?}");
     }
 
     #[test]

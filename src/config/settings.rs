@@ -34,6 +34,11 @@ pub struct Settings {
     /// Transfers: SSH connections open at once, in total and per host.
     pub max_connections: usize,
     pub max_connections_per_host: usize,
+    /// Transfers: a file of at least `segment_threshold` bytes goes as up
+    /// to `segments` byte ranges over as many sessions at once (0 or 1:
+    /// never split).
+    pub segments: usize,
+    pub segment_threshold: u64,
     /// Copy dialog defaults: keep times and modes, the overwrite policy
     /// (ask, overwrite, skip, newer, size, keep-both), verify by sha256.
     pub copy_preserve: bool,
@@ -63,6 +68,8 @@ impl Default for Settings {
             live_refresh: true,
             max_connections: 4,
             max_connections_per_host: 4,
+            segments: crate::jobs::segment_plan::DEFAULT_SEGMENTS,
+            segment_threshold: crate::jobs::segment_plan::DEFAULT_THRESHOLD,
             copy_preserve: true,
             copy_overwrite: OverwritePolicy::Ask,
             copy_verify: false,
@@ -77,5 +84,10 @@ impl Settings {
     /// The scheduler's connection limits (at least one each).
     pub fn limits(&self) -> Limits {
         Limits { global: self.max_connections.max(1), per_host: self.max_connections_per_host.max(1) }
+    }
+
+    /// How large files are split into ranges.
+    pub fn segments(&self) -> crate::jobs::Segments {
+        crate::jobs::Segments { count: self.segments, threshold: self.segment_threshold }
     }
 }

@@ -304,7 +304,7 @@ fn finish_attributes(file: &File, copy: &FileCopy) -> io::Result<()> {
 /// at most 16 bytes of the name) so that a destination path near the
 /// system's limit still has room for it. New files get the source's
 /// permission bits less the umask, like scp and cp.
-fn temp_file(dir: &Path, dest: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
+pub(super) fn temp_file(dir: &Path, dest: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let name = dest.file_name().map(|n| n.as_bytes()).unwrap_or_default();
     let short = String::from_utf8_lossy(&name[..name.len().min(16)]).into_owned();
     tempfile::Builder::new()

@@ -26,6 +26,7 @@ mod remote;
 mod resolve;
 pub mod resume_plan;
 mod scheduler;
+pub mod segment_plan;
 mod spec;
 mod system;
 mod task;
@@ -57,6 +58,7 @@ pub use queue::{Command, Control, Queue};
 pub use rate::RateMeter;
 pub use remote::{SshRemote, connection_event, log_connections};
 pub use scheduler::Scheduler;
+pub use segment_plan::Segments;
 pub use spec::{JobId, JobSpec, Limits, Mode, Options, OverwritePolicy, TargetKind};
 pub use system::{RemoteSide, SystemBackend, run_local, touches_remote};
 pub use task::{

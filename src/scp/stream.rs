@@ -26,6 +26,10 @@ pub struct Stream<'a> {
     pub command: &'a Command,
     /// The bandwidth limit shared with the rest of the job.
     pub limit: Option<Throttle>,
+    /// How many streams of one file run at once (ranged transfers; 1 for
+    /// one stream): a download's receive window is shared among them, so
+    /// that N ranges buffer no more than one stream would.
+    pub shares: u32,
 }
 
 /// Writes what the command prints into `out` (the local file at `path`)
@@ -41,7 +45,7 @@ pub fn pull(
     cancel: &CancellationToken,
 ) -> Result<u64, ScpError> {
     let mut pipe = launch(link, stream.host, stream.command, cancel)?;
-    pipe.grow_window(download_window(pipe.round_trip()));
+    pipe.grow_window(download_window(pipe.round_trip()) / stream.shares.max(1));
     pipe.limit(stream.limit.clone());
     let result = pull_into(&mut pipe, out, path, offset, progress);
     let end = match result {

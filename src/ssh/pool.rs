@@ -90,6 +90,19 @@ impl std::ops::Deref for Lease {
     }
 }
 
+impl Lease {
+    /// Gives the lease back without its connection, which is known to be
+    /// dead (its channel was lost): the next lease connects afresh.
+    pub fn discard(mut self) {
+        let mut hosts = self.shared.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = hosts.get_mut(&self.key).filter(|e| e.generation == self.generation) {
+            entry.working = entry.working.saturating_sub(1);
+        }
+        // Drop then finds no entry of this generation to return it to.
+        self.generation = u64::MAX;
+    }
+}
+
 impl Drop for Lease {
     fn drop(&mut self) {
         // A clone keeps the thread (and its connection) for the next lease;
@@ -247,6 +260,37 @@ impl Pool {
             let sessions = self.startups(config).lower();
             self.emit(ConnectionEvent::SessionsLowered { host: config.label(), sessions });
         }
+    }
+
+    /// A transfer connection to the host only if one is free now (within
+    /// the per-host and global limits) and connects: never waits for
+    /// another lease to come back, so a job that asks for extra sessions
+    /// (ranged transfers) cannot wait on a job waiting on it. `None` when
+    /// none is free or the connection fails.
+    pub async fn try_transfer_async(&self, config: &HostConfig) -> Option<Lease> {
+        let (slots, generation) =
+            self.with_entry(config, |entry| (Arc::clone(&entry.slots), entry.generation)).ok()?;
+        let host_slot = slots.try_acquire_owned().ok()?;
+        let global_slot = Arc::clone(&self.shared.global).try_acquire_owned().ok()?;
+        let reused = self.in_generation(config, generation, |entry| entry.idle.pop()).ok()?.flatten();
+        let (actor, fresh) = match reused {
+            Some(actor) => (actor, false),
+            None => (self.spawn(config).ok()?, true),
+        };
+        let connected = actor.connect_async().await.is_ok();
+        let _ = self.in_generation(config, generation, |entry| match (connected, fresh) {
+            (true, true) => entry.working += 1,
+            (false, false) => entry.working = entry.working.saturating_sub(1),
+            _ => {}
+        });
+        connected.then(|| Lease {
+            actor,
+            key: config.clone(),
+            generation,
+            shared: Arc::clone(&self.shared),
+            _host_slot: host_slot,
+            _global_slot: global_slot,
+        })
     }
 
     /// Runs `f` on the host's entry if it is still of `generation`.

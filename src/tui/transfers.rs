@@ -51,7 +51,7 @@ impl Transfers {
         log: LogSink,
         events: mpsc::UnboundedReceiver<Event>,
     ) -> (Self, Option<Note>) {
-        let remote = SshRemote::new(pool, Resolver::system(), overrides);
+        let remote = SshRemote::new(pool, Resolver::system(), overrides).with_segments(settings.segments());
         let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
         let (journal, mut notice) = match journal::default_dir().map(|dir| Journal::open(&dir)) {
             Some(Ok(journal)) => (Some(journal), None),

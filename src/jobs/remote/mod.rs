@@ -7,6 +7,8 @@ mod banners;
 mod direct;
 mod download;
 mod resume;
+mod segment_worker;
+mod segments;
 mod upload;
 
 use std::collections::HashMap;
@@ -16,6 +18,7 @@ use futures::future::BoxFuture;
 
 use super::backend::Reporter;
 use super::fs_tasks;
+use super::segment_plan::Segments;
 use super::system::RemoteSide;
 use super::task::{Batch, Task, TaskError, Work};
 use crate::eventlog::{Event, LogSink};
@@ -39,6 +42,8 @@ struct Inner {
     configs: Mutex<HashMap<String, HostConfig>>,
     /// Private upload directories that dropped connections left behind.
     leftovers: Leftovers,
+    /// How large files are split into ranges over several sessions.
+    segments: Segments,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -47,9 +52,24 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl SshRemote {
     pub fn new(pool: Pool, resolver: Resolver, overrides: Overrides) -> Self {
-        let inner =
-            Inner { pool, resolver, overrides, configs: Mutex::default(), leftovers: Leftovers::default() };
+        let inner = Inner {
+            pool,
+            resolver,
+            overrides,
+            configs: Mutex::default(),
+            leftovers: Leftovers::default(),
+            segments: Segments::default(),
+        };
         Self { inner: Arc::new(inner) }
+    }
+
+    /// Splits large files as `segments` says (the default: 4 ranges from
+    /// 64 MiB on).
+    pub fn with_segments(mut self, segments: Segments) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.segments = segments;
+        }
+        self
     }
 }
 
@@ -167,12 +187,14 @@ impl Inner {
             (Some(from), None) => {
                 let lease = self.lease(&from, &r).await?;
                 r.connected();
+                let batch = segments::take(self, &lease, &from, batch, &r, segment_worker::Way::Down).await?;
                 let (rr, host) = (r.clone(), from.clone());
                 Self::on(&lease, move |s| download::download(s, &host, &batch, &rr)).await?
             }
             (None, Some(to)) => {
                 let lease = self.lease(&to, &r).await?;
                 r.connected();
+                let batch = segments::take(self, &lease, &to, batch, &r, segment_worker::Way::Up).await?;
                 let (rr, host, left) = (r.clone(), to.clone(), self.leftovers.clone());
                 Self::on(&lease, move |s| upload::to_remote(s, &host, &Sender::Local, &batch, &rr, &left))
                     .await?

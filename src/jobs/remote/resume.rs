@@ -178,7 +178,7 @@ fn download_one(
         Ok(command) => command,
         Err(e) => return restart(&e.to_string()),
     };
-    let stream = Stream { host, command: &command, limit: r.throttle.clone() };
+    let stream = Stream { host, command: &command, limit: r.throttle.clone(), shares: 1 };
     let pulled =
         scp::pull(fs.link(), &stream, (&file, temp), offset, &mut |at| r.progress(item.item, at), &r.cancel);
     let end = match pulled {
@@ -205,7 +205,7 @@ fn download_one(
 }
 
 /// Attributes, the check end to end (with verification on), placement.
-fn finish_download(
+pub(super) fn finish_download(
     fs: &RemoteFs,
     item: &BatchItem,
     file: &File,
@@ -386,7 +386,7 @@ fn upload_one(
         Err(e) => return Ok(Resumed::Done(Err(format!("{}: {e}", shown(source_path))))),
     };
     let size = source.map_or(0, |s| s.size);
-    let stream = Stream { host, command: &command, limit: r.throttle.clone() };
+    let stream = Stream { host, command: &command, limit: r.throttle.clone(), shares: 1 };
     let pushed = scp::push(
         fs.link(),
         &stream,
@@ -407,7 +407,7 @@ fn upload_one(
 
 /// Attributes, the check end to end (with verification on), placement, and
 /// the private directory removed once empty.
-fn finish_upload(
+pub(super) fn finish_upload(
     fs: &RemoteFs,
     item: &BatchItem,
     temp: &Path,

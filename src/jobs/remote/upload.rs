@@ -65,6 +65,19 @@ pub(super) struct Leftover {
 /// Private directories dropped connections left behind, per host.
 pub(super) type Leftovers = Arc<Mutex<Vec<Leftover>>>;
 
+impl Leftover {
+    /// The private directory `private` in `dir` on `host`, left by a lost
+    /// connection with nothing in it to keep.
+    pub(super) fn unkept(host: &str, dir: &Path, private: &OsStr) -> Self {
+        Leftover {
+            host: host.to_owned(),
+            dir: dir.to_path_buf(),
+            private: private.to_owned(),
+            keep: Vec::new(),
+        }
+    }
+}
+
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
 }

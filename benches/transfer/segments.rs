@@ -1,0 +1,72 @@
+//! Ranged transfers (`BENCH_ONLY=segments`): the 256 MiB file through the
+//! delay line and the 1 GiB file on loopback, both ways, with scpdeck
+//! splitting it into 2, 4 (the default) and 8 ranges, with one stream
+//! (`--segments 0`), and `scp -O`, all taking turns; times and peak RSS.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use super::measure::{Sample, interleaved, run};
+use super::{Env, GIB, Net, PROXY_FILE, Tool, Way, What, mib, rate};
+
+/// scpdeck's settings compared: `--segments N` (and `-j` to allow them).
+const SPLITS: [u16; 4] = [0, 2, 4, 8];
+
+/// One run: scpdeck with `--segments n`, or (`None`) `scp -O`.
+fn once(env: &Env, segments: Option<u16>, net: Net, way: Way, what: What) -> Sample {
+    env.fresh_out();
+    let mut cmd = match segments {
+        Some(n) => {
+            let mut cmd = env.command(Tool::Scpdeck, net, way, what, &[]);
+            // clap takes options after the operands too.
+            cmd.arg("--segments").arg(n.to_string()).arg("-j").arg(n.max(4).to_string());
+            cmd
+        }
+        None => env.command(Tool::ScpLegacy, net, way, what, &[]),
+    };
+    let sample = run(&mut cmd);
+    env.check(what);
+    sample
+}
+
+/// The table, printed row by row as it is measured.
+pub fn table(env: &Env) -> String {
+    let cases = [
+        ("256 MiB, +20 ms each way, down", Net::Proxy, Way::Down, What::ProxyFile, PROXY_FILE),
+        ("256 MiB, +20 ms each way, up", Net::Proxy, Way::Up, What::ProxyFile, PROXY_FILE),
+        ("1 GiB, loopback, down", Net::Loopback, Way::Down, What::Big, GIB),
+        ("1 GiB, loopback, up", Net::Loopback, Way::Up, What::Big, GIB),
+    ];
+    let mut table = String::from(
+        "| case | --segments 0 (one stream) | 2 | 4 (default) | 8 | scp -O | 4 ÷ scp -O | 0 ÷ scp -O | peak RSS (0 / 4 / 8) |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    println!("\nranged transfers (median of {} runs, taking turns)\n", env.runs);
+    for (name, net, way, what, bytes) in cases {
+        let mut clients: Vec<Box<dyn FnMut() -> Sample + '_>> = SPLITS
+            .iter()
+            .map(|&n| Some(n))
+            .chain([None])
+            .map(|n| Box::new(move || once(env, n, net, way, what)) as Box<_>)
+            .collect();
+        let mut refs: Vec<&mut dyn FnMut() -> Sample> = clients.iter_mut().map(|c| &mut **c as _).collect();
+        let s = interleaved(env.runs, &mut refs);
+        let _ = std::fs::remove_dir_all(env.out());
+        let row = format!(
+            "| {name} | {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.1} / {:.1} / {:.1} MiB |\n",
+            rate(&s[0], bytes),
+            rate(&s[1], bytes),
+            rate(&s[2], bytes),
+            rate(&s[3], bytes),
+            rate(&s[4], bytes),
+            s[2].secs / s[4].secs,
+            s[0].secs / s[4].secs,
+            mib(s[0].max_rss_kib),
+            mib(s[2].max_rss_kib),
+            mib(s[3].max_rss_kib),
+        );
+        print!("{row}");
+        let _ = std::io::stdout().flush();
+        let _ = write!(table, "{row}");
+    }
+    table
+}

@@ -1,0 +1,355 @@
+//! Large files as byte ranges over several sessions at once: a file of at
+//! least the threshold goes as N ranges (`segment_plan`), one stream each,
+//! on the task's own lease and on extra leases taken from the pool only
+//! when they are free now (fewer ranges when fewer are). Each lease runs
+//! its ranges on its own connection thread (`segment_worker`), so the
+//! cipher work spreads over cores and every channel brings its own window.
+//! The ranges land at their offsets in one temporary file, which is then
+//! finished as a resumed file is: attributes with -p, the whole file
+//! hashed on both sides with verification on, placed under its name.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::future::join_all;
+
+use super::segment_worker::{End, Ranged, Way, work};
+use super::upload::{Leftover, Leftovers};
+use super::{Inner, resume};
+use crate::eventlog::Event;
+use crate::fs::{FileSystem, RemoteFs};
+use crate::jobs::backend::Reporter;
+use crate::jobs::fs_tasks::task_error;
+use crate::jobs::segment_plan::{Segments, contiguous, plan};
+use crate::jobs::task::{Batch, BatchItem, Partial, Place, TaskError};
+use crate::ssh::{HostConfig, Lease};
+use crate::text::{escape_bytes, human_size};
+
+fn shown(path: &Path) -> String {
+    escape_bytes(path.as_os_str().as_encoded_bytes())
+}
+
+/// Whether the file goes in ranges: big enough, no partial copy to resume
+/// (resume has its own path), nothing to compare first, a file to create.
+fn eligible(item: &BatchItem, segments: &Segments) -> bool {
+    segments.applies(item.size) && item.resume.is_none() && !item.skip_if_equal && item.place != Place::Into
+}
+
+/// Sends the batch's large files in ranges; returns the batch of what is
+/// left for the one-stream path (small files, and large ones that could
+/// not be split).
+pub(super) async fn take(
+    inner: &Arc<Inner>,
+    lease: &Lease,
+    host: &str,
+    mut batch: Batch,
+    r: &Reporter,
+    way: Way,
+) -> Result<Batch, TaskError> {
+    let segments = inner.segments;
+    if !batch.items.iter().any(|i| eligible(i, &segments)) {
+        return Ok(batch);
+    }
+    let dd = Inner::on(lease, |link| RemoteFs::open(link).map(|fs| fs.host().caps().dd)).await?;
+    match dd {
+        Ok(true) => {}
+        Ok(false) => {
+            let text = format!("{host} has no dd: large files go as one stream");
+            log::info!("{text}");
+            r.log(Event::debug(&text).host(host));
+            return Ok(batch);
+        }
+        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+        // The one-stream path meets the same problem and reports it.
+        Err(_) => return Ok(batch),
+    }
+    let config = inner.config(host).await?;
+    let items = std::mem::take(&mut batch.items);
+    for item in items {
+        let sent = match eligible(&item, &segments) {
+            true => one_file(inner, lease, (&config, host), &item, &batch, r, way).await?,
+            false => false,
+        };
+        if !sent {
+            batch.items.push(item);
+        }
+    }
+    Ok(batch)
+}
+
+/// The temporary file of a ranged copy, once made.
+struct Temp {
+    /// Down: the local temporary file; up: the file in the private
+    /// directory on the host.
+    path: PathBuf,
+    /// The local file: the temporary copy (down) or the source (up).
+    file: std::fs::File,
+}
+
+/// Makes the temporary file: beside the destination here, or in a private
+/// directory beside it on the host. `None`: it cannot be made, the file
+/// goes the one-stream way (which knows how to write in place).
+async fn make_temp(lease: &Lease, item: &BatchItem, way: Way) -> Result<Option<Temp>, TaskError> {
+    let dest = item.dest.path().to_path_buf();
+    let Some(dir) = dest.parent().map(Path::to_path_buf) else { return Ok(None) };
+    match way {
+        Way::Down => {
+            let made = crate::jobs::local_copy::temp_file(&dir, &dest, item.mode)
+                .and_then(|t| t.keep().map_err(|e| e.error))
+                .and_then(|(file, path)| file.set_len(item.size).map(|()| Temp { path, file }));
+            Ok(made.ok())
+        }
+        Way::Up => {
+            let Ok(file) = std::fs::File::open(item.source.path()) else { return Ok(None) };
+            let private = dir.join(format!(".sd-{:08x}", rand::random::<u32>()));
+            let path = private.join("0");
+            let made = Inner::on(lease, move |link| {
+                let fs = RemoteFs::open(link)?;
+                let mut made = fs.make_dirs(&[(private.as_path(), Some(0o700))])?;
+                made.pop().unwrap_or(Ok(()))
+            })
+            .await?;
+            match made {
+                Ok(()) => Ok(Some(Temp { path, file })),
+                Err(e) if e.is_connection_lost() => Err(task_error(e)),
+                Err(_) => Ok(None),
+            }
+        }
+    }
+}
+
+/// Leases beside the task's own, as many as are free now (up to one fewer
+/// than the ranges wanted), connected at the same time: each new
+/// connection costs several round trips.
+async fn extra_leases(inner: &Inner, config: &HostConfig, wanted: usize) -> Vec<Lease> {
+    let tries = (1..wanted.max(1)).map(|_| inner.pool.try_transfer_async(config));
+    join_all(tries).await.into_iter().flatten().collect()
+}
+
+/// Sends one file in ranges and reports it; false when it was not split
+/// after all (it then goes as one stream).
+async fn one_file(
+    inner: &Arc<Inner>,
+    lease: &Lease,
+    (config, host): (&HostConfig, &str),
+    item: &BatchItem,
+    batch: &Batch,
+    r: &Reporter,
+    way: Way,
+) -> Result<bool, TaskError> {
+    let (host, name) = (host.to_owned(), shown(item.dest.path()));
+    let mut extra = extra_leases(inner, config, inner.segments.count).await;
+    let ranges = plan(item.size, extra.len() + 1);
+    if ranges.len() < 2 {
+        let text = format!("{name}: no other session to {host} is free: one stream");
+        log::info!("{text}");
+        r.log(Event::debug(&text).host(&host));
+        return Ok(false);
+    }
+    extra.truncate(ranges.len() - 1);
+    let Some(temp) = make_temp(lease, item, way).await? else { return Ok(false) };
+    r.started(item.item);
+    let spans: Vec<String> =
+        ranges.iter().map(|g| format!("{}-{}", human_size(g.start), human_size(g.end()))).collect();
+    let text = format!(
+        "{name}: {} in {} ranges over {} sessions: {}",
+        human_size(item.size),
+        ranges.len(),
+        ranges.len(),
+        spans.join(", ")
+    );
+    log::info!("{text}");
+    r.log(Event::info(&text).host(&host));
+    let (remote, local) = match way {
+        Way::Down => (item.source.path().to_path_buf(), temp.path.clone()),
+        Way::Up => (temp.path.clone(), item.source.path().to_path_buf()),
+    };
+    let ranged = Arc::new(Ranged::new(way, &host, name, (remote, local), temp.file, ranges, item.item, r));
+    let mut extra: Vec<Option<Lease>> = extra.into_iter().map(Some).collect();
+    let (lost, own_live) = run_all(lease, &mut extra, &ranged).await;
+    // What is left is done over a session that still works.
+    let lease = match own_live {
+        true => lease,
+        false => extra.iter().flatten().next().unwrap_or(lease),
+    };
+    let owned = BatchItem {
+        resume: Some(Partial { temp: temp.path.clone(), size: item.size, mtime: item.mtime }),
+        ..item.clone()
+    };
+    if r.is_cancelled() {
+        keep_or_remove(lease, &owned, &ranged, r, (&inner.leftovers, &host)).await?;
+        return Err(TaskError::Interrupted);
+    }
+    if let Some(reason) = ranged.failure().filter(|_| lost.is_none()) {
+        remove(lease, &owned, way, r, (&inner.leftovers, &host)).await?;
+        r.finished_item(item.item, Err(reason));
+        return Ok(true);
+    }
+    if let Some(detail) = lost {
+        keep_or_remove(lease, &owned, &ranged, r, (&inner.leftovers, &host)).await?;
+        return Err(TaskError::Dropped(detail));
+    }
+    let (batch, rr) = (batch.clone(), r.clone());
+    let finished = Inner::on(lease, move |link| {
+        let fs = RemoteFs::open(link).map_err(task_error)?;
+        match way {
+            Way::Down => match std::fs::File::open(&temp.path) {
+                Ok(file) => Ok(resume::finish_download(&fs, &owned, &file, &batch, &rr)),
+                Err(e) => Ok(Err(format!("{}: {e}", shown(&temp.path)))),
+            },
+            Way::Up => {
+                if !batch.preserve {
+                    new_file_mode(&fs, &temp.path, owned.mode)?;
+                }
+                resume::finish_upload(&fs, &owned, &temp.path, &batch, &rr)
+            }
+        }
+    })
+    .await??;
+    r.finished_item(item.item, finished);
+    Ok(true)
+}
+
+/// Runs the ranges on every lease until none is left, the file failed, or
+/// the task is cancelled; a range whose session was lost goes to the
+/// leases still working (the lost ones are given back without their
+/// connection). Returns why the last session was lost, when all were, and
+/// whether the task's own session still works.
+async fn run_all(lease: &Lease, live: &mut [Option<Lease>], ranged: &Arc<Ranged>) -> (Option<String>, bool) {
+    let mut own_live = true;
+    loop {
+        let mut workers: Vec<&Lease> = Vec::new();
+        if own_live {
+            workers.push(lease);
+        }
+        workers.extend(live.iter().flatten());
+        let ends = join_all(workers.iter().map(|l| {
+            let ranged = ranged.clone();
+            l.run_async(move |link| work(link, &ranged))
+        }))
+        .await;
+        let mut ends = ends.into_iter().map(|e| e.unwrap_or_else(|e| End::Lost(e.to_string())));
+        let mut last_lost = None;
+        if own_live && let Some(End::Lost(why)) = ends.next() {
+            own_live = false;
+            last_lost = Some(why);
+        }
+        for slot in live.iter_mut().filter(|l| l.is_some()) {
+            if let Some(End::Lost(why)) = ends.next()
+                && let Some(dead) = slot.take()
+            {
+                dead.discard();
+                last_lost = Some(why);
+            }
+        }
+        let working = own_live || live.iter().any(Option::is_some);
+        if ranged.r.is_cancelled() || ranged.failure().is_some() || !ranged.left() {
+            return (None, own_live);
+        }
+        if !working {
+            return (last_lost.or_else(|| Some("every session was lost".into())), false);
+        }
+    }
+}
+
+/// A stopped copy: down, the part from the start that is there (whole
+/// blocks) stays as a partial copy to resume; up (its holes cannot be told
+/// from data on the host), the temporary file goes.
+async fn keep_or_remove(
+    lease: &Lease,
+    owned: &BatchItem,
+    ranged: &Ranged,
+    r: &Reporter,
+    left: (&Leftovers, &str),
+) -> Result<(), TaskError> {
+    let Some(partial) = owned.resume.clone() else { return Ok(()) };
+    if ranged.way == Way::Down {
+        let have = contiguous(&ranged.ranges, &ranged.done());
+        if have > 0 && ranged.file.set_len(have).is_ok() {
+            r.partial(owned.item, Some(partial));
+            return Ok(());
+        }
+    }
+    remove(lease, owned, ranged.way, r, left).await
+}
+
+/// Removes the temporary file (and on the host its private directory; if
+/// the host is gone, that directory is remembered and removed over the
+/// next connection, like the one-stream path's).
+async fn remove(
+    lease: &Lease,
+    owned: &BatchItem,
+    way: Way,
+    r: &Reporter,
+    (leftovers, host): (&Leftovers, &str),
+) -> Result<(), TaskError> {
+    let Some(partial) = &owned.resume else { return Ok(()) };
+    match way {
+        Way::Down => {
+            let _ = std::fs::remove_file(&partial.temp);
+            r.partial(owned.item, None);
+            Ok(())
+        }
+        Way::Up => {
+            let (kept, rr) = (owned.clone(), r.clone());
+            let removed = Inner::on(lease, move |link| {
+                let fs = RemoteFs::open(link).map_err(task_error)?;
+                resume::discard_remote(&fs, &kept, &rr)
+            })
+            .await
+            .and_then(|removed| removed);
+            if let Err(TaskError::Dropped(_)) = &removed
+                && let Some(private) = crate::jobs::fs_tasks::private_dir(&partial.temp)
+                && let (Some(dir), Some(name)) = (private.parent(), private.file_name())
+            {
+                let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
+                left.push(Leftover::unkept(host, dir, name));
+            }
+            removed
+        }
+    }
+}
+
+/// Without -p a new upload has the source's mode less the host's umask,
+/// as `scp -t` creates it; `dd` created the file 0666 less the umask,
+/// which tells the umask's read and write bits. Its execute bits are taken
+/// to follow its read bits (exact for 022, 002, 027, 077, 007).
+fn new_file_mode(fs: &RemoteFs, temp: &Path, source: u32) -> Result<(), TaskError> {
+    let created = match fs.stat(&[temp]) {
+        Ok(mut stats) => match stats.pop() {
+            Some(Ok(Some(stat))) => stat.mode & 0o666,
+            _ => return Ok(()),
+        },
+        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+        Err(_) => return Ok(()),
+    };
+    let mode = new_mode(source, created);
+    if mode == created {
+        return Ok(());
+    }
+    match fs.chmod(&[temp.to_path_buf()], mode, false) {
+        Err(e) if e.is_connection_lost() => Err(task_error(e)),
+        _ => Ok(()),
+    }
+}
+
+/// The source's permission bits less a umask that left `created` of 0666.
+fn new_mode(source: u32, created: u32) -> u32 {
+    let executable = (created & 0o444) >> 2;
+    source & 0o777 & (created | executable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_mode;
+
+    #[test]
+    fn new_files_take_the_source_mode_less_the_umask() {
+        // umask 022, 002, 077, 027.
+        assert_eq!(new_mode(0o755, 0o644), 0o755);
+        assert_eq!(new_mode(0o4775, 0o664), 0o775);
+        assert_eq!(new_mode(0o755, 0o600), 0o700);
+        assert_eq!(new_mode(0o777, 0o640), 0o750);
+        assert_eq!(new_mode(0o600, 0o644), 0o600);
+    }
+}

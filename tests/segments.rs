@@ -1,0 +1,411 @@
+//! Large files sent as byte ranges over several sessions at once, end to
+//! end: `scpdeck cp` against a harness sshd with a 1 MiB threshold (set in
+//! config.toml), both ways; sizes around the threshold and ranges that end
+//! off block boundaries; a range whose `dd` fails once is retried alone;
+//! a cancel leaves nothing under the destination name; `--segments 0`
+//! sends one stream; `-v` names the ranges. Every result is compared by
+//! sha256.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use support::deadline::output_within;
+use support::proxy::CountingProxy;
+use support::tmux::scpdeck_bin;
+use support::{Sshd, random_file, temp_names, which};
+
+const MIB: u64 = 1 << 20;
+/// `dd`'s block: ranges start on multiples of it.
+const BLOCK: u64 = 64 * 1024;
+
+fn sha256(path: &Path) -> Vec<u8> {
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A server, a scratch directory with `src`, `dst`, a state directory
+/// (log, journal) and a config directory whose config.toml sets a 1 MiB
+/// threshold.
+struct Setup {
+    sshd: Sshd,
+    config: PathBuf,
+    work: tempfile::TempDir,
+    /// Set when the connections go through a proxy.
+    proxy: Option<CountingProxy>,
+}
+
+impl Setup {
+    fn new(sshd: Sshd, rate: Option<u64>) -> Setup {
+        let work = tempfile::tempdir().unwrap();
+        for dir in ["src", "dst", "state", "config/scpdeck"] {
+            std::fs::create_dir_all(work.path().join(dir)).unwrap();
+        }
+        std::fs::write(
+            work.path().join("config/scpdeck/config.toml"),
+            format!("segment_threshold = {MIB}\n"),
+        )
+        .unwrap();
+        let proxy = rate.map(|rate| CountingProxy::limited(&sshd, Some(rate)));
+        let config = match &proxy {
+            Some(proxy) => proxy.ssh_config(&sshd),
+            None => sshd.ssh_config(),
+        };
+        Setup { sshd, config, work, proxy }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.work.path().join(rel)
+    }
+
+    fn remote(&self, rel: &str) -> String {
+        format!("{}:{}", self.sshd.alias(), self.path(rel).display())
+    }
+
+    fn cp(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(scpdeck_bin());
+        cmd.arg("cp").arg("-q").arg("-F").arg(&self.config).args(args);
+        cmd.env("XDG_STATE_HOME", self.path("state")).env("XDG_CONFIG_HOME", self.path("config"));
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        output_within(&mut self.cp(args), Duration::from_secs(120))
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.path("state/scpdeck/scpdeck.log")).unwrap_or_default()
+    }
+
+    /// Copies `src/NAME` (of `size` bytes) to `dst/` one way with `extra`
+    /// options; checks the copy and that nothing temporary is left.
+    fn copy(&self, name: &str, size: u64, upload: bool, extra: &[&str]) -> Output {
+        random_file(&self.path(&format!("src/{name}")), size, size ^ 7);
+        let from = match upload {
+            true => self.path(&format!("src/{name}")).display().to_string(),
+            false => self.remote(&format!("src/{name}")),
+        };
+        let to = match upload {
+            true => self.remote("dst"),
+            false => self.path("dst").display().to_string(),
+        };
+        let mut args: Vec<&str> = extra.to_vec();
+        args.extend([from.as_str(), to.as_str()]);
+        let out = self.run(&args);
+        assert!(out.status.success(), "{name} ({size} bytes, upload {upload}): {}", stderr(&out));
+        let (copy, source) = (self.path(&format!("dst/{name}")), self.path(&format!("src/{name}")));
+        assert_eq!(sha256(&copy), sha256(&source), "{name} ({size} bytes, upload {upload})");
+        assert!(temp_names(&self.path("dst")).is_empty(), "{:?}", temp_names(&self.path("dst")));
+        out
+    }
+
+    /// The log's lines that name `name`'s ranges.
+    fn ranges_logged(&self, name: &str) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter(|l| l.contains(&format!("/{name}: ")) && l.contains(" ranges over "))
+            .map(String::from)
+            .collect()
+    }
+}
+
+fn both_ways(test: impl Fn(bool)) {
+    for upload in [false, true] {
+        test(upload);
+    }
+}
+
+#[test]
+fn files_around_the_threshold_are_split_from_it_on_both_ways() {
+    let setup = Setup::new(Sshd::start(), None);
+    both_ways(|upload| {
+        let way = if upload { "up" } else { "down" };
+        for (name, size, split) in [("below", MIB - 1, false), ("at", MIB, true), ("above", MIB + 1, true)] {
+            let name = format!("{name}-{way}");
+            setup.copy(&name, size, upload, &["-p"]);
+            let logged = setup.ranges_logged(&name);
+            assert_eq!(logged.len(), usize::from(split), "{name}: {logged:?}\n{}", setup.log());
+            if split {
+                assert!(logged[0].contains("in 4 ranges over 4 sessions"), "{logged:?}");
+            }
+        }
+        // -p: times and modes as with one stream.
+        let meta = std::fs::metadata(setup.path(&format!("dst/above-{way}"))).unwrap();
+        let source = std::fs::metadata(setup.path(&format!("src/above-{way}"))).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!((meta.mtime(), meta.mode()), (source.mtime(), source.mode()), "{way}");
+    });
+}
+
+#[test]
+fn ranges_that_end_off_block_boundaries_and_counts_that_do_not_divide_the_size() {
+    let setup = Setup::new(Sshd::start(), None);
+    both_ways(|upload| {
+        let way = if upload { "up" } else { "down" };
+        // 3 MiB + 12,345 bytes: 49 blocks, the last one short, in 3 ranges
+        // (17, 16, 16 blocks), then in 7 with verification on.
+        let size = 3 * MIB + 12_345;
+        setup.copy(&format!("odd3-{way}"), size, upload, &["--segments", "3"]);
+        let logged = setup.ranges_logged(&format!("odd3-{way}"));
+        assert!(logged.len() == 1 && logged[0].contains("in 3 ranges over 3 sessions"), "{logged:?}");
+        setup.copy(&format!("odd7-{way}"), size, upload, &["--segments", "7", "-j", "8", "--verify"]);
+        let logged = setup.ranges_logged(&format!("odd7-{way}"));
+        assert!(logged.len() == 1 && logged[0].contains("in 7 ranges over 7 sessions"), "{logged:?}");
+        // Without -p a new file has the source's mode less the umask (022
+        // on both ends here), as with one stream.
+        let exec = setup.path(&format!("src/exec-{way}"));
+        std::fs::write(&exec, b"").unwrap();
+        std::fs::set_permissions(&exec, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        setup.copy(&format!("exec-{way}"), 2 * MIB, upload, &[]);
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(setup.path(&format!("dst/exec-{way}"))).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o755, "{way}");
+        assert_eq!(setup.ranges_logged(&format!("exec-{way}")).len(), 1);
+        // Two blocks and a byte: as many ranges as there are blocks.
+        setup.copy(&format!("tiny-{way}"), 2 * BLOCK + 1, upload, &["--segments", "4"]);
+        let _ = setup.copy(&format!("small-{way}"), 2 * BLOCK + 1, upload, &[]);
+    });
+    assert!(setup.log().contains("ranges over 3 sessions"));
+}
+
+#[test]
+fn segments_0_or_1_send_one_stream_and_v_names_the_ranges() {
+    let setup = Setup::new(Sshd::start(), None);
+    both_ways(|upload| {
+        let way = if upload { "up" } else { "down" };
+        for n in ["0", "1"] {
+            let name = format!("one{n}-{way}");
+            setup.copy(&name, 2 * MIB, upload, &["--segments", n]);
+            assert!(setup.ranges_logged(&name).is_empty(), "{name}: {}", setup.log());
+        }
+        let name = format!("verbose-{way}");
+        let out = setup.copy(&name, 2 * MIB, upload, &["-v"]);
+        let said = stderr(&out);
+        assert!(said.contains(&format!("/{name}: 2 MiB in 4 ranges over 4 sessions: 0 B-512 KiB")), "{said}");
+    });
+}
+
+/// A `dd` that fails the first time it is asked for block 24 (the third
+/// range of a 3 MiB file in 4), then works like the real one.
+fn flaky_dd(marker: &Path) -> String {
+    let dd = which("dd");
+    format!(
+        "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in skip=24|seek=24) if mkdir '{}' 2>/dev/null; then echo 'dd: injected failure' >&2; exit 1; fi;; esac; done\nexec '{}' \"$@\"\n",
+        marker.display(),
+        dd.display()
+    )
+}
+
+#[test]
+fn a_range_that_fails_is_retried_alone_and_the_file_is_intact() {
+    let markers = tempfile::tempdir().unwrap();
+    both_ways(|upload| {
+        let marker = markers.path().join(if upload { "up" } else { "down" });
+        let sshd = Sshd::builder().program("dd", &flaky_dd(&marker)).start();
+        let setup = Setup::new(sshd, None);
+        let name = if upload { "flaky-up" } else { "flaky-down" };
+        setup.copy(name, 3 * MIB, upload, &["--verify"]);
+        assert!(marker.exists(), "the failure was injected");
+        let log = setup.log();
+        let retried: Vec<&str> = log.lines().filter(|l| l.contains("retried alone")).collect();
+        assert_eq!(retried.len(), 1, "{log}");
+        assert!(retried[0].contains("range 3 of 4") && retried[0].contains("injected failure"), "{log}");
+        assert!(retried[0].contains("(attempt 2 of 3)"), "{log}");
+    });
+}
+
+#[test]
+fn a_cancel_during_a_ranged_copy_leaves_nothing_under_the_destination_name() {
+    // 12 MiB at 1 MiB/s per connection: 3 s over 4 sessions.
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    let proxy = setup.proxy.as_ref().unwrap();
+    both_ways(|upload| {
+        let name = if upload { "cancel-up" } else { "cancel-down" };
+        random_file(&setup.path(&format!("src/{name}")), 12 * MIB, 11);
+        let (from, to) = match upload {
+            true => (setup.path(&format!("src/{name}")).display().to_string(), setup.remote("dst")),
+            false => (setup.remote(&format!("src/{name}")), setup.path("dst").display().to_string()),
+        };
+        let moved = || if upload { proxy.up() } else { proxy.down() };
+        let before = moved();
+        let mut child = setup.cp(&[&from, &to]).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while moved() < before + 2 * MIB {
+            assert!(child.try_wait().unwrap().is_none(), "ended before 2 MiB moved");
+            assert!(Instant::now() < deadline, "2 MiB did not move in a minute");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let stopped = Instant::now();
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGINT,
+        )
+        .unwrap();
+        let out =
+            support::deadline::bounded(Duration::from_secs(30), || {}, || child.wait_with_output().unwrap());
+        assert!(!out.status.success(), "{}", stderr(&out));
+        assert!(stopped.elapsed() < Duration::from_secs(10), "took {:?}", stopped.elapsed());
+        assert!(!setup.path(&format!("dst/{name}")).exists(), "nothing under the destination name");
+        assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+        let logged = setup.ranges_logged(name);
+        assert_eq!(logged.len(), 1, "{}", setup.log());
+    });
+}
+
+/// Starts `cp ARGS... from to` for `src/NAME` (12 MiB through the 1 MiB/s
+/// proxy) and waits until `moved` bytes went through the proxy that way.
+fn start_slow(setup: &Setup, name: &str, upload: bool, args: &[&str], moved: u64) -> std::process::Child {
+    let proxy = setup.proxy.as_ref().unwrap();
+    random_file(&setup.path(&format!("src/{name}")), 12 * MIB, 13);
+    let (from, to) = match upload {
+        true => (setup.path(&format!("src/{name}")).display().to_string(), setup.remote("dst")),
+        false => (setup.remote(&format!("src/{name}")), setup.path("dst").display().to_string()),
+    };
+    let count = || if upload { proxy.up() } else { proxy.down() };
+    let before = count();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([from.as_str(), to.as_str()]);
+    let mut child = setup.cp(&all).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count() < before + moved {
+        assert!(child.try_wait().unwrap().is_none(), "ended before {moved} bytes moved");
+        assert!(Instant::now() < deadline, "{moved} bytes did not move in a minute");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+fn wait(child: std::process::Child) -> Output {
+    support::deadline::bounded(Duration::from_secs(90), || {}, || child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_range_whose_session_is_killed_is_retried_on_the_others() {
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    both_ways(|upload| {
+        let name = if upload { "killed-up" } else { "killed-down" };
+        let child = start_slow(&setup, name, upload, &[], 2 * MIB);
+        // The newest connection is one the ranged copy added.
+        let newest = setup.sshd.connection_pids().into_iter().max().unwrap();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(newest), nix::sys::signal::Signal::SIGKILL)
+            .unwrap();
+        let out = wait(child);
+        assert!(out.status.success(), "{}\n{}", stderr(&out), setup.log());
+        let copy = setup.path(&format!("dst/{name}"));
+        assert_eq!(sha256(&copy), sha256(&setup.path(&format!("src/{name}"))));
+        assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+        let log = setup.log();
+        let retried: Vec<&str> =
+            log.lines().filter(|l| l.contains(name) && l.contains("retried alone")).collect();
+        assert_eq!(retried.len(), 1, "{log}");
+        assert!(retried[0].contains("lost the connection"), "{log}");
+    });
+}
+
+#[test]
+fn an_interrupted_ranged_download_keeps_its_whole_first_part_for_cp_resume() {
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    let proxy = setup.proxy.as_ref().unwrap();
+    let name = "paused";
+    let child = start_slow(&setup, name, false, &["-c"], 6 * MIB);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    let out = wait(child);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(!setup.path(&format!("dst/{name}")).exists());
+    let kept = temp_names(&setup.path("dst"));
+    assert_eq!(kept.len(), 1, "the first range's part is kept: {kept:?}");
+    let have = std::fs::metadata(setup.path("dst").join(&kept[0])).unwrap().len();
+    assert!(have > 0 && have.is_multiple_of(BLOCK) && have < 12 * MIB, "{have}");
+    let before = proxy.down();
+    let (from, to) = (setup.remote(&format!("src/{name}")), setup.path("dst").display().to_string());
+    let out = setup.run(&["-c", "--verify", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
+    assert!(setup.log().contains("resumed at"), "{}", setup.log());
+    assert!(proxy.down() - before < 12 * MIB + MIB - have / 2, "the kept part was not sent again");
+    assert!(temp_names(&setup.path("dst")).is_empty());
+}
+
+#[test]
+fn an_interrupted_ranged_upload_removes_its_temporary_file() {
+    let setup = Setup::new(Sshd::start(), Some(MIB));
+    let name = "paused-up";
+    let child = start_slow(&setup, name, true, &["-c"], 4 * MIB);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    let out = wait(child);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(!setup.path(&format!("dst/{name}")).exists());
+    assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+    let (from, to) = (setup.path(&format!("src/{name}")).display().to_string(), setup.remote("dst"));
+    let out = setup.run(&["-c", &from, &to]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
+}
+
+#[test]
+fn the_bandwidth_limit_holds_for_all_ranges_together() {
+    let setup = Setup::new(Sshd::start(), None);
+    both_ways(|upload| {
+        let name = if upload { "limited-up" } else { "limited-down" };
+        // 4096 Kbit/s = 512 KiB/s: 2 MiB take 4 s however many ranges
+        // carry them (each range alone at the limit would take 1 s).
+        let start = Instant::now();
+        setup.copy(name, 2 * MIB, upload, &["-l", "4096"]);
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(3400), "{name}: {took:?}");
+        let logged = setup.ranges_logged(name);
+        assert!(logged.len() == 1 && logged[0].contains("in 4 ranges"), "{logged:?}");
+    });
+}
+
+/// With `--sudo` every range's `dd` runs as root like any other command:
+/// a root-only file comes down in ranges and goes up into a directory
+/// only root may write into.
+#[test]
+fn ranges_run_as_root_with_sudo() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use support::sudo_accounts::{SudoKind, sudo_sshd};
+    let (_sshd, config, _shared) = sudo_sshd();
+    let host = SudoKind::NoPassword.user();
+    let root = tempfile::Builder::new().prefix("scpdeck-root-").tempdir_in("/tmp").unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (secret, drop) = (root.path().join("secret"), root.path().join("drop"));
+    std::fs::create_dir(&secret).unwrap();
+    std::fs::create_dir(&drop).unwrap();
+    random_file(&secret.join("big"), 2 * MIB + 3, 17);
+    std::fs::set_permissions(secret.join("big"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(work.path().join("config/scpdeck")).unwrap();
+    std::fs::write(work.path().join("config/scpdeck/config.toml"), format!("segment_threshold = {MIB}\n"))
+        .unwrap();
+    let cp = |args: &[&str]| {
+        let mut cmd = Command::new(scpdeck_bin());
+        cmd.arg("cp").arg("-q").arg("--sudo").arg("-F").arg(&config).args(args);
+        cmd.env("XDG_STATE_HOME", work.path().join("state"))
+            .env("XDG_CONFIG_HOME", work.path().join("config"));
+        cmd.stdin(Stdio::null());
+        output_within(&mut cmd, Duration::from_secs(120))
+    };
+    let here = work.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let out = cp(&[&format!("{host}:{}", secret.join("big").display()), here.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&here.join("big")), sha256(&secret.join("big")));
+    let out = cp(&[here.join("big").to_str().unwrap(), &format!("{host}:{}/", drop.display())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sha256(&drop.join("big")), sha256(&secret.join("big")));
+    assert_eq!(std::fs::metadata(drop.join("big")).unwrap().uid(), 0, "written by root");
+    let log = std::fs::read_to_string(work.path().join("state/scpdeck/scpdeck.log")).unwrap_or_default();
+    let split = log.lines().filter(|l| l.contains("/big: 2.0 MiB in 4 ranges over 4 sessions")).count();
+    assert_eq!(split, 2, "{log}");
+}
