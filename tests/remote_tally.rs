@@ -129,6 +129,13 @@ fn one_command_counts_equal_the_walk_with_every_method() {
     let no_perl = scpdeck::fs::remote::Capabilities { perl: false, ..fs.host().caps().clone() };
     assert_eq!(TallyMethod::choose(&no_perl, true), None);
 
+    // The same commands under login shells that quote otherwise.
+    for login in [Shell::Tcsh, Shell::Fish] {
+        let sshd = Sshd::builder().shell(login.clone()).start();
+        let used = compare(&sshd, &root, login.name());
+        assert!(used.contains(&(true, TallyMethod::Perl)), "{}: {used:?}", login.name());
+    }
+
     // BusyBox only: `find -exec stat` without follow; with follow (no
     // perl) the walk counts.
     let busybox = Sshd::builder().shell(Shell::BusyBox).start();

@@ -117,7 +117,8 @@ fn command(roots: &[PathBuf], follow: bool, method: TallyMethod, action: &str) -
     let quote = |source| FsError::Quote { action: action.into(), source };
     let (program, kind) = match method {
         TallyMethod::Perl => {
-            let script = PERL.replace("MAX", &MAX_FOLLOWED.to_string());
+            // One line: no login shell's quoting has to carry a newline.
+            let script = PERL.replace("MAX", &MAX_FOLLOWED.to_string()).replace('\n', " ");
             let mut cmd = Command::new(PRELUDE).lit("perl -e").arg(&script).map_err(quote)?;
             cmd = cmd.lit(if follow { "1" } else { "0" });
             for root in roots {
