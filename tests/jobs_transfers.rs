@@ -589,10 +589,11 @@ async fn direct_mode_to_a_talkative_host_fails_with_the_far_scps_words() {
     assert_eq!(notes.len(), 1, "{events:#?}");
 }
 
-/// A source host without scp (BusyBox only): said before anything runs,
-/// as the host lacking scp, not as a shell's "not found".
+/// A source host without scp (BusyBox only): a direct copy needs scp on
+/// both hosts, so the files are relayed through this machine (over the
+/// source's lower rung), and the log says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn direct_mode_from_a_host_without_scp_says_so() {
+async fn direct_mode_from_a_host_without_scp_is_relayed() {
     if !Shell::available().contains(&Shell::BusyBox) {
         return;
     }
@@ -601,9 +602,25 @@ async fn direct_mode_from_a_host_without_scp_says_so() {
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("ssh_config");
     std::fs::write(&config, format!("{}{}", one.config_block("one"), two.config_block("two"))).unwrap();
-    let env = env(&config, Limits::default(), Arc::new(NoPrompter));
-    let reason = failed_direct_copy(&env, work.path()).await;
-    assert!(reason.starts_with("one has no scp program: install OpenSSH's scp there"), "{reason}");
+    let mut env = env(&config, Limits::default(), Arc::new(NoPrompter));
+    let source = work.path().join("file");
+    std::fs::write(&source, b"relayed").unwrap();
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let mut job = spec(Mode::Copy, vec![remote("one", &source)], remote("two", &dest));
+    job.options.direct = true;
+    let id = env.scheduler.submit(job);
+    let view = finish(&env.scheduler, id).await;
+    assert_eq!(view.state, JobState::Done, "{view:#?}");
+    assert_eq!(std::fs::read(dest.join("file")).unwrap(), b"relayed");
+    assert!(leftovers(&dest).is_empty());
+    let events = drain(&mut env.log);
+    assert!(
+        events
+            .iter()
+            .any(|e| e.text.contains("a direct copy needs scp on both hosts, and one is on the sftp rung")),
+        "{events:#?}"
+    );
 }
 
 /// A source host that does not know the destination's host key: the far

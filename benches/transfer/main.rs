@@ -4,7 +4,8 @@
 //! against a minimal libssh2 read loop, with peak memory; the 1 GiB file
 //! both ways interrupted at half, resumed against started over. Run with
 //! `scripts/bench` or `cargo bench --bench transfer` (docs/benchmarks.md);
-//! `-- --profile` counts instructions with callgrind instead.
+//! `-- --profile` counts instructions with callgrind instead. The SFTP
+//! rung against OpenSSH's `sftp -b` (`BENCH_ONLY=sftp`) is in `sftp.rs`.
 
 #[path = "../../tests/support/mod.rs"]
 #[allow(unused_imports)]
@@ -16,6 +17,7 @@ mod profile;
 mod proxy;
 mod resume;
 mod segments;
+mod sftp;
 mod ssh2_loop;
 
 use std::fmt::Write as _;
@@ -352,6 +354,10 @@ fn report(env: &Env) {
         table += &row;
         results.push((name, samples));
     }
+    if results.is_empty() {
+        // Only other tables were asked for (BENCH_ONLY=sftp...).
+        table.clear();
+    }
     let ceiling_wanted = results.len() == cases.len()
         || results.first().is_some_and(|r| r.0 == cases[0].0)
         || only.as_deref() == Some("ceiling");
@@ -377,6 +383,10 @@ fn report(env: &Env) {
             scpdeck.secs / plain.secs,
             scpdeck.secs / writing.secs,
         );
+    }
+    if only.is_none() || only.as_deref() == Some("sftp") {
+        println!("\nthe SFTP rung against OpenSSH's sftp (median of {} runs, taking turns)\n", env.runs);
+        let _ = writeln!(table, "\n{}", sftp::table(env.runs, CIPHER));
     }
     if only.is_none() || only.as_deref() == Some("resume") {
         let _ = writeln!(table, "\n{}", resumed(env));

@@ -129,6 +129,12 @@ pub enum Msg {
         host: String,
         talkative: bool,
     },
+    /// The rung of the protocol ladder files travel by to a host just
+    /// opened (shown in its panes' titles when it is not SCP).
+    HostRung {
+        host: String,
+        protocol: crate::fs::remote::Protocol,
+    },
     /// A connection is up (`Ok` carries the remote home) or failed.
     Connected {
         id: u64,

@@ -63,6 +63,9 @@ pub struct State {
     /// Hosts whose login shell prints text on standard output (probed when
     /// opened): no direct copy goes to them.
     pub talkative: HashSet<String>,
+    /// Hosts not on the SCP rung of the protocol ladder, and their rung
+    /// (shown in the pane title).
+    pub rungs: HashMap<String, crate::fs::remote::Protocol>,
     pub connecting: Option<Connecting>,
     /// Source of tokens and connection ids.
     pub next_token: u64,
@@ -114,6 +117,7 @@ impl State {
             sync_browsing: false,
             connected: HashMap::new(),
             talkative: HashSet::new(),
+            rungs: HashMap::new(),
             connecting: None,
             next_token: 0,
             jobs: JobsUi::default(),

@@ -70,11 +70,21 @@ fn list_remote(
     if let Some(note) = fs.host().banner_note() {
         report_banner(&note, printer);
     }
-    let mut path = PathBuf::from(OsStr::from_bytes(path));
-    if path.as_os_str().as_bytes().starts_with(b"~") {
-        path = fs.resolve(&path)?;
+    let listed = (|| {
+        let mut path = PathBuf::from(OsStr::from_bytes(path));
+        if path.as_os_str().as_bytes().starts_with(b"~") {
+            path = fs.resolve(&path)?;
+        }
+        list_on(&fs, &path, printer)
+    })();
+    // A host off the SCP rung says which rung with its failure.
+    if listed.is_err()
+        && fs.host().protocol() != crate::fs::remote::Protocol::Scp
+        && let Some(note) = fs.host().rung_note()
+    {
+        printer.lines(Tone::Note, &format!("note: {}: {note}", crate::text::escape_str(host)));
     }
-    Ok(list_on(&fs, &path, printer)?)
+    Ok(listed?)
 }
 
 /// A directory's entries, or the one entry for a path that is not one

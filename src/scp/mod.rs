@@ -27,6 +27,7 @@ mod relay;
 mod remote;
 mod reporter;
 mod request;
+pub mod rung;
 mod sink;
 mod source;
 mod stream;

@@ -149,7 +149,7 @@ fn push_from(
 
 /// Waits for the command to end; an unsuccessful end is an error with its
 /// stderr.
-fn finish(pipe: &mut Pipe<'_>, host: &str) -> Result<(), ScpError> {
+pub(super) fn finish(pipe: &mut Pipe<'_>, host: &str) -> Result<(), ScpError> {
     let ending = pipe.finish()?;
     if ending.status.success() {
         return Ok(());

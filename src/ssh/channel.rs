@@ -53,9 +53,19 @@ pub fn allows_one_channel(link: Link<'_>) -> bool {
 /// retrying when the server refuses it (see the module docs). Any other
 /// error is returned at once. The session must be in blocking mode.
 pub fn open_session(link: Link<'_>, window: u32, packet: u32) -> Result<Channel, ssh2::Error> {
+    retry_refused(link, || link.channel_open("session", window, packet, None))
+}
+
+/// Runs `open` (something that opens a session channel: a channel, an SFTP
+/// client) again while the server refuses the channel, as
+/// [`open_session`] does.
+pub fn retry_refused<T>(
+    link: Link<'_>,
+    mut open: impl FnMut() -> Result<T, ssh2::Error>,
+) -> Result<T, ssh2::Error> {
     let mut pauses = RETRY_PAUSES.iter();
     loop {
-        match link.channel_open("session", window, packet, None) {
+        match open() {
             Err(e) if code(&e) == CHANNEL_FAILURE => {
                 link.facts().set(OneChannel);
                 let Some(pause) = pauses.next() else {

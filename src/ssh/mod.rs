@@ -43,6 +43,7 @@ mod pool;
 mod prompt;
 mod proxy_command;
 mod resolve;
+pub mod sftp;
 mod startup;
 mod target;
 mod terminal_prompter;

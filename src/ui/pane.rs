@@ -26,16 +26,28 @@ pub(super) struct PaneView<'a> {
     pub filter_input: Option<&'a LineInput>,
 }
 
+/// The host's rung when it is not SCP, for the title (` [sftp]`).
+fn rung_mark(pane: &Pane, state: &State) -> String {
+    match pane.location.host().and_then(|host| state.rungs.get(host)) {
+        Some(rung) => format!(" [{rung}]"),
+        None => String::new(),
+    }
+}
+
 pub(super) fn render(frame: &mut Frame, area: Rect, view: PaneView, state: &State) {
     let theme = &state.theme;
     let pane = view.pane;
     let border = if view.focused { theme.border_focused } else { theme.border };
     let title_width = usize::from(area.width.saturating_sub(4));
     let footer_width = usize::from(area.width.saturating_sub(4));
+    let mark = rung_mark(pane, state);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(Span::styled(format!(" {} ", title(pane, title_width.saturating_sub(2))), theme.title))
+        .title(Span::styled(
+            format!(" {}{mark} ", title(pane, title_width.saturating_sub(2 + width(&mark)))),
+            theme.title,
+        ))
         .title_bottom(Span::styled(
             fit(&footer(pane, view.filter_input.is_some()), footer_width),
             theme.footer,

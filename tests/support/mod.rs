@@ -17,6 +17,7 @@ mod accounts;
 pub mod awkward;
 mod banner;
 pub mod deadline;
+pub mod no_scp;
 pub mod proxy;
 mod scripted;
 mod shells;
@@ -45,6 +46,7 @@ pub struct SshdBuilder {
     kbd_interactive: bool,
     no_sftp: bool,
     no_busybox_binary: bool,
+    no_scp: bool,
     /// The only programs on the PATH (BusyBox applets where BusyBox has
     /// them, `sh` being dash), when set.
     only_programs: Option<Vec<String>>,
@@ -87,6 +89,18 @@ impl SshdBuilder {
     /// Configures no sftp subsystem (a host that offers only exec).
     pub fn without_sftp(mut self) -> Self {
         self.no_sftp = true;
+        self
+    }
+
+    /// An account with `ForceCommand internal-sftp`: every exec request
+    /// runs sftp-server, as on SFTP-only (often chrooted) hosts.
+    pub fn sftp_only(self) -> Self {
+        self.config("ForceCommand internal-sftp")
+    }
+
+    /// A PATH that holds this machine's programs but `scp`.
+    pub fn without_scp(mut self) -> Self {
+        self.no_scp = true;
         self
     }
 
@@ -583,6 +597,7 @@ fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
         && options.shell.is_none()
         && options.programs.is_empty()
         && options.only_programs.is_none()
+        && !options.no_scp
     {
         return None;
     }
@@ -590,6 +605,9 @@ fn write_wrapper(dir: &Path, options: &SshdBuilder) -> Option<PathBuf> {
     if let Some(programs) = &options.only_programs {
         let bin = restricted_bin(dir, programs);
         let _ = writeln!(script, "PATH='{}'; export PATH", bin.display());
+    }
+    if options.no_scp {
+        let _ = writeln!(script, "PATH='{}'; export PATH", no_scp::bin(dir).display());
     }
     if !options.programs.is_empty() {
         use std::os::unix::fs::PermissionsExt;

@@ -74,12 +74,15 @@ pub(super) fn open(
     let pane = state.pane(side);
     let target = state.pane(side.other()).location.clone();
     // Direct: between two hosts, the destination's login shell quiet (the
-    // source's scp logs in to it, and text it prints breaks that scp), and
+    // source's scp logs in to it, and text it prints breaks that scp),
     // neither used as root (root's scp would log in with root's keys, and
-    // the far end would write as the login user).
+    // the far end would write as the login user), and both on the SCP rung
+    // (scp runs on each).
     let as_root = |host: &str| crate::ssh::split_root(host).1;
+    let scp_rung = |host: &str| !state.rungs.contains_key(host);
     let direct_possible = matches!((pane.location.host(), target.host()),
-        (Some(a), Some(b)) if a != b && !state.talkative.contains(b) && !as_root(a) && !as_root(b));
+        (Some(a), Some(b)) if a != b && !state.talkative.contains(b) && !as_root(a) && !as_root(b)
+            && scp_rung(a) && scp_rung(b));
     let settings = &state.settings;
     let options = Options {
         preserve: settings.copy_preserve,

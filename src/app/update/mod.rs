@@ -94,6 +94,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::HostAddresses { token, addresses } => hosts::host_addresses(state, token, addresses),
         Msg::ConnectStage { id, stage } => hosts::stage(state, id, stage),
         Msg::Prompt { question, reply } => hosts::prompt(state, question, reply),
+        Msg::HostRung { host, protocol } => {
+            match protocol {
+                crate::fs::remote::Protocol::Scp => state.rungs.remove(&host),
+                lower => state.rungs.insert(host, lower),
+            };
+            Vec::new()
+        }
         Msg::HostProbed { host, talkative } => {
             if talkative {
                 state.talkative.insert(host);

@@ -61,7 +61,7 @@ pub fn find_local(
     Ok(end)
 }
 
-fn matcher(query: &FindQuery) -> Result<Option<GlobMatcher>, String> {
+pub(crate) fn matcher(query: &FindQuery) -> Result<Option<GlobMatcher>, String> {
     let Some(glob) = query.name_glob() else { return Ok(None) };
     let glob = GlobBuilder::new(&glob)
         .case_insensitive(!query.case_sensitive)
@@ -105,7 +105,7 @@ fn check(
     Some(Found { path: path.to_path_buf(), kind, size, mtime })
 }
 
-fn fold(bytes: &[u8], case_sensitive: bool) -> Vec<u8> {
+pub(crate) fn fold(bytes: &[u8], case_sensitive: bool) -> Vec<u8> {
     if case_sensitive { bytes.to_vec() } else { bytes.to_ascii_lowercase() }
 }
 
@@ -113,6 +113,17 @@ fn fold(bytes: &[u8], case_sensitive: bool) -> Vec<u8> {
 /// does not).
 fn holds(path: &Path, needle: &[u8], case_sensitive: bool, cancel: &CancellationToken) -> bool {
     let Ok(mut file) = File::open(path) else { return false };
+    reader_holds(&mut file, needle, case_sensitive, cancel)
+}
+
+/// Whether what `file` reads holds `needle` (a host's file read over SFTP
+/// too).
+pub(crate) fn reader_holds(
+    file: &mut dyn Read,
+    needle: &[u8],
+    case_sensitive: bool,
+    cancel: &CancellationToken,
+) -> bool {
     if needle.is_empty() {
         return true;
     }

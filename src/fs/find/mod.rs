@@ -8,6 +8,7 @@ mod local;
 use std::path::PathBuf;
 
 pub use local::find_local;
+pub(crate) use local::{fold, matcher, reader_holds};
 
 use super::entry::{Kind, Mtime};
 

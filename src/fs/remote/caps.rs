@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::ssh::Link;
 
 use super::list::Method;
+use super::protocol::Protocol;
 use super::script::PRELUDE;
 use crate::fs::FsError;
 use crate::shell::delivery::{self, Delivery};
@@ -94,7 +95,8 @@ pub struct Capabilities {
     pub ssh_rc: bool,
     pub etc_sshrc: bool,
     /// The server accepts a `subsystem sftp` request (None: not asked,
-    /// see [`Capabilities::probe_shell`]).
+    /// see [`Capabilities::probe_shell`]); on a host without `scp`, an SFTP
+    /// client starts (what the protocol ladder needs).
     pub sftp: Option<bool>,
     pub realpath: bool,
     pub readlink_f: bool,
@@ -116,6 +118,13 @@ pub struct Capabilities {
     /// The login profile reads standard input, so every command waits for
     /// it (see `shell::delivery`).
     pub profile_reads_input: bool,
+    /// Commands run on the host (false: an SFTP-only account, whose every
+    /// file operation goes through SFTP).
+    pub shell: bool,
+    /// How files travel to and from the host, chosen by [`super::Host`].
+    pub protocol: Protocol,
+    /// Why that rung, for the log.
+    pub protocol_why: &'static str,
 }
 
 /// The probe: one script that prints `key NUL value NUL` pairs.
@@ -232,6 +241,9 @@ impl Capabilities {
             clock: clock(&text("now"), &text("tz")),
             banner: Banner::default(),
             profile_reads_input: false,
+            shell: true,
+            protocol: Protocol::Scp,
+            protocol_why: "",
         })
     }
 
@@ -288,12 +300,13 @@ impl Capabilities {
                 escape_bytes(self.login_shell.as_bytes()),
             ),
             format!(
-                "remote: listing with {}; scp {}; sftp subsystem {}; {}{}",
+                "remote: listing with {}; scp {}; sftp subsystem {}; {}; {}{}",
                 self.list_method().describe(),
                 self.scp
                     .as_ref()
                     .map_or("not found".into(), |p| escape_bytes(p.as_os_str().as_encoded_bytes())),
                 self.sftp.map_or("not checked", yes_no),
+                self.transfers(),
                 self.resume_summary(),
                 self.busybox.as_ref().map_or(String::new(), |v| format!("; {v}")),
             ),
@@ -302,6 +315,46 @@ impl Capabilities {
             lines.push("remote: the login profile reads standard input: each command waits for it to finish (slower; see docs/troubleshooting.md)".into());
         }
         lines
+    }
+}
+
+impl Capabilities {
+    /// What an SFTP-only account is known as: its home (SFTP's `realpath
+    /// .`), and no shell.
+    pub fn sftp_only(home: Option<PathBuf>) -> Self {
+        Capabilities {
+            home,
+            shell: false,
+            sftp: Some(true),
+            protocol: Protocol::Sftp,
+            ..Capabilities::default()
+        }
+    }
+
+    /// The log line that names the rung and why.
+    pub fn protocol_line(&self) -> String {
+        format!("remote: {}", self.transfers())
+    }
+
+    /// `transfers use RUNG (why)`.
+    fn transfers(&self) -> String {
+        match self.protocol_why {
+            "" => format!("transfers use {}", self.protocol),
+            why => format!("transfers use {} ({why})", self.protocol),
+        }
+    }
+
+    /// The log lines for a host without a shell.
+    pub fn sftp_only_summary(&self) -> Vec<String> {
+        vec![
+            format!(
+                "remote: SFTP only, home {}",
+                self.home
+                    .as_ref()
+                    .map_or("unknown".into(), |h| escape_bytes(h.as_os_str().as_encoded_bytes())),
+            ),
+            self.protocol_line(),
+        ]
     }
 }
 

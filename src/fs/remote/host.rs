@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::banner_note::BannerNote;
 use super::caps::{Capabilities, has_sftp_subsystem};
+use super::protocol::Protocol;
 use crate::fs::error::FsError;
 use crate::shell::Banner;
 use crate::ssh::Link;
@@ -19,18 +20,37 @@ pub struct Host {
     /// Whether the server has an sftp subsystem: asked only when wanted
     /// (it costs three round trips that transfers never need).
     sftp: OnceLock<bool>,
+    /// The rung was named with a failure already (once per connection).
+    rung_said: std::sync::atomic::AtomicBool,
 }
 
 impl Host {
     /// The host behind `link`, probed the first time on this connection.
     pub fn of(link: Link<'_>) -> Result<Arc<Host>, FsError> {
         link.facts().get_or_try_init(|| {
-            let caps = Capabilities::probe_shell(link)?;
-            for line in caps.summary() {
+            let caps = probe(link)?;
+            let lines = if caps.shell { caps.summary() } else { caps.sftp_only_summary() };
+            for line in lines {
                 log::info!("{line}");
             }
-            Ok(Host { caps, sftp: OnceLock::new() })
+            let sftp = OnceLock::new();
+            if let Some(known) = caps.sftp {
+                let _ = sftp.set(known);
+            }
+            Ok(Host { caps, sftp, rung_said: Default::default() })
         })
+    }
+
+    /// The rung of the protocol ladder files travel by.
+    pub fn protocol(&self) -> Protocol {
+        self.caps.protocol
+    }
+
+    /// The line that names the rung, the first time a transfer on this
+    /// connection fails (`None` after that).
+    pub fn rung_note(&self) -> Option<String> {
+        let first = !self.rung_said.swap(true, std::sync::atomic::Ordering::Relaxed);
+        first.then(|| format!("files travel by {} ({})", self.caps.protocol, self.caps.protocol_why))
     }
 
     pub fn caps(&self) -> &Capabilities {
@@ -60,8 +80,53 @@ impl Host {
 
     /// Lines for the log: what the host is and how scpdeck talks to it.
     pub fn summary(&self, link: Link<'_>) -> Vec<String> {
+        if !self.caps.shell {
+            return self.caps.sftp_only_summary();
+        }
         let mut caps = self.caps.clone();
         caps.sftp = Some(self.has_sftp(link));
         caps.summary()
+    }
+}
+
+/// The probe, and the rung it leads to (SFTP only where a client starts). A host whose shell does not run
+/// the probe (an account with `ForceCommand internal-sftp` answers an exec
+/// request with sftp-server, which takes the script for broken packets and
+/// exits; a `nologin` shell refuses) is tried over SFTP before it fails.
+fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
+    match Capabilities::probe_shell(link) {
+        Ok(mut caps) => {
+            let mut asked = None;
+            // SFTP runs as the login user: a host used as root copies with
+            // `cat` under sudo instead.
+            let as_root = link.facts().get::<crate::ssh::RootWanted>().is_some();
+            let (protocol, why) =
+                // A client that starts, not just a subsystem the server
+                // names: a login profile that prints breaks SFTP.
+                Protocol::choose(true, caps.scp.is_some(), &mut || {
+                    !as_root && *asked.insert(crate::ssh::sftp::open(link).is_ok())
+                });
+            caps.sftp = asked;
+            caps.protocol = protocol;
+            caps.protocol_why = match (protocol, as_root) {
+                (Protocol::Stream, true) => "the host has no scp, and SFTP would not run as root",
+                _ => why,
+            };
+            Ok(caps)
+        }
+        Err(e) if e.is_connection_lost() => Err(e),
+        // As root, the probe's failure is sudo's (in its own words): SFTP
+        // would act as the login user, so it is not tried.
+        Err(e) if link.facts().get::<crate::ssh::RootWanted>().is_some() => Err(e),
+        Err(e) => match crate::ssh::sftp::sftp(link) {
+            Ok(channel) => {
+                log::info!("remote: the shell did not run the probe ({e}); the sftp subsystem answers");
+                let home = channel.0.realpath(std::path::Path::new(".")).ok();
+                let mut caps = Capabilities::sftp_only(home);
+                caps.protocol_why = Protocol::choose(false, false, &mut || true).1;
+                Ok(caps)
+            }
+            Err(_) => Err(e),
+        },
     }
 }

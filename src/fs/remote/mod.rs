@@ -15,9 +15,11 @@ mod host;
 mod list;
 mod login_shell;
 mod ops;
+mod protocol;
 mod ranges;
 mod remote_fs;
 mod script;
+mod sftp;
 mod tally;
 mod usage;
 
@@ -29,9 +31,11 @@ pub use host::Host;
 pub use list::{Listing, Method, TimePrecision};
 pub use login_shell::{Guard, LoginShell, ProfileFix, SSH_RC_FIX};
 pub use ops::Overwrite;
+pub use protocol::Protocol;
 pub use ranges::{Append, BLOCK};
 pub use remote_fs::RemoteFs;
 pub use script::Reply;
+pub use sftp::SftpFs;
 pub use tally::TallyMethod;
 pub use usage::{Space, Usage, UsageMethod};
 

@@ -9,6 +9,7 @@ use super::Remote;
 use super::batch::{self, PathKind};
 use super::host::Host;
 use super::script::{PRELUDE, shown, with_path};
+use super::sftp::SftpFs;
 use crate::fs::Tally;
 use crate::fs::entry::{Entry, Kind, Mtime};
 use crate::fs::error::FsError;
@@ -28,13 +29,20 @@ type EntriesFound = Vec<Result<Option<Entry>, FsError>>;
 pub struct RemoteFs<'a> {
     link: Link<'a>,
     host: Arc<Host>,
+    /// On a host that runs no commands, every operation goes over SFTP.
+    sftp: Option<SftpFs>,
 }
 
 impl<'a> RemoteFs<'a> {
     /// The host's file system, probing the host the first time on this
     /// connection.
     pub fn open(link: Link<'a>) -> Result<Self, FsError> {
-        Ok(RemoteFs { link, host: Host::of(link)? })
+        let host = Host::of(link)?;
+        let sftp = match host.caps().shell {
+            true => None,
+            false => Some(SftpFs::open(link, host.caps().home.clone())?),
+        };
+        Ok(RemoteFs { link, host, sftp })
     }
 
     pub fn host(&self) -> &Host {
@@ -55,6 +63,29 @@ impl<'a> RemoteFs<'a> {
     /// must come from [`Capabilities::append_offset`](super::Capabilities::append_offset).
     pub fn append_command(&self, path: &Path, offset: u64) -> Result<Command, FsError> {
         super::ranges::append_command(self.host.caps(), path, offset)
+    }
+
+    /// How a lower rung of the protocol ladder reaches this host (`None`
+    /// on the SCP rung): its SFTP channel, or its shell for `cat`.
+    pub fn rung(&self) -> Option<crate::scp::rung::End<'a>> {
+        use super::protocol::Protocol;
+        match self.host.protocol() {
+            Protocol::Scp => None,
+            Protocol::Sftp => Some(match self.sftp_channel() {
+                Ok(channel) => crate::scp::rung::End::Sftp(channel),
+                Err(_) => crate::scp::rung::End::Stream(self.link),
+            }),
+            Protocol::Stream => Some(crate::scp::rung::End::Stream(self.link)),
+        }
+    }
+
+    /// The connection's SFTP channel on a host without a shell, a channel
+    /// of its own otherwise.
+    fn sftp_channel(&self) -> Result<std::sync::Arc<crate::ssh::sftp::SftpChannel>, ssh2::Error> {
+        match self.host.caps().shell {
+            true => crate::ssh::sftp::open(self.link),
+            false => crate::ssh::sftp::sftp(self.link),
+        }
     }
 
     fn remote(&self) -> Remote<'_> {
@@ -122,10 +153,16 @@ impl FileSystem for RemoteFs<'_> {
         cancel: &CancellationToken,
         found: &mut dyn FnMut(Vec<Found>),
     ) -> Result<FindEnd, FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.find(query, cancel, found);
+        }
         super::find::find(self.link, self.host.caps(), query, cancel, found)
     }
 
     fn list(&self, dir: &Path) -> Result<Listing, FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.list(dir);
+        }
         let reply = self.remote().list(dir)?;
         Ok(Listing { entries: reply.value.entries, warnings: reply.warnings })
     }
@@ -134,6 +171,9 @@ impl FileSystem for RemoteFs<'_> {
     /// source costs one round trip, however many entries its directory
     /// holds); a link is what it points to.
     fn stat(&self, paths: &[&Path]) -> Each<Option<Stat>> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.stat(paths);
+        }
         let (entries, bare) = self.named_entries(paths)?;
         let mut stats: Vec<Result<Option<Stat>, FsError>> = entries
             .into_iter()
@@ -160,6 +200,9 @@ impl FileSystem for RemoteFs<'_> {
     /// As `stat`, from the same one listing per parent directory, but the
     /// entries themselves. `/`, `.` and `..` are directories, never links.
     fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.lstat(paths);
+        }
         let (mut entries, bare) = self.named_entries(paths)?;
         if !bare.is_empty() {
             let bare_paths: Vec<&Path> = bare.iter().map(|&i| paths[i]).collect();
@@ -182,27 +225,46 @@ impl FileSystem for RemoteFs<'_> {
     }
 
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.usage(paths);
+        }
         let usage = self.remote().count(paths)?.value;
         Ok(Usage { files: usage.files, dirs: usage.dirs, bytes: usage.bytes, complete: usage.complete })
     }
 
+    /// Over SFTP nothing runs on the host: the walk counts.
     fn tally(&self, roots: &[PathBuf], follow: bool) -> Result<Option<Tally>, FsError> {
+        if self.sftp.is_some() {
+            return Ok(None);
+        }
         self.remote().tally(roots, follow)
     }
 
     fn free_space(&self, path: &Path) -> Result<u64, FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.free_space(path);
+        }
         Ok(self.remote().free_space(path)?.value.available)
     }
 
     fn resolve(&self, path: &Path) -> Result<PathBuf, FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.resolve(path);
+        }
         Ok(self.remote().resolve(path)?.value)
     }
 
     fn expand(&self, pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.expand(pattern);
+        }
         self.remote().expand(pattern)
     }
 
     fn read_prefix(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.read_prefix(path, limit);
+        }
         let action = format!("read {}", shown(path));
         // `head` opens the file itself, so a refusal is in its own words
         // ("head: cannot open '/x' for reading: Permission denied"), not a
@@ -222,6 +284,9 @@ impl FileSystem for RemoteFs<'_> {
     }
 
     fn read_from(&self, path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.read_from(path, offset, limit);
+        }
         let action = format!("read {} from byte {offset}", shown(path));
         // The probed tools read from the offset (`tail -c +N | head -c`,
         // or `dd` on block boundaries); the size follows on a line of its
@@ -241,42 +306,72 @@ impl FileSystem for RemoteFs<'_> {
     }
 
     fn sha256(&self, paths: &[&Path]) -> Each<Digest> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.sha256(paths);
+        }
         batch::sha256(self.link, paths)
     }
 
     fn sha256_ranges(&self, ranges: &[ByteRange]) -> Each<Digest> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.sha256_ranges(ranges);
+        }
         batch::sha256_ranges(self.link, self.host.caps(), ranges)
     }
 
     fn make_dir(&self, path: &Path) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.make_dir(path);
+        }
         self.remote().make_new_dir(path).map(drop)
     }
 
     fn make_dirs(&self, dirs: &[(&Path, Option<u32>)]) -> Each<()> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.make_dirs(dirs);
+        }
         batch::make_dirs(self.link, dirs)
     }
 
     fn delete(&self, paths: &[PathBuf]) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.delete(paths);
+        }
         self.remote().delete(paths).map(drop)
     }
 
     fn remove_files(&self, paths: &[&Path]) -> Each<()> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.remove_files(paths);
+        }
         batch::remove_files(self.link, paths)
     }
 
     fn remove_dirs(&self, paths: &[&Path]) -> Each<()> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.remove_dirs(paths);
+        }
         batch::remove_dirs(self.link, paths)
     }
 
     fn rename(&self, from: &Path, to: &Path) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.rename(from, to);
+        }
         self.remote().rename(from, to).map(drop)
     }
 
     fn move_into(&self, sources: &[PathBuf], dir: &Path) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.move_into(sources, dir);
+        }
         self.remote().move_into(sources, dir, super::Overwrite::Never).map(drop)
     }
 
     fn chmod(&self, paths: &[PathBuf], mode: u32, recursive: bool) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.chmod(paths, mode, recursive);
+        }
         self.remote().chmod(paths, mode, recursive).map(drop)
     }
 
@@ -287,26 +382,44 @@ impl FileSystem for RemoteFs<'_> {
         group: Option<&str>,
         recursive: bool,
     ) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.chown(paths, owner, group, recursive);
+        }
         self.remote().chown(paths, owner, group, recursive).map(drop)
     }
 
     fn symlink(&self, target: &OsStr, link: &Path) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.symlink(target, link);
+        }
         self.remote().symlink(target, link).map(drop)
     }
 
     fn touch(&self, path: &Path) -> Result<(), FsError> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.touch(path);
+        }
         self.remote().new_file(path).map(drop)
     }
 
     fn set_times(&self, files: &[(&Path, i64)]) -> Each<()> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.set_times(files);
+        }
         batch::set_times(self.link, files)
     }
 
     fn place(&self, placements: &[Placement]) -> Each<Placed> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.place(placements);
+        }
         batch::place(self.link, placements)
     }
 
     fn copy_files(&self, pairs: &[(&Path, &Path)], preserve: bool) -> Each<()> {
+        if let Some(sftp) = &self.sftp {
+            return sftp.copy_files(pairs, preserve);
+        }
         batch::copy_files(self.link, pairs, preserve)
     }
 }

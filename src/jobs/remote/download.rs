@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 use crate::ssh::Link;
 
 use super::arrivals::{Arrivals, Arrived, stopped};
+use super::ladder;
 use super::resume;
 use crate::eventlog::Event;
+use crate::fs::remote::Protocol;
 use crate::fs::{FileSystem, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::landing::{in_place_note, land};
@@ -99,10 +101,24 @@ fn run(
         options: scp::Options { recursive: false, preserve: batch.preserve, limit: r.throttle.clone() },
         landing,
     };
-    r.log(Event::debug(&format!("scp -f: {} file(s) into {}", items.len(), shown(dir))).host(host));
     let mut arrivals = Arrivals::new(r, items);
-    let result = scp::download(session, &request, &mut |e| arrivals.on(e), &r.cancel);
+    let protocol = ladder::protocol(session);
+    let result = match protocol {
+        Protocol::Scp => {
+            r.log(Event::debug(&format!("scp -f: {} file(s) into {}", items.len(), shown(dir))).host(host));
+            scp::download(session, &request, &mut |e| arrivals.on(e), &r.cancel)
+        }
+        lower => {
+            ladder::say(r, host, lower, &format!("{} file(s) into {}", items.len(), shown(dir)));
+            let end = ladder::end(session, lower);
+            let expected = ladder::expected(items);
+            scp::rung::download_by(&end, &request, &expected, &mut |e| arrivals.on(e), &r.cancel)
+        }
+    };
     arrivals.distrust(result.as_ref().err());
+    if protocol != Protocol::Scp && (result.is_err() || !arrivals.failed.is_empty()) {
+        ladder::failed(session, host, r);
+    }
     for seen in &arrivals.banners {
         super::banners::seen(session, seen, r);
     }

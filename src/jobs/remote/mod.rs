@@ -6,6 +6,7 @@ mod arrivals;
 mod banners;
 mod direct;
 mod download;
+mod ladder;
 mod resume;
 mod segment_worker;
 mod segments;
@@ -239,7 +240,9 @@ impl Inner {
             let rr = r.clone();
             Self::on(&source, move |s| {
                 let address = format!("{}@{}", target.user, target.hostname);
-                let sender = if batch.direct {
+                let to_link = to_session.link();
+                let direct = batch.direct && ladder::direct_possible(s, &from, to_link, &to, &rr);
+                let sender = if direct {
                     Sender::Direct {
                         from: s,
                         from_host: &from,
@@ -248,7 +251,6 @@ impl Inner {
                 } else {
                     Sender::Relay { from: s, from_host: &from }
                 };
-                let to_link = to_session.link();
                 let result = upload::to_remote(to_link, &to, &sender, &batch, &rr, &left);
                 drop(done_tx);
                 result

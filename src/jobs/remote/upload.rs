@@ -27,14 +27,17 @@ use crate::ssh::Link;
 use super::arrivals::{Arrivals, stopped};
 use super::banners::Seen;
 use super::direct::{self, Ends, Peer};
+use super::ladder;
 use super::resume;
 use crate::eventlog::Event;
 use crate::fs::place::{Placed, Rename};
+use crate::fs::remote::Protocol;
 use crate::fs::{FileSystem, FsError, LocalFs, Placement, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::task_error;
 use crate::jobs::landing::in_place_note;
 use crate::jobs::task::{Batch, BatchItem, Digest, Outcome, Place, TaskError, verdict};
+use crate::scp::rung::{self, End};
 use crate::scp::{self, CancellationToken, Cause};
 use crate::text::escape_bytes;
 
@@ -491,7 +494,21 @@ impl Ctx<'_> {
         if resumable && matches!(self.sender, Sender::Local) {
             arrivals = arrivals.writing_to(names.iter().map(|n| target.join(n)).collect());
         }
+        let lower = self.lower_rung();
+        let by_lower = lower.is_some();
         let result = match self.sender {
+            _ if by_lower => {
+                let (from, from_host, to) = lower.unwrap_or((End::Local, "", End::Local));
+                let ends = rung::Ends { from: &from, from_host, to: &to, to_host: self.host };
+                let what = format!("{} file(s) to {}", items.len(), shown(target));
+                ladder::say(r, self.host, self.protocol(), &what);
+                let sources: Vec<OsString> =
+                    items.iter().map(|i| i.source.path().as_os_str().to_owned()).collect();
+                let expected = ladder::expected(items);
+                let limit = r.throttle.clone();
+                let on = &mut |e| arrivals.on(e);
+                rung::send_by(&ends, &sources, &expected, target, names, limit, on, self.cancel).map(drop)
+            }
             Sender::Local => {
                 let request = scp::UploadRequest {
                     host: self.host.to_owned(),
@@ -554,6 +571,12 @@ impl Ctx<'_> {
                 *slot = true;
             }
         }
+        if by_lower && self.batch.preserve {
+            self.preserve_lower(target, items, names, &mut sent)?;
+        }
+        if by_lower && (sent.stop.is_some() || !arrivals.failed.is_empty()) {
+            ladder::failed(self.to, self.host, r);
+        }
         // When the whole run stopped (cancel, lost connection), the engine's
         // "stopped before it was confirmed" is not the files' fault: the
         // task's end speaks for them.
@@ -565,6 +588,50 @@ impl Ctx<'_> {
             }
         }
         Ok(sent)
+    }
+
+    /// The destination's rung.
+    fn protocol(&self) -> Protocol {
+        ladder::protocol(self.to)
+    }
+
+    /// The two ends when this send goes by a lower rung (either host is
+    /// not on the SCP rung): from this machine or another host to this one.
+    fn lower_rung(&self) -> Option<(End<'_>, &str, End<'_>)> {
+        let to = self.protocol();
+        match self.sender {
+            Sender::Local if to != Protocol::Scp => Some((End::Local, "", ladder::end(self.to, to))),
+            Sender::Relay { from, from_host } => {
+                let source = ladder::protocol(*from);
+                if source == Protocol::Scp && to == Protocol::Scp {
+                    return None;
+                }
+                Some((ladder::end(*from, source), *from_host, ladder::end(self.to, to)))
+            }
+            _ => None,
+        }
+    }
+
+    /// "Preserve" on a lower rung: modes and times set once the files are
+    /// there; a file whose attributes cannot be set fails.
+    fn preserve_lower(
+        &self,
+        target: &Path,
+        items: &[&BatchItem],
+        names: &[OsString],
+        sent: &mut Delivery,
+    ) -> Result<(), TaskError> {
+        let which: Vec<usize> = (0..items.len()).filter(|&k| sent.arrived[k]).collect();
+        let copies: Vec<(PathBuf, &BatchItem)> =
+            which.iter().map(|&k| (target.join(&names[k]), items[k])).collect();
+        let failed = ladder::preserve(self.to, &copies).map_err(task_error)?;
+        for (&k, failure) in which.iter().zip(failed) {
+            if let Some(reason) = failure {
+                sent.arrived[k] = false;
+                sent.failed[k] = Some((reason, Cause::Other));
+            }
+        }
+        Ok(())
     }
 
     /// Reports a banner an engine run saw, on whichever end it was.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::host::HostHandle;
 use crate::app::WorkError;
-use crate::fs::FsError;
+use crate::fs::{FileSystem, FsError};
 use crate::scp::{self, CancellationToken, DownloadRequest, Event, Options, Summary, UploadRequest};
 use crate::text::escape_bytes;
 
@@ -35,8 +35,21 @@ pub(super) fn fetch(host: &HostHandle, label: &str, remote: &Path) -> Result<Pat
     };
     let result = host.with_link(move |link| {
         let mut failed = None;
-        let summary =
-            scp::download(link, &request, &mut |e| note_failure(e, &mut failed), &CancellationToken::new())?;
+        let on = &mut |e| note_failure(e, &mut failed);
+        let fs = crate::fs::RemoteFs::open(link)?;
+        let summary = match fs.rung() {
+            Some(end) => {
+                // What `cat` will send (SFTP says so itself).
+                let paths: Vec<&Path> = request.sources.iter().map(Path::new).collect();
+                let stat = fs.stat(&paths)?.pop().and_then(|s| s.ok().flatten());
+                let expected: Vec<scp::rung::Expected> = stat
+                    .map(|s| scp::rung::Expected { size: s.size, mode: s.mode, mtime: s.mtime })
+                    .into_iter()
+                    .collect();
+                scp::rung::download_by(&end, &request, &expected, on, &CancellationToken::new())?
+            }
+            None => scp::download(link, &request, on, &CancellationToken::new())?,
+        };
         verdict(&summary, failed, "the download")
     });
     match result {
@@ -64,8 +77,22 @@ pub(super) fn upload(
     };
     let result = host.with_link(move |link| {
         let mut failed = None;
-        let summary =
-            scp::upload(link, &request, &mut |e| note_failure(e, &mut failed), &CancellationToken::new())?;
+        let on = &mut |e| note_failure(e, &mut failed);
+        let summary = match crate::fs::RemoteFs::open(link)?.rung() {
+            Some(to) => {
+                let local = scp::rung::End::Local;
+                let ends = scp::rung::Ends { from: &local, from_host: "", to: &to, to_host: &request.host };
+                // Written over the file itself, as `scp -t FILE` does.
+                let target = PathBuf::from(&request.target);
+                let dir = target.parent().unwrap_or(Path::new("."));
+                let name = target.file_name().unwrap_or_default().to_owned();
+                let sources: Vec<OsString> =
+                    request.sources.iter().map(|s| s.as_os_str().to_owned()).collect();
+                let cancel = CancellationToken::new();
+                scp::rung::send_by(&ends, &sources, &[], dir, &[name], None, on, &cancel)?
+            }
+            None => scp::upload(link, &request, on, &CancellationToken::new())?,
+        };
         verdict(&summary, failed, "the upload")
     });
     match result {

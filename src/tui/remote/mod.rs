@@ -112,9 +112,10 @@ impl Remotes {
             return Err(WorkError::ConnectCancelled { host: host.to_owned() });
         }
         stage("looking at the host (shell, find, stat, scp)".into());
-        let (home, summary, note) = handle.with_link(|link| {
+        let (home, summary, note, protocol) = handle.with_link(|link| {
             let fs = crate::fs::RemoteFs::open(link)?;
-            Ok((fs.host().caps().home.clone(), fs.host().summary(link), fs.host().banner_note()))
+            let host = fs.host();
+            Ok((host.caps().home.clone(), host.summary(link), host.banner_note(), host.protocol()))
         })?;
         for line in summary {
             inner.log.emit(Event::info(&line).host(&config.label()));
@@ -127,6 +128,7 @@ impl Remotes {
         }
         let talkative = note.is_some_and(|n| n.harmful());
         let _ = inner.tx.send(Msg::HostProbed { host: host.to_owned(), talkative });
+        let _ = inner.tx.send(Msg::HostRung { host: host.to_owned(), protocol });
         let home = home.unwrap_or_else(|| PathBuf::from("/"));
         let mut hosts = inner.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts.insert(host.to_owned(), Arc::new(handle));
