@@ -147,6 +147,25 @@ fn one_command_counts_equal_the_walk_with_every_method() {
     assert_eq!(scpdeck::fs::FileSystem::tally(&fs, &whole, true).unwrap(), None);
 }
 
+/// A host that runs no commands (SFTP only) is counted by the walk, over
+/// SFTP, with the same counts.
+#[test]
+fn an_sftp_only_host_is_counted_by_the_walk() {
+    let dir = tempfile::Builder::new().prefix("scpdeck-tally-").tempdir().unwrap();
+    let root = dir.path().join("tree");
+    tree(&root);
+    let sshd = Sshd::builder().sftp_only().start();
+    let session = sshd.session();
+    let fs = RemoteFs::open(session.link()).unwrap();
+    for follow in [false, true] {
+        for roots in selections(&root) {
+            assert_eq!(scpdeck::fs::FileSystem::tally(&fs, &roots, follow).unwrap(), None);
+            let local = walk_tally(&LocalFs::new(), &roots, follow).unwrap();
+            assert_eq!(tally(&fs, &roots, follow).unwrap(), local, "follow={follow} {roots:?}");
+        }
+    }
+}
+
 /// A link to a directory that holds the selection is a loop for the walk
 /// (it leads back to what is being copied); the perl count, which the
 /// copy dialog uses with follow where there is perl, says the same.
