@@ -11,7 +11,7 @@
 mod support;
 
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
@@ -183,6 +183,16 @@ fn follow_links_copies_what_they_point_to_and_ends_on_loops_every_way() {
         let out = cp(config, &["-r", "-L", &from, &to]);
         assert!(out.status.success(), "{direction}: {}", text(&out));
         assert_eq!(fs::read(target.join("to_dir/sub/f")).unwrap(), b"12345", "{direction}");
+        // A selected link to a file is that file: its size, and with -p
+        // its mode (not the link's own).
+        fs::set_permissions(source.join("file"), fs::Permissions::from_mode(0o640)).unwrap();
+        let (from, to) = operands(direction, &source.join("to_file"), target);
+        let out = cp(config, &["-L", "-p", &from, &to]);
+        assert!(out.status.success(), "{direction}: {}", text(&out));
+        let copy = target.join("to_file");
+        let meta = fs::symlink_metadata(&copy).unwrap();
+        assert!(meta.is_file(), "{direction}: {meta:?}");
+        assert_eq!((fs::read(&copy).unwrap(), meta.mode() & 0o7777), (b"abc".to_vec(), 0o640), "{direction}");
     });
 }
 

@@ -864,3 +864,27 @@ fn the_status_line_points_at_the_message_view_which_shows_it_whole() {
     key(&mut state, KeyCode::Up);
     insta::assert_snapshot!("message_view_an_earlier_message", screen(&state));
 }
+
+#[test]
+fn a_rebound_overwrite_question_shows_and_takes_its_keys_and_f1_lists_them() {
+    let mut state = local_state();
+    let text = "[bindings]\noverwrite_overwrite = [\"f2\"]\noverwrite_skip = [\"x\"]\noverwrite_all = [\"ctrl-a\"]\n";
+    let (keymap, problems) = scpdeck::config::Keymap::from_file(std::path::Path::new("k.toml"), text);
+    assert!(problems.is_empty(), "{problems:?}");
+    state.keymap = keymap;
+    app::update(&mut state, Msg::Jobs(Arc::new(queue())));
+    alt(&mut state, 'j');
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Enter);
+    assert!(matches!(state.dialogs.last(), Some(Dialog::Overwrite(_))));
+    insta::assert_snapshot!("overwrite_question_rebound", screen(&state));
+    key(&mut state, KeyCode::F(1));
+    insta::assert_snapshot!("overwrite_question_help", screen(&state));
+    key(&mut state, KeyCode::Esc);
+    assert!(key(&mut state, KeyCode::Char('o')).is_empty(), "o is no answer now");
+    app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)));
+    let effects = key(&mut state, KeyCode::Char('x'));
+    let answer = OverwriteAnswer { policy: OverwritePolicy::Skip, all: true };
+    assert_eq!(control(effects), Some(Control::Answer(JobId(2), ItemId(4), answer)));
+}

@@ -1,6 +1,7 @@
 //! What the help (F1) lists: the keys of the place that has the focus (the
-//! panes, the jobs or the log panel, the viewer) from the keymap in effect,
-//! or the fixed keys of the dialogs when one is open; descriptions wrapped
+//! panes, the jobs or the log panel, the viewer, a dialog with a place in
+//! the keymap) from the keymap in effect, or the fixed keys of the other
+//! dialogs when one of those is open; descriptions wrapped
 //! to the help's width, never cut. Pure, so that `update` knows how far
 //! the help scrolls and `ui` draws the same lines.
 
@@ -25,21 +26,29 @@ impl HelpTopic {
     }
 }
 
+/// The keys of the dialogs that have no place in the keymap (forms whose
+/// keys mostly edit text), and those every dialog shares.
 const DIALOG_KEYS: &[(&str, &str)] = &[
-    ("Enter / Esc", "confirm / cancel in every dialog; ctrl-c closes a dialog and never quits from one"),
-    ("Tab ↑ ↓", "go to: complete, choose a completion"),
-    ("y / n", "delete and host key questions"),
-    ("Del", "host picker: forget a bookmark or recent host"),
-    ("↑ ↓ Enter Esc", "filter: move, keep the filter, clear it"),
-    ("Tab ←→↑↓ Space", "change mode: next field, move in the grid, toggle"),
-    ("Tab", "owner, symlink: next field"),
     (
-        "o s n z k c a",
-        "overwrite question: overwrite, skip, if newer, if the size differs, keep both, cancel the job, apply to all",
+        "Enter / Esc",
+        "confirm / cancel in every dialog; f10 and ctrl-c close a dialog too, and ctrl-c never quits from one",
+    ),
+    (
+        "text fields",
+        "← → Home End Backspace Delete edit, ctrl-u clears to the start, ctrl-w deletes a word or path component, \
+         ctrl-a / ctrl-e go to the start / end",
+    ),
+    ("Tab ↑ ↓", "go to: complete, choose a completion"),
+    ("↑ ↓ Enter Esc", "filter: move, keep the filter, clear it"),
+    ("Tab ↑ ↓ Space", "owner, symlink, host entry: next field; owner: Space toggles recursive"),
+    (
+        "Tab ↑ ↓ Space ← →",
+        "compare, synchronize and the find form: next or previous field, change an option; Enter starts",
     ),
     (
         "F1",
-        "in the viewer, the message and log entry views, a job's details, a focused jobs or log panel: their own keys",
+        "in the host picker, the copy dialog, the questions, the menu, the synchronize plan, the find results, \
+         change mode, the viewer, the message views, a job's details and the panels: their own keys, which the keymap can change",
     ),
 ];
 
@@ -65,6 +74,21 @@ pub fn rows(keymap: &Keymap, topic: HelpTopic) -> Vec<(String, String)> {
             "alt-l, alt-j".to_owned(),
             "From the message view: on to the log panel, the jobs panel".to_owned(),
         ));
+    }
+    if context.is_dialog() {
+        rows.push(("esc, f10, ctrl-c".to_owned(), "Close (these keys are fixed)".to_owned()));
+    }
+    match context {
+        KeyContext::Picker => rows.push((
+            "typing".to_owned(),
+            "Filters the list, or types a host (the text field's keys are fixed)".to_owned(),
+        )),
+        KeyContext::CopyDialog => rows.push((
+            "typing".to_owned(),
+            "Edits the target, the new name or the bandwidth limit (the text field's keys are fixed)"
+                .to_owned(),
+        )),
+        _ => {}
     }
     if context == KeyContext::Panes {
         rows.push((
@@ -133,7 +157,10 @@ mod tests {
         let lines = lines(&keymap, HelpTopic::Dialogs, 40);
         let text: Vec<&str> = lines.iter().map(|(_, d)| d.as_str()).collect();
         let joined = text.join(" ");
-        assert!(joined.contains("keep both, cancel the job, apply to all"), "{joined}");
+        assert!(
+            joined.contains("the message views, a job's details and the panels: their own keys"),
+            "{joined}"
+        );
         assert!(lines.iter().all(|(_, d)| crate::text::width(d) < 40 - 13), "{lines:?}");
     }
 }

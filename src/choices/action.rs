@@ -1,7 +1,7 @@
 //! Actions: what a key asks for, independent of which key it was. Each action
 //! has a name (used in the keymap file), the place its keys work (the panes,
-//! the jobs or log panel, the viewer, the help), a description (help, menu,
-//! docs) and its default keys.
+//! the jobs or log panel, the viewer, the help, a dialog), a description
+//! (help, menu, docs) and its default keys.
 
 /// Where a key is read: one key may mean different actions in different
 /// places (`j` is down in the panes and in the jobs panel).
@@ -21,10 +21,28 @@ pub enum KeyContext {
     Details,
     /// The help (F1).
     Help,
+    /// The host picker (F2).
+    Picker,
+    /// The copy and move dialog (F5, F6).
+    CopyDialog,
+    /// A yes/no question: delete, an unknown host key, a host key warning.
+    Confirm,
+    /// The overwrite question of a job.
+    Overwrite,
+    /// The question when quitting with jobs unfinished.
+    Quit,
+    /// The synchronize plan's preview.
+    SyncPlan,
+    /// The find dialog's results.
+    FindResults,
+    /// The command menu (F9).
+    Menu,
+    /// The change-mode dialog (alt-m).
+    Mode,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 7] = [
+    pub const ALL: [KeyContext; 16] = [
         KeyContext::Panes,
         KeyContext::Jobs,
         KeyContext::Log,
@@ -32,7 +50,31 @@ impl KeyContext {
         KeyContext::Messages,
         KeyContext::Details,
         KeyContext::Help,
+        KeyContext::Picker,
+        KeyContext::CopyDialog,
+        KeyContext::Confirm,
+        KeyContext::Overwrite,
+        KeyContext::Quit,
+        KeyContext::SyncPlan,
+        KeyContext::FindResults,
+        KeyContext::Menu,
+        KeyContext::Mode,
     ];
+
+    /// A dialog's place: Esc, f10 and ctrl-c close the dialog before the
+    /// keymap is asked, so they cannot be bound there.
+    pub fn is_dialog(self) -> bool {
+        !matches!(
+            self,
+            KeyContext::Panes
+                | KeyContext::Jobs
+                | KeyContext::Log
+                | KeyContext::Viewer
+                | KeyContext::Messages
+                | KeyContext::Details
+                | KeyContext::Help
+        )
+    }
 
     /// Its name in help and docs.
     pub fn label(self) -> &'static str {
@@ -44,6 +86,15 @@ impl KeyContext {
             KeyContext::Messages => "message and log entry views",
             KeyContext::Details => "job details",
             KeyContext::Help => "help",
+            KeyContext::Picker => "host picker",
+            KeyContext::CopyDialog => "copy and move dialog",
+            KeyContext::Confirm => "yes/no questions (delete, host keys)",
+            KeyContext::Overwrite => "overwrite question",
+            KeyContext::Quit => "quit question",
+            KeyContext::SyncPlan => "synchronize plan",
+            KeyContext::FindResults => "find results",
+            KeyContext::Menu => "menu",
+            KeyContext::Mode => "change mode dialog",
         }
     }
 }
@@ -215,6 +266,81 @@ actions! {
     HelpPageDown Help "help_page_down" ["pagedown", "space"] "One page down";
     HelpTop Help "help_top" ["home", "g"] "Top";
     HelpBottom Help "help_bottom" ["end", "G"] "Bottom";
+    // The host picker (F2); typing filters the list (or types a host).
+    PickerOpen Picker "picker_open" ["enter"] "Open the highlighted host, or the typed [user@]host[:port], host:path or ssh:// URI (a typed port or URI always opens what it names)";
+    PickerUp Picker "picker_up" ["up"] "Previous entry";
+    PickerDown Picker "picker_down" ["down", "tab"] "Next entry";
+    PickerPageUp Picker "picker_page_up" ["pageup"] "Ten entries up";
+    PickerPageDown Picker "picker_page_down" ["pagedown"] "Ten entries down";
+    PickerEdit Picker "picker_edit" ["f4"] "Edit a recent or typed host: host with port, and the directory it opens in";
+    PickerRemove Picker "picker_remove" ["delete", "f8"] "Remove a bookmark or a recent or typed host (ssh_config entries are read-only: the status line names their file and line)";
+    PickerAsRoot Picker "picker_as_root" ["alt-a"] "As root through sudo on/off for the highlighted (or typed) host, marked [sudo]";
+    // The copy and move dialog (F5, F6); typing edits the field under the cursor.
+    CopyStart CopyDialog "copy_start" ["enter"] "Start (an edited target is looked at first)";
+    CopyNextField CopyDialog "copy_next_field" ["tab", "down"] "Next field";
+    CopyPreviousField CopyDialog "copy_previous_field" ["shift-tab", "up"] "Previous field";
+    CopyOptionNext CopyDialog "copy_option_next" ["space", "right"] "Change the option under the cursor (also \"Create DIR\" for a target that does not exist); on a text field the key edits the text";
+    CopyOptionPrevious CopyDialog "copy_option_previous" ["left"] "Change the option under the cursor the other way; on a text field the key edits the text";
+    // Yes/no questions: delete, an unknown host key, a host key warning.
+    ConfirmYes Confirm "confirm_yes" ["y", "Y"] "Yes: delete, accept and record the host key, go on connecting";
+    ConfirmNo Confirm "confirm_no" ["n", "N"] "No: keep the entries, refuse the host key";
+    ConfirmDefault Confirm "confirm_default" ["enter"] "The question's default answer: yes for a delete, no for a host key question";
+    // The overwrite question of a job.
+    OverwriteOverwrite Overwrite "overwrite_overwrite" ["o", "O"] "Overwrite";
+    OverwriteSkip Overwrite "overwrite_skip" ["s", "S"] "Skip";
+    OverwriteIfNewer Overwrite "overwrite_if_newer" ["n", "N"] "Overwrite if newer";
+    OverwriteIfSizeDiffers Overwrite "overwrite_if_size_differs" ["z", "Z"] "Overwrite if the size differs";
+    OverwriteKeepBoth Overwrite "overwrite_keep_both" ["k", "K"] "Keep both: the copy under a new name";
+    OverwriteCancelJob Overwrite "overwrite_cancel_job" ["c", "C"] "Cancel the job";
+    OverwriteAll Overwrite "overwrite_all" ["a", "space"] "Apply the answer to every other existing item of the job on/off";
+    OverwritePrevious Overwrite "overwrite_previous" ["up", "left", "shift-tab"] "Highlight the answer before";
+    OverwriteNext Overwrite "overwrite_next" ["down", "right", "tab"] "Highlight the answer after";
+    OverwriteAnswer Overwrite "overwrite_answer" ["enter"] "Give the highlighted answer";
+    // The question when quitting with jobs unfinished.
+    QuitWait Quit "quit_wait" ["w", "W"] "Wait until the jobs end, then quit";
+    QuitPause Quit "quit_pause" ["p", "P"] "Pause the jobs and quit (they come back paused at the next start)";
+    QuitCancel Quit "quit_cancel" ["c", "C"] "Cancel the jobs and quit";
+    QuitStay Quit "quit_stay" ["s", "S"] "Stay";
+    QuitPrevious Quit "quit_previous" ["up", "left", "shift-tab"] "Highlight the answer before";
+    QuitNext Quit "quit_next" ["down", "right", "tab"] "Highlight the answer after";
+    QuitChoose Quit "quit_choose" ["enter"] "Give the highlighted answer";
+    // The synchronize plan's preview.
+    PlanUp SyncPlan "plan_up" ["up", "k"] "Previous action";
+    PlanDown SyncPlan "plan_down" ["down", "j"] "Next action";
+    PlanPageUp SyncPlan "plan_page_up" ["pageup"] "One page up";
+    PlanPageDown SyncPlan "plan_page_down" ["pagedown"] "One page down";
+    PlanTop SyncPlan "plan_top" ["home"] "First action";
+    PlanBottom SyncPlan "plan_bottom" ["end"] "Last action";
+    PlanTick SyncPlan "plan_tick" ["space", "insert"] "Tick or untick the action and move down";
+    PlanRun SyncPlan "plan_run" ["enter"] "Run the ticked actions";
+    // The find dialog's results.
+    FindUp FindResults "find_up" ["up", "k"] "Previous result";
+    FindDown FindResults "find_down" ["down", "j"] "Next result";
+    FindPageUp FindResults "find_page_up" ["pageup"] "One page up";
+    FindPageDown FindResults "find_page_down" ["pagedown"] "One page down";
+    FindFirst FindResults "find_first" ["home"] "First result";
+    FindLast FindResults "find_last" ["end"] "Last result";
+    FindSelect FindResults "find_select" ["space", "insert"] "Select or unselect the result and move down";
+    FindInvert FindResults "find_invert" ["*"] "Invert the selection";
+    FindGo FindResults "find_go" ["enter"] "Go to the result's directory, the cursor on it";
+    FindCopy FindResults "find_copy" ["f5"] "Copy the selected results (or the one under the cursor) to the other pane";
+    FindNewSearch FindResults "find_new_search" ["backspace"] "Back to the form for a new search (a running one stops)";
+    // The command menu (F9).
+    MenuUp Menu "menu_up" ["up", "k"] "Previous entry (from the first: the last)";
+    MenuDown Menu "menu_down" ["down", "j"] "Next entry (from the last: the first)";
+    MenuTop Menu "menu_top" ["home", "pageup"] "First entry";
+    MenuBottom Menu "menu_bottom" ["end", "pagedown"] "Last entry";
+    MenuRun Menu "menu_run" ["enter"] "Run the highlighted entry";
+    MenuClose Menu "menu_close" ["f9"] "Close the menu";
+    // The change-mode dialog (alt-m); in its octal field characters are typed.
+    ModeApply Mode "mode_apply" ["enter"] "Apply the mode";
+    ModeNextField Mode "mode_next_field" ["tab"] "Next part: octal field, grid, recursive";
+    ModePreviousField Mode "mode_previous_field" ["shift-tab"] "Previous part";
+    ModeUp Mode "mode_up" ["up", "k"] "In the grid: up (from \"recursive\": back to the grid)";
+    ModeDown Mode "mode_down" ["down", "j"] "In the grid: down (from the octal field: to the grid)";
+    ModeLeft Mode "mode_left" ["left", "h"] "In the grid: left (on \"recursive\": on/off)";
+    ModeRight Mode "mode_right" ["right", "l"] "In the grid: right (on \"recursive\": on/off)";
+    ModeToggle Mode "mode_toggle" ["space"] "Toggle the bit under the cursor, or \"recursive\"";
 }
 
 impl Action {

@@ -6,11 +6,14 @@
 //! refresh = ["ctrl-r", "f5"]   # replaces the default keys of `refresh`
 //! sync_browsing = []           # unbinds it
 //! jobs_cancel = ["c"]          # the panels' and the viewer's actions too
+//! picker_edit = ["e"]          # and the dialogs': picker_, copy_, confirm_...
 //! ```
 //!
 //! A key belongs to one action per place ([`KeyContext`]): binding it to
 //! another action of the same place takes it away from the first, with a
 //! warning that names that action (and says when it has no key left).
+//! Esc, f10 and ctrl-c close a dialog before its keys are looked up, so
+//! binding them in a dialog's place is refused with a warning.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -117,6 +120,12 @@ impl Keymap {
             let mut spans = Vec::new();
             for key in keys.into_inner() {
                 match Key::parse(key.get_ref()) {
+                    Ok(k) if action.context().is_dialog() && closes_dialogs(&k) => {
+                        let label = action.context().label();
+                        let message =
+                            format!("{k} closes the {label} and cannot be bound to {}", action.name());
+                        problems.push(ConfigError::entry(path, text, key.span().start, message));
+                    }
                     Ok(k) => {
                         parsed.push(k);
                         spans.push((k, key.span().start));
@@ -166,6 +175,11 @@ impl Keymap {
         }
         out
     }
+}
+
+/// Esc, f10 and ctrl-c: they close any dialog (`dialog_keys::is_close`).
+fn closes_dialogs(key: &Key) -> bool {
+    ["esc", "f10", "ctrl-c"].iter().filter_map(|k| Key::parse(k).ok()).any(|k| k == *key)
 }
 
 #[cfg(test)]
@@ -236,6 +250,46 @@ mod tests {
                 "k.toml:2:16: n was the key of viewer_next, now of viewer_wrap; viewer_next has no key now",
                 "k.toml:3:16: x was the key of jobs_clear_finished, now of jobs_cancel; \
                  jobs_clear_finished has no key now",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dialog_key_taken_by_another_action_of_its_dialog_is_named() {
+        let text =
+            "[bindings]\noverwrite_overwrite = [\"s\"]\npicker_edit = [\"delete\"]\nquit_stay = [\"w\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        let key = |k| Key::parse(k).unwrap();
+        assert_eq!(keymap.action_in(KeyContext::Overwrite, &key("s")), Some(Action::OverwriteOverwrite));
+        assert_eq!(keymap.action_in(KeyContext::Picker, &key("delete")), Some(Action::PickerEdit));
+        assert_eq!(keymap.action_in(KeyContext::Quit, &key("w")), Some(Action::QuitStay));
+        // Other places keep their `delete` and `w`.
+        assert_eq!(keymap.action_in(KeyContext::Jobs, &key("delete")), Some(Action::JobsCancel));
+        assert_eq!(keymap.action(&key("delete")), Some(Action::Delete));
+        assert_eq!(keymap.action_in(KeyContext::Log, &key("w")), Some(Action::LogWrap));
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "k.toml:2:24: s was the key of overwrite_skip, now of overwrite_overwrite; \
+                 overwrite_skip has only S now",
+                "k.toml:3:16: delete was the key of picker_remove, now of picker_edit; picker_remove has only f8 now",
+                "k.toml:4:14: w was the key of quit_wait, now of quit_stay; quit_wait has only W now",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_keys_that_close_a_dialog_cannot_be_bound_in_it() {
+        let text = "[bindings]\nquit_stay = [\"s\", \"esc\"]\nviewer_close = [\"esc\"]\n";
+        let (keymap, problems) = Keymap::from_file(Path::new("k.toml"), text);
+        assert_eq!(keymap.describe(Action::QuitStay), "s");
+        assert_eq!(keymap.describe(Action::ViewerClose), "esc", "the viewer reads its own esc");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "k.toml:2:19: esc closes the quit question and cannot be bound to quit_stay; this entry is ignored"
             ]
         );
     }

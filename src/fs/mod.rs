@@ -8,6 +8,7 @@ mod location;
 pub mod place;
 pub mod remote;
 mod system;
+mod tally;
 
 pub use entry::{Entry, Kind, LinkTarget, Mtime, permission_string};
 pub use error::{Failure, FsError};
@@ -16,3 +17,4 @@ pub use local::LocalFs;
 pub use location::Location;
 pub use remote::RemoteFs;
 pub use system::{ByteRange, Digest, Each, FileSystem, Listing, Placement, Stat, Usage, complete};
+pub use tally::{MAX_FOLLOWED, Tally};

@@ -19,6 +19,7 @@ use super::entry::{Entry, Kind};
 use super::error::FsError;
 use super::find::{FindEnd, FindQuery, Found};
 use super::place::{Placed, Rename};
+use super::tally::Tally;
 
 /// sha256 of a file's content.
 pub type Digest = [u8; 32];
@@ -90,6 +91,14 @@ pub trait FileSystem {
 
     /// Files, directories and bytes under `paths`.
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError>;
+
+    /// What a copy of `roots` will copy, counted exactly as its walk
+    /// (`jobs::tally`) counts, in one command where the file system can;
+    /// `None` where it cannot (the walk counts then).
+    fn tally(&self, roots: &[PathBuf], follow: bool) -> Result<Option<Tally>, FsError> {
+        let _ = (roots, follow);
+        Ok(None)
+    }
 
     /// Bytes the account may still write on the file system of `path`.
     fn free_space(&self, path: &Path) -> Result<u64, FsError>;

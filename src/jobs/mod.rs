@@ -46,6 +46,7 @@ mod tests_journal;
 #[cfg(test)]
 mod tests_links;
 
+pub use crate::fs::Tally;
 pub use crate::scp::Throttle;
 pub use backend::{Backend, Reporter};
 pub use conflict::keep_both_name;
@@ -64,4 +65,4 @@ pub use task::{
     Batch, BatchItem, Digest, DirProbe, Outcome, Partial, Place, Task, TaskError, TaskId, Update, Work,
 };
 pub use view::{FailedItem, JobView, Progress, Question, QueueView, ResumedItem};
-pub use walk::{Tally, tally};
+pub use walk::{tally, walk_tally};

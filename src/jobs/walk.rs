@@ -11,14 +11,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::item::{ItemKind, Scan, ScanEntry, ScanError};
-use crate::fs::{Entry, FileSystem, FsError, Kind, Stat};
+use crate::fs::{Entry, FileSystem, FsError, Kind, MAX_FOLLOWED, Stat, Tally};
 use crate::text::escape_bytes;
-
-/// Links followed one inside another before the walk gives up on a chain
-/// (where a host cannot say where a link leads, this alone ends a loop).
-/// Below the kernel's own 40 links per path (ELOOP), so this is what
-/// stops, with its own reason.
-const MAX_FOLLOWED: usize = 32;
 
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_encoded_bytes())
@@ -86,7 +80,9 @@ pub(super) fn scan(
 
 /// What each root is with links followed: its own entry unless it is a
 /// link, unknown, or a path without a name (`/`), which are stat'ed (one
-/// more round trip only for those).
+/// more round trip only for those). A link's target is stat'ed where it
+/// resolves, as deeper links are: a host's `stat` of the link itself
+/// gives the target's kind but the link's own size, mode and time.
 fn followed(
     fs: &dyn FileSystem,
     paths: &[&Path],
@@ -99,7 +95,19 @@ fn followed(
         _ => None,
     };
     let wanted: Vec<usize> = (0..paths.len()).filter(|&n| plain(n).is_none()).collect();
-    let asked: Vec<&Path> = wanted.iter().map(|&n| paths[n]).collect();
+    let mut targets = Vec::with_capacity(wanted.len());
+    for &n in &wanted {
+        let resolved = match &own[n] {
+            Ok(Some(e)) if e.kind == Kind::Symlink => fs.resolve(paths[n]),
+            _ => Ok(paths[n].to_path_buf()),
+        };
+        targets.push(match resolved {
+            Ok(target) => target,
+            Err(e) if e.is_connection_lost() => return Err(e),
+            Err(_) => paths[n].to_path_buf(),
+        });
+    }
+    let asked: Vec<&Path> = targets.iter().map(PathBuf::as_path).collect();
     let mut answers = if asked.is_empty() { Vec::new() } else { fs.stat(&asked)? }.into_iter();
     Ok((0..paths.len())
         .map(|n| match plain(n) {
@@ -109,24 +117,19 @@ fn followed(
         .collect())
 }
 
-/// What a copy of `roots` will really copy, as the walk finds it: the
-/// copy dialog's counts (they change with `follow`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub files: u64,
-    pub dirs: u64,
-    /// Links recreated as links (none with `follow`).
-    pub links: u64,
-    /// Special files, and with `follow` dangling links and loops.
-    pub skipped: u64,
-    /// What cannot be read (a directory without permission...).
-    pub unreadable: u64,
-    /// The files' bytes.
-    pub bytes: u64,
+/// What a copy of `roots` will really copy: the copy dialog's counts.
+/// One command where the file system can count exactly as the walk does
+/// (a host with GNU `find`, `find` and `stat`, or `perl`), else the walk.
+pub fn tally(fs: &dyn FileSystem, roots: &[PathBuf], follow: bool) -> Result<Tally, FsError> {
+    match fs.tally(roots, follow)? {
+        Some(tally) => Ok(tally),
+        None => walk_tally(fs, roots, follow),
+    }
 }
 
-/// Walks `roots` as a copy would and counts what it finds.
-pub fn tally(fs: &dyn FileSystem, roots: &[PathBuf], follow: bool) -> Result<Tally, FsError> {
+/// Walks `roots` as a copy would and counts what it finds (one listing
+/// per directory).
+pub fn walk_tally(fs: &dyn FileSystem, roots: &[PathBuf], follow: bool) -> Result<Tally, FsError> {
     let mut tally = Tally::default();
     for scan in scan(fs, roots, follow)? {
         let Ok(scan) = scan else {

@@ -2,17 +2,17 @@
 //! the jobs panel (never by itself: a background job does not take the
 //! keyboard).
 
-use crate::choices::OverwritePolicy;
+use crate::choices::{Action, OverwritePolicy};
 use crate::jobs::Question;
 
-/// The answers offered, in order, with their keys.
-pub const CHOICES: &[(Choice, char, &str)] = &[
-    (Choice::Policy(OverwritePolicy::Overwrite), 'o', "Overwrite"),
-    (Choice::Policy(OverwritePolicy::Skip), 's', "Skip"),
-    (Choice::Policy(OverwritePolicy::IfNewer), 'n', "If newer"),
-    (Choice::Policy(OverwritePolicy::IfSizeDiffers), 'z', "If size differs"),
-    (Choice::Policy(OverwritePolicy::KeepBoth), 'k', "Keep both"),
-    (Choice::CancelJob, 'c', "Cancel job"),
+/// The answers offered, in order, with the action whose keys give them.
+pub const CHOICES: &[(Choice, Action, &str)] = &[
+    (Choice::Policy(OverwritePolicy::Overwrite), Action::OverwriteOverwrite, "Overwrite"),
+    (Choice::Policy(OverwritePolicy::Skip), Action::OverwriteSkip, "Skip"),
+    (Choice::Policy(OverwritePolicy::IfNewer), Action::OverwriteIfNewer, "If newer"),
+    (Choice::Policy(OverwritePolicy::IfSizeDiffers), Action::OverwriteIfSizeDiffers, "If size differs"),
+    (Choice::Policy(OverwritePolicy::KeepBoth), Action::OverwriteKeepBoth, "Keep both"),
+    (Choice::CancelJob, Action::OverwriteCancelJob, "Cancel job"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

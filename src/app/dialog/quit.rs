@@ -1,6 +1,8 @@
 //! "Quit with transfers unfinished?": the question q, F10 and ctrl-c ask
 //! while a job is running, queued, paused or waiting for an answer.
 
+use crate::choices::Action;
+
 /// What to do with the unfinished jobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuitChoice {
@@ -14,12 +16,12 @@ pub enum QuitChoice {
     Stay,
 }
 
-/// The answers offered, in order, with their keys.
-pub const QUIT_CHOICES: &[(QuitChoice, char, &str)] = &[
-    (QuitChoice::Wait, 'w', "Wait until they end, then quit"),
-    (QuitChoice::Pause, 'p', "Pause them and quit"),
-    (QuitChoice::Cancel, 'c', "Cancel them and quit"),
-    (QuitChoice::Stay, 's', "Stay"),
+/// The answers offered, in order, with the action whose keys give them.
+pub const QUIT_CHOICES: &[(QuitChoice, Action, &str)] = &[
+    (QuitChoice::Wait, Action::QuitWait, "Wait until they end, then quit"),
+    (QuitChoice::Pause, Action::QuitPause, "Pause them and quit"),
+    (QuitChoice::Cancel, Action::QuitCancel, "Cancel them and quit"),
+    (QuitChoice::Stay, Action::QuitStay, "Stay"),
 ];
 
 /// What is unfinished, by state.

@@ -8,6 +8,7 @@ use crate::app::WorkError;
 use crate::app::dialog::{Dialog, ModeDialog, ModeField, OwnerDialog, OwnerField};
 use crate::app::effect::Effect;
 use crate::app::state::State;
+use crate::choices::{Action, KeyContext};
 use crate::fs::{Entry, Kind, Location};
 
 /// The focused pane's targets: their locations and entries as listed.
@@ -71,28 +72,28 @@ pub(super) fn mode_of(state: &mut State, token: u64, result: Result<Option<u32>,
 }
 
 pub(super) fn mode_key(state: &mut State, mut dialog: ModeDialog, key: &KeyEvent) -> Vec<Effect> {
-    match key.code {
-        _ if is_close(key) => return Vec::new(),
-        KeyCode::Enter => return apply_mode(state, dialog),
-        KeyCode::Tab => dialog.move_focus(1),
-        KeyCode::BackTab => dialog.move_focus(-1),
-        _ => match dialog.field {
-            ModeField::Octal if key.code == KeyCode::Down => dialog.field = ModeField::Grid,
-            ModeField::Octal => dialog.edit_octal(key),
-            ModeField::Grid => match key.code {
-                KeyCode::Up | KeyCode::Char('k') => dialog.move_cell(-1, 0),
-                KeyCode::Down | KeyCode::Char('j') => dialog.move_cell(1, 0),
-                KeyCode::Left | KeyCode::Char('h') => dialog.move_cell(0, -1),
-                KeyCode::Right | KeyCode::Char('l') => dialog.move_cell(0, 1),
-                KeyCode::Char(' ') => dialog.toggle(),
-                _ => {}
-            },
-            ModeField::Recursive => match key.code {
-                KeyCode::Up => dialog.field = ModeField::Grid,
-                KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => dialog.recursive = !dialog.recursive,
-                _ => {}
-            },
-        },
+    if is_close(key) {
+        return Vec::new();
+    }
+    // Characters typed in the octal field are the field's.
+    let typed = dialog.field == ModeField::Octal && matches!(key.code, KeyCode::Char(_));
+    let action = super::dialog_keys::bound(state, KeyContext::Mode, key);
+    match (action, dialog.field) {
+        (Some(Action::ModeApply), _) => return apply_mode(state, dialog),
+        (Some(Action::ModeNextField), _) => dialog.move_focus(1),
+        (Some(Action::ModePreviousField), _) => dialog.move_focus(-1),
+        (Some(Action::ModeDown), ModeField::Octal) if !typed => dialog.field = ModeField::Grid,
+        (_, ModeField::Octal) => dialog.edit_octal(key),
+        (Some(Action::ModeUp), ModeField::Grid) => dialog.move_cell(-1, 0),
+        (Some(Action::ModeDown), ModeField::Grid) => dialog.move_cell(1, 0),
+        (Some(Action::ModeLeft), ModeField::Grid) => dialog.move_cell(0, -1),
+        (Some(Action::ModeRight), ModeField::Grid) => dialog.move_cell(0, 1),
+        (Some(Action::ModeToggle), ModeField::Grid) => dialog.toggle(),
+        (Some(Action::ModeUp), ModeField::Recursive) => dialog.field = ModeField::Grid,
+        (Some(Action::ModeToggle | Action::ModeLeft | Action::ModeRight), ModeField::Recursive) => {
+            dialog.recursive = !dialog.recursive;
+        }
+        _ => {}
     }
     state.dialogs.push(Dialog::Mode(dialog));
     Vec::new()

@@ -5,7 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{act, attributes, create, file_ops, hosts, navigation, selection};
 use crate::app::dialog::{
-    DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, text_answer,
+    DeleteDialog, Dialog, HostPicker, InputDialog, PromptAnswer, PromptDialog, Purpose, Question, SyncStage,
+    text_answer,
 };
 use crate::app::effect::Effect;
 use crate::app::help::{self, HelpTopic};
@@ -59,6 +60,11 @@ pub(super) fn is_close(key: &KeyEvent) -> bool {
     matches!(key.code, KeyCode::Esc | KeyCode::F(10)) || is_ctrl_c(key)
 }
 
+/// The action the keymap binds `key` to in the dialog place `context`.
+pub(super) fn bound(state: &State, context: KeyContext, key: &KeyEvent) -> Option<Action> {
+    state.keymap.action_in(context, &Key::from_event(key))
+}
+
 /// The help scrolls with its keys (the keymap's help place); any other
 /// key closes it.
 fn help(state: &mut State, scroll: usize, topic: HelpTopic, key: &KeyEvent) -> Vec<Effect> {
@@ -78,29 +84,58 @@ fn help(state: &mut State, scroll: usize, topic: HelpTopic, key: &KeyEvent) -> V
 }
 
 /// F1 over a dialog other than the viewer (which reads F1 from its own
-/// keys), a question and the help itself: the keys of that view when the
-/// keymap has them, else the dialogs' fixed keys.
+/// keys), a text question and the help itself: the keys of that dialog
+/// from the keymap when it has a place there, else the dialogs' fixed keys.
 fn dialog_help(state: &mut State, key: &KeyEvent) -> bool {
-    let topic = match state.dialogs.last() {
-        _ if key.code != KeyCode::F(1) => return false,
-        None | Some(Dialog::Help { .. } | Dialog::Viewer(_) | Dialog::Prompt(_)) => return false,
-        Some(Dialog::Messages { .. } | Dialog::LogEntry { .. }) => HelpTopic::Keys(KeyContext::Messages),
-        Some(Dialog::JobDetails { .. }) => HelpTopic::Keys(KeyContext::Details),
-        Some(_) => HelpTopic::Dialogs,
+    if key.code != KeyCode::F(1) {
+        return false;
+    }
+    let Some(dialog) = state.dialogs.last() else { return false };
+    let topic = match dialog {
+        Dialog::Help { .. } | Dialog::Viewer(_) => return false,
+        Dialog::Prompt(prompt) => match prompt.question {
+            Question::HostKey(_) | Question::Confirm { .. } => HelpTopic::Keys(KeyContext::Confirm),
+            _ => return false,
+        },
+        _ => match place(dialog) {
+            Some(context) => HelpTopic::Keys(context),
+            None => HelpTopic::Dialogs,
+        },
     };
     state.dialogs.push(Dialog::Help { scroll: 0, topic });
     true
 }
 
+/// The keymap place whose keys `dialog` reads, if its keys are in the keymap.
+fn place(dialog: &Dialog) -> Option<KeyContext> {
+    Some(match dialog {
+        Dialog::Messages { .. } | Dialog::LogEntry { .. } => KeyContext::Messages,
+        Dialog::JobDetails { .. } => KeyContext::Details,
+        Dialog::HostPicker(_) => KeyContext::Picker,
+        Dialog::Copy(_) => KeyContext::CopyDialog,
+        Dialog::Delete(_) => KeyContext::Confirm,
+        Dialog::Overwrite(_) => KeyContext::Overwrite,
+        Dialog::Quit(_) => KeyContext::Quit,
+        Dialog::Menu { .. } => KeyContext::Menu,
+        Dialog::Mode(_) => KeyContext::Mode,
+        Dialog::Sync(sync) if matches!(sync.stage, SyncStage::Preview { .. }) => KeyContext::SyncPlan,
+        Dialog::Find(find) if find.results.is_some() => KeyContext::FindResults,
+        _ => return None,
+    })
+}
+
 fn menu(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effect> {
     let last = MENU.len() - 1;
-    let selected = match key.code {
-        KeyCode::Enter => return act::act(state, MENU[selected.min(last)]),
-        _ if is_close(key) || key.code == KeyCode::F(9) => return Vec::new(),
-        KeyCode::Up | KeyCode::Char('k') => selected.checked_sub(1).unwrap_or(last),
-        KeyCode::Down | KeyCode::Char('j') => (selected + 1) % MENU.len(),
-        KeyCode::Home | KeyCode::PageUp => 0,
-        KeyCode::End | KeyCode::PageDown => last,
+    if is_close(key) {
+        return Vec::new();
+    }
+    let selected = match bound(state, KeyContext::Menu, key) {
+        Some(Action::MenuRun) => return act::act(state, MENU[selected.min(last)]),
+        Some(Action::MenuClose) => return Vec::new(),
+        Some(Action::MenuUp) => selected.checked_sub(1).unwrap_or(last),
+        Some(Action::MenuDown) => (selected + 1) % MENU.len(),
+        Some(Action::MenuTop) => 0,
+        Some(Action::MenuBottom) => last,
         _ => selected,
     };
     state.dialogs.push(Dialog::Menu { selected });
@@ -200,10 +235,10 @@ fn submit(state: &mut State, dialog: InputDialog) -> Vec<Effect> {
 }
 
 fn delete(state: &mut State, dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => file_ops::confirm_delete(state, dialog),
-        KeyCode::Char('n') | KeyCode::Char('N') => Vec::new(),
+    match bound(state, KeyContext::Confirm, key) {
         _ if is_close(key) => Vec::new(),
+        Some(Action::ConfirmYes | Action::ConfirmDefault) => file_ops::confirm_delete(state, dialog),
+        Some(Action::ConfirmNo) => Vec::new(),
         _ => {
             state.dialogs.push(Dialog::Delete(dialog));
             Vec::new()
@@ -212,21 +247,21 @@ fn delete(state: &mut State, dialog: DeleteDialog, key: &KeyEvent) -> Vec<Effect
 }
 
 fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<Effect> {
-    match key.code {
-        _ if is_close(key) => return Vec::new(),
-        KeyCode::Enter => return hosts::choose(state, picker),
-        KeyCode::Up => picker.move_by(-1),
-        KeyCode::Down | KeyCode::Tab => picker.move_by(1),
-        KeyCode::PageUp => picker.move_by(-10),
-        KeyCode::PageDown => picker.move_by(10),
-        KeyCode::Delete | KeyCode::F(8) => {
+    if is_close(key) {
+        return Vec::new();
+    }
+    match bound(state, KeyContext::Picker, key) {
+        Some(Action::PickerOpen) => return hosts::choose(state, picker),
+        Some(Action::PickerUp) => picker.move_by(-1),
+        Some(Action::PickerDown) => picker.move_by(1),
+        Some(Action::PickerPageUp) => picker.move_by(-10),
+        Some(Action::PickerPageDown) => picker.move_by(10),
+        Some(Action::PickerRemove) => {
             state.dialogs.push(Dialog::HostPicker(picker));
             return hosts::forget(state);
         }
-        KeyCode::F(4) => return super::host_edit::start(state, picker),
-        KeyCode::Char('a') if key.modifiers.contains(KeyModifiers::ALT) => {
-            super::as_root::toggle_in_picker(state, &picker);
-        }
+        Some(Action::PickerEdit) => return super::host_edit::start(state, picker),
+        Some(Action::PickerAsRoot) => super::as_root::toggle_in_picker(state, &picker),
         _ => {
             if picker.input.handle(key) {
                 picker.selected = 0;
@@ -240,10 +275,10 @@ fn picker_key(state: &mut State, mut picker: HostPicker, key: &KeyEvent) -> Vec<
 
 fn prompt(state: &mut State, mut dialog: PromptDialog, key: &KeyEvent) -> Vec<Effect> {
     let answer = match dialog.question {
-        Question::HostKey(_) | Question::Confirm { .. } => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => PromptAnswer::Yes,
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => PromptAnswer::No,
+        Question::HostKey(_) | Question::Confirm { .. } => match bound(state, KeyContext::Confirm, key) {
             _ if is_close(key) => PromptAnswer::No,
+            Some(Action::ConfirmYes) => PromptAnswer::Yes,
+            Some(Action::ConfirmNo | Action::ConfirmDefault) => PromptAnswer::No,
             _ => {
                 state.dialogs.push(Dialog::Prompt(dialog));
                 return Vec::new();

@@ -15,6 +15,7 @@ use crate::app::effect::Effect;
 use crate::app::history::Nav;
 use crate::app::layout::find_result_rows;
 use crate::app::state::State;
+use crate::choices::{Action, KeyContext};
 use crate::fs::{FindEnd, Found, Kind, KindFilter};
 use crate::jobs::Mode;
 use crate::text::escape_str;
@@ -83,8 +84,9 @@ fn form_key(state: &mut State, dialog: &mut FindDialog, key: &KeyEvent) -> Optio
 
 fn results_key(state: &mut State, dialog: &mut FindDialog, key: &KeyEvent) -> Option<Vec<Effect>> {
     let rows = find_result_rows(state.size.1);
+    let action = super::dialog_keys::bound(state, KeyContext::FindResults, key);
     let results = dialog.results.as_mut()?;
-    match key.code {
+    match action {
         // Esc stops a running search and keeps what it found; then closes.
         _ if is_close(key) && results.running => {
             results.running = false;
@@ -94,36 +96,36 @@ fn results_key(state: &mut State, dialog: &mut FindDialog, key: &KeyEvent) -> Op
         }
         _ if is_close(key) => return Some(Vec::new()),
         // Back to the form for another search.
-        KeyCode::Backspace => {
+        Some(Action::FindNewSearch) => {
             let cancel = results.running.then_some(Effect::CancelFind { token: results.token });
             dialog.results = None;
             return with(state, dialog, cancel.into_iter().collect());
         }
-        KeyCode::Up | KeyCode::Char('k') => results.move_by(-1, rows),
-        KeyCode::Down | KeyCode::Char('j') => results.move_by(1, rows),
-        KeyCode::PageUp => results.move_by(-(rows as isize), rows),
-        KeyCode::PageDown => results.move_by(rows as isize, rows),
-        KeyCode::Home => results.move_by(isize::MIN / 2, rows),
-        KeyCode::End => results.move_by(isize::MAX / 2, rows),
-        KeyCode::Insert | KeyCode::Char(' ') if !results.found.is_empty() => {
+        Some(Action::FindUp) => results.move_by(-1, rows),
+        Some(Action::FindDown) => results.move_by(1, rows),
+        Some(Action::FindPageUp) => results.move_by(-(rows as isize), rows),
+        Some(Action::FindPageDown) => results.move_by(rows as isize, rows),
+        Some(Action::FindFirst) => results.move_by(isize::MIN / 2, rows),
+        Some(Action::FindLast) => results.move_by(isize::MAX / 2, rows),
+        Some(Action::FindSelect) if !results.found.is_empty() => {
             let at = results.cursor;
             if !results.selected.remove(&at) {
                 results.selected.insert(at);
             }
             results.move_by(1, rows);
         }
-        KeyCode::Char('*') => {
+        Some(Action::FindInvert) => {
             let all: BTreeSet<usize> = (0..results.found.len()).collect();
             results.selected = all.difference(&results.selected).copied().collect();
         }
-        KeyCode::Enter => {
+        Some(Action::FindGo) => {
             let found = results.found.get(results.cursor)?.clone();
             let cancel = results.running.then_some(Effect::CancelFind { token: results.token });
             let mut effects: Vec<Effect> = cancel.into_iter().collect();
             effects.extend(jump(state, dialog, &found));
             return Some(effects);
         }
-        KeyCode::F(5) => return copy(state, dialog),
+        Some(Action::FindCopy) => return copy(state, dialog),
         _ => {}
     }
     None

@@ -1,6 +1,6 @@
 //! Copy and move (F5/F6): opening the dialog, its keys, and queueing the job.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use crate::app::WorkError;
 use crate::app::dialog::{CopyDialog, CopyField, Counts, Dialog, LineInput, copy_name};
@@ -9,7 +9,7 @@ use crate::app::jobs::Panel;
 use crate::app::messages::{Note, Subject};
 use crate::app::side::Side;
 use crate::app::state::State;
-use crate::choices::JobsPanel;
+use crate::choices::{Action, JobsPanel, KeyContext};
 use crate::fs::Location;
 use crate::jobs::{JobSpec, Mode, Options, TargetKind};
 
@@ -145,12 +145,19 @@ pub(super) fn counted(state: &mut State, token: u64, result: &Result<Counts, Wor
 }
 
 pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> Vec<Effect> {
-    match key.code {
-        _ if super::dialog_keys::is_close(key) => return Vec::new(),
-        KeyCode::Enter => return submit(state, dialog),
-        KeyCode::Tab | KeyCode::Down => dialog.move_focus(1),
-        KeyCode::BackTab | KeyCode::Up => dialog.move_focus(-1),
-        KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left if dialog.field == CopyField::FollowLinks => {
+    if super::dialog_keys::is_close(key) {
+        return Vec::new();
+    }
+    let action = super::dialog_keys::bound(state, KeyContext::CopyDialog, key);
+    // The option keys change an option; on a text field they edit the text.
+    let on_text = dialog.input_mut().is_some();
+    match action {
+        Some(Action::CopyStart) => return submit(state, dialog),
+        Some(Action::CopyNextField) => dialog.move_focus(1),
+        Some(Action::CopyPreviousField) => dialog.move_focus(-1),
+        Some(Action::CopyOptionNext | Action::CopyOptionPrevious)
+            if dialog.field == CopyField::FollowLinks =>
+        {
             dialog.change(1);
             // What will be copied changed: count again, under a new token
             // (a count still on its way for the old option is dropped).
@@ -160,18 +167,15 @@ pub(super) fn key(state: &mut State, mut dialog: CopyDialog, key: &KeyEvent) -> 
             state.dialogs.push(Dialog::Copy(Box::new(dialog)));
             return vec![count];
         }
-        _ => match dialog.input_mut() {
-            Some(input) => {
-                if input.handle(key) {
-                    dialog.edited();
-                }
+        Some(Action::CopyOptionNext) if !on_text => dialog.change(1),
+        Some(Action::CopyOptionPrevious) if !on_text => dialog.change(-1),
+        _ => {
+            if let Some(input) = dialog.input_mut()
+                && input.handle(key)
+            {
+                dialog.edited();
             }
-            None => match key.code {
-                KeyCode::Char(' ') | KeyCode::Right => dialog.change(1),
-                KeyCode::Left => dialog.change(-1),
-                _ => {}
-            },
-        },
+        }
     }
     state.dialogs.push(Dialog::Copy(Box::new(dialog)));
     Vec::new()

@@ -201,25 +201,27 @@ pub(super) fn details_key(
 }
 
 pub(super) fn overwrite_key(state: &mut State, mut dialog: OverwriteDialog, key: &KeyEvent) -> Vec<Effect> {
-    let picked = match key.code {
-        // ctrl-c closes the question; it is not `c` (cancel the job).
-        _ if super::dialog_keys::is_close(key) => return Vec::new(),
+    // ctrl-c closes the question; it is not `c` (cancel the job).
+    if super::dialog_keys::is_close(key) {
+        return Vec::new();
+    }
+    let picked = match super::dialog_keys::bound(state, KeyContext::Overwrite, key) {
         _ if dialog.answered => None,
-        KeyCode::Left | KeyCode::BackTab | KeyCode::Up => {
+        Some(Action::OverwritePrevious) => {
             dialog.choice = dialog.choice.checked_sub(1).unwrap_or(CHOICES.len() - 1);
             None
         }
-        KeyCode::Right | KeyCode::Tab | KeyCode::Down => {
+        Some(Action::OverwriteNext) => {
             dialog.choice = (dialog.choice + 1) % CHOICES.len();
             None
         }
-        KeyCode::Char('a') | KeyCode::Char(' ') => {
+        Some(Action::OverwriteAll) => {
             dialog.all = !dialog.all;
             None
         }
-        KeyCode::Enter => Some(dialog.choice),
-        KeyCode::Char(c) => CHOICES.iter().position(|(_, k, _)| *k == c.to_ascii_lowercase()),
-        _ => None,
+        Some(Action::OverwriteAnswer) => Some(dialog.choice),
+        Some(action) => CHOICES.iter().position(|(_, a, _)| *a == action),
+        None => None,
     };
     let Some(choice) = picked else {
         state.dialogs.push(Dialog::Overwrite(dialog));

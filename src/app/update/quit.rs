@@ -2,13 +2,14 @@
 //! (wait, pause and quit, cancel and quit, stay). q, F10 and ctrl-c all
 //! come here; a terminating signal does not ask (there is no one to ask).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::dialog_keys::is_close;
 use crate::app::dialog::{Dialog, QUIT_CHOICES, QuitChoice, QuitDialog};
 use crate::app::effect::Effect;
 use crate::app::messages::Note;
 use crate::app::state::State;
+use crate::choices::{Action, KeyContext};
 use crate::jobs::Control;
 
 /// The quit action.
@@ -22,19 +23,19 @@ pub(super) fn request(state: &mut State) {
 }
 
 pub(super) fn key(state: &mut State, mut dialog: QuitDialog, key: &KeyEvent) -> Vec<Effect> {
-    let picked = match key.code {
+    let picked = match super::dialog_keys::bound(state, KeyContext::Quit, key) {
         _ if is_close(key) => Some(QuitChoice::Stay),
-        KeyCode::Enter => Some(QUIT_CHOICES[dialog.choice.min(QUIT_CHOICES.len() - 1)].0),
-        KeyCode::Up | KeyCode::BackTab | KeyCode::Left => {
+        Some(Action::QuitChoose) => Some(QUIT_CHOICES[dialog.choice.min(QUIT_CHOICES.len() - 1)].0),
+        Some(Action::QuitPrevious) => {
             dialog.choice = dialog.choice.checked_sub(1).unwrap_or(QUIT_CHOICES.len() - 1);
             None
         }
-        KeyCode::Down | KeyCode::Tab | KeyCode::Right => {
+        Some(Action::QuitNext) => {
             dialog.choice = (dialog.choice + 1) % QUIT_CHOICES.len();
             None
         }
-        KeyCode::Char(c) => QUIT_CHOICES.iter().find(|(_, k, _)| *k == c.to_ascii_lowercase()).map(|q| q.0),
-        _ => None,
+        Some(action) => QUIT_CHOICES.iter().find(|(_, a, _)| *a == action).map(|q| q.0),
+        None => None,
     };
     match picked {
         None => {

@@ -14,6 +14,7 @@ use crate::app::effect::Effect;
 use crate::app::layout::preview_rows;
 use crate::app::side::Side;
 use crate::app::state::State;
+use crate::choices::{Action, KeyContext};
 use crate::fs::{FsError, Location};
 use crate::sync::{Difference, Direction, End, Op, Progress, jobs_for, plan};
 
@@ -46,16 +47,16 @@ pub(super) fn key(state: &mut State, mut dialog: SyncDialog, key: &KeyEvent) -> 
         SyncStage::Preview { .. } => {
             let rows = preview_rows(state.size.1);
             let page = rows.saturating_sub(1).max(1) as isize;
-            match key.code {
+            match super::dialog_keys::bound(state, KeyContext::SyncPlan, key) {
                 _ if is_close(key) => return Vec::new(),
-                KeyCode::Enter => return run(state, dialog),
-                KeyCode::Up | KeyCode::Char('k') => dialog.scroll(-1, rows),
-                KeyCode::Down | KeyCode::Char('j') => dialog.scroll(1, rows),
-                KeyCode::PageUp => dialog.scroll(-page, rows),
-                KeyCode::PageDown => dialog.scroll(page, rows),
-                KeyCode::Home => dialog.scroll(isize::MIN / 2, rows),
-                KeyCode::End => dialog.scroll(isize::MAX / 2, rows),
-                KeyCode::Char(' ') | KeyCode::Insert => {
+                Some(Action::PlanRun) => return run(state, dialog),
+                Some(Action::PlanUp) => dialog.scroll(-1, rows),
+                Some(Action::PlanDown) => dialog.scroll(1, rows),
+                Some(Action::PlanPageUp) => dialog.scroll(-page, rows),
+                Some(Action::PlanPageDown) => dialog.scroll(page, rows),
+                Some(Action::PlanTop) => dialog.scroll(isize::MIN / 2, rows),
+                Some(Action::PlanBottom) => dialog.scroll(isize::MAX / 2, rows),
+                Some(Action::PlanTick) => {
                     dialog.toggle();
                     dialog.scroll(1, rows);
                 }

@@ -20,6 +20,7 @@ mod ranges;
 mod remote_fs;
 mod script;
 mod sftp;
+mod tally;
 mod usage;
 
 pub use banner_note::BannerNote;
@@ -35,6 +36,7 @@ pub use ranges::{Append, BLOCK};
 pub use remote_fs::RemoteFs;
 pub use script::Reply;
 pub use sftp::SftpFs;
+pub use tally::TallyMethod;
 pub use usage::{Space, Usage, UsageMethod};
 
 use std::path::Path;

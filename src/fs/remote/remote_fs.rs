@@ -10,6 +10,7 @@ use super::batch::{self, PathKind, PlacedThenRemoved};
 use super::host::Host;
 use super::script::{PRELUDE, shown, with_path};
 use super::sftp::SftpFs;
+use crate::fs::Tally;
 use crate::fs::entry::{Entry, Kind, Mtime};
 use crate::fs::error::FsError;
 use crate::fs::find::{FindEnd, FindQuery, Found};
@@ -248,6 +249,14 @@ impl FileSystem for RemoteFs<'_> {
         }
         let usage = self.remote().count(paths)?.value;
         Ok(Usage { files: usage.files, dirs: usage.dirs, bytes: usage.bytes, complete: usage.complete })
+    }
+
+    /// Over SFTP nothing runs on the host: the walk counts.
+    fn tally(&self, roots: &[PathBuf], follow: bool) -> Result<Option<Tally>, FsError> {
+        if self.sftp.is_some() {
+            return Ok(None);
+        }
+        self.remote().tally(roots, follow)
     }
 
     fn free_space(&self, path: &Path) -> Result<u64, FsError> {

@@ -7,9 +7,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::input::field_widget;
-use super::{dialog_width, line, lines, popup};
+use super::{dialog_width, hint_key, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{PromptDialog, Question, fields};
+use crate::choices::Action;
 use crate::text::escape_str;
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
@@ -46,7 +47,8 @@ pub(super) fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
             text.push(line("Compare it with the server's; accept and remember it?", w, theme.dialog));
             text.push(line("", w, theme.dialog));
             let file = escape_str(&key.known_hosts_file.to_string_lossy());
-            text.push(line(&format!("y: yes, connect and add to {file}    n/Esc: no"), w, theme.hint));
+            let (yes, no) = (hint_key(state, Action::ConfirmYes), hint_key(state, Action::ConfirmNo));
+            text.push(line(&format!("{yes}: yes, connect and add to {file}    {no}/Esc: no"), w, theme.hint));
             ("Unknown host key", text)
         }
         Question::Confirm { host, text } => {
@@ -55,7 +57,8 @@ pub(super) fn prompt(state: &State, dialog: &PromptDialog, frame: &mut Frame) {
             lines_.extend(text.lines().take(12).map(|l| line(&escape_str(l), w, theme.dialog)));
             lines_.push(line("Go on connecting?", w, theme.dialog));
             lines_.push(line("", w, theme.dialog));
-            lines_.push(line("y: yes, connect    n/Esc: no", w, theme.hint));
+            let (yes, no) = (hint_key(state, Action::ConfirmYes), hint_key(state, Action::ConfirmNo));
+            lines_.push(line(&format!("{yes}: yes, connect    {no}/Esc: no"), w, theme.hint));
             ("Host key warning", lines_)
         }
         Question::KeyboardInteractive { host, user, name, instruction, .. } => {

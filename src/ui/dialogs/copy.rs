@@ -6,9 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 
 use super::input::{field_text, field_widget};
-use super::{dialog_width, line, lines, popup};
+use super::{dialog_width, hint_key, hint_keys, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{CopyDialog, CopyField, LineInput};
+use crate::choices::Action;
 use crate::jobs::Mode;
 use crate::text::human_size;
 
@@ -84,7 +85,13 @@ pub(super) fn render(state: &State, dialog: &CopyDialog, frame: &mut Frame) {
     if let Some(error) = &dialog.error {
         text.push(line(error, w, theme.error));
     }
-    text.push(line("Tab next · Space/←→ change · Enter start · Esc cancel", w, theme.hint));
+    let hint = format!(
+        "{} next · {} change · {} start · Esc cancel",
+        hint_key(state, Action::CopyNextField),
+        hint_keys(state, &[Action::CopyOptionNext, Action::CopyOptionPrevious]),
+        hint_key(state, Action::CopyStart)
+    );
+    text.push(line(&hint, w, theme.hint));
     lines(frame, inner, text);
     let mut shown = |field: CopyField, input: &LineInput, area: Rect| {
         if dialog.field == field {

@@ -2,9 +2,10 @@
 
 use ratatui::Frame;
 
-use super::{dialog_width, line, lines, popup};
+use super::{dialog_width, hint_key, line, lines, popup, shown_key};
 use crate::app::State;
 use crate::app::dialog::DeleteDialog;
+use crate::choices::Action;
 use crate::text::human_size;
 
 /// Names listed before "and N more".
@@ -43,6 +44,11 @@ pub(super) fn render(state: &State, dialog: &DeleteDialog, frame: &mut Frame) {
         Some(Err(message)) => line(&format!("cannot count: {message}"), w, theme.error),
     });
     text.push(line("", w, theme.dialog));
-    text.push(line("Enter/y: delete    Esc/n: cancel", w, theme.hint));
+    let first = |action| state.keymap.keys(action).first().map(shown_key);
+    let yes: Vec<String> =
+        [Action::ConfirmDefault, Action::ConfirmYes].into_iter().filter_map(first).collect();
+    let yes = if yes.is_empty() { "-".to_owned() } else { yes.join("/") };
+    let hint = format!("{yes}: delete    Esc/{}: cancel", hint_key(state, Action::ConfirmNo));
+    text.push(line(&hint, w, theme.hint));
     lines(frame, inner, text);
 }

@@ -6,10 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::input::{field_text, field_widget};
-use super::{checkbox, dialog_width, line, lines, popup};
+use super::{checkbox, dialog_width, hint_key, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{FindDialog, FindField, FindResults};
 use crate::app::layout::find_box;
+use crate::choices::Action;
 use crate::fs::{Found, Kind};
 use crate::text::{escape_bytes, escape_str, human_size, pad_to};
 
@@ -124,7 +125,16 @@ fn list(state: &State, dialog: &FindDialog, results: &FindResults, frame: &mut F
     while text.len() < rows + 2 {
         text.push(line("", w, theme.dialog));
     }
-    text.push(line("Enter go to · Space/* select · F5 copy · Backspace new · Esc stop/close", w, theme.hint));
+    let key = |action| hint_key(state, action);
+    let hint = format!(
+        "{} go to · {}/{} select · {} copy · {} new · Esc stop/close",
+        key(Action::FindGo),
+        key(Action::FindSelect),
+        key(Action::FindInvert),
+        key(Action::FindCopy),
+        key(Action::FindNewSearch)
+    );
+    text.push(line(&hint, w, theme.hint));
     lines(frame, inner, text);
 }
 

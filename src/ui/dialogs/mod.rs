@@ -120,6 +120,66 @@ fn targets_line(targets: &[crate::fs::Location]) -> String {
 }
 
 /// A checkbox and its label.
+/// A key as the dialogs' hint lines write it: `Enter`, `F4`, `Del`, `↑`.
+fn shown_key(key: &crate::config::Key) -> String {
+    let text = key.to_string();
+    let named = match text.as_str() {
+        "enter" => "Enter",
+        "esc" => "Esc",
+        "tab" => "Tab",
+        "space" => "Space",
+        "delete" => "Del",
+        "backspace" => "Backspace",
+        "insert" => "Insert",
+        "home" => "Home",
+        "end" => "End",
+        "pageup" => "PgUp",
+        "pagedown" => "PgDn",
+        "up" => "↑",
+        "down" => "↓",
+        "left" => "←",
+        "right" => "→",
+        _ if text.len() > 1 && text.starts_with('f') && text[1..].bytes().all(|b| b.is_ascii_digit()) => {
+            return text.to_uppercase();
+        }
+        _ => return text,
+    };
+    named.to_owned()
+}
+
+/// The first key bound to `action` as a hint line writes it (`-`: none).
+fn hint_key(state: &State, action: crate::choices::Action) -> String {
+    state.keymap.keys(action).first().map_or("-".to_owned(), shown_key)
+}
+
+/// Every key of `actions` for a hint line: the others first, joined by
+/// `/`, then the arrows together (`Space/←→`).
+fn hint_keys(state: &State, actions: &[crate::choices::Action]) -> String {
+    let keys: Vec<String> = actions.iter().flat_map(|a| state.keymap.keys(*a)).map(shown_key).collect();
+    let arrows: String = ["←", "→", "↑", "↓"].into_iter().filter(|a| keys.iter().any(|k| k == a)).collect();
+    let mut parts: Vec<String> =
+        keys.into_iter().filter(|k| !["←", "→", "↑", "↓"].contains(&k.as_str())).collect();
+    parts.dedup();
+    if !arrows.is_empty() {
+        parts.push(arrows);
+    }
+    if parts.is_empty() { "-".to_owned() } else { parts.join("/") }
+}
+
+/// The rows of a question's answers, `  KEY  label`, each with the first key
+/// the keymap binds to its action (`-` for none), the keys padded alike.
+fn choice_rows<T>(state: &State, choices: &[(T, crate::choices::Action, &str)]) -> Vec<String> {
+    let first = |action| state.keymap.keys(action).first().map_or("-".to_owned(), ToString::to_string);
+    let keys: Vec<String> = choices.iter().map(|(_, action, _)| first(*action)).collect();
+    let width = keys.iter().map(|k| crate::text::width(k)).max().unwrap_or(1);
+    keys.iter()
+        .zip(choices)
+        .map(|(key, (_, _, label))| {
+            format!("  {key}{}  {label}", " ".repeat(width - crate::text::width(key)))
+        })
+        .collect()
+}
+
 fn checkbox(on: bool, label: &str) -> String {
     format!("{} {label}", if on { "[x]" } else { "[ ]" })
 }

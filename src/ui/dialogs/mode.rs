@@ -7,9 +7,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::input::{field_text, field_widget};
-use super::{checkbox, dialog_width, line, lines, popup, targets_line};
+use super::{checkbox, dialog_width, hint_key, line, lines, popup, targets_line};
 use crate::app::State;
 use crate::app::dialog::{GRID_COLS, GRID_ROWS, ModeDialog, ModeField, octal};
+use crate::choices::Action;
 use crate::config::Theme;
 use crate::fs::{Kind, permission_string};
 use crate::text::pad_to;
@@ -79,7 +80,14 @@ pub(super) fn render(state: &State, dialog: &ModeDialog, frame: &mut Frame) {
     } else if dialog.waiting {
         text.push(line("reading the mode of the link's target…", w, theme.hint));
     }
-    text.push(line("Tab field · arrows move · Space toggles · Enter applies · Esc", w, theme.hint));
+    let key = |action| hint_key(state, action);
+    let hint = format!(
+        "{} field · arrows move · {} toggles · {} applies · Esc",
+        key(Action::ModeNextField),
+        key(Action::ModeToggle),
+        key(Action::ModeApply)
+    );
+    text.push(line(&hint, w, theme.hint));
     lines(frame, inner, text);
     let field =
         Rect { x: inner.x + FIELD_X, y: inner.y + 3, width: 5.min(w.saturating_sub(FIELD_X)), height: 1 };

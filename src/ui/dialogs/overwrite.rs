@@ -3,9 +3,10 @@
 use ratatui::Frame;
 use ratatui::text::Line;
 
-use super::{dialog_width, line, lines, popup};
+use super::{choice_rows, dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{CHOICES, OverwriteDialog};
+use crate::choices::Action;
 use crate::text::exact_size;
 
 pub(super) fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame) {
@@ -38,13 +39,14 @@ pub(super) fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame)
         line(&format!("            {}", exact_size(q.dest_size)), w, theme.dialog),
         line("", w, theme.dialog),
     ];
-    for (index, (_, key, label)) in CHOICES.iter().enumerate() {
+    for (index, row) in choice_rows(state, CHOICES).iter().enumerate() {
         let style = if index == dialog.choice { theme.menu_selected } else { theme.dialog };
-        text.push(line(&format!("  {key}  {label}"), w, style));
+        text.push(line(row, w, style));
     }
     text.push(line("", w, theme.dialog));
     let all = if dialog.all { "[x]" } else { "[ ]" };
-    text.push(line(&format!("{all} Apply to all ({} more waiting)  (a)", q.more), w, theme.dialog));
+    let all_key = state.keymap.keys(Action::OverwriteAll).first().map_or("-".to_owned(), ToString::to_string);
+    text.push(line(&format!("{all} Apply to all ({} more waiting)  ({all_key})", q.more), w, theme.dialog));
     if dialog.answered {
         text.push(line("answered; waiting for the next question…", w, theme.hint));
     } else {

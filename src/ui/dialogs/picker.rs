@@ -6,9 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::input::field_widget;
-use super::{dialog_width, line, lines, popup};
+use super::{dialog_width, hint_key, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::HostPicker;
+use crate::choices::Action;
 use crate::text::{escape_str, fit, fit_left, pad_to, width};
 
 pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
@@ -62,10 +63,16 @@ pub(super) fn render(state: &State, picker: &HostPicker, frame: &mut Frame) {
         None => {}
     }
     lines(frame, inner, text);
-    let help =
-        "filter, or type [user@]host[:port] · Enter open · F4 edit · alt-a as root · Del forget · Esc close";
+    let key = |action| hint_key(state, action);
+    let help = format!(
+        "filter, or type [user@]host[:port] · {} open · {} edit · {} as root · {} forget · Esc close",
+        key(Action::PickerOpen),
+        key(Action::PickerEdit),
+        key(Action::PickerAsRoot),
+        key(Action::PickerRemove)
+    );
     let bottom = Rect { y: inner.y + inner.height.saturating_sub(1), height: 1, ..inner };
-    lines(frame, bottom, vec![line(&fit(help, w), inner.width, theme.hint)]);
+    lines(frame, bottom, vec![line(&fit(&help, w), inner.width, theme.hint)]);
     field_widget(frame, Rect { height: 1, ..inner }, &picker.input, theme);
 }
 

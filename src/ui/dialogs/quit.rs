@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{dialog_width, line, lines, popup};
+use super::{choice_rows, dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{QUIT_CHOICES, QuitDialog};
 
@@ -28,9 +28,9 @@ pub(super) fn render(state: &State, dialog: &QuitDialog, frame: &mut Frame) {
         line(&format!("{jobs} not finished: {}.", dialog.unfinished.describe()), w, theme.dialog_title),
         line("", w, theme.dialog),
     ];
-    for (index, (_, key, label)) in QUIT_CHOICES.iter().enumerate() {
+    for (index, row) in choice_rows(state, QUIT_CHOICES).iter().enumerate() {
         let style = if index == dialog.choice { theme.menu_selected } else { theme.dialog };
-        text.push(line(&format!("  {key}  {label}"), w, style));
+        text.push(line(row, w, style));
     }
     text.push(line("", w, theme.dialog));
     let top = text.len() as u16;

@@ -8,10 +8,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::input::field_widget;
-use super::{dialog_width, line, lines, popup};
+use super::{dialog_width, hint_key, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{SyncDialog, SyncField, SyncPurpose, SyncStage};
 use crate::app::layout::preview_rows;
+use crate::choices::Action as KeyAction;
 use crate::sync::{Action, End, Op, Plan, Progress};
 use crate::text::{escape_bytes, human_size};
 
@@ -144,6 +145,11 @@ fn preview(state: &State, dialog: &SyncDialog, plan: &Plan, cursor: usize, offse
         text.push(line("", w, theme.dialog));
     }
     text.push(line("", w, theme.dialog));
-    text.push(line("Space tick/untick · ↑↓ PgUp PgDn scroll · Enter run · Esc cancel", w, theme.hint));
+    let hint = format!(
+        "{} tick/untick · ↑↓ PgUp PgDn scroll · {} run · Esc cancel",
+        hint_key(state, KeyAction::PlanTick),
+        hint_key(state, KeyAction::PlanRun)
+    );
+    text.push(line(&hint, w, theme.hint));
     lines(frame, inner, text);
 }

@@ -184,3 +184,24 @@ fn warnings_and_errors_also_reach_the_status_line() {
     assert_eq!(outcome, "cannot search /top: the host has no perl");
     assert!(format!("{:?}", state.status).contains("the host has no perl"));
 }
+
+#[test]
+fn the_results_keys_come_from_the_keymap() {
+    let mut state = loaded(3);
+    let text = "[bindings]\nfind_select = [\"x\"]\nfind_new_search = [\"ctrl-n\"]\n";
+    let (keymap, problems) = Keymap::from_file(std::path::Path::new("k.toml"), text);
+    assert!(problems.is_empty(), "{problems:?}");
+    state.keymap = keymap;
+    let token = search(&mut state, "log");
+    let batch = vec![found("/top/a.log", Kind::File), found("/top/b.log", Kind::File)];
+    update(&mut state, Msg::Found { token, batch });
+    update(&mut state, key(KeyCode::Char(' ')));
+    assert!(dialog(&state).results.as_ref().unwrap().selected.is_empty(), "space selects nothing now");
+    update(&mut state, key(KeyCode::Char('x')));
+    assert_eq!(dialog(&state).results.as_ref().unwrap().selected.len(), 1);
+    update(&mut state, key(KeyCode::Backspace));
+    assert!(dialog(&state).results.is_some(), "backspace is not a new search now");
+    let effects = update(&mut state, ctrl('n'));
+    assert!(matches!(effects.as_slice(), [Effect::CancelFind { .. }]), "{effects:?}");
+    assert!(dialog(&state).results.is_none(), "back to the form");
+}

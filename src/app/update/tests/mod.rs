@@ -2,6 +2,7 @@
 //! concern in the submodules.
 
 mod attributes;
+mod dialog_keymap;
 mod file_ops;
 mod find;
 mod hosts;

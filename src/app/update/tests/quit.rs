@@ -9,7 +9,7 @@ use crate::app::dialog::QuitDialog;
 use crate::app::{Panel, Subject};
 use crate::jobs::{Control, FailedItem, ItemId, JobId, JobState, JobView, Mode, Progress, QueueView};
 
-fn job(id: u64, state: JobState) -> JobView {
+pub(super) fn job(id: u64, state: JobState) -> JobView {
     JobView {
         id: JobId(id),
         title: format!("copy job {id}"),
@@ -34,7 +34,7 @@ fn job(id: u64, state: JobState) -> JobView {
 }
 
 /// A job waiting for an answer about file `a`.
-fn waiting(id: u64) -> JobView {
+pub(super) fn waiting(id: u64) -> JobView {
     let mut view = job(id, JobState::Waiting);
     view.question = Some(crate::jobs::Question {
         job: JobId(id),
@@ -50,7 +50,7 @@ fn waiting(id: u64) -> JobView {
     view
 }
 
-fn publish(state: &mut State, jobs: Vec<JobView>) -> Vec<Effect> {
+pub(super) fn publish(state: &mut State, jobs: Vec<JobView>) -> Vec<Effect> {
     update(state, Msg::Jobs(Arc::new(QueueView { jobs, ..QueueView::default() })))
 }
 
