@@ -5,13 +5,16 @@
 //! both ways interrupted at half, resumed against started over. Run with
 //! `scripts/bench` or `cargo bench --bench transfer` (docs/benchmarks.md);
 //! `-- --profile` counts instructions with callgrind instead. The SFTP
-//! rung against OpenSSH's `sftp -b` (`BENCH_ONLY=sftp`) is in `sftp.rs`.
+//! rung against OpenSSH's `sftp -b` (`BENCH_ONLY=sftp`) is in `sftp.rs`,
+//! the 5-byte file against `ssh host true` (`BENCH_ONLY=first-byte`) in
+//! `first_byte.rs`.
 
 #[path = "../../tests/support/mod.rs"]
 #[allow(unused_imports)]
 mod support;
 
 mod ciphers;
+mod first_byte;
 mod measure;
 mod profile;
 mod proxy;
@@ -227,8 +230,11 @@ fn setup(runs: usize) -> Env {
     let dir = tempfile::Builder::new().prefix("scpdeck-bench-").tempdir().expect("temp dir");
     let src = dir.path().join("src");
     std::fs::create_dir_all(src.join("small")).expect("mkdir");
-    write_random(&src.join("big"), GIB, 1);
-    write_random(&src.join("proxy-file"), PROXY_FILE, 2);
+    // The 5-byte case alone needs none of the large files.
+    if std::env::var("BENCH_ONLY").ok().as_deref() != Some("first-byte") {
+        write_random(&src.join("big"), GIB, 1);
+        write_random(&src.join("proxy-file"), PROXY_FILE, 2);
+    }
     for i in 0..SMALL_FILES {
         let data: Vec<u8> = (0..SMALL_SIZE).map(|b| (b * 31 + i) as u8).collect();
         std::fs::write(src.join(format!("small/f{i:04}")), data).expect("small file");
@@ -328,7 +334,8 @@ fn report(env: &Env) {
     // BENCH_ONLY=text runs the cases whose name holds it (and no summary);
     // BENCH_ONLY=ceiling runs only the libssh2 loop comparison,
     // BENCH_ONLY=ciphers only the cipher table, BENCH_ONLY=segments only
-    // the ranged transfers.
+    // the ranged transfers, BENCH_ONLY=first-byte only the 5-byte file
+    // against `ssh host true`.
     let only = std::env::var("BENCH_ONLY").ok();
     for (name, net, way, what) in cases {
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
@@ -390,6 +397,9 @@ fn report(env: &Env) {
     }
     if only.is_none() || only.as_deref() == Some("resume") {
         let _ = writeln!(table, "\n{}", resumed(env));
+    }
+    if only.is_none() || only.as_deref() == Some("first-byte") {
+        let _ = writeln!(table, "\n{}", first_byte::table(env));
     }
     if only.is_none() || only.as_deref() == Some("segments") {
         let _ = writeln!(table, "\n{}", segments::table(env));

@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::GlobalArgs;
@@ -17,7 +18,9 @@ use super::error::CliError;
 use super::jobs_run::{Run, any_signal, catch_signals, conclude, journal, log, pool, run_jobs};
 use super::operand::{Operand, parse};
 use crate::eventlog::verbose;
+use crate::fs::remote::Prelist;
 use crate::jobs::{JobSpec, Options, OverwritePolicy};
+use crate::shell::is_pattern;
 use crate::ssh::{Overrides, Pool, Resolver};
 use crate::text::escape_bytes;
 
@@ -207,14 +210,43 @@ async fn connect_hosts(pool: &Pool, overrides: &Overrides, operands: &[&Operand]
         }
     }
     for host in hosts {
+        let named = prelist(operands, &host);
         let (resolver, overrides) = (Resolver::system(), overrides.clone());
         let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&host, &overrides))
             .await
             .map_err(|e| CliError::Runtime(std::io::Error::other(e)))??;
-        drop(pool.transfer_async(&config).await?);
+        let lease = pool.transfer_async(&config).await?;
+        if !named.is_empty() {
+            lease.run_async(move |link| drop(link.facts().set(Prelist(named)))).await?;
+        }
     }
     Ok(())
 }
+
+/// The paths on `host` the probe looks at too (one command less before
+/// the first byte): the operands as named, but those the remote shell
+/// expands (`~user`, patterns) and those used as root.
+fn prelist(operands: &[&Operand], host: &str) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for operand in operands {
+        if let Operand::Remote(remote) = operand {
+            let bytes = remote.path.as_bytes();
+            if remote.destination() == host
+                && !remote.root
+                && !bytes.is_empty()
+                && !bytes.starts_with(b"~")
+                && !is_pattern(bytes)
+                && paths.len() < PRELIST_MOST
+            {
+                paths.push(PathBuf::from(&remote.path));
+            }
+        }
+    }
+    paths
+}
+
+/// The most operands the probe looks at (its command line stays short).
+const PRELIST_MOST: usize = 32;
 
 /// The jobs, once remote homes and patterns are expanded (see
 /// `cp_expand`); `None` when nothing is left to copy.

@@ -126,11 +126,35 @@ pub(super) fn make_dirs(link: Link<'_>, dirs: &[(&Path, Option<u32>)]) -> Each<(
 /// there is perl (256 small files would otherwise cost hundreds of forks);
 /// otherwise `mv`, `ln` and `set -C` do the same per file.
 pub(super) fn place(link: Link<'_>, placements: &[Placement]) -> Each<Placed> {
-    let script = format!(
+    Ok(place_then_remove(link, placements, None)?.0)
+}
+
+/// What [`place_then_remove`] found: each placement's result, and the
+/// removal's when one was asked for.
+pub type PlacedThenRemoved = (Vec<Result<Placed, FsError>>, Option<Result<(), FsError>>);
+
+/// [`place`], then (in the same command, one round trip less) `rm -r` of
+/// `remove` when given: the private directory the files came from, once
+/// nothing in it is to be kept whatever the placements did.
+pub(super) fn place_then_remove(
+    link: Link<'_>,
+    placements: &[Placement],
+    remove: Option<&Path>,
+) -> Result<PlacedThenRemoved, FsError> {
+    let placing = format!(
         r#"if command -v perl >/dev/null 2>&1; then exec perl -e '{PERL}' -- "$@"; fi; {SH}"#,
         PERL = PLACE_PERL,
         SH = PLACE_SH.replace("{FAIL}", FAIL)
     );
+    // The placing runs in a subshell (its `exec` ends only that), with the
+    // directory shifted off its arguments; the removal's line comes last.
+    let script = match remove {
+        None => placing,
+        Some(_) => format!(
+            r#"d=$1; shift; ( {placing} ); if err=$(rm -r -- "$d" 2>&1); then echo OK; else {FAIL}; fi"#
+        ),
+    };
+    let removed = remove.map(path_word);
     let mut parts: Vec<(PathBuf, &OsStr, &OsStr, String)> = Vec::new();
     for p in placements {
         let dir = p.dest.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -147,13 +171,19 @@ pub(super) fn place(link: Link<'_>, placements: &[Placement]) -> Each<Placed> {
     }
     let temps: Vec<std::borrow::Cow<'_, OsStr>> = placements.iter().map(|p| path_word(p.temp)).collect();
     let dirs: Vec<std::borrow::Cow<'_, OsStr>> = parts.iter().map(|(d, ..)| path_word(d)).collect();
-    let mut args: Vec<&OsStr> = Vec::new();
+    let mut args: Vec<&OsStr> = removed.as_deref().into_iter().collect();
     for (k, (_, stem, ext, how)) in parts.iter().enumerate() {
         args.extend([&*temps[k], &*dirs[k], stem, ext, OsStr::new(how.as_str())]);
     }
-    let action = |n: usize| format!("put {} in place", shown(placements[n].dest));
-    let results = run_each(link, "put files in place", &script, &args, &action, placements.len())?;
-    Ok(results
+    let action = |n: usize| match (placements.get(n), remove) {
+        (Some(p), _) => format!("put {} in place", shown(p.dest)),
+        (None, Some(dir)) => format!("remove {}", shown(dir)),
+        (None, None) => "put files in place".to_owned(),
+    };
+    let lines = placements.len() + usize::from(remove.is_some());
+    let mut results = run_each(link, "put files in place", &script, &args, &action, lines)?;
+    let removal = remove.and_then(|_| results.pop()).map(|r| r.map(drop));
+    let placed = results
         .into_iter()
         .zip(placements)
         .map(|(result, p)| {
@@ -172,7 +202,8 @@ pub(super) fn place(link: Link<'_>, placements: &[Placement]) -> Each<Placed> {
                 },
             })
         })
-        .collect())
+        .collect();
+    Ok((placed, removal))
 }
 
 const PLACE_PERL: &str = r#"use Fcntl; while (@ARGV) { my ($t, $dir, $stem, $ext, $how) = splice(@ARGV, 0, 5); my $name = sub { my $n = shift; $n == 0 ? "$dir/$stem$ext" : "$dir/$stem ($n)$ext" }; if ($how eq "r") { if (rename($t, "$dir/$stem$ext")) { print "OK 0\n" } else { my $e = "$!"; print "ERR $e\n" } next } my $n = $how eq "n" ? 0 : substr($how, 1); my $last = $n + 10000; my $said; while ($n < $last) { my $d = $name->($n); if (-d $d) { if ($how eq "n") { unlink $t; print "OK TAKEN\n"; $said = 1; last } $n++; next } if (link($t, $d)) { unlink $t; print "OK $n\n"; $said = 1; last } if ($!{EEXIST}) { if ($how eq "n") { unlink $t; print "OK TAKEN\n"; $said = 1; last } $n++; next } if (sysopen(my $fh, $d, O_WRONLY | O_CREAT | O_EXCL)) { close $fh; if (rename($t, $d)) { print "OK $n\n" } else { my $e = "$!"; print "ERR $e\n" } $said = 1; last } if ($!{EEXIST}) { if ($how eq "n") { unlink $t; print "OK TAKEN\n"; $said = 1; last } $n++; next } my $e = "$!"; print "ERR $e\n"; $said = 1; last } print "ERR no free name to keep both copies\n" unless $said }"#;

@@ -11,8 +11,9 @@ use crate::ssh::Link;
 
 use super::list::Method;
 use super::protocol::Protocol;
-use super::script::PRELUDE;
+use super::script::{PRELUDE, path_word};
 use crate::fs::FsError;
+use crate::fs::entry::{Entry, Kind, Mtime};
 use crate::shell::delivery::{self, Delivery};
 use crate::shell::{self, Banner, Command};
 use crate::text::escape_bytes;
@@ -169,8 +170,23 @@ impl Capabilities {
     /// The probe without asking for the sftp subsystem: that costs three
     /// round trips of its own, and transfers (always SCP) never need it.
     pub fn probe_shell(link: Link<'_>) -> Result<Self, FsError> {
+        Ok(Self::probe_with(link, &[])?.0)
+    }
+
+    /// [`Capabilities::probe_shell`] that also looks at `paths` (see
+    /// [`Prelisted`]) in the same command: the entries of those that are
+    /// plain files or directories, in order (`None` for any other).
+    pub fn probe_with(link: Link<'_>, paths: &[PathBuf]) -> Result<(Self, Vec<Option<Entry>>), FsError> {
         let action = "probe the remote host";
-        let cmd = Command::new(PRELUDE).lit(PROBE);
+        let mut cmd = Command::new(PRELUDE).lit(PROBE);
+        if !paths.is_empty() {
+            cmd = cmd.lit(";").lit(PRELIST);
+            for (n, path) in paths.iter().enumerate() {
+                let quote = |source| FsError::Quote { action: action.into(), source };
+                cmd = cmd.lit(&format!("; p {n}")).arg(path_word(path)).map_err(quote)?;
+            }
+            cmd = cmd.lit("; true");
+        }
         let out = shell::exec::run(link, &cmd).map_err(|source| FsError::exec(action, source))?;
         if !out.status.success() {
             return Err(FsError::from_output(action, cmd.as_bytes(), &out));
@@ -181,7 +197,8 @@ impl Capabilities {
         })?;
         caps.banner = out.banner;
         caps.profile_reads_input = matches!(delivery::recall(link), Delivery::Careful { .. });
-        Ok(caps)
+        let entries = prelisted(&out.stdout, paths);
+        Ok((caps, entries))
     }
 
     /// Reads the probe's `key NUL value NUL` output (sans-IO).
@@ -358,6 +375,63 @@ impl Capabilities {
     }
 }
 
+/// The probe's look at named paths: `p N PATH` prints `lN` with GNU
+/// stat's raw mode (hex), size, mtime seconds and full mtime of a path
+/// that is not a symbolic link; nothing for a link, a missing path or a
+/// host without `stat -c` (those are listed as usual).
+const PRELIST: &str = r#"p() { [ -L "$2" ] || { [ -e "$2" ] && v=$(stat -c '%f %s %Y %y' -- "$2" 2>/dev/null) && k "l$1" "$v"; }; }"#;
+
+/// The entries the probe saw for `paths` (sans-IO): plain files and
+/// directories only, with their name, kind, size, permission bits and
+/// mtime to the nanosecond; owner and group are not looked at.
+pub(super) fn prelisted(stdout: &[u8], paths: &[PathBuf]) -> Vec<Option<Entry>> {
+    let fields: Vec<&[u8]> = stdout.split(|&b| b == 0).collect();
+    let pairs: Vec<(&[u8], &[u8])> = fields.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+    paths
+        .iter()
+        .enumerate()
+        .map(|(n, path)| {
+            let key = format!("l{n}");
+            let (_, value) = pairs.iter().find(|(k, _)| *k == key.as_bytes())?;
+            let name = path.file_name()?.to_os_string();
+            parse_stat_line(&String::from_utf8_lossy(value), name)
+        })
+        .collect()
+}
+
+/// `%f %s %Y %y` (`81a4 5 1700000000 2023-11-14 22:13:20.123456789 +0000`).
+fn parse_stat_line(line: &str, name: OsString) -> Option<Entry> {
+    let mut words = line.split_whitespace();
+    let raw = u32::from_str_radix(words.next()?, 16).ok()?;
+    let size = words.next()?.parse().ok()?;
+    let secs = words.next()?.parse().ok()?;
+    let _date = words.next()?;
+    let nanos = match words.next()?.split_once('.') {
+        Some((_, frac))
+            if !frac.is_empty() && frac.len() <= 9 && frac.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{frac:0<9}").parse().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    let kind = match raw & 0o170000 {
+        0o100000 => Kind::File,
+        0o040000 => Kind::Dir,
+        _ => return None,
+    };
+    Some(Entry {
+        name,
+        kind,
+        size,
+        mode: raw & 0o7777,
+        mtime: Mtime { secs, nanos },
+        owner: String::new(),
+        group: String::new(),
+        link: None,
+    })
+}
+
 /// Whether a usage line (`usage: scp [-346ABCOpqRrsTv] [-c cipher] ...`)
 /// lists `-O` among the single-letter flags.
 fn takes_option_o(usage: &str) -> bool {
@@ -430,6 +504,26 @@ mod tests {
         );
         assert!(!usage("").scp_legacy_option);
         assert!(!usage("usage: scp [-o ssh_option] [-P port]").scp_legacy_option);
+    }
+
+    #[test]
+    fn the_probe_sees_named_files_and_directories_only() {
+        let paths =
+            [PathBuf::from("/d/five"), PathBuf::from("to/"), PathBuf::from("link"), PathBuf::from("odd")];
+        let out = b"home\0/root\0l0\x0081a4 5 1700000000 2023-11-14 22:13:20.12 +0000\0\
+l1\x0041ed 4096 1700000001 2023-11-14 22:13:21.000000001 +0000\0l3\x001b6 0 1 x y.0 +0000\0";
+        let seen = prelisted(out, &paths);
+        let five = seen[0].clone().unwrap();
+        assert_eq!(
+            (five.name.to_str(), five.kind, five.size, five.mode),
+            (Some("five"), Kind::File, 5, 0o644)
+        );
+        assert_eq!(five.mtime, Mtime { secs: 1_700_000_000, nanos: 120_000_000 });
+        let to = seen[1].clone().unwrap();
+        assert_eq!((to.name.to_str(), to.kind, to.mode, to.mtime.nanos), (Some("to"), Kind::Dir, 0o755, 1));
+        // Nothing said (a link), and a character device: listed as usual.
+        assert_eq!((&seen[2], &seen[3]), (&None, &None));
+        assert!(prelisted(b"l0\0garbage\0", &paths[..1])[0].is_none());
     }
 
     #[test]

@@ -4,19 +4,30 @@
 //! again. Everything that depends on the host (which listing method, which
 //! `cp`, which checksum tool) is chosen from here.
 
-use std::sync::{Arc, OnceLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::banner_note::BannerNote;
 use super::caps::{Capabilities, has_sftp_subsystem};
 use super::protocol::Protocol;
+use crate::fs::entry::Entry;
 use crate::fs::error::FsError;
 use crate::shell::Banner;
 use crate::ssh::Link;
+
+/// Paths the probe looks at too, set on a connection's facts before its
+/// first use (`scpdeck cp` names its operands): their entries come back
+/// with the probe, and the first `stat`/`lstat` of each on the connection
+/// takes them instead of a command of its own.
+#[derive(Debug, Default)]
+pub struct Prelist(pub Vec<PathBuf>);
 
 /// What one connection's host is.
 #[derive(Debug)]
 pub struct Host {
     caps: Capabilities,
+    /// What the probe saw of the [`Prelist`], each taken once.
+    prelisted: Mutex<Vec<(PathBuf, Entry)>>,
     /// Whether the server has an sftp subsystem: asked only when wanted
     /// (it costs three round trips that transfers never need).
     sftp: OnceLock<bool>,
@@ -28,7 +39,10 @@ impl Host {
     /// The host behind `link`, probed the first time on this connection.
     pub fn of(link: Link<'_>) -> Result<Arc<Host>, FsError> {
         link.facts().get_or_try_init(|| {
-            let caps = probe(link)?;
+            let wanted = link.facts().get::<Prelist>().unwrap_or_default();
+            let (caps, seen) = probe(link, &wanted.0)?;
+            let prelisted: Vec<(PathBuf, Entry)> =
+                wanted.0.iter().zip(seen).filter_map(|(p, e)| Some((p.clone(), e?))).collect();
             let lines = if caps.shell { caps.summary() } else { caps.sftp_only_summary() };
             for line in lines {
                 log::info!("{line}");
@@ -37,8 +51,18 @@ impl Host {
             if let Some(known) = caps.sftp {
                 let _ = sftp.set(known);
             }
-            Ok(Host { caps, sftp, rung_said: Default::default() })
+            let prelisted = Mutex::new(prelisted);
+            Ok(Host { caps, prelisted, sftp, rung_said: Default::default() })
         })
+    }
+
+    /// The probe's entry for `path` (a plain file or directory named in
+    /// the [`Prelist`]), the first time it is asked for; later asks look
+    /// again.
+    pub fn take_prelisted(&self, path: &Path) -> Option<Entry> {
+        let mut seen = self.prelisted.lock().unwrap_or_else(|e| e.into_inner());
+        let at = seen.iter().position(|(p, _)| p == path)?;
+        Some(seen.swap_remove(at).1)
     }
 
     /// The rung of the protocol ladder files travel by.
@@ -93,9 +117,9 @@ impl Host {
 /// the probe (an account with `ForceCommand internal-sftp` answers an exec
 /// request with sftp-server, which takes the script for broken packets and
 /// exits; a `nologin` shell refuses) is tried over SFTP before it fails.
-fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
-    match Capabilities::probe_shell(link) {
-        Ok(mut caps) => {
+fn probe(link: Link<'_>, paths: &[PathBuf]) -> Result<(Capabilities, Vec<Option<Entry>>), FsError> {
+    match Capabilities::probe_with(link, paths) {
+        Ok((mut caps, seen)) => {
             let mut asked = None;
             // SFTP runs as the login user: a host used as root copies with
             // `cat` under sudo instead.
@@ -112,7 +136,7 @@ fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
                 (Protocol::Stream, true) => "the host has no scp, and SFTP would not run as root",
                 _ => why,
             };
-            Ok(caps)
+            Ok((caps, seen))
         }
         Err(e) if e.is_connection_lost() => Err(e),
         // As root, the probe's failure is sudo's (in its own words): SFTP
@@ -124,7 +148,7 @@ fn probe(link: Link<'_>) -> Result<Capabilities, FsError> {
                 let home = channel.0.realpath(std::path::Path::new(".")).ok();
                 let mut caps = Capabilities::sftp_only(home);
                 caps.protocol_why = Protocol::choose(false, false, &mut || true).1;
-                Ok(caps)
+                Ok((caps, Vec::new()))
             }
             Err(_) => Err(e),
         },

@@ -24,10 +24,10 @@ mod tally;
 mod usage;
 
 pub use banner_note::BannerNote;
-pub use batch::PathKind;
+pub use batch::{PathKind, PlacedThenRemoved};
 pub use caps::{Capabilities, HashTool, RemoteClock, StatFlavor};
 pub use find::Tool as FindTool;
-pub use host::Host;
+pub use host::{Host, Prelist};
 pub use list::{Listing, Method, TimePrecision};
 pub use login_shell::{Guard, LoginShell, ProfileFix, SSH_RC_FIX};
 pub use ops::Overwrite;

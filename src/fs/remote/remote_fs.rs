@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::Remote;
-use super::batch::{self, PathKind};
+use super::batch::{self, PathKind, PlacedThenRemoved};
 use super::host::Host;
 use super::script::{PRELUDE, shown, with_path};
 use super::sftp::SftpFs;
@@ -88,6 +88,21 @@ impl<'a> RemoteFs<'a> {
         }
     }
 
+    /// Puts finished uploads in place, then removes `private` (the
+    /// directory they came from): one command where the host has a shell,
+    /// the removal's own result beside the placements'.
+    pub fn place_then_remove(
+        &self,
+        placements: &[Placement],
+        private: &Path,
+    ) -> Result<PlacedThenRemoved, FsError> {
+        if self.sftp.is_some() {
+            let placed = self.place(placements)?;
+            return Ok((placed, Some(self.delete(&[private.to_path_buf()]))));
+        }
+        batch::place_then_remove(self.link, placements, Some(private))
+    }
+
     fn remote(&self) -> Remote<'_> {
         Remote::new(self.link, self.host.caps())
     }
@@ -100,6 +115,10 @@ impl<'a> RemoteFs<'a> {
         let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
         let mut bare = Vec::new();
         for (index, path) in paths.iter().enumerate() {
+            if let Some(entry) = self.host.take_prelisted(path) {
+                entries[index] = Ok(Some(entry));
+                continue;
+            }
             match (path.parent(), path.file_name()) {
                 (Some(parent), Some(_)) => {
                     let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };

@@ -300,7 +300,7 @@ impl Ctx<'_> {
             _ => (0..group.len()).map(|k| OsString::from(k.to_string())).collect(),
         };
         let sent = self.send(&temp_dir, &group, &names, true)?;
-        let result = self.settle_private(dir, &temp_dir, &group, which, &names, &sent, results, direct);
+        let result = self.settle_private(dir, &temp_dir, &group, which, &names, &sent, results, direct, kept);
         for (k, name) in names.iter().enumerate() {
             // Stopped: what arrived from this machine, whole or in part, was
             // reported as a partial copy and stays for a resume.
@@ -325,6 +325,7 @@ impl Ctx<'_> {
         sent: &Delivery,
         results: &mut [Option<Result<Outcome, String>>],
         direct: &mut Vec<(usize, Option<&'static str>)>,
+        kept: &mut Kept,
     ) -> Result<(), TaskError> {
         let temps: Vec<PathBuf> = names.iter().map(|n| temp_dir.join(n)).collect();
         let unmask = |reason: &str, k: usize| {
@@ -386,7 +387,18 @@ impl Ctx<'_> {
         if placements.is_empty() {
             return stop.map_or(Ok(()), Err);
         }
-        let outcome = self.fs()?.place(&placements).map_err(task_error)?;
+        // Not stopped: nothing in the private directory is kept, so the
+        // command that places the files removes it too (one round trip
+        // less than a command of its own).
+        let outcome = match stop {
+            Some(_) => self.fs()?.place(&placements).map_err(task_error)?,
+            None => {
+                let (outcome, removed) =
+                    self.fs()?.place_then_remove(&placements, temp_dir).map_err(task_error)?;
+                kept.removed = removed.map(|r| r.map_err(|e| e.to_string()));
+                outcome
+            }
+        };
         for (&k, result) in placed.iter().zip(outcome) {
             let item = group[k];
             results[which[k]] = Some(match result {
@@ -722,6 +734,11 @@ impl Ctx<'_> {
     /// After a dropped connection, all that is remembered for the next
     /// connection.
     fn remove_private(&self, dir: &Path, private: &OsStr, stop: Option<&TaskError>, kept: &Kept) {
+        match &kept.removed {
+            Some(Ok(())) => return,
+            Some(Err(e)) => return self.unremoved(dir, e),
+            None => {}
+        }
         if let Some(TaskError::Dropped(_)) = stop {
             self.remember(dir, private, &kept.keep);
             return;
@@ -738,11 +755,13 @@ impl Ctx<'_> {
         match removed {
             Ok(()) => {}
             Err(e) if e.is_connection_lost() => self.remember(dir, private, &kept.keep),
-            Err(e) => self.r.log(
-                Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(dir)))
-                    .host(self.host),
-            ),
+            Err(e) => self.unremoved(dir, &e),
         }
+    }
+
+    fn unremoved(&self, dir: &Path, e: &dyn std::fmt::Display) {
+        let said = format!("cannot remove a temporary directory in {}: {e}", shown(dir));
+        self.r.log(Event::warn(&said).host(self.host));
     }
 
     fn remember(&self, dir: &Path, private: &OsStr, keep: &[OsString]) {
@@ -761,6 +780,9 @@ impl Ctx<'_> {
 struct Kept {
     keep: Vec<OsString>,
     others: Vec<OsString>,
+    /// The private directory was removed already, by the command that put
+    /// its files in place (or that removal failed, saying why).
+    removed: Option<Result<(), String>>,
 }
 
 impl Delivery {

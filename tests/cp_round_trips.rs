@@ -1,0 +1,74 @@
+//! What a one-file `scpdeck cp` costs before its first byte: the logins and
+//! the commands (exec requests) the server sees, each command a channel
+//! open, an exec and an end of input, so a few round trips each. Counted
+//! from the harness sshd's log ("Starting session: command"). A download
+//! is the probe (which looks at the source too) and the scp run; an upload
+//! the probe (with the destination), the destination's listing, the
+//! private directory, the scp run, and the placing (which removes the
+//! private directory too). docs/benchmarks.md has the times.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use support::Sshd;
+use support::deadline::output_within;
+use support::tmux::scpdeck_bin;
+
+fn cp(sshd: &Sshd, from: &str, to: &str) -> Output {
+    let mut command = Command::new(scpdeck_bin());
+    command.args(["cp", "-vv", "-F"]).arg(sshd.ssh_config()).args([from, to]);
+    output_within(&mut command, Duration::from_secs(60))
+}
+
+/// The commands the server has started so far, as its log names them.
+fn commands(sshd: &Sshd) -> Vec<String> {
+    sshd.log().lines().filter(|l| l.contains("Starting session: ")).map(str::to_owned).collect()
+}
+
+fn on(sshd: &Sshd, path: &Path) -> String {
+    format!("{}:{}", sshd.alias(), path.display())
+}
+
+/// One login, and no more commands than `most`, for a 5-byte file.
+fn assert_costs(sshd: &Sshd, out: &Output, most: usize) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let seen = commands(sshd);
+    eprintln!("{err}\n{}", seen.join("\n"));
+    assert_eq!(sshd.accepted_logins(), 1, "{err}");
+    assert!(seen.len() <= most, "{} commands, at most {most} expected:\n{}", seen.len(), seen.join("\n"));
+}
+
+/// A server, and a scratch directory holding `file5b` (5 bytes).
+fn five_bytes() -> (Sshd, tempfile::TempDir, std::path::PathBuf) {
+    let sshd = Sshd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("file5b");
+    std::fs::write(&source, b"hello").unwrap();
+    (sshd, tmp, source)
+}
+
+#[test]
+fn a_five_byte_download_costs_one_login_and_two_commands() {
+    let (sshd, tmp, source) = five_bytes();
+    let target = tmp.path().join("x");
+    let out = cp(&sshd, &on(&sshd, &source), target.to_str().unwrap());
+    assert_costs(&sshd, &out, 2);
+    assert_eq!(std::fs::read(&target).unwrap(), b"hello");
+}
+
+#[test]
+fn a_five_byte_upload_costs_one_login_and_five_commands() {
+    let (sshd, tmp, source) = five_bytes();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
+    assert_costs(&sshd, &out, 5);
+    assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
+    // The private directory went with the placing.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["file5b"]);
+}
