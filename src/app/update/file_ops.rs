@@ -35,10 +35,27 @@ pub(super) fn dir_size(state: &mut State) -> Vec<Effect> {
     dirs.into_iter().map(|location| Effect::DirSize { side, location }).collect()
 }
 
+/// A fifo, socket or character device (or a link to one): reading it may
+/// wait forever, so the viewer and the editor leave it alone.
+fn blocks_a_reader(entry: &crate::fs::Entry) -> bool {
+    use crate::fs::Kind;
+    let kind = match &entry.link {
+        Some(link) => link.kind.unwrap_or(entry.kind),
+        None => entry.kind,
+    };
+    matches!(kind, Kind::Fifo | Kind::Socket | Kind::CharDevice)
+}
+
 /// The file under the cursor, or an explanation of why there is none.
 fn current_file(state: &mut State, what: &str) -> Option<Location> {
     let pane = state.focused();
     match pane.current() {
+        Some(entry) if blocks_a_reader(entry) => {
+            state.hint(format!(
+                "{what} does not open fifos, sockets or character devices: reading one waits for a writer"
+            ));
+            None
+        }
         Some(entry) if !entry.is_dir_like() => Some(pane.location.join(&entry.name)),
         Some(_) => {
             state.hint(format!("{what} works on files; Enter opens directories"));

@@ -123,17 +123,32 @@ pub(super) fn expand(pattern: &Path) -> Result<Vec<PathBuf>, FsError> {
 /// The first `limit` bytes of a file and its size.
 pub(super) fn read_prefix(path: &Path, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
     let action = || format!("read {}", shown(path));
-    let file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
+    let file = open_for_reading(path).map_err(|e| FsError::io(&action(), path, &e))?;
     let total = file.metadata().map_err(|e| FsError::io(&action(), path, &e))?.len();
     let mut bytes = Vec::new();
     file.take(limit).read_to_end(&mut bytes).map_err(|e| FsError::io(&action(), path, &e))?;
     Ok((bytes, total))
 }
 
+/// Opens `path` for the viewer without waiting: a fifo, socket or
+/// character device (which could block a read until a writer comes) is
+/// refused, whatever the listing said when the viewer asked.
+fn open_for_reading(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file =
+        fs::OpenOptions::new().read(true).custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits()).open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_fifo() || kind.is_socket() || kind.is_char_device() {
+        let why = "a fifo, socket or character device is not read (it could wait for a writer)";
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    }
+    Ok(file)
+}
+
 /// At most `limit` bytes of `path` from `offset`, and its size.
 pub(super) fn read_from(path: &Path, offset: u64, limit: u64) -> Result<(Vec<u8>, u64), FsError> {
     let action = || format!("read {} from byte {offset}", shown(path));
-    let mut file = fs::File::open(path).map_err(|e| FsError::io(&action(), path, &e))?;
+    let mut file = open_for_reading(path).map_err(|e| FsError::io(&action(), path, &e))?;
     let total = file.metadata().map_err(|e| FsError::io(&action(), path, &e))?.len();
     let mut bytes = Vec::new();
     if offset < total {
@@ -186,6 +201,24 @@ mod tests {
     }
 
     use super::*;
+
+    /// A fifo with no writer would block a plain open and read forever.
+    #[test]
+    fn the_viewer_refuses_a_fifo_and_a_character_device_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        for path in [fifo, PathBuf::from("/dev/tty")] {
+            // On a thread, so that a read that blocks fails the test.
+            let (tx, rx) = std::sync::mpsc::channel();
+            let reading = path.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send((read_prefix(&reading, 10).is_err(), read_from(&reading, 0, 10).is_err()));
+            });
+            let refused = rx.recv_timeout(std::time::Duration::from_secs(5));
+            assert_eq!(refused, Ok((true, true)), "{}", path.display());
+        }
+    }
 
     #[test]
     fn stats_usage_and_checksums() {

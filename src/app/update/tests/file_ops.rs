@@ -81,6 +81,23 @@ fn view_loads_in_the_background_and_binary_opens_as_hex() {
 }
 
 #[test]
+fn fifos_sockets_and_character_devices_are_not_viewed_or_edited() {
+    let mut state = loaded(0);
+    let fifo = entry("pipe", Kind::Fifo, 0);
+    let mut to_fifo = entry("to-pipe", Kind::Symlink, 9);
+    to_fifo.link = Some(crate::fs::LinkTarget { path: "pipe".into(), kind: Some(Kind::Fifo), loops: false });
+    let listed = vec![fifo, to_fifo, entry("sock", Kind::Socket, 0), entry("tty", Kind::CharDevice, 0)];
+    let generation = state.panes[0].generation;
+    update(&mut state, Msg::Listed { side: Side::Left, generation, result: Ok(listed) });
+    for _ in 0..4 {
+        update(&mut state, key(KeyCode::Down));
+        assert!(update(&mut state, key(KeyCode::F(3))).is_empty(), "{:?}", state.focused().current());
+        assert!(update(&mut state, key(KeyCode::F(4))).is_empty());
+        assert!(state.dialogs.is_empty());
+    }
+}
+
+#[test]
 fn edit_hands_the_file_to_the_configured_editor() {
     let mut state = loaded(1);
     state.settings.editor = "nano -w".into();
