@@ -52,6 +52,12 @@ pub(super) fn render(state: &State, dialog: &OverwriteDialog, frame: &mut Frame)
     } else {
         text.push(line("", w, theme.dialog));
     }
-    text.push(line("letter or ↑↓ Enter: answer · Esc: answer later", w, theme.hint));
+    let hint = format!(
+        "its key or {}{} {}: answer · Esc: answer later",
+        super::hint_key(state, Action::OverwritePrevious),
+        super::hint_key(state, Action::OverwriteNext),
+        super::hint_key(state, Action::OverwriteAnswer),
+    );
+    text.push(line(&hint, w, theme.hint));
     lines(frame, inner, text);
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{choice_rows, dialog_width, line, lines, popup};
 use crate::app::State;
 use crate::app::dialog::{QUIT_CHOICES, QuitDialog};
+use crate::choices::Action;
 
 /// What pausing and cancelling do to the jobs.
 const NOTE: &str = "Files already copied stay. Pause: files in flight keep what arrived as partial \
@@ -38,6 +39,12 @@ pub(super) fn render(state: &State, dialog: &QuitDialog, frame: &mut Frame) {
     let below = |y: u16, height: u16| Rect { y: inner.y + y, height, ..inner };
     frame.render_widget(note, below(top, note_rows.min(inner.height.saturating_sub(top))));
     let last = inner.height.saturating_sub(1);
-    let hint = line("letter or ↑↓ Enter: choose · Esc, ctrl-c: stay", w, theme.hint);
+    let hint = format!(
+        "its key or {}{} {}: choose · Esc, ctrl-c: stay",
+        super::hint_key(state, Action::QuitPrevious),
+        super::hint_key(state, Action::QuitNext),
+        super::hint_key(state, Action::QuitChoose),
+    );
+    let hint = line(&hint, w, theme.hint);
     frame.render_widget(Paragraph::new(hint), below(last, 1));
 }
