@@ -122,6 +122,14 @@ impl SshdBuilder {
         self
     }
 
+    /// [`only_programs`](Self::only_programs) with the tools a plain host
+    /// has (scp, coreutils, find, sed, awk, dd, tail, sha256sum: no perl,
+    /// no python) but for those in `missing`.
+    pub fn plain_tools_except(self, missing: &[&str]) -> Self {
+        let tools: Vec<&str> = PLAIN_TOOLS.iter().copied().filter(|t| !missing.contains(t)).collect();
+        self.only_programs(&tools)
+    }
+
     /// sshd's LogLevel (default VERBOSE); DEBUG3 logs every global request,
     /// e.g. a client's keepalives.
     pub fn log_level(mut self, level: &'static str) -> Self {
@@ -665,3 +673,36 @@ fn children_of(parent: i32) -> Vec<i32> {
     }
     pids
 }
+
+/// The programs of [`SshdBuilder::plain_tools_except`].
+const PLAIN_TOOLS: &[&str] = &[
+    "scp",
+    "cat",
+    "head",
+    "tail",
+    "dd",
+    "sha256sum",
+    "mv",
+    "ln",
+    "rm",
+    "rmdir",
+    "mkdir",
+    "chmod",
+    "stat",
+    "find",
+    "ls",
+    "wc",
+    "sed",
+    "awk",
+    "touch",
+    "date",
+    "id",
+    "uname",
+    "cp",
+    "tr",
+    "sort",
+    "cut",
+    "expr",
+    "readlink",
+    "realpath",
+];
