@@ -121,9 +121,14 @@ async fn make_temp(lease: &Lease, item: &BatchItem, way: Way) -> Result<Option<T
 /// Leases beside the task's own, as many as are free now (up to one fewer
 /// than the ranges wanted), connected at the same time: each new
 /// connection costs several round trips.
-async fn extra_leases(inner: &Inner, config: &HostConfig, wanted: usize) -> Vec<Lease> {
+async fn extra_leases(inner: &Inner, config: &HostConfig, wanted: usize, r: &Reporter) -> Vec<Lease> {
     let tries = (1..wanted.max(1)).map(|_| inner.pool.try_transfer_async(config));
-    join_all(tries).await.into_iter().flatten().collect()
+    // A cancel does not wait for connections still being made: the file
+    // then goes (and stops) as one stream.
+    tokio::select! {
+        leases = join_all(tries) => leases.into_iter().flatten().collect(),
+        _ = r.cancel.cancelled() => Vec::new(),
+    }
 }
 
 /// Sends one file in ranges and reports it; false when it was not split
@@ -138,7 +143,7 @@ async fn one_file(
     way: Way,
 ) -> Result<bool, TaskError> {
     let (host, name) = (host.to_owned(), shown(item.dest.path()));
-    let mut extra = extra_leases(inner, config, inner.segments.count).await;
+    let mut extra = extra_leases(inner, config, inner.segments.count, r).await;
     let ranges = plan(item.size, extra.len() + 1);
     if ranges.len() < 2 {
         let text = format!("{name}: no other session to {host} is free: one stream");
