@@ -31,6 +31,10 @@ pub enum ScpError {
     /// what it said, escaped.
     #[error("{host}: {message}")]
     Command { host: String, message: String },
+    /// The directory an upload was to make first could not be made; what
+    /// `mkdir` said (raw: the caller classifies it), nothing sent.
+    #[error("{host}: cannot create the directory to upload into: {}", escape_bytes(.said))]
+    NotMade { host: String, said: Vec<u8> },
     #[error("lost the connection to {host}: {source}")]
     Connection { host: String, source: std::io::Error },
     #[error("{}: {source}", escape_bytes(.path.as_os_str().as_encoded_bytes()))]

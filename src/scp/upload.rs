@@ -28,6 +28,30 @@ pub fn upload(
     on_event: &mut dyn FnMut(Event),
     cancel: &CancellationToken,
 ) -> Result<Summary, ScpError> {
+    upload_into(link, request, None, on_event, cancel)
+}
+
+/// [`upload`] into a directory (`request.target`, which ends in `/`) that
+/// the `scp -t` command makes first with mode `mode`: a private directory
+/// costs no command of its own. Not made (it exists, no permission, no
+/// room): [`ScpError::NotMade`] with what `mkdir` said, and nothing sent.
+pub fn upload_into_new_dir(
+    link: Link<'_>,
+    request: &UploadRequest,
+    mode: u32,
+    on_event: &mut dyn FnMut(Event),
+    cancel: &CancellationToken,
+) -> Result<Summary, ScpError> {
+    upload_into(link, request, Some(mode), on_event, cancel)
+}
+
+fn upload_into(
+    link: Link<'_>,
+    request: &UploadRequest,
+    mut make: Option<u32>,
+    on_event: &mut dyn FnMut(Event),
+    cancel: &CancellationToken,
+) -> Result<Summary, ScpError> {
     if request.sources.is_empty() {
         return Err(ScpError::Usage("nothing to upload: no source paths".into()));
     }
@@ -43,17 +67,17 @@ pub fn upload(
     let mut status = ExitStatus { code: Some(0), signal: None };
     if !plain.is_empty() {
         let names = &request.names;
-        status =
-            batch(link, &request.host, &plain, target, dir, names, &request.options, &mut reporter, cancel)?;
+        let to = To { target, dir, make: make.take() };
+        status = batch(link, &request.host, &plain, &to, names, &request.options, &mut reporter, cancel)?;
     }
     for source in odd {
         let full = newline_target(link, target, dir, &wire(source.0, &source.1))?;
+        let to = To { target: &full, dir: false, make: make.take() };
         let one = batch(
             link,
             &request.host,
             &[source],
-            &full,
-            false,
+            &to,
             &request.names,
             &request.options,
             &mut reporter,
@@ -89,20 +113,28 @@ fn newline_target(
     Ok(OsString::from_vec(full))
 }
 
+/// Where one `scp -t` writes: `target` (a directory with `dir`), made
+/// first with mode `make`.
+struct To<'a> {
+    target: &'a std::ffi::OsStr,
+    dir: bool,
+    make: Option<u32>,
+}
+
 /// One remote `scp -t` for `sources`.
 #[allow(clippy::too_many_arguments)]
 fn batch(
     link: Link<'_>,
     host: &str,
     sources: &[(usize, PathBuf)],
-    target: &std::ffi::OsStr,
-    dir: bool,
+    to: &To<'_>,
     names: &[OsString],
     options: &Options,
     reporter: &mut Reporter<'_>,
     cancel: &CancellationToken,
 ) -> Result<ExitStatus, ScpError> {
-    let mut pipe = remote::start(link, host, Role::Sink { target, dir }, options, cancel)?;
+    let role = Role::Sink { target: to.target, dir: to.dir, make: to.make };
+    let mut pipe = remote::start(link, host, role, options, cancel)?;
     pipe.limit(options.limit.clone());
     let events = reporter.sender();
     let skip = AtomicU64::new(0);
@@ -138,7 +170,18 @@ fn batch(
         }
     };
     reporter.flush();
-    let ending = remote::finish(&mut pipe, spoke, reporter.failed() > 0, &events);
+    let ending = match pipe.finish() {
+        // The directory was not made: scp never ran, and what mkdir said is
+        // the error (not a diagnostic of scp's).
+        Ok(ending) if !spoke && to.make.is_some() && ending.status.code == Some(remote::NOT_MADE) => {
+            remote::report(&mut pipe, None, &events);
+            reporter.flush();
+            let said = ending.stderr.last().cloned().unwrap_or_default();
+            return Err(ScpError::NotMade { host: host.to_string(), said });
+        }
+        Ok(ending) => remote::ended(&mut pipe, ending, spoke, reporter.failed() > 0, &events),
+        Err(e) => Err(e),
+    };
     reporter.flush();
     let ending = ending?;
     if !spoke {

@@ -4,6 +4,9 @@
 //!
 //! 1. the files go into a private directory beside their destination
 //!    (`.sd-XXXXXXXX`, mode 700, named here), under short numbered names;
+//!    from this machine over SCP the `scp -t` command makes it first
+//!    (`mkdir -m 700 ... && exec scp -t`: no command of its own), else
+//!    a command of its own does;
 //! 2. with verification on, each copy's sha256 is compared with its
 //!    source's while it is still there: a bad copy never replaces anything;
 //! 3. each good copy is put in place the way its item asks (replace, only if
@@ -139,6 +142,9 @@ struct Delivery {
     /// What stopped the send early: a reason for the files it did not
     /// report on, or a stop for the task.
     stop: Option<Result<String, TaskError>>,
+    /// The directory the send was to make first could not be made: why
+    /// (nothing was sent).
+    not_made: Option<FsError>,
 }
 
 impl Ctx<'_> {
@@ -218,40 +224,76 @@ impl Ctx<'_> {
         for through in self.runs(items, through) {
             let private = OsString::from(format!(".sd-{}", random_name()));
             let temp_dir = dir.join(&private);
-            let made = self.fs()?.make_dirs(&[(temp_dir.as_path(), Some(0o700))]).map_err(task_error)?;
-            match made.into_iter().next().unwrap_or(Ok(())) {
-                Ok(()) => {
+            // From this machine over SCP the scp command makes the private
+            // directory itself; otherwise a command of its own does.
+            let refused = match self.makes_private() {
+                true => None,
+                false => {
+                    let made =
+                        self.fs()?.make_dirs(&[(temp_dir.as_path(), Some(PRIVATE_MODE))]).map_err(task_error)?;
+                    made.into_iter().next().unwrap_or(Ok(())).err()
+                }
+            };
+            let refused = match refused {
+                Some(refused) => refused,
+                None => {
                     let mut kept = Kept::default();
                     let result =
                         self.through_private(dir, &private, items, &through, results, &mut direct, &mut kept);
-                    self.remove_private(dir, &private, result.as_ref().err(), &kept);
-                    result?;
-                }
-                Err(refused) => {
-                    // Said about the directory, never the private one's name.
-                    let cause = match refused.failure().map(|f| tail(&f.said)) {
-                        Some(said) if !said.is_empty() => said.to_owned(),
-                        _ => refused.to_string().replace(&shown(&temp_dir), &shown(dir)),
-                    };
-                    for &n in &through {
-                        match cure(&refused) {
-                            Some(why) if replaceable(items[n]) => direct.push((n, Some(why))),
-                            _ => {
-                                if matches!(refused, FsError::PermissionDenied(_)) {
-                                    self.r.denied(items[n].item);
-                                }
-                                results[n] =
-                                    Some(Err(format!("cannot create a file in {}: {cause}", shown(dir))))
-                            }
+                    match result {
+                        Ok(Some(refused)) => refused,
+                        result => {
+                            self.remove_private(dir, &private, result.as_ref().err(), &kept);
+                            result?;
+                            continue;
                         }
                     }
                 }
-            }
+            };
+            self.no_private(dir, &temp_dir, &refused, items, &through, results, &mut direct);
         }
         if !direct.is_empty() {
             self.straight_into(dir, items, &direct, results)?;
         }
         Ok(())
+    }
+
+    /// Whether the private directory is made by the command that sends
+    /// the files into it (from this machine, over SCP).
+    fn makes_private(&self) -> bool {
+        matches!(self.sender, Sender::Local) && self.protocol() == Protocol::Scp
+    }
+
+    /// No private directory could be made in `dir` (`refused` says why):
+    /// the files `through` that may be written in place go to `direct`,
+    /// the others fail.
+    #[allow(clippy::too_many_arguments)]
+    fn no_private(
+        &self,
+        dir: &Path,
+        temp_dir: &Path,
+        refused: &FsError,
+        items: &[&BatchItem],
+        through: &[usize],
+        results: &mut [Option<Result<Outcome, String>>],
+        direct: &mut Vec<(usize, Option<&'static str>)>,
+    ) {
+        // Said about the directory, never the private one's name.
+        let cause = match refused.failure().map(|f| tail(&f.said)) {
+            Some(said) if !said.is_empty() => said.to_owned(),
+            _ => refused.to_string().replace(&shown(temp_dir), &shown(dir)),
+        };
+        for &n in through {
+            match cure(refused) {
+                Some(why) if replaceable(items[n]) => direct.push((n, Some(why))),
+                _ => {
+                    if matches!(refused, FsError::PermissionDenied(_)) {
+                        self.r.denied(items[n].item);
+                    }
+                    results[n] = Some(Err(format!("cannot create a file in {}: {cause}", shown(dir))))
+                }
+            }
+        }
     }
 
     /// The files that go through a private directory, cut into runs: one,
@@ -279,7 +321,8 @@ impl Ctx<'_> {
 
     /// Steps 1 to 3 for the files `which` of `items`. Which names in the
     /// private directory are partial copies to keep, should the task stop,
-    /// goes to `kept`.
+    /// goes to `kept`. The private directory is made here when
+    /// [`Ctx::makes_private`]; if it cannot be, why (nothing was sent).
     #[allow(clippy::too_many_arguments)]
     fn through_private(
         &self,
@@ -290,7 +333,7 @@ impl Ctx<'_> {
         results: &mut [Option<Result<Outcome, String>>],
         direct: &mut Vec<(usize, Option<&'static str>)>,
         kept: &mut Kept,
-    ) -> Result<(), TaskError> {
+    ) -> Result<Option<FsError>, TaskError> {
         let temp_dir = dir.join(private);
         let group: Vec<&BatchItem> = which.iter().map(|&n| items[n]).collect();
         // Short numbered names: unique whatever the sources are called,
@@ -299,7 +342,11 @@ impl Ctx<'_> {
             Sender::Direct { .. } => group.iter().map(|i| base(i).to_os_string()).collect(),
             _ => (0..group.len()).map(|k| OsString::from(k.to_string())).collect(),
         };
-        let sent = self.send(&temp_dir, &group, &names, true)?;
+        let make = self.makes_private().then_some(PRIVATE_MODE);
+        let mut sent = self.send(&temp_dir, &group, &names, true, make)?;
+        if let Some(refused) = sent.not_made.take() {
+            return Ok(Some(refused));
+        }
         let result = self.settle_private(dir, &temp_dir, &group, which, &names, &sent, results, direct, kept);
         for (k, name) in names.iter().enumerate() {
             // Stopped: what arrived from this machine, whole or in part, was
@@ -310,7 +357,7 @@ impl Ctx<'_> {
                 false => kept.others.push(name.clone()),
             }
         }
-        result
+        result.map(|()| None)
     }
 
     /// Steps 2 and 3 once the files were sent.
@@ -445,7 +492,7 @@ impl Ctx<'_> {
                 self.r.log(Event::warn(&in_place_note(&shown(item.dest.path()), why)).host(self.host));
             }
         }
-        let sent = self.send(dir, &group, &names, false)?;
+        let sent = self.send(dir, &group, &names, false, None)?;
         let dests: Vec<PathBuf> = group.iter().map(|i| i.dest.path().to_path_buf()).collect();
         let arrived: Vec<usize> = (0..group.len()).filter(|&k| sent.arrived[k]).collect();
         let rewritten: Vec<usize> = arrived.iter().copied().filter(|&k| which[k].1.is_some()).collect();
@@ -489,13 +536,15 @@ impl Ctx<'_> {
 
     /// One engine run (or one direct scp) into `target`, each file under
     /// `names[k]`; with `resumable`, a file from this machine that stops
-    /// half way is a partial copy to resume.
+    /// half way is a partial copy to resume. With `make` (from this machine
+    /// over SCP only), `target` is made first with that mode.
     fn send(
         &self,
         target: &Path,
         items: &[&BatchItem],
         names: &[OsString],
         resumable: bool,
+        make: Option<u32>,
     ) -> Result<Delivery, TaskError> {
         let r = self.r;
         let mut target_arg = target.as_os_str().to_owned();
@@ -533,7 +582,19 @@ impl Ctx<'_> {
                     Event::debug(&format!("scp -t: {} file(s) to {}", items.len(), shown(target)))
                         .host(self.host),
                 );
-                scp::upload(self.to, &request, &mut |e| arrivals.on(e), self.cancel).map(drop)
+                let on = &mut |e| arrivals.on(e);
+                match make {
+                    Some(mode) => match scp::upload_into_new_dir(self.to, &request, mode, on, self.cancel) {
+                        Err(scp::ScpError::NotMade { said, .. }) => {
+                            let mut sent = Delivery::none(items.len());
+                            let action = format!("create a directory in {}", shown(target));
+                            sent.not_made = Some(FsError::said(&action, &said));
+                            return Ok(sent);
+                        }
+                        result => result.map(drop),
+                    },
+                    None => scp::upload(self.to, &request, on, self.cancel).map(drop),
+                }
             }
             Sender::Relay { from, from_host } => {
                 let request = scp::RelayRequest {
@@ -561,6 +622,7 @@ impl Ctx<'_> {
                     partial,
                     failed,
                     stop: delivered.reason.map(Ok),
+                    not_made: None,
                 });
             }
         };
@@ -792,6 +854,7 @@ impl Delivery {
             partial: vec![false; files],
             failed: vec![None; files],
             stop: None,
+            not_made: None,
         }
     }
 }
@@ -890,6 +953,9 @@ fn cure(refused: &FsError) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The private directory's mode: only the user may see into it.
+const PRIVATE_MODE: u32 = 0o700;
 
 /// Eight random lowercase letters and digits.
 fn random_name() -> String {
