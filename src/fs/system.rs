@@ -89,6 +89,14 @@ pub trait FileSystem {
     /// reads them. How a copy tells a selected link from what it points to.
     fn lstat(&self, paths: &[&Path]) -> Each<Option<Entry>>;
 
+    /// Whether listing a whole directory costs about what looking up a few
+    /// names in it does: on this machine a listing is a readdir; on a
+    /// host it crosses the network whatever the directory holds, so a
+    /// copy looks up only the names it writes.
+    fn lists_cheaply(&self) -> bool {
+        false
+    }
+
     /// Files, directories and bytes under `paths`.
     fn usage(&self, paths: &[PathBuf]) -> Result<Usage, FsError>;
 

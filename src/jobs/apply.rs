@@ -198,8 +198,12 @@ impl Job {
             return;
         }
         let listing = match probe {
-            DirProbe::Listing(entries) => Listing::Known(entries.into_iter().collect()),
-            DirProbe::Missing => Listing::Known(HashMap::new()),
+            DirProbe::Listing(entries) => Listing::whole(entries.into_iter().collect()),
+            DirProbe::Named { looked, found } => Listing::Known {
+                found: found.into_iter().collect(),
+                looked: Some(looked.into_iter().collect()),
+            },
+            DirProbe::Missing => Listing::whole(HashMap::new()),
             DirProbe::NotADir(_) => Listing::Failed(format!("{dir} is not a directory")),
             DirProbe::Error(reason) => Listing::Failed(reason),
         };
@@ -211,7 +215,13 @@ impl Job {
         let target = self.spec.target.clone();
         match probe {
             DirProbe::Listing(entries) => {
-                self.listings.insert(target, Listing::Known(entries.into_iter().collect()));
+                self.listings.insert(target, Listing::whole(entries.into_iter().collect()));
+                self.target = Target::Into;
+            }
+            DirProbe::Named { looked, found } => {
+                let found = found.into_iter().collect();
+                self.listings
+                    .insert(target, Listing::Known { found, looked: Some(looked.into_iter().collect()) });
                 self.target = Target::Into;
             }
             DirProbe::Missing if single => self.target = Target::As(None),

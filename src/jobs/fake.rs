@@ -141,7 +141,7 @@ impl Fake {
     fn hosts(task: &Task) -> Vec<Option<String>> {
         let (source, dest) = match &task.work {
             Work::Scan { roots, .. } => (roots.first().map(|r| r.1.clone()), None),
-            Work::Probe { dirs } => (None, dirs.first().cloned()),
+            Work::Probe { dirs, .. } => (None, dirs.first().cloned()),
             Work::MakeDirs { dirs } => (None, dirs.first().map(|d| d.1.clone())),
             Work::Transfer(batch) => {
                 let first = batch.items.first();
@@ -223,9 +223,9 @@ impl Fake {
                     r.scanned(item, self.scan(&root));
                 }
             }
-            Work::Probe { dirs } => {
-                for dir in dirs {
-                    let probe = self.probe(&dir);
+            Work::Probe { dirs, names } => {
+                for (dir, names) in dirs.into_iter().zip(names) {
+                    let probe = self.probe(&dir, &names);
                     r.probed(dir, probe);
                 }
             }
@@ -449,7 +449,9 @@ impl Fake {
         Ok(scan)
     }
 
-    fn probe(&self, dir: &Location) -> DirProbe {
+    /// As the real file systems answer: a directory on this machine is
+    /// listed whole, on a host only `names` are looked up.
+    fn probe(&self, dir: &Location, names: &[std::ffi::OsString]) -> DirProbe {
         let fs = lock(&self.fs);
         match fs.get(&key(dir)) {
             None => DirProbe::Missing,
@@ -476,8 +478,14 @@ impl Fake {
                         };
                         Some((p.file_name()?.to_os_string(), info))
                     })
-                    .collect();
-                DirProbe::Listing(entries)
+                    .collect::<Vec<_>>();
+                match dir.host() {
+                    None => DirProbe::Listing(entries),
+                    Some(_) => DirProbe::Named {
+                        looked: names.to_vec(),
+                        found: entries.into_iter().filter(|(n, _)| names.contains(n)).collect(),
+                    },
+                }
             }
         }
     }

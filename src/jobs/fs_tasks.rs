@@ -3,6 +3,7 @@
 //! sources, listing destination directories, creating directories,
 //! deleting moved sources, hashing.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::backend::Reporter;
@@ -37,9 +38,9 @@ pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), T
                 );
             }
         }
-        Work::Probe { dirs } => {
+        Work::Probe { dirs, names } => {
             let paths: Vec<PathBuf> = dirs.iter().map(|l| l.path().to_path_buf()).collect();
-            for (dir, probe) in dirs.into_iter().zip(probe(fs, &paths)?) {
+            for (dir, probe) in dirs.into_iter().zip(probe(fs, &paths, &names)?) {
                 r.probed(dir, probe);
             }
         }
@@ -119,39 +120,33 @@ pub(super) fn digests(
 
 /// What each destination directory is, with its entries (a link counts as
 /// what it points to: copying onto a link to a directory must not replace
-/// it).
-pub(super) fn probe(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Result<Vec<DirProbe>, TaskError> {
+/// it): all of them where listing is cheap (this machine, where it also
+/// finds what a crash left), else only `names[k]` in `dirs[k]`, looked up
+/// in one command per directory: a 100,000-entry directory on a host is
+/// never listed to copy one file into it.
+pub(super) fn probe(
+    fs: &dyn FileSystem,
+    dirs: &[PathBuf],
+    names: &[Vec<OsString>],
+) -> Result<Vec<DirProbe>, TaskError> {
     let paths: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     let stats = fs.stat(&paths).map_err(task_error)?;
+    if !fs.lists_cheaply() {
+        return look_up(fs, dirs, names, stats);
+    }
     let mut probes = Vec::with_capacity(dirs.len());
     for (dir, stat) in dirs.iter().zip(stats) {
         probes.push(match stat {
             Err(e) => DirProbe::Error(e.to_string()),
             Ok(None) => DirProbe::Missing,
-            Ok(Some(stat)) if stat.kind != Kind::Dir => DirProbe::NotADir(DestInfo {
-                kind: stat.kind,
-                size: stat.size,
-                mtime: stat.mtime,
-                link: false,
-            }),
+            Ok(Some(stat)) if stat.kind != Kind::Dir => not_a_dir(&stat),
             Ok(Some(_)) => match fs.list(dir) {
                 Ok(listing) => DirProbe::Listing(
                     listing
                         .entries
                         .into_iter()
                         .filter(|e| is_plain_name(&e.name))
-                        .map(|e| {
-                            let kind = e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind);
-                            (
-                                e.name,
-                                DestInfo {
-                                    kind,
-                                    size: e.size,
-                                    mtime: Some(e.mtime.secs),
-                                    link: e.kind == Kind::Symlink,
-                                },
-                            )
-                        })
+                        .map(|e| (e.name.clone(), dest_info(&e)))
                         .collect(),
                 ),
                 Err(e) if e.is_connection_lost() => return Err(task_error(e)),
@@ -160,6 +155,60 @@ pub(super) fn probe(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Result<Vec<DirProb
         });
     }
     Ok(probes)
+}
+
+/// [`probe`] where a listing costs a command: each directory's `names`
+/// (with a plain name) looked up, in one `lstat` call for all.
+fn look_up(
+    fs: &dyn FileSystem,
+    dirs: &[PathBuf],
+    names: &[Vec<OsString>],
+    stats: Vec<Result<Option<crate::fs::Stat>, FsError>>,
+) -> Result<Vec<DirProbe>, TaskError> {
+    let none = Vec::new();
+    let wanted = |k: usize| names.get(k).unwrap_or(&none).iter().filter(|n| is_plain_name(n));
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for (k, (dir, stat)) in dirs.iter().zip(&stats).enumerate() {
+        if matches!(stat, Ok(Some(s)) if s.kind == Kind::Dir) {
+            paths.extend(wanted(k).map(|n| dir.join(n)));
+        }
+    }
+    let looked: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let mut entries = fs.lstat(&looked).map_err(task_error)?.into_iter();
+    let mut probes = Vec::with_capacity(dirs.len());
+    for (k, stat) in stats.into_iter().enumerate() {
+        probes.push(match stat {
+            Err(e) => DirProbe::Error(e.to_string()),
+            Ok(None) => DirProbe::Missing,
+            Ok(Some(stat)) if stat.kind != Kind::Dir => not_a_dir(&stat),
+            Ok(Some(_)) => {
+                let mut found = Vec::new();
+                let mut failed = None;
+                for name in wanted(k) {
+                    match entries.next() {
+                        Some(Ok(Some(entry))) => found.push((name.clone(), dest_info(&entry))),
+                        Some(Ok(None)) | None => {}
+                        Some(Err(e)) => failed = Some(e),
+                    }
+                }
+                match failed {
+                    Some(e) => DirProbe::Error(e.to_string()),
+                    None => DirProbe::Named { looked: wanted(k).cloned().collect(), found },
+                }
+            }
+        });
+    }
+    Ok(probes)
+}
+
+fn not_a_dir(stat: &crate::fs::Stat) -> DirProbe {
+    DirProbe::NotADir(DestInfo { kind: stat.kind, size: stat.size, mtime: stat.mtime, link: false })
+}
+
+/// What a copy needs to know of an entry at its destination.
+fn dest_info(e: &crate::fs::Entry) -> DestInfo {
+    let kind = e.link.as_ref().and_then(|l| l.kind).unwrap_or(e.kind);
+    DestInfo { kind, size: e.size, mtime: Some(e.mtime.secs), link: e.kind == Kind::Symlink }
 }
 
 #[cfg(test)]
@@ -176,7 +225,8 @@ mod tests {
         fs::create_dir_all(root.join("a")).unwrap();
         fs::write(root.join("top"), b"1").unwrap();
         std::os::unix::fs::symlink(root.join("a"), root.join("link")).unwrap();
-        let probes = probe(&LocalFs::new(), &[root.join("nope"), root.join("top"), root.clone()]).unwrap();
+        let probes =
+            probe(&LocalFs::new(), &[root.join("nope"), root.join("top"), root.clone()], &[]).unwrap();
         assert!(matches!(probes[0], DirProbe::Missing));
         assert!(matches!(probes[1], DirProbe::NotADir(_)));
         let DirProbe::Listing(entries) = &probes[2] else { panic!("{:?}", probes[2]) };

@@ -3,7 +3,7 @@
 //! `resolve.rs` (destinations and overwrite decisions), `apply.rs` (worker
 //! updates), `control.rs` (user commands), `view.rs` (what panes show).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 
 use super::item::{DestInfo, Item, ItemId, ItemState};
@@ -28,8 +28,21 @@ pub(super) enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Listing {
     Probing,
-    Known(HashMap<OsString, DestInfo>),
+    /// The entries `found`, of the names `looked` up (`None`: of all
+    /// names; a directory listed whole, or made by the job).
+    Known {
+        found: HashMap<OsString, DestInfo>,
+        looked: Option<HashSet<OsString>>,
+    },
     Failed(String),
+}
+
+impl Listing {
+    /// Every name known: nothing in it (a directory the job made or
+    /// found missing), or a whole listing.
+    pub(super) fn whole(found: HashMap<OsString, DestInfo>) -> Self {
+        Listing::Known { found, looked: None }
+    }
 }
 
 /// The visible state of a job.

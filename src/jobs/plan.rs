@@ -2,6 +2,8 @@
 //! files already copied, then directories, then a transfer batch sized so
 //! that what is left spreads over the parallel sessions.
 
+use std::ffi::OsString;
+
 use super::item::{ItemId, ItemKind, ItemState};
 use super::job::{Job, Listing, Running, Target};
 use super::spec::Mode;
@@ -81,7 +83,7 @@ impl Job {
         let work = self.plan(lanes, can)?;
         let mut running = Running::default();
         match &work {
-            Work::Probe { dirs } => {
+            Work::Probe { dirs, .. } => {
                 for dir in dirs {
                     if *dir == self.spec.target && self.target == Target::Unknown {
                         self.target = Target::Probing;
@@ -183,7 +185,10 @@ impl Job {
             return None;
         }
         if self.target == Target::Unknown && can(Side::Dest) {
-            return Some(Work::Probe { dirs: vec![self.spec.target.clone()] });
+            // Into the target, the sources keep their names: those are
+            // looked up in it.
+            let names = self.spec.sources.iter().filter_map(|s| s.path().file_name()).map(OsString::from);
+            return Some(Work::Probe { dirs: vec![self.spec.target.clone()], names: vec![names.collect()] });
         }
         let roots: Vec<(ItemId, Location)> =
             self.ids_in(ItemState::Unscanned).map(|(id, i)| (id, i.source.clone())).collect();
@@ -192,7 +197,8 @@ impl Job {
         }
         let dirs = self.dirs_to_probe();
         if !dirs.is_empty() && can(Side::Dest) {
-            return Some(Work::Probe { dirs });
+            let (dirs, names) = dirs.into_iter().unzip();
+            return Some(Work::Probe { dirs, names });
         }
         if self.spec.mode == Mode::Move && can(Side::Source) {
             let files: Vec<(ItemId, Location)> = self

@@ -137,7 +137,7 @@ impl Job {
             (ItemKind::Dir, None) => {
                 // Created by us: nothing can be in it yet, but another source
                 // directory of the same name may be merged into it too.
-                self.listings.entry(dest).or_insert_with(|| Listing::Known(HashMap::new()));
+                self.listings.entry(dest).or_insert_with(|| Listing::whole(HashMap::new()));
                 self.set(id, ItemState::Ready);
             }
             (ItemKind::Dir, Some(info)) if info.kind == Kind::Dir => {
@@ -245,7 +245,10 @@ impl Job {
                 let Some(dest) = item.dest.clone() else { return };
                 let (Some(dir), Some(name)) = (dest.parent(), dest.path().file_name()) else { return };
                 let mut taken: HashSet<OsString> = match self.listings.get(&dir) {
-                    Some(Listing::Known(names)) => names.keys().cloned().collect(),
+                    // Of a directory whose names were looked up, only
+                    // those are known: the placing still never replaces
+                    // a name that turns out to be taken.
+                    Some(Listing::Known { found, .. }) => found.keys().cloned().collect(),
                     _ => HashSet::new(),
                 };
                 taken.extend(
@@ -279,7 +282,8 @@ impl Job {
             return Lookup::Failed("the destination has no parent directory".into());
         };
         match self.listings.get(&dir) {
-            Some(Listing::Known(names)) => Lookup::Found(names.get(name).copied()),
+            Some(Listing::Known { looked: Some(looked), .. }) if !looked.contains(name) => Lookup::Wait,
+            Some(Listing::Known { found, .. }) => Lookup::Found(found.get(name).copied()),
             Some(Listing::Failed(reason)) => Lookup::Failed(reason.clone()),
             Some(Listing::Probing) | None => Lookup::Wait,
         }
@@ -302,13 +306,28 @@ impl Job {
         }
     }
 
-    /// Destination directories whose listing some item waits for.
-    pub(super) fn dirs_to_probe(&self) -> Vec<Location> {
-        let mut dirs: Vec<Location> = Vec::new();
+    /// Destination directories some item waits for, each with the names
+    /// to look up in it: those the waiting items go to, and those looked
+    /// up before (the new answer replaces the old).
+    pub(super) fn dirs_to_probe(&self) -> Vec<(Location, Vec<OsString>)> {
+        let mut dirs: Vec<(Location, Vec<OsString>)> = Vec::new();
         for item in self.items.iter().filter(|i| i.state == ItemState::Unresolved) {
-            let Some(dir) = item.dest.as_ref().and_then(Location::parent) else { continue };
-            if !self.listings.contains_key(&dir) && !dirs.contains(&dir) {
-                dirs.push(dir);
+            let Some(dest) = item.dest.as_ref() else { continue };
+            let (Some(dir), Some(name)) = (dest.parent(), dest.path().file_name()) else { continue };
+            let before = match self.listings.get(&dir) {
+                None => None,
+                Some(Listing::Known { looked: Some(looked), .. }) if !looked.contains(name) => Some(looked),
+                Some(_) => continue,
+            };
+            let at = match dirs.iter().position(|(d, _)| *d == dir) {
+                Some(at) => at,
+                None => {
+                    dirs.push((dir, before.into_iter().flatten().cloned().collect()));
+                    dirs.len() - 1
+                }
+            };
+            if !dirs[at].1.iter().any(|n| n == name) {
+                dirs[at].1.push(name.to_os_string());
             }
         }
         dirs

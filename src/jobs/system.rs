@@ -45,7 +45,7 @@ pub fn touches_remote(work: &Work) -> bool {
     let remote = |l: &Location| l.host().is_some();
     match work {
         Work::Scan { roots, .. } => roots.iter().any(|r| remote(&r.1)),
-        Work::Probe { dirs } => dirs.iter().any(remote),
+        Work::Probe { dirs, .. } => dirs.iter().any(remote),
         Work::MakeDirs { dirs } => dirs.iter().any(|d| remote(&d.1)),
         Work::Transfer(batch) => batch.items.iter().any(|i| remote(&i.source) || remote(&i.dest)),
         Work::Delete { files } => files.iter().any(|f| remote(&f.1)),

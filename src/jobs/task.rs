@@ -119,8 +119,11 @@ pub enum Work {
     /// With `follow`, symbolic links are followed at every depth (`cp -L`);
     /// otherwise every link, a selected one too, is copied as a link.
     Scan { roots: Vec<(ItemId, Location)>, follow: bool },
-    /// List these destination directories: `Update::Probed` per directory.
-    Probe { dirs: Vec<Location> },
+    /// Look at these destination directories: `Update::Probed` per
+    /// directory. `names[k]` are the names in `dirs[k]` the job needs to
+    /// know about: where a listing costs a command (a host), only those
+    /// are looked up, whatever else the directory holds.
+    Probe { dirs: Vec<Location>, names: Vec<Vec<OsString>> },
     /// Create these destination directories, parents first: `ItemDone` each.
     MakeDirs { dirs: Vec<(ItemId, Location, u32)> },
     /// `Started`, `Progress`, `ItemDone` per file.
@@ -172,6 +175,12 @@ impl Work {
 pub enum DirProbe {
     /// A directory with these entries.
     Listing(Vec<(OsString, DestInfo)>),
+    /// A directory in which the names `looked` were looked up: `found`
+    /// are those of them that exist (nothing is known of other names).
+    Named {
+        looked: Vec<OsString>,
+        found: Vec<(OsString, DestInfo)>,
+    },
     Missing,
     /// Exists but is not a directory.
     NotADir(DestInfo),

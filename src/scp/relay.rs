@@ -39,8 +39,13 @@ pub fn relay(
     }
     let target = request.target.as_os_str();
     let dir = needs_dir(request.sources.len(), target.as_bytes());
-    let mut to_pipe =
-        remote::start(to, &request.to_host, Role::Sink { target, dir, make: None }, &request.options, cancel)?;
+    let mut to_pipe = remote::start(
+        to,
+        &request.to_host,
+        Role::Sink { target, dir, make: None },
+        &request.options,
+        cancel,
+    )?;
     let requested: Vec<Vec<u8>> = request.sources.iter().map(|s| base_name(s.as_bytes())).collect();
     let config =
         SinkConfig { recursive: request.options.recursive, requested: requested.clone(), credit: CREDIT };

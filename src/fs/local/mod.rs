@@ -47,6 +47,10 @@ fn shown(path: &Path) -> String {
 }
 
 impl FileSystem for LocalFs {
+    fn lists_cheaply(&self) -> bool {
+        true
+    }
+
     fn find(
         &self,
         query: &FindQuery,

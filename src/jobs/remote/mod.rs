@@ -266,7 +266,7 @@ impl Inner {
 fn task_hosts(work: &Work) -> Vec<String> {
     let locations: Vec<&Location> = match work {
         Work::Scan { roots, .. } => roots.iter().map(|r| &r.1).collect(),
-        Work::Probe { dirs } => dirs.iter().collect(),
+        Work::Probe { dirs, .. } => dirs.iter().collect(),
         Work::MakeDirs { dirs } => dirs.iter().map(|d| &d.1).collect(),
         Work::Transfer(batch) => batch.items.iter().flat_map(|i| [&i.source, &i.dest]).collect(),
         Work::Delete { files } => files.iter().map(|f| &f.1).collect(),

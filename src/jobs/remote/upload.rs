@@ -229,8 +229,10 @@ impl Ctx<'_> {
             let refused = match self.makes_private() {
                 true => None,
                 false => {
-                    let made =
-                        self.fs()?.make_dirs(&[(temp_dir.as_path(), Some(PRIVATE_MODE))]).map_err(task_error)?;
+                    let made = self
+                        .fs()?
+                        .make_dirs(&[(temp_dir.as_path(), Some(PRIVATE_MODE))])
+                        .map_err(task_error)?;
                     made.into_iter().next().unwrap_or(Ok(())).err()
                 }
             };
