@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::args::GlobalArgs;
@@ -225,23 +225,37 @@ async fn connect_hosts(pool: &Pool, overrides: &Overrides, operands: &[&Operand]
 
 /// The paths on `host` the probe looks at too (one command less before
 /// the first byte): the operands as named, but those the remote shell
-/// expands (`~user`, patterns) and those used as root.
+/// expands (`~user`, patterns) and those used as root; and, when the
+/// target is on `host`, the sources' names in it (what the copy looks up
+/// there when the target is a directory: no command of its own).
 fn prelist(operands: &[&Operand], host: &str) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for operand in operands {
-        if let Operand::Remote(remote) = operand {
+    let named = |operand: &Operand| match operand {
+        Operand::Remote(remote) => {
             let bytes = remote.path.as_bytes();
-            if remote.destination() == host
+            let plain = remote.destination() == host
                 && !remote.root
                 && !bytes.is_empty()
                 && !bytes.starts_with(b"~")
-                && !is_pattern(bytes)
-                && paths.len() < PRELIST_MOST
-            {
-                paths.push(PathBuf::from(&remote.path));
+                && !is_pattern(bytes);
+            plain.then(|| PathBuf::from(&remote.path))
+        }
+        Operand::Local(_) => None,
+    };
+    let mut paths: Vec<PathBuf> = operands.iter().filter_map(|o| named(o)).collect();
+    if let Some((target, sources)) = operands.split_last()
+        && let Some(target) = named(target)
+    {
+        for source in sources {
+            let name = match source {
+                Operand::Local(path) => path.file_name(),
+                Operand::Remote(remote) => Path::new(&remote.path).file_name(),
+            };
+            if let Some(name) = name.filter(|n| !is_pattern(n.as_bytes())) {
+                paths.push(target.join(name));
             }
         }
     }
+    paths.truncate(PRELIST_MOST);
     paths
 }
 

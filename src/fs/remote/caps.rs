@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::ssh::Link;
 
@@ -174,9 +174,9 @@ impl Capabilities {
     }
 
     /// [`Capabilities::probe_shell`] that also looks at `paths` (see
-    /// [`Prelisted`]) in the same command: the entries of those that are
-    /// plain files or directories, in order (`None` for any other).
-    pub fn probe_with(link: Link<'_>, paths: &[PathBuf]) -> Result<(Self, Vec<Option<Entry>>), FsError> {
+    /// [`Prelisted`]) in the same command: what it saw of each, in order
+    /// (`None`: nothing certain).
+    pub fn probe_with(link: Link<'_>, paths: &[PathBuf]) -> Result<(Self, Vec<Option<Seen>>), FsError> {
         let action = "probe the remote host";
         let mut cmd = Command::new(PRELUDE).lit(PROBE);
         if !paths.is_empty() {
@@ -184,6 +184,12 @@ impl Capabilities {
             for (n, path) in paths.iter().enumerate() {
                 let quote = |source| FsError::Quote { action: action.into(), source };
                 cmd = cmd.lit(&format!("; p {n}")).arg(path_word(path)).map_err(quote)?;
+                // The directory it would be in: a name missing from a
+                // directory that can be searched is missing for certain.
+                if let Some(parent) = path.parent() {
+                    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                    cmd = cmd.arg(path_word(parent)).map_err(quote)?;
+                }
             }
             cmd = cmd.lit("; true");
         }
@@ -375,26 +381,39 @@ impl Capabilities {
     }
 }
 
-/// The probe's look at named paths: `p N PATH` prints `lN` with GNU
+/// The probe's look at named paths: `p N PATH DIR` prints `lN` with GNU
 /// stat's raw mode (hex), size, mtime seconds and full mtime of a path
-/// that is not a symbolic link; nothing for a link, a missing path or a
-/// host without `stat -c` (those are listed as usual).
-const PRELIST: &str = r#"p() { [ -L "$2" ] || { [ -e "$2" ] && v=$(stat -c '%f %s %Y %y' -- "$2" 2>/dev/null) && k "l$1" "$v"; }; }"#;
+/// that is not a symbolic link, `mN` for a path that is not there while
+/// its directory `DIR` is one that can be searched (so nothing stands in
+/// the way of looking); nothing for a link, a path that cannot be looked
+/// at or a host without `stat -c` (those are listed as usual).
+const PRELIST: &str = r#"p() { if [ -L "$2" ]; then :; elif [ -e "$2" ]; then v=$(stat -c '%f %s %Y %y' -- "$2" 2>/dev/null) && k "l$1" "$v"; elif [ -d "$3" ] && [ -x "$3" ]; then k "m$1" -; fi; }"#;
 
-/// The entries the probe saw for `paths` (sans-IO): plain files and
-/// directories only, with their name, kind, size, permission bits and
-/// mtime to the nanosecond; owner and group are not looked at.
-pub(super) fn prelisted(stdout: &[u8], paths: &[PathBuf]) -> Vec<Option<Entry>> {
+/// What the probe saw of a named path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// A plain file or directory.
+    Entry(Entry),
+    /// Nothing there.
+    Missing,
+}
+
+/// What the probe saw of `paths` (sans-IO): plain files and directories
+/// with their name, kind, size, permission bits and mtime to the
+/// nanosecond (owner and group are not looked at), and missing paths.
+pub(super) fn prelisted(stdout: &[u8], paths: &[PathBuf]) -> Vec<Option<Seen>> {
     let fields: Vec<&[u8]> = stdout.split(|&b| b == 0).collect();
     let pairs: Vec<(&[u8], &[u8])> = fields.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+    let said = |key: String| pairs.iter().find(|(k, _)| *k == key.as_bytes()).map(|(_, v)| *v);
     paths
         .iter()
         .enumerate()
         .map(|(n, path)| {
-            let key = format!("l{n}");
-            let (_, value) = pairs.iter().find(|(k, _)| *k == key.as_bytes())?;
             let name = path.file_name()?.to_os_string();
-            parse_stat_line(&String::from_utf8_lossy(value), name)
+            match said(format!("l{n}")) {
+                Some(value) => parse_stat_line(&String::from_utf8_lossy(value), name).map(Seen::Entry),
+                None => said(format!("m{n}")).map(|_| Seen::Missing),
+            }
         })
         .collect()
 }
@@ -513,17 +532,23 @@ mod tests {
         let out = b"home\0/root\0l0\x0081a4 5 1700000000 2023-11-14 22:13:20.12 +0000\0\
 l1\x0041ed 4096 1700000001 2023-11-14 22:13:21.000000001 +0000\0l3\x001b6 0 1 x y.0 +0000\0";
         let seen = prelisted(out, &paths);
-        let five = seen[0].clone().unwrap();
+        let entry = |n: usize| match seen[n].clone() {
+            Some(Seen::Entry(e)) => e,
+            other => panic!("{other:?}"),
+        };
+        let five = entry(0);
         assert_eq!(
             (five.name.to_str(), five.kind, five.size, five.mode),
             (Some("five"), Kind::File, 5, 0o644)
         );
         assert_eq!(five.mtime, Mtime { secs: 1_700_000_000, nanos: 120_000_000 });
-        let to = seen[1].clone().unwrap();
+        let to = entry(1);
         assert_eq!((to.name.to_str(), to.kind, to.mode, to.mtime.nanos), (Some("to"), Kind::Dir, 0o755, 1));
         // Nothing said (a link), and a character device: listed as usual.
         assert_eq!((&seen[2], &seen[3]), (&None, &None));
         assert!(prelisted(b"l0\0garbage\0", &paths[..1])[0].is_none());
+        // Missing for certain (its directory could be searched).
+        assert_eq!(prelisted(b"m1\0-\0", &paths[..2]), [None, Some(Seen::Missing)]);
     }
 
     #[test]

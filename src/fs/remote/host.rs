@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::banner_note::BannerNote;
-use super::caps::{Capabilities, has_sftp_subsystem};
+use super::caps::{Capabilities, Seen, has_sftp_subsystem};
 use super::protocol::Protocol;
 use crate::fs::entry::Entry;
 use crate::fs::error::FsError;
@@ -27,7 +27,7 @@ pub struct Prelist(pub Vec<PathBuf>);
 pub struct Host {
     caps: Capabilities,
     /// What the probe saw of the [`Prelist`], each taken once.
-    prelisted: Mutex<Vec<(PathBuf, Entry)>>,
+    prelisted: Mutex<Vec<(PathBuf, Seen)>>,
     /// Whether the server has an sftp subsystem: asked only when wanted
     /// (it costs three round trips that transfers never need).
     sftp: OnceLock<bool>,
@@ -41,7 +41,7 @@ impl Host {
         link.facts().get_or_try_init(|| {
             let wanted = link.facts().get::<Prelist>().unwrap_or_default();
             let (caps, seen) = probe(link, &wanted.0)?;
-            let prelisted: Vec<(PathBuf, Entry)> =
+            let prelisted: Vec<(PathBuf, Seen)> =
                 wanted.0.iter().zip(seen).filter_map(|(p, e)| Some((p.clone(), e?))).collect();
             let lines = if caps.shell { caps.summary() } else { caps.sftp_only_summary() };
             for line in lines {
@@ -57,12 +57,15 @@ impl Host {
     }
 
     /// The probe's entry for `path` (a plain file or directory named in
-    /// the [`Prelist`]), the first time it is asked for; later asks look
-    /// again.
-    pub fn take_prelisted(&self, path: &Path) -> Option<Entry> {
+    /// the [`Prelist`], or `None`: nothing there), the first time it is
+    /// asked for; later asks look again.
+    pub fn take_prelisted(&self, path: &Path) -> Option<Option<Entry>> {
         let mut seen = self.prelisted.lock().unwrap_or_else(|e| e.into_inner());
         let at = seen.iter().position(|(p, _)| p == path)?;
-        Some(seen.swap_remove(at).1)
+        match seen.swap_remove(at).1 {
+            Seen::Entry(entry) => Some(Some(entry)),
+            Seen::Missing => Some(None),
+        }
     }
 
     /// The rung of the protocol ladder files travel by.
@@ -117,7 +120,7 @@ impl Host {
 /// the probe (an account with `ForceCommand internal-sftp` answers an exec
 /// request with sftp-server, which takes the script for broken packets and
 /// exits; a `nologin` shell refuses) is tried over SFTP before it fails.
-fn probe(link: Link<'_>, paths: &[PathBuf]) -> Result<(Capabilities, Vec<Option<Entry>>), FsError> {
+fn probe(link: Link<'_>, paths: &[PathBuf]) -> Result<(Capabilities, Vec<Option<Seen>>), FsError> {
     match Capabilities::probe_with(link, paths) {
         Ok((mut caps, seen)) => {
             let mut asked = None;

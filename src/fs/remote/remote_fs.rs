@@ -116,7 +116,7 @@ impl<'a> RemoteFs<'a> {
         let mut bare = Vec::new();
         for (index, path) in paths.iter().enumerate() {
             if let Some(entry) = self.host.take_prelisted(path) {
-                entries[index] = Ok(Some(entry));
+                entries[index] = Ok(entry);
                 continue;
             }
             match (path.parent(), path.file_name()) {
