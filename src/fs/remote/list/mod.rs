@@ -175,14 +175,6 @@ impl Parser {
         }
     }
 
-    fn count(&self) -> usize {
-        match self {
-            Parser::Records(p) => p.entries.len(),
-            Parser::Stat(p) => p.entries.len(),
-            Parser::Ls(p) => p.entries.len(),
-        }
-    }
-
     fn finish(self) -> Result<Vec<Entry>, String> {
         match self {
             Parser::Records(p) => p.finish(),
@@ -265,11 +257,15 @@ fn run_lister(
     let out = shell::exec::run_streaming(link, &cmd, options, &mut |chunk| parser.feed(chunk))
         .map_err(|source| FsError::exec(&action, source))?;
     // A failing command that still listed entries lost only some of them
-    // (vanished or unreadable entries): keep what it found, warn about the rest.
-    if !out.status.success() && parser.count() == 0 {
+    // (vanished, unreadable or, looking up names, missing entries): keep
+    // what it found, warn about the rest. The last entry is complete only
+    // once the parser is finished (a stat line has no terminator): a
+    // BusyBox lookup of a file and a missing name found nothing before.
+    let entries = parser.finish();
+    if !out.status.success() && entries.as_ref().map_or(true, Vec::is_empty) {
         return Err(FsError::from_output(&action, cmd.as_bytes(), &out));
     }
-    let entries = parser.finish().map_err(|detail| FsError::Malformed { action, detail })?;
+    let entries = entries.map_err(|detail| FsError::Malformed { action, detail })?;
     Ok(Reply { value: Listing { entries, method }, banner: out.banner, warnings: warning_lines(&out.stderr) })
 }
 
