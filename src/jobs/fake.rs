@@ -223,9 +223,9 @@ impl Fake {
                     r.scanned(item, self.scan(&root));
                 }
             }
-            Work::Probe { dirs, names } => {
+            Work::Probe { dirs, names, whole } => {
                 for (dir, names) in dirs.into_iter().zip(names) {
-                    let probe = self.probe(&dir, &names);
+                    let probe = self.probe(&dir, (!whole).then_some(&names));
                     r.probed(dir, probe);
                 }
             }
@@ -450,8 +450,9 @@ impl Fake {
     }
 
     /// As the real file systems answer: a directory on this machine is
-    /// listed whole, on a host only `names` are looked up.
-    fn probe(&self, dir: &Location, names: &[std::ffi::OsString]) -> DirProbe {
+    /// listed whole, on a host only `names` are looked up (unless listed
+    /// whole, without them).
+    fn probe(&self, dir: &Location, names: Option<&Vec<std::ffi::OsString>>) -> DirProbe {
         let fs = lock(&self.fs);
         match fs.get(&key(dir)) {
             None => DirProbe::Missing,
@@ -479,9 +480,9 @@ impl Fake {
                         Some((p.file_name()?.to_os_string(), info))
                     })
                     .collect::<Vec<_>>();
-                match dir.host() {
-                    None => DirProbe::Listing(entries),
-                    Some(_) => DirProbe::Named {
+                match (dir.host(), names) {
+                    (None, _) | (_, None) => DirProbe::Listing(entries),
+                    (Some(_), Some(names)) => DirProbe::Named {
                         looked: names.to_vec(),
                         found: entries.into_iter().filter(|(n, _)| names.contains(n)).collect(),
                     },

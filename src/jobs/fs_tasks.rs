@@ -38,9 +38,10 @@ pub(super) fn run(work: Work, fs: &dyn FileSystem, r: &Reporter) -> Result<(), T
                 );
             }
         }
-        Work::Probe { dirs, names } => {
+        Work::Probe { dirs, names, whole } => {
             let paths: Vec<PathBuf> = dirs.iter().map(|l| l.path().to_path_buf()).collect();
-            for (dir, probe) in dirs.into_iter().zip(probe(fs, &paths, &names)?) {
+            let names = (!whole && !fs.lists_cheaply()).then_some(names.as_slice());
+            for (dir, probe) in dirs.into_iter().zip(probe(fs, &paths, names)?) {
                 r.probed(dir, probe);
             }
         }
@@ -120,18 +121,19 @@ pub(super) fn digests(
 
 /// What each destination directory is, with its entries (a link counts as
 /// what it points to: copying onto a link to a directory must not replace
-/// it): all of them where listing is cheap (this machine, where it also
-/// finds what a crash left), else only `names[k]` in `dirs[k]`, looked up
-/// in one command per directory: a 100,000-entry directory on a host is
-/// never listed to copy one file into it.
+/// it): all of them (this machine's directories, where listing is cheap
+/// and also finds what a crash left, and with `cp --resume`), or, given
+/// `names`, only `names[k]` in `dirs[k]`, looked up in one command per
+/// directory: a 100,000-entry directory on a host is never listed to copy
+/// one file into it.
 pub(super) fn probe(
     fs: &dyn FileSystem,
     dirs: &[PathBuf],
-    names: &[Vec<OsString>],
+    names: Option<&[Vec<OsString>]>,
 ) -> Result<Vec<DirProbe>, TaskError> {
     let paths: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     let stats = fs.stat(&paths).map_err(task_error)?;
-    if !fs.lists_cheaply() {
+    if let Some(names) = names {
         return look_up(fs, dirs, names, stats);
     }
     let mut probes = Vec::with_capacity(dirs.len());
@@ -226,7 +228,7 @@ mod tests {
         fs::write(root.join("top"), b"1").unwrap();
         std::os::unix::fs::symlink(root.join("a"), root.join("link")).unwrap();
         let probes =
-            probe(&LocalFs::new(), &[root.join("nope"), root.join("top"), root.clone()], &[]).unwrap();
+            probe(&LocalFs::new(), &[root.join("nope"), root.join("top"), root.clone()], None).unwrap();
         assert!(matches!(probes[0], DirProbe::Missing));
         assert!(matches!(probes[1], DirProbe::NotADir(_)));
         let DirProbe::Listing(entries) = &probes[2] else { panic!("{:?}", probes[2]) };

@@ -188,7 +188,8 @@ impl Job {
             // Into the target, the sources keep their names: those are
             // looked up in it.
             let names = self.spec.sources.iter().filter_map(|s| s.path().file_name()).map(OsString::from);
-            return Some(Work::Probe { dirs: vec![self.spec.target.clone()], names: vec![names.collect()] });
+            let (dirs, whole) = (vec![self.spec.target.clone()], self.spec.options.resume);
+            return Some(Work::Probe { dirs, names: vec![names.collect()], whole });
         }
         let roots: Vec<(ItemId, Location)> =
             self.ids_in(ItemState::Unscanned).map(|(id, i)| (id, i.source.clone())).collect();
@@ -198,7 +199,7 @@ impl Job {
         let dirs = self.dirs_to_probe();
         if !dirs.is_empty() && can(Side::Dest) {
             let (dirs, names) = dirs.into_iter().unzip();
-            return Some(Work::Probe { dirs, names });
+            return Some(Work::Probe { dirs, names, whole: self.spec.options.resume });
         }
         if self.spec.mode == Mode::Move && can(Side::Source) {
             let files: Vec<(ItemId, Location)> = self

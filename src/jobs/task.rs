@@ -122,8 +122,10 @@ pub enum Work {
     /// Look at these destination directories: `Update::Probed` per
     /// directory. `names[k]` are the names in `dirs[k]` the job needs to
     /// know about: where a listing costs a command (a host), only those
-    /// are looked up, whatever else the directory holds.
-    Probe { dirs: Vec<Location>, names: Vec<Vec<OsString>> },
+    /// are looked up, whatever else the directory holds, unless `whole`
+    /// (`cp --resume`, which also names the temporary files a crash left
+    /// there).
+    Probe { dirs: Vec<Location>, names: Vec<Vec<OsString>>, whole: bool },
     /// Create these destination directories, parents first: `ItemDone` each.
     MakeDirs { dirs: Vec<(ItemId, Location, u32)> },
     /// `Started`, `Progress`, `ItemDone` per file.
