@@ -128,7 +128,10 @@ pub struct Capabilities {
     pub protocol_why: &'static str,
 }
 
-/// The probe: one script that prints `key NUL value NUL` pairs.
+/// The probe: one script that prints `key NUL value NUL` pairs (each pair
+/// one `printf`, so one write: the order does not matter). python3 and
+/// perl are tried in the background while the rest runs (starting
+/// python3 alone can take longer than everything else), then waited for.
 const PROBE: &str = r#"k() { printf '%s\0%s\0' "$1" "$2"; }
 has() { command -v "$1" >/dev/null 2>&1; }
 k home "$HOME"; k user "$(id -un 2>/dev/null)"; k shell "$SHELL"
@@ -138,8 +141,8 @@ k os "$(uname -s 2>/dev/null)"; k release "$(uname -r 2>/dev/null)"; k machine "
 [ "$(find / -maxdepth 0 -exec echo y {} + 2>/dev/null)" = 'y /' ] && k find_exec_plus 1
 if [ -n "$(stat -c %f / 2>/dev/null)" ]; then k stat gnu
 elif [ -n "$(stat -f %p / 2>/dev/null)" ]; then k stat bsd; fi
-has perl && perl -e 1 2>/dev/null && k perl 1
-has python3 && python3 -c '' 2>/dev/null && k python3 1
+{ has python3 && python3 -c '' 2>/dev/null && k python3 1; } &
+{ has perl && perl -e 1 2>/dev/null && k perl 1; } &
 v=$(ls --help 2>&1 | head -n 1)
 case $v in BusyBox*) k busybox "$v" ;; esac
 k shell_file "$(readlink -f "$SHELL" 2>/dev/null)"
@@ -155,6 +158,7 @@ has awk && k awk 1
 [ "$(printf abcdef | dd bs=2 skip=1 count=1 2>/dev/null)" = cd ] && printf '' | dd of=/dev/null bs=2 seek=1 conv=notrunc 2>/dev/null && k dd 1
 if has sha256sum; then k sha256 sha256sum; elif has shasum; then k sha256 shasum; elif has openssl; then k sha256 openssl; fi
 k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
+wait
 true"#;
 
 impl Capabilities {
