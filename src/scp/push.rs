@@ -140,12 +140,16 @@ impl<'p, 's> Push<'p, 's> {
             let message = "the sending side stopped in the middle of a file".to_string();
             return Err(ScpError::Remote { host: self.pipe.host.clone(), message });
         }
+        // Everything is sent: the end of input goes now, not after the
+        // last answers (one round trip less). The remote scp still answers
+        // every file first (an error in its own words), then reads the end
+        // and exits with its status.
+        self.pipe.send_eof()?;
         while self.source.outstanding() > 0 {
             if !self.read_answers()? {
                 return Err(self.stopped_early());
             }
         }
-        self.pipe.send_eof()?;
         Ok(Pushed::Done)
     }
 
