@@ -140,3 +140,40 @@ async fn lookups_work_on_every_listing_method() {
         upload_asking(sshd, from.path(), &dir).await;
     }
 }
+
+/// The commander's copies: the host is probed once per connection, and a
+/// copy of one file into a directory costs four commands after that: the
+/// directory's type, the lookup of the name, the scp run (which makes the
+/// private directory) and the placing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn copies_on_one_connection_probe_once_and_cost_four_commands_each() {
+    let sshd = Sshd::start();
+    let (s, _log) = scheduler(&sshd);
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("dest");
+    std::fs::create_dir(&dir).unwrap();
+    let commands = || sshd.log().lines().filter(|l| l.contains("Starting session: ")).count();
+    let mut seen = Vec::new();
+    for name in ["one", "two", "three"] {
+        let source = work.path().join(name);
+        std::fs::write(&source, name.as_bytes()).unwrap();
+        let options = Options { overwrite: OverwritePolicy::Overwrite, ..Options::default() };
+        let target = Location::Remote { host: sshd.alias().to_owned(), path: dir.clone() };
+        let spec = JobSpec {
+            mode: Mode::Copy,
+            sources: vec![Location::Local(source)],
+            target,
+            target_kind: TargetKind::Dir,
+            options,
+        };
+        let job = s.submit(spec);
+        let view = until(&s, job, "the end", |v| v.state.is_finished()).await;
+        assert_eq!(view.state, JobState::Done, "{view:#?}");
+        assert_eq!(std::fs::read(dir.join(name)).unwrap(), name.as_bytes());
+        seen.push(commands());
+    }
+    assert_eq!(sshd.accepted_logins(), 1, "{}", sshd.log());
+    // The first copy probes the host too; the others do not.
+    assert!(seen[0] <= 5, "{seen:?}\n{}", sshd.log());
+    assert_eq!([seen[1] - seen[0], seen[2] - seen[1]], [4, 4], "{seen:?}\n{}", sshd.log());
+}
