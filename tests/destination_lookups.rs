@@ -9,15 +9,15 @@ mod support;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use scpdeck::eventlog::LogSink;
 use scpdeck::fs::Location;
 use scpdeck::jobs::{
-    Control, JobId, JobSpec, JobState, JobView, Limits, Mode, Options, OverwriteAnswer, OverwritePolicy,
-    Scheduler, SshRemote, SystemBackend, TargetKind,
+    Control, JobSpec, JobState, Limits, Mode, Options, OverwriteAnswer, OverwritePolicy, Scheduler,
+    SshRemote, SystemBackend, TargetKind,
 };
 use scpdeck::ssh::{NoPrompter, Overrides, Pool, PoolLimits, Resolver};
+use support::scheduler::until;
 use support::{Shell, Sshd};
 
 fn scheduler(sshd: &Sshd) -> (Scheduler, tokio::sync::mpsc::UnboundedReceiver<scpdeck::eventlog::Event>) {
@@ -28,24 +28,6 @@ fn scheduler(sshd: &Sshd) -> (Scheduler, tokio::sync::mpsc::UnboundedReceiver<sc
     let overrides = Overrides { config_file: Some(sshd.ssh_config()), ..Overrides::default() };
     let remote = SshRemote::new(pool, Resolver::system(), overrides);
     (Scheduler::spawn(Arc::new(SystemBackend::new(Arc::new(remote))), limits, sink), log)
-}
-
-async fn until(s: &Scheduler, job: JobId, what: &str, done: impl Fn(&JobView) -> bool) -> JobView {
-    let mut rx = s.subscribe();
-    let wait = async {
-        loop {
-            if let Some(view) = rx.borrow_and_update().job(job).filter(|j| done(j)) {
-                return view.clone();
-            }
-            if rx.changed().await.is_err() {
-                panic!("the scheduler stopped");
-            }
-        }
-    };
-    match tokio::time::timeout(Duration::from_secs(90), wait).await {
-        Ok(view) => view,
-        Err(_) => panic!("timed out waiting for {what}: {:#?}", s.view()),
-    }
 }
 
 /// Uploads `a.txt` (there already, 3 bytes) and `b.txt` (new) from `from`

@@ -62,21 +62,7 @@ async fn finish(s: &Scheduler, job: JobId) -> JobView {
 }
 
 async fn until(s: &Scheduler, what: &str, done: impl Fn(&JobView) -> bool, job: JobId) -> JobView {
-    let mut rx = s.subscribe();
-    let wait = async {
-        loop {
-            if let Some(view) = rx.borrow_and_update().job(job).filter(|j| done(j)) {
-                return view.clone();
-            }
-            if rx.changed().await.is_err() {
-                panic!("the scheduler stopped");
-            }
-        }
-    };
-    match tokio::time::timeout(Duration::from_secs(60), wait).await {
-        Ok(view) => view,
-        Err(_) => panic!("timed out waiting for {what}: {:#?}", s.view()),
-    }
+    support::scheduler::until(s, job, what, done).await
 }
 
 fn drain(log: &mut UnboundedReceiver<Event>) -> Vec<Event> {

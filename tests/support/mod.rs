@@ -19,6 +19,7 @@ mod banner;
 pub mod deadline;
 pub mod no_scp;
 pub mod proxy;
+pub mod scheduler;
 mod scripted;
 mod shells;
 pub mod sudo_accounts;
