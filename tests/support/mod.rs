@@ -18,6 +18,7 @@ pub mod awkward;
 mod banner;
 pub mod deadline;
 pub mod no_scp;
+pub mod own_dirs;
 pub mod proxy;
 mod scripted;
 mod shells;
