@@ -23,6 +23,7 @@ pub mod proxy;
 mod scripted;
 mod shells;
 pub mod sudo_accounts;
+pub mod sudo_no_scp;
 pub mod tmux;
 
 use std::fmt::Write as _;
