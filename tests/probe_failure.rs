@@ -5,7 +5,8 @@
 //! probe's reason, and each connection probes once, not once per
 //! directory (the fake `uname` counts the probes, sshd's log the logins);
 //! a host that runs `/bin/false` for every command: `scpdeck cp -r` both
-//! ways fails, saying the probe's reason once.
+//! ways fails, saying the probe's reason once; the commander opens a host
+//! again after its first probe failed.
 
 mod support;
 
@@ -56,9 +57,9 @@ fn tree(root: &Path, dirs: usize) {
 }
 
 /// A host whose probe works once, on the first connection, and fails on
-/// every later one: a `uname` first on the PATH (only the probe runs it)
-/// that, once its flag file exists, kills the shell running the probe.
-/// It counts the probes it sees.
+/// every later one (or, `first_fails`, fails on the first and works on
+/// the later ones): a `uname` first on the PATH (only the probe runs it)
+/// that kills the shell running the probe. It counts the probes it sees.
 struct Flaky {
     sshd: Sshd,
     dir: tempfile::TempDir,
@@ -66,11 +67,20 @@ struct Flaky {
 
 impl Flaky {
     fn start() -> Flaky {
+        Flaky::with(false)
+    }
+
+    fn with(first_fails: bool) -> Flaky {
         let dir = tempfile::tempdir().unwrap();
         let (flag, probes) = (dir.path().join("flag"), dir.path().join("probes"));
+        let (fail, mark) = ("kill -KILL $PPID; exit 1", format!(": > '{}'", flag.display()));
+        let (then, otherwise) = match first_fails {
+            true => (":".to_owned(), format!("{mark}; {fail}")),
+            false => (fail.to_owned(), mark),
+        };
         let uname = format!(
             "if [ \"$1\" = -s ]; then\n  echo probe >> '{probes}'\n  \
-             if [ -e '{flag}' ]; then kill -KILL $PPID; exit 1; fi\n  : > '{flag}'\nfi\nexec {real} \"$@\"\n",
+             if [ -e '{flag}' ]; then {then}; else {otherwise}; fi\nfi\nexec {real} \"$@\"\n",
             probes = probes.display(),
             flag = flag.display(),
             real = support::which("uname").display()
@@ -153,4 +163,37 @@ fn scpdeck_cp_to_and_from_a_host_whose_probe_fails_says_why() {
         assert_eq!(err.matches(REASON).count(), 1, "{way}: said once: {err}");
     }
     assert!(!tmp.path().join("down").exists());
+}
+
+/// The commander keeps no connection whose probe failed: opening the host
+/// again (from the host picker) connects afresh, and this time the probe
+/// works (a host whose first probe fails).
+#[test]
+fn the_commander_opens_a_host_again_after_its_probe_failed() {
+    let host = Flaky::with(true);
+    let sshd = &host.sshd;
+    let home = tempfile::tempdir().unwrap();
+    let remote_dir = home.path().join("remote");
+    std::fs::create_dir_all(&remote_dir).unwrap();
+    std::fs::write(remote_dir.join("remote-marker.txt"), "x").unwrap();
+    let command = format!(
+        "SCPDECK_CONFIG_DIR='{0}/config' XDG_STATE_HOME='{0}/state' '{1}' -F '{2}' '{0}' '{3}:{4}'; sleep 60",
+        home.path().display(),
+        scpdeck_bin().display(),
+        sshd.ssh_config().display(),
+        sshd.alias(),
+        remote_dir.display(),
+    );
+    let tmux = support::tmux::Tmux::start(&command, 110, 30);
+    tmux.wait_for("cannot probe the remote host");
+    assert!(!tmux.screen().contains("remote-marker.txt"));
+    tmux.keys(&["F2"]);
+    tmux.wait_for("this machine");
+    tmux.keys(&["-l", sshd.alias()]);
+    tmux.wait_for("root@127.0.0.1");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("connected to {}", sshd.alias()));
+    tmux.wait_for(&format!("{}:/", sshd.alias()));
+    assert_eq!(host.probes(), 2, "{}", tmux.screen());
+    tmux.keys(&["q"]);
 }
