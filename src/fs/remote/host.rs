@@ -42,7 +42,8 @@ impl Host {
     /// The host behind `link`, probed the first time on this connection.
     /// A probe that failed fails every later call on the connection with
     /// its reason, without asking the host again (a tree's directories
-    /// would each ask); a lost connection is not kept (the next one probes).
+    /// would each ask). Not kept: a lost connection (the next one probes)
+    /// and sudo's refusal (a password typed wrong may be typed again).
     pub fn of(link: Link<'_>) -> Result<Arc<Host>, FsError> {
         if let Some(failed) = link.facts().get::<ProbeFailed>() {
             return Err(failed.0.clone());
@@ -50,6 +51,7 @@ impl Host {
         let host = Self::probed(link);
         if let Err(e) = &host
             && !e.is_connection_lost()
+            && !matches!(e, FsError::SudoRefused { .. })
         {
             link.facts().set(ProbeFailed(e.clone()));
         }
