@@ -195,7 +195,10 @@ fn look_up(
                 }
                 match failed {
                     Some(e) => DirProbe::Error(e.to_string()),
-                    None => DirProbe::Named { looked: wanted(k).cloned().collect(), found },
+                    // Every name counts as looked at (one that is not a
+                    // plain name cannot be there), or the job would ask
+                    // again and again.
+                    None => DirProbe::Named { looked: names.get(k).cloned().unwrap_or_default(), found },
                 }
             }
         });
