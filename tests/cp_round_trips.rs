@@ -25,6 +25,35 @@ fn cp(sshd: &Sshd, from: &str, to: &str) -> Output {
     output_within(&mut command, Duration::from_secs(60))
 }
 
+/// The host's ssh_config is read once (`ssh -G` with it, and once with
+/// `-F none` for OpenSSH's defaults): connecting first and the jobs after
+/// share the result.
+#[test]
+fn a_copy_resolves_its_host_once() {
+    let (sshd, tmp, source) = five_bytes();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let calls = tmp.path().join("ssh-calls");
+    let ssh = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec {} \"$@\"\n",
+        calls.display(),
+        support::which("ssh").display()
+    );
+    std::fs::write(bin.join("ssh"), ssh).unwrap();
+    std::fs::set_permissions(bin.join("ssh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut command = Command::new(scpdeck_bin());
+    command.env("PATH", path).args(["cp", "-F"]).arg(sshd.ssh_config());
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    command.arg(source.to_str().unwrap()).arg(format!("{}/", on(&sshd, &dir)));
+    let out = output_within(&mut command, Duration::from_secs(60));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    assert_eq!(calls.lines().filter(|l| l.starts_with("-G")).count(), 2, "{calls}");
+}
+
 /// The commands the server has started so far, as its log names them.
 fn commands(sshd: &Sshd) -> Vec<String> {
     sshd.log().lines().filter(|l| l.contains("Starting session: ")).map(str::to_owned).collect()

@@ -21,7 +21,7 @@ use crate::eventlog::verbose;
 use crate::fs::remote::Prelist;
 use crate::jobs::{JobSpec, Options, OverwritePolicy};
 use crate::shell::is_pattern;
-use crate::ssh::{Overrides, Pool, Resolver};
+use crate::ssh::{HostConfig, Overrides, Pool, Resolver};
 use crate::text::escape_bytes;
 
 /// Copy files to, from and between SSH hosts with the SCP protocol.
@@ -200,7 +200,13 @@ fn check_target(sources: &[Operand], target: &Operand) -> Result<(), CliError> {
 /// so that a host that cannot be reached or logged in to ends the command
 /// with [`Status::Connection`] and nothing half done. Each connection goes
 /// back to the pool, where the first transfer to its host takes it.
-async fn connect_hosts(pool: &Pool, overrides: &Overrides, operands: &[&Operand]) -> Result<(), CliError> {
+/// Returns each host's resolved configuration, which the jobs then use
+/// (`ssh -G` is not run again for them).
+async fn connect_hosts(
+    pool: &Pool,
+    overrides: &Overrides,
+    operands: &[&Operand],
+) -> Result<Vec<(String, HostConfig)>, CliError> {
     let mut hosts: Vec<String> = Vec::new();
     for operand in operands {
         if let Operand::Remote(remote) = operand
@@ -209,18 +215,20 @@ async fn connect_hosts(pool: &Pool, overrides: &Overrides, operands: &[&Operand]
             hosts.push(remote.destination());
         }
     }
+    let mut resolved = Vec::new();
     for host in hosts {
         let named = prelist(operands, &host);
-        let (resolver, overrides) = (Resolver::system(), overrides.clone());
-        let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&host, &overrides))
+        let (resolver, overrides, text) = (Resolver::system(), overrides.clone(), host.clone());
+        let config = tokio::task::spawn_blocking(move || resolver.resolve_str(&text, &overrides))
             .await
             .map_err(|e| CliError::Runtime(std::io::Error::other(e)))??;
         let lease = pool.transfer_async(&config).await?;
         if !named.is_empty() {
             lease.run_async(move |link| drop(link.facts().set(Prelist(named)))).await?;
         }
+        resolved.push((host, config));
     }
-    Ok(())
+    Ok(resolved)
 }
 
 /// The paths on `host` the probe looks at too (one command less before
@@ -269,11 +277,11 @@ async fn jobs_for(
     prepared: Prepared,
     pool: &Pool,
     console: &mut Console,
-) -> Result<Option<Vec<JobSpec>>, CliError> {
+) -> Result<Option<(Vec<JobSpec>, Vec<(String, HostConfig)>)>, CliError> {
     let Prepared { sources, target, cwd, options } = prepared;
     let overrides = args.connect.overrides();
     let operands: Vec<&Operand> = sources.iter().chain([&target]).collect();
-    connect_hosts(pool, &overrides, &operands).await?;
+    let configs = connect_hosts(pool, &overrides, &operands).await?;
     let (sources, target, errors) =
         cp_expand::expand(pool, &Resolver::system(), &overrides, sources, target).await;
     for error in errors {
@@ -286,7 +294,7 @@ async fn jobs_for(
     if sources.is_empty() {
         return Ok(None);
     }
-    Ok(Some(jobs(&sources, &target, &cwd, &options)))
+    Ok(Some((jobs(&sources, &target, &cwd, &options), configs)))
 }
 
 /// Runs the jobs to their end; true when all of them were done.
@@ -306,7 +314,7 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
         console.error("interrupted");
         return Ok(false);
     };
-    let Some(specs) = planned else { return Ok(false) };
+    let Some((specs, configs)) = planned else { return Ok(false) };
     let adopted = match (&journal, args.resume) {
         (Some(journal), true) => cp_resume::adopt(journal, &specs),
         _ => Vec::new(),
@@ -320,6 +328,7 @@ async fn run(args: &CpArgs, prepared: Prepared, console: &mut Console) -> Result
         adopted,
         resume: args.resume,
         segments: segments(args.segments),
+        configs,
     };
     Ok(run_jobs(run, specs, sink, &mut events, &mut signals, console).await)
 }

@@ -21,7 +21,7 @@ use crate::jobs::{
     AdoptedMap, Control, ItemId, JobId, JobSpec, JobState, Limits, OverwriteAnswer, Scheduler, Segments,
     SshRemote, SystemBackend, Throttle,
 };
-use crate::ssh::{Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
+use crate::ssh::{HostConfig, Overrides, Pool, PoolLimits, Resolver, TerminalPrompter};
 
 /// The log file (when the state directory is writable), so that what the
 /// remote side said can be read again later, as with the commander.
@@ -105,6 +105,9 @@ pub(super) struct Run {
     pub(super) resume: bool,
     /// How large files are split into ranges.
     pub(super) segments: Segments,
+    /// Hosts resolved already (connecting before the jobs): the jobs take
+    /// these instead of resolving them again.
+    pub(super) configs: Vec<(String, HostConfig)>,
 }
 
 /// Runs `specs` to their end; true when all of them were done.
@@ -116,8 +119,9 @@ pub(super) async fn run_jobs(
     signals: &mut [tokio::signal::unix::Signal],
     console: &mut Console,
 ) -> bool {
-    let Run { pool, overrides, sessions, limit_kbit, journal, mut adopted, resume, segments } = run;
-    let remote = SshRemote::new(pool, Resolver::system(), overrides).with_segments(segments);
+    let Run { pool, overrides, sessions, limit_kbit, journal, mut adopted, resume, segments, configs } = run;
+    let remote =
+        SshRemote::new(pool, Resolver::system(), overrides).with_segments(segments).with_configs(configs);
     let backend = Arc::new(SystemBackend::new(Arc::new(remote)));
     let limits = Limits { global: sessions, per_host: sessions };
     let scheduler = Scheduler::spawn_with(backend, limits, sink, journal);

@@ -162,6 +162,7 @@ fn sync(args: &SyncArgs, console: &mut Console) -> Result<bool, CliError> {
                 adopted: Vec::new(),
                 resume: false,
                 segments: super::cp_command::segments(None),
+                configs: Vec::new(),
             };
             done &= run_jobs(run, specs, sink, &mut events, &mut signals, console).await;
         }

@@ -64,6 +64,13 @@ impl SshRemote {
         Self { inner: Arc::new(inner) }
     }
 
+    /// Takes these hosts' configurations as resolved already (`scpdeck cp`
+    /// resolved them to connect first): no `ssh -G` again for them.
+    pub fn with_configs(self, configs: Vec<(String, HostConfig)>) -> Self {
+        lock(&self.inner.configs).extend(configs);
+        self
+    }
+
     /// Splits large files as `segments` says (the default: 4 ranges from
     /// 64 MiB on).
     pub fn with_segments(mut self, segments: Segments) -> Self {
