@@ -8,6 +8,9 @@ use std::io::Write as _;
 
 use super::measure::{Sample, interleaved, run};
 use super::{Env, GIB, Net, PROXY_FILE, Tool, Way, What, mib, rate};
+use std::io::BufRead as _;
+use std::process::Stdio;
+use std::time::Instant;
 
 /// scpdeck's settings compared: `--segments N` (and `-j` to allow them).
 const SPLITS: [u16; 4] = [0, 2, 4, 8];
@@ -69,4 +72,34 @@ pub fn table(env: &Env) -> String {
         let _ = write!(table, "{row}");
     }
     table
+}
+
+/// Where the time of a ranged upload through the delay line goes
+/// (`BENCH_ONLY=segments-trace`): `scpdeck cp -vv --segments 4` of the
+/// 256 MiB file, each line of its output stamped with the time since the
+/// start, keeping the connection steps, the remote commands (each range's
+/// `dd` and its exit status) and the ranges' own lines. Once for each of
+/// `SEGMENTS_TRACE` (default "4": the modes to trace, as `--segments` values).
+pub fn trace(env: &Env) {
+    let counts = std::env::var("SEGMENTS_TRACE").unwrap_or_else(|_| "4".into());
+    for n in counts.split(',').filter(|n| !n.is_empty()) {
+        env.fresh_out();
+        let mut cmd = env.command(Tool::Scpdeck, Net::Proxy, Way::Up, What::ProxyFile, &[]);
+        cmd.arg("--segments").arg(n).arg("-j").arg(n).arg("-vv");
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        println!("\n--segments {n}: 256 MiB up, +20 ms each way, -vv (seconds since the start)\n");
+        let start = Instant::now();
+        let mut child = cmd.spawn().expect("scpdeck");
+        let stderr = child.stderr.take().expect("stderr");
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let kept = ["Authenticated", "authenticated", "remote command", "range", "channel", "connected"];
+            if kept.iter().any(|k| line.contains(k)) {
+                let cut: String = line.chars().take(160).collect();
+                println!("{:7.3} {cut}", start.elapsed().as_secs_f64());
+            }
+        }
+        let status = child.wait().expect("wait");
+        println!("{:7.3} exit {status}", start.elapsed().as_secs_f64());
+        env.check(What::ProxyFile);
+    }
 }

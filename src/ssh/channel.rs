@@ -11,6 +11,7 @@
 //! little longer each time for a channel that is still closing), and
 //! remembers that the connection allows one channel at a time.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ssh2::Channel;
@@ -43,6 +44,29 @@ const REFUSED: &str = "the server refused to open a channel, also after waiting 
 /// one channel at a time (kept in the connection's facts).
 struct OneChannel;
 
+/// Set while a caller holds channels of its own open on the connection and
+/// opens one more (ranges on several channels, `scp::lanes`): a refusal
+/// then is the server's limit, not a channel still closing, and is
+/// returned at once instead of waited out.
+#[derive(Default)]
+struct Holding(AtomicBool);
+
+/// Says whether the caller holds other channels open while it opens the
+/// next ones (see [`Holding`]).
+pub fn hold_channels(link: Link<'_>, holding: bool) {
+    match link.facts().get::<Holding>() {
+        Some(known) => known.0.store(holding, Ordering::Relaxed),
+        None if holding => {
+            link.facts().set(Holding(AtomicBool::new(true)));
+        }
+        None => {}
+    }
+}
+
+fn holding(link: Link<'_>) -> bool {
+    link.facts().get::<Holding>().is_some_and(|h| h.0.load(Ordering::Relaxed))
+}
+
 /// Whether this connection's server has refused a channel while another was
 /// closing: it runs one channel at a time.
 pub fn allows_one_channel(link: Link<'_>) -> bool {
@@ -68,7 +92,8 @@ pub fn retry_refused<T>(
         match open() {
             Err(e) if code(&e) == CHANNEL_FAILURE => {
                 link.facts().set(OneChannel);
-                let Some(pause) = pauses.next() else {
+                let pause = pauses.next().filter(|_| !holding(link));
+                let Some(pause) = pause else {
                     return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
                 };
                 // Not logged here: the actor reports the host's one-channel
