@@ -148,7 +148,7 @@ async fn one_file(
     let count = inner.segments.count;
     // Channels of the task's own session, unless its server is known to
     // take one channel per connection: then one range per session.
-    let one_channel = Inner::on(lease, |link| crate::ssh::channel::allows_one_channel(link)).await?;
+    let one_channel = Inner::on(lease, crate::ssh::channel::allows_one_channel).await?;
     let mut extra = match one_channel {
         true => extra_leases(inner, config, count, r).await,
         false => Vec::new(),
