@@ -2,6 +2,9 @@
 //! delay line and the 1 GiB file on loopback, both ways, with scpdeck
 //! splitting it into 2, 4 (the default) and 8 ranges, with one stream
 //! (`--segments 0`), and `scp -O`, all taking turns; times and peak RSS.
+//! With `SEGMENTS_OTHER=PATH` (a copy of another build's binary) that
+//! build with `--segments 4` takes its turns too, in a column of its own:
+//! two designs compared under the same load.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -15,15 +18,23 @@ use std::time::Instant;
 /// scpdeck's settings compared: `--segments N` (and `-j` to allow them).
 const SPLITS: [u16; 4] = [0, 2, 4, 8];
 
-/// One run: scpdeck with `--segments n`, or (`None`) `scp -O`.
-fn once(env: &Env, segments: Option<u16>, net: Net, way: Way, what: What) -> Sample {
+/// One run: scpdeck with `--segments n` (the build at `other`, if
+/// given), or (`None`) `scp -O`.
+fn once(env: &Env, segments: Option<u16>, other: Option<&str>, net: Net, way: Way, what: What) -> Sample {
     env.fresh_out();
     let mut cmd = match segments {
         Some(n) => {
             let mut cmd = env.command(Tool::Scpdeck, net, way, what, &[]);
             // clap takes options after the operands too.
             cmd.arg("--segments").arg(n.to_string()).arg("-j").arg(n.max(4).to_string());
-            cmd
+            match other {
+                Some(binary) => {
+                    let mut swapped = std::process::Command::new(binary);
+                    swapped.args(cmd.get_args());
+                    swapped
+                }
+                None => cmd,
+            }
         }
         None => env.command(Tool::ScpLegacy, net, way, what, &[]),
     };
@@ -40,22 +51,34 @@ pub fn table(env: &Env) -> String {
         ("1 GiB, loopback, down", Net::Loopback, Way::Down, What::Big, GIB),
         ("1 GiB, loopback, up", Net::Loopback, Way::Up, What::Big, GIB),
     ];
+    let other = std::env::var("SEGMENTS_OTHER").ok();
     let mut table = String::from(
-        "| case | --segments 0 (one stream) | 2 | 4 (default) | 8 | scp -O | 4 ÷ scp -O | 0 ÷ scp -O | peak RSS (0 / 4 / 8) |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| case | --segments 0 (one stream) | 2 | 4 (default) | 8 | scp -O | 4 ÷ scp -O | 0 ÷ scp -O | peak RSS (0 / 4 / 8) |",
     );
+    if other.is_some() {
+        table += " other build, 4 | other ÷ scp -O |";
+    }
+    table += "\n|---|---|---|---|---|---|---|---|---|";
+    if other.is_some() {
+        table += "---|---|";
+    }
+    table += "\n";
     println!("\nranged transfers (median of {} runs, taking turns)\n", env.runs);
     for (name, net, way, what, bytes) in cases {
         let mut clients: Vec<Box<dyn FnMut() -> Sample + '_>> = SPLITS
             .iter()
             .map(|&n| Some(n))
             .chain([None])
-            .map(|n| Box::new(move || once(env, n, net, way, what)) as Box<_>)
+            .map(|n| Box::new(move || once(env, n, None, net, way, what)) as Box<_>)
             .collect();
+        if let Some(binary) = other.as_deref() {
+            clients.push(Box::new(move || once(env, Some(4), Some(binary), net, way, what)));
+        }
         let mut refs: Vec<&mut dyn FnMut() -> Sample> = clients.iter_mut().map(|c| &mut **c as _).collect();
         let s = interleaved(env.runs, &mut refs);
         let _ = std::fs::remove_dir_all(env.out());
-        let row = format!(
-            "| {name} | {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.1} / {:.1} / {:.1} MiB |\n",
+        let mut row = format!(
+            "| {name} | {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.1} / {:.1} / {:.1} MiB |",
             rate(&s[0], bytes),
             rate(&s[1], bytes),
             rate(&s[2], bytes),
@@ -67,6 +90,10 @@ pub fn table(env: &Env) -> String {
             mib(s[2].max_rss_kib),
             mib(s[3].max_rss_kib),
         );
+        if let Some(o) = s.get(5) {
+            let _ = write!(row, " {} | {:.3} |", rate(o, bytes), o.secs / s[4].secs);
+        }
+        row.push('\n');
         print!("{row}");
         let _ = std::io::stdout().flush();
         let _ = write!(table, "{row}");
