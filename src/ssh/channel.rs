@@ -9,7 +9,10 @@
 //! through its loop: opening again right after it works. Every channel
 //! scpdeck opens goes through [`open_session`], which does that (and waits a
 //! little longer each time for a channel that is still closing), and
-//! remembers that the connection allows one channel at a time.
+//! remembers that the connection allows one channel at a time. A caller
+//! that holds channels of its own open while it opens more (the ranges of
+//! a ranged transfer) says so ([`hold_channels`]): a refusal then is the
+//! server's limit and comes back at once.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
