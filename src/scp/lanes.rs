@@ -41,8 +41,9 @@ use super::remote::{download_window, launch};
 use super::stream::finish;
 use super::throttle::Throttle;
 use crate::shell::Command;
+use crate::shell::ExecError;
 use crate::ssh::Link;
-use crate::ssh::channel::{allows_one_channel, hold_channels};
+use crate::ssh::channel::{hold_channels, is_refusal, note_one_channel};
 
 /// The most one lane moves in a turn before the next lane's turn.
 const TURN: usize = 1024 * 1024;
@@ -147,6 +148,8 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
     let mut slots: Vec<Slot<'_>> = Vec::new();
     let mut cap = set.channels.max(1);
     let mut limited = false;
+    // Whether a lane's channel closed since a lane last started.
+    let mut closed_since_start = false;
     loop {
         if cancel.is_cancelled() {
             stop_all(slots, lanes);
@@ -159,17 +162,29 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
             }
             match lanes.next() {
                 Some(lane) => match start(link, set, &mut slots, lane, cancel) {
-                    Ok(()) => moved = true,
+                    Ok(()) => {
+                        moved = true;
+                        closed_since_start = false;
+                    }
                     Err((key, error)) => {
-                        if !slots.is_empty()
-                            && allows_one_channel(link)
-                            && !matches!(error, ScpError::Cancelled)
-                        {
-                            // The server's channel limit, not the range's fault.
-                            log::info!("{}: a channel more was refused: {} at once", set.host, slots.len());
+                        if !slots.is_empty() && refused(&error) {
+                            // Not the range's fault: the server's channel
+                            // limit, or the place of a lane that just
+                            // ended, which sshd frees a moment after its
+                            // close (tried again next turn).
                             lanes.put_back(key);
-                            cap = slots.len();
-                            limited = true;
+                            if !closed_since_start {
+                                log::info!(
+                                    "{}: a channel more was refused: {} at once",
+                                    set.host,
+                                    slots.len()
+                                );
+                                if slots.len() == 1 {
+                                    note_one_channel(link);
+                                }
+                                cap = slots.len();
+                                limited = true;
+                            }
                         } else if let Some(driven) = failed(key, error, &mut slots, lanes) {
                             return driven;
                         }
@@ -197,6 +212,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     // Dropping a pipe restores the mode it was made in.
                     link.session().set_blocking(false);
                     moved = true;
+                    closed_since_start = true;
                     if !lanes.ended(key, Ok(at)) {
                         stop_all(slots, lanes);
                         return Driven::Idle;
@@ -209,6 +225,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     drop(slot);
                     link.session().set_blocking(false);
                     moved = true;
+                    closed_since_start = true;
                     if let Some(driven) = failed(key, error, &mut slots, lanes) {
                         return driven;
                     }
@@ -222,6 +239,11 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
             let _ = poll(&mut fds, WAIT.as_millis() as u16);
         }
     }
+}
+
+/// Whether starting a lane failed because the server refused its channel.
+fn refused(error: &ScpError) -> bool {
+    matches!(error, ScpError::Start { source, .. } if matches!(&**source, ExecError::OpenChannel(e) if is_refusal(e)))
 }
 
 /// A lane failed (`key`, already out of `slots`): a cancel stops them all,

@@ -50,7 +50,8 @@ struct OneChannel;
 /// Set while a caller holds channels of its own open on the connection and
 /// opens one more (ranges on several channels, `scp::lanes`): a refusal
 /// then is the server's limit, not a channel still closing, and is
-/// returned at once instead of waited out.
+/// returned at once instead of waited out (and the connection is not
+/// taken to allow one channel: the caller knows how many it holds).
 #[derive(Default)]
 struct Holding(AtomicBool);
 
@@ -64,6 +65,17 @@ pub fn hold_channels(link: Link<'_>, holding: bool) {
         }
         None => {}
     }
+}
+
+/// Notes that this connection's server runs one channel at a time: it
+/// refused a second one while the first was open.
+pub fn note_one_channel(link: Link<'_>) {
+    link.facts().set(OneChannel);
+}
+
+/// Whether libssh2's error is the server's refusal of a channel.
+pub fn is_refusal(e: &ssh2::Error) -> bool {
+    code(e) == CHANNEL_FAILURE
 }
 
 fn holding(link: Link<'_>) -> bool {
@@ -94,9 +106,13 @@ pub fn retry_refused<T>(
     loop {
         match open() {
             Err(e) if code(&e) == CHANNEL_FAILURE => {
+                if holding(link) {
+                    // The server's limit, which need not be one (sshd's
+                    // default is 10): the caller decides what it means.
+                    return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
+                }
                 link.facts().set(OneChannel);
-                let pause = pauses.next().filter(|_| !holding(link));
-                let Some(pause) = pause else {
+                let Some(pause) = pauses.next() else {
                     return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
                 };
                 // Not logged here: the actor reports the host's one-channel
