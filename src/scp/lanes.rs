@@ -37,11 +37,12 @@ use tokio_util::sync::CancellationToken;
 use super::error::ScpError;
 use super::item::{CHUNK, ProgressPace};
 use super::pipe::{Pipe, WAIT};
-use super::remote::{download_window, launch};
+use super::remote::{download_window, launch, start_error};
 use super::stream::finish;
 use super::throttle::Throttle;
-use crate::shell::Command;
 use crate::shell::ExecError;
+use crate::shell::exec::DEFAULT_WINDOW;
+use crate::shell::{Command, ExecOptions, Starting};
 use crate::ssh::Link;
 use crate::ssh::channel::{hold_channels, is_refusal, note_one_channel};
 
@@ -146,52 +147,113 @@ pub fn drive(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Canc
 
 fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &CancellationToken) -> Driven {
     let mut slots: Vec<Slot<'_>> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     let mut cap = set.channels.max(1);
     let mut limited = false;
     // Whether a lane's channel closed since a lane last started.
     let mut closed_since_start = false;
     loop {
         if cancel.is_cancelled() {
-            stop_all(slots, lanes);
+            stop_all(slots, pending, lanes);
             return Driven::Stopped;
         }
         let mut moved = false;
-        if slots.len() < cap {
-            if limited && cap == 1 && slots.is_empty() {
+        // A new lane, when there is room and no other is opening its
+        // channel (libssh2 opens one at a time).
+        if slots.len() + pending.len() < cap && !pending.iter().any(|p| p.starting.opening()) {
+            if limited && cap == 1 && slots.is_empty() && pending.is_empty() {
                 return Driven::OneChannel;
             }
             match lanes.next() {
-                Some(lane) => match start(link, set, &mut slots, lane, cancel) {
-                    Ok(()) => {
-                        moved = true;
-                        closed_since_start = false;
-                    }
-                    Err((key, error)) => {
-                        if !slots.is_empty() && refused(&error) {
-                            // Not the range's fault: the server's channel
-                            // limit, or the place of a lane that just
-                            // ended, which sshd frees a moment after its
-                            // close (tried again next turn).
-                            lanes.put_back(key);
-                            if !closed_since_start {
-                                log::info!(
-                                    "{}: a channel more was refused: {} at once",
-                                    set.host,
-                                    slots.len()
-                                );
-                                if slots.len() == 1 {
-                                    note_one_channel(link);
-                                }
-                                cap = slots.len();
-                                limited = true;
+                Some(lane) => {
+                    moved = true;
+                    // The first lane starts the blocking way (which waits
+                    // out a channel still closing); the next ones while
+                    // the others move data, where the connection allows.
+                    let quick = match slots.is_empty() && pending.is_empty() {
+                        true => Ok(None),
+                        false => Starting::new(link, &lane.command, ExecOptions { window: DEFAULT_WINDOW }),
+                    };
+                    let started = match quick {
+                        Ok(Some(starting)) => {
+                            pending.push(Pending {
+                                key: lane.key,
+                                start: lane.start,
+                                end: lane.end,
+                                starting,
+                            });
+                            Ok(false)
+                        }
+                        Ok(None) => start(link, set, &mut slots, lane, cancel).map(|()| true),
+                        Err(e) => Err((lane.key, start_error(set.host, e))),
+                    };
+                    match started {
+                        Ok(true) => closed_since_start = false,
+                        Ok(false) => {}
+                        Err((key, error)) => {
+                            let refusal = refusal(
+                                error,
+                                key,
+                                (&mut cap, &mut limited),
+                                (open(&slots, &pending), closed_since_start),
+                                link,
+                                set,
+                                lanes,
+                            );
+                            if let Some(error) = refusal
+                                && let Some(driven) = failed(key, error, &mut slots, &mut pending, lanes)
+                            {
+                                return driven;
                             }
-                        } else if let Some(driven) = failed(key, error, &mut slots, lanes) {
-                            return driven;
                         }
                     }
-                },
-                None if slots.is_empty() => return Driven::Idle,
+                }
+                None if slots.is_empty() && pending.is_empty() => return Driven::Idle,
                 None => {}
+            }
+        }
+        let mut i = 0;
+        while i < pending.len() {
+            let stepped = flush_windows(&mut slots, set.way)
+                .and_then(|()| {
+                    hold_channels(link, true);
+                    pending[i].starting.step(link).map_err(|e| start_error(set.host, e))
+                })
+                .and_then(|started| match started {
+                    Some(started) => {
+                        let p = pending.swap_remove(i);
+                        let pipe = Pipe::new(link, started, cancel.clone(), set.host.to_owned());
+                        let lane = Lane { key: p.key, command: Command::new(""), start: p.start, end: p.end };
+                        slots.push(slot(set, &lane, pipe)?);
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                });
+            match stepped {
+                Ok(true) => {
+                    moved = true;
+                    closed_since_start = false;
+                }
+                Ok(false) => i += 1,
+                Err(error) => {
+                    let key = pending[i].key;
+                    pending.swap_remove(i);
+                    let refusal = refusal(
+                        error,
+                        key,
+                        (&mut cap, &mut limited),
+                        (open(&slots, &pending), closed_since_start),
+                        link,
+                        set,
+                        lanes,
+                    );
+                    if let Some(error) = refusal
+                        && let Some(driven) = failed(key, error, &mut slots, &mut pending, lanes)
+                    {
+                        return driven;
+                    }
+                    moved = true;
+                }
             }
         }
         let mut k = 0;
@@ -214,7 +276,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     moved = true;
                     closed_since_start = true;
                     if !lanes.ended(key, Ok(at)) {
-                        stop_all(slots, lanes);
+                        stop_all(slots, pending, lanes);
                         return Driven::Idle;
                     }
                 }
@@ -226,19 +288,62 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     link.session().set_blocking(false);
                     moved = true;
                     closed_since_start = true;
-                    if let Some(driven) = failed(key, error, &mut slots, lanes) {
+                    if let Some(driven) = failed(key, error, &mut slots, &mut pending, lanes) {
                         return driven;
                     }
                 }
             }
         }
         if !moved && !slots.iter().any(|s| ready(s, set.way)) {
-            // Woken by data, a window adjustment or a lane's end; an error
-            // (EINTR) only makes the turn come sooner.
+            // Woken by data, a window adjustment, a lane's end or an
+            // answer to a lane's start; an error (EINTR) only makes the
+            // turn come sooner.
             let mut fds = [PollFd::new(link.socket(), PollFlags::POLLIN)];
             let _ = poll(&mut fds, WAIT.as_millis() as u16);
         }
     }
+}
+
+/// A lane on its way to starting without blocking the others.
+struct Pending {
+    key: usize,
+    start: u64,
+    end: u64,
+    starting: Starting,
+}
+
+/// A lane's start failed: when the server refused the channel while
+/// others are open, that is not the range's fault (its channel limit, or
+/// the place of a lane that just ended, which sshd frees a moment after
+/// its close: tried again next turn), the range goes back and `None`
+/// comes back; any other error is returned for [`failed`].
+fn refusal(
+    error: ScpError,
+    key: usize,
+    (cap, limited): (&mut usize, &mut bool),
+    (open, closed_since_start): (usize, bool),
+    link: Link<'_>,
+    set: &LaneSet,
+    lanes: &mut dyn Lanes,
+) -> Option<ScpError> {
+    if open == 0 || !refused(&error) {
+        return Some(error);
+    }
+    lanes.put_back(key);
+    if !closed_since_start {
+        log::info!("{}: a channel more was refused: {open} at once", set.host);
+        if open == 1 {
+            note_one_channel(link);
+        }
+        *cap = open;
+        *limited = true;
+    }
+    None
+}
+
+/// The lanes' channels open now: running, or started past their open.
+fn open(slots: &[Slot<'_>], pending: &[Pending]) -> usize {
+    slots.len() + pending.iter().filter(|p| !p.starting.opening()).count()
 }
 
 /// Whether starting a lane failed because the server refused its channel.
@@ -248,33 +353,42 @@ fn refused(error: &ScpError) -> bool {
 
 /// A lane failed (`key`, already out of `slots`): a cancel stops them all,
 /// a lost session ends every lane, any other failure is the range's own.
-fn failed(key: usize, error: ScpError, slots: &mut Vec<Slot<'_>>, lanes: &mut dyn Lanes) -> Option<Driven> {
+fn failed(
+    key: usize,
+    error: ScpError,
+    slots: &mut Vec<Slot<'_>>,
+    pending: &mut Vec<Pending>,
+    lanes: &mut dyn Lanes,
+) -> Option<Driven> {
     match error {
         ScpError::Cancelled => {
             lanes.put_back(key);
-            stop_all(std::mem::take(slots), lanes);
+            stop_all(std::mem::take(slots), std::mem::take(pending), lanes);
             Some(Driven::Stopped)
         }
         lost @ ScpError::Connection { .. } => {
             lanes.ended(key, Err(lost));
-            stop_all(std::mem::take(slots), lanes);
+            stop_all(std::mem::take(slots), std::mem::take(pending), lanes);
             Some(Driven::Lost)
         }
         error => {
             if lanes.ended(key, Err(error)) {
                 return None;
             }
-            stop_all(std::mem::take(slots), lanes);
+            stop_all(std::mem::take(slots), std::mem::take(pending), lanes);
             Some(Driven::Idle)
         }
     }
 }
 
-/// Closes every lane and puts its range back.
-fn stop_all(slots: Vec<Slot<'_>>, lanes: &mut dyn Lanes) {
+/// Closes every lane and puts its range back, and those still starting.
+fn stop_all(slots: Vec<Slot<'_>>, pending: Vec<Pending>, lanes: &mut dyn Lanes) {
     for mut slot in slots {
         slot.pipe.close_now();
         lanes.put_back(slot.key);
+    }
+    for p in pending {
+        lanes.put_back(p.key);
     }
 }
 
@@ -287,6 +401,17 @@ fn ready(slot: &Slot<'_>, way: LaneWay) -> bool {
     }
 }
 
+/// Completes the window adjustments that pulls' reads left half sent:
+/// until they go, no other packet can.
+fn flush_windows(slots: &mut [Slot<'_>], way: LaneWay) -> Result<(), ScpError> {
+    if way == LaneWay::Pull {
+        for slot in slots.iter_mut() {
+            slot.pipe.flush_window()?;
+        }
+    }
+    Ok(())
+}
+
 /// Starts `lane` on a new channel (blocking, once nothing is half sent).
 fn start<'s>(
     link: Link<'s>,
@@ -296,31 +421,32 @@ fn start<'s>(
     cancel: &CancellationToken,
 ) -> Result<(), (usize, ScpError)> {
     let key = lane.key;
-    for slot in slots.iter_mut() {
-        slot.pipe.flush_window().map_err(|e| (key, e))?;
-    }
+    flush_windows(slots, set.way).map_err(|e| (key, e))?;
     hold_channels(link, !slots.is_empty());
     link.session().set_blocking(true);
     let launched = launch(link, set.host, &lane.command, cancel);
     link.session().set_blocking(false);
-    let mut pipe = launched.map_err(|e| (key, e))?;
+    let pipe = launched.map_err(|e| (key, e))?;
+    let made = slot(set, &lane, pipe).map_err(|e| (key, e))?;
+    slots.push(made);
+    Ok(())
+}
+
+/// A started lane, its pipe set up: the limit, a pull's share of the
+/// receive window and the bytes that came with the marker.
+fn slot<'s>(set: &LaneSet, lane: &Lane, mut pipe: Pipe<'s>) -> Result<Slot<'s>, ScpError> {
     pipe.limit(set.limit.clone());
     let mut at = lane.start;
     if set.way == LaneWay::Pull {
         pipe.grow_window(download_window(pipe.round_trip()) / set.shares.max(1));
         let pending = pipe.take_pending();
-        let local = |source| (key, ScpError::Local { path: set.file.1.to_path_buf(), source });
+        let local = |source| ScpError::Local { path: set.file.1.to_path_buf(), source };
         set.file.0.write_all_at(&pending, at).map_err(local)?;
         at += pending.len() as u64;
     }
-    log::debug!(
-        "{}: range from byte {} started on a channel ({} at once)",
-        set.host,
-        lane.start,
-        slots.len() + 1
-    );
-    slots.push(Slot {
-        key,
+    log::debug!("{}: range from byte {} started on a channel", set.host, lane.start);
+    Ok(Slot {
+        key: lane.key,
         pipe,
         at,
         end: lane.end,
@@ -329,8 +455,7 @@ fn start<'s>(
         sent: 0,
         closing: false,
         pace: ProgressPace::new(),
-    });
-    Ok(())
+    })
 }
 
 /// A pull's turn: what has arrived for the lane goes into the file.
