@@ -91,7 +91,8 @@ impl Starting {
     /// Goes as far as it can without waiting for the server: the started
     /// command once its output begins, `None` meanwhile.
     pub fn step(&mut self, link: Link<'_>) -> Result<Option<Started>, ExecError> {
-        let result = self.advance(link);
+        // A lost connection is told apart as for the blocking start.
+        let result = self.advance(link).map_err(|e| e.with_cause(link.session()));
         if let Err(error) = &result {
             log::debug!("remote command #{} did not start: {error}", self.id);
             self.state = State::Gone;
