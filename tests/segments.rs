@@ -1,6 +1,6 @@
 //! Large files sent as byte ranges at once, on channels of one session
 //! (one login), or over several sessions where the server takes one
-//! channel per connection (`MaxSessions 1`), end to end: `scpdeck cp` against a harness sshd with a 1 MiB threshold (set in
+//! channel per connection (`MaxSessions 1`), end to end: `scpdeck cp` against a harness sshd with a 1 MiB threshold and 4 ranges (set in
 //! config.toml), both ways; sizes around the threshold and ranges that end
 //! off block boundaries; a range whose `dd` fails once is retried alone;
 //! a cancel leaves nothing under the destination name; `--segments 0`
@@ -32,8 +32,8 @@ fn stderr(out: &Output) -> String {
 }
 
 /// A server, a scratch directory with `src`, `dst`, a state directory
-/// (log, journal) and a config directory whose config.toml sets a 1 MiB
-/// threshold.
+/// (log, journal) and a config directory whose config.toml sets 4 ranges
+/// and a 1 MiB threshold.
 struct Setup {
     sshd: Sshd,
     config: PathBuf,
@@ -50,7 +50,8 @@ impl Setup {
         }
         std::fs::write(
             work.path().join("config/scpdeck/config.toml"),
-            format!("segment_threshold = {MIB}\n"),
+            // 4 ranges (not the default 8): the cases below are cut for 4.
+            format!("segment_threshold = {MIB}\nsegments = 4\n"),
         )
         .unwrap();
         let proxy = rate.map(|rate| CountingProxy::limited(&sshd, Some(rate)));
@@ -406,8 +407,11 @@ fn ranges_run_as_root_with_sudo() {
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o700)).unwrap();
     let work = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(work.path().join("config/scpdeck")).unwrap();
-    std::fs::write(work.path().join("config/scpdeck/config.toml"), format!("segment_threshold = {MIB}\n"))
-        .unwrap();
+    std::fs::write(
+        work.path().join("config/scpdeck/config.toml"),
+        format!("segment_threshold = {MIB}\nsegments = 4\n"),
+    )
+    .unwrap();
     let cp = |args: &[&str]| {
         let mut cmd = Command::new(scpdeck_bin());
         cmd.arg("cp").arg("-q").arg("--sudo").arg("-F").arg(&config).args(args);

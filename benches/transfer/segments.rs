@@ -1,6 +1,6 @@
 //! Ranged transfers (`BENCH_ONLY=segments`): the 256 MiB file through the
 //! delay line and the 1 GiB file on loopback, both ways, with scpdeck
-//! splitting it into 2, 4 (the default) and 8 ranges, with one stream
+//! splitting it into 2, 4 and 8 (the default) ranges, with one stream
 //! (`--segments 0`), and `scp -O`, all taking turns; times and peak RSS.
 //! With `SEGMENTS_OTHER=PATH` (a copy of another build's binary) that
 //! build with `--segments 4` takes its turns too, in a column of its own:
@@ -53,7 +53,7 @@ pub fn table(env: &Env) -> String {
     ];
     let other = std::env::var("SEGMENTS_OTHER").ok();
     let mut table = String::from(
-        "| case | --segments 0 (one stream) | 2 | 4 (default) | 8 | scp -O | 4 ÷ scp -O | 0 ÷ scp -O | peak RSS (0 / 4 / 8) |",
+        "| case | --segments 0 (one stream) | 2 | 4 | 8 (default) | scp -O | 8 ÷ scp -O | 0 ÷ scp -O | peak RSS (0 / 4 / 8) |",
     );
     if other.is_some() {
         table += " other build, 4 | other ÷ scp -O |";
@@ -84,7 +84,7 @@ pub fn table(env: &Env) -> String {
             rate(&s[2], bytes),
             rate(&s[3], bytes),
             rate(&s[4], bytes),
-            s[2].secs / s[4].secs,
+            s[3].secs / s[4].secs,
             s[0].secs / s[4].secs,
             mib(s[0].max_rss_kib),
             mib(s[2].max_rss_kib),
