@@ -15,12 +15,15 @@
 //!   same write is repeated: [`Pipe::write_packet`] repeats it until it
 //!   went, so no half-sent packet is ever left between turns (when the
 //!   socket takes nothing, no lane could send anyway);
-//! - a new lane is started in blocking mode (the framed launch, sudo
-//!   included, is blocking), after any window adjustment that a read left
-//!   half sent has gone ([`Pipe::flush_window`]).
+//! - before a lane's start takes a step (or, blocking, its whole start),
+//!   any window adjustment that a read left half sent goes first
+//!   ([`Pipe::flush_window`]).
 //!
-//! Lanes are started one per turn, so the first ones move data while the
-//! next start. A server that refuses another channel while this session
+//! The first lane starts in blocking mode (the framed launch, which also
+//! waits out a channel still closing); the next ones without blocking the
+//! others (`shell::Starting`: open, `exec`, marker, one channel opening at
+//! a time), or, where the connection needs the blocking start (a login
+//! shell that reads its input, sudo), one per turn. A server that refuses another channel while this session
 //! holds some (sshd's `MaxSessions`) is told apart from one whose earlier
 //! channel is still closing (`ssh::channel::hold_channels`): the lanes
 //! then stay as many as it took, and [`Driven::OneChannel`] tells the
