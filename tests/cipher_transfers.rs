@@ -203,7 +203,7 @@ fn hex(bytes: &[u8]) -> String {
 /// `scpdeck cp -F CONFIG -o Ciphers=... -o MACs=... FROM TO`, killed at the
 /// deadline; its exit status and stderr.
 fn cp(config: &Path, cipher: &str, mac: &str, from: &str, to: &str) -> (ExitStatus, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scpdeck"))
+    let mut child = Command::new(support::tmux::scpdeck_bin())
         .args(["cp", "-q", "-F"])
         .arg(config)
         .arg("-o")

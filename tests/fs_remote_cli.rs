@@ -12,7 +12,7 @@ use support::awkward::{awkward_tree, lstat_entries};
 use support::{Banner, Sshd};
 
 fn scpdeck_ls(sshd: &Sshd, args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scpdeck"))
+    Command::new(support::tmux::scpdeck_bin())
         .arg("ls")
         .arg("-F")
         .arg(sshd.ssh_config())

@@ -153,3 +153,49 @@ fn connections_can_be_killed_like_a_network_drop() {
     }
     assert!(channel_failed);
 }
+
+/// Every scpdeck a test starts has its own state, config and cache
+/// directories (tests/support/own_dirs.rs): a run with the environment of
+/// a developer (HOME, no XDG_* set, or the developer's XDG_* inherited)
+/// leaves that HOME untouched, two runs do not share a state directory,
+/// and a state directory a test names is kept.
+#[test]
+fn each_run_of_scpdeck_has_its_own_state_and_config_directories() {
+    use std::process::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(tmp.path().join("f"), b"state").unwrap();
+    let copy = |to: &str| {
+        let mut cmd = Command::new(support::tmux::scpdeck_bin());
+        cmd.args(["cp", "-v"]).arg(tmp.path().join("f")).arg(tmp.path().join(to)).env("HOME", &home);
+        cmd
+    };
+    let before = support::own_dirs::runs();
+    let mut bare = copy("one");
+    for name in ["XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "SCPDECK_CONFIG_DIR"]
+    {
+        bare.env_remove(name);
+    }
+    for mut cmd in [bare, copy("two")] {
+        let out = support::deadline::output_within(&mut cmd, std::time::Duration::from_secs(60));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(std::fs::read_dir(&home).unwrap().next().is_none(), "nothing written under HOME");
+    let new: Vec<_> = support::own_dirs::runs().into_iter().filter(|r| !before.contains(r)).collect();
+    assert_eq!(new.len(), 2, "{new:?}");
+    for run in &new {
+        // Each run is the first its state directory saw.
+        let state = run.join("state/scpdeck");
+        assert_eq!(std::fs::read_to_string(state.join("runs")).unwrap().trim(), "1", "{}", state.display());
+        assert!(state.join("scpdeck.log").exists(), "{}", state.display());
+    }
+    // A state directory the test names is the one used.
+    let named = tmp.path().join("named");
+    let mut cmd = copy("three");
+    cmd.env("XDG_STATE_HOME", &named);
+    let out = support::deadline::output_within(&mut cmd, std::time::Duration::from_secs(60));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(named.join("scpdeck/scpdeck.log").exists());
+    assert!(std::fs::read_dir(&home).unwrap().next().is_none(), "nothing written under HOME");
+}

@@ -103,6 +103,22 @@ fn main_screen_100x30_with_selection_and_free_space() {
 }
 
 #[test]
+fn a_failed_free_space_read_shows_as_unknown_in_the_footer() {
+    let mut state = first_screen(100, 30);
+    let location = state.pane(Side::Right).location.clone();
+    let action = "read the free space of /home/alice".to_owned();
+    let error = scpdeck::fs::FsError::Exec { action, detail: "statvfs: Input/output error".into() };
+    app::update(
+        &mut state,
+        Msg::FreeSpace { side: Side::Right, location, result: Err(app::WorkError::Fs(error)) },
+    );
+    let screen = screen(&state, 100, 30);
+    let footers: Vec<&str> = screen.lines().filter(|l| l.contains(" free")).collect();
+    assert_eq!(footers.len(), 1, "{screen}");
+    assert!(footers[0].contains("52 GiB free") && footers[0].contains("free space unknown"), "{screen}");
+}
+
+#[test]
 fn main_screen_80x24() {
     insta::assert_snapshot!(screen(&first_screen(80, 24), 80, 24));
 }

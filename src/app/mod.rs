@@ -26,7 +26,7 @@ pub use jobs::{JobsUi, Panel};
 pub use menu::MENU;
 pub use messages::{Messages, Note, Status, Subject};
 pub use msg::{Msg, Op};
-pub use pane::{Pane, Pending, Received};
+pub use pane::{FreeSpace, Pane, Pending, Received};
 pub use side::Side;
 pub use sort::{Sort, sort_indices};
 pub use state::{Connecting, State};

@@ -11,6 +11,17 @@ use super::sort::{Sort, sort_indices};
 use crate::app::WorkError;
 use crate::fs::{Entry, Location};
 
+/// What a pane knows of the free space of the file system it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FreeSpace {
+    /// Asked for (the pane moved), no answer yet.
+    Asked,
+    /// Bytes available.
+    Known(u64),
+    /// The read failed (`df` on the host, `statvfs` here): why, escaped.
+    Unknown(String),
+}
+
 /// A listing the pane asked for and has not received yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -70,8 +81,8 @@ pub struct Pane {
     pub filter: String,
     /// Directory sizes computed on request, by name.
     pub dir_sizes: HashMap<OsString, u64>,
-    /// Free space of the file system shown, once known.
-    pub free_space: Option<u64>,
+    /// Free space of the file system shown.
+    pub free_space: FreeSpace,
     pub history: History,
     /// A listing has been shown at least once.
     pub loaded: bool,
@@ -116,7 +127,7 @@ impl Pane {
             show_hidden: false,
             filter: String::new(),
             dir_sizes: HashMap::new(),
-            free_space: None,
+            free_space: FreeSpace::Asked,
             history: History::default(),
             loaded: false,
             compare: None,
@@ -210,7 +221,7 @@ impl Pane {
             self.history.record(old, pending.nav);
             self.filter.clear();
             self.dir_sizes.clear();
-            self.free_space = None;
+            self.free_space = FreeSpace::Asked;
             self.compare = None;
             self.cursor = 0;
             (pending.focus, HashSet::new())

@@ -369,7 +369,9 @@ fn fits(tasks: &HashMap<TaskId, (JobId, Hosts)>, limits: &Limits, hosts: &Hosts)
     }
     let wanted = dedup_local(hosts);
     let remote_wanted = wanted.iter().filter(|h| h.is_some()).count();
-    if remote_wanted > 0 && remote + remote_wanted > limits.global {
+    // A copy between two hosts needs both ends at once: under a global
+    // limit of one it runs alone (the pool counts its ends as one).
+    if remote_wanted > 0 && remote + remote_wanted > limits.global.max(remote_wanted) {
         return false;
     }
     wanted.iter().all(|host| {
@@ -382,7 +384,9 @@ fn fits(tasks: &HashMap<TaskId, (JobId, Hosts)>, limits: &Limits, hosts: &Hosts)
 /// between remote hosts); a task on this machine alone holds the one local
 /// slot, so local copies run in parallel up to the per-host limit too.
 fn dedup_local(hosts: &Hosts) -> Vec<&Option<String>> {
-    let remote: Vec<&Option<String>> = hosts.iter().filter(|h| h.is_some()).collect();
+    let mut remote: Vec<&Option<String>> = hosts.iter().filter(|h| h.is_some()).collect();
+    // A copy within one host runs on one connection.
+    remote.dedup();
     if remote.is_empty() && !hosts.is_empty() { vec![&None] } else { remote }
 }
 

@@ -147,3 +147,28 @@ async fn the_log_says_when_items_are_sent_again() {
     assert!(said.iter().any(|t| t.contains("go back in line for another connection")), "{said:#?}");
     assert_eq!(fake.get(&local("/da/tree/d0/f000")), Some(Node::File { data: vec![0; 10_000], mtime: 1000 }));
 }
+
+#[tokio::test(start_paused = true)]
+async fn copies_between_two_hosts_and_within_one_run_under_a_limit_of_one_connection() {
+    let fake = Fake::new(Config::default());
+    fake.file(&remote("a", "/src/x"), b"from a", 1);
+    fake.file(&remote("b", "/src/y"), b"from b", 2);
+    fake.dir(&remote("a", "/dst"));
+    fake.dir(&remote("b", "/dst"));
+    let s = start(&fake, Limits { global: 1, per_host: 1 });
+    let jobs = [
+        s.submit(copy(vec![remote("a", "/src/x")], remote("b", "/dst"))),
+        s.submit(copy(vec![remote("b", "/src/y")], remote("a", "/dst"))),
+        s.submit(copy(vec![remote("a", "/src/x")], remote("a", "/dst"))),
+    ];
+    for job in jobs {
+        let view =
+            tokio::time::timeout(Duration::from_secs(600), finish(&s, job)).await.expect("the job must end");
+        assert_eq!(view.map(|j| j.state), Some(JobState::Done));
+    }
+    assert_eq!(fake.data(&remote("b", "/dst/x")), Some(b"from a".to_vec()));
+    assert_eq!(fake.data(&remote("a", "/dst/y")), Some(b"from b".to_vec()));
+    assert_eq!(fake.data(&remote("a", "/dst/x")), Some(b"from a".to_vec()));
+    // At most one relay's two ends at once.
+    assert!(fake.stats.lock().unwrap().max_global <= 2);
+}

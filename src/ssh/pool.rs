@@ -79,7 +79,9 @@ pub struct Lease {
     generation: u64,
     shared: Arc<Shared>,
     _host_slot: OwnedSemaphorePermit,
-    _global_slot: OwnedSemaphorePermit,
+    /// `None` for a relay's second end under a global limit of one, which
+    /// shares its first end's slot.
+    _global_slot: Option<OwnedSemaphorePermit>,
 }
 
 impl std::ops::Deref for Lease {
@@ -214,6 +216,24 @@ impl Pool {
     /// transfer sessions, and the caller waits for a working one; the
     /// error comes back only when no connection to the host works.
     pub async fn transfer_async(&self, config: &HostConfig) -> Result<Lease, ConnectError> {
+        self.lease_async(config, true).await
+    }
+
+    /// The second end of a copy between two hosts, whose first end
+    /// `beside` holds: [`Pool::transfer_async`], but under a global limit
+    /// of one the two ends share `beside`'s slot. A relay cannot move a
+    /// byte without both, and waiting for a second slot that its own
+    /// first end holds would wait forever.
+    pub async fn transfer_beside_async(
+        &self,
+        config: &HostConfig,
+        beside: &Lease,
+    ) -> Result<Lease, ConnectError> {
+        let shared = self.shared.limits.global < 2 && beside._global_slot.is_some();
+        self.lease_async(config, !shared).await
+    }
+
+    async fn lease_async(&self, config: &HostConfig, global: bool) -> Result<Lease, ConnectError> {
         let closed = || ConnectError::Closed { host: config.label() };
         loop {
             let (slots, generation) =
@@ -221,7 +241,10 @@ impl Pool {
             // Host first, then global: a task holding a global slot never
             // waits for a host slot, so no two tasks wait on each other.
             let host_slot = slots.acquire_owned().await.map_err(|_| closed())?;
-            let global_slot = Arc::clone(&self.shared.global).acquire_owned().await.map_err(|_| closed())?;
+            let global_slot = match global {
+                true => Some(Arc::clone(&self.shared.global).acquire_owned().await.map_err(|_| closed())?),
+                false => None,
+            };
             let reused = self.in_generation(config, generation, |entry| entry.idle.pop())?.flatten();
             let (actor, fresh) = match reused {
                 Some(actor) => (actor, false),
@@ -271,7 +294,7 @@ impl Pool {
         let (slots, generation) =
             self.with_entry(config, |entry| (Arc::clone(&entry.slots), entry.generation)).ok()?;
         let host_slot = slots.try_acquire_owned().ok()?;
-        let global_slot = Arc::clone(&self.shared.global).try_acquire_owned().ok()?;
+        let global_slot = Some(Arc::clone(&self.shared.global).try_acquire_owned().ok()?);
         let reused = self.in_generation(config, generation, |entry| entry.idle.pop()).ok()?.flatten();
         let (actor, fresh) = match reused {
             Some(actor) => (actor, false),

@@ -70,6 +70,28 @@ pub fn open(link: Link<'_>) -> Result<Arc<SftpChannel>, ssh2::Error> {
 }
 
 fn start(link: Link<'_>) -> Result<SftpChannel, ssh2::Error> {
-    let sftp = super::channel::retry_refused(link, || link.session().sftp())?;
+    let sftp = match link.session().sftp() {
+        Ok(sftp) => sftp,
+        // libssh2 says the same of a refused channel and of a refused
+        // subsystem: a server without one is neither waited for nor taken
+        // for one that allows a single channel (MaxSessions 1).
+        Err(e) if refused(&e) && subsystem_offered(link) == Some(false) => return Err(e),
+        Err(_) => super::channel::retry_refused(link, || link.session().sftp())?,
+    };
     Ok(SftpChannel(sftp, link.session().clone()))
+}
+
+fn refused(e: &ssh2::Error) -> bool {
+    matches!(e.code(), ssh2::ErrorCode::Session(super::channel::CHANNEL_FAILURE))
+}
+
+/// Whether the server grants a channel of its own (opened as every channel
+/// is, waiting out a channel limit) the `sftp` subsystem; `None` when the
+/// channel is refused for good.
+pub fn subsystem_offered(link: Link<'_>) -> Option<bool> {
+    let mut channel = super::channel::open_default(link).ok()?;
+    let offered = channel.subsystem("sftp").is_ok();
+    let _ = channel.close();
+    let _ = channel.wait_close();
+    Some(offered)
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::columns::Columns;
 use crate::app::dialog::LineInput;
 use crate::app::layout::pane_entry_area;
-use crate::app::{Pane, State};
+use crate::app::{FreeSpace, Pane, State};
 use crate::config::Theme;
 use crate::fs::{Entry, Kind};
 use crate::text::{escape_bytes, escape_str, fit, fit_left, human_size, width};
@@ -186,8 +186,11 @@ fn footer(pane: &Pane, typing_filter: bool) -> String {
     if let Some(compare) = &pane.compare {
         parts.push(compare.summary());
     }
-    if let Some(free) = pane.free_space {
-        parts.push(format!("{} free", human_size(free)));
+    match &pane.free_space {
+        FreeSpace::Known(free) => parts.push(format!("{} free", human_size(*free))),
+        // Why is in the log (debug).
+        FreeSpace::Unknown(_) => parts.push("free space unknown".to_owned()),
+        FreeSpace::Asked => {}
     }
     format!(" {} ", parts.join(" · "))
 }

@@ -18,10 +18,12 @@ pub mod awkward;
 mod banner;
 pub mod deadline;
 pub mod no_scp;
+pub mod own_dirs;
 pub mod proxy;
 mod scripted;
 mod shells;
 pub mod sudo_accounts;
+pub mod sudo_no_scp;
 pub mod tmux;
 
 use std::fmt::Write as _;

@@ -34,7 +34,7 @@ impl SudoKind {
     }
 }
 
-const DIR: &str = "/var/lib/scpdeck-test";
+pub(super) const DIR: &str = "/var/lib/scpdeck-test";
 const SUDOERS: &str = "/etc/sudoers.d/scpdeck-test-sudo-accounts";
 
 /// The password of every sudo test account (sudo asks it of the
@@ -65,20 +65,23 @@ pub fn sudo_accounts() -> String {
         }
     };
     for kind in SudoKind::ALL {
-        let name = kind.user();
-        let exists =
-            Command::new("id").arg("-u").arg(name).stdout(Stdio::null()).stderr(Stdio::null()).status();
-        if !exists.is_ok_and(|s| s.success()) {
-            let status =
-                Command::new("useradd").args(["-m", "-s", "/bin/sh", name]).status().expect("useradd");
-            assert!(status.success(), "useradd {name} failed");
-        }
-        let mut chpasswd = Command::new("chpasswd").stdin(Stdio::piped()).spawn().expect("chpasswd");
-        writeln!(chpasswd.stdin.as_mut().expect("stdin"), "{name}:{password}").expect("write chpasswd");
-        assert!(chpasswd.wait().expect("chpasswd").success(), "chpasswd failed");
+        account(kind.user(), &password);
     }
     install_sudoers();
     password
+}
+
+/// Creates the account `name` (login shell /bin/sh) if it is missing and
+/// sets its password.
+pub(super) fn account(name: &str, password: &str) {
+    let exists = Command::new("id").arg("-u").arg(name).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !exists.is_ok_and(|s| s.success()) {
+        let status = Command::new("useradd").args(["-m", "-s", "/bin/sh", name]).status().expect("useradd");
+        assert!(status.success(), "useradd {name} failed");
+    }
+    let mut chpasswd = Command::new("chpasswd").stdin(Stdio::piped()).spawn().expect("chpasswd");
+    writeln!(chpasswd.stdin.as_mut().expect("stdin"), "{name}:{password}").expect("write chpasswd");
+    assert!(chpasswd.wait().expect("chpasswd").success(), "chpasswd failed");
 }
 
 fn install_sudoers() {
@@ -92,11 +95,17 @@ fn install_sudoers() {
         pw = SudoKind::Password.user(),
         no = SudoKind::Refused.user(),
     );
-    if std::fs::read_to_string(SUDOERS).is_ok_and(|t| t == text) {
+    install_drop_in(SUDOERS, &text);
+}
+
+/// Puts `text` at `path` in /etc/sudoers.d (unless it is there already),
+/// checked by `visudo -c` first.
+pub(super) fn install_drop_in(path: &str, text: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|t| t == text) {
         return;
     }
-    let staged = format!("{SUDOERS}.scpdeck-new");
-    std::fs::write(&staged, &text).expect("write the sudoers drop-in");
+    let staged = format!("{path}.scpdeck-new");
+    std::fs::write(&staged, text).expect("write the sudoers drop-in");
     std::fs::set_permissions(&staged, std::os::unix::fs::PermissionsExt::from_mode(0o440))
         .expect("chmod 440");
     let check = Command::new("/usr/sbin/visudo").args(["-c", "-q", "-f", &staged]).status().expect("visudo");
@@ -105,29 +114,34 @@ fn install_sudoers() {
         panic!("visudo -c refused the drop-in:\n{text}");
     }
     // A name with a dot is ignored by sudo's includedir until renamed.
-    std::fs::rename(&staged, SUDOERS).expect("put the sudoers drop-in in place");
+    std::fs::rename(&staged, path).expect("put the sudoers drop-in in place");
 }
 
 /// An sshd where the three sudo accounts log in with the harness key, and
 /// an ssh_config whose aliases are the account names; the directory
 /// holding both is returned too (keep it as long as the sshd).
 pub fn sudo_sshd() -> (Sshd, std::path::PathBuf, tempfile::TempDir) {
-    use std::os::unix::fs::PermissionsExt;
     sudo_accounts();
+    let users: Vec<&str> = SudoKind::ALL.iter().map(|k| k.user()).collect();
+    sshd_for_accounts(&users)
+}
+
+/// An sshd where `users` log in with the harness key, and an ssh_config
+/// whose aliases are their names; the directory holding both.
+pub(super) fn sshd_for_accounts(users: &[&str]) -> (Sshd, std::path::PathBuf, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
     let shared = tempfile::Builder::new().prefix("scpdeck-sudo-").tempdir_in("/tmp").unwrap();
     std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let keys = shared.path().join("authorized_keys");
-    let users: Vec<&str> = SudoKind::ALL.iter().map(|k| k.user()).collect();
     let sshd = Sshd::builder()
         .config(format!("Match User {}\n  AuthorizedKeysFile {}", users.join(","), keys.display()))
         .start();
     std::fs::copy(sshd.path("authorized_keys"), &keys).unwrap();
     std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
     let mut config = String::new();
-    for kind in SudoKind::ALL {
-        let block = sshd
-            .config_block(kind.user())
-            .replace(&format!("User {}\n", sshd.user), &format!("User {}\n", kind.user()));
+    for user in users {
+        let block =
+            sshd.config_block(user).replace(&format!("User {}\n", sshd.user), &format!("User {user}\n"));
         config.push_str(&block);
     }
     let path = shared.path().join("config");

@@ -103,15 +103,17 @@ pub fn wait_for_file(path: &Path) -> String {
     }
 }
 
-/// The scpdeck binary built for this test run.
+/// The scpdeck binary built for this test run, behind the script that
+/// gives each run its own state, config and cache directories
+/// (`own_dirs.rs`).
 pub fn scpdeck_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_scpdeck"))
+    super::own_dirs::wrapper()
 }
 
 /// The pid of the scpdeck process (not the shell around it) whose command
 /// line mentions `needle`.
 pub fn scpdeck_pid(needle: &str) -> i32 {
-    let bin = scpdeck_bin().canonicalize().unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_scpdeck")).canonicalize().unwrap();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
         let exe = std::fs::read_link(entry.path().join("exe")).ok();

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::app::effect::Effect;
 use crate::app::history::Nav;
 use crate::app::messages::Note;
-use crate::app::pane::Received;
+use crate::app::pane::{FreeSpace, Received};
 use crate::app::side::Side;
 use crate::app::state::State;
 use crate::app::work_error::WorkError;
@@ -89,11 +89,20 @@ pub(super) fn free_space(
     location: &Location,
     result: Result<u64, WorkError>,
 ) -> Vec<Effect> {
-    let pane = state.pane_mut(side);
-    if &pane.location == location {
-        // Free space is a nicety: a failure just leaves it unknown.
-        pane.free_space = result.ok();
-        state.needs_render = true;
+    if &state.pane(side).location != location {
+        return Vec::new();
+    }
+    state.needs_render = true;
+    let now = match &result {
+        Ok(bytes) => FreeSpace::Known(*bytes),
+        Err(error) => FreeSpace::Unknown(error.logged()),
+    };
+    let before = std::mem::replace(&mut state.pane_mut(side).free_space, now.clone());
+    // The footer says it is unknown; the log says why, once per reason
+    // (reloads of the same directory ask again).
+    if let (FreeSpace::Unknown(why), true) = (&now, now != before) {
+        let text = format!("free space of {} unknown: {why}", location.path().display());
+        state.messages.post(Note::debug(&text).on(location.host()));
     }
     Vec::new()
 }

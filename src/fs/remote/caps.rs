@@ -462,11 +462,7 @@ fn clock(now: &str, tz: &str) -> Option<RemoteClock> {
 /// Asks for the sftp subsystem on a fresh channel and closes it again: the
 /// request succeeds only when the server has one configured.
 pub(super) fn has_sftp_subsystem(link: Link<'_>) -> bool {
-    let Ok(mut channel) = crate::ssh::channel::open_default(link) else { return false };
-    let ok = channel.subsystem("sftp").is_ok();
-    let _ = channel.close();
-    let _ = channel.wait_close();
-    ok
+    crate::ssh::sftp::subsystem_offered(link).unwrap_or(false)
 }
 
 #[cfg(test)]

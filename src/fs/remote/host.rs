@@ -22,6 +22,9 @@ use crate::ssh::Link;
 #[derive(Debug, Default)]
 pub struct Prelist(pub Vec<PathBuf>);
 
+/// Why the probe failed on a connection: said again, not asked again.
+struct ProbeFailed(FsError);
+
 /// What one connection's host is.
 #[derive(Debug)]
 pub struct Host {
@@ -37,7 +40,25 @@ pub struct Host {
 
 impl Host {
     /// The host behind `link`, probed the first time on this connection.
+    /// A probe that failed fails every later call on the connection with
+    /// its reason, without asking the host again (a tree's directories
+    /// would each ask). Not kept: a lost connection (the next one probes)
+    /// and sudo's refusal (a password typed wrong may be typed again).
     pub fn of(link: Link<'_>) -> Result<Arc<Host>, FsError> {
+        if let Some(failed) = link.facts().get::<ProbeFailed>() {
+            return Err(failed.0.clone());
+        }
+        let host = Self::probed(link);
+        if let Err(e) = &host
+            && !e.is_connection_lost()
+            && !matches!(e, FsError::SudoRefused { .. })
+        {
+            link.facts().set(ProbeFailed(e.clone()));
+        }
+        host
+    }
+
+    fn probed(link: Link<'_>) -> Result<Arc<Host>, FsError> {
         link.facts().get_or_try_init(|| {
             let wanted = link.facts().get::<Prelist>().unwrap_or_default();
             let (caps, seen) = probe(link, &wanted.0)?;

@@ -136,9 +136,27 @@ impl Inner {
     /// hands out a working session when the host has one, so an error here
     /// means no connection to the host could be made.
     async fn lease(self: &Arc<Self>, host: &str, r: &Reporter) -> Result<Lease, TaskError> {
+        self.lease_beside(host, None, r).await
+    }
+
+    /// [`Inner::lease`], for the destination of a copy between two hosts
+    /// when `source` is its source's session: the two ends count as one
+    /// connection when only one is allowed in all (`-j 1`).
+    async fn lease_beside(
+        self: &Arc<Self>,
+        host: &str,
+        source: Option<&Lease>,
+        r: &Reporter,
+    ) -> Result<Lease, TaskError> {
         let config = self.config(host).await?;
+        let lease = async {
+            match source {
+                Some(source) => self.pool.transfer_beside_async(&config, source).await,
+                None => self.pool.transfer_async(&config).await,
+            }
+        };
         tokio::select! {
-            lease = self.pool.transfer_async(&config) => lease.map_err(connection),
+            lease = lease => lease.map_err(connection),
             _ = r.cancel.cancelled() => Err(TaskError::Interrupted),
         }
     }
@@ -222,7 +240,7 @@ impl Inner {
         r: Reporter,
     ) -> Result<(), TaskError> {
         let source = self.lease(&from, &r).await?;
-        let dest = self.lease(&to, &r).await?;
+        let dest = self.lease_beside(&to, Some(&source), &r).await?;
         r.connected();
         let target = self.config(&to).await?;
         let (session_tx, session_rx) = tokio::sync::oneshot::channel::<std::io::Result<OwnedLink>>();

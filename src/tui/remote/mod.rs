@@ -112,11 +112,15 @@ impl Remotes {
             return Err(WorkError::ConnectCancelled { host: host.to_owned() });
         }
         stage("looking at the host (shell, find, stat, scp)".into());
-        let (home, summary, note, protocol) = handle.with_link(|link| {
-            let fs = crate::fs::RemoteFs::open(link)?;
-            let host = fs.host();
-            Ok((host.caps().home.clone(), host.summary(link), host.banner_note(), host.protocol()))
-        })?;
+        let (home, summary, note, protocol) = handle
+            .with_link(|link| {
+                let fs = crate::fs::RemoteFs::open(link)?;
+                let host = fs.host();
+                Ok((host.caps().home.clone(), host.summary(link), host.banner_note(), host.protocol()))
+            })
+            // A connection keeps its failed probe (`fs::remote::Host`): the
+            // next try (a sudo password typed again) connects afresh.
+            .inspect_err(|_| inner.pool.forget(&config))?;
         for line in summary {
             inner.log.emit(Event::info(&line).host(&config.label()));
         }

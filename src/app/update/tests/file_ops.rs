@@ -1,6 +1,7 @@
 //! View, edit, mkdir, rename, delete, sizes, free space.
 
 use super::*;
+use crate::app::{FreeSpace, WorkError};
 
 #[test]
 fn mkdir_then_the_pane_reloads_onto_the_new_directory() {
@@ -140,7 +141,32 @@ fn directory_sizes_on_request_count_in_the_selection() {
 fn free_space_for_a_directory_left_is_dropped() {
     let mut state = loaded(1);
     update(&mut state, Msg::FreeSpace { side: Side::Left, location: local("/x"), result: Ok(1) });
-    assert_eq!(state.panes[0].free_space, None);
+    assert_eq!(state.panes[0].free_space, FreeSpace::Asked);
     update(&mut state, Msg::FreeSpace { side: Side::Left, location: local("/top"), result: Ok(7) });
-    assert_eq!(state.panes[0].free_space, Some(7));
+    assert_eq!(state.panes[0].free_space, FreeSpace::Known(7));
+}
+
+#[test]
+fn a_failed_free_space_read_is_unknown_in_the_footer_and_logged_once_with_why() {
+    let mut state = loaded(1);
+    update(&mut state, Msg::FreeSpace { side: Side::Left, location: local("/top"), result: Ok(7) });
+    state.messages.take_outbox();
+    let failed = || {
+        let detail = "sh: 1: df: not found\u{1b}[2J".to_owned();
+        Err(WorkError::Fs(crate::fs::FsError::Exec { action: "read the free space of /top".into(), detail }))
+    };
+    update(&mut state, Msg::FreeSpace { side: Side::Left, location: local("/top"), result: failed() });
+    let FreeSpace::Unknown(why) = &state.panes[0].free_space else {
+        panic!("not stale: {:?}", state.panes[0].free_space)
+    };
+    assert!(why.contains("df: not found"), "{why}");
+    let notes = state.messages.take_outbox();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].level, crate::eventlog::Level::Debug);
+    assert!(notes[0].text.contains("free space of /top unknown") && notes[0].text.contains("df: not found"));
+    assert!(!notes[0].text.contains('\u{1b}'), "escaped: {}", notes[0].text);
+    assert!(state.status.is_none(), "a nicety: not on the status line");
+    // The same failure again (a reload): not logged again.
+    update(&mut state, Msg::FreeSpace { side: Side::Left, location: local("/top"), result: failed() });
+    assert!(state.messages.take_outbox().is_empty());
 }
