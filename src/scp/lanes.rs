@@ -226,8 +226,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     Some(started) => {
                         let p = pending.swap_remove(i);
                         let pipe = Pipe::new(link, started, cancel.clone(), set.host.to_owned());
-                        let lane = Lane { key: p.key, command: Command::new(""), start: p.start, end: p.end };
-                        slots.push(slot(set, &lane, pipe)?);
+                        slots.push(slot(set, (p.key, p.start, p.end), pipe)?);
                         Ok(true)
                     }
                     None => Ok(false),
@@ -430,16 +429,20 @@ fn start<'s>(
     let launched = launch(link, set.host, &lane.command, cancel);
     link.session().set_blocking(false);
     let pipe = launched.map_err(|e| (key, e))?;
-    let made = slot(set, &lane, pipe).map_err(|e| (key, e))?;
+    let made = slot(set, (key, lane.start, lane.end), pipe).map_err(|e| (key, e))?;
     slots.push(made);
     Ok(())
 }
 
 /// A started lane, its pipe set up: the limit, a pull's share of the
 /// receive window and the bytes that came with the marker.
-fn slot<'s>(set: &LaneSet, lane: &Lane, mut pipe: Pipe<'s>) -> Result<Slot<'s>, ScpError> {
+fn slot<'s>(
+    set: &LaneSet,
+    (key, start, end): (usize, u64, u64),
+    mut pipe: Pipe<'s>,
+) -> Result<Slot<'s>, ScpError> {
     pipe.limit(set.limit.clone());
-    let mut at = lane.start;
+    let mut at = start;
     if set.way == LaneWay::Pull {
         pipe.grow_window(download_window(pipe.round_trip()) / set.shares.max(1));
         let pending = pipe.take_pending();
@@ -447,12 +450,12 @@ fn slot<'s>(set: &LaneSet, lane: &Lane, mut pipe: Pipe<'s>) -> Result<Slot<'s>, 
         set.file.0.write_all_at(&pending, at).map_err(local)?;
         at += pending.len() as u64;
     }
-    log::debug!("{}: range from byte {} started on a channel", set.host, lane.start);
+    log::debug!("{}: range from byte {start} started on a channel", set.host);
     Ok(Slot {
-        key: lane.key,
+        key,
         pipe,
         at,
-        end: lane.end,
+        end,
         buf: vec![0u8; CHUNK],
         filled: 0,
         sent: 0,
