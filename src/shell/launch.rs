@@ -21,7 +21,7 @@ use super::status::ExitStatus;
 use super::stderr_split::StderrSplit;
 use super::sudo;
 
-const PACKET_SIZE: u32 = 32 * 1024;
+pub(super) const PACKET_SIZE: u32 = 32 * 1024;
 pub(super) const CHUNK: usize = 64 * 1024;
 
 /// While the careful bootstrap's ready marker has not come, another empty
@@ -50,7 +50,7 @@ pub(super) fn launch(
     let command = wrapped.as_ref().map_or(command, |w| &w.command);
     // sudo's password goes first on the command's input: it stays open.
     let feeds = root.as_deref().is_some_and(sudo::feeds_stdin);
-    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = next_id();
     log::debug!("remote command #{id}: {}", shown(command));
     let started = launch_one(link, command, options, close_stdin && !feeds).and_then(|mut started| {
         if let (Some(root), Some(wrapped)) = (root.as_deref(), &wrapped) {
@@ -74,11 +74,16 @@ pub(super) fn launch(
 /// exit status to its command.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
+/// The next command's number.
+pub(super) fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Commands up to this long are shown whole by `-vv`; of longer ones (the
 /// scripts of listings and the probe) the start and their length.
 const SHOWN: usize = 400;
 
-fn shown(command: &Command) -> String {
+pub(super) fn shown(command: &Command) -> String {
     let bytes = command.as_bytes();
     if bytes.len() <= SHOWN {
         return crate::text::escape_bytes(bytes);
@@ -285,7 +290,7 @@ fn open(link: Link<'_>, options: ExecOptions) -> Result<(Channel, Duration), Exe
     Ok((channel, opening.elapsed()))
 }
 
-fn started(
+pub(super) fn started(
     session: &Session,
     channel: Channel,
     frame: &Frame,
@@ -307,7 +312,7 @@ fn started(
 
 /// The error for a command whose stdout ended before its marker, and
 /// whether its stderr marker came (then the script did run).
-fn not_started(mut channel: Channel, stdout: Vec<u8>, frame: &Frame) -> (ExecError, bool) {
+pub(super) fn not_started(mut channel: Channel, stdout: Vec<u8>, frame: &Frame) -> (ExecError, bool) {
     let mut split = StderrSplit::new(frame.scanner());
     let mut buf = [0u8; 4096];
     while let Ok(n) = channel.stderr().read(&mut buf) {

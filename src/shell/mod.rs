@@ -14,6 +14,7 @@ pub mod frame;
 mod launch;
 pub mod marker;
 mod quote;
+mod starting;
 mod status;
 mod stderr_split;
 mod sudo;
@@ -23,3 +24,4 @@ pub use exec::{Banner, ExecError, ExecOptions, ExitStatus, Output, Started};
 pub use quote::{
     QuoteError, is_pattern, quote, quote_home_path, quote_one_line, quote_os, quote_pattern, split_tilde,
 };
+pub use starting::Starting;
