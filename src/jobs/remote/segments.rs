@@ -351,7 +351,7 @@ async fn remove(
             let (kept, rr) = (owned.clone(), r.clone());
             let removed = Inner::on(lease, move |link| {
                 let fs = RemoteFs::open(link).map_err(task_error)?;
-                resume::discard_remote(&fs, &kept, &rr)
+                discard_private(&fs, &kept, &rr)
             })
             .await
             .and_then(|removed| removed);
@@ -365,6 +365,24 @@ async fn remove(
             removed
         }
     }
+}
+
+/// Removes a ranged upload's temporary file with its private directory,
+/// which holds nothing else (`make_temp` made it for this file), in one
+/// `rm -r`: a range's `dd` whose channel was still starting when the copy
+/// stopped may create the file again after a plain removal of it, and the
+/// directory would then stay; once the directory is gone, such a `dd`
+/// fails to open its file.
+fn discard_private(fs: &RemoteFs, item: &BatchItem, r: &Reporter) -> Result<(), TaskError> {
+    let Some(private) = item.resume.as_ref().and_then(|p| crate::jobs::fs_tasks::private_dir(&p.temp)) else {
+        return resume::discard_remote(fs, item, r);
+    };
+    match fs.delete(&[private.to_path_buf()]) {
+        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+        _ => {}
+    }
+    r.partial(item.item, None);
+    Ok(())
 }
 
 /// Without -p a new upload has the source's mode less the host's umask,
