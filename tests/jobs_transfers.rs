@@ -427,6 +427,38 @@ async fn a_connection_lost_while_a_ranged_upload_makes_or_finishes_its_copy_leav
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancelled_ranged_upload_whose_private_directory_resists_removal_still_leaves_none() {
+    // The ranges' `dd`s wait, so the cancel finds them running; the first
+    // removal of the private directory fails as when a late `dd` made its
+    // file during it. No retry follows a cancel: the task removes it again.
+    let work = tempfile::tempdir().unwrap();
+    let dd = support::which("dd").display().to_string();
+    let sshd = Sshd::builder()
+        .program("dd", &format!("#!/bin/sh\nsleep 2\nexec '{dd}' \"$@\"\n"))
+        .program("rm", &rm_failing_once(&work.path().join("rm done")))
+        .start();
+    let segments = Segments { count: 4, threshold: 1 << 20 };
+    let mut env = env_with(&sshd.ssh_config(), Limits::default(), Arc::new(NoPrompter), segments);
+    let source = work.path().join("big");
+    random_file(&source, 2 << 20, 6);
+    let dest = work.path().join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    poll("the private directory is made", || !leftovers(&dest).is_empty()).await;
+    env.scheduler.control(Control::Cancel(id));
+    let view = until(&env.scheduler, "cancelled", |j| j.state.is_finished(), id).await;
+    assert_eq!(view.state, JobState::Cancelled, "{view:#?}");
+    poll("the private directory is gone", || leftovers(&dest).is_empty()).await;
+    let events = drain(&mut env.log);
+    assert!(work.path().join("rm done").exists(), "{events:#?}");
+    let again =
+        events.iter().any(|e| e.text.contains("Directory not empty") && e.text.contains("tried again over"));
+    assert!(again, "{events:#?}");
+    assert!(events.iter().any(|e| e.text.contains("removed a temporary directory left in")), "{events:#?}");
+    assert!(!dest.join("big").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_talkative_host_copies_and_logs_the_banner_with_the_fix() {
     let sshd = Sshd::builder().banner(Banner::talkative()).start();
     let mut env = key_env(&sshd);

@@ -70,7 +70,10 @@ pub(super) async fn take(
     let items = std::mem::take(&mut batch.items);
     for item in items {
         let sent = match eligible(&item, &segments) {
-            true => one_file(inner, lease, (&config, host), &item, &batch, r, way).await?,
+            true => match one_file(inner, lease, (&config, host), &item, &batch, r, way).await {
+                Ok(sent) => sent,
+                Err(stop) => return Err(cleaned(inner, lease, host, r, stop).await),
+            },
             false => false,
         };
         if !sent {
@@ -78,6 +81,19 @@ pub(super) async fn take(
         }
     }
     Ok(batch)
+}
+
+/// A task that stops in a ranged copy for another reason than a lost
+/// connection (a cancel, a failure) has no retry whose new connection
+/// removes what the copy's private directory's removal left (see
+/// `discard_private`): it goes now, over the task's lease. After a drop,
+/// the retried task removes it.
+async fn cleaned(inner: &Inner, lease: &Lease, host: &str, r: &Reporter, stop: TaskError) -> TaskError {
+    if !matches!(stop, TaskError::Dropped(_) | TaskError::Connection(_)) {
+        let (left, on, rr) = (inner.leftovers.clone(), host.to_owned(), r.clone());
+        let _ = Inner::on(lease, move |link| super::upload::clean_leftovers(link, &on, &left, &rr)).await;
+    }
+    stop
 }
 
 /// The temporary file of a ranged copy, once made.
@@ -355,8 +371,8 @@ async fn keep_or_remove(
 }
 
 /// Removes the temporary file (and on the host its private directory; if
-/// the host is gone, that directory is remembered and removed over the
-/// next connection, like the one-stream path's).
+/// that fails, the host gone or not, that directory is remembered and
+/// removed over the next connection, like the one-stream path's).
 async fn remove(
     lease: &Lease,
     owned: &BatchItem,
@@ -379,7 +395,7 @@ async fn remove(
             })
             .await
             .and_then(|removed| removed);
-            if let Err(TaskError::Dropped(_)) = &removed
+            if removed.is_err()
                 && let Some(private) = crate::jobs::fs_tasks::private_dir(&partial.temp)
                 && let (Some(dir), Some(name)) = (private.parent(), private.file_name())
             {

@@ -875,7 +875,7 @@ fn remote_digests(link: Link<'_>, paths: &[&Path]) -> Result<Vec<Result<Digest, 
 /// copies their items will resume (those are removed, with their private
 /// directory, when they are placed or discarded); what cannot be removed
 /// now (the connection is gone too) stays remembered.
-fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Reporter) {
+pub(super) fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Reporter) {
     let mine: Vec<Leftover> = {
         let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
         let (mine, others) = std::mem::take(&mut *left).into_iter().partition(|l| l.host == host);
