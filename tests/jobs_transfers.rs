@@ -376,6 +376,26 @@ fn rm_failing_once(marker: &Path) -> String {
     )
 }
 
+/// Submits the upload of a new 2 MiB file `big` (in `work`) into `dest`
+/// (made in `work`) on `sshd`, in 4 ranges (the threshold 1 MiB):
+/// the environment, the source, `dest` and the job.
+fn ranged_upload(sshd: &Sshd, work: &Path, seed: u64) -> (Env, PathBuf, PathBuf, JobId) {
+    let segments = Segments { count: 4, threshold: 1 << 20 };
+    let env = env_with(&sshd.ssh_config(), Limits::default(), Arc::new(NoPrompter), segments);
+    let source = work.join("big");
+    random_file(&source, 2 << 20, seed);
+    let dest = work.join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    (env, source, dest, id)
+}
+
+/// Whether the log says that a private directory's removal failed (as
+/// [`rm_failing_once`] makes it) and is tried again later.
+fn tried_again(events: &[Event]) -> bool {
+    events.iter().any(|e| e.text.contains("Directory not empty") && e.text.contains("tried again over"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_connection_lost_while_a_ranged_upload_makes_or_finishes_its_copy_leaves_no_private_directory() {
     // The private directory made (`mkdir`), or the copy complete in it and
@@ -397,13 +417,7 @@ async fn a_connection_lost_while_a_ranged_upload_makes_or_finishes_its_copy_leav
             markers.push(marker);
         }
         let sshd = sshd.start();
-        let segments = Segments { count: 4, threshold: 1 << 20 };
-        let mut env = env_with(&sshd.ssh_config(), Limits::default(), Arc::new(NoPrompter), segments);
-        let source = work.path().join("big");
-        random_file(&source, 2 << 20, 5);
-        let dest = work.path().join("dest");
-        std::fs::create_dir(&dest).unwrap();
-        let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+        let (mut env, source, dest, id) = ranged_upload(&sshd, work.path(), 5);
         let view = finish(&env.scheduler, id).await;
         let events = drain(&mut env.log);
         for marker in &markers {
@@ -417,10 +431,7 @@ async fn a_connection_lost_while_a_ranged_upload_makes_or_finishes_its_copy_leav
             "{case}: {events:#?}"
         );
         if programs.contains(&"rm") {
-            let again = events
-                .iter()
-                .any(|e| e.text.contains("Directory not empty") && e.text.contains("tried again over"));
-            assert!(again, "{case}: {events:#?}");
+            assert!(tried_again(&events), "{case}: {events:#?}");
         }
         assert!(leftovers(&dest).is_empty(), "{case}: {:?}\n{events:#?}", leftovers(&dest));
     }
@@ -437,13 +448,7 @@ async fn a_cancelled_ranged_upload_whose_private_directory_resists_removal_still
         .program("dd", &format!("#!/bin/sh\nsleep 2\nexec '{dd}' \"$@\"\n"))
         .program("rm", &rm_failing_once(&work.path().join("rm done")))
         .start();
-    let segments = Segments { count: 4, threshold: 1 << 20 };
-    let mut env = env_with(&sshd.ssh_config(), Limits::default(), Arc::new(NoPrompter), segments);
-    let source = work.path().join("big");
-    random_file(&source, 2 << 20, 6);
-    let dest = work.path().join("dest");
-    std::fs::create_dir(&dest).unwrap();
-    let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    let (mut env, _, dest, id) = ranged_upload(&sshd, work.path(), 6);
     poll("the private directory is made", || !leftovers(&dest).is_empty()).await;
     env.scheduler.control(Control::Cancel(id));
     let view = until(&env.scheduler, "cancelled", |j| j.state.is_finished(), id).await;
@@ -451,9 +456,7 @@ async fn a_cancelled_ranged_upload_whose_private_directory_resists_removal_still
     poll("the private directory is gone", || leftovers(&dest).is_empty()).await;
     let events = drain(&mut env.log);
     assert!(work.path().join("rm done").exists(), "{events:#?}");
-    let again =
-        events.iter().any(|e| e.text.contains("Directory not empty") && e.text.contains("tried again over"));
-    assert!(again, "{events:#?}");
+    assert!(tried_again(&events), "{events:#?}");
     assert!(events.iter().any(|e| e.text.contains("removed a temporary directory left in")), "{events:#?}");
     assert!(!dest.join("big").exists());
 }
