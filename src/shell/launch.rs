@@ -144,15 +144,15 @@ pub(super) fn launch_one(
             }
             let input = if close_stdin { Input::Closed } else { Input::Open };
             match pipelined(link, command, options, input)? {
-            Attempt::Started(started, _) => {
-                if known == Delivery::Unknown {
-                    delivery::learn(link, Delivery::Pipelined);
+                Attempt::Started(started, _) => {
+                    if known == Delivery::Unknown {
+                        delivery::learn(link, Delivery::Pipelined);
+                    }
+                    return Ok(started);
                 }
-                return Ok(started);
+                // Nothing of it ran (see `pipelined`): safe to send again.
+                Attempt::Eaten => 1,
             }
-            // Nothing of it ran (see `pipelined`): safe to send again.
-            Attempt::Eaten => 1,
-        }
         }
     };
     let (started, learned) = careful(link, command, options, close_stdin, lines)?;

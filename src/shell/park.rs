@@ -44,12 +44,10 @@ fn parking(link: Link<'_>, command: &Command) -> Result<Output, ExecError> {
     let token = format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>());
     let end = format!("SCPDECK-PARK-{token}");
     let print = format!("printf '%s%s\\n' SCPDECK-PARK- {token}");
-    let parked = Command::new("(")
-        .append(command)
-        .lit(&format!(
-            ") </dev/null && {print} >&2 && {print} && while IFS= read -r scpdeck_l; do case $scpdeck_l in \
-             exit) ;; *) eval \"$scpdeck_l\"; exit ;; esac; done"
-        ));
+    let parked = Command::new("(").append(command).lit(&format!(
+        ") </dev/null && {print} >&2 && {print} && while IFS= read -r scpdeck_l; do case $scpdeck_l in \
+             exit) ;; *) eval \"unset scpdeck_l; $scpdeck_l\"; exit ;; esac; done"
+    ));
     let options = ExecOptions::default();
     let (mut started, input_open) = launch_parking(link, &parked, options)?;
     let mut stdout = Vec::new();
@@ -86,7 +84,11 @@ fn parking(link: Link<'_>, command: &Command) -> Result<Output, ExecError> {
 }
 
 /// Reads stdout into `out` until `scanner`'s marker (true) or the end.
-fn take_until(started: &mut Started, scanner: &mut MarkerScanner, out: &mut Vec<u8>) -> Result<bool, ExecError> {
+fn take_until(
+    started: &mut Started,
+    scanner: &mut MarkerScanner,
+    out: &mut Vec<u8>,
+) -> Result<bool, ExecError> {
     let pending = std::mem::take(&mut started.pending);
     let mut buf = vec![0u8; CHUNK];
     let mut next: &[u8] = &pending;

@@ -34,16 +34,19 @@ pub struct Parked {
 struct Slot(Mutex<Option<Parked>>);
 
 fn slot(link: Link<'_>) -> std::sync::Arc<Slot> {
-    link.facts().get_or_try_init(|| Ok::<_, std::convert::Infallible>(Slot::default())).unwrap_or_else(|e| match e {})
+    link.facts()
+        .get_or_try_init(|| Ok::<_, std::convert::Infallible>(Slot::default()))
+        .unwrap_or_else(|e| match e {})
 }
 
 /// Keeps `channel` for the next command (closing one parked before).
 pub fn park(link: Link<'_>, channel: Channel, window: u32, round_trip: Duration) {
-    let old = slot(link)
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .replace(Parked { channel, window, round_trip, since: Instant::now() });
+    let old = slot(link).0.lock().unwrap_or_else(PoisonError::into_inner).replace(Parked {
+        channel,
+        window,
+        round_trip,
+        since: Instant::now(),
+    });
     if let Some(old) = old {
         close(old);
     }
