@@ -60,26 +60,32 @@ fn the_command_after_the_probe_rides_on_its_channel_and_ends_as_over_its_own() {
     });
 }
 
+/// Starts `head -c 5` with its first input sent by `start_with`, writes
+/// more, and returns its output and exit status.
+fn led(link: scpdeck::ssh::Link<'_>) -> (Vec<u8>, Option<i32>) {
+    use std::io::{Read, Write};
+    let command = Command::new("head -c 5; echo; exit 7");
+    let mut started = shell::exec::start_with(link, &command, shell::ExecOptions::default(), b"hel").unwrap();
+    started.channel.write_all(b"lo, and more").unwrap();
+    started.channel.send_eof().unwrap();
+    let mut out = started.pending.clone();
+    started.channel.read_to_end(&mut out).unwrap();
+    (out, started.finish().unwrap().code)
+}
+
+/// The first input goes right behind the line on a parked channel (the
+/// parked shell's `read` leaves it to the command), after the marker on a
+/// channel of its own: the command reads the same either way.
 #[test]
 fn a_command_that_reads_its_input_gets_what_follows_the_line() {
     let sshd = Sshd::start();
     within(&sshd, Duration::from_secs(60), || {
         let session = sshd.session();
         Capabilities::probe_shell(session.link()).unwrap();
-        let mut started = shell::exec::start(
-            session.link(),
-            &Command::new("head -c 5; echo; exit 7"),
-            shell::ExecOptions::default(),
-        )
-        .unwrap();
+        assert_eq!(led(session.link()), (b"hello\n".to_vec(), Some(7)));
         assert_eq!(sessions(&sshd), 1);
-        use std::io::{Read, Write};
-        started.channel.write_all(b"hello, and more").unwrap();
-        started.channel.send_eof().unwrap();
-        let mut out = started.pending.clone();
-        started.channel.read_to_end(&mut out).unwrap();
-        assert_eq!(out, b"hello\n");
-        assert_eq!(started.finish().unwrap().code, Some(7));
+        assert_eq!(led(session.link()), (b"hello\n".to_vec(), Some(7)));
+        assert_eq!(sessions(&sshd), 2);
     });
 }
 

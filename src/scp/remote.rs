@@ -10,7 +10,7 @@ use super::error::ScpError;
 use super::event::{Diagnostic, Event, FileRef};
 use super::pipe::{Ending, Pipe};
 use super::request::Options;
-use crate::shell::exec::{DEFAULT_WINDOW, ExecOptions, start as exec_start};
+use crate::shell::exec::{DEFAULT_WINDOW, ExecOptions, start_with as exec_start};
 use crate::shell::{Command, ExecError};
 use crate::text::escape_bytes;
 use tokio_util::sync::CancellationToken;
@@ -58,6 +58,21 @@ pub(crate) fn start<'s>(
     options: &Options,
     cancel: &CancellationToken,
 ) -> Result<Pipe<'s>, ScpError> {
+    start_with(link, host, role, options, cancel, &[])
+}
+
+/// [`start`], with the remote scp's first input (a download's first
+/// acknowledgements): sent with the command where the shell cannot
+/// swallow it, which saves the marker's round trip (see
+/// `shell::exec::start_with`). The caller must not send it again.
+pub(crate) fn start_with<'s>(
+    link: Link<'s>,
+    host: &str,
+    role: Role<'_>,
+    options: &Options,
+    cancel: &CancellationToken,
+    lead: &[u8],
+) -> Result<Pipe<'s>, ScpError> {
     let mut cmd = match role {
         Role::Sink { target, make: Some(mode), .. } => Command::new(&format!("mkdir -m {mode:o}"))
             .paths([target])?
@@ -82,7 +97,7 @@ pub(crate) fn start<'s>(
             cmd.paths([target])?
         }
     };
-    let mut pipe = launch(link, host, &cmd, cancel)?;
+    let mut pipe = launch_with(link, host, &cmd, cancel, lead)?;
     if downloading {
         pipe.grow_window(download_window(pipe.round_trip()));
     }
@@ -98,11 +113,22 @@ pub(crate) fn launch<'s>(
     cmd: &Command,
     cancel: &CancellationToken,
 ) -> Result<Pipe<'s>, ScpError> {
+    launch_with(link, host, cmd, cancel, &[])
+}
+
+/// [`launch`] with the command's first input (see [`start_with`]).
+fn launch_with<'s>(
+    link: Link<'s>,
+    host: &str,
+    cmd: &Command,
+    cancel: &CancellationToken,
+    lead: &[u8],
+) -> Result<Pipe<'s>, ScpError> {
     let window = DEFAULT_WINDOW;
     if cancel.is_cancelled() {
         return Err(ScpError::Cancelled);
     }
-    let started = exec_start(link, cmd, ExecOptions { window }).map_err(|e| match e {
+    let started = exec_start(link, cmd, ExecOptions { window }, lead).map_err(|e| match e {
         ExecError::NotStarted { ref stderr, ref status, .. } if status.code == Some(127) => {
             ScpError::Missing { host: host.to_string(), said: escape_bytes(stderr.trim_ascii()) }
         }

@@ -40,11 +40,16 @@ const PROFILE_LIMIT: Duration = Duration::from_secs(10);
 /// (see [`delivery`]), as root through sudo when the connection is used as
 /// root (see [`sudo`]). With `close_stdin` the command's input ends right
 /// after the script (after sudo's password, when it takes one).
+///
+/// `lead` is the command's first input (without `close_stdin`): sent with
+/// the script where no shell can swallow it (riding a parked channel, see
+/// [`park`]), else right after the marker (and sudo's password).
 pub(super) fn launch(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
+    lead: &[u8],
 ) -> Result<Started, ExecError> {
     let root = sudo::root_of(link)?;
     let wrapped = root.as_deref().map(|root| sudo::wrap(command, root)).transpose()?;
@@ -52,12 +57,14 @@ pub(super) fn launch(
     // sudo's password goes first on the command's input: it stays open.
     let feeds = root.as_deref().is_some_and(sudo::feeds_stdin);
     numbered(command, || {
-        launch_one(link, command, options, close_stdin && !feeds).and_then(|mut started| {
-            if let (Some(root), Some(wrapped)) = (root.as_deref(), &wrapped) {
-                sudo::enter(link, &mut started, root, wrapped, close_stdin)?;
-            }
-            Ok(started)
-        })
+        let (mut started, lead_sent) = launch_one(link, command, options, close_stdin && !feeds, lead)?;
+        if let (Some(root), Some(wrapped)) = (root.as_deref(), &wrapped) {
+            sudo::enter(link, &mut started, root, wrapped, close_stdin)?;
+        }
+        if !lead_sent {
+            started.channel.write_all(lead)?;
+        }
+        Ok(started)
     })
 }
 
@@ -74,7 +81,7 @@ pub(super) fn launch_parking(
     let as_root = link.facts().get::<crate::ssh::RootWanted>().is_some();
     let known = delivery::recall(link);
     if as_root || matches!(known, Delivery::Careful { .. }) {
-        return Ok((launch(link, command, options, true)?, false));
+        return Ok((launch(link, command, options, true, &[])?, false));
     }
     let mut open = false;
     let started = numbered(command, || match pipelined(link, command, options, Input::Guarded)? {
@@ -129,18 +136,20 @@ fn shown(command: &Command) -> String {
     format!("{}... ({} bytes)", crate::text::escape_bytes(&bytes[..SHOWN]), bytes.len())
 }
 
+/// [`launch`] without sudo; says whether `lead` was sent (see there).
 pub(super) fn launch_one(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
-) -> Result<Started, ExecError> {
+    lead: &[u8],
+) -> Result<(Started, bool), ExecError> {
     let known = delivery::recall(link);
     let lines = match known.plan(!close_stdin) {
         Plan::Careful { lines } => lines,
         Plan::Pipelined => {
-            if let Some(started) = park::ride(link, command, options, close_stdin)? {
-                return Ok(started);
+            if let Some(started) = park::ride(link, command, options, close_stdin, lead)? {
+                return Ok((started, true));
             }
             let input = if close_stdin { Input::Closed } else { Input::Open };
             match pipelined(link, command, options, input)? {
@@ -148,7 +157,7 @@ pub(super) fn launch_one(
                     if known == Delivery::Unknown {
                         delivery::learn(link, Delivery::Pipelined);
                     }
-                    return Ok(started);
+                    return Ok((started, false));
                 }
                 // Nothing of it ran (see `pipelined`): safe to send again.
                 Attempt::Eaten => 1,
@@ -157,7 +166,7 @@ pub(super) fn launch_one(
     };
     let (started, learned) = careful(link, command, options, close_stdin, lines)?;
     delivery::learn(link, learned);
-    Ok(started)
+    Ok((started, false))
 }
 
 /// What follows the script on the command's input.

@@ -112,18 +112,21 @@ fn output(started: &mut Started, stdout: Vec<u8>, status: ExitStatus) -> Output 
 
 /// Starts `command` on the connection's parked channel, if there is one
 /// (`None`: there is none, or its shell was gone before it read the line;
-/// then nothing of the command ran). The channel's receive window grows to
-/// the one asked for.
+/// then nothing of the command ran), its first input `lead` right behind
+/// its line. The channel's receive window grows to the one asked for.
 pub(super) fn ride(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
+    lead: &[u8],
 ) -> Result<Option<Started>, ExecError> {
     let Some(parked) = crate::ssh::parked::take(link) else { return Ok(None) };
     let frame = Frame::new(command)?;
     let mut channel = parked.channel;
-    let written = channel.write_all(frame.script()).and_then(|()| {
+    // The parked shell's `read` takes the line alone: what follows it
+    // reaches the command.
+    let written = channel.write_all(&[frame.script(), lead].concat()).and_then(|()| {
         if close_stdin {
             channel.send_eof().map_err(std::io::Error::from)?;
         }
