@@ -1,5 +1,6 @@
-//! Large files sent as byte ranges over several sessions at once, end to
-//! end: `scpdeck cp` against a harness sshd with a 1 MiB threshold (set in
+//! Large files sent as byte ranges at once, on channels of one session
+//! (one login), or over several sessions where the server takes one
+//! channel per connection (`MaxSessions 1`), end to end: `scpdeck cp` against a harness sshd with a 1 MiB threshold and 4 ranges (set in
 //! config.toml), both ways; sizes around the threshold and ranges that end
 //! off block boundaries; a range whose `dd` fails once is retried alone;
 //! a cancel leaves nothing under the destination name; `--segments 0`
@@ -31,8 +32,8 @@ fn stderr(out: &Output) -> String {
 }
 
 /// A server, a scratch directory with `src`, `dst`, a state directory
-/// (log, journal) and a config directory whose config.toml sets a 1 MiB
-/// threshold.
+/// (log, journal) and a config directory whose config.toml sets 4 ranges
+/// and a 1 MiB threshold.
 struct Setup {
     sshd: Sshd,
     config: PathBuf,
@@ -49,7 +50,8 @@ impl Setup {
         }
         std::fs::write(
             work.path().join("config/scpdeck/config.toml"),
-            format!("segment_threshold = {MIB}\n"),
+            // 4 ranges (not the default 8): the cases below are cut for 4.
+            format!("segment_threshold = {MIB}\nsegments = 4\n"),
         )
         .unwrap();
         let proxy = rate.map(|rate| CountingProxy::limited(&sshd, Some(rate)));
@@ -132,7 +134,7 @@ fn files_around_the_threshold_are_split_from_it_on_both_ways() {
             let logged = setup.ranges_logged(&name);
             assert_eq!(logged.len(), usize::from(split), "{name}: {logged:?}\n{}", setup.log());
             if split {
-                assert!(logged[0].contains("in 4 ranges over 4 sessions"), "{logged:?}");
+                assert!(logged[0].contains("in 4 ranges over 4 channels of one session"), "{logged:?}");
             }
         }
         // -p: times and modes as with one stream.
@@ -153,10 +155,16 @@ fn ranges_that_end_off_block_boundaries_and_counts_that_do_not_divide_the_size()
         let size = 3 * MIB + 12_345;
         setup.copy(&format!("odd3-{way}"), size, upload, &["--segments", "3"]);
         let logged = setup.ranges_logged(&format!("odd3-{way}"));
-        assert!(logged.len() == 1 && logged[0].contains("in 3 ranges over 3 sessions"), "{logged:?}");
+        assert!(
+            logged.len() == 1 && logged[0].contains("in 3 ranges over 3 channels of one session"),
+            "{logged:?}"
+        );
         setup.copy(&format!("odd7-{way}"), size, upload, &["--segments", "7", "-j", "8", "--verify"]);
         let logged = setup.ranges_logged(&format!("odd7-{way}"));
-        assert!(logged.len() == 1 && logged[0].contains("in 7 ranges over 7 sessions"), "{logged:?}");
+        assert!(
+            logged.len() == 1 && logged[0].contains("in 7 ranges over 7 channels of one session"),
+            "{logged:?}"
+        );
         // Without -p a new file has the source's mode less the umask (022
         // on both ends here), as with one stream.
         let exec = setup.path(&format!("src/exec-{way}"));
@@ -172,7 +180,7 @@ fn ranges_that_end_off_block_boundaries_and_counts_that_do_not_divide_the_size()
         setup.copy(&format!("tiny-{way}"), 2 * BLOCK + 1, upload, &["--segments", "4"]);
         let _ = setup.copy(&format!("small-{way}"), 2 * BLOCK + 1, upload, &[]);
     });
-    assert!(setup.log().contains("ranges over 3 sessions"));
+    assert!(setup.log().contains("ranges over 3 channels of one session"));
 }
 
 #[test]
@@ -188,7 +196,10 @@ fn segments_0_or_1_send_one_stream_and_v_names_the_ranges() {
         let name = format!("verbose-{way}");
         let out = setup.copy(&name, 2 * MIB, upload, &["-v"]);
         let said = stderr(&out);
-        assert!(said.contains(&format!("/{name}: 2 MiB in 4 ranges over 4 sessions: 0 B-512 KiB")), "{said}");
+        assert!(
+            said.contains(&format!("/{name}: 2 MiB in 4 ranges over 4 channels of one session: 0 B-512 KiB")),
+            "{said}"
+        );
     });
 }
 
@@ -213,6 +224,9 @@ fn a_range_that_fails_is_retried_alone_and_the_file_is_intact() {
         let name = if upload { "flaky-up" } else { "flaky-down" };
         setup.copy(name, 3 * MIB, upload, &["--verify"]);
         assert!(marker.exists(), "the failure was injected");
+        // The other ranges went on on their channels of the one session.
+        assert_eq!(setup.sshd.accepted_logins(), 1, "{}", setup.sshd.log());
+        assert!(setup.ranges_logged(name)[0].contains("over 4 channels of one session"));
         let log = setup.log();
         let retried: Vec<&str> = log.lines().filter(|l| l.contains("retried alone")).collect();
         assert_eq!(retried.len(), 1, "{log}");
@@ -223,7 +237,7 @@ fn a_range_that_fails_is_retried_alone_and_the_file_is_intact() {
 
 #[test]
 fn a_cancel_during_a_ranged_copy_leaves_nothing_under_the_destination_name() {
-    // 12 MiB at 1 MiB/s per connection: 3 s over 4 sessions.
+    // 12 MiB at 1 MiB/s per connection: 12 s over the one session's channels.
     let setup = Setup::new(Sshd::start(), Some(MIB));
     let proxy = setup.proxy.as_ref().unwrap();
     both_ways(|upload| {
@@ -256,6 +270,7 @@ fn a_cancel_during_a_ranged_copy_leaves_nothing_under_the_destination_name() {
         assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
         let logged = setup.ranges_logged(name);
         assert_eq!(logged.len(), 1, "{}", setup.log());
+        assert!(logged[0].contains("over 4 channels of one session"), "{logged:?}");
     });
 }
 
@@ -286,13 +301,17 @@ fn wait(child: std::process::Child) -> Output {
     support::deadline::bounded(Duration::from_secs(90), || {}, || child.wait_with_output().unwrap())
 }
 
+/// The ranges' one session is killed mid-way: the range that saw it says
+/// so ("retried alone"), and the copy goes on over a new connection (a
+/// download from its first complete part, an upload from the start).
 #[test]
-fn a_range_whose_session_is_killed_is_retried_on_the_others() {
+fn a_ranged_copy_whose_session_is_killed_goes_on_over_a_new_one() {
     let setup = Setup::new(Sshd::start(), Some(MIB));
     both_ways(|upload| {
         let name = if upload { "killed-up" } else { "killed-down" };
+        let logins = setup.sshd.accepted_logins();
         let child = start_slow(&setup, name, upload, &[], 2 * MIB);
-        // The newest connection is one the ranged copy added.
+        // The newest connection is the one carrying the ranges.
         let newest = setup.sshd.connection_pids().into_iter().max().unwrap();
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(newest), nix::sys::signal::Signal::SIGKILL)
             .unwrap();
@@ -306,6 +325,8 @@ fn a_range_whose_session_is_killed_is_retried_on_the_others() {
             log.lines().filter(|l| l.contains(name) && l.contains("retried alone")).collect();
         assert_eq!(retried.len(), 1, "{log}");
         assert!(retried[0].contains("lost the connection"), "{log}");
+        assert!(setup.ranges_logged(name)[0].contains("channels of one session"), "{log}");
+        assert!(setup.sshd.accepted_logins() >= logins + 2, "{}", setup.sshd.log());
     });
 }
 
@@ -386,8 +407,11 @@ fn ranges_run_as_root_with_sudo() {
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o700)).unwrap();
     let work = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(work.path().join("config/scpdeck")).unwrap();
-    std::fs::write(work.path().join("config/scpdeck/config.toml"), format!("segment_threshold = {MIB}\n"))
-        .unwrap();
+    std::fs::write(
+        work.path().join("config/scpdeck/config.toml"),
+        format!("segment_threshold = {MIB}\nsegments = 4\n"),
+    )
+    .unwrap();
     let cp = |args: &[&str]| {
         let mut cmd = Command::new(scpdeck_bin());
         cmd.arg("cp").arg("-q").arg("--sudo").arg("-F").arg(&config).args(args);
@@ -406,6 +430,75 @@ fn ranges_run_as_root_with_sudo() {
     assert_eq!(sha256(&drop.join("big")), sha256(&secret.join("big")));
     assert_eq!(std::fs::metadata(drop.join("big")).unwrap().uid(), 0, "written by root");
     let log = std::fs::read_to_string(work.path().join("state/scpdeck/scpdeck.log")).unwrap_or_default();
-    let split = log.lines().filter(|l| l.contains("/big: 2.0 MiB in 4 ranges over 4 sessions")).count();
+    let split = log
+        .lines()
+        .filter(|l| l.contains("/big: 2.0 MiB in 4 ranges over 4 channels of one session"))
+        .count();
     assert_eq!(split, 2, "{log}");
+}
+
+/// The most channels sshd had open at once on one connection: it numbers
+/// each session (channel) by the first free slot ("Starting session: ...
+/// id N"), so an id N means N + 1 were open together.
+fn most_channels_at_once(sshd: &Sshd) -> usize {
+    let log = sshd.log();
+    let ids = log.lines().filter(|l| l.contains("Starting session: ")).filter_map(|l| {
+        let (_, id) = l.rsplit_once(" id ")?;
+        id.trim().parse::<usize>().ok()
+    });
+    ids.max().map_or(0, |id| id + 1)
+}
+
+#[test]
+fn ranges_go_on_channels_of_one_session_with_one_login() {
+    both_ways(|upload| {
+        let setup = Setup::new(Sshd::start(), None);
+        let name = if upload { "lanes-up" } else { "lanes-down" };
+        // 8 MiB ranges: each lane needs several turns (at most 1 MiB each),
+        // so all four are open together.
+        setup.copy(name, 32 * MIB + 12_345, upload, &["--verify"]);
+        let logged = setup.ranges_logged(name);
+        assert!(
+            logged.len() == 1 && logged[0].contains("in 4 ranges over 4 channels of one session"),
+            "{logged:?}"
+        );
+        assert_eq!(setup.sshd.accepted_logins(), 1, "{}", setup.sshd.log());
+        let together = most_channels_at_once(&setup.sshd);
+        assert!(together >= 4, "{together} channels at once\n{}", setup.sshd.log());
+    });
+}
+
+#[test]
+fn a_server_that_takes_one_channel_per_connection_gets_the_ranges_over_sessions() {
+    both_ways(|upload| {
+        let setup = Setup::new(Sshd::builder().max_sessions(1).start(), None);
+        let name = if upload { "one-channel-up" } else { "one-channel-down" };
+        setup.copy(name, 3 * MIB + 5, upload, &["--verify"]);
+        let log = setup.log();
+        // Known from the probe's channels already (one refused while the
+        // one before was closing), or learned when the second range's was.
+        assert!(
+            log.contains("takes one channel per connection: the other ranges go over more sessions")
+                || setup.ranges_logged(name)[0].contains("in 4 ranges over 4 sessions"),
+            "{log}"
+        );
+        assert!(setup.sshd.accepted_logins() > 1, "{}", setup.sshd.log());
+        assert_eq!(most_channels_at_once(&setup.sshd), 1, "{}", setup.sshd.log());
+    });
+}
+
+/// sshd's MaxSessions above one (its default is 10) but below the ranges:
+/// they share the channels it takes, on the one session.
+#[test]
+fn a_server_that_takes_fewer_channels_than_ranges_gets_them_in_turn() {
+    both_ways(|upload| {
+        let setup = Setup::new(Sshd::builder().max_sessions(2).start(), None);
+        let name = if upload { "two-channels-up" } else { "two-channels-down" };
+        setup.copy(name, 32 * MIB + 7, upload, &["--verify"]);
+        let logged = setup.ranges_logged(name);
+        assert!(logged.len() == 1 && logged[0].contains("over 4 channels of one session"), "{logged:?}");
+        assert_eq!(setup.sshd.accepted_logins(), 1, "{}", setup.sshd.log());
+        assert_eq!(most_channels_at_once(&setup.sshd), 2, "{}", setup.sshd.log());
+        assert!(!setup.log().contains("takes one channel per connection"), "{}", setup.log());
+    });
 }

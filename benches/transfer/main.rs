@@ -404,6 +404,9 @@ fn report(env: &Env) {
     if only.is_none() || only.as_deref() == Some("segments") {
         let _ = writeln!(table, "\n{}", segments::table(env));
     }
+    if only.as_deref() == Some("segments-trace") {
+        segments::trace(env);
+    }
     println!(
         "\nmedian of {} runs, taking turns (one for a run over 60 s); times include connecting\n",
         env.runs

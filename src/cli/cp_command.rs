@@ -71,9 +71,10 @@ pub struct CpArgs {
     #[arg(short = 'c', long = "resume")]
     pub resume: bool,
     /// Send each file of at least `segment_threshold` bytes (config.toml;
-    /// 64 MiB by default) as N byte ranges over N sessions at once (within
-    /// -j); 0 or 1: one stream per file. Default: `segments` in
-    /// config.toml, 4.
+    /// 64 MiB by default) as N byte ranges at once, on N channels of one
+    /// session (N sessions within -j where the server takes one channel
+    /// per connection); 0 or 1: one stream per file. Default: `segments`
+    /// in config.toml, 8.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=64))]
     pub segments: Option<u16>,
     /// Follow symbolic links, at every depth, and copy what they point to

@@ -35,8 +35,8 @@ pub struct Settings {
     pub max_connections: usize,
     pub max_connections_per_host: usize,
     /// Transfers: a file of at least `segment_threshold` bytes goes as up
-    /// to `segments` byte ranges over as many sessions at once (0 or 1:
-    /// never split).
+    /// to `segments` byte ranges at once, on channels of one session (0 or
+    /// 1: never split).
     pub segments: usize,
     pub segment_threshold: u64,
     /// Copy dialog defaults: keep times and modes, the overwrite policy

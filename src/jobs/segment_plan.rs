@@ -5,8 +5,8 @@
 use crate::fs::remote::BLOCK;
 
 /// The default number of ranges (see docs/benchmarks.md, "Ranged
-/// transfers", for how it was chosen).
-pub const DEFAULT_SEGMENTS: usize = 4;
+/// transfers", run 6, for how it was chosen).
+pub const DEFAULT_SEGMENTS: usize = 8;
 
 /// The default size from which a file is split: 64 MiB.
 pub const DEFAULT_THRESHOLD: u64 = 64 << 20;
@@ -124,7 +124,7 @@ mod tests {
         assert!(!Segments { count: 1, ..s }.applies(1 << 30));
         assert!(!Segments { count: 0, ..s }.applies(1 << 30));
         assert!(!Segments { count: 4, threshold: 0 }.applies(BLOCK));
-        assert_eq!(Segments::default(), Segments { count: 4, threshold: 64 << 20 });
+        assert_eq!(Segments::default(), Segments { count: 8, threshold: 64 << 20 });
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod error;
 mod event;
 mod handoff;
 mod item;
+pub mod lanes;
 pub(crate) mod pipe;
 mod push;
 mod reader;

@@ -111,7 +111,7 @@ impl<'s> Pipe<'s> {
     }
 
     /// Waits until `bytes` fit the bandwidth limit, if there is one.
-    fn pace(&self, bytes: usize) -> Result<(), ScpError> {
+    pub(super) fn pace(&self, bytes: usize) -> Result<(), ScpError> {
         match &self.limit {
             Some(limit) if bytes > 0 && !limit.pace(bytes as u64, &|| self.cancel.is_cancelled()) => {
                 Err(ScpError::Cancelled)
@@ -206,6 +206,60 @@ impl<'s> Pipe<'s> {
             }
         }
         Ok(())
+    }
+
+    /// Writes one packet's worth of `data` (at most libssh2's 32 KiB)
+    /// and returns how much went, waiting while the socket takes nothing.
+    /// Several channels of one session may share the socket (`lanes`):
+    /// once libssh2 said "again" for a write, it sends no other packet
+    /// until that same write is repeated, so this repeats it (the same
+    /// bytes) until it went. Call it only with send window open
+    /// ([`Pipe::send_window`]), or it would wait for the window.
+    pub(super) fn write_packet(&mut self, data: &[u8]) -> Result<usize, ScpError> {
+        loop {
+            match self.started.channel.write(data) {
+                Ok(0) => return Err(self.lost(ErrorKind::WriteZero.into())),
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => self.wait()?,
+                Err(e) => return Err(self.lost(e)),
+            }
+        }
+    }
+
+    /// How many bytes the remote takes now (its window for this channel).
+    pub(super) fn send_window(&self) -> u32 {
+        self.started.channel.write_window().remaining
+    }
+
+    /// Bytes of stdout that libssh2 holds for this channel, ready to read.
+    pub(super) fn readable(&self) -> u32 {
+        self.started.channel.read_window().available
+    }
+
+    /// Whether the remote has ended its output (its command is ending).
+    pub(super) fn remote_ended(&self) -> bool {
+        self.started.channel.eof()
+    }
+
+    /// Completes a window adjustment that libssh2 could not send at once
+    /// (a read tops the window up): until it goes, no other packet can.
+    pub(super) fn flush_window(&mut self) -> Result<(), ScpError> {
+        self.retry(|c| c.adjust_receive_window(0, false).map(|_| ()))
+    }
+
+    /// Closes the channel, waiting (at most about two seconds, whatever the
+    /// cancel token says) for the close to leave: a close left half sent
+    /// would keep every later packet of the session back.
+    pub(super) fn close_now(&mut self) {
+        for _ in 0..40 {
+            match self.started.channel.close().map_err(std::io::Error::from) {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    let mut fds = [PollFd::new(self.link.socket(), PollFlags::POLLOUT)];
+                    let _ = poll(&mut fds, WAIT.as_millis() as u16);
+                }
+                _ => return,
+            }
+        }
     }
 
     fn drain_stderr(&mut self) -> Result<(), ScpError> {

@@ -128,7 +128,15 @@ fn launch_with<'s>(
     if cancel.is_cancelled() {
         return Err(ScpError::Cancelled);
     }
-    let started = exec_start(link, cmd, ExecOptions { window }, lead).map_err(|e| match e {
+    let started = exec_start(link, cmd, ExecOptions { window }, lead).map_err(|e| start_error(host, e))?;
+    Ok(Pipe::new(link, started, cancel.clone(), host.to_string()))
+}
+
+/// A command that did not start, as the engine tells it: a missing
+/// program (exit status 127 before anything ran) is [`ScpError::Missing`],
+/// a lost connection [`ScpError::Connection`].
+pub(super) fn start_error(host: &str, error: ExecError) -> ScpError {
+    match error {
         ExecError::NotStarted { ref stderr, ref status, .. } if status.code == Some(127) => {
             ScpError::Missing { host: host.to_string(), said: escape_bytes(stderr.trim_ascii()) }
         }
@@ -137,8 +145,7 @@ fn launch_with<'s>(
             source: std::io::Error::new(std::io::ErrorKind::ConnectionAborted, source.to_string()),
         },
         source => ScpError::Start { host: host.to_string(), source: Box::new(source) },
-    })?;
-    Ok(Pipe::new(link, started, cancel.clone(), host.to_string()))
+    }
 }
 
 /// Sends the banner (once complete) and new stderr lines as diagnostics.

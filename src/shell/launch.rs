@@ -22,7 +22,7 @@ use super::status::ExitStatus;
 use super::stderr_split::StderrSplit;
 use super::sudo;
 
-const PACKET_SIZE: u32 = 32 * 1024;
+pub(super) const PACKET_SIZE: u32 = 32 * 1024;
 pub(super) const CHUNK: usize = 64 * 1024;
 
 /// While the careful bootstrap's ready marker has not come, another empty
@@ -106,7 +106,7 @@ fn numbered(
     command: &Command,
     start: impl FnOnce() -> Result<Started, ExecError>,
 ) -> Result<Started, ExecError> {
-    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = next_id();
     log::debug!("remote command #{id}: {}", shown(command));
     match start() {
         Ok(mut started) => {
@@ -124,11 +124,16 @@ fn numbered(
 /// exit status to its command.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
+/// The next command's number.
+pub(super) fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Commands up to this long are shown whole by `-vv`; of longer ones (the
 /// scripts of listings and the probe) the start and their length.
 const SHOWN: usize = 400;
 
-fn shown(command: &Command) -> String {
+pub(super) fn shown(command: &Command) -> String {
     let bytes = command.as_bytes();
     if bytes.len() <= SHOWN {
         return crate::text::escape_bytes(bytes);

@@ -15,6 +15,7 @@ mod launch;
 pub mod marker;
 pub mod park;
 mod quote;
+mod starting;
 mod status;
 mod stderr_split;
 mod sudo;
@@ -24,3 +25,4 @@ pub use exec::{Banner, ExecError, ExecOptions, ExitStatus, Output, Started};
 pub use quote::{
     QuoteError, is_pattern, quote, quote_home_path, quote_one_line, quote_os, quote_pattern, split_tilde,
 };
+pub use starting::Starting;

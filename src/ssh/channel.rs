@@ -9,8 +9,12 @@
 //! through its loop: opening again right after it works. Every channel
 //! scpdeck opens goes through [`open_session`], which does that (and waits a
 //! little longer each time for a channel that is still closing), and
-//! remembers that the connection allows one channel at a time.
+//! remembers that the connection allows one channel at a time. A caller
+//! that holds channels of its own open while it opens more (the ranges of
+//! a ranged transfer) says so ([`hold_channels`]): a refusal then is the
+//! server's limit and comes back at once.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ssh2::Channel;
@@ -43,6 +47,41 @@ const REFUSED: &str = "the server refused to open a channel, also after waiting 
 /// one channel at a time (kept in the connection's facts).
 struct OneChannel;
 
+/// Set while a caller holds channels of its own open on the connection and
+/// opens one more (ranges on several channels, `scp::lanes`): a refusal
+/// then is the server's limit, not a channel still closing, and is
+/// returned at once instead of waited out (and the connection is not
+/// taken to allow one channel: the caller knows how many it holds).
+#[derive(Default)]
+struct Holding(AtomicBool);
+
+/// Says whether the caller holds other channels open while it opens the
+/// next ones (see [`Holding`]).
+pub fn hold_channels(link: Link<'_>, holding: bool) {
+    match link.facts().get::<Holding>() {
+        Some(known) => known.0.store(holding, Ordering::Relaxed),
+        None if holding => {
+            link.facts().set(Holding(AtomicBool::new(true)));
+        }
+        None => {}
+    }
+}
+
+/// Notes that this connection's server runs one channel at a time: it
+/// refused a second one while the first was open.
+pub fn note_one_channel(link: Link<'_>) {
+    link.facts().set(OneChannel);
+}
+
+/// Whether libssh2's error is the server's refusal of a channel.
+pub fn is_refusal(e: &ssh2::Error) -> bool {
+    code(e) == CHANNEL_FAILURE
+}
+
+fn holding(link: Link<'_>) -> bool {
+    link.facts().get::<Holding>().is_some_and(|h| h.0.load(Ordering::Relaxed))
+}
+
 /// Whether this connection's server has refused a channel while another was
 /// closing: it runs one channel at a time.
 pub fn allows_one_channel(link: Link<'_>) -> bool {
@@ -70,6 +109,11 @@ pub fn retry_refused<T>(
     loop {
         match open() {
             Err(e) if code(&e) == CHANNEL_FAILURE => {
+                if holding(link) {
+                    // The server's limit, which need not be one (sshd's
+                    // default is 10): the caller decides what it means.
+                    return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));
+                }
                 link.facts().set(OneChannel);
                 let Some(pause) = pauses.next() else {
                     return Err(ssh2::Error::new(ssh2::ErrorCode::Session(CHANNEL_FAILURE), REFUSED));

@@ -48,7 +48,7 @@ pub fn park(link: Link<'_>, channel: Channel, window: u32, round_trip: Duration)
         since: Instant::now(),
     });
     if let Some(old) = old {
-        close(old);
+        close(link, old);
     }
 }
 
@@ -59,10 +59,11 @@ pub fn take(link: Link<'_>) -> Option<Parked> {
 }
 
 /// Closes the parked channel, if there is one: its shell reads the end of
-/// input and exits.
+/// input and exits. Works in either mode of the session (blocking while it
+/// closes).
 pub fn close_parked(link: Link<'_>) {
     if let Some(parked) = take(link) {
-        close(parked);
+        close(link, parked);
     }
 }
 
@@ -81,7 +82,12 @@ pub fn close_if_due(link: Link<'_>) {
     }
 }
 
-fn close(mut parked: Parked) {
+fn close(link: Link<'_>, mut parked: Parked) {
+    let session = link.session();
+    let blocking = session.is_blocking();
+    session.set_blocking(true);
     let _ = parked.channel.send_eof();
     let _ = parked.channel.close();
+    drop(parked);
+    session.set_blocking(blocking);
 }

@@ -43,7 +43,7 @@ struct Inner {
     configs: Mutex<HashMap<String, HostConfig>>,
     /// Private upload directories that dropped connections left behind.
     leftovers: Leftovers,
-    /// How large files are split into ranges over several sessions.
+    /// How large files are split into ranges sent at once.
     segments: Segments,
 }
 

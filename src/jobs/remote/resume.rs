@@ -450,7 +450,13 @@ pub(super) fn finish_upload(
         Place::NoReplace => Rename::NoReplace,
         _ => Rename::Replace,
     };
-    let placed = fs.place(&[Placement { temp, dest: item.dest.path(), how }]);
+    let placement = [Placement { temp, dest: item.dest.path(), how }];
+    // The private directory goes in the same command: nothing in it is
+    // kept whatever the placing did (a failed one removes the copy).
+    let placed = match private_dir(temp) {
+        Some(dir) => fs.place_then_remove(&placement, dir).map(|(placed, _)| placed),
+        None => fs.place(&placement),
+    };
     let result = match placed.map(|mut p| p.pop()) {
         Ok(Some(Ok(Placed::At(path)))) if path == item.dest.path() => Ok(Outcome::Done),
         Ok(Some(Ok(Placed::At(path)))) => Ok(Outcome::PlacedAs(item.dest.with_path(path))),
@@ -461,9 +467,6 @@ pub(super) fn finish_upload(
         Ok(None) => return gone("the file was not put in place".into()),
         Err(e) => return lost(e).and_then(gone),
     };
-    if let Some(dir) = private_dir(temp) {
-        let _ = fs.remove_dirs(&[dir]);
-    }
     Ok(result)
 }
 

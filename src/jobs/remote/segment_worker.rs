@@ -1,12 +1,12 @@
 //! One lease's share of a ranged transfer, on the thread that owns its
-//! session: ranges taken from a shared queue one after the other, each
-//! streamed through `dd` at its offset (`dd skip= count=` on the host into
-//! the local temporary file with `pwrite`, or the local file into `dd
-//! seek= conv=notrunc` on the host). A range that fails goes back to the
-//! queue (at most [`ATTEMPTS`] times in all) while the others keep their
-//! bytes.
+//! session: ranges taken from a shared queue, several at once on channels
+//! of the session (`scp::lanes`), each streamed through `dd` at its offset
+//! (`dd skip= count=` on the host into the local temporary file with
+//! `pwrite`, or the local file into `dd seek= conv=notrunc` on the host).
+//! A range that fails goes back to the queue (at most [`ATTEMPTS`] times
+//! in all) while the others keep their bytes.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +17,9 @@ use crate::fs::{ByteRange, RemoteFs};
 use crate::jobs::ItemId;
 use crate::jobs::backend::Reporter;
 use crate::jobs::segment_plan::Range;
-use crate::scp::{self, ScpError, Stream};
+use crate::scp::ScpError;
+use crate::scp::lanes::{self, Driven, Lane, LaneSet, LaneWay, Lanes};
+use crate::shell::Command;
 use crate::ssh::Link;
 use crate::text::human_size;
 
@@ -71,6 +73,9 @@ pub(super) enum End {
     Stopped,
     /// Its session is gone: the lease is not to be used again.
     Lost(String),
+    /// Its server takes one channel per connection: the ranges left are
+    /// for other sessions.
+    OneChannel,
 }
 
 impl Ranged {
@@ -143,9 +148,10 @@ impl Ranged {
     }
 }
 
-/// Takes ranges from the queue until none is left; runs on a lease's
-/// connection thread.
-pub(super) fn work(link: Link<'_>, ranged: &Ranged) -> End {
+/// Takes ranges from the queue until none is left, running up to
+/// `channels` of them at once on channels of this lease's session
+/// (`scp::lanes`); runs on the lease's connection thread.
+pub(super) fn work(link: Link<'_>, ranged: &Ranged, channels: usize) -> End {
     let fs = match RemoteFs::open(link) {
         Ok(fs) => fs,
         Err(e) if e.is_connection_lost() => return End::Lost(e.to_string()),
@@ -154,24 +160,106 @@ pub(super) fn work(link: Link<'_>, ranged: &Ranged) -> End {
             return End::Idle;
         }
     };
-    loop {
-        if ranged.r.is_cancelled() {
-            return End::Stopped;
+    let set = LaneSet {
+        host: &ranged.host,
+        way: match ranged.way {
+            Way::Down => LaneWay::Pull,
+            Way::Up => LaneWay::Push,
+        },
+        file: (&ranged.file, ranged.local.as_path()),
+        limit: ranged.r.throttle.clone(),
+        shares: u32::try_from(ranged.ranges.len()).unwrap_or(u32::MAX),
+        channels,
+    };
+    let mut feed = Feed { ranged, fs: &fs, attempts: HashMap::new(), lost: None };
+    match lanes::drive(fs.link(), &set, &mut feed, &ranged.r.cancel) {
+        Driven::Idle => End::Idle,
+        Driven::Stopped => End::Stopped,
+        Driven::OneChannel => End::OneChannel,
+        Driven::Lost => End::Lost(feed.lost.unwrap_or_else(|| "the connection was lost".into())),
+    }
+}
+
+/// The ranges of one worker, as `scp::lanes` asks for them.
+struct Feed<'a> {
+    ranged: &'a Ranged,
+    fs: &'a RemoteFs<'a>,
+    /// The attempts of each range running.
+    attempts: HashMap<usize, u32>,
+    /// Why the session was lost, when it was.
+    lost: Option<String>,
+}
+
+impl Feed<'_> {
+    /// The command of range `k`: `dd` at its offset.
+    fn command(&self, k: usize) -> Result<Command, ScpError> {
+        let ranged = self.ranged;
+        let range = ranged.ranges[k];
+        let last = k + 1 == ranged.ranges.len();
+        let command = match ranged.way {
+            // The last range reads to the end: its length need not be whole blocks.
+            Way::Down => self.fs.read_command(&ByteRange {
+                path: &ranged.remote,
+                start: range.start,
+                len: (!last).then_some(range.len),
+            }),
+            Way::Up => self.fs.append_command(&ranged.remote, range.start),
+        };
+        command.map_err(|e| ScpError::Command { host: ranged.host.clone(), message: e.to_string() })
+    }
+}
+
+impl Lanes for Feed<'_> {
+    fn next(&mut self) -> Option<Lane> {
+        let ranged = self.ranged;
+        loop {
+            if ranged.r.is_cancelled() || ranged.failure().is_some() {
+                return None;
+            }
+            let (k, attempt) = lock(&ranged.queue).pop_front()?;
+            ranged.done[k].store(0, Ordering::Relaxed);
+            self.attempts.insert(k, attempt);
+            match self.command(k) {
+                Ok(command) => {
+                    let range = ranged.ranges[k];
+                    return Some(Lane { key: k, command, start: range.start, end: range.end() });
+                }
+                Err(e) => {
+                    if !self.ended(k, Err(e)) {
+                        return None;
+                    }
+                }
+            }
         }
-        if ranged.failure().is_some() {
-            return End::Idle;
-        }
-        let Some((k, attempt)) = lock(&ranged.queue).pop_front() else { return End::Idle };
-        ranged.done[k].store(0, Ordering::Relaxed);
-        let error = match one(&fs, ranged, k) {
-            Ok(()) => continue,
-            Err(ScpError::Cancelled) => {
-                lock(&ranged.queue).push_front((k, attempt));
-                return End::Stopped;
+    }
+
+    fn progress(&mut self, k: usize, at: u64) {
+        self.ranged.progress(k, at);
+    }
+
+    fn ended(&mut self, k: usize, result: Result<u64, ScpError>) -> bool {
+        let ranged = self.ranged;
+        let attempt = self.attempts.remove(&k).unwrap_or(0);
+        let range = ranged.ranges[k];
+        let error = match result {
+            Ok(end) if ranged.way == Way::Down && end != range.end() => {
+                let changed = std::io::Error::other(format!(
+                    "the source changed while it was copied ({} of {} arrived)",
+                    human_size(end.saturating_sub(range.start)),
+                    human_size(range.len)
+                ));
+                ScpError::Local { path: ranged.remote.clone(), source: changed }
+            }
+            Ok(_) => {
+                log::debug!("{}: {} done", ranged.name, ranged.describe(k));
+                return true;
             }
             Err(e) => e,
         };
         let lost = matches!(error, ScpError::Connection { .. });
+        if lost {
+            self.lost = Some(error.to_string());
+        }
         let retry =
             matches!(error, ScpError::Connection { .. } | ScpError::Command { .. } | ScpError::Start { .. });
         let what = ranged.describe(k);
@@ -179,9 +267,8 @@ pub(super) fn work(link: Link<'_>, ranged: &Ranged) -> End {
             ranged.fail(format!("{what} failed: {error}"));
             if lost {
                 lock(&ranged.queue).push_back((k, attempt + 1));
-                return End::Lost(error.to_string());
             }
-            return End::Idle;
+            return false;
         }
         let text = format!(
             "{}: {what} failed ({error}); retried alone (attempt {} of {ATTEMPTS})",
@@ -191,46 +278,11 @@ pub(super) fn work(link: Link<'_>, ranged: &Ranged) -> End {
         log::warn!("{text}");
         ranged.r.log(Event::warn(&text).host(&ranged.host));
         lock(&ranged.queue).push_back((k, attempt + 1));
-        if lost {
-            return End::Lost(error.to_string());
-        }
+        true
     }
-}
 
-/// Streams range `k` through `dd` on the host.
-fn one(fs: &RemoteFs, ranged: &Ranged, k: usize) -> Result<(), ScpError> {
-    let range = ranged.ranges[k];
-    let last = k + 1 == ranged.ranges.len();
-    let command = match ranged.way {
-        // The last range reads to the end: its length need not be whole blocks.
-        Way::Down => fs.read_command(&ByteRange {
-            path: &ranged.remote,
-            start: range.start,
-            len: (!last).then_some(range.len),
-        }),
-        Way::Up => fs.append_command(&ranged.remote, range.start),
-    };
-    let command =
-        command.map_err(|e| ScpError::Command { host: ranged.host.clone(), message: e.to_string() })?;
-    let shares = u32::try_from(ranged.ranges.len()).unwrap_or(u32::MAX);
-    let stream = Stream { host: &ranged.host, command: &command, limit: ranged.r.throttle.clone(), shares };
-    let mut progress = |at| ranged.progress(k, at);
-    let local = (&ranged.file, ranged.local.as_path());
-    match ranged.way {
-        Way::Down => {
-            let end = scp::pull(fs.link(), &stream, local, range.start, &mut progress, &ranged.r.cancel)?;
-            if end != range.end() {
-                let changed = std::io::Error::other(format!(
-                    "the source changed while it was copied ({} of {} arrived)",
-                    human_size(end - range.start),
-                    human_size(range.len)
-                ));
-                return Err(ScpError::Local { path: ranged.remote.clone(), source: changed });
-            }
-            Ok(())
-        }
-        Way::Up => {
-            scp::push(fs.link(), &stream, local, (range.start, range.end()), &mut progress, &ranged.r.cancel)
-        }
+    fn put_back(&mut self, k: usize) {
+        let attempt = self.attempts.remove(&k).unwrap_or(0);
+        lock(&self.ranged.queue).push_front((k, attempt));
     }
 }

@@ -1,9 +1,11 @@
-//! Large files as byte ranges over several sessions at once: a file of at
-//! least the threshold goes as N ranges (`segment_plan`), one stream each,
-//! on the task's own lease and on extra leases taken from the pool only
-//! when they are free now (fewer ranges when fewer are). Each lease runs
-//! its ranges on its own connection thread (`segment_worker`), so the
-//! cipher work spreads over cores and every channel brings its own window.
+//! Large files as byte ranges at once: a file of at least the threshold
+//! goes as N ranges (`segment_plan`), one stream each, on N channels of
+//! the task's own session (`segment_worker`, `scp::lanes`): every channel
+//! brings its own window, without another login. A server that takes one
+//! channel per connection (sshd's `MaxSessions 1`) gets one range per
+//! session instead, on the task's own lease and on extra leases taken from
+//! the pool only when they are free now (fewer ranges when fewer are),
+//! each on its own connection thread.
 //! The ranges land at their offsets in one temporary file, which is then
 //! finished as a resumed file is: attributes with -p, the whole file
 //! hashed on both sides with verification on, placed under its name.
@@ -143,8 +145,15 @@ async fn one_file(
     way: Way,
 ) -> Result<bool, TaskError> {
     let (host, name) = (host.to_owned(), shown(item.dest.path()));
-    let mut extra = extra_leases(inner, config, inner.segments.count, r).await;
-    let ranges = plan(item.size, extra.len() + 1);
+    let count = inner.segments.count;
+    // Channels of the task's own session, unless its server is known to
+    // take one channel per connection: then one range per session.
+    let one_channel = Inner::on(lease, crate::ssh::channel::allows_one_channel).await?;
+    let mut extra = match one_channel {
+        true => extra_leases(inner, config, count, r).await,
+        false => Vec::new(),
+    };
+    let ranges = plan(item.size, if one_channel { extra.len() + 1 } else { count });
     if ranges.len() < 2 {
         let text = format!("{name}: no other session to {host} is free: one stream");
         log::info!("{text}");
@@ -156,10 +165,13 @@ async fn one_file(
     r.started(item.item);
     let spans: Vec<String> =
         ranges.iter().map(|g| format!("{}-{}", human_size(g.start), human_size(g.end()))).collect();
+    let over = match one_channel {
+        true => format!("{} sessions", ranges.len()),
+        false => format!("{} channels of one session", ranges.len()),
+    };
     let text = format!(
-        "{name}: {} in {} ranges over {} sessions: {}",
+        "{name}: {} in {} ranges over {over}: {}",
         human_size(item.size),
-        ranges.len(),
         ranges.len(),
         spans.join(", ")
     );
@@ -171,7 +183,21 @@ async fn one_file(
     };
     let ranged = Arc::new(Ranged::new(way, &host, name, (remote, local), temp.file, ranges, item.item, r));
     let mut extra: Vec<Option<Lease>> = extra.into_iter().map(Some).collect();
-    let (lost, own_live) = run_all(lease, &mut extra, &ranged).await;
+    let channels = if one_channel { 1 } else { count };
+    let (mut lost, mut own_live, limited) = run_all(lease, &mut extra, &ranged, channels).await;
+    if limited && lost.is_none() && ranged.left() && !r.is_cancelled() && ranged.failure().is_none() {
+        // The server refused a second channel: the ranges left go over
+        // extra sessions, one each.
+        let text = format!(
+            "{}: {host} takes one channel per connection: the other ranges go over more sessions",
+            ranged.name
+        );
+        log::info!("{text}");
+        r.log(Event::info(&text).host(&host));
+        let wanted = lock_len(&ranged) + 1;
+        extra = extra_leases(inner, config, wanted, r).await.into_iter().map(Some).collect();
+        (lost, own_live, _) = run_all(lease, &mut extra, &ranged, 1).await;
+    }
     // What is left is done over a session that still works.
     let lease = match own_live {
         true => lease,
@@ -215,12 +241,19 @@ async fn one_file(
     Ok(true)
 }
 
-/// Runs the ranges on every lease until none is left, the file failed, or
-/// the task is cancelled; a range whose session was lost goes to the
-/// leases still working (the lost ones are given back without their
-/// connection). Returns why the last session was lost, when all were, and
-/// whether the task's own session still works.
-async fn run_all(lease: &Lease, live: &mut [Option<Lease>], ranged: &Arc<Ranged>) -> (Option<String>, bool) {
+/// Runs the ranges on every lease (up to `channels` at once on each)
+/// until none is left, the file failed, the task is cancelled or the
+/// task's own session turned out to take one channel at a time; a range
+/// whose session was lost goes to the leases still working (the lost ones
+/// are given back without their connection). Returns why the last session
+/// was lost, when all were, whether the task's own session still works,
+/// and whether a server took one channel at a time.
+async fn run_all(
+    lease: &Lease,
+    live: &mut [Option<Lease>],
+    ranged: &Arc<Ranged>,
+    channels: usize,
+) -> (Option<String>, bool, bool) {
     let mut own_live = true;
     loop {
         let mut workers: Vec<&Lease> = Vec::new();
@@ -230,31 +263,50 @@ async fn run_all(lease: &Lease, live: &mut [Option<Lease>], ranged: &Arc<Ranged>
         workers.extend(live.iter().flatten());
         let ends = join_all(workers.iter().map(|l| {
             let ranged = ranged.clone();
-            l.run_async(move |link| work(link, &ranged))
+            l.run_async(move |link| work(link, &ranged, channels))
         }))
         .await;
         let mut ends = ends.into_iter().map(|e| e.unwrap_or_else(|e| End::Lost(e.to_string())));
         let mut last_lost = None;
-        if own_live && let Some(End::Lost(why)) = ends.next() {
-            own_live = false;
-            last_lost = Some(why);
+        let mut limited = false;
+        if own_live {
+            match ends.next() {
+                Some(End::Lost(why)) => {
+                    own_live = false;
+                    last_lost = Some(why);
+                }
+                Some(End::OneChannel) => limited = true,
+                _ => {}
+            }
         }
         for slot in live.iter_mut().filter(|l| l.is_some()) {
-            if let Some(End::Lost(why)) = ends.next()
-                && let Some(dead) = slot.take()
-            {
-                dead.discard();
-                last_lost = Some(why);
+            match ends.next() {
+                Some(End::Lost(why)) => {
+                    if let Some(dead) = slot.take() {
+                        dead.discard();
+                    }
+                    last_lost = Some(why);
+                }
+                Some(End::OneChannel) => limited = true,
+                _ => {}
             }
         }
         let working = own_live || live.iter().any(Option::is_some);
         if ranged.r.is_cancelled() || ranged.failure().is_some() || !ranged.left() {
-            return (None, own_live);
+            return (None, own_live, false);
         }
         if !working {
-            return (last_lost.or_else(|| Some("every session was lost".into())), false);
+            return (last_lost.or_else(|| Some("every session was lost".into())), false, false);
+        }
+        if limited && live.iter().all(Option::is_none) {
+            return (None, own_live, true);
         }
     }
+}
+
+/// How many ranges are still to send.
+fn lock_len(ranged: &Ranged) -> usize {
+    ranged.queue.lock().unwrap_or_else(|e| e.into_inner()).len()
 }
 
 /// A stopped copy: down, the part from the start that is there (whole
@@ -299,7 +351,7 @@ async fn remove(
             let (kept, rr) = (owned.clone(), r.clone());
             let removed = Inner::on(lease, move |link| {
                 let fs = RemoteFs::open(link).map_err(task_error)?;
-                resume::discard_remote(&fs, &kept, &rr)
+                discard_private(&fs, &kept, &rr)
             })
             .await
             .and_then(|removed| removed);
@@ -313,6 +365,24 @@ async fn remove(
             removed
         }
     }
+}
+
+/// Removes a ranged upload's temporary file with its private directory,
+/// which holds nothing else (`make_temp` made it for this file), in one
+/// `rm -r`: a range's `dd` whose channel was still starting when the copy
+/// stopped may create the file again after a plain removal of it, and the
+/// directory would then stay; once the directory is gone, such a `dd`
+/// fails to open its file.
+fn discard_private(fs: &RemoteFs, item: &BatchItem, r: &Reporter) -> Result<(), TaskError> {
+    let Some(private) = item.resume.as_ref().and_then(|p| crate::jobs::fs_tasks::private_dir(&p.temp)) else {
+        return resume::discard_remote(fs, item, r);
+    };
+    match fs.delete(&[private.to_path_buf()]) {
+        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+        _ => {}
+    }
+    r.partial(item.item, None);
+    Ok(())
 }
 
 /// Without -p a new upload has the source's mode less the host's umask,
