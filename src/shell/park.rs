@@ -69,7 +69,7 @@ fn parking(link: Link<'_>, command: &Command) -> Result<Output, ExecError> {
         started.stderr.push(&buf[..n]);
         found = matches!(stderr_end.feed(&started.stderr.take_command()), Scan::Found(_));
     }
-    let stderr = stderr_end.into_preamble();
+    let mut stderr = stderr_end.into_preamble();
     let banner = started.banner();
     let status = if input_open && found {
         let status = ExitStatus { code: Some(0), signal: None };
@@ -78,7 +78,9 @@ fn parking(link: Link<'_>, command: &Command) -> Result<Output, ExecError> {
         status
     } else {
         // Its input ended: the shell exits after the marker.
-        started.finish()?
+        let status = started.finish()?;
+        stderr.extend(started.stderr.take_command());
+        status
     };
     Ok(Output { banner, stdout, stderr, status })
 }
