@@ -3,7 +3,9 @@
 //! as over a channel of its own, the parked channel gives way to any other
 //! channel (under `MaxSessions 1` too), is closed when unused, and a
 //! connection dropped while one is parked fails the next command without
-//! hanging (it fails as lost, or runs on a new connection).
+//! hanging (it fails as lost, or runs on a new connection); a login
+//! profile that reads past the probe's guard lines costs the guard wait,
+//! not a hang.
 
 mod support;
 
@@ -143,5 +145,22 @@ fn a_connection_dropped_while_parked_reconnects_without_hanging() {
         let out = actor.run(|link| run(link, "echo back")).unwrap();
         assert_eq!(out, (b"back\n".to_vec(), Vec::new(), Some(0)));
         assert_eq!(sshd.accepted_logins(), 2);
+    });
+}
+
+/// A profile that reads more lines than the probe's two `exit` guards gets
+/// the end of input after the guard wait: the probe then runs carefully,
+/// nothing hangs, and nothing parks.
+#[test]
+fn a_profile_reading_past_the_guards_gets_the_end_of_input_and_the_probe_goes_careful() {
+    let sshd = Sshd::builder().banner(Banner::reading(3)).start();
+    within(&sshd, Duration::from_secs(60), || {
+        let session = sshd.session();
+        let begun = Instant::now();
+        let caps = Capabilities::probe_shell(session.link()).unwrap();
+        assert!(caps.profile_reads_input);
+        assert!(begun.elapsed() < Duration::from_secs(20), "{:?}", begun.elapsed());
+        assert!(scpdeck::ssh::parked::due(session.link()).is_none());
+        assert_eq!(run(session.link(), "echo after"), (b"after\n".to_vec(), Vec::new(), Some(0)));
     });
 }
