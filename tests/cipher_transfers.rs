@@ -3,8 +3,10 @@
 //! `scpdeck cp` against OpenSSH, with the MAC modes it touches
 //! (encrypt-then-MAC and MAC-then-encrypt); the SHA-256 of each copy, taken
 //! on its own side, must be the source's. And one flipped bit in what the
-//! server sends must fail the download under each of them: whole-packet
-//! decryption still checks every tag and MAC. Each transfer has a deadline
+//! server sends must fail a one-stream download under each of them:
+//! whole-packet decryption still checks every tag and MAC (a ranged one
+//! fetches the dropped connection's ranges again and must end with the
+//! source's bytes). Each transfer has a deadline
 //! and fails instead of hanging.
 
 mod support;
@@ -83,7 +85,7 @@ fn a_flipped_bit_from_the_server_fails_the_download_under_every_aes_mode() {
     let sshd = Sshd::builder().config("Ciphers +aes128-cbc,aes256-cbc").start();
     let dir = tempfile::tempdir().expect("temp dir");
     let source = dir.path().join("source");
-    generate(&source, 64 << 20);
+    let want = generate(&source, 64 << 20);
     let (honest, tampering) = (proxy(sshd.port, None), proxy(sshd.port, Some(16 << 20)));
     let mut known =
         std::fs::OpenOptions::new().append(true).open(sshd.path("known_hosts")).expect("known_hosts");
@@ -114,12 +116,30 @@ fn a_flipped_bit_from_the_server_fails_the_download_under_every_aes_mode() {
         let down = dir.path().join("down");
         std::fs::create_dir(&down).expect("mkdir");
         let from = format!("tampered:{}", source.display());
-        let (status, stderr) = cp(&config_file, cipher, mac, &from, &down.display().to_string());
+        // One stream: a ranged copy would fetch the ranges of the dropped
+        // connection again over a new one (and pass); what is checked here is
+        // that the flipped bit itself is never taken as data.
+        let (status, stderr) =
+            cp_with(&["--segments", "0"], &config_file, cipher, mac, &from, &down.display().to_string());
         assert!(!status.success(), "{cipher} + {mac}: a tampered stream was accepted\n{stderr}");
         eprintln!("{stderr}");
         let left: Vec<_> = std::fs::read_dir(&down).expect("ls").flatten().map(|e| e.file_name()).collect();
         assert!(left.is_empty(), "{cipher} + {mac}: left {left:?}");
         std::fs::remove_dir_all(&down).expect("rm");
+    }
+    // In ranges, the connection the flipped bit dropped is made again and
+    // its ranges fetched anew: the copy is then the source's, never the
+    // tampered bytes (or, if it fails, nothing is left).
+    let down = dir.path().join("down");
+    std::fs::create_dir(&down).expect("mkdir");
+    let from = format!("tampered:{}", source.display());
+    let to = down.display().to_string();
+    let (status, stderr) =
+        cp_with(&["--segments", "4"], &config_file, "aes128-ctr", "hmac-sha2-256", &from, &to);
+    let left: Vec<_> = std::fs::read_dir(&down).expect("ls").flatten().map(|e| e.file_name()).collect();
+    match status.success() {
+        true => assert_eq!(local_sha256(&down.join("source")), want, "ranged, tampered: {stderr}"),
+        false => assert!(left.is_empty(), "ranged, tampered: left {left:?}\n{stderr}"),
     }
 }
 
@@ -203,8 +223,22 @@ fn hex(bytes: &[u8]) -> String {
 /// `scpdeck cp -F CONFIG -o Ciphers=... -o MACs=... FROM TO`, killed at the
 /// deadline; its exit status and stderr.
 fn cp(config: &Path, cipher: &str, mac: &str, from: &str, to: &str) -> (ExitStatus, String) {
+    cp_with(&[], config, cipher, mac, from, to)
+}
+
+/// [`cp`] with more options before the operands.
+fn cp_with(
+    extra: &[&str],
+    config: &Path,
+    cipher: &str,
+    mac: &str,
+    from: &str,
+    to: &str,
+) -> (ExitStatus, String) {
     let mut child = Command::new(support::tmux::scpdeck_bin())
-        .args(["cp", "-q", "-F"])
+        .args(["cp", "-q"])
+        .args(extra)
+        .arg("-F")
         .arg(config)
         .arg("-o")
         .arg(format!("Ciphers={cipher}"))
