@@ -88,6 +88,9 @@ fn close(link: Link<'_>, mut parked: Parked) {
     session.set_blocking(true);
     let _ = parked.channel.send_eof();
     let _ = parked.channel.close();
+    // The server's close: its place is free (or about to be) before the
+    // next open.
+    let _ = parked.channel.wait_close();
     drop(parked);
     session.set_blocking(blocking);
 }
