@@ -194,17 +194,9 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                         Ok(true) => closed_since_start = false,
                         Ok(false) => {}
                         Err((key, error)) => {
-                            let refusal = refusal(
-                                error,
-                                key,
-                                (&mut cap, &mut limited),
-                                (open(&slots, &pending), closed_since_start),
-                                link,
-                                set,
-                                lanes,
-                            );
-                            if let Some(error) = refusal
-                                && let Some(driven) = failed(key, error, &mut slots, &mut pending, lanes)
+                            let limit = (&mut cap, &mut limited, closed_since_start);
+                            let lanes_now = (&mut slots, &mut pending);
+                            if let Some(driven) = not_started(error, key, limit, lanes_now, link, set, lanes)
                             {
                                 return driven;
                             }
@@ -240,17 +232,9 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                 Err(error) => {
                     let key = pending[i].key;
                     pending.swap_remove(i);
-                    let refusal = refusal(
-                        error,
-                        key,
-                        (&mut cap, &mut limited),
-                        (open(&slots, &pending), closed_since_start),
-                        link,
-                        set,
-                        lanes,
-                    );
-                    if let Some(error) = refusal
-                        && let Some(driven) = failed(key, error, &mut slots, &mut pending, lanes)
+                    let limit = (&mut cap, &mut limited, closed_since_start);
+                    if let Some(driven) =
+                        not_started(error, key, limit, (&mut slots, &mut pending), link, set, lanes)
                     {
                         return driven;
                     }
@@ -341,6 +325,22 @@ fn refusal(
         *limited = true;
     }
     None
+}
+
+/// A lane that could not start: the server's channel limit (the lane goes
+/// back, see [`refusal`]) or a failure of its own ([`failed`]).
+fn not_started(
+    error: ScpError,
+    key: usize,
+    (cap, limited, closed_since_start): (&mut usize, &mut bool, bool),
+    (slots, pending): (&mut Vec<Slot<'_>>, &mut Vec<Pending>),
+    link: Link<'_>,
+    set: &LaneSet,
+    lanes: &mut dyn Lanes,
+) -> Option<Driven> {
+    let now_open = open(slots, pending);
+    let error = refusal(error, key, (cap, limited), (now_open, closed_since_start), link, set, lanes)?;
+    failed(key, error, slots, pending, lanes)
 }
 
 /// The lanes' channels open now: running, or started past their open.
