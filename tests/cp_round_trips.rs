@@ -93,12 +93,12 @@ fn a_five_byte_download_costs_one_login_and_one_exec() {
 }
 
 #[test]
-fn a_five_byte_upload_costs_one_login_and_two_execs() {
+fn a_five_byte_upload_costs_one_login_and_one_exec() {
     let (sshd, tmp, source) = five_bytes();
     let dir = tmp.path().join("to");
     std::fs::create_dir(&dir).unwrap();
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
-    assert_costs(&sshd, &out, 2);
+    assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     // The private directory went with the placing.
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -106,12 +106,78 @@ fn a_five_byte_upload_costs_one_login_and_two_execs() {
 }
 
 #[test]
-fn a_five_byte_upload_over_an_existing_file_costs_the_same_two_execs() {
+fn a_five_byte_upload_over_an_existing_file_costs_the_same_one_exec() {
     let (sshd, tmp, source) = five_bytes();
     let dir = tmp.path().join("to");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("file5b"), b"older and longer").unwrap();
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
-    assert_costs(&sshd, &out, 2);
+    assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
+    assert_eq!(names_in(&dir), ["file5b"]);
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `-p` with the placing folded in: scp -t sets the mode and the times on
+/// the private copy, the rename keeps them.
+#[test]
+fn a_preserved_upload_keeps_its_mode_and_time_with_one_exec() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let (sshd, tmp, source) = five_bytes();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let when = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    std::fs::File::options().write(true).open(&source).unwrap().set_modified(when).unwrap();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    let mut command = Command::new(scpdeck_bin());
+    command.args(["cp", "-vv", "-p", "-F"]).arg(sshd.ssh_config());
+    command.arg(&source).arg(format!("{}/", on(&sshd, &dir)));
+    let out = output_within(&mut command, Duration::from_secs(60));
+    assert_costs(&sshd, &out, 1);
+    let meta = std::fs::metadata(dir.join("file5b")).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    assert_eq!(meta.mtime(), 1_000_000_000);
+    assert_eq!(names_in(&dir), ["file5b"]);
+}
+
+/// The destination name goes to the folded placing quoted: spaces,
+/// quotes, `$(...)` and a newline arrive as they are.
+#[test]
+fn an_awkward_destination_name_is_placed_by_the_one_exec() {
+    let (sshd, tmp, source) = five_bytes();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    let name = "a 'b' \"c\" $(touch x)\nd";
+    let out = cp(&sshd, source.to_str().unwrap(), &on(&sshd, &dir.join(name)));
+    assert_costs(&sshd, &out, 1);
+    assert_eq!(std::fs::read(dir.join(name)).unwrap(), b"hello");
+    assert_eq!(names_in(&dir), [name]);
+}
+
+/// With verification on, the copy is compared before it replaces
+/// anything: the placing is not folded into the scp command but follows
+/// the comparison (the probe, the sha256 of the copy, the placing).
+#[test]
+fn a_verified_upload_places_after_the_comparison() {
+    let (sshd, tmp, source) = five_bytes();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("file5b"), b"older and longer").unwrap();
+    let mut command = Command::new(scpdeck_bin());
+    command.args(["cp", "-vv", "--verify", "-F"]).arg(sshd.ssh_config());
+    command.arg(&source).arg(format!("{}/", on(&sshd, &dir)));
+    let out = output_within(&mut command, Duration::from_secs(60));
+    assert_costs(&sshd, &out, 3);
+    assert_eq!(commands(&sshd).len(), 3, "the placing has a command of its own");
+    assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
+    assert_eq!(names_in(&dir), ["file5b"]);
 }

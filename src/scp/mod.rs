@@ -51,7 +51,7 @@ pub use source::{Answer, Sent, Source, SourceError};
 pub use stream::{Stream, pull, push};
 pub use throttle::{LimitError, QUANTUM, Throttle, parse_kbit};
 pub use tokio_util::sync::CancellationToken;
-pub use upload::{upload, upload_into_new_dir};
+pub use upload::{upload, upload_into_new_dir, upload_into_new_dir_then};
 pub use writer::in_place_cure;
 
 /// How long a cancel may take to be noticed: the longest single wait.

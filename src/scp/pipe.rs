@@ -60,7 +60,13 @@ pub(crate) struct Ending {
     pub status: ExitStatus,
     /// Stderr lines not yet taken.
     pub stderr: Vec<Vec<u8>>,
+    /// Stdout left after the protocol's end (at most [`AFTER_MAX`] bytes):
+    /// what a command run after `scp -t` in the same shell printed.
+    pub after: Vec<u8>,
 }
+
+/// The most stdout kept after the protocol's end.
+pub(crate) const AFTER_MAX: usize = 1 << 20;
 
 impl<'s> Pipe<'s> {
     pub(crate) fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
@@ -315,10 +321,19 @@ impl<'s> Pipe<'s> {
     }
 
     /// Reads stdout and stderr to their end and returns the exit status.
-    /// Stdout must already be at its end (or unwanted: it is discarded).
+    /// What stdout still held is kept as [`Ending::after`] (up to
+    /// [`AFTER_MAX`] bytes; the rest is discarded).
     pub(crate) fn finish(&mut self) -> Result<Ending, ScpError> {
         let mut buf = vec![0u8; 16 * 1024];
-        while self.read(&mut buf)? != 0 {}
+        let mut after = Vec::new();
+        loop {
+            let n = self.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            let room = AFTER_MAX.saturating_sub(after.len());
+            after.extend_from_slice(&buf[..n.min(room)]);
+        }
         loop {
             self.drain_stderr()?;
             if self.started.channel.eof() {
@@ -335,7 +350,7 @@ impl<'s> Pipe<'s> {
         let code = self.started.channel.exit_status().map_err(|e| self.lost(e.into()))?;
         let status = ExitStatus { code: if signal.is_some() { None } else { Some(code) }, signal };
         self.started.ended(&status);
-        Ok(Ending { status, stderr: self.take_stderr_lines() })
+        Ok(Ending { status, stderr: self.take_stderr_lines(), after })
     }
 
     /// Closes the channel without waiting for the remote (cancel, errors):

@@ -41,8 +41,11 @@ pub(crate) enum Role<'a> {
     Source { paths: &'a [OsString] },
     /// `scp -t [-d] TARGET`: it receives; with `make`, into a directory
     /// the same command makes first with that mode (`mkdir -m`), which
-    /// saves a command of its own (three round trips) per upload.
-    Sink { target: &'a OsStr, dir: bool, make: Option<u32> },
+    /// saves a command of its own (three round trips) per upload. With
+    /// `then`, that command runs in the same shell once scp exited 0 (and
+    /// only then: scp's failing status is the command's); what it prints
+    /// on stdout comes after the protocol's end ([`super::pipe::Ending::after`]).
+    Sink { target: &'a OsStr, dir: bool, make: Option<u32>, then: Option<&'a Command> },
 }
 
 /// The exit status of a sink command whose `mkdir` failed (scp never
@@ -73,11 +76,17 @@ pub(crate) fn start_with<'s>(
     cancel: &CancellationToken,
     lead: &[u8],
 ) -> Result<Pipe<'s>, ScpError> {
+    // Nothing runs after scp but a `then`: else the shell makes way for it.
+    let scp = match role {
+        Role::Sink { then: Some(_), .. } => "scp",
+        _ => "exec scp",
+    };
     let mut cmd = match role {
         Role::Sink { target, make: Some(mode), .. } => Command::new(&format!("mkdir -m {mode:o}"))
             .paths([target])?
-            .lit(&format!("|| exit {NOT_MADE}; exec scp")),
-        _ => Command::new("exec scp"),
+            .lit(&format!("|| exit {NOT_MADE};"))
+            .lit(scp),
+        _ => Command::new(scp),
     };
     cmd = cmd.lit(match role {
         Role::Source { .. } => "-f",
@@ -92,9 +101,14 @@ pub(crate) fn start_with<'s>(
     let downloading = matches!(role, Role::Source { .. });
     let cmd = match role {
         Role::Source { paths } => cmd.paths(paths)?,
-        Role::Sink { target, dir, .. } => {
+        Role::Sink { target, dir, then, .. } => {
             let cmd = if dir { cmd.lit("-d") } else { cmd };
-            cmd.paths([target])?
+            let cmd = cmd.paths([target])?;
+            match then {
+                // `exit` alone: scp's own status.
+                Some(then) => cmd.lit("|| exit;").append(then),
+                None => cmd,
+            }
         }
     };
     let mut pipe = launch_with(link, host, &cmd, cancel, lead)?;
