@@ -9,6 +9,8 @@
 //!   with disk I/O on a second thread. They take the `&Session` of the thread
 //!   that owns it, report per-file [`Event`]s to a callback on that thread,
 //!   and stop within [`CANCEL_LATENCY`] of a [`CancellationToken::cancel`]
+//!   (an upload whose placing follows in its command, once every file was
+//!   answered: within [`pipe::PLACING_GRACE`], for the exit status)
 //!   (tokio_util's token: the scheduler's own, used from blocking and async
 //!   code alike).
 //!

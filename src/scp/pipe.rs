@@ -40,6 +40,8 @@ pub(crate) struct Pipe<'s> {
     limit: Option<Throttle>,
     /// The receive window to keep open, when larger than the channel's own.
     window: Option<u32>,
+    /// A cancel is not heeded before this (see [`Pipe::finish_placing`]).
+    grace_until: Option<std::time::Instant>,
     /// Last: fields drop in order, so the channel is freed first.
     _blocking: RestoreBlocking<'s>,
 }
@@ -65,6 +67,10 @@ pub(crate) struct Ending {
     pub after: Vec<u8>,
 }
 
+/// How long a finishing sink whose placing follows waits for its exit
+/// status after a cancel (see [`Pipe::finish_placing`]).
+pub(crate) const PLACING_GRACE: Duration = Duration::from_secs(1);
+
 /// The most stdout kept after the protocol's end.
 pub(crate) const AFTER_MAX: usize = 1 << 20;
 
@@ -84,6 +90,7 @@ impl<'s> Pipe<'s> {
             banner_taken: false,
             limit: None,
             window: None,
+            grace_until: None,
             _blocking: RestoreBlocking { session, was_blocking },
         }
     }
@@ -136,7 +143,17 @@ impl<'s> Pipe<'s> {
     }
 
     fn check_cancel(&self) -> Result<(), ScpError> {
-        if self.cancel.is_cancelled() { Err(ScpError::Cancelled) } else { Ok(()) }
+        let graced = self.grace_until.is_some_and(|until| std::time::Instant::now() < until);
+        if self.cancel.is_cancelled() && !graced { Err(ScpError::Cancelled) } else { Ok(()) }
+    }
+
+    /// [`Pipe::finish`] for a sink whose every file was answered and whose
+    /// placing follows in the same command: a cancel is heeded only after
+    /// [`PLACING_GRACE`], so that files the command placed (it takes one
+    /// round trip and a rename) are reported placed, not left unknown.
+    pub(super) fn finish_placing(&mut self) -> Result<Ending, ScpError> {
+        self.grace_until = Some(std::time::Instant::now() + PLACING_GRACE);
+        self.finish()
     }
 
     /// Waits until the socket is ready in the direction libssh2 needs, or

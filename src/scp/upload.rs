@@ -202,7 +202,12 @@ fn batch(
         }
     };
     reporter.flush();
-    let ending = match pipe.finish() {
+    // Every file was answered: a placing that follows may be running.
+    let finished = match to.then {
+        Some(_) if spoke => pipe.finish_placing(),
+        _ => pipe.finish(),
+    };
+    let ending = match finished {
         // The directory was not made: scp never ran, and what mkdir said is
         // the error (not a diagnostic of scp's).
         Ok(ending) if !spoke && to.make.is_some() && ending.status.code == Some(remote::NOT_MADE) => {

@@ -51,3 +51,49 @@ impl<'p> FoldedPlacing<'p> {
         placing_results(lines, self.placements, Some(self.private))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::place::{Placed, Rename};
+
+    fn folded<'p>(placements: &'p [Placement<'p>]) -> FoldedPlacing<'p> {
+        FoldedPlacing::new(placements, Path::new("/d/.sd-x")).unwrap()
+    }
+
+    #[test]
+    fn every_path_is_a_quoted_argument() {
+        let temp = Path::new("/d/.sd-x/0");
+        let dest = Path::new("/d/it's $(here)\nnow");
+        let placements = [Placement { temp, dest, how: Rename::Replace }];
+        let cmd = String::from_utf8_lossy(folded(&placements).command().as_bytes()).into_owned();
+        assert!(cmd.contains(r"'it'\''s $(here)"), "{cmd}");
+        assert!(cmd.contains("'/d/.sd-x'"), "{cmd}");
+    }
+
+    #[test]
+    fn the_lines_are_the_placements_then_the_removal() {
+        let temp = Path::new("/d/.sd-x/0");
+        let dest = Path::new("/d/f");
+        let placements = [Placement { temp, dest, how: Rename::Replace }];
+        let (placed, removed) = folded(&placements).results(b"OK 0\nOK\n");
+        assert_eq!(placed.len(), 1);
+        assert!(matches!(&placed[0], Ok(Placed::At(p)) if p == dest));
+        assert!(matches!(removed, Some(Ok(()))));
+        let (placed, removed) =
+            folded(&placements).results(b"ERR Permission denied\nERR rm: Permission denied\n");
+        assert!(matches!(placed[0], Err(FsError::PermissionDenied(_))), "{placed:?}");
+        assert!(matches!(removed, Some(Err(FsError::PermissionDenied(_)))));
+    }
+
+    #[test]
+    fn a_placing_cut_short_fails_its_files_with_what_it_printed() {
+        let temp = Path::new("/d/.sd-x/0");
+        let dest = Path::new("/d/f");
+        let placements = [Placement { temp, dest, how: Rename::Replace }];
+        let (placed, removed) = folded(&placements).results(b"\x1b[2J");
+        let said = placed[0].as_ref().unwrap_err().to_string();
+        assert!(said.contains("no result from the placing") && !said.contains('\x1b'), "{said}");
+        assert!(matches!(removed, Some(Err(_))));
+    }
+}
