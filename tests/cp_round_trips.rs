@@ -99,6 +99,7 @@ fn a_five_byte_upload_costs_one_login_and_one_exec() {
     std::fs::create_dir(&dir).unwrap();
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
     assert_costs(&sshd, &out, 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("placed by the scp command: 1 file(s)"));
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     // The private directory went with the placing.
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -178,6 +179,7 @@ fn a_verified_upload_places_after_the_comparison() {
     let out = output_within(&mut command, Duration::from_secs(60));
     assert_costs(&sshd, &out, 3);
     assert_eq!(commands(&sshd).len(), 3, "the placing has a command of its own");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("placed by the scp command"));
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     assert_eq!(names_in(&dir), ["file5b"]);
 }

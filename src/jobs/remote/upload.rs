@@ -462,6 +462,8 @@ impl Ctx<'_> {
             // Placed already, by the command that sent the files (every
             // file of the group in order: these are the ones that arrived).
             (None, Some((folded, after))) => {
+                let said = format!("placed by the scp command: {} file(s) in {}", placed.len(), shown(dir));
+                self.r.log(Event::debug(&said).host(self.host));
                 let (outcome, removed) = folded.results(&after);
                 kept.removed = removed.map(|r| r.map_err(|e| e.to_string()));
                 let mut outcome: Vec<Option<Result<Placed, FsError>>> =
