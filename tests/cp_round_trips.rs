@@ -99,7 +99,8 @@ fn a_five_byte_upload_costs_one_login_and_one_exec() {
     std::fs::create_dir(&dir).unwrap();
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
     assert_costs(&sshd, &out, 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("placed by the scp command: 1 file(s)"));
+    let scp = scp_command(&out);
+    assert!(scp.contains("/' || exit; LC_ALL=C;"), "the placing follows scp in its command: {scp}");
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     // The private directory went with the placing.
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -116,6 +117,13 @@ fn a_five_byte_upload_over_an_existing_file_costs_the_same_one_exec() {
     assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     assert_eq!(names_in(&dir), ["file5b"]);
+}
+
+/// The scp run's command as `-vv` shows it (its start: the log cuts long
+/// commands).
+fn scp_command(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines().find(|l| l.contains("scp -t")).unwrap_or_default().to_owned()
 }
 
 /// The names in `dir`, sorted.
@@ -179,7 +187,8 @@ fn a_verified_upload_places_after_the_comparison() {
     let out = output_within(&mut command, Duration::from_secs(60));
     assert_costs(&sshd, &out, 3);
     assert_eq!(commands(&sshd).len(), 3, "the placing has a command of its own");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("placed by the scp command"));
+    let scp = scp_command(&out);
+    assert!(scp.contains("exec scp -t -d -- '") && !scp.contains("|| exit;"), "{scp}");
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     assert_eq!(names_in(&dir), ["file5b"]);
 }
