@@ -3,7 +3,8 @@
 //! channel per connection (`MaxSessions 1`), end to end: `scpdeck cp` against a harness sshd with a 1 MiB threshold and 4 ranges (set in
 //! config.toml), both ways; sizes around the threshold and ranges that end
 //! off block boundaries; a range whose `dd` fails once is retried alone;
-//! a cancel leaves nothing under the destination name; `--segments 0`
+//! a cancel leaves nothing under the destination name, and ends the copy
+//! at once however many channels had packets queued; `--segments 0`
 //! sends one stream; `-v` names the ranges. Every result is compared by
 //! sha256.
 
@@ -370,6 +371,52 @@ fn an_interrupted_ranged_upload_removes_its_temporary_file() {
     let out = setup.run(&["-c", &from, &to]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
+}
+
+/// An upload over 8 channels at full speed, interrupted a little later
+/// each round once its ranges have started: some channel's packet is then
+/// often only half sent, and libssh2 sends no other packet of the session
+/// until that one has gone (no close, no cleanup, no keepalive: blocking
+/// calls spun on it, and the process never ended). It goes before the
+/// lanes close, and the process ends at once, every time.
+#[test]
+fn an_interrupted_upload_over_eight_channels_ends_at_once() {
+    let setup = Setup::new(Sshd::start(), None);
+    let source = setup.path("src/eight-up");
+    random_file(&source, 160 * MIB, 17);
+    let (from, to) = (source.display().to_string(), setup.remote("dst"));
+    for round in 0..6 {
+        let mut child = setup
+            .cp(&["--segments", "8", &from, &to])
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while temp_names(&setup.path("dst")).is_empty() && child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "round {round} did not start in a minute");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // Signalled a little later each round, while the ranges are moving.
+        std::thread::sleep(Duration::from_millis(50 * (round + 1)));
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        let stopped = Instant::now();
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        let kill = || {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        };
+        let out =
+            support::deadline::bounded(Duration::from_secs(15), kill, || child.wait_with_output().unwrap());
+        assert!(stopped.elapsed() < Duration::from_secs(10), "round {round} took {:?}", stopped.elapsed());
+        if out.status.success() {
+            // It was done before the signal came: nothing to prove this round.
+            std::fs::remove_file(setup.path("dst/eight-up")).unwrap();
+            continue;
+        }
+        assert!(!setup.path("dst/eight-up").exists());
+        assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+    }
+    assert!(setup.ranges_logged("eight-up")[0].contains("over 8 channels of one session"), "{}", setup.log());
 }
 
 #[test]

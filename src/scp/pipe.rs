@@ -24,6 +24,11 @@ use tokio_util::sync::CancellationToken;
 /// The longest a wait lasts before the cancel token is checked again.
 pub(super) const WAIT: Duration = Duration::from_millis(50);
 
+/// How many waits (of at most [`WAIT`]) a cancelled pipe still gives a
+/// half-sent packet to go (see [`Pipe::check_cancel_sending`]): about two
+/// seconds, as for [`Pipe::close_now`].
+const SENDING_WAITS: u32 = 40;
+
 /// A started remote command in non-blocking mode. Restores the session's
 /// blocking mode when dropped, after freeing the channel: a channel freed in
 /// blocking mode waits for the remote to close it, which a stalled remote
@@ -40,6 +45,8 @@ pub(crate) struct Pipe<'s> {
     limit: Option<Throttle>,
     /// The receive window to keep open, when larger than the channel's own.
     window: Option<u32>,
+    /// Waits given after a cancel to a half-sent packet.
+    waits_cancelled: std::cell::Cell<u32>,
     /// Last: fields drop in order, so the channel is freed first.
     _blocking: RestoreBlocking<'s>,
 }
@@ -78,6 +85,7 @@ impl<'s> Pipe<'s> {
             banner_taken: false,
             limit: None,
             window: None,
+            waits_cancelled: std::cell::Cell::new(0),
             _blocking: RestoreBlocking { session, was_blocking },
         }
     }
@@ -133,10 +141,27 @@ impl<'s> Pipe<'s> {
         if self.cancel.is_cancelled() { Err(ScpError::Cancelled) } else { Ok(()) }
     }
 
+    /// [`Pipe::check_cancel`] for a call libssh2 said "again" to. A packet
+    /// it could not send whole stays in its one output buffer, and the
+    /// session sends no other packet (no close, no later command, no
+    /// keepalive: blocking calls then spin on "again") until the same call
+    /// is repeated and it has gone. So while the socket is what holds a
+    /// packet back, a cancel waits, at most [`SENDING_WAITS`] waits, for the
+    /// caller to repeat its call.
+    fn check_cancel_sending(&self) -> Result<(), ScpError> {
+        let sending =
+            matches!(self.link.block_directions(), BlockDirections::Outbound | BlockDirections::Both);
+        if sending && self.cancel.is_cancelled() && self.waits_cancelled.get() < SENDING_WAITS {
+            self.waits_cancelled.set(self.waits_cancelled.get() + 1);
+            return Ok(());
+        }
+        self.check_cancel()
+    }
+
     /// Waits until the socket is ready in the direction libssh2 needs, or
     /// [`WAIT`] passes.
     fn wait(&self) -> Result<(), ScpError> {
-        self.check_cancel()?;
+        self.check_cancel_sending()?;
         let flags = match self.link.block_directions() {
             BlockDirections::Inbound => PollFlags::POLLIN,
             BlockDirections::Outbound => PollFlags::POLLOUT,
@@ -144,7 +169,7 @@ impl<'s> Pipe<'s> {
         };
         let mut fds = [PollFd::new(self.link.socket(), flags)];
         match poll(&mut fds, WAIT.as_millis() as u16) {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => self.check_cancel(),
+            Ok(_) | Err(nix::errno::Errno::EINTR) => self.check_cancel_sending(),
             Err(e) => Err(self.lost(e.into())),
         }
     }
@@ -192,7 +217,7 @@ impl<'s> Pipe<'s> {
 
     fn write_unpaced(&mut self, mut data: &[u8]) -> Result<(), ScpError> {
         while !data.is_empty() {
-            self.check_cancel()?;
+            self.check_cancel_sending()?;
             match self.started.channel.write(data) {
                 Ok(0) => return Err(self.lost(ErrorKind::WriteZero.into())),
                 Ok(n) => data = &data[n..],
@@ -251,7 +276,10 @@ impl<'s> Pipe<'s> {
     /// cancel token says) for the close to leave: a close left half sent
     /// would keep every later packet of the session back.
     pub(super) fn close_now(&mut self) {
-        for _ in 0..40 {
+        // Non-blocking, whatever an earlier pipe's drop restored: a close
+        // behind another channel's half-sent packet would spin on "again".
+        self.link.session().set_blocking(false);
+        for _ in 0..SENDING_WAITS {
             match self.started.channel.close().map_err(std::io::Error::from) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     let mut fds = [PollFd::new(self.link.socket(), PollFlags::POLLOUT)];
