@@ -7,10 +7,11 @@
 //! writes a lot to stderr can never stall the data.
 
 use std::io::{ErrorKind, Read, Write};
-use std::os::fd::BorrowedFd;
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::time::Duration;
 
 use nix::poll::{PollFd, PollFlags, poll};
+use nix::sys::socket::Shutdown;
 use ssh2::{BlockDirections, Session};
 
 use crate::ssh::Link;
@@ -35,6 +36,9 @@ const SENDING_WAITS: u32 = 40;
 /// never does.
 pub(crate) struct Pipe<'s> {
     link: Link<'s>,
+    /// First: fields drop in order, so the channel is freed in
+    /// non-blocking mode, whatever another pipe's drop restored.
+    _non_blocking: NonBlocking<'s>,
     started: Started,
     cancel: CancellationToken,
     pub host: String,
@@ -54,6 +58,15 @@ pub(crate) struct Pipe<'s> {
 struct RestoreBlocking<'s> {
     session: &'s Session,
     was_blocking: bool,
+}
+
+/// Sets the session non-blocking when dropped.
+struct NonBlocking<'s>(&'s Session);
+
+impl Drop for NonBlocking<'_> {
+    fn drop(&mut self) {
+        self.0.set_blocking(false);
+    }
 }
 
 impl Drop for RestoreBlocking<'_> {
@@ -77,6 +90,7 @@ impl<'s> Pipe<'s> {
         no_delay(link.socket());
         Pipe {
             link,
+            _non_blocking: NonBlocking(session),
             started,
             cancel,
             host,
@@ -147,13 +161,26 @@ impl<'s> Pipe<'s> {
     /// keepalive: blocking calls then spin on "again") until the same call
     /// is repeated and it has gone. So while the socket is what holds a
     /// packet back, a cancel waits, at most [`SENDING_WAITS`] waits, for the
-    /// caller to repeat its call.
+    /// caller to repeat its call. A packet still held back then leaves the
+    /// session unusable: its socket is shut down, so that every later call
+    /// on it fails at once and the connection is found closed (the next
+    /// command connects again) instead of spinning.
     fn check_cancel_sending(&self) -> Result<(), ScpError> {
         let sending =
             matches!(self.link.block_directions(), BlockDirections::Outbound | BlockDirections::Both);
-        if sending && self.cancel.is_cancelled() && self.waits_cancelled.get() < SENDING_WAITS {
-            self.waits_cancelled.set(self.waits_cancelled.get() + 1);
-            return Ok(());
+        if sending && self.cancel.is_cancelled() {
+            let waits = self.waits_cancelled.get();
+            self.waits_cancelled.set(waits.saturating_add(1));
+            if waits < SENDING_WAITS {
+                return Ok(());
+            }
+            if waits == SENDING_WAITS {
+                log::warn!(
+                    "{}: a packet half sent did not go after a cancel: closing the connection",
+                    self.host
+                );
+                let _ = nix::sys::socket::shutdown(self.link.socket().as_raw_fd(), Shutdown::Both);
+            }
         }
         self.check_cancel()
     }
