@@ -1,6 +1,7 @@
 //! Transfers through the scheduler against the harness sshd and the real
 //! remote scp: every direction, several sessions, a permission-denied item,
-//! a killed connection, a talkative host, cancel, move, and partial copies
+//! a killed connection (also at the moment a ranged upload makes or
+//! finishes its copy), a talkative host, cancel, move, and partial copies
 //! kept by a pause or a lost link, continued by resume or retry.
 
 mod support;
@@ -13,8 +14,8 @@ use std::time::{Duration, Instant};
 use scpdeck::eventlog::{Event, Level, LogSink};
 use scpdeck::fs::Location;
 use scpdeck::jobs::{
-    Control, JobId, JobSpec, JobState, JobView, Limits, Mode, Options, OverwritePolicy, Scheduler, SshRemote,
-    SystemBackend, TargetKind, log_connections,
+    Control, JobId, JobSpec, JobState, JobView, Limits, Mode, Options, OverwritePolicy, Scheduler, Segments,
+    SshRemote, SystemBackend, TargetKind, log_connections,
 };
 use scpdeck::ssh::{NoPrompter, Overrides, Pool, PoolLimits, PromptAnswer, Prompter, Question, Resolver};
 use sha2::{Digest, Sha256};
@@ -28,11 +29,15 @@ struct Env {
 }
 
 fn env(config_file: &Path, limits: Limits, prompter: Arc<dyn Prompter>) -> Env {
+    env_with(config_file, limits, prompter, Segments::default())
+}
+
+fn env_with(config_file: &Path, limits: Limits, prompter: Arc<dyn Prompter>, segments: Segments) -> Env {
     let (sink, log) = LogSink::new(None);
     let pool = Pool::new(prompter, PoolLimits { per_host: limits.per_host, global: limits.global });
     log_connections(&pool, sink.clone());
     let overrides = Overrides { config_file: Some(config_file.to_path_buf()), ..Overrides::default() };
-    let remote = SshRemote::new(pool, Resolver::system(), overrides);
+    let remote = SshRemote::new(pool, Resolver::system(), overrides).with_segments(segments);
     let scheduler = Scheduler::spawn(Arc::new(SystemBackend::new(Arc::new(remote))), limits, sink);
     Env { scheduler, log }
 }
@@ -336,12 +341,124 @@ async fn a_killed_connection_sends_its_files_again_over_a_new_one() {
     assert!(events.iter().any(|e| e.text.contains("go back in line for another connection")), "{events:#?}");
     // Nothing of ours is left on the host, the private directory of the
     // dropped connection included.
-    assert!(leftovers(&dest).is_empty(), "{:?}", leftovers(&dest));
+    assert!(leftovers(&dest).is_empty(), "{:?}\n{events:#?}", leftovers(&dest));
     let names: Vec<String> = std::fs::read_dir(dest.join("big"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.starts_with(".sd-")), "{names:?}");
+}
+
+/// A `program` for the host that does its work and then, the first time
+/// it is given a path in one of our private directories (`.sd-`), kills
+/// the connection it runs on (every sshd process above it but the
+/// listener): its reply never comes back, though its work was done.
+fn killing_its_connection(program: &str, marker: &Path) -> String {
+    let real = support::which(program).display().to_string();
+    format!(
+        "#!/bin/sh\n'{real}' \"$@\"; s=$?\ncase \"$*\" in */.sd-*) if mkdir '{}' 2>/dev/null; then\n\
+         p=$PPID; while [ \"$p\" -gt 1 ]; do read -r _ c _ pp _ < /proc/$p/stat || break\n\
+         read -r _ pc _ < /proc/$pp/stat; [ \"$c\" = '(sshd)' ] && [ \"$pc\" = '(sshd)' ] && kill -9 \"$p\"\n\
+         p=$pp; done; fi;; esac\nexit $s\n",
+        marker.display()
+    )
+}
+
+/// An `rm` that fails the first time it is given a path in one of our
+/// private directories, as when a late `dd` made its file again while
+/// `rm -r` went through the directory.
+fn rm_failing_once(marker: &Path) -> String {
+    let real = support::which("rm").display().to_string();
+    format!(
+        "#!/bin/sh\ncase \"$*\" in */.sd-*) if mkdir '{}' 2>/dev/null; then\n\
+         echo \"rm: cannot remove '$3': Directory not empty\" >&2; exit 1; fi;; esac\nexec '{real}' \"$@\"\n",
+        marker.display()
+    )
+}
+
+/// Submits the upload of a new 2 MiB file `big` (in `work`) into `dest`
+/// (made in `work`) on `sshd`, in 4 ranges (the threshold 1 MiB):
+/// the environment, the source, `dest` and the job.
+fn ranged_upload(sshd: &Sshd, work: &Path, seed: u64) -> (Env, PathBuf, PathBuf, JobId) {
+    let segments = Segments { count: 4, threshold: 1 << 20 };
+    let env = env_with(&sshd.ssh_config(), Limits::default(), Arc::new(NoPrompter), segments);
+    let source = work.join("big");
+    random_file(&source, 2 << 20, seed);
+    let dest = work.join("dest");
+    std::fs::create_dir(&dest).unwrap();
+    let id = env.scheduler.submit(spec(Mode::Copy, vec![local(&source)], remote(sshd.alias(), &dest)));
+    (env, source, dest, id)
+}
+
+/// Whether the log says that a private directory's removal failed (as
+/// [`rm_failing_once`] makes it) and is tried again later.
+fn tried_again(events: &[Event]) -> bool {
+    events.iter().any(|e| e.text.contains("Directory not empty") && e.text.contains("tried again over"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_connection_lost_while_a_ranged_upload_makes_or_finishes_its_copy_leaves_no_private_directory() {
+    // The private directory made (`mkdir`), or the copy complete in it and
+    // its time set (`touch`, with -p) before it is put in place: either
+    // way the directory is there on the host when the connection drops;
+    // and once, its removal over the new connection fails (`rm`).
+    for (case, programs) in
+        [("mkdir", &["mkdir"][..]), ("touch", &["touch"]), ("touch, rm", &["touch", "rm"])]
+    {
+        let work = tempfile::tempdir().unwrap();
+        let mut sshd = Sshd::builder();
+        let mut markers = Vec::new();
+        for &program in programs {
+            let marker = work.path().join(format!("{program} done"));
+            sshd = match program {
+                "rm" => sshd.program(program, &rm_failing_once(&marker)),
+                _ => sshd.program(program, &killing_its_connection(program, &marker)),
+            };
+            markers.push(marker);
+        }
+        let sshd = sshd.start();
+        let (mut env, source, dest, id) = ranged_upload(&sshd, work.path(), 5);
+        let view = finish(&env.scheduler, id).await;
+        let events = drain(&mut env.log);
+        for marker in &markers {
+            assert!(marker.exists(), "{case}: {} did not happen\n{events:#?}", marker.display());
+        }
+        assert_eq!(view.state, JobState::Done, "{case}: {view:#?}");
+        assert_eq!(sha256_of(&dest.join("big")), sha256_of(&source), "{case}");
+        assert!(events.iter().any(|e| e.text.contains("in 4 ranges over 4 channels")), "{case}: {events:#?}");
+        assert!(
+            events.iter().any(|e| e.text.contains("go back in line for another connection")),
+            "{case}: {events:#?}"
+        );
+        if programs.contains(&"rm") {
+            assert!(tried_again(&events), "{case}: {events:#?}");
+        }
+        assert!(leftovers(&dest).is_empty(), "{case}: {:?}\n{events:#?}", leftovers(&dest));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancelled_ranged_upload_whose_private_directory_resists_removal_still_leaves_none() {
+    // The ranges' `dd`s wait, so the cancel finds them running; the first
+    // removal of the private directory fails as when a late `dd` made its
+    // file during it. No retry follows a cancel: the task removes it again.
+    let work = tempfile::tempdir().unwrap();
+    let dd = support::which("dd").display().to_string();
+    let sshd = Sshd::builder()
+        .program("dd", &format!("#!/bin/sh\nsleep 2\nexec '{dd}' \"$@\"\n"))
+        .program("rm", &rm_failing_once(&work.path().join("rm done")))
+        .start();
+    let (mut env, _, dest, id) = ranged_upload(&sshd, work.path(), 6);
+    poll("the private directory is made", || !leftovers(&dest).is_empty()).await;
+    env.scheduler.control(Control::Cancel(id));
+    let view = until(&env.scheduler, "cancelled", |j| j.state.is_finished(), id).await;
+    assert_eq!(view.state, JobState::Cancelled, "{view:#?}");
+    poll("the private directory is gone", || leftovers(&dest).is_empty()).await;
+    let events = drain(&mut env.log);
+    assert!(work.path().join("rm done").exists(), "{events:#?}");
+    assert!(tried_again(&events), "{events:#?}");
+    assert!(events.iter().any(|e| e.text.contains("removed a temporary directory left in")), "{events:#?}");
+    assert!(!dest.join("big").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -703,6 +820,20 @@ async fn poll(what: &str, done: impl Fn() -> bool) {
     }
 }
 
+/// `count` once it has not changed for 300 ms (at most 10 s).
+async fn settled(count: impl Fn() -> u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = count();
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = count();
+        if now == last || Instant::now() > deadline {
+            return now;
+        }
+        last = now;
+    }
+}
+
 /// The job finished with `copy` placed whole, having moved at most 60% of
 /// it since `before`, and continued from its partial copy.
 async fn resumed_whole(slow: &mut Slow, id: JobId, dir: &Path, name: &str, up: bool, before: u64) {
@@ -739,7 +870,9 @@ async fn a_pause_keeps_the_bytes_done_and_resuming_continues_the_file_both_ways(
         );
         assert!(partial_bytes(&dir) >= SLOW_SIZE / 2, "{name}: the partial copy is kept");
         assert!(!dir.join(name).exists());
-        let before = slow.moved(up);
+        // The paused connection's bytes still in flight through the proxy
+        // are not the resumed transfer's.
+        let before = settled(|| slow.moved(up)).await;
         s.control(Control::Resume(id));
         resumed_whole(&mut slow, id, &dir, name, up, before).await;
     }

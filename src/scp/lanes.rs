@@ -27,7 +27,10 @@
 //! holds some (sshd's `MaxSessions`) is told apart from one whose earlier
 //! channel is still closing (`ssh::channel::hold_channels`): the lanes
 //! then stay as many as it took, and [`Driven::OneChannel`] tells the
-//! caller once they ended, if it allowed only one.
+//! caller once they ended, if it allowed only one. A refusal is taken for
+//! the server's limit only when every lane's channel closed so far is
+//! known to be gone on the server too ([`Closes`]); otherwise the range
+//! is tried again.
 
 use std::fs::File;
 use std::io::ErrorKind;
@@ -153,8 +156,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
     let mut pending: Vec<Pending> = Vec::new();
     let mut cap = set.channels.max(1);
     let mut limited = false;
-    // Whether a lane's channel closed since a lane last started.
-    let mut closed_since_start = false;
+    let mut closes = Closes::default();
     loop {
         if cancel.is_cancelled() {
             stop_all(slots, pending, lanes);
@@ -177,6 +179,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                         true => Ok(None),
                         false => Starting::new(link, &lane.command, ExecOptions { window: DEFAULT_WINDOW }),
                     };
+                    let mark = closes.mark();
                     let started = match quick {
                         Ok(Some(starting)) => {
                             pending.push(Pending {
@@ -184,17 +187,21 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                                 start: lane.start,
                                 end: lane.end,
                                 starting,
+                                mark,
                             });
                             Ok(false)
                         }
-                        Ok(None) => start(link, set, &mut slots, lane, cancel).map(|()| true),
+                        Ok(None) => {
+                            let hold = !slots.is_empty() || closes.unsettled();
+                            start(link, set, (&mut slots, hold), lane, cancel).map(|()| true)
+                        }
                         Err(e) => Err((lane.key, start_error(set.host, e))),
                     };
                     match started {
-                        Ok(true) => closed_since_start = false,
+                        Ok(true) => closes.answered(mark),
                         Ok(false) => {}
                         Err((key, error)) => {
-                            let limit = (&mut cap, &mut limited, closed_since_start);
+                            let limit = (&mut cap, &mut limited, &mut closes, mark);
                             let lanes_now = (&mut slots, &mut pending);
                             if let Some(driven) = not_started(error, key, limit, lanes_now, link, set, lanes)
                             {
@@ -217,6 +224,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                 .and_then(|started| match started {
                     Some(started) => {
                         let p = pending.swap_remove(i);
+                        closes.answered(p.mark);
                         let pipe = Pipe::new(link, started, cancel.clone(), set.host.to_owned());
                         slots.push(slot(set, (p.key, p.start, p.end), pipe)?);
                         Ok(true)
@@ -224,15 +232,11 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     None => Ok(false),
                 });
             match stepped {
-                Ok(true) => {
-                    moved = true;
-                    closed_since_start = false;
-                }
+                Ok(true) => moved = true,
                 Ok(false) => i += 1,
                 Err(error) => {
-                    let key = pending[i].key;
-                    pending.swap_remove(i);
-                    let limit = (&mut cap, &mut limited, closed_since_start);
+                    let Pending { key, mark, .. } = pending.swap_remove(i);
+                    let limit = (&mut cap, &mut limited, &mut closes, mark);
                     if let Some(driven) =
                         not_started(error, key, limit, (&mut slots, &mut pending), link, set, lanes)
                     {
@@ -260,7 +264,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     // Dropping a pipe restores the mode it was made in.
                     link.session().set_blocking(false);
                     moved = true;
-                    closed_since_start = true;
+                    closes.close();
                     if !lanes.ended(key, Ok(at)) {
                         stop_all(slots, pending, lanes);
                         return Driven::Idle;
@@ -276,7 +280,7 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                     drop(slot);
                     link.session().set_blocking(false);
                     moved = true;
-                    closed_since_start = true;
+                    closes.close();
                     if let Some(driven) = failed(key, error, &mut slots, &mut pending, lanes) {
                         return driven;
                     }
@@ -299,33 +303,92 @@ struct Pending {
     start: u64,
     end: u64,
     starting: Starting,
+    /// [`Closes::mark`] when it was made, before its open went out.
+    mark: u64,
+}
+
+/// The lanes' channels closed so far, as the server may still count them.
+/// sshd frees a closed channel's place only in its loop after the batch of
+/// packets that carried the close, so an open that goes out right after a
+/// close (or before the close reached the server) may be refused while we
+/// count one channel fewer than sshd does: taken for the server's limit,
+/// that made a two-channel server a one-channel one. Any answer to an open
+/// that went out after a close (the channel, or its refusal) comes from a
+/// later pass of that loop: the close is settled.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Closes {
+    /// Lanes' channels closed.
+    made: u64,
+    /// Of those, the ones the server has surely let go of.
+    settled: u64,
+}
+
+impl Closes {
+    /// A lane's channel closed (or one may have: a start that failed after
+    /// its open).
+    fn close(&mut self) {
+        self.made += 1;
+    }
+
+    /// Noted when an open goes out: the closes that went before it.
+    fn mark(&self) -> u64 {
+        self.made
+    }
+
+    /// The server answered an open that went out at `mark`.
+    fn answered(&mut self, mark: u64) {
+        self.settled = self.settled.max(mark);
+    }
+
+    /// Whether the server may still count a channel we closed.
+    fn unsettled(&self) -> bool {
+        self.made > self.settled
+    }
+
+    /// The server refused an open that went out at `mark`: whether that is
+    /// its limit (it counted just the channels open now), not a place
+    /// still freeing, which the next open gets.
+    fn refused(&mut self, mark: u64) -> bool {
+        let limit = !self.unsettled();
+        self.answered(mark);
+        limit
+    }
 }
 
 /// A lane's start failed: when the server refused the channel while
-/// others are open, that is not the range's fault (its channel limit, or
-/// the place of a lane that just ended, which sshd frees a moment after
-/// its close: tried again next turn), the range goes back and `None`
-/// comes back; any other error is returned for [`failed`].
+/// others are open, or while a lane's closed channel may still hold its
+/// place ([`Closes`]), that is not the range's fault (its channel limit,
+/// or a place sshd frees a moment after the close: tried again next
+/// turn), the range goes back and `None` comes back; any other error is
+/// returned for [`failed`].
 fn refusal(
     error: ScpError,
     key: usize,
-    (cap, limited): (&mut usize, &mut bool),
-    (open, closed_since_start): (usize, bool),
+    (cap, limited, closes, mark): (&mut usize, &mut bool, &mut Closes, u64),
+    open: usize,
     link: Link<'_>,
     set: &LaneSet,
     lanes: &mut dyn Lanes,
 ) -> Option<ScpError> {
-    if open == 0 || !refused(&error) {
+    if !refused(&error) {
+        // Its channel, if it had one, is gone.
+        closes.close();
+        return Some(error);
+    }
+    let limit = closes.refused(mark);
+    if open == 0 && limit {
         return Some(error);
     }
     lanes.put_back(key);
-    if !closed_since_start {
+    if limit {
         log::info!("{}: a channel more was refused: {open} at once", set.host);
         if open == 1 {
             note_one_channel(link);
         }
         *cap = open;
         *limited = true;
+    } else {
+        log::debug!("{}: a channel more was refused while a closed one may hold its place", set.host);
     }
     None
 }
@@ -335,14 +398,14 @@ fn refusal(
 fn not_started(
     error: ScpError,
     key: usize,
-    (cap, limited, closed_since_start): (&mut usize, &mut bool, bool),
+    limit: (&mut usize, &mut bool, &mut Closes, u64),
     (slots, pending): (&mut Vec<Slot<'_>>, &mut Vec<Pending>),
     link: Link<'_>,
     set: &LaneSet,
     lanes: &mut dyn Lanes,
 ) -> Option<Driven> {
     let now_open = open(slots, pending);
-    let error = refusal(error, key, (cap, limited), (now_open, closed_since_start), link, set, lanes)?;
+    let error = refusal(error, key, limit, now_open, link, set, lanes)?;
     failed(key, error, slots, pending, lanes)
 }
 
@@ -425,17 +488,19 @@ fn flush_windows(slots: &mut [Slot<'_>], way: LaneWay) -> Result<(), ScpError> {
     Ok(())
 }
 
-/// Starts `lane` on a new channel (blocking, once nothing is half sent).
+/// Starts `lane` on a new channel (blocking, once nothing is half sent);
+/// `hold`: a refusal comes back at once (other lanes hold channels, or a
+/// closed one may still hold its place), see [`refusal`].
 fn start<'s>(
     link: Link<'s>,
     set: &LaneSet,
-    slots: &mut Vec<Slot<'s>>,
+    (slots, hold): (&mut Vec<Slot<'s>>, bool),
     lane: Lane,
     cancel: &CancellationToken,
 ) -> Result<(), (usize, ScpError)> {
     let key = lane.key;
     flush_windows(slots, set.way).map_err(|e| (key, e))?;
-    hold_channels(link, !slots.is_empty());
+    hold_channels(link, hold);
     link.session().set_blocking(true);
     let launched = launch(link, set.host, &lane.command, cancel);
     link.session().set_blocking(false);
@@ -559,4 +624,51 @@ fn push_turn(slot: &mut Slot<'_>, set: &LaneSet, lanes: &mut dyn Lanes) -> Resul
         return Ok(Step::Ended(slot.at));
     }
     Ok(Step::Moved(moved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Closes;
+
+    #[test]
+    fn a_refusal_after_a_close_the_server_has_not_settled_is_no_limit() {
+        let mut closes = Closes::default();
+        // Lane B's open goes out; lane A's channel closes; B starts.
+        let b = closes.mark();
+        closes.close();
+        closes.answered(b);
+        // C's open goes out after A's close: refused for A's place.
+        let c = closes.mark();
+        assert!(!closes.refused(c), "{closes:?}");
+        // That refusal settled A's close: the next refusal is the limit.
+        assert!(closes.refused(closes.mark()), "{closes:?}");
+    }
+
+    #[test]
+    fn a_close_after_the_refused_open_went_out_is_not_settled_by_it() {
+        let mut closes = Closes::default();
+        let c = closes.mark();
+        closes.close();
+        assert!(!closes.refused(c));
+        assert!(closes.unsettled());
+        // The open after the close is refused: that answer settles it.
+        assert!(!closes.refused(closes.mark()));
+        assert!(!closes.unsettled());
+        assert!(closes.refused(closes.mark()));
+    }
+
+    #[test]
+    fn with_no_close_a_refusal_is_the_limit_and_a_start_settles_what_went_before_it() {
+        let mut closes = Closes::default();
+        assert!(closes.refused(closes.mark()));
+        closes.close();
+        closes.close();
+        let d = closes.mark();
+        closes.close();
+        closes.answered(d);
+        assert!(closes.unsettled(), "the third close came after the open: {closes:?}");
+        closes.answered(closes.mark());
+        assert!(!closes.unsettled());
+        assert!(closes.refused(closes.mark()));
+    }
 }

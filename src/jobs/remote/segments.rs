@@ -10,16 +10,17 @@
 //! finished as a resumed file is: attributes with -p, the whole file
 //! hashed on both sides with verification on, placed under its name.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::future::join_all;
 
 use super::segment_worker::{End, Ranged, Way, work};
-use super::upload::{Leftover, Leftovers};
+use super::upload::{Leftover, Leftovers, remember};
 use super::{Inner, resume};
 use crate::eventlog::Event;
-use crate::fs::{FileSystem, RemoteFs};
+use crate::fs::{FileSystem, FsError, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::task_error;
 use crate::jobs::segment_plan::{Segments, contiguous, plan};
@@ -69,7 +70,10 @@ pub(super) async fn take(
     let items = std::mem::take(&mut batch.items);
     for item in items {
         let sent = match eligible(&item, &segments) {
-            true => one_file(inner, lease, (&config, host), &item, &batch, r, way).await?,
+            true => match one_file(inner, lease, (&config, host), &item, &batch, r, way).await {
+                Ok(sent) => sent,
+                Err(stop) => return Err(cleaned(inner, lease, host, r, stop).await),
+            },
             false => false,
         };
         if !sent {
@@ -77,6 +81,19 @@ pub(super) async fn take(
         }
     }
     Ok(batch)
+}
+
+/// A task that stops in a ranged copy for another reason than a lost
+/// connection (a cancel, a failure) has no retry whose new connection
+/// removes what the copy's private directory's removal left (see
+/// `discard_private`): it goes now, over the task's lease. After a drop,
+/// the retried task removes it.
+async fn cleaned(inner: &Inner, lease: &Lease, host: &str, r: &Reporter, stop: TaskError) -> TaskError {
+    if !matches!(stop, TaskError::Dropped(_) | TaskError::Connection(_)) {
+        let (left, on, rr) = (inner.leftovers.clone(), host.to_owned(), r.clone());
+        let _ = Inner::on(lease, move |link| super::upload::clean_leftovers(link, &on, &left, &rr)).await;
+    }
+    stop
 }
 
 /// The temporary file of a ranged copy, once made.
@@ -90,8 +107,15 @@ struct Temp {
 
 /// Makes the temporary file: beside the destination here, or in a private
 /// directory beside it on the host. `None`: it cannot be made, the file
-/// goes the one-stream way (which knows how to write in place).
-async fn make_temp(lease: &Lease, item: &BatchItem, way: Way) -> Result<Option<Temp>, TaskError> {
+/// goes the one-stream way (which knows how to write in place). A private
+/// directory whose making the connection dropped in may be there: it is
+/// remembered (`left`) for the next connection to the host.
+async fn make_temp(
+    lease: &Lease,
+    item: &BatchItem,
+    way: Way,
+    (leftovers, host): (&Leftovers, &str),
+) -> Result<Option<Temp>, TaskError> {
     let dest = item.dest.path().to_path_buf();
     let Some(dir) = dest.parent().map(Path::to_path_buf) else { return Ok(None) };
     match way {
@@ -103,7 +127,8 @@ async fn make_temp(lease: &Lease, item: &BatchItem, way: Way) -> Result<Option<T
         }
         Way::Up => {
             let Ok(file) = std::fs::File::open(item.source.path()) else { return Ok(None) };
-            let private = dir.join(format!(".sd-{:08x}", rand::random::<u32>()));
+            let name = OsString::from(format!(".sd-{:08x}", rand::random::<u32>()));
+            let private = dir.join(&name);
             let path = private.join("0");
             let made = Inner::on(lease, move |link| {
                 let fs = RemoteFs::open(link)?;
@@ -113,7 +138,11 @@ async fn make_temp(lease: &Lease, item: &BatchItem, way: Way) -> Result<Option<T
             .await?;
             match made {
                 Ok(()) => Ok(Some(Temp { path, file })),
-                Err(e) if e.is_connection_lost() => Err(task_error(e)),
+                Err(e) if e.is_connection_lost() => {
+                    // mkdir may have run, its answer lost.
+                    remember(leftovers, Leftover::unkept(host, &dir, &name));
+                    Err(task_error(e))
+                }
                 Err(_) => Ok(None),
             }
         }
@@ -161,7 +190,7 @@ async fn one_file(
         return Ok(false);
     }
     extra.truncate(ranges.len() - 1);
-    let Some(temp) = make_temp(lease, item, way).await? else { return Ok(false) };
+    let Some(temp) = make_temp(lease, item, way, (&inner.leftovers, &host)).await? else { return Ok(false) };
     r.started(item.item);
     let spans: Vec<String> =
         ranges.iter().map(|g| format!("{}-{}", human_size(g.start), human_size(g.end()))).collect();
@@ -220,25 +249,36 @@ async fn one_file(
         keep_or_remove(lease, &owned, &ranged, r, (&inner.leftovers, &host)).await?;
         return Err(TaskError::Dropped(detail));
     }
-    let (batch, rr) = (batch.clone(), r.clone());
+    let (batch, rr, finishing) = (batch.clone(), r.clone(), owned.clone());
     let finished = Inner::on(lease, move |link| {
         let fs = RemoteFs::open(link).map_err(task_error)?;
         match way {
             Way::Down => match std::fs::File::open(&temp.path) {
-                Ok(file) => Ok(resume::finish_download(&fs, &owned, &file, &batch, &rr)),
+                Ok(file) => Ok(resume::finish_download(&fs, &finishing, &file, &batch, &rr)),
                 Err(e) => Ok(Err(format!("{}: {e}", shown(&temp.path)))),
             },
             Way::Up => {
                 if !batch.preserve {
-                    new_file_mode(&fs, &temp.path, owned.mode)?;
+                    new_file_mode(&fs, &temp.path, finishing.mode)?;
                 }
-                resume::finish_upload(&fs, &owned, &temp.path, &batch, &rr)
+                resume::finish_upload(&fs, &finishing, &temp.path, &batch, &rr)
             }
         }
     })
-    .await??;
-    r.finished_item(item.item, finished);
-    Ok(true)
+    .await
+    .and_then(|finished| finished);
+    match finished {
+        Ok(finished) => {
+            r.finished_item(item.item, finished);
+            Ok(true)
+        }
+        // Stopped while it was finished (the connection dropped, a cancel
+        // while hashing): the copy is whole, and goes as a stopped one does.
+        Err(stop) => {
+            keep_or_remove(lease, &owned, &ranged, r, (&inner.leftovers, &host)).await?;
+            Err(stop)
+        }
+    }
 }
 
 /// Runs the ranges on every lease (up to `channels` at once on each)
@@ -331,8 +371,8 @@ async fn keep_or_remove(
 }
 
 /// Removes the temporary file (and on the host its private directory; if
-/// the host is gone, that directory is remembered and removed over the
-/// next connection, like the one-stream path's).
+/// that fails, the host gone or not, that directory is remembered and
+/// removed over the next connection, like the one-stream path's).
 async fn remove(
     lease: &Lease,
     owned: &BatchItem,
@@ -348,19 +388,18 @@ async fn remove(
             Ok(())
         }
         Way::Up => {
-            let (kept, rr) = (owned.clone(), r.clone());
+            let (kept, rr, left, on) = (owned.clone(), r.clone(), leftovers.clone(), host.to_owned());
             let removed = Inner::on(lease, move |link| {
                 let fs = RemoteFs::open(link).map_err(task_error)?;
-                discard_private(&fs, &kept, &rr)
+                discard_private(&fs, &kept, &rr, (&left, &on))
             })
             .await
             .and_then(|removed| removed);
-            if let Err(TaskError::Dropped(_)) = &removed
+            if removed.is_err()
                 && let Some(private) = crate::jobs::fs_tasks::private_dir(&partial.temp)
                 && let (Some(dir), Some(name)) = (private.parent(), private.file_name())
             {
-                let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
-                left.push(Leftover::unkept(host, dir, name));
+                remember(leftovers, Leftover::unkept(host, dir, name));
             }
             removed
         }
@@ -372,14 +411,30 @@ async fn remove(
 /// `rm -r`: a range's `dd` whose channel was still starting when the copy
 /// stopped may create the file again after a plain removal of it, and the
 /// directory would then stay; once the directory is gone, such a `dd`
-/// fails to open its file.
-fn discard_private(fs: &RemoteFs, item: &BatchItem, r: &Reporter) -> Result<(), TaskError> {
+/// fails to open its file. Should it create the file while `rm -r` goes
+/// through the directory (which is then not empty), or the removal fail
+/// otherwise, the directory is remembered (`left`) and removed over the
+/// next connection to the host, by when that `dd` has run.
+fn discard_private(
+    fs: &RemoteFs,
+    item: &BatchItem,
+    r: &Reporter,
+    (leftovers, host): (&Leftovers, &str),
+) -> Result<(), TaskError> {
     let Some(private) = item.resume.as_ref().and_then(|p| crate::jobs::fs_tasks::private_dir(&p.temp)) else {
         return resume::discard_remote(fs, item, r);
     };
     match fs.delete(&[private.to_path_buf()]) {
+        // Gone already: put in place, or never made.
+        Ok(()) | Err(FsError::NotFound(_)) => {}
         Err(e) if e.is_connection_lost() => return Err(task_error(e)),
-        _ => {}
+        Err(e) => {
+            if let (Some(dir), Some(name)) = (private.parent(), private.file_name()) {
+                let text = format!("{e}; tried again over the next connection to the host");
+                r.log(Event::debug(&text).host(host));
+                remember(leftovers, Leftover::unkept(host, dir, name));
+            }
+        }
     }
     r.partial(item.item, None);
     Ok(())

@@ -84,6 +84,11 @@ impl Leftover {
     }
 }
 
+/// Remembers `leftover` for the next connection to its host.
+pub(super) fn remember(leftovers: &Leftovers, leftover: Leftover) {
+    leftovers.lock().unwrap_or_else(|e| e.into_inner()).push(leftover);
+}
+
 fn shown(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
 }
@@ -881,13 +886,13 @@ impl Ctx<'_> {
     }
 
     fn remember(&self, dir: &Path, private: &OsStr, keep: &[OsString]) {
-        let mut left = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
-        left.push(Leftover {
+        let leftover = Leftover {
             host: self.host.to_owned(),
             dir: dir.to_path_buf(),
             private: private.to_os_string(),
             keep: keep.to_vec(),
-        });
+        };
+        remember(self.leftovers, leftover);
     }
 }
 
@@ -923,7 +928,7 @@ fn remote_digests(link: Link<'_>, paths: &[&Path]) -> Result<Vec<Result<Digest, 
 /// copies their items will resume (those are removed, with their private
 /// directory, when they are placed or discarded); what cannot be removed
 /// now (the connection is gone too) stays remembered.
-fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Reporter) {
+pub(super) fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Reporter) {
     let mine: Vec<Leftover> = {
         let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
         let (mine, others) = std::mem::take(&mut *left).into_iter().partition(|l| l.host == host);
@@ -945,10 +950,7 @@ fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Rep
             Ok(()) => r.log(
                 Event::debug(&format!("removed a temporary directory left in {}", shown(&dir))).host(host),
             ),
-            Err(e) if e.is_connection_lost() => {
-                let mut left = leftovers.lock().unwrap_or_else(|e| e.into_inner());
-                left.push(leftover);
-            }
+            Err(e) if e.is_connection_lost() => remember(leftovers, leftover),
             Err(e) => r.log(
                 Event::warn(&format!("cannot remove a temporary directory in {}: {e}", shown(&dir)))
                     .host(host),
@@ -961,7 +963,11 @@ fn clean_leftovers(session: Link<'_>, host: &str, leftovers: &Leftovers, r: &Rep
 fn clean_one(fs: &RemoteFs, leftover: &Leftover) -> Result<(), FsError> {
     let temp_dir = leftover.dir.join(&leftover.private);
     if leftover.keep.is_empty() {
-        return fs.delete(&[temp_dir]);
+        return match fs.delete(&[temp_dir]) {
+            // Never made (the connection dropped before mkdir ran).
+            Err(FsError::NotFound(_)) => Ok(()),
+            deleted => deleted,
+        };
     }
     let listing = match fs.list(&temp_dir) {
         Ok(listing) => listing,
