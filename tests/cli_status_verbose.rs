@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use support::closed_port::{ClosedPort, closed_port};
 use support::deadline::{bounded, output_within};
 use support::tmux::{Tmux, scpdeck_bin, wait_for_file};
 use support::{Sshd, keygen, password_user};
@@ -43,18 +44,18 @@ fn clean_lines(err: &str) {
 
 /// An ssh_config with the harness host, a host whose key the server does
 /// not know (`stranger`) and a port where nothing listens (`nobody`).
-fn configs(sshd: &Sshd, dir: &Path) -> std::path::PathBuf {
+fn configs(sshd: &Sshd, dir: &Path) -> (std::path::PathBuf, ClosedPort) {
     keygen(&dir.join("stranger"), "");
     let stranger = sshd.config_block("stranger").replace(
         &format!("IdentityFile {}", sshd.client_key().display()),
         &format!("IdentityFile {}", dir.join("stranger").display()),
     );
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = closed_port();
     let nobody =
-        sshd.config_block("nobody").replace(&format!("Port {}", sshd.port), &format!("Port {closed}"));
+        sshd.config_block("nobody").replace(&format!("Port {}", sshd.port), &format!("Port {}", closed.port));
     let config = dir.join("ssh_config");
     std::fs::write(&config, format!("{}{stranger}{nobody}", sshd.config_block(sshd.alias()))).unwrap();
-    config
+    (config, closed)
 }
 
 #[test]
@@ -62,7 +63,7 @@ fn cp_and_ls_exit_0_1_or_255() {
     let sshd = Sshd::start();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let config = configs(&sshd, dir);
+    let (config, _closed) = configs(&sshd, dir);
     let alias = sshd.alias();
     std::fs::write(dir.join("a"), b"a").unwrap();
 

@@ -2,12 +2,13 @@
 //! the commands (exec requests) the server sees, each command a channel
 //! open, an exec and an end of input, so a few round trips each. Counted
 //! from the harness sshd's log ("Starting session: command"). A download
-//! is the probe (which looks at the source too) and the scp run; an upload
-//! the probe (which looks at the destination and the name the file takes
-//! in it too), the scp run (whose command makes the private directory
-//! first), and the placing (which removes the private directory too): no
-//! listing of the destination directory. docs/benchmarks.md has the
-//! times.
+//! is the probe (which looks at the source too) and the scp run, which
+//! rides on the probe's parked channel (src/shell/park.rs): one exec
+//! request. An upload is the probe (which looks at the destination and the
+//! name the file takes in it too), the scp run on its channel (whose
+//! command makes the private directory first), and the placing (which
+//! removes the private directory too): two exec requests, and no listing
+//! of the destination directory. docs/benchmarks.md has the times.
 
 mod support;
 
@@ -83,21 +84,23 @@ fn five_bytes() -> (Sshd, tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
-fn a_five_byte_download_costs_one_login_and_two_commands() {
+fn a_five_byte_download_costs_one_login_and_one_exec() {
     let (sshd, tmp, source) = five_bytes();
     let target = tmp.path().join("x");
     let out = cp(&sshd, &on(&sshd, &source), target.to_str().unwrap());
-    assert_costs(&sshd, &out, 2);
+    assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(&target).unwrap(), b"hello");
 }
 
 #[test]
-fn a_five_byte_upload_costs_one_login_and_three_commands() {
+fn a_five_byte_upload_costs_one_login_and_one_exec() {
     let (sshd, tmp, source) = five_bytes();
     let dir = tmp.path().join("to");
     std::fs::create_dir(&dir).unwrap();
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
-    assert_costs(&sshd, &out, 3);
+    assert_costs(&sshd, &out, 1);
+    let scp = scp_command(&out);
+    assert!(scp.contains("/' || exit; LC_ALL=C;"), "the placing follows scp in its command: {scp}");
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
     // The private directory went with the placing.
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -105,12 +108,87 @@ fn a_five_byte_upload_costs_one_login_and_three_commands() {
 }
 
 #[test]
-fn a_five_byte_upload_over_an_existing_file_costs_the_same_three_commands() {
+fn a_five_byte_upload_over_an_existing_file_costs_the_same_one_exec() {
     let (sshd, tmp, source) = five_bytes();
     let dir = tmp.path().join("to");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("file5b"), b"older and longer").unwrap();
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
-    assert_costs(&sshd, &out, 3);
+    assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
+    assert_eq!(names_in(&dir), ["file5b"]);
+}
+
+/// The scp run's command as `-vv` shows it (its start: the log cuts long
+/// commands).
+fn scp_command(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines().find(|l| l.contains("scp -t")).unwrap_or_default().to_owned()
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `-p` with the placing folded in: scp -t sets the mode and the times on
+/// the private copy, the rename keeps them.
+#[test]
+fn a_preserved_upload_keeps_its_mode_and_time_with_one_exec() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let (sshd, tmp, source) = five_bytes();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let when = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    std::fs::File::options().write(true).open(&source).unwrap().set_modified(when).unwrap();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    let mut command = Command::new(scpdeck_bin());
+    command.args(["cp", "-vv", "-p", "-F"]).arg(sshd.ssh_config());
+    command.arg(&source).arg(format!("{}/", on(&sshd, &dir)));
+    let out = output_within(&mut command, Duration::from_secs(60));
+    assert_costs(&sshd, &out, 1);
+    let meta = std::fs::metadata(dir.join("file5b")).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    assert_eq!(meta.mtime(), 1_000_000_000);
+    assert_eq!(names_in(&dir), ["file5b"]);
+}
+
+/// The destination name goes to the folded placing quoted: spaces,
+/// quotes, `$(...)` and a newline arrive as they are.
+#[test]
+fn an_awkward_destination_name_is_placed_by_the_one_exec() {
+    let (sshd, tmp, source) = five_bytes();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    let name = "a 'b' \"c\" $(touch x)\nd";
+    let out = cp(&sshd, source.to_str().unwrap(), &on(&sshd, &dir.join(name)));
+    assert_costs(&sshd, &out, 1);
+    assert_eq!(std::fs::read(dir.join(name)).unwrap(), b"hello");
+    assert_eq!(names_in(&dir), [name]);
+}
+
+/// With verification on, the copy is compared before it replaces
+/// anything: the placing is not folded into the scp command but follows
+/// the comparison (the probe, the sha256 of the copy, the placing).
+#[test]
+fn a_verified_upload_places_after_the_comparison() {
+    let (sshd, tmp, source) = five_bytes();
+    let dir = tmp.path().join("to");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("file5b"), b"older and longer").unwrap();
+    let mut command = Command::new(scpdeck_bin());
+    command.args(["cp", "-vv", "--verify", "-F"]).arg(sshd.ssh_config());
+    command.arg(&source).arg(format!("{}/", on(&sshd, &dir)));
+    let out = output_within(&mut command, Duration::from_secs(60));
+    assert_costs(&sshd, &out, 3);
+    assert_eq!(commands(&sshd).len(), 3, "the placing has a command of its own");
+    let scp = scp_command(&out);
+    assert!(scp.contains("exec scp -t -d -- '") && !scp.contains("|| exit;"), "{scp}");
+    assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
+    assert_eq!(names_in(&dir), ["file5b"]);
 }

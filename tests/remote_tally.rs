@@ -215,7 +215,9 @@ fn a_tree_of_directories_is_counted_in_one_command() {
     for follow in [false, true] {
         let before = commands(&sshd);
         assert_eq!(tally(&fs, &roots, follow).unwrap(), expected);
-        assert_eq!(commands(&sshd) - before, 1, "follow={follow}");
+        // One command; none of its own when it rode on the probe's parked channel.
+        let ran = commands(&sshd) - before;
+        assert!(ran <= 1, "follow={follow}: {ran} commands");
     }
     let before = commands(&sshd);
     assert_eq!(walk_tally(&fs, &roots, false).unwrap(), expected);

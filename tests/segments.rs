@@ -3,7 +3,9 @@
 //! channel per connection (`MaxSessions 1`), end to end: `scpdeck cp` against a harness sshd with a 1 MiB threshold and 4 ranges (set in
 //! config.toml), both ways; sizes around the threshold and ranges that end
 //! off block boundaries; a range whose `dd` fails once is retried alone;
-//! a cancel leaves nothing under the destination name; `--segments 0`
+//! a cancel leaves nothing under the destination name, and ends the copy
+//! at once however many channels had packets queued, or once a stalled
+//! server answers again; `--segments 0`
 //! sends one stream; `-v` names the ranges. Every result is compared by
 //! sha256.
 
@@ -370,6 +372,88 @@ fn an_interrupted_ranged_upload_removes_its_temporary_file() {
     let out = setup.run(&["-c", &from, &to]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(sha256(&setup.path(&format!("dst/{name}"))), sha256(&setup.path(&format!("src/{name}"))));
+}
+
+/// An upload over 8 channels at full speed, interrupted a little later
+/// each round once its ranges have started: some channel's packet is then
+/// often only half sent, and libssh2 sends no other packet of the session
+/// until that one has gone (no close, no cleanup, no keepalive: blocking
+/// calls spun on it, and the process never ended). It goes before the
+/// lanes close, and the process ends at once, every time.
+#[test]
+fn an_interrupted_upload_over_eight_channels_ends_at_once() {
+    let setup = Setup::new(Sshd::start(), None);
+    random_file(&setup.path("src/eight-up"), 160 * MIB, 17);
+    for round in 0..6 {
+        let took = interrupt_upload(&setup, "eight-up", Duration::from_millis(50 * (round + 1)), None);
+        assert!(took < Duration::from_secs(10), "round {round} took {took:?}");
+    }
+    assert!(setup.ranges_logged("eight-up")[0].contains("over 8 channels of one session"), "{}", setup.log());
+}
+
+/// The same while the server stalls (its connections stopped) for 3 s
+/// around the signal: a packet that cannot go within 2 s of the cancel
+/// leaves its session closed, and no later call on the session (closing
+/// channels, freeing it) waits or spins for ever: the process ends once
+/// the server answers again.
+#[test]
+fn an_upload_interrupted_while_the_server_stalls_ends_when_it_answers() {
+    let setup = Setup::new(Sshd::start(), None);
+    random_file(&setup.path("src/stalled-up"), 160 * MIB, 19);
+    for round in 0..3 {
+        let delay = Duration::from_millis(50 * (round + 1));
+        let took = interrupt_upload(&setup, "stalled-up", delay, Some(Duration::from_secs(3)));
+        assert!(took < Duration::from_secs(10), "round {round} took {took:?} after the server answered");
+    }
+}
+
+/// Copies `src/NAME` to `dst/` over 8 channels, sends SIGINT `delay` after
+/// its ranges started (with `stall`: the server's connections stopped
+/// from a moment before the signal for that long), and returns how long
+/// the process took to end after the signal (after the stall's end).
+/// Checks that nothing is left under a temporary name, and that a file
+/// under the destination name is whole (done before the signal came).
+fn interrupt_upload(setup: &Setup, name: &str, delay: Duration, stall: Option<Duration>) -> Duration {
+    let (from, to) = (setup.path(&format!("src/{name}")).display().to_string(), setup.remote("dst"));
+    let mut child = setup
+        .cp(&["--segments", "8", &from, &to])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while temp_names(&setup.path("dst")).is_empty() && child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "{name} did not start in a minute");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::thread::sleep(delay);
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    if stall.is_some() {
+        // The socket fills meanwhile: a write is left half sent.
+        setup.sshd.stop_connections();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    if let Some(stall) = stall {
+        std::thread::sleep(stall);
+        setup.sshd.continue_connections();
+    }
+    let stopped = Instant::now();
+    let kill = || {
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    };
+    let out = support::deadline::bounded(Duration::from_secs(20), kill, || child.wait_with_output().unwrap());
+    let took = stopped.elapsed();
+    let copy = setup.path(&format!("dst/{name}"));
+    if copy.exists() {
+        // Done before the signal came.
+        assert_eq!(sha256(&copy), sha256(&setup.path(&format!("src/{name}"))), "{}", stderr(&out));
+        std::fs::remove_file(&copy).unwrap();
+    } else {
+        assert!(!out.status.success(), "{}", stderr(&out));
+    }
+    assert!(temp_names(&setup.path("dst")).is_empty(), "{:?}", temp_names(&setup.path("dst")));
+    took
 }
 
 #[test]

@@ -452,7 +452,8 @@ fn a_changed_key_is_refused_in_every_mode_naming_file_and_line() {
 
 #[test]
 fn a_closed_port_fails_at_tcp_connect() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = support::closed_port::closed_port();
+    let port = closed.port;
     let mut config = HostConfig::defaults("closed", "nobody");
     config.hostname = "127.0.0.1".into();
     config.port = port;
@@ -537,11 +538,11 @@ fn proxy_jump_with_two_hops_from_the_command_line() {
 #[test]
 fn proxy_jump_to_an_unreachable_target_names_the_hop() {
     let jump = Sshd::start();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = support::closed_port::closed_port();
     let config_file = multi_config(jump.dir(), &[("jump", &jump, "")]);
     let mut config = Resolver::system().resolve_str("jump", &overrides(&config_file, &[])).unwrap();
     config.alias = "behind".into();
-    config.port = closed;
+    config.port = closed.port;
     config.proxy_jump = vec!["jump".into()];
     let err = expect_err(ssh::connect(&config, &NoPrompter));
     assert_eq!(err.step(), Step::Proxy, "{err}");

@@ -80,7 +80,8 @@ fn jobs_run_on_the_connection_thread_sync_and_async() {
 
 #[test]
 fn connect_errors_come_back_through_run() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = support::closed_port::closed_port();
+    let port = closed.port;
     let mut config = HostConfig::defaults("gone", "nobody");
     config.hostname = "127.0.0.1".into();
     config.port = port;
@@ -169,6 +170,11 @@ fn a_killed_connection_is_reported_and_reestablished_by_the_pool() {
     });
     assert!(inflight.unwrap().is_err(), "the interrupted job must fail");
     let drops = || events.lock().unwrap().iter().filter(|e| matches!(e, ConnectionEvent::Dropped(_))).count();
+    // The job's reply leaves before the connection thread reports the drop.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while drops() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert_eq!(drops(), 2);
     assert_eq!(browser.run(|s| exec(s, "echo third").unwrap()).unwrap(), "third\n");
     assert_eq!(sshd.accepted_logins(), 3);

@@ -46,7 +46,10 @@ pub fn download(
     let requested: Vec<Vec<u8>> = request.sources.iter().map(|s| base_name(s.as_bytes())).collect();
     let config = SinkConfig { recursive: request.options.recursive, requested, credit: CREDIT };
     let role = Role::Source { paths: &request.sources };
-    let mut pipe = remote::start(link, &request.host, role, &request.options, cancel)?;
+    // The first acknowledgements (the ones owed ahead) go with the command.
+    let mut sink = Sink::new(config.clone());
+    let lead = vec![0u8; sink.take_acks()];
+    let mut pipe = remote::start_with(link, &request.host, role, &request.options, cancel, &lead)?;
     pipe.limit(request.options.limit.clone());
 
     let mut reporter = Reporter::new(on_event);
@@ -64,7 +67,6 @@ pub fn download(
         let (spares_tx, spares) = bounded(QUEUE + 2);
         let writer = scope
             .spawn(move || writer::run(items_rx, writer_events, writer_config, writer_cancel, spares_tx));
-        let sink = Sink::new(config.clone());
         let flush = &mut || reporter.flush();
         let queue = Queue { items: &items_tx, spares: &spares };
         let result = pull(&mut pipe, sink, &config.requested, queue, &events, flush, cancel);

@@ -273,6 +273,9 @@ fn run(link: Link<'_>, set: &LaneSet, lanes: &mut dyn Lanes, cancel: &Cancellati
                 Err(error) => {
                     let mut slot = slots.swap_remove(k);
                     let key = slot.key;
+                    // Another lane's half-sent window adjustment would
+                    // hold the close back.
+                    let _ = flush_windows(&mut slots, set.way);
                     slot.pipe.close_now();
                     drop(slot);
                     link.session().set_blocking(false);
@@ -447,9 +450,17 @@ fn failed(
 }
 
 /// Closes every lane and puts its range back, and those still starting.
-fn stop_all(slots: Vec<Slot<'_>>, pending: Vec<Pending>, lanes: &mut dyn Lanes) {
-    for mut slot in slots {
+/// A window adjustment a lane's read left half sent goes first (no close
+/// could go before it, see [`Pipe::close_now`]), and no pipe is dropped
+/// before the last close: a drop restores the session's blocking mode.
+fn stop_all(mut slots: Vec<Slot<'_>>, pending: Vec<Pending>, lanes: &mut dyn Lanes) {
+    for slot in slots.iter_mut() {
+        let _ = slot.pipe.flush_window();
+    }
+    for slot in slots.iter_mut() {
         slot.pipe.close_now();
+    }
+    for slot in slots {
         lanes.put_back(slot.key);
     }
     for p in pending {

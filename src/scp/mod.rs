@@ -9,6 +9,8 @@
 //!   with disk I/O on a second thread. They take the `&Session` of the thread
 //!   that owns it, report per-file [`Event`]s to a callback on that thread,
 //!   and stop within [`CANCEL_LATENCY`] of a [`CancellationToken::cancel`]
+//!   (an upload whose placing follows in its command, once every file was
+//!   answered: within [`pipe::PLACING_GRACE`], for the exit status)
 //!   (tokio_util's token: the scheduler's own, used from blocking and async
 //!   code alike).
 //!
@@ -51,7 +53,7 @@ pub use source::{Answer, Sent, Source, SourceError};
 pub use stream::{Stream, pull, push};
 pub use throttle::{LimitError, QUANTUM, Throttle, parse_kbit};
 pub use tokio_util::sync::CancellationToken;
-pub use upload::{upload, upload_into_new_dir};
+pub use upload::{upload, upload_into_new_dir, upload_into_new_dir_then};
 pub use writer::in_place_cure;
 
 /// How long a cancel may take to be noticed: the longest single wait.

@@ -7,10 +7,11 @@
 //! writes a lot to stderr can never stall the data.
 
 use std::io::{ErrorKind, Read, Write};
-use std::os::fd::BorrowedFd;
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::time::Duration;
 
 use nix::poll::{PollFd, PollFlags, poll};
+use nix::sys::socket::Shutdown;
 use ssh2::{BlockDirections, Session};
 
 use crate::ssh::Link;
@@ -24,12 +25,20 @@ use tokio_util::sync::CancellationToken;
 /// The longest a wait lasts before the cancel token is checked again.
 pub(super) const WAIT: Duration = Duration::from_millis(50);
 
+/// How many waits (of at most [`WAIT`]) a cancelled pipe still gives a
+/// half-sent packet to go (see [`Pipe::check_cancel_sending`]): about two
+/// seconds, as for [`Pipe::close_now`].
+const SENDING_WAITS: u32 = 40;
+
 /// A started remote command in non-blocking mode. Restores the session's
 /// blocking mode when dropped, after freeing the channel: a channel freed in
 /// blocking mode waits for the remote to close it, which a stalled remote
 /// never does.
 pub(crate) struct Pipe<'s> {
     link: Link<'s>,
+    /// First: fields drop in order, so the channel is freed in
+    /// non-blocking mode, whatever another pipe's drop restored.
+    _non_blocking: NonBlocking<'s>,
     started: Started,
     cancel: CancellationToken,
     pub host: String,
@@ -40,6 +49,10 @@ pub(crate) struct Pipe<'s> {
     limit: Option<Throttle>,
     /// The receive window to keep open, when larger than the channel's own.
     window: Option<u32>,
+    /// A cancel is not heeded before this (see [`Pipe::finish_placing`]).
+    grace_until: Option<std::time::Instant>,
+    /// Waits given after a cancel to a half-sent packet.
+    waits_cancelled: std::cell::Cell<u32>,
     /// Last: fields drop in order, so the channel is freed first.
     _blocking: RestoreBlocking<'s>,
 }
@@ -47,6 +60,15 @@ pub(crate) struct Pipe<'s> {
 struct RestoreBlocking<'s> {
     session: &'s Session,
     was_blocking: bool,
+}
+
+/// Sets the session non-blocking when dropped.
+struct NonBlocking<'s>(&'s Session);
+
+impl Drop for NonBlocking<'_> {
+    fn drop(&mut self) {
+        self.0.set_blocking(false);
+    }
 }
 
 impl Drop for RestoreBlocking<'_> {
@@ -60,7 +82,17 @@ pub(crate) struct Ending {
     pub status: ExitStatus,
     /// Stderr lines not yet taken.
     pub stderr: Vec<Vec<u8>>,
+    /// Stdout left after the protocol's end (at most [`AFTER_MAX`] bytes):
+    /// what a command run after `scp -t` in the same shell printed.
+    pub after: Vec<u8>,
 }
+
+/// How long a finishing sink whose placing follows waits for its exit
+/// status after a cancel (see [`Pipe::finish_placing`]).
+pub(crate) const PLACING_GRACE: Duration = Duration::from_secs(1);
+
+/// The most stdout kept after the protocol's end.
+pub(crate) const AFTER_MAX: usize = 1 << 20;
 
 impl<'s> Pipe<'s> {
     pub(crate) fn new(link: Link<'s>, started: Started, cancel: CancellationToken, host: String) -> Self {
@@ -70,6 +102,7 @@ impl<'s> Pipe<'s> {
         no_delay(link.socket());
         Pipe {
             link,
+            _non_blocking: NonBlocking(session),
             started,
             cancel,
             host,
@@ -78,6 +111,8 @@ impl<'s> Pipe<'s> {
             banner_taken: false,
             limit: None,
             window: None,
+            grace_until: None,
+            waits_cancelled: std::cell::Cell::new(0),
             _blocking: RestoreBlocking { session, was_blocking },
         }
     }
@@ -130,13 +165,53 @@ impl<'s> Pipe<'s> {
     }
 
     fn check_cancel(&self) -> Result<(), ScpError> {
-        if self.cancel.is_cancelled() { Err(ScpError::Cancelled) } else { Ok(()) }
+        let graced = self.grace_until.is_some_and(|until| std::time::Instant::now() < until);
+        if self.cancel.is_cancelled() && !graced { Err(ScpError::Cancelled) } else { Ok(()) }
+    }
+
+    /// [`Pipe::finish`] for a sink whose every file was answered and whose
+    /// placing follows in the same command: a cancel is heeded only after
+    /// [`PLACING_GRACE`], so that files the command placed (it takes one
+    /// round trip and a rename) are reported placed, not left unknown.
+    pub(super) fn finish_placing(&mut self) -> Result<Ending, ScpError> {
+        self.grace_until = Some(std::time::Instant::now() + PLACING_GRACE);
+        self.finish()
+    }
+
+    /// [`Pipe::check_cancel`] for a call libssh2 said "again" to. A packet
+    /// it could not send whole stays in its one output buffer, and the
+    /// session sends no other packet (no close, no later command, no
+    /// keepalive: blocking calls then spin on "again") until the same call
+    /// is repeated and it has gone. So while the socket is what holds a
+    /// packet back, a cancel waits, at most [`SENDING_WAITS`] waits, for the
+    /// caller to repeat its call. A packet still held back then leaves the
+    /// session unusable: its socket is shut down, so that every later call
+    /// on it fails at once and the connection is found closed (the next
+    /// command connects again) instead of spinning.
+    fn check_cancel_sending(&self) -> Result<(), ScpError> {
+        let sending =
+            matches!(self.link.block_directions(), BlockDirections::Outbound | BlockDirections::Both);
+        if sending && self.cancel.is_cancelled() {
+            let waits = self.waits_cancelled.get();
+            self.waits_cancelled.set(waits.saturating_add(1));
+            if waits < SENDING_WAITS {
+                return Ok(());
+            }
+            if waits == SENDING_WAITS {
+                log::warn!(
+                    "{}: a packet half sent did not go after a cancel: closing the connection",
+                    self.host
+                );
+                let _ = nix::sys::socket::shutdown(self.link.socket().as_raw_fd(), Shutdown::Both);
+            }
+        }
+        self.check_cancel()
     }
 
     /// Waits until the socket is ready in the direction libssh2 needs, or
     /// [`WAIT`] passes.
     fn wait(&self) -> Result<(), ScpError> {
-        self.check_cancel()?;
+        self.check_cancel_sending()?;
         let flags = match self.link.block_directions() {
             BlockDirections::Inbound => PollFlags::POLLIN,
             BlockDirections::Outbound => PollFlags::POLLOUT,
@@ -144,7 +219,7 @@ impl<'s> Pipe<'s> {
         };
         let mut fds = [PollFd::new(self.link.socket(), flags)];
         match poll(&mut fds, WAIT.as_millis() as u16) {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => self.check_cancel(),
+            Ok(_) | Err(nix::errno::Errno::EINTR) => self.check_cancel_sending(),
             Err(e) => Err(self.lost(e.into())),
         }
     }
@@ -192,7 +267,7 @@ impl<'s> Pipe<'s> {
 
     fn write_unpaced(&mut self, mut data: &[u8]) -> Result<(), ScpError> {
         while !data.is_empty() {
-            self.check_cancel()?;
+            self.check_cancel_sending()?;
             match self.started.channel.write(data) {
                 Ok(0) => return Err(self.lost(ErrorKind::WriteZero.into())),
                 Ok(n) => data = &data[n..],
@@ -251,7 +326,10 @@ impl<'s> Pipe<'s> {
     /// cancel token says) for the close to leave: a close left half sent
     /// would keep every later packet of the session back.
     pub(super) fn close_now(&mut self) {
-        for _ in 0..40 {
+        // Non-blocking, whatever an earlier pipe's drop restored: a close
+        // behind another channel's half-sent packet would spin on "again".
+        self.link.session().set_blocking(false);
+        for _ in 0..SENDING_WAITS {
             match self.started.channel.close().map_err(std::io::Error::from) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     let mut fds = [PollFd::new(self.link.socket(), PollFlags::POLLOUT)];
@@ -315,10 +393,19 @@ impl<'s> Pipe<'s> {
     }
 
     /// Reads stdout and stderr to their end and returns the exit status.
-    /// Stdout must already be at its end (or unwanted: it is discarded).
+    /// What stdout still held is kept as [`Ending::after`] (up to
+    /// [`AFTER_MAX`] bytes; the rest is discarded).
     pub(crate) fn finish(&mut self) -> Result<Ending, ScpError> {
         let mut buf = vec![0u8; 16 * 1024];
-        while self.read(&mut buf)? != 0 {}
+        let mut after = Vec::new();
+        loop {
+            let n = self.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            let room = AFTER_MAX.saturating_sub(after.len());
+            after.extend_from_slice(&buf[..n.min(room)]);
+        }
         loop {
             self.drain_stderr()?;
             if self.started.channel.eof() {
@@ -335,7 +422,7 @@ impl<'s> Pipe<'s> {
         let code = self.started.channel.exit_status().map_err(|e| self.lost(e.into()))?;
         let status = ExitStatus { code: if signal.is_some() { None } else { Some(code) }, signal };
         self.started.ended(&status);
-        Ok(Ending { status, stderr: self.take_stderr_lines() })
+        Ok(Ending { status, stderr: self.take_stderr_lines(), after })
     }
 
     /// Closes the channel without waiting for the remote (cancel, errors):

@@ -65,6 +65,12 @@ pub(crate) struct Push<'p, 's> {
     discard_file: bool,
     discard_depth: Option<usize>,
     buf: Vec<u8>,
+    /// A command follows scp in the same shell (`Role::Sink`'s `then`):
+    /// once the end of input went and every reply came, what stdout still
+    /// brings is that command's, kept in `after`.
+    then_follows: bool,
+    eof_sent: bool,
+    after: Vec<u8>,
 }
 
 impl<'p, 's> Push<'p, 's> {
@@ -86,7 +92,23 @@ impl<'p, 's> Push<'p, 's> {
             discard_file: false,
             discard_depth: None,
             buf: vec![0u8; 4096],
+            then_follows: false,
+            eof_sent: false,
+            after: Vec::new(),
         }
+    }
+
+    /// A command follows scp in the same shell: its output is kept (see
+    /// [`Push::take_after`]), not read as replies.
+    pub(super) fn then_follows(mut self) -> Self {
+        self.then_follows = true;
+        self
+    }
+
+    /// What came after the last reply, once the end of input went (with
+    /// [`Push::then_follows`] only).
+    pub(super) fn take_after(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.after)
     }
 
     fn emit(&self, event: Event) {
@@ -145,6 +167,7 @@ impl<'p, 's> Push<'p, 's> {
         // every file first (an error in its own words), then reads the end
         // and exits with its status.
         self.pipe.send_eof()?;
+        self.eof_sent = true;
         while self.source.outstanding() > 0 {
             if !self.read_answers()? {
                 return Err(self.stopped_early());
@@ -342,6 +365,13 @@ impl<'p, 's> Push<'p, 's> {
         sent: Sent,
     ) -> Result<(), ScpError> {
         while !input.is_empty() {
+            // scp has answered everything and read the end of input: the
+            // rest is the following command's (it can run only then).
+            if self.then_follows && self.eof_sent && self.source.outstanding() == 0 {
+                let room = super::pipe::AFTER_MAX.saturating_sub(self.after.len());
+                self.after.extend_from_slice(&input[..input.len().min(room)]);
+                return Ok(());
+            }
             let (used, answer) = self
                 .source
                 .feed(input)

@@ -42,7 +42,7 @@ pub fn relay(
     let mut to_pipe = remote::start(
         to,
         &request.to_host,
-        Role::Sink { target, dir, make: None },
+        Role::Sink { target, dir, make: None, then: None },
         &request.options,
         cancel,
     )?;

@@ -10,7 +10,7 @@ use super::error::ScpError;
 use super::event::{Diagnostic, Event, FileRef};
 use super::pipe::{Ending, Pipe};
 use super::request::Options;
-use crate::shell::exec::{DEFAULT_WINDOW, ExecOptions, start as exec_start};
+use crate::shell::exec::{DEFAULT_WINDOW, ExecOptions, start_with as exec_start};
 use crate::shell::{Command, ExecError};
 use crate::text::escape_bytes;
 use tokio_util::sync::CancellationToken;
@@ -41,8 +41,11 @@ pub(crate) enum Role<'a> {
     Source { paths: &'a [OsString] },
     /// `scp -t [-d] TARGET`: it receives; with `make`, into a directory
     /// the same command makes first with that mode (`mkdir -m`), which
-    /// saves a command of its own (three round trips) per upload.
-    Sink { target: &'a OsStr, dir: bool, make: Option<u32> },
+    /// saves a command of its own (three round trips) per upload. With
+    /// `then`, that command runs in the same shell once scp exited 0 (and
+    /// only then: scp's failing status is the command's); what it prints
+    /// on stdout comes after the protocol's end ([`super::pipe::Ending::after`]).
+    Sink { target: &'a OsStr, dir: bool, make: Option<u32>, then: Option<&'a Command> },
 }
 
 /// The exit status of a sink command whose `mkdir` failed (scp never
@@ -58,11 +61,32 @@ pub(crate) fn start<'s>(
     options: &Options,
     cancel: &CancellationToken,
 ) -> Result<Pipe<'s>, ScpError> {
+    start_with(link, host, role, options, cancel, &[])
+}
+
+/// [`start`], with the remote scp's first input (a download's first
+/// acknowledgements): sent with the command where the shell cannot
+/// swallow it, which saves the marker's round trip (see
+/// `shell::exec::start_with`). The caller must not send it again.
+pub(crate) fn start_with<'s>(
+    link: Link<'s>,
+    host: &str,
+    role: Role<'_>,
+    options: &Options,
+    cancel: &CancellationToken,
+    lead: &[u8],
+) -> Result<Pipe<'s>, ScpError> {
+    // Nothing runs after scp but a `then`: else the shell makes way for it.
+    let scp = match role {
+        Role::Sink { then: Some(_), .. } => "scp",
+        _ => "exec scp",
+    };
     let mut cmd = match role {
         Role::Sink { target, make: Some(mode), .. } => Command::new(&format!("mkdir -m {mode:o}"))
             .paths([target])?
-            .lit(&format!("|| exit {NOT_MADE}; exec scp")),
-        _ => Command::new("exec scp"),
+            .lit(&format!("|| exit {NOT_MADE};"))
+            .lit(scp),
+        _ => Command::new(scp),
     };
     cmd = cmd.lit(match role {
         Role::Source { .. } => "-f",
@@ -77,12 +101,17 @@ pub(crate) fn start<'s>(
     let downloading = matches!(role, Role::Source { .. });
     let cmd = match role {
         Role::Source { paths } => cmd.paths(paths)?,
-        Role::Sink { target, dir, .. } => {
+        Role::Sink { target, dir, then, .. } => {
             let cmd = if dir { cmd.lit("-d") } else { cmd };
-            cmd.paths([target])?
+            let cmd = cmd.paths([target])?;
+            match then {
+                // `exit` alone: scp's own status.
+                Some(then) => cmd.lit("|| exit;").append(then),
+                None => cmd,
+            }
         }
     };
-    let mut pipe = launch(link, host, &cmd, cancel)?;
+    let mut pipe = launch_with(link, host, &cmd, cancel, lead)?;
     if downloading {
         pipe.grow_window(download_window(pipe.round_trip()));
     }
@@ -98,11 +127,22 @@ pub(crate) fn launch<'s>(
     cmd: &Command,
     cancel: &CancellationToken,
 ) -> Result<Pipe<'s>, ScpError> {
+    launch_with(link, host, cmd, cancel, &[])
+}
+
+/// [`launch`] with the command's first input (see [`start_with`]).
+fn launch_with<'s>(
+    link: Link<'s>,
+    host: &str,
+    cmd: &Command,
+    cancel: &CancellationToken,
+    lead: &[u8],
+) -> Result<Pipe<'s>, ScpError> {
     let window = DEFAULT_WINDOW;
     if cancel.is_cancelled() {
         return Err(ScpError::Cancelled);
     }
-    let started = exec_start(link, cmd, ExecOptions { window }).map_err(|e| start_error(host, e))?;
+    let started = exec_start(link, cmd, ExecOptions { window }, lead).map_err(|e| start_error(host, e))?;
     Ok(Pipe::new(link, started, cancel.clone(), host.to_string()))
 }
 

@@ -11,6 +11,7 @@ use crate::ssh::Link;
 use super::error::ScpError;
 use super::event::{Event, Summary};
 use super::item::{Item, QUEUE};
+use super::pipe::AFTER_MAX;
 use super::push::{Push, Pushed};
 use super::reader::{Reader, top_name};
 use super::remote::{self, Role};
@@ -28,7 +29,7 @@ pub fn upload(
     on_event: &mut dyn FnMut(Event),
     cancel: &CancellationToken,
 ) -> Result<Summary, ScpError> {
-    upload_into(link, request, None, on_event, cancel)
+    upload_into(link, request, None, None, on_event, cancel).map(|(summary, _)| summary)
 }
 
 /// [`upload`] into a directory (`request.target`, which ends in `/`) that
@@ -42,16 +43,34 @@ pub fn upload_into_new_dir(
     on_event: &mut dyn FnMut(Event),
     cancel: &CancellationToken,
 ) -> Result<Summary, ScpError> {
-    upload_into(link, request, Some(mode), on_event, cancel)
+    upload_into(link, request, Some(mode), None, on_event, cancel).map(|(summary, _)| summary)
+}
+
+/// [`upload_into_new_dir`], then `then` in the same remote shell once
+/// `scp -t` exited 0 (every file arrived whole): the placing of the files
+/// costs no command of its own. Returns, beside the summary, what `then`
+/// printed on stdout; `None` when it did not run (scp failed: its status
+/// is the summary's, as without `then`). The names the files are sent
+/// under (`request.names`) must not hold a newline.
+pub fn upload_into_new_dir_then(
+    link: Link<'_>,
+    request: &UploadRequest,
+    mode: u32,
+    then: &Command,
+    on_event: &mut dyn FnMut(Event),
+    cancel: &CancellationToken,
+) -> Result<(Summary, Option<Vec<u8>>), ScpError> {
+    upload_into(link, request, Some(mode), Some(then), on_event, cancel)
 }
 
 fn upload_into(
     link: Link<'_>,
     request: &UploadRequest,
     mut make: Option<u32>,
+    then: Option<&Command>,
     on_event: &mut dyn FnMut(Event),
     cancel: &CancellationToken,
-) -> Result<Summary, ScpError> {
+) -> Result<(Summary, Option<Vec<u8>>), ScpError> {
     if request.sources.is_empty() {
         return Err(ScpError::Usage("nothing to upload: no source paths".into()));
     }
@@ -63,17 +82,23 @@ fn upload_into(
     };
     let (plain, odd): (Vec<_>, Vec<_>) =
         request.sources.iter().cloned().enumerate().partition(|(n, path)| !wire(*n, path).contains(&b'\n'));
+    if then.is_some() && (!odd.is_empty() || !dir) {
+        return Err(ScpError::Usage("a command after scp needs a target directory and plain names".into()));
+    }
     let mut reporter = Reporter::new(on_event);
     let mut status = ExitStatus { code: Some(0), signal: None };
+    let mut after = None;
     if !plain.is_empty() {
         let names = &request.names;
-        let to = To { target, dir, make: make.take() };
-        status = batch(link, &request.host, &plain, &to, names, &request.options, &mut reporter, cancel)?;
+        let to = To { target, dir, make: make.take(), then };
+        let ended = batch(link, &request.host, &plain, &to, names, &request.options, &mut reporter, cancel)?;
+        status = ended.0;
+        after = then.and(status.success().then_some(ended.1));
     }
     for source in odd {
         let full = newline_target(link, target, dir, &wire(source.0, &source.1))?;
-        let to = To { target: &full, dir: false, make: make.take() };
-        let one = batch(
+        let to = To { target: &full, dir: false, make: make.take(), then: None };
+        let (one, _) = batch(
             link,
             &request.host,
             &[source],
@@ -87,7 +112,7 @@ fn upload_into(
             status = one;
         }
     }
-    Ok(reporter.finish(status))
+    Ok((reporter.finish(status), after))
 }
 
 /// The remote path for a top-level source whose name holds a newline: the
@@ -114,14 +139,17 @@ fn newline_target(
 }
 
 /// Where one `scp -t` writes: `target` (a directory with `dir`), made
-/// first with mode `make`.
+/// first with mode `make`; `then` runs after it (see
+/// [`upload_into_new_dir_then`]).
 struct To<'a> {
     target: &'a std::ffi::OsStr,
     dir: bool,
     make: Option<u32>,
+    then: Option<&'a Command>,
 }
 
-/// One remote `scp -t` for `sources`.
+/// One remote `scp -t` for `sources`: its exit status, and what stdout
+/// brought after the protocol's end (a `then` command's output).
 #[allow(clippy::too_many_arguments)]
 fn batch(
     link: Link<'_>,
@@ -132,8 +160,8 @@ fn batch(
     options: &Options,
     reporter: &mut Reporter<'_>,
     cancel: &CancellationToken,
-) -> Result<ExitStatus, ScpError> {
-    let role = Role::Sink { target: to.target, dir: to.dir, make: to.make };
+) -> Result<(ExitStatus, Vec<u8>), ScpError> {
+    let role = Role::Sink { target: to.target, dir: to.dir, make: to.make, then: to.then };
     let mut pipe = remote::start(link, host, role, options, cancel)?;
     pipe.limit(options.limit.clone());
     let events = reporter.sender();
@@ -153,14 +181,18 @@ fn batch(
             reader.run(sources);
         });
         let mut push = Push::new(&mut pipe, events.clone(), skip, names);
+        if to.then.is_some() {
+            push = push.then_follows();
+        }
         let result = push.run(&items_rx, &mut || reporter.flush(), cancel);
+        let after = push.take_after();
         drop(items_rx);
         // A reader that panicked ended its files early: never a success.
-        producer.join().map_err(|_| ScpError::Panicked("file reader")).and(result)
+        producer.join().map_err(|_| ScpError::Panicked("file reader")).and(result).map(|p| (p, after))
     });
-    let spoke = match pushed {
-        Ok(Pushed::Done) => true,
-        Ok(Pushed::Silent) => false,
+    let (spoke, mut after) = match pushed {
+        Ok((Pushed::Done, after)) => (true, after),
+        Ok((Pushed::Silent, after)) => (false, after),
         Err(e) => {
             // What the remote said so far may explain the error.
             remote::report(&mut pipe, None, &events);
@@ -170,7 +202,12 @@ fn batch(
         }
     };
     reporter.flush();
-    let ending = match pipe.finish() {
+    // Every file was answered: a placing that follows may be running.
+    let finished = match to.then {
+        Some(_) if spoke => pipe.finish_placing(),
+        _ => pipe.finish(),
+    };
+    let ending = match finished {
         // The directory was not made: scp never ran, and what mkdir said is
         // the error (not a diagnostic of scp's).
         Ok(ending) if !spoke && to.make.is_some() && ending.status.code == Some(remote::NOT_MADE) => {
@@ -188,5 +225,6 @@ fn batch(
         let message = format!("the remote scp exited without answering ({})", ending.status);
         return Err(ScpError::Remote { host: host.to_string(), message });
     }
-    Ok(ending.status)
+    after.extend_from_slice(&ending.after[..ending.after.len().min(AFTER_MAX.saturating_sub(after.len()))]);
+    Ok((ending.status, after))
 }

@@ -101,7 +101,20 @@ impl Started {
 /// the channel before this returns (see [`super::frame`]); after it, the
 /// command reads what is written (the SCP driver streams its protocol).
 pub fn start(link: Link<'_>, command: &Command, options: ExecOptions) -> Result<Started, ExecError> {
-    launch(link, command, options, false).map_err(|e| e.with_cause(&link))
+    start_with(link, command, options, &[])
+}
+
+/// [`start`], with the command's first input: `lead` is sent with the
+/// script where nothing can swallow it (the command rides on a parked
+/// channel, see [`super::park`]: the marker's round trip is saved), else
+/// right after the marker. The caller must not send it again.
+pub fn start_with(
+    link: Link<'_>,
+    command: &Command,
+    options: ExecOptions,
+    lead: &[u8],
+) -> Result<Started, ExecError> {
+    launch(link, command, options, false, lead).map_err(|e| e.with_cause(&link))
 }
 
 /// The complete result of a short command.
@@ -144,7 +157,7 @@ fn streaming(
     sink: &mut dyn FnMut(&[u8]),
 ) -> Result<Output, ExecError> {
     let session = link.session();
-    let mut started = launch(link, command, options, true)?;
+    let mut started = launch(link, command, options, true, &[])?;
     let pending = std::mem::take(&mut started.pending);
     if !pending.is_empty() {
         sink(&pending);

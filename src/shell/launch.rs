@@ -17,6 +17,7 @@ use super::error::ExecError;
 use super::exec::{ExecOptions, Started};
 use super::frame::{Frame, REMOTE_SHELL};
 use super::marker::{MarkerScanner, Scan};
+use super::park;
 use super::status::ExitStatus;
 use super::stderr_split::StderrSplit;
 use super::sudo;
@@ -39,26 +40,75 @@ const PROFILE_LIMIT: Duration = Duration::from_secs(10);
 /// (see [`delivery`]), as root through sudo when the connection is used as
 /// root (see [`sudo`]). With `close_stdin` the command's input ends right
 /// after the script (after sudo's password, when it takes one).
+///
+/// `lead` is the command's first input (without `close_stdin`): sent with
+/// the script where no shell can swallow it (riding a parked channel, see
+/// [`park`]), else right after the marker (and sudo's password).
 pub(super) fn launch(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
+    lead: &[u8],
 ) -> Result<Started, ExecError> {
     let root = sudo::root_of(link)?;
     let wrapped = root.as_deref().map(|root| sudo::wrap(command, root)).transpose()?;
     let command = wrapped.as_ref().map_or(command, |w| &w.command);
     // sudo's password goes first on the command's input: it stays open.
     let feeds = root.as_deref().is_some_and(sudo::feeds_stdin);
-    let id = next_id();
-    log::debug!("remote command #{id}: {}", shown(command));
-    let started = launch_one(link, command, options, close_stdin && !feeds).and_then(|mut started| {
+    numbered(command, || {
+        let (mut started, lead_sent) = launch_one(link, command, options, close_stdin && !feeds, lead)?;
         if let (Some(root), Some(wrapped)) = (root.as_deref(), &wrapped) {
             sudo::enter(link, &mut started, root, wrapped, close_stdin)?;
         }
+        if !lead_sent {
+            started.channel.write_all(lead)?;
+        }
         Ok(started)
-    });
-    match started {
+    })
+}
+
+/// Starts `command` so that its shell may stay parked after it (see
+/// [`super::park`]): its input stays open where the connection allows
+/// (pipelined delivery, not as root). Says whether the input is still
+/// open; where it is not, the command is started as by [`launch`] with its
+/// input closed.
+pub(super) fn launch_parking(
+    link: Link<'_>,
+    command: &Command,
+    options: ExecOptions,
+) -> Result<(Started, bool), ExecError> {
+    let as_root = link.facts().get::<crate::ssh::RootWanted>().is_some();
+    let known = delivery::recall(link);
+    if as_root || matches!(known, Delivery::Careful { .. }) {
+        return Ok((launch(link, command, options, true, &[])?, false));
+    }
+    let mut open = false;
+    let started = numbered(command, || match pipelined(link, command, options, Input::Guarded)? {
+        Attempt::Started(started, input_open) => {
+            if known == Delivery::Unknown {
+                delivery::learn(link, Delivery::Pipelined);
+            }
+            open = input_open;
+            Ok(started)
+        }
+        Attempt::Eaten => {
+            let (started, learned) = careful(link, command, options, true, 1)?;
+            delivery::learn(link, learned);
+            Ok(started)
+        }
+    })?;
+    Ok((started, open))
+}
+
+/// Numbers a command for `-vv` and logs its start.
+fn numbered(
+    command: &Command,
+    start: impl FnOnce() -> Result<Started, ExecError>,
+) -> Result<Started, ExecError> {
+    let id = next_id();
+    log::debug!("remote command #{id}: {}", shown(command));
+    match start() {
         Ok(mut started) => {
             started.id = id;
             Ok(started)
@@ -91,33 +141,64 @@ pub(super) fn shown(command: &Command) -> String {
     format!("{}... ({} bytes)", crate::text::escape_bytes(&bytes[..SHOWN]), bytes.len())
 }
 
+/// [`launch`] without sudo; says whether `lead` was sent (see there).
 pub(super) fn launch_one(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
     close_stdin: bool,
-) -> Result<Started, ExecError> {
+    lead: &[u8],
+) -> Result<(Started, bool), ExecError> {
     let known = delivery::recall(link);
     let lines = match known.plan(!close_stdin) {
         Plan::Careful { lines } => lines,
-        Plan::Pipelined => match pipelined(link, command, options, close_stdin)? {
-            Attempt::Started(started) => {
-                if known == Delivery::Unknown {
-                    delivery::learn(link, Delivery::Pipelined);
-                }
-                return Ok(started);
+        Plan::Pipelined => {
+            if let Some(started) = park::ride(link, command, options, close_stdin, lead)? {
+                return Ok((started, true));
             }
-            // Nothing of it ran (see `pipelined`): safe to send again.
-            Attempt::Eaten => 1,
-        },
+            let input = if close_stdin { Input::Closed } else { Input::Open };
+            match pipelined(link, command, options, input)? {
+                Attempt::Started(started, _) => {
+                    if known == Delivery::Unknown {
+                        delivery::learn(link, Delivery::Pipelined);
+                    }
+                    return Ok((started, false));
+                }
+                // Nothing of it ran (see `pipelined`): safe to send again.
+                Attempt::Eaten => 1,
+            }
+        }
     };
     let (started, learned) = careful(link, command, options, close_stdin, lines)?;
     delivery::learn(link, learned);
-    Ok(started)
+    Ok((started, false))
 }
 
+/// What follows the script on the command's input.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    /// Nothing yet: the caller writes after the marker.
+    Open,
+    /// The end of input.
+    Closed,
+    /// [`GUARDS`], and the end of input only if the marker is late (see
+    /// [`GUARD_WAIT`]): the input of a shell that parks after the command.
+    Guarded,
+}
+
+/// Lines sent after a script that parks: a profile that read the script
+/// leaves `sh` one of these, and it exits at once with status 0 and no
+/// marker (the script was eaten); a parked shell skips them.
+pub(super) const GUARDS: &[u8] = b"exit\nexit\n";
+
+/// How long the marker of a script sent with [`GUARDS`] may take before
+/// the end of input follows them (a profile that reads more lines than
+/// there are guards then ends its reading, and `sh` exits).
+const GUARD_WAIT: Duration = Duration::from_secs(2);
+
 enum Attempt {
-    Started(Started),
+    /// Started; whether its input is still open.
+    Started(Started, bool),
     /// The command ended with status 0 and neither marker: the login profile
     /// read the one-line script, so none of it ran.
     Eaten,
@@ -128,7 +209,7 @@ fn pipelined(
     link: Link<'_>,
     command: &Command,
     options: ExecOptions,
-    close_stdin: bool,
+    input: Input,
 ) -> Result<Attempt, ExecError> {
     let session = link.session();
     let frame = Frame::new(command)?;
@@ -138,21 +219,26 @@ fn pipelined(
     // which discards unread incoming data (a banner that already arrived),
     // and writes are sent by `write_all` anyway.
     channel.write_all(frame.script())?;
-    if close_stdin {
+    if input == Input::Closed {
         // An EOF is not data: a shell that reads its script in blocks
         // cannot swallow it.
         channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;
     }
     let mut scanner = frame.scanner();
-    match read_to_marker(&mut channel, &mut scanner, &[])? {
-        Some(pending) => Ok(Attempt::Started(started(
-            session,
-            channel,
-            &frame,
-            scanner.into_preamble(),
-            pending,
-            round_trip,
-        )?)),
+    let mut open = input != Input::Closed;
+    let arrived = if input == Input::Guarded {
+        channel.write_all(GUARDS)?;
+        let (arrived, still_open) = read_to_marker_guarded(session, &mut channel, &mut scanner)?;
+        open = still_open;
+        arrived
+    } else {
+        read_to_marker(&mut channel, &mut scanner, &[])?
+    };
+    match arrived {
+        Some(pending) => Ok(Attempt::Started(
+            started(session, channel, &frame, scanner.into_preamble(), pending, round_trip)?,
+            open,
+        )),
         None => match not_started(channel, scanner.into_preamble(), &frame) {
             // The stderr marker is printed first: without it, nothing ran.
             (ExecError::NotStarted { status, .. }, false) if status.success() => Ok(Attempt::Eaten),
@@ -263,7 +349,7 @@ fn give_up(
 
 /// Reads stdout until `scanner` finds its marker, starting with `first`
 /// (bytes already read). None when the stream ends first.
-fn read_to_marker(
+pub(super) fn read_to_marker(
     channel: &mut Channel,
     scanner: &mut MarkerScanner,
     first: &[u8],
@@ -281,6 +367,39 @@ fn read_to_marker(
             return Ok(Some(after.to_vec()));
         }
     }
+}
+
+/// [`read_to_marker`] for a script sent with [`GUARDS`]: when the marker
+/// has not come after [`GUARD_WAIT`], the input is ended and the reading
+/// goes on. Says whether the input is still open.
+fn read_to_marker_guarded(
+    session: &Session,
+    channel: &mut Channel,
+    scanner: &mut MarkerScanner,
+) -> Result<(Option<Vec<u8>>, bool), ExecError> {
+    let mut buf = vec![0u8; CHUNK];
+    {
+        let _timeout = TimeoutGuard::set(session, GUARD_WAIT);
+        let begun = Instant::now();
+        loop {
+            match channel.read(&mut buf) {
+                Ok(0) => return Ok((None, true)),
+                Ok(n) => {
+                    if let Scan::Found(after) = scanner.feed(&buf[..n]) {
+                        return Ok((Some(after.to_vec()), true));
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::TimedOut => {}
+                Err(e) => return Err(e.into()),
+            }
+            if begun.elapsed() >= GUARD_WAIT {
+                break;
+            }
+        }
+    }
+    log::debug!("no marker after {GUARD_WAIT:?}: ending the command's input");
+    channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;
+    Ok((read_to_marker(channel, scanner, &[])?, false))
 }
 
 fn open(link: Link<'_>, options: ExecOptions) -> Result<(Channel, Duration), ExecError> {

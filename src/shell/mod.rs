@@ -13,6 +13,7 @@ pub mod exec;
 pub mod frame;
 mod launch;
 pub mod marker;
+pub mod park;
 mod quote;
 mod starting;
 mod status;

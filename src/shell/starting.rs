@@ -67,6 +67,9 @@ impl Starting {
         if delivery::recall(link) != Delivery::Pipelined || super::sudo::root_of(link)?.is_some() {
             return Ok(None);
         }
+        // Its channel is opened here, not through `ssh::channel`: a parked
+        // shell's channel would hold a place (see `crate::ssh::parked`).
+        crate::ssh::parked::close_parked(link);
         let frame = Frame::new(command)?;
         let id = next_id();
         log::debug!("remote command #{id}: {}", shown(command));

@@ -224,7 +224,7 @@ fn run_plain(
     command: &Command,
     password: Option<&Zeroizing<String>>,
 ) -> Result<Plain, ExecError> {
-    let mut started = launch_one(link, command, ExecOptions::default(), password.is_none())?;
+    let (mut started, _) = launch_one(link, command, ExecOptions::default(), password.is_none(), &[])?;
     if let Some(password) = password {
         write_password(&mut started.channel, password)?;
         started.channel.send_eof().map_err(|e| ExecError::Io(e.into()))?;

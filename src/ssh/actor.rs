@@ -178,8 +178,19 @@ impl Worker {
                 Err(TryRecvError::Disconnected) => return,
                 Err(TryRecvError::Empty) => {}
             }
-            let due =
+            let keepalive_due =
                 self.keepalive.as_ref().filter(|_| self.connection.is_some()).and_then(Keepalive::next_due);
+            // A parked channel is closed when unused for a while (see
+            // `super::parked`): it must not hold the server's place.
+            let parked_due = self
+                .connection
+                .as_ref()
+                .and_then(|c| super::parked::due(c.link()))
+                .map(|at| at.saturating_duration_since(std::time::Instant::now()));
+            let due = match (keepalive_due, parked_due) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timeout = due.map_or(PollTimeout::NONE, |d| {
                 PollTimeout::try_from(d.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
             });
@@ -306,6 +317,9 @@ impl Worker {
     }
 
     fn idle(&mut self) {
+        if let Some(connection) = &self.connection {
+            super::parked::close_if_due(connection.link());
+        }
         let (Some(connection), Some(keepalive)) = (&self.connection, &mut self.keepalive) else { return };
         if let Health::Dead(why) = keepalive.tick(connection) {
             self.lost(&why);

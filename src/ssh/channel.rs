@@ -97,11 +97,14 @@ pub fn open_session(link: Link<'_>, window: u32, packet: u32) -> Result<Channel,
 
 /// Runs `open` (something that opens a session channel: a channel, an SFTP
 /// client) again while the server refuses the channel, as
-/// [`open_session`] does.
+/// [`open_session`] does, after closing a parked channel (every channel
+/// opened on a connection comes here).
 pub fn retry_refused<T>(
     link: Link<'_>,
     mut open: impl FnMut() -> Result<T, ssh2::Error>,
 ) -> Result<T, ssh2::Error> {
+    // A parked shell's channel would take the place (see [`super::parked`]).
+    super::parked::close_parked(link);
     let mut pauses = RETRY_PAUSES.iter();
     loop {
         match open() {

@@ -93,10 +93,14 @@ impl std::ops::Deref for Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        // Bounded waits, also for freeing the session afterwards, which
+        // closes its channels: a peer that is gone, or a packet libssh2
+        // holds half sent (it sends nothing else before it), would make
+        // that wait or spin for ever.
+        self.session.set_blocking(true);
+        self.session.set_timeout(1000);
         if !self.is_closed() {
             // A polite goodbye, without waiting on a peer that may be gone.
-            self.session.set_blocking(true);
-            self.session.set_timeout(1000);
             let _ =
                 self.session.disconnect(Some(ssh2::DisconnectCode::ByApplication), "scpdeck closing", None);
         }

@@ -39,6 +39,7 @@ mod known_hosts;
 mod link;
 mod openssh_g;
 mod overrides;
+pub mod parked;
 mod pool;
 mod prompt;
 mod proxy_command;

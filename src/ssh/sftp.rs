@@ -70,6 +70,8 @@ pub fn open(link: Link<'_>) -> Result<Arc<SftpChannel>, ssh2::Error> {
 }
 
 fn start(link: Link<'_>) -> Result<SftpChannel, ssh2::Error> {
+    // The first try opens a channel too (see `super::parked`).
+    super::parked::close_parked(link);
     let sftp = match link.session().sftp() {
         Ok(sftp) => sftp,
         // libssh2 says the same of a refused channel and of a refused

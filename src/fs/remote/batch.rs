@@ -36,13 +36,18 @@ fn run_each(
     action: &dyn Fn(usize) -> String,
     items: usize,
 ) -> Each<String> {
+    let cmd = script_command(what, script, args)?;
+    run_lines(link, what, &cmd, action, items)
+}
+
+/// `script` with `args` as its positional parameters, after the prelude.
+fn script_command(what: &str, script: &str, args: &[&OsStr]) -> Result<Command, FsError> {
     let quote = |source| FsError::Quote { action: what.to_owned(), source };
     let mut cmd = Command::new(PRELUDE).lit("set --");
     for arg in args {
         cmd = cmd.arg(arg).map_err(quote)?;
     }
-    let cmd = cmd.lit(";").lit(script);
-    run_lines(link, what, &cmd, action, items)
+    Ok(cmd.lit(";").lit(script))
 }
 
 /// Runs `cmd`, whose output has one `OK [value]` or `ERR reason` line per
@@ -55,16 +60,28 @@ fn run_lines(
     items: usize,
 ) -> Each<String> {
     let output = shell::exec::run(link, cmd).map_err(|e| FsError::exec(what, e))?;
-    let mut lines = output.stdout.split(|&b| b == b'\n');
-    Ok((0..items)
+    let missing = |n: usize| FsError::from_output(&action(n), cmd.as_bytes(), &output);
+    Ok(lines_of(&output.stdout, action, items, &missing))
+}
+
+/// The result of each of `items` from `stdout`'s `OK [value]` or `ERR
+/// reason` lines; `missing(i)` when item `i`'s line is not there.
+pub(super) fn lines_of(
+    stdout: &[u8],
+    action: &dyn Fn(usize) -> String,
+    items: usize,
+    missing: &dyn Fn(usize) -> FsError,
+) -> Vec<Result<String, FsError>> {
+    let mut lines = stdout.split(|&b| b == b'\n');
+    (0..items)
         .map(|n| match lines.next() {
             Some(line) if line.starts_with(b"OK") => {
                 Ok(String::from_utf8_lossy(line[2..].trim_ascii()).into_owned())
             }
             Some(line) if line.starts_with(b"ERR") => Err(FsError::said(&action(n), &line[3..])),
-            _ => Err(FsError::from_output(&action(n), cmd.as_bytes(), &output)),
+            _ => Err(missing(n)),
         })
-        .collect())
+        .collect()
 }
 
 /// `ERR` with the command's error output on one line.
@@ -141,6 +158,16 @@ pub(super) fn place_then_remove(
     placements: &[Placement],
     remove: Option<&Path>,
 ) -> Result<PlacedThenRemoved, FsError> {
+    let cmd = placing_command(placements, remove)?;
+    let action = placing_action(placements, remove);
+    let lines = placements.len() + usize::from(remove.is_some());
+    let results = run_lines(link, "put files in place", &cmd, &action, lines)?;
+    Ok(placing_results(results, placements, remove))
+}
+
+/// The command of [`place_then_remove`]: one line per placement, then
+/// the removal's.
+pub(super) fn placing_command(placements: &[Placement], remove: Option<&Path>) -> Result<Command, FsError> {
     let placing = format!(
         r#"if command -v perl >/dev/null 2>&1; then exec perl -e '{PERL}' -- "$@"; fi; {SH}"#,
         PERL = PLACE_PERL,
@@ -175,13 +202,28 @@ pub(super) fn place_then_remove(
     for (k, (_, stem, ext, how)) in parts.iter().enumerate() {
         args.extend([&*temps[k], &*dirs[k], stem, ext, OsStr::new(how.as_str())]);
     }
-    let action = |n: usize| match (placements.get(n), remove) {
+    script_command("put files in place", &script, &args)
+}
+
+/// What each line of [`placing_command`]'s output is about.
+pub(super) fn placing_action<'a>(
+    placements: &'a [Placement],
+    remove: Option<&'a Path>,
+) -> impl Fn(usize) -> String + 'a {
+    move |n: usize| match (placements.get(n), remove) {
         (Some(p), _) => format!("put {} in place", shown(p.dest)),
         (None, Some(dir)) => format!("remove {}", shown(dir)),
         (None, None) => "put files in place".to_owned(),
-    };
-    let lines = placements.len() + usize::from(remove.is_some());
-    let mut results = run_each(link, "put files in place", &script, &args, &action, lines)?;
+    }
+}
+
+/// [`placing_command`]'s lines (`placements`, then the removal's when
+/// `remove`) read as the placements' and the removal's results.
+pub(super) fn placing_results(
+    mut results: Vec<Result<String, FsError>>,
+    placements: &[Placement],
+    remove: Option<&Path>,
+) -> PlacedThenRemoved {
     let removal = remove.and_then(|_| results.pop()).map(|r| r.map(drop));
     let placed = results
         .into_iter()
@@ -203,7 +245,7 @@ pub(super) fn place_then_remove(
             })
         })
         .collect();
-    Ok((placed, removal))
+    (placed, removal)
 }
 
 const PLACE_PERL: &str = r#"use Fcntl; while (@ARGV) { my ($t, $dir, $stem, $ext, $how) = splice(@ARGV, 0, 5); my $name = sub { my $n = shift; $n == 0 ? "$dir/$stem$ext" : "$dir/$stem ($n)$ext" }; if ($how eq "r") { if (rename($t, "$dir/$stem$ext")) { print "OK 0\n" } else { my $e = "$!"; print "ERR $e\n" } next } my $n = $how eq "n" ? 0 : substr($how, 1); my $last = $n + 10000; my $said; while ($n < $last) { my $d = $name->($n); if (-d $d) { if ($how eq "n") { unlink $t; print "OK TAKEN\n"; $said = 1; last } $n++; next } if (link($t, $d)) { unlink $t; print "OK $n\n"; $said = 1; last } if ($!{EEXIST}) { if ($how eq "n") { unlink $t; print "OK TAKEN\n"; $said = 1; last } $n++; next } if (sysopen(my $fh, $d, O_WRONLY | O_CREAT | O_EXCL)) { close $fh; if (rename($t, $d)) { print "OK $n\n" } else { my $e = "$!"; print "ERR $e\n" } $said = 1; last } if ($!{EEXIST}) { if ($how eq "n") { unlink $t; print "OK TAKEN\n"; $said = 1; last } $n++; next } my $e = "$!"; print "ERR $e\n"; $said = 1; last } print "ERR no free name to keep both copies\n" unless $said }"#;

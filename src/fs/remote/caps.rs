@@ -197,7 +197,8 @@ impl Capabilities {
             }
             cmd = cmd.lit("; true");
         }
-        let out = shell::exec::run(link, &cmd).map_err(|source| FsError::exec(action, source))?;
+        // Its shell stays parked for the next command (see `shell::park`).
+        let out = shell::park::run_parking(link, &cmd).map_err(|source| FsError::exec(action, source))?;
         if !out.status.success() {
             return Err(FsError::from_output(action, cmd.as_bytes(), &out));
         }

@@ -34,7 +34,7 @@ use super::ladder;
 use super::resume;
 use crate::eventlog::Event;
 use crate::fs::place::{Placed, Rename};
-use crate::fs::remote::Protocol;
+use crate::fs::remote::{FoldedPlacing, Protocol};
 use crate::fs::{FileSystem, FsError, LocalFs, Placement, RemoteFs};
 use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::task_error;
@@ -150,6 +150,9 @@ struct Delivery {
     /// The directory the send was to make first could not be made: why
     /// (nothing was sent).
     not_made: Option<FsError>,
+    /// What the placing folded into the send printed, when it ran (the
+    /// remote scp exited 0).
+    placed: Option<Vec<u8>>,
 }
 
 impl Ctx<'_> {
@@ -350,11 +353,27 @@ impl Ctx<'_> {
             _ => (0..group.len()).map(|k| OsString::from(k.to_string())).collect(),
         };
         let make = self.makes_private().then_some(PRIVATE_MODE);
-        let mut sent = self.send(&temp_dir, &group, &names, true, make)?;
+        let temps: Vec<PathBuf> = names.iter().map(|n| temp_dir.join(n)).collect();
+        // Nothing to check between the data and the placing: the command
+        // that sends the files places them too.
+        let fold = make.is_some() && !self.batch.verify && group.iter().all(|i| i.place == Place::Replace);
+        let placements: Vec<Placement> = match fold {
+            true => group
+                .iter()
+                .zip(&temps)
+                .map(|(i, temp)| Placement { temp, dest: i.dest.path(), how: Rename::Replace })
+                .collect(),
+            false => Vec::new(),
+        };
+        // A path the placing cannot quote is refused by the separate placing.
+        let folded = fold.then(|| FoldedPlacing::new(&placements, &temp_dir).ok()).flatten();
+        let mut sent = self.send(&temp_dir, &group, &names, true, make, folded.as_ref())?;
         if let Some(refused) = sent.not_made.take() {
             return Ok(Some(refused));
         }
-        let result = self.settle_private(dir, &temp_dir, &group, which, &names, &sent, results, direct, kept);
+        let folded = folded.as_ref().zip(sent.placed.take());
+        let result =
+            self.settle_private(dir, &temp_dir, &group, which, &temps, &sent, folded, results, direct, kept);
         for (k, name) in names.iter().enumerate() {
             // Stopped: what arrived from this machine, whole or in part, was
             // reported as a partial copy and stays for a resume.
@@ -375,13 +394,13 @@ impl Ctx<'_> {
         temp_dir: &Path,
         group: &[&BatchItem],
         which: &[usize],
-        names: &[OsString],
+        temps: &[PathBuf],
         sent: &Delivery,
+        folded: Option<(&FoldedPlacing, Vec<u8>)>,
         results: &mut [Option<Result<Outcome, String>>],
         direct: &mut Vec<(usize, Option<&'static str>)>,
         kept: &mut Kept,
     ) -> Result<(), TaskError> {
-        let temps: Vec<PathBuf> = names.iter().map(|n| temp_dir.join(n)).collect();
         let unmask = |reason: &str, k: usize| {
             reason
                 .replace(&shown(&temps[k]), &shown(group[k].dest.path()))
@@ -419,7 +438,7 @@ impl Ctx<'_> {
             Some(Err(stop)) => Some(stop.clone()),
             _ => None,
         };
-        let checked = self.verify(group, &temps, &arrived)?;
+        let checked = self.verify(group, temps, &arrived)?;
         let mut placements = Vec::new();
         let mut placed = Vec::new();
         for (&k, verdict) in arrived.iter().zip(checked) {
@@ -444,9 +463,26 @@ impl Ctx<'_> {
         // Not stopped: nothing in the private directory is kept, so the
         // command that places the files removes it too (one round trip
         // less than a command of its own).
-        let outcome = match stop {
-            Some(_) => self.fs()?.place(&placements).map_err(task_error)?,
-            None => {
+        let outcome = match (stop.as_ref(), folded) {
+            // Placed already, by the command that sent the files (every
+            // file of the group in order: these are the ones that arrived).
+            (None, Some((folded, after))) => {
+                let said = format!("placed by the scp command: {} file(s) in {}", placed.len(), shown(dir));
+                self.r.log(Event::debug(&said).host(self.host));
+                let (outcome, removed) = folded.results(&after);
+                kept.removed = removed.map(|r| r.map_err(|e| e.to_string()));
+                let mut outcome: Vec<Option<Result<Placed, FsError>>> =
+                    outcome.into_iter().map(Some).collect();
+                placed
+                    .iter()
+                    .map(|&k| {
+                        let result = outcome.get_mut(k).and_then(Option::take);
+                        result.unwrap_or_else(|| Err(FsError::said("put a file in place", b"no result")))
+                    })
+                    .collect()
+            }
+            (Some(_), _) => self.fs()?.place(&placements).map_err(task_error)?,
+            (None, None) => {
                 let (outcome, removed) =
                     self.fs()?.place_then_remove(&placements, temp_dir).map_err(task_error)?;
                 kept.removed = removed.map(|r| r.map_err(|e| e.to_string()));
@@ -499,7 +535,7 @@ impl Ctx<'_> {
                 self.r.log(Event::warn(&in_place_note(&shown(item.dest.path()), why)).host(self.host));
             }
         }
-        let sent = self.send(dir, &group, &names, false, None)?;
+        let sent = self.send(dir, &group, &names, false, None, None)?;
         let dests: Vec<PathBuf> = group.iter().map(|i| i.dest.path().to_path_buf()).collect();
         let arrived: Vec<usize> = (0..group.len()).filter(|&k| sent.arrived[k]).collect();
         let rewritten: Vec<usize> = arrived.iter().copied().filter(|&k| which[k].1.is_some()).collect();
@@ -544,7 +580,9 @@ impl Ctx<'_> {
     /// One engine run (or one direct scp) into `target`, each file under
     /// `names[k]`; with `resumable`, a file from this machine that stops
     /// half way is a partial copy to resume. With `make` (from this machine
-    /// over SCP only), `target` is made first with that mode.
+    /// over SCP only), `target` is made first with that mode, and with
+    /// `folded` too, the files are placed by the same command once they all
+    /// arrived ([`Delivery::placed`]).
     fn send(
         &self,
         target: &Path,
@@ -552,6 +590,7 @@ impl Ctx<'_> {
         names: &[OsString],
         resumable: bool,
         make: Option<u32>,
+        folded: Option<&FoldedPlacing>,
     ) -> Result<Delivery, TaskError> {
         let r = self.r;
         let mut target_arg = target.as_os_str().to_owned();
@@ -564,6 +603,7 @@ impl Ctx<'_> {
         }
         let lower = self.lower_rung();
         let by_lower = lower.is_some();
+        let mut placed = None;
         let result = match self.sender {
             _ if by_lower => {
                 let (from, from_host, to) = lower.unwrap_or((End::Local, "", End::Local));
@@ -590,15 +630,25 @@ impl Ctx<'_> {
                         .host(self.host),
                 );
                 let on = &mut |e| arrivals.on(e);
-                match make {
-                    Some(mode) => match scp::upload_into_new_dir(self.to, &request, mode, on, self.cancel) {
+                let made = match (make, folded) {
+                    (Some(mode), Some(folded)) => {
+                        let then = folded.command();
+                        Some(scp::upload_into_new_dir_then(self.to, &request, mode, then, on, self.cancel))
+                    }
+                    (Some(mode), None) => Some(
+                        scp::upload_into_new_dir(self.to, &request, mode, on, self.cancel).map(|s| (s, None)),
+                    ),
+                    (None, _) => None,
+                };
+                match made {
+                    Some(made) => match made {
                         Err(scp::ScpError::NotMade { said, .. }) => {
                             let mut sent = Delivery::none(items.len());
                             let action = format!("create a directory in {}", shown(target));
                             sent.not_made = Some(FsError::said(&action, &said));
                             return Ok(sent);
                         }
-                        result => result.map(drop),
+                        result => result.map(|(_, after)| placed = after),
                     },
                     None => scp::upload(self.to, &request, on, self.cancel).map(drop),
                 }
@@ -630,6 +680,7 @@ impl Ctx<'_> {
                     failed,
                     stop: delivered.reason.map(Ok),
                     not_made: None,
+                    placed: None,
                 });
             }
         };
@@ -638,6 +689,7 @@ impl Ctx<'_> {
             self.banner_seen(seen);
         }
         let mut sent = Delivery::none(items.len());
+        sent.placed = placed;
         sent.stop = result.err().map(stopped);
         if !matches!(sent.stop, Some(Err(_))) {
             arrivals.failures_lose_partials();
@@ -862,6 +914,7 @@ impl Delivery {
             failed: vec![None; files],
             stop: None,
             not_made: None,
+            placed: None,
         }
     }
 }
