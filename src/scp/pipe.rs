@@ -302,7 +302,10 @@ impl<'s> Pipe<'s> {
     /// would keep every later packet of the session back. A close that
     /// cannot leave in that time leaves the session unusable: the
     /// connection is given up on (see [`Pipe::check_cancel_sending`]), and
-    /// on such a connection nothing is tried.
+    /// on such a connection nothing is tried. Once the close has left,
+    /// libssh2 says "again" while it waits for the server's close (which
+    /// comes only once the remote command has taken its input and ended):
+    /// that is not waited for.
     pub(super) fn close_now(&mut self) {
         // Non-blocking, whatever an earlier pipe's drop restored: a close
         // behind another channel's half-sent packet would spin on "again".
@@ -311,6 +314,13 @@ impl<'s> Pipe<'s> {
         while !crate::ssh::broken::is_broken(self.link.facts()) {
             match self.started.channel.close().map_err(std::io::Error::from) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    let sending = matches!(
+                        self.link.block_directions(),
+                        BlockDirections::Outbound | BlockDirections::Both
+                    );
+                    if !sending {
+                        return;
+                    }
                     if began.elapsed() >= SENDING_LIMIT {
                         let why =
                             format!("{}: a channel's close did not go within {SENDING_LIMIT:?}", self.host);

@@ -40,9 +40,10 @@ pub fn is_broken(facts: &Facts) -> bool {
 
 /// Runs `job` with every blocking call on the session limited to `limit`
 /// (libssh2's session timeout), then restores the timeout it had. A job
-/// that took `limit` or longer had a call run out of time, which leaves
-/// the session mid-call: the connection is given up on. For work after a
-/// cancel (the cleanup), which must end whatever the session's state.
+/// that took `limit` or longer may have had a call run out of time, which
+/// leaves the session mid-call: the connection is given up on (at worst
+/// needlessly: the next job connects again). For work after a cancel (the
+/// cleanup), which must end whatever the session's state.
 pub fn within<T>(link: Link<'_>, limit: Duration, job: impl FnOnce() -> T) -> T {
     let session = link.session();
     let previous = session.timeout();
