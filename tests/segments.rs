@@ -407,6 +407,15 @@ fn an_upload_interrupted_while_the_server_stalls_ends_when_it_answers() {
     }
 }
 
+/// Kills a `scpdeck cp` still running when its test fails.
+struct KillOnPanic(nix::unistd::Pid);
+
+impl Drop for KillOnPanic {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(self.0, nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 /// Copies `src/NAME` to `dst/` over 8 channels, sends SIGINT `delay` after
 /// its ranges started (with `stall`: the server's connections stopped
 /// from a moment before the signal for that long), and returns how long
@@ -421,13 +430,15 @@ fn interrupt_upload(setup: &Setup, name: &str, delay: Duration, stall: Option<Du
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    // Whatever fails below, the process does not outlive the test.
+    let guard = KillOnPanic(pid);
     let deadline = Instant::now() + Duration::from_secs(60);
     while temp_names(&setup.path("dst")).is_empty() && child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "{name} did not start in a minute");
         std::thread::sleep(Duration::from_millis(2));
     }
     std::thread::sleep(delay);
-    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
     if stall.is_some() {
         // The socket fills meanwhile: a write is left half sent.
         setup.sshd.stop_connections();
@@ -444,6 +455,8 @@ fn interrupt_upload(setup: &Setup, name: &str, delay: Duration, stall: Option<Du
     };
     let out = support::deadline::bounded(Duration::from_secs(20), kill, || child.wait_with_output().unwrap());
     let took = stopped.elapsed();
+    // Reaped: its pid may be another process's now.
+    std::mem::forget(guard);
     let copy = setup.path(&format!("dst/{name}"));
     if copy.exists() {
         // Done before the signal came.

@@ -7,11 +7,10 @@
 //! writes a lot to stderr can never stall the data.
 
 use std::io::{ErrorKind, Read, Write};
-use std::os::fd::{AsRawFd, BorrowedFd};
-use std::time::Duration;
+use std::os::fd::BorrowedFd;
+use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, poll};
-use nix::sys::socket::Shutdown;
 use ssh2::{BlockDirections, Session};
 
 use crate::ssh::Link;
@@ -25,10 +24,11 @@ use tokio_util::sync::CancellationToken;
 /// The longest a wait lasts before the cancel token is checked again.
 pub(super) const WAIT: Duration = Duration::from_millis(50);
 
-/// How many waits (of at most [`WAIT`]) a cancelled pipe still gives a
-/// half-sent packet to go (see [`Pipe::check_cancel_sending`]): about two
-/// seconds, as for [`Pipe::close_now`].
-const SENDING_WAITS: u32 = 40;
+/// How long a cancelled pipe still gives a half-sent packet to go (see
+/// [`Pipe::check_cancel_sending`]), and a close to leave
+/// ([`Pipe::close_now`]). A time, not a count of waits: a socket that takes
+/// a little at a time wakes every wait early.
+pub(super) const SENDING_LIMIT: Duration = Duration::from_secs(2);
 
 /// A started remote command in non-blocking mode. Restores the session's
 /// blocking mode when dropped, after freeing the channel: a channel freed in
@@ -51,8 +51,8 @@ pub(crate) struct Pipe<'s> {
     window: Option<u32>,
     /// A cancel is not heeded before this (see [`Pipe::finish_placing`]).
     grace_until: Option<std::time::Instant>,
-    /// Waits given after a cancel to a half-sent packet.
-    waits_cancelled: std::cell::Cell<u32>,
+    /// When a cancel first found a packet half sent.
+    cancelled_sending: std::cell::Cell<Option<Instant>>,
     /// Last: fields drop in order, so the channel is freed first.
     _blocking: RestoreBlocking<'s>,
 }
@@ -112,7 +112,7 @@ impl<'s> Pipe<'s> {
             limit: None,
             window: None,
             grace_until: None,
-            waits_cancelled: std::cell::Cell::new(0),
+            cancelled_sending: std::cell::Cell::new(None),
             _blocking: RestoreBlocking { session, was_blocking },
         }
     }
@@ -183,27 +183,25 @@ impl<'s> Pipe<'s> {
     /// session sends no other packet (no close, no later command, no
     /// keepalive: blocking calls then spin on "again") until the same call
     /// is repeated and it has gone. So while the socket is what holds a
-    /// packet back, a cancel waits, at most [`SENDING_WAITS`] waits, for the
+    /// packet back, a cancel waits, at most [`SENDING_LIMIT`], for the
     /// caller to repeat its call. A packet still held back then leaves the
-    /// session unusable: its socket is shut down, so that every later call
-    /// on it fails at once and the connection is found closed (the next
-    /// command connects again) instead of spinning.
+    /// session unusable: the connection is given up on
+    /// ([`crate::ssh::broken::give_up`]: its socket shut down, and counted
+    /// as closed), so that every later call on it fails at once and the
+    /// next command connects again, instead of spinning or waiting for the
+    /// answer to a request that never went.
     fn check_cancel_sending(&self) -> Result<(), ScpError> {
         let sending =
             matches!(self.link.block_directions(), BlockDirections::Outbound | BlockDirections::Both);
         if sending && self.cancel.is_cancelled() {
-            let waits = self.waits_cancelled.get();
-            self.waits_cancelled.set(waits.saturating_add(1));
-            if waits < SENDING_WAITS {
+            let since = self.cancelled_sending.get().unwrap_or_else(Instant::now);
+            self.cancelled_sending.set(Some(since));
+            if since.elapsed() < SENDING_LIMIT {
                 return Ok(());
             }
-            if waits == SENDING_WAITS {
-                log::warn!(
-                    "{}: a packet half sent did not go after a cancel: closing the connection",
-                    self.host
-                );
-                let _ = nix::sys::socket::shutdown(self.link.socket().as_raw_fd(), Shutdown::Both);
-            }
+            let why =
+                format!("{}: a packet half sent did not go within {SENDING_LIMIT:?} of a cancel", self.host);
+            crate::ssh::broken::give_up(self.link, &why);
         }
         self.check_cancel()
     }
@@ -322,16 +320,36 @@ impl<'s> Pipe<'s> {
         self.retry(|c| c.adjust_receive_window(0, false).map(|_| ()))
     }
 
-    /// Closes the channel, waiting (at most about two seconds, whatever the
+    /// Closes the channel, waiting (at most [`SENDING_LIMIT`], whatever the
     /// cancel token says) for the close to leave: a close left half sent
-    /// would keep every later packet of the session back.
+    /// would keep every later packet of the session back. A close that
+    /// cannot leave in that time leaves the session unusable: the
+    /// connection is given up on (see [`Pipe::check_cancel_sending`]), and
+    /// on such a connection nothing is tried. Once the close has left,
+    /// libssh2 says "again" while it waits for the server's close (which
+    /// comes only once the remote command has taken its input and ended):
+    /// that is not waited for.
     pub(super) fn close_now(&mut self) {
         // Non-blocking, whatever an earlier pipe's drop restored: a close
         // behind another channel's half-sent packet would spin on "again".
         self.link.session().set_blocking(false);
-        for _ in 0..SENDING_WAITS {
+        let began = Instant::now();
+        while !crate::ssh::broken::is_broken(self.link.facts()) {
             match self.started.channel.close().map_err(std::io::Error::from) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    let sending = matches!(
+                        self.link.block_directions(),
+                        BlockDirections::Outbound | BlockDirections::Both
+                    );
+                    if !sending {
+                        return;
+                    }
+                    if began.elapsed() >= SENDING_LIMIT {
+                        let why =
+                            format!("{}: a channel's close did not go within {SENDING_LIMIT:?}", self.host);
+                        crate::ssh::broken::give_up(self.link, &why);
+                        return;
+                    }
                     let mut fds = [PollFd::new(self.link.socket(), PollFlags::POLLOUT)];
                     let _ = poll(&mut fds, WAIT.as_millis() as u16);
                 }

@@ -67,10 +67,11 @@ impl Connection {
         self.probe.as_fd()
     }
 
-    /// Whether the peer has closed the connection (or it broke). Does not
-    /// block and does not consume data.
+    /// Whether the peer has closed the connection (or it broke, or it was
+    /// given up on: [`super::broken`]). Does not block and does not consume
+    /// data.
     pub fn is_closed(&self) -> bool {
-        socket_closed(self.probe.as_fd())
+        super::broken::is_broken(&self.facts) || socket_closed(self.probe.as_fd())
     }
 
     /// An error naming the host for a connection found closed.

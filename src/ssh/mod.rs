@@ -16,6 +16,7 @@ mod algorithms;
 pub mod as_root;
 mod asker;
 mod auth;
+pub mod broken;
 pub mod channel;
 mod config_hosts;
 mod config_text;

@@ -13,6 +13,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::join_all;
 
@@ -25,6 +26,7 @@ use crate::jobs::backend::Reporter;
 use crate::jobs::fs_tasks::task_error;
 use crate::jobs::segment_plan::{Segments, contiguous, plan};
 use crate::jobs::task::{Batch, BatchItem, Partial, Place, TaskError};
+use crate::ssh::broken::within;
 use crate::ssh::{HostConfig, Lease};
 use crate::text::{escape_bytes, human_size};
 
@@ -83,6 +85,13 @@ pub(super) async fn take(
     Ok(batch)
 }
 
+/// The longest a blocking call of the cleanup after a stopped ranged copy
+/// may take (see [`crate::ssh::broken::within`]): the ranges' session may
+/// have been left unusable by the stop without showing it, and a cancel
+/// must end however the cleanup went (what it could not remove is removed
+/// over the next connection).
+const CLEANUP_LIMIT: Duration = Duration::from_secs(5);
+
 /// A task that stops in a ranged copy for another reason than a lost
 /// connection (a cancel, a failure) has no retry whose new connection
 /// removes what the copy's private directory's removal left (see
@@ -91,7 +100,10 @@ pub(super) async fn take(
 async fn cleaned(inner: &Inner, lease: &Lease, host: &str, r: &Reporter, stop: TaskError) -> TaskError {
     if !matches!(stop, TaskError::Dropped(_) | TaskError::Connection(_)) {
         let (left, on, rr) = (inner.leftovers.clone(), host.to_owned(), r.clone());
-        let _ = Inner::on(lease, move |link| super::upload::clean_leftovers(link, &on, &left, &rr)).await;
+        let _ = Inner::on(lease, move |link| {
+            within(link, CLEANUP_LIMIT, || super::upload::clean_leftovers(link, &on, &left, &rr))
+        })
+        .await;
     }
     stop
 }
@@ -390,8 +402,10 @@ async fn remove(
         Way::Up => {
             let (kept, rr, left, on) = (owned.clone(), r.clone(), leftovers.clone(), host.to_owned());
             let removed = Inner::on(lease, move |link| {
-                let fs = RemoteFs::open(link).map_err(task_error)?;
-                discard_private(&fs, &kept, &rr, (&left, &on))
+                within(link, CLEANUP_LIMIT, || {
+                    let fs = RemoteFs::open(link).map_err(task_error)?;
+                    discard_private(&fs, &kept, &rr, (&left, &on))
+                })
             })
             .await
             .and_then(|removed| removed);
