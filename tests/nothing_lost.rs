@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use support::tmpfs::Tmpfs;
 use support::tmux::scpdeck_bin;
 use support::{Sshd, which};
 
@@ -275,32 +276,6 @@ fn a_writable_file_in_an_unwritable_directory_is_replaced_in_place() {
     assert!(err.contains("Permission denied"), "{err}");
     assert!(!err.contains(".sd-"), "{err}");
     no_leftovers(&dir);
-}
-
-/// A tmpfs of `size` mounted on a new directory, unmounted when dropped.
-struct Tmpfs(tempfile::TempDir);
-
-impl Tmpfs {
-    fn new(size: &str) -> Tmpfs {
-        let dir = tempfile::tempdir().unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .status()
-            .unwrap();
-        assert!(status.success(), "mounting a tmpfs needs root (scripts/test runs as root)");
-        Tmpfs(dir)
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.0.path()).status();
-    }
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod event;
 mod handoff;
 mod item;
 pub mod lanes;
+mod lead;
 pub(crate) mod pipe;
 mod push;
 mod reader;

@@ -71,6 +71,18 @@ pub(crate) struct Push<'p, 's> {
     then_follows: bool,
     eof_sent: bool,
     after: Vec<u8>,
+    /// Items whose bytes went with the command (see [`super::lead`]).
+    led: Vec<Item>,
+    /// The file whose records went with the command, and whether its data
+    /// went too.
+    ahead: Option<(u64, bool)>,
+    /// The sink refused a file whose data went with its records: it reads
+    /// that data as records, so nothing more it says is a reply.
+    deaf: bool,
+    /// The reply to those records, when it came while another was awaited.
+    ahead_answer: Option<Result<(), Vec<u8>>>,
+    /// The reply to its data, when it came before its end was handled.
+    ahead_data: Option<Answer>,
 }
 
 impl<'p, 's> Push<'p, 's> {
@@ -95,7 +107,23 @@ impl<'p, 's> Push<'p, 's> {
             then_follows: false,
             eof_sent: false,
             after: Vec::new(),
+            led: Vec::new(),
+            ahead: None,
+            deaf: false,
+            ahead_answer: None,
+            ahead_data: None,
         }
+    }
+
+    /// The first items went with the command as `lead`, written by
+    /// `source` (which expects their replies).
+    pub(super) fn led(mut self, source: Source, lead: super::lead::Lead) -> Self {
+        self.source = source;
+        if let Some(Item::File { id, .. }) = lead.items.first() {
+            self.ahead = lead.header.then_some((*id, lead.whole));
+        }
+        self.led = lead.items;
+        self
     }
 
     /// A command follows scp in the same shell: its output is kept (see
@@ -149,7 +177,9 @@ impl<'p, 's> Push<'p, 's> {
             }
             Some(Ok(())) => {}
         }
-        while let Some(item) = items.recv(cancel)? {
+        let led = std::mem::take(&mut self.led).into_iter().map(|item| Ok(Some(item)));
+        let mut queued = led.chain(std::iter::repeat_with(|| items.recv(cancel)));
+        while let Some(item) = queued.next().unwrap_or(Ok(None))? {
             self.item(item)?;
             let out = self.source.take_output();
             self.pipe.write_all(&out)?;
@@ -236,12 +266,20 @@ impl<'p, 's> Push<'p, 's> {
             }
             Item::File { id, file, name, mode, size, times } => {
                 let name = renamed(&file, name);
-                if let Some(t) = times {
-                    self.source.times(id, t);
-                }
-                let refused = match self.source.file(id, mode, size, name.as_bytes()) {
-                    Err(e) => Some(e.to_string()),
-                    Ok(()) => self.send_and_await(id, Sent::File)?,
+                let refused = if self.ahead.is_some_and(|(ahead, _)| ahead == id) {
+                    // Its records went with the command.
+                    match self.ahead_answer.take() {
+                        Some(answer) => answer.err().map(|message| escape_bytes(&message)),
+                        None => self.send_and_await(id, Sent::File)?,
+                    }
+                } else {
+                    if let Some(t) = times {
+                        self.source.times(id, t);
+                    }
+                    match self.source.file(id, mode, size, name.as_bytes()) {
+                        Err(e) => Some(e.to_string()),
+                        Ok(()) => self.send_and_await(id, Sent::File)?,
+                    }
                 };
                 match refused {
                     None => {
@@ -262,7 +300,9 @@ impl<'p, 's> Push<'p, 's> {
                 if self.discard_file {
                     return Ok(());
                 }
-                self.pipe.write_all(&data)?;
+                if !self.whole_ahead() {
+                    self.pipe.write_all(&data)?;
+                }
                 if let Some(c) = self.current.as_mut() {
                     c.sent += data.len() as u64;
                     if c.pace.due() {
@@ -272,12 +312,16 @@ impl<'p, 's> Push<'p, 's> {
                 }
             }
             Item::FileEnd(verdict) => {
+                let whole_ahead = self.whole_ahead();
+                self.ahead = None;
                 if std::mem::take(&mut self.discard_file) {
                     return Ok(());
                 }
                 let Some(c) = self.current.take() else { return Ok(()) };
                 let failed = verdict.is_err();
                 match verdict {
+                    // Its status byte went with the command.
+                    Ok(()) if whole_ahead => {}
                     Ok(()) => self.source.data_end(c.id, Ok(())),
                     Err(reason) => {
                         let mut message = b"scp: ".to_vec();
@@ -289,9 +333,17 @@ impl<'p, 's> Push<'p, 's> {
                     }
                 }
                 self.inflight.insert(c.id, InFlight { file: c.file, bytes: c.size, dir: false, failed });
+                if let Some(answer) = self.ahead_data.take() {
+                    self.settle(answer);
+                }
             }
         }
         Ok(())
+    }
+
+    /// The current file's data and status byte went with the command.
+    fn whole_ahead(&self) -> bool {
+        matches!(self.ahead, Some((_, true)))
     }
 
     /// Sends what is queued and waits for the reply to (`id`, `sent`).
@@ -364,7 +416,7 @@ impl<'p, 's> Push<'p, 's> {
         id: u64,
         sent: Sent,
     ) -> Result<(), ScpError> {
-        while !input.is_empty() {
+        while !input.is_empty() && !self.deaf {
             // scp has answered everything and read the end of input: the
             // rest is the following command's (it can run only then).
             if self.then_follows && self.eof_sent && self.source.outstanding() == 0 {
@@ -378,8 +430,16 @@ impl<'p, 's> Push<'p, 's> {
                 .map_err(|source| ScpError::Refused { host: self.pipe.host.clone(), source })?;
             input = &input[used..];
             let Some(answer) = answer else { continue };
+            let led = answer.sent == Sent::File && self.ahead.is_some_and(|(a, _)| a == answer.tag);
+            if led && answer.result.is_err() && self.whole_ahead() {
+                // Its data, already sent, is being read as records.
+                self.source.forget();
+                self.deaf = true;
+            }
             if answer.tag == id && answer.sent == sent {
                 *found = Some(answer.result);
+            } else if led {
+                self.ahead_answer = Some(answer.result);
             } else {
                 self.settle(answer);
             }
@@ -391,7 +451,14 @@ impl<'p, 's> Push<'p, 's> {
     fn settle(&mut self, answer: Answer) {
         match answer.sent {
             Sent::Data | Sent::End => {
-                let Some(f) = self.inflight.remove(&answer.tag) else { return };
+                let Some(f) = self.inflight.remove(&answer.tag) else {
+                    if self.ahead.is_some_and(|(ahead, _)| ahead == answer.tag) {
+                        // Its data went with the command: the reply came
+                        // before the end of it was handled.
+                        self.ahead_data = Some(answer);
+                    }
+                    return;
+                };
                 match answer.result {
                     _ if f.failed => {}
                     Ok(()) => self.emit(Event::Finished { file: f.file, bytes: f.bytes, dir: f.dir }),

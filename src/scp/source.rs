@@ -96,6 +96,14 @@ impl Source {
         self.pending.len()
     }
 
+    /// Expects no more replies: the stream is given up on (what still
+    /// comes is not read as replies).
+    pub fn forget(&mut self) {
+        self.pending.clear();
+        self.message = None;
+        self.line.clear();
+    }
+
     pub fn times(&mut self, tag: u64, times: Times) {
         self.push(tag, Sent::Times, &Record::Times(times));
     }

@@ -11,12 +11,14 @@ use crate::ssh::Link;
 use super::error::ScpError;
 use super::event::{Event, Summary};
 use super::item::{Item, QUEUE};
+use super::lead::{self, Lead};
 use super::pipe::AFTER_MAX;
 use super::push::{Push, Pushed};
 use super::reader::{Reader, top_name};
 use super::remote::{self, Role};
 use super::reporter::Reporter;
 use super::request::{Options, UploadRequest, needs_dir};
+use super::source::Source;
 use crate::shell::{self, Command, ExitStatus};
 use tokio_util::sync::CancellationToken;
 
@@ -162,8 +164,6 @@ fn batch(
     cancel: &CancellationToken,
 ) -> Result<(ExitStatus, Vec<u8>), ScpError> {
     let role = Role::Sink { target: to.target, dir: to.dir, make: to.make, then: to.then };
-    let mut pipe = remote::start(link, host, role, options, cancel)?;
-    pipe.limit(options.limit.clone());
     let events = reporter.sender();
     let skip = AtomicU64::new(0);
     let (items_tx, items_rx) = super::handoff::bounded(QUEUE, Item::urgent);
@@ -180,7 +180,29 @@ fn batch(
             };
             reader.run(sources);
         });
-        let mut push = Push::new(&mut pipe, events.clone(), skip, names);
+        // Only where a refused file stops the placing (OpenSSH's sink over
+        // the fold) does the first file's data go with its records.
+        let mut source = Source::new();
+        let started = match to.then {
+            Some(_) => {
+                let whole = sources.len() == 1 && options.limit.is_none();
+                lead::take(&items_rx, &mut source, names, whole, cancel)
+            }
+            None => Ok(Lead::default()),
+        }
+        .and_then(|lead| {
+            let pipe = remote::start_with(link, host, role, options, cancel, &lead.bytes)?;
+            Ok((pipe, lead))
+        });
+        let (mut pipe, lead) = match started {
+            Ok(started) => started,
+            Err(e) => {
+                drop(items_rx);
+                return producer.join().map_err(|_| ScpError::Panicked("file reader")).and(Err(e));
+            }
+        };
+        pipe.limit(options.limit.clone());
+        let mut push = Push::new(&mut pipe, events.clone(), skip, names).led(source, lead);
         if to.then.is_some() {
             push = push.then_follows();
         }
@@ -188,8 +210,10 @@ fn batch(
         let after = push.take_after();
         drop(items_rx);
         // A reader that panicked ended its files early: never a success.
-        producer.join().map_err(|_| ScpError::Panicked("file reader")).and(result).map(|p| (p, after))
+        let pushed = producer.join().map_err(|_| ScpError::Panicked("file reader")).and(result);
+        Ok((pipe, pushed.map(|p| (p, after))))
     });
+    let (mut pipe, pushed) = pushed?;
     let (spoke, mut after) = match pushed {
         Ok((Pushed::Done, after)) => (true, after),
         Ok((Pushed::Silent, after)) => (false, after),

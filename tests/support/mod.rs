@@ -26,6 +26,7 @@ mod scripted;
 mod shells;
 pub mod sudo_accounts;
 pub mod sudo_no_scp;
+pub mod tmpfs;
 pub mod tmux;
 
 use std::fmt::Write as _;
