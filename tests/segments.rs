@@ -599,3 +599,22 @@ fn a_server_that_takes_fewer_channels_than_ranges_gets_them_in_turn() {
         assert!(!setup.log().contains("takes one channel per connection"), "{}", setup.log());
     });
 }
+
+/// A new file's mode comes from the umask the probe told: a 0644 file
+/// under 022 needs no command after its ranges but the placing (the
+/// created file was once looked up for its mode). The server sees the
+/// probe, one `dd` per range and the placing (the private directory's
+/// mkdir rides on the probe's parked channel).
+#[test]
+fn a_ranged_upload_that_keeps_the_created_mode_asks_nothing_about_it() {
+    let setup = Setup::new(Sshd::start(), None);
+    let commands = || setup.sshd.log().lines().filter(|l| l.contains("Starting session: command")).count();
+    let before = commands();
+    setup.copy("plain", 2 * MIB, true, &[]);
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(setup.path("dst/plain")).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o644);
+    assert_eq!(setup.ranges_logged("plain").len(), 1, "{}", setup.log());
+    assert_eq!(commands() - before, 1 + 4 + 1, "{}", setup.sshd.log());
+}

@@ -114,6 +114,9 @@ pub struct Capabilities {
     /// `openssl dgst -sha256`), when there is one.
     pub sha256: Option<HashTool>,
     pub clock: Option<RemoteClock>,
+    /// The umask the host's commands run with (`umask`, octal), which a
+    /// file a command creates is made under. None when it did not say.
+    pub umask: Option<u32>,
     /// What the login profile printed around the probe (reported once).
     pub banner: Banner,
     /// The login profile reads standard input, so every command waits for
@@ -158,6 +161,7 @@ has awk && k awk 1
 [ "$(printf abcdef | dd bs=2 skip=1 count=1 2>/dev/null)" = cd ] && printf '' | dd of=/dev/null bs=2 seek=1 conv=notrunc 2>/dev/null && k dd 1
 if has sha256sum; then k sha256 sha256sum; elif has shasum; then k sha256 shasum; elif has openssl; then k sha256 openssl; fi
 k now "$(date +%s 2>/dev/null)"; k tz "$(date +%z 2>/dev/null)"
+k umask "$(umask)"
 wait
 true"#;
 
@@ -267,6 +271,7 @@ impl Capabilities {
                 _ => None,
             },
             clock: clock(&text("now"), &text("tz")),
+            umask: umask(&text("umask")),
             banner: Banner::default(),
             profile_reads_input: false,
             shell: true,
@@ -483,6 +488,16 @@ fn clock(now: &str, tz: &str) -> Option<RemoteClock> {
     Some(RemoteClock { now, utc_offset: sign * (hours * 3600 + minutes * 60) })
 }
 
+/// `umask`'s answer: octal digits (POSIX shells print `0022`), at most
+/// the permission bits.
+fn umask(text: &str) -> Option<u32> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return None;
+    }
+    u32::from_str_radix(text, 8).ok().filter(|mask| *mask <= 0o777)
+}
+
 /// Asks for the sftp subsystem on a fresh channel and closes it again: the
 /// request succeeds only when the server has one configured.
 pub(super) fn has_sftp_subsystem(link: Link<'_>) -> bool {
@@ -492,6 +507,16 @@ pub(super) fn has_sftp_subsystem(link: Link<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn umask_is_read_as_octal_and_anything_else_is_unknown() {
+        assert_eq!(umask("0022\n"), Some(0o022));
+        assert_eq!(umask("077"), Some(0o077));
+        assert_eq!(umask("0002"), Some(0o002));
+        for bad in ["", "u=rwx,g=rx,o=rx", "0089", "12345", "7777"] {
+            assert_eq!(umask(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn parses_pairs_and_picks_methods() {

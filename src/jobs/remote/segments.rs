@@ -455,19 +455,27 @@ fn discard_private(
 }
 
 /// Without -p a new upload has the source's mode less the host's umask,
-/// as `scp -t` creates it; `dd` created the file 0666 less the umask,
-/// which tells the umask's read and write bits. Its execute bits are taken
-/// to follow its read bits (exact for 022, 002, 027, 077, 007).
+/// as `scp -t` creates it; `dd` created the file 0666 less the umask. The
+/// probe told the umask (no command needed when the two agree, as for a
+/// 0644 file under 022); else the created file's mode tells its read and
+/// write bits, and its execute bits are taken to follow its read bits
+/// (exact for 022, 002, 027, 077, 007).
 fn new_file_mode(fs: &RemoteFs, temp: &Path, source: u32) -> Result<(), TaskError> {
-    let created = match fs.stat(&[temp]) {
-        Ok(mut stats) => match stats.pop() {
-            Some(Ok(Some(stat))) => stat.mode & 0o666,
-            _ => return Ok(()),
+    let created = match fs.host().caps().umask {
+        Some(umask) => 0o666 & !umask,
+        None => match fs.stat(&[temp]) {
+            Ok(mut stats) => match stats.pop() {
+                Some(Ok(Some(stat))) => stat.mode & 0o666,
+                _ => return Ok(()),
+            },
+            Err(e) if e.is_connection_lost() => return Err(task_error(e)),
+            Err(_) => return Ok(()),
         },
-        Err(e) if e.is_connection_lost() => return Err(task_error(e)),
-        Err(_) => return Ok(()),
     };
-    let mode = new_mode(source, created);
+    let mode = match fs.host().caps().umask {
+        Some(umask) => source & 0o777 & !umask,
+        None => new_mode(source, created),
+    };
     if mode == created {
         return Ok(());
     }
