@@ -116,7 +116,7 @@ fn a_five_byte_upload_over_an_existing_file_costs_the_same_one_exec() {
     let out = cp(&sshd, source.to_str().unwrap(), &format!("{}/", on(&sshd, &dir)));
     assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
-    assert_eq!(names_in(&dir), ["file5b"]);
+    assert_eq!(support::awkward::names(&dir), ["file5b"]);
 }
 
 /// The scp run's command as `-vv` shows it (its start: the log cuts long
@@ -124,16 +124,6 @@ fn a_five_byte_upload_over_an_existing_file_costs_the_same_one_exec() {
 fn scp_command(out: &Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr);
     err.lines().find(|l| l.contains("scp -t")).unwrap_or_default().to_owned()
-}
-
-/// The names in `dir`, sorted.
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// `-p` with the placing folded in: scp -t sets the mode and the times on
@@ -155,7 +145,7 @@ fn a_preserved_upload_keeps_its_mode_and_time_with_one_exec() {
     let meta = std::fs::metadata(dir.join("file5b")).unwrap();
     assert_eq!(meta.mode() & 0o7777, 0o640);
     assert_eq!(meta.mtime(), 1_000_000_000);
-    assert_eq!(names_in(&dir), ["file5b"]);
+    assert_eq!(support::awkward::names(&dir), ["file5b"]);
 }
 
 /// The destination name goes to the folded placing quoted: spaces,
@@ -169,7 +159,7 @@ fn an_awkward_destination_name_is_placed_by_the_one_exec() {
     let out = cp(&sshd, source.to_str().unwrap(), &on(&sshd, &dir.join(name)));
     assert_costs(&sshd, &out, 1);
     assert_eq!(std::fs::read(dir.join(name)).unwrap(), b"hello");
-    assert_eq!(names_in(&dir), [name]);
+    assert_eq!(support::awkward::names(&dir), [name]);
 }
 
 /// With verification on, the copy is compared before it replaces
@@ -190,5 +180,5 @@ fn a_verified_upload_places_after_the_comparison() {
     let scp = scp_command(&out);
     assert!(scp.contains("exec scp -t -d -- '") && !scp.contains("|| exit;"), "{scp}");
     assert_eq!(std::fs::read(dir.join("file5b")).unwrap(), b"hello");
-    assert_eq!(names_in(&dir), ["file5b"]);
+    assert_eq!(support::awkward::names(&dir), ["file5b"]);
 }

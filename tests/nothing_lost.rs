@@ -11,41 +11,12 @@ mod support;
 use std::collections::BTreeSet;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Output};
+use std::time::Duration;
 
+use support::cp_child::{spawn, within};
 use support::tmpfs::Tmpfs;
-use support::tmux::scpdeck_bin;
 use support::{Sshd, which};
-
-/// Starts `scpdeck cp -F config ARGS`.
-fn spawn(config: &Path, args: &[&str]) -> Child {
-    Command::new(scpdeck_bin())
-        .arg("cp")
-        .arg("-F")
-        .arg(config)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits for `child`, failing the test when it runs past `limit`.
-fn within(mut child: Child, limit: Duration) -> Output {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!("scpdeck cp did not end within {limit:?}: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 fn cp(config: &Path, args: &[&str]) -> Output {
     within(spawn(config, args), Duration::from_secs(60))

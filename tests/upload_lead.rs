@@ -43,15 +43,6 @@ fn first(lines: &[String], prefix: &str) -> usize {
     lines.iter().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix:?} in {lines:#?}"))
 }
 
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// A server, a scratch directory, a file `f` in it holding `data`, and an
 /// empty destination directory `to`.
 fn setup(data: &[u8]) -> (Sshd, tempfile::TempDir) {
@@ -76,7 +67,7 @@ fn check_sent_ahead(data: &[u8], extra: &[&str], whole: bool) -> (Sshd, tempfile
     let status = first(&lines, "> ok");
     assert_eq!(status < read, whole, "the data's status byte: {lines:#?}");
     assert_eq!(std::fs::read(dir.join("f")).unwrap(), data);
-    assert_eq!(names_in(&dir), ["f"]);
+    assert_eq!(support::awkward::names(&dir), ["f"]);
     (sshd, tmp)
 }
 
@@ -118,7 +109,7 @@ fn a_preserved_small_file_sends_its_times_ahead() {
     let meta = std::fs::metadata(dir.join("f")).unwrap();
     assert_eq!(meta.mode() & 0o7777, 0o640);
     assert_eq!(meta.mtime(), 1_000_000_000);
-    assert_eq!(names_in(&dir), ["f"]);
+    assert_eq!(support::awkward::names(&dir), ["f"]);
     drop(sshd);
 }
 
@@ -141,7 +132,7 @@ fn check_refused(data: &[u8]) {
     let failure = err.lines().find(|l| !l.contains("debug") && l.contains(": f: scp: "));
     assert!(failure.is_some_and(|l| l.ends_with("/0: No space left on device")), "{err}");
     assert!(!err.to_lowercase().contains("protocol error"), "{err}");
-    assert_eq!(names_in(disk.path()), Vec::<String>::new(), "{err}");
+    assert_eq!(support::awkward::names(disk.path()), Vec::<String>::new(), "{err}");
     drop(sshd);
 }
 

@@ -7,41 +7,13 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use support::Sshd;
-use support::tmux::scpdeck_bin;
+use support::cp_child::{spawn, within};
 
 const OLD: &[u8] = b"the old contents, which must survive";
-
-/// Starts `scpdeck cp -F config ARGS`, its output kept.
-fn spawn(config: &Path, args: &[&str]) -> Child {
-    Command::new(scpdeck_bin())
-        .arg("cp")
-        .arg("-F")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits for `child`, failing the test when it runs past `limit`.
-fn within(mut child: Child, limit: Duration) -> Output {
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!("scpdeck cp did not end within {limit:?}: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
 
 /// Waits (at most 30 s, while `child` runs) until a private directory in
 /// `dir` holds a copy with some bytes in it; returns the directory.
@@ -74,15 +46,6 @@ fn big_source(dir: &Path) -> PathBuf {
     let data: Vec<u8> = (0..64 * 1024u32).map(|n| (n * 7 + n / 251) as u8).collect();
     std::fs::write(&source, data).unwrap();
     source
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn chown(owner: &str, path: &Path) {
@@ -126,7 +89,7 @@ fn a_placing_that_fails_after_the_data_keeps_the_old_file_and_says_what_is_left(
     // from inside it): it is there, empty, and the log says so.
     assert!(err.contains("cannot remove a temporary directory"), "{err}");
     let private_name = private.file_name().unwrap().to_string_lossy().into_owned();
-    assert_eq!(names_in(&dest), [private_name, "f".to_owned()]);
+    assert_eq!(support::awkward::names(&dest), [private_name, "f".to_owned()]);
     assert_eq!(std::fs::read_dir(&private).unwrap().count(), 0);
 }
 
@@ -151,7 +114,7 @@ fn an_upload_cancelled_half_way_never_places_its_partial_copy() {
     assert!(!out.status.success(), "{err}");
     assert_eq!(std::fs::read(dest.join("f")).unwrap(), OLD, "nothing replaced the old file: {err}");
     // At most the private directory (a partial copy to resume) is left.
-    for name in names_in(&dest) {
+    for name in support::awkward::names(&dest) {
         assert!(name == "f" || name.starts_with(".sd-"), "{name} left in the destination: {err}");
     }
 }

@@ -17,6 +17,7 @@ mod accounts;
 pub mod awkward;
 mod banner;
 pub mod closed_port;
+pub mod cp_child;
 pub mod deadline;
 pub mod no_scp;
 pub mod own_dirs;
