@@ -50,7 +50,7 @@ pub(crate) struct Pipe<'s> {
     /// The receive window to keep open, when larger than the channel's own.
     window: Option<u32>,
     /// A cancel is not heeded before this (see [`Pipe::finish_placing`]).
-    grace_until: Option<std::time::Instant>,
+    grace_until: Option<Instant>,
     /// When a cancel first found a packet half sent.
     cancelled_sending: std::cell::Cell<Option<Instant>>,
     /// Last: fields drop in order, so the channel is freed first.
@@ -165,7 +165,7 @@ impl<'s> Pipe<'s> {
     }
 
     fn check_cancel(&self) -> Result<(), ScpError> {
-        let graced = self.grace_until.is_some_and(|until| std::time::Instant::now() < until);
+        let graced = self.grace_until.is_some_and(|until| Instant::now() < until);
         if self.cancel.is_cancelled() && !graced { Err(ScpError::Cancelled) } else { Ok(()) }
     }
 
@@ -174,7 +174,7 @@ impl<'s> Pipe<'s> {
     /// [`PLACING_GRACE`], so that files the command placed (it takes one
     /// round trip and a rename) are reported placed, not left unknown.
     pub(super) fn finish_placing(&mut self) -> Result<Ending, ScpError> {
-        self.grace_until = Some(std::time::Instant::now() + PLACING_GRACE);
+        self.grace_until = Some(Instant::now() + PLACING_GRACE);
         self.finish()
     }
 
