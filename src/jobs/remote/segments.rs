@@ -461,20 +461,16 @@ fn discard_private(
 /// write bits, and its execute bits are taken to follow its read bits
 /// (exact for 022, 002, 027, 077, 007).
 fn new_file_mode(fs: &RemoteFs, temp: &Path, source: u32) -> Result<(), TaskError> {
-    let created = match fs.host().caps().umask {
-        Some(umask) => 0o666 & !umask,
+    let (created, mode) = match fs.host().caps().umask {
+        Some(umask) => (0o666 & !umask, source & 0o777 & !umask),
         None => match fs.stat(&[temp]) {
             Ok(mut stats) => match stats.pop() {
-                Some(Ok(Some(stat))) => stat.mode & 0o666,
+                Some(Ok(Some(stat))) => (stat.mode & 0o666, new_mode(source, stat.mode & 0o666)),
                 _ => return Ok(()),
             },
             Err(e) if e.is_connection_lost() => return Err(task_error(e)),
             Err(_) => return Ok(()),
         },
-    };
-    let mode = match fs.host().caps().umask {
-        Some(umask) => source & 0o777 & !umask,
-        None => new_mode(source, created),
     };
     if mode == created {
         return Ok(());
